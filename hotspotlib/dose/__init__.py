@@ -1,0 +1,3 @@
+"""dose package."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""metrics package."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""trials package."""
+
+__all__: list[str] = []

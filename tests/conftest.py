@@ -1,0 +1,46 @@
+"""Shared, seeded, synthetic fixtures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import matplotlib
+import numpy as np
+import pytest
+from shapely.geometry import Point, box
+
+import hotspotlib as hs
+
+matplotlib.use("Agg")
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def city() -> hs.SyntheticCity:
+    """A small synthetic city (read-only: tests must not modify it)."""
+    return hs.synthetic_city(n_events=8_000, rng=20240101)
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(12345)
+
+
+@pytest.fixture
+def square_area() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(geometry=[box(0, 0, 1_000, 1_000)], crs="EPSG:27700")
+
+
+@pytest.fixture
+def points_lonlat() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(geometry=[Point(0.7, 51.55), Point(0.71, 51.54)], crs="EPSG:4326")
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
