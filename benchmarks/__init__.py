@@ -1,0 +1,1 @@
+"""Benchmarks against peer libraries, run in one process (``make bench``)."""
