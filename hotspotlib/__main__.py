@@ -11,7 +11,9 @@ from pathlib import Path
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="hotspotlib", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    demo = commands.add_parser("demo", help="run the hot-spot policing workflow on the synthetic city")
+    demo = commands.add_parser(
+        "demo", help="run the hot-spot policing workflow on the synthetic city"
+    )
     demo.add_argument("--out", type=Path, default=Path("demo_output"), help="output folder")
     demo.add_argument("--seed", type=int, default=2024, help="random seed")
     args = parser.parse_args(argv)
