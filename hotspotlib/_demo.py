@@ -60,11 +60,12 @@ def run_demo(out: Path, *, seed: int = 2024, log: Callable[[str], None] = lambda
     top.to_file(out / "top20_harm_cells.geojson", driver="GeoJSON")
     top.drop(columns="geometry").to_csv(out / "top20_harm_cells.csv")
     sections.append(str(counts.summary()))
-    ax = counts.plot(column="weight_sum", legend_kwds={"label": "harm (CCHI days)"})
+    fig, ax = plt.subplots(figsize=(7, 6))
+    counts.plot(ax, column="weight_sum", legend_kwds={"label": "harm (CCHI days)"})
     city.hotspots.boundary.plot(ax=ax, color="blue", linewidth=0.8)
     ax.set_title("Harm per 150 m cell (planted hot spots in blue)")
-    ax.figure.savefig(out / "harm_map.png", dpi=120, bbox_inches="tight")
-    plt.close(ax.figure)
+    fig.savefig(out / "harm_map.png", dpi=120, bbox_inches="tight")
+    plt.close(fig)
 
     summary = out / "summary.txt"
     summary.write_text("\n\n".join(sections) + "\n", encoding="utf-8")
