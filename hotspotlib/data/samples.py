@@ -56,8 +56,8 @@ _SAMPLES = pd.DataFrame(
         ("burkitt", "load_burkitt", "Burkitt's lymphoma cases with onset dates, West Nile "
          "district, Uganda, 1961-1975", 188, "Point", "unknown grid units (likely km)",
          "none", "Williams et al. (1978) British Journal of Cancer 37:109-122"),
-        ("snow_deaths", "load_snow_deaths", "Cholera deaths by address, Soho, London, 1854",
-         324, "Point", "metres", "EPSG:27700", "Snow (1855), digitised map"),
+        ("snow_deaths", "load_snow_deaths", "Addresses and their cholera deaths, Soho, "
+         "London, 1854", 324, "Point", "metres", "EPSG:27700", "Snow (1855), digitised map"),
         ("snow_pumps", "load_snow_pumps", "Public water pumps, Soho, London, 1854", 13,
          "Point", "metres", "EPSG:27700", "Snow (1855), digitised map"),
         ("mesa_crimes", "load_mesa_crimes", "Crime locations, Mesa AZ (GeoDaNet)", 287,
@@ -227,8 +227,9 @@ def load_burkitt() -> gpd.GeoDataFrame:
 def load_snow_deaths() -> gpd.GeoDataFrame:
     """Load John Snow's 1854 Soho cholera deaths (324 address points).
 
-    Columns: ``count`` (deaths recorded at the address; 392 in all) and ``id`` (0
-    everywhere in the source). Source: the digitised map of Snow, J. (1855), *On the
+    Columns: ``count`` (deaths recorded at the address: 392 in all, none at 191 of
+    the addresses; use it as the weight when counting) and ``id`` (0 everywhere in the
+    source). Source: the digitised map of Snow, J. (1855), *On the
     Mode of Communication of Cholera*, 2nd ed., as shipped with libpysal.
 
     Units: metres, British National Grid (EPSG:27700). The file is stored in Web
