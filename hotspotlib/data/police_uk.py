@@ -70,6 +70,13 @@ def _resolve_paths(paths: PathLike | Iterable[PathLike]) -> list[Path]:
             found.append(path)
         else:
             raise FileNotFoundError(f"`paths`: no such file or folder {text!r}.")
+    resolved = pd.Series([str(path.resolve()) for path in found])
+    if resolved.duplicated().any():
+        twice = resolved[resolved.duplicated()].unique()[:3].tolist()
+        raise ValueError(
+            f"`paths` names the same file more than once (e.g. {twice}), which would "
+            "count its crimes twice; pass each file or folder once."
+        )
     return found
 
 

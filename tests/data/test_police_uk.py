@@ -259,8 +259,11 @@ def test_bad_paths(tmp_path: Path) -> None:
         read_police_uk(str(tmp_path / "*.csv"))
     with pytest.raises(FileNotFoundError, match="holds no .csv files"):
         read_police_uk(tmp_path)
+    write(tmp_path / "a-street.csv", [row("Robbery")])
     with pytest.raises(ValueError, match="`paths` is empty"):
         read_police_uk([])
+    with pytest.raises(ValueError, match="names the same file more than once"):
+        read_police_uk([tmp_path, tmp_path / "a-street.csv"])
     with pytest.raises(TypeError, match="must hold file paths"):
         read_police_uk([3])  # type: ignore[list-item]
 
