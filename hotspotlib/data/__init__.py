@@ -1,13 +1,44 @@
 """Data in: police.uk files, harm weights, bundled samples and the synthetic city."""
 
-from hotspotlib.data.harm import CRIME_TYPES, HARM_TABLE_VERSION, harm_table, harm_weights
+from hotspotlib.data.frames import from_frame
+from hotspotlib.data.harm import (
+    CRIME_TYPES,
+    HARM_TABLE_VERSION,
+    apply_harm,
+    harm_table,
+    harm_weights,
+)
+from hotspotlib.data.police_uk import read_police_uk
+from hotspotlib.data.samples import (
+    LOCAL_GRID_CRS,
+    list_samples,
+    load_burkitt,
+    load_columbus,
+    load_juvenile,
+    load_mesa_crimes,
+    load_snow_deaths,
+    load_snow_pumps,
+    load_stl_homicides,
+)
 from hotspotlib.data.synthetic import SyntheticCity, synthetic_city
 
 __all__ = [
     "CRIME_TYPES",
     "HARM_TABLE_VERSION",
+    "LOCAL_GRID_CRS",
     "SyntheticCity",
+    "apply_harm",
+    "from_frame",
     "harm_table",
     "harm_weights",
+    "list_samples",
+    "load_burkitt",
+    "load_columbus",
+    "load_juvenile",
+    "load_mesa_crimes",
+    "load_snow_deaths",
+    "load_snow_pumps",
+    "load_stl_homicides",
+    "read_police_uk",
     "synthetic_city",
 ]

@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from importlib import resources
 
+import numpy as np
 import pandas as pd
 
 from hotspotlib._options import HarmScheme
-from hotspotlib._validation import check_option
+from hotspotlib._validation import check_option, require_columns
 
-__all__ = ["HARM_TABLE_VERSION", "CRIME_TYPES", "harm_table", "harm_weights"]
+__all__ = ["HARM_TABLE_VERSION", "CRIME_TYPES", "apply_harm", "harm_table", "harm_weights"]
 
 HARM_TABLE_VERSION = "2026.1"
 """Version of the bundled harm table; recorded by functions that apply it."""
@@ -75,7 +76,111 @@ def harm_weights(scheme: HarmScheme | Mapping[str, float] = "cchi") -> pd.Series
         return values
     if scheme == "css":
         raise ValueError(
-            "`scheme='css'` is not available yet: ONS Crime Severity Score weights are "
-            "published per offence, not per police.uk category. Pass your own mapping."
+            "`scheme='css'` is not available: ONS Crime Severity Score weights are "
+            "published per offence, not per police.uk category, and no honest "
+            "category-level value exists. Pass your own mapping, e.g. "
+            "`{'Robbery': ..., 'Burglary': ...}`, built from offence-level data."
         )
     return table["cchi_days"].rename("harm")
+
+
+# Older police.uk labels and the API slugs, mapped to the current 14 labels.
+# "Public disorder and weapons" (before May 2013) was later split into "Public order"
+# and "Possession of weapons"; it maps to "Public order", the larger successor and the
+# lower (conservative) harm weight.
+LEGACY_CRIME_TYPES: dict[str, str] = {
+    "Violent crime": "Violence and sexual offences",
+    "Public disorder and weapons": "Public order",
+    "public-disorder-weapons": "Public order",
+}
+
+
+def _label_map() -> dict[str, str]:
+    slugs = harm_table()["api_slug"]
+    return {**dict(zip(slugs.to_numpy(), slugs.index, strict=True)), **LEGACY_CRIME_TYPES}
+
+
+def canonical_crime_types(values: pd.Series) -> pd.Series:
+    """Map legacy police.uk labels and API slugs to the current labels.
+
+    Surrounding spaces are stripped; labels that are neither legacy nor slugs are
+    returned unchanged (current labels and unknown ones alike).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> canonical_crime_types(pd.Series(["violent-crime", "Violent crime", "Drugs"])).tolist()
+    ['Violence and sexual offences', 'Violence and sexual offences', 'Drugs']
+    """
+    codes, uniques = pd.factorize(values)  # a handful of labels: map each once
+    stripped = pd.Series(uniques, dtype="object").str.strip()
+    mapped = stripped.map(_label_map())
+    labels = mapped.where(mapped.notna(), stripped).to_numpy(dtype=object)
+    out = np.where(codes >= 0, labels[np.maximum(codes, 0)] if len(labels) else None, None)
+    return pd.Series(out, index=values.index, dtype="object", name=values.name)
+
+
+def apply_harm(
+    events: pd.DataFrame,
+    *,
+    scheme: HarmScheme | Mapping[str, float] = "cchi",
+    crime_type: str = "crime_type",
+) -> pd.Series:
+    """Return one harm weight per event, looked up from its crime type.
+
+    Parameters
+    ----------
+    events : pandas.DataFrame or geopandas.GeoDataFrame
+        Events with a crime-type column (not modified).
+    scheme : {"cchi", "none"} or mapping
+        A scheme of :func:`harm_weights`, or a mapping from crime type to weight.
+        Legacy police.uk labels ("Violent crime", "Public disorder and weapons") and
+        API slugs ("violent-crime") are matched to the current labels; a mapping may
+        also use labels of its own (e.g. a force's offence classes).
+    crime_type : str
+        Name of the crime-type column.
+
+    Returns
+    -------
+    pandas.Series
+        Float weights named ``"harm"``, aligned with ``events.index``.
+
+    Raises
+    ------
+    ValueError
+        If a crime type (or a missing one) has no weight in ``scheme``; the message
+        lists those labels with their counts.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from hotspotlib.data import apply_harm
+    >>> events = pd.DataFrame({"crime_type": ["Robbery", "violent-crime", "Shoplifting"]})
+    >>> apply_harm(events).tolist()
+    [365.0, 200.0, 1.0]
+    >>> apply_harm(events, scheme={"Robbery": 3, "Violence and sexual offences": 2,
+    ...                            "Shoplifting": 1}).tolist()
+    [3.0, 2.0, 1.0]
+    """
+    require_columns(events, [crime_type], name="events")
+    weights = harm_weights(scheme)
+    labels = events[crime_type]
+    codes, uniques = pd.factorize(labels)  # look each distinct label up once
+    found = pd.Series(uniques, dtype="object").map(weights)
+    retry = found.isna().to_numpy()
+    if retry.any():
+        found[retry] = canonical_crime_types(pd.Series(uniques[retry])).map(weights).to_numpy()
+    per_label = found.to_numpy(dtype=np.float64)
+    harm = np.full(len(labels), np.nan)
+    harm[codes >= 0] = per_label[codes[codes >= 0]]
+    missing = np.isnan(harm)
+    if missing.any():
+        counts = labels[missing].fillna("<missing>").value_counts()
+        listed = ", ".join(f"{label!r} ({n})" for label, n in counts.head(10).items())
+        more = f" and {len(counts) - 10} more" if len(counts) > 10 else ""
+        raise ValueError(
+            f"{int(missing.sum())} rows have a crime type (column {crime_type!r}) with no "
+            f"harm weight: {listed}{more}. Pass harm weights as a mapping that covers "
+            "them, or drop those rows first."
+        )
+    return pd.Series(harm, index=events.index, name="harm")

@@ -1,0 +1,123 @@
+"""Turning any table of events with coordinates into a GeoDataFrame."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pyproj import CRS
+
+from hotspotlib._validation import require_columns, require_nonempty, require_timestamps
+
+__all__ = ["from_frame"]
+
+
+def _coordinates(frame: pd.DataFrame, column: str, *, axis: str) -> np.ndarray:
+    raw = frame[column]
+    if pd.api.types.is_bool_dtype(raw):
+        raise TypeError(f"`{axis}` column {column!r} is boolean; coordinates must be numbers.")
+    values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64)
+    not_numeric = np.isnan(values) & raw.notna().to_numpy()
+    if not_numeric.any():
+        examples = raw[not_numeric].astype(str).unique()[:3].tolist()
+        raise ValueError(
+            f"`{axis}` column {column!r} has {int(not_numeric.sum())} values that are not "
+            f"numbers, e.g. {examples}; clean them first."
+        )
+    bad = ~np.isfinite(values)
+    if bad.any():
+        raise ValueError(
+            f"`{axis}` column {column!r} has {int(bad.sum())} missing or infinite values out "
+            f"of {len(values)}; drop those rows first, e.g. `df.dropna(subset=[{column!r}])`."
+        )
+    return values
+
+
+def from_frame(
+    df: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    crs: Any,
+    time: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Build a GeoDataFrame of event points from any table with coordinate columns.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per event (not modified). Every column is kept.
+    x, y : str
+        Names of the columns holding the coordinates (easting and northing, or
+        longitude and latitude), in the units of ``crs``. Text that holds numbers is
+        converted; anything else is an error.
+    crs : str, int or pyproj.CRS
+        The CRS the coordinates are in (required: guessing a CRS is how points end up
+        in the sea). A geographic CRS such as ``"EPSG:4326"`` is accepted here, but
+        the analysis functions need metres: project the result before using it, e.g.
+        ``events.to_crs(27700)`` in Great Britain or
+        ``events.to_crs(events.estimate_utm_crs())`` elsewhere.
+    time : str, optional
+        Name of a date/time column to parse (ISO 8601 text or datetimes); the parsed
+        values replace the column in the result.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A copy of ``df`` (same index and columns) with point geometry in ``crs``.
+
+    Raises
+    ------
+    TypeError
+        If ``df`` is not a DataFrame.
+    ValueError
+        If ``df`` is empty, a column is missing, a coordinate is not a finite number,
+        ``crs`` is missing or invalid, geographic coordinates fall outside longitude
+        -180 to 180 / latitude -90 to 90 (swapped columns or the wrong ``crs``),
+        ``time`` has missing or unparseable values, or ``df`` already has a column
+        named ``geometry``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from hotspotlib.data import from_frame
+    >>> table = pd.DataFrame({"x": [531000, 531200], "y": [181000, 181100],
+    ...                       "when": ["2024-03-01 22:10", "2024-03-02 01:30"]})
+    >>> events = from_frame(table, x="x", y="y", crs=27700, time="when")
+    >>> events.crs.to_epsg(), events["when"].dt.hour.tolist()
+    (27700, [22, 1])
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"`df` must be a pandas DataFrame; got {type(df).__name__}.")
+    require_nonempty(df, name="df")
+    require_columns(df, [x, y] + ([time] if time is not None else []), name="df")
+    if crs is None:
+        raise ValueError(
+            "`crs` is required: name the CRS the coordinates are in, e.g. crs=27700 for "
+            "British National Grid metres or crs=4326 for longitude/latitude."
+        )
+    try:
+        source = CRS.from_user_input(crs)
+    except Exception as error:  # pyproj raises its own CRSError
+        raise ValueError(f"`crs` is not a valid CRS: {crs!r} ({error}).") from error
+    geometry_column = getattr(df, "_geometry_column_name", None)
+    if "geometry" in df.columns and geometry_column != "geometry":
+        raise ValueError("`df` already has a column named 'geometry'; rename or drop it first.")
+    xs = _coordinates(df, x, axis="x")
+    ys = _coordinates(df, y, axis="y")
+    if source.is_geographic:
+        outside = (np.abs(xs) > 180) | (np.abs(ys) > 90)
+        if outside.any():
+            raise ValueError(
+                f"`crs` {source.to_string()} is geographic, but {int(outside.sum())} points "
+                "lie outside longitude -180..180 / latitude -90..90. Are `x` and `y` "
+                "swapped, or are the coordinates projected (pass their projected CRS)?"
+            )
+    table = pd.DataFrame(df).copy()
+    if isinstance(df, gpd.GeoDataFrame):
+        table = table.drop(columns=[df.geometry.name])
+    if time is not None:
+        table[time] = require_timestamps(table[time], name="time").array
+    return gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(xs, ys), crs=source)

@@ -1,0 +1,339 @@
+"""Reading police.uk street-level crime files.
+
+police.uk publishes one CSV per force and month (``2024-01-essex-street.csv``) with
+anonymised locations: each crime is snapped to one of a set of points ("On or near
+<street>"), never its exact address. :func:`read_police_uk` reads any number of those
+files into one projected GeoDataFrame with a harm weight per crime.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+import warnings
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pyproj import CRS, Transformer
+
+from hotspotlib._options import HarmScheme
+from hotspotlib.data.harm import (
+    HARM_TABLE_VERSION,
+    apply_harm,
+    canonical_crime_types,
+    harm_weights,
+)
+
+__all__ = ["read_police_uk"]
+
+PathLike = str | os.PathLike[str]
+
+# Generous boxes around the United Kingdom (incl. Scilly, Shetland and Northern Ireland)
+# and around Great Britain in British National Grid metres.
+UK_LONGITUDE = (-9.0, 2.5)
+UK_LATITUDE = (49.5, 61.0)
+GB_EASTING = (0.0, 700_000.0)
+GB_NORTHING = (0.0, 1_300_000.0)
+_COORDINATES = {"longitude", "latitude", "easting", "northing"}
+
+
+def _snake_case(name: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "_", str(name).strip().lower()).strip("_")
+
+
+def _resolve_paths(paths: PathLike | Iterable[PathLike]) -> list[Path]:
+    items = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    if not items:
+        raise ValueError("`paths` is empty; pass a file, a folder, a glob or a list of files.")
+    found: list[Path] = []
+    for item in items:
+        if not isinstance(item, (str, os.PathLike)):
+            raise TypeError(f"`paths` must hold file paths; got {type(item).__name__}.")
+        text = os.fspath(item)
+        path = Path(text)
+        if path.is_dir():
+            files = sorted(path.rglob("*-street.csv")) or sorted(path.rglob("*.csv"))
+            if not files:
+                raise FileNotFoundError(f"`paths`: the folder {text!r} holds no .csv files.")
+            found += files
+        elif any(char in text for char in "*?["):
+            files = sorted(Path(p) for p in glob.glob(text, recursive=True))
+            if not files:
+                raise FileNotFoundError(f"`paths`: no file matches the pattern {text!r}.")
+            found += files
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise FileNotFoundError(f"`paths`: no such file or folder {text!r}.")
+    resolved = pd.Series([str(path.resolve()) for path in found])
+    if resolved.duplicated().any():
+        twice = resolved[resolved.duplicated()].unique()[:3].tolist()
+        raise ValueError(
+            f"`paths` names the same file more than once (e.g. {twice}), which would "
+            "count its crimes twice; pass each file or folder once."
+        )
+    return found
+
+
+def _read_one(path: Path) -> pd.DataFrame:
+    try:
+        header = pd.read_csv(path, nrows=0).columns
+    except pd.errors.EmptyDataError as error:
+        raise ValueError(
+            f"`paths`: the file {str(path)!r} is empty (no header row); "
+            "remove it or download it again."
+        ) from error
+    # Everything but the coordinates is read as text: ids, codes and months must not
+    # turn into numbers; coordinates are parsed (and checked) later.
+    text = {raw: str for raw in header if _snake_case(raw) not in _COORDINATES}
+    frame = pd.read_csv(path, dtype=text, skipinitialspace=True)
+    frame.columns = [_snake_case(c) for c in frame.columns]
+    if frame.columns.duplicated().any():
+        dupes = sorted(set(frame.columns[frame.columns.duplicated()]))
+        raise ValueError(
+            f"`paths`: the file {str(path)!r} has columns that clash once snake-cased: {dupes}."
+        )
+    has_lonlat = {"longitude", "latitude"} <= set(frame.columns)
+    has_en = {"easting", "northing"} <= set(frame.columns)
+    missing = [c for c in ("month", "crime_type") if c not in frame.columns]
+    if not (has_lonlat or has_en):
+        missing.append("longitude/latitude (or easting/northing)")
+    if missing:
+        raise ValueError(
+            f"`paths`: the file {str(path)!r} is missing column(s) {', '.join(missing)}; "
+            f"it has {list(frame.columns)}. Is it a police.uk street-level file "
+            "(not an outcomes or stop-and-search file)?"
+        )
+    return frame
+
+
+def _numeric(frame: pd.DataFrame, column: str) -> np.ndarray:
+    if column not in frame.columns:
+        return np.full(len(frame), np.nan)
+    raw = frame[column]
+    if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+        values = raw.to_numpy(dtype=np.float64)
+        bad = np.isinf(values)
+    else:
+        values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64)
+        suspect = np.flatnonzero(np.isnan(values) & raw.notna().to_numpy())
+        bad = np.isinf(values)
+        blank = raw.iloc[suspect].astype(str).str.strip().eq("").to_numpy()
+        bad[suspect[~blank]] = True
+    if bad.any():
+        examples = raw[bad].astype(str).unique()[:3].tolist()
+        raise ValueError(
+            f"`paths`: column {column!r} has {int(bad.sum())} non-numeric or infinite values, e.g. "
+            f"{examples}; fix or remove those rows."
+        )
+    return values
+
+
+def _parse_month(month: pd.Series) -> pd.Series:
+    codes, uniques = pd.factorize(month)  # a few distinct months: parse each once
+    stripped = pd.Series(uniques, dtype="object").str.strip()
+    months = pd.to_datetime(stripped, format="%Y-%m", errors="coerce").to_numpy()
+    parsed = pd.Series(months[codes], index=month.index)
+    parsed[codes < 0] = pd.NaT
+    bad = parsed.isna().to_numpy()
+    if bad.any():
+        examples = month[bad].astype(str).unique()[:3].tolist()
+        raise ValueError(
+            f"`paths`: {int(bad.sum())} rows have a missing or malformed 'Month' "
+            f"(expected YYYY-MM), e.g. {examples}."
+        )
+    return parsed
+
+
+def _target_crs(crs: Any) -> CRS:
+    try:
+        target = CRS.from_user_input(crs)
+    except Exception as error:  # pyproj raises its own CRSError
+        raise ValueError(f"`crs` is not a valid CRS: {crs!r} ({error}).") from error
+    units = {axis.unit_name for axis in target.axis_info}
+    if target.is_geographic or not units <= {"metre", "meter", "m"}:
+        raise ValueError(
+            f"`crs` must be a projected CRS in metres; got {target.to_string()}. Use "
+            "'EPSG:27700' (British National Grid) in England and Wales, or 'EPSG:2157' "
+            "(Irish Transverse Mercator) in Northern Ireland."
+        )
+    return target
+
+
+def read_police_uk(
+    paths: PathLike | Iterable[PathLike],
+    *,
+    crs: Any = "EPSG:27700",
+    harm: HarmScheme | Mapping[str, float] = "cchi",
+) -> gpd.GeoDataFrame:
+    r"""Read police.uk street-level crime CSVs into one projected GeoDataFrame.
+
+    Parameters
+    ----------
+    paths : path, glob or list of paths
+        A file, a folder (every ``*-street.csv`` under it, recursively, or every
+        ``*.csv`` if none is so named; a police.uk download also holds outcomes and
+        stop-and-search files, which are skipped), a glob pattern
+        (``"data/2024-*/*-street.csv"``) or a list of any of these.
+    crs : str, int or pyproj.CRS
+        Projected CRS in metres for the result; British National Grid by default.
+    harm : {"cchi", "none"} or mapping
+        Harm weights per crime type (see :func:`hotspotlib.data.harm_weights`): the
+        indicative Cambridge Crime Harm Index days by default, or a mapping of your own.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per crime with a clean ``RangeIndex``, point geometry in ``crs`` and:
+
+        - every column of the files, snake-cased (lower case, runs of other characters
+          become ``_``): ``Crime ID`` -> ``crime_id``, ``Month`` -> ``month``,
+          ``Reported by`` -> ``reported_by``, ``Falls within`` -> ``falls_within``,
+          ``Longitude``/``Latitude`` -> ``longitude``/``latitude``, ``Location`` ->
+          ``location``, ``LSOA code`` -> ``lsoa_code``, ``LSOA name`` -> ``lsoa_name``,
+          ``Crime type`` -> ``crime_type``, ``Last outcome category`` ->
+          ``last_outcome_category``, ``Context`` -> ``context``; old files'
+          ``Easting``/``Northing`` -> ``easting``/``northing``; unknown columns are
+          kept under their snake-cased names. Text columns stay text.
+        - ``month``: datetime64 at the first day of the month. The ``YYYY-MM`` text is
+          not kept; get it back with ``frame["month"].dt.strftime("%Y-%m")``.
+        - ``crime_type``: the current police.uk label. Legacy labels are mapped:
+          ``"Violent crime"`` -> ``"Violence and sexual offences"``; ``"Public disorder
+          and weapons"`` -> ``"Public order"`` (its larger successor, and the lower
+          harm weight of the two it was split into). API slugs such as
+          ``"violent-crime"`` are accepted too. Early files (2010-2013) used 6 and then
+          11 categories, so series across those changes are not comparable by type.
+        - ``harm``: the weight of the crime type under ``harm``.
+
+        ``frame.attrs["hotspotlib"]`` records what happened: ``files`` (paths read),
+        ``n_read`` (rows in the files), ``n_dropped_no_location`` (rows without
+        coordinates), ``n_dropped_out_of_range`` (coordinates outside the United
+        Kingdom), ``n_relabelled`` (legacy label or slug -> rows mapped),
+        ``harm_scheme`` (the scheme name, or ``"mapping"``), ``harm_table_version``
+        (None for a mapping) and ``crs``. pandas keeps ``attrs`` through copies but
+        not through every operation: read it straight after loading.
+
+    Warns
+    -----
+    UserWarning
+        When rows are dropped: rows without coordinates (police.uk publishes crimes
+        it could not place with blank coordinates) and rows outside the United
+        Kingdom (longitude -9 to 2.5, latitude 49.5 to 61; for Easting/Northing files,
+        0-700 km east and 0-1,300 km north). The warning gives the numbers.
+
+    Raises
+    ------
+    FileNotFoundError
+        A path, folder or pattern that finds no file.
+    ValueError
+        An empty file, a file without ``Month``, ``Crime type`` or coordinate columns,
+        non-numeric coordinates, a malformed month, no rows left, a crime type without
+        a harm weight (the message lists them with counts: pass a mapping covering
+        them), or a ``crs`` that is not projected in metres.
+
+    Notes
+    -----
+    Locations are anonymised snap points shared by many crimes, so many events have
+    identical coordinates; that is expected, not an error. Very old files (2012) with
+    ``Easting``/``Northing`` in British National Grid are read as EPSG:27700. Rows
+    from files of both kinds can be mixed in one call.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from hotspotlib.data import read_police_uk
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "2024-01-essex-street.csv").write_text(
+    ...     "Crime ID,Month,Longitude,Latitude,Crime type\n"
+    ...     "a1,2024-01,0.7110,51.5380,Robbery\n"
+    ...     ",2024-01,0.7120,51.5390,Anti-social behaviour\n")
+    >>> crimes = read_police_uk(folder)
+    >>> crimes[["crime_type", "harm"]].values.tolist()
+    [['Robbery', 365.0], ['Anti-social behaviour', 0.0]]
+    >>> crimes.crs.to_epsg(), crimes.attrs["hotspotlib"]["n_read"]
+    (27700, 2)
+    >>> import shutil; shutil.rmtree(folder)
+    """
+    target = _target_crs(crs)
+    harm_weights(harm)  # fail on a bad scheme before reading any file
+    files = _resolve_paths(paths)
+    frames = [_read_one(path) for path in files]
+    table = pd.concat(frames, ignore_index=True, sort=False) if len(frames) > 1 else frames[0]
+    n_read = len(table)
+    if n_read == 0:
+        raise ValueError(
+            f"`paths`: the {len(files)} file(s) hold a header but no rows; nothing to read."
+        )
+
+    lon, lat = _numeric(table, "longitude"), _numeric(table, "latitude")
+    east, north = _numeric(table, "easting"), _numeric(table, "northing")
+    has_lonlat = np.isfinite(lon) & np.isfinite(lat)
+    has_en = ~has_lonlat & np.isfinite(east) & np.isfinite(north)
+    located = has_lonlat | has_en
+    in_range = np.where(
+        has_lonlat,
+        (lon >= UK_LONGITUDE[0])
+        & (lon <= UK_LONGITUDE[1])
+        & (lat >= UK_LATITUDE[0])
+        & (lat <= UK_LATITUDE[1]),
+        (east >= GB_EASTING[0])
+        & (east <= GB_EASTING[1])
+        & (north >= GB_NORTHING[0])
+        & (north <= GB_NORTHING[1]),
+    )
+    n_no_location = int((~located).sum())
+    n_out = int((located & ~in_range).sum())
+    keep = located & in_range
+    if n_no_location or n_out:
+        warnings.warn(
+            f"read_police_uk dropped {n_no_location + n_out} of {n_read} rows: "
+            f"{n_no_location} without coordinates and {n_out} outside the United Kingdom. "
+            "See `frame.attrs['hotspotlib']`.",
+            UserWarning,
+            stacklevel=2,
+        )
+    if not keep.any():
+        raise ValueError(
+            f"`paths`: none of the {n_read} rows has usable coordinates "
+            f"({n_no_location} blank, {n_out} outside the United Kingdom: are longitude "
+            "and latitude swapped?)."
+        )
+
+    table = table.loc[keep].reset_index(drop=True)
+    table["month"] = _parse_month(table["month"])
+    codes, labels = pd.factorize(table["crime_type"])
+    labels = pd.Series(labels, dtype="object")
+    current = canonical_crime_types(labels)
+    changed = np.flatnonzero(labels.str.strip().ne(current).to_numpy())
+    per_label = np.bincount(codes[codes >= 0], minlength=len(labels))
+    relabelled = {str(labels[i]): int(per_label[i]) for i in changed}
+    table["crime_type"] = np.where(codes >= 0, current.to_numpy()[codes], None)
+    table["harm"] = apply_harm(table, scheme=harm).to_numpy()
+
+    xs = np.empty(len(table))
+    ys = np.empty(len(table))
+    for source, mask, (a, b) in (
+        ("EPSG:4326", has_lonlat[keep], (lon[keep], lat[keep])),
+        ("EPSG:27700", has_en[keep], (east[keep], north[keep])),
+    ):
+        if mask.any():
+            transformer = Transformer.from_crs(source, target, always_xy=True)
+            xs[mask], ys[mask] = transformer.transform(a[mask], b[mask])
+    events = gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(xs, ys), crs=target)
+    events.attrs["hotspotlib"] = {
+        "source": "police.uk street-level CSV",
+        "files": [str(path) for path in files],
+        "n_read": n_read,
+        "n_dropped_no_location": n_no_location,
+        "n_dropped_out_of_range": n_out,
+        "n_relabelled": relabelled,
+        "harm_scheme": harm if isinstance(harm, str) else "mapping",
+        "harm_table_version": HARM_TABLE_VERSION if isinstance(harm, str) else None,
+        "crs": target.to_string(),
+    }
+    return events
