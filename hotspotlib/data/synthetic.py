@@ -73,7 +73,8 @@ class SyntheticCity:
     boundary : geopandas.GeoDataFrame
         One polygon: the police area (a square with an estuary bitten out of a corner).
     events : geopandas.GeoDataFrame
-        One row per event: ``timestamp``, ``month`` (``YYYY-MM``), ``crime_type``
+        One row per event: ``timestamp``, ``month`` (first day of the month, as
+        from :func:`read_police_uk`), ``crime_type``
         (police.uk labels), ``harm`` (indicative CCHI days), ``hotspot_id`` (-1 for
         background events) and point geometry.
     hotspots : geopandas.GeoDataFrame
@@ -263,7 +264,7 @@ def synthetic_city(
         geometry=gpd.points_from_xy(xy[order, 0], xy[order, 1]),
         crs=crs,
     )
-    events["month"] = events["timestamp"].dt.strftime("%Y-%m")
+    events["month"] = events["timestamp"].dt.to_period("M").dt.to_timestamp()
     events.index = pd.RangeIndex(len(events), name="event_id")
     hotspots["expected_per_day"] = hotspots["expected_per_day"] * (n_events * hotspot_share / days)
     params = {

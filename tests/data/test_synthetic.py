@@ -19,6 +19,7 @@ def test_city_structure(city):
     assert ev.crs.to_epsg() == 27700
     assert {"timestamp", "crime_type", "harm", "hotspot_id", "month"} <= set(ev.columns)
     assert set(ev["crime_type"]) <= set(hs.CRIME_TYPES)
+    assert (ev["month"] == ev["timestamp"].dt.to_period("M").dt.to_timestamp()).all()
     assert ev["timestamp"].min() >= city.start and ev["timestamp"].max() < city.end
     assert shapely.contains_xy(city.boundary.geometry.iloc[0], ev.geometry.x, ev.geometry.y).all()
     assert len(city.hotspots) == 20
