@@ -1,3 +1,27 @@
-"""metrics package."""
+"""Measure: crime concentration, predictive accuracy of hot-spot maps, near repeats."""
 
-__all__: list[str] = []
+from hotspotlib.metrics.accuracy import AccuracyCurve, accuracy_curve
+from hotspotlib.metrics.concentration import GiniResult, gini
+from hotspotlib.metrics.indices import hit_rate, pai, pei, ppai, rri
+from hotspotlib.metrics.lorenz import (
+    ConcentrationShare,
+    LorenzCurve,
+    concentration_share,
+    lorenz_curve,
+)
+
+__all__ = [
+    "AccuracyCurve",
+    "ConcentrationShare",
+    "GiniResult",
+    "LorenzCurve",
+    "accuracy_curve",
+    "concentration_share",
+    "gini",
+    "hit_rate",
+    "lorenz_curve",
+    "pai",
+    "pei",
+    "ppai",
+    "rri",
+]
