@@ -9,16 +9,19 @@ from hotspotlib.metrics.lorenz import (
     concentration_share,
     lorenz_curve,
 )
+from hotspotlib.metrics.near_repeat import KnoxResult, knox_test
 
 __all__ = [
     "AccuracyCurve",
     "ConcentrationShare",
     "GiniResult",
+    "KnoxResult",
     "LorenzCurve",
     "accuracy_curve",
     "concentration_share",
     "gini",
     "hit_rate",
+    "knox_test",
     "lorenz_curve",
     "pai",
     "pei",
