@@ -9,41 +9,57 @@ minus the pairs listed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
+from scipy import sparse
 from scipy.spatial import KDTree
 
 from hotspotlib._validation import require_finite, require_timestamps
 
 __all__ = [
+    "GapPlan",
     "KnoxPairs",
+    "PairBlock",
     "band_labels",
     "band_of_distance",
     "band_of_time",
     "count_table",
     "estimate_pairs",
+    "gap_plan",
     "list_pairs",
     "parse_edges",
     "parse_times",
-    "time_band_function",
     "time_band_totals",
 ]
 
 _CHUNK = 2_000_000  # pairs per vectorised step: bounded temporaries
+_MAX_HISTOGRAM = 4_000_000  # whole-day gap histogram bins; beyond, compare gaps
+
+
+@dataclass(frozen=True, slots=True)
+class PairBlock:
+    """A chunk of pairs grouped in runs sharing their first event.
+
+    The first endpoints are stored once per run (``heads``) and expanded with
+    ``numpy.repeat``, which is much cheaper than a second random gather per pair.
+    """
+
+    heads: NDArray[np.int32]
+    run_lengths: NDArray[np.int64]
+    tails: NDArray[np.int32]
+    band: NDArray[np.int16]
 
 
 @dataclass(frozen=True, slots=True)
 class KnoxPairs:
-    """Pairs within the largest spatial band: endpoints and spatial band (0 = same place)."""
+    """Pairs within the largest spatial band (band 0 = same location), in chunks."""
 
-    first: NDArray[np.int32]
-    second: NDArray[np.int32]
-    spatial_band: NDArray[np.int32]
+    blocks: tuple[PairBlock, ...]
+    n_bands: int
 
 
 def estimate_pairs(xy: NDArray[np.float64], radius: float, p: float) -> float:
@@ -62,7 +78,8 @@ def list_pairs(
     p: float,
     nrc: bool,
 ) -> KnoxPairs:
-    """All pairs ``i < j`` that fall in a spatial band below the largest edge."""
+    """List all pairs ``i < j`` in a spatial band below the largest edge, in blocks."""
+    n = len(xy)
     tree = KDTree(xy)
     # A hair beyond the largest edge so that rounding inside the tree loses no pair;
     # the band assignment below decides membership exactly.
@@ -71,11 +88,38 @@ def list_pairs(
     first = pairs[:, 0].astype(np.int32)
     second = pairs[:, 1].astype(np.int32)
     del pairs
-    delta = xy[first] - xy[second]
-    distance = np.abs(delta).sum(axis=1) if p == 1 else np.hypot(delta[:, 0], delta[:, 1])
+    dx = xy[:, 0][first] - xy[:, 0][second]
+    dy = xy[:, 1][first] - xy[:, 1][second]
+    distance = np.abs(dx) + np.abs(dy) if p == 1 else np.hypot(dx, dy)
+    del dx, dy
     band = band_of_distance(distance, edges, nrc=nrc)
-    keep = band <= len(edges)
-    return KnoxPairs(first[keep], second[keep], band[keep].astype(np.int32))
+    del distance
+    n_bands = len(edges) + 1
+    keep = band < n_bands
+    # Group pairs by their first event with a sparse-matrix conversion (a counting sort,
+    # O(pairs + events)); pairs are unique, so nothing is summed. Bands are stored + 1
+    # so that no stored value is zero.
+    grouped = sparse.coo_array(
+        ((band[keep] + 1).astype(np.int16), (first[keep], second[keep])), shape=(n, n)
+    ).tocsr()
+    del first, second, band, keep
+    indptr = grouped.indptr.astype(np.int64)
+    cuts = np.unique(np.searchsorted(indptr, np.arange(0, indptr[-1], _CHUNK), side="right") - 1)
+    cuts = np.append(cuts, n)
+    blocks = []
+    for row_lo, row_hi in zip(cuts[:-1], cuts[1:], strict=True):  # a few chunks
+        lengths = np.diff(indptr[row_lo : row_hi + 1])
+        busy = np.flatnonzero(lengths)
+        lo, hi = indptr[row_lo], indptr[row_hi]
+        blocks.append(
+            PairBlock(
+                heads=(busy + row_lo).astype(np.int32),
+                run_lengths=lengths[busy],
+                tails=grouped.indices[lo:hi].astype(np.int32),
+                band=(grouped.data[lo:hi] - 1).astype(np.int16),
+            )
+        )
+    return KnoxPairs(tuple(blocks), n_bands)
 
 
 def band_of_distance(
@@ -123,36 +167,70 @@ def time_band_totals(
     return np.diff(cumulative, prepend=0.0)
 
 
-def time_band_function(
-    edges: NDArray[np.float64], *, nrc: bool, whole_days: bool
-) -> Callable[[NDArray[Any]], NDArray[Any]]:
-    """Return a fast gap -> band function (a lookup table when gaps are whole days)."""
-    if not whole_days:
-        return lambda gap: band_of_time(gap, edges, nrc=nrc)
-    cap = int(np.floor(edges[-1])) + 1
-    lookup = band_of_time(np.arange(cap + 1, dtype=float), edges, nrc=nrc).astype(np.int32)
+@dataclass(frozen=True, slots=True)
+class GapPlan:
+    """How to turn time gaps into time bands for one data set and one set of edges.
 
-    def lut(gap: NDArray[Any]) -> NDArray[Any]:
-        return lookup[np.minimum(gap, cap)]
+    With whole days, signed gaps ``t_i - t_j`` go straight into a histogram per spatial
+    band (shifted by the span of the data so that they are non-negative), and the
+    histogram is mapped to time bands afterwards: no per-pair band lookup at all.
+    """
 
-    return lut
+    times: NDArray[Any]
+    shift: int
+    gap_onehot: NDArray[np.int64] | None
+    offsets: tuple[NDArray[np.int32], ...]
+    edges: NDArray[np.float64]
+    nrc: bool
+    n_time: int
 
 
-def count_table(
-    pairs: KnoxPairs,
+def gap_plan(
     times: NDArray[Any],
-    n_spatial: int,
-    n_time: int,
-    to_band: Callable[[NDArray[Any]], NDArray[Any]],
-) -> NDArray[np.int64]:
-    """Pairs per (spatial band, time band) among the listed pairs, in chunks."""
-    table = np.zeros(n_spatial * n_time, dtype=np.int64)
-    for start in range(0, pairs.first.size, _CHUNK):  # a few chunks, each vectorised
-        stop = start + _CHUNK
-        gap = np.abs(times[pairs.first[start:stop]] - times[pairs.second[start:stop]])
-        code = pairs.spatial_band[start:stop] * n_time + to_band(gap)
-        table += np.bincount(code, minlength=n_spatial * n_time)
-    return table.reshape(n_spatial, n_time)
+    edges: NDArray[np.float64],
+    pairs: KnoxPairs,
+    *,
+    nrc: bool,
+    whole_days: bool,
+) -> GapPlan:
+    """Prepare :func:`count_table` for these times, pairs and time-band edges."""
+    n_time = len(edges) + 1
+    if whole_days:
+        span = int(times.max() - times.min())
+        width = 2 * span + 1
+        if width * pairs.n_bands <= _MAX_HISTOGRAM:
+            diffs = np.abs(np.arange(-span, span + 1, dtype=float))
+            onehot = np.zeros((width, n_time), dtype=np.int64)
+            onehot[np.arange(width), band_of_time(diffs, edges, nrc=nrc)] = 1
+            days = (times - times.min()).astype(np.int32)
+            offsets = tuple((block.band.astype(np.int32) * width) for block in pairs.blocks)
+            return GapPlan(days, span, onehot, offsets, edges, nrc, n_time)
+    return GapPlan(np.asarray(times, dtype=float), 0, None, (), edges, nrc, n_time)
+
+
+def count_table(pairs: KnoxPairs, order: NDArray[np.int64] | None, plan: GapPlan) -> NDArray[Any]:
+    """Count listed pairs per (spatial band, time band), times permuted by ``order``."""
+    times = plan.times if order is None else plan.times[order]
+    if plan.gap_onehot is not None:
+        head_times = times + np.int32(plan.shift)
+        width = 2 * plan.shift + 1
+        histogram = np.zeros(pairs.n_bands * width, dtype=np.int64)
+        for block, offset in zip(pairs.blocks, plan.offsets, strict=True):  # a few chunks
+            signed = np.repeat(head_times[block.heads], block.run_lengths)
+            signed -= times[block.tails]
+            signed += offset
+            histogram += np.bincount(signed, minlength=histogram.size)
+        by_gap = histogram.reshape(pairs.n_bands, width)
+        # Map each signed gap to its band: one small matrix product, no per-pair lookup.
+        return by_gap @ plan.gap_onehot
+    table = np.zeros(pairs.n_bands * plan.n_time, dtype=np.int64)
+    for block in pairs.blocks:  # a few chunks, each vectorised over its pairs
+        gap = np.abs(np.repeat(times[block.heads], block.run_lengths) - times[block.tails])
+        code = block.band.astype(np.int64) * plan.n_time + band_of_time(
+            gap, plan.edges, nrc=plan.nrc
+        )
+        table += np.bincount(code, minlength=table.size)
+    return table.reshape(pairs.n_bands, plan.n_time)
 
 
 def parse_edges(values: Any, *, name: str) -> NDArray[np.float64]:

@@ -18,10 +18,10 @@ from hotspotlib.metrics._knox import (
     band_labels,
     count_table,
     estimate_pairs,
+    gap_plan,
     list_pairs,
     parse_edges,
     parse_times,
-    time_band_function,
     time_band_totals,
 )
 
@@ -220,7 +220,7 @@ def knox_test(
     rng: int | np.random.Generator | None = None,
     nrc_compatible: bool = False,
     metric: DistanceMetric = "euclidean",
-    max_pairs: int = 50_000_000,
+    max_pairs: int = 20_000_000,
     progress: bool = False,
 ) -> KnoxResult:
     """Knox test for near repeats over distance and time bands (Near Repeat Calculator).
@@ -318,12 +318,12 @@ def knox_test(
         raise ValueError(
             f"About {estimated:,.0f} pairs of events lie within {spatial[-1]:g} m, over "
             f"`max_pairs` = {max_pairs:,}. Use smaller `spatial_bands_m`, fewer events, or "
-            "raise `max_pairs` if you have the memory (about 20 bytes a pair)."
+            "raise `max_pairs` if you have the memory (about 40 bytes a pair at the peak)."
         )
     generator = as_rng(rng)
     pairs = list_pairs(xy, spatial, p=p, nrc=nrc_compatible)
     n_rows, n_cols = spatial.size + 2, temporal.size + 1
-    to_band = time_band_function(temporal, nrc=nrc_compatible, whole_days=whole_days)
+    plan = gap_plan(times, temporal, pairs, nrc=nrc_compatible, whole_days=whole_days)
     totals = time_band_totals(times.astype(float), temporal, nrc=nrc_compatible)
     all_pairs = n * (n - 1) // 2
 
@@ -331,7 +331,7 @@ def knox_test(
         overflow = np.rint(totals - listed.sum(axis=0)).astype(np.int64)
         return np.vstack([listed, overflow[None, :]])
 
-    observed = full_table(count_table(pairs, times, n_rows - 1, n_cols, to_band))
+    observed = full_table(count_table(pairs, None, plan))
     simulated = np.zeros((n_permutations, n_rows, n_cols), dtype=np.int64)
     steps = range(n_permutations)
     if progress:
@@ -339,8 +339,7 @@ def knox_test(
 
         steps = tqdm(steps, desc="Knox permutations")
     for k in steps:  # permutations; each is vectorised over pairs
-        shuffled = times[generator.permutation(n)]
-        simulated[k] = full_table(count_table(pairs, shuffled, n_rows - 1, n_cols, to_band))
+        simulated[k] = full_table(count_table(pairs, generator.permutation(n), plan))
     row_totals = observed.sum(axis=1).astype(float)
     expected = np.outer(row_totals, totals) / all_pairs
     with np.errstate(invalid="ignore", divide="ignore"):

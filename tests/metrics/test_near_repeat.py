@@ -411,3 +411,31 @@ def test_knox_input_errors(points_lonlat):
         warnings.simplefilter("ignore", UserWarning)
         with pytest.raises(ValueError, match="could not be parsed"):
             knox_test(bad, time="t", spatial_bands_m=[5], temporal_bands_days=[1])
+
+
+@pytest.mark.parametrize("fractional", [False, True])
+def test_small_chunks_and_no_pairs(clustered, monkeypatch, fractional):
+    from hotspotlib.metrics import _knox
+
+    monkeypatch.setattr(_knox, "_CHUNK", 7)
+    xy, days = clustered
+    days = days + (0.5 if fractional else 0)
+    result = knox_test(
+        make_events(xy, days),
+        time="t",
+        spatial_bands_m=[50.0, 100.0],
+        temporal_bands_days=[2.0, 5.0],
+        n_permutations=3,
+        rng=0,
+    )
+    expected = brute_table(xy, days, [50.0, 100.0], [2.0, 5.0], nrc=False)
+    np.testing.assert_array_equal(result.observed, expected)
+    lonely = knox_test(
+        make_events([[0, 0], [5_000, 0]], [1, 2]),
+        time="t",
+        spatial_bands_m=[10],
+        temporal_bands_days=[1],
+        n_permutations=2,
+        rng=0,
+    )
+    assert lonely.observed[-1].tolist() == [1, 0]
