@@ -10,6 +10,7 @@ from hotspotlib.metrics.lorenz import (
     lorenz_curve,
 )
 from hotspotlib.metrics.near_repeat import KnoxResult, knox_test
+from hotspotlib.metrics.prospective import ProspectiveHotspots, prospective_hotspots
 
 __all__ = [
     "AccuracyCurve",
@@ -17,6 +18,7 @@ __all__ = [
     "GiniResult",
     "KnoxResult",
     "LorenzCurve",
+    "ProspectiveHotspots",
     "accuracy_curve",
     "concentration_share",
     "gini",
@@ -25,6 +27,7 @@ __all__ = [
     "lorenz_curve",
     "pai",
     "pei",
+    "prospective_hotspots",
     "ppai",
     "rri",
 ]
