@@ -1,6 +1,7 @@
 """Measure: crime concentration, predictive accuracy of hot-spot maps, near repeats."""
 
 from hotspotlib.metrics.accuracy import AccuracyCurve, accuracy_curve
+from hotspotlib.metrics.compare import MethodComparison, compare_methods
 from hotspotlib.metrics.concentration import GiniResult, gini
 from hotspotlib.metrics.indices import hit_rate, pai, pei, ppai, rri
 from hotspotlib.metrics.lorenz import (
@@ -18,8 +19,10 @@ __all__ = [
     "GiniResult",
     "KnoxResult",
     "LorenzCurve",
+    "MethodComparison",
     "ProspectiveHotspots",
     "accuracy_curve",
+    "compare_methods",
     "concentration_share",
     "gini",
     "hit_rate",
