@@ -117,7 +117,8 @@ class AccuracyCurve:
             kwargs.setdefault("color", "tab:blue")
             axes.plot(self.curve_area_share, self.curve_hit_rate, **kwargs)
             axes.plot(self.table["area_share"], self.table["hit_rate"], "o", color="black")
-            axes.plot([0, 1], [0, 1], color="0.6", linewidth=1, label="random")
+            if "random" not in [line.get_label() for line in axes.get_lines()]:
+                axes.plot([0, 1], [0, 1], color="0.6", linewidth=1, label="random")
         else:
             kwargs.setdefault("marker", "o")
             axes.plot(self.table["area_share"], self.table[metric], **kwargs)

@@ -49,7 +49,8 @@ class KnoxResult:
     p_value : numpy.ndarray
         One-sided Monte Carlo p-value ``(1 + #{simulated >= observed}) / (B + 1)``.
     knox_ratio : numpy.ndarray
-        Observed over the mean of the simulated counts (the calculator's ratio).
+        Observed over the mean of the simulated counts (the calculator's ratio); NaN
+        where no permutation produced a pair (e.g. no two events share a location).
     knox_ratio_median : numpy.ndarray
         Observed over the median of the simulated counts.
     distance_labels, time_labels : tuple of str

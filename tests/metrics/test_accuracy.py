@@ -201,3 +201,11 @@ def test_accuracy_errors(four, points_lonlat):
     lines = gpd.GeoDataFrame(geometry=[box(0, 0, 1, 1).exterior], crs=27700)
     with pytest.raises(ValueError, match="Polygon"):
         accuracy_curve([1.0], test, grid=lines)
+
+
+def test_two_curves_share_one_random_line(four):
+    test = events_in_cells(four, [2, 0, 5, 1])
+    ax = accuracy_curve([3.0, 2.0, 1.0, 0.0], test, grid=four).plot(label="a")
+    accuracy_curve([0.0, 1.0, 2.0, 3.0], test, grid=four).plot(ax=ax, label="b")
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels.count("random") == 1 and {"a", "b"} <= set(labels)
