@@ -55,3 +55,15 @@ MetaMethod = Literal["REML", "DL", "fixed"]
 
 Adjustment = Literal["fdr_bh", "bonferroni", "holm", "none"]
 """Multiple-testing adjustment."""
+
+CiMethod = Literal["percentile", "bca"]
+"""Bootstrap confidence-interval method."""
+
+AreaMeasure = Literal["area", "equal"]
+"""How the size of a cell counts towards coverage in accuracy metrics."""
+
+DistanceMetric = Literal["euclidean", "manhattan"]
+"""Distance between two points in the plane."""
+
+HotspotMethod = Literal["counts", "prospective", "kde", "gi_star"]
+"""Built-in hot-spot methods compared by ``compare_methods``."""

@@ -1,3 +1,36 @@
-"""metrics package."""
+"""Measure: crime concentration, predictive accuracy of hot-spot maps, near repeats."""
 
-__all__: list[str] = []
+from hotspotlib.metrics.accuracy import AccuracyCurve, accuracy_curve
+from hotspotlib.metrics.compare import MethodComparison, compare_methods
+from hotspotlib.metrics.concentration import GiniResult, gini
+from hotspotlib.metrics.indices import hit_rate, pai, pei, ppai, rri
+from hotspotlib.metrics.lorenz import (
+    ConcentrationShare,
+    LorenzCurve,
+    concentration_share,
+    lorenz_curve,
+)
+from hotspotlib.metrics.near_repeat import KnoxResult, knox_test
+from hotspotlib.metrics.prospective import ProspectiveHotspots, prospective_hotspots
+
+__all__ = [
+    "AccuracyCurve",
+    "ConcentrationShare",
+    "GiniResult",
+    "KnoxResult",
+    "LorenzCurve",
+    "MethodComparison",
+    "ProspectiveHotspots",
+    "accuracy_curve",
+    "compare_methods",
+    "concentration_share",
+    "gini",
+    "hit_rate",
+    "knox_test",
+    "lorenz_curve",
+    "pai",
+    "pei",
+    "prospective_hotspots",
+    "ppai",
+    "rri",
+]

@@ -1,0 +1,352 @@
+"""How good is a hot-spot map? Hit rate, PAI, PPAI, PEI and RRI at chosen coverages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+
+from hotspotlib._options import AreaMeasure
+from hotspotlib._summary import Summary
+from hotspotlib._validation import check_option, require_finite, require_polygons
+from hotspotlib.hotspots.counts import EventCounts, count_events
+from hotspotlib.hotspots.grid import Grid
+from hotspotlib.metrics._inputs import as_share
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["AccuracyCurve", "accuracy_curve"]
+
+DEFAULT_COVERAGES = (0.01, 0.02, 0.05, 0.1, 0.2)
+_METRICS = ("hit_rate", "pai", "ppai", "pei", "rri")
+_TIES = (
+    "Cells are ranked by score, highest first; tied scores are ordered by ascending "
+    "observed count (conservative, as ptools does), then by cell order."
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AccuracyCurve:
+    """Predictive accuracy of a ranked surface at several coverages.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per coverage: ``coverage`` (asked), ``area_share`` (achieved, a/A),
+        ``n_cells``, ``hits`` (n), ``n_events`` (N), ``hit_rate`` (n/N), ``pai``,
+        ``ppai``, ``pei``, ``max_hits`` (n*, the best possible in the same area),
+        ``pai_max`` (PAI*), ``train_hits`` and ``rri`` (NaN without training events).
+    curve_area_share, curve_hit_rate : numpy.ndarray
+        The whole curve, one point per cell added (length ``n_cells + 1``).
+    n_events, n_outside : int
+        Test events inside the study area (N) and outside every cell (not counted).
+    n_train_events, n_train_outside : int
+        The same for training events (0 when none were given).
+    total_area : float
+        Study area A in the units of ``areas`` (m² for ``"area"``).
+    areas : str
+        How cell sizes were measured.
+    alpha : float
+        Exponent of the PPAI.
+    """
+
+    table: pd.DataFrame
+    curve_area_share: NDArray[np.float64]
+    curve_hit_rate: NDArray[np.float64]
+    n_events: int
+    n_outside: int
+    n_train_events: int
+    n_train_outside: int
+    total_area: float
+    areas: str
+    alpha: float
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the table (a copy), one row per coverage."""
+        return self.table.copy()
+
+    def summary(self) -> Summary:
+        """Summarise the metrics and their conventions."""
+        notes = [
+            "hit_rate = n/N; PAI = (n/N)/(a/A) (Chainey et al. 2008); "
+            f"PPAI = (n/N)/(a/A)^alpha with alpha = {self.alpha:g}.",
+            "PEI = n/n*, n* = the most test events any set of cells of the same area could "
+            "hold (exact with equal cells; a fractional upper bound otherwise, so PEI <= 1).",
+            "RRI = (n2/N2)/(n1/N1): test-period hit rate over training-period hit rate in "
+            "the same cells (Levine 2008). ptools' RRI (predicted/observed) differs.",
+            "Coverage selects whole cells, busiest first, while their area share stays "
+            "<= the coverage; metrics use the achieved area share.",
+            _TIES,
+        ]
+        if self.n_outside:
+            notes.append(
+                f"{self.n_outside} test events fell outside every cell and are not counted in N."
+            )
+        if self.n_train_outside:
+            notes.append(f"{self.n_train_outside} training events fell outside every cell.")
+        return Summary(
+            title="Predictive accuracy of a hot-spot map",
+            parameters={
+                "n_events": self.n_events,
+                "n_train_events": self.n_train_events,
+                "n_cells": len(self.curve_area_share) - 1,
+                "areas": self.areas,
+                "alpha": self.alpha,
+            },
+            table=self.table,
+            notes=notes,
+        )
+
+    def plot(self, ax: Axes | None = None, *, metric: str = "hit_rate", **kwargs: Any) -> Axes:
+        """Plot a metric against the share of area searched.
+
+        ``metric="hit_rate"`` draws the whole hit-rate curve with the chosen coverages
+        marked; ``"pai"``, ``"ppai"``, ``"pei"`` and ``"rri"`` draw the values at the
+        coverages.
+        """
+        from hotspotlib._plotting import get_axes
+
+        check_option(metric, _METRICS, name="metric")
+        axes = get_axes(ax)
+        if metric == "hit_rate":
+            kwargs.setdefault("color", "tab:blue")
+            axes.plot(self.curve_area_share, self.curve_hit_rate, **kwargs)
+            axes.plot(self.table["area_share"], self.table["hit_rate"], "o", color="black")
+            if "random" not in [line.get_label() for line in axes.get_lines()]:
+                axes.plot([0, 1], [0, 1], color="0.6", linewidth=1, label="random")
+        else:
+            kwargs.setdefault("marker", "o")
+            axes.plot(self.table["area_share"], self.table[metric], **kwargs)
+        axes.set_xlabel("share of area searched (a/A)")
+        axes.set_ylabel(metric.replace("_", " "))
+        return axes
+
+
+def accuracy_curve(
+    scores: ArrayLike | pd.Series | EventCounts,
+    test_events: gpd.GeoDataFrame,
+    *,
+    grid: Grid | gpd.GeoDataFrame | None = None,
+    coverages: float | ArrayLike = DEFAULT_COVERAGES,
+    train_events: gpd.GeoDataFrame | None = None,
+    areas: AreaMeasure | ArrayLike = "area",
+    alpha: float = 0.5,
+) -> AccuracyCurve:
+    """Hit rate, PAI, PPAI, PEI and RRI of a ranked surface at a list of coverages.
+
+    Parameters
+    ----------
+    scores : array-like, Series or EventCounts
+        One score per cell (higher = hotter): counts, kernel density, Gi* z-scores,
+        prospective risk ... A Series indexed by ``cell_id`` is aligned with the cells;
+        an :class:`EventCounts` supplies its counts and its grid.
+    test_events : GeoDataFrame
+        Events of the period being predicted, in the grid's CRS.
+    grid : Grid or GeoDataFrame, optional
+        The cells the scores belong to (any polygons, e.g. street-segment buffers).
+        Optional when ``scores`` is an EventCounts made on a grid.
+    coverages : float or sequence of float
+        Shares of the study area to search, in (0, 1].
+    train_events : GeoDataFrame, optional
+        Events of the period the map was made from; needed for the RRI.
+    areas : {"area", "equal"} or array-like
+        Cell sizes: ``"area"`` uses the part of each cell inside the study area (a
+        clipped grid cell counts its ``area_share``; polygons their area); ``"equal"``
+        counts every cell the same (open_cp and ptools); or one positive size per cell,
+        e.g. street length (Drawve & Wooditch 2019).
+    alpha : float
+        Exponent of the penalised PAI, in [0, 1] (0 = hit rate, 1 = PAI).
+
+    Returns
+    -------
+    AccuracyCurve
+        One table row per coverage and the full hit-rate curve.
+
+    Raises
+    ------
+    ValueError
+        For scores not aligned with the cells, NaN scores, coverages outside (0, 1],
+        events in another CRS, or no test event inside the cells.
+
+    Notes
+    -----
+    Cells are ranked by score; tied scores are ordered by ascending observed test count
+    (ptools' conservative convention). For each coverage the busiest cells are taken
+    whole while their area share is at most the coverage, and every metric uses the
+    area share achieved. Test events outside every cell are left out of N (counted in
+    ``n_outside``); open_cp counts them as misses instead.
+
+    Examples
+    --------
+    >>> import hotspotlib as hs
+    >>> city = hs.synthetic_city(n_events=3_000, rng=3)
+    >>> grid = hs.make_grid(city.boundary, cell_size_m=500)
+    >>> first_half = city.events[city.events["month"] <= "2024-06"]
+    >>> second_half = city.events[city.events["month"] > "2024-06"]
+    >>> train = hs.count_events(first_half, grid)
+    >>> result = accuracy_curve(train, second_half, coverages=[0.05, 1.0])
+    >>> float(result.table["pai"].iloc[-1])
+    1.0
+    >>> bool(result.table["pai"].iloc[0] > 1)
+    True
+    """
+    resolved, values = _resolve(scores, grid)
+    shares = as_share(coverages, name="coverages")
+    size = _areas(areas, resolved, values)
+    power = float(alpha)
+    if not 0.0 <= power <= 1.0:
+        raise ValueError(f"`alpha` must be in [0, 1] (0 = hit rate, 1 = PAI); got {alpha!r}.")
+    test = count_events(test_events, resolved)
+    observed = test.count.astype(float)
+    total_events = float(observed.sum())
+    if total_events == 0:
+        raise ValueError(
+            f"None of the {test.n_events} `test_events` fell inside the cells; check that "
+            "the events and the grid cover the same place and period."
+        )
+    train_count: NDArray[np.float64] | None = None
+    n_train = n_train_outside = 0
+    if train_events is not None:
+        train = count_events(train_events, resolved)
+        train_count = train.count.astype(float)
+        n_train, n_train_outside = int(train.count.sum()), train.n_outside
+
+    n_cells = values.size
+    order = np.lexsort((np.arange(n_cells), observed, -values))
+    total_area = float(size.sum())
+    cum_area = np.concatenate([[0.0], np.cumsum(size[order])]) / total_area
+    cum_hits = np.concatenate([[0.0], np.cumsum(observed[order])])
+    # Whole cells while the area share stays within the coverage (tolerance for rounding).
+    k = np.searchsorted(cum_area, shares * (1 + 1e-9), side="right") - 1
+    area_share = cum_area[k]
+    hits = cum_hits[k]
+    best = _best_hits(observed, size, area_share * total_area)
+    rate = hits / total_events
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pai_value = np.where(area_share > 0, rate / area_share, np.nan)
+        ppai_value = np.where(area_share > 0, rate / area_share**power, np.nan)
+        pai_max = np.where(area_share > 0, best / total_events / area_share, np.nan)
+        pei_value = np.where(best > 0, hits / best, np.nan)
+    train_hits = np.full(shares.size, np.nan)
+    rri_value = np.full(shares.size, np.nan)
+    if train_count is not None and n_train > 0:
+        train_hits = np.concatenate([[0.0], np.cumsum(train_count[order])])[k]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rri_value = np.where(train_hits > 0, rate / (train_hits / n_train), np.nan)
+    table = pd.DataFrame(
+        {
+            "coverage": shares,
+            "area_share": area_share,
+            "n_cells": k.astype(np.int64),
+            "hits": hits,
+            "n_events": np.full(shares.size, total_events),
+            "hit_rate": rate,
+            "pai": pai_value,
+            "ppai": ppai_value,
+            "pei": pei_value,
+            "max_hits": best,
+            "pai_max": pai_max,
+            "train_hits": train_hits,
+            "rri": rri_value,
+        }
+    )
+    curve_rate = cum_hits / total_events
+    cum_area.flags.writeable = False
+    curve_rate.flags.writeable = False
+    return AccuracyCurve(
+        table=table,
+        curve_area_share=cum_area,
+        curve_hit_rate=curve_rate,
+        n_events=int(total_events),
+        n_outside=test.n_outside,
+        n_train_events=n_train,
+        n_train_outside=n_train_outside,
+        total_area=total_area,
+        areas=areas if isinstance(areas, str) else "custom",
+        alpha=power,
+    )
+
+
+def _resolve(
+    scores: Any, grid: Grid | gpd.GeoDataFrame | None
+) -> tuple[Grid | gpd.GeoDataFrame, NDArray[np.float64]]:
+    """Return the cells and the scores as a float array aligned with them."""
+    if grid is None:
+        if isinstance(scores, EventCounts) and scores.grid is not None:
+            grid = scores.grid
+        else:
+            raise ValueError(
+                "`grid` is needed to know which cell each score belongs to; pass the Grid "
+                "(or polygons) the scores were computed on, e.g. `grid=grid`."
+            )
+    if isinstance(grid, Grid):
+        cells_frame = grid.cells
+    elif isinstance(grid, (gpd.GeoDataFrame, gpd.GeoSeries)):
+        require_polygons(grid, name="grid")
+        cells_frame = grid
+    else:
+        raise TypeError(
+            f"`grid` must be a Grid from make_grid or a GeoDataFrame of polygons; "
+            f"got {type(grid).__name__}."
+        )
+    if isinstance(scores, EventCounts):
+        raw: Any = scores.count
+    elif isinstance(scores, pd.Series):
+        # Align on cell ids when the Series carries them, else take it positionally.
+        same_ids = scores.index.is_unique and set(scores.index) == set(cells_frame.index)
+        raw = (
+            scores.reindex(cells_frame.index).to_numpy(dtype=float)
+            if same_ids
+            else scores.to_numpy(dtype=float)
+        )
+    else:
+        raw = scores
+    if np.ndim(raw) != 1 or len(raw) != len(cells_frame):
+        raise ValueError(
+            f"`scores` must have one value per cell ({len(cells_frame)}); got shape "
+            f"{np.shape(raw)}. Compute the scores on the same grid."
+        )
+    values = np.asarray(raw, dtype=float)
+    if not np.isfinite(values).all():
+        raise ValueError(
+            f"`scores` has {int((~np.isfinite(values)).sum())} NaN or infinite values "
+            "(e.g. cells missing from a Series); fill them, e.g. with the lowest score."
+        )
+    return grid, values
+
+
+def _areas(areas: Any, grid: Grid | gpd.GeoDataFrame, scores: NDArray[np.float64]) -> NDArray[Any]:
+    """Size of each cell that counts towards coverage."""
+    if isinstance(areas, str):
+        check_option(areas, AreaMeasure, name="areas")
+        if areas == "equal":
+            return np.ones(scores.size)
+        if isinstance(grid, Grid):
+            return grid.cells["area_share"].to_numpy(dtype=float) * grid.cell_area_m2
+        return np.asarray(grid.geometry.area.to_numpy(), dtype=float)
+    size = require_finite(areas, name="areas")
+    if size.shape != scores.shape or (size <= 0).any():
+        raise ValueError(
+            f"`areas` must be 'area', 'equal' or one positive size per cell ({scores.size}); "
+            f"got shape {size.shape} with min {size.min() if size.size else 'n/a'}."
+        )
+    return size
+
+
+def _best_hits(
+    observed: NDArray[np.float64], size: NDArray[np.float64], budget: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Most events any cells of total size ``budget`` could hold (fractional cells allowed).
+
+    Densest cells first; exact for equal cells at whole-cell budgets and an upper bound
+    on any whole-cell selection otherwise.
+    """
+    order = np.argsort(-(observed / size), kind="stable")
+    cum_size = np.concatenate([[0.0], np.cumsum(size[order])])
+    cum_hits = np.concatenate([[0.0], np.cumsum(observed[order])])
+    return np.interp(budget, cum_size, cum_hits)

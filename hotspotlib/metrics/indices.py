@@ -1,0 +1,181 @@
+"""Single-number accuracy indices at one coverage: hit rate, PAI, PPAI, PEI and RRI.
+
+Each is a thin wrapper over :func:`~hotspotlib.metrics.accuracy.accuracy_curve`, which
+states the conventions (tie handling, whole cells, cell sizes) and computes them all.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+from numpy.typing import ArrayLike
+
+from hotspotlib._options import AreaMeasure
+from hotspotlib.hotspots.counts import EventCounts
+from hotspotlib.hotspots.grid import Grid
+from hotspotlib.metrics._inputs import as_share
+from hotspotlib.metrics.accuracy import accuracy_curve
+
+__all__ = ["hit_rate", "pai", "pei", "ppai", "rri"]
+
+
+def _single(
+    scores: Any,
+    test_events: gpd.GeoDataFrame,
+    column: str,
+    *,
+    grid: Grid | gpd.GeoDataFrame | None,
+    coverage: float,
+    **kwargs: Any,
+) -> float:
+    share = as_share(coverage, name="coverage")
+    if share.size != 1:
+        raise ValueError(
+            f"`coverage` must be one share; got {coverage!r}. Use accuracy_curve for several."
+        )
+    curve = accuracy_curve(scores, test_events, grid=grid, coverages=share, **kwargs)
+    return float(curve.table[column].iloc[0])
+
+
+def hit_rate(
+    scores: ArrayLike | pd.Series | EventCounts,
+    test_events: gpd.GeoDataFrame,
+    *,
+    grid: Grid | gpd.GeoDataFrame | None = None,
+    coverage: float = 0.05,
+    areas: AreaMeasure | ArrayLike = "area",
+) -> float:
+    """Share of test events in the top-ranked cells covering ``coverage`` of the area.
+
+    A proportion in [0, 1] (multiply by 100 for %). See :func:`accuracy_curve` for the
+    parameters, tie handling and how coverage is met with whole cells.
+
+    Examples
+    --------
+    >>> import hotspotlib as hs
+    >>> city = hs.synthetic_city(n_events=3_000, rng=3)
+    >>> grid = hs.make_grid(city.boundary, cell_size_m=500)
+    >>> train = hs.count_events(city.events.iloc[:1500], grid)
+    >>> 0 < hit_rate(train, city.events.iloc[1500:], coverage=0.05) < 1
+    True
+    """
+    return _single(scores, test_events, "hit_rate", grid=grid, coverage=coverage, areas=areas)
+
+
+def pai(
+    scores: ArrayLike | pd.Series | EventCounts,
+    test_events: gpd.GeoDataFrame,
+    *,
+    grid: Grid | gpd.GeoDataFrame | None = None,
+    coverage: float = 0.05,
+    areas: AreaMeasure | ArrayLike = "area",
+) -> float:
+    """Predictive accuracy index ``(n/N) / (a/A)`` (Chainey, Tompson & Uhlig 2008).
+
+    1 means the selected cells hold crime at the average density. See
+    :func:`accuracy_curve` for the parameters.
+
+    Examples
+    --------
+    >>> import hotspotlib as hs
+    >>> city = hs.synthetic_city(n_events=3_000, rng=3)
+    >>> grid = hs.make_grid(city.boundary, cell_size_m=500)
+    >>> train = hs.count_events(city.events.iloc[:1500], grid)
+    >>> round(pai(train, city.events.iloc[1500:], coverage=1.0), 6)
+    1.0
+    """
+    return _single(scores, test_events, "pai", grid=grid, coverage=coverage, areas=areas)
+
+
+def ppai(
+    scores: ArrayLike | pd.Series | EventCounts,
+    test_events: gpd.GeoDataFrame,
+    *,
+    grid: Grid | gpd.GeoDataFrame | None = None,
+    coverage: float = 0.05,
+    alpha: float = 0.5,
+    areas: AreaMeasure | ArrayLike = "area",
+) -> float:
+    """Penalised PAI ``(n/N) / (a/A)**alpha`` (Joshi et al. 2021).
+
+    ``alpha = 0`` gives the hit rate and ``alpha = 1`` the PAI. See
+    :func:`accuracy_curve` for the other parameters.
+
+    Examples
+    --------
+    >>> import hotspotlib as hs
+    >>> city = hs.synthetic_city(n_events=3_000, rng=3)
+    >>> grid = hs.make_grid(city.boundary, cell_size_m=500)
+    >>> train = hs.count_events(city.events.iloc[:1500], grid)
+    >>> test = city.events.iloc[1500:]
+    >>> ppai(train, test, coverage=0.05, alpha=0) == hit_rate(train, test, coverage=0.05)
+    True
+    """
+    return _single(
+        scores, test_events, "ppai", grid=grid, coverage=coverage, alpha=alpha, areas=areas
+    )
+
+
+def pei(
+    scores: ArrayLike | pd.Series | EventCounts,
+    test_events: gpd.GeoDataFrame,
+    *,
+    grid: Grid | gpd.GeoDataFrame | None = None,
+    coverage: float = 0.05,
+    areas: AreaMeasure | ArrayLike = "area",
+) -> float:
+    """Prediction efficiency index ``PAI / PAI*`` (Hunt 2016), in [0, 1].
+
+    ``PAI*`` is the PAI of the best possible selection of the same area: with equal
+    cells, ``PEI = n / n*`` with ``n*`` the events in the busiest cells of the test
+    period (as ptools computes it). See :func:`accuracy_curve`.
+
+    Examples
+    --------
+    >>> import hotspotlib as hs
+    >>> city = hs.synthetic_city(n_events=3_000, rng=3)
+    >>> grid = hs.make_grid(city.boundary, cell_size_m=500)
+    >>> test = city.events.iloc[1500:]
+    >>> round(pei(hs.count_events(test, grid), test, coverage=0.05), 6)  # a perfect map
+    1.0
+    """
+    return _single(scores, test_events, "pei", grid=grid, coverage=coverage, areas=areas)
+
+
+def rri(
+    scores: ArrayLike | pd.Series | EventCounts,
+    test_events: gpd.GeoDataFrame,
+    *,
+    train_events: gpd.GeoDataFrame,
+    grid: Grid | gpd.GeoDataFrame | None = None,
+    coverage: float = 0.05,
+    areas: AreaMeasure | ArrayLike = "area",
+) -> float:
+    """Recapture rate index ``(n2/N2) / (n1/N1)`` (Levine 2008).
+
+    The selected cells' share of test-period events over their share of
+    training-period events: below 1 when hot spots cool down (regression to the mean).
+    ptools defines RRI as predicted over observed counts instead. See
+    :func:`accuracy_curve`.
+
+    Examples
+    --------
+    >>> import hotspotlib as hs
+    >>> city = hs.synthetic_city(n_events=3_000, rng=3)
+    >>> grid = hs.make_grid(city.boundary, cell_size_m=500)
+    >>> train, test = city.events.iloc[:1500], city.events.iloc[1500:]
+    >>> value = rri(hs.count_events(train, grid), test, train_events=train, coverage=0.05)
+    >>> 0 < value < 2
+    True
+    """
+    return _single(
+        scores,
+        test_events,
+        "rri",
+        grid=grid,
+        coverage=coverage,
+        areas=areas,
+        train_events=train_events,
+    )
