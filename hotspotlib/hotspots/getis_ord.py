@@ -61,13 +61,13 @@ def local_g_scores(
     """
     n = x.size
     total = float(x.sum())
-    centred = x - x.mean()
+    centred = x - total / n
     ss = float(centred @ centred)
+    mean: Any
+    spread: Any
     if star:
         count = float(n)
-        mean = np.full(n, x.mean())
-        spread = np.full(n, np.sqrt(ss / n))
-        denominator_sum = np.full(n, total)
+        mean, spread, denominator_sum = total / n, np.sqrt(ss / n), total
     else:
         count = float(n - 1)
         mean = (total - x) / count
@@ -80,16 +80,14 @@ def local_g_scores(
         (variance_factor <= 1e-12 * count * np.maximum(weight_sq_sum, 1e-300))
         | (spread <= 1e-12 * scale)
     )
-    valid = ~island & ~undefined
-    z = np.full(n, np.nan)
-    z[valid] = (lag[valid] - mean[valid] * weight_sum[valid]) / (
-        spread[valid] * np.sqrt(variance_factor[valid])
-    )
-    gi = np.full(n, np.nan)
-    if (x >= 0).all():
-        positive = valid & (denominator_sum > 0)
-        gi[positive] = lag[positive] / denominator_sum[positive]
-    expected = np.where(island, np.nan, weight_sum / count)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = (lag - mean * weight_sum) / (spread * np.sqrt(variance_factor))
+        gi = lag / denominator_sum if (x >= 0).all() else np.full(n, np.nan)
+    invalid = island | undefined
+    z[invalid] = np.nan
+    gi[invalid | ~(np.asarray(denominator_sum) > 0)] = np.nan
+    expected = weight_sum / count
+    expected[island] = np.nan
     return {
         "gi": gi,
         "expected": expected,

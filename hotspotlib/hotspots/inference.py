@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import sparse, stats
+from scipy import sparse, special
 
 from hotspotlib._options import Adjustment, Alternative
 from hotspotlib._validation import check_option
@@ -44,10 +44,10 @@ def normal_p(z: ArrayLike, alternative: Alternative = "two-sided") -> NDArray[np
     check_option(alternative, Alternative, name="alternative")
     values = np.asarray(z, dtype=float)
     if alternative == "greater":
-        return np.asarray(stats.norm.sf(values), dtype=float)
+        return np.asarray(special.ndtr(-values), dtype=float)
     if alternative == "less":
-        return np.asarray(stats.norm.cdf(values), dtype=float)
-    return np.asarray(np.minimum(1.0, 2.0 * stats.norm.sf(np.abs(values))), dtype=float)
+        return np.asarray(special.ndtr(values), dtype=float)
+    return np.asarray(np.minimum(1.0, 2.0 * special.ndtr(-np.abs(values))), dtype=float)
 
 
 def adjust_pvalues(p: ArrayLike, method: Adjustment = "fdr_bh") -> NDArray[np.float64]:
@@ -77,7 +77,7 @@ def adjust_pvalues(p: ArrayLike, method: Adjustment = "fdr_bh") -> NDArray[np.fl
     if method == "bonferroni":
         adjusted = np.minimum(1.0, tested * m)
     else:
-        order = np.argsort(tested, kind="stable")
+        order = np.argsort(tested)  # ties get equal adjusted values, so order among them is moot
         ranked = tested[order]
         rank = np.arange(1, m + 1)
         if method == "fdr_bh":

@@ -113,7 +113,8 @@ def resolve_units(units: Any, value: Any) -> Units:
         raise ValueError(
             f"`value` must have one entry per unit ({len(geometry)}); got shape {values.shape}."
         )
-    is_points = _check_geometry(geometry)
+    # grid cells are squares or hexagons by construction
+    is_points = False if grid is not None else _check_geometry(geometry)
     return Units(geometry=geometry, values=values, value_name=name, grid=grid, is_points=is_points)
 
 
