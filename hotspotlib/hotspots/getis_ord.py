@@ -65,6 +65,7 @@ def local_g_scores(
     ss = float(centred @ centred)
     mean: Any
     spread: Any
+    denominator_sum: Any
     if star:
         count = float(n)
         mean, spread, denominator_sum = total / n, np.sqrt(ss / n), total
