@@ -254,4 +254,4 @@ def default_bands(xy: NDArray[np.float64], n_bands: int) -> NDArray[np.float64]:
     start = max(start, step)
     if start <= 0:
         raise ValueError("All units share one location; distance bands are undefined.")
-    return start + step * np.arange(n_bands)
+    return np.asarray(start + step * np.arange(n_bands), dtype=np.float64)
