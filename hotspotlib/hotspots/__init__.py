@@ -5,6 +5,8 @@ from hotspotlib.hotspots.autocorrelation import (
     incremental_autocorrelation,
 )
 from hotspotlib.hotspots.counts import EventCounts, count_events, locate_events
+from hotspotlib.hotspots.emerging import emerging_hotspots
+from hotspotlib.hotspots.emerging_result import EmergingHotspotsResult
 from hotspotlib.hotspots.general_g import GeneralGResult, general_g
 from hotspotlib.hotspots.getis_ord import gi_star
 from hotspotlib.hotspots.gi_result import GiStarResult
@@ -12,6 +14,7 @@ from hotspotlib.hotspots.grid import Grid, make_grid
 from hotspotlib.hotspots.optimized import OptimizedHotspotsResult, optimized_hotspots
 
 __all__ = [
+    "EmergingHotspotsResult",
     "EventCounts",
     "GeneralGResult",
     "GiStarResult",
@@ -19,6 +22,7 @@ __all__ = [
     "IncrementalAutocorrelationResult",
     "OptimizedHotspotsResult",
     "count_events",
+    "emerging_hotspots",
     "general_g",
     "gi_star",
     "incremental_autocorrelation",

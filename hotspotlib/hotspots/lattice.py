@@ -10,6 +10,7 @@ explicit weights matrix over the kept cells.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +19,7 @@ from scipy import ndimage
 
 from hotspotlib.hotspots.grid import Grid
 
-__all__ = ["LatticeSums", "lattice_sums"]
+__all__ = ["LatticeSums", "lattice_sums", "subgrid"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -79,3 +80,16 @@ def lattice_sums(
         n_neighbours=n_neighbours,
         self_weight=np.full(len(rows), float(centre)),
     )
+
+
+def subgrid(grid: Grid, keep: NDArray[np.bool_]) -> Grid:
+    """Return the grid restricted to the cells where ``keep`` is True (same lattice).
+
+    Cell ids, rows and columns are unchanged, so rasters of the full lattice still
+    apply; the dropped cells behave like clipped ones.
+    """
+    cells = grid.cells[np.asarray(keep, dtype=bool)]
+    lookup = np.full(grid.n_rows * grid.n_cols, -1, dtype=np.int64)
+    lookup[cells.index.to_numpy()] = np.arange(len(cells))
+    lookup.flags.writeable = False
+    return dataclasses.replace(grid, cells=cells, lookup=lookup)

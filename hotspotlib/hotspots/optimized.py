@@ -8,7 +8,6 @@ ArcGIS's Optimized Hot Spot Analysis; where Esri's exact constants are not publi
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -38,6 +37,7 @@ from hotspotlib.hotspots.getis_ord import gi_star
 from hotspotlib.hotspots.gi_result import GiStarResult
 from hotspotlib.hotspots.grid import Grid, make_grid
 from hotspotlib.hotspots.inference import fdr_cut
+from hotspotlib.hotspots.lattice import subgrid
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -236,7 +236,7 @@ def optimized_hotspots(
     if not keep_empty:
         occupied = counts.count > 0
         n_dropped = int((~occupied).sum())
-        grid = _subgrid(full, occupied)
+        grid = subgrid(full, occupied)
         counts = count_events(events, grid, weights=weights_arg)
         empty_rule = (
             "dropped (no area given, as ArcGIS)"
@@ -324,11 +324,3 @@ def _fallback_distance(centres: NDArray[np.float64]) -> tuple[float, int]:
     k = min(k, n - 1)
     distance, _ = cKDTree(centres).query(centres, k=k + 1)
     return float(distance[:, k].mean()), k
-
-
-def _subgrid(grid: Grid, keep: NDArray[np.bool_]) -> Grid:
-    cells = grid.cells[keep]
-    lookup = np.full(grid.n_rows * grid.n_cols, -1, dtype=np.int64)
-    lookup[cells.index.to_numpy()] = np.arange(len(cells))
-    lookup.flags.writeable = False
-    return dataclasses.replace(grid, cells=cells, lookup=lookup)
