@@ -176,13 +176,15 @@ def conditional_permutation_p(
     rng: np.random.Generator,
     progress: bool = False,
     max_elements: int = 4_000_000,
+    n_groups: int = 16,
 ) -> NDArray[np.float64]:
     """Conditional-randomisation p-values for local lags ``sum_j w_ij x_j`` (j != i).
 
     Each unit's value is held fixed and its neighbours' values are drawn at random,
-    without replacement, from the other ``n - 1`` values. One table of draws is shared
-    by all units (as in esda), so the p-values of different units are dependent, but
-    each is exact in distribution. ``p = (1 + #extreme) / (B + 1)`` with B the number
+    without replacement, from the other ``n - 1`` values. Units are split at random
+    into ``n_groups`` groups with independent tables of draws (esda shares one table
+    among all units, which makes every unit's p-value move together); each p-value is
+    exact in distribution. ``p = (1 + #extreme) / (B + 1)`` with B the number
     of permutations; "extreme" is ``>=`` the observed lag for ``"greater"``, ``<=`` for
     ``"less"``, and for ``"two-sided"`` at least as far from the lag's exact
     conditional mean (``W_i * mean of the other values``) as the observed one. Ties
@@ -205,6 +207,8 @@ def conditional_permutation_p(
         Show a progress bar over chunks.
     max_elements : int
         Simulated lags held in memory at a time.
+    n_groups : int
+        Number of groups of units with independent draws.
 
     Returns
     -------
@@ -222,15 +226,23 @@ def conditional_permutation_p(
     mean_other = (x.sum() - x) / (n - 1)
     centre = weight_sum * mean_other
     tol = 1e-10 * (np.abs(neighbours) @ np.abs(x) + np.abs(centre) + 1e-300)
-    draws = draw_without_replacement(rng, n, n_permutations, kmax + 1)
-    order = np.argsort(card, kind="stable")
-    extreme = np.zeros(n, dtype=np.int64)
-    blocks = _site_blocks(card[order], max_elements)
+    # Units are split at random into groups, each with its own table of draws: within
+    # a group p-values share draws (as esda's single table), across groups they do not.
+    groups = np.array_split(rng.permutation(n), min(n_groups, n))
     step = max(1, max_elements // max(1, n))
     chunks = [(s, min(s + step, n_permutations)) for s in range(0, n_permutations, step)]
-    bar = _progress(progress, len(chunks) * len(blocks))
-    for lo, hi in blocks:
-        sites = order[lo:hi]
+    plan = []
+    for members in groups:
+        order = members[np.argsort(card[members], kind="stable")]
+        k_group = int(card[order].max()) if order.size else 0
+        if k_group == 0:
+            continue
+        draws = draw_without_replacement(rng, n, n_permutations, k_group + 1)
+        for lo, hi in _site_blocks(card[order], max_elements):
+            plan.append((order[lo:hi], draws))
+    extreme = np.zeros(n, dtype=np.int64)
+    bar = _progress(progress, len(chunks) * len(plan))
+    for sites, draws in plan:
         k_block = int(card[sites].max())
         slots = _padded_weights(neighbours, sites, k_block)  # (k_block, len(sites))
         rank = np.full(n, -1, dtype=np.int64)
