@@ -55,3 +55,9 @@ MetaMethod = Literal["REML", "DL", "fixed"]
 
 Adjustment = Literal["fdr_bh", "bonferroni", "holm", "none"]
 """Multiple-testing adjustment."""
+
+TimeNeighbours = Literal["both", "previous"]
+"""Which neighbouring time steps a space-time neighbourhood takes."""
+
+SpotKind = Literal["hot", "cold", "both"]
+"""Which significant spots to select: hot, cold or both."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -11,6 +11,7 @@ import shapely
 from numpy.typing import ArrayLike, NDArray
 from scipy import ndimage
 
+from hotspotlib._options import TimeNeighbours
 from hotspotlib._validation import (
     check_option,
     require_columns,
@@ -31,7 +32,6 @@ from hotspotlib.hotspots.weights import band_offsets
 
 __all__ = ["emerging_hotspots"]
 
-TimeNeighbours = Literal["both", "previous"]
 MIN_STEPS = 4
 
 

@@ -173,6 +173,15 @@ def gi_star(
 
     Notes
     -----
+    To reproduce ArcGIS Hot Spot Analysis: ``weights="distance_band"`` with its
+    distance (or none, for its default), Gi* (``star=True``); ArcGIS's ``GiZScore`` is
+    ``z_score``, ``GiPValue`` is ``p_analytic`` (two-sided), ``Gi_Bin`` is ``bin`` with
+    ``fdr`` set like the tool's FDR option. ``NNeighbors`` is "the neighbours used in
+    the calculation"; Esri does not say whether the feature itself is counted, so it
+    is ``n_neighbours`` or ``n_neighbours + 1``. To reproduce esda ``G_Local(y, w,
+    transform="B", star=True)``: the same ``w``; ``Zs`` is ``z_score``, ``Gs`` is
+    ``gi`` and ``p_norm`` is ``p_analytic / 2``.
+
     On a square grid with a distance band, queen, rook or kernel weights the sums are
     correlations of the raster with one stencil (no weights matrix); they equal the
     sparse-matrix results. Islands (no neighbour besides themselves) get NaN z and p,

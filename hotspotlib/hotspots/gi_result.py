@@ -10,7 +10,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from hotspotlib._options import SpotKind
 from hotspotlib._summary import Summary
+from hotspotlib._validation import check_option
 from hotspotlib.hotspots.inference import fdr_cut
 
 if TYPE_CHECKING:
@@ -119,7 +121,7 @@ class GiStarResult:
         """Index of the units (that of the input)."""
         return self.geometry.index
 
-    def hotspots(self, level: float = 0.95, *, kind: str = "hot") -> gpd.GeoDataFrame:
+    def hotspots(self, level: float = 0.95, *, kind: SpotKind = "hot") -> gpd.GeoDataFrame:
         """Return the units significant at a confidence ``level`` (0.90, 0.95 or 0.99).
 
         Uses the bins, so FDR-corrected when ``fdr=True``. ``kind`` is ``"hot"``,
@@ -137,8 +139,7 @@ class GiStarResult:
         code = _LEVEL_CODES.get(round(float(level), 2))
         if code is None:
             raise ValueError(f"`level` must be 0.90, 0.95 or 0.99; got {level!r}.")
-        if kind not in ("hot", "cold", "both"):
-            raise ValueError(f"`kind` must be 'hot', 'cold' or 'both'; got {kind!r}.")
+        check_option(kind, SpotKind, name="kind")
         frame = self.to_frame()
         bins = frame["bin"].to_numpy()
         keep = {"hot": bins >= code, "cold": bins <= -code, "both": np.abs(bins) >= code}[kind]

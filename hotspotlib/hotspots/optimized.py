@@ -18,6 +18,7 @@ import shapely
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
+from hotspotlib._options import SpotKind
 from hotspotlib._summary import Summary
 from hotspotlib._validation import (
     require_points,
@@ -92,7 +93,7 @@ class OptimizedHotspotsResult:
         """Return the Gi* frame of the cells (see :meth:`GiStarResult.to_frame`)."""
         return self.gi.to_frame()
 
-    def hotspots(self, level: float = 0.95, *, kind: str = "hot") -> gpd.GeoDataFrame:
+    def hotspots(self, level: float = 0.95, *, kind: SpotKind = "hot") -> gpd.GeoDataFrame:
         """Return the cells significant at ``level`` (FDR-corrected bins)."""
         return self.gi.hotspots(level, kind=kind)
 
