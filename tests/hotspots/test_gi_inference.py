@@ -227,3 +227,28 @@ def test_points_with_duplicates_work_with_knn():
     )
     result = hs.gi_star(points, value="y", weights="knn", k=2)
     np.testing.assert_array_equal(result.n_neighbours, 2)
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n_permutations=st.integers(1, 60),
+    alternative=st.sampled_from(["two-sided", "greater", "less"]),
+)
+def test_permutation_p_values_lie_in_their_range(seed, n_permutations, alternative):
+    rng = np.random.default_rng(seed)
+    n = 25
+    weights = sparse.random_array((n, n), density=0.2, random_state=seed, format="csr")
+    weights.setdiag(0)
+    weights.eliminate_zeros()
+    x = rng.poisson(2, n).astype(float)
+    p = conditional_permutation_p(
+        weights, x, alternative=alternative, n_permutations=n_permutations, rng=rng
+    )
+    has = np.diff(weights.indptr) > 0
+    assert np.isnan(p[~has]).all()
+    assert (p[has] >= 1 / (n_permutations + 1)).all() and (p[has] <= 1).all()
+    # p is a whole number of (B + 1)ths
+    np.testing.assert_allclose(
+        p[has] * (n_permutations + 1), np.round(p[has] * (n_permutations + 1)), atol=1e-9
+    )
