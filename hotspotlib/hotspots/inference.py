@@ -229,8 +229,6 @@ def conditional_permutation_p(
     # Units are split at random into groups, each with its own table of draws: within
     # a group p-values share draws (as esda's single table), across groups they do not.
     groups = np.array_split(rng.permutation(n), min(n_groups, n))
-    step = max(1, max_elements // max(1, n))
-    chunks = [(s, min(s + step, n_permutations)) for s in range(0, n_permutations, step)]
     plan = []
     for members in groups:
         order = members[np.argsort(card[members], kind="stable")]
@@ -241,15 +239,17 @@ def conditional_permutation_p(
         for lo, hi in _site_blocks(card[order], max_elements):
             plan.append((order[lo:hi], draws))
     extreme = np.zeros(n, dtype=np.int64)
-    bar = _progress(progress, len(chunks) * len(plan))
+    bar = _progress(progress, len(plan))
     for sites, draws in plan:
+        step = max(1, max_elements // len(sites))
+        chunks = [(s, min(s + step, n_permutations)) for s in range(0, n_permutations, step)]
         k_block = int(card[sites].max())
         slots = _padded_weights(neighbours, sites, k_block)  # (k_block, len(sites))
         rank = np.full(n, -1, dtype=np.int64)
         rank[sites] = np.arange(len(sites))
         for start, stop in chunks:
             batch = draws[start:stop]
-            sim = x[batch[:, :k_block]] @ slots
+            sim = _weighted_draws(x, batch, slots)
             _swap_self(sim, batch, rank, card, slots, x)
             obs = observed[sites]
             if alternative == "greater":
@@ -260,13 +260,25 @@ def conditional_permutation_p(
                 mid = centre[sites]
                 hit = np.abs(sim - mid) >= np.abs(obs - mid) - tol[sites]
             extreme[sites] += hit.sum(axis=0)
-            if bar is not None:
-                bar.update(1)
+        if bar is not None:
+            bar.update(1)
     if bar is not None:
         bar.close()
     has = card > 0
     p[has] = (1.0 + extreme[has]) / (n_permutations + 1.0)
     return p
+
+
+def _weighted_draws(
+    x: NDArray[np.float64], batch: NDArray[np.int64], slots: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """``x[batch[:, :k]] @ slots`` in one single-threaded pass.
+
+    These products are thin (k is the number of neighbours); threaded BLAS spends more
+    time coordinating threads than multiplying, and much more on a busy machine.
+    """
+    k_block = slots.shape[0]
+    return np.asarray(np.einsum("bk,ks->bs", x[batch[:, :k_block]], slots), dtype=float)
 
 
 def _swap_self(
