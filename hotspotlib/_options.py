@@ -67,3 +67,9 @@ DistanceMetric = Literal["euclidean", "manhattan"]
 
 HotspotMethod = Literal["counts", "prospective", "kde", "gi_star"]
 """Built-in hot-spot methods compared by ``compare_methods``."""
+
+TimeNeighbours = Literal["both", "previous"]
+"""Which neighbouring time steps a space-time neighbourhood takes."""
+
+SpotKind = Literal["hot", "cold", "both"]
+"""Which significant spots to select: hot, cold or both."""

@@ -1,0 +1,283 @@
+"""Emerging hot-spot analysis: a space-time cube, Gi* per bin, trends and patterns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from numpy.typing import ArrayLike, NDArray
+from scipy import ndimage
+
+from hotspotlib._options import TimeNeighbours
+from hotspotlib._validation import (
+    check_option,
+    require_columns,
+    require_grid_size,
+    require_points,
+    require_polygons,
+    require_positive,
+    require_same_crs,
+    require_timestamps,
+)
+from hotspotlib.hotspots.emerging_result import EmergingHotspotsResult
+from hotspotlib.hotspots.getis_ord import local_g_scores
+from hotspotlib.hotspots.grid import make_grid
+from hotspotlib.hotspots.inference import adjust_pvalues, normal_p
+from hotspotlib.hotspots.lattice import subgrid
+from hotspotlib.hotspots.patterns import classify_patterns, mann_kendall
+from hotspotlib.hotspots.weights import band_offsets
+
+__all__ = ["emerging_hotspots"]
+
+MIN_STEPS = 4
+
+
+def emerging_hotspots(
+    events: gpd.GeoDataFrame,
+    *,
+    time: str | ArrayLike,
+    interval: str = "W",
+    cell_size_m: float,
+    distance_m: float,
+    time_window: int = 1,
+    area: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
+    alpha: float = 0.05,
+    fdr: bool = True,
+    time_neighbours: TimeNeighbours = "both",
+    start: str | pd.Timestamp | None = None,
+    end: str | pd.Timestamp | None = None,
+) -> EmergingHotspotsResult:
+    """Emerging hot-spot analysis of incidents over time (space-time cube + Mann-Kendall).
+
+    1. Incidents are counted in a space-time cube: square cells of ``cell_size_m``
+       (over ``area``, or over the incidents' extent) by calendar periods of
+       ``interval`` (pandas period codes: ``"D"``, ``"W"`` (Monday to Sunday), ``"M"``,
+       ``"Q"``, ``"Y"``). The study window is ``[start, end)``, by default from the day
+       of the first incident to the end of the day of the last; incidents outside it are
+       left out (counted). A first or last period that the window covers only in part
+       is left out too, with its incidents (counted): a half-empty final week would
+       otherwise look like a cooling-off everywhere.
+    2. Locations: every cell inside ``area``; without an area, the cells with at least
+       one incident in some period (ArcGIS's rule). Other cells are not in the cube.
+    3. Gi* for every bin with space-time neighbours: the cells whose centres are
+       within ``distance_m`` (inclusive, the bin's own cell included) in the steps
+       within ``time_window`` of it (``time_neighbours="both"``: before and after;
+       ``"previous"``: only earlier steps, as ArcGIS). Mean and variance are those of
+       the whole cube. Two-sided p; with ``fdr`` Benjamini-Hochberg over all bins.
+       A bin is a significant hot (cold) spot when its (q-)value is <= ``alpha`` and
+       z > 0 (z < 0).
+    4. Mann-Kendall trend test on each location's series of Gi* z-scores.
+    5. A pattern per location by the rule table in :mod:`hotspotlib.hotspots.patterns`.
+
+    Parameters
+    ----------
+    events : GeoDataFrame
+        Incident points in a projected CRS in metres.
+    time : str or array-like
+        Column of ``events`` with timestamps, or one timestamp per event.
+    interval : str
+        Length of a time step (pandas period code).
+    cell_size_m : float
+        Side of the square cells in metres.
+    distance_m : float
+        Spatial neighbourhood distance in metres (between cell centres, inclusive).
+    time_window : int
+        Number of neighbouring time steps on each side (0: the step itself only).
+    area : GeoDataFrame or GeoSeries, optional
+        Study area polygons.
+    alpha : float
+        Significance level of bins and of trends.
+    fdr : bool
+        Correct bin p-values with Benjamini-Hochberg across the cube.
+    time_neighbours : {"both", "previous"}
+        Whether the time window looks both ways or only back.
+    start, end : str or Timestamp, optional
+        Study window ``[start, end)``; by default the days spanned by the incidents.
+
+    Returns
+    -------
+    EmergingHotspotsResult
+        Pattern, trend and counts per location, and the cube of z-scores.
+
+    Raises
+    ------
+    ValueError
+        For fewer than 4 time steps, unparseable times, a bad interval, a geographic
+        CRS, non-positive sizes, or a cube with constant counts.
+
+    Examples
+    --------
+    >>> import hotspotlib as hs
+    >>> city = hs.synthetic_city(n_events=3_000, days=150, rng=3)
+    >>> result = hs.emerging_hotspots(
+    ...     city.events, time="timestamp", interval="M", cell_size_m=500, distance_m=750,
+    ...     area=city.boundary)
+    >>> result.n_steps
+    4
+    >>> result.n_outside_window  # the incidents of the part-covered fifth month
+    701
+    >>> "persistent hot spot" in set(result.to_frame()["pattern"])
+    True
+    """
+    xy = require_points(events, name="events")
+    size = require_positive(cell_size_m, name="cell_size_m")
+    band = require_positive(distance_m, name="distance_m")
+    level = require_positive(alpha, name="alpha")
+    if level >= 1:
+        raise ValueError(f"`alpha` must be between 0 and 1; got {alpha!r}.")
+    check_option(time_neighbours, TimeNeighbours, name="time_neighbours")
+    if (
+        isinstance(time_window, bool)
+        or not isinstance(time_window, (int, np.integer))
+        or (time_window < 0)
+    ):
+        raise ValueError(f"`time_window` must be a whole number >= 0; got {time_window!r}.")
+    if isinstance(time, str):
+        require_columns(events, [time], name="events")
+        raw_times: Any = events[time].to_numpy()
+    else:
+        raw_times = time
+    times = require_timestamps(raw_times, name="time")
+    if len(times) != len(xy):
+        raise ValueError(f"`time` must have one timestamp per event ({len(xy)}); got {len(times)}.")
+    if times.dt.tz is not None:
+        times = times.dt.tz_localize(None)  # periods are in local wall-clock time
+    window_start, window_end = _window(times, start, end)
+    step, periods, in_window = _time_steps(times, interval, window_start, window_end)
+    n_steps = len(periods)
+    if n_steps < MIN_STEPS:
+        raise ValueError(
+            f"The study window holds {n_steps} whole time step(s) of {interval!r}; emerging "
+            f"hot-spot analysis needs at least {MIN_STEPS} (10 or more is better). Use a "
+            "shorter `interval` or a longer window."
+        )
+    xy, step = xy[in_window], step[in_window]
+    if area is not None:
+        require_polygons(area, name="area")
+        require_same_crs(events, area, names=("events", "area"))
+        grid = make_grid(area, cell_size_m=size)
+    else:
+        xmin, ymin = xy.min(axis=0)
+        xmax, ymax = xy.max(axis=0)
+        extent = gpd.GeoSeries([shapely.box(xmin, ymin, xmax, ymax)], crs=events.crs)
+        grid = make_grid(extent, cell_size_m=size)
+    require_grid_size(grid.n_rows * grid.n_cols * n_steps, max_cells=50_000_000)
+    position = grid.locate(xy)
+    inside = position >= 0
+    cube = np.bincount(
+        step[inside] * grid.n_cells + position[inside], minlength=n_steps * grid.n_cells
+    ).reshape(n_steps, grid.n_cells)
+    if area is None:
+        occupied = cube.sum(axis=0) > 0
+        grid = subgrid(grid, occupied)
+        cube = cube[:, occupied]
+    x = cube.astype(float).ravel()
+    if np.ptp(x) == 0:
+        raise ValueError("Every bin of the space-time cube has the same count; nothing to test.")
+    lag, weight_sum = _cube_sums(grid, cube.astype(float), band, int(time_window), time_neighbours)
+    scores = local_g_scores(
+        lag=lag.ravel(),
+        weight_sum=weight_sum.ravel(),
+        weight_sq_sum=weight_sum.ravel(),
+        n_neighbours=np.rint(weight_sum.ravel() - 1).astype(np.int64),
+        x=x,
+        star=True,
+    )
+    z = scores["z_score"].reshape(n_steps, grid.n_cells)
+    p = normal_p(z)
+    q = adjust_pvalues(p.ravel(), "fdr_bh").reshape(p.shape)
+    test = q if fdr else p
+    with np.errstate(invalid="ignore"):
+        significant = test <= level
+    hot = (significant & (z > 0)).T
+    cold = (significant & (z < 0)).T
+    trend = mann_kendall(z.T)
+    pattern = classify_patterns(hot, cold, trend["z_score"], trend["p_value"], alpha=level)
+    arrays: dict[str, Any] = {
+        "counts": cube,
+        "z_scores": z,
+        "p_values": p,
+        "q_values": q,
+        "trend_z": trend["z_score"],
+        "trend_p": trend["p_value"],
+        "trend_tau": trend["tau"],
+        "n_hot": hot.sum(axis=1),
+        "n_cold": cold.sum(axis=1),
+        "pattern": pattern,
+    }
+    for array in arrays.values():
+        array.flags.writeable = False
+    return EmergingHotspotsResult(
+        locations=grid.cells,
+        periods=periods,
+        interval=interval,
+        cell_size_m=size,
+        distance_m=band,
+        time_window=int(time_window),
+        time_neighbours=time_neighbours,
+        alpha=level,
+        fdr=bool(fdr),
+        n_events=len(in_window),
+        n_outside=int((~inside).sum()),
+        n_outside_window=int((~in_window).sum()),
+        area_given=area is not None,
+        **arrays,
+    )
+
+
+def _window(times: pd.Series, start: Any, end: Any) -> tuple[pd.Timestamp, pd.Timestamp]:
+    first = times.min().normalize() if start is None else pd.Timestamp(start)
+    last = times.max().normalize() + pd.Timedelta(days=1) if end is None else pd.Timestamp(end)
+    if not first < last:
+        raise ValueError(f"`start` ({first}) must be before `end` ({last}).")
+    return first, last
+
+
+def _time_steps(
+    times: pd.Series, interval: str, start: pd.Timestamp, end: pd.Timestamp
+) -> tuple[NDArray[np.int64], pd.PeriodIndex, NDArray[np.bool_]]:
+    """Step of each event among the periods wholly inside ``[start, end)``."""
+    try:
+        span = pd.period_range(start, end - pd.Timedelta(microseconds=1), freq=interval)
+    except (ValueError, TypeError, AttributeError) as error:
+        raise ValueError(
+            f"`interval` {interval!r} is not a pandas period code ({error}); use e.g. "
+            "'D', 'W', 'M', 'Q' or 'Y'."
+        ) from error
+    whole = (span.start_time >= start) & (span.end_time < end)
+    span = span[whole]
+    stamps = pd.DatetimeIndex(times)
+    if len(span) == 0:
+        return np.zeros(len(stamps), np.int64), span, np.zeros(len(stamps), bool)
+    first_ns = span[0].start_time.as_unit("ns").value
+    edges = np.append(span.start_time.as_unit("ns").asi8, span[-1].end_time.as_unit("ns").value + 1)
+    instants = stamps.as_unit("ns").asi8
+    step = np.searchsorted(edges, instants, side="right") - 1
+    in_window = (instants >= first_ns) & (step < len(span))
+    return np.where(in_window, step, 0).astype(np.int64), span, in_window
+
+
+def _cube_sums(
+    grid: Any, cube: NDArray[np.float64], band: float, window: int, direction: str
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Space-time neighbourhood sums of counts and of binary weights (self included)."""
+    rows = grid.cells["row"].to_numpy()
+    cols = grid.cells["col"].to_numpy()
+    n_steps = cube.shape[0]
+    temporal = np.ones(2 * window + 1)
+    if direction == "previous":
+        temporal[window + 1 :] = 0.0
+    raster = np.zeros((n_steps, grid.n_rows, grid.n_cols))
+    raster[:, rows, cols] = cube
+    mask = np.zeros((grid.n_rows, grid.n_cols))
+    mask[rows, cols] = 1.0
+    stencil = band_offsets(grid.cell_size_m, band)
+    through_time = ndimage.correlate1d(raster, temporal, axis=0, mode="constant", cval=0.0)
+    lag = ndimage.correlate(through_time, stencil[None, :, :], mode="constant", cval=0.0)
+    spatial_weight = ndimage.correlate(mask, stencil, mode="constant", cval=0.0)[rows, cols]
+    steps_in_window = ndimage.correlate1d(np.ones(n_steps), temporal, mode="constant", cval=0.0)
+    weight_sum = steps_in_window[:, None] * spatial_weight[None, :]
+    return lag[:, rows, cols], weight_sum

@@ -1,0 +1,196 @@
+"""The result of :func:`~hotspotlib.emerging_hotspots`: patterns, trends and the cube."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from hotspotlib._summary import Summary
+from hotspotlib.hotspots.patterns import PATTERNS
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["EmergingHotspotsResult"]
+
+_HOT_COLOURS = (
+    "#b2182b",
+    "#f4a582",
+    "#d6604d",
+    "#fddbc7",
+    "#ef8a62",
+    "#e7298a",
+    "#fdb863",
+    "#7f3b08",
+)
+_COLD_COLOURS = (
+    "#2166ac",
+    "#92c5de",
+    "#4393c3",
+    "#d1e5f0",
+    "#67a9cf",
+    "#1b9e77",
+    "#b2abd2",
+    "#2d004b",
+)
+PATTERN_COLOURS = dict(zip(PATTERNS, (*_HOT_COLOURS, *_COLD_COLOURS, "#eeeeee"), strict=True))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EmergingHotspotsResult:
+    """Emerging hot-spot patterns per location, with the space-time cube behind them.
+
+    Attributes
+    ----------
+    locations : geopandas.GeoDataFrame
+        The analysed cells, indexed by ``cell_id``.
+    periods : pandas.PeriodIndex
+        The time steps, oldest first.
+    counts, z_scores, p_values, q_values : numpy.ndarray
+        ``(steps, locations)`` cubes of incident counts, Gi* z, two-sided p and
+        Benjamini-Hochberg q (over the whole cube).
+    trend_z, trend_p, trend_tau : numpy.ndarray
+        Mann-Kendall z, two-sided p and Kendall's tau of each location's Gi* z series.
+    n_hot, n_cold : numpy.ndarray
+        Significant hot / cold steps per location.
+    pattern : numpy.ndarray of str
+        One of the 17 pattern names per location.
+    """
+
+    locations: gpd.GeoDataFrame
+    periods: pd.PeriodIndex
+    counts: NDArray[np.int64]
+    z_scores: NDArray[np.float64]
+    p_values: NDArray[np.float64]
+    q_values: NDArray[np.float64]
+    trend_z: NDArray[np.float64]
+    trend_p: NDArray[np.float64]
+    trend_tau: NDArray[np.float64]
+    n_hot: NDArray[np.int64]
+    n_cold: NDArray[np.int64]
+    pattern: NDArray[np.str_]
+    interval: str
+    cell_size_m: float
+    distance_m: float
+    time_window: int
+    time_neighbours: str
+    alpha: float
+    fdr: bool
+    n_events: int
+    n_outside: int
+    n_outside_window: int
+    area_given: bool
+
+    @property
+    def n_steps(self) -> int:
+        """Number of time steps."""
+        return len(self.periods)
+
+    def to_frame(self) -> gpd.GeoDataFrame:
+        """Return one row per location, indexed by ``cell_id``, in the input CRS.
+
+        Columns: ``pattern, n_hot, n_cold, trend_z, trend_p, trend_tau, final_z_score,
+        total_count`` and geometry.
+        """
+        frame = gpd.GeoDataFrame(
+            {
+                "pattern": pd.Categorical(np.array(self.pattern), categories=list(PATTERNS)),
+                "n_hot": np.array(self.n_hot),
+                "n_cold": np.array(self.n_cold),
+                "trend_z": np.array(self.trend_z),
+                "trend_p": np.array(self.trend_p),
+                "trend_tau": np.array(self.trend_tau),
+                "final_z_score": np.array(self.z_scores[-1]),
+                "total_count": np.array(self.counts.sum(axis=0)),
+            },
+            geometry=self.locations.geometry.to_numpy(),
+            crs=self.locations.crs,
+            index=self.locations.index,
+        )
+        return frame
+
+    def cube_frame(self) -> pd.DataFrame:
+        """Return the cube in long form: one row per location and period.
+
+        Examples
+        --------
+        >>> import hotspotlib as hs
+        >>> city = hs.synthetic_city(n_events=2_000, days=150, rng=3)
+        >>> result = hs.emerging_hotspots(city.events, time="timestamp", interval="M",
+        ...                               cell_size_m=1_000, distance_m=1_500)
+        >>> list(result.cube_frame().columns)
+        ['cell_id', 'period', 'count', 'z_score', 'p_value', 'q_value']
+        """
+        steps, cells = self.counts.shape
+        return pd.DataFrame(
+            {
+                "cell_id": np.tile(self.locations.index.to_numpy(), steps),
+                "period": np.repeat(self.periods.astype(str).to_numpy(), cells),
+                "count": self.counts.ravel(),
+                "z_score": self.z_scores.ravel(),
+                "p_value": self.p_values.ravel(),
+                "q_value": self.q_values.ravel(),
+            }
+        )
+
+    def summary(self) -> Summary:
+        """Summarise counts per pattern, the parameters and the conventions."""
+        counts = pd.Series(np.array(self.pattern)).value_counts().reindex(list(PATTERNS))
+        table = pd.DataFrame({"pattern": list(PATTERNS), "n_locations": counts.fillna(0)})
+        table = table.astype({"n_locations": int}).reset_index(drop=True)
+        locations = "every cell inside the area" if self.area_given else "cells with >= 1 incident"
+        return Summary(
+            title="Emerging hot-spot analysis",
+            parameters={
+                "n_events": self.n_events,
+                "n_outside": self.n_outside,
+                "n_outside_window": self.n_outside_window,
+                "n_locations": len(self.locations),
+                "locations": locations,
+                "n_steps": self.n_steps,
+                "interval": self.interval,
+                "first_period": str(self.periods[0]),
+                "last_period": str(self.periods[-1]),
+                "cell_size_m": self.cell_size_m,
+                "distance_m": self.distance_m,
+                "time_window": self.time_window,
+                "time_neighbours": self.time_neighbours,
+                "alpha": self.alpha,
+                "fdr": self.fdr,
+            },
+            table=table,
+            notes=[
+                "Gi* per bin with binary space-time weights (self included), compared with "
+                "the whole cube; two-sided p; Benjamini-Hochberg over all bins when fdr.",
+                "Trend: Mann-Kendall on each location's Gi* z series (tie-corrected, "
+                "continuity-corrected), significant at alpha.",
+                "Patterns by the ordered rule table in hotspotlib.hotspots.patterns; ArcGIS "
+                "looks only at previous steps (time_neighbours='previous').",
+                f"{self.n_outside_window} incidents fell outside the whole periods of the "
+                "study window and are left out; n_outside fell in no cell.",
+            ],
+        )
+
+    def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
+        """Map the pattern of each location."""
+        from matplotlib.patches import Patch
+
+        from hotspotlib._plotting import get_axes
+
+        axes = get_axes(ax)
+        frame = self.to_frame()
+        colours = [PATTERN_COLOURS[str(p)] for p in frame["pattern"]]
+        kwargs.setdefault("linewidth", 0.1)
+        kwargs.setdefault("edgecolor", "0.85")
+        frame.plot(ax=axes, color=colours, **kwargs)
+        present = [p for p in PATTERNS if (np.array(self.pattern) == p).any()]
+        handles = [Patch(color=PATTERN_COLOURS[p], label=p) for p in present]
+        axes.legend(handles=handles, loc="lower left", fontsize="x-small", frameon=False)
+        axes.set_title(f"Emerging hot spots ({self.n_steps} steps of {self.interval!r})")
+        axes.set_aspect("equal")
+        return axes

@@ -1,0 +1,349 @@
+"""Getis-Ord local statistics Gi* and Gi with the general (any-weights) z-score.
+
+For unit i with weights ``w_ij`` (Gi*: ``w_ii`` included; Gi: excluded), n values
+``x`` with population mean ``x_bar`` and standard deviation ``S`` (Gi: over the
+``N = n - 1`` other values), ``W_i = sum_j w_ij`` and ``S1_i = sum_j w_ij^2``::
+
+    z_i = (sum_j w_ij x_j - x_bar W_i) / (S * sqrt((N S1_i - W_i^2) / (N - 1)))
+
+(Ord & Getis 1995; ArcGIS Hot Spot Analysis). Rescaling a row of weights leaves z_i
+unchanged, so row-standardised or distance-decay weights are handled correctly. esda's
+``G_Local`` uses the cardinality where this uses ``S1_i``, which agrees only for 0/1
+weights; with binary weights the two are identical.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy import sparse
+
+from hotspotlib._options import Alternative, WeightsKind
+from hotspotlib._validation import as_rng, check_option, require_positive
+from hotspotlib.hotspots.gi_result import GiStarResult
+from hotspotlib.hotspots.inference import (
+    adjust_pvalues,
+    conditional_permutation_p,
+    confidence_bins,
+    normal_p,
+)
+from hotspotlib.hotspots.lattice import lattice_sums
+from hotspotlib.hotspots.units import Units, resolve_units
+from hotspotlib.hotspots.weights import band_offsets, build_weights, default_band_m
+
+__all__ = ["gi_star", "local_g_scores"]
+
+_LATTICE_KINDS = ("distance_band", "kernel", "queen", "rook")
+
+
+def local_g_scores(
+    *,
+    lag: NDArray[np.float64],
+    weight_sum: NDArray[np.float64],
+    weight_sq_sum: NDArray[np.float64],
+    n_neighbours: NDArray[np.int64],
+    x: NDArray[np.float64],
+    star: bool,
+) -> dict[str, NDArray[np.float64]]:
+    """Turn neighbourhood sums into Gi/Gi* ratios, expectations and z-scores.
+
+    ``lag``, ``weight_sum`` and ``weight_sq_sum`` include the self-weight for Gi* and
+    exclude it for Gi. Units with no neighbour besides themselves (islands) and units
+    whose z is undefined (every other unit a neighbour with equal weight, or, for Gi,
+    all other values equal) get NaN z.
+
+    Returns
+    -------
+    dict
+        ``gi``, ``expected``, ``z_score`` arrays and boolean ``island``, ``undefined``.
+    """
+    n = x.size
+    total = float(x.sum())
+    centred = x - total / n
+    ss = float(centred @ centred)
+    mean: Any
+    spread: Any
+    denominator_sum: Any
+    if star:
+        count = float(n)
+        mean, spread, denominator_sum = total / n, np.sqrt(ss / n), total
+    else:
+        count = float(n - 1)
+        mean = (total - x) / count
+        spread = np.sqrt(np.maximum((ss - centred**2) / count - (centred / count) ** 2, 0.0))
+        denominator_sum = total - x
+    variance_factor = (count * weight_sq_sum - weight_sum**2) / (count - 1.0)
+    scale = max(float(np.max(np.abs(x))), 1e-300)
+    island = n_neighbours == 0
+    undefined = ~island & (
+        (variance_factor <= 1e-12 * count * np.maximum(weight_sq_sum, 1e-300))
+        | (spread <= 1e-12 * scale)
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = (lag - mean * weight_sum) / (spread * np.sqrt(variance_factor))
+        gi = lag / denominator_sum if (x >= 0).all() else np.full(n, np.nan)
+    invalid = island | undefined
+    z[invalid] = np.nan
+    gi[invalid | ~(np.asarray(denominator_sum) > 0)] = np.nan
+    expected = weight_sum / count
+    expected[island] = np.nan
+    return {
+        "gi": gi,
+        "expected": expected,
+        "z_score": z,
+        "island": island.astype(float),
+        "undefined": undefined.astype(float),
+    }
+
+
+def gi_star(
+    units: Any,
+    *,
+    value: str | ArrayLike | None = None,
+    weights: WeightsKind | Any = "distance_band",
+    distance_m: float | None = None,
+    k: int | None = None,
+    star: bool = True,
+    alternative: Alternative = "two-sided",
+    n_permutations: int = 0,
+    rng: int | np.random.Generator | None = None,
+    fdr: bool = True,
+    alpha: float = 0.05,
+    progress: bool = False,
+) -> GiStarResult:
+    """Getis-Ord Gi* (or Gi) hot-spot statistics for areas, points or grid cells.
+
+    Parameters
+    ----------
+    units : GeoDataFrame, EventCounts or Grid
+        Polygons or points with a value column; the result of
+        :func:`~hotspotlib.count_events` (grid or place counts); or a :class:`Grid`
+        with ``value`` an array. Distance-based weights need a projected CRS in metres.
+    value : str or array-like, optional
+        Column of ``units`` or one value per unit. For counts: ``"count"``,
+        ``"weight_sum"`` or None (the weighted sum when the counts have weights, else
+        the count).
+    weights : str, libpysal Graph or W, or scipy sparse matrix
+        ``"distance_band"`` (binary, **inclusive** ``d <= distance_m`` between unit
+        centres: point coordinates, polygon centroids or cell centres), ``"knn"`` (the
+        ``k`` nearest other units, binary, not symmetrised; ties at the k-th distance
+        are broken by the KD-tree's order), ``"queen"``/``"rook"`` (contiguity of
+        polygons; on a grid, the cells sharing a corner / an edge), ``"kernel"``
+        (quartic ``(1 - (d/R)^2)^2`` with ``R = distance_m``), or weights built
+        elsewhere, used as given (matched to the units by id when the ids equal the
+        index, else by position) and never modified.
+    distance_m : float, optional
+        Band or kernel radius in metres. Without it a distance band is the smallest
+        giving every unit a neighbour (ArcGIS's default).
+    k : int, optional
+        Number of neighbours for ``weights="knn"`` (default 8).
+    star : bool
+        True for Gi* (each unit in its own neighbourhood, self-weight 1 for named
+        weights), False for Gi.
+    alternative : {"two-sided", "greater", "less"}
+        Alternative of the p-values. Two-sided is ArcGIS's convention. esda's
+        ``p_norm`` is one-sided in the direction of z, ``P(Z >= |z|)``: half of the
+        two-sided p-value (``"greater"`` for hot and ``"less"`` for cold spots).
+    n_permutations : int
+        0 for analytic (normal) p-values; else the number B of conditional
+        randomisations, and ``p_value = (1 + #extreme) / (B + 1)``.
+    rng : int, Generator or None
+        Seed for the permutations.
+    fdr : bool
+        Bins from Benjamini-Hochberg q-values (True, as ArcGIS's FDR option) or raw
+        p-values (False).
+    alpha : float
+        Level for counting significant units in the summary.
+    progress : bool
+        Show a progress bar during permutations.
+
+    Returns
+    -------
+    GiStarResult
+        ``z_score``, ``p_value``, ``q_value``, ``bin`` ... per unit; ``.to_frame()``.
+
+    Raises
+    ------
+    ValueError
+        For values with zero variance, NaN values, fewer than 3 units, a geographic
+        CRS with distance-based weights, points with contiguity weights, weights of the
+        wrong size or with negative entries, or bad options.
+
+    Notes
+    -----
+    To reproduce ArcGIS Hot Spot Analysis: ``weights="distance_band"`` with its
+    distance (or none, for its default), Gi* (``star=True``); ArcGIS's ``GiZScore`` is
+    ``z_score``, ``GiPValue`` is ``p_analytic`` (two-sided), ``Gi_Bin`` is ``bin`` with
+    ``fdr`` set like the tool's FDR option. ``NNeighbors`` is "the neighbours used in
+    the calculation"; Esri does not say whether the feature itself is counted, so it
+    is ``n_neighbours`` or ``n_neighbours + 1``. To reproduce esda ``G_Local(y, w,
+    transform="B", star=True)``: the same ``w``; ``Zs`` is ``z_score``, ``Gs`` is
+    ``gi`` and ``p_norm`` is ``p_analytic / 2``.
+
+    On a square grid with a distance band, queen, rook or kernel weights the sums are
+    correlations of the raster with one stencil (no weights matrix); they equal the
+    sparse-matrix results. Islands (no neighbour besides themselves) get NaN z and p,
+    bin 0, and are counted in ``n_islands``; they do not count as tests for the FDR.
+
+    Examples
+    --------
+    >>> import hotspotlib as hs
+    >>> city = hs.synthetic_city(n_events=3_000, rng=1)
+    >>> counts = hs.count_events(city.events, hs.make_grid(city.boundary, cell_size_m=500))
+    >>> result = hs.gi_star(counts, distance_m=750)
+    >>> frame = result.to_frame()
+    >>> list(frame.columns[:4])
+    ['value', 'gi', 'expected', 'z_score']
+    >>> bool((frame["bin"] == 3).any())
+    True
+    """
+    check_option(alternative, Alternative, name="alternative")
+    resolved = resolve_units(units, value)
+    n_perm = _check_permutations(n_permutations)
+    level = require_positive(alpha, name="alpha")
+    if level >= 1:
+        raise ValueError(f"`alpha` must be between 0 and 1; got {alpha!r}.")
+    if not isinstance(star, (bool, np.bool_)):
+        raise TypeError(f"`star` must be True (Gi*) or False (Gi); got {star!r}.")
+    x = resolved.values
+    if x.size < 3:
+        raise ValueError(f"`units` must have at least 3 units; got {x.size}.")
+    if float(np.std(x)) <= 1e-12 * max(float(np.max(np.abs(x))), 1e-300):
+        raise ValueError(
+            f"`value` has zero variance (every unit is {x[0]:g}); Gi* compares each "
+            "neighbourhood with the mean and is undefined. Check the value column."
+        )
+    generator = as_rng(rng)
+    lattice = _lattice_stencil(resolved, weights, distance_m, star=bool(star))
+    spatial = None
+    if lattice is not None:
+        stencil, description, band = lattice
+        sums = lattice_sums(resolved.grid, x, stencil)  # type: ignore[arg-type]
+        lag, wsum, wsq, nnb = sums.lag, sums.weight_sum, sums.weight_sq_sum, sums.n_neighbours
+        method = "grid stencil (correlation)"
+    else:
+        spatial = _build(resolved, weights, distance_m, k, star=bool(star))
+        lag, wsum, wsq, nnb = _sparse_sums(spatial.matrix, x)
+        description, band = spatial.description, spatial.distance_m
+        method = "sparse weights"
+    scores = local_g_scores(
+        lag=lag, weight_sum=wsum, weight_sq_sum=wsq, n_neighbours=nnb, x=x, star=bool(star)
+    )
+    z = scores["z_score"]
+    p_analytic = normal_p(z, alternative)
+    p_permutation = None
+    if n_perm:
+        if spatial is None:
+            spatial = _build(resolved, weights, band, k, star=bool(star))
+        p_permutation = conditional_permutation_p(
+            spatial.off_diagonal(),
+            x,
+            alternative=alternative,
+            n_permutations=n_perm,
+            rng=generator,
+            progress=progress,
+        )
+        p_permutation[np.isnan(z)] = np.nan
+    p_value = p_permutation if p_permutation is not None else p_analytic
+    q_value = adjust_pvalues(p_value, "fdr_bh")
+    arrays: dict[str, Any] = {
+        "value": x,
+        "gi": scores["gi"],
+        "expected": scores["expected"],
+        "z_score": z,
+        "p_value": p_value,
+        "p_analytic": p_analytic,
+        "q_value": q_value,
+        "p_bonferroni": adjust_pvalues(p_value, "bonferroni"),
+        "bin": confidence_bins(z, q_value if fdr else p_value),
+        "n_neighbours": np.asarray(nnb, dtype=np.int64),
+    }
+    if p_permutation is not None:
+        arrays["p_permutation"] = p_permutation
+    for array in arrays.values():
+        array.flags.writeable = False
+    return GiStarResult(
+        geometry=resolved.geometry,
+        value_name=resolved.value_name,
+        star=bool(star),
+        alternative=alternative,
+        n_permutations=n_perm,
+        fdr=bool(fdr),
+        alpha=level,
+        weights_description=description,
+        distance_m=band,
+        method=method,
+        n_islands=int(scores["island"].sum()),
+        n_undefined=int(scores["undefined"].sum()),
+        **arrays,
+    )
+
+
+def _check_permutations(n_permutations: Any) -> int:
+    if (
+        isinstance(n_permutations, bool)
+        or not isinstance(n_permutations, (int, np.integer))
+        or n_permutations < 0
+    ):
+        raise ValueError(
+            f"`n_permutations` must be a whole number >= 0 (0 for analytic p-values); "
+            f"got {n_permutations!r}. 999 is usual."
+        )
+    return int(n_permutations)
+
+
+def _build(units: Units, weights: Any, distance_m: Any, k: Any, *, star: bool) -> Any:
+    return build_weights(
+        weights,
+        n=units.n,
+        index=units.index,
+        centroids=units.centroids,
+        geometry=None if units.is_points else units.geometry,
+        grid=units.grid,
+        distance_m=distance_m,
+        k=k,
+        star=star,
+    )
+
+
+def _sparse_sums(matrix: sparse.csr_array, x: NDArray[np.float64]) -> tuple[Any, Any, Any, Any]:
+    lag = matrix @ x
+    weight_sum = np.asarray(matrix.sum(axis=1)).ravel()
+    weight_sq_sum = np.asarray(matrix.power(2).sum(axis=1)).ravel()
+    links = np.diff(matrix.indptr) - (matrix.diagonal() != 0)
+    return lag, weight_sum, weight_sq_sum, links.astype(np.int64)
+
+
+def _lattice_stencil(
+    units: Units, weights: Any, distance_m: Any, *, star: bool
+) -> tuple[NDArray[np.float64], str, float | None] | None:
+    grid = units.grid
+    if grid is None or grid.shape != "square" or not isinstance(weights, str):
+        return None
+    if weights not in _LATTICE_KINDS:
+        return None
+    size = grid.cell_size_m
+    if weights == "queen":
+        stencil, text, band = np.ones((3, 3)), "queen contiguity on the square grid", size * 2**0.5
+    elif weights == "rook":
+        stencil, text, band = band_offsets(size, size), "rook contiguity on the square grid", size
+    elif distance_m is None and weights == "kernel":
+        return None  # let the weights builder raise its message
+    elif distance_m is None:
+        rook = lattice_sums(grid, np.zeros(units.n), band_offsets(size, size))
+        band = size if (rook.n_neighbours > 0).all() else default_band_m(units.centroids())
+        stencil = band_offsets(size, band)
+        text = f"binary distance band d <= {band:g} m between cell centres (every cell a neighbour)"
+    else:
+        band = require_positive(distance_m, name="distance_m")
+        stencil = band_offsets(size, band, kernel=weights == "kernel")
+        text = (
+            f"quartic kernel, R = {band:g} m between cell centres"
+            if weights == "kernel"
+            else f"binary distance band d <= {band:g} m between cell centres"
+        )
+    stencil = stencil.copy()
+    stencil[stencil.shape[0] // 2, stencil.shape[1] // 2] = 1.0 if star else 0.0
+    return stencil, text + (" (self included)" if star else ""), band

@@ -1,0 +1,234 @@
+"""The result of :func:`~hotspotlib.gi_star`: per-unit statistics, hot spots, a map."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from hotspotlib._options import SpotKind
+from hotspotlib._summary import Summary
+from hotspotlib._validation import check_option
+from hotspotlib.hotspots.inference import fdr_cut
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["GiStarResult"]
+
+_LEVEL_CODES = {0.90: 1, 0.95: 2, 0.99: 3}
+_BIN_COLOURS = {
+    -3: "#4575b4",
+    -2: "#91bfdb",
+    -1: "#e0f3f8",
+    0: "#f0f0f0",
+    1: "#fee090",
+    2: "#fc8d59",
+    3: "#d73027",
+}
+_BIN_LABELS = {
+    -3: "cold 99%",
+    -2: "cold 95%",
+    -1: "cold 90%",
+    0: "not significant",
+    1: "hot 90%",
+    2: "hot 95%",
+    3: "hot 99%",
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GiStarResult:
+    """Getis-Ord Gi* (or Gi) per unit, with p-values, q-values and confidence bins.
+
+    Attributes
+    ----------
+    geometry : geopandas.GeoSeries
+        The units' geometry, indexed like the input.
+    value, gi, expected, z_score : numpy.ndarray
+        The analysed value, the ratio ``G_i = sum_j w_ij x_j / sum_j x_j`` (NaN when
+        some value is negative), its expectation ``W_i / N`` and the general z-score.
+    p_value : numpy.ndarray
+        The p-value used for inference: permutation when ``n_permutations > 0``, else
+        analytic; sidedness from ``alternative``.
+    p_analytic, p_permutation : numpy.ndarray (p_permutation may be None)
+        The normal p-value, and the conditional-randomisation p-value when computed.
+    q_value, p_bonferroni : numpy.ndarray
+        Benjamini-Hochberg q-values and Bonferroni-adjusted p-values of ``p_value``.
+    bin : numpy.ndarray
+        ArcGIS ``Gi_Bin``: +/-3, 2, 1 for 99/95/90 % confidence (q-values when ``fdr``).
+    n_neighbours : numpy.ndarray
+        Neighbours of each unit, itself excluded.
+    n_islands, n_undefined : int
+        Units with no neighbour, and units whose z is undefined (NaN z, bin 0).
+    """
+
+    geometry: gpd.GeoSeries
+    value: NDArray[np.float64]
+    gi: NDArray[np.float64]
+    expected: NDArray[np.float64]
+    z_score: NDArray[np.float64]
+    p_value: NDArray[np.float64]
+    p_analytic: NDArray[np.float64]
+    q_value: NDArray[np.float64]
+    p_bonferroni: NDArray[np.float64]
+    bin: NDArray[np.int8]
+    n_neighbours: NDArray[np.int64]
+    value_name: str
+    star: bool
+    alternative: str
+    n_permutations: int
+    fdr: bool
+    alpha: float
+    weights_description: str
+    distance_m: float | None
+    method: str
+    n_islands: int
+    n_undefined: int
+    p_permutation: NDArray[np.float64] | None = None
+
+    def to_frame(self) -> gpd.GeoDataFrame:
+        """Return one row per unit, indexed like the input, in the input CRS.
+
+        Columns: ``value, gi, expected, z_score, p_value, q_value, bin, n_neighbours``,
+        then ``p_analytic``, ``p_bonferroni`` (and ``p_permutation`` with permutations).
+        """
+        columns: dict[str, Any] = {
+            "value": self.value,
+            "gi": self.gi,
+            "expected": self.expected,
+            "z_score": self.z_score,
+            "p_value": self.p_value,
+            "q_value": self.q_value,
+            "bin": self.bin,
+            "n_neighbours": self.n_neighbours,
+            "p_analytic": self.p_analytic,
+            "p_bonferroni": self.p_bonferroni,
+        }
+        if self.p_permutation is not None:
+            columns["p_permutation"] = self.p_permutation
+        data = {name: np.array(array) for name, array in columns.items()}
+        return gpd.GeoDataFrame(
+            data, geometry=self.geometry.to_numpy(), crs=self.geometry.crs, index=self.index
+        )
+
+    @property
+    def index(self) -> pd.Index:
+        """Index of the units (that of the input)."""
+        return self.geometry.index
+
+    def hotspots(self, level: float = 0.95, *, kind: SpotKind = "hot") -> gpd.GeoDataFrame:
+        """Return the units significant at a confidence ``level`` (0.90, 0.95 or 0.99).
+
+        Uses the bins, so FDR-corrected when ``fdr=True``. ``kind`` is ``"hot"``,
+        ``"cold"`` or ``"both"``. Rows are sorted by z-score, strongest first.
+
+        Examples
+        --------
+        >>> import hotspotlib as hs
+        >>> city = hs.synthetic_city(n_events=3_000, rng=1)
+        >>> grid = hs.make_grid(city.boundary, cell_size_m=500)
+        >>> result = hs.gi_star(hs.count_events(city.events, grid), distance_m=750)
+        >>> bool((result.hotspots(0.99)["bin"] == 3).all())
+        True
+        """
+        code = _LEVEL_CODES.get(round(float(level), 2))
+        if code is None:
+            raise ValueError(f"`level` must be 0.90, 0.95 or 0.99; got {level!r}.")
+        check_option(kind, SpotKind, name="kind")
+        frame = self.to_frame()
+        bins = frame["bin"].to_numpy()
+        keep = {"hot": bins >= code, "cold": bins <= -code, "both": np.abs(bins) >= code}[kind]
+        chosen = frame[keep]
+        order = np.argsort(-np.abs(chosen["z_score"].to_numpy()), kind="stable")
+        return chosen.iloc[order]
+
+    def summary(self) -> Summary:
+        """Summarise parameters, counts per bin and the conventions used."""
+        bins = pd.Series(self.bin).value_counts().reindex(range(-3, 4), fill_value=0)
+        table = pd.DataFrame(
+            {"bin": list(range(-3, 4)), "meaning": [_BIN_LABELS[b] for b in range(-3, 4)]}
+        )
+        table["n_units"] = bins.to_numpy()
+        test = self.q_value if self.fdr else self.p_value
+        with np.errstate(invalid="ignore"):
+            significant = np.isfinite(test) & (test <= self.alpha)
+        statistic = "Gi*" if self.star else "Gi"
+        p_kind = (
+            f"conditional permutation, B = {self.n_permutations}, p = (1 + #extreme)/(B + 1)"
+            if self.n_permutations
+            else "analytic (normal)"
+        )
+        parameters: dict[str, Any] = {
+            "statistic": statistic,
+            "n_units": int(self.value.size),
+            "value": self.value_name,
+            "weights": self.weights_description,
+            "method": self.method,
+            "p_value": f"{p_kind}, {self.alternative}",
+            "bins_from": "Benjamini-Hochberg q-values" if self.fdr else "raw p-values",
+            "fdr_cut_p_0.05": fdr_cut(self.p_value, 0.05),
+            "alpha": self.alpha,
+            "n_hot_significant": int((significant & (self.z_score > 0)).sum()),
+            "n_cold_significant": int((significant & (self.z_score < 0)).sum()),
+            "n_islands": self.n_islands,
+            "n_undefined": self.n_undefined,
+        }
+        notes = [
+            "z uses the general Ord-Getis variance (sum of w and of w^2): valid for any "
+            "non-negative weights; with 0/1 weights it equals esda's G_Local Zs.",
+            "p-values are two-sided unless `alternative` says otherwise. esda's p_norm is "
+            "one-sided in the direction of z, P(Z >= |z|): half the two-sided p-value.",
+            "ArcGIS GiZScore/GiPValue/Gi_Bin: weights='distance_band' with its distance, "
+            "two-sided p, fdr=True or False as in the tool; z and p are not FDR-adjusted, "
+            "only the bins are.",
+        ]
+        if self.n_islands:
+            notes.append(
+                f"{self.n_islands} units have no neighbour besides themselves: their z and p "
+                "are NaN and their bin 0; they are not counted as tests for the FDR."
+            )
+        if self.n_undefined:
+            notes.append(
+                f"{self.n_undefined} units have an undefined z (their neighbourhood is every "
+                "unit with equal weights, or the other values are constant): NaN."
+            )
+        if self.n_permutations:
+            notes.append(
+                "Permutation p-values are the same for Gi and Gi*: the unit's own value is "
+                "held fixed. 'two-sided' counts draws at least as far from the exact "
+                "conditional mean as observed."
+            )
+        return Summary(
+            title=f"Getis-Ord {statistic} hot spots",
+            parameters=parameters,
+            table=table,
+            notes=notes,
+        )
+
+    def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
+        """Map the confidence bins (hot red, cold blue, ArcGIS-style)."""
+        from matplotlib.patches import Patch
+
+        from hotspotlib._plotting import get_axes
+
+        axes = get_axes(ax)
+        frame = self.to_frame()
+        colours = [_BIN_COLOURS[int(b)] for b in frame["bin"]]
+        kwargs.setdefault("linewidth", 0.1)
+        kwargs.setdefault("edgecolor", "0.8")
+        if frame.geom_type.iloc[0] == "Point":
+            kwargs.pop("edgecolor")
+            kwargs.setdefault("markersize", 8)
+        frame.plot(ax=axes, color=colours, **kwargs)
+        present = sorted(set(int(b) for b in frame["bin"]))
+        handles = [Patch(color=_BIN_COLOURS[b], label=_BIN_LABELS[b]) for b in present]
+        axes.legend(handles=handles, loc="lower left", fontsize="small", frameon=False)
+        statistic = "Gi*" if self.star else "Gi"
+        axes.set_title(f"{statistic} hot and cold spots" + (" (FDR)" if self.fdr else ""))
+        axes.set_aspect("equal")
+        return axes
