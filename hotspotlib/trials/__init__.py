@@ -2,7 +2,10 @@
 
 from hotspotlib.trials.assign import PlaceAssignment, assign_places
 from hotspotlib.trials.balance import BalanceTable, balance_table
+from hotspotlib.trials.compliance import ComplianceEffect, cace
 from hotspotlib.trials.estimate import TrialEffect, estimate_effect
+from hotspotlib.trials.inference import RandomizationTest, randomization_test
+from hotspotlib.trials.multiple import EffectTable, adjust_pvalues, estimate_effects
 from hotspotlib.trials.panel import trial_panel
 from hotspotlib.trials.power import PowerAnalysis, minimum_detectable_effect, sample_size
 from hotspotlib.trials.schedule import DayAssignment, assign_days
@@ -10,16 +13,23 @@ from hotspotlib.trials.simulate import SimulatedPower, simulate_power
 
 __all__ = [
     "BalanceTable",
+    "ComplianceEffect",
     "DayAssignment",
+    "EffectTable",
     "PlaceAssignment",
     "PowerAnalysis",
+    "RandomizationTest",
     "SimulatedPower",
     "TrialEffect",
+    "adjust_pvalues",
     "assign_days",
     "assign_places",
     "balance_table",
+    "cace",
     "estimate_effect",
+    "estimate_effects",
     "minimum_detectable_effect",
+    "randomization_test",
     "sample_size",
     "simulate_power",
     "trial_panel",

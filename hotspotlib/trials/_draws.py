@@ -60,6 +60,11 @@ def draw_within_blocks(
     """
     n_units = len(block_codes)
     keys = generator.random((*shape, n_units))
+    if len(n_treated) == 1:  # one block: the k smallest keys, found by partition (faster)
+        k = int(n_treated[0])
+        if k == 0:
+            return np.zeros(keys.shape, dtype=bool)
+        return np.asarray(keys <= np.partition(keys, k - 1, axis=-1)[..., k - 1 : k])
     # Blocks are sorted first (integer part), keys inside them (fractional part).
     order = np.argsort(keys + block_codes, axis=-1, kind="stable")
     sorted_blocks = block_codes[order]
