@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -248,7 +247,7 @@ def assign_places(
         n_treated_per_block=read_only(k),
         design=design,
         treat_share=share,
-        audit=MappingProxyType(audit),
+        audit=audit,
         balance_covariates=None if covariates is None else read_only(covariates),
         balance_threshold=threshold,
     )

@@ -158,7 +158,9 @@ def randomization_test(
     confidence : float or None
         Level of the inverted-test interval for the IRR; None skips it.
     rng : int, Generator or None
-        Seed or generator for the re-draws.
+        Seed or generator for the re-draws. Reusing the allocation's own seed makes
+        the first re-draw repeat the actual allocation (harmless: p is then slightly
+        conservative); a different seed avoids it.
     progress : bool
         Show a progress bar.
 

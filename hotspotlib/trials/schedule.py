@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -271,7 +270,7 @@ def assign_days(
         block=read_only(codes),
         treated_per_day=read_only(k),
         max_consecutive_control=limit,
-        audit=MappingProxyType(audit),
+        audit=audit,
         place_column=str(ids.name) if ids.name is not None else "hotspot_id",
     )
 

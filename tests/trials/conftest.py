@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 
-@pytest.fixture(autouse=True, scope="session")
+@pytest.fixture(autouse=True, scope="module")
 def _single_thread_blas():
     """Model fits here are small; one BLAS thread avoids oversubscribing shared CPUs."""
     try:

@@ -190,3 +190,50 @@ def test_bad_types(crossover_panel):
     with pytest.raises(ValueError, match="duplicated"):
         doubled = pd.concat([crossover_panel, crossover_panel.iloc[:2]])
         hs.estimate_effect(doubled, outcome="crimes", carryover=1)
+
+
+def test_crossover_negbin_and_gee_match_statsmodels(crossover_panel):
+    x = np.column_stack(
+        [
+            np.ones(len(crossover_panel)),
+            crossover_panel["treated"],
+            pd.get_dummies(crossover_panel["hotspot_id"], drop_first=True, dtype=float),
+            pd.get_dummies(crossover_panel["date"], drop_first=True, dtype=float),
+        ]
+    )
+    y = crossover_panel["crimes"].to_numpy(float)
+    groups = crossover_panel["hotspot_id"].to_numpy()
+    nb = hs.estimate_effect(crossover_panel, outcome="crimes", model="negbin")
+    oracle = sm.NegativeBinomial(y, x).fit(
+        disp=0, maxiter=300, cov_type="cluster", cov_kwds={"groups": groups}
+    )
+    assert nb.estimate == pytest.approx(oracle.params[1], rel=1e-4)
+    assert nb.std_error == pytest.approx(oracle.bse[1], rel=1e-3)
+    gee = hs.estimate_effect(crossover_panel, outcome="crimes", model="mixed")
+    x_gee = np.delete(x, np.s_[2:21], axis=1)  # date effects only; places via the correlation
+    ref = sm.GEE(
+        y,
+        x_gee,
+        groups=groups,
+        family=sm.families.Poisson(),
+        cov_struct=sm.cov_struct.Exchangeable(),
+    ).fit()
+    assert gee.estimate == pytest.approx(ref.params[1], rel=1e-6)
+
+
+def test_parallel_block_fixed_effects():
+    labels = np.repeat(["north", "south", "east"], 10)
+    allocation = hs.assign_places(range(30), design="block", blocks=labels, rng=3)
+    frame = allocation.to_frame().assign(district=labels)
+    rng = np.random.default_rng(2)
+    level = np.where(labels == "north", 30, 10)
+    frame["crimes"] = rng.poisson(level * np.where(frame["treated"] == 1, 0.7, 1.0))
+    effect = hs.estimate_effect(
+        frame, outcome="crimes", design="parallel", model="poisson", fixed_effects="district"
+    )
+    formula = smf.glm(
+        "crimes ~ treated + C(district)", data=frame, family=sm.families.Poisson()
+    ).fit()
+    assert effect.estimate == pytest.approx(formula.params["treated"], rel=1e-8)
+    assert effect.parameters["fixed_effects"] == "district"
+    assert effect.parameters["cov_type"] == "HC1"

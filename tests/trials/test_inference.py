@@ -248,3 +248,21 @@ def test_estimate_effects(trial):
         hs.estimate_effects(panel, outcomes=["crimes", "crimes"])
     with pytest.raises(ValueError, match="empty"):
         hs.estimate_effects(panel, outcomes=[])
+
+
+def test_inputs_not_mutated_and_results_pickle(trial):
+    import pickle
+
+    plan, panel = trial
+    before = panel.copy()
+    hs.randomization_test(panel, outcome="crimes", assignment=plan, n_permutations=50, rng=2)
+    hs.cace(panel, outcome="crimes", delivered="visited")
+    pd.testing.assert_frame_equal(panel, before)
+    counts = np.array([[20.0, 10.0], [5.0, 2.0]])
+    copy = counts.copy()
+    hs.wdd(target=counts, control=counts + 1, harm_weights=np.array([1.0, 2.0]))
+    hs.meta_analysis(counts[:, 0], variances=counts[:, 1])
+    np.testing.assert_array_equal(counts, copy)
+    again = pickle.loads(pickle.dumps(plan))
+    np.testing.assert_array_equal(again.treated, plan.treated)
+    assert again.audit == plan.audit
