@@ -230,3 +230,19 @@ def test_inputs_not_mutated():
     )
     hs.assign_days(places, start="2021-01-01", days=3, treated_per_day=1, blocks="district", rng=1)
     pd.testing.assert_frame_equal(places, before)
+
+
+def test_trial_panel_counts(city):
+    plan = hs.assign_days(city.hotspots, start=city.start, days=30, treated_per_day=8, rng=1)
+    panel = hs.trial_panel(city.events, plan, weights="harm")
+    in_window = city.events[
+        (city.events["hotspot_id"] >= 0)
+        & (city.events["timestamp"] < city.start + pd.Timedelta(days=30))
+    ]
+    assert panel["count"].sum() == len(in_window)
+    assert panel["harm"].sum() == pytest.approx(in_window["harm"].sum())
+    assert panel.attrs["n_events_outside"] == len(city.events) - len(in_window)
+    with pytest.raises(TypeError, match="DayAssignment"):
+        hs.trial_panel(city.events, plan.to_frame())
+    with pytest.raises(ValueError, match="missing column"):
+        hs.trial_panel(city.events.drop(columns="hotspot_id"), plan)
