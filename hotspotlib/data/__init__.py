@@ -8,6 +8,7 @@ from hotspotlib.data.harm import (
     harm_table,
     harm_weights,
 )
+from hotspotlib.data.patrol_effect import plant_patrol_effect
 from hotspotlib.data.police_uk import read_police_uk
 from hotspotlib.data.samples import (
     LOCAL_GRID_CRS,
@@ -39,6 +40,7 @@ __all__ = [
     "load_snow_deaths",
     "load_snow_pumps",
     "load_stl_homicides",
+    "plant_patrol_effect",
     "read_police_uk",
     "synthetic_city",
 ]

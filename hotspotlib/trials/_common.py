@@ -1,0 +1,91 @@
+"""Small helpers shared by the trials modules (internal)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from hotspotlib._validation import require_columns, require_finite
+
+__all__ = [
+    "place_index",
+    "read_only",
+    "resolve_column",
+    "standardised_differences",
+]
+
+
+def read_only(array: NDArray[Any]) -> NDArray[Any]:
+    """Return ``array`` flagged read-only (results never hand out writable state)."""
+    array.flags.writeable = False
+    return array
+
+
+def place_index(places: Any, *, name: str = "places") -> pd.Index:
+    """Return the identifiers of the places: a frame's index, or the values of a sequence/Index."""
+    if isinstance(places, pd.DataFrame | pd.Series):
+        index = places.index
+    elif isinstance(places, pd.Index):
+        index = places
+    elif isinstance(places, Sequence | np.ndarray) and not isinstance(places, str):
+        index = pd.Index(list(places))
+    else:
+        raise TypeError(
+            f"`{name}` must be a (Geo)DataFrame indexed by place, or a sequence of place ids; "
+            f"got {type(places).__name__}."
+        )
+    if len(index) == 0:
+        raise ValueError(f"`{name}` is empty (0 places); pass at least two places.")
+    if index.has_duplicates:
+        dupes = index[index.duplicated()].unique()[:5].tolist()
+        raise ValueError(
+            f"`{name}` has duplicated place ids (e.g. {dupes}); give each place one row."
+        )
+    return index
+
+
+def resolve_column(
+    places: Any, values: str | Sequence[Any] | NDArray[Any] | pd.Series, *, name: str, n: int
+) -> NDArray[Any]:
+    """Resolve a column name of ``places`` or an array aligned with it to a numpy array."""
+    if isinstance(values, str):
+        if not isinstance(places, pd.DataFrame):
+            raise TypeError(
+                f"`{name}` names a column ({values!r}) but `places` is not a DataFrame; "
+                "pass an array with one value per place instead."
+            )
+        require_columns(places, [values], name="places")
+        return places[values].to_numpy()
+    array = np.asarray(values)
+    if array.shape != (n,):
+        raise ValueError(f"`{name}` must have one value per place ({n}); got shape {array.shape}.")
+    return array
+
+
+def standardised_differences(
+    treated: NDArray[Any], covariates: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Standardised mean differences for many assignments at once.
+
+    ``treated`` is ``(n_draws, n)`` 0/1, ``covariates`` is ``(n, p)``; returns
+    ``(n_draws, p)`` values of ``(mean_T - mean_C) / sqrt((s2_T + s2_C) / 2)`` with
+    sample variances (ddof = 1). A covariate constant in both arms gives 0.
+    """
+    x = require_finite(covariates, name="covariates")
+    z = treated.astype(float)
+    n_t = z.sum(axis=1, keepdims=True)
+    n_c = z.shape[1] - n_t
+    sum_t, sum_c = z @ x, (1 - z) @ x
+    sq_t, sq_c = z @ x**2, (1 - z) @ x**2
+    mean_t, mean_c = sum_t / n_t, sum_c / n_c
+    var_t = np.maximum(sq_t - n_t * mean_t**2, 0) / np.maximum(n_t - 1, 1)
+    var_c = np.maximum(sq_c - n_c * mean_c**2, 0) / np.maximum(n_c - 1, 1)
+    scale = np.sqrt((var_t + var_c) / 2)
+    diff = mean_t - mean_c
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result = np.where(scale > 0, diff / scale, np.where(diff == 0, 0.0, np.inf))
+    return np.asarray(result, dtype=float)

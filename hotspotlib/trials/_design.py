@@ -1,0 +1,153 @@
+"""Panel checks and design matrices for trial models (internal)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from hotspotlib._validation import require_columns, require_nonempty, require_timestamps
+
+__all__ = [
+    "check_outcome",
+    "check_treatment",
+    "dummies",
+    "lag_matrix",
+    "place_day_grid",
+]
+
+
+def check_treatment(panel: pd.DataFrame, treatment: str) -> NDArray[np.float64]:
+    """Return the 0/1 treatment column as floats; both arms must be present."""
+    require_columns(panel, [treatment], name="panel")
+    raw = panel[treatment]
+    if raw.isna().any():
+        raise ValueError(
+            f"`panel[{treatment!r}]` has {int(raw.isna().sum())} missing values; "
+            "every row needs its assigned arm."
+        )
+    values = raw.to_numpy()
+    if values.dtype.kind not in "biuf" or not np.isin(values, [0, 1]).all():
+        raise ValueError(f"`panel[{treatment!r}]` must hold only 0/1 (or booleans).")
+    z = values.astype(float)
+    if z.sum() == 0 or z.sum() == len(z):
+        arm = "treated" if z.sum() == 0 else "control"
+        raise ValueError(
+            f"The {arm} arm is empty: every row of `panel[{treatment!r}]` is "
+            f"{int(z[0])}. An effect needs rows in both arms."
+        )
+    return z
+
+
+def check_outcome(panel: pd.DataFrame, outcome: str, *, counts: bool) -> NDArray[np.float64]:
+    """Return the outcome as floats; finite, not all zero, >= 0 for count models."""
+    require_nonempty(panel, name="panel")
+    require_columns(panel, [outcome], name="panel")
+    raw = panel[outcome]
+    if not pd.api.types.is_numeric_dtype(raw):
+        raise TypeError(f"`panel[{outcome!r}]` must be numeric; it has dtype {raw.dtype}.")
+    y = raw.to_numpy(dtype=float)
+    if not np.isfinite(y).all():
+        raise ValueError(
+            f"`panel[{outcome!r}]` has {int((~np.isfinite(y)).sum())} NaN or infinite values; "
+            "fill them (a place-day with no events is 0) or drop those rows."
+        )
+    if counts and (y < 0).any():
+        raise ValueError(
+            f"`panel[{outcome!r}]` has {int((y < 0).sum())} negative values; count and harm "
+            "models need values >= 0 (use model='ols' for other outcomes)."
+        )
+    if not (y != 0).any():
+        raise ValueError(
+            f"`panel[{outcome!r}]` is zero in every row; no effect can be estimated. "
+            "Check the outcome column and the trial period."
+        )
+    return y
+
+
+def dummies(values: pd.Series, *, prefix: str) -> pd.DataFrame:
+    """Build indicator columns for all but the first level (the reference)."""
+    codes, levels = pd.factorize(values, sort=True)
+    if len(levels) < 2:
+        return pd.DataFrame(index=values.index)
+    matrix = np.zeros((len(codes), len(levels) - 1))
+    rows = np.flatnonzero(codes > 0)
+    matrix[rows, codes[rows] - 1] = 1.0
+    names = [f"{prefix}[{level}]" for level in levels[1:]]
+    return pd.DataFrame(matrix, index=values.index, columns=names)
+
+
+def place_day_grid(
+    panel: pd.DataFrame, *, place: str, time: str
+) -> tuple[NDArray[np.int64], NDArray[np.int64], int, int]:
+    """Row positions of each panel row in a places x consecutive-days grid."""
+    require_columns(panel, [place, time], name="panel")
+    dates = require_timestamps(panel[time], name=f"panel[{time!r}]").dt.normalize()
+    place_codes, places = pd.factorize(panel[place], sort=True)
+    first = dates.min()
+    day = ((dates - first) / pd.Timedelta(days=1)).to_numpy().astype(np.int64)
+    n_days = int(day.max()) + 1
+    flat = place_codes * n_days + day
+    if len(np.unique(flat)) != len(flat):
+        raise ValueError(
+            f"`panel` has {len(flat) - len(np.unique(flat))} duplicated ({place}, {time}) rows; "
+            "keep one row per place-day."
+        )
+    return place_codes.astype(np.int64), day, len(places), n_days
+
+
+def lag_matrix(
+    z: NDArray[np.float64],
+    place_codes: NDArray[np.int64],
+    day: NDArray[np.int64],
+    n_places: int,
+    n_days: int,
+    lags: int,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Lagged treatment (one column per lag) and days since the last treated day.
+
+    Days before the first panel day, and days missing from the panel, count as
+    untreated. ``days_since`` is ``inf`` when a place was never treated before.
+    """
+    grid = np.zeros((n_places, n_days))
+    grid[place_codes, day] = z
+    lagged = np.zeros((len(z), lags))
+    for lag in range(1, lags + 1):  # a handful of lags
+        shifted = np.zeros_like(grid)
+        shifted[:, lag:] = grid[:, :-lag]
+        lagged[:, lag - 1] = shifted[place_codes, day]
+    index = np.arange(n_days)
+    last = np.maximum.accumulate(np.where(grid > 0, index, -1), axis=1)
+    previous = np.full_like(last, -1)
+    previous[:, 1:] = last[:, :-1]
+    since = np.where(previous >= 0, index - previous, np.inf)
+    return lagged, since[place_codes, day]
+
+
+def as_names(value: str | Sequence[str] | None) -> list[str]:
+    """Return a column name or a sequence of names as a list."""
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def zero_groups(y: NDArray[np.float64], groups: pd.Series) -> NDArray[np.bool_]:
+    """Rows in groups whose outcome sums to zero (they carry no information)."""
+    codes = pd.factorize(groups)[0]
+    totals = np.bincount(codes, weights=y)
+    return np.asarray(totals[codes] == 0)
+
+
+def integer_valued(y: NDArray[np.float64]) -> bool:
+    """Tell whether every value is a whole number (a count, not a harm sum)."""
+    return bool(np.all(np.equal(np.mod(y, 1), 0)))
+
+
+def describe(value: Any) -> str:
+    """Short text for the parameters table."""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value) if value else "none"
+    return str(value)

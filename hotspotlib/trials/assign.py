@@ -1,0 +1,351 @@
+"""Random assignment of places to patrol (treatment) or control, with an audit trail.
+
+Complete, block, matched-pair and stratified designs, with optional re-randomisation
+until covariate balance passes a threshold. Every allocation records its seed (fresh
+entropy is drawn and recorded when none is given), the algorithm and the library
+version, so it can be re-created and re-drawn for randomisation inference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from hotspotlib._options import Design
+from hotspotlib._summary import Summary
+from hotspotlib._validation import as_rng, check_option, require_finite, require_positive
+from hotspotlib._version import __version__
+from hotspotlib.trials._common import (
+    place_index,
+    read_only,
+    resolve_column,
+    standardised_differences,
+)
+from hotspotlib.trials._draws import draw_within_blocks, start_generator
+
+if TYPE_CHECKING:
+    pass
+
+__all__ = ["PlaceAssignment", "assign_places"]
+
+_ALGORITHMS = {
+    "complete": "complete randomisation: exactly round(share*N) places treated",
+    "block": "block randomisation: exactly round(share*n_b) treated within each block",
+    "pair": "matched pairs: places ranked on `rank_by`, adjacent pairs, one of each treated",
+    "stratified": "stratified: `rank_by` cut into equal-count strata, block randomisation within",
+}
+_CHUNK = 1_000
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlaceAssignment:
+    """Places randomly assigned to treatment or control (a parallel-design allocation).
+
+    Attributes
+    ----------
+    place_ids : pandas.Index
+        The places, in input order.
+    treated : numpy.ndarray
+        Boolean, one per place.
+    block : numpy.ndarray
+        Integer block (or pair, or stratum) code per place; all 0 for a complete design.
+    n_treated_per_block : numpy.ndarray
+        Places treated in each block (fixed by the design).
+    design : str
+        ``"complete"``, ``"block"``, ``"pair"`` or ``"stratified"``.
+    treat_share : float
+        Target share treated.
+    audit : Mapping
+        Seed, generator state (when a Generator was passed), algorithm, library version,
+        time of allocation, number of draws and the re-randomisation rule.
+    balance_covariates : numpy.ndarray or None
+        Covariates used for re-randomisation (kept to re-draw under the same rule).
+    balance_threshold : float or None
+        Maximum |standardised difference| accepted when re-randomising.
+    """
+
+    place_ids: pd.Index
+    treated: NDArray[np.bool_]
+    block: NDArray[np.int64]
+    n_treated_per_block: NDArray[np.int64]
+    design: str
+    treat_share: float
+    audit: Mapping[str, Any] = field(default_factory=dict)
+    balance_covariates: NDArray[np.float64] | None = None
+    balance_threshold: float | None = None
+
+    @property
+    def n_treated(self) -> int:
+        """Number of treated places."""
+        return int(self.treated.sum())
+
+    @property
+    def n_control(self) -> int:
+        """Number of control places."""
+        return int(len(self.treated) - self.treated.sum())
+
+    def redraw(
+        self, n_draws: int, *, rng: int | np.random.Generator | None = None
+    ) -> NDArray[np.bool_]:
+        """Draw ``n_draws`` new allocations under exactly this design.
+
+        Same blocks, same number treated per block and, when the allocation was
+        re-randomised, the same balance rule (draws failing it are rejected).
+
+        Returns
+        -------
+        numpy.ndarray
+            Boolean array of shape ``(n_draws, n_places)``.
+        """
+        generator = as_rng(rng)
+        return _draw(
+            generator,
+            self.block,
+            self.n_treated_per_block,
+            n_draws,
+            self.balance_covariates,
+            self.balance_threshold,
+            max_draws=max(100 * n_draws, 10_000),
+        )[0]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per place: ``treated`` (0/1) and ``block``, indexed by place id."""
+        return pd.DataFrame(
+            {"treated": self.treated.astype(np.int64), "block": self.block},
+            index=self.place_ids,
+        )
+
+    def summary(self) -> Summary:
+        """Design, arm sizes, blocks and the audit trail."""
+        params = {
+            "design": self.design,
+            "n_places": len(self.place_ids),
+            "n_treated": self.n_treated,
+            "n_control": self.n_control,
+            "n_blocks": len(self.n_treated_per_block),
+            **dict(self.audit),
+        }
+        params.pop("generator_state", None)
+        notes = [
+            "Re-create the allocation with the recorded seed and the same arguments.",
+            "Analyse by assigned arm (intention to treat) and re-draw with `.redraw` for "
+            "randomisation inference under this exact design.",
+        ]
+        if self.balance_threshold is not None:
+            notes.append(
+                "Re-randomised: draws were rejected until every |standardised difference| "
+                f"<= {self.balance_threshold:g}; randomisation inference must (and "
+                "`.redraw` does) apply the same rule."
+            )
+        return Summary(title="Random assignment of places", parameters=params, notes=notes)
+
+
+def assign_places(
+    places: Any,
+    *,
+    design: Design = "complete",
+    treat_share: float = 0.5,
+    blocks: str | Sequence[Any] | NDArray[Any] | pd.Series | None = None,
+    rank_by: str | Sequence[float] | NDArray[Any] | pd.Series | None = None,
+    n_strata: int = 3,
+    rerandomize: Sequence[str] | NDArray[Any] | pd.DataFrame | None = None,
+    balance_threshold: float = 0.1,
+    max_draws: int = 10_000,
+    rng: int | np.random.Generator | None = None,
+) -> PlaceAssignment:
+    """Randomly assign places to treatment or control.
+
+    Parameters
+    ----------
+    places : DataFrame, GeoDataFrame or sequence
+        The places (ids are the index of a frame, or the values of a sequence).
+    design : {"complete", "block", "pair", "stratified"}
+        ``"complete"``: exactly ``round(treat_share * N)`` places treated.
+        ``"block"``: the same within each block of ``blocks`` (e.g. districts).
+        ``"pair"``: places sorted by ``rank_by`` (e.g. baseline crime, highest first),
+        adjacent places paired, one of each pair treated (Sacramento); needs an even
+        number of places and ``treat_share=0.5``.
+        ``"stratified"``: ``rank_by`` cut into ``n_strata`` equal-count strata
+        (tertiles by default), then block randomisation within strata.
+    treat_share : float
+        Share of places treated, in (0, 1). Block counts are ``round(share * n_b)``
+        (halves rounded up).
+    blocks : str or array-like, optional
+        Column of ``places`` or one label per place; required for ``design="block"``.
+    rank_by : str or array-like, optional
+        Numeric column or values used to form pairs or strata.
+    n_strata : int
+        Number of strata for ``design="stratified"``.
+    rerandomize : sequence of str, array or DataFrame, optional
+        Covariates (columns of ``places`` or an ``(N, p)`` array) to balance:
+        allocations are drawn until every |standardised difference| is at most
+        ``balance_threshold``. The rule is recorded and re-applied by ``.redraw``.
+    balance_threshold : float
+        Acceptance threshold for re-randomisation (0.1 by default, the stricter of
+        the usual 0.1 / 0.25 conventions).
+    max_draws : int
+        Give up (with a ``ValueError``) after this many rejected draws.
+    rng : int, Generator or None
+        Seed or generator. With None, fresh entropy is drawn and recorded as the seed.
+
+    Returns
+    -------
+    PlaceAssignment
+        The allocation, its design and its audit trail.
+
+    Examples
+    --------
+    >>> import hotspotlib as hs
+    >>> places = [f"spot{i}" for i in range(42)]
+    >>> allocation = hs.assign_places(places, design="pair", rank_by=range(42), rng=1)
+    >>> allocation.n_treated, allocation.n_control
+    (21, 21)
+    >>> allocation.audit["seed"]
+    1
+    """
+    ids = place_index(places)
+    n = len(ids)
+    check_option(design, Design, name="design")
+    share = require_positive(treat_share, name="treat_share")
+    if not 0 < share < 1:
+        raise ValueError(f"`treat_share` must be between 0 and 1 (exclusive); got {treat_share!r}.")
+    if n < 2:
+        raise ValueError(f"`places` has {n} place; randomisation needs at least 2.")
+    block_codes = _blocks_for(places, design, share, blocks, rank_by, n_strata, n)
+    sizes = np.bincount(block_codes)
+    k = np.floor(share * sizes + 0.5).astype(np.int64)
+    if k.sum() == 0 or k.sum() == n:
+        arm = "treatment" if k.sum() == 0 else "control"
+        raise ValueError(
+            f"With `treat_share`={share:g} and these blocks no place would be in {arm}; "
+            "change `treat_share` or use larger blocks."
+        )
+    covariates = None
+    threshold = None
+    if rerandomize is not None:
+        covariates = _covariates(places, rerandomize, n)
+        threshold = require_positive(balance_threshold, name="balance_threshold")
+    generator, record = start_generator(rng)
+    draws, n_used = _draw(generator, block_codes, k, 1, covariates, threshold, max_draws)
+    audit = {
+        **record,
+        "algorithm": _ALGORITHMS[design],
+        "library": f"hotspotlib {__version__}",
+        "n_draws": n_used,
+    }
+    if threshold is not None:
+        audit["rerandomize_rule"] = f"max |std diff| <= {threshold:g}"
+    return PlaceAssignment(
+        place_ids=ids,
+        treated=read_only(draws[0]),
+        block=read_only(block_codes),
+        n_treated_per_block=read_only(k),
+        design=design,
+        treat_share=share,
+        audit=audit,
+        balance_covariates=None if covariates is None else read_only(covariates),
+        balance_threshold=threshold,
+    )
+
+
+def _blocks_for(
+    places: Any,
+    design: str,
+    share: float,
+    blocks: Any,
+    rank_by: Any,
+    n_strata: int,
+    n: int,
+) -> NDArray[np.int64]:
+    """Integer block codes (0..B-1) for the design."""
+    if design == "complete":
+        return np.zeros(n, dtype=np.int64)
+    if design == "block":
+        if blocks is None:
+            raise ValueError(
+                "`design='block'` needs `blocks` (a column name or one label per place)."
+            )
+        labels = resolve_column(places, blocks, name="blocks", n=n)
+        codes = pd.factorize(pd.Series(labels), sort=True)[0]
+        if (codes < 0).any():
+            raise ValueError(f"`blocks` has {int((codes < 0).sum())} missing labels; fill them.")
+        return codes.astype(np.int64)
+    if rank_by is None:
+        raise ValueError(f"`design={design!r}` needs `rank_by` (a numeric column or values).")
+    values = require_finite(resolve_column(places, rank_by, name="rank_by", n=n), name="rank_by")
+    order = np.argsort(-values, kind="stable")  # highest first, ties in input order
+    position = np.empty(n, dtype=np.int64)
+    position[order] = np.arange(n)
+    if design == "pair":
+        if n % 2:
+            raise ValueError(
+                f"`design='pair'` needs an even number of places; got {n}. Drop one place "
+                "or use design='stratified'."
+            )
+        if share != 0.5:
+            raise ValueError(
+                "`design='pair'` treats one place per pair: `treat_share` must be 0.5; "
+                f"got {share:g}."
+            )
+        return position // 2
+    if (
+        isinstance(n_strata, bool)
+        or not isinstance(n_strata, int | np.integer)
+        or not 1 <= n_strata <= n // 2
+    ):
+        raise ValueError(f"`n_strata` must be a whole number from 1 to {n // 2}; got {n_strata!r}.")
+    return (position * n_strata // n).astype(np.int64)
+
+
+def _covariates(places: Any, rerandomize: Any, n: int) -> NDArray[np.float64]:
+    if isinstance(rerandomize, pd.DataFrame):
+        matrix = rerandomize.to_numpy(dtype=float)
+    elif isinstance(rerandomize, np.ndarray) and rerandomize.dtype.kind in "fiub":
+        matrix = rerandomize.astype(float)
+    else:
+        names = [rerandomize] if isinstance(rerandomize, str) else list(rerandomize)
+        matrix = np.column_stack(
+            [resolve_column(places, c, name="rerandomize", n=n).astype(float) for c in names]
+        )
+    if matrix.ndim == 1:
+        matrix = matrix[:, None]
+    if matrix.shape[0] != n:
+        raise ValueError(f"`rerandomize` must have one row per place ({n}); got {matrix.shape[0]}.")
+    return require_finite(matrix, name="rerandomize").copy()
+
+
+def _draw(
+    generator: np.random.Generator,
+    block_codes: NDArray[np.int64],
+    k: NDArray[np.int64],
+    n_wanted: int,
+    covariates: NDArray[np.float64] | None,
+    threshold: float | None,
+    max_draws: int,
+) -> tuple[NDArray[np.bool_], int]:
+    """Draw ``n_wanted`` allocations, rejecting unbalanced ones; also return draws used."""
+    if covariates is None or threshold is None:
+        return draw_within_blocks(generator, block_codes, k, (n_wanted,)), n_wanted
+    kept: list[NDArray[np.bool_]] = []
+    have = used = 0
+    while have < n_wanted and used < max_draws:  # a few chunks, each vectorised
+        size = min(_CHUNK, max_draws - used)
+        batch = draw_within_blocks(generator, block_codes, k, (size,))
+        worst = np.abs(standardised_differences(batch, covariates)).max(axis=1)
+        ok = np.flatnonzero(worst <= threshold)
+        take = ok[: n_wanted - have]
+        kept.append(batch[take])
+        have += len(take)
+        used += int(take[-1]) + 1 if have == n_wanted and len(take) else size
+    if have < n_wanted:
+        raise ValueError(
+            f"No allocation passed the balance rule (max |std diff| <= {threshold:g}) in "
+            f"{used:,} draws. Raise `balance_threshold`, balance fewer covariates or raise "
+            "`max_draws`."
+        )
+    return np.concatenate(kept), used

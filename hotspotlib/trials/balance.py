@@ -1,0 +1,228 @@
+"""Baseline balance between arms: means, SDs, standardised differences, variance ratios."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from hotspotlib._summary import Summary
+from hotspotlib._validation import require_finite, require_positive
+from hotspotlib.trials.assign import PlaceAssignment
+from hotspotlib.trials.schedule import DayAssignment
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["BalanceTable", "balance_table"]
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BalanceTable:
+    """Covariate balance between treated and control units.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per covariate: ``mean_treated``, ``sd_treated``, ``mean_control``,
+        ``sd_control``, ``std_difference``, ``variance_ratio``, ``imbalanced``.
+    threshold : float
+        |standardised difference| above which a covariate is flagged.
+    unit : str
+        ``"places"`` or ``"place-days"``.
+    n_treated, n_control : int
+        Units per arm.
+    notes : tuple of str
+        Conventions and crossover checks.
+    """
+
+    table: pd.DataFrame
+    threshold: float
+    unit: str
+    n_treated: int
+    n_control: int
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def n_imbalanced(self) -> int:
+        """Covariates flagged as imbalanced."""
+        return int(self.table["imbalanced"].sum())
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the balance table (a copy)."""
+        return self.table.copy()
+
+    def summary(self) -> Summary:
+        """Summarise the table with its threshold and conventions."""
+        return Summary(
+            title="Baseline balance",
+            parameters={
+                "unit": self.unit,
+                "n_treated": self.n_treated,
+                "n_control": self.n_control,
+                "threshold": self.threshold,
+                "n_imbalanced": self.n_imbalanced,
+            },
+            table=self.table.round(3),
+            notes=self.notes,
+        )
+
+    def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
+        """Standardised differences per covariate (a 'love plot') with the threshold."""
+        from hotspotlib._plotting import get_axes
+
+        axes = get_axes(ax, figsize=(6.0, 1.5 + 0.35 * len(self.table)))
+        position = np.arange(len(self.table))[::-1]
+        kwargs.setdefault("color", "black")
+        axes.scatter(self.table["std_difference"], position, **kwargs)
+        for sign in (-1, 1):
+            axes.axvline(sign * self.threshold, color="red", linestyle="--", linewidth=1)
+        axes.axvline(0, color="grey", linewidth=0.8)
+        axes.set_yticks(position, list(self.table.index))
+        axes.set_xlabel("standardised difference (treated - control)")
+        axes.set_title("Baseline balance")
+        return axes
+
+
+def balance_table(
+    assignment: PlaceAssignment | DayAssignment,
+    covariates: pd.DataFrame,
+    *,
+    threshold: float = 0.1,
+    day_of_week: bool = True,
+) -> BalanceTable:
+    """Compare baseline covariates between arms.
+
+    Standardised difference = ``(mean_T - mean_C) / sqrt((s2_T + s2_C) / 2)`` (sample
+    variances); variance ratio = ``s2_T / s2_C``. Significance tests of baseline
+    differences are deliberately not reported: after proper randomisation every
+    difference is due to chance (CONSORT 2010).
+
+    Parameters
+    ----------
+    assignment : PlaceAssignment or DayAssignment
+        The allocation.
+    covariates : pandas.DataFrame
+        Numeric covariates. Indexed by place id (place-level; for a crossover they are
+        repeated over each place's days), or, for a crossover, with the schedule's
+        place column and ``date`` columns (place-day covariates).
+    threshold : float
+        Flag |standardised difference| above this. 0.1 by default, the stricter of
+        the two usual conventions (0.1 and 0.25).
+    day_of_week : bool
+        Crossover: add the share of place-days on each weekday as covariates.
+
+    Returns
+    -------
+    BalanceTable
+        The table, the threshold and (crossover) per-place treated-share checks.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import hotspotlib as hs
+    >>> places = pd.DataFrame({"crime_last_year": range(20)})
+    >>> allocation = hs.assign_places(places, rng=3)
+    >>> table = hs.balance_table(allocation, places)
+    >>> list(table.to_frame().columns)[:2]
+    ['mean_treated', 'sd_treated']
+    """
+    limit = require_positive(threshold, name="threshold")
+    if not isinstance(covariates, pd.DataFrame):
+        raise TypeError(f"`covariates` must be a DataFrame; got {type(covariates).__name__}.")
+    notes = [
+        f"Standardised difference (pooled SD, ddof=1); |d| > {limit:g} is flagged. "
+        "Variance ratio = treated / control variance (0.5-2 is commonly acceptable)."
+    ]
+    if isinstance(assignment, PlaceAssignment):
+        values = _aligned(covariates, assignment.place_ids)
+        treated = np.asarray(assignment.treated)
+        unit = "places"
+    elif isinstance(assignment, DayAssignment):
+        values, treated = _place_days(assignment, covariates, day_of_week)
+        unit = "place-days"
+        share = assignment.treated.mean(axis=1)
+        expected = assignment.n_treated / assignment.n_place_days
+        notes.append(
+            f"Per-place treated share ranges {share.min():.3f}-{share.max():.3f} "
+            f"(design share {expected:.3f})."
+        )
+    else:
+        raise TypeError(
+            "`assignment` must come from assign_places or assign_days; "
+            f"got {type(assignment).__name__}."
+        )
+    table = _table(values, treated, limit)
+    return BalanceTable(
+        table=table,
+        threshold=limit,
+        unit=unit,
+        n_treated=int(treated.sum()),
+        n_control=int((~treated).sum()),
+        notes=tuple(notes),
+    )
+
+
+def _aligned(covariates: pd.DataFrame, ids: pd.Index) -> pd.DataFrame:
+    numeric = covariates.select_dtypes(include="number")
+    if numeric.shape[1] == 0:
+        raise ValueError("`covariates` has no numeric columns to compare.")
+    missing = ids.difference(numeric.index)
+    if len(missing):
+        raise ValueError(
+            f"`covariates` has no row for {len(missing)} place(s) (e.g. {missing[:5].tolist()}); "
+            "index it by place id."
+        )
+    frame = numeric.loc[ids]
+    require_finite(frame.to_numpy(dtype=float), name="covariates")
+    return frame
+
+
+def _place_days(
+    assignment: DayAssignment, covariates: pd.DataFrame, day_of_week: bool
+) -> tuple[pd.DataFrame, NDArray[np.bool_]]:
+    schedule = assignment.to_frame()
+    key = assignment.place_column
+    if {key, "date"} <= set(covariates.columns):
+        merged = schedule.merge(covariates, on=[key, "date"], how="left", validate="1:1")
+        frame = merged.drop(columns=[key, "date", "treated", "block"], errors="ignore")
+        frame = frame.select_dtypes(include="number")
+        require_finite(frame.to_numpy(dtype=float), name="covariates (place-days)")
+    else:
+        place_level = _aligned(covariates, assignment.place_ids)
+        frame = place_level.loc[schedule[key].to_numpy()].reset_index(drop=True)
+    if day_of_week:
+        weekday = pd.DatetimeIndex(schedule["date"]).day_of_week.to_numpy()
+        for number, name in enumerate(_DAYS):
+            frame[f"day_of_week_{name}"] = (weekday == number).astype(float)
+    return frame, schedule["treated"].to_numpy().astype(bool)
+
+
+def _table(values: pd.DataFrame, treated: NDArray[np.bool_], limit: float) -> pd.DataFrame:
+    x = values.to_numpy(dtype=float)
+    xt, xc = x[treated], x[~treated]
+    mean_t, mean_c = xt.mean(axis=0), xc.mean(axis=0)
+    var_t = xt.var(axis=0, ddof=1) if len(xt) > 1 else np.zeros(x.shape[1])
+    var_c = xc.var(axis=0, ddof=1) if len(xc) > 1 else np.zeros(x.shape[1])
+    pooled = np.sqrt((var_t + var_c) / 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        diff = mean_t - mean_c
+        d = np.where(pooled > 0, diff / pooled, np.where(diff == 0, 0.0, np.inf))
+        ratio = np.where(var_c > 0, var_t / var_c, np.nan)
+    return pd.DataFrame(
+        {
+            "mean_treated": mean_t,
+            "sd_treated": np.sqrt(var_t),
+            "mean_control": mean_c,
+            "sd_control": np.sqrt(var_c),
+            "std_difference": d,
+            "variance_ratio": ratio,
+            "imbalanced": np.abs(d) > limit,
+        },
+        index=pd.Index([str(c) for c in values.columns], name="covariate"),
+    )

@@ -1,0 +1,256 @@
+"""Complier average causal effect (CACE): the effect of patrol actually delivered.
+
+Assignment is the instrument for delivered dose (a qualifying visit, or patrol
+minutes, measured from GPS). With the same fixed effects in both stages, the
+two-stage least-squares estimate equals the Wald ratio ``ITT_y / ITT_d``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from scipy import stats
+
+from hotspotlib._options import TrialDesign
+from hotspotlib._summary import Summary
+from hotspotlib._validation import check_option, require_columns
+from hotspotlib.trials._design import as_names, check_outcome, check_treatment, dummies
+
+__all__ = ["ComplianceEffect", "cace"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ComplianceEffect:
+    """Intention-to-treat and complier average causal effects.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Rows ``itt`` (effect of assignment on the outcome), ``first_stage`` (effect of
+        assignment on delivered dose) and ``cace`` (effect per unit of delivered dose):
+        ``estimate``, ``std_error``, ``ci_low``, ``ci_high``, ``p_value``.
+    control_mean : float
+        Outcome mean in the control arm (to read effects as a share).
+    delivered_treated, delivered_control : float
+        Mean delivered dose by assigned arm.
+    first_stage_f : float
+        Squared t-statistic of the first stage (instrument strength; > 10 is strong).
+    parameters : dict
+        Columns, fixed effects, clustering.
+    notes : tuple of str
+        Assumptions and conventions.
+    """
+
+    table: pd.DataFrame
+    control_mean: float
+    delivered_treated: float
+    delivered_control: float
+    first_stage_f: float
+    parameters: dict[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def cace(self) -> float:
+        """Effect on the outcome per unit of delivered dose, among compliers."""
+        return float(self.table.loc["cace", "estimate"])
+
+    @property
+    def itt(self) -> float:
+        """Effect of assignment on the outcome (difference in means)."""
+        return float(self.table.loc["itt", "estimate"])
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the ITT, first-stage and CACE table (a copy)."""
+        return self.table.copy()
+
+    def summary(self) -> Summary:
+        """Summarise effects, compliance and the assumptions behind the CACE."""
+        return Summary(
+            title="Intention to treat and complier average causal effect",
+            parameters={
+                **self.parameters,
+                "control_mean": self.control_mean,
+                "delivered_treated": self.delivered_treated,
+                "delivered_control": self.delivered_control,
+                "first_stage_f": self.first_stage_f,
+                "cace_percent_of_control_mean": 100 * self.cace / self.control_mean,
+            },
+            table=self.table.round(4),
+            notes=self.notes,
+        )
+
+
+def cace(
+    panel: pd.DataFrame,
+    *,
+    outcome: str,
+    delivered: str,
+    treatment: str = "treated",
+    design: TrialDesign = "crossover",
+    fixed_effects: str | Sequence[str] | None = None,
+    cluster: str | None = None,
+    place: str = "hotspot_id",
+    time: str = "date",
+    confidence: float = 0.95,
+) -> ComplianceEffect:
+    """Estimate the complier average causal effect of delivered patrol, with the ITT.
+
+    Two-stage least squares with assignment as the instrument for delivered dose
+    (linear in the outcome: effects are differences in crimes per unit). With the
+    same fixed effects in both stages the estimate equals the Wald ratio
+    ``ITT_y / ITT_d``. Standard errors are the IV sandwich, clustered like the
+    ITT (by place in crossovers), with statsmodels' CRV1 small-sample factor.
+
+    Assumptions: assignment is random (true by design); it affects crime only
+    through delivered patrol (exclusion restriction); nobody patrols *because* a
+    place was assigned to control (monotonicity); one place's patrol does not
+    change another's crime (no interference). With high compliance (Southend 98%)
+    the CACE and ITT nearly coincide.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        Place-day (crossover) or place (parallel) rows.
+    outcome : str
+        Outcome column.
+    delivered : str
+        Dose received: 0/1 (a qualifying visit took place, e.g. from a dosage panel)
+        or a dose such as patrol minutes (the CACE is then per minute).
+    treatment : str
+        0/1 assigned arm.
+    design : {"crossover", "parallel"}
+        Crossover default: place and day fixed effects, errors clustered by place.
+    fixed_effects, cluster : optional
+        Override the defaults (``[]`` for no fixed effects).
+    place, time : str
+        Place and date columns.
+    confidence : float
+        Level of the intervals (normal reference).
+
+    Returns
+    -------
+    ComplianceEffect
+        ITT, first stage and CACE with standard errors, plus compliance figures.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import hotspotlib as hs
+    >>> plan = hs.assign_days(range(20), start="2020-07-01", days=90, treated_per_day=8, rng=1)
+    >>> panel = plan.to_frame()
+    >>> rng = np.random.default_rng(0)
+    >>> panel["visited"] = panel["treated"] * (rng.random(len(panel)) < 0.8)
+    >>> panel["crimes"] = rng.poisson(np.where(panel["visited"] == 1, 0.5, 1.0))
+    >>> effect = hs.cace(panel, outcome="crimes", delivered="visited")
+    >>> first_stage = effect.table.loc["first_stage", "estimate"]
+    >>> bool(abs(effect.cace * first_stage - effect.itt) < 1e-9)  # CACE = ITT / compliance
+    True
+    >>> round(effect.cace, 1)
+    -0.5
+    """
+    check_option(design, TrialDesign, name="design")
+    if not isinstance(panel, pd.DataFrame):
+        raise TypeError(f"`panel` must be a pandas DataFrame; got {type(panel).__name__}.")
+    y = check_outcome(panel, outcome, counts=False)
+    z = check_treatment(panel, treatment)
+    require_columns(panel, [delivered], name="panel")
+    dose = panel[delivered].to_numpy(dtype=float)
+    if not np.isfinite(dose).all() or (dose < 0).any():
+        raise ValueError(
+            f"`panel[{delivered!r}]` must be finite and >= 0 (0/1 visits or minutes); "
+            "fill missing dose with 0 only if no patrol took place."
+        )
+    crossover = design == "crossover"
+    effects = (
+        as_names(fixed_effects)
+        if fixed_effects is not None
+        else ([place, time] if crossover else [])
+    )
+    cluster_by = cluster if cluster is not None else (place if crossover else None)
+    require_columns(panel, [*effects, *([cluster_by] if cluster_by else [])], name="panel")
+    level = float(confidence)
+    if not 0 < level < 1:
+        raise ValueError(f"`confidence` must be between 0 and 1; got {confidence!r}.")
+
+    controls = [np.ones((len(y), 1))] + [
+        dummies(panel[name], prefix=name).to_numpy() for name in effects
+    ]
+    exog = np.hstack(controls)
+    resid_y, resid_d, resid_z = _residualise(exog, np.column_stack([y, dose, z]))
+    groups = pd.factorize(panel[cluster_by])[0] if cluster_by is not None else np.arange(len(y))
+    n_params = exog.shape[1] + 1
+    rows = {
+        "itt": _iv(resid_y, resid_z, resid_z, groups, n_params),
+        "first_stage": _iv(resid_d, resid_z, resid_z, groups, n_params),
+        "cace": _iv(resid_y, resid_d, resid_z, groups, n_params),
+    }
+    if abs(rows["first_stage"][0]) < 1e-12:
+        raise ValueError(
+            f"Assignment does not change `{delivered}` (first stage is zero): the CACE is "
+            "not identified. Check the dose column."
+        )
+    crit = stats.norm.ppf(0.5 + level / 2)
+    table = pd.DataFrame(
+        {
+            "estimate": [r[0] for r in rows.values()],
+            "std_error": [r[1] for r in rows.values()],
+        },
+        index=pd.Index(list(rows), name="term"),
+    )
+    table["ci_low"] = table["estimate"] - crit * table["std_error"]
+    table["ci_high"] = table["estimate"] + crit * table["std_error"]
+    table["p_value"] = 2 * stats.norm.sf(np.abs(table["estimate"] / table["std_error"]))
+    first_t = table.loc["first_stage", "estimate"] / table.loc["first_stage", "std_error"]
+    return ComplianceEffect(
+        table=table,
+        control_mean=float(y[z == 0].mean()),
+        delivered_treated=float(dose[z == 1].mean()),
+        delivered_control=float(dose[z == 0].mean()),
+        first_stage_f=float(first_t**2),
+        parameters={
+            "outcome": outcome,
+            "delivered": delivered,
+            "design": design,
+            "fixed_effects": ", ".join(effects) or "none",
+            "cluster": cluster_by or "none (HC1)",
+            "confidence": level,
+        },
+        notes=(
+            "ITT: effect of assignment (difference in means, fixed effects as given). "
+            "CACE = ITT / first stage, by two-stage least squares.",
+            "CACE assumptions: exclusion restriction (assignment acts only through "
+            "delivered patrol), monotonicity, no interference between places.",
+            "Delivered dose is measured after randomisation; only the ITT is protected "
+            "by randomisation alone.",
+        ),
+    )
+
+
+def _residualise(
+    exog: NDArray[np.float64], columns: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], ...]:
+    """Residuals of each column on the exogenous controls (Frisch-Waugh-Lovell)."""
+    coefficients, *_ = np.linalg.lstsq(exog, columns, rcond=None)
+    residual = columns - exog @ coefficients
+    return tuple(residual[:, j] for j in range(columns.shape[1]))
+
+
+def _iv(
+    y: NDArray[np.float64],
+    x: NDArray[np.float64],
+    instrument: NDArray[np.float64],
+    groups: NDArray[np.int64],
+    n_params: int,
+) -> tuple[float, float]:
+    """Just-identified IV slope (OLS when x is the instrument) and its CRV1 error."""
+    cross = float(instrument @ x)
+    beta = float(instrument @ y) / cross
+    scores = np.bincount(groups, weights=instrument * (y - beta * x))
+    n_groups, n_obs = len(scores), len(y)
+    factor = n_groups / (n_groups - 1) * (n_obs - 1) / (n_obs - n_params)
+    return beta, float(np.sqrt(factor * np.sum(scores**2)) / abs(cross))

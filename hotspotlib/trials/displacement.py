@@ -1,0 +1,355 @@
+"""Displacement and diffusion of benefits: the WDQ and the WDD test.
+
+WDQ (Bowers & Johnson 2003, formulas as in Guerette 2009, POP tool guide 10) compares
+the change in a buffer with the change in the target area, each relative to a
+control. WDD (Wheeler & Ratcliffe 2018) is a difference-in-differences of counts with a
+Poisson standard error, with time, area and harm weights (as the R package ptools).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+from scipy import stats
+
+from hotspotlib._summary import Summary
+from hotspotlib._validation import require_finite, require_positive
+
+__all__ = ["DisplacementQuotient", "WDDTest", "wdd", "wdq"]
+
+
+def _pair(value: ArrayLike, *, name: str) -> NDArray[np.float64]:
+    counts = require_finite(value, name=name)
+    if counts.ndim == 1:
+        counts = counts[None, :]
+    if counts.ndim != 2 or counts.shape[1] != 2:
+        raise ValueError(
+            f"`{name}` must be (before, after) counts, or one such pair per crime type "
+            f"(shape (k, 2)); got shape {np.shape(value)}."
+        )
+    if (counts < 0).any():
+        raise ValueError(f"`{name}` has negative counts; counts must be >= 0.")
+    return counts
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DisplacementQuotient:
+    """Weighted displacement quotient and total net effect.
+
+    Attributes
+    ----------
+    gross_effect : float
+        ``R_b - R_a`` (> 0: crime fell in the target area).
+    net_effect : float
+        ``R_b/C_b - R_a/C_a`` (> 0: fell relative to control).
+    success_measure : float
+        ``R_a/C_a - R_b/C_b`` (< 0: the response worked); WDQ denominator.
+    buffer_measure : float
+        ``D_a/C_a - D_b/C_b`` (> 0 possible displacement, < 0 possible diffusion).
+    wdq : float
+        ``buffer_measure / success_measure``.
+    total_net_effect : float
+        ``[R_b C_a/C_b - R_a] + [D_b C_a/C_b - D_a]``: crimes prevented in target and
+        buffer together (> 0 = prevented).
+    interpretation : str
+        Reading of the WDQ (Bowers & Johnson's scale).
+    """
+
+    gross_effect: float
+    net_effect: float
+    success_measure: float
+    buffer_measure: float
+    wdq: float
+    total_net_effect: float
+    interpretation: str
+    counts: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row with every measure and the interpretation."""
+        return pd.DataFrame(
+            {
+                "gross_effect": [self.gross_effect],
+                "net_effect": [self.net_effect],
+                "success_measure": [self.success_measure],
+                "buffer_measure": [self.buffer_measure],
+                "wdq": [self.wdq],
+                "total_net_effect": [self.total_net_effect],
+                "interpretation": [self.interpretation],
+            }
+        )
+
+    def summary(self) -> Summary:
+        """Summarise the measures, the counts and the reading."""
+        return Summary(
+            title="Weighted displacement quotient",
+            parameters={
+                "gross_effect": self.gross_effect,
+                "net_effect": self.net_effect,
+                "success_measure": self.success_measure,
+                "buffer_measure": self.buffer_measure,
+                "wdq": self.wdq,
+                "total_net_effect": self.total_net_effect,
+                "interpretation": self.interpretation,
+            },
+            table=self.counts,
+            notes=[
+                "WDQ is meaningful only when the success measure is negative (the "
+                "response worked) and unstable when it is near zero. It has no "
+                "significance test: use wdd() for one.",
+            ],
+        )
+
+
+def wdq(*, target: ArrayLike, buffer: ArrayLike, control: ArrayLike) -> DisplacementQuotient:
+    """Weighted displacement quotient (Bowers & Johnson 2003) and total net effect.
+
+    Parameters
+    ----------
+    target, buffer, control : array-like
+        ``(before, after)`` counts (or rates) for the response area ``R``, its buffer
+        ``D`` and the control area ``C``.
+
+    Returns
+    -------
+    DisplacementQuotient
+        Gross and net effects, success and buffer measures, WDQ, total net effect
+        and the reading: when the response worked (success measure < 0), WDQ > 1
+        diffusion exceeding the direct effect; 0 < WDQ <= 1 diffusion of benefits;
+        -1 < WDQ < 0 displacement smaller than the gain (net benefit); WDQ <= -1
+        displacement outweighing the gain.
+
+    Examples
+    --------
+    >>> import hotspotlib as hs
+    >>> result = hs.wdq(target=(100, 60), buffer=(80, 70), control=(500, 500))
+    >>> round(result.wdq, 2), result.total_net_effect
+    (0.25, 50.0)
+    """
+    r = _pair(target, name="target")
+    d = _pair(buffer, name="buffer")
+    c = _pair(control, name="control")
+    if max(len(r), len(d), len(c)) > 1:
+        raise ValueError("`wdq` takes one (before, after) pair per area; sum crime types first.")
+    (rb, ra), (db, da), (cb, ca) = r[0], d[0], c[0]
+    if cb == 0 or ca == 0:
+        raise ValueError(
+            f"`control` counts must be > 0 before and after (got {cb:g}, {ca:g}): the WDQ "
+            "divides by them. Use a larger control area or a longer period."
+        )
+    success = ra / ca - rb / cb
+    buffer_measure = da / ca - db / cb
+    quotient = buffer_measure / success if success != 0 else float("nan")
+    counts = pd.DataFrame(
+        {"before": [rb, db, cb], "after": [ra, da, ca]},
+        index=pd.Index(["target", "buffer", "control"], name="area"),
+    )
+    return DisplacementQuotient(
+        gross_effect=float(rb - ra),
+        net_effect=float(rb / cb - ra / ca),
+        success_measure=float(success),
+        buffer_measure=float(buffer_measure),
+        wdq=float(quotient),
+        total_net_effect=float((rb * ca / cb - ra) + (db * ca / cb - da)),
+        interpretation=_reading(success, quotient),
+        counts=counts,
+    )
+
+
+def _reading(success: float, quotient: float) -> str:
+    if not success < 0:
+        return "no success in the target area relative to control: WDQ not interpretable"
+    if quotient > 1:
+        return "diffusion of benefits greater than the direct effect"
+    if quotient > 0:
+        return "diffusion of benefits"
+    if quotient == 0:
+        return "no buffer effect"
+    if quotient > -1:
+        return "displacement, smaller than the direct gain (net benefit)"
+    return "displacement outweighing the direct gain"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WDDTest:
+    """Weighted displacement difference test (Wheeler & Ratcliffe 2018).
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Rows ``local``, ``displacement``, ``total``: ``estimate`` (change in the
+        treated minus change in its control; negative = crime fell more where
+        treated), ``std_error``, ``z_score``, ``p_value`` (two-sided normal),
+        ``ci_low``, ``ci_high``.
+    by_type : pandas.DataFrame
+        Per crime type (when several): local, displacement and total estimates,
+        standard errors and harm weights.
+    parameters : dict
+        Weights and confidence level.
+    """
+
+    table: pd.DataFrame
+    by_type: pd.DataFrame
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def estimate(self) -> float:
+        """Total WDD (local + displacement), harm-weighted when weights were given."""
+        return float(self.table.loc["total", "estimate"])
+
+    @property
+    def std_error(self) -> float:
+        """Standard error of the total."""
+        return float(self.table.loc["total", "std_error"])
+
+    @property
+    def p_value(self) -> float:
+        """Two-sided p-value of the total."""
+        return float(self.table.loc["total", "p_value"])
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the local / displacement / total table (a copy)."""
+        return self.table.copy()
+
+    def summary(self) -> Summary:
+        """Summarise the estimates, weights and conventions."""
+        return Summary(
+            title="Weighted displacement difference test",
+            parameters=self.parameters,
+            table=self.table.round(4),
+            notes=[
+                "WDD = (T1 - T0) - (C1 - C0) [+ (D1 - D0) - (DC1 - DC0)]; Var = sum of the "
+                "(weighted) counts (Poisson), normal approximation: beware tiny counts.",
+                "Counts are divided by time x area weights (variances by their squares), "
+                "so estimates are changes per unit time and area (as ptools::wdd).",
+            ],
+        )
+
+
+def wdd(
+    *,
+    target: ArrayLike,
+    control: ArrayLike,
+    displacement: ArrayLike | None = None,
+    displacement_control: ArrayLike | None = None,
+    time_weights: Sequence[float] = (1.0, 1.0),
+    area_weights: Mapping[str, float] | None = None,
+    harm_weights: ArrayLike | None = None,
+    confidence: float = 0.95,
+) -> WDDTest:
+    """Weighted displacement difference test, optionally harm-weighted over crime types.
+
+    Parameters
+    ----------
+    target, control : array-like
+        ``(before, after)`` counts for the treated area and its control, or a
+        ``(k, 2)`` array with one pair per crime type.
+    displacement, displacement_control : array-like, optional
+        The same for the displacement (buffer) area and its control.
+    time_weights : (float, float)
+        Lengths of the before and after periods (e.g. ``(2, 1)`` for two years
+        before, one after); counts become per unit time.
+    area_weights : mapping, optional
+        Area sizes keyed ``"target"``, ``"control"``, ``"displacement"``,
+        ``"displacement_control"`` (missing keys are 1); counts become densities.
+        ptools orders these as (control, treated, disp_control, disp_treated).
+    harm_weights : array-like, optional
+        One weight per crime type: the total is ``sum_k w_k WDD_k`` with
+        ``SE = sqrt(sum_k w_k^2 SE_k^2)`` (ptools::wdd_harm).
+    confidence : float
+        Level of the intervals (ptools defaults to 0.90).
+
+    Returns
+    -------
+    WDDTest
+        Local, displacement and total estimates with standard errors and p-values.
+
+    Examples
+    --------
+    Test W2 of the domain reference: time weights 2 (before) and 1 (after).
+
+    >>> import hotspotlib as hs
+    >>> test = hs.wdd(target=(80, 20), control=(100, 50), time_weights=(2, 1))
+    >>> test.estimate, round(test.std_error, 4)
+    (-20.0, 10.7238)
+    """
+    t = _pair(target, name="target")
+    c = _pair(control, name="control")
+    k = max(len(t), len(c))
+    zero = np.zeros((k, 2))
+    d = _pair(displacement, name="displacement") if displacement is not None else zero
+    dc = (
+        _pair(displacement_control, name="displacement_control")
+        if displacement_control is not None
+        else zero
+    )
+    arrays = [np.broadcast_to(a, (k, 2)) if len(a) == 1 else a for a in (t, c, d, dc)]
+    if any(a.shape != (k, 2) for a in arrays):
+        raise ValueError("All count arguments must have the same number of crime types.")
+    t, c, d, dc = arrays
+    times = require_finite(time_weights, name="time_weights")
+    if times.shape != (2,) or (times <= 0).any():
+        raise ValueError(f"`time_weights` must be two positive numbers; got {time_weights!r}.")
+    areas = {"target": 1.0, "control": 1.0, "displacement": 1.0, "displacement_control": 1.0}
+    for key, value in (area_weights or {}).items():
+        if key not in areas:
+            raise ValueError(f"`area_weights` keys must be among {sorted(areas)}; got {key!r}.")
+        areas[key] = require_positive(value, name=f"area_weights[{key!r}]")
+    harm = np.ones(k) if harm_weights is None else require_finite(harm_weights, name="harm_weights")
+    if harm.shape != (k,) or (harm < 0).any():
+        raise ValueError(f"`harm_weights` must hold {k} non-negative weights, one per crime type.")
+    level = float(confidence)
+    if not 0 < level < 1:
+        raise ValueError(f"`confidence` must be between 0 and 1; got {confidence!r}.")
+
+    def change(counts: NDArray[np.float64], area: str) -> tuple[NDArray[np.float64], ...]:
+        w = times * areas[area]
+        return counts[:, 1] / w[1] - counts[:, 0] / w[0], (counts / w**2).sum(axis=1)
+
+    (dt, vt), (dcn, vc) = change(t, "target"), change(c, "control")
+    (dd, vd), (ddc, vdc) = change(d, "displacement"), change(dc, "displacement_control")
+    local, var_local = dt - dcn, vt + vc
+    disp, var_disp = dd - ddc, vd + vdc
+    crit = stats.norm.ppf(0.5 + level / 2)
+    rows = {}
+    for name, est, var in (
+        ("local", local, var_local),
+        ("displacement", disp, var_disp),
+        ("total", local + disp, var_local + var_disp),
+    ):
+        value = float(harm @ est)
+        se = float(np.sqrt(harm**2 @ var))
+        z = value / se if se > 0 else float("nan")
+        rows[name] = {
+            "estimate": value,
+            "std_error": se,
+            "z_score": z,
+            "p_value": float(2 * stats.norm.sf(abs(z))) if se > 0 else float("nan"),
+            "ci_low": value - crit * se,
+            "ci_high": value + crit * se,
+        }
+    table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("component")
+    by_type = pd.DataFrame(
+        {
+            "local": local,
+            "local_std_error": np.sqrt(var_local),
+            "displacement": disp,
+            "displacement_std_error": np.sqrt(var_disp),
+            "harm_weight": harm,
+        }
+    ).rename_axis("crime_type")
+    return WDDTest(
+        table=table,
+        by_type=by_type,
+        parameters={
+            "n_crime_types": k,
+            "time_weights": tuple(float(x) for x in times),
+            "area_weights": ", ".join(f"{a}={w:g}" for a, w in areas.items()),
+            "harm_weighted": harm_weights is not None,
+            "confidence": level,
+        },
+    )

@@ -1,0 +1,71 @@
+"""The place-day panel of a crossover trial: events counted per hot spot per day."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from hotspotlib._validation import require_columns, require_timestamps, require_weights
+from hotspotlib.trials.schedule import DayAssignment
+
+__all__ = ["trial_panel"]
+
+
+def trial_panel(
+    events: pd.DataFrame,
+    schedule: DayAssignment,
+    *,
+    place: str = "hotspot_id",
+    time: str = "timestamp",
+    weights: str | None = None,
+) -> pd.DataFrame:
+    """Count events per place and day of a crossover schedule.
+
+    Parameters
+    ----------
+    events : DataFrame or GeoDataFrame
+        One row per event, with the place it happened in (``place``; ids not in the
+        schedule, such as -1 for "no hot spot", are ignored) and a timestamp.
+    schedule : DayAssignment
+        The schedule from :func:`assign_days`.
+    place, time : str
+        Column names of the place id and the timestamp in ``events``.
+    weights : str, optional
+        A column to sum per place-day as well (e.g. ``"harm"``), named
+        ``<weights>`` in the panel.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per place-day of the schedule (all of them, zeros included), with the
+        schedule's place column, ``date``, ``treated``, ``count`` (and ``weights``),
+        ordered by place then date. ``attrs["n_events_outside"]`` counts events
+        outside the trial's places or days.
+
+    Examples
+    --------
+    >>> import hotspotlib as hs
+    >>> city = hs.synthetic_city(n_events=4_000, days=30, rng=3)
+    >>> plan = hs.assign_days(city.hotspots, start=city.start, days=30, treated_per_day=8, rng=1)
+    >>> panel = hs.trial_panel(city.events, plan, weights="harm")
+    >>> panel.shape
+    (600, 5)
+    """
+    if not isinstance(schedule, DayAssignment):
+        raise TypeError(
+            f"`schedule` must be a DayAssignment (from assign_days); got {type(schedule).__name__}."
+        )
+    require_columns(events, [place, time], name="events")
+    values = require_weights(events, weights, name="weights") if weights is not None else None
+    stamps = require_timestamps(events[time], name=f"events[{time!r}]")
+    n_places, n_days = schedule.treated.shape
+    place_pos = schedule.place_ids.get_indexer(events[place].to_numpy())
+    day_pos = schedule.dates.get_indexer(pd.DatetimeIndex(stamps.dt.normalize()))
+    inside = (place_pos >= 0) & (day_pos >= 0)
+    flat = place_pos[inside] * n_days + day_pos[inside]
+    frame = schedule.to_frame()
+    frame["count"] = np.bincount(flat, minlength=n_places * n_days)
+    if values is not None and weights is not None:
+        frame[weights] = np.bincount(flat, weights=values[inside], minlength=n_places * n_days)
+    frame.attrs["n_events_outside"] = int((~inside).sum())
+    return frame

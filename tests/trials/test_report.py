@@ -1,0 +1,121 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+import hotspotlib as hs
+
+
+@pytest.fixture(scope="module")
+def trial():
+    plan = hs.assign_days(range(20), start="2020-07-01", days=60, treated_per_day=8, rng=1)
+    panel = plan.to_frame()
+    rng = np.random.default_rng(3)
+    panel["visited"] = ((panel["treated"] == 1) & (rng.random(len(panel)) < 0.95)).astype(int)
+    panel.loc[(panel["treated"] == 0) & (rng.random(len(panel)) < 0.02), "visited"] = 1
+    panel["patrol_minutes"] = panel["visited"] * rng.uniform(10, 20, len(panel))
+    panel["crimes"] = rng.poisson(np.where(panel["visited"] == 1, 0.6, 1.0))
+    panel["harm"] = panel["crimes"] * rng.lognormal(2, 1, len(panel))
+    return plan, panel
+
+
+def test_consort_flow_and_formats(trial):
+    plan, panel = trial
+    effects = hs.estimate_effects(panel, outcomes=["crimes", "harm"])
+    test = hs.randomization_test(
+        panel, outcome="crimes", assignment=plan, n_permutations=200, rng=7
+    )
+    compliance = hs.cace(panel, outcome="crimes", delivered="visited")
+    report = hs.trial_report(
+        plan,
+        effects=effects,
+        panel=panel,
+        delivered="visited",
+        dose_columns=["patrol_minutes"],
+        randomization=test,
+        compliance=compliance,
+        n_assessed=32,
+        title="Southend-style trial",
+    )
+    flow = report.flow
+    assert flow.loc["assessed for eligibility", "places"] == 32
+    assert flow.loc["excluded before randomisation", "places"] == 12
+    assert flow.loc["allocated to patrol", "place_days"] == 480
+    assert flow.loc["allocated to control", "place_days"] == 720
+    delivered = int(((panel["visited"] == 1) & (panel["treated"] == 1)).sum())
+    assert flow.loc["received allocated patrol", "place_days"] == delivered
+    assert flow.loc["patrol delivered to control (contamination)", "place_days"] > 0
+    assert flow.loc["analysed, patrol", "place_days"] == 480
+    assert len(report.effects) == 2 + 1 + 2
+    assert report.dose.loc[("patrol", "patrol_minutes"), "mean"] > 10
+    text = str(report)
+    assert "Participant flow" in text and "Southend-style trial" in text
+    markdown = report.to_markdown()
+    assert markdown.startswith("## Southend-style trial") and "| stage |" in markdown
+    page = report._repr_html_()
+    assert "<table" in page and "Participant flow" in page
+    assert report.to_frame().shape[0] == len(flow)
+    assert "seed 1" in " ".join(report.notes)
+
+
+def test_parallel_report():
+    allocation = hs.assign_places(range(30), rng=2)
+    frame = allocation.to_frame()
+    frame["crimes"] = np.random.default_rng(1).poisson(np.where(frame["treated"] == 1, 7, 10))
+    effect = hs.estimate_effect(frame, outcome="crimes", design="parallel")
+    report = hs.trial_report(allocation, effects=effect)
+    assert report.flow.loc["allocated to patrol", "places"] == 15
+    assert "place_days" not in report.flow.columns
+    assert report.dose is None
+
+
+def test_report_errors(trial):
+    plan, panel = trial
+    effect = hs.estimate_effect(panel, outcome="crimes")
+    with pytest.raises(ValueError, match="cannot be below"):
+        hs.trial_report(plan, effects=effect, n_assessed=5)
+    with pytest.raises(ValueError, match="needs `panel`"):
+        hs.trial_report(plan, effects=effect, delivered="visited")
+    with pytest.raises(TypeError, match="TrialEffect"):
+        hs.trial_report(plan, effects=["x"])
+    with pytest.raises(TypeError, match="assign_days or assign_places"):
+        hs.trial_report(panel, effects=effect)
+
+
+def test_balance_for_crossover(trial):
+    plan, _ = trial
+    covariates = pd.DataFrame({"crime_last_year": np.arange(20.0)}, index=range(20))
+    table = hs.balance_table(plan, covariates)
+    frame = table.to_frame()
+    assert "day_of_week_Mon" in frame.index
+    assert table.unit == "place-days" and table.n_treated == 480
+    assert any("Per-place treated share" in n for n in table.notes)
+    assert table.plot() is not None
+    assert "threshold" in str(table.summary())
+    place_day = plan.to_frame()[["hotspot_id", "date"]].assign(
+        temperature=np.random.default_rng(0).normal(size=1200)
+    )
+    frame2 = hs.balance_table(plan, place_day, day_of_week=False).to_frame()
+    assert list(frame2.index) == ["temperature"]
+
+
+def test_balance_matches_hand_computation():
+    allocation = hs.assign_places(range(8), rng=5)
+    x = pd.DataFrame({"x": [1.0, 4.0, 2.0, 8.0, 5.0, 7.0, 3.0, 6.0]})
+    row = hs.balance_table(allocation, x, threshold=0.25).to_frame().loc["x"]
+    t, c = x["x"][allocation.treated], x["x"][~allocation.treated]
+    expected = (t.mean() - c.mean()) / np.sqrt((t.var() + c.var()) / 2)
+    assert row["std_difference"] == pytest.approx(expected)
+    assert row["variance_ratio"] == pytest.approx(t.var() / c.var())
+    assert bool(row["imbalanced"]) == (abs(expected) > 0.25)
+
+
+def test_balance_errors():
+    allocation = hs.assign_places(range(4), rng=1)
+    with pytest.raises(ValueError, match="no row for"):
+        hs.balance_table(allocation, pd.DataFrame({"x": [1.0, 2.0]}))
+    with pytest.raises(ValueError, match="no numeric"):
+        hs.balance_table(allocation, pd.DataFrame({"x": list("abcd")}))
+    with pytest.raises(TypeError, match="DataFrame"):
+        hs.balance_table(allocation, np.ones(4))
+    with pytest.raises(ValueError, match="`threshold`"):
+        hs.balance_table(allocation, pd.DataFrame({"x": np.ones(4)}), threshold=0)
