@@ -188,7 +188,7 @@ def emerging_hotspots(
     )
     z = scores["z_score"].reshape(n_steps, grid.n_cells)
     p = normal_p(z)
-    q = adjust_pvalues(p.ravel(), "fdr_bh").reshape(p.shape)
+    q = adjust_pvalues(p.ravel(), method="fdr_bh").reshape(p.shape)
     test = q if fdr else p
     with np.errstate(invalid="ignore"):
         significant = test <= level

@@ -247,7 +247,7 @@ def gi_star(
         )
         p_permutation[np.isnan(z)] = np.nan
     p_value = p_permutation if p_permutation is not None else p_analytic
-    q_value = adjust_pvalues(p_value, "fdr_bh")
+    q_value = adjust_pvalues(p_value, method="fdr_bh")
     arrays: dict[str, Any] = {
         "value": x,
         "gi": scores["gi"],
@@ -256,7 +256,7 @@ def gi_star(
         "p_value": p_value,
         "p_analytic": p_analytic,
         "q_value": q_value,
-        "p_bonferroni": adjust_pvalues(p_value, "bonferroni"),
+        "p_bonferroni": adjust_pvalues(p_value, method="bonferroni"),
         "bin": confidence_bins(z, q_value if fdr else p_value),
         "n_neighbours": np.asarray(nnb, dtype=np.int64),
     }

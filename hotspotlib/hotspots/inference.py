@@ -12,11 +12,11 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import sparse, special
 
-from hotspotlib._options import Adjustment, Alternative
+from hotspotlib._multiple_testing import adjust_pvalues
+from hotspotlib._options import Alternative
 from hotspotlib._validation import check_option
 
 __all__ = [
-    "adjust_pvalues",
     "confidence_bins",
     "conditional_permutation_p",
     "draw_without_replacement",
@@ -50,46 +50,6 @@ def normal_p(z: ArrayLike, alternative: Alternative = "two-sided") -> NDArray[np
     return np.asarray(np.minimum(1.0, 2.0 * special.ndtr(-np.abs(values))), dtype=float)
 
 
-def adjust_pvalues(p: ArrayLike, method: Adjustment = "fdr_bh") -> NDArray[np.float64]:
-    """Adjust p-values for multiple testing; NaN entries are ignored and stay NaN.
-
-    ``"fdr_bh"`` gives Benjamini-Hochberg q-values (a test is rejected at level alpha by
-    the BH step-up procedure exactly when its q-value is <= alpha); ``"bonferroni"``
-    multiplies by the number of tests; ``"holm"`` is Holm's step-down; ``"none"``
-    returns a copy. The number of tests is the number of finite p-values.
-
-    Examples
-    --------
-    >>> adjust_pvalues([0.01, 0.02, 0.03, 0.04, 0.05]).round(3).tolist()
-    [0.05, 0.05, 0.05, 0.05, 0.05]
-    >>> adjust_pvalues([0.01, 0.04, float("nan")], "bonferroni").round(3).tolist()
-    [0.02, 0.08, nan]
-    """
-    check_option(method, Adjustment, name="method")
-    values = np.asarray(p, dtype=float)
-    result = np.full(values.shape, np.nan)
-    finite = np.isfinite(values)
-    tested = values[finite]
-    m = tested.size
-    if m == 0 or method == "none":
-        result[finite] = tested
-        return result
-    if method == "bonferroni":
-        adjusted = np.minimum(1.0, tested * m)
-    else:
-        order = np.argsort(tested)  # ties get equal adjusted values, so order among them is moot
-        ranked = tested[order]
-        rank = np.arange(1, m + 1)
-        if method == "fdr_bh":
-            stepped = np.minimum.accumulate((ranked * m / rank)[::-1])[::-1]
-        else:
-            stepped = np.maximum.accumulate(ranked * (m - rank + 1))
-        adjusted = np.empty(m)
-        adjusted[order] = np.minimum(1.0, stepped)
-    result[finite] = adjusted
-    return result
-
-
 def fdr_cut(p: ArrayLike, alpha: float) -> float:
     """Return the largest p-value rejected by Benjamini-Hochberg at ``alpha`` (NaN if none).
 
@@ -102,7 +62,7 @@ def fdr_cut(p: ArrayLike, alpha: float) -> float:
     0.05
     """
     values = np.asarray(p, dtype=float)
-    q = adjust_pvalues(values, "fdr_bh")
+    q = adjust_pvalues(values, method="fdr_bh")
     rejected = np.isfinite(q) & (q <= alpha)
     return float(values[rejected].max()) if rejected.any() else float("nan")
 

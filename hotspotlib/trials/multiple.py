@@ -8,68 +8,18 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 
+from hotspotlib._multiple_testing import adjust_pvalues
 from hotspotlib._options import Adjustment
 from hotspotlib._summary import Summary
-from hotspotlib._validation import check_option, require_finite
+from hotspotlib._validation import check_option
 from hotspotlib.trials.estimate import TrialEffect, estimate_effect
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 __all__ = ["EffectTable", "adjust_pvalues", "estimate_effects"]
-
-
-def adjust_pvalues(p_values: ArrayLike, *, method: Adjustment = "holm") -> NDArray[np.float64]:
-    """Adjust p-values for multiple outcomes.
-
-    ``"holm"`` controls the family-wise error rate (Holm 1979, step-down);
-    ``"bonferroni"`` multiplies by the number of tests; ``"fdr_bh"`` gives
-    Benjamini-Hochberg q-values (false discovery rate); ``"none"`` returns them as
-    they are. Adjusted values are capped at 1 and returned in the input order
-    (the same values as ``statsmodels.stats.multitest.multipletests``).
-
-    Parameters
-    ----------
-    p_values : array-like
-        Unadjusted p-values in [0, 1].
-    method : {"holm", "fdr_bh", "bonferroni", "none"}
-        Adjustment.
-
-    Returns
-    -------
-    numpy.ndarray
-        Adjusted p-values.
-
-    Examples
-    --------
-    >>> from hotspotlib import adjust_pvalues
-    >>> adjust_pvalues([0.01, 0.04, 0.03], method="holm").round(3).tolist()
-    [0.03, 0.06, 0.06]
-    >>> adjust_pvalues([0.01, 0.04, 0.03], method="fdr_bh").round(3).tolist()
-    [0.03, 0.04, 0.04]
-    """
-    check_option(method, Adjustment, name="method")
-    p = require_finite(p_values, name="p_values").ravel()
-    if p.size == 0:
-        raise ValueError("`p_values` is empty; pass at least one p-value.")
-    if ((p < 0) | (p > 1)).any():
-        raise ValueError(f"`p_values` must lie in [0, 1]; got min {p.min():g}, max {p.max():g}.")
-    m = p.size
-    if method == "none":
-        return p.copy()
-    if method == "bonferroni":
-        return np.minimum(p * m, 1.0)
-    order = np.argsort(p, kind="stable")
-    ranked = p[order]
-    if method == "holm":
-        stepped = np.maximum.accumulate((m - np.arange(m)) * ranked)
-    else:  # Benjamini-Hochberg step-up
-        stepped = np.minimum.accumulate((m / np.arange(1, m + 1) * ranked)[::-1])[::-1]
-    adjusted = np.empty(m)
-    adjusted[order] = np.minimum(stepped, 1.0)
-    return adjusted
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -13,8 +13,8 @@ from scipy import sparse
 from shapely.geometry import Point
 
 import hotspotlib as hs
+from hotspotlib._multiple_testing import adjust_pvalues
 from hotspotlib.hotspots.inference import (
-    adjust_pvalues,
     conditional_permutation_p,
     confidence_bins,
     draw_without_replacement,
@@ -178,19 +178,19 @@ def test_adjustments_match_statsmodels(pvalues):
     p = np.array(pvalues)
     for ours, theirs in (("fdr_bh", "fdr_bh"), ("bonferroni", "bonferroni"), ("holm", "holm")):
         expected = multipletests(p, method=theirs)[1]
-        np.testing.assert_allclose(adjust_pvalues(p, ours), expected, atol=1e-12)
+        np.testing.assert_allclose(adjust_pvalues(p, method=ours), expected, atol=1e-12)
 
 
 def test_adjustments_skip_nan_and_bh_cut():
     p = np.array([0.001, np.nan, 0.02, 0.04, 0.5])
-    q = adjust_pvalues(p)
+    q = adjust_pvalues(p, method="fdr_bh")
     assert np.isnan(q[1])
     np.testing.assert_allclose(q[[0, 2, 3, 4]], [0.004, 0.04, 0.04 * 4 / 3, 0.5])
     assert fdr_cut(p, 0.05) == 0.02
     assert np.isnan(fdr_cut([0.5, 0.7], 0.05))
-    np.testing.assert_allclose(adjust_pvalues(p, "none"), p)
+    np.testing.assert_allclose(adjust_pvalues(p, method="none"), p)
     with pytest.raises(ValueError, match="method"):
-        adjust_pvalues(p, "sidak")
+        adjust_pvalues(p, method="sidak")
 
 
 def test_confidence_bins_edges_and_nan():
