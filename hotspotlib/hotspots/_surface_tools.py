@@ -11,11 +11,14 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
+from hotspotlib._summary import Summary
 from hotspotlib._validation import require_positive, require_weights
 from hotspotlib.hotspots.counts import count_events
 from hotspotlib.hotspots.grid import Grid
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
     from hotspotlib.hotspots.surface import DensitySurface
 
 __all__ = [
@@ -23,7 +26,9 @@ __all__ = [
     "cell_positions",
     "check_share",
     "hotspot_regions",
+    "plot_surface",
     "same_lattice",
+    "surface_summary",
     "write_geotiff",
     "xarray_from_surface",
 ]
@@ -171,6 +176,99 @@ def hotspot_regions(
     return frame
 
 
+def surface_summary(surface: DensitySurface) -> Summary:
+    """Build :meth:`DensitySurface.summary`: parameters, automatic choices and caveats."""
+    params: dict[str, Any] = {
+        "kernel": surface.kernel,
+        "bandwidth_m": surface.bandwidth_m,
+        "bandwidth_rule": surface.bandwidth_rule,
+        "bandwidth_adjust": surface.bandwidth_adjust,
+        "cell_size_m": surface.cell_size_m,
+        "cell_size_rule": surface.cell_size_rule,
+        "cell_shape": surface.cell_shape,
+        "n_cells": surface.n_cells,
+        "raster": f"{surface.n_rows} rows x {surface.n_cols} cols",
+        "units": UNIT_LABELS[surface.units],
+        "method": surface.method,
+        "edge_correction": surface.edge_correction,
+        "n_events": surface.n_events,
+        "total_weight": surface.total_weight,
+        "peak": surface.peak,
+        "crs": surface.crs.to_string() if surface.crs is not None else None,
+    }
+    if surface.weights_name is not None:
+        params["weights"] = surface.weights_name
+    if surface.method == "fft":
+        params["oversample"] = surface.oversample
+        params["binning_error_bound"] = surface.binning_error_bound
+    for key in ("standard_distance_m", "median_distance_m", "gaussian_sd_m"):
+        if key in surface.bandwidth_details:
+            params[key] = surface.bandwidth_details[key]
+    meaning = (
+        "the Gaussian's standard deviation (cut off at 5 SD)"
+        if surface.kernel == "gaussian"
+        else "the search radius (kernel zero beyond it)"
+    )
+    notes = [
+        f"bandwidth_m is {meaning}; each event's kernel integrates to its weight.",
+        "Densities are kernel sums at cell centres (ArcGIS convention); cells with no "
+        "event within reach are 0 (ArcGIS: NoData). NaN marks cells off the surface.",
+    ]
+    if surface.edge_correction:
+        notes.append(
+            "Edge-corrected (spatstat's uniform correction): each cell is divided by "
+            "the share of its kernel inside the study area."
+        )
+    if surface.method == "fft":
+        notes.append(
+            f"fft engine: linear binning on a lattice {surface.oversample}x finer than the "
+            f"cells; binning moves each event's kernel by at most "
+            f"{surface.binning_error_bound:.2g} of that kernel's peak (exact engine: 0)."
+        )
+    if surface.bandwidth_m < surface.cell_size_m:
+        notes.append(
+            "The bandwidth is smaller than a cell: the map is spiky and a compact kernel "
+            "can miss every cell centre. Use a larger bandwidth or smaller cells."
+        )
+    if surface.n_outside_area:
+        notes.append(
+            f"{surface.n_outside_area} events lie outside the study area; their kernels "
+            "still count where they reach into it."
+        )
+    if surface.n_beyond_reach:
+        notes.append(
+            f"{surface.n_beyond_reach} events lie beyond the kernel's reach of every cell "
+            "and add nothing to the surface."
+        )
+    return Summary(title="Kernel density surface", parameters=params, notes=notes)
+
+
+def plot_surface(surface: DensitySurface, ax: Axes | None, **kwargs: Any) -> Axes:
+    """Draw :meth:`DensitySurface.plot`."""
+    from hotspotlib._plotting import get_axes
+
+    axes = get_axes(ax)
+    kwargs.setdefault("cmap", "YlOrRd")
+    label = f"density ({UNIT_LABELS[surface.units]})"
+    if surface.cell_shape == "hex":
+        surface.to_frame().plot(
+            column="density", ax=axes, legend=True, legend_kwds={"label": label}, **kwargs
+        )
+    else:
+        h = surface.cell_size_m / 2.0
+        extent = (
+            surface.origin_x - h,
+            surface.origin_x + (surface.n_cols - 1) * surface.cell_size_m + h,
+            surface.origin_y - h,
+            surface.origin_y + (surface.n_rows - 1) * surface.cell_size_m + h,
+        )
+        image = axes.imshow(surface.values, origin="lower", extent=extent, **kwargs)
+        axes.figure.colorbar(image, ax=axes, label=label, shrink=0.8)
+    axes.set_aspect("equal")
+    axes.set_title(f"Kernel density ({surface.kernel}, bandwidth {surface.bandwidth_m:.0f} m)")
+    return axes
+
+
 def _require_square(surface: DensitySurface, what: str) -> None:
     if surface.cell_shape != "square":
         raise ValueError(
@@ -181,6 +279,7 @@ def _require_square(surface: DensitySurface, what: str) -> None:
 
 def xarray_from_surface(surface: DensitySurface) -> Any:
     """Build an ``xarray.DataArray`` with ``y``/``x`` cell-centre coordinates."""
+    _require_square(surface, "to_xarray()")
     try:
         import xarray as xr
     except ImportError as error:
@@ -188,7 +287,6 @@ def xarray_from_surface(surface: DensitySurface) -> Any:
             "`to_xarray()` needs xarray, which is not installed. Install it with "
             "`pip install xarray` (the `raster` extra: `pip install 'hotspotlib[raster]'`)."
         ) from error
-    _require_square(surface, "to_xarray()")
     x = surface.origin_x + np.arange(surface.n_cols) * surface.cell_size_m
     y = surface.origin_y + np.arange(surface.n_rows) * surface.cell_size_m
     return xr.DataArray(
@@ -208,6 +306,7 @@ def xarray_from_surface(surface: DensitySurface) -> Any:
 
 def write_geotiff(surface: DensitySurface, path: Any) -> None:
     """Write the surface north-up as a float64 GeoTIFF with NaN as no-data."""
+    _require_square(surface, "to_geotiff()")
     try:
         import rasterio
         from rasterio.transform import from_origin
@@ -216,7 +315,6 @@ def write_geotiff(surface: DensitySurface, path: Any) -> None:
             "`to_geotiff()` needs rasterio, which is not installed. Install it with "
             "`pip install rasterio` (the `raster` extra: `pip install 'hotspotlib[raster]'`)."
         ) from error
-    _require_square(surface, "to_geotiff()")
     size = surface.cell_size_m
     west = surface.origin_x - size / 2.0
     north = surface.origin_y + (surface.n_rows - 0.5) * size

@@ -16,19 +16,17 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import scipy.fft
 from numpy.typing import NDArray
 
 from hotspotlib._options import BandwidthRule, Kernel
 from hotspotlib._summary import Summary
 from hotspotlib._validation import check_option, require_points, require_positive, require_weights
+from hotspotlib.hotspots._bandwidth_cv import likelihood_cv_sd
 from hotspotlib.hotspots._kernels import kernel_sd_factor
 
 __all__ = ["BandwidthChoice", "select_bandwidth"]
 
 _QUARTIC_SD = kernel_sd_factor("quartic")
-_CV_CANDIDATES = 30
-_CV_LOW_FRACTION = 128.0  # smallest candidate SD: 1/128 of the extent
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -113,9 +111,9 @@ _RULE_NOTES = {
     ),
     "likelihood_cv": (
         "Likelihood cross-validation: the Gaussian SD maximising the leave-one-out "
-        "log-likelihood of the events, on linearly binned data (8 bins per SD), over 30 "
-        "candidates from 1/128 of the extent to 3 x Scott's value; converted to other "
-        "kernels by equal SD."
+        "log-likelihood of the events, on linearly binned data (8 bins per SD; exact pair sums "
+        "for small SDs), over 30 candidates from 1/30 to 3 x Scott's value; converted to "
+        "other kernels by equal SD."
     ),
     "given": "Bandwidth given by the user.",
 }
@@ -199,7 +197,8 @@ def choose_bandwidth(
     elif rule in ("scott", "silverman"):
         sd, details = _reference_sd(xy, w, robust=rule == "silverman")
     else:
-        sd, details = _likelihood_cv_sd(xy, w)
+        scott, _ = _reference_sd(xy, w, robust=False)
+        sd, details = likelihood_cv_sd(xy, w, scott)
     if not np.isfinite(sd) or sd <= 0:
         raise ValueError(
             f"The {rule!r} bandwidth rule gives {sd:g} m for these events (they share too few "
@@ -283,74 +282,3 @@ def _reference_sd(
     sd = spread * n ** (-1.0 / 6.0)
     details["gaussian_sd_m"] = sd
     return sd, details
-
-
-def _likelihood_cv_sd(
-    xy: NDArray[np.float64], w: NDArray[np.float64]
-) -> tuple[float, dict[str, Any]]:
-    if len(xy) < 2:
-        raise ValueError(
-            "`bandwidth_rule='likelihood_cv'` needs at least 2 events; pass `bandwidth_m`."
-        )
-    scott, _ = _reference_sd(xy, w, robust=False)
-    extent = float(np.ptp(xy, axis=0).max())
-    if extent <= 0 or scott <= 0:
-        return 0.0, {}
-    low = extent / _CV_LOW_FRACTION
-    high = max(3.0 * scott, 4.0 * low)
-    candidates = np.geomspace(low, high, _CV_CANDIDATES)
-    scores = np.array([_loo_log_likelihood(xy, w, sd) for sd in candidates])
-    best = int(np.argmax(scores))
-    return float(candidates[best]), {
-        "gaussian_sd_m": float(candidates[best]),
-        "search_low_m": float(low),
-        "search_high_m": float(high),
-        "at_search_boundary": best in (0, len(candidates) - 1),
-        "cv_sd_m": candidates,
-        "cv_log_likelihood": scores,
-    }
-
-
-def _loo_log_likelihood(xy: NDArray[np.float64], w: NDArray[np.float64], sd: float) -> float:
-    """Weighted mean leave-one-out log density of the events under a binned Gaussian KDE."""
-    h = sd / 8.0
-    pad = math.ceil(5.0 * sd / h) + 1
-    lo = xy.min(axis=0)
-    n_cols = int(math.ceil((xy[:, 0].max() - lo[0]) / h)) + 2
-    n_rows = int(math.ceil((xy[:, 1].max() - lo[1]) / h)) + 2
-    fx, fy = (xy[:, 0] - lo[0]) / h, (xy[:, 1] - lo[1]) / h
-    ix, iy = fx.astype(np.int64), fy.astype(np.int64)
-    tx, ty = fx - ix, fy - iy
-    corners = ((0, 0), (0, 1), (1, 0), (1, 1))  # (row, col) steps
-    share = ((1 - tx) * (1 - ty), tx * (1 - ty), (1 - tx) * ty, tx * ty)
-    grid = np.zeros(n_rows * n_cols)
-    for (dr, dc), part in zip(corners, share, strict=True):
-        grid += np.bincount((iy + dr) * n_cols + ix + dc, part * w, minlength=grid.size)
-    offsets = np.arange(-pad, pad + 1) * h
-    stencil = np.exp(-0.5 * (offsets[:, None] ** 2 + offsets[None, :] ** 2) / sd**2)
-    stencil /= 2 * math.pi * sd**2
-    # Only the density at the events is read, so no padding is needed beyond the
-    # transform length that keeps the circular wrap away from the lattice.
-    shape = (
-        scipy.fft.next_fast_len(n_rows + 2 * pad, real=True),
-        scipy.fft.next_fast_len(n_cols + 2 * pad, real=True),
-    )
-    spectrum = scipy.fft.rfft2(grid.reshape(n_rows, n_cols), s=shape, workers=-1)
-    spectrum *= scipy.fft.rfft2(stencil, s=shape, workers=-1)
-    full = scipy.fft.irfft2(spectrum, s=shape, workers=-1)
-    density = full[pad : pad + n_rows, pad : pad + n_cols]
-    at_event = sum(
-        density[iy + dr, ix + dc] * part for (dr, dc), part in zip(corners, share, strict=True)
-    )
-    # Each event's own contribution after binning and interpolation, removed exactly:
-    # kernel values between corners that are 0, 1 (side) or sqrt(2) (diagonal) bins apart.
-    by_steps = (stencil[pad, pad], stencil[pad, pad + 1], stencil[pad + 1, pad + 1])
-    own = np.zeros(len(xy))
-    for (ra, ca), sa in zip(corners, share, strict=True):
-        for (rb, cb), sb in zip(corners, share, strict=True):
-            own += sa * sb * by_steps[abs(ra - rb) + abs(ca - cb)]
-    total = float(w.sum())
-    loo = (at_event - w * own) / np.maximum(total - w, 1e-300)
-    span = np.ptp(xy, axis=0)
-    floor = 1e-12 / max(float(span[0] * span[1]), 1.0)
-    return float((w * np.log(np.maximum(loo, floor))).sum() / total)

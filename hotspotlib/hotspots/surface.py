@@ -16,10 +16,11 @@ from numpy.typing import NDArray
 from hotspotlib._summary import Summary
 from hotspotlib._validation import require_points, require_same_crs
 from hotspotlib.hotspots._surface_tools import (
-    UNIT_LABELS,
     cell_positions,
     check_share,
     hotspot_regions,
+    plot_surface,
+    surface_summary,
     write_geotiff,
     xarray_from_surface,
 )
@@ -357,94 +358,11 @@ class DensitySurface:
 
     def summary(self) -> Summary:
         """Summarise the surface: every choice (including automatic ones) and caveats."""
-        params: dict[str, Any] = {
-            "kernel": self.kernel,
-            "bandwidth_m": self.bandwidth_m,
-            "bandwidth_rule": self.bandwidth_rule,
-            "bandwidth_adjust": self.bandwidth_adjust,
-            "cell_size_m": self.cell_size_m,
-            "cell_size_rule": self.cell_size_rule,
-            "cell_shape": self.cell_shape,
-            "n_cells": self.n_cells,
-            "raster": f"{self.n_rows} rows x {self.n_cols} cols",
-            "units": UNIT_LABELS[self.units],
-            "method": self.method,
-            "edge_correction": self.edge_correction,
-            "n_events": self.n_events,
-            "total_weight": self.total_weight,
-            "peak": self.peak,
-            "crs": self.crs.to_string() if self.crs is not None else None,
-        }
-        if self.weights_name is not None:
-            params["weights"] = self.weights_name
-        if self.method == "fft":
-            params["oversample"] = self.oversample
-            params["binning_error_bound"] = self.binning_error_bound
-        for key in ("standard_distance_m", "median_distance_m", "gaussian_sd_m"):
-            if key in self.bandwidth_details:
-                params[key] = self.bandwidth_details[key]
-        meaning = (
-            "the Gaussian's standard deviation (cut off at 5 SD)"
-            if self.kernel == "gaussian"
-            else "the search radius (kernel zero beyond it)"
-        )
-        notes = [
-            f"bandwidth_m is {meaning}; each event's kernel integrates to its weight.",
-            "Densities are kernel sums at cell centres (ArcGIS convention); cells with no "
-            "event within reach are 0 (ArcGIS: NoData). NaN marks cells off the surface.",
-        ]
-        if self.edge_correction:
-            notes.append(
-                "Edge-corrected (spatstat's uniform correction): each cell is divided by "
-                "the share of its kernel inside the study area."
-            )
-        if self.method == "fft":
-            notes.append(
-                f"fft engine: linear binning on a lattice {self.oversample}x finer than the "
-                f"cells; binning moves each event's kernel by at most "
-                f"{self.binning_error_bound:.2g} of that kernel's peak (exact engine: 0)."
-            )
-        if self.bandwidth_m < self.cell_size_m:
-            notes.append(
-                "The bandwidth is smaller than a cell: the map is spiky and a compact kernel "
-                "can miss every cell centre. Use a larger bandwidth or smaller cells."
-            )
-        if self.n_outside_area:
-            notes.append(
-                f"{self.n_outside_area} events lie outside the study area; their kernels "
-                "still count where they reach into it."
-            )
-        if self.n_beyond_reach:
-            notes.append(
-                f"{self.n_beyond_reach} events lie beyond the kernel's reach of every cell "
-                "and add nothing to the surface."
-            )
-        return Summary(title="Kernel density surface", parameters=params, notes=notes)
+        return surface_summary(self)
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """Map the surface (``imshow`` for square cells, a choropleth for hexagons)."""
-        from hotspotlib._plotting import get_axes
-
-        axes = get_axes(ax)
-        kwargs.setdefault("cmap", "YlOrRd")
-        label = f"density ({UNIT_LABELS[self.units]})"
-        if self.cell_shape == "hex":
-            self.to_frame().plot(
-                column="density", ax=axes, legend=True, legend_kwds={"label": label}, **kwargs
-            )
-        else:
-            h = self.cell_size_m / 2.0
-            extent = (
-                self.origin_x - h,
-                self.origin_x + (self.n_cols - 1) * self.cell_size_m + h,
-                self.origin_y - h,
-                self.origin_y + (self.n_rows - 1) * self.cell_size_m + h,
-            )
-            image = axes.imshow(self.values, origin="lower", extent=extent, **kwargs)
-            axes.figure.colorbar(image, ax=axes, label=label, shrink=0.8)
-        axes.set_aspect("equal")
-        axes.set_title(f"Kernel density ({self.kernel}, bandwidth {self.bandwidth_m:.0f} m)")
-        return axes
+        return plot_surface(self, ax, **kwargs)
 
 
 def _crs_holder(crs: Any) -> gpd.GeoSeries:
