@@ -10,6 +10,8 @@ import scipy.fft
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
+from hotspotlib.hotspots._engines import bounds_of
+
 __all__ = ["likelihood_cv_sd"]
 
 _CANDIDATES = 30
@@ -55,7 +57,8 @@ def likelihood_cv_sd(
 
 
 def _score(xy: NDArray[np.float64], w: NDArray[np.float64], sd: float, tree: cKDTree) -> float:
-    span = np.ptp(xy, axis=0)
+    xmin, ymin, xmax, ymax = bounds_of(xy)
+    span = np.array([xmax - xmin, ymax - ymin])
     nodes = np.prod(span / (sd / _BINS_PER_SD) + 2)
     if nodes <= _MAX_NODES:
         loo = _binned_loo_density(xy, w, sd)
@@ -84,9 +87,10 @@ def _binned_loo_density(
     """Leave-one-out Gaussian density at each event, from linearly binned events."""
     h = sd / _BINS_PER_SD
     pad = math.ceil(_REACH * sd / h) + 1
-    lo = xy.min(axis=0)
-    n_cols = int(math.ceil((xy[:, 0].max() - lo[0]) / h)) + 2
-    n_rows = int(math.ceil((xy[:, 1].max() - lo[1]) / h)) + 2
+    xmin, ymin, xmax, ymax = bounds_of(xy)
+    lo = (xmin, ymin)
+    n_cols = int(math.ceil((xmax - xmin) / h)) + 2
+    n_rows = int(math.ceil((ymax - ymin) / h)) + 2
     fx, fy = (xy[:, 0] - lo[0]) / h, (xy[:, 1] - lo[1]) / h
     ix, iy = fx.astype(np.int64), fy.astype(np.int64)
     tx, ty = fx - ix, fy - iy

@@ -24,6 +24,7 @@ __all__ = [
     "MAX_FINE_NODES",
     "Lattice",
     "bins_per_sd",
+    "bounds_of",
     "binning_error_bound",
     "choose_oversample",
     "exact_density",
@@ -99,6 +100,15 @@ def bins_per_sd(lattice: Lattice, kernel: Kernel, bandwidth: float, oversample: 
     return kernel_sd_factor(kernel) * bandwidth * oversample / max(lattice.dx, lattice.dy)
 
 
+def bounds_of(xy: NDArray[np.float64]) -> tuple[float, float, float, float]:
+    """Return ``(xmin, ymin, xmax, ymax)`` of an ``(n, 2)`` array.
+
+    Column by column: reducing an ``(n, 2)`` array along axis 0 is far slower in numpy.
+    """
+    x, y = xy[:, 0], xy[:, 1]
+    return float(x.min()), float(y.min()), float(x.max()), float(y.max())
+
+
 def choose_oversample(lattice: Lattice, kernel: Kernel, bandwidth: float) -> int:
     """Smallest refinement giving :data:`BINS_PER_SD` bins per kernel SD, within the cap."""
     sd = kernel_sd_factor(kernel) * bandwidth
@@ -133,27 +143,35 @@ def _linear_bin(
     """Share each event's weight among the four surrounding nodes (bilinear weights)."""
     fx = (xy[:, 0] - fine.x0) / fine.dx
     fy = (xy[:, 1] - fine.y0) / fine.dy
-    keep = (fx >= 0) & (fx < fine.n_cols - 1) & (fy >= 0) & (fy < fine.n_rows - 1)
-    if not keep.all():
+    # Events beyond the padded lattice are beyond reach of every node; checking the
+    # extremes first spares a full mask in the usual case where all events are inside.
+    inside = fx.min() >= 0 and fx.max() < fine.n_cols - 1
+    inside = inside and fy.min() >= 0 and fy.max() < fine.n_rows - 1
+    if not inside:
+        keep = (fx >= 0) & (fx < fine.n_cols - 1) & (fy >= 0) & (fy < fine.n_rows - 1)
         fx, fy = fx[keep], fy[keep]
         weights = None if weights is None else weights[keep]
     ix = fx.astype(np.int64)
     iy = fy.astype(np.int64)
-    tx = fx - ix
+    tx = fx - ix  # in [0, 1): the share going east
     ty = fy - iy
     size = fine.n_rows * fine.n_cols
-    base = iy * fine.n_cols + ix
-    if weights is not None:
-        ty_w = ty * weights
-        sy_w = weights - ty_w
-    else:
-        ty_w = ty
-        sy_w = 1.0 - ty
-    sx = 1.0 - tx
-    grid = np.bincount(base, sx * sy_w, minlength=size)
-    grid += np.bincount(base + 1, tx * sy_w, minlength=size)
-    grid += np.bincount(base + fine.n_cols, sx * ty_w, minlength=size)
-    grid += np.bincount(base + fine.n_cols + 1, tx * ty_w, minlength=size)
+    node = iy * fine.n_cols
+    node += ix
+    # Work buffers are reused in place: at a million events each temporary costs ~2 ms.
+    north = ty if weights is None else np.multiply(ty, weights, out=ty)
+    south = 1.0 - ty if weights is None else np.subtract(weights, north)
+    share = np.multiply(1.0 - tx, south)
+    grid = np.bincount(node, share, minlength=size)
+    np.multiply(tx, south, out=share)
+    node += 1
+    grid += np.bincount(node, share, minlength=size)
+    np.multiply(tx, north, out=share)
+    node += fine.n_cols
+    grid += np.bincount(node, share, minlength=size)
+    np.subtract(north, share, out=share)  # (1 - tx) * north
+    node -= 1
+    grid += np.bincount(node, share, minlength=size)
     return grid.reshape(fine.n_rows, fine.n_cols).astype(np.float64, copy=False)
 
 
@@ -235,7 +253,8 @@ def exact_density(
     if len(centres) == 0 or len(xy) == 0:
         return out
     cell_tree = cKDTree(centres)
-    spread = np.ptp(centres, axis=0) + 2 * reach
+    xmin, ymin, xmax, ymax = bounds_of(centres)
+    spread = np.array([xmax - xmin, ymax - ymin]) + 2 * reach
     cells_per_event = max(1.0, len(centres) * math.pi * reach**2 / max(spread.prod(), 1e-300))
     chunk = max(1, int(_PAIRS_PER_CHUNK / cells_per_event))
     for start in range(0, len(xy), chunk):  # bounded memory: a few chunks of events

@@ -239,7 +239,7 @@ def _arcgis_quartic_radius(
     xy: NDArray[np.float64], w: NDArray[np.float64], *, weighted: bool
 ) -> tuple[float, dict[str, Any]]:
     total = float(w.sum())
-    centre = (xy * w[:, None]).sum(axis=0) / total
+    centre = (w @ xy) / total
     distance = np.hypot(xy[:, 0] - centre[0], xy[:, 1] - centre[1])
     standard_distance = math.sqrt(float((w * distance**2).sum()) / total)
     median_distance = _weighted_median(distance, w)
@@ -262,8 +262,8 @@ def _reference_sd(
     xy: NDArray[np.float64], w: NDArray[np.float64], *, robust: bool
 ) -> tuple[float, dict[str, Any]]:
     total = float(w.sum())
-    mean = (xy * w[:, None]).sum(axis=0) / total
-    variance = (w[:, None] * (xy - mean) ** 2).sum(axis=0) / total
+    mean = (w @ xy) / total
+    variance = (w @ (xy - mean) ** 2) / total
     pooled = math.sqrt(float(variance.mean()))
     n = _effective_n(w)
     details: dict[str, Any] = {"pooled_sd_m": pooled, "effective_n": n}

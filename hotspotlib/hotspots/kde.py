@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -16,7 +15,6 @@ from numpy.typing import NDArray
 from hotspotlib._options import BandwidthRule, DensityUnits, KdeMethod, Kernel
 from hotspotlib._validation import (
     check_option,
-    require_grid_size,
     require_points,
     require_polygons,
     require_positive,
@@ -27,43 +25,25 @@ from hotspotlib.hotspots._engines import (
     Lattice,
     binning_error_bound,
     bins_per_sd,
+    bounds_of,
     choose_oversample,
     exact_density,
     fft_density,
     polygon_node_cover,
-    polygon_node_mask,
     refined_lattice,
     window_mass,
 )
 from hotspotlib.hotspots._kernels import kernel_reach
+from hotspotlib.hotspots._layout import count_outside_area, make_layout, tally_events
 from hotspotlib.hotspots.bandwidth import BandwidthChoice, choose_bandwidth
 from hotspotlib.hotspots.grid import Grid
 from hotspotlib.hotspots.surface import DensitySurface
 
 __all__ = ["kde"]
 
-_SQRT3 = math.sqrt(3.0)
 _EXACT_PAIRS = 2_000_000  # "auto": below this many (event, cell) pairs the exact sum is cheap
 _EXACT_PAIRS_ROUGH = 20_000_000  # ... and for kernels with a kink or jump, which bin poorly
 _ROUGH_KERNELS = ("epanechnikov", "triangular", "uniform")
-_DEFAULT_CELLS_ON_SHORT_SIDE = 250
-
-
-@dataclass(frozen=True, slots=True)
-class _Layout:
-    """Where to evaluate: the engine's lattice and the surface cells on it."""
-
-    lattice: Lattice
-    cell_shape: str
-    cell_size_m: float
-    cell_size_rule: str
-    origin_x: float
-    origin_y: float
-    n_rows: int
-    n_cols: int
-    cell_rows: NDArray[np.int64]
-    cell_cols: NDArray[np.int64]
-    node_cols: NDArray[np.int64]
 
 
 def kde(
@@ -217,48 +197,42 @@ def kde(
     else:
         bandwidth = require_positive(bandwidth_m, name="bandwidth_m") * adjust
 
-    layout = _layout(xy, window, grid, cell_size_m, bandwidth, max_cells)
+    layout = make_layout(xy, window, grid, cell_size_m, bandwidth, max_cells)
     lattice = layout.lattice
     reach = kernel_reach(kernel, bandwidth)
-    near = lattice.distance_to_extent(xy) < reach
-    n_beyond = int((~near).sum())
-    xy_near = xy if n_beyond == 0 else xy[near]
-    w_near = w if (w is None or n_beyond == 0) else w[near]
-    cell_area = _cell_area(layout)
-    pairs = len(xy_near) * math.pi * reach * reach / cell_area
+    near = _within_reach(xy, lattice, reach)
+    n_beyond = 0 if near is None else int((~near).sum())
+    xy_near = xy if near is None else xy[near]
+    w_near = w if (w is None or near is None) else w[near]
+    pairs = len(xy_near) * math.pi * reach * reach / layout.cell_area_m2
     engine = method
     if engine == "auto":
         cheap = _EXACT_PAIRS_ROUGH if kernel in _ROUGH_KERNELS else _EXACT_PAIRS
         engine = "exact" if pairs <= cheap and oversample is None else "fft"
     k = oversample if oversample is not None else choose_oversample(lattice, kernel, bandwidth)
 
-    node_rows, node_cols = layout.cell_rows, layout.node_cols
     if engine == "exact":
-        centres = lattice.nodes(node_rows, node_cols)
-        density = exact_density(xy_near, w_near, centres, kernel, bandwidth)
+        at_cells = exact_density(xy_near, w_near, layout.centres(), kernel, bandwidth)
+        raster = layout.scatter(at_cells)
     else:
-        full = fft_density(xy_near, w_near, lattice, kernel, bandwidth, k)
-        density = full[node_rows, node_cols]
+        raster = layout.from_lattice(fft_density(xy_near, w_near, lattice, kernel, bandwidth, k))
     if edge_correction and window is not None:
         fine_inside = polygon_node_cover(window, refined_lattice(lattice, kernel, bandwidth, k))
-        mass = window_mass(fine_inside, lattice, kernel, bandwidth, k)[node_rows, node_cols]
+        mass = layout.from_lattice(window_mass(fine_inside, lattice, kernel, bandwidth, k))
         with np.errstate(divide="ignore", invalid="ignore"):
-            density = np.where(mass > 1e-9, density / mass, np.nan)
+            raster = np.where(mass > 1e-9, raster / mass, np.nan)
 
-    factor = {"per_km2": 1e6, "per_m2": 1.0, "per_cell": cell_area}[units]
-    values = np.full((layout.n_rows, layout.n_cols), np.nan)
-    values[layout.cell_rows, layout.cell_cols] = density * factor
-    counts, sums = _tally(xy, w, layout, grid)
-    n_outside_area = (
-        0 if window is None else int((~shapely.contains_xy(window, xy[:, 0], xy[:, 1])).sum())
-    )
+    factor = {"per_km2": 1e6, "per_m2": 1.0, "per_cell": layout.cell_area_m2}[units]
+    values = raster * factor if factor != 1.0 else np.array(raster)
+    counts, sums, cell_ids = tally_events(xy, w, layout)
+    n_outside_area = 0 if window is None else count_outside_area(xy, window, layout, cell_ids)
     for array in (values, counts, sums):
         if array is not None:
             array.flags.writeable = False
     return DensitySurface(
         values=values,
-        origin_x=layout.origin_x,
-        origin_y=layout.origin_y,
+        origin_x=lattice.x0,
+        origin_y=lattice.y0,
         cell_size_m=layout.cell_size_m,
         n_rows=layout.n_rows,
         n_cols=layout.n_cols,
@@ -292,6 +266,18 @@ def kde(
     )
 
 
+def _within_reach(
+    xy: NDArray[np.float64], lattice: Lattice, reach: float
+) -> NDArray[np.bool_] | None:
+    """Flag events within ``reach`` of the raster (None: all of them, the common case)."""
+    x1 = lattice.x0 + (lattice.n_cols - 1) * lattice.dx
+    y1 = lattice.y0 + (lattice.n_rows - 1) * lattice.dy
+    xmin, ymin, xmax, ymax = bounds_of(xy)
+    if xmin >= lattice.x0 and ymin >= lattice.y0 and xmax <= x1 and ymax <= y1:
+        return None
+    return np.asarray(lattice.distance_to_extent(xy) < reach)
+
+
 def _study_area(area: Any, events: gpd.GeoDataFrame) -> Any:
     """Union of the study-area polygons (validated), or None."""
     if area is None:
@@ -301,98 +287,3 @@ def _study_area(area: Any, events: gpd.GeoDataFrame) -> Any:
     union = shapely.union_all(polygons.to_numpy())
     shapely.prepare(union)
     return union
-
-
-def _layout(
-    xy: NDArray[np.float64],
-    window: Any,
-    grid: Grid | None,
-    cell_size_m: float | None,
-    bandwidth: float,
-    max_cells: int,
-) -> _Layout:
-    if grid is not None:
-        rows = grid.cells["row"].to_numpy()
-        cols = grid.cells["col"].to_numpy()
-        s = grid.cell_size_m
-        if grid.shape == "square":
-            lattice = Lattice(grid.origin_x, grid.origin_y, s, s, grid.n_rows, grid.n_cols)
-            node_cols = cols
-        else:
-            # Hexagon centres sit on a lattice of half-cell columns: odd rows are shifted.
-            dy = s * _SQRT3 / 2.0
-            lattice = Lattice(
-                grid.origin_x, grid.origin_y, s / 2.0, dy, grid.n_rows, 2 * grid.n_cols + 1
-            )
-            node_cols = 2 * cols + (rows & 1)
-        return _Layout(
-            lattice,
-            grid.shape,
-            s,
-            "grid",
-            grid.origin_x,
-            grid.origin_y,
-            grid.n_rows,
-            grid.n_cols,
-            rows,
-            cols,
-            node_cols,
-        )
-
-    bounds = window.bounds if window is not None else (*xy.min(axis=0), *xy.max(axis=0))
-    xmin, ymin, xmax, ymax = (float(b) for b in bounds)
-    if cell_size_m is not None:
-        size = require_positive(cell_size_m, name="cell_size_m")
-        rule = "given"
-    else:
-        short, long = sorted((xmax - xmin, ymax - ymin))
-        if short > 0:
-            size, rule = short / _DEFAULT_CELLS_ON_SHORT_SIDE, "shorter side of extent / 250"
-        elif long > 0:
-            size, rule = long / _DEFAULT_CELLS_ON_SHORT_SIDE, "longer side of extent / 250"
-        else:
-            size, rule = bandwidth / 10.0, "bandwidth / 10 (events at one location)"
-    x0 = math.floor(xmin / size) * size + size / 2.0
-    y0 = math.floor(ymin / size) * size + size / 2.0
-    if window is not None:  # the same cells as make_grid(area, cell_size_m=size)
-        n_cols = max(1, math.ceil((xmax - (x0 - size / 2.0)) / size))
-        n_rows = max(1, math.ceil((ymax - (y0 - size / 2.0)) / size))
-    else:  # events on the far edge fall inside
-        n_cols = math.floor((xmax - (x0 - size / 2.0)) / size) + 1
-        n_rows = math.floor((ymax - (y0 - size / 2.0)) / size) + 1
-    require_grid_size(n_rows * n_cols, max_cells=max_cells)
-    lattice = Lattice(x0, y0, size, size, n_rows, n_cols)
-    if window is not None:
-        rows, cols = np.nonzero(polygon_node_mask(window, lattice))
-    else:
-        rows, cols = np.divmod(np.arange(n_rows * n_cols, dtype=np.int64), n_cols)
-    rows, cols = rows.astype(np.int64), cols.astype(np.int64)
-    return _Layout(lattice, "square", size, rule, x0, y0, n_rows, n_cols, rows, cols, cols)
-
-
-def _cell_area(layout: _Layout) -> float:
-    s = layout.cell_size_m
-    return s * s if layout.cell_shape == "square" else _SQRT3 / 2.0 * s * s
-
-
-def _tally(
-    xy: NDArray[np.float64], w: NDArray[np.float64] | None, layout: _Layout, grid: Grid | None
-) -> tuple[NDArray[np.int64], NDArray[np.float64] | None]:
-    """Events (and weight) per surface cell, by arithmetic."""
-    shape = (layout.n_rows, layout.n_cols)
-    if grid is not None and layout.cell_shape == "hex":
-        position = grid.locate(xy)
-        hit = position >= 0
-        ids = (grid.cells.index.to_numpy()[position[hit]]).astype(np.int64)
-    else:
-        s = layout.cell_size_m
-        cols = np.floor((xy[:, 0] - layout.origin_x) / s + 0.5).astype(np.int64)
-        rows = np.floor((xy[:, 1] - layout.origin_y) / s + 0.5).astype(np.int64)
-        hit = (rows >= 0) & (rows < layout.n_rows) & (cols >= 0) & (cols < layout.n_cols)
-        ids = rows[hit] * layout.n_cols + cols[hit]
-    size = layout.n_rows * layout.n_cols
-    counts: NDArray[np.int64] = np.bincount(ids, minlength=size).astype(np.int64).reshape(shape)
-    sums: NDArray[np.float64] | None = None
-    if w is not None:
-        sums = np.bincount(ids, w[hit], minlength=size).astype(np.float64).reshape(shape)
-    return counts, sums

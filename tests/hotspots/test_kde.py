@@ -369,3 +369,17 @@ def test_edge_correction_flattens_a_uniform_pattern(rng):
     assert plain.to_frame()["density"][rim].mean() < 0.75 * expected
     outside = hs.kde(_events(xy), **options).values
     assert np.isnan(outside[0, 0])  # the raster's corner lies outside the circle
+
+
+def test_events_outside_the_area_are_counted_exactly(city, rng):
+    import shapely
+
+    bounds = city.boundary.total_bounds
+    xy = rng.uniform(bounds[:2] - 500, bounds[2:] + 500, size=(5_000, 2))
+    events = _events(xy)
+    expected = int((~shapely.contains_xy(city.boundary.union_all(), xy[:, 0], xy[:, 1])).sum())
+    raster = hs.kde(events, area=city.boundary, bandwidth_m=400, cell_size_m=70)
+    assert raster.n_outside_area == expected
+    grid = hs.make_grid(city.boundary, cell_size_m=500)
+    on_grid = hs.kde(events, grid=grid, area=city.boundary, bandwidth_m=400)
+    assert on_grid.n_outside_area == expected
