@@ -221,20 +221,21 @@ def require_points(
         require_projected_crs(frame, name=name)
     geom = _geometry(frame)
     shapes = np.asarray(geom.array)  # shapely's vectorised functions: fast on 1e6 points
-    missing = shapely.is_missing(shapes) | shapely.is_empty(shapes)
-    if missing.any():
-        raise ValueError(
-            f"`{name}` has {int(missing.sum())} missing or empty geometries out of "
-            f"{len(geom)}; drop or locate them first, e.g. `{name}[~{name}.geometry.is_empty]`."
-        )
-    wrong = shapely.get_type_id(shapes) != shapely.GeometryType.POINT
-    if wrong.any():
+    kinds = shapely.get_type_id(shapes)  # -1 when missing; empty points have no coordinates
+    xy = shapely.get_coordinates(shapes).astype(float, copy=False)
+    if len(xy) != len(shapes) or (kinds != shapely.GeometryType.POINT).any():
+        missing = shapely.is_missing(shapes) | shapely.is_empty(shapes)
+        if missing.any():
+            raise ValueError(
+                f"`{name}` has {int(missing.sum())} missing or empty geometries out of "
+                f"{len(geom)}; drop or locate them first, e.g. `{name}[~{name}.geometry.is_empty]`."
+            )
+        wrong = kinds != shapely.GeometryType.POINT
         found = sorted(set(geom[wrong].geom_type.tolist()))
         raise ValueError(
             f"`{name}` must contain Point geometries; {int(wrong.sum())} are {', '.join(found)}. "
             f"Use `{name}.centroid` or `{name}.representative_point()` to turn areas into points."
         )
-    xy = shapely.get_coordinates(shapes).astype(float, copy=False)
     bad = ~(np.isfinite(xy[:, 0]) & np.isfinite(xy[:, 1]))  # column-wise: fast
     if bad.any():
         raise ValueError(

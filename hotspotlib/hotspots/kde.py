@@ -273,7 +273,13 @@ def _within_reach(
     x1 = lattice.x0 + (lattice.n_cols - 1) * lattice.dx
     y1 = lattice.y0 + (lattice.n_rows - 1) * lattice.dy
     xmin, ymin, xmax, ymax = bounds_of(xy)
-    if xmin >= lattice.x0 and ymin >= lattice.y0 and xmax <= x1 and ymax <= y1:
+    margin = reach / 2.0  # within margin of the nodes' box on both axes: within reach
+    if (
+        xmin > lattice.x0 - margin
+        and ymin > lattice.y0 - margin
+        and xmax < x1 + margin
+        and ymax < y1 + margin
+    ):
         return None
     return np.asarray(lattice.distance_to_extent(xy) < reach)
 
