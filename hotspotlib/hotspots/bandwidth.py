@@ -59,7 +59,16 @@ class BandwidthChoice:
     details: Mapping[str, Any] = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
-        """Return one row: the bandwidth, the rule and its scalar details."""
+        """Return one row: the bandwidth, the rule and its scalar details.
+
+        Examples
+        --------
+        >>> import hotspotlib as hs
+        >>> city = hs.synthetic_city(n_events=1_000, rng=3)
+        >>> row = hs.select_bandwidth(city.events).to_frame()
+        >>> "standard_distance_m" in row.columns
+        True
+        """
         row: dict[str, Any] = {
             "bandwidth_m": self.bandwidth_m,
             "rule": self.rule,
@@ -71,7 +80,15 @@ class BandwidthChoice:
         return pd.DataFrame([row])
 
     def summary(self) -> Summary:
-        """Summarise the choice and its convention."""
+        """Summarise the choice and its convention.
+
+        Examples
+        --------
+        >>> import hotspotlib as hs
+        >>> city = hs.synthetic_city(n_events=1_000, rng=3)
+        >>> "search radius" in str(hs.select_bandwidth(city.events).summary())
+        True
+        """
         params: dict[str, Any] = {
             "bandwidth_m": self.bandwidth_m,
             "rule": self.rule,

@@ -54,6 +54,15 @@ class SurfaceComparison:
 
         The comparison column is named after the method (``ratio``, ``difference`` or
         ``log_ratio``); the index is ``cell_id`` as in :meth:`DensitySurface.to_frame`.
+
+        Examples
+        --------
+        >>> import hotspotlib as hs
+        >>> city = hs.synthetic_city(n_events=1_000, rng=4)
+        >>> a = hs.kde(city.events, cell_size_m=500, bandwidth_m=1_000)
+        >>> frame = hs.compare_surfaces(a, a, method="difference").to_frame()
+        >>> float(frame["difference"].abs().max())
+        0.0
         """
         frame = self.first.to_frame()
         rows, cols = frame["row"].to_numpy(), frame["col"].to_numpy()
@@ -64,7 +73,16 @@ class SurfaceComparison:
         return frame
 
     def summary(self) -> Summary:
-        """Summarise the comparison and its guard."""
+        """Summarise the comparison and its guard.
+
+        Examples
+        --------
+        >>> import hotspotlib as hs
+        >>> city = hs.synthetic_city(n_events=1_000, rng=4)
+        >>> a = hs.kde(city.events, cell_size_m=500, bandwidth_m=1_000)
+        >>> hs.compare_surfaces(a, a).summary().parameters["max"]
+        1.0
+        """
         finite = self.values[np.isfinite(self.values)]
         return Summary(
             title=f"Density comparison ({self.method})",

@@ -146,8 +146,9 @@ def kde(
       ``bw_method = s / sd`` on data whose coordinates both have SD ``sd`` and no
       correlation, times ``n``.
     - QGIS Heatmap and sfhotspot/SpatialKDE: same radius ``r``, but their "scaled"
-      quartic uses another constant and the unscaled output is a raw kernel sum; divide
-      sfhotspot's unscaled ``kde`` by ``r^2 * pi / 3`` (per map unit squared) to compare.
+      quartic uses another constant and the unscaled output is a raw kernel sum (peak 1
+      per event); multiply sfhotspot's unscaled ``kde`` by ``3 / (pi r^2)`` to get our
+      ``units="per_m2"`` (map units in metres).
 
     Examples
     --------

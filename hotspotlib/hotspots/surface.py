@@ -250,7 +250,7 @@ class DensitySurface:
         (3,)
         """
         xy = require_points(points, name="points")
-        require_same_crs(points, _crs_holder(self.crs), names=("points", "surface"))
+        require_same_crs(points, gpd.GeoSeries([], crs=self.crs), names=("points", "surface"))
         if self.grid is not None and self.cell_shape == "hex":
             position = self.grid.locate(xy)
             out = np.full(len(xy), np.nan)
@@ -349,21 +349,52 @@ class DensitySurface:
         )
 
     def to_xarray(self) -> Any:
-        """Return the raster as an :class:`xarray.DataArray` (needs xarray; square cells)."""
+        """Return the raster as an :class:`xarray.DataArray` (needs xarray; square cells).
+
+        Coordinates ``y`` and ``x`` are cell centres (``y`` increasing northwards); the
+        attributes hold the units, kernel, bandwidth, cell size and CRS (WKT).
+
+        Raises
+        ------
+        ImportError
+            If xarray is not installed (the ``raster`` extra).
+        ValueError
+            For hexagonal cells.
+        """
         return xarray_from_surface(self)
 
     def to_geotiff(self, path: Any) -> None:
-        """Write the raster as a single-band GeoTIFF (needs rasterio; square cells)."""
+        """Write the raster as a single-band GeoTIFF (needs rasterio; square cells).
+
+        North-up float64 with NaN as no-data, in the events' CRS.
+
+        Raises
+        ------
+        ImportError
+            If rasterio is not installed (the ``raster`` extra).
+        ValueError
+            For hexagonal cells.
+        """
         write_geotiff(self, path)
 
     def summary(self) -> Summary:
-        """Summarise the surface: every choice (including automatic ones) and caveats."""
+        """Summarise the surface: every choice (including automatic ones) and caveats.
+
+        Examples
+        --------
+        >>> import hotspotlib as hs
+        >>> city = hs.synthetic_city(n_events=1_000, rng=2)
+        >>> summary = hs.kde(city.events, cell_size_m=200).summary()
+        >>> summary.parameters["bandwidth_rule"], summary.parameters["cell_size_rule"]
+        ('arcgis', 'given')
+        """
         return surface_summary(self)
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
-        """Map the surface (``imshow`` for square cells, a choropleth for hexagons)."""
+        """Map the surface (``imshow`` for square cells, a choropleth for hexagons).
+
+        Keyword arguments go to :meth:`matplotlib.axes.Axes.imshow` (or
+        :meth:`geopandas.GeoDataFrame.plot` for hexagons); the colour map defaults to
+        ``"YlOrRd"``. Returns the Axes.
+        """
         return plot_surface(self, ax, **kwargs)
-
-
-def _crs_holder(crs: Any) -> gpd.GeoSeries:
-    return gpd.GeoSeries([], crs=crs)
