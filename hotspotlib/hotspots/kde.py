@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 from hotspotlib._options import BandwidthRule, DensityUnits, KdeMethod, Kernel
 from hotspotlib._validation import (
     check_option,
+    require_grid_size,
     require_points,
     require_polygons,
     require_positive,
@@ -22,6 +23,7 @@ from hotspotlib._validation import (
     require_weights,
 )
 from hotspotlib.hotspots._engines import (
+    MAX_FINE_NODES,
     Lattice,
     binning_error_bound,
     bins_per_sd,
@@ -211,6 +213,11 @@ def kde(
         cheap = _EXACT_PAIRS_ROUGH if kernel in _ROUGH_KERNELS else _EXACT_PAIRS
         engine = "exact" if pairs <= cheap and oversample is None else "fft"
     k = oversample if oversample is not None else choose_oversample(lattice, kernel, bandwidth)
+    if oversample is not None and engine == "fft":
+        fine = refined_lattice(lattice, kernel, bandwidth, k)
+        require_grid_size(
+            fine.n_rows * fine.n_cols, max_cells=max(max_cells, MAX_FINE_NODES), name="oversample"
+        )
 
     if engine == "exact":
         at_cells = exact_density(xy_near, w_near, layout.centres(), kernel, bandwidth)
