@@ -13,6 +13,7 @@ from typing import Any, TypeVar, get_args
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
@@ -219,22 +220,23 @@ def require_points(
     if projected:
         require_projected_crs(frame, name=name)
     geom = _geometry(frame)
-    missing = geom.isna().to_numpy() | geom.is_empty.to_numpy()
-    if missing.any():
-        raise ValueError(
-            f"`{name}` has {int(missing.sum())} missing or empty geometries out of "
-            f"{len(geom)}; drop or locate them first, e.g. `{name}[~{name}.geometry.is_empty]`."
-        )
-    kinds = geom.geom_type.to_numpy()
-    wrong = kinds != "Point"
-    if wrong.any():
-        found = sorted(set(kinds[wrong].tolist()))
+    shapes = np.asarray(geom.array)  # shapely's vectorised functions: fast on 1e6 points
+    kinds = shapely.get_type_id(shapes)  # -1 when missing; empty points have no coordinates
+    xy = shapely.get_coordinates(shapes).astype(float, copy=False)
+    if len(xy) != len(shapes) or (kinds != shapely.GeometryType.POINT).any():
+        missing = shapely.is_missing(shapes) | shapely.is_empty(shapes)
+        if missing.any():
+            raise ValueError(
+                f"`{name}` has {int(missing.sum())} missing or empty geometries out of "
+                f"{len(geom)}; drop or locate them first, e.g. `{name}[~{name}.geometry.is_empty]`."
+            )
+        wrong = kinds != shapely.GeometryType.POINT
+        found = sorted(set(geom[wrong].geom_type.tolist()))
         raise ValueError(
             f"`{name}` must contain Point geometries; {int(wrong.sum())} are {', '.join(found)}. "
             f"Use `{name}.centroid` or `{name}.representative_point()` to turn areas into points."
         )
-    xy = np.column_stack([geom.x.to_numpy(dtype=float), geom.y.to_numpy(dtype=float)])
-    bad = ~np.isfinite(xy).all(axis=1)
+    bad = ~(np.isfinite(xy[:, 0]) & np.isfinite(xy[:, 1]))  # column-wise: fast
     if bad.any():
         raise ValueError(
             f"`{name}` has {int(bad.sum())} points with NaN or infinite coordinates; "

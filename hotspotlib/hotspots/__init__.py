@@ -4,6 +4,8 @@ from hotspotlib.hotspots.autocorrelation import (
     IncrementalAutocorrelationResult,
     incremental_autocorrelation,
 )
+from hotspotlib.hotspots.bandwidth import BandwidthChoice, select_bandwidth
+from hotspotlib.hotspots.compare import SurfaceComparison, compare_surfaces
 from hotspotlib.hotspots.counts import EventCounts, count_events, locate_events
 from hotspotlib.hotspots.emerging import emerging_hotspots
 from hotspotlib.hotspots.emerging_result import EmergingHotspotsResult
@@ -11,9 +13,13 @@ from hotspotlib.hotspots.general_g import GeneralGResult, general_g
 from hotspotlib.hotspots.getis_ord import gi_star
 from hotspotlib.hotspots.gi_result import GiStarResult
 from hotspotlib.hotspots.grid import Grid, make_grid
+from hotspotlib.hotspots.kde import kde
 from hotspotlib.hotspots.optimized import OptimizedHotspotsResult, optimized_hotspots
+from hotspotlib.hotspots.surface import DensitySurface
 
 __all__ = [
+    "BandwidthChoice",
+    "DensitySurface",
     "EmergingHotspotsResult",
     "EventCounts",
     "GeneralGResult",
@@ -21,12 +27,16 @@ __all__ = [
     "Grid",
     "IncrementalAutocorrelationResult",
     "OptimizedHotspotsResult",
+    "SurfaceComparison",
+    "compare_surfaces",
     "count_events",
     "emerging_hotspots",
     "general_g",
     "gi_star",
     "incremental_autocorrelation",
+    "kde",
     "locate_events",
     "make_grid",
     "optimized_hotspots",
+    "select_bandwidth",
 ]

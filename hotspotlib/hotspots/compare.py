@@ -1,0 +1,234 @@
+"""Compare two density surfaces on one grid: two periods, or two crime types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+from numpy.typing import NDArray
+
+from hotspotlib._options import CompareMethod
+from hotspotlib._summary import Summary
+from hotspotlib._validation import check_option, require_positive
+from hotspotlib.hotspots._surface_tools import UNIT_LABELS, same_lattice
+from hotspotlib.hotspots.surface import DensitySurface
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["SurfaceComparison", "compare_surfaces"]
+
+_DEFAULT_FLOOR_SHARE = 0.01
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SurfaceComparison:
+    """Two density surfaces compared cell by cell.
+
+    Attributes
+    ----------
+    values : numpy.ndarray
+        Read-only ``(n_rows, n_cols)`` raster of the comparison; NaN off the surfaces and
+        where the guard applies.
+    method : str
+        ``"ratio"`` (a / b), ``"difference"`` (a - b) or ``"log_ratio"`` (ln(a / b)).
+    min_density : float
+        Guard: ratios need ``b >= min_density`` (log ratios also ``a >= min_density``).
+    n_guarded : int
+        Cells set to NaN by the guard.
+    first, second : DensitySurface
+        The surfaces compared (``a`` and ``b``).
+    """
+
+    values: NDArray[np.float64]
+    method: str
+    min_density: float
+    n_guarded: int
+    first: DensitySurface
+    second: DensitySurface
+
+    def to_frame(self) -> gpd.GeoDataFrame:
+        """Return the cells with ``density_a``, ``density_b`` and the comparison column.
+
+        The comparison column is named after the method (``ratio``, ``difference`` or
+        ``log_ratio``); the index is ``cell_id`` as in :meth:`DensitySurface.to_frame`.
+
+        Examples
+        --------
+        >>> import hotspotlib as hs
+        >>> city = hs.synthetic_city(n_events=1_000, rng=4)
+        >>> a = hs.kde(city.events, cell_size_m=500, bandwidth_m=1_000)
+        >>> frame = hs.compare_surfaces(a, a, method="difference").to_frame()
+        >>> float(frame["difference"].abs().max())
+        0.0
+        """
+        frame = self.first.to_frame()
+        rows, cols = frame["row"].to_numpy(), frame["col"].to_numpy()
+        frame = frame.drop(columns=[c for c in ("n_events", "weight_sum") if c in frame])
+        frame = frame.rename(columns={"density": "density_a"})
+        frame["density_b"] = self.second.values[rows, cols]
+        frame[self.method] = self.values[rows, cols]
+        return frame
+
+    def summary(self) -> Summary:
+        """Summarise the comparison and its guard.
+
+        Examples
+        --------
+        >>> import hotspotlib as hs
+        >>> city = hs.synthetic_city(n_events=1_000, rng=4)
+        >>> a = hs.kde(city.events, cell_size_m=500, bandwidth_m=1_000)
+        >>> hs.compare_surfaces(a, a).summary().parameters["max"]
+        1.0
+        """
+        finite = self.values[np.isfinite(self.values)]
+        return Summary(
+            title=f"Density comparison ({self.method})",
+            parameters={
+                "method": self.method,
+                "min_density": self.min_density,
+                "units": UNIT_LABELS[self.first.units],
+                "n_cells_compared": int(finite.size),
+                "n_guarded": self.n_guarded,
+                "min": float(finite.min()) if finite.size else float("nan"),
+                "max": float(finite.max()) if finite.size else float("nan"),
+                "bandwidth_a_m": self.first.bandwidth_m,
+                "bandwidth_b_m": self.second.bandwidth_m,
+            },
+            notes=[
+                "Ratio and log ratio are NaN where the denominator (and, for the log ratio, "
+                "the numerator) is below min_density: tiny densities make ratios noise.",
+                "Compare surfaces with the same kernel and bandwidth unless the difference "
+                "is the point; scale by the totals first to compare shapes, not volumes.",
+            ],
+        )
+
+    def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
+        """Map the comparison with a diverging colour map centred on no change."""
+        from matplotlib.colors import TwoSlopeNorm
+
+        from hotspotlib._plotting import get_axes
+
+        axes = get_axes(ax)
+        centre = 1.0 if self.method == "ratio" else 0.0
+        finite = self.values[np.isfinite(self.values)]
+        low = float(finite.min()) if finite.size else centre - 1
+        high = float(finite.max()) if finite.size else centre + 1
+        low, high = min(low, centre - 1e-9), max(high, centre + 1e-9)
+        kwargs.setdefault("cmap", "RdBu_r")
+        kwargs.setdefault("norm", TwoSlopeNorm(vcenter=centre, vmin=low, vmax=high))
+        s = self.first
+        h = s.cell_size_m / 2.0
+        if s.cell_shape == "hex":
+            self.to_frame().plot(column=self.method, ax=axes, legend=True, **kwargs)
+        else:
+            extent = (
+                s.origin_x - h,
+                s.origin_x + (s.n_cols - 1) * s.cell_size_m + h,
+                s.origin_y - h,
+                s.origin_y + (s.n_rows - 1) * s.cell_size_m + h,
+            )
+            image = axes.imshow(self.values, origin="lower", extent=extent, **kwargs)
+            axes.figure.colorbar(image, ax=axes, label=self.method.replace("_", " "), shrink=0.8)
+        axes.set_aspect("equal")
+        axes.set_title(f"Density {self.method.replace('_', ' ')}: a vs b")
+        return axes
+
+
+def compare_surfaces(
+    a: DensitySurface,
+    b: DensitySurface,
+    *,
+    method: CompareMethod = "ratio",
+    min_density: float | None = None,
+) -> SurfaceComparison:
+    """Compare two density surfaces on the same grid, cell by cell.
+
+    Use it for two periods (before / after) or two crime types (sfhotspot's dual KDE,
+    ArcGIS's Calculate Kernel Density Ratio, CrimeStat's dual KDE).
+
+    Parameters
+    ----------
+    a, b : DensitySurface
+        Surfaces from :func:`kde` on the same lattice (same cell shape, size, origin,
+        raster size and CRS) and in the same units.
+    method : {"ratio", "difference", "log_ratio"}
+        ``a / b``, ``a - b`` or ``ln(a / b)``.
+    min_density : float, optional
+        Guard for near-zero densities, in the surfaces' units: the ratio is NaN where
+        ``b < min_density``, the log ratio where ``a`` or ``b`` is below it. Default: 1% of
+        ``b``'s peak (for the log ratio, 1% of the smaller peak). Not used by
+        ``"difference"``. ``0`` turns the guard off (ratios with a zero denominator are
+        then NaN rather than infinite).
+
+    Returns
+    -------
+    SurfaceComparison
+        The comparison raster, the guard used and how many cells it removed.
+
+    Raises
+    ------
+    ValueError
+        If the surfaces are on different lattices or in different units, or for an
+        unknown method or a negative ``min_density``.
+
+    Examples
+    --------
+    >>> import hotspotlib as hs
+    >>> city = hs.synthetic_city(n_events=3_000, rng=4)
+    >>> first_half = city.events[city.events["month"] <= "2024-06"]
+    >>> second_half = city.events[city.events["month"] > "2024-06"]
+    >>> options = dict(area=city.boundary, cell_size_m=200, bandwidth_m=600)
+    >>> a, b = hs.kde(second_half, **options), hs.kde(first_half, **options)
+    >>> change = hs.compare_surfaces(a, b, method="log_ratio")
+    >>> change.method, change.values.shape == a.values.shape
+    ('log_ratio', True)
+    """
+    check_option(method, CompareMethod, name="method")
+    for name, surface in (("a", a), ("b", b)):
+        if not isinstance(surface, DensitySurface):
+            raise TypeError(
+                f"`{name}` must be a DensitySurface from kde(); got {type(surface).__name__}."
+            )
+    if not same_lattice(a, b):
+        raise ValueError(
+            "`a` and `b` are on different grids: a has "
+            f"{a.n_rows}x{a.n_cols} {a.cell_shape} cells of {a.cell_size_m:g} m from "
+            f"({a.origin_x:.1f}, {a.origin_y:.1f}), b has {b.n_rows}x{b.n_cols} "
+            f"{b.cell_shape} cells of {b.cell_size_m:g} m from ({b.origin_x:.1f}, "
+            f"{b.origin_y:.1f}) (or their CRSs differ). Estimate both on one grid: "
+            "`kde(..., grid=grid)` or the same `area` and `cell_size_m`."
+        )
+    if a.units != b.units:
+        raise ValueError(
+            f"`a` is in {a.units!r} and `b` in {b.units!r}; estimate both in the same units."
+        )
+    first, second = np.asarray(a.values), np.asarray(b.values)
+    if min_density is None:
+        peak = np.nanmax(second) if method == "ratio" else min(np.nanmax(first), np.nanmax(second))
+        floor = _DEFAULT_FLOOR_SHARE * float(peak) if np.isfinite(peak) else 0.0
+    else:
+        floor = require_positive(min_density, name="min_density", allow_zero=True)
+    both = np.isfinite(first) & np.isfinite(second)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if method == "difference":
+            result = first - second
+            guarded = np.zeros_like(both)
+        elif method == "ratio":
+            guarded = both & ((second < floor) | (second <= 0))
+            result = first / second
+        else:
+            guarded = both & ((second < floor) | (first < floor) | (second <= 0) | (first <= 0))
+            result = np.log(first / second)
+    result = np.where(both & ~guarded, result, np.nan)
+    result.flags.writeable = False
+    return SurfaceComparison(
+        values=result,
+        method=method,
+        min_density=float(floor) if method != "difference" else 0.0,
+        n_guarded=int(guarded.sum()),
+        first=a,
+        second=b,
+    )
