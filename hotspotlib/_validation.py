@@ -7,6 +7,7 @@ and *the fix*.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar, get_args
 
@@ -46,26 +47,9 @@ def _short(value: Any, limit: int = 80) -> str:
 
 
 def check_option(value: T, options: Any, *, name: str) -> T:
-    """Check that ``value`` is one of the values of a ``Literal`` vocabulary.
+    """Return ``value`` if it is one of ``options`` (a ``Literal`` alias or a sequence).
 
-    Parameters
-    ----------
-    value : object
-        The value the user passed.
-    options : typing.Literal alias or sequence
-        The vocabulary (from :mod:`hotspotlib._options`) or a plain sequence of values.
-    name : str
-        The argument's name, for the message.
-
-    Returns
-    -------
-    object
-        ``value`` unchanged.
-
-    Raises
-    ------
-    ValueError
-        If ``value`` is not one of the options; the message lists them.
+    Raises ``ValueError`` listing the options otherwise; ``name`` is the argument's name.
 
     Examples
     --------
@@ -375,7 +359,9 @@ def require_timestamps(values: Any, *, name: str) -> pd.Series:
     """
     series = pd.Series(values)
     try:
-        parsed = pd.to_datetime(series)
+        with warnings.catch_warnings():  # pandas warns before failing on mixed formats
+            warnings.simplefilter("ignore", UserWarning)
+            parsed = pd.to_datetime(series)
     except (ValueError, TypeError) as error:
         raise ValueError(
             f"`{name}` could not be parsed as dates/times ({error}); "

@@ -309,7 +309,7 @@ def write_geotiff(surface: DensitySurface, path: Any) -> None:
     _require_square(surface, "to_geotiff()")
     try:
         import rasterio
-        from rasterio.transform import from_origin
+        from rasterio.transform import Affine
     except ImportError as error:
         raise ImportError(
             "`to_geotiff()` needs rasterio, which is not installed. Install it with "
@@ -327,7 +327,8 @@ def write_geotiff(surface: DensitySurface, path: Any) -> None:
         count=1,
         dtype="float64",
         crs=surface.crs.to_wkt() if surface.crs is not None else None,
-        transform=from_origin(west, north, size, size),
+        # North-up transform written out (rasterio's from_origin warns in newer affine).
+        transform=Affine(size, 0.0, west, 0.0, -size, north),
         nodata=np.nan,
     ) as dataset:
         dataset.write(np.flipud(surface.values), 1)
