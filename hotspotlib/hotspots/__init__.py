@@ -15,6 +15,7 @@ from hotspotlib.hotspots.gi_result import GiStarResult
 from hotspotlib.hotspots.grid import Grid, make_grid
 from hotspotlib.hotspots.kde import kde
 from hotspotlib.hotspots.optimized import OptimizedHotspotsResult, optimized_hotspots
+from hotspotlib.hotspots.selection import select_places
 from hotspotlib.hotspots.surface import DensitySurface
 
 __all__ = [
@@ -39,4 +40,5 @@ __all__ = [
     "make_grid",
     "optimized_hotspots",
     "select_bandwidth",
+    "select_places",
 ]
