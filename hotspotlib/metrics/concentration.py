@@ -43,7 +43,7 @@ class GiniResult:
         Sum of the counts (number of events ``N``).
     ci_low, ci_high : float
         Bootstrap confidence limits (NaN without a bootstrap).
-    confidence_level : float
+    confidence : float
         Coverage of the interval.
     ci_method : {"percentile", "bca"}
         Interval method.
@@ -63,7 +63,7 @@ class GiniResult:
     total: float
     ci_low: float
     ci_high: float
-    confidence_level: float
+    confidence: float
     ci_method: CiMethod
     n_bootstrap: int
     n_undefined: int
@@ -116,7 +116,7 @@ class GiniResult:
                 "possible; consider `generalized=True`."
             )
         if self.n_bootstrap:
-            params["confidence_level"] = self.confidence_level
+            params["confidence"] = self.confidence
             params["ci"] = f"[{self.ci_low:.4f}, {self.ci_high:.4f}]"
             params["ci_method"] = self.ci_method
             notes.append("Bootstrap: places resampled with replacement.")
@@ -156,7 +156,7 @@ def gini(
     generalized: bool = False,
     unbiased: bool = False,
     n_bootstrap: int = 0,
-    confidence_level: float = 0.95,
+    confidence: float = 0.95,
     ci_method: CiMethod = "percentile",
     rng: int | np.random.Generator | None = None,
 ) -> GiniResult:
@@ -179,7 +179,7 @@ def gini(
         Bootstrap replicates for a confidence interval (0: none). Places are resampled
         with replacement; with whole-number counts each replicate is a multinomial draw
         over the distinct counts, so 10,000 replicates take milliseconds.
-    confidence_level : float
+    confidence : float
         Coverage of the interval, in (0, 1).
     ci_method : {"percentile", "bca"}
         Percentile interval, or bias-corrected and accelerated (BCa, Efron 1987) with the
@@ -226,9 +226,9 @@ def gini(
         raise ValueError(
             f"`n_bootstrap` must be a whole number >= 0 (e.g. 999); got {n_bootstrap!r}."
         )
-    level = float(confidence_level)
+    level = float(confidence)
     if not 0.0 < level < 1.0:
-        raise ValueError(f"`confidence_level` must be in (0, 1), e.g. 0.95; got {level!r}.")
+        raise ValueError(f"`confidence` must be in (0, 1), e.g. 0.95; got {level!r}.")
     distinct, freq_int = np.unique(values, return_counts=True)
     freq = freq_int.astype(float)
     n_units, total = values.size, float(values.sum())
@@ -264,7 +264,7 @@ def gini(
         total=total,
         ci_low=ci_low,
         ci_high=ci_high,
-        confidence_level=level,
+        confidence=level,
         ci_method=ci_method,
         n_bootstrap=int(n_bootstrap),
         n_undefined=n_undefined,

@@ -124,11 +124,11 @@ class KnoxResult:
             columns=pd.Index(self.time_labels, name="time"),
         )
 
-    def findings(self, significance_level: float = 0.05) -> list[str]:
+    def findings(self, alpha: float = 0.05) -> list[str]:
         """Plain-language statements for the significant near-repeat bands.
 
         One sentence per band (excluding the "more than" bands) with ``p_value`` at or
-        below ``significance_level`` and a Knox ratio above 1, like the calculator's
+        below ``alpha`` and a Knox ratio above 1, like the calculator's
         summary: "... about X percent greater than if there were no space-time pattern".
         """
         out = []
@@ -136,7 +136,7 @@ class KnoxResult:
         for d in range(rows - 1):  # a handful of bands
             for t in range(cols - 1):
                 ratio, p = self.knox_ratio[d, t], self.p_value[d, t]
-                if np.isfinite(ratio) and ratio > 1 and p <= significance_level:
+                if np.isfinite(ratio) and ratio > 1 and p <= alpha:
                     where = (
                         "at the same location" if d == 0 else f"within {self.distance_labels[d]} m"
                     )

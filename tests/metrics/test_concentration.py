@@ -142,7 +142,7 @@ def test_inputs_accepted_and_not_mutated(city):
         ([[1, 2], [3, 4]], {}, ValueError, "1-D"),
         ([1, 2], {"n_bootstrap": -1}, ValueError, "n_bootstrap"),
         ([1, 2], {"n_bootstrap": 1.5}, ValueError, "n_bootstrap"),
-        ([1, 2], {"confidence_level": 95}, ValueError, "confidence_level"),
+        ([1, 2], {"confidence": 95}, ValueError, "confidence"),
         ([1, 2], {"ci_method": "basic"}, ValueError, "ci_method"),
     ],
 )
