@@ -1,3 +1,9 @@
-"""dose package."""
+"""Patrol dose: from GPS pings to visits, dosage panels, the Koper curve and dose-response.
 
-__all__: list[str] = []
+Also randomised patrol plans and the allocation of patrol time across places.
+"""
+
+from hotspotlib.dose.dosage import DosagePanel, dosage_panel
+from hotspotlib.dose.visits import PatrolVisits, patrol_visits
+
+__all__ = ["DosagePanel", "PatrolVisits", "dosage_panel", "patrol_visits"]
