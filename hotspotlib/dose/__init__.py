@@ -4,6 +4,14 @@ Also randomised patrol plans and the allocation of patrol time across places.
 """
 
 from hotspotlib.dose.dosage import DosagePanel, dosage_panel
+from hotspotlib.dose.response import DoseResponse, dose_response
 from hotspotlib.dose.visits import PatrolVisits, patrol_visits
 
-__all__ = ["DosagePanel", "PatrolVisits", "dosage_panel", "patrol_visits"]
+__all__ = [
+    "DosagePanel",
+    "DoseResponse",
+    "PatrolVisits",
+    "dosage_panel",
+    "dose_response",
+    "patrol_visits",
+]
