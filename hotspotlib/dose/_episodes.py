@@ -44,18 +44,18 @@ class Visits:
     n_episodes: IntArray
 
 
-def sort_order(officer: IntArray, time: IntArray) -> tuple[IntArray, int]:
+def sort_order(officer: IntArray, time: IntArray) -> tuple[IntArray | None, int]:
     """Order pings by officer then time; also count pings that arrived out of time order.
 
     A ping is out of order when, in the sorted sequence, it came earlier in the input
-    than the ping before it of the same officer.
+    than the ping before it of the same officer. None means already in order.
     """
     n = len(time)
     if n < 2:
-        return np.arange(n), 0
+        return None, 0
     same = officer[1:] == officer[:-1]
     if ((officer[1:] > officer[:-1]) | (same & (time[1:] >= time[:-1]))).all():
-        return np.arange(n), 0
+        return None, 0
     order = np.lexsort((time, officer))
     back = (np.diff(order) < 0) & (officer[order][1:] == officer[order][:-1])
     return order, int(back.sum())
@@ -100,11 +100,11 @@ def find_episodes(
     first, last = inside[starts], inside[starts + lengths - 1]
     episode_of_ping = np.repeat(np.arange(len(starts)), lengths)
 
-    step = np.zeros(n)
-    step[1:] = np.hypot(*(xy[1:] - xy[:-1]).T)
-    valid = same & (gap <= max_gap_ns) & (gap > 0)
-    metres = np.bincount(episode_of_ping, (step * valid)[inside], minlength=len(starts))
-    seconds = np.bincount(episode_of_ping, (gap * valid)[inside] / 1e9, minlength=len(starts))
+    inside_gap = gap[inside]
+    valid = same[inside] & (inside_gap <= max_gap_ns) & (inside_gap > 0)
+    step = np.hypot(*(xy[inside] - xy[np.maximum(inside - 1, 0)]).T)
+    metres = np.bincount(episode_of_ping, step * valid, minlength=len(starts))
+    seconds = np.bincount(episode_of_ping, inside_gap * valid / 1e9, minlength=len(starts))
     with np.errstate(invalid="ignore", divide="ignore"):
         speed = np.where(seconds > 0, metres / seconds * 3.6, np.nan)
     keep = np.ones(len(starts), dtype=bool)
@@ -115,6 +115,16 @@ def find_episodes(
     end = time[last] + step_ns
     day0 = start // DAY_NS
     n_days = (end - 1) // DAY_NS - day0 + 1
+    if (n_days == 1).all():  # nothing crosses midnight: one piece per episode
+        return Episodes(
+            officer=officer[first][keep],
+            place=place[first][keep],
+            start=start[keep],
+            end=end[keep],
+            n_pings=lengths[keep].astype(np.int64),
+            speed_kmh=speed[keep],
+            n_too_fast=int((~keep).sum()),
+        )
     ping_day = time[inside] // DAY_NS
     piece_offset = np.cumsum(n_days) - n_days
     piece_pings = np.bincount(
@@ -151,7 +161,9 @@ def union_visits(episodes: Episodes, *, merge_gap_ns: int, n_officers: int) -> V
         empty_f = np.empty(0)
         return Visits(empty_i, empty_i, empty_i, empty_f, empty_f, empty_i, empty_i)
     day = episodes.start // DAY_NS
-    order = np.lexsort((episodes.start, day, episodes.place))
+    # One float sort key: group (place, day) then seconds into the day, two days a group.
+    group = episodes.place * (int(day.max()) - int(day.min()) + 1) + (day - day.min())
+    order = np.argsort(group * 172_800.0 + (episodes.start - day * DAY_NS) / 1e9)
     place, day = episodes.place[order], day[order]
     start, end = episodes.start[order], episodes.end[order]
     officer = episodes.officer[order]
@@ -178,7 +190,8 @@ def union_visits(episodes: Episodes, *, merge_gap_ns: int, n_officers: int) -> V
     officer_time: FloatArray = np.bincount(
         visit_of_piece, (end - start).astype(np.float64), n_visits
     ).astype(np.float64)
-    pairs = np.unique(visit_of_piece * np.int64(n_officers) + officer)
+    pairs = np.sort(visit_of_piece * np.int64(n_officers) + officer)
+    pairs = pairs[np.append(True, pairs[1:] != pairs[:-1])]
     return Visits(
         place=place[visit_first],
         arrival=start[visit_first],

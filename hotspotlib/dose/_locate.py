@@ -66,7 +66,10 @@ def _locate_polygons(xy: NDArray[np.float64], geoms: NDArray[Any]) -> NDArray[np
         np.cumsum(n_candidates) - n_candidates, n_candidates
     )
     pair_poly = bin_poly[np.repeat(first[point_bin], n_candidates) + offset]
-    hit = shapely.intersects_xy(geoms[pair_poly], x[pair_point], y[pair_point])
+    # Prepared copies (not the caller's objects) make each test about twice as fast.
+    prepared = shapely.from_wkb(shapely.to_wkb(geoms))
+    shapely.prepare(prepared)
+    hit = shapely.intersects_xy(prepared[pair_poly], x[pair_point], y[pair_point])
     # Pairs are grouped by point with polygons ascending: the first hit is the lowest.
     points_hit, first_hit = np.unique(pair_point[hit], return_index=True)
     position[points_hit] = pair_poly[hit][first_hit]

@@ -244,11 +244,14 @@ def patrol_visits(
     times, officers, xy, counts, t0 = _clean(pings, officer=officer, time=time)
     codes, uniques = pd.factorize(officers)
     order, counts["n_out_of_order"] = sort_order(codes.astype(np.int64), times)
-    codes, times, xy = codes[order].astype(np.int64), times[order], xy[order]
+    codes = codes.astype(np.int64)
+    if order is not None:
+        codes, times, xy = codes[order], times[order], xy[order]
     duplicate = np.zeros(len(times), dtype=bool)
     duplicate[1:] = (codes[1:] == codes[:-1]) & (times[1:] == times[:-1])
     counts["n_duplicates"] = int(duplicate.sum())
-    codes, times, xy = codes[~duplicate], times[~duplicate], xy[~duplicate]
+    if duplicate.any():
+        codes, times, xy = codes[~duplicate], times[~duplicate], xy[~duplicate]
     place = locate_xy(xy, locator)
     counts["n_used"] = len(times)
     counts["n_outside"] = int((place < 0).sum())
@@ -370,12 +373,14 @@ def _clean(
             "Use `pings.centroid` for other shapes."
         )
     missing_position = (kind < 0) | shapely.is_empty(geometry)
-    xy = np.full((len(geometry), 2), np.nan)
-    has = ~missing_position
-    xy[has, 0] = shapely.get_x(geometry[has])
-    xy[has, 1] = shapely.get_y(geometry[has])
+    if missing_position.any():
+        xy = np.full((len(geometry), 2), np.nan)
+        has = ~missing_position
+        xy[has, 0] = shapely.get_x(geometry[has])
+        xy[has, 1] = shapely.get_y(geometry[has])
+    else:
+        xy = np.column_stack([shapely.get_x(geometry), shapely.get_y(geometry)])
     missing_position |= ~np.isfinite(xy).all(axis=1)
-
     valid = ~(missing_time | missing_officer | missing_position)
     counts = {
         "n_pings": len(pings),
@@ -389,9 +394,11 @@ def _clean(
             f"{counts['n_missing_position']} without a position, "
             f"{counts['n_missing_officer']} without an officer."
         )
-    t0 = stamps[valid].min().astype("datetime64[D]").astype("datetime64[ns]")
-    times = (stamps[valid] - t0).astype(np.int64)
-    return times, officers[valid], xy[valid], counts, t0
+    if not valid.all():
+        stamps, officers, xy = stamps[valid], officers[valid], xy[valid]
+    t0 = stamps.min().astype("datetime64[D]").astype("datetime64[ns]")
+    times = (stamps - t0).astype(np.int64)
+    return times, officers, xy, counts, t0
 
 
 def _stamp(t0: np.datetime64, nanoseconds: Any) -> Any:
