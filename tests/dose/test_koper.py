@@ -45,7 +45,10 @@ def _planted(city, *, n_visits=40, seed=0, curvature=2.0):
 
 def test_departures_are_censored_correctly(city):
     visits, events, truth = _planted(city, n_visits=8, seed=1)
+    events_before, visits_before = events.copy(), visits.visits.copy()
     curve = hs.koper_curve(visits, events, n_bootstrap=0, follow_up_minutes=90)
+    pd.testing.assert_frame_equal(events, events_before)
+    pd.testing.assert_frame_equal(visits.visits, visits_before)
     frame = curve.departures
     assert len(frame) == curve.counts["n_departures"]
     assert len(frame) + curve.counts["n_after_end"] == len(truth)

@@ -107,9 +107,11 @@ def _log_response(m):
 
 def test_allocation_matches_brute_force():
     places = pd.DataFrame({"risk": [3.0, 1.0, 0.5, 0.0]}, index=pd.Index(list("abcd"), name="spot"))
+    before = places.copy()
     result = hs.allocate_patrol_time(
         places, total_minutes=60, response=_log_response, risk="risk", increment_minutes=10
     )
+    pd.testing.assert_frame_equal(places, before)
     assert result.concave
     best, best_value = None, -1.0
     for a in range(7):  # every split of 6 increments over the 3 places with risk
