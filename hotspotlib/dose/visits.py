@@ -28,6 +28,7 @@ from hotspotlib.dose._episodes import (
     union_visits,
 )
 from hotspotlib.dose._locate import locate_xy
+from hotspotlib.dose._pings import clean_pings
 from hotspotlib.hotspots.grid import Grid
 
 if TYPE_CHECKING:
@@ -241,7 +242,7 @@ def patrol_visits(
         require_positive(max_speed_kmh, name="max_speed_kmh")
     low, high = _window(target_minutes)
 
-    times, officers, xy, counts, t0 = _clean(pings, officer=officer, time=time)
+    times, officers, xy, counts, t0 = clean_pings(pings, officer=officer, time=time)
     codes, uniques = pd.factorize(officers)
     order, counts["n_out_of_order"] = sort_order(codes.astype(np.int64), times)
     codes = codes.astype(np.int64)
@@ -343,62 +344,6 @@ def _window(target_minutes: Any) -> tuple[float, float]:
     if not (np.isfinite([low, high]).all() and 0 <= low <= high):
         raise ValueError(f"`target_minutes` must satisfy 0 <= low <= high; got {target_minutes!r}.")
     return low, high
-
-
-def _clean(
-    pings: gpd.GeoDataFrame, *, officer: str, time: str
-) -> tuple[Any, Any, Any, dict[str, int], np.datetime64]:
-    """Extract valid times (ns since t0), officers and coordinates; count what is dropped."""
-    raw = pings[time]
-    if not pd.api.types.is_datetime64_any_dtype(raw):
-        try:
-            raw = pd.to_datetime(raw, format="ISO8601")
-        except (ValueError, TypeError) as error:
-            raise ValueError(
-                f"`pings[{time!r}]` could not be parsed as times ({error}); "
-                "pass datetimes or ISO 8601 strings."
-            ) from error
-    if getattr(raw.dt, "tz", None) is not None:
-        raw = raw.dt.tz_localize(None)  # local wall-clock time decides the day
-    stamps = raw.to_numpy().astype("datetime64[ns]")
-    missing_time = np.isnat(stamps)
-    officers = pings[officer].to_numpy()
-    missing_officer = np.asarray(pd.isna(officers), dtype=bool)
-
-    geometry = np.asarray(pings.geometry.values, dtype=object)
-    kind = shapely.get_type_id(geometry)
-    if (kind > 0).any():
-        raise ValueError(
-            f"`pings` must hold Point geometries; {int((kind > 0).sum())} do not. "
-            "Use `pings.centroid` for other shapes."
-        )
-    missing_position = (kind < 0) | shapely.is_empty(geometry)
-    if missing_position.any():
-        xy = np.full((len(geometry), 2), np.nan)
-        has = ~missing_position
-        xy[has, 0] = shapely.get_x(geometry[has])
-        xy[has, 1] = shapely.get_y(geometry[has])
-    else:
-        xy = np.column_stack([shapely.get_x(geometry), shapely.get_y(geometry)])
-    missing_position |= ~np.isfinite(xy).all(axis=1)
-    valid = ~(missing_time | missing_officer | missing_position)
-    counts = {
-        "n_pings": len(pings),
-        "n_missing_time": int(missing_time.sum()),
-        "n_missing_position": int((missing_position & ~missing_time).sum()),
-        "n_missing_officer": int((missing_officer & ~missing_time & ~missing_position).sum()),
-    }
-    if not valid.any():
-        raise ValueError(
-            f"`pings` has no usable row: {counts['n_missing_time']} without a time, "
-            f"{counts['n_missing_position']} without a position, "
-            f"{counts['n_missing_officer']} without an officer."
-        )
-    if not valid.all():
-        stamps, officers, xy = stamps[valid], officers[valid], xy[valid]
-    t0 = stamps.min().astype("datetime64[D]").astype("datetime64[ns]")
-    times = (stamps - t0).astype(np.int64)
-    return times, officers, xy, counts, t0
 
 
 def _stamp(t0: np.datetime64, nanoseconds: Any) -> Any:
