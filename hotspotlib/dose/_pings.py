@@ -12,8 +12,12 @@ import shapely
 
 def clean_pings(
     pings: gpd.GeoDataFrame, *, officer: str, time: str
-) -> tuple[Any, Any, Any, dict[str, int], np.datetime64]:
-    """Extract valid times (ns since t0), officers and coordinates; count what is dropped."""
+) -> tuple[Any, Any, Any, dict[str, int], np.datetime64, Any]:
+    """Extract valid times (ns since t0), officer codes and coordinates; count drops.
+
+    Returns times, officer codes (into the returned ids), coordinates, counts, t0 and
+    the officer ids.
+    """
     raw = pings[time]
     if not pd.api.types.is_datetime64_any_dtype(raw):
         try:
@@ -27,8 +31,9 @@ def clean_pings(
         raw = raw.dt.tz_localize(None)  # local wall-clock time decides the day
     stamps = raw.to_numpy().astype("datetime64[ns]")
     missing_time = np.isnat(stamps)
-    officers = pings[officer].to_numpy()
-    missing_officer = np.asarray(pd.isna(officers), dtype=bool)
+    codes, officer_ids = pd.factorize(pings[officer])  # missing ids get code -1
+    codes = codes.astype(np.int64)
+    missing_officer = codes < 0
 
     geometry = np.asarray(pings.geometry.values, dtype=object)
     kind = shapely.get_type_id(geometry)
@@ -60,7 +65,7 @@ def clean_pings(
             f"{counts['n_missing_officer']} without an officer."
         )
     if not valid.all():
-        stamps, officers, xy = stamps[valid], officers[valid], xy[valid]
+        stamps, codes, xy = stamps[valid], codes[valid], xy[valid]
     t0 = stamps.min().astype("datetime64[D]").astype("datetime64[ns]")
     times = (stamps - t0).astype(np.int64)
-    return times, officers, xy, counts, t0
+    return times, codes, xy, counts, t0, np.asarray(officer_ids)

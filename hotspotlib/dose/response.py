@@ -157,7 +157,9 @@ def dose_response(
     outcome : str
         Count (or non-negative harm) column, e.g. ``"n_events"`` or ``"harm"``.
     dose : str
-        Dose column (minutes), e.g. ``"patrol_minutes"``.
+        Dose column (minutes), e.g. ``"patrol_minutes"``. For the intention-to-treat
+        effect of a randomised assignment use ``dose="treated"`` with
+        ``shape="spline", knots_minutes=()``: the single term's IRR is the ITT IRR.
     shape : {"log", "bins", "spline"}
         Functional form of the dose.
     knots_minutes : sequence of float
@@ -291,9 +293,9 @@ def dose_response(
 
 
 def _non_negative(values: pd.Series, *, name: str) -> NDArray[np.float64]:
-    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+    if not pd.api.types.is_numeric_dtype(values):
         raise TypeError(f"`panel[{name!r}]` must be numeric; it has dtype {values.dtype}.")
-    array = values.to_numpy(dtype=float)
+    array = values.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     if not np.isfinite(array).all() or (array < 0).any():
         raise ValueError(
             f"`panel[{name!r}]` must be finite and >= 0; it has "

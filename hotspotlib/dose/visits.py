@@ -242,10 +242,8 @@ def patrol_visits(
         require_positive(max_speed_kmh, name="max_speed_kmh")
     low, high = _window(target_minutes)
 
-    times, officers, xy, counts, t0 = clean_pings(pings, officer=officer, time=time)
-    codes, uniques = pd.factorize(officers)
-    order, counts["n_out_of_order"] = sort_order(codes.astype(np.int64), times)
-    codes = codes.astype(np.int64)
+    times, codes, xy, counts, t0, uniques = clean_pings(pings, officer=officer, time=time)
+    order, counts["n_out_of_order"] = sort_order(codes, times)
     if order is not None:
         codes, times, xy = codes[order], times[order], xy[order]
     duplicate = np.zeros(len(times), dtype=bool)

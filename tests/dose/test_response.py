@@ -135,6 +135,23 @@ def test_cluster_ci_coverage():
     assert covered >= 33  # nominal 95% of 40 = 38; binomial 1st percentile ~ 34
 
 
+def test_assignment_as_dose_gives_itt_irr():
+    frame = _panel(seed=5)
+    frame["treated"] = pd.array(frame["patrol_minutes"] > 0, dtype="boolean")
+    fit = hs.dose_response(
+        frame, outcome="crimes", dose="treated", shape="spline", knots_minutes=()
+    )
+    oracle = sm.GLM(
+        frame["crimes"].to_numpy(float),
+        np.column_stack([frame["treated"].to_numpy(float), _dummies(frame, ("place", "day"))]),
+        family=sm.families.Poisson(),
+    ).fit(tol=1e-13)
+    assert fit.beta[0] == pytest.approx(oracle.params[0], abs=1e-6)
+    frame.loc[0, "treated"] = pd.NA
+    with pytest.raises(ValueError, match="finite and >= 0"):
+        hs.dose_response(frame, outcome="crimes", dose="treated")
+
+
 def test_bins_reproduce_group_contrasts():
     frame = _panel(seed=2)
     fit = hs.dose_response(frame, outcome="crimes", shape="bins", knots_minutes=(10, 20))
