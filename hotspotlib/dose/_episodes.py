@@ -90,27 +90,21 @@ def find_episodes(
     steps into its pings (steps within ``max_gap_ns`` of the previous ping of the same
     officer); episodes faster than ``max_speed_kmh`` are dropped.
     """
-    n = len(time)
-    same = np.zeros(n, dtype=bool)
-    same[1:] = officer[1:] == officer[:-1]
-    gap = np.zeros(n, dtype=np.int64)
-    gap[1:] = np.diff(time)
-    new = np.ones(n, dtype=bool)
-    new[1:] = ~same[1:] | (place[1:] != place[:-1]) | (gap[1:] > max_gap_ns)
+    # Everything is computed on the in-place pings and the ping just before each.
     inside = np.flatnonzero(place >= 0)
-    starts = np.flatnonzero(new[inside])
+    before = np.maximum(inside - 1, 0)
+    same = (officer[inside] == officer[before]) & (inside > 0)
+    gap = time[inside] - time[before]
+    new = ~same | (place[before] != place[inside]) | (gap > max_gap_ns)
+    starts = np.flatnonzero(new)
     lengths = np.diff(np.append(starts, len(inside)))
     first, last = inside[starts], inside[starts + lengths - 1]
-    episode_of_ping = np.repeat(np.arange(len(starts)), lengths)
+    episode_of_ping = np.cumsum(new) - 1
 
-    inside_gap = gap[inside]
-    valid = same[inside] & (inside_gap <= max_gap_ns) & (inside_gap > 0)
-    x, y = xy[:, 0], xy[:, 1]
-    step_all = np.zeros(n)
-    np.hypot(x[1:] - x[:-1], y[1:] - y[:-1], out=step_all[1:])
-    step = step_all[inside]
+    valid = same & (gap <= max_gap_ns) & (gap > 0)
+    step = np.hypot(xy[inside, 0] - xy[before, 0], xy[inside, 1] - xy[before, 1])
     metres = np.bincount(episode_of_ping, step * valid, minlength=len(starts))
-    seconds = np.bincount(episode_of_ping, inside_gap * valid / 1e9, minlength=len(starts))
+    seconds = np.bincount(episode_of_ping, gap * valid / 1e9, minlength=len(starts))
     with np.errstate(invalid="ignore", divide="ignore"):
         speed = np.where(seconds > 0, metres / seconds * 3.6, np.nan)
     keep = np.ones(len(starts), dtype=bool)
@@ -196,14 +190,21 @@ def union_visits(episodes: Episodes, *, merge_gap_ns: int, n_officers: int) -> V
     officer_time: FloatArray = np.bincount(
         visit_of_piece, (end - start).astype(np.float64), n_visits
     ).astype(np.float64)
-    pairs = np.sort(visit_of_piece * np.int64(n_officers) + officer)
-    pairs = pairs[np.append(True, pairs[1:] != pairs[:-1])]
+    n_episodes = np.diff(np.append(visit_first, len(start))).astype(np.int64)
+    # Distinct officers per visit; only visits with several episodes need a sort.
+    n_distinct = np.ones(n_visits, dtype=np.int64)
+    shared = n_episodes[visit_of_piece] > 1
+    if shared.any():
+        pairs = np.sort(visit_of_piece[shared] * np.int64(n_officers) + officer[shared])
+        pairs = pairs[np.append(True, pairs[1:] != pairs[:-1])]
+        counted = np.bincount(pairs // n_officers, minlength=n_visits)
+        n_distinct = np.where(n_episodes > 1, counted, 1).astype(np.int64)
     return Visits(
         place=place[visit_first],
         arrival=start[visit_first],
         departure=np.maximum.reduceat(end, visit_first),
         patrol_ns=patrol,
         officer_ns=officer_time,
-        n_officers=np.bincount(pairs // n_officers, minlength=n_visits).astype(np.int64),
-        n_episodes=np.diff(np.append(visit_first, len(start))).astype(np.int64),
+        n_officers=n_distinct,
+        n_episodes=n_episodes,
     )
