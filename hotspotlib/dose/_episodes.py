@@ -102,7 +102,9 @@ def find_episodes(
     episode_of_ping = np.cumsum(new) - 1
 
     valid = same & (gap <= max_gap_ns) & (gap > 0)
-    step = np.hypot(xy[inside, 0] - xy[before, 0], xy[inside, 1] - xy[before, 1])
+    dx = xy[inside, 0] - xy[before, 0]
+    dy = xy[inside, 1] - xy[before, 1]
+    step = np.sqrt(dx * dx + dy * dy)  # metres; hypot's overflow care is not needed here
     metres = np.bincount(episode_of_ping, step * valid, minlength=len(starts))
     seconds = np.bincount(episode_of_ping, gap * valid / 1e9, minlength=len(starts))
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -161,18 +163,19 @@ def union_visits(episodes: Episodes, *, merge_gap_ns: int, n_officers: int) -> V
         empty_f = np.empty(0)
         return Visits(empty_i, empty_i, empty_i, empty_f, empty_f, empty_i, empty_i)
     day = episodes.start // DAY_NS
+    start_s = (episodes.start - day * DAY_NS) / 1e9  # seconds into the day
+    end_s = (episodes.end - day * DAY_NS) / 1e9
     # One float sort key: group (place, day) then seconds into the day, two days a group.
     group = episodes.place * (int(day.max()) - int(day.min()) + 1) + (day - day.min())
-    order = np.argsort(group * 172_800.0 + (episodes.start - day * DAY_NS) / 1e9)
-    place, day = episodes.place[order], day[order]
+    order = np.argsort(group * 172_800.0 + start_s)
+    group = group[order]
     start, end = episodes.start[order], episodes.end[order]
     officer = episodes.officer[order]
     new_group = np.ones(len(start), dtype=bool)
-    new_group[1:] = (place[1:] != place[:-1]) | (day[1:] != day[:-1])
-    group = np.cumsum(new_group) - 1
-    shift = group * 172_800.0  # seconds; two days per group
-    shifted_start = shift + (start - day * DAY_NS) / 1e9
-    running_end = np.maximum.accumulate(shift + (end - day * DAY_NS) / 1e9)
+    np.not_equal(group[1:], group[:-1], out=new_group[1:])
+    shift = (np.cumsum(new_group) - 1) * 172_800.0  # seconds; two days per group
+    shifted_start = shift + start_s[order]
+    running_end = np.maximum.accumulate(shift + end_s[order])
     previous_end = np.concatenate([[-np.inf], running_end[:-1]])
     new_block = new_group | (shifted_start > previous_end)
     new_visit = new_group | (shifted_start > previous_end + merge_gap_ns / 1e9)
@@ -200,7 +203,7 @@ def union_visits(episodes: Episodes, *, merge_gap_ns: int, n_officers: int) -> V
         counted = np.bincount(pairs // n_officers, minlength=n_visits)
         n_distinct = np.where(n_episodes > 1, counted, 1).astype(np.int64)
     return Visits(
-        place=place[visit_first],
+        place=episodes.place[order[visit_first]],
         arrival=start[visit_first],
         departure=np.maximum.reduceat(end, visit_first),
         patrol_ns=patrol,
