@@ -161,10 +161,15 @@ def _fixed_effects_case(rng: np.random.Generator) -> list[dict[str, Any]]:
 
 
 def main() -> None:
-    rng = np.random.default_rng(0)
-    report("dose_response vs statsmodels GLM with dummy columns", _fixed_effects_case(rng))
+    report(
+        "dose_response vs statsmodels GLM with dummy columns",
+        _fixed_effects_case(np.random.default_rng(0)),
+    )
     n_pings = int(os.environ.get("HOTSPOTLIB_BENCH_PINGS", 10_000_000))
-    report(f"patrol_visits on ~{n_pings:,} simulated pings", _ping_cases(n_pings, rng))
+    report(
+        f"patrol_visits on ~{n_pings:,} simulated pings",
+        _ping_cases(n_pings, np.random.default_rng(0)),
+    )
 
 
 if __name__ == "__main__":
