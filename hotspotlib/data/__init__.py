@@ -1,6 +1,7 @@
 """Data in: police.uk files, harm weights, bundled samples and the synthetic city."""
 
 from hotspotlib.data.frames import from_frame
+from hotspotlib.data.gps import SimulatedPings, simulate_patrol_pings
 from hotspotlib.data.harm import (
     CRIME_TYPES,
     HARM_TABLE_VERSION,
@@ -27,6 +28,7 @@ __all__ = [
     "CRIME_TYPES",
     "HARM_TABLE_VERSION",
     "LOCAL_GRID_CRS",
+    "SimulatedPings",
     "SyntheticCity",
     "apply_harm",
     "from_frame",
@@ -42,5 +44,6 @@ __all__ = [
     "load_stl_homicides",
     "plant_patrol_effect",
     "read_police_uk",
+    "simulate_patrol_pings",
     "synthetic_city",
 ]

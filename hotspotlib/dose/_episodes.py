@@ -1,0 +1,213 @@
+"""Array kernels behind :func:`hotspotlib.patrol_visits`: episodes, day splits, unions.
+
+Times are int64 nanoseconds since the midnight before the first ping, so a day index is
+``t // DAY_NS``. Every step is a sort followed by flat numpy passes; nothing loops over
+pings, episodes or visits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+DAY_NS = 86_400 * 10**9
+
+IntArray = NDArray[np.int64]
+FloatArray = NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class Episodes:
+    """Officer episodes inside places (already split at midnight)."""
+
+    officer: IntArray
+    place: IntArray
+    start: IntArray
+    end: IntArray
+    n_pings: IntArray
+    speed_kmh: FloatArray
+    n_too_fast: int
+
+
+@dataclass(frozen=True, slots=True)
+class Visits:
+    """Visits per place and day: unions of episodes, merged across short gaps."""
+
+    place: IntArray
+    arrival: IntArray
+    departure: IntArray
+    patrol_ns: FloatArray
+    officer_ns: FloatArray
+    n_officers: IntArray
+    n_episodes: IntArray
+
+
+def sort_order(officer: IntArray, time: IntArray) -> tuple[IntArray | None, int]:
+    """Order pings by officer then time; also count pings that arrived out of time order.
+
+    A ping is out of order when, in the sorted sequence, it came earlier in the input
+    than the ping before it of the same officer. None means already in order.
+    """
+    n = len(time)
+    if n < 2:
+        return None, 0
+    same = officer[1:] == officer[:-1]
+    if ((officer[1:] > officer[:-1]) | (same & (time[1:] >= time[:-1]))).all():
+        return None, 0
+    if officer.max() < 2**16 and (time[1:] >= time[:-1]).all():
+        # A live feed is in time order: a stable radix sort by officer finishes the job.
+        return np.argsort(officer.astype(np.uint16), kind="stable"), 0
+    order = np.lexsort((time, officer))
+    back = (np.diff(order) < 0) & (officer[order][1:] == officer[order][:-1])
+    return order, int(back.sum())
+
+
+def ping_interval(officer: IntArray, time: IntArray) -> float | None:
+    """Median positive gap (ns) between consecutive pings of the same officer."""
+    gaps = np.diff(time)[officer[1:] == officer[:-1]]
+    gaps = gaps[gaps > 0]
+    return float(np.median(gaps)) if len(gaps) else None
+
+
+def find_episodes(
+    officer: IntArray,
+    time: IntArray,
+    place: IntArray,
+    xy: FloatArray,
+    *,
+    step_ns: int,
+    max_gap_ns: int,
+    max_speed_kmh: float | None,
+) -> Episodes:
+    """Group sorted, de-duplicated pings into episodes and split them at midnight.
+
+    An episode is a run of consecutive pings of one officer inside one place, each no
+    more than ``max_gap_ns`` after the previous; it lasts from its first ping to its last
+    ping plus one ping interval, split at midnight (the interval after the last ping is
+    credited only up to midnight). An episode's speed is the distance over time of the
+    steps into its pings (steps within ``max_gap_ns`` of the previous ping of the same
+    officer); episodes faster than ``max_speed_kmh`` are dropped.
+    """
+    # Everything is computed on the in-place pings and the ping just before each.
+    inside = np.flatnonzero(place >= 0)
+    before = np.maximum(inside - 1, 0)
+    same = (officer[inside] == officer[before]) & (inside > 0)
+    gap = time[inside] - time[before]
+    new = ~same | (place[before] != place[inside]) | (gap > max_gap_ns)
+    starts = np.flatnonzero(new)
+    lengths = np.diff(np.append(starts, len(inside)))
+    first, last = inside[starts], inside[starts + lengths - 1]
+    episode_of_ping = np.cumsum(new) - 1
+
+    valid = same & (gap <= max_gap_ns) & (gap > 0)
+    dx = xy[inside, 0] - xy[before, 0]
+    dy = xy[inside, 1] - xy[before, 1]
+    step = np.sqrt(dx * dx + dy * dy)  # metres; hypot's overflow care is not needed here
+    metres = np.bincount(episode_of_ping, step * valid, minlength=len(starts))
+    seconds = np.bincount(episode_of_ping, gap * valid / 1e9, minlength=len(starts))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        speed = np.where(seconds > 0, metres / seconds * 3.6, np.nan)
+    keep = np.ones(len(starts), dtype=bool)
+    if max_speed_kmh is not None:
+        keep = ~(speed > max_speed_kmh)
+
+    start = time[first]
+    end = time[last] + step_ns
+    day0 = start // DAY_NS
+    n_days = (end - 1) // DAY_NS - day0 + 1
+    if (n_days == 1).all():  # nothing crosses midnight: one piece per episode
+        return Episodes(
+            officer=officer[first][keep],
+            place=place[first][keep],
+            start=start[keep],
+            end=end[keep],
+            n_pings=lengths[keep].astype(np.int64),
+            speed_kmh=speed[keep],
+            n_too_fast=int((~keep).sum()),
+        )
+    ping_day = time[inside] // DAY_NS
+    piece_offset = np.cumsum(n_days) - n_days
+    piece_pings = np.bincount(
+        piece_offset[episode_of_ping] + ping_day - day0[episode_of_ping],
+        minlength=int(n_days.sum()),
+    )
+    source = np.repeat(np.arange(len(starts)), n_days)
+    day = day0[source] + np.arange(len(source)) - np.repeat(piece_offset, n_days)
+    # The interval credited after an episode's last ping stops at midnight.
+    chosen = keep[source] & (piece_pings > 0)
+    source, day, piece_pings = source[chosen], day[chosen], piece_pings[chosen]
+    return Episodes(
+        officer=officer[first][source],
+        place=place[first][source],
+        start=np.maximum(start[source], day * DAY_NS),
+        end=np.minimum(end[source], (day + 1) * DAY_NS),
+        n_pings=piece_pings.astype(np.int64),
+        speed_kmh=speed[source],
+        n_too_fast=int((~keep).sum()),
+    )
+
+
+def union_visits(episodes: Episodes, *, merge_gap_ns: int, n_officers: int) -> Visits:
+    """Union episodes per place and day (patrol time), merging gaps up to ``merge_gap_ns``.
+
+    Sort-and-sweep: within each (place, day) group sorted by start, an episode opens a
+    new block of presence when it starts after the running maximum of earlier ends, and
+    a new visit when it starts more than ``merge_gap_ns`` after it. The running maximum
+    is one cumulative max over the whole array, with each group shifted two days past
+    the previous one so groups never interact.
+    """
+    if len(episodes.start) == 0:
+        empty_i = np.empty(0, dtype=np.int64)
+        empty_f = np.empty(0)
+        return Visits(empty_i, empty_i, empty_i, empty_f, empty_f, empty_i, empty_i)
+    day = episodes.start // DAY_NS
+    start_s = (episodes.start - day * DAY_NS) / 1e9  # seconds into the day
+    end_s = (episodes.end - day * DAY_NS) / 1e9
+    # One float sort key: group (place, day) then seconds into the day, two days a group.
+    group = episodes.place * (int(day.max()) - int(day.min()) + 1) + (day - day.min())
+    order = np.argsort(group * 172_800.0 + start_s)
+    group = group[order]
+    start, end = episodes.start[order], episodes.end[order]
+    officer = episodes.officer[order]
+    new_group = np.ones(len(start), dtype=bool)
+    np.not_equal(group[1:], group[:-1], out=new_group[1:])
+    shift = (np.cumsum(new_group) - 1) * 172_800.0  # seconds; two days per group
+    shifted_start = shift + start_s[order]
+    running_end = np.maximum.accumulate(shift + end_s[order])
+    previous_end = np.concatenate([[-np.inf], running_end[:-1]])
+    new_block = new_group | (shifted_start > previous_end)
+    new_visit = new_group | (shifted_start > previous_end + merge_gap_ns / 1e9)
+
+    block_first = np.flatnonzero(new_block)
+    block_end = np.maximum.reduceat(end, block_first)
+    visit_of_piece = np.cumsum(new_visit) - 1
+    visit_first = np.flatnonzero(new_visit)
+    n_visits = len(visit_first)
+    patrol: FloatArray = np.bincount(
+        visit_of_piece[block_first],
+        (block_end - start[block_first]).astype(np.float64),
+        minlength=n_visits,
+    ).astype(np.float64)
+    officer_time: FloatArray = np.bincount(
+        visit_of_piece, (end - start).astype(np.float64), n_visits
+    ).astype(np.float64)
+    n_episodes = np.diff(np.append(visit_first, len(start))).astype(np.int64)
+    # Distinct officers per visit; only visits with several episodes need a sort.
+    n_distinct = np.ones(n_visits, dtype=np.int64)
+    shared = n_episodes[visit_of_piece] > 1
+    if shared.any():
+        pairs = np.sort(visit_of_piece[shared] * np.int64(n_officers) + officer[shared])
+        pairs = pairs[np.append(True, pairs[1:] != pairs[:-1])]
+        counted = np.bincount(pairs // n_officers, minlength=n_visits)
+        n_distinct = np.where(n_episodes > 1, counted, 1).astype(np.int64)
+    return Visits(
+        place=episodes.place[order[visit_first]],
+        arrival=start[visit_first],
+        departure=np.maximum.reduceat(end, visit_first),
+        patrol_ns=patrol,
+        officer_ns=officer_time,
+        n_officers=n_distinct,
+        n_episodes=n_episodes,
+    )

@@ -1,0 +1,249 @@
+"""Survival kernels behind :func:`hotspotlib.koper_curve`: departures and Cox fits."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from scipy import stats
+from statsmodels.duration.hazard_regression import PHReg
+
+from hotspotlib.dose.visits import PatrolVisits
+
+_Z95 = float(stats.norm.ppf(0.975))
+
+
+def departures(
+    visits: PatrolVisits,
+    event_place: NDArray[np.int64],
+    event_time: NDArray[np.datetime64],
+    stop: np.datetime64,
+    follow_up: float,
+    edges: NDArray[np.float64],
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """One row per departure: visit length, bin, time to next event or censoring.
+
+    Visits at a place closer than the merge gap (pieces split at midnight) are joined.
+    The next event is the first strictly after departure; censoring is at the next
+    arrival, after ``follow_up`` minutes, or at ``stop``.
+    """
+    table = visits.visits
+    place = visits.places.index.get_indexer(table[visits.place_column]).astype(np.int64)
+    arrival = table["arrival"].to_numpy().astype("datetime64[ns]").astype(np.int64)
+    departure = table["departure"].to_numpy().astype("datetime64[ns]").astype(np.int64)
+    order = np.lexsort((arrival, place))
+    place, arrival, departure = place[order], arrival[order], departure[order]
+    merge_ns = visits.parameters["merge_gap_minutes"] * 60e9
+    new = np.ones(len(place), dtype=bool)
+    new[1:] = (place[1:] != place[:-1]) | (arrival[1:] - departure[:-1] > merge_ns)
+    first = np.flatnonzero(new)
+    place, arrival = place[first], arrival[first]
+    departure = np.maximum.reduceat(departure, first) if len(first) else departure[first]
+    next_arrival = np.full(len(first), np.inf)
+    same = place[1:] == place[:-1]
+    next_arrival[:-1][same] = arrival[1:][same]
+
+    located = event_place >= 0
+    e_place = event_place[located]
+    e_time = event_time[located].astype(np.int64)
+    origin = min(int(e_time.min()) if len(e_time) else 0, int(departure.min(initial=0)))
+    span = (max(int(e_time.max(initial=0)), int(departure.max(initial=0))) - origin) / 1e9 + 1
+    e_order = np.lexsort((e_time, e_place))
+    e_place, e_time = e_place[e_order], e_time[e_order]
+    e_key = e_place * span + (e_time - origin) / 1e9
+    key = place * span + (departure - origin) / 1e9
+    at = np.searchsorted(e_key, key, side="right")
+    found = at < len(e_key)
+    found[found] = e_place[at[found]] == place[found]
+    to_event = np.full(len(place), np.inf)
+    to_event[found] = (e_time[at[found]] - departure[found]) / 60e9
+
+    stop_ns = int(np.asarray(stop).astype("datetime64[ns]").astype(np.int64))
+    censor = np.minimum.reduce(
+        [
+            np.full(len(place), follow_up),
+            (next_arrival - departure) / 60e9,
+            (stop_ns - departure) / 60e9,
+        ]
+    )
+    duration = (departure - arrival) / 60e9
+    code = np.searchsorted(edges, duration, side="left") - 1
+    in_bins = (code >= 0) & (code < len(edges) - 1)
+    observed = censor > 0
+    keep = in_bins & observed
+    ids = visits.places.index.to_numpy()
+    frame = pd.DataFrame(
+        {
+            visits.place_column: ids[place[keep]],
+            "place_position": place[keep],
+            "departure": (departure[keep]).astype("datetime64[ns]"),
+            "duration_minutes": duration[keep],
+            "bin": code[keep],
+            "time_minutes": np.minimum(to_event, censor)[keep],
+            "event": (to_event <= censor)[keep],
+        }
+    )
+    counts = {
+        "n_visits": len(table),
+        "n_joined_at_midnight": len(table) - len(first),
+        "n_after_end": int((~observed).sum()),
+        "n_outside_bins": int((observed & ~in_bins).sum()),
+        "n_events_outside_places": int((~located).sum()),
+        "n_departures": int(keep.sum()),
+    }
+    return frame, counts
+
+
+def _cox(time: Any, exog: Any, event: Any, strata: Any) -> Any:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return PHReg(time, exog, status=event.astype(float), strata=strata, ties="breslow").fit()
+
+
+def cox_hazard_ratios(frame: pd.DataFrame, n_bins: int) -> pd.DataFrame:
+    """Hazard ratios by bin against the shortest bin that has events (Cox, by place)."""
+    out = pd.DataFrame(
+        np.nan, index=range(n_bins), columns=["hazard_ratio", "ci_low", "ci_high", "p_value"]
+    )
+    events_per_bin = np.bincount(frame["bin"], frame["event"].astype(float), n_bins)
+    usable = np.flatnonzero(events_per_bin > 0)
+    if len(usable) < 2:
+        return out
+    reference, others = usable[0], usable[1:]
+    rows = frame["bin"].isin(usable).to_numpy()
+    codes = frame["bin"].to_numpy()[rows]
+    exog = (codes[:, None] == others[None, :]).astype(float)
+    try:
+        fit = _cox(
+            frame["time_minutes"].to_numpy()[rows],
+            exog,
+            frame["event"].to_numpy()[rows],
+            frame["place_position"].to_numpy()[rows],
+        )
+    except (Warning, np.linalg.LinAlgError, ValueError):
+        return out
+    beta, se = np.asarray(fit.params), np.asarray(fit.bse)
+    out.loc[reference, "hazard_ratio"] = 1.0
+    out.loc[others, "hazard_ratio"] = np.exp(beta)
+    out.loc[others, "ci_low"] = np.exp(beta - _Z95 * se)
+    out.loc[others, "ci_high"] = np.exp(beta + _Z95 * se)
+    out.loc[others, "p_value"] = 2 * stats.norm.sf(np.abs(beta / se))
+    return out
+
+
+def stratified_cox(
+    time: NDArray[np.float64],
+    exog: NDArray[np.float64],
+    event: NDArray[np.bool_],
+    strata: NDArray[np.int64],
+    *,
+    max_iter: int = 50,
+) -> NDArray[np.float64]:
+    """Coefficients of a stratified Cox model (Breslow ties) by Newton's method.
+
+    The same estimates as statsmodels' ``PHReg(..., strata=..., ties="breslow")``, with
+    risk-set sums as segmented cumulative sums in one pass per iteration (statsmodels
+    loops over strata in Python, too slow for a bootstrap over hundreds of places).
+    """
+    order = np.lexsort((-time, strata))
+    t, x, d, s = time[order], exog[order], event[order].astype(bool), strata[order]
+    n, k = x.shape
+    new_stratum = np.ones(n, dtype=bool)
+    new_stratum[1:] = s[1:] != s[:-1]
+    stratum_start = np.maximum.accumulate(np.where(new_stratum, np.arange(n), 0))
+    tie_last = np.ones(n, dtype=bool)
+    tie_last[:-1] = (s[1:] != s[:-1]) | (t[1:] != t[:-1])
+    # index of the last member of each element's tie block (the risk set includes ties)
+    block_end = np.minimum.accumulate(np.where(tie_last, np.arange(n), n)[::-1])[::-1]
+    outer = (x[:, :, None] * x[:, None, :]).reshape(n, k * k)
+
+    def risk_sums(values: NDArray[np.float64]) -> NDArray[np.float64]:
+        total = np.cumsum(values, axis=0)
+        before = np.where(stratum_start[:, None] > 0, total[stratum_start - 1], 0.0)
+        return (total - before)[block_end]
+
+    def pieces(beta: NDArray[np.float64]) -> tuple[float, Any, Any]:
+        eta = x @ beta
+        risk = np.exp(eta - eta.max())
+        s0 = risk_sums(risk[:, None])[:, 0]
+        s1 = risk_sums(risk[:, None] * x) / s0[:, None]
+        s2 = risk_sums(risk[:, None] * outer).reshape(n, k, k) / s0[:, None, None]
+        loglik = float(np.sum((eta - eta.max() - np.log(s0))[d]))
+        grad = np.sum((x - s1)[d], axis=0)
+        hess = -np.sum((s2 - s1[:, :, None] * s1[:, None, :])[d], axis=0)
+        return loglik, grad, hess
+
+    beta = np.zeros(k)
+    loglik, grad, hess = pieces(beta)
+    for _ in range(max_iter):
+        step = np.linalg.solve(hess, -grad)
+        for _ in range(30):  # step halving
+            trial = beta + step
+            new_loglik, new_grad, new_hess = pieces(trial)
+            if new_loglik >= loglik - 1e-12:
+                break
+            step = step / 2
+        beta, loglik, grad, hess = trial, new_loglik, new_grad, new_hess
+        if np.max(np.abs(step)) < 1e-10:
+            return beta
+    raise ValueError("The Cox model did not converge.")
+
+
+def _optimum(arrays: tuple[Any, ...], bounds: tuple[float, float]) -> float:
+    """Minimiser of ``b1 * L + b2 * L^2`` (L in tens of minutes) within ``bounds``."""
+    time, duration, event, strata = arrays
+    scaled = duration / 10.0
+    b1, b2 = stratified_cox(time, np.column_stack([scaled, scaled**2]), event, strata)
+    low, high = bounds
+    ends = np.array([low, high])
+    candidates = np.append(ends, np.clip(-b1 / (2 * b2) * 10.0, low, high) if b2 > 0 else low)
+    values = b1 * candidates / 10.0 + b2 * (candidates / 10.0) ** 2
+    return float(candidates[np.argmin(values)])
+
+
+def cox_optimum(
+    frame: pd.DataFrame, n_bootstrap: int, generator: np.random.Generator, progress: bool
+) -> tuple[float, tuple[float, float], int]:
+    """Visit length minimising a quadratic Cox log-hazard, with a place bootstrap CI."""
+    duration = frame["duration_minutes"].to_numpy()
+    low, high = np.percentile(duration, [1, 99])
+    grid = (float(low), float(high))
+    arrays = (
+        frame["time_minutes"].to_numpy(),
+        duration,
+        frame["event"].to_numpy(),
+        frame["place_position"].to_numpy(),
+    )
+    try:
+        optimum = _optimum(arrays, grid)
+    except (Warning, np.linalg.LinAlgError, ValueError):
+        return float("nan"), (float("nan"), float("nan")), 0
+    place = arrays[3]
+    order = np.argsort(place, kind="stable")
+    _, start, size = np.unique(place[order], return_index=True, return_counts=True)
+    replicates = []
+    failed = 0
+    steps: Any = range(n_bootstrap)
+    if progress:
+        from tqdm.auto import tqdm
+
+        steps = tqdm(steps, desc="bootstrap")
+    for _ in steps:  # replicates, each a vectorised resample of places
+        draw = generator.integers(len(start), size=len(start))
+        lengths = size[draw]
+        offset = np.repeat(start[draw] - (np.cumsum(lengths) - lengths), lengths)
+        rows = order[offset + np.arange(lengths.sum())]
+        strata = np.repeat(np.arange(len(draw)), lengths)
+        try:
+            replicates.append(
+                _optimum((arrays[0][rows], arrays[1][rows], arrays[2][rows], strata), grid)
+            )
+        except (Warning, np.linalg.LinAlgError, ValueError):
+            failed += 1
+    if len(replicates) < 10:
+        return optimum, (float("nan"), float("nan")), failed
+    ci_low, ci_high = np.percentile(replicates, [2.5, 97.5])
+    return optimum, (float(ci_low), float(ci_high)), failed

@@ -1,0 +1,226 @@
+"""Split a budget of patrol minutes across places to prevent the most crime or harm."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from hotspotlib._summary import Summary
+from hotspotlib._validation import require_columns, require_positive
+from hotspotlib.data.gps import place_column
+from hotspotlib.dose.response import DoseResponse
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["PatrolAllocation", "allocate_patrol_time"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PatrolAllocation:
+    """Patrol minutes per place and the harm they are expected to prevent.
+
+    Attributes
+    ----------
+    allocation : pandas.DataFrame
+        One row per place (places order): the place id column, ``risk`` (expected
+        crimes or harm a day without patrol), ``minutes``, ``irr`` at those minutes and
+        ``expected_prevented`` (``risk * (1 - irr)``).
+    expected_prevented : float
+        Total expected crimes (or harm) prevented a day.
+    share_prevented : float
+        That total as a share of the places' total risk.
+    concave : bool
+        Whether the response was concave on the minute grid (greedy is then optimal).
+    parameters : dict
+        Parameters used.
+    """
+
+    allocation: pd.DataFrame
+    expected_prevented: float
+    share_prevented: float
+    concave: bool
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the allocation (a copy)."""
+        return self.allocation.copy()
+
+    def summary(self) -> Summary:
+        """Summarise the allocation and its expected effect."""
+        notes = [
+            "Greedy by marginal gain in fixed increments: optimal when the prevented share "
+            "1 - IRR(minutes) is concave (diminishing returns).",
+            "Expected effects assume the dose-response holds at every place and that "
+            "delivered minutes cause it (see dose_response's caveats).",
+        ]
+        if not self.concave:
+            notes.append(
+                "The response is not concave on the grid: increments follow its least "
+                "concave majorant, so the allocation is approximate."
+            )
+        return Summary(
+            title="Patrol time allocation",
+            parameters={
+                **self.parameters,
+                "minutes_allocated": float(self.allocation["minutes"].sum()),
+                "n_places_patrolled": int((self.allocation["minutes"] > 0).sum()),
+                "expected_prevented": self.expected_prevented,
+                "share_prevented": self.share_prevented,
+            },
+            notes=notes,
+        )
+
+    def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
+        """Bar chart of minutes per place, places ordered by risk."""
+        from hotspotlib._plotting import get_axes
+
+        axes = get_axes(ax, figsize=(8.0, 4.0))
+        frame = self.allocation.sort_values("risk", ascending=False)
+        kwargs.setdefault("color", "tab:blue")
+        axes.bar(np.arange(len(frame)), frame["minutes"], **kwargs)
+        axes.set_xlabel("places, highest risk first")
+        axes.set_ylabel("patrol minutes a day")
+        return axes
+
+
+def allocate_patrol_time(
+    places: pd.DataFrame,
+    *,
+    total_minutes: float,
+    response: DoseResponse | Callable[[NDArray[np.float64]], Any],
+    risk: str = "expected_per_day",
+    increment_minutes: float = 5.0,
+    max_minutes_per_place: float | None = None,
+) -> PatrolAllocation:
+    """Allocate a daily budget of patrol minutes to maximise expected harm prevented.
+
+    Each place ``i`` with daily risk ``r_i`` (expected crimes or harm without patrol)
+    given ``m`` minutes is expected to lose ``r_i * (1 - IRR(m))``. Minutes are handed
+    out in increments, each to the place with the largest marginal gain. With a
+    concave prevented share (diminishing returns, as the Koper curve and the log and
+    spline shapes give) this greedy rule is optimal, and because every place shares
+    one curve it reduces to sorting the ``places x increments`` table of marginal
+    gains once, with no loop over increments.
+
+    Parameters
+    ----------
+    places : DataFrame or GeoDataFrame
+        Places indexed by id with a risk column.
+    total_minutes : float
+        Patrol minutes to hand out a day.
+    response : DoseResponse or callable
+        A fitted :func:`dose_response` (its same-day IRR curve is used) or a function
+        mapping an array of minutes to IRRs (1 at 0 minutes).
+    risk : str
+        Column of ``places`` with the expected crimes or harm a day (>= 0).
+    increment_minutes : float
+        Size of each increment.
+    max_minutes_per_place : float, optional
+        Cap per place (defaults to the whole budget).
+
+    Returns
+    -------
+    PatrolAllocation
+        Minutes per place and the expected effect.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import hotspotlib as hs
+    >>> city = hs.synthetic_city(n_events=5_000, rng=0)
+    >>> plan = hs.allocate_patrol_time(city.hotspots, total_minutes=300,
+    ...     response=lambda m: np.exp(-0.15 * np.log1p(m)))
+    >>> float(plan.allocation["minutes"].sum())
+    300.0
+    """
+    require_columns(places, [risk], name="places")
+    values = places[risk].to_numpy(dtype=float)
+    if not np.isfinite(values).all() or (values < 0).any():
+        raise ValueError(f"`places[{risk!r}]` must be finite and >= 0.")
+    budget = require_positive(total_minutes, name="total_minutes", allow_zero=True)
+    step = require_positive(increment_minutes, name="increment_minutes")
+    cap = (
+        budget
+        if max_minutes_per_place is None
+        else require_positive(max_minutes_per_place, name="max_minutes_per_place", allow_zero=True)
+    )
+    curve = _curve_function(response)
+    n_steps = int(np.floor(budget / step + 1e-9))
+    per_place = min(n_steps, int(np.floor(cap / step + 1e-9)))
+    grid = np.arange(per_place + 1, dtype=np.float64) * step
+    irr: NDArray[np.float64] = np.asarray(curve(grid), dtype=np.float64)
+    if irr.shape != grid.shape or not np.isfinite(irr).all() or (irr <= 0).any():
+        raise ValueError(
+            "`response` must return one finite IRR > 0 per dose; got "
+            f"{np.asarray(irr)[:5]!r} for doses {grid[:5]!r}."
+        )
+    prevented = 1.0 - irr / irr[0]
+    gains = np.diff(prevented)
+    concave = bool(np.all(np.diff(gains) <= 1e-12))
+    if not concave:
+        gains = _majorant_gains(prevented)
+    table = values[:, None] * gains[None, :]
+    chosen = np.zeros(len(values), dtype=np.int64)
+    if table.size and n_steps:
+        flat = table.ravel()
+        positive = np.flatnonzero(flat > 0)
+        take = min(n_steps, len(positive))
+        best = positive[np.argsort(-flat[positive], kind="stable")[:take]]
+        chosen = np.bincount(best // table.shape[1], minlength=len(values))
+    minutes = grid[chosen]
+    irr_given = irr[chosen] / irr[0]
+    expected = values * (1.0 - irr_given)
+    allocation = pd.DataFrame(
+        {
+            place_column(places): places.index.to_numpy(),
+            "risk": values,
+            "minutes": minutes,
+            "irr": irr_given,
+            "expected_prevented": expected,
+        }
+    )
+    total_risk = float(values.sum())
+    return PatrolAllocation(
+        allocation=allocation,
+        expected_prevented=float(expected.sum()),
+        share_prevented=float(expected.sum() / total_risk) if total_risk else float("nan"),
+        concave=concave,
+        parameters={
+            "total_minutes": budget,
+            "increment_minutes": step,
+            "max_minutes_per_place": cap,
+            "risk": risk,
+        },
+    )
+
+
+def _curve_function(response: Any) -> Callable[[NDArray[np.float64]], Any]:
+    if isinstance(response, DoseResponse):
+        return response.irr
+    if callable(response):
+        return response  # type: ignore[no-any-return]
+    raise TypeError(
+        "`response` must be a DoseResponse or a function of minutes; got "
+        f"{type(response).__name__}."
+    )
+
+
+def _majorant_gains(prevented: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Per-increment gains along the least concave majorant of ``prevented``."""
+    hull = [0]
+    for j in range(1, len(prevented)):  # the upper hull over a few dozen increments
+        while len(hull) >= 2:
+            a, b = hull[-2], hull[-1]
+            if (prevented[b] - prevented[a]) * (j - a) <= (prevented[j] - prevented[a]) * (b - a):
+                hull.pop()
+            else:
+                break
+        hull.append(j)
+    majorant = np.interp(np.arange(len(prevented)), hull, prevented[hull])
+    return np.diff(majorant)

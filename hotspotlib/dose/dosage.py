@@ -1,0 +1,387 @@
+"""From visits to a place x day dosage panel, with compliance against an assignment."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from hotspotlib._summary import Summary
+from hotspotlib._validation import (
+    check_option,
+    require_columns,
+    require_polygons,
+    require_weights,
+)
+from hotspotlib.data.gps import place_column
+from hotspotlib.dose.visits import PatrolVisits
+from hotspotlib.hotspots.counts import locate_events
+from hotspotlib.hotspots.grid import Grid
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["DosagePanel", "dosage_panel"]
+
+_DAY = np.timedelta64(1, "D")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DosagePanel:
+    """Patrol dose per place and day.
+
+    Attributes
+    ----------
+    panel : pandas.DataFrame
+        One row per place and day (place-major): the place id column, ``date``,
+        ``n_visits``, ``n_qualifying_visits``, ``n_koper_visits``, ``patrol_minutes``,
+        ``officer_minutes``, ``longest_visit_minutes``, ``first_arrival``,
+        ``last_departure`` and ``days_since_last_visit`` (days since the last
+        qualifying visit, 0 on a day with one, NaN before the first); with an
+        assignment also ``treated`` (nullable boolean; NA where unassigned) and
+        ``delivered`` (at least one qualifying visit); with events ``n_events`` (and
+        the summed weight).
+    place_column : str
+        Name of the place id column.
+    start, end : pandas.Timestamp
+        The days covered, ``[start, end)``.
+    by_arm : pandas.DataFrame or None
+        With an assignment: place-days, share delivered and mean dose per arm.
+    compliance : float
+        Share of treated place-days with at least one qualifying visit (NaN without
+        an assignment).
+    background_patrol_minutes : float
+        Mean patrol minutes on control place-days (NaN without an assignment).
+    counts : dict
+        Visits outside the period, assignment rows outside the period, events
+        outside every place or the period.
+    parameters : dict
+        Parameters used.
+    """
+
+    panel: pd.DataFrame
+    place_column: str
+    start: pd.Timestamp
+    end: pd.Timestamp
+    by_arm: pd.DataFrame | None
+    compliance: float
+    background_patrol_minutes: float
+    counts: dict[str, int] = field(default_factory=dict)
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the panel (a copy)."""
+        return self.panel.copy()
+
+    def summary(self) -> Summary:
+        """Summarise dose per place-day, compliance and background dose."""
+        p = self.panel
+        params: dict[str, Any] = {
+            **self.parameters,
+            "n_place_days": len(p),
+            "share_with_qualifying_visit": float((p["n_qualifying_visits"] > 0).mean()),
+            "mean_patrol_minutes": float(p["patrol_minutes"].mean()),
+            "mean_officer_minutes": float(p["officer_minutes"].mean()),
+            **self.counts,
+        }
+        notes = ["Days run [start, end) in local time; visits were split at midnight."]
+        if self.by_arm is not None:
+            params["compliance"] = self.compliance
+            params["background_patrol_minutes"] = self.background_patrol_minutes
+            notes.append(
+                "compliance = share of treated place-days with at least one qualifying "
+                "visit (Southend reported 98%); background = mean patrol minutes on "
+                "control place-days."
+            )
+        if self.counts.get("n_visits_outside_period"):
+            notes.append(
+                f"{self.counts['n_visits_outside_period']} visits fall outside the period; "
+                "qualifying ones before it still count for days_since_last_visit."
+            )
+        return Summary(title="Dosage panel", parameters=params, table=self.by_arm, notes=notes)
+
+    def plot(
+        self, ax: Axes | None = None, *, column: str = "patrol_minutes", **kwargs: Any
+    ) -> Axes:
+        """Draw ``column`` as a place x day heat map."""
+        from hotspotlib._plotting import get_axes
+
+        axes = get_axes(ax, figsize=(9.0, 5.0))
+        n_places = self.panel[self.place_column].nunique()
+        values = self.panel[column].to_numpy(dtype=float).reshape(n_places, -1)
+        kwargs.setdefault("cmap", "viridis")
+        kwargs.setdefault("aspect", "auto")
+        kwargs.setdefault("interpolation", "nearest")
+        image = axes.imshow(values, **kwargs)
+        axes.figure.colorbar(image, ax=axes, label=column.replace("_", " "))
+        axes.set_xlabel(f"day since {self.start.date()}")
+        axes.set_ylabel("place (panel order)")
+        return axes
+
+
+def dosage_panel(
+    visits: PatrolVisits,
+    places: Grid | gpd.GeoDataFrame | None = None,
+    *,
+    start: str | pd.Timestamp,
+    end: str | pd.Timestamp,
+    freq: str = "D",
+    assignment: pd.DataFrame | None = None,
+    events: gpd.GeoDataFrame | None = None,
+    time: str = "timestamp",
+    weights: str | Sequence[float] | NDArray[Any] | pd.Series | None = None,
+) -> DosagePanel:
+    """Aggregate visits into a place x day panel of patrol dose.
+
+    Parameters
+    ----------
+    visits : PatrolVisits
+        From :func:`patrol_visits`.
+    places : Grid or GeoDataFrame, optional
+        The places in the panel (all of them, visited or not); defaults to
+        ``visits.places``. Every visited place must be among them.
+    start, end : str or Timestamp
+        First day and the day after the last (``[start, end)``, like
+        :class:`~hotspotlib.SyntheticCity`).
+    freq : {"D"}
+        Panel period; only days for now (visits are split at midnight).
+    assignment : DataFrame, optional
+        Randomised assignment with the place id column, ``date`` and ``treated``
+        (bool or 0/1), e.g. from a crossover trial. Adds ``treated`` and
+        ``delivered`` columns, compliance and background dose.
+    events : GeoDataFrame, optional
+        Crime events (points, same CRS) to count per place-day as ``n_events``, the
+        outcome for :func:`dose_response`.
+    time : str
+        Timestamp column of ``events``.
+    weights : str or array-like, optional
+        A weight to sum per place-day as well (e.g. ``"harm"``); the column is named
+        after it (``"weight_sum"`` for an array).
+
+    Returns
+    -------
+    DosagePanel
+        The panel; ``.to_frame()`` gives one row per place and day.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import hotspotlib as hs
+    >>> city = hs.synthetic_city(n_events=1_000, rng=0)
+    >>> schedule = pd.DataFrame({"officer_id": ["A", "A"], "hotspot_id": [0, 1],
+    ...     "arrival": pd.to_datetime(["2024-01-01 10:00", "2024-01-02 11:00"]),
+    ...     "minutes": [15, 10]})
+    >>> sim = hs.simulate_patrol_pings(city.hotspots, schedule, noise_m=0, rng=1)
+    >>> visits = hs.patrol_visits(sim.pings, city.hotspots)
+    >>> panel = hs.dosage_panel(visits, start="2024-01-01", end="2024-01-04")
+    >>> panel.to_frame().query("hotspot_id < 2")["patrol_minutes"].tolist()
+    [15.0, 0.0, 0.0, 0.0, 10.0, 0.0]
+    """
+    if not isinstance(visits, PatrolVisits):
+        raise TypeError(
+            f"`visits` must be a PatrolVisits result from `patrol_visits`; got "
+            f"{type(visits).__name__}."
+        )
+    check_option(freq, ("D",), name="freq")
+    cells = visits.places if places is None else _cells(places)
+    column = place_column(cells)
+    ids = cells.index
+    first_day, stop = _period(start, end)
+    dates = pd.date_range(first_day, stop, freq="D", inclusive="left")
+    n_places, n_days = len(ids), len(dates)
+
+    table = visits.visits
+    position = ids.get_indexer(table[visits.place_column])
+    if (position < 0).any():
+        missing = pd.unique(table[visits.place_column].to_numpy()[position < 0])[:5].tolist()
+        raise ValueError(
+            f"`visits` has places not in `places`: {missing}; pass the places the visits "
+            "were measured on."
+        )
+    day = ((table["date"].to_numpy() - first_day.to_datetime64()) // _DAY).astype(np.int64)
+    within = (day >= 0) & (day < n_days)
+    flat = (position * n_days + day)[within]
+    size = n_places * n_days
+    rows = table[within]
+
+    def total(values: Any) -> NDArray[np.float64]:
+        return np.bincount(flat, np.asarray(values, dtype=float), minlength=size).astype(float)
+
+    frame = pd.DataFrame(
+        {
+            column: np.repeat(ids.to_numpy(), n_days),
+            "date": np.tile(dates.to_numpy(), n_places),
+            "n_visits": np.bincount(flat, minlength=size),
+            "n_qualifying_visits": total(rows["qualifying"]).astype(np.int64),
+            "n_koper_visits": total(rows["koper_compliant"] & rows["qualifying"]).astype(np.int64),
+            "patrol_minutes": total(rows["patrol_minutes"]),
+            "officer_minutes": total(rows["officer_minutes"]),
+            "longest_visit_minutes": _extreme(flat, rows["duration_minutes"], size, np.maximum),
+            "first_arrival": _extreme_time(flat, rows["arrival"], size, np.minimum),
+            "last_departure": _extreme_time(flat, rows["departure"], size, np.maximum),
+            "days_since_last_visit": _days_since(
+                position, day, table["qualifying"].to_numpy(), n_places, n_days
+            ),
+        }
+    )
+    counts = {"n_visits_outside_period": int((~within).sum())}
+    by_arm, compliance, background = None, float("nan"), float("nan")
+    if assignment is not None:
+        treated, counts["n_assignment_rows_outside_period"] = _assignment(
+            assignment, ids, column, first_day, n_days
+        )
+        frame["treated"] = pd.array(
+            np.where(np.isnan(treated), None, treated == 1), dtype="boolean"
+        )
+        frame["delivered"] = frame["n_qualifying_visits"] > 0
+        by_arm = (
+            frame.dropna(subset=["treated"])
+            .groupby("treated")
+            .agg(
+                n_place_days=("delivered", "size"),
+                share_delivered=("delivered", "mean"),
+                mean_visits=("n_visits", "mean"),
+                mean_patrol_minutes=("patrol_minutes", "mean"),
+                mean_officer_minutes=("officer_minutes", "mean"),
+            )
+        )
+        by_arm.index = by_arm.index.map({True: "treated", False: "control"}).rename("arm")
+        if "treated" in by_arm.index:
+            compliance = float(by_arm.loc["treated", "share_delivered"])
+        if "control" in by_arm.index:
+            background = float(by_arm.loc["control", "mean_patrol_minutes"])
+    if events is not None:
+        counts.update(_add_events(frame, events, cells, time, weights, first_day, n_days, places))
+    return DosagePanel(
+        panel=frame,
+        place_column=column,
+        start=first_day,
+        end=stop,
+        by_arm=by_arm,
+        compliance=compliance,
+        background_patrol_minutes=background,
+        counts=counts,
+        parameters={"n_places": n_places, "n_days": n_days, "freq": freq},
+    )
+
+
+def _cells(places: Grid | gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    if isinstance(places, Grid):
+        return places.cells
+    require_polygons(places, name="places")
+    if not places.index.is_unique:
+        raise ValueError("`places` has duplicate index values; place ids must be unique.")
+    return places
+
+
+def _period(start: Any, end: Any) -> tuple[pd.Timestamp, pd.Timestamp]:
+    try:
+        first, stop = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"`start` and `end` must be dates; got {start!r}, {end!r}.") from error
+    if first.tzinfo is not None or stop.tzinfo is not None:
+        raise ValueError("`start` and `end` must be timezone-naive local dates.")
+    if not stop > first:
+        raise ValueError(
+            f"`end` ({stop.date()}) must be after `start` ({first.date()}); the period "
+            "is [start, end)."
+        )
+    return first, stop
+
+
+def _extreme(flat: Any, values: Any, size: int, ufunc: Any) -> NDArray[np.float64]:
+    out = np.full(size, np.nan)
+    filled = np.zeros(size, dtype=bool)
+    buffer = np.full(size, -np.inf if ufunc is np.maximum else np.inf)
+    ufunc.at(buffer, flat, np.asarray(values, dtype=float))
+    filled[flat] = True
+    out[filled] = buffer[filled]
+    return out
+
+
+def _extreme_time(flat: Any, stamps: Any, size: int, ufunc: Any) -> Any:
+    nanoseconds = np.asarray(stamps, dtype="datetime64[ns]").astype(np.int64)
+    limit = np.iinfo(np.int64)
+    buffer = np.full(size, limit.min if ufunc is np.maximum else limit.max, dtype=np.int64)
+    ufunc.at(buffer, flat, nanoseconds)
+    out = buffer.astype("datetime64[ns]")
+    out[np.bincount(flat, minlength=size) == 0] = np.datetime64("NaT")
+    return out
+
+
+def _days_since(
+    position: Any, day: Any, qualifying: Any, n_places: int, n_days: int
+) -> NDArray[np.float64]:
+    """Days since the last qualifying visit (0 on its day), counting visits before start."""
+    last_before = np.full(n_places, -np.inf)
+    earlier = qualifying & (day < 0)
+    np.maximum.at(last_before, position[earlier], day[earlier].astype(float))
+    seen = np.full((n_places, n_days), -np.inf)
+    now = qualifying & (day >= 0) & (day < n_days)
+    seen[position[now], day[now]] = day[now]
+    seen = np.maximum.accumulate(np.maximum(seen, last_before[:, None]), axis=1)
+    with np.errstate(invalid="ignore"):
+        since = np.arange(n_days)[None, :] - seen
+    since[np.isinf(since)] = np.nan
+    return since.ravel()
+
+
+def _assignment(
+    assignment: pd.DataFrame, ids: pd.Index, column: str, first_day: pd.Timestamp, n_days: int
+) -> tuple[NDArray[np.float64], int]:
+    require_columns(assignment, [column, "date", "treated"], name="assignment")
+    position = ids.get_indexer(assignment[column])
+    if (position < 0).any():
+        missing = pd.unique(assignment[column].to_numpy()[position < 0])[:5].tolist()
+        raise ValueError(f"`assignment` has places not in `places`: {missing}.")
+    treated = assignment["treated"]
+    if treated.isna().any() or not treated.isin([0, 1, True, False]).all():
+        raise ValueError(
+            "`assignment['treated']` must be True/False (or 1/0) with no missing values."
+        )
+    dates = pd.to_datetime(assignment["date"]).dt.normalize().to_numpy()
+    day = ((dates - first_day.to_datetime64()) // _DAY).astype(np.int64)
+    within = (day >= 0) & (day < n_days)
+    flat = position[within] * n_days + day[within]
+    if len(np.unique(flat)) < len(flat):
+        raise ValueError(
+            "`assignment` has more than one row for some place and date; keep one each."
+        )
+    out = np.full(len(ids) * n_days, np.nan)
+    out[flat] = treated.to_numpy(dtype=float)[within]
+    return out, int((~within).sum())
+
+
+def _add_events(
+    frame: pd.DataFrame,
+    events: gpd.GeoDataFrame,
+    cells: gpd.GeoDataFrame,
+    time: str,
+    weights: Any,
+    first_day: pd.Timestamp,
+    n_days: int,
+    places: Any,
+) -> dict[str, int]:
+    require_columns(events, [time], name="events")
+    weight_values = require_weights(events, weights)
+    position = locate_events(events, places if isinstance(places, Grid) else cells)
+    stamps = pd.to_datetime(events[time]).to_numpy()
+    if np.isnat(stamps).any():
+        raise ValueError(f"`events[{time!r}]` has missing times; drop those rows first.")
+    day = ((stamps.astype("datetime64[ns]") - first_day.to_datetime64()) // _DAY).astype(np.int64)
+    keep = (position >= 0) & (day >= 0) & (day < n_days)
+    flat = position[keep] * n_days + day[keep]
+    size = len(frame)
+    frame["n_events"] = np.bincount(flat, minlength=size)
+    if weight_values is not None:
+        name = weights if isinstance(weights, str) else "weight_sum"
+        frame[name] = np.bincount(flat, weight_values[keep], minlength=size)
+    return {
+        "n_events_outside_places": int((position < 0).sum()),
+        "n_events_outside_period": int(((position >= 0) & ~keep).sum()),
+    }
