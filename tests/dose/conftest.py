@@ -38,3 +38,9 @@ def make_schedule(
 @pytest.fixture
 def schedule() -> pd.DataFrame:
     return make_schedule()
+
+
+@pytest.fixture
+def schedule_factory():
+    """The schedule builder, for tests that need several different schedules."""
+    return make_schedule

@@ -3,7 +3,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from conftest import make_schedule
 from shapely.geometry import Point, box
 
 import hotspotlib as hs
@@ -67,8 +66,8 @@ def _brute_visits(truth, column, merge_gap_minutes=3.0):
     return pd.DataFrame(rows)
 
 
-def test_clean_pings_recover_truth_exactly(city):
-    schedule = make_schedule(n_officers=6, place_ids=np.arange(4), seed=2)
+def test_clean_pings_recover_truth_exactly(city, schedule_factory):
+    schedule = schedule_factory(n_officers=6, place_ids=np.arange(4), seed=2)
     sim = hs.simulate_patrol_pings(city.hotspots, schedule, noise_m=0, rng=3)
     result = hs.patrol_visits(sim.pings, city.hotspots)
     episodes = result.episodes.sort_values(["officer_id", "arrival"]).reset_index(drop=True)
@@ -89,10 +88,10 @@ def test_clean_pings_recover_truth_exactly(city):
     assert result.parameters["ping_interval_seconds"] == 60.0
 
 
-def test_grid_fast_path_matches_polygons(city):
+def test_grid_fast_path_matches_polygons(city, schedule_factory):
     grid = hs.make_grid(city.boundary, cell_size_m=250)
     busy = grid.cells.index.to_numpy()[::7][:30]
-    schedule = make_schedule(place_ids=busy, column="cell_id", seed=11)
+    schedule = schedule_factory(place_ids=busy, column="cell_id", seed=11)
     sim = hs.simulate_patrol_pings(grid.cells, schedule, noise_m=3, rng=4)
     by_grid = hs.patrol_visits(sim.pings, grid)
     by_polygon = hs.patrol_visits(sim.pings, grid.cells)
@@ -103,8 +102,8 @@ def test_grid_fast_path_matches_polygons(city):
     assert by_grid.place_column == "cell_id"
 
 
-def test_noise_and_gaps_within_tolerance(city):
-    schedule = make_schedule(n_officers=6, seed=5)
+def test_noise_and_gaps_within_tolerance(city, schedule_factory):
+    schedule = schedule_factory(n_officers=6, seed=5)
     clean = hs.simulate_patrol_pings(city.hotspots, schedule, noise_m=0, rng=8)
     noisy = hs.simulate_patrol_pings(city.hotspots, schedule, noise_m=5, gap_rate=0.05, rng=8)
     assert noisy.n_dropped > 0
