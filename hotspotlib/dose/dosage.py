@@ -44,7 +44,7 @@ class DosagePanel:
         ``last_departure`` and ``days_since_last_visit`` (days since the last
         qualifying visit, 0 on a day with one, NaN before the first); with an
         assignment also ``treated`` (nullable boolean; NA where unassigned) and
-        ``delivered`` (at least one qualifying visit); with events ``n_events`` (and
+        ``delivered`` (at least one qualifying visit); with events ``count`` (and
         the summed weight).
     place_column : str
         Name of the place id column.
@@ -155,7 +155,7 @@ def dosage_panel(
         (bool or 0/1), e.g. from a crossover trial. Adds ``treated`` and
         ``delivered`` columns, compliance and background dose.
     events : GeoDataFrame, optional
-        Crime events (points, same CRS) to count per place-day as ``n_events``, the
+        Crime events (points, same CRS) to count per place-day as ``count``, the
         outcome for :func:`dose_response`.
     time : str
         Timestamp column of ``events``.
@@ -377,7 +377,7 @@ def _add_events(
     keep = (position >= 0) & (day >= 0) & (day < n_days)
     flat = position[keep] * n_days + day[keep]
     size = len(frame)
-    frame["n_events"] = np.bincount(flat, minlength=size)
+    frame["count"] = np.bincount(flat, minlength=size)
     if weight_values is not None:
         name = weights if isinstance(weights, str) else "weight_sum"
         frame[name] = np.bincount(flat, weight_values[keep], minlength=size)

@@ -155,7 +155,7 @@ def dose_response(
     panel : DosagePanel or DataFrame
         One row per place and day, e.g. ``dosage_panel(..., events=city.events)``.
     outcome : str
-        Count (or non-negative harm) column, e.g. ``"n_events"`` or ``"harm"``.
+        Count (or non-negative harm) column, e.g. ``"count"`` or ``"harm"``.
     dose : str
         Dose column (minutes), e.g. ``"patrol_minutes"``. For the intention-to-treat
         effect of a randomised assignment use ``dose="treated"`` with

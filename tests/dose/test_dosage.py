@@ -123,9 +123,9 @@ def test_events_counted_per_place_day(city):
     expected = inside.groupby([where[inside.index], inside["timestamp"].dt.normalize()])
     frame = panel.to_frame().set_index(["hotspot_id", "date"])
     for (place, date), group in expected:
-        assert frame.loc[(place, date), "n_events"] == len(group)
+        assert frame.loc[(place, date), "count"] == len(group)
         assert frame.loc[(place, date), "harm"] == pytest.approx(group["harm"].sum())
-    assert frame["n_events"].sum() == len(inside)
+    assert frame["count"].sum() == len(inside)
     assert panel.counts["n_events_outside_places"] == int((where < 0).sum())
 
 

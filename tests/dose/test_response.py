@@ -177,9 +177,9 @@ def test_dosage_panel_input_and_dropped_groups(city):
     sim = hs.simulate_patrol_pings(city.hotspots, schedule, noise_m=0, rng=0)
     visits = hs.patrol_visits(sim.pings, city.hotspots)
     panel = hs.dosage_panel(visits, start="2024-01-01", end="2024-03-01", events=city.events)
-    fit = hs.dose_response(panel, outcome="n_events", lags=1)
+    fit = hs.dose_response(panel, outcome="count", lags=1)
     frame = panel.to_frame()
-    empty_places = frame.groupby("hotspot_id")["n_events"].sum().eq(0).sum()
+    empty_places = frame.groupby("hotspot_id")["count"].sum().eq(0).sum()
     assert fit.counts["n_dropped_places_without_outcome"] == empty_places * 59
     assert fit.counts["n_places"] == 20 - empty_places
     assert fit.plot().get_ylabel().startswith("incidence rate ratio")
