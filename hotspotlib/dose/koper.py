@@ -101,6 +101,8 @@ class KoperCurve:
         axes = get_axes(ax, figsize=(7.0, 4.5))
         if kind == "survival":
             for label, curve in self.survival.items():
+                if len(curve) < 2:  # a bin with no departures has no curve to draw
+                    continue
                 axes.step(curve["minutes"], curve["survival"], where="post", label=label, **kwargs)
             axes.set_xlabel("minutes since departure")
             axes.set_ylabel("share with no crime yet")
