@@ -313,7 +313,7 @@ class DensitySurface:
         """Dissolve hot cells into contiguous hot-spot polygons with their shares.
 
         Cells at or above ``threshold`` (a density in the surface's units), or the top
-        ``share`` of cells, are hot; hot cells sharing an edge form one hot spot.
+        ``share`` of cells, are hot; hot cells sharing an edge (not a corner) form one spot.
 
         Parameters
         ----------
