@@ -133,7 +133,8 @@ def require_projected_crs(frame: gpd.GeoDataFrame | gpd.GeoSeries, *, name: str)
     if crs is None:
         raise ValueError(
             f"`{name}` has no CRS; distances need a projected CRS in metres. "
-            f"Set the CRS the coordinates are in with `{name}.set_crs(...)`, then project: {fix}"
+            f"Set the CRS the coordinates are in with `{name}.set_crs(...)`, then project "
+            f"it, e.g. `{name}.to_crs({name}.estimate_utm_crs())`."
         )
     label = crs.to_string()
     if crs.is_geographic:

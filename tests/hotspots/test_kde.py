@@ -385,3 +385,12 @@ def test_events_outside_the_area_are_counted_exactly(city, rng):
     grid = hs.make_grid(city.boundary, cell_size_m=500)
     on_grid = hs.kde(events, grid=grid, area=city.boundary, bandwidth_m=400)
     assert on_grid.n_outside_area == expected
+
+
+def test_no_crs_message_says_the_fix_once():
+    events = gpd.GeoDataFrame(geometry=gpd.points_from_xy([0.0, 10.0], [0.0, 5.0]))
+    with pytest.raises(ValueError, match=r"has no CRS") as info:
+        hs.kde(events, bandwidth_m=50)
+    message = str(info.value)
+    assert "Project it first" not in message
+    assert message.count("to_crs") == 1 and message.endswith("estimate_utm_crs())`.")
