@@ -22,6 +22,7 @@ from scipy import sparse
 
 from hotspotlib._options import Alternative, WeightsKind
 from hotspotlib._validation import as_rng, check_option, require_positive
+from hotspotlib.hotspots._weights_given import check_weight_arguments
 from hotspotlib.hotspots.gi_result import GiStarResult
 from hotspotlib.hotspots.inference import (
     adjust_pvalues,
@@ -135,10 +136,11 @@ def gi_star(
         elsewhere, used as given (matched to the units by id when the ids equal the
         index, else by position) and never modified.
     distance_m : float, optional
-        Band or kernel radius in metres. Without it a distance band is the smallest
+        Band or kernel radius in metres, for ``"distance_band"`` and ``"kernel"`` only
+        (an error with other weights). Without it a distance band is the smallest
         giving every unit a neighbour (ArcGIS's default).
     k : int, optional
-        Number of neighbours for ``weights="knn"`` (default 8).
+        Number of neighbours for ``weights="knn"`` only (default 8).
     star : bool
         True for Gi* (each unit in its own neighbourhood, self-weight 1 for named
         weights), False for Gi.
@@ -200,6 +202,7 @@ def gi_star(
     True
     """
     check_option(alternative, Alternative, name="alternative")
+    check_weight_arguments(weights, distance_m, k)
     resolved = resolve_units(units, value)
     n_perm = _check_permutations(n_permutations)
     level = require_positive(alpha, name="alpha")

@@ -312,6 +312,49 @@ def test_weights_matched_by_id_when_ids_equal_the_index(g1_points):
     assert "by id" in result.weights_description
 
 
+def _lattice_with_values():
+    rng = np.random.default_rng(0)
+    y = rng.poisson(3, 36).astype(float)
+    y[:5] += 10
+    cells = [box(i, j, i + 1, j + 1) for i in range(6) for j in range(6)]
+    return gpd.GeoDataFrame({"y": y}, geometry=cells, crs=27700)
+
+
+def test_positional_w_on_a_sorted_frame_is_refused():
+    # W.from_dataframe numbers rows 0..n-1 by position; on a frame sorted by value the
+    # index is the same numbers in another order, so matching "by id" gave each unit
+    # another unit's neighbours (z off by up to 3.72).
+    from libpysal.graph import Graph
+    from libpysal.weights import Queen
+
+    cells = _lattice_with_values()
+    ordered = cells.sort_values("y")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        w = Queen.from_dataframe(ordered)
+    assert list(w.id_order) == list(range(36)) and list(ordered.index) != list(range(36))
+    with pytest.raises(ValueError, match=r"ids 0 \.\. 35 in order.*reset_index"):
+        hs.gi_star(ordered, value="y", weights=w)
+    with pytest.raises(ValueError, match=r"ids 0 \.\. 35 in order"):
+        hs.general_g(ordered, value="y", weights=w)
+    # After resetting the index the same W matches, and agrees with named queen weights.
+    reset = ordered.reset_index(drop=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        w_reset = Queen.from_dataframe(reset)
+    reference = hs.gi_star(cells, value="y", weights="queen").z_score
+    np.testing.assert_allclose(
+        hs.gi_star(reset, value="y", weights=w_reset).z_score,
+        reference[ordered.index.to_numpy()],
+        atol=1e-12,
+    )
+    # A Graph carries the frame's labels as ids and is matched by id.
+    graph = Graph.build_contiguity(ordered, rook=False)
+    result = hs.gi_star(ordered, value="y", weights=graph)
+    np.testing.assert_allclose(result.z_score, reference[ordered.index.to_numpy()], atol=1e-12)
+    assert "by id" in result.weights_description
+
+
 def test_event_counts_value_defaults_to_weighted_sum(city):
     grid = hs.make_grid(city.boundary, cell_size_m=1_000)
     counts = hs.count_events(city.events, grid, weights="harm")
@@ -351,17 +394,26 @@ def test_result_arrays_read_only_and_methods(g1_points):
         ({"value": [2.0] * 6}, ValueError, "zero variance"),
         ({"value": "y", "alternative": "both"}, ValueError, "alternative"),
         ({"value": "y", "weights": "delaunay"}, ValueError, "weights"),
-        ({"value": "y", "weights": "queen"}, ValueError, "need polygons"),
+        ({"value": "y", "weights": "queen", "distance_m": None}, ValueError, "need polygons"),
         ({"value": "y", "weights": "kernel", "distance_m": None}, ValueError, "distance_m"),
-        ({"value": "y", "weights": "knn", "k": 6}, ValueError, "`k`"),
+        ({"value": "y", "weights": "knn", "distance_m": None, "k": 6}, ValueError, "`k`"),
         ({"value": "y", "distance_m": -5}, ValueError, "distance_m"),
         ({"value": "y", "n_permutations": -1}, ValueError, "n_permutations"),
         ({"value": "y", "alpha": 1.5}, ValueError, "alpha"),
-        ({"value": "y", "weights": np.ones((3, 3))}, ValueError, "6 x 6"),
-        ({"value": "y", "weights": -np.ones((6, 6))}, ValueError, "negative"),
-        ({"value": "y", "weights": {"a": 1}}, TypeError, "libpysal Graph"),
+        ({"value": "y", "weights": np.ones((3, 3)), "distance_m": None}, ValueError, "6 x 6"),
+        ({"value": "y", "weights": -np.ones((6, 6)), "distance_m": None}, ValueError, "negative"),
+        ({"value": "y", "weights": {"a": 1}, "distance_m": None}, TypeError, "libpysal Graph"),
         ({"value": "y", "star": "yes"}, TypeError, "star"),
         ({}, ValueError, "`value` is needed"),
+        # distance_m and k where they would be ignored
+        ({"value": "y", "weights": np.eye(6)}, ValueError, "`distance_m` applies to named"),
+        ({"value": "y", "weights": "knn", "k": 3}, ValueError, "`distance_m` applies to named"),
+        ({"value": "y", "k": 3}, ValueError, "`k` applies to weights='knn' only"),
+        (
+            {"value": "y", "weights": np.eye(6), "distance_m": None, "k": 3},
+            ValueError,
+            r"`k` applies.*ndarray \(used as given\)",
+        ),
     ],
 )
 def test_errors(g1_points, kwargs, error, match):
