@@ -123,7 +123,8 @@ def gi_star(
         :func:`~hotspotlib.count_events` (grid or place counts); or a :class:`Grid`
         with ``value`` an array. Distance-based weights need a projected CRS in metres.
     value : str or array-like, optional
-        Column of ``units`` or one value per unit. For counts: ``"count"``,
+        Column of ``units`` or one value per unit (a Series is matched to the units by
+        index label). For counts: ``"count"``,
         ``"weight_sum"`` or None (the weighted sum when the counts have weights, else
         the count).
     weights : str, libpysal Graph or W, or scipy sparse matrix

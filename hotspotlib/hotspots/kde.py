@@ -87,7 +87,8 @@ def kde(
     kernel : {"quartic", "epanechnikov", "triangular", "uniform", "gaussian"}
         Kernel shape; quartic (biweight) is the ArcGIS and CrimeStat default.
     weights : str or array-like, optional
-        A column (e.g. ``"harm"``) or one value per event; finite, >= 0, not all zero.
+        A column (e.g. ``"harm"``) or one value per event (a Series is matched by index
+        label); finite, >= 0, not all zero.
     area : GeoDataFrame or GeoSeries, optional
         Study-area polygons. Without ``grid`` the raster covers their bounding box and
         cells whose centre is outside are NaN; required for ``edge_correction``.

@@ -176,8 +176,8 @@ def optimized_hotspots(
     cell_size_m : float, optional
         Cell size in metres (automatic when None).
     weights : str or array-like, optional
-        A column of ``events`` (e.g. ``"harm"``) or one weight per event; cells are
-        then scored by their summed weight.
+        A column of ``events`` (e.g. ``"harm"``) or one weight per event (a Series is
+        matched by index label); cells are then scored by their summed weight.
     distance_m : float, optional
         Fixed distance band in metres (automatic when None).
     keep_empty_cells : bool, optional

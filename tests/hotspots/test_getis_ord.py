@@ -7,6 +7,7 @@ import warnings
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 from geopandas.testing import assert_geodataframe_equal
 from hypothesis import given, settings
@@ -435,3 +436,21 @@ def test_errors_on_units(g1_points):
     mixed.loc[0, "geometry"] = box(0, 0, 1, 1)
     with pytest.raises(ValueError, match="all points or all polygons"):
         hs.gi_star(mixed, value="y", distance_m=15)
+
+
+def test_value_series_is_matched_by_label(g1_points):
+    # The same values listed in reverse order under their own labels.
+    reversed_values = g1_points["y"].iloc[::-1]
+    result = hs.gi_star(g1_points, value=reversed_values, distance_m=15)
+    np.testing.assert_allclose(result.z_score, G1_GI_STAR, atol=1e-6)
+    g_aligned = hs.general_g(g1_points, value="y", distance_m=15)
+    g_by_label = hs.general_g(g1_points, value=reversed_values, distance_m=15)
+    assert g_by_label.z_score == pytest.approx(g_aligned.z_score, abs=1e-12)
+    with pytest.raises(ValueError, match="Series whose index labels are not those of the units"):
+        hs.gi_star(g1_points, value=reversed_values.set_axis(list("abcdef")), distance_m=15)
+    counts = hs.count_events(g1_points, hs.make_grid(g1_points.buffer(5), cell_size_m=10))
+    per_cell = pd.Series(counts.count, index=counts.cells.index)
+    np.testing.assert_allclose(
+        hs.gi_star(counts, value=per_cell.iloc[::-1], distance_m=15).z_score,
+        hs.gi_star(counts, value="count", distance_m=15).z_score,
+    )

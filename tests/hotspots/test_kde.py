@@ -394,3 +394,12 @@ def test_no_crs_message_says_the_fix_once():
     message = str(info.value)
     assert "Project it first" not in message
     assert message.count("to_crs") == 1 and message.endswith("estimate_utm_crs())`.")
+
+
+def test_weights_series_is_matched_by_label(city):
+    harm = city.events["harm"]
+    kwargs = {"area": city.boundary, "cell_size_m": 500, "bandwidth_m": 800}
+    aligned = hs.kde(city.events, weights=harm, **kwargs)
+    by_label = hs.kde(city.events, weights=harm.iloc[::-1], **kwargs)
+    np.testing.assert_allclose(by_label.values, aligned.values, equal_nan=True)
+    assert by_label.total_weight == pytest.approx(float(harm.sum()))

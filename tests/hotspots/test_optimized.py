@@ -120,6 +120,15 @@ def test_harm_weights_and_outliers(city):
     assert result.cell_size_m < 1_000
 
 
+def test_weights_series_is_matched_by_label(city):
+    events = city.events.iloc[:1_500]
+    harm = events["harm"]
+    kwargs = {"cell_size_m": 500, "distance_m": 1_000}
+    aligned = hs.optimized_hotspots(events, weights=harm, **kwargs)
+    by_label = hs.optimized_hotspots(events, weights=harm.iloc[::-1], **kwargs)
+    np.testing.assert_allclose(by_label.gi.z_score, aligned.gi.z_score)
+
+
 def test_fallback_distance_when_no_peak():
     rng = np.random.default_rng(0)
     xy = rng.uniform(0, 5_000, (3_000, 2))
