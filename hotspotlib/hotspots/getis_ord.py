@@ -146,9 +146,10 @@ def gi_star(
         True for Gi* (each unit in its own neighbourhood, self-weight 1 for named
         weights), False for Gi.
     alternative : {"two-sided", "greater", "less"}
-        Alternative of the p-values. Two-sided is ArcGIS's convention. esda's
-        ``p_norm`` is one-sided in the direction of z, ``P(Z >= |z|)``: half of the
-        two-sided p-value (``"greater"`` for hot and ``"less"`` for cold spots).
+        Alternative of ``p_value`` and ``q_value``. Two-sided is ArcGIS's convention.
+        esda's ``p_norm`` is one-sided in the direction of z, ``P(Z >= |z|)``: half of
+        the two-sided p-value (``"greater"`` for hot and ``"less"`` for cold spots).
+        ``bin`` always comes from two-sided p-values (ArcGIS's bins), whatever this is.
     n_permutations : int
         0 for analytic (normal) p-values; else the number B of conditional
         randomisations, and ``p_value = (1 + #extreme) / (B + 1)``.
@@ -252,6 +253,22 @@ def gi_star(
         p_permutation[np.isnan(z)] = np.nan
     p_value = p_permutation if p_permutation is not None else p_analytic
     q_value = adjust_pvalues(p_value, method="fdr_bh")
+    p_two, q_two = p_value, q_value
+    if alternative != "two-sided":
+        # ArcGIS's bins read as two-sided confidence: a one-sided p would put z = 1.7
+        # in the 95 % bin. Permutation bins take a second, two-sided run.
+        p_two = normal_p(z, "two-sided")
+        if spatial is not None and n_perm:
+            p_two = conditional_permutation_p(
+                spatial.off_diagonal(),
+                x,
+                alternative="two-sided",
+                n_permutations=n_perm,
+                rng=generator,
+                progress=progress,
+            )
+            p_two[np.isnan(z)] = np.nan
+        q_two = adjust_pvalues(p_two, method="fdr_bh")
     arrays: dict[str, Any] = {
         "value": x,
         "gi": scores["gi"],
@@ -261,7 +278,7 @@ def gi_star(
         "p_analytic": p_analytic,
         "q_value": q_value,
         "p_bonferroni": adjust_pvalues(p_value, method="bonferroni"),
-        "bin": confidence_bins(z, q_value if fdr else p_value),
+        "bin": confidence_bins(z, q_two if fdr else p_two),
         "n_neighbours": np.asarray(nnb, dtype=np.int64),
     }
     if p_permutation is not None:

@@ -17,6 +17,7 @@ from shapely.geometry import Point, box
 
 import hotspotlib as hs
 from hotspotlib.hotspots.getis_ord import local_g_scores
+from hotspotlib.hotspots.inference import confidence_bins as local_confidence_bins
 
 # domain.md section 6 G1 (esda G_Local docstring), binary distance band 15.
 G1_GI_STAR = [-1.39727626, -0.28917762, 0.65064964, -0.28917762, 1.23452088, 2.02424331]
@@ -225,6 +226,31 @@ def test_p_values_alternatives_and_esda_p_norm(g1_points):
     np.testing.assert_allclose(greater.p_value + less.p_value, 1.0)
     one_sided = np.where(two.z_score > 0, greater.p_value, less.p_value)
     np.testing.assert_allclose(one_sided, two.p_value / 2)
+
+
+def test_bins_are_two_sided_whatever_the_alternative(g1_points):
+    # G1's sixth point has Gi z = 1.778: two-sided p = 0.075 (90 %, bin 1), one-sided
+    # p = 0.038, which used to put it in the 95 % bin under alternative="greater".
+    for alternative in ("two-sided", "greater", "less"):
+        result = hs.gi_star(
+            g1_points, value="y", distance_m=15, star=False, alternative=alternative, fdr=False
+        )
+        assert result.z_score[5] == pytest.approx(G1_GI[5], abs=1e-6)
+        assert result.bin.tolist() == [0, 0, 0, 0, 0, 1]
+    greater = hs.gi_star(g1_points, value="y", distance_m=15, star=False, alternative="greater")
+    assert greater.p_value[5] == pytest.approx(stats.norm.sf(G1_GI[5]), abs=1e-6)
+    # With permutations the bins come from a two-sided run: never from the one-sided p.
+    rng = np.random.default_rng(4)
+    xy = rng.uniform(0, 2_000, (300, 2))
+    y = rng.poisson(2, 300) + 6 * (np.hypot(*(xy - 1_000).T) < 300)
+    points = gpd.GeoDataFrame({"y": y}, geometry=gpd.points_from_xy(*xy.T), crs=27700)
+    one_sided = hs.gi_star(
+        points, value="y", distance_m=250, alternative="greater", n_permutations=199, rng=1
+    )
+    two_sided = hs.gi_star(points, value="y", distance_m=250, n_permutations=199, rng=1)
+    one_sided_bins = local_confidence_bins(one_sided.z_score, one_sided.q_value)
+    assert (np.abs(one_sided.bin) < np.abs(one_sided_bins)).any()
+    assert np.abs(one_sided.bin - two_sided.bin).max() <= 1
 
 
 def test_bins_with_and_without_fdr():
