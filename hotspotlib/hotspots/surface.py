@@ -65,7 +65,7 @@ class DensitySurface:
     bandwidth_adjust : float
         Multiplier applied to the bandwidth.
     bandwidth_details : Mapping
-        The rule's intermediate values (standard distance, median distance, ...).
+        The rule's intermediate values (standard distance, ...), read-only.
     cell_size_rule : str
         How the cell size was set.
     units : str
@@ -108,7 +108,7 @@ class DensitySurface:
     bandwidth_m: float
     bandwidth_rule: str
     bandwidth_adjust: float
-    bandwidth_details: Mapping[str, Any] = field(default_factory=dict)
+    bandwidth_details: Mapping[str, Any]
     cell_size_rule: str
     units: str
     method: str
