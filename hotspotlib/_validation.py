@@ -133,7 +133,8 @@ def require_projected_crs(frame: gpd.GeoDataFrame | gpd.GeoSeries, *, name: str)
     if crs is None:
         raise ValueError(
             f"`{name}` has no CRS; distances need a projected CRS in metres. "
-            f"Set the CRS the coordinates are in with `{name}.set_crs(...)`, then project: {fix}"
+            f"Set the CRS the coordinates are in with `{name}.set_crs(...)`, then project "
+            f"it, e.g. `{name}.to_crs({name}.estimate_utm_crs())`."
         )
     label = crs.to_string()
     if crs.is_geographic:
@@ -304,12 +305,8 @@ def require_weights(
 ) -> NDArray[np.float64] | None:
     """Resolve ``weights`` (a column name or an array aligned with ``frame``) to an array.
 
-    Weights must be finite, non-negative and not all zero.
-
-    Returns
-    -------
-    numpy.ndarray or None
-        Float64 weights, one per row, or None when ``weights`` is None.
+    Return float64 weights, one per row (None when ``weights`` is None), which must be
+    finite, non-negative and not all zero. A Series is matched to the rows by label.
 
     Examples
     --------
@@ -328,6 +325,15 @@ def require_weights(
         values = raw.to_numpy(dtype=float)
     else:
         source = "array"
+        if isinstance(weights, pd.Series) and not weights.index.equals(frame.index):
+            source = "Series"
+            found = frame.index.isin(weights.index) if weights.index.is_unique else [False]
+            if len(weights) != len(frame) or not np.all(found):
+                raise ValueError(
+                    f"`{name}` is a Series whose index labels are not the rows' labels; "
+                    "reindex it to the rows, or pass `.to_numpy()` to use it by position."
+                )
+            weights = weights.reindex(frame.index)
         values = np.asarray(weights, dtype=float)
         if values.shape != (len(frame),):
             raise ValueError(

@@ -167,8 +167,8 @@ def count_events(
         A :class:`Grid` from :func:`make_grid` (counted by arithmetic), or any polygons
         such as hot-spot boundaries or beats (counted by an STRtree query).
     weights : str or array-like, optional
-        A column of ``events`` (e.g. ``"harm"``) or one value per event. Must be finite,
-        non-negative and not all zero.
+        A column of ``events`` (e.g. ``"harm"``) or one value per event (a Series is
+        matched to the events by index label). Finite, non-negative and not all zero.
 
     Returns
     -------

@@ -160,10 +160,10 @@ def emerging_hotspots(
         require_same_crs(events, area, names=("events", "area"))
         grid = make_grid(area, cell_size_m=size)
     else:
-        xmin, ymin = xy.min(axis=0)
-        xmax, ymax = xy.max(axis=0)
-        extent = gpd.GeoSeries([shapely.box(xmin, ymin, xmax, ymax)], crs=events.crs)
-        grid = make_grid(extent, cell_size_m=size)
+        # Built on the corner points, not a box: points on the north/east edge of the
+        # extent then get a cell of their own instead of falling outside.
+        corners = shapely.points([xy.min(axis=0), xy.max(axis=0)])
+        grid = make_grid(gpd.GeoSeries(corners, crs=events.crs), cell_size_m=size)
     require_grid_size(grid.n_rows * grid.n_cols * n_steps, max_cells=50_000_000)
     position = grid.locate(xy)
     inside = position >= 0

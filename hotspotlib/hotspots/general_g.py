@@ -13,6 +13,7 @@ from scipy import sparse
 from hotspotlib._options import Alternative, WeightsKind
 from hotspotlib._summary import Summary
 from hotspotlib._validation import as_rng, check_option
+from hotspotlib.hotspots._weights_given import check_weight_arguments
 from hotspotlib.hotspots.inference import normal_p
 from hotspotlib.hotspots.units import resolve_units
 from hotspotlib.hotspots.weights import build_weights
@@ -212,6 +213,7 @@ def general_g(
     (True, True)
     """
     check_option(alternative, Alternative, name="alternative")
+    check_weight_arguments(weights, distance_m, k)
     resolved = resolve_units(units, value)
     x = resolved.values
     if (

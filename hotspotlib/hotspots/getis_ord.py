@@ -22,6 +22,7 @@ from scipy import sparse
 
 from hotspotlib._options import Alternative, WeightsKind
 from hotspotlib._validation import as_rng, check_option, require_positive
+from hotspotlib.hotspots._weights_given import check_weight_arguments
 from hotspotlib.hotspots.gi_result import GiStarResult
 from hotspotlib.hotspots.inference import (
     adjust_pvalues,
@@ -122,7 +123,8 @@ def gi_star(
         :func:`~hotspotlib.count_events` (grid or place counts); or a :class:`Grid`
         with ``value`` an array. Distance-based weights need a projected CRS in metres.
     value : str or array-like, optional
-        Column of ``units`` or one value per unit. For counts: ``"count"``,
+        Column of ``units`` or one value per unit (a Series is matched to the units by
+        index label). For counts: ``"count"``,
         ``"weight_sum"`` or None (the weighted sum when the counts have weights, else
         the count).
     weights : str, libpysal Graph or W, or scipy sparse matrix
@@ -135,17 +137,19 @@ def gi_star(
         elsewhere, used as given (matched to the units by id when the ids equal the
         index, else by position) and never modified.
     distance_m : float, optional
-        Band or kernel radius in metres. Without it a distance band is the smallest
+        Band or kernel radius in metres, for ``"distance_band"`` and ``"kernel"`` only
+        (an error with other weights). Without it a distance band is the smallest
         giving every unit a neighbour (ArcGIS's default).
     k : int, optional
-        Number of neighbours for ``weights="knn"`` (default 8).
+        Number of neighbours for ``weights="knn"`` only (default 8).
     star : bool
         True for Gi* (each unit in its own neighbourhood, self-weight 1 for named
         weights), False for Gi.
     alternative : {"two-sided", "greater", "less"}
-        Alternative of the p-values. Two-sided is ArcGIS's convention. esda's
-        ``p_norm`` is one-sided in the direction of z, ``P(Z >= |z|)``: half of the
-        two-sided p-value (``"greater"`` for hot and ``"less"`` for cold spots).
+        Alternative of ``p_value`` and ``q_value``. Two-sided is ArcGIS's convention.
+        esda's ``p_norm`` is one-sided in the direction of z, ``P(Z >= |z|)``: half of
+        the two-sided p-value (``"greater"`` for hot and ``"less"`` for cold spots).
+        ``bin`` always comes from two-sided p-values (ArcGIS's bins), whatever this is.
     n_permutations : int
         0 for analytic (normal) p-values; else the number B of conditional
         randomisations, and ``p_value = (1 + #extreme) / (B + 1)``.
@@ -200,6 +204,7 @@ def gi_star(
     True
     """
     check_option(alternative, Alternative, name="alternative")
+    check_weight_arguments(weights, distance_m, k)
     resolved = resolve_units(units, value)
     n_perm = _check_permutations(n_permutations)
     level = require_positive(alpha, name="alpha")
@@ -248,6 +253,22 @@ def gi_star(
         p_permutation[np.isnan(z)] = np.nan
     p_value = p_permutation if p_permutation is not None else p_analytic
     q_value = adjust_pvalues(p_value, method="fdr_bh")
+    p_two, q_two = p_value, q_value
+    if alternative != "two-sided":
+        # ArcGIS's bins read as two-sided confidence: a one-sided p would put z = 1.7
+        # in the 95 % bin. Permutation bins take a second, two-sided run.
+        p_two = normal_p(z, "two-sided")
+        if spatial is not None and n_perm:
+            p_two = conditional_permutation_p(
+                spatial.off_diagonal(),
+                x,
+                alternative="two-sided",
+                n_permutations=n_perm,
+                rng=generator,
+                progress=progress,
+            )
+            p_two[np.isnan(z)] = np.nan
+        q_two = adjust_pvalues(p_two, method="fdr_bh")
     arrays: dict[str, Any] = {
         "value": x,
         "gi": scores["gi"],
@@ -257,7 +278,7 @@ def gi_star(
         "p_analytic": p_analytic,
         "q_value": q_value,
         "p_bonferroni": adjust_pvalues(p_value, method="bonferroni"),
-        "bin": confidence_bins(z, q_value if fdr else p_value),
+        "bin": confidence_bins(z, q_two if fdr else p_two),
         "n_neighbours": np.asarray(nnb, dtype=np.int64),
     }
     if p_permutation is not None:

@@ -60,7 +60,8 @@ class GiStarResult:
     q_value, p_bonferroni : numpy.ndarray
         Benjamini-Hochberg q-values and Bonferroni-adjusted p-values of ``p_value``.
     bin : numpy.ndarray
-        ArcGIS ``Gi_Bin``: +/-3, 2, 1 for 99/95/90 % confidence (q-values when ``fdr``).
+        ArcGIS ``Gi_Bin``: +/-3, 2, 1 for 99/95/90 % confidence (q-values when ``fdr``),
+        always from two-sided p-values, whatever ``alternative``.
     n_neighbours : numpy.ndarray
         Neighbours of each unit, itself excluded.
     n_islands, n_undefined : int
@@ -181,8 +182,9 @@ class GiStarResult:
         notes = [
             "z uses the general Ord-Getis variance (sum of w and of w^2): valid for any "
             "non-negative weights; with 0/1 weights it equals esda's G_Local Zs.",
-            "p-values are two-sided unless `alternative` says otherwise. esda's p_norm is "
-            "one-sided in the direction of z, P(Z >= |z|): half the two-sided p-value.",
+            "p-values are two-sided unless `alternative` says otherwise; bins always use "
+            "two-sided p (ArcGIS). esda's p_norm is one-sided in the direction of z, "
+            "P(Z >= |z|): half the two-sided p-value.",
             "ArcGIS GiZScore/GiPValue/Gi_Bin: weights='distance_band' with its distance, "
             "two-sided p, fdr=True or False as in the tool; z and p are not FDR-adjusted, "
             "only the bins are.",

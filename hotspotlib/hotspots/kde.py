@@ -37,7 +37,7 @@ from hotspotlib.hotspots._engines import (
 )
 from hotspotlib.hotspots._kernels import kernel_reach
 from hotspotlib.hotspots._layout import count_outside_area, make_layout, tally_events
-from hotspotlib.hotspots.bandwidth import BandwidthChoice, choose_bandwidth
+from hotspotlib.hotspots.bandwidth import BandwidthChoice, FrozenDetails, choose_bandwidth
 from hotspotlib.hotspots.grid import Grid
 from hotspotlib.hotspots.surface import DensitySurface
 
@@ -87,7 +87,8 @@ def kde(
     kernel : {"quartic", "epanechnikov", "triangular", "uniform", "gaussian"}
         Kernel shape; quartic (biweight) is the ArcGIS and CrimeStat default.
     weights : str or array-like, optional
-        A column (e.g. ``"harm"``) or one value per event; finite, >= 0, not all zero.
+        A column (e.g. ``"harm"``) or one value per event (a Series is matched by index
+        label); finite, >= 0, not all zero.
     area : GeoDataFrame or GeoSeries, optional
         Study-area polygons. Without ``grid`` the raster covers their bounding box and
         cells whose centre is outside are NaN; required for ``edge_correction``.
@@ -251,7 +252,7 @@ def kde(
         bandwidth_m=float(bandwidth),
         bandwidth_rule="given" if choice is None else bandwidth_rule,
         bandwidth_adjust=adjust,
-        bandwidth_details=dict(choice.details) if choice is not None else {},
+        bandwidth_details=choice.details if choice is not None else FrozenDetails(),
         cell_size_rule=layout.cell_size_rule,
         units=units,
         method=engine,

@@ -68,8 +68,9 @@ class OptimizedHotspotsResult:
     scale : IncrementalAutocorrelationResult or None
         Moran's I by distance band (None when ``distance_m`` was given).
     n_events, n_outliers, n_outside, n_empty_dropped : int
-        Incidents passed, locational outliers (excluded when sizing the grid, still
-        counted), incidents outside every analysed cell, empty cells removed.
+        Incidents passed, locational outliers (excluded when sizing the grid and, without
+        an area, its extent), incidents outside every analysed cell (not counted; with no
+        area these are the outliers beyond the others' extent), empty cells removed.
     fdr_cut_p : float
         The largest p-value significant at 95 % after the FDR correction (NaN: none).
     """
@@ -116,9 +117,10 @@ class OptimizedHotspotsResult:
             "n_cold_95": int((self.gi.bin <= -2).sum()),
         }
         notes = [
-            f"Locational outliers: incidents whose nearest neighbour is further than the "
-            f"mean plus 3 SD of nearest-neighbour distances ({self.n_outliers}); excluded "
-            "when sizing the grid, counted like any other incident.",
+            f"Locational outliers: incidents at a location whose nearest other location is "
+            f"further than the mean plus 3 SD of those distances ({self.n_outliers}); "
+            "excluded when sizing the grid and, without an area, its extent. Incidents "
+            f"outside every analysed cell are not counted ({self.n_outside}).",
             "Gi* with binary fixed-distance weights between cell centres (self included), "
             "two-sided p, bins from Benjamini-Hochberg q-values (ArcGIS always applies FDR "
             "here).",
@@ -150,13 +152,16 @@ def optimized_hotspots(
 ) -> OptimizedHotspotsResult:
     """Optimized hot-spot analysis of incident points (ArcGIS-style, every step stated).
 
-    1. Locational outliers: incidents whose nearest-neighbour distance exceeds the
-       mean plus 3 standard deviations are set aside when sizing the grid.
+    1. Locational outliers: incidents at a location whose distance to the nearest
+       other location exceeds the mean plus 3 standard deviations of those distances
+       are set aside when sizing the grid. Distances are between distinct locations,
+       so incidents recorded at one address are not each other's neighbours.
     2. Cell size (unless given): the larger of 1/100 of the longer side of the
-       outliers-excluded extent and twice the mean nearest-neighbour distance of
-       those incidents, rounded to two significant figures.
+       outliers-excluded extent and twice the mean nearest-neighbour distance between
+       those incidents' distinct locations, rounded to two significant figures.
     3. Incidents (or their ``weights`` summed, e.g. harm) are counted in square cells
-       covering ``area`` (or the outliers-excluded extent). Empty cells are kept inside
+       covering ``area`` (or the outliers-excluded extent, so outliers beyond it are
+       not counted and are reported in ``n_outside``). Empty cells are kept inside
        a given ``area`` (zeros are real there) and dropped without one (ArcGIS's rule);
        ``keep_empty_cells`` overrides this.
     4. Scale (unless ``distance_m`` is given): global Moran's I z over ``n_bands``
@@ -176,14 +181,14 @@ def optimized_hotspots(
     cell_size_m : float, optional
         Cell size in metres (automatic when None).
     weights : str or array-like, optional
-        A column of ``events`` (e.g. ``"harm"``) or one weight per event; cells are
-        then scored by their summed weight.
+        A column of ``events`` (e.g. ``"harm"``) or one weight per event (a Series is
+        matched by index label); cells are then scored by their summed weight.
     distance_m : float, optional
         Fixed distance band in metres (automatic when None).
     keep_empty_cells : bool, optional
         Keep cells with no incident (default: True with ``area``, False without).
     n_bands : int
-        Number of distance bands tried for the scale.
+        Number of distance bands tried for the scale (a whole number >= 2).
 
     Returns
     -------
@@ -208,6 +213,12 @@ def optimized_hotspots(
     """
     xy = require_points(events, name="events")
     event_weights = require_weights(events, weights)
+    if isinstance(n_bands, bool) or not isinstance(n_bands, (int, np.integer)) or n_bands < 2:
+        raise ValueError(f"`n_bands` must be a whole number >= 2; got {n_bands!r}.")
+    if keep_empty_cells is not None and not isinstance(keep_empty_cells, (bool, np.bool_)):
+        raise TypeError(
+            f"`keep_empty_cells` must be True, False or None (automatic); got {keep_empty_cells!r}."
+        )
     if len(xy) < MIN_EVENTS:
         raise ValueError(
             f"`events` has {len(xy)} incidents; optimized hot-spot analysis needs at least "
@@ -223,10 +234,10 @@ def optimized_hotspots(
     else:
         size, size_rule = require_positive(cell_size_m, name="cell_size_m"), "given"
     if area is None:
-        xmin, ymin = trimmed.min(axis=0)
-        xmax, ymax = trimmed.max(axis=0)
-        extent = gpd.GeoSeries([shapely.box(xmin, ymin, xmax, ymax)], crs=events.crs)
-        full = make_grid(extent, cell_size_m=size)
+        # Built on the corner points, not a box: incidents on the north/east edge of the
+        # extent then get a cell of their own instead of falling outside.
+        corners = shapely.points([trimmed.min(axis=0), trimmed.max(axis=0)])
+        full = make_grid(gpd.GeoSeries(corners, crs=events.crs), cell_size_m=size)
     else:
         full = make_grid(area, cell_size_m=size)
     keep_empty = area is not None if keep_empty_cells is None else bool(keep_empty_cells)
@@ -294,9 +305,13 @@ def optimized_hotspots(
 
 
 def _locational_outliers(xy: NDArray[np.float64]) -> NDArray[np.bool_]:
-    distance, _ = cKDTree(xy).query(xy, k=2)
+    locations, where = np.unique(xy, axis=0, return_inverse=True)
+    if len(locations) < 3:
+        return np.zeros(len(xy), dtype=bool)
+    distance, _ = cKDTree(locations).query(locations, k=2)
     nearest = distance[:, 1]
-    return np.asarray(nearest > nearest.mean() + 3.0 * nearest.std())
+    outlying = nearest > nearest.mean() + 3.0 * nearest.std()
+    return np.asarray(outlying[where.ravel()])
 
 
 def _round_two_figures(value: float) -> float:
@@ -305,17 +320,19 @@ def _round_two_figures(value: float) -> float:
 
 
 def _cell_size(xy: NDArray[np.float64]) -> tuple[float, str]:
-    extent = float(np.ptp(xy, axis=0).max())
-    distance, _ = cKDTree(xy).query(xy, k=2)
+    locations = np.unique(xy, axis=0)
+    if len(locations) < 2:
+        raise ValueError("All incidents share one location; pass `cell_size_m`.")
+    extent = float(np.ptp(locations, axis=0).max())
+    distance, _ = cKDTree(locations).query(locations, k=2)
     nearest = float(distance[:, 1].mean())
     raw = max(extent / 100.0, 2.0 * nearest)
-    if raw <= 0:
-        raise ValueError("All incidents share one location; pass `cell_size_m`.")
     size = _round_two_figures(raw)
     which = "extent / 100" if extent / 100.0 >= 2.0 * nearest else "2 x mean NN distance"
     return size, (
         f"max(longer side of extent / 100 = {extent / 100:.4g} m, 2 x mean nearest-neighbour "
-        f"distance = {2 * nearest:.4g} m), outliers excluded: {which}, two figures"
+        f"distance between distinct locations = {2 * nearest:.4g} m), outliers excluded: "
+        f"{which}, two figures"
     )
 
 

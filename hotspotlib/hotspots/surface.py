@@ -65,7 +65,7 @@ class DensitySurface:
     bandwidth_adjust : float
         Multiplier applied to the bandwidth.
     bandwidth_details : Mapping
-        The rule's intermediate values (standard distance, median distance, ...).
+        The rule's intermediate values (standard distance, ...), read-only.
     cell_size_rule : str
         How the cell size was set.
     units : str
@@ -108,7 +108,7 @@ class DensitySurface:
     bandwidth_m: float
     bandwidth_rule: str
     bandwidth_adjust: float
-    bandwidth_details: Mapping[str, Any] = field(default_factory=dict)
+    bandwidth_details: Mapping[str, Any]
     cell_size_rule: str
     units: str
     method: str
@@ -313,7 +313,7 @@ class DensitySurface:
         """Dissolve hot cells into contiguous hot-spot polygons with their shares.
 
         Cells at or above ``threshold`` (a density in the surface's units), or the top
-        ``share`` of cells, are hot; hot cells sharing an edge form one hot spot.
+        ``share`` of cells, are hot; hot cells sharing an edge (not a corner) form one spot.
 
         Parameters
         ----------

@@ -57,9 +57,10 @@ def resolve_units(units: Any, value: Any) -> Units:
     """Check ``units`` and ``value`` and return them as :class:`Units`.
 
     ``units`` is a GeoDataFrame of points or polygons, an :class:`EventCounts` or a
-    :class:`Grid`. ``value`` is a column name, an array with one value per unit, or for
-    an :class:`EventCounts` ``"count"``/``"weight_sum"``/None (weighted sum when the
-    counts have weights, else the count).
+    :class:`Grid`. ``value`` is a column name, an array with one value per unit (a Series
+    is matched to the units by index label), or for an :class:`EventCounts`
+    ``"count"``/``"weight_sum"``/None (weighted sum when the counts have weights, else
+    the count).
     """
     if isinstance(units, EventCounts):
         geometry = units.cells.geometry
@@ -108,6 +109,8 @@ def resolve_units(units: Any, value: Any) -> Units:
             "`units` must be a GeoDataFrame of points or polygons, the result of "
             f"`count_events`, or a Grid; got {type(units).__name__}."
         )
+    if isinstance(raw, pd.Series):
+        raw = _aligned(raw, geometry.index)
     values = require_finite(np.asarray(raw, dtype=float), name="value")
     if values.shape != (len(geometry),):
         raise ValueError(
@@ -116,6 +119,20 @@ def resolve_units(units: Any, value: Any) -> Units:
     # grid cells are squares or hexagons by construction
     is_points = False if grid is not None else _check_geometry(geometry)
     return Units(geometry=geometry, values=values, value_name=name, grid=grid, is_points=is_points)
+
+
+def _aligned(series: pd.Series, index: pd.Index) -> pd.Series:
+    """Match a Series to the units by label, refusing labels that do not name them."""
+    if series.index.equals(index):
+        return series
+    labels = series.index
+    if not (labels.is_unique and len(labels) == len(index) and index.isin(labels).all()):
+        raise ValueError(
+            f"`value` is a Series whose index labels are not those of the units (e.g. "
+            f"{list(index[:3])} vs {list(labels[:3])}); reindex it to the units, or pass "
+            "`.to_numpy()` to use it by position."
+        )
+    return series.reindex(index)
 
 
 def _check_geometry(geometry: gpd.GeoSeries) -> bool:

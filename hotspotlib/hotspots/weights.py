@@ -19,9 +19,15 @@ from scipy.spatial import cKDTree
 
 from hotspotlib._options import WeightsKind
 from hotspotlib._validation import check_option, require_positive
+from hotspotlib.hotspots._weights_given import given_matrix, reorder
 from hotspotlib.hotspots.grid import Grid
 
-__all__ = ["SpatialWeights", "band_offsets", "build_weights", "default_band_m"]
+__all__ = [
+    "SpatialWeights",
+    "band_offsets",
+    "build_weights",
+    "default_band_m",
+]
 
 BAND_TOLERANCE = 1e-9
 """Relative tolerance on a distance band, so centres exactly on the band are inside."""
@@ -153,7 +159,7 @@ def build_weights(
             k=named.k,
             description=named.description,
         )
-    matrix, source = _given_matrix(weights, n=n, index=index)
+    matrix, source = given_matrix(weights, n=n, index=index)
     if star:
         diagonal = matrix.diagonal()
         if np.any(diagonal != 0):
@@ -329,7 +335,7 @@ def _contiguity(geometry: Any, *, rook: bool, n: int) -> SpatialWeights:
     matrix = sparse.csr_array(graph.sparse, copy=True, dtype=float)
     order = np.asarray(graph.unique_ids)
     if not np.array_equal(order, np.arange(n)):
-        matrix = _reorder(matrix, order.astype(np.int64))
+        matrix = reorder(matrix, order.astype(np.int64))
     matrix.eliminate_zeros()
     matrix.data[:] = 1.0
     return SpatialWeights(
@@ -339,56 +345,3 @@ def _contiguity(geometry: Any, *, rook: bool, n: int) -> SpatialWeights:
         k=None,
         description=f"{'rook' if rook else 'queen'} contiguity of the polygons (binary)",
     )
-
-
-def _reorder(matrix: sparse.csr_array, positions: NDArray[np.int64]) -> sparse.csr_array:
-    """Map rows/columns ordered by ``positions`` (unit positions) onto unit order."""
-    coo = sparse.coo_array(matrix)
-    result = sparse.csr_array(
-        (coo.data, (positions[coo.row], positions[coo.col])), shape=matrix.shape
-    )
-    result.sort_indices()
-    return result
-
-
-def _given_matrix(weights: Any, *, n: int, index: pd.Index) -> tuple[sparse.csr_array, str]:
-    ids: Any = None
-    if sparse.issparse(weights):
-        raw = sparse.csr_array(weights, copy=True, dtype=float)
-        source = "a sparse matrix"
-    elif isinstance(weights, np.ndarray):
-        raw = sparse.csr_array(np.asarray(weights, dtype=float))
-        source = "a dense matrix"
-    elif hasattr(weights, "unique_ids") and hasattr(weights, "sparse"):
-        raw = sparse.csr_array(weights.sparse, copy=True, dtype=float)
-        ids = list(weights.unique_ids)
-        source = "a libpysal Graph"
-    elif hasattr(weights, "id_order") and hasattr(weights, "sparse"):
-        raw = sparse.csr_array(weights.sparse, copy=True, dtype=float)
-        ids = list(weights.id_order)
-        source = f"a libpysal W (transform {weights.transform!r})"
-    else:
-        raise TypeError(
-            "`weights` must be one of 'distance_band', 'knn', 'queen', 'rook', 'kernel', a "
-            f"libpysal Graph or W, or a scipy sparse matrix; got {type(weights).__name__}."
-        )
-    if raw.shape != (n, n):
-        raise ValueError(
-            f"`weights` must be {n} x {n} (one row per unit); got {raw.shape[0]} x "
-            f"{raw.shape[1]}. Build the weights on the same units."
-        )
-    raw.eliminate_zeros()
-    if not np.isfinite(raw.data).all():
-        raise ValueError("`weights` has NaN or infinite entries; weights must be finite.")
-    if (raw.data < 0).any():
-        raise ValueError(
-            f"`weights` has {int((raw.data < 0).sum())} negative entries (min "
-            f"{raw.data.min():g}); Getis-Ord statistics need weights >= 0."
-        )
-    if ids is not None and index.is_unique and set(ids) == set(index):
-        raw = _reorder(raw, index.get_indexer(ids).astype(np.int64))
-        source += " matched to the units by id"
-    elif ids is not None:
-        source += " matched to the units by position"
-    raw.sort_indices()
-    return raw, source

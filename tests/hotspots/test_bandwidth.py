@@ -138,3 +138,27 @@ def test_binned_and_exact_leave_one_out_densities_agree(rng):
     binned = _binned_loo_density(xy, w, 40.0)
     exact = _exact_loo_density(xy, w, 40.0, cKDTree(xy))
     np.testing.assert_allclose(binned, exact, rtol=0.02, atol=1e-3 * exact.max())
+
+
+def test_details_are_read_only_and_results_pickle(city):
+    import pickle
+
+    choice = hs.select_bandwidth(city.events.iloc[:400], rule="likelihood_cv")
+    with pytest.raises(TypeError):
+        choice.details["gaussian_sd_m"] = 1.0  # type: ignore[index]
+    with pytest.raises(ValueError, match="read-only"):
+        choice.details["cv_sd_m"][0] = 1.0
+    surface = hs.kde(city.events.iloc[:400], area=city.boundary, cell_size_m=500)
+    with pytest.raises(TypeError):
+        surface.bandwidth_details["quartic_radius_m"] = 1.0  # type: ignore[index]
+    assert surface.bandwidth_details["quartic_radius_m"] == pytest.approx(surface.bandwidth_m)
+    again = pickle.loads(pickle.dumps(choice))
+    np.testing.assert_array_equal(again.details["cv_sd_m"], choice.details["cv_sd_m"])
+    assert pickle.loads(pickle.dumps(surface)).bandwidth_details == surface.bandwidth_details
+    # details passed in directly are frozen (and copied) too
+    raw = np.array([1.0, 2.0])
+    made = hs.BandwidthChoice(
+        bandwidth_m=1.0, rule="scott", kernel="quartic", adjust=1.0, n_events=2, details={"a": raw}
+    )
+    raw[0] = 9.0
+    assert made.details["a"][0] == 1.0 and not made.details["a"].flags.writeable

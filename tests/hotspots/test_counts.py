@@ -87,3 +87,19 @@ def test_hex_counts(city):
     joined = gpd.sjoin(city.events, grid.cells, predicate="intersects")
     # every event inside a kept hexagon is counted exactly once
     assert counts.count.sum() == joined.index.nunique()
+
+
+def test_weights_series_is_matched_by_label(city):
+    # A Series in another order than the events is matched by label, not by position.
+    grid = hs.make_grid(city.boundary, cell_size_m=1_000)
+    harm = city.events["harm"]
+    reversed_harm = harm.iloc[::-1]
+    assert not np.array_equal(reversed_harm.to_numpy(), harm.to_numpy())
+    by_label = hs.count_events(city.events, grid, weights=reversed_harm)
+    np.testing.assert_allclose(
+        by_label.weight_sum, hs.count_events(city.events, grid, weights=harm).weight_sum
+    )
+    with pytest.raises(ValueError, match="Series whose index labels are not the rows"):
+        hs.count_events(city.events, grid, weights=harm.set_axis(harm.index + 1))
+    with pytest.raises(ValueError, match="Series whose index labels are not the rows"):
+        hs.count_events(city.events, grid, weights=harm.iloc[:-1])

@@ -259,3 +259,19 @@ def test_errors(kwargs, error, match):
     arguments.update(kwargs)
     with pytest.raises(error, match=match):
         hs.emerging_hotspots(events, **arguments)
+
+
+def test_events_on_the_north_east_edge_are_kept():
+    # Coordinates snapped to 100 m with 100 m cells: the events at the largest x or y
+    # lie on the extent's edge and used to fall outside every cell (35 of 600 here).
+    rng = np.random.default_rng(0)
+    xy = rng.integers(0, 50, (600, 2)) * 100.0
+    when = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 120, 600), unit="D")
+    events = gpd.GeoDataFrame({"when": when}, geometry=gpd.points_from_xy(*xy.T), crs=27700)
+    on_edge = int(((xy[:, 0] == xy[:, 0].max()) | (xy[:, 1] == xy[:, 1].max())).sum())
+    assert on_edge == 35
+    result = hs.emerging_hotspots(
+        events, time="when", interval="W", cell_size_m=100, distance_m=150
+    )
+    assert result.n_outside == 0
+    assert int(result.counts.sum()) + result.n_outside_window == len(events)

@@ -95,3 +95,28 @@ def test_errors():
         hs.general_g(points, value="y", distance_m=2, n_permutations=-3)
     with pytest.raises(ValueError, match="alternative"):
         hs.general_g(points, value="y", distance_m=2, alternative="up")
+    with pytest.raises(ValueError, match="`distance_m` applies to named weights"):
+        hs.general_g(points, value="y", weights=np.ones((5, 5)), distance_m=2)
+    with pytest.raises(ValueError, match="`k` applies to weights='knn' only"):
+        hs.general_g(points, value="y", distance_m=2, k=2)
+
+
+def test_inputs_are_not_mutated_w_graph_and_frame(columbus, columbus_w):
+    from geopandas.testing import assert_geodataframe_equal
+    from libpysal.graph import Graph
+
+    w = columbus_w
+    w.transform = "R"
+    before_w = (w.transform, w.sparse.data.copy(), w.sparse.diagonal().copy())
+    graph = Graph.build_contiguity(columbus, rook=False).transform("R")
+    before_g = (graph.transformation, graph.sparse.data.copy(), graph.sparse.diagonal().copy())
+    frame_before = columbus.copy()
+    for weights in (w, graph):
+        hs.general_g(columbus, value="CRIME", weights=weights, n_permutations=9, rng=0)
+    assert w.transform == before_w[0]
+    np.testing.assert_array_equal(w.sparse.data, before_w[1])
+    np.testing.assert_array_equal(w.sparse.diagonal(), before_w[2])
+    assert graph.transformation == before_g[0]
+    np.testing.assert_array_equal(graph.sparse.data, before_g[1])
+    np.testing.assert_array_equal(graph.sparse.diagonal(), before_g[2])
+    assert_geodataframe_equal(columbus, frame_before)

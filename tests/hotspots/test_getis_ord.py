@@ -7,6 +7,7 @@ import warnings
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 from geopandas.testing import assert_geodataframe_equal
 from hypothesis import given, settings
@@ -16,6 +17,7 @@ from shapely.geometry import Point, box
 
 import hotspotlib as hs
 from hotspotlib.hotspots.getis_ord import local_g_scores
+from hotspotlib.hotspots.inference import confidence_bins as local_confidence_bins
 
 # domain.md section 6 G1 (esda G_Local docstring), binary distance band 15.
 G1_GI_STAR = [-1.39727626, -0.28917762, 0.65064964, -0.28917762, 1.23452088, 2.02424331]
@@ -226,6 +228,31 @@ def test_p_values_alternatives_and_esda_p_norm(g1_points):
     np.testing.assert_allclose(one_sided, two.p_value / 2)
 
 
+def test_bins_are_two_sided_whatever_the_alternative(g1_points):
+    # G1's sixth point has Gi z = 1.778: two-sided p = 0.075 (90 %, bin 1), one-sided
+    # p = 0.038, which used to put it in the 95 % bin under alternative="greater".
+    for alternative in ("two-sided", "greater", "less"):
+        result = hs.gi_star(
+            g1_points, value="y", distance_m=15, star=False, alternative=alternative, fdr=False
+        )
+        assert result.z_score[5] == pytest.approx(G1_GI[5], abs=1e-6)
+        assert result.bin.tolist() == [0, 0, 0, 0, 0, 1]
+    greater = hs.gi_star(g1_points, value="y", distance_m=15, star=False, alternative="greater")
+    assert greater.p_value[5] == pytest.approx(stats.norm.sf(G1_GI[5]), abs=1e-6)
+    # With permutations the bins come from a two-sided run: never from the one-sided p.
+    rng = np.random.default_rng(4)
+    xy = rng.uniform(0, 2_000, (300, 2))
+    y = rng.poisson(2, 300) + 6 * (np.hypot(*(xy - 1_000).T) < 300)
+    points = gpd.GeoDataFrame({"y": y}, geometry=gpd.points_from_xy(*xy.T), crs=27700)
+    one_sided = hs.gi_star(
+        points, value="y", distance_m=250, alternative="greater", n_permutations=199, rng=1
+    )
+    two_sided = hs.gi_star(points, value="y", distance_m=250, n_permutations=199, rng=1)
+    one_sided_bins = local_confidence_bins(one_sided.z_score, one_sided.q_value)
+    assert (np.abs(one_sided.bin) < np.abs(one_sided_bins)).any()
+    assert np.abs(one_sided.bin - two_sided.bin).max() <= 1
+
+
 def test_bins_with_and_without_fdr():
     rng = np.random.default_rng(2)
     xy = rng.uniform(0, 2_000, (400, 2))
@@ -312,6 +339,49 @@ def test_weights_matched_by_id_when_ids_equal_the_index(g1_points):
     assert "by id" in result.weights_description
 
 
+def _lattice_with_values():
+    rng = np.random.default_rng(0)
+    y = rng.poisson(3, 36).astype(float)
+    y[:5] += 10
+    cells = [box(i, j, i + 1, j + 1) for i in range(6) for j in range(6)]
+    return gpd.GeoDataFrame({"y": y}, geometry=cells, crs=27700)
+
+
+def test_positional_w_on_a_sorted_frame_is_refused():
+    # W.from_dataframe numbers rows 0..n-1 by position; on a frame sorted by value the
+    # index is the same numbers in another order, so matching "by id" gave each unit
+    # another unit's neighbours (z off by up to 3.72).
+    from libpysal.graph import Graph
+    from libpysal.weights import Queen
+
+    cells = _lattice_with_values()
+    ordered = cells.sort_values("y")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        w = Queen.from_dataframe(ordered)
+    assert list(w.id_order) == list(range(36)) and list(ordered.index) != list(range(36))
+    with pytest.raises(ValueError, match=r"ids 0 \.\. 35 in order.*reset_index"):
+        hs.gi_star(ordered, value="y", weights=w)
+    with pytest.raises(ValueError, match=r"ids 0 \.\. 35 in order"):
+        hs.general_g(ordered, value="y", weights=w)
+    # After resetting the index the same W matches, and agrees with named queen weights.
+    reset = ordered.reset_index(drop=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        w_reset = Queen.from_dataframe(reset)
+    reference = hs.gi_star(cells, value="y", weights="queen").z_score
+    np.testing.assert_allclose(
+        hs.gi_star(reset, value="y", weights=w_reset).z_score,
+        reference[ordered.index.to_numpy()],
+        atol=1e-12,
+    )
+    # A Graph carries the frame's labels as ids and is matched by id.
+    graph = Graph.build_contiguity(ordered, rook=False)
+    result = hs.gi_star(ordered, value="y", weights=graph)
+    np.testing.assert_allclose(result.z_score, reference[ordered.index.to_numpy()], atol=1e-12)
+    assert "by id" in result.weights_description
+
+
 def test_event_counts_value_defaults_to_weighted_sum(city):
     grid = hs.make_grid(city.boundary, cell_size_m=1_000)
     counts = hs.count_events(city.events, grid, weights="harm")
@@ -351,17 +421,26 @@ def test_result_arrays_read_only_and_methods(g1_points):
         ({"value": [2.0] * 6}, ValueError, "zero variance"),
         ({"value": "y", "alternative": "both"}, ValueError, "alternative"),
         ({"value": "y", "weights": "delaunay"}, ValueError, "weights"),
-        ({"value": "y", "weights": "queen"}, ValueError, "need polygons"),
+        ({"value": "y", "weights": "queen", "distance_m": None}, ValueError, "need polygons"),
         ({"value": "y", "weights": "kernel", "distance_m": None}, ValueError, "distance_m"),
-        ({"value": "y", "weights": "knn", "k": 6}, ValueError, "`k`"),
+        ({"value": "y", "weights": "knn", "distance_m": None, "k": 6}, ValueError, "`k`"),
         ({"value": "y", "distance_m": -5}, ValueError, "distance_m"),
         ({"value": "y", "n_permutations": -1}, ValueError, "n_permutations"),
         ({"value": "y", "alpha": 1.5}, ValueError, "alpha"),
-        ({"value": "y", "weights": np.ones((3, 3))}, ValueError, "6 x 6"),
-        ({"value": "y", "weights": -np.ones((6, 6))}, ValueError, "negative"),
-        ({"value": "y", "weights": {"a": 1}}, TypeError, "libpysal Graph"),
+        ({"value": "y", "weights": np.ones((3, 3)), "distance_m": None}, ValueError, "6 x 6"),
+        ({"value": "y", "weights": -np.ones((6, 6)), "distance_m": None}, ValueError, "negative"),
+        ({"value": "y", "weights": {"a": 1}, "distance_m": None}, TypeError, "libpysal Graph"),
         ({"value": "y", "star": "yes"}, TypeError, "star"),
         ({}, ValueError, "`value` is needed"),
+        # distance_m and k where they would be ignored
+        ({"value": "y", "weights": np.eye(6)}, ValueError, "`distance_m` applies to named"),
+        ({"value": "y", "weights": "knn", "k": 3}, ValueError, "`distance_m` applies to named"),
+        ({"value": "y", "k": 3}, ValueError, "`k` applies to weights='knn' only"),
+        (
+            {"value": "y", "weights": np.eye(6), "distance_m": None, "k": 3},
+            ValueError,
+            r"`k` applies.*ndarray \(used as given\)",
+        ),
     ],
 )
 def test_errors(g1_points, kwargs, error, match):
@@ -383,3 +462,21 @@ def test_errors_on_units(g1_points):
     mixed.loc[0, "geometry"] = box(0, 0, 1, 1)
     with pytest.raises(ValueError, match="all points or all polygons"):
         hs.gi_star(mixed, value="y", distance_m=15)
+
+
+def test_value_series_is_matched_by_label(g1_points):
+    # The same values listed in reverse order under their own labels.
+    reversed_values = g1_points["y"].iloc[::-1]
+    result = hs.gi_star(g1_points, value=reversed_values, distance_m=15)
+    np.testing.assert_allclose(result.z_score, G1_GI_STAR, atol=1e-6)
+    g_aligned = hs.general_g(g1_points, value="y", distance_m=15)
+    g_by_label = hs.general_g(g1_points, value=reversed_values, distance_m=15)
+    assert g_by_label.z_score == pytest.approx(g_aligned.z_score, abs=1e-12)
+    with pytest.raises(ValueError, match="Series whose index labels are not those of the units"):
+        hs.gi_star(g1_points, value=reversed_values.set_axis(list("abcdef")), distance_m=15)
+    counts = hs.count_events(g1_points, hs.make_grid(g1_points.buffer(5), cell_size_m=10))
+    per_cell = pd.Series(counts.count, index=counts.cells.index)
+    np.testing.assert_allclose(
+        hs.gi_star(counts, value=per_cell.iloc[::-1], distance_m=15).z_score,
+        hs.gi_star(counts, value="count", distance_m=15).z_score,
+    )

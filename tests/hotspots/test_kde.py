@@ -385,3 +385,21 @@ def test_events_outside_the_area_are_counted_exactly(city, rng):
     grid = hs.make_grid(city.boundary, cell_size_m=500)
     on_grid = hs.kde(events, grid=grid, area=city.boundary, bandwidth_m=400)
     assert on_grid.n_outside_area == expected
+
+
+def test_no_crs_message_says_the_fix_once():
+    events = gpd.GeoDataFrame(geometry=gpd.points_from_xy([0.0, 10.0], [0.0, 5.0]))
+    with pytest.raises(ValueError, match=r"has no CRS") as info:
+        hs.kde(events, bandwidth_m=50)
+    message = str(info.value)
+    assert "Project it first" not in message
+    assert message.count("to_crs") == 1 and message.endswith("estimate_utm_crs())`.")
+
+
+def test_weights_series_is_matched_by_label(city):
+    harm = city.events["harm"]
+    kwargs = {"area": city.boundary, "cell_size_m": 500, "bandwidth_m": 800}
+    aligned = hs.kde(city.events, weights=harm, **kwargs)
+    by_label = hs.kde(city.events, weights=harm.iloc[::-1], **kwargs)
+    np.testing.assert_allclose(by_label.values, aligned.values, equal_nan=True)
+    assert by_label.total_weight == pytest.approx(float(harm.sum()))

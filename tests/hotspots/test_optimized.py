@@ -9,6 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from shapely.geometry import Point
 
 import hotspotlib as hs
@@ -120,18 +121,103 @@ def test_harm_weights_and_outliers(city):
     assert result.cell_size_m < 1_000
 
 
+def test_weights_series_is_matched_by_label(city):
+    events = city.events.iloc[:1_500]
+    harm = events["harm"]
+    kwargs = {"cell_size_m": 500, "distance_m": 1_000}
+    aligned = hs.optimized_hotspots(events, weights=harm, **kwargs)
+    by_label = hs.optimized_hotspots(events, weights=harm.iloc[::-1], **kwargs)
+    np.testing.assert_allclose(by_label.gi.z_score, aligned.gi.z_score)
+
+
 def test_fallback_distance_when_no_peak():
-    rng = np.random.default_rng(0)
-    xy = rng.uniform(0, 5_000, (3_000, 2))
-    xy[:600] = rng.normal(2_500, 900, (600, 2))
-    events = gpd.GeoDataFrame(geometry=gpd.points_from_xy(*xy.T), crs=27700)
-    result = hs.optimized_hotspots(events, cell_size_m=250, keep_empty_cells=True)
+    # One incident at each node of a 20 x 20 lattice, weighted by independent noise:
+    # no spatial pattern, and for this seed no Moran's I z reaches 1.96.
+    rng = np.random.default_rng(3)
+    steps = np.arange(20) * 100.0 + 50.0
+    xy = np.array([(x, y) for y in steps for x in steps])
+    events = gpd.GeoDataFrame(
+        {"w": 1.0 + 0.01 * rng.random(len(xy))},
+        geometry=gpd.points_from_xy(*xy.T),
+        crs=27700,
+    )
+    result = hs.optimized_hotspots(events, cell_size_m=100, weights="w")
+    assert result.grid.n_cells == 400
     assert result.scale is not None
-    z = result.scale.table["z_score"].to_numpy()
-    if first_significant_peak(z) is None:
-        assert result.distance_rule.startswith("no significant peak")
-    else:
-        assert result.distance_rule.startswith("first significant peak")
+    assert result.scale.table["z_score"].max() < 1.96
+    assert result.distance_rule == "no significant peak: mean distance to the 20th nearest cell"
+    # brute force: k = round(0.05 * 400) = 20; mean distance to each cell's 20th neighbour
+    distance = np.sort(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1)), axis=1)
+    assert result.distance_m == pytest.approx(distance[:, 20].mean())
+
+
+def test_events_on_the_north_east_edge_are_kept():
+    # Coordinates snapped to 100 m with 100 m cells: the incidents at the largest x or y
+    # lie on the extent's edge and used to fall outside every cell (35 of 600 here).
+    rng = np.random.default_rng(0)
+    xy = rng.integers(0, 50, (600, 2)) * 100.0
+    events = gpd.GeoDataFrame(geometry=gpd.points_from_xy(*xy.T), crs=27700)
+    result = hs.optimized_hotspots(events, cell_size_m=100, distance_m=300)
+    assert result.n_outside == 0
+    assert int(result.counts.count.sum()) == 600
+
+
+def test_outliers_beyond_the_extent_are_not_counted():
+    rng = np.random.default_rng(0)
+    xy = np.vstack(
+        [
+            rng.normal(0, 300, (400, 2)) + 5_000,
+            rng.normal(0, 100, (200, 2)) + [5_300, 5_200],
+            [[20_000, 20_000], [-9_000, 4_000]],
+        ]
+    )
+    events = gpd.GeoDataFrame(geometry=gpd.points_from_xy(*xy.T), crs=27700)
+    result = hs.optimized_hotspots(events)
+    assert result.n_outliers == 2 and result.n_outside == 2
+    assert int(result.counts.count.sum()) == 600
+    note = result.summary().notes[0]
+    assert "not counted (2)" in note and "counted like any other" not in note
+    # With an area holding them, outliers are counted.
+    area = gpd.GeoDataFrame(geometry=[shapely.box(-10_000, 0, 21_000, 21_000)], crs=27700)
+    within = hs.optimized_hotspots(events, area=area, cell_size_m=1_000, distance_m=3_000)
+    assert within.n_outliers == 2 and within.n_outside == 0
+    assert int(within.counts.count.sum()) == 602
+
+
+def test_repeated_locations_do_not_shrink_cells_or_make_outliers():
+    # 3,000 incidents on 170 distinct snap points (as in published open crime data):
+    # nearest-neighbour distances over incidents are 0 for most, which made 62 outliers
+    # and a 0.79 m "2 x NN" figure. Both rules now use the distinct locations.
+    rng = np.random.default_rng(0)
+    snaps = rng.uniform(0, 5_000, (300, 2))
+    xy = snaps[rng.zipf(1.6, 3_000) % 300]
+    events = gpd.GeoDataFrame(geometry=gpd.points_from_xy(*xy.T), crs=27700)
+    result = hs.optimized_hotspots(events)
+    locations, where = np.unique(xy, axis=0, return_inverse=True)
+    assert len(locations) == 170
+    distance = np.hypot(*(locations[:, None, :] - locations[None, :, :]).transpose(2, 0, 1))
+    np.fill_diagonal(distance, np.inf)
+    nearest = distance.min(axis=1)
+    outlying = nearest > nearest.mean() + 3 * nearest.std()
+    assert result.n_outliers == int(outlying[where.ravel()].sum()) == 2
+    kept = locations[~outlying]
+    spread = distance[np.ix_(~outlying, ~outlying)].min(axis=1).mean()
+    expected = max(np.ptp(kept, axis=0).max() / 100, 2 * spread)
+    assert expected == pytest.approx(366.3, abs=0.1)
+    assert result.cell_size_m == 370.0
+    assert "between distinct locations = 366.3 m" in result.cell_size_rule
+
+
+def test_inputs_are_not_mutated(city):
+    events = city.events.iloc[:2_000]
+    area = city.boundary
+    before_events, before_area = events.copy(), area.copy()
+    harm = events["harm"].to_numpy().copy()
+    hs.optimized_hotspots(events, area=area, weights=harm)
+    hs.optimized_hotspots(events, weights="harm", cell_size_m=400)
+    pd.testing.assert_frame_equal(events, before_events)
+    pd.testing.assert_frame_equal(area, before_area)
+    np.testing.assert_array_equal(harm, events["harm"].to_numpy())
 
 
 def test_errors(city):
@@ -145,3 +231,12 @@ def test_errors(city):
         hs.optimized_hotspots(city.events, cell_size_m=0)
     with pytest.raises(ValueError, match="weights"):
         hs.optimized_hotspots(city.events, weights=-city.events["harm"].to_numpy())
+    for bad in (0, 1, 2.7, True, "10"):
+        with pytest.raises(ValueError, match=r"`n_bands` must be a whole number >= 2"):
+            hs.optimized_hotspots(city.events, n_bands=bad)
+    for bad in ("no", 0, 1.0):
+        with pytest.raises(TypeError, match=r"`keep_empty_cells` must be True, False or None"):
+            hs.optimized_hotspots(city.events, keep_empty_cells=bad)
+    same = gpd.GeoDataFrame(geometry=gpd.points_from_xy([5.0] * 40, [5.0] * 40), crs=27700)
+    with pytest.raises(ValueError, match="share one location"):
+        hs.optimized_hotspots(same)

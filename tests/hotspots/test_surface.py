@@ -193,3 +193,50 @@ def test_summary_and_plot(surface):
 def test_frozen(surface):
     with pytest.raises(AttributeError):
         surface.bandwidth_m = 1.0
+
+
+def _edge_components(cells, cell_size_m):
+    """Reference: hot spots as components of cells whose centres are one cell apart."""
+    from scipy import sparse
+    from scipy.sparse.csgraph import connected_components
+    from scipy.spatial import cKDTree
+
+    centres = np.column_stack([cells.centroid.x, cells.centroid.y])
+    pairs = cKDTree(centres).query_pairs(1.01 * cell_size_m, output_type="ndarray")
+    n = len(cells)
+    links = sparse.coo_array((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    return connected_components(links, directed=False)[0]
+
+
+@pytest.mark.parametrize(("shape", "cell_size_m"), [("hex", 100.0), ("square", 33.3)])
+def test_hotspot_polygons_are_the_edge_connected_components(shape, cell_size_m):
+    # British National Grid coordinates: cell corners computed from neighbouring centres
+    # differ in the last digit, which used to split one hot spot into many polygons
+    # (72 polygons for 25 hot spots on 100 m hexagons, 831 on 33.3 m squares).
+    city = hs.synthetic_city(n_events=3_000, rng=2)
+    if shape == "hex":
+        grid = hs.make_grid(city.boundary, cell_size_m=cell_size_m, shape="hex")
+        surface = hs.kde(city.events, grid=grid, bandwidth_m=300)
+    else:
+        surface = hs.kde(city.events, area=city.boundary, cell_size_m=cell_size_m, bandwidth_m=300)
+    top = surface.top_cells(share=0.05)
+    spots = surface.hotspot_polygons(share=0.05)
+    assert len(spots) == _edge_components(top, cell_size_m) == 25
+    assert spots["n_cells"].sum() == len(top)
+    assert set(spots.geom_type) == {"Polygon"}
+    np.testing.assert_allclose(spots.area, spots["n_cells"] * surface.cell_area_m2, rtol=1e-6)
+    # each hot cell's centre lies in exactly one polygon, that of a region of its size
+    inside = gpd.sjoin(
+        gpd.GeoDataFrame(geometry=top.centroid, crs=top.crs), spots, predicate="within"
+    )
+    assert len(inside) == len(top)
+    np.testing.assert_array_equal(inside.groupby("hotspot_id").size(), spots["n_cells"])
+
+
+def test_hotspot_polygons_keep_corner_neighbours_apart():
+    # Two hot blocks touching only at a corner: 4-connectivity keeps them apart.
+    events = _events([[50, 50]] * 5 + [[150, 150]] * 5)
+    area = gpd.GeoDataFrame(geometry=[box(0, 0, 200, 200)], crs=27700)
+    surface = hs.kde(events, area=area, cell_size_m=100, bandwidth_m=60, kernel="quartic")
+    spots = surface.hotspot_polygons(0.5 * surface.peak)
+    assert len(spots) == 2 and spots["n_cells"].tolist() == [1, 1]
