@@ -99,6 +99,8 @@ class DayAssignment:
         """Return the schedule in long form: one row per place-day.
 
         Rows are ordered by place, then date; ``treated`` is 0/1.
+        ``attrs["place_column"]`` names the place column, which
+        :func:`estimate_effect` and :func:`cace` use by default.
         """
         n_places, n_days = self.treated.shape
         frame = pd.DataFrame(
@@ -110,6 +112,7 @@ class DayAssignment:
         )
         if len(self.treated_per_day) > 1:
             frame["block"] = np.repeat(self.block, n_days)
+        frame.attrs["place_column"] = self.place_column  # lets the estimators find it
         return frame
 
     def summary(self) -> Summary:

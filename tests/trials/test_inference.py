@@ -212,6 +212,12 @@ def test_cace_with_minutes_and_errors(trial):
     assert per_minute.cace * 15 == pytest.approx(per_visit.cace)
     with pytest.raises(ValueError, match="not identified"):
         hs.cace(minutes.assign(minutes=1.0), outcome="crimes", delivered="minutes")
+    with pytest.raises(ValueError, match="first stage is zero: the dose is always 0"):
+        hs.cace(minutes.assign(minutes=0.0), outcome="crimes", delivered="minutes")
+    # a dose that differs between places and days but not between arms
+    same = minutes.assign(minutes=minutes["hotspot_id"] + 0.5 * (minutes["date"].dt.day % 3))
+    with pytest.raises(ValueError, match="not identified"):
+        hs.cace(same, outcome="crimes", delivered="minutes")
     with pytest.raises(ValueError, match="finite and >= 0"):
         hs.cace(minutes.assign(minutes=-1.0), outcome="crimes", delivered="minutes")
     with pytest.raises(ValueError, match="missing column"):
