@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
@@ -108,9 +109,13 @@ def balance_table(
     assignment : PlaceAssignment or DayAssignment
         The allocation.
     covariates : pandas.DataFrame
-        Numeric covariates. Indexed by place id (place-level; for a crossover they are
-        repeated over each place's days), or, for a crossover, with the schedule's
-        place column and ``date`` columns (place-day covariates).
+        Numeric or boolean covariates (booleans compare shares). Indexed by place id
+        (place-level; for a crossover they are repeated over each place's days), or,
+        for a crossover, with the schedule's place column and ``date`` columns
+        (place-day covariates). Text or category columns are refused with a
+        ``ValueError`` naming them: one-hot encode them first
+        (``pd.get_dummies(covariates, columns=[...], dtype=float)``) so each level is
+        compared as a share. A geometry column is left out (and said so in ``notes``).
     threshold : float
         Flag |standardised difference| above this. 0.1 by default, the stricter of
         the two usual conventions (0.1 and 0.25).
@@ -139,6 +144,10 @@ def balance_table(
         f"Standardised difference (pooled SD, ddof=1); |d| > {limit:g} is flagged. "
         "Variance ratio = treated / control variance (0.5-2 is commonly acceptable)."
     ]
+    if isinstance(covariates, gpd.GeoDataFrame):
+        geometry = [str(c) for c in covariates.columns[covariates.dtypes == "geometry"]]
+        covariates = pd.DataFrame(covariates.drop(columns=geometry))
+        notes.append(f"Geometry column(s) left out: {', '.join(geometry)}.")
     if isinstance(assignment, PlaceAssignment):
         values = _aligned(covariates, assignment.place_ids)
         treated = np.asarray(assignment.treated)
@@ -168,10 +177,24 @@ def balance_table(
     )
 
 
+def _numeric(frame: pd.DataFrame) -> pd.DataFrame:
+    """Numeric covariates, booleans as 0/1; text or categories are refused by name."""
+    if frame.shape[1] == 0:
+        raise ValueError("`covariates` has no columns to compare; pass numeric covariates.")
+    flags = frame.select_dtypes(include="bool").columns
+    frame = frame.astype({c: float for c in flags})
+    other = [str(c) for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+    if other:
+        raise ValueError(
+            f"`covariates` has non-numeric column(s) {other}: a standardised difference "
+            "needs numbers. One-hot encode them first, e.g. "
+            f"pd.get_dummies(covariates, columns={other}, dtype=float), or drop them."
+        )
+    return frame
+
+
 def _aligned(covariates: pd.DataFrame, ids: pd.Index) -> pd.DataFrame:
-    numeric = covariates.select_dtypes(include="number")
-    if numeric.shape[1] == 0:
-        raise ValueError("`covariates` has no numeric columns to compare.")
+    numeric = _numeric(covariates)
     missing = ids.difference(numeric.index)
     if len(missing):
         raise ValueError(
@@ -191,7 +214,7 @@ def _place_days(
     if {key, "date"} <= set(covariates.columns):
         merged = schedule.merge(covariates, on=[key, "date"], how="left", validate="1:1")
         frame = merged.drop(columns=[key, "date", "treated", "block"], errors="ignore")
-        frame = frame.select_dtypes(include="number")
+        frame = _numeric(frame)
         require_finite(frame.to_numpy(dtype=float), name="covariates (place-days)")
     else:
         place_level = _aligned(covariates, assignment.place_ids)

@@ -249,7 +249,8 @@ def wdd(
         ``(before, after)`` counts for the treated area and its control, or a
         ``(k, 2)`` array with one pair per crime type.
     displacement, displacement_control : array-like, optional
-        The same for the displacement (buffer) area and its control.
+        The same for the displacement (buffer) area and its control; give both or
+        neither (without them the test is local only).
     time_weights : (float, float)
         Lengths of the before and after periods (e.g. ``(2, 1)`` for two years
         before, one after); counts become per unit time.
@@ -279,6 +280,16 @@ def wdd(
     """
     t = _pair(target, name="target")
     c = _pair(control, name="control")
+    if (displacement is None) != (displacement_control is None):
+        given, missing = (
+            ("displacement", "displacement_control")
+            if displacement is not None
+            else ("displacement_control", "displacement")
+        )
+        raise ValueError(
+            f"`{given}` needs `{missing}` as well: the displacement change is measured "
+            "against its own control area. Give both, or neither for a local-only test."
+        )
     k = max(len(t), len(c))
     zero = np.zeros((k, 2))
     d = _pair(displacement, name="displacement") if displacement is not None else zero
@@ -287,9 +298,20 @@ def wdd(
         if displacement_control is not None
         else zero
     )
-    arrays = [np.broadcast_to(a, (k, 2)) if len(a) == 1 else a for a in (t, c, d, dc)]
+    if displacement is not None:
+        k = max(k, len(d), len(dc))
+    named = {"target": t, "control": c, "displacement": d, "displacement_control": dc}
+    arrays = [np.broadcast_to(a, (k, 2)) if len(a) == 1 else a for a in named.values()]
     if any(a.shape != (k, 2) for a in arrays):
-        raise ValueError("All count arguments must have the same number of crime types.")
+        shapes = ", ".join(
+            f"{name} {a.shape}"
+            for name, a in named.items()
+            if displacement is not None or name in ("target", "control")
+        )
+        raise ValueError(
+            "All count arguments must have the same number of crime types (rows; a single "
+            f"(before, after) pair is repeated for every type); got {shapes}."
+        )
     t, c, d, dc = arrays
     times = require_finite(time_weights, name="time_weights")
     if times.shape != (2,) or (times <= 0).any():
@@ -301,7 +323,10 @@ def wdd(
         areas[key] = require_positive(value, name=f"area_weights[{key!r}]")
     harm = np.ones(k) if harm_weights is None else require_finite(harm_weights, name="harm_weights")
     if harm.shape != (k,) or (harm < 0).any():
-        raise ValueError(f"`harm_weights` must hold {k} non-negative weights, one per crime type.")
+        raise ValueError(
+            f"`harm_weights` must hold {k} non-negative weights, one per crime type; got "
+            f"{harm.tolist()}."
+        )
     level = float(confidence)
     if not 0 < level < 1:
         raise ValueError(f"`confidence` must be between 0 and 1; got {confidence!r}.")

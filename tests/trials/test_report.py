@@ -113,9 +113,46 @@ def test_balance_errors():
     allocation = hs.assign_places(range(4), rng=1)
     with pytest.raises(ValueError, match="no row for"):
         hs.balance_table(allocation, pd.DataFrame({"x": [1.0, 2.0]}))
-    with pytest.raises(ValueError, match="no numeric"):
+    with pytest.raises(ValueError, match=r"non-numeric column\(s\) \['x'\].*get_dummies"):
         hs.balance_table(allocation, pd.DataFrame({"x": list("abcd")}))
+    with pytest.raises(ValueError, match="no columns"):
+        hs.balance_table(allocation, pd.DataFrame(index=range(4)))
     with pytest.raises(TypeError, match="DataFrame"):
         hs.balance_table(allocation, np.ones(4))
     with pytest.raises(ValueError, match="`threshold`"):
         hs.balance_table(allocation, pd.DataFrame({"x": np.ones(4)}), threshold=0)
+
+
+def test_balance_compares_booleans_and_refuses_text():
+    places = pd.DataFrame(
+        {
+            "crime": np.arange(20.0),
+            "near_school": np.arange(20) % 3 == 0,
+            "district": pd.Categorical(list("ab") * 10),
+        }
+    )
+    allocation = hs.assign_places(places, rng=3)
+    with pytest.raises(ValueError, match=r"\['district'\]"):
+        hs.balance_table(allocation, places)
+    encoded = pd.get_dummies(places, columns=["district"], dtype=float)
+    table = hs.balance_table(allocation, encoded).to_frame()
+    assert list(table.index) == ["crime", "near_school", "district_a", "district_b"]
+    school = places["near_school"].to_numpy(float)
+    treated = allocation.treated
+    assert table.loc["near_school", "mean_treated"] == pytest.approx(school[treated].mean())
+    s2_t, s2_c = school[treated].var(ddof=1), school[~treated].var(ddof=1)
+    expected = (school[treated].mean() - school[~treated].mean()) / np.sqrt((s2_t + s2_c) / 2)
+    assert table.loc["near_school", "std_difference"] == pytest.approx(expected)
+
+
+def test_balance_leaves_out_geometry_and_says_so():
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    places = gpd.GeoDataFrame(
+        {"crime": np.arange(10.0)}, geometry=[Point(i, 0) for i in range(10)], crs=27700
+    )
+    allocation = hs.assign_places(places, rng=1)
+    result = hs.balance_table(allocation, places)
+    assert list(result.table.index) == ["crime"]
+    assert any("Geometry" in note for note in result.notes)
