@@ -21,15 +21,18 @@ __all__ = [
 
 
 def read_only(array: NDArray[Any]) -> NDArray[Any]:
-    """Return a read-only copy of ``array`` that owns its data.
+    """Return a read-only copy of ``array`` whose flag cannot be switched back on.
 
-    Results never hand out writable state. Locking a view is not enough: numpy lets
-    the flag be switched back on while the base array is writable, so the copy owns
-    its memory and is locked at the base.
+    Results never hand out writable state. numpy lets ``flags.writeable`` be set back
+    to True on an array that owns its memory, or on a view of a writable array; it
+    refuses for a view of a locked array. So the data are copied into a new owner,
+    the owner is locked, and a locked view of it is returned.
     """
-    owned = np.array(array, copy=True)
-    owned.flags.writeable = False
-    return owned
+    owner = np.array(array, copy=True)
+    owner.flags.writeable = False
+    view = owner.view()
+    view.flags.writeable = False
+    return view
 
 
 class ReadOnlyDict(dict[str, Any]):

@@ -21,6 +21,7 @@ from hotspotlib._summary import Summary
 from hotspotlib._validation import as_rng, check_option, require_finite, require_positive
 from hotspotlib._version import __version__
 from hotspotlib.trials._common import (
+    ReadOnlyDict,
     place_index,
     read_only,
     resolve_column,
@@ -249,7 +250,7 @@ def assign_places(
         n_treated_per_block=read_only(k),
         design=design,
         treat_share=share,
-        audit=audit,
+        audit=ReadOnlyDict(audit),
         balance_covariates=None if covariates is None else read_only(covariates),
         balance_threshold=threshold,
     )

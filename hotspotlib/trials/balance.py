@@ -42,7 +42,7 @@ class BalanceTable:
         Conventions and crossover checks.
     """
 
-    table: pd.DataFrame
+    _table: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     threshold: float
     unit: str
     n_treated: int
@@ -50,13 +50,21 @@ class BalanceTable:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
+    def table(self) -> pd.DataFrame:
+        """One row per covariate.
+
+        A copy: editing it leaves the result (and its properties) unchanged.
+        """
+        return self._table.copy()
+
+    @property
     def n_imbalanced(self) -> int:
         """Covariates flagged as imbalanced."""
-        return int(self.table["imbalanced"].sum())
+        return int(self._table["imbalanced"].sum())
 
     def to_frame(self) -> pd.DataFrame:
         """Return the balance table (a copy)."""
-        return self.table.copy()
+        return self._table.copy()
 
     def summary(self) -> Summary:
         """Summarise the table with its threshold and conventions."""
@@ -69,7 +77,7 @@ class BalanceTable:
                 "threshold": self.threshold,
                 "n_imbalanced": self.n_imbalanced,
             },
-            table=self.table.round(3),
+            table=self._table.round(3),
             notes=self.notes,
         )
 
@@ -77,14 +85,14 @@ class BalanceTable:
         """Standardised differences per covariate (a 'love plot') with the threshold."""
         from hotspotlib._plotting import get_axes
 
-        axes = get_axes(ax, figsize=(6.0, 1.5 + 0.35 * len(self.table)))
-        position = np.arange(len(self.table))[::-1]
+        axes = get_axes(ax, figsize=(6.0, 1.5 + 0.35 * len(self._table)))
+        position = np.arange(len(self._table))[::-1]
         kwargs.setdefault("color", "black")
-        axes.scatter(self.table["std_difference"], position, **kwargs)
+        axes.scatter(self._table["std_difference"], position, **kwargs)
         for sign in (-1, 1):
             axes.axvline(sign * self.threshold, color="red", linestyle="--", linewidth=1)
         axes.axvline(0, color="grey", linewidth=0.8)
-        axes.set_yticks(position, list(self.table.index))
+        axes.set_yticks(position, list(self._table.index))
         axes.set_xlabel("standardised difference (treated - control)")
         axes.set_title("Baseline balance")
         return axes
@@ -168,7 +176,7 @@ def balance_table(
         )
     table = _table(values, treated, limit)
     return BalanceTable(
-        table=table,
+        _table=table,
         threshold=limit,
         unit=unit,
         n_treated=int(treated.sum()),

@@ -7,7 +7,7 @@ two-stage least-squares estimate equals the Wald ratio ``ITT_y / ITT_d``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +19,7 @@ from scipy import stats
 from hotspotlib._options import TrialDesign
 from hotspotlib._summary import Summary
 from hotspotlib._validation import check_option, require_columns
+from hotspotlib.trials._common import ReadOnlyDict
 from hotspotlib.trials._design import as_names, check_outcome, check_treatment, place_column
 
 __all__ = ["ComplianceEffect", "cace"]
@@ -42,33 +43,41 @@ class ComplianceEffect:
         Mean delivered dose by assigned arm.
     first_stage_f : float
         Squared t-statistic of the first stage (instrument strength; > 10 is strong).
-    parameters : dict
+    parameters : Mapping (read-only)
         Columns, fixed effects, clustering.
     notes : tuple of str
         Assumptions and conventions.
     """
 
-    table: pd.DataFrame
+    _table: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     control_mean: float
     delivered_treated: float
     delivered_control: float
     first_stage_f: float
-    parameters: dict[str, Any] = field(default_factory=dict)
+    parameters: Mapping[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The ITT, first-stage and CACE rows.
+
+        A copy: editing it leaves the result (and its properties) unchanged.
+        """
+        return self._table.copy()
 
     @property
     def cace(self) -> float:
         """Effect on the outcome per unit of delivered dose, among compliers."""
-        return float(self.table.loc["cace", "estimate"])
+        return float(self._table.loc["cace", "estimate"])
 
     @property
     def itt(self) -> float:
         """Effect of assignment on the outcome (difference in means)."""
-        return float(self.table.loc["itt", "estimate"])
+        return float(self._table.loc["itt", "estimate"])
 
     def to_frame(self) -> pd.DataFrame:
         """Return the ITT, first-stage and CACE table (a copy)."""
-        return self.table.copy()
+        return self._table.copy()
 
     def summary(self) -> Summary:
         """Summarise effects, compliance and the assumptions behind the CACE."""
@@ -82,7 +91,7 @@ class ComplianceEffect:
                 "first_stage_f": self.first_stage_f,
                 "cace_percent_of_control_mean": 100 * self.cace / self.control_mean,
             },
-            table=self.table.round(4),
+            table=self._table.round(4),
             notes=self.notes,
         )
 
@@ -228,19 +237,21 @@ def cace(
     table["p_value"] = 2 * stats.norm.sf(np.abs(t_values))
     first_t = t_values["first_stage"]
     return ComplianceEffect(
-        table=table,
+        _table=table,
         control_mean=float(y[z == 0].mean()),
         delivered_treated=float(dose[z == 1].mean()),
         delivered_control=float(dose[z == 0].mean()),
         first_stage_f=float(first_t**2),
-        parameters={
-            "outcome": outcome,
-            "delivered": delivered,
-            "design": design,
-            "fixed_effects": ", ".join(effects) or "none",
-            "cluster": cluster_by or "none (HC1)",
-            "confidence": level,
-        },
+        parameters=ReadOnlyDict(
+            {
+                "outcome": outcome,
+                "delivered": delivered,
+                "design": design,
+                "fixed_effects": ", ".join(effects) or "none",
+                "cluster": cluster_by or "none (HC1)",
+                "confidence": level,
+            }
+        ),
         notes=(
             "ITT: effect of assignment (difference in means, fixed effects as given). "
             "CACE = ITT / first stage, by two-stage least squares.",

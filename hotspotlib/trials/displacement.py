@@ -19,6 +19,7 @@ from scipy import stats
 
 from hotspotlib._summary import Summary
 from hotspotlib._validation import require_finite, require_positive
+from hotspotlib.trials._common import ReadOnlyDict
 
 __all__ = ["DisplacementQuotient", "WDDTest", "wdd", "wdq"]
 
@@ -67,7 +68,15 @@ class DisplacementQuotient:
     wdq: float
     total_net_effect: float
     interpretation: str
-    counts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    _counts: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+
+    @property
+    def counts(self) -> pd.DataFrame:
+        """The before and after counts per area.
+
+        A copy: editing it leaves the result (and its properties) unchanged.
+        """
+        return self._counts.copy()
 
     def to_frame(self) -> pd.DataFrame:
         """One row with every measure and the interpretation."""
@@ -96,7 +105,7 @@ class DisplacementQuotient:
                 "total_net_effect": self.total_net_effect,
                 "interpretation": self.interpretation,
             },
-            table=self.counts,
+            table=self._counts,
             notes=[
                 "WDQ is meaningful only when the success measure is negative (the "
                 "response worked) and unstable when it is near zero. It has no "
@@ -156,7 +165,7 @@ def wdq(*, target: ArrayLike, buffer: ArrayLike, control: ArrayLike) -> Displace
         wdq=float(quotient),
         total_net_effect=float((rb * ca / cb - ra) + (db * ca / cb - da)),
         interpretation=_reading(success, quotient),
-        counts=counts,
+        _counts=counts,
     )
 
 
@@ -188,39 +197,55 @@ class WDDTest:
     by_type : pandas.DataFrame
         Per crime type (when several): local, displacement and total estimates,
         standard errors and harm weights.
-    parameters : dict
+    parameters : Mapping (read-only)
         Weights and confidence level.
     """
 
-    table: pd.DataFrame
-    by_type: pd.DataFrame
-    parameters: dict[str, Any] = field(default_factory=dict)
+    _table: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    _by_type: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def by_type(self) -> pd.DataFrame:
+        """Estimates per crime type.
+
+        A copy: editing it leaves the result (and its properties) unchanged.
+        """
+        return self._by_type.copy()
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The local, displacement and total rows.
+
+        A copy: editing it leaves the result (and its properties) unchanged.
+        """
+        return self._table.copy()
 
     @property
     def estimate(self) -> float:
         """Total WDD (local + displacement), harm-weighted when weights were given."""
-        return float(self.table.loc["total", "estimate"])
+        return float(self._table.loc["total", "estimate"])
 
     @property
     def std_error(self) -> float:
         """Standard error of the total."""
-        return float(self.table.loc["total", "std_error"])
+        return float(self._table.loc["total", "std_error"])
 
     @property
     def p_value(self) -> float:
         """Two-sided p-value of the total."""
-        return float(self.table.loc["total", "p_value"])
+        return float(self._table.loc["total", "p_value"])
 
     def to_frame(self) -> pd.DataFrame:
         """Return the local / displacement / total table (a copy)."""
-        return self.table.copy()
+        return self._table.copy()
 
     def summary(self) -> Summary:
         """Summarise the estimates, weights and conventions."""
         return Summary(
             title="Weighted displacement difference test",
             parameters=self.parameters,
-            table=self.table.round(4),
+            table=self._table.round(4),
             notes=[
                 "WDD = (T1 - T0) - (C1 - C0) [+ (D1 - D0) - (DC1 - DC0)]; Var = sum of the "
                 "(weighted) counts (Poisson), normal approximation: beware tiny counts.",
@@ -368,13 +393,15 @@ def wdd(
         }
     ).rename_axis("crime_type")
     return WDDTest(
-        table=table,
-        by_type=by_type,
-        parameters={
-            "n_crime_types": k,
-            "time_weights": tuple(float(x) for x in times),
-            "area_weights": ", ".join(f"{a}={w:g}" for a, w in areas.items()),
-            "harm_weighted": harm_weights is not None,
-            "confidence": level,
-        },
+        _table=table,
+        _by_type=by_type,
+        parameters=ReadOnlyDict(
+            {
+                "n_crime_types": k,
+                "time_weights": tuple(float(x) for x in times),
+                "area_weights": ", ".join(f"{a}={w:g}" for a, w in areas.items()),
+                "harm_weighted": harm_weights is not None,
+                "confidence": level,
+            }
+        ),
     )

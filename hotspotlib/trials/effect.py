@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -44,7 +45,7 @@ class TrialEffect:
         Rows analysed, rows per arm and clusters (places) analysed.
     n_dropped : int
         Rows left out (all-zero fixed-effect groups, washout); reasons in ``notes``.
-    parameters : dict
+    parameters : Mapping (read-only)
         Fixed effects, cluster, covariance type, carryover lags, washout, confidence.
     notes : tuple of str
         Conventions and caveats.
@@ -54,7 +55,7 @@ class TrialEffect:
     design: str
     model: str
     scale: str
-    terms: pd.DataFrame
+    _terms: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     cohens_d: float
     d_from_log_ratio: float
     d_variance: float
@@ -65,11 +66,19 @@ class TrialEffect:
     n_control: int
     n_groups: int
     n_dropped: int
-    parameters: dict[str, Any] = field(default_factory=dict)
+    parameters: Mapping[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
 
     def _row(self, column: str) -> float:
-        return float(self.terms.loc["treatment", column])
+        return float(self._terms.loc["treatment", column])
+
+    @property
+    def terms(self) -> pd.DataFrame:
+        """One row per term: estimates, intervals, IRRs and % changes.
+
+        A copy: editing it leaves the result (and its properties) unchanged.
+        """
+        return self._terms.copy()
 
     @property
     def estimate(self) -> float:
@@ -103,7 +112,7 @@ class TrialEffect:
 
     def to_frame(self) -> pd.DataFrame:
         """Return the terms table with ``outcome``, ``cohens_d`` and ``d_from_log_ratio``."""
-        frame = self.terms.copy()
+        frame = self._terms.copy()
         frame.insert(0, "outcome", self.outcome)
         frame["cohens_d"] = np.where(frame.index == "treatment", self.cohens_d, np.nan)
         frame["d_from_log_ratio"] = np.where(
@@ -131,7 +140,9 @@ class TrialEffect:
             "d_from_log_ratio": self.d_from_log_ratio,
             **self.parameters,
         }
-        table = self.terms[["estimate", "std_error", "p_value", "irr", "irr_ci_low", "irr_ci_high"]]
+        table = self._terms[
+            ["estimate", "std_error", "p_value", "irr", "irr_ci_low", "irr_ci_high"]
+        ]
         return Summary(
             title=f"Effect of patrol on {self.outcome}",
             parameters=params,
@@ -143,16 +154,16 @@ class TrialEffect:
         """Point estimates and confidence intervals of the IRR per term (log axis)."""
         from hotspotlib._plotting import get_axes
 
-        axes = get_axes(ax, figsize=(6.0, 1.5 + 0.5 * len(self.terms)))
-        position = np.arange(len(self.terms))[::-1]
-        irr = self.terms["irr"].to_numpy()
-        low = irr - self.terms["irr_ci_low"].to_numpy()
-        high = self.terms["irr_ci_high"].to_numpy() - irr
+        axes = get_axes(ax, figsize=(6.0, 1.5 + 0.5 * len(self._terms)))
+        position = np.arange(len(self._terms))[::-1]
+        irr = self._terms["irr"].to_numpy()
+        low = irr - self._terms["irr_ci_low"].to_numpy()
+        high = self._terms["irr_ci_high"].to_numpy() - irr
         kwargs.setdefault("fmt", "o")
         kwargs.setdefault("color", "black")
         axes.errorbar(irr, position, xerr=[low, high], **kwargs)
         axes.axvline(1.0, color="grey", linestyle="--", linewidth=1)
-        axes.set_yticks(position, list(self.terms.index))
+        axes.set_yticks(position, list(self._terms.index))
         axes.set_xscale("log")
         axes.set_xlabel("incident rate ratio (patrol / no patrol)")
         axes.set_title(f"Effect of patrol on {self.outcome}")

@@ -18,6 +18,7 @@ import pandas as pd
 
 from hotspotlib._options import EffectModel, TrialDesign
 from hotspotlib._validation import check_option, require_columns, require_finite
+from hotspotlib.trials._common import ReadOnlyDict
 from hotspotlib.trials._design import (
     as_names,
     check_outcome,
@@ -254,7 +255,7 @@ def estimate_effect(
         design=design,
         model=chosen,
         scale="difference" if chosen == "ols" else "log_rate_ratio",
-        terms=terms,
+        _terms=terms,
         cohens_d=d,
         d_from_log_ratio=-log_ratio * _D_FACTOR,
         d_variance=scale_se**2 * _D_FACTOR**2,
@@ -265,14 +266,16 @@ def estimate_effect(
         n_control=len(control),
         n_groups=int(len(np.unique(groups))) if groups is not None else int(keep.sum()),
         n_dropped=int((~keep).sum()),
-        parameters={
-            "fixed_effects": describe(effects),
-            "cluster": cluster_by or "none",
-            "cov_type": cov_type,
-            "carryover_lags": carryover,
-            "washout_days": washout,
-            "baseline": baseline or "none",
-            "confidence": level,
-        },
+        parameters=ReadOnlyDict(
+            {
+                "fixed_effects": describe(effects),
+                "cluster": cluster_by or "none",
+                "cov_type": cov_type,
+                "carryover_lags": carryover,
+                "washout_days": washout,
+                "baseline": baseline or "none",
+                "confidence": level,
+            }
+        ),
         notes=tuple(notes),
     )

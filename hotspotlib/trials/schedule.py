@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from hotspotlib._summary import Summary
 from hotspotlib._validation import as_rng
 from hotspotlib._version import __version__
-from hotspotlib.trials._common import place_index, read_only, resolve_column
+from hotspotlib.trials._common import ReadOnlyDict, place_index, read_only, resolve_column
 from hotspotlib.trials._draws import draw_within_blocks, start_generator
 
 if TYPE_CHECKING:
@@ -273,7 +273,7 @@ def assign_days(
         block=read_only(codes),
         treated_per_day=read_only(k),
         max_consecutive_control=limit,
-        audit=audit,
+        audit=ReadOnlyDict(audit),
         place_column=str(ids.name) if ids.name is not None else "hotspot_id",
     )
 

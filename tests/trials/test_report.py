@@ -156,3 +156,39 @@ def test_balance_leaves_out_geometry_and_says_so():
     result = hs.balance_table(allocation, places)
     assert list(result.table.index) == ["crime"]
     assert any("Geometry" in note for note in result.notes)
+
+
+def test_results_cannot_be_changed_through_their_attributes():
+    import pickle
+
+    plan = hs.assign_days(range(10), start="2020-07-01", days=30, treated_per_day=4, rng=1)
+    panel = plan.to_frame()
+    rng = np.random.default_rng(2)
+    panel["a"], panel["b"] = rng.poisson(1.0, len(panel)), rng.poisson(1.0, len(panel))
+    panel["visited"] = panel["treated"]
+    table = hs.estimate_effects(panel, outcomes=["a", "b"])
+    with pytest.raises(ValueError, match="read-only"):
+        table.p_adjusted[0] = 0.0
+    effect = table.effects[0]
+    irr = effect.irr
+    terms = effect.terms
+    terms.loc["treatment", "irr"] = 99.0
+    assert effect.irr == irr and effect.terms.loc["treatment", "irr"] == irr
+    for result, frame in [
+        (hs.cace(panel, outcome="a", delivered="visited"), "table"),
+        (hs.wdd(target=(10, 5), control=(10, 10)), "table"),
+        (hs.wdd(target=(10, 5), control=(10, 10)), "by_type"),
+        (hs.wdq(target=(10, 5), buffer=(4, 4), control=(10, 10)), "counts"),
+        (hs.balance_table(plan, pd.DataFrame({"x": np.arange(10.0)})), "table"),
+    ]:
+        copy = getattr(result, frame)
+        copy.iloc[0, 0] = -1.0
+        assert getattr(result, frame).iloc[0, 0] != -1.0
+    power = hs.sample_size(control_rate=1, irr=0.8)
+    for mapping in (power.parameters, effect.parameters, plan.audit):
+        with pytest.raises(TypeError, match="read-only"):
+            mapping["alpha"] = 0.5
+    assert power.parameters["alpha"] == 0.05
+    with pytest.raises(ValueError, match="WRITEABLE"):
+        plan.treated.flags.writeable = True  # locked at the base, not on a view
+    assert pickle.loads(pickle.dumps(power)).parameters == power.parameters
