@@ -79,7 +79,7 @@ def main() -> None:
                 "hotspotlib_with_ci_s": with_ci,
                 "loop_s (scaled from 200)": loop,
                 "speed-up": loop / ours,
-                "target": "< 2 s",
+                "target": "< 1 s",
             }
         ],
     )
