@@ -51,8 +51,8 @@ class AccuracyCurve:
         Study area A in the units of ``areas`` (m² for ``"area"``).
     areas : str
         How cell sizes were measured.
-    alpha : float
-        Exponent of the PPAI.
+    ppai_exponent : float
+        Exponent of the PPAI's area share (0 = hit rate, 1 = PAI).
     """
 
     table: pd.DataFrame
@@ -64,7 +64,7 @@ class AccuracyCurve:
     n_train_outside: int
     total_area: float
     areas: str
-    alpha: float
+    ppai_exponent: float
 
     def to_frame(self) -> pd.DataFrame:
         """Return the table (a copy), one row per coverage."""
@@ -74,7 +74,7 @@ class AccuracyCurve:
         """Summarise the metrics and their conventions."""
         notes = [
             "hit_rate = n/N; PAI = (n/N)/(a/A) (Chainey et al. 2008); "
-            f"PPAI = (n/N)/(a/A)^alpha with alpha = {self.alpha:g}.",
+            f"PPAI = (n/N)/(a/A)^e with exponent e = {self.ppai_exponent:g}.",
             "PEI = n/n*, n* = the most test events any set of cells of the same area could "
             "hold (exact with equal cells; a fractional upper bound otherwise, so PEI <= 1).",
             "RRI = (n2/N2)/(n1/N1): test-period hit rate over training-period hit rate in "
@@ -96,7 +96,7 @@ class AccuracyCurve:
                 "n_train_events": self.n_train_events,
                 "n_cells": len(self.curve_area_share) - 1,
                 "areas": self.areas,
-                "alpha": self.alpha,
+                "ppai_exponent": self.ppai_exponent,
             },
             table=self.table,
             notes=notes,
@@ -135,7 +135,7 @@ def accuracy_curve(
     coverages: float | ArrayLike = DEFAULT_COVERAGES,
     train_events: gpd.GeoDataFrame | None = None,
     areas: AreaMeasure | ArrayLike = "area",
-    alpha: float = 0.5,
+    ppai_exponent: float = 0.5,
 ) -> AccuracyCurve:
     """Hit rate, PAI, PPAI, PEI and RRI of a ranked surface at a list of coverages.
 
@@ -143,8 +143,9 @@ def accuracy_curve(
     ----------
     scores : array-like, Series or EventCounts
         One score per cell (higher = hotter): counts, kernel density, Gi* z-scores,
-        prospective risk ... A Series indexed by ``cell_id`` is aligned with the cells;
-        an :class:`EventCounts` supplies its counts and its grid.
+        prospective risk ... A Series is matched to the cells by its index (the cell
+        ids; any order), and must hold every cell id exactly once; arrays are taken in
+        the cells' order. An :class:`EventCounts` supplies its counts and its grid.
     test_events : GeoDataFrame
         Events of the period being predicted, in the grid's CRS.
     grid : Grid or GeoDataFrame, optional
@@ -159,8 +160,9 @@ def accuracy_curve(
         clipped grid cell counts its ``area_share``; polygons their area); ``"equal"``
         counts every cell the same (open_cp and ptools); or one positive size per cell,
         e.g. street length (Drawve & Wooditch 2019).
-    alpha : float
-        Exponent of the penalised PAI, in [0, 1] (0 = hit rate, 1 = PAI).
+    ppai_exponent : float
+        Exponent of the area share in the penalised PAI, in [0, 1] (0 = hit rate,
+        1 = PAI). Joshi et al. (2021) call it alpha; it is not a significance level.
 
     Returns
     -------
@@ -198,9 +200,11 @@ def accuracy_curve(
     resolved, values = _resolve(scores, grid)
     shares = as_share(coverages, name="coverages")
     size = _areas(areas, resolved, values)
-    power = float(alpha)
+    power = float(ppai_exponent)
     if not 0.0 <= power <= 1.0:
-        raise ValueError(f"`alpha` must be in [0, 1] (0 = hit rate, 1 = PAI); got {alpha!r}.")
+        raise ValueError(
+            f"`ppai_exponent` must be in [0, 1] (0 = hit rate, 1 = PAI); got {ppai_exponent!r}."
+        )
     test = count_events(test_events, resolved)
     observed = test.count.astype(float)
     total_events = float(observed.sum())
@@ -268,7 +272,7 @@ def accuracy_curve(
         n_train_outside=n_train_outside,
         total_area=total_area,
         areas=areas if isinstance(areas, str) else "custom",
-        alpha=power,
+        ppai_exponent=power,
     )
 
 
@@ -297,13 +301,7 @@ def _resolve(
     if isinstance(scores, EventCounts):
         raw: Any = scores.count
     elif isinstance(scores, pd.Series):
-        # Align on cell ids when the Series carries them, else take it positionally.
-        same_ids = scores.index.is_unique and set(scores.index) == set(cells_frame.index)
-        raw = (
-            scores.reindex(cells_frame.index).to_numpy(dtype=float)
-            if same_ids
-            else scores.to_numpy(dtype=float)
-        )
+        raw = _by_cell_id(scores, cells_frame.index)
     else:
         raw = scores
     if np.ndim(raw) != 1 or len(raw) != len(cells_frame):
@@ -318,6 +316,26 @@ def _resolve(
             "(e.g. cells missing from a Series); fill them, e.g. with the lowest score."
         )
     return grid, values
+
+
+def _by_cell_id(scores: pd.Series, cell_ids: pd.Index) -> NDArray[np.float64]:
+    """Scores of a Series matched to the cells by index (cell id), never by position."""
+    if scores.index.has_duplicates:
+        dupes = scores.index[scores.index.duplicated()].unique()[:5].tolist()
+        raise ValueError(
+            f"`scores` has duplicated cell ids in its index (e.g. {dupes}); give each cell "
+            "one score."
+        )
+    missing = cell_ids.difference(scores.index)
+    extra = scores.index.difference(cell_ids)
+    if len(missing) or len(extra):
+        raise ValueError(
+            f"The index of `scores` must hold the cell ids of `grid`: {len(missing)} cell(s) "
+            f"have no score (e.g. {missing[:5].tolist()}) and {len(extra)} score(s) match "
+            f"no cell (e.g. {extra[:5].tolist()}). Index the scores by cell id, or pass "
+            "`scores.to_numpy()` if they are already in the grid's cell order."
+        )
+    return scores.reindex(cell_ids).to_numpy(dtype=float)
 
 
 def _areas(areas: Any, grid: Grid | gpd.GeoDataFrame, scores: NDArray[np.float64]) -> NDArray[Any]:

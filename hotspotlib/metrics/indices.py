@@ -95,12 +95,13 @@ def ppai(
     *,
     grid: Grid | gpd.GeoDataFrame | None = None,
     coverage: float = 0.05,
-    alpha: float = 0.5,
+    ppai_exponent: float = 0.5,
     areas: AreaMeasure | ArrayLike = "area",
 ) -> float:
-    """Penalised PAI ``(n/N) / (a/A)**alpha`` (Joshi et al. 2021).
+    """Penalised PAI ``(n/N) / (a/A)**ppai_exponent`` (Joshi et al. 2021).
 
-    ``alpha = 0`` gives the hit rate and ``alpha = 1`` the PAI. See
+    ``ppai_exponent = 0`` gives the hit rate and ``1`` the PAI (Joshi et al. call
+    the exponent alpha; it is not a significance level). See
     :func:`accuracy_curve` for the other parameters.
 
     Examples
@@ -110,11 +111,17 @@ def ppai(
     >>> grid = hs.make_grid(city.boundary, cell_size_m=500)
     >>> train = hs.count_events(city.events.iloc[:1500], grid)
     >>> test = city.events.iloc[1500:]
-    >>> ppai(train, test, coverage=0.05, alpha=0) == hit_rate(train, test, coverage=0.05)
+    >>> ppai(train, test, coverage=0.05, ppai_exponent=0) == hit_rate(train, test, coverage=0.05)
     True
     """
     return _single(
-        scores, test_events, "ppai", grid=grid, coverage=coverage, alpha=alpha, areas=areas
+        scores,
+        test_events,
+        "ppai",
+        grid=grid,
+        coverage=coverage,
+        ppai_exponent=ppai_exponent,
+        areas=areas,
     )
 
 

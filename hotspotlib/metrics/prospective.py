@@ -44,7 +44,9 @@ class ProspectiveHotspots:
     bandwidth_weeks : int
         Events this many whole weeks old or older do not count.
     cell_size_m : float
-        Cell width, the unit of distance in the weights.
+        Cell width.
+    distance_unit_m : float
+        Length of one step of ``d`` in the weights (the cell width by default).
     n_events, n_used, n_future, n_too_old : int
         Events passed in; used (within the time window); at or after ``at``; too old.
     """
@@ -55,6 +57,7 @@ class ProspectiveHotspots:
     bandwidth_m: float
     bandwidth_weeks: int
     cell_size_m: float
+    distance_unit_m: float
     n_events: int
     n_used: int
     n_future: int
@@ -80,6 +83,7 @@ class ProspectiveHotspots:
                 "bandwidth_m": self.bandwidth_m,
                 "bandwidth_weeks": self.bandwidth_weeks,
                 "cell_size_m": self.cell_size_m,
+                "distance_unit_m": self.distance_unit_m,
                 "n_cells": self.grid.n_cells,
                 "n_events": self.n_events,
                 "n_used": self.n_used,
@@ -88,13 +92,22 @@ class ProspectiveHotspots:
             notes=[
                 "risk = sum over events within bandwidth_m of the cell centre and fewer than "
                 "bandwidth_weeks whole weeks before `at` of 1/(1 + d) x 1/(1 + t).",
-                "d = complete cell widths between cell centre and event "
-                "(floor(distance / cell_size_m)); t = complete weeks elapsed "
-                "(floor(days / 7); an event in the last 7 days has t = 0).",
+                f"d = complete {self._unit_text()} between cell centre and event "
+                f"(floor(distance / {self.distance_unit_m:g} m)); t = complete weeks "
+                "elapsed (floor(days / 7); an event in the last 7 days has t = 0), so "
+                f"events less than {7 * self.bandwidth_weeks} days old count (t = 0 to "
+                f"{self.bandwidth_weeks - 1}).",
                 f"Not used: {self.n_future} events at or after `at`, {self.n_too_old} events "
                 f"{self.bandwidth_weeks} or more weeks old.",
             ],
         )
+
+    def _unit_text(self) -> str:
+        if self.distance_unit_m == self.cell_size_m:
+            return "cell widths"
+        if 2 * self.distance_unit_m == self.cell_size_m:
+            return "half cell widths"
+        return f"{self.distance_unit_m:g} m steps"
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """Map the risk per cell."""
@@ -118,6 +131,7 @@ def prospective_hotspots(
     area: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
     bandwidth_m: float = 400.0,
     bandwidth_weeks: int = 8,
+    distance_unit_m: float | None = None,
     time: str = "timestamp",
 ) -> ProspectiveHotspots:
     """Score grid cells by recent nearby crime, the Bowers-Johnson-Pease way.
@@ -142,7 +156,12 @@ def prospective_hotspots(
     bandwidth_m : float
         Search radius in metres around each cell centre (distance <= bandwidth_m).
     bandwidth_weeks : int
-        Number of whole weeks of history that count (``t < bandwidth_weeks``).
+        Number of whole weeks of history that count (``t < bandwidth_weeks``): with
+        the default 8, events less than 56 days old.
+    distance_unit_m : float, optional
+        Length of one step of ``d``: the cell width by default ("complete grid
+        widths"); ``cell_size_m / 2`` gives the "complete half grid widths" reading
+        of the paper.
     time : str
         Column of ``events`` with the event times.
 
@@ -160,11 +179,25 @@ def prospective_hotspots(
 
     Notes
     -----
-    Distance ``d`` is counted in complete cell widths from the cell centre,
-    ``floor(distance_m / cell_size_m)`` (the paper's "complete grid widths"; open_cp
-    offers other grid-distance notions), and time ``t`` in complete weeks,
-    ``floor((at - time) / 7 days)``, so events of the last 7 days have ``t = 0``. The
-    pairs of cells and events within the bandwidth come from a KD-tree.
+    What is computed, precisely (the reference formula is
+    ``risk_c = sum 1/(1 + d) * 1/(1 + t)`` over events with ``d_ce <= 400 m`` and
+    ``t <= 8 weeks``; Bowers, Johnson & Pease 2004):
+
+    - ``d = floor(distance_m / distance_unit_m)``, the distance from the cell
+      *centre* to the event in complete units; the default unit is one cell width,
+      so an event in the centre's own cell-width ring has ``d = 0``. The paper
+      speaks of "complete 1/2 grid widths", which can be read as half-cell steps:
+      pass ``distance_unit_m=cell_size_m / 2`` for that reading (open_cp offers
+      other grid-distance notions). An event counts when ``distance_m <=
+      bandwidth_m`` (inclusive).
+    - ``t = floor((at - time) / 7 days)``, complete weeks elapsed: events of the last
+      7 days have ``t = 0``. An event counts when ``t < bandwidth_weeks``, i.e. the
+      default covers the 8 weeks (56 days) before ``at``, ``t = 0 .. 7``. Reading
+      "t <= 8 weeks" as whole weeks ``t <= 8`` would add a ninth weekly bin (56-62
+      days old): pass ``bandwidth_weeks=9`` for it. Events at or after ``at`` never
+      count (no look-ahead).
+
+    The pairs of cells and events within the bandwidth come from a KD-tree.
 
     Examples
     --------
@@ -179,6 +212,11 @@ def prospective_hotspots(
     xy = require_points(events, name="events")
     require_columns(events, [time], name="events")
     radius = require_positive(bandwidth_m, name="bandwidth_m")
+    unit = (
+        None
+        if distance_unit_m is None
+        else require_positive(distance_unit_m, name="distance_unit_m")
+    )
     if isinstance(bandwidth_weeks, bool) or not isinstance(bandwidth_weeks, (int, np.integer)):
         raise ValueError(f"`bandwidth_weeks` must be a whole number >= 1; got {bandwidth_weeks!r}.")
     if bandwidth_weeks < 1:
@@ -190,7 +228,8 @@ def prospective_hotspots(
     future = elapsed <= 0
     weeks = np.floor_divide(elapsed, 7 * 86_400 * 10**9)
     used = ~future & (weeks < bandwidth_weeks)
-    risk = _risk(cells, xy[used], weeks[used], radius)
+    step = unit if unit is not None else cells.cell_size_m
+    risk = _risk(cells, xy[used], weeks[used], radius, step)
     risk.flags.writeable = False
     return ProspectiveHotspots(
         grid=cells,
@@ -199,6 +238,7 @@ def prospective_hotspots(
         bandwidth_m=radius,
         bandwidth_weeks=int(bandwidth_weeks),
         cell_size_m=cells.cell_size_m,
+        distance_unit_m=float(step),
         n_events=len(xy),
         n_used=int(used.sum()),
         n_future=int(future.sum()),
@@ -247,7 +287,7 @@ def _grid(
 
 
 def _risk(
-    grid: Grid, xy: NDArray[np.float64], weeks: NDArray[np.int64], radius: float
+    grid: Grid, xy: NDArray[np.float64], weeks: NDArray[np.int64], radius: float, step: float
 ) -> NDArray[np.float64]:
     """Sum the BJP weights over all (cell, event) pairs within ``radius``."""
     risk = np.zeros(grid.n_cells)
@@ -257,7 +297,7 @@ def _risk(
         KDTree(xy), radius, output_type="ndarray"
     )
     cell, event, distance = near["i"], near["j"], near["v"]
-    widths = np.floor(distance / grid.cell_size_m)
+    widths = np.floor(distance / step)
     weight = 1.0 / (1.0 + widths) / (1.0 + weeks[event])
     risk += np.bincount(cell, weights=weight, minlength=grid.n_cells)
     return risk

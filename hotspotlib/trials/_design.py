@@ -16,6 +16,7 @@ __all__ = [
     "check_treatment",
     "dummies",
     "lag_matrix",
+    "place_column",
     "place_day_grid",
 ]
 
@@ -78,6 +79,14 @@ def dummies(values: pd.Series, *, prefix: str) -> pd.DataFrame:
     matrix[rows, codes[rows] - 1] = 1.0
     names = [f"{prefix}[{level}]" for level in levels[1:]]
     return pd.DataFrame(matrix, index=values.index, columns=names)
+
+
+def place_column(panel: pd.DataFrame, place: str | None) -> str:
+    """Return the place column: as given, else the schedule's (``attrs``), else ``hotspot_id``."""
+    if place is not None:
+        return place
+    recorded = panel.attrs.get("place_column") if isinstance(panel, pd.DataFrame) else None
+    return str(recorded) if recorded is not None else "hotspot_id"
 
 
 def place_day_grid(

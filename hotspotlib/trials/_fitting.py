@@ -8,10 +8,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from scipy import stats
 
 from hotspotlib.trials._design import integer_valued
+from hotspotlib.trials._poisson_fe import fit_poisson_fe
 
-__all__ = ["choose_model", "effect_terms", "fit_model"]
+__all__ = [
+    "absorbed_terms",
+    "add_ratios",
+    "check_arms",
+    "choose_model",
+    "effect_terms",
+    "fit_model",
+]
+
+_LARGEST_LOG_RATIO = 20.0  # |log IRR| beyond this (IRR < 2e-9 or > 5e8) is separation
 
 
 def choose_model(model: str, design: str, y: np.ndarray, notes: list[str]) -> str:
@@ -53,8 +64,9 @@ def fit_model(
             cov = cov or {"cov_type": "nonrobust"}
             fit = sm.NegativeBinomial(y, x).fit(disp=0, maxiter=300, **cov)
         elif model == "ols":
+            # t reference: n - K df (model-based) or G - 1 df (clustered), as documented
             cov = cov or {"cov_type": "nonrobust"}
-            fit = sm.OLS(y, x).fit(**cov)
+            fit = sm.OLS(y, x).fit(**cov, use_t=True)
         else:
             fit = sm.GEE(
                 y,
@@ -69,17 +81,81 @@ def fit_model(
     return fit, str(cov["cov_type"])
 
 
-def effect_terms(
-    fit: Any, frame: pd.DataFrame, model: str, level: float, y: np.ndarray, z: np.ndarray
+def check_arms(y: np.ndarray, z: np.ndarray, outcome: str) -> None:
+    """Refuse a count model when an arm has no events: the log IRR would be infinite."""
+    if len(y[z == 1]) == 0 or len(y[z == 0]) == 0:
+        raise ValueError("After leaving out uninformative rows one arm is empty; no effect.")
+    for arm, rows in (("treated", z == 1), ("control", z == 0)):
+        if y[rows].sum() == 0:
+            raise ValueError(
+                f"`{outcome}` is 0 in every {arm} row analysed ({int(rows.sum())} rows): "
+                "complete separation, the IRR is 0 or infinite and a count model cannot "
+                "estimate it or its standard error. Report the counts, test with "
+                "randomization_test (valid under the sharp null), or use model='ols' for a "
+                "difference in means."
+            )
+
+
+def absorbed_terms(
+    y: np.ndarray,
+    z: np.ndarray,
+    effects: list[np.ndarray],
+    groups: np.ndarray | None,
+    level: float,
 ) -> pd.DataFrame:
-    """Tabulate treatment and carryover terms: estimates, CIs, IRRs, % changes."""
+    """Poisson treatment term with the fixed effects absorbed (no indicator columns).
+
+    Same coefficient and cluster-robust (or HC1) error as the statsmodels GLM with
+    indicator columns; normal reference for p-values and intervals, as statsmodels.
+    """
+    beta, se = fit_poisson_fe(y[None, :], z[None, :], effects, groups)
+    estimate, std_error = float(beta[0]), float(se[0])
+    crit = stats.norm.ppf(0.5 + level / 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_value = 2 * stats.norm.sf(abs(estimate / std_error))
+    bounds = np.array([[estimate - crit * std_error, estimate + crit * std_error]])
+    return tabulate(
+        ["treatment"], np.array([estimate]), np.array([std_error]), np.array([p_value]), bounds
+    )
+
+
+def effect_terms(fit: Any, frame: pd.DataFrame, level: float, model: str) -> pd.DataFrame:
+    """Tabulate treatment and carryover terms of a statsmodels fit."""
     names = [c for c in frame.columns if c == "treatment" or c.startswith("carryover_")]
     position = [frame.columns.get_loc(c) for c in names]
-    params = np.asarray(fit.params)[position]
-    bse = np.asarray(fit.bse)[position]
-    p = np.asarray(fit.pvalues)[position]
-    bounds = np.asarray(fit.conf_int(alpha=1 - level))[position]
-    table = pd.DataFrame(
+    return tabulate(
+        names,
+        np.asarray(fit.params)[position],
+        np.asarray(fit.bse)[position],
+        np.asarray(fit.pvalues)[position],
+        np.asarray(fit.conf_int(alpha=1 - level))[position],
+        log_scale=model != "ols",
+    )
+
+
+def tabulate(
+    names: list[str],
+    params: np.ndarray,
+    bse: np.ndarray,
+    p: np.ndarray,
+    bounds: np.ndarray,
+    *,
+    log_scale: bool = True,
+) -> pd.DataFrame:
+    """Estimates, CIs and p-values per term, after checking they are usable."""
+    if not np.isfinite(params).all() or not np.isfinite(bse).all():
+        raise ValueError(
+            "The model could not estimate the effect (non-finite coefficient or standard "
+            "error); the outcome may be too sparse for this model. Try model='poisson'."
+        )
+    if log_scale and np.abs(params).max() > _LARGEST_LOG_RATIO:
+        raise ValueError(
+            f"The estimated log rate ratio ({params[np.argmax(np.abs(params))]:.3g}) is "
+            "beyond +-20: the outcome is (quasi-)separated by treatment within the fixed "
+            "effects, so the effect is not identified. Inspect the counts per arm and "
+            "group, or use randomization_test."
+        )
+    return pd.DataFrame(
         {
             "estimate": params,
             "std_error": bse,
@@ -89,18 +165,20 @@ def effect_terms(
         },
         index=pd.Index(names, name="term"),
     )
+
+
+def add_ratios(table: pd.DataFrame, model: str, y: np.ndarray, z: np.ndarray) -> pd.DataFrame:
+    """Add IRRs and % changes (for OLS, relative to the control mean held fixed)."""
+    table = table.copy()
     if model == "ols":
         base = float(y[z == 0].mean())
-        ratio = (base + table[["estimate", "ci_low", "ci_high"]].to_numpy()) / base
+        values = table[["estimate", "ci_low", "ci_high"]].to_numpy()
+        # no ratio to a control mean of zero
+        ratio = (base + values) / base if base != 0 else np.full_like(values, np.nan)
     else:
         ratio = np.exp(table[["estimate", "ci_low", "ci_high"]].to_numpy())
     table["irr"], table["irr_ci_low"], table["irr_ci_high"] = ratio.T
     table["percent_change"] = 100 * (table["irr"] - 1)
     table["percent_ci_low"] = 100 * (table["irr_ci_low"] - 1)
     table["percent_ci_high"] = 100 * (table["irr_ci_high"] - 1)
-    if not np.isfinite(params).all() or not np.isfinite(bse).all():
-        raise ValueError(
-            "The model could not estimate the effect (non-finite coefficient or standard "
-            "error); the outcome may be too sparse for this model. Try model='poisson'."
-        )
     return table

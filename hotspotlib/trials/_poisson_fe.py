@@ -51,6 +51,8 @@ def fit_poisson_fe(
     clusters : numpy.ndarray or None
         Cluster codes for CRV1 errors (statsmodels' small-sample factor); None treats
         every observation as its own cluster, which is HC1 (factor n / (n - K)).
+        Rows in fixed-effect groups without events, those groups and clusters left
+        with no such rows do not count in n, K or G (as if dropped before the fit).
 
     Returns
     -------
@@ -83,12 +85,22 @@ def fit_poisson_fe(
         x_res = _residualise(z, mu, matrices)
         information = np.sum(mu * x_res**2, axis=1)
         contribution = x_res * (y - mu)
+        # Groups with no events carry no information: their rows, fixed effects and
+        # clusters are left out of n, K and G, as when those rows are dropped before a
+        # fit with indicator columns (what estimate_effect does).
+        informative = np.ones_like(y, dtype=bool)
+        n_params = np.full(n_draws, 1.0 - (len(matrices) - 1))  # the slope; one intercept
+        for matrix in matrices:
+            positive = _group_sum(y, matrix) > 0
+            informative &= positive[:, matrix.indices]
+            n_params = n_params + positive.sum(axis=1)
+        n_used = informative.sum(axis=1)
         codes = np.arange(n_obs) if clusters is None else clusters
-        per_cluster = _group_sum(contribution, _indicator(codes))
+        cluster_matrix = _indicator(codes)
+        per_cluster = _group_sum(contribution, cluster_matrix)
         meat = np.sum(per_cluster**2, axis=1)
-        n_clusters = per_cluster.shape[1]
-        n_params = 1 + sum(m.shape[1] for m in matrices) - (len(matrices) - 1)
-        factor = n_clusters / (n_clusters - 1) * (n_obs - 1) / (n_obs - n_params)
+        n_clusters = np.sum(_group_sum(informative.astype(float), cluster_matrix) > 0, axis=1)
+        factor = n_clusters / (n_clusters - 1) * (n_used - 1) / (n_used - n_params)
         se = np.sqrt(factor * meat) / information
     beta = np.where(information > 0, beta, np.nan)
     return beta, np.where(information > 0, se, np.nan)

@@ -21,6 +21,7 @@ from hotspotlib._summary import Summary
 from hotspotlib._validation import as_rng, check_option, require_finite, require_positive
 from hotspotlib._version import __version__
 from hotspotlib.trials._common import (
+    ReadOnlyDict,
     place_index,
     read_only,
     resolve_column,
@@ -176,9 +177,11 @@ def assign_places(
         Share of places treated, in (0, 1). Block counts are ``round(share * n_b)``
         (halves rounded up).
     blocks : str or array-like, optional
-        Column of ``places`` or one label per place; required for ``design="block"``.
+        Column of ``places`` or one label per place; required for ``design="block"``
+        and refused by the other designs.
     rank_by : str or array-like, optional
-        Numeric column or values used to form pairs or strata.
+        Numeric column or values used to form pairs or strata; refused by the
+        complete and block designs.
     n_strata : int
         Number of strata for ``design="stratified"``.
     rerandomize : sequence of str, array or DataFrame, optional
@@ -247,7 +250,7 @@ def assign_places(
         n_treated_per_block=read_only(k),
         design=design,
         treat_share=share,
-        audit=audit,
+        audit=ReadOnlyDict(audit),
         balance_covariates=None if covariates is None else read_only(covariates),
         balance_threshold=threshold,
     )
@@ -263,6 +266,16 @@ def _blocks_for(
     n: int,
 ) -> NDArray[np.int64]:
     """Integer block codes (0..B-1) for the design."""
+    if blocks is not None and design != "block":
+        raise ValueError(
+            f"`blocks` is given but `design={design!r}` does not use it; pass "
+            "design='block' to randomise within blocks, or drop `blocks`."
+        )
+    if rank_by is not None and design not in ("pair", "stratified"):
+        raise ValueError(
+            f"`rank_by` is given but `design={design!r}` does not use it; pass "
+            "design='pair' or design='stratified' to use it, or drop `rank_by`."
+        )
     if design == "complete":
         return np.zeros(n, dtype=np.int64)
     if design == "block":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
@@ -41,7 +42,7 @@ class BalanceTable:
         Conventions and crossover checks.
     """
 
-    table: pd.DataFrame
+    _table: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     threshold: float
     unit: str
     n_treated: int
@@ -49,13 +50,21 @@ class BalanceTable:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
+    def table(self) -> pd.DataFrame:
+        """One row per covariate.
+
+        A copy: editing it leaves the result (and its properties) unchanged.
+        """
+        return self._table.copy()
+
+    @property
     def n_imbalanced(self) -> int:
         """Covariates flagged as imbalanced."""
-        return int(self.table["imbalanced"].sum())
+        return int(self._table["imbalanced"].sum())
 
     def to_frame(self) -> pd.DataFrame:
         """Return the balance table (a copy)."""
-        return self.table.copy()
+        return self._table.copy()
 
     def summary(self) -> Summary:
         """Summarise the table with its threshold and conventions."""
@@ -68,7 +77,7 @@ class BalanceTable:
                 "threshold": self.threshold,
                 "n_imbalanced": self.n_imbalanced,
             },
-            table=self.table.round(3),
+            table=self._table.round(3),
             notes=self.notes,
         )
 
@@ -76,14 +85,14 @@ class BalanceTable:
         """Standardised differences per covariate (a 'love plot') with the threshold."""
         from hotspotlib._plotting import get_axes
 
-        axes = get_axes(ax, figsize=(6.0, 1.5 + 0.35 * len(self.table)))
-        position = np.arange(len(self.table))[::-1]
+        axes = get_axes(ax, figsize=(6.0, 1.5 + 0.35 * len(self._table)))
+        position = np.arange(len(self._table))[::-1]
         kwargs.setdefault("color", "black")
-        axes.scatter(self.table["std_difference"], position, **kwargs)
+        axes.scatter(self._table["std_difference"], position, **kwargs)
         for sign in (-1, 1):
             axes.axvline(sign * self.threshold, color="red", linestyle="--", linewidth=1)
         axes.axvline(0, color="grey", linewidth=0.8)
-        axes.set_yticks(position, list(self.table.index))
+        axes.set_yticks(position, list(self._table.index))
         axes.set_xlabel("standardised difference (treated - control)")
         axes.set_title("Baseline balance")
         return axes
@@ -108,9 +117,13 @@ def balance_table(
     assignment : PlaceAssignment or DayAssignment
         The allocation.
     covariates : pandas.DataFrame
-        Numeric covariates. Indexed by place id (place-level; for a crossover they are
-        repeated over each place's days), or, for a crossover, with the schedule's
-        place column and ``date`` columns (place-day covariates).
+        Numeric or boolean covariates (booleans compare shares). Indexed by place id
+        (place-level; for a crossover they are repeated over each place's days), or,
+        for a crossover, with the schedule's place column and ``date`` columns
+        (place-day covariates). Text or category columns are refused with a
+        ``ValueError`` naming them: one-hot encode them first
+        (``pd.get_dummies(covariates, columns=[...], dtype=float)``) so each level is
+        compared as a share. A geometry column is left out (and said so in ``notes``).
     threshold : float
         Flag |standardised difference| above this. 0.1 by default, the stricter of
         the two usual conventions (0.1 and 0.25).
@@ -139,6 +152,10 @@ def balance_table(
         f"Standardised difference (pooled SD, ddof=1); |d| > {limit:g} is flagged. "
         "Variance ratio = treated / control variance (0.5-2 is commonly acceptable)."
     ]
+    if isinstance(covariates, gpd.GeoDataFrame):
+        geometry = [str(c) for c in covariates.columns[covariates.dtypes == "geometry"]]
+        covariates = pd.DataFrame(covariates.drop(columns=geometry))
+        notes.append(f"Geometry column(s) left out: {', '.join(geometry)}.")
     if isinstance(assignment, PlaceAssignment):
         values = _aligned(covariates, assignment.place_ids)
         treated = np.asarray(assignment.treated)
@@ -159,7 +176,7 @@ def balance_table(
         )
     table = _table(values, treated, limit)
     return BalanceTable(
-        table=table,
+        _table=table,
         threshold=limit,
         unit=unit,
         n_treated=int(treated.sum()),
@@ -168,10 +185,24 @@ def balance_table(
     )
 
 
+def _numeric(frame: pd.DataFrame) -> pd.DataFrame:
+    """Numeric covariates, booleans as 0/1; text or categories are refused by name."""
+    if frame.shape[1] == 0:
+        raise ValueError("`covariates` has no columns to compare; pass numeric covariates.")
+    flags = frame.select_dtypes(include="bool").columns
+    frame = frame.astype({c: float for c in flags})
+    other = [str(c) for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+    if other:
+        raise ValueError(
+            f"`covariates` has non-numeric column(s) {other}: a standardised difference "
+            "needs numbers. One-hot encode them first, e.g. "
+            f"pd.get_dummies(covariates, columns={other}, dtype=float), or drop them."
+        )
+    return frame
+
+
 def _aligned(covariates: pd.DataFrame, ids: pd.Index) -> pd.DataFrame:
-    numeric = covariates.select_dtypes(include="number")
-    if numeric.shape[1] == 0:
-        raise ValueError("`covariates` has no numeric columns to compare.")
+    numeric = _numeric(covariates)
     missing = ids.difference(numeric.index)
     if len(missing):
         raise ValueError(
@@ -191,7 +222,7 @@ def _place_days(
     if {key, "date"} <= set(covariates.columns):
         merged = schedule.merge(covariates, on=[key, "date"], how="left", validate="1:1")
         frame = merged.drop(columns=[key, "date", "treated", "block"], errors="ignore")
-        frame = frame.select_dtypes(include="number")
+        frame = _numeric(frame)
         require_finite(frame.to_numpy(dtype=float), name="covariates (place-days)")
     else:
         place_level = _aligned(covariates, assignment.place_ids)

@@ -7,7 +7,7 @@ two-stage least-squares estimate equals the Wald ratio ``ITT_y / ITT_d``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,9 +19,12 @@ from scipy import stats
 from hotspotlib._options import TrialDesign
 from hotspotlib._summary import Summary
 from hotspotlib._validation import check_option, require_columns
-from hotspotlib.trials._design import as_names, check_outcome, check_treatment, dummies
+from hotspotlib.trials._common import ReadOnlyDict
+from hotspotlib.trials._design import as_names, check_outcome, check_treatment, place_column
 
 __all__ = ["ComplianceEffect", "cace"]
+
+_MAX_SWEEPS = 1_000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -40,33 +43,41 @@ class ComplianceEffect:
         Mean delivered dose by assigned arm.
     first_stage_f : float
         Squared t-statistic of the first stage (instrument strength; > 10 is strong).
-    parameters : dict
+    parameters : Mapping (read-only)
         Columns, fixed effects, clustering.
     notes : tuple of str
         Assumptions and conventions.
     """
 
-    table: pd.DataFrame
+    _table: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     control_mean: float
     delivered_treated: float
     delivered_control: float
     first_stage_f: float
-    parameters: dict[str, Any] = field(default_factory=dict)
+    parameters: Mapping[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The ITT, first-stage and CACE rows.
+
+        A copy: editing it leaves the result (and its properties) unchanged.
+        """
+        return self._table.copy()
 
     @property
     def cace(self) -> float:
         """Effect on the outcome per unit of delivered dose, among compliers."""
-        return float(self.table.loc["cace", "estimate"])
+        return float(self._table.loc["cace", "estimate"])
 
     @property
     def itt(self) -> float:
         """Effect of assignment on the outcome (difference in means)."""
-        return float(self.table.loc["itt", "estimate"])
+        return float(self._table.loc["itt", "estimate"])
 
     def to_frame(self) -> pd.DataFrame:
         """Return the ITT, first-stage and CACE table (a copy)."""
-        return self.table.copy()
+        return self._table.copy()
 
     def summary(self) -> Summary:
         """Summarise effects, compliance and the assumptions behind the CACE."""
@@ -80,7 +91,7 @@ class ComplianceEffect:
                 "first_stage_f": self.first_stage_f,
                 "cace_percent_of_control_mean": 100 * self.cace / self.control_mean,
             },
-            table=self.table.round(4),
+            table=self._table.round(4),
             notes=self.notes,
         )
 
@@ -94,7 +105,7 @@ def cace(
     design: TrialDesign = "crossover",
     fixed_effects: str | Sequence[str] | None = None,
     cluster: str | None = None,
-    place: str = "hotspot_id",
+    place: str | None = None,
     time: str = "date",
     confidence: float = 0.95,
 ) -> ComplianceEffect:
@@ -127,8 +138,11 @@ def cace(
         Crossover default: place and day fixed effects, errors clustered by place.
     fixed_effects, cluster : optional
         Override the defaults (``[]`` for no fixed effects).
-    place, time : str
-        Place and date columns.
+    place : str, optional
+        Place column. Default: ``panel.attrs["place_column"]`` (set by
+        :meth:`DayAssignment.to_frame`), else ``"hotspot_id"``.
+    time : str
+        Date column.
     confidence : float
         Level of the intervals (normal reference).
 
@@ -136,6 +150,18 @@ def cace(
     -------
     ComplianceEffect
         ITT, first stage and CACE with standard errors, plus compliance figures.
+
+    Raises
+    ------
+    ValueError
+        Besides bad input: a delivered dose that assignment does not change (a
+        constant column, or one equal in both arms within the fixed effects), for
+        which the CACE is not identified.
+
+    Notes
+    -----
+    Fixed effects are absorbed by alternating projections (no indicator columns);
+    the result equals two-stage least squares with indicator columns.
 
     Examples
     --------
@@ -156,6 +182,8 @@ def cace(
     check_option(design, TrialDesign, name="design")
     if not isinstance(panel, pd.DataFrame):
         raise TypeError(f"`panel` must be a pandas DataFrame; got {type(panel).__name__}.")
+    place = place_column(panel, place)
+    panel = panel.reset_index(drop=True)  # rows by position: any index will do
     y = check_outcome(panel, outcome, counts=False)
     z = check_treatment(panel, treatment)
     require_columns(panel, [delivered], name="panel")
@@ -177,23 +205,23 @@ def cace(
     if not 0 < level < 1:
         raise ValueError(f"`confidence` must be between 0 and 1; got {confidence!r}.")
 
-    controls = [np.ones((len(y), 1))] + [
-        dummies(panel[name], prefix=name).to_numpy() for name in effects
-    ]
-    exog = np.hstack(controls)
-    resid_y, resid_d, resid_z = _residualise(exog, np.column_stack([y, dose, z]))
+    codes = [pd.factorize(panel[name], sort=True)[0] for name in effects]
+    resid_y, resid_d, resid_z = _residualise(codes, np.column_stack([y, dose, z]))
+    # the first stage must move the dose before the CACE divides by it
+    moved = abs(float(resid_z @ resid_d))
+    if moved <= 1e-10 * max(float(np.abs(resid_z).sum()) * float(np.abs(dose).max()), 1e-300):
+        raise ValueError(
+            f"Assignment does not change `panel[{delivered!r}]` (first stage is zero: the "
+            f"dose is {_describe_dose(dose)}): the CACE is not identified. Check that the "
+            "dose column records patrol delivered to each place-day."
+        )
     groups = pd.factorize(panel[cluster_by])[0] if cluster_by is not None else np.arange(len(y))
-    n_params = exog.shape[1] + 1
+    n_params = 1 + sum(int(c.max()) for c in codes) + 1  # intercept, effects, slope
     rows = {
         "itt": _iv(resid_y, resid_z, resid_z, groups, n_params),
         "first_stage": _iv(resid_d, resid_z, resid_z, groups, n_params),
         "cace": _iv(resid_y, resid_d, resid_z, groups, n_params),
     }
-    if abs(rows["first_stage"][0]) < 1e-12:
-        raise ValueError(
-            f"Assignment does not change `{delivered}` (first stage is zero): the CACE is "
-            "not identified. Check the dose column."
-        )
     crit = stats.norm.ppf(0.5 + level / 2)
     table = pd.DataFrame(
         {
@@ -204,22 +232,26 @@ def cace(
     )
     table["ci_low"] = table["estimate"] - crit * table["std_error"]
     table["ci_high"] = table["estimate"] + crit * table["std_error"]
-    table["p_value"] = 2 * stats.norm.sf(np.abs(table["estimate"] / table["std_error"]))
-    first_t = table.loc["first_stage", "estimate"] / table.loc["first_stage", "std_error"]
+    with np.errstate(divide="ignore"):  # a dose equal to assignment: exact first stage
+        t_values = table["estimate"] / table["std_error"]
+    table["p_value"] = 2 * stats.norm.sf(np.abs(t_values))
+    first_t = t_values["first_stage"]
     return ComplianceEffect(
-        table=table,
+        _table=table,
         control_mean=float(y[z == 0].mean()),
         delivered_treated=float(dose[z == 1].mean()),
         delivered_control=float(dose[z == 0].mean()),
         first_stage_f=float(first_t**2),
-        parameters={
-            "outcome": outcome,
-            "delivered": delivered,
-            "design": design,
-            "fixed_effects": ", ".join(effects) or "none",
-            "cluster": cluster_by or "none (HC1)",
-            "confidence": level,
-        },
+        parameters=ReadOnlyDict(
+            {
+                "outcome": outcome,
+                "delivered": delivered,
+                "design": design,
+                "fixed_effects": ", ".join(effects) or "none",
+                "cluster": cluster_by or "none (HC1)",
+                "confidence": level,
+            }
+        ),
         notes=(
             "ITT: effect of assignment (difference in means, fixed effects as given). "
             "CACE = ITT / first stage, by two-stage least squares.",
@@ -231,12 +263,33 @@ def cace(
     )
 
 
+def _describe_dose(dose: NDArray[np.float64]) -> str:
+    values = np.unique(dose)
+    return f"always {values[0]:g}" if len(values) == 1 else f"{len(values)} distinct values"
+
+
 def _residualise(
-    exog: NDArray[np.float64], columns: NDArray[np.float64]
+    codes: list[NDArray[np.int64]], columns: NDArray[np.float64]
 ) -> tuple[NDArray[np.float64], ...]:
-    """Residuals of each column on the exogenous controls (Frisch-Waugh-Lovell)."""
-    coefficients, *_ = np.linalg.lstsq(exog, columns, rcond=None)
-    residual = columns - exog @ coefficients
+    """Residuals of each column on an intercept and the fixed effects (Frisch-Waugh-Lovell).
+
+    Alternating projections: demean within each set of groups in turn until nothing
+    changes (one pass for a balanced place x day panel).
+    """
+    residual = columns - columns.mean(axis=0)
+    scale = max(float(np.abs(columns).max()), 1.0)
+    for _ in range(_MAX_SWEEPS if len(codes) > 1 else 1):
+        largest = 0.0
+        for code in codes:
+            sizes = np.bincount(code).astype(float)[:, None]
+            sums = np.column_stack(
+                [np.bincount(code, weights=residual[:, j]) for j in range(residual.shape[1])]
+            )
+            means = sums / sizes
+            residual = residual - means[code]
+            largest = max(largest, float(np.abs(means).max()))
+        if largest < 1e-13 * scale:
+            break
     return tuple(residual[:, j] for j in range(columns.shape[1]))
 
 

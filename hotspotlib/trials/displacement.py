@@ -1,9 +1,8 @@
-"""Displacement and diffusion of benefits: the WDQ and the WDD test.
+"""Displacement and diffusion of benefits: the WDD test.
 
-WDQ (Bowers & Johnson 2003, formulas as in Guerette 2009, POP tool guide 10) compares
-the change in a buffer with the change in the target area, each relative to a
-control. WDD (Wheeler & Ratcliffe 2018) is a difference-in-differences of counts with a
+WDD (Wheeler & Ratcliffe 2018) is a difference-in-differences of counts with a
 Poisson standard error, with time, area and harm weights (as the R package ptools).
+The WDQ (Bowers & Johnson 2003) lives in :mod:`hotspotlib.trials.quotient`.
 """
 
 from __future__ import annotations
@@ -19,8 +18,9 @@ from scipy import stats
 
 from hotspotlib._summary import Summary
 from hotspotlib._validation import require_finite, require_positive
+from hotspotlib.trials._common import ReadOnlyDict
 
-__all__ = ["DisplacementQuotient", "WDDTest", "wdd", "wdq"]
+__all__ = ["WDDTest", "wdd"]
 
 
 def _pair(value: ArrayLike, *, name: str) -> NDArray[np.float64]:
@@ -38,143 +38,6 @@ def _pair(value: ArrayLike, *, name: str) -> NDArray[np.float64]:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class DisplacementQuotient:
-    """Weighted displacement quotient and total net effect.
-
-    Attributes
-    ----------
-    gross_effect : float
-        ``R_b - R_a`` (> 0: crime fell in the target area).
-    net_effect : float
-        ``R_b/C_b - R_a/C_a`` (> 0: fell relative to control).
-    success_measure : float
-        ``R_a/C_a - R_b/C_b`` (< 0: the response worked); WDQ denominator.
-    buffer_measure : float
-        ``D_a/C_a - D_b/C_b`` (> 0 possible displacement, < 0 possible diffusion).
-    wdq : float
-        ``buffer_measure / success_measure``.
-    total_net_effect : float
-        ``[R_b C_a/C_b - R_a] + [D_b C_a/C_b - D_a]``: crimes prevented in target and
-        buffer together (> 0 = prevented).
-    interpretation : str
-        Reading of the WDQ (Bowers & Johnson's scale).
-    """
-
-    gross_effect: float
-    net_effect: float
-    success_measure: float
-    buffer_measure: float
-    wdq: float
-    total_net_effect: float
-    interpretation: str
-    counts: pd.DataFrame = field(default_factory=pd.DataFrame)
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row with every measure and the interpretation."""
-        return pd.DataFrame(
-            {
-                "gross_effect": [self.gross_effect],
-                "net_effect": [self.net_effect],
-                "success_measure": [self.success_measure],
-                "buffer_measure": [self.buffer_measure],
-                "wdq": [self.wdq],
-                "total_net_effect": [self.total_net_effect],
-                "interpretation": [self.interpretation],
-            }
-        )
-
-    def summary(self) -> Summary:
-        """Summarise the measures, the counts and the reading."""
-        return Summary(
-            title="Weighted displacement quotient",
-            parameters={
-                "gross_effect": self.gross_effect,
-                "net_effect": self.net_effect,
-                "success_measure": self.success_measure,
-                "buffer_measure": self.buffer_measure,
-                "wdq": self.wdq,
-                "total_net_effect": self.total_net_effect,
-                "interpretation": self.interpretation,
-            },
-            table=self.counts,
-            notes=[
-                "WDQ is meaningful only when the success measure is negative (the "
-                "response worked) and unstable when it is near zero. It has no "
-                "significance test: use wdd() for one.",
-            ],
-        )
-
-
-def wdq(*, target: ArrayLike, buffer: ArrayLike, control: ArrayLike) -> DisplacementQuotient:
-    """Weighted displacement quotient (Bowers & Johnson 2003) and total net effect.
-
-    Parameters
-    ----------
-    target, buffer, control : array-like
-        ``(before, after)`` counts (or rates) for the response area ``R``, its buffer
-        ``D`` and the control area ``C``.
-
-    Returns
-    -------
-    DisplacementQuotient
-        Gross and net effects, success and buffer measures, WDQ, total net effect
-        and the reading: when the response worked (success measure < 0), WDQ > 1
-        diffusion exceeding the direct effect; 0 < WDQ <= 1 diffusion of benefits;
-        -1 < WDQ < 0 displacement smaller than the gain (net benefit); WDQ <= -1
-        displacement outweighing the gain.
-
-    Examples
-    --------
-    >>> import hotspotlib as hs
-    >>> result = hs.wdq(target=(100, 60), buffer=(80, 70), control=(500, 500))
-    >>> round(result.wdq, 2), result.total_net_effect
-    (0.25, 50.0)
-    """
-    r = _pair(target, name="target")
-    d = _pair(buffer, name="buffer")
-    c = _pair(control, name="control")
-    if max(len(r), len(d), len(c)) > 1:
-        raise ValueError("`wdq` takes one (before, after) pair per area; sum crime types first.")
-    (rb, ra), (db, da), (cb, ca) = r[0], d[0], c[0]
-    if cb == 0 or ca == 0:
-        raise ValueError(
-            f"`control` counts must be > 0 before and after (got {cb:g}, {ca:g}): the WDQ "
-            "divides by them. Use a larger control area or a longer period."
-        )
-    success = ra / ca - rb / cb
-    buffer_measure = da / ca - db / cb
-    quotient = buffer_measure / success if success != 0 else float("nan")
-    counts = pd.DataFrame(
-        {"before": [rb, db, cb], "after": [ra, da, ca]},
-        index=pd.Index(["target", "buffer", "control"], name="area"),
-    )
-    return DisplacementQuotient(
-        gross_effect=float(rb - ra),
-        net_effect=float(rb / cb - ra / ca),
-        success_measure=float(success),
-        buffer_measure=float(buffer_measure),
-        wdq=float(quotient),
-        total_net_effect=float((rb * ca / cb - ra) + (db * ca / cb - da)),
-        interpretation=_reading(success, quotient),
-        counts=counts,
-    )
-
-
-def _reading(success: float, quotient: float) -> str:
-    if not success < 0:
-        return "no success in the target area relative to control: WDQ not interpretable"
-    if quotient > 1:
-        return "diffusion of benefits greater than the direct effect"
-    if quotient > 0:
-        return "diffusion of benefits"
-    if quotient == 0:
-        return "no buffer effect"
-    if quotient > -1:
-        return "displacement, smaller than the direct gain (net benefit)"
-    return "displacement outweighing the direct gain"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class WDDTest:
     """Weighted displacement difference test (Wheeler & Ratcliffe 2018).
 
@@ -188,39 +51,55 @@ class WDDTest:
     by_type : pandas.DataFrame
         Per crime type (when several): local, displacement and total estimates,
         standard errors and harm weights.
-    parameters : dict
+    parameters : Mapping (read-only)
         Weights and confidence level.
     """
 
-    table: pd.DataFrame
-    by_type: pd.DataFrame
-    parameters: dict[str, Any] = field(default_factory=dict)
+    _table: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    _by_type: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def by_type(self) -> pd.DataFrame:
+        """Estimates per crime type.
+
+        A copy: editing it leaves the result (and its properties) unchanged.
+        """
+        return self._by_type.copy()
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The local, displacement and total rows.
+
+        A copy: editing it leaves the result (and its properties) unchanged.
+        """
+        return self._table.copy()
 
     @property
     def estimate(self) -> float:
         """Total WDD (local + displacement), harm-weighted when weights were given."""
-        return float(self.table.loc["total", "estimate"])
+        return float(self._table.loc["total", "estimate"])
 
     @property
     def std_error(self) -> float:
         """Standard error of the total."""
-        return float(self.table.loc["total", "std_error"])
+        return float(self._table.loc["total", "std_error"])
 
     @property
     def p_value(self) -> float:
         """Two-sided p-value of the total."""
-        return float(self.table.loc["total", "p_value"])
+        return float(self._table.loc["total", "p_value"])
 
     def to_frame(self) -> pd.DataFrame:
         """Return the local / displacement / total table (a copy)."""
-        return self.table.copy()
+        return self._table.copy()
 
     def summary(self) -> Summary:
         """Summarise the estimates, weights and conventions."""
         return Summary(
             title="Weighted displacement difference test",
             parameters=self.parameters,
-            table=self.table.round(4),
+            table=self._table.round(4),
             notes=[
                 "WDD = (T1 - T0) - (C1 - C0) [+ (D1 - D0) - (DC1 - DC0)]; Var = sum of the "
                 "(weighted) counts (Poisson), normal approximation: beware tiny counts.",
@@ -249,7 +128,8 @@ def wdd(
         ``(before, after)`` counts for the treated area and its control, or a
         ``(k, 2)`` array with one pair per crime type.
     displacement, displacement_control : array-like, optional
-        The same for the displacement (buffer) area and its control.
+        The same for the displacement (buffer) area and its control; give both or
+        neither (without them the test is local only).
     time_weights : (float, float)
         Lengths of the before and after periods (e.g. ``(2, 1)`` for two years
         before, one after); counts become per unit time.
@@ -279,6 +159,16 @@ def wdd(
     """
     t = _pair(target, name="target")
     c = _pair(control, name="control")
+    if (displacement is None) != (displacement_control is None):
+        given, missing = (
+            ("displacement", "displacement_control")
+            if displacement is not None
+            else ("displacement_control", "displacement")
+        )
+        raise ValueError(
+            f"`{given}` needs `{missing}` as well: the displacement change is measured "
+            "against its own control area. Give both, or neither for a local-only test."
+        )
     k = max(len(t), len(c))
     zero = np.zeros((k, 2))
     d = _pair(displacement, name="displacement") if displacement is not None else zero
@@ -287,9 +177,20 @@ def wdd(
         if displacement_control is not None
         else zero
     )
-    arrays = [np.broadcast_to(a, (k, 2)) if len(a) == 1 else a for a in (t, c, d, dc)]
+    if displacement is not None:
+        k = max(k, len(d), len(dc))
+    named = {"target": t, "control": c, "displacement": d, "displacement_control": dc}
+    arrays = [np.broadcast_to(a, (k, 2)) if len(a) == 1 else a for a in named.values()]
     if any(a.shape != (k, 2) for a in arrays):
-        raise ValueError("All count arguments must have the same number of crime types.")
+        shapes = ", ".join(
+            f"{name} {a.shape}"
+            for name, a in named.items()
+            if displacement is not None or name in ("target", "control")
+        )
+        raise ValueError(
+            "All count arguments must have the same number of crime types (rows; a single "
+            f"(before, after) pair is repeated for every type); got {shapes}."
+        )
     t, c, d, dc = arrays
     times = require_finite(time_weights, name="time_weights")
     if times.shape != (2,) or (times <= 0).any():
@@ -301,7 +202,10 @@ def wdd(
         areas[key] = require_positive(value, name=f"area_weights[{key!r}]")
     harm = np.ones(k) if harm_weights is None else require_finite(harm_weights, name="harm_weights")
     if harm.shape != (k,) or (harm < 0).any():
-        raise ValueError(f"`harm_weights` must hold {k} non-negative weights, one per crime type.")
+        raise ValueError(
+            f"`harm_weights` must hold {k} non-negative weights, one per crime type; got "
+            f"{harm.tolist()}."
+        )
     level = float(confidence)
     if not 0 < level < 1:
         raise ValueError(f"`confidence` must be between 0 and 1; got {confidence!r}.")
@@ -343,13 +247,15 @@ def wdd(
         }
     ).rename_axis("crime_type")
     return WDDTest(
-        table=table,
-        by_type=by_type,
-        parameters={
-            "n_crime_types": k,
-            "time_weights": tuple(float(x) for x in times),
-            "area_weights": ", ".join(f"{a}={w:g}" for a, w in areas.items()),
-            "harm_weighted": harm_weights is not None,
-            "confidence": level,
-        },
+        _table=table,
+        _by_type=by_type,
+        parameters=ReadOnlyDict(
+            {
+                "n_crime_types": k,
+                "time_weights": tuple(float(x) for x in times),
+                "area_weights": ", ".join(f"{a}={w:g}" for a, w in areas.items()),
+                "harm_weighted": harm_weights is not None,
+                "confidence": level,
+            }
+        ),
     )

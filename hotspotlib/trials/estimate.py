@@ -1,23 +1,24 @@
 """Effect of patrol in a randomised trial: IRR, % change, CI, p-value, Cohen's d.
 
-Fits are statsmodels GLMs (Poisson, negative binomial), OLS or a Poisson GEE, with
-fixed effects as indicator columns and cluster-robust covariance where the design
-needs it. Parallel designs compare places; crossover designs compare place-days with
-place and day fixed effects.
+Poisson models with fixed effects and only the treatment term are fitted with the
+fixed effects absorbed (profiled out; same coefficient and cluster-robust error as
+indicator columns, in a fraction of the time). Other fits are statsmodels: negative
+binomial, OLS, a Poisson GEE, or Poisson with carryover lags or a baseline, with fixed
+effects as indicator columns. Parallel designs compare places; crossover designs
+compare place-days with place and day fixed effects.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
 from hotspotlib._options import EffectModel, TrialDesign
-from hotspotlib._summary import Summary
 from hotspotlib._validation import check_option, require_columns, require_finite
+from hotspotlib.trials._common import ReadOnlyDict
 from hotspotlib.trials._design import (
     as_names,
     check_outcome,
@@ -25,160 +26,26 @@ from hotspotlib.trials._design import (
     describe,
     dummies,
     lag_matrix,
+    place_column,
     place_day_grid,
     zero_groups,
 )
-from hotspotlib.trials._fitting import choose_model, effect_terms, fit_model
+from hotspotlib.trials._fitting import (
+    absorbed_terms,
+    add_ratios,
+    check_arms,
+    choose_model,
+    effect_terms,
+    fit_model,
+)
+from hotspotlib.trials.effect import TrialEffect
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
+    pass
 
-__all__ = ["TrialEffect", "estimate_effect"]
+__all__ = ["TrialEffect", "estimate_effect"]  # TrialEffect lives in effect.py
 
 _D_FACTOR = np.sqrt(3.0) / np.pi  # logistic conversion of a log odds ratio to d
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TrialEffect:
-    """The estimated effect of patrol on one outcome.
-
-    Attributes
-    ----------
-    outcome, design, model : str
-        What was estimated and how.
-    scale : str
-        ``"log_rate_ratio"`` (Poisson, negative binomial, GEE) or ``"difference"`` (OLS).
-    terms : pandas.DataFrame
-        One row per term (``treatment``, then ``carryover_lag1`` ...): ``estimate``,
-        ``std_error``, ``ci_low``, ``ci_high``, ``p_value``, ``irr``, ``irr_ci_low``,
-        ``irr_ci_high``, ``percent_change``, ``percent_ci_low``, ``percent_ci_high``.
-    cohens_d : float
-        ``(mean_control - mean_treated) / pooled SD`` of the raw outcome by assigned
-        arm; positive means less crime under patrol (the Campbell-review sign).
-    d_from_log_ratio : float
-        ``-log(IRR) * sqrt(3) / pi``: the logistic conversion used in the Campbell
-        reviews (Braga et al.) to express a log ratio as d; positive = reduction.
-    d_variance : float
-        Its variance, ``SE^2 * 3 / pi^2``.
-    control_mean, treated_mean : float
-        Raw outcome means per arm (rows analysed).
-    n_obs, n_treated, n_control, n_groups : int
-        Rows analysed, rows per arm and clusters (places) analysed.
-    n_dropped : int
-        Rows left out (all-zero fixed-effect groups, washout); reasons in ``notes``.
-    parameters : dict
-        Fixed effects, cluster, covariance type, carryover lags, washout, confidence.
-    notes : tuple of str
-        Conventions and caveats.
-    """
-
-    outcome: str
-    design: str
-    model: str
-    scale: str
-    terms: pd.DataFrame
-    cohens_d: float
-    d_from_log_ratio: float
-    d_variance: float
-    control_mean: float
-    treated_mean: float
-    n_obs: int
-    n_treated: int
-    n_control: int
-    n_groups: int
-    n_dropped: int
-    parameters: dict[str, Any] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()
-
-    def _row(self, column: str) -> float:
-        return float(self.terms.loc["treatment", column])
-
-    @property
-    def estimate(self) -> float:
-        """Treatment coefficient (log IRR, or a difference in means for OLS)."""
-        return self._row("estimate")
-
-    @property
-    def std_error(self) -> float:
-        """Standard error of :attr:`estimate`."""
-        return self._row("std_error")
-
-    @property
-    def p_value(self) -> float:
-        """Two-sided p-value of the treatment term (normal, or t for OLS)."""
-        return self._row("p_value")
-
-    @property
-    def irr(self) -> float:
-        """Incident rate ratio, treated over control."""
-        return self._row("irr")
-
-    @property
-    def ci(self) -> tuple[float, float]:
-        """Confidence interval of the IRR."""
-        return self._row("irr_ci_low"), self._row("irr_ci_high")
-
-    @property
-    def percent_change(self) -> float:
-        """``100 * (IRR - 1)``: negative means fewer crimes under patrol."""
-        return self._row("percent_change")
-
-    def to_frame(self) -> pd.DataFrame:
-        """Return the terms table with ``outcome``, ``cohens_d`` and ``d_from_log_ratio``."""
-        frame = self.terms.copy()
-        frame.insert(0, "outcome", self.outcome)
-        frame["cohens_d"] = np.where(frame.index == "treatment", self.cohens_d, np.nan)
-        frame["d_from_log_ratio"] = np.where(
-            frame.index == "treatment", self.d_from_log_ratio, np.nan
-        )
-        return frame
-
-    def summary(self) -> Summary:
-        """Estimates, the model used and its conventions."""
-        params = {
-            "outcome": self.outcome,
-            "design": self.design,
-            "model": self.model,
-            "n_obs": self.n_obs,
-            "n_treated": self.n_treated,
-            "n_control": self.n_control,
-            "n_groups": self.n_groups,
-            "n_dropped": self.n_dropped,
-            "control_mean": self.control_mean,
-            "treated_mean": self.treated_mean,
-            "irr": self.irr,
-            "percent_change": self.percent_change,
-            "p_value": self.p_value,
-            "cohens_d": self.cohens_d,
-            "d_from_log_ratio": self.d_from_log_ratio,
-            **self.parameters,
-        }
-        table = self.terms[["estimate", "std_error", "p_value", "irr", "irr_ci_low", "irr_ci_high"]]
-        return Summary(
-            title=f"Effect of patrol on {self.outcome}",
-            parameters=params,
-            table=table.round(4),
-            notes=self.notes,
-        )
-
-    def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
-        """Point estimates and confidence intervals of the IRR per term (log axis)."""
-        from hotspotlib._plotting import get_axes
-
-        axes = get_axes(ax, figsize=(6.0, 1.5 + 0.5 * len(self.terms)))
-        position = np.arange(len(self.terms))[::-1]
-        irr = self.terms["irr"].to_numpy()
-        low = irr - self.terms["irr_ci_low"].to_numpy()
-        high = self.terms["irr_ci_high"].to_numpy() - irr
-        kwargs.setdefault("fmt", "o")
-        kwargs.setdefault("color", "black")
-        axes.errorbar(irr, position, xerr=[low, high], **kwargs)
-        axes.axvline(1.0, color="grey", linestyle="--", linewidth=1)
-        axes.set_yticks(position, list(self.terms.index))
-        axes.set_xscale("log")
-        axes.set_xlabel("incident rate ratio (patrol / no patrol)")
-        axes.set_title(f"Effect of patrol on {self.outcome}")
-        return axes
 
 
 def estimate_effect(
@@ -191,7 +58,7 @@ def estimate_effect(
     baseline: str | None = None,
     fixed_effects: str | Sequence[str] | None = None,
     cluster: str | None = None,
-    place: str = "hotspot_id",
+    place: str | None = None,
     time: str = "date",
     carryover: int = 0,
     washout: int = 0,
@@ -231,14 +98,19 @@ def estimate_effect(
         G/(G-1)*(N-1)/(N-K), as statsmodels). Crossover default: ``place``. Without
         clusters: model-based errors for NB and OLS, HC1 sandwich (factor n/(n-K)) for
         Poisson.
-    place, time : str
-        Place id and date columns (crossover).
+    place : str, optional
+        Place id column. Default: ``panel.attrs["place_column"]`` (set by
+        :meth:`DayAssignment.to_frame` and :func:`trial_panel`), else ``"hotspot_id"``.
+    time : str
+        Date column (crossover).
     carryover : int
         Number of lagged-treatment terms (``carryover_lag1`` ...) for residual
         deterrence in crossovers; days before the panel count as unpatrolled.
     washout : int
         Leave out control place-days 1..``washout`` days after that place's last
-        patrol day, so residual deterrence does not dilute the contrast.
+        patrol day, so residual deterrence does not dilute the contrast. Not combined
+        with ``carryover``: the washout removes exactly the control days the lag terms
+        are estimated from.
     confidence : float
         Confidence level of the intervals.
 
@@ -247,12 +119,21 @@ def estimate_effect(
     TrialEffect
         IRR, % change, CI, two-sided p-value, Cohen's d and the model record.
 
+    Raises
+    ------
+    ValueError
+        Besides bad input: an arm whose analysed outcome is zero throughout (complete
+        separation: the IRR would be 0 or infinite), or a log IRR beyond +-20.
+
     Notes
     -----
-    p-values are two-sided Wald tests (normal reference; t for OLS). For few
-    clusters or heavy-tailed harm, confirm with :func:`randomization_test`.
-    Places (or days) whose outcome is zero throughout contribute nothing to a
-    fixed-effects count model and are left out (counted in ``n_dropped``).
+    p-values and intervals are two-sided Wald: normal reference for the count models
+    (as statsmodels), Student t for OLS with ``n - K`` degrees of freedom, or
+    ``G - 1`` with clustered errors (G clusters). For few clusters or heavy-tailed
+    harm, confirm with :func:`randomization_test`. Places (or days) whose outcome is
+    zero throughout contribute nothing to a fixed-effects count model and are left
+    out (counted in ``n_dropped``). Rows are matched by position, so any index
+    (duplicated, unsorted) is fine.
 
     Examples
     --------
@@ -278,6 +159,15 @@ def estimate_effect(
             raise ValueError(f"`{name}` must be a whole number >= 0; got {value!r}.")
     if design == "parallel" and (carryover or washout):
         raise ValueError("`carryover` and `washout` apply to crossover designs only.")
+    if carryover and washout:
+        raise ValueError(
+            f"Give `carryover` ({carryover}) or `washout` ({washout}), not both: the washout "
+            "drops the control days just after a patrol, which are the days the carryover "
+            "lag terms are estimated from, so the lags would no longer measure residual "
+            "deterrence. Use carryover to estimate it, or washout to set it aside."
+        )
+    place = place_column(panel, place)
+    panel = panel.reset_index(drop=True)  # rows by position: any index will do
     y = check_outcome(panel, outcome, counts=model != "ols")
     z = check_treatment(panel, treatment)
     notes: list[str] = []
@@ -320,9 +210,7 @@ def estimate_effect(
                     f"{int(zero.sum())} rows left out: their {name} group has no events "
                     "(zero throughout), so it carries no information in a count model."
                 )
-    frame = pd.DataFrame(columns, index=panel.index).loc[keep]
-    for name in effects:
-        frame = frame.join(dummies(panel.loc[keep, name], prefix=name))
+        check_arms(y[keep], z[keep], outcome)
     groups = None
     if cluster_by is not None:
         groups = pd.factorize(panel.loc[keep, cluster_by])[0]
@@ -330,9 +218,18 @@ def estimate_effect(
         groups = pd.factorize(panel.loc[keep, place])[0] if place in panel else None
         if groups is None:
             raise ValueError("`model='mixed'` needs a `cluster` (or `place`) column to group by.")
-    fit, cov_type = fit_model(chosen, y[keep], frame, groups, notes)
-    terms = effect_terms(fit, frame, chosen, level, y[keep], z[keep])
     yk, zk = y[keep], z[keep]
+    if chosen == "poisson" and effects and len(columns) == 2:
+        codes_by_effect = [pd.factorize(panel.loc[keep, name])[0] for name in effects]
+        terms = absorbed_terms(yk, zk, codes_by_effect, groups, level)
+        cov_type = "cluster" if groups is not None else "HC1"
+    else:
+        frame = pd.DataFrame(columns).loc[keep]
+        for name in effects:
+            frame = frame.join(dummies(panel.loc[keep, name], prefix=name))
+        fit, cov_type = fit_model(chosen, yk, frame, groups, notes)
+        terms = effect_terms(fit, frame, level, chosen)
+    terms = add_ratios(terms, chosen, yk, zk)
     treated, control = yk[zk == 1], yk[zk == 0]
     if len(treated) == 0 or len(control) == 0:
         raise ValueError("After leaving out uninformative rows one arm is empty; no effect.")
@@ -341,13 +238,14 @@ def estimate_effect(
         / max(len(yk) - 2, 1)
     )
     d = float((control.mean() - treated.mean()) / pooled) if pooled > 0 else float("nan")
-    log_ratio = (
-        float(terms.loc["treatment", "estimate"])
-        if chosen != "ols"
-        else float(np.log(terms.loc["treatment", "irr"]))
-    )
     se = float(terms.loc["treatment", "std_error"])
-    scale_se = se if chosen != "ols" else se / control.mean()
+    if chosen != "ols":
+        log_ratio, scale_se = float(terms.loc["treatment", "estimate"]), se
+    elif control.mean() > 0 and terms.loc["treatment", "irr"] > 0:
+        log_ratio = float(np.log(terms.loc["treatment", "irr"]))
+        scale_se = se / control.mean()
+    else:  # no ratio scale for a zero control mean or a negative implied ratio
+        log_ratio = scale_se = float("nan")
     notes.append(
         "IRR = exp(coefficient); % change = 100 (IRR - 1); p-values two-sided. Cohen's d = "
         "(control mean - treated mean) / pooled SD (positive = less crime with patrol)."
@@ -357,7 +255,7 @@ def estimate_effect(
         design=design,
         model=chosen,
         scale="difference" if chosen == "ols" else "log_rate_ratio",
-        terms=terms,
+        _terms=terms,
         cohens_d=d,
         d_from_log_ratio=-log_ratio * _D_FACTOR,
         d_variance=scale_se**2 * _D_FACTOR**2,
@@ -368,14 +266,16 @@ def estimate_effect(
         n_control=len(control),
         n_groups=int(len(np.unique(groups))) if groups is not None else int(keep.sum()),
         n_dropped=int((~keep).sum()),
-        parameters={
-            "fixed_effects": describe(effects),
-            "cluster": cluster_by or "none",
-            "cov_type": cov_type,
-            "carryover_lags": carryover,
-            "washout_days": washout,
-            "baseline": baseline or "none",
-            "confidence": level,
-        },
+        parameters=ReadOnlyDict(
+            {
+                "fixed_effects": describe(effects),
+                "cluster": cluster_by or "none",
+                "cov_type": cov_type,
+                "carryover_lags": carryover,
+                "washout_days": washout,
+                "baseline": baseline or "none",
+                "confidence": level,
+            }
+        ),
         notes=tuple(notes),
     )

@@ -1,14 +1,14 @@
 """Randomisation inference: re-draw the actual design many times, recompute the statistic.
 
-All re-draws are generated as one boolean matrix (in chunks) and the statistic is a
-matrix product with the outcome, so 10,000 re-draws of a 1,800 place-day crossover take
-well under two seconds. A confidence interval for a constant multiplicative effect
-(IRR) comes from inverting the test.
+Re-draws are generated in chunks of boolean matrices and the statistic is a float64
+matrix product with the outcome, chunk by chunk, so 10,000 re-draws of a 1,800
+place-day crossover take well under a second. A confidence interval for a constant
+multiplicative effect (IRR) comes from inverting the test.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -17,9 +17,11 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from hotspotlib._summary import Summary
-from hotspotlib._validation import as_rng, check_option, require_columns
-from hotspotlib.trials._common import read_only
+from hotspotlib._validation import check_option, require_columns
+from hotspotlib.trials._common import ReadOnlyDict, read_only
 from hotspotlib.trials._design import check_outcome
+from hotspotlib.trials._draws import start_generator
+from hotspotlib.trials._permute import CHUNK, Evaluator, draw_chunks, make_evaluator
 from hotspotlib.trials.assign import PlaceAssignment
 from hotspotlib.trials.schedule import DayAssignment
 
@@ -29,8 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["RandomizationTest", "randomization_test"]
 
 Statistic = Literal["auto", "mean_difference", "log_ratio", "fixed_effects"]
-StatisticFunction = Callable[[NDArray[np.float32], NDArray[np.float32]], NDArray[np.float64]]
-_CHUNK = 2_000
+StatisticFunction = Callable[[NDArray[np.float64], NDArray[np.float64]], NDArray[np.float64]]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -44,16 +45,18 @@ class RandomizationTest:
     observed : float
         Its value under the actual assignment.
     p_value : float
-        Two-sided: ``(1 + #{|S_b| >= |S_obs|}) / (B + 1)``.
+        Two-sided: ``(1 + #{|S_b| >= |S_obs|}) / (B + 1)``; ties (equal up to float64
+        rounding) count as extreme.
     null_distribution : numpy.ndarray
         The ``B`` re-drawn statistics (read-only).
-    irr, ci_low, ci_high : float
-        Constant multiplicative effect at which the statistic is zero, and the
-        interval of IRRs not rejected at ``1 - confidence`` (NaN when not requested).
+    irr, irr_ci_low, irr_ci_high : float
+        Constant multiplicative effect (an incident rate ratio) at which the statistic
+        is zero, and the interval of IRRs not rejected at ``1 - confidence`` (NaN when
+        not requested). Like :attr:`TrialEffect.ci`, these are on the IRR scale.
     confidence : float or None
         Level of the interval.
-    parameters : dict
-        Design, re-draws, outcome, seed.
+    parameters : Mapping
+        Design, re-draws, outcome and the seed of the re-draws (read-only).
     """
 
     statistic: str
@@ -61,21 +64,21 @@ class RandomizationTest:
     p_value: float
     null_distribution: NDArray[np.float64]
     irr: float = float("nan")
-    ci_low: float = float("nan")
-    ci_high: float = float("nan")
+    irr_ci_low: float = float("nan")
+    irr_ci_high: float = float("nan")
     confidence: float | None = None
-    parameters: dict[str, Any] = field(default_factory=dict)
+    parameters: Mapping[str, Any] = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row: ``estimate`` (observed statistic), ``p_value``, ``irr``, CI bounds."""
+        """One row: ``estimate`` (observed statistic), ``p_value``, ``irr`` and its interval."""
         return pd.DataFrame(
             {
                 "statistic": [self.statistic],
                 "estimate": [self.observed],
                 "p_value": [self.p_value],
                 "irr": [self.irr],
-                "ci_low": [self.ci_low],
-                "ci_high": [self.ci_high],
+                "irr_ci_low": [self.irr_ci_low],
+                "irr_ci_high": [self.irr_ci_high],
             }
         )
 
@@ -88,14 +91,15 @@ class RandomizationTest:
                 "observed": self.observed,
                 "p_value": self.p_value,
                 "irr": self.irr,
-                "ci_low": self.ci_low,
-                "ci_high": self.ci_high,
+                "irr_ci_low": self.irr_ci_low,
+                "irr_ci_high": self.irr_ci_high,
                 "confidence": self.confidence,
                 **self.parameters,
             },
             notes=[
                 "Re-draws follow the actual design (same places per day and block, same "
-                "constraints); p is two-sided, (1 + #{|S_b| >= |S_obs|}) / (B + 1).",
+                "constraints); p is two-sided, (1 + #{|S_b| >= |S_obs|}) / (B + 1), ties "
+                "counted as extreme.",
                 "The interval inverts the test over constant multiplicative effects: "
                 "IRRs r whose adjusted outcomes y / r**treated give p >= 1 - confidence.",
             ],
@@ -150,7 +154,9 @@ def randomization_test(
         coefficient for crossovers, the block-demeaned difference for places.
         ``"auto"``: ``fixed_effects`` for crossovers and blocked designs, else
         ``mean_difference``. A callable gets ``(treated, y)`` with ``treated`` a
-        ``(n_draws, n)`` float32 0/1 matrix and returns ``n_draws`` values.
+        float64 0/1 matrix of at most 2,000 re-draws (it is called chunk by chunk, and
+        with the single actual allocation) and ``y`` the outcome (float64, ordered
+        like ``assignment.treated.ravel()``); it returns one value per row.
     place : str, optional
         Place column (default: the schedule's place column; for places, the index).
     time : str
@@ -158,9 +164,11 @@ def randomization_test(
     confidence : float or None
         Level of the inverted-test interval for the IRR; None skips it.
     rng : int, Generator or None
-        Seed or generator for the re-draws. Reusing the allocation's own seed makes
-        the first re-draw repeat the actual allocation (harmless: p is then slightly
-        conservative); a different seed avoids it.
+        Seed or generator for the re-draws; with None, fresh entropy is drawn and
+        recorded as ``parameters["seed"]`` (as :func:`assign_places` does). Do not
+        reuse the allocation's own seed: the first re-draw would then repeat the
+        actual allocation rather than be drawn independently of it (it ties the
+        observed statistic and adds ``1 / (B + 1)`` to p).
     progress : bool
         Show a progress bar.
 
@@ -168,6 +176,14 @@ def randomization_test(
     -------
     RandomizationTest
         Observed statistic, two-sided p-value, null distribution and IRR interval.
+
+    Notes
+    -----
+    Statistics are computed in float64. A re-draw counts as at least as extreme when
+    ``|S_b| >= |S_obs| - tol``, with ``tol`` the change in the statistic caused by
+    ``1e-9 * sum|y|`` in its linear part (for a callable, ``1e-9`` times the largest
+    absolute statistic): ties such as re-draws that give the very same statistic are
+    counted, float rounding is not mistaken for a difference.
 
     Examples
     --------
@@ -198,49 +214,34 @@ def randomization_test(
     if not callable(statistic):
         check_option(statistic, Statistic, name="statistic")
     y = _aligned_outcome(panel, outcome, assignment, place, time)
-    observed_z = np.asarray(assignment.treated, dtype=np.float32).reshape(1, -1)
-    function, name = _statistic(statistic, assignment)
-    generator = as_rng(rng)
-    chunks: Any = range(0, n_permutations, _CHUNK)
+    generator, record = start_generator(rng)
+    chunks: Any = range(0, n_permutations, CHUNK)
     if progress:
         from tqdm.auto import tqdm
 
         chunks = tqdm(chunks, desc="re-draws", unit="chunk")
-    draws = []
-    for start in chunks:  # a few chunks, each one matrix
-        size = min(_CHUNK, n_permutations - start)
-        draws.append(assignment.redraw(size, rng=generator).reshape(size, -1))
-    z = np.concatenate(draws).astype(np.float32)
-
-    def p_at(values: NDArray[np.float64]) -> tuple[float, float, NDArray[np.float64]]:
-        y32 = values.astype(np.float32)
-        s_obs = float(function(observed_z, y32)[0])
-        null = np.asarray(function(z, y32), dtype=float)
-        extreme = np.sum(np.abs(null) >= np.abs(s_obs) * (1 - 1e-7))
-        return s_obs, float((1 + extreme) / (n_permutations + 1)), null
-
-    def observed_at(values: NDArray[np.float64]) -> float:
-        return float(function(observed_z, values.astype(np.float32))[0])
-
-    observed, p_value, null = p_at(y)
+    draws = draw_chunks(assignment, n_permutations, generator, chunks)
+    evaluator = make_evaluator(_resolve(statistic, assignment), assignment, draws, y)
+    observed, p_value, null = evaluator.test(0.0)
     irr = low = high = float("nan")
     if confidence is not None:
-        irr, low, high = _invert(y, observed_z[0].astype(bool), observed_at, p_at, 1 - confidence)
+        irr, low, high = _invert(evaluator, 1 - confidence)
     return RandomizationTest(
-        statistic=name,
+        statistic=evaluator.name,
         observed=observed,
         p_value=p_value,
         null_distribution=read_only(null),
         irr=irr,
-        ci_low=low,
-        ci_high=high,
+        irr_ci_low=low,
+        irr_ci_high=high,
         confidence=confidence,
-        parameters={
-            "outcome": outcome,
-            "design": "crossover" if isinstance(assignment, DayAssignment) else "places",
-            "n_permutations": n_permutations,
-            "n_units": int(y.size),
-        },
+        parameters=ReadOnlyDict(
+            outcome=outcome,
+            design="crossover" if isinstance(assignment, DayAssignment) else "places",
+            n_permutations=n_permutations,
+            n_units=int(y.size),
+            seed=record["seed"],
+        ),
     )
 
 
@@ -283,88 +284,19 @@ def _aligned_outcome(
     return y
 
 
-def _statistic(
-    statistic: Any, assignment: DayAssignment | PlaceAssignment
-) -> tuple[StatisticFunction, str]:
-    if callable(statistic):
-        return statistic, getattr(statistic, "__name__", "custom")
+def _resolve(statistic: Any, assignment: DayAssignment | PlaceAssignment) -> Any:
+    """Resolve ``"auto"``: fixed effects for crossovers and blocked designs."""
+    if callable(statistic) or statistic != "auto":
+        return statistic
     crossover = isinstance(assignment, DayAssignment)
-    blocked = len(assignment.treated_per_day if crossover else assignment.n_treated_per_block) > 1  # type: ignore[union-attr]
-    if statistic == "auto":
-        statistic = "fixed_effects" if crossover or blocked else "mean_difference"
-    n_treated = float(np.sum(assignment.treated))
-    n_total = float(np.size(assignment.treated))
-
-    def mean_difference(z: NDArray[np.float32], y: NDArray[np.float32]) -> NDArray[np.float64]:
-        treated = (z @ y).astype(float)
-        return treated / n_treated - (float(y.sum()) - treated) / (n_total - n_treated)
-
-    def log_ratio(z: NDArray[np.float32], y: NDArray[np.float32]) -> NDArray[np.float64]:
-        treated = (z @ y).astype(float) / n_treated
-        control = (float(y.sum()) - treated * n_treated) / (n_total - n_treated)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log(treated) - np.log(control)
-
-    if statistic == "mean_difference":
-        return mean_difference, "mean_difference"
-    if statistic == "log_ratio":
-        return log_ratio, "log_ratio"
-    return _fixed_effects(assignment), "fixed_effects"
+    if crossover or len(assignment.n_treated_per_block) > 1:  # type: ignore[union-attr]
+        return "fixed_effects"
+    return "mean_difference"
 
 
-def _fixed_effects(assignment: DayAssignment | PlaceAssignment) -> StatisticFunction:
-    """Least-squares coefficient with place and day (or block) effects, by matrix products."""
-    if isinstance(assignment, DayAssignment):
-        n_places, n_days = assignment.treated.shape
-        cache: dict[tuple[int, int], NDArray[np.float64]] = {}
-
-        def two_way(z: NDArray[np.float32], y: NDArray[np.float32]) -> NDArray[np.float64]:
-            grid = y.reshape(n_places, n_days).astype(float)
-            demeaned = (
-                grid
-                - grid.mean(axis=1, keepdims=True)
-                - grid.mean(axis=0, keepdims=True)
-                + grid.mean()
-            )
-            numerator = (z @ demeaned.ravel().astype(np.float32)).astype(float)
-            key = (id(z), len(z))
-            if key not in cache:  # depends on the draws only, not on the outcome
-                per_place = z.reshape(len(z), n_places, n_days).sum(axis=2, dtype=np.float64)
-                # every day has the same share treated, so Z residualised on both effects
-                # is Z minus its place mean: sum of squares = n_T - sum_i T_i^2 / D
-                cache.clear() if len(cache) > 4 else None
-                cache[key] = per_place.sum(axis=1) - np.sum(per_place**2, axis=1) / n_days
-            return numerator / cache[key]
-
-        return two_way
-    block = np.asarray(assignment.block)
-    sizes = np.bincount(block)
-    shares = np.asarray(assignment.n_treated_per_block) / sizes
-    denominator = float(np.sum(sizes * shares * (1 - shares)))
-
-    def within_block(z: NDArray[np.float32], y: NDArray[np.float32]) -> NDArray[np.float64]:
-        means = np.bincount(block, weights=y.astype(float)) / sizes
-        demeaned = (y - means[block]).astype(np.float32)
-        return (z @ demeaned).astype(float) / denominator
-
-    return within_block
-
-
-def _invert(
-    y: NDArray[np.float64],
-    treated: NDArray[np.bool_],
-    observed_at: Callable[[NDArray[np.float64]], float],
-    p_at: Callable[[NDArray[np.float64]], tuple[float, float, NDArray[np.float64]]],
-    alpha: float,
-) -> tuple[float, float, float]:
+def _invert(evaluator: Evaluator, alpha: float) -> tuple[float, float, float]:
     """Point estimate and interval for a constant IRR by inverting the test."""
-
-    def adjusted(log_r: float) -> NDArray[np.float64]:
-        return np.where(treated, y * np.exp(-log_r), y)
-
-    def observed(log_r: float) -> float:
-        return observed_at(adjusted(log_r))
-
+    observed = evaluator.observed
     # The statistic falls as the assumed effect grows; its zero is the point estimate.
     low, high = -1.0, 1.0
     while observed(low) <= 0 and low > -20:
@@ -376,7 +308,7 @@ def _invert(
     centre = _bisect(lambda r: observed(r) > 0, low, high)
 
     def accepted(log_r: float) -> bool:
-        return p_at(adjusted(log_r))[1] > alpha
+        return evaluator.test(log_r)[1] > alpha
 
     bounds = []
     for step in (-1.0, 1.0):  # expand outwards until rejected, then bisect

@@ -290,15 +290,31 @@ def _inputs(
             v = require_finite(variances, name="variances").ravel()
         else:
             limits = require_finite(ci, name="ci")
-            if limits.shape != (len(y), 2) or (limits[:, 1] <= limits[:, 0]).any():
-                raise ValueError("`ci` must be (k, 2) with low < high for each study.")
+            if limits.shape != (len(y), 2):
+                raise ValueError(
+                    f"`ci` must be (k, 2) = ({len(y)}, 2), one (low, high) per effect; got "
+                    f"shape {limits.shape}."
+                )
+            bad = np.flatnonzero(limits[:, 1] <= limits[:, 0])
+            if len(bad):
+                raise ValueError(
+                    f"`ci` needs low < high for each study; study {int(bad[0]) + 1} has "
+                    f"{limits[bad[0]].tolist()}."
+                )
             v = ((limits[:, 1] - limits[:, 0]) / (2 * stats.norm.ppf(0.975))) ** 2
         default = [f"study {i + 1}" for i in range(len(y))]
         scale_name = "effect"
     if len(y) < 2:
         raise ValueError(f"A meta-analysis needs at least 2 studies; got {len(y)}.")
-    if v.shape != y.shape or (v <= 0).any():
-        raise ValueError("`variances` must hold one positive variance per effect.")
+    if v.shape != y.shape:
+        raise ValueError(f"`variances` must hold one variance per effect ({len(y)}); got {v.size}.")
+    bad = np.flatnonzero(v <= 0)
+    if len(bad):
+        raise ValueError(
+            f"`variances` must be positive; study {int(bad[0]) + 1} has {float(v[bad[0]]):g} "
+            f"({len(bad)} non-positive in all). A zero variance usually means a standard "
+            "error was not squared or was rounded to 0."
+        )
     names = [str(n) for n in labels] if labels is not None else default
     if len(names) != len(y):
         raise ValueError(f"`labels` must have {len(y)} entries; got {len(names)}.")

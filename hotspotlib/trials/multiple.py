@@ -14,6 +14,7 @@ from hotspotlib._multiple_testing import adjust_pvalues
 from hotspotlib._options import Adjustment
 from hotspotlib._summary import Summary
 from hotspotlib._validation import check_option
+from hotspotlib.trials._common import read_only
 from hotspotlib.trials.estimate import TrialEffect, estimate_effect
 
 if TYPE_CHECKING:
@@ -130,7 +131,7 @@ def estimate_effects(
     adjusted = adjust_pvalues([e.p_value for e in effects], method=adjust)
     return EffectTable(
         effects=effects,
-        p_adjusted=adjusted,
+        p_adjusted=read_only(adjusted),
         adjustment=adjust,
         notes=(f"p_adjusted: {adjust} across {len(names)} outcomes; p_value is unadjusted.",),
     )

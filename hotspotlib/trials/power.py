@@ -8,6 +8,7 @@ forms ignore serial correlation and carryover: confirm with :func:`simulate_powe
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -17,6 +18,7 @@ from scipy import optimize, stats
 
 from hotspotlib._summary import Summary
 from hotspotlib._validation import check_option, require_positive
+from hotspotlib.trials._common import ReadOnlyDict
 
 __all__ = ["PowerAnalysis", "minimum_detectable_effect", "sample_size"]
 
@@ -43,7 +45,7 @@ class PowerAnalysis:
         Standard error of the log IRR at this ``n``.
     days : float or None
         Crossover: trial days needed (``n / n_places``) when ``n_places`` is given.
-    parameters : dict
+    parameters : Mapping (read-only)
         Every input, including the design effect applied.
     """
 
@@ -53,7 +55,7 @@ class PowerAnalysis:
     irr: float
     std_error: float
     days: float | None = None
-    parameters: dict[str, Any] = field(default_factory=dict)
+    parameters: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def percent_reduction(self) -> float:
@@ -311,5 +313,11 @@ def _result(
     if design != "crossover":
         params.pop("treated_share")
     return PowerAnalysis(
-        design=design, n=n, unit=unit, irr=irr, std_error=se, days=days, parameters=params
+        design=design,
+        n=n,
+        unit=unit,
+        irr=irr,
+        std_error=se,
+        days=days,
+        parameters=ReadOnlyDict(params),
     )

@@ -221,8 +221,8 @@ def trial_report(
                 "model": randomization.statistic,
                 "n_obs": randomization.parameters.get("n_units"),
                 "irr": randomization.irr,
-                "irr_ci_low": randomization.ci_low,
-                "irr_ci_high": randomization.ci_high,
+                "irr_ci_low": randomization.irr_ci_low,
+                "irr_ci_high": randomization.irr_ci_high,
                 "percent_change": 100 * (randomization.irr - 1),
                 "p_value": randomization.p_value,
             }

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from hotspotlib._summary import Summary
 from hotspotlib._validation import as_rng
 from hotspotlib._version import __version__
-from hotspotlib.trials._common import place_index, read_only, resolve_column
+from hotspotlib.trials._common import ReadOnlyDict, place_index, read_only, resolve_column
 from hotspotlib.trials._draws import draw_within_blocks, start_generator
 
 if TYPE_CHECKING:
@@ -99,6 +99,8 @@ class DayAssignment:
         """Return the schedule in long form: one row per place-day.
 
         Rows are ordered by place, then date; ``treated`` is 0/1.
+        ``attrs["place_column"]`` names the place column, which
+        :func:`estimate_effect` and :func:`cace` use by default.
         """
         n_places, n_days = self.treated.shape
         frame = pd.DataFrame(
@@ -110,6 +112,7 @@ class DayAssignment:
         )
         if len(self.treated_per_day) > 1:
             frame["block"] = np.repeat(self.block, n_days)
+        frame.attrs["place_column"] = self.place_column  # lets the estimators find it
         return frame
 
     def summary(self) -> Summary:
@@ -270,7 +273,7 @@ def assign_days(
         block=read_only(codes),
         treated_per_day=read_only(k),
         max_consecutive_control=limit,
-        audit=audit,
+        audit=ReadOnlyDict(audit),
         place_column=str(ids.name) if ids.name is not None else "hotspot_id",
     )
 

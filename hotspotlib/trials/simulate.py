@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +13,7 @@ from scipy import stats
 
 from hotspotlib._summary import Summary
 from hotspotlib._validation import as_rng, require_finite, require_positive
-from hotspotlib.trials._common import read_only
+from hotspotlib.trials._common import ReadOnlyDict, read_only
 from hotspotlib.trials._poisson_fe import fit_poisson_fe
 from hotspotlib.trials.assign import PlaceAssignment
 from hotspotlib.trials.schedule import DayAssignment
@@ -41,7 +42,7 @@ class SimulatedPower:
         The true (planted) IRR.
     estimates, std_errors, p_values : numpy.ndarray
         Per simulation: log IRR estimate, its standard error and p-value.
-    parameters : dict
+    parameters : Mapping (read-only)
         Design, model and simulation settings.
     """
 
@@ -52,7 +53,7 @@ class SimulatedPower:
     estimates: NDArray[np.float64]
     std_errors: NDArray[np.float64]
     p_values: NDArray[np.float64]
-    parameters: dict[str, Any] = field(default_factory=dict)
+    parameters: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def median_irr(self) -> float:
@@ -242,12 +243,14 @@ def simulate_power(
         estimates=read_only(beta),
         std_errors=read_only(se),
         p_values=read_only(p),
-        parameters={
-            "design": "crossover" if crossover else f"parallel ({assignment.design})",  # type: ignore[union-attr]
-            "n_places": n_places,
-            "n_simulations": n_simulations,
-            "dispersion": k,
-            "alpha": alpha,
-            "not_estimable": int(np.sum(~np.isfinite(beta))),
-        },
+        parameters=ReadOnlyDict(
+            {
+                "design": "crossover" if crossover else f"parallel ({assignment.design})",  # type: ignore[union-attr]
+                "n_places": n_places,
+                "n_simulations": n_simulations,
+                "dispersion": k,
+                "alpha": alpha,
+                "not_estimable": int(np.sum(~np.isfinite(beta))),
+            }
+        ),
     )

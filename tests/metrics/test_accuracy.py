@@ -76,7 +76,7 @@ def test_thin_functions_match_the_table(city):
     assert ppai(counts, test, coverage=0.05) == pytest.approx(row["ppai"])
     assert pei(counts, test, coverage=0.05) == pytest.approx(row["pei"])
     assert rri(counts, test, train_events=train, coverage=0.05) == pytest.approx(row["rri"])
-    assert ppai(counts, test, coverage=0.05, alpha=1.0) == pytest.approx(row["pai"])
+    assert ppai(counts, test, coverage=0.05, ppai_exponent=1.0) == pytest.approx(row["pai"])
     # Planted hot spots persist: last half-year's counts beat a random map by far.
     assert row["pai"] > 4
 
@@ -183,8 +183,8 @@ def test_accuracy_errors(four, points_lonlat):
         accuracy_curve([1.0, np.nan, 3.0, 4.0], test, grid=four)
     with pytest.raises(ValueError, match="coverages"):
         accuracy_curve([1.0, 2.0, 3.0, 4.0], test, grid=four, coverages=[0.0])
-    with pytest.raises(ValueError, match="alpha"):
-        accuracy_curve([1.0, 2.0, 3.0, 4.0], test, grid=four, alpha=2)
+    with pytest.raises(ValueError, match="`ppai_exponent` must be in"):
+        accuracy_curve([1.0, 2.0, 3.0, 4.0], test, grid=four, ppai_exponent=2)
     with pytest.raises(ValueError, match="areas"):
         accuracy_curve([1.0, 2.0, 3.0, 4.0], test, grid=four, areas="perimeter")
     with pytest.raises(ValueError, match="areas"):
@@ -209,3 +209,20 @@ def test_two_curves_share_one_random_line(four):
     accuracy_curve([0.0, 1.0, 2.0, 3.0], test, grid=four).plot(ax=ax, label="b")
     labels = [line.get_label() for line in ax.get_lines()]
     assert labels.count("random") == 1 and {"a", "b"} <= set(labels)
+
+
+def test_series_scores_are_matched_by_cell_id(four):
+    test = events_in_cells(four, [2, 0, 5, 1])
+    by_position = accuracy_curve([3.0, 2.0, 1.0, 0.0], test, grid=four, coverages=[0.25])
+    shuffled = pd.Series([0.0, 1.0, 3.0, 2.0], index=four.cells.index[[3, 2, 0, 1]])
+    by_id = accuracy_curve(shuffled, test, grid=four, coverages=[0.25])
+    assert by_id.table["hits"].tolist() == by_position.table["hits"].tolist() == [2]
+    wrong = pd.Series([3.0, 2.0, 1.0, 0.0], index=[10, 11, 12, 13])
+    with pytest.raises(ValueError, match=r"4 cell\(s\) have no score.*scores.to_numpy\(\)"):
+        accuracy_curve(wrong, test, grid=four)
+    partial = shuffled.iloc[:3]
+    with pytest.raises(ValueError, match=r"1 cell\(s\) have no score"):
+        accuracy_curve(partial, test, grid=four)
+    doubled = pd.Series([1.0, 2.0, 3.0, 4.0], index=[0, 0, 1, 2])
+    with pytest.raises(ValueError, match="duplicated cell ids"):
+        accuracy_curve(doubled, test, grid=four)

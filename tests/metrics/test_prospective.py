@@ -140,3 +140,27 @@ def test_prospective_errors(square_area, points_lonlat):
         prospective_hotspots(events.to_crs(32631), at=AT, grid=grid)
     with pytest.raises(TypeError, match="Grid"):
         prospective_hotspots(events, at=AT, grid=grid.cells)
+
+
+def test_hand_worked_cell_with_both_distance_readings(square_area):
+    # Cell 0 has its centre at (50, 50); events lie along the x axis from it.
+    grid = hs.make_grid(square_area, cell_size_m=100)
+    days = pd.to_timedelta([3, 10, 55, 56, 1, 0], unit="D")
+    metres = np.array([30.0, 160.0, 245.0, 350.0, 410.0, 20.0])
+    events = make_events(np.column_stack([50 + metres, np.full(6, 50.0)]), AT - days)
+    result = prospective_hotspots(events, at=AT, grid=grid, bandwidth_m=400)
+    # d = floor(m / 100) = 0, 1, 2; t = floor(days / 7) = 0, 1, 7; the 56-day event has
+    # t = 8 (too old), the 410 m one is beyond 400 m, the one at `at` is not before it.
+    assert result.risk[0] == pytest.approx(1 / 1 / 1 + 1 / 2 / 2 + 1 / 3 / 8)
+    assert (result.n_used, result.n_too_old, result.n_future) == (4, 1, 1)
+    halves = prospective_hotspots(events, at=AT, grid=grid, bandwidth_m=400, distance_unit_m=50)
+    # complete half widths: d = floor(m / 50) = 0, 3, 4
+    assert halves.risk[0] == pytest.approx(1 / 1 / 1 + 1 / 4 / 2 + 1 / 5 / 8)
+    assert halves.distance_unit_m == 50 and result.distance_unit_m == 100
+    nine = prospective_hotspots(events, at=AT, grid=grid, bandwidth_m=400, bandwidth_weeks=9)
+    # "t <= 8 whole weeks": the 56-day event (t = 8, d = 3) joins
+    assert nine.risk[0] == pytest.approx(result.risk[0] + 1 / 4 / 9)
+    assert "less than 56 days old" in str(result.summary())
+    assert "half cell widths" in str(halves.summary())
+    with pytest.raises(ValueError, match="distance_unit_m"):
+        prospective_hotspots(events, at=AT, grid=grid, distance_unit_m=0)

@@ -246,3 +246,20 @@ def test_trial_panel_counts(city):
         hs.trial_panel(city.events, plan.to_frame())
     with pytest.raises(ValueError, match="missing column"):
         hs.trial_panel(city.events.drop(columns="hotspot_id"), plan)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"blocks": np.repeat([0, 1, 2], 4)}, "`blocks` is given but `design='complete'`"),
+        ({"design": "pair", "rank_by": range(12), "blocks": [0] * 12}, "`blocks` is given"),
+        (
+            {"design": "block", "blocks": np.repeat([0, 1, 2], 4), "rank_by": range(12)},
+            "`rank_by` is given but `design='block'`",
+        ),
+        ({"rank_by": range(12)}, "`rank_by` is given but `design='complete'`"),
+    ],
+)
+def test_unused_design_arguments_are_refused(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        hs.assign_places(range(12), rng=1, **kwargs)

@@ -142,3 +142,23 @@ def test_buffer_rings_exclude_and_errors(places):
     points = gpd.GeoDataFrame(geometry=places.centroid, crs=27700)
     with pytest.raises(ValueError, match="Polygon"):
         hs.buffer_rings(points, widths_m=100)
+
+
+def test_wdd_needs_both_displacement_areas():
+    with pytest.raises(ValueError, match="`displacement` needs `displacement_control`"):
+        hs.wdd(target=(100, 60), control=(100, 100), displacement=(80, 80))
+    with pytest.raises(ValueError, match="`displacement_control` needs `displacement`"):
+        hs.wdd(target=(100, 60), control=(100, 100), displacement_control=(80, 80))
+    both = hs.wdd(
+        target=(100, 60), control=(100, 100), displacement=(80, 60), displacement_control=(90, 90)
+    )
+    # (60 - 100) - (100 - 100) = -40 local; (60 - 80) - (90 - 90) = -20 displacement
+    assert both.table.loc["displacement", "estimate"] == -20
+    assert both.table.loc["displacement", "std_error"] == pytest.approx(np.sqrt(80 + 60 + 180))
+
+
+def test_wdd_shape_and_weight_messages_show_the_values():
+    with pytest.raises(ValueError, match=r"target \(2, 2\), control \(3, 2\)"):
+        hs.wdd(target=[(1, 2), (3, 4)], control=[(1, 2), (3, 4), (5, 6)])
+    with pytest.raises(ValueError, match=r"2 non-negative weights.*got \[1.0\]"):
+        hs.wdd(target=[(1, 2), (3, 4)], control=[(1, 2), (3, 4)], harm_weights=[1.0])

@@ -82,13 +82,15 @@ def test_mixed_is_a_poisson_gee(crossover_panel):
 
 
 def test_carryover_and_washout(crossover_panel):
-    effect = hs.estimate_effect(crossover_panel, outcome="crimes", carryover=2, washout=1)
+    effect = hs.estimate_effect(crossover_panel, outcome="crimes", carryover=2)
     assert list(effect.terms.index) == ["treatment", "carryover_lag1", "carryover_lag2"]
-    assert effect.n_dropped > 0
-    assert any("Washout" in n for n in effect.notes)
-    # with a washout of 1, control days right after a patrol are gone: lag 1 is treated only
-    kept_lag = effect.terms.loc["carryover_lag1", "std_error"]
-    assert np.isfinite(kept_lag)
+    assert np.isfinite(effect.terms.loc["carryover_lag1", "std_error"])
+    washed = hs.estimate_effect(crossover_panel, outcome="crimes", washout=1)
+    assert washed.n_dropped > 0
+    assert any("Washout" in n for n in washed.notes)
+    # the washout removes the control days the lag terms are estimated from: refused
+    with pytest.raises(ValueError, match="not both: the washout drops the control days"):
+        hs.estimate_effect(crossover_panel, outcome="crimes", carryover=2, washout=1)
 
 
 def test_planted_effect_recovered_on_city():
@@ -139,7 +141,8 @@ def test_all_zero_place_is_dropped_and_counted(crossover_panel):
 
 def test_inputs_not_mutated(crossover_panel):
     before = crossover_panel.copy()
-    hs.estimate_effect(crossover_panel, outcome="crimes", carryover=1, washout=2)
+    hs.estimate_effect(crossover_panel, outcome="crimes", carryover=1)
+    hs.estimate_effect(crossover_panel, outcome="crimes", washout=2)
     pd.testing.assert_frame_equal(crossover_panel, before)
 
 
@@ -237,3 +240,113 @@ def test_parallel_block_fixed_effects():
     assert effect.estimate == pytest.approx(formula.params["treated"], rel=1e-8)
     assert effect.parameters["fixed_effects"] == "district"
     assert effect.parameters["cov_type"] == "HC1"
+
+
+@pytest.fixture(scope="module")
+def sparse_panel():
+    """A small crossover with an event-free place and an event-free day."""
+    plan = hs.assign_days(range(12), start="2020-07-01", days=40, treated_per_day=5, rng=3)
+    panel = plan.to_frame()
+    rng = np.random.default_rng(1)
+    mu = np.repeat(rng.lognormal(-1, 1, 12), 40) * np.where(panel["treated"] == 1, 0.7, 1)
+    panel["y"] = rng.poisson(mu * rng.gamma(1, 1, len(panel)))
+    panel.loc[panel["hotspot_id"] == 4, "y"] = 0
+    panel.loc[panel["date"] == plan.dates[7], "y"] = 0
+    return panel
+
+
+def _informative(panel):
+    """Rows whose place and day both have events (the rows a count model can use)."""
+    place = panel.groupby("hotspot_id")["y"].transform("sum") > 0
+    day = panel.groupby("date")["y"].transform("sum") > 0
+    return panel[place & day]
+
+
+def test_absorbed_fit_matches_statsmodels_with_indicators(sparse_panel):
+    effect = hs.estimate_effect(sparse_panel, outcome="y")
+    kept = _informative(sparse_panel)
+    assert effect.n_dropped == len(sparse_panel) - len(kept) > 40 + 11
+    oracle = smf.glm("y ~ treated + C(hotspot_id) + C(date)", kept, family=sm.families.Poisson())
+    fit = oracle.fit(cov_type="cluster", cov_kwds={"groups": kept["hotspot_id"]})
+    assert effect.estimate == pytest.approx(fit.params["treated"], rel=1e-6)
+    assert effect.std_error == pytest.approx(fit.bse["treated"], rel=1e-6)
+    assert effect.p_value == pytest.approx(fit.pvalues["treated"], rel=1e-6)
+    low, high = fit.conf_int().loc["treated"]
+    assert effect.ci == pytest.approx((np.exp(low), np.exp(high)), rel=1e-6)
+    assert effect.n_groups == 11
+
+
+def test_poisson_fe_kernel_leaves_event_free_groups_out_of_the_df(sparse_panel):
+    from hotspotlib.trials._poisson_fe import fit_poisson_fe
+
+    kept = _informative(sparse_panel)
+    oracle = smf.glm("y ~ treated + C(hotspot_id) + C(date)", kept, family=sm.families.Poisson())
+    fit = oracle.fit(cov_type="cluster", cov_kwds={"groups": kept["hotspot_id"]})
+    codes = [pd.factorize(sparse_panel[c])[0] for c in ("hotspot_id", "date")]
+    beta, se = fit_poisson_fe(
+        sparse_panel["y"].to_numpy(float)[None],
+        sparse_panel["treated"].to_numpy(float)[None],
+        codes,
+        codes[0],
+    )
+    assert beta[0] == pytest.approx(fit.params["treated"], rel=1e-6)
+    assert se[0] == pytest.approx(fit.bse["treated"], rel=1e-6)
+
+
+def test_separation_is_refused_not_reported_as_an_irr_of_zero():
+    plan = hs.assign_days(range(10), start="2020-07-01", days=30, treated_per_day=4, rng=1)
+    panel = plan.to_frame()
+    counts = np.random.default_rng(2).poisson(1.0, len(panel))
+    panel["y"] = np.where(panel["treated"] == 1, 0, counts)
+    for model in ("auto", "negbin", "mixed"):
+        with pytest.raises(ValueError, match="0 in every treated row analysed"):
+            hs.estimate_effect(panel, outcome="y", model=model)
+    places = hs.assign_places(range(20), rng=1).to_frame()
+    places["y"] = np.where(places["treated"] == 1, 3, 0)
+    with pytest.raises(ValueError, match="0 in every control row.*complete separation"):
+        hs.estimate_effect(places, outcome="y", design="parallel")
+    ols = hs.estimate_effect(places, outcome="y", design="parallel", model="ols")
+    assert ols.estimate == pytest.approx(3.0)
+
+
+def test_ols_p_values_use_t_with_clusters_minus_one_df(crossover_panel):
+    from scipy import stats
+
+    effect = hs.estimate_effect(crossover_panel, outcome="crimes", model="ols")
+    t = effect.estimate / effect.std_error
+    assert effect.n_groups == 20
+    assert effect.p_value == pytest.approx(2 * stats.t.sf(abs(t), 19), rel=1e-10)
+    crit = stats.t.ppf(0.975, 19)
+    control = effect.control_mean
+    assert effect.ci[0] == pytest.approx(
+        (control + effect.estimate - crit * effect.std_error) / control
+    )
+    formula = smf.ols("crimes ~ treated + C(hotspot_id) + C(date)", crossover_panel)
+    oracle = formula.fit(
+        cov_type="cluster", cov_kwds={"groups": crossover_panel["hotspot_id"]}, use_t=True
+    )
+    assert effect.p_value == pytest.approx(oracle.pvalues["treated"], rel=1e-8)
+
+
+def test_any_index_works_and_place_column_is_inferred(crossover_panel):
+    clean = hs.estimate_effect(crossover_panel, outcome="crimes")
+    halves = pd.concat(
+        [
+            crossover_panel.iloc[:900].reset_index(drop=True),
+            crossover_panel.iloc[900:].reset_index(drop=True),
+        ]
+    )
+    assert halves.index.has_duplicates
+    again = hs.estimate_effect(halves, outcome="crimes")
+    assert again.estimate == pytest.approx(clean.estimate, rel=1e-12)
+    assert again.std_error == pytest.approx(clean.std_error, rel=1e-12)
+    beats = pd.Index([f"b{i}" for i in range(8)], name="beat")
+    plan = hs.assign_days(beats, start="2021-01-04", days=20, treated_per_day=3, rng=2)
+    panel = plan.to_frame()
+    panel["crimes"] = np.random.default_rng(0).poisson(2.0, len(panel))
+    inferred = hs.estimate_effect(panel, outcome="crimes")
+    named = hs.estimate_effect(panel, outcome="crimes", place="beat")
+    assert inferred.parameters["cluster"] == "beat"
+    assert inferred.std_error == named.std_error
+    itt = hs.cace(panel.assign(visited=panel["treated"]), outcome="crimes", delivered="visited")
+    assert itt.parameters["cluster"] == "beat"

@@ -57,13 +57,13 @@ def test_planted_effect_detected_and_ci(trial):
     )
     assert test.statistic == "fixed_effects"
     assert test.p_value == pytest.approx(1 / 2_001)
-    assert test.ci_low < test.irr < test.ci_high
+    assert test.irr_ci_low < test.irr < test.irr_ci_high
     assert 0.5 < test.irr < 0.8
     none = hs.randomization_test(
         panel, outcome="noise", assignment=plan, n_permutations=2_000, rng=1
     )
     assert none.p_value > 0.01
-    assert none.ci_low < 1 < none.ci_high
+    assert none.irr_ci_low < 1 < none.irr_ci_high
 
 
 def test_fixed_effects_statistic_is_the_ols_coefficient(trial):
@@ -212,6 +212,12 @@ def test_cace_with_minutes_and_errors(trial):
     assert per_minute.cace * 15 == pytest.approx(per_visit.cace)
     with pytest.raises(ValueError, match="not identified"):
         hs.cace(minutes.assign(minutes=1.0), outcome="crimes", delivered="minutes")
+    with pytest.raises(ValueError, match="first stage is zero: the dose is always 0"):
+        hs.cace(minutes.assign(minutes=0.0), outcome="crimes", delivered="minutes")
+    # a dose that differs between places and days but not between arms
+    same = minutes.assign(minutes=minutes["hotspot_id"] + 0.5 * (minutes["date"].dt.day % 3))
+    with pytest.raises(ValueError, match="not identified"):
+        hs.cace(same, outcome="crimes", delivered="minutes")
     with pytest.raises(ValueError, match="finite and >= 0"):
         hs.cace(minutes.assign(minutes=-1.0), outcome="crimes", delivered="minutes")
     with pytest.raises(ValueError, match="missing column"):
@@ -266,3 +272,168 @@ def test_inputs_not_mutated_and_results_pickle(trial):
     again = pickle.loads(pickle.dumps(plan))
     np.testing.assert_array_equal(again.treated, plan.treated)
     assert again.audit == plan.audit
+
+
+def _integer_p(z_obs, draws, y):
+    """Exact two-sided p of the mean difference for whole-number outcomes (integer maths)."""
+    y = np.asarray(y, dtype=np.int64)
+    n_t = int(z_obs.sum())
+    n_c = z_obs.size - n_t
+    total = int(y.sum())
+
+    def scaled(treated_sum):  # (mean_T - mean_C) * n_T * n_C, an exact integer
+        return np.abs(treated_sum * n_c - (total - treated_sum) * n_t)
+
+    observed = scaled(int(y[z_obs].sum()))
+    null = scaled(draws.astype(np.int64) @ y)
+    return (1 + int(np.sum(null >= observed))) / (len(draws) + 1)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_tied_outcomes_count_as_extreme_exactly(seed):
+    # Mostly-zero harm: many re-draws give exactly the observed difference. The p-value
+    # must equal the integer-arithmetic count over the very same re-draws.
+    allocation = hs.assign_places([f"p{i}" for i in range(20)], rng=seed)
+    rng = np.random.default_rng(1000 + seed)
+    harm = np.zeros(20, dtype=np.int64)
+    # large whole numbers (e.g. harm in sentence days): exact in float64, not in float32
+    harm[rng.choice(20, 4, replace=False)] = rng.integers(10**7, 10**8, 4)
+    panel = pd.DataFrame({"harm": harm}, index=allocation.place_ids)
+    test = hs.randomization_test(
+        panel,
+        outcome="harm",
+        assignment=allocation,
+        n_permutations=999,
+        statistic="mean_difference",
+        confidence=None,
+        rng=seed + 7,
+    )
+    draws = allocation.redraw(999, rng=seed + 7)
+    assert test.p_value == pytest.approx(_integer_p(allocation.treated, draws, harm), abs=1e-12)
+
+
+def test_exact_enumeration_with_tied_outcomes():
+    # 8 places, 4 treated, outcomes with many ties: all 70 allocations enumerated with
+    # integer arithmetic. The Monte Carlo p must match the enumeration within 4 SE,
+    # and match the same re-draws counted exactly to 1e-12.
+    allocation = hs.assign_places(range(8), rng=5)
+    z_obs = allocation.treated
+    y = np.zeros(8, dtype=np.int64)
+    y[~z_obs], y[z_obs] = [3, 6, 3, 0], [0, 3, 0, 0]  # |differences| take 3 values only
+    # Passed as tenths (0.3, 0.6 are not exact in binary: equal sums may round apart),
+    # counted with the whole numbers 3, 6 (same ordering of the differences).
+    every = np.array([np.isin(np.arange(8), c) for c in itertools.combinations(range(8), 4)])
+    # share of the 70 allocations (the actual one among them) at least as extreme
+    exact = (_integer_p(z_obs, every, y) * 71 - 1) / 70
+    test = hs.randomization_test(
+        pd.DataFrame({"y": y / 10}),
+        outcome="y",
+        assignment=allocation,
+        n_permutations=20_000,
+        statistic="mean_difference",
+        confidence=None,
+        rng=11,
+    )
+    generator = np.random.default_rng(11)  # the re-draws come in chunks of 2,000
+    draws = np.concatenate([allocation.redraw(2_000, rng=generator) for _ in range(10)])
+    assert test.p_value == pytest.approx(_integer_p(z_obs, draws, y), abs=1e-12)
+    assert exact == pytest.approx(26 / 70)
+    assert abs(test.p_value - exact) < 4 * np.sqrt(exact * (1 - exact) / 20_000)
+
+
+def test_rerandomised_design_matches_enumeration_of_accepted_allocations():
+    # 10 places, 5 treated, re-randomised until |std diff| of x <= 0.15: only 40 of the
+    # 252 allocations pass. The null must come from those 40 (exact p = 8/40), not
+    # from all 252 (exact p = 0.76).
+    x = np.arange(1.0, 11.0)
+    allocation = hs.assign_places(range(10), rerandomize=x[:, None], balance_threshold=0.15, rng=3)
+    z_obs = allocation.treated
+    y = 3 * x.astype(np.int64) + np.array([0, 2, 1, 0, 3, 1, 0, 2, 1, 0]) - 4 * z_obs
+    every = np.array([np.isin(np.arange(10), c) for c in itertools.combinations(range(10), 5)])
+    t, c = np.where(every, x, np.nan), np.where(~every, x, np.nan)
+    d = (np.nanmean(t, 1) - np.nanmean(c, 1)) / np.sqrt(
+        (np.nanvar(t, 1, ddof=1) + np.nanvar(c, 1, ddof=1)) / 2
+    )
+    accepted = every[np.abs(d) <= 0.15]
+    assert len(accepted) == 40
+    exact = (_integer_p(z_obs, accepted, y) * 41 - 1) / 40
+    assert exact == pytest.approx(0.2)
+    assert (_integer_p(z_obs, every, y) * 253 - 1) / 252 == pytest.approx(0.7619, abs=1e-4)
+    test = hs.randomization_test(
+        pd.DataFrame({"y": y}),
+        outcome="y",
+        assignment=allocation,
+        n_permutations=4_000,
+        statistic="mean_difference",
+        confidence=None,
+        rng=9,
+    )
+    generator = np.random.default_rng(9)
+    draws = np.concatenate([allocation.redraw(2_000, rng=generator) for _ in range(2)])
+    assert test.p_value == pytest.approx(_integer_p(z_obs, draws, y), abs=1e-12)
+    assert abs(test.p_value - exact) < 4 * np.sqrt(exact * (1 - exact) / 4_000)
+
+
+def test_max_consecutive_control_design_redraws_under_the_rule():
+    plan = hs.assign_days(
+        range(6), start="2021-03-01", days=30, treated_per_day=2, max_consecutive_control=3, rng=2
+    )
+    panel = plan.to_frame()
+    rng = np.random.default_rng(4)
+    panel["crimes"] = rng.poisson(np.where(panel["treated"] == 1, 1.0, 1.6))
+    test = hs.randomization_test(
+        panel,
+        outcome="crimes",
+        assignment=plan,
+        n_permutations=999,
+        statistic="mean_difference",
+        confidence=None,
+        rng=5,
+    )
+    draws = plan.redraw(999, rng=np.random.default_rng(5))
+    runs = np.zeros(draws.shape[:2], dtype=np.int64)
+    longest = np.zeros_like(runs)
+    for day in range(30):  # the rule holds in every re-draw
+        runs = np.where(draws[:, :, day], 0, runs + 1)
+        longest = np.maximum(longest, runs)
+    assert longest.max() <= 3
+    expected = _integer_p(plan.treated.ravel(), draws.reshape(999, -1), panel["crimes"])
+    assert test.p_value == pytest.approx(expected, abs=1e-12)
+    assert test.parameters["seed"] == 5
+
+
+def test_unseeded_test_records_its_seed_and_reproduces():
+    allocation = hs.assign_places(range(12), rng=1)
+    panel = pd.DataFrame({"y": np.arange(12.0)})
+    first = hs.randomization_test(
+        panel, outcome="y", assignment=allocation, n_permutations=99, confidence=None
+    )
+    seed = first.parameters["seed"]
+    assert isinstance(seed, int)
+    again = hs.randomization_test(
+        panel, outcome="y", assignment=allocation, n_permutations=99, confidence=None, rng=seed
+    )
+    np.testing.assert_array_equal(first.null_distribution, again.null_distribution)
+
+
+def test_reusing_the_allocation_seed_counts_the_repeated_allocation():
+    # With the allocation's own seed the first re-draw is the actual schedule: it ties
+    # the observed statistic exactly and must be counted, so p >= 2/20 whatever the data.
+    for seed in range(10):
+        plan = hs.assign_days(range(20), start="2020-07-01", days=90, treated_per_day=8, rng=seed)
+        panel = plan.to_frame()
+        rng = np.random.default_rng(seed + 100)
+        panel["harm"] = rng.gamma(0.3, 300.0, len(panel)) * (rng.random(len(panel)) < 0.3)
+        for statistic in ("fixed_effects", "log_ratio"):
+            test = hs.randomization_test(
+                panel,
+                outcome="harm",
+                assignment=plan,
+                n_permutations=19,
+                statistic=statistic,
+                confidence=None,
+                rng=seed,
+            )
+            assert (plan.redraw(1, rng=seed)[0] == plan.treated).all()
+            assert test.null_distribution[0] == pytest.approx(test.observed, rel=1e-12)
+            assert test.p_value >= 2 / 20 - 1e-12, (seed, statistic)

@@ -112,3 +112,29 @@ def test_meta_errors(kwargs, match):
     effects = kwargs.pop("effects")
     with pytest.raises(ValueError, match=match):
         hs.meta_analysis(effects, **kwargs)
+
+
+def test_prediction_interval_hand_computed():
+    # DerSimonian-Laird by hand (exact fractions) for the docstring example:
+    # w = 1/v = (100, 50, 66.67, 20, 100); Q = 5.539604; tau2 = (Q - 4) / C = 0.0060271;
+    # mu = 0.1531224, SE^2 = 1 / sum(1/(v + tau2)) = 0.0043741; t(0.975, k - 2 = 3) =
+    # 3.1824463. Prediction interval (Higgins, Thompson & Spiegelhalter 2009):
+    # mu -+ t sqrt(tau2 + SE^2) = (-0.1714447, 0.4776894).
+    pooled = hs.meta_analysis(
+        [0.1, 0.3, -0.05, 0.4, 0.2], variances=[0.01, 0.02, 0.015, 0.05, 0.01], method="DL"
+    )
+    assert pooled.q == pytest.approx(5.53960396, rel=1e-8)
+    assert pooled.tau2 == pytest.approx(0.00602713178, rel=1e-8)
+    assert pooled.prediction_low == pytest.approx(-0.17144473517, rel=1e-8)
+    assert pooled.prediction_high == pytest.approx(0.47768944225, rel=1e-8)
+
+
+def test_variance_messages_show_the_offending_value():
+    with pytest.raises(ValueError, match="study 2 has 0 "):
+        hs.meta_analysis([0.1, 0.2, 0.3], variances=[0.01, 0.0, 0.02])
+    with pytest.raises(ValueError, match=r"one variance per effect \(3\); got 2"):
+        hs.meta_analysis([0.1, 0.2, 0.3], variances=[0.01, 0.02])
+    with pytest.raises(ValueError, match=r"study 1 has \[0.2, 0.1\]"):
+        hs.meta_analysis([0.1, 0.2], ci=[[0.2, 0.1], [0.1, 0.3]])
+    with pytest.raises(ValueError, match=r"\(2, 2\).*got shape \(2, 3\)"):
+        hs.meta_analysis([0.1, 0.2], ci=[[0.0, 0.1, 0.2], [0.1, 0.2, 0.3]])

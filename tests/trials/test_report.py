@@ -113,9 +113,82 @@ def test_balance_errors():
     allocation = hs.assign_places(range(4), rng=1)
     with pytest.raises(ValueError, match="no row for"):
         hs.balance_table(allocation, pd.DataFrame({"x": [1.0, 2.0]}))
-    with pytest.raises(ValueError, match="no numeric"):
+    with pytest.raises(ValueError, match=r"non-numeric column\(s\) \['x'\].*get_dummies"):
         hs.balance_table(allocation, pd.DataFrame({"x": list("abcd")}))
+    with pytest.raises(ValueError, match="no columns"):
+        hs.balance_table(allocation, pd.DataFrame(index=range(4)))
     with pytest.raises(TypeError, match="DataFrame"):
         hs.balance_table(allocation, np.ones(4))
     with pytest.raises(ValueError, match="`threshold`"):
         hs.balance_table(allocation, pd.DataFrame({"x": np.ones(4)}), threshold=0)
+
+
+def test_balance_compares_booleans_and_refuses_text():
+    places = pd.DataFrame(
+        {
+            "crime": np.arange(20.0),
+            "near_school": np.arange(20) % 3 == 0,
+            "district": pd.Categorical(list("ab") * 10),
+        }
+    )
+    allocation = hs.assign_places(places, rng=3)
+    with pytest.raises(ValueError, match=r"\['district'\]"):
+        hs.balance_table(allocation, places)
+    encoded = pd.get_dummies(places, columns=["district"], dtype=float)
+    table = hs.balance_table(allocation, encoded).to_frame()
+    assert list(table.index) == ["crime", "near_school", "district_a", "district_b"]
+    school = places["near_school"].to_numpy(float)
+    treated = allocation.treated
+    assert table.loc["near_school", "mean_treated"] == pytest.approx(school[treated].mean())
+    s2_t, s2_c = school[treated].var(ddof=1), school[~treated].var(ddof=1)
+    expected = (school[treated].mean() - school[~treated].mean()) / np.sqrt((s2_t + s2_c) / 2)
+    assert table.loc["near_school", "std_difference"] == pytest.approx(expected)
+
+
+def test_balance_leaves_out_geometry_and_says_so():
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    places = gpd.GeoDataFrame(
+        {"crime": np.arange(10.0)}, geometry=[Point(i, 0) for i in range(10)], crs=27700
+    )
+    allocation = hs.assign_places(places, rng=1)
+    result = hs.balance_table(allocation, places)
+    assert list(result.table.index) == ["crime"]
+    assert any("Geometry" in note for note in result.notes)
+
+
+def test_results_cannot_be_changed_through_their_attributes():
+    import pickle
+
+    plan = hs.assign_days(range(10), start="2020-07-01", days=30, treated_per_day=4, rng=1)
+    panel = plan.to_frame()
+    rng = np.random.default_rng(2)
+    panel["a"], panel["b"] = rng.poisson(1.0, len(panel)), rng.poisson(1.0, len(panel))
+    panel["visited"] = panel["treated"]
+    table = hs.estimate_effects(panel, outcomes=["a", "b"])
+    with pytest.raises(ValueError, match="read-only"):
+        table.p_adjusted[0] = 0.0
+    effect = table.effects[0]
+    irr = effect.irr
+    terms = effect.terms
+    terms.loc["treatment", "irr"] = 99.0
+    assert effect.irr == irr and effect.terms.loc["treatment", "irr"] == irr
+    for result, frame in [
+        (hs.cace(panel, outcome="a", delivered="visited"), "table"),
+        (hs.wdd(target=(10, 5), control=(10, 10)), "table"),
+        (hs.wdd(target=(10, 5), control=(10, 10)), "by_type"),
+        (hs.wdq(target=(10, 5), buffer=(4, 4), control=(10, 10)), "counts"),
+        (hs.balance_table(plan, pd.DataFrame({"x": np.arange(10.0)})), "table"),
+    ]:
+        copy = getattr(result, frame)
+        copy.iloc[0, 0] = -1.0
+        assert getattr(result, frame).iloc[0, 0] != -1.0
+    power = hs.sample_size(control_rate=1, irr=0.8)
+    for mapping in (power.parameters, effect.parameters, plan.audit):
+        with pytest.raises(TypeError, match="read-only"):
+            mapping["alpha"] = 0.5
+    assert power.parameters["alpha"] == 0.05
+    with pytest.raises(ValueError, match="WRITEABLE"):
+        plan.treated.flags.writeable = True  # locked at the base, not on a view
+    assert pickle.loads(pickle.dumps(power)).parameters == power.parameters

@@ -1,0 +1,170 @@
+"""The result of estimating a trial effect: IRR, % change, CI, p-value, Cohen's d."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from hotspotlib._summary import Summary
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["TrialEffect"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TrialEffect:
+    """The estimated effect of patrol on one outcome.
+
+    Attributes
+    ----------
+    outcome, design, model : str
+        What was estimated and how.
+    scale : str
+        ``"log_rate_ratio"`` (Poisson, negative binomial, GEE) or ``"difference"`` (OLS).
+    terms : pandas.DataFrame
+        One row per term (``treatment``, then ``carryover_lag1`` ...): ``estimate``,
+        ``std_error``, ``ci_low``, ``ci_high``, ``p_value``, ``irr``, ``irr_ci_low``,
+        ``irr_ci_high``, ``percent_change``, ``percent_ci_low``, ``percent_ci_high``.
+    cohens_d : float
+        ``(mean_control - mean_treated) / pooled SD`` of the raw outcome by assigned
+        arm; positive means less crime under patrol (the Campbell-review sign).
+    d_from_log_ratio : float
+        ``-log(IRR) * sqrt(3) / pi``: the logistic conversion used in the Campbell
+        reviews (Braga et al.) to express a log ratio as d; positive = reduction.
+    d_variance : float
+        Its variance, ``SE^2 * 3 / pi^2``.
+    control_mean, treated_mean : float
+        Raw outcome means per arm (rows analysed).
+    n_obs, n_treated, n_control, n_groups : int
+        Rows analysed, rows per arm and clusters (places) analysed.
+    n_dropped : int
+        Rows left out (all-zero fixed-effect groups, washout); reasons in ``notes``.
+    parameters : Mapping (read-only)
+        Fixed effects, cluster, covariance type, carryover lags, washout, confidence.
+    notes : tuple of str
+        Conventions and caveats.
+    """
+
+    outcome: str
+    design: str
+    model: str
+    scale: str
+    _terms: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    cohens_d: float
+    d_from_log_ratio: float
+    d_variance: float
+    control_mean: float
+    treated_mean: float
+    n_obs: int
+    n_treated: int
+    n_control: int
+    n_groups: int
+    n_dropped: int
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    def _row(self, column: str) -> float:
+        return float(self._terms.loc["treatment", column])
+
+    @property
+    def terms(self) -> pd.DataFrame:
+        """One row per term: estimates, intervals, IRRs and % changes.
+
+        A copy: editing it leaves the result (and its properties) unchanged.
+        """
+        return self._terms.copy()
+
+    @property
+    def estimate(self) -> float:
+        """Treatment coefficient (log IRR, or a difference in means for OLS)."""
+        return self._row("estimate")
+
+    @property
+    def std_error(self) -> float:
+        """Standard error of :attr:`estimate`."""
+        return self._row("std_error")
+
+    @property
+    def p_value(self) -> float:
+        """Two-sided p-value of the treatment term (normal, or t for OLS)."""
+        return self._row("p_value")
+
+    @property
+    def irr(self) -> float:
+        """Incident rate ratio, treated over control."""
+        return self._row("irr")
+
+    @property
+    def ci(self) -> tuple[float, float]:
+        """Confidence interval of the IRR."""
+        return self._row("irr_ci_low"), self._row("irr_ci_high")
+
+    @property
+    def percent_change(self) -> float:
+        """``100 * (IRR - 1)``: negative means fewer crimes under patrol."""
+        return self._row("percent_change")
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the terms table with ``outcome``, ``cohens_d`` and ``d_from_log_ratio``."""
+        frame = self._terms.copy()
+        frame.insert(0, "outcome", self.outcome)
+        frame["cohens_d"] = np.where(frame.index == "treatment", self.cohens_d, np.nan)
+        frame["d_from_log_ratio"] = np.where(
+            frame.index == "treatment", self.d_from_log_ratio, np.nan
+        )
+        return frame
+
+    def summary(self) -> Summary:
+        """Estimates, the model used and its conventions."""
+        params = {
+            "outcome": self.outcome,
+            "design": self.design,
+            "model": self.model,
+            "n_obs": self.n_obs,
+            "n_treated": self.n_treated,
+            "n_control": self.n_control,
+            "n_groups": self.n_groups,
+            "n_dropped": self.n_dropped,
+            "control_mean": self.control_mean,
+            "treated_mean": self.treated_mean,
+            "irr": self.irr,
+            "percent_change": self.percent_change,
+            "p_value": self.p_value,
+            "cohens_d": self.cohens_d,
+            "d_from_log_ratio": self.d_from_log_ratio,
+            **self.parameters,
+        }
+        table = self._terms[
+            ["estimate", "std_error", "p_value", "irr", "irr_ci_low", "irr_ci_high"]
+        ]
+        return Summary(
+            title=f"Effect of patrol on {self.outcome}",
+            parameters=params,
+            table=table.round(4),
+            notes=self.notes,
+        )
+
+    def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
+        """Point estimates and confidence intervals of the IRR per term (log axis)."""
+        from hotspotlib._plotting import get_axes
+
+        axes = get_axes(ax, figsize=(6.0, 1.5 + 0.5 * len(self._terms)))
+        position = np.arange(len(self._terms))[::-1]
+        irr = self._terms["irr"].to_numpy()
+        low = irr - self._terms["irr_ci_low"].to_numpy()
+        high = self._terms["irr_ci_high"].to_numpy() - irr
+        kwargs.setdefault("fmt", "o")
+        kwargs.setdefault("color", "black")
+        axes.errorbar(irr, position, xerr=[low, high], **kwargs)
+        axes.axvline(1.0, color="grey", linestyle="--", linewidth=1)
+        axes.set_yticks(position, list(self._terms.index))
+        axes.set_xscale("log")
+        axes.set_xlabel("incident rate ratio (patrol / no patrol)")
+        axes.set_title(f"Effect of patrol on {self.outcome}")
+        return axes

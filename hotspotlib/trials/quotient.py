@@ -1,0 +1,162 @@
+"""The weighted displacement quotient (Bowers & Johnson 2003) and total net effect.
+
+Formulas as in Guerette (2009), POP tool guide 10. For a significance test of
+displacement use :func:`wdd`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+from numpy.typing import ArrayLike
+
+from hotspotlib._summary import Summary
+from hotspotlib.trials.displacement import _pair
+
+__all__ = ["DisplacementQuotient", "wdq"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DisplacementQuotient:
+    """Weighted displacement quotient and total net effect.
+
+    Attributes
+    ----------
+    gross_effect : float
+        ``R_b - R_a`` (> 0: crime fell in the target area).
+    net_effect : float
+        ``R_b/C_b - R_a/C_a`` (> 0: fell relative to control).
+    success_measure : float
+        ``R_a/C_a - R_b/C_b`` (< 0: the response worked); WDQ denominator.
+    buffer_measure : float
+        ``D_a/C_a - D_b/C_b`` (> 0 possible displacement, < 0 possible diffusion).
+    wdq : float
+        ``buffer_measure / success_measure``.
+    total_net_effect : float
+        ``[R_b C_a/C_b - R_a] + [D_b C_a/C_b - D_a]``: crimes prevented in target and
+        buffer together (> 0 = prevented).
+    interpretation : str
+        Reading of the WDQ (Bowers & Johnson's scale).
+    """
+
+    gross_effect: float
+    net_effect: float
+    success_measure: float
+    buffer_measure: float
+    wdq: float
+    total_net_effect: float
+    interpretation: str
+    _counts: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+
+    @property
+    def counts(self) -> pd.DataFrame:
+        """The before and after counts per area.
+
+        A copy: editing it leaves the result (and its properties) unchanged.
+        """
+        return self._counts.copy()
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row with every measure and the interpretation."""
+        return pd.DataFrame(
+            {
+                "gross_effect": [self.gross_effect],
+                "net_effect": [self.net_effect],
+                "success_measure": [self.success_measure],
+                "buffer_measure": [self.buffer_measure],
+                "wdq": [self.wdq],
+                "total_net_effect": [self.total_net_effect],
+                "interpretation": [self.interpretation],
+            }
+        )
+
+    def summary(self) -> Summary:
+        """Summarise the measures, the counts and the reading."""
+        return Summary(
+            title="Weighted displacement quotient",
+            parameters={
+                "gross_effect": self.gross_effect,
+                "net_effect": self.net_effect,
+                "success_measure": self.success_measure,
+                "buffer_measure": self.buffer_measure,
+                "wdq": self.wdq,
+                "total_net_effect": self.total_net_effect,
+                "interpretation": self.interpretation,
+            },
+            table=self._counts,
+            notes=[
+                "WDQ is meaningful only when the success measure is negative (the "
+                "response worked) and unstable when it is near zero. It has no "
+                "significance test: use wdd() for one.",
+            ],
+        )
+
+
+def wdq(*, target: ArrayLike, buffer: ArrayLike, control: ArrayLike) -> DisplacementQuotient:
+    """Weighted displacement quotient (Bowers & Johnson 2003) and total net effect.
+
+    Parameters
+    ----------
+    target, buffer, control : array-like
+        ``(before, after)`` counts (or rates) for the response area ``R``, its buffer
+        ``D`` and the control area ``C``.
+
+    Returns
+    -------
+    DisplacementQuotient
+        Gross and net effects, success and buffer measures, WDQ, total net effect
+        and the reading: when the response worked (success measure < 0), WDQ > 1
+        diffusion exceeding the direct effect; 0 < WDQ <= 1 diffusion of benefits;
+        -1 < WDQ < 0 displacement smaller than the gain (net benefit); WDQ <= -1
+        displacement outweighing the gain.
+
+    Examples
+    --------
+    >>> import hotspotlib as hs
+    >>> result = hs.wdq(target=(100, 60), buffer=(80, 70), control=(500, 500))
+    >>> round(result.wdq, 2), result.total_net_effect
+    (0.25, 50.0)
+    """
+    r = _pair(target, name="target")
+    d = _pair(buffer, name="buffer")
+    c = _pair(control, name="control")
+    if max(len(r), len(d), len(c)) > 1:
+        raise ValueError("`wdq` takes one (before, after) pair per area; sum crime types first.")
+    (rb, ra), (db, da), (cb, ca) = r[0], d[0], c[0]
+    if cb == 0 or ca == 0:
+        raise ValueError(
+            f"`control` counts must be > 0 before and after (got {cb:g}, {ca:g}): the WDQ "
+            "divides by them. Use a larger control area or a longer period."
+        )
+    success = ra / ca - rb / cb
+    buffer_measure = da / ca - db / cb
+    quotient = buffer_measure / success if success != 0 else float("nan")
+    counts = pd.DataFrame(
+        {"before": [rb, db, cb], "after": [ra, da, ca]},
+        index=pd.Index(["target", "buffer", "control"], name="area"),
+    )
+    return DisplacementQuotient(
+        gross_effect=float(rb - ra),
+        net_effect=float(rb / cb - ra / ca),
+        success_measure=float(success),
+        buffer_measure=float(buffer_measure),
+        wdq=float(quotient),
+        total_net_effect=float((rb * ca / cb - ra) + (db * ca / cb - da)),
+        interpretation=_reading(success, quotient),
+        _counts=counts,
+    )
+
+
+def _reading(success: float, quotient: float) -> str:
+    if not success < 0:
+        return "no success in the target area relative to control: WDQ not interpretable"
+    if quotient > 1:
+        return "diffusion of benefits greater than the direct effect"
+    if quotient > 0:
+        return "diffusion of benefits"
+    if quotient == 0:
+        return "no buffer effect"
+    if quotient > -1:
+        return "displacement, smaller than the direct gain (net benefit)"
+    return "displacement outweighing the direct gain"
