@@ -67,7 +67,7 @@ class PlaceAssignment:
     balance_covariates : numpy.ndarray or None
         Covariates used for re-randomisation (kept to re-draw under the same rule).
     balance_threshold : float or None
-        Maximum |standardised difference| accepted when re-randomising.
+        Maximum absolute standardised difference accepted when re-randomising.
     """
 
     place_ids: pd.Index
@@ -186,7 +186,7 @@ def assign_places(
         Number of strata for ``design="stratified"``.
     rerandomize : sequence of str, array or DataFrame, optional
         Covariates (columns of ``places`` or an ``(N, p)`` array) to balance:
-        allocations are drawn until every |standardised difference| is at most
+        allocations are drawn until every absolute standardised difference is at most
         ``balance_threshold``. The rule is recorded and re-applied by ``.redraw``.
     balance_threshold : float
         Acceptance threshold for re-randomisation (0.1 by default, the stricter of

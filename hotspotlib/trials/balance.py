@@ -33,7 +33,7 @@ class BalanceTable:
         One row per covariate: ``mean_treated``, ``sd_treated``, ``mean_control``,
         ``sd_control``, ``std_difference``, ``variance_ratio``, ``imbalanced``.
     threshold : float
-        |standardised difference| above which a covariate is flagged.
+        absolute standardised difference above which a covariate is flagged.
     unit : str
         ``"places"`` or ``"place-days"``.
     n_treated, n_control : int
@@ -125,7 +125,7 @@ def balance_table(
         (``pd.get_dummies(covariates, columns=[...], dtype=float)``) so each level is
         compared as a share. A geometry column is left out (and said so in ``notes``).
     threshold : float
-        Flag |standardised difference| above this. 0.1 by default, the stricter of
+        Flag an absolute standardised difference above this. 0.1 by default, the stricter of
         the two usual conventions (0.1 and 0.25).
     day_of_week : bool
         Crossover: add the share of place-days on each weekday as covariates.
