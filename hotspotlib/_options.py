@@ -73,3 +73,9 @@ TimeNeighbours = Literal["both", "previous"]
 
 SpotKind = Literal["hot", "cold", "both"]
 """Which significant spots to select: hot, cold or both."""
+
+PowerDesign = Literal["parallel", "pair", "block", "crossover"]
+"""Design assumed by a power or sample-size calculation."""
+
+Statistic = Literal["auto", "mean_difference", "log_ratio", "fixed_effects"]
+"""Test statistic of a randomisation test."""

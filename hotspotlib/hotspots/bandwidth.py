@@ -10,7 +10,7 @@ Gaussian's bandwidth is its SD.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from hotspotlib._frozen import ReadOnlyDict, frozen_mapping
 from hotspotlib._options import BandwidthRule, Kernel
 from hotspotlib._summary import Summary
 from hotspotlib._validation import check_option, require_points, require_positive, require_weights
@@ -27,42 +28,6 @@ from hotspotlib.hotspots._kernels import kernel_sd_factor
 __all__ = ["BandwidthChoice", "select_bandwidth"]
 
 _QUARTIC_SD = kernel_sd_factor("quartic")
-
-
-class FrozenDetails(Mapping[str, Any]):
-    """A read-only mapping of a rule's intermediate values; arrays in it are read-only.
-
-    Unlike ``types.MappingProxyType`` it pickles, so results holding it do too.
-
-    Examples
-    --------
-    >>> details = FrozenDetails({"sd_m": 12.5})
-    >>> details["sd_m"], len(details)
-    (12.5, 1)
-    """
-
-    __slots__ = ("_data",)
-
-    def __init__(self, data: Mapping[str, Any] | None = None) -> None:
-        values: dict[str, Any] = {}
-        for key, value in (data or {}).items():
-            if isinstance(value, np.ndarray):
-                value = value.copy()
-                value.flags.writeable = False
-            values[key] = value
-        self._data = values
-
-    def __getitem__(self, key: str) -> Any:
-        return self._data[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def __repr__(self) -> str:
-        return f"FrozenDetails({self._data!r})"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -93,11 +58,11 @@ class BandwidthChoice:
     kernel: str
     adjust: float
     n_events: int
-    details: Mapping[str, Any] = field(default_factory=FrozenDetails)
+    details: Mapping[str, Any] = field(default_factory=frozen_mapping)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.details, FrozenDetails):
-            object.__setattr__(self, "details", FrozenDetails(self.details))
+        if not isinstance(self.details, ReadOnlyDict):
+            object.__setattr__(self, "details", frozen_mapping(self.details))
 
     def to_frame(self) -> pd.DataFrame:
         """Return one row: the bandwidth, the rule and its scalar details.
@@ -269,7 +234,7 @@ def choose_bandwidth(
         kernel=kernel,
         adjust=adjust,
         n_events=len(xy),
-        details=FrozenDetails(details),
+        details=frozen_mapping(details),
     )
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
+from hotspotlib._frozen import frozen_mapping
 from hotspotlib._options import BandwidthRule, DensityUnits, KdeMethod, Kernel
 from hotspotlib._validation import (
     check_option,
@@ -37,7 +38,7 @@ from hotspotlib.hotspots._engines import (
 )
 from hotspotlib.hotspots._kernels import kernel_reach
 from hotspotlib.hotspots._layout import count_outside_area, make_layout, tally_events
-from hotspotlib.hotspots.bandwidth import BandwidthChoice, FrozenDetails, choose_bandwidth
+from hotspotlib.hotspots.bandwidth import BandwidthChoice, choose_bandwidth
 from hotspotlib.hotspots.grid import Grid
 from hotspotlib.hotspots.surface import DensitySurface
 
@@ -252,7 +253,7 @@ def kde(
         bandwidth_m=float(bandwidth),
         bandwidth_rule="given" if choice is None else bandwidth_rule,
         bandwidth_adjust=adjust,
-        bandwidth_details=choice.details if choice is not None else FrozenDetails(),
+        bandwidth_details=choice.details if choice is not None else frozen_mapping(),
         cell_size_rule=layout.cell_size_rule,
         units=units,
         method=engine,

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from hotspotlib._frozen import ReadOnlyDict, read_only
 from hotspotlib._validation import require_columns, require_finite
 
 __all__ = [
@@ -18,42 +19,6 @@ __all__ = [
     "resolve_column",
     "standardised_differences",
 ]
-
-
-def read_only(array: NDArray[Any]) -> NDArray[Any]:
-    """Return a read-only copy of ``array`` whose flag cannot be switched back on.
-
-    Results never hand out writable state. numpy lets ``flags.writeable`` be set back
-    to True on an array that owns its memory, or on a view of a writable array; it
-    refuses for a view of a locked array. So the data are copied into a new owner,
-    the owner is locked, and a locked view of it is returned.
-    """
-    owner = np.array(array, copy=True)
-    owner.flags.writeable = False
-    view = owner.view()
-    view.flags.writeable = False
-    return view
-
-
-class ReadOnlyDict(dict[str, Any]):
-    """A dict that refuses changes (result parameters), yet pickles like a dict."""
-
-    def _refuse(self, *args: Any, **kwargs: Any) -> None:
-        raise TypeError("Result parameters are read-only; copy them with dict(...) to edit.")
-
-    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
-    __ior__ = _refuse  # type: ignore[assignment]
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (ReadOnlyDict, (dict(self),))
-
-    def __copy__(self) -> ReadOnlyDict:
-        return ReadOnlyDict(self)
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> ReadOnlyDict:
-        import copy
-
-        return ReadOnlyDict(copy.deepcopy(dict(self), memo))
 
 
 def place_index(places: Any, *, name: str = "places") -> pd.Index:

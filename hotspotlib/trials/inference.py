@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from hotspotlib._options import Statistic
 from hotspotlib._summary import Summary
 from hotspotlib._validation import check_option, require_columns
 from hotspotlib.trials._common import ReadOnlyDict, read_only
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
 
 __all__ = ["RandomizationTest", "randomization_test"]
 
-Statistic = Literal["auto", "mean_difference", "log_ratio", "fixed_effects"]
 StatisticFunction = Callable[[NDArray[np.float64], NDArray[np.float64]], NDArray[np.float64]]
 
 

@@ -10,19 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from hotspotlib._options import PowerDesign
 from hotspotlib._summary import Summary
 from hotspotlib._validation import check_option, require_positive
 from hotspotlib.trials._common import ReadOnlyDict
 
 __all__ = ["PowerAnalysis", "minimum_detectable_effect", "sample_size"]
-
-PowerDesign = Literal["parallel", "pair", "block", "crossover"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
