@@ -165,6 +165,7 @@ def _find(state: dict[str, Any]) -> None:
         "picked the same way from its z-scores."
     )
     report.table(agreement)
+    _concentration_and_accuracy(state, before, grid, harm, surface)
     fig, axes = plt.subplots(1, 2, figsize=(13, 6), layout="constrained")
     surface.plot(ax=axes[0])
     gi.plot(ax=axes[1])
@@ -172,6 +173,33 @@ def _find(state: dict[str, Any]) -> None:
         places.boundary.plot(ax=ax, color="black", linewidth=1.2)
         city.boundary.boundary.plot(ax=ax, color="0.3", linewidth=0.6)
     report.figure(fig, alt="Kernel density and Gi* maps with the 20 trial places")
+
+
+def _concentration_and_accuracy(
+    state: dict[str, Any],
+    before: gpd.GeoDataFrame,
+    grid: hs.Grid,
+    harm: hs.EventCounts,
+    surface: hs.DensitySurface,
+) -> None:
+    """Report how concentrated harm is and how well last year's map predicts the trial."""
+    city: hs.SyntheticCity = state["city"]
+    share = hs.concentration_share(harm.weight_sum, share=0.5).to_frame().iloc[0]
+    gini = hs.gini(hs.count_events(before, grid).count, generalized=True)
+    after = city.events[city.events["timestamp"] >= state["trial_start"]]
+    accuracy = hs.accuracy_curve(
+        surface.to_frame()["density"], after, grid=grid, coverages=[0.01, 0.05]
+    ).to_frame()
+    report: HtmlReport = state["report"]
+    report.text(
+        f"Concentration: {share['places_share']:.1%} of cells hold half of the harm "
+        f"(Weisburd's law of crime concentration: 50% of crime at 2.1-6.0% of street "
+        f"segments); the generalised Gini of crime counts is {gini.estimate:.2f}. "
+        f"Prediction: the top 1% of the area on last year's map holds "
+        f"{accuracy['hit_rate'].iloc[0]:.1%} of the trial period's crime (PAI "
+        f"{accuracy['pai'].iloc[0]:.1f}); the top 5% holds {accuracy['hit_rate'].iloc[1]:.1%} "
+        f"(PAI {accuracy['pai'].iloc[1]:.1f})."
+    )
 
 
 def _randomise(state: dict[str, Any]) -> None:
