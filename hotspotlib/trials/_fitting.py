@@ -10,8 +10,8 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
+from hotspotlib._fixed_effects_batch import fit_poisson_fe
 from hotspotlib.trials._design import integer_valued
-from hotspotlib.trials._poisson_fe import fit_poisson_fe
 
 __all__ = [
     "absorbed_terms",

@@ -276,23 +276,6 @@ def test_absorbed_fit_matches_statsmodels_with_indicators(sparse_panel):
     assert effect.n_groups == 11
 
 
-def test_poisson_fe_kernel_leaves_event_free_groups_out_of_the_df(sparse_panel):
-    from hotspotlib.trials._poisson_fe import fit_poisson_fe
-
-    kept = _informative(sparse_panel)
-    oracle = smf.glm("y ~ treated + C(hotspot_id) + C(date)", kept, family=sm.families.Poisson())
-    fit = oracle.fit(cov_type="cluster", cov_kwds={"groups": kept["hotspot_id"]})
-    codes = [pd.factorize(sparse_panel[c])[0] for c in ("hotspot_id", "date")]
-    beta, se = fit_poisson_fe(
-        sparse_panel["y"].to_numpy(float)[None],
-        sparse_panel["treated"].to_numpy(float)[None],
-        codes,
-        codes[0],
-    )
-    assert beta[0] == pytest.approx(fit.params["treated"], rel=1e-6)
-    assert se[0] == pytest.approx(fit.bse["treated"], rel=1e-6)
-
-
 def test_separation_is_refused_not_reported_as_an_irr_of_zero():
     plan = hs.assign_days(range(10), start="2020-07-01", days=30, treated_per_day=4, rng=1)
     panel = plan.to_frame()
