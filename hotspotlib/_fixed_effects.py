@@ -37,7 +37,14 @@ IntArray = NDArray[np.int64]
 _DENSE_LIMIT = 4_000_000
 _ALPHA_RANGE = (1e-5, 1e3)
 
-__all__ = ["FixedEffectsFit", "deviance", "fit_glm_fe", "fit_negbin_fe", "loglik"]
+__all__ = [
+    "FixedEffectsFit",
+    "absorbed_columns",
+    "deviance",
+    "fit_glm_fe",
+    "fit_negbin_fe",
+    "loglik",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,3 +349,15 @@ def _on_informative_rows(
     mu = np.zeros(len(y))
     mu[rows] = used.mu
     return replace(used, mu=mu)
+
+
+def absorbed_columns(x: FloatArray, factors: list[IntArray]) -> NDArray[np.bool_]:
+    """Flag the columns of ``x`` that the factors (or, with none, the intercept) absorb.
+
+    Such a column (e.g. a per-place baseline under place effects) is a combination of
+    the fixed effects: its coefficient is not identified and the fit would be singular.
+    """
+    structure = _Structure(factors)
+    residual = _Projector(structure, np.ones(len(x))).residual(x)
+    size = np.linalg.norm(x, axis=0)
+    return np.asarray(np.linalg.norm(residual, axis=0) <= 1e-9 * np.maximum(size, 1e-300))

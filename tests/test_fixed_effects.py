@@ -5,7 +5,7 @@ import statsmodels.api as sm
 import statsmodels.formula.api as smf
 
 import hotspotlib as hs
-from hotspotlib._fixed_effects import fit_glm_fe, fit_negbin_fe
+from hotspotlib._fixed_effects import absorbed_columns, fit_glm_fe, fit_negbin_fe
 from hotspotlib._fixed_effects_batch import fit_poisson_fe
 
 
@@ -133,3 +133,16 @@ def test_all_zero_outcome_is_refused():
     codes = np.repeat(np.arange(3), 4).astype(np.int64)
     with pytest.raises(ValueError, match="zero on every row"):
         fit_glm_fe(np.zeros(12), np.ones((12, 1)), [codes], codes)
+
+
+def test_absorbed_columns_flags_combinations_of_the_factors():
+    place = np.repeat(np.arange(4), 6).astype(np.int64)
+    day = np.tile(np.arange(6), 4).astype(np.int64)
+    rng = np.random.default_rng(0)
+    x = np.column_stack(
+        [rng.normal(size=24), np.log1p(place), place + 0.5 * day, np.ones(24), np.zeros(24)]
+    )
+    flags = absorbed_columns(x, [place, day])
+    assert flags.tolist() == [False, True, True, True, True]
+    assert absorbed_columns(x, [place]).tolist() == [False, True, False, True, True]
+    assert absorbed_columns(x, []).tolist() == [False, False, False, True, True]
