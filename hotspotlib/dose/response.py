@@ -11,11 +11,11 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
+from hotspotlib._fixed_effects import fit_glm_fe, fit_negbin_fe
 from hotspotlib._options import DoseShape, Family
 from hotspotlib._summary import Summary
 from hotspotlib._validation import check_option, require_columns
 from hotspotlib.dose._design import Basis, lag_indicators, residual_decay
-from hotspotlib.dose._fixed_effects import fit_glm_fe, fit_negbin_fe
 from hotspotlib.dose.dosage import DosagePanel
 
 if TYPE_CHECKING:

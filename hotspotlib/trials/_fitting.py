@@ -10,8 +10,8 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
+from hotspotlib._fixed_effects import absorbed_columns, fit_glm_fe
 from hotspotlib.trials._design import integer_valued
-from hotspotlib.trials._poisson_fe import fit_poisson_fe
 
 __all__ = [
     "absorbed_terms",
@@ -98,25 +98,47 @@ def check_arms(y: np.ndarray, z: np.ndarray, outcome: str) -> None:
 
 def absorbed_terms(
     y: np.ndarray,
-    z: np.ndarray,
+    columns: dict[str, np.ndarray],
     effects: list[np.ndarray],
     groups: np.ndarray | None,
     level: float,
+    notes: list[str],
 ) -> pd.DataFrame:
-    """Poisson treatment term with the fixed effects absorbed (no indicator columns).
+    """Poisson treatment (and carryover) terms with the fixed effects absorbed.
 
-    Same coefficient and cluster-robust (or HC1) error as the statsmodels GLM with
-    indicator columns; normal reference for p-values and intervals, as statsmodels.
+    ``columns`` are the regressors without the constant; ``effects`` one or two integer
+    code arrays. Same coefficients and cluster-robust (or HC1) errors as the statsmodels
+    GLM with indicator columns, without building them; normal reference for p-values
+    and intervals, as statsmodels.
     """
-    beta, se = fit_poisson_fe(y[None, :], z[None, :], effects, groups)
-    estimate, std_error = float(beta[0]), float(se[0])
+    absorbed = absorbed_columns(np.column_stack(list(columns.values())), effects)
+    flagged = [name for name, flag in zip(columns, absorbed, strict=True) if flag]
+    if "log_baseline" in flagged:  # e.g. one baseline per place under place effects
+        notes.append(
+            "The baseline is constant within the fixed effects, which already absorb it; "
+            "it was left out of the model (it cannot change the effect estimate)."
+        )
+        flagged.remove("log_baseline")
+        columns = {name: values for name, values in columns.items() if name != "log_baseline"}
+    if flagged:
+        raise ValueError(
+            f"The term(s) {flagged} do not vary within the fixed effects, so their "
+            "coefficients are not identified. Use fewer fixed effects or carryover lags."
+        )
+    x = np.column_stack(list(columns.values()))
+    clusters = groups if groups is not None else np.arange(len(y))
+    fit = fit_glm_fe(y, x, effects, clusters.astype(np.int64))
+    if not fit.converged:
+        notes.append(f"The Poisson fit did not converge in {fit.n_iter} iterations.")
+    names = [c for c in columns if c == "treatment" or c.startswith("carryover_")]
+    position = [list(columns).index(c) for c in names]
+    estimate = fit.beta[position]
+    std_error = np.sqrt(np.diag(fit.cov))[position]
     crit = stats.norm.ppf(0.5 + level / 2)
     with np.errstate(divide="ignore", invalid="ignore"):
-        p_value = 2 * stats.norm.sf(abs(estimate / std_error))
-    bounds = np.array([[estimate - crit * std_error, estimate + crit * std_error]])
-    return tabulate(
-        ["treatment"], np.array([estimate]), np.array([std_error]), np.array([p_value]), bounds
-    )
+        p_value = 2 * stats.norm.sf(np.abs(estimate / std_error))
+    bounds = np.column_stack([estimate - crit * std_error, estimate + crit * std_error])
+    return tabulate(names, estimate, std_error, p_value, bounds)
 
 
 def effect_terms(fit: Any, frame: pd.DataFrame, level: float, model: str) -> pd.DataFrame:

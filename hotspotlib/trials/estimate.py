@@ -1,11 +1,12 @@
 """Effect of patrol in a randomised trial: IRR, % change, CI, p-value, Cohen's d.
 
-Poisson models with fixed effects and only the treatment term are fitted with the
-fixed effects absorbed (profiled out; same coefficient and cluster-robust error as
-indicator columns, in a fraction of the time). Other fits are statsmodels: negative
-binomial, OLS, a Poisson GEE, or Poisson with carryover lags or a baseline, with fixed
-effects as indicator columns. Parallel designs compare places; crossover designs
-compare place-days with place and day fixed effects.
+Poisson models with one or two sets of fixed effects (with or without carryover lags
+and a baseline) are fitted with the fixed effects absorbed (eliminated exactly; same
+coefficients and cluster-robust errors as indicator columns, in a fraction of the time
+and memory). Other fits are statsmodels with fixed effects as indicator columns:
+negative binomial, OLS, a Poisson GEE, or Poisson with more than two sets. Parallel
+designs compare places; crossover designs compare place-days with place and day fixed
+effects.
 """
 
 from __future__ import annotations
@@ -91,8 +92,9 @@ def estimate_effect(
     baseline : str, optional
         Pre-period count column; ``log(baseline + 1)`` enters as a covariate.
     fixed_effects : str or sequence of str, optional
-        Columns entered as fixed effects (indicator columns; the first level is the
-        reference). Crossover default: ``[place, time]``; pass ``[]`` for none.
+        Columns entered as fixed effects (absorbed for Poisson with one or two of them,
+        else indicator columns with the first level as the reference). Crossover
+        default: ``[place, time]``; pass ``[]`` for none.
     cluster : str, optional
         Column to cluster standard errors by (CRV1 with the small-sample factor
         G/(G-1)*(N-1)/(N-K), as statsmodels). Crossover default: ``place``. Without
@@ -219,9 +221,10 @@ def estimate_effect(
         if groups is None:
             raise ValueError("`model='mixed'` needs a `cluster` (or `place`) column to group by.")
     yk, zk = y[keep], z[keep]
-    if chosen == "poisson" and effects and len(columns) == 2:
+    if chosen == "poisson" and 1 <= len(effects) <= 2:
         codes_by_effect = [pd.factorize(panel.loc[keep, name])[0] for name in effects]
-        terms = absorbed_terms(yk, zk, codes_by_effect, groups, level)
+        regressors = {name: values[keep] for name, values in columns.items() if name != "const"}
+        terms = absorbed_terms(yk, regressors, codes_by_effect, groups, level, notes)
         cov_type = "cluster" if groups is not None else "HC1"
     else:
         frame = pd.DataFrame(columns).loc[keep]

@@ -11,10 +11,10 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
+from hotspotlib._fixed_effects_batch import fit_poisson_fe
 from hotspotlib._summary import Summary
 from hotspotlib._validation import as_rng, require_finite, require_positive
 from hotspotlib.trials._common import ReadOnlyDict, read_only
-from hotspotlib.trials._poisson_fe import fit_poisson_fe
 from hotspotlib.trials.assign import PlaceAssignment
 from hotspotlib.trials.schedule import DayAssignment
 

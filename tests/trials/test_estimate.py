@@ -93,6 +93,85 @@ def test_carryover_and_washout(crossover_panel):
         hs.estimate_effect(crossover_panel, outcome="crimes", carryover=2, washout=1)
 
 
+def _dummy_poisson(panel, formula):
+    """statsmodels GLM with indicator columns, clustered by place: the oracle."""
+    model = smf.glm(formula, data=panel, family=sm.families.Poisson())
+    return model.fit(cov_type="cluster", cov_kwds={"groups": panel["hotspot_id"]})
+
+
+def test_carryover_lags_match_statsmodels_dummies(crossover_panel):
+    effect = hs.estimate_effect(crossover_panel, outcome="crimes", carryover=2)
+    panel = crossover_panel.sort_values(["hotspot_id", "date"])
+    by_place = panel.groupby("hotspot_id")["treated"]
+    panel = panel.assign(lag1=by_place.shift(1, fill_value=0), lag2=by_place.shift(2, fill_value=0))
+    oracle = _dummy_poisson(panel, "crimes ~ treated + lag1 + lag2 + C(hotspot_id) + C(date)")
+    names = ["treated", "lag1", "lag2"]
+    assert effect.terms["estimate"].to_numpy() == pytest.approx(
+        oracle.params[names].to_numpy(), abs=1e-6
+    )
+    assert effect.terms["std_error"].to_numpy() == pytest.approx(
+        oracle.bse[names].to_numpy(), rel=1e-6
+    )
+    assert effect.p_value == pytest.approx(oracle.pvalues["treated"], rel=1e-5)
+    assert effect.parameters["cov_type"] == "cluster"
+
+
+def test_place_day_baseline_matches_statsmodels_dummies(crossover_panel):
+    rng = np.random.default_rng(8)
+    panel = crossover_panel.assign(last_year=rng.poisson(crossover_panel["crimes"] + 1))
+    effect = hs.estimate_effect(panel, outcome="crimes", baseline="last_year")
+    panel["log_baseline"] = np.log1p(panel["last_year"])
+    oracle = _dummy_poisson(panel, "crimes ~ treated + log_baseline + C(hotspot_id) + C(date)")
+    assert effect.estimate == pytest.approx(oracle.params["treated"], abs=1e-6)
+    assert effect.std_error == pytest.approx(oracle.bse["treated"], rel=1e-6)
+    assert effect.parameters["baseline"] == "last_year"
+
+
+def test_per_place_baseline_is_absorbed_by_place_effects(crossover_panel):
+    pre = crossover_panel.groupby("hotspot_id")["crimes"].transform("sum")
+    effect = hs.estimate_effect(crossover_panel.assign(pre=pre), outcome="crimes", baseline="pre")
+    plain = hs.estimate_effect(crossover_panel, outcome="crimes")
+    assert effect.estimate == pytest.approx(plain.estimate, rel=1e-10)
+    assert effect.std_error == pytest.approx(plain.std_error, rel=1e-10)
+    assert any("absorb" in note for note in effect.notes)
+
+
+def test_parallel_blocks_with_baseline_match_statsmodels_hc1():
+    labels = np.repeat(["north", "south", "east"], 12)
+    allocation = hs.assign_places(range(36), design="block", blocks=labels, rng=3)
+    rng = np.random.default_rng(5)
+    frame = allocation.to_frame().assign(district=labels, pre=rng.poisson(15, 36))
+    frame["crimes"] = rng.poisson(frame["pre"] * np.where(frame["treated"] == 1, 0.7, 1.0))
+    effect = hs.estimate_effect(
+        frame,
+        outcome="crimes",
+        design="parallel",
+        model="poisson",
+        fixed_effects="district",
+        baseline="pre",
+    )
+    frame["log_baseline"] = np.log1p(frame["pre"])
+    oracle = smf.glm(
+        "crimes ~ treated + log_baseline + C(district)", frame, family=sm.families.Poisson()
+    ).fit(cov_type="cluster", cov_kwds={"groups": np.arange(36)})
+    assert effect.estimate == pytest.approx(oracle.params["treated"], abs=1e-6)
+    assert effect.std_error == pytest.approx(oracle.bse["treated"], rel=1e-6)
+    assert effect.parameters["cov_type"] == "HC1"
+
+
+def test_treatment_absorbed_by_fixed_effects_is_refused(crossover_panel):
+    per_place = crossover_panel.groupby("hotspot_id", as_index=False)["crimes"].sum()
+    per_place["treated"] = (per_place["hotspot_id"] % 2).astype(int)
+    with pytest.raises(ValueError, match=r"\['treatment'\] do not vary within"):
+        hs.estimate_effect(
+            per_place,
+            outcome="crimes",
+            design="parallel",
+            model="poisson",
+            fixed_effects="hotspot_id",
+        )
+
+
 def test_planted_effect_recovered_on_city():
     city = hs.synthetic_city(n_events=30_000, days=90, rng=11)
     plan = hs.assign_days(city.hotspots, start=city.start, days=90, treated_per_day=8, rng=12)
@@ -274,23 +353,6 @@ def test_absorbed_fit_matches_statsmodels_with_indicators(sparse_panel):
     low, high = fit.conf_int().loc["treated"]
     assert effect.ci == pytest.approx((np.exp(low), np.exp(high)), rel=1e-6)
     assert effect.n_groups == 11
-
-
-def test_poisson_fe_kernel_leaves_event_free_groups_out_of_the_df(sparse_panel):
-    from hotspotlib.trials._poisson_fe import fit_poisson_fe
-
-    kept = _informative(sparse_panel)
-    oracle = smf.glm("y ~ treated + C(hotspot_id) + C(date)", kept, family=sm.families.Poisson())
-    fit = oracle.fit(cov_type="cluster", cov_kwds={"groups": kept["hotspot_id"]})
-    codes = [pd.factorize(sparse_panel[c])[0] for c in ("hotspot_id", "date")]
-    beta, se = fit_poisson_fe(
-        sparse_panel["y"].to_numpy(float)[None],
-        sparse_panel["treated"].to_numpy(float)[None],
-        codes,
-        codes[0],
-    )
-    assert beta[0] == pytest.approx(fit.params["treated"], rel=1e-6)
-    assert se[0] == pytest.approx(fit.bse["treated"], rel=1e-6)
 
 
 def test_separation_is_refused_not_reported_as_an_irr_of_zero():

@@ -1,12 +1,15 @@
-"""Poisson regression on one binary regressor with fixed effects, for many data sets at once.
+"""Poisson regression on one regressor with fixed effects, for many data sets at once.
 
-Used by :func:`simulate_power` to fit the planned crossover model (place and day fixed
-effects, standard errors clustered by place) to thousands of simulated trials without
-a Python loop over trials. Fixed effects are profiled out in closed form (iterative
-proportional fitting); the slope takes Newton steps on the concentrated likelihood;
-the cluster-robust variance uses the regressor residualised on the fixed effects with
+The batched counterpart of :func:`hotspotlib._fixed_effects.fit_glm_fe`, with the same
+conventions (event-free groups left out of n, K and G). Used by ``simulate_power`` to
+fit the planned crossover model (place and day fixed effects, standard errors
+clustered by place) to thousands of simulated trials without a Python loop over
+trials. Fixed effects are profiled out in closed form (iterative proportional
+fitting); the slope takes Newton steps on the concentrated likelihood; the
+cluster-robust variance uses the regressor residualised on the fixed effects with
 Poisson weights (Frisch-Waugh-Lovell), so it equals the slope block of the full
-sandwich. Agrees with statsmodels GLM (cov_type="cluster") to about 1e-6.
+sandwich. Agrees with statsmodels GLM (cov_type="cluster") to about 1e-6. K assumes
+the fixed-effect groups are connected (true of a place x day grid).
 """
 
 from __future__ import annotations

@@ -8,11 +8,21 @@ projection onto both factors is solved through the Schur complement on the small
 factor (a small dense Cholesky), and the larger factor follows in closed form. The
 coefficients, deviance and cluster-robust covariance equal those of the same GLM with
 dummy columns (e.g. statsmodels), at a fraction of the cost.
+
+Rows in a level of any factor whose outcome sums to zero carry no information (that
+level's effect runs off to minus infinity) and are left out before the fit, so n, K and
+the clusters G of the small-sample factor count only the rows that are used: the fit
+equals statsmodels on the data with those rows dropped. (Fitted with them, statsmodels
+stops at some large negative effect for each such level and counts them in n, K and G,
+which only changes the factor.) :mod:`hotspotlib._fixed_effects_batch` fits the
+one-regressor Poisson model to many data sets at once with the same conventions.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -27,10 +37,23 @@ IntArray = NDArray[np.int64]
 _DENSE_LIMIT = 4_000_000
 _ALPHA_RANGE = (1e-5, 1e3)
 
+__all__ = [
+    "FixedEffectsFit",
+    "absorbed_columns",
+    "deviance",
+    "fit_glm_fe",
+    "fit_negbin_fe",
+    "loglik",
+]
+
 
 @dataclass(frozen=True, slots=True)
 class FixedEffectsFit:
-    """A converged fit: coefficients, covariance and fit statistics."""
+    """A converged fit: coefficients, covariance and fit statistics.
+
+    ``mu`` has one value per input row (0 on the rows left out); ``n_obs`` counts the
+    rows used and ``n_fe`` the fixed-effect parameters (with the intercept) fitted.
+    """
 
     beta: FloatArray
     cov: FloatArray
@@ -41,6 +64,7 @@ class FixedEffectsFit:
     n_iter: int
     converged: bool
     n_fe: int
+    n_obs: int
 
 
 class _Structure:
@@ -150,7 +174,7 @@ def deviance(y: FloatArray, mu: FloatArray, alpha: float) -> float:
     )
 
 
-def fit_glm_fe(
+def _fit_glm(
     y: FloatArray,
     x: FloatArray,
     factors: list[IntArray],
@@ -223,6 +247,7 @@ def fit_glm_fe(
         n_iter=n_iter,
         converged=converged,
         n_fe=structure.n_parameters(),
+        n_obs=len(y),
     )
 
 
@@ -237,7 +262,7 @@ def _alpha_score(y: FloatArray, mu: FloatArray, alpha: float) -> float:
     )
 
 
-def fit_negbin_fe(
+def _fit_negbin(
     y: FloatArray, x: FloatArray, factors: list[IntArray], clusters: IntArray
 ) -> FixedEffectsFit:
     """NB2 with ``alpha`` at the root of the profile score (Brent on log alpha).
@@ -249,12 +274,12 @@ def fit_negbin_fe(
     the score is negative already at ``alpha = 1e-5`` there is no overdispersion to
     speak of and the Poisson fit is returned (alpha = 0).
     """
-    poisson = fit_glm_fe(y, x, factors, clusters)
+    poisson = _fit_glm(y, x, factors, clusters)
     state = {"mu": poisson.mu}
 
     def score(log_alpha: float) -> float:
         alpha = float(np.exp(log_alpha))
-        fit = fit_glm_fe(y, x, factors, clusters, alpha=alpha, mu_start=state["mu"], tol=1e-9)
+        fit = _fit_glm(y, x, factors, clusters, alpha=alpha, mu_start=state["mu"], tol=1e-9)
         state["mu"] = fit.mu
         return alpha * _alpha_score(y, fit.mu, alpha)
 
@@ -268,4 +293,71 @@ def fit_negbin_fe(
         )
     state["mu"] = poisson.mu
     log_alpha = scipy.optimize.brentq(score, low, high, xtol=1e-10)
-    return fit_glm_fe(y, x, factors, clusters, alpha=float(np.exp(log_alpha)), mu_start=state["mu"])
+    return _fit_glm(y, x, factors, clusters, alpha=float(np.exp(log_alpha)), mu_start=state["mu"])
+
+
+def fit_glm_fe(
+    y: FloatArray,
+    x: FloatArray,
+    factors: list[IntArray],
+    clusters: IntArray,
+    *,
+    alpha: float = 0.0,
+    tol: float = 1e-10,
+    max_iter: int = 200,
+) -> FixedEffectsFit:
+    """Fit the log-link GLM (Poisson, or NB2 at a given ``alpha``) with absorbed factors.
+
+    ``y`` holds non-negative outcomes, ``x`` the ``(n, k)`` regressors (no constant),
+    ``factors`` zero to two integer code arrays, ``clusters`` integer cluster codes
+    (``np.arange(n)`` gives the HC1 sandwich with factor ``n / (n - K)``). The
+    covariance is statsmodels' ``cov_type="cluster"`` on the dummy model, with factor
+    ``G / (G - 1) * (n - 1) / (n - K)``, K counting the fixed-effect parameters.
+    """
+    glm = partial(_fit_glm, alpha=alpha, tol=tol, max_iter=max_iter)
+    return _on_informative_rows(glm, y, x, factors, clusters)
+
+
+def fit_negbin_fe(
+    y: FloatArray, x: FloatArray, factors: list[IntArray], clusters: IntArray
+) -> FixedEffectsFit:
+    """NB2 with absorbed factors, dispersion by maximum likelihood (see ``_fit_negbin``)."""
+    return _on_informative_rows(_fit_negbin, y, x, factors, clusters)
+
+
+def _on_informative_rows(
+    fit: Callable[[FloatArray, FloatArray, list[IntArray], IntArray], FixedEffectsFit],
+    y: FloatArray,
+    x: FloatArray,
+    factors: list[IntArray],
+    clusters: IntArray,
+) -> FixedEffectsFit:
+    """Fit on the rows whose levels all have events; ``mu`` is 0 on the others."""
+    rows = np.ones(len(y), dtype=bool)
+    for codes in factors:
+        # A row left out has y = 0, so one pass leaves every other level's total as is.
+        rows &= np.bincount(codes, y)[codes] > 0
+    if rows.all():
+        return fit(y, x, factors, clusters)
+    if not rows.any():
+        raise ValueError("The outcome is zero on every row; there is nothing to fit.")
+
+    def recode(codes: IntArray) -> IntArray:
+        return np.unique(codes[rows], return_inverse=True)[1].astype(np.int64)
+
+    used = fit(y[rows], x[rows], [recode(codes) for codes in factors], recode(clusters))
+    mu = np.zeros(len(y))
+    mu[rows] = used.mu
+    return replace(used, mu=mu)
+
+
+def absorbed_columns(x: FloatArray, factors: list[IntArray]) -> NDArray[np.bool_]:
+    """Flag the columns of ``x`` that the factors (or, with none, the intercept) absorb.
+
+    Such a column (e.g. a per-place baseline under place effects) is a combination of
+    the fixed effects: its coefficient is not identified and the fit would be singular.
+    """
+    structure = _Structure(factors)
+    residual = _Projector(structure, np.ones(len(x))).residual(x)
+    size = np.linalg.norm(x, axis=0)
+    return np.asarray(np.linalg.norm(residual, axis=0) <= 1e-9 * np.maximum(size, 1e-300))
