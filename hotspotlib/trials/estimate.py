@@ -183,6 +183,13 @@ def estimate_effect(
     cluster_by = cluster if cluster is not None else (place if crossover else None)
     needed = [c for c in [*effects, cluster_by, baseline] if c is not None]
     require_columns(panel, needed, name="panel")
+    for name in {*effects, *([cluster_by] if cluster_by else [])}:
+        missing = int(panel[name].isna().sum())
+        if missing:
+            raise ValueError(
+                f"`panel[{name!r}]` has {missing} missing values; fixed-effect and cluster "
+                "columns need a value on every row. Fill or drop those rows first."
+            )
 
     columns: dict[str, np.ndarray] = {"const": np.ones(len(y)), "treatment": z}
     keep = np.ones(len(y), dtype=bool)

@@ -412,3 +412,19 @@ def test_any_index_works_and_place_column_is_inferred(crossover_panel):
     assert inferred.std_error == named.std_error
     itt = hs.cace(panel.assign(visited=panel["treated"]), outcome="crimes", delivered="visited")
     assert itt.parameters["cluster"] == "beat"
+
+
+def test_missing_fixed_effect_values_are_refused():
+
+    rng = np.random.default_rng(0)
+    panel = pd.DataFrame(
+        {
+            "hotspot_id": np.repeat(np.arange(6), 10).astype(float),
+            "date": np.tile(pd.date_range("2025-01-01", periods=10), 6),
+            "treated": rng.integers(0, 2, 60),
+            "count": rng.poisson(2.0, 60),
+        }
+    )
+    panel.loc[3, "hotspot_id"] = np.nan
+    with pytest.raises(ValueError, match=r"`panel\['hotspot_id'\]` has 1 missing values"):
+        hs.estimate_effect(panel, outcome="count")
