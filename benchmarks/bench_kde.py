@@ -147,7 +147,7 @@ def _subset_peers(rng: np.random.Generator) -> list[dict[str, Any]]:
 
 
 def _shared_file(name: str) -> Path | None:
-    """The shared data file beside the project (or beside a worktree's parent), if present."""
+    """The shared data file beside the project or in a folder above it, if present."""
     here = Path(__file__).resolve()
     for folder in [SHARED_DATA, *(p / "shared" / "data" for p in here.parents)]:
         if (folder / name).exists():
