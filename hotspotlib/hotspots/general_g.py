@@ -16,7 +16,7 @@ from hotspotlib._validation import as_rng, check_option
 from hotspotlib.hotspots._weights_given import check_weight_arguments
 from hotspotlib.hotspots.inference import normal_p
 from hotspotlib.hotspots.units import resolve_units
-from hotspotlib.hotspots.weights import build_weights
+from hotspotlib.hotspots.weights import weights_for_units
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -230,17 +230,7 @@ def general_g(
         )
     if np.ptp(x) == 0:
         raise ValueError("`value` has zero variance; General G is undefined.")
-    spatial = build_weights(
-        weights,
-        n=resolved.n,
-        index=resolved.index,
-        centroids=resolved.centroids,
-        geometry=None if resolved.is_points else resolved.geometry,
-        grid=resolved.grid,
-        distance_m=distance_m,
-        k=k,
-        star=False,
-    )
+    spatial = weights_for_units(resolved, weights, distance_m=distance_m, k=k, star=False)
     neighbours = spatial.off_diagonal()
     g, expected, variance = general_g_moments(neighbours, x)
     z = (g - expected) / np.sqrt(variance) if variance > 0 else float("nan")

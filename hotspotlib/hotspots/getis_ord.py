@@ -32,7 +32,7 @@ from hotspotlib.hotspots.inference import (
 )
 from hotspotlib.hotspots.lattice import lattice_sums
 from hotspotlib.hotspots.units import Units, resolve_units
-from hotspotlib.hotspots.weights import band_offsets, build_weights, default_band_m
+from hotspotlib.hotspots.weights import band_offsets, default_band_m, weights_for_units
 
 __all__ = ["gi_star", "local_g_scores"]
 
@@ -229,7 +229,7 @@ def gi_star(
         lag, wsum, wsq, nnb = sums.lag, sums.weight_sum, sums.weight_sq_sum, sums.n_neighbours
         method = "grid stencil (correlation)"
     else:
-        spatial = _build(resolved, weights, distance_m, k, star=bool(star))
+        spatial = weights_for_units(resolved, weights, distance_m=distance_m, k=k, star=bool(star))
         lag, wsum, wsq, nnb = _sparse_sums(spatial.matrix, x)
         description, band = spatial.description, spatial.distance_m
         method = "sparse weights"
@@ -241,7 +241,7 @@ def gi_star(
     p_permutation = None
     if n_perm:
         if spatial is None:
-            spatial = _build(resolved, weights, band, k, star=bool(star))
+            spatial = weights_for_units(resolved, weights, distance_m=band, k=k, star=bool(star))
         p_permutation = conditional_permutation_p(
             spatial.off_diagonal(),
             x,
@@ -313,20 +313,6 @@ def _check_permutations(n_permutations: Any) -> int:
             f"got {n_permutations!r}. 999 is usual."
         )
     return int(n_permutations)
-
-
-def _build(units: Units, weights: Any, distance_m: Any, k: Any, *, star: bool) -> Any:
-    return build_weights(
-        weights,
-        n=units.n,
-        index=units.index,
-        centroids=units.centroids,
-        geometry=None if units.is_points else units.geometry,
-        grid=units.grid,
-        distance_m=distance_m,
-        k=k,
-        star=star,
-    )
 
 
 def _sparse_sums(matrix: sparse.csr_array, x: NDArray[np.float64]) -> tuple[Any, Any, Any, Any]:

@@ -9,7 +9,7 @@ copied before any change.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -22,10 +22,14 @@ from hotspotlib._validation import check_option, require_positive
 from hotspotlib.hotspots._weights_given import given_matrix, reorder
 from hotspotlib.hotspots.grid import Grid
 
+if TYPE_CHECKING:
+    from hotspotlib.hotspots.units import Units
+
 __all__ = [
     "SpatialWeights",
     "band_offsets",
     "build_weights",
+    "weights_for_units",
     "default_band_m",
 ]
 
@@ -344,4 +348,21 @@ def _contiguity(geometry: Any, *, rook: bool, n: int) -> SpatialWeights:
         distance_m=None,
         k=None,
         description=f"{'rook' if rook else 'queen'} contiguity of the polygons (binary)",
+    )
+
+
+def weights_for_units(
+    units: Units, weights: Any, *, distance_m: Any, k: Any, star: bool
+) -> SpatialWeights:
+    """Build the spatial weights of resolved units (points, polygons or grid cells)."""
+    return build_weights(
+        weights,
+        n=units.n,
+        index=units.index,
+        centroids=units.centroids,
+        geometry=None if units.is_points else units.geometry,
+        grid=units.grid,
+        distance_m=distance_m,
+        k=k,
+        star=star,
     )
