@@ -12,6 +12,7 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
+from hotspotlib._frozen import read_only
 from hotspotlib._summary import Summary
 from hotspotlib._validation import (
     require_points,
@@ -192,27 +193,22 @@ def count_events(
     """
     weight_values = require_weights(events, weights)
     position = locate_events(events, grid)
-    cells = (
-        grid.cells
-        if isinstance(grid, Grid)
-        else gpd.GeoDataFrame(geometry=grid.geometry)
-        if isinstance(grid, gpd.GeoSeries)
-        else grid
-    )
-    n_cells = len(cells)
+    if isinstance(grid, Grid):
+        cells = grid.cells
+    elif isinstance(grid, gpd.GeoSeries):
+        cells = gpd.GeoDataFrame(geometry=grid)
+    else:
+        cells = grid
     inside = position >= 0
-    count = np.bincount(position[inside], minlength=n_cells).astype(np.int64)
-    weight_sum: NDArray[np.float64] | None = None
+    count = np.bincount(position[inside], minlength=len(cells)).astype(np.int64)
+    weight_sum = None
     if weight_values is not None:
-        weight_sum = np.bincount(
-            position[inside], weights=weight_values[inside], minlength=n_cells
-        ).astype(np.float64)
-    count.flags.writeable = False
-    if weight_sum is not None:
-        weight_sum.flags.writeable = False
+        weight_sum = read_only(
+            np.bincount(position[inside], weights=weight_values[inside], minlength=len(cells))
+        )
     return EventCounts(
         cells=cells,
-        count=count,
+        count=read_only(count),
         weight_sum=weight_sum,
         weights_name=(weights if isinstance(weights, str) else "weights")
         if weights is not None

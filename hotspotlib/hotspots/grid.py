@@ -16,6 +16,7 @@ import numpy as np
 import shapely
 from numpy.typing import ArrayLike, NDArray
 
+from hotspotlib._frozen import read_only
 from hotspotlib._options import GridShape
 from hotspotlib._summary import Summary
 from hotspotlib._validation import (
@@ -286,7 +287,6 @@ def make_grid(
     ids = rows * n_cols + cols
     lookup = np.full(n_rows * n_cols, -1, dtype=np.int64)
     lookup[ids] = np.arange(len(ids))
-    lookup.flags.writeable = False
     cells = gpd.GeoDataFrame(
         {"row": rows, "col": cols, "area_share": area_share},
         geometry=polygons,
@@ -301,7 +301,7 @@ def make_grid(
         origin_y=y0,
         n_rows=n_rows,
         n_cols=n_cols,
-        lookup=lookup,
+        lookup=read_only(lookup),
     )
 
 
