@@ -65,8 +65,12 @@ def harm_weights(scheme: HarmScheme | Mapping[str, float] = "cchi") -> pd.Series
     """
     if isinstance(scheme, Mapping):
         weights = pd.Series(dict(scheme), dtype=float, name="harm")
-        if weights.isna().any() or (weights < 0).any():
-            raise ValueError("`scheme` weights must be finite and >= 0.")
+        bad = weights[~np.isfinite(weights.to_numpy()) | (weights.to_numpy() < 0)]
+        if len(bad):
+            raise ValueError(
+                f"`scheme` weights must be finite and >= 0; got {bad.to_dict()}. "
+                "Give every crime type a number of days (0 to leave it out)."
+            )
         return weights
     check_option(scheme, HarmScheme, name="scheme")
     table = harm_table()

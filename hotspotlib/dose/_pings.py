@@ -8,6 +8,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from numpy.typing import NDArray
 
 
 def clean_pings(
@@ -69,3 +70,21 @@ def clean_pings(
     t0 = stamps.min().astype("datetime64[D]").astype("datetime64[ns]")
     times = (stamps - t0).astype(np.int64)
     return times, codes, xy, counts, t0, np.asarray(officer_ids)
+
+
+def event_times(events: pd.DataFrame, time: str) -> NDArray[np.datetime64]:
+    """Event times as ``datetime64[ns]`` in local wall-clock time, like the pings.
+
+    Time-zone-aware times keep their local clock reading (the zone is dropped), so
+    events and visits compare on the same clock; missing times are an error.
+    """
+    stamps = pd.to_datetime(events[time])
+    if getattr(stamps.dt, "tz", None) is not None:
+        stamps = stamps.dt.tz_localize(None)
+    values = stamps.to_numpy().astype("datetime64[ns]")
+    if np.isnat(values).any():
+        raise ValueError(
+            f"`events[{time!r}]` has {int(np.isnat(values).sum())} missing times; "
+            "drop those rows first."
+        )
+    return values

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from hotspotlib._frozen import frozen_mapping
 from hotspotlib._summary import Summary
 from hotspotlib._validation import require_columns, require_positive
 from hotspotlib.data.gps import place_column
@@ -46,6 +47,9 @@ class PatrolAllocation:
     share_prevented: float
     concave: bool
     parameters: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "parameters", frozen_mapping(self.parameters))
 
     def to_frame(self) -> pd.DataFrame:
         """Return the allocation (a copy)."""

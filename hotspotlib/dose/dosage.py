@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from hotspotlib._frozen import frozen_mapping
 from hotspotlib._summary import Summary
 from hotspotlib._validation import (
     check_option,
@@ -19,6 +20,7 @@ from hotspotlib._validation import (
     require_weights,
 )
 from hotspotlib.data.gps import place_column
+from hotspotlib.dose._pings import event_times
 from hotspotlib.dose.visits import PatrolVisits
 from hotspotlib.hotspots.counts import locate_events
 from hotspotlib.hotspots.grid import Grid
@@ -73,6 +75,10 @@ class DosagePanel:
     background_patrol_minutes: float
     counts: dict[str, int] = field(default_factory=dict)
     parameters: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "counts", frozen_mapping(self.counts))
+        object.__setattr__(self, "parameters", frozen_mapping(self.parameters))
 
     def to_frame(self) -> pd.DataFrame:
         """Return the panel (a copy)."""
@@ -370,10 +376,8 @@ def _add_events(
     require_columns(events, [time], name="events")
     weight_values = require_weights(events, weights)
     position = locate_events(events, places if isinstance(places, Grid) else cells)
-    stamps = pd.to_datetime(events[time]).to_numpy()
-    if np.isnat(stamps).any():
-        raise ValueError(f"`events[{time!r}]` has missing times; drop those rows first.")
-    day = ((stamps.astype("datetime64[ns]") - first_day.to_datetime64()) // _DAY).astype(np.int64)
+    stamps = event_times(events, time)
+    day = ((stamps - first_day.to_datetime64()) // _DAY).astype(np.int64)
     keep = (position >= 0) & (day >= 0) & (day < n_days)
     flat = position[keep] * n_days + day[keep]
     size = len(frame)

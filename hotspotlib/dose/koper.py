@@ -17,8 +17,10 @@ import pandas as pd
 from numpy.typing import NDArray
 from statsmodels.duration.survfunc import SurvfuncRight
 
+from hotspotlib._frozen import frozen_mapping
 from hotspotlib._summary import Summary
 from hotspotlib._validation import as_rng, require_columns, require_positive
+from hotspotlib.dose._pings import event_times
 from hotspotlib.dose._survival import cox_hazard_ratios, cox_optimum, departures
 from hotspotlib.dose.visits import PatrolVisits
 from hotspotlib.hotspots.counts import locate_events
@@ -41,8 +43,8 @@ class KoperCurve:
         One row per visit-length bin ``(lower, upper]`` minutes: ``n_visits``,
         ``n_events``, ``event_within_30_minutes`` (Kaplan-Meier probability of a crime
         within 30 minutes of departure), ``survival_at_follow_up``, and the Cox
-        ``hazard_ratio`` against the shortest bin with ``ci_low``, ``ci_high`` and
-        ``p_value`` (two-sided Wald).
+        ``hazard_ratio`` against the shortest bin that has events (its ratio is 1),
+        with ``ci_low``, ``ci_high`` and ``p_value`` (two-sided Wald).
     departures : pandas.DataFrame
         One row per visit used: place id, ``departure``, ``duration_minutes``,
         ``bin``, ``time_minutes`` (to the event or censoring) and ``event``.
@@ -68,6 +70,10 @@ class KoperCurve:
     counts: dict[str, int] = field(default_factory=dict)
     parameters: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "counts", frozen_mapping(self.counts))
+        object.__setattr__(self, "parameters", frozen_mapping(self.parameters))
+
     def to_frame(self) -> pd.DataFrame:
         """Return the table by visit-length bin (a copy)."""
         return self.table.copy()
@@ -88,7 +94,8 @@ class KoperCurve:
                 "Time from each departure to the next event at the place, censored at the "
                 "next arrival, the follow-up limit or the end of observation.",
                 "Bins are (lower, upper] minutes; hazard ratios from a Cox model "
-                "stratified by place (Breslow ties) against the shortest bin.",
+                "stratified by place (Breslow ties) against the shortest bin that has "
+                "events (ratio 1).",
                 "The optimum minimises a Cox log-hazard quadratic in visit length; its CI "
                 "is a percentile bootstrap over places.",
             ],
@@ -140,8 +147,8 @@ def koper_curve(
     censored at the next arrival there, after ``follow_up_minutes`` or at ``end``.
     Visits split at midnight are joined back first. Survival is summarised per
     visit-length bin by Kaplan-Meier (statsmodels ``SurvfuncRight``) and compared with
-    the shortest bin ("drive-bys") by a Cox model stratified by place (statsmodels
-    ``PHReg``). The best visit length minimises a Cox log-hazard quadratic in length,
+    the shortest bin with events (usually the "drive-bys"; an earlier bin without
+    events gets NaN) by a Cox model stratified by place (statsmodels ``PHReg``). The best visit length minimises a Cox log-hazard quadratic in length,
     with a bootstrap CI over places.
 
     Parameters
@@ -200,9 +207,7 @@ def koper_curve(
         raise ValueError(f"`n_bootstrap` must be >= 0; got {n_bootstrap!r}.")
     generator = as_rng(rng)
     position = locate_events(events, visits.grid if visits.grid is not None else visits.places)
-    stamps = pd.to_datetime(events[time]).to_numpy().astype("datetime64[ns]")
-    if np.isnat(stamps).any():
-        raise ValueError(f"`events[{time!r}]` has missing times; drop those rows first.")
+    stamps = event_times(events, time)
     stop = stamps.max() if end is None else pd.Timestamp(end).to_datetime64()
     frame, counts = departures(visits, position, stamps, stop, follow_up, edges)
     if frame.empty:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hotspotlib._frozen import frozen_mapping
 from hotspotlib._summary import Summary
 from hotspotlib._validation import as_rng, require_polygons, require_positive
 from hotspotlib.data.gps import place_column
@@ -42,6 +43,9 @@ class PatrolPlan:
     schedule: pd.DataFrame
     centroids: gpd.GeoSeries
     parameters: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "parameters", frozen_mapping(self.parameters))
 
     def to_frame(self) -> pd.DataFrame:
         """Return the schedule (a copy), ready for ``.to_csv()``."""

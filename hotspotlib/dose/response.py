@@ -11,7 +11,8 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
-from hotspotlib._fixed_effects import fit_glm_fe, fit_negbin_fe
+from hotspotlib._fixed_effects import absorbed_columns, fit_glm_fe, fit_negbin_fe
+from hotspotlib._frozen import frozen_mapping, read_only
 from hotspotlib._options import DoseShape, Family
 from hotspotlib._summary import Summary
 from hotspotlib._validation import check_option, require_columns
@@ -66,6 +67,10 @@ class DoseResponse:
     half_life_days: float
     counts: dict[str, int] = field(default_factory=dict)
     parameters: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "counts", frozen_mapping(self.counts))
+        object.__setattr__(self, "parameters", frozen_mapping(self.parameters))
 
     def irr(self, dose: ArrayLike) -> NDArray[np.float64]:
         """Predicted IRR at ``dose`` relative to no dose (same-day terms only).
@@ -246,7 +251,7 @@ def dose_response(
     x = np.column_stack(columns)[keep]
     factors = [pd.factorize(codes[name][keep])[0].astype(np.int64) for name in effects]
     clusters = pd.factorize(place_code[keep])[0].astype(np.int64)
-    _require_variation(x, names, factors)
+    _require_variation(x, names, factors, effects)
     if family == "poisson":
         fit = fit_glm_fe(y[keep], x, factors, clusters)
     else:
@@ -256,8 +261,7 @@ def dose_response(
     top = max(float(minutes[keep].max()), 1.0)
     curve = _curve(basis, fit.beta, fit.cov, np.linspace(0.0, top, 121))
     decay, half_life = residual_decay(fit.beta[basis.n_terms :], fit.cov, basis.n_terms)
-    beta, cov = fit.beta.copy(), fit.cov.copy()
-    beta.flags.writeable = cov.flags.writeable = False
+    beta, cov = read_only(fit.beta), read_only(fit.cov)
     counts.update(
         n_obs=int(keep.sum()),
         n_places=int(len(np.unique(place_code[keep]))),
@@ -305,13 +309,24 @@ def _non_negative(values: pd.Series, *, name: str) -> NDArray[np.float64]:
     return array
 
 
-def _require_variation(x: NDArray[np.float64], names: list[str], factors: list[Any]) -> None:
+def _require_variation(
+    x: NDArray[np.float64], names: list[str], factors: list[Any], effects: Sequence[str]
+) -> None:
     flat = np.ptp(x, axis=0) == 0
     if flat.any():
         bad = [n for n, f in zip(names, flat, strict=True) if f]
         raise ValueError(
             f"Term(s) {bad} do not vary in the data; there is no dose contrast to estimate. "
             "Use fewer bins/knots or check the dose column."
+        )
+    absorbed = absorbed_columns(x, factors)
+    if absorbed.any():
+        bad = [n for n, a in zip(names, absorbed, strict=True) if a]
+        raise ValueError(
+            f"Term(s) {bad} are constant within the {' and '.join(effects)} fixed effects, "
+            "which absorb them, so their effect is not identified (e.g. a dose that is fixed "
+            "per place under place effects). Drop that fixed effect with `fixed_effects=` or "
+            "use a dose that varies within places and days."
         )
 
 

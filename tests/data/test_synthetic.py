@@ -74,3 +74,10 @@ def test_harm_weights():
         hs.harm_weights("css")
     with pytest.raises(ValueError, match="one of"):
         hs.harm_weights("other")
+
+
+def test_harm_mapping_refuses_infinite_and_negative_weights():
+    with pytest.raises(ValueError, match="finite and >= 0.*Robbery"):
+        hs.harm_weights({"Robbery": np.inf})
+    with pytest.raises(ValueError, match="finite and >= 0.*Burglary"):
+        hs.harm_weights({"Burglary": -1.0})

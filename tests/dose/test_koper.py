@@ -167,3 +167,39 @@ def test_plot_and_errors(city):
         hs.koper_curve(visits, events, end="2023-01-01")
     with pytest.raises(ValueError, match="geographic"):
         hs.koper_curve(visits, events.to_crs(4326))
+
+
+def test_time_zone_aware_events_use_the_visits_local_clock():
+    places = gpd.GeoDataFrame(
+        geometry=[shapely.box(0, 0, 100, 100), shapely.box(200, 0, 300, 100)],
+        index=pd.Index([10, 20], name="pid"),
+        crs=27700,
+    )
+    times = [f"2024-07-01 10:{m:02d}" for m in range(20)] + [
+        f"2024-07-01 11:{m:02d}" for m in range(5)
+    ]
+    xs = [50] * 20 + [250] * 5
+    pings = gpd.GeoDataFrame(
+        {
+            "officer_id": "A",
+            "timestamp": pd.to_datetime(times).tz_localize("Europe/London"),
+        },
+        geometry=gpd.points_from_xy(xs, [50] * 25),
+        crs=27700,
+    )
+    visits = hs.patrol_visits(pings, places)
+    events = gpd.GeoDataFrame(
+        {
+            "timestamp": pd.to_datetime(["2024-07-01 10:30", "2024-07-01 11:10"]).tz_localize(
+                "Europe/London"
+            )
+        },
+        geometry=gpd.points_from_xy([50, 250], [50, 50]),
+        crs=27700,
+    )
+    koper = hs.koper_curve(visits, events, n_bootstrap=0, bins=(0, 5, 30, np.inf))
+    # departures at 10:20 and 11:05 local time; events 10 and 5 minutes later
+    np.testing.assert_allclose(np.sort(koper.departures["time_minutes"]), [5.0, 10.0])
+    assert koper.departures["event"].all()
+    panel = hs.dosage_panel(visits, places, start="2024-07-01", end="2024-07-02", events=events)
+    assert panel.to_frame()["count"].tolist() == [1, 1]

@@ -220,3 +220,36 @@ def test_errors():
         hs.dose_response(frame.assign(date=pd.NaT), outcome="crimes")
     with pytest.raises(ValueError, match="missing place ids"):
         hs.dose_response(frame.assign(place=np.nan), outcome="crimes")
+
+
+def test_dose_absorbed_by_fixed_effects_is_refused():
+    rng = np.random.default_rng(0)
+    panel = pd.DataFrame(
+        {
+            "place": np.repeat(np.arange(30), 40),
+            "date": np.tile(pd.date_range("2024-01-01", periods=40), 30),
+        }
+    )
+    panel["treated"] = (panel["place"] % 2).astype(float)  # fixed per place
+    panel["count"] = rng.poisson(1.5, len(panel))
+    with pytest.raises(ValueError, match=r"\['dose'\] are constant within the place and day"):
+        hs.dose_response(panel, outcome="count", dose="treated", shape="spline", knots_minutes=())
+
+
+def test_results_cannot_be_edited():
+    rng = np.random.default_rng(1)
+    panel = pd.DataFrame(
+        {
+            "place": np.repeat(np.arange(20), 30),
+            "date": np.tile(pd.date_range("2024-01-01", periods=30), 20),
+            "patrol_minutes": rng.choice([0.0, 15.0], 600),
+        }
+    )
+    panel["count"] = rng.poisson(1.0, 600)
+    fit = hs.dose_response(panel, outcome="count")
+    with pytest.raises(ValueError, match="read-only"):
+        fit.beta[0] = 99.0
+    with pytest.raises(ValueError):
+        fit.beta.flags.writeable = True
+    with pytest.raises(TypeError, match="read-only"):
+        fit.parameters["family"] = "negbin"
