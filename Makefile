@@ -13,6 +13,7 @@ help:
 	@echo "make test   - lint, type-check and run the tests and notebooks"
 	@echo "make bench  - benchmarks against peer libraries (prints ratios)"
 	@echo "make docs   - build the documentation site (docs/_build/html)"
+	@echo "make lint | typecheck | pytest - the parts of make test; make install; make clean"
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,4 +45,4 @@ docs: $(STAMP)
 	$(PY) -m sphinx -W --keep-going -b html docs docs/_build/html
 
 clean:
-	rm -rf docs/_build $(OUT) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf docs/_build docs/api/generated docs/tutorials/notebooks $(OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -1,7 +1,7 @@
 """The end-to-end demo behind ``python -m hotspotlib demo``.
 
 A Southend-style evidence loop on the synthetic city: find the top-20 harm hot spots
-(kernel density and Gi* side by side), randomise 90 days of daily 15-minute patrols
+(kernel density and Gi* side by side), randomise 90 days of daily foot patrols of about 15 minutes
 (8 of 20 places a day), simulate officers' GPS pings and crime with a planted patrol
 effect, measure visits, dose and compliance, estimate the effect, check displacement,
 and write one self-contained HTML report plus GeoJSON and CSV files for GIS.
@@ -217,9 +217,10 @@ def _randomise(state: dict[str, Any]) -> None:
     treated = int(plan.treated.sum())
     report.text(
         f"Each day {TREATED_PER_DAY} of the {N_PLACES} places were drawn at random for one "
-        f"15-minute foot patrol: {plan.treated.size:,} place-days, {treated:,} patrol days and "
-        f"{plan.treated.size - treated:,} control days (Southend: 720 and 1,080). The schedule "
-        "is in patrol_schedule.csv; the audit trail records the seed and library version."
+        f"foot patrol of about 15 minutes: {plan.treated.size:,} place-days, {treated:,} "
+        f"patrol days and {plan.treated.size - treated:,} control days (Southend: 720 and "
+        "1,080). The schedule is in patrol_schedule.csv; the audit trail records the seed "
+        "and library version."
     )
     report.raw(plan.summary()._repr_html_())
 

@@ -48,12 +48,8 @@ class HtmlReport:
 
     def text(self, text: str, *, css_class: str | None = None) -> None:
         """Add a paragraph of plain text."""
-        attr = f' class="{css_class}"' if css_class else ""
+        attr = f' class="{html.escape(css_class)}"' if css_class else ""
         self.parts.append(f"<p{attr}>{html.escape(text)}</p>")
-
-    def preformatted(self, text: str) -> None:
-        """Add preformatted text (e.g. a printed summary)."""
-        self.parts.append(f"<pre>{html.escape(text)}</pre>")
 
     def raw(self, fragment: str) -> None:
         """Add an HTML fragment produced by the library (e.g. a summary's HTML)."""
@@ -67,8 +63,9 @@ class HtmlReport:
 
     def figure(self, fig: Any, *, alt: str) -> None:
         """Embed a matplotlib figure as a PNG and close it."""
-        import matplotlib.pyplot as plt
+        from hotspotlib._plotting import require_matplotlib
 
+        plt = require_matplotlib()
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
         plt.close(fig)

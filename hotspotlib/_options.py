@@ -32,7 +32,7 @@ Alternative = Literal["two-sided", "greater", "less"]
 WeightsKind = Literal["distance_band", "knn", "queen", "rook", "kernel"]
 """Named spatial-weights constructions."""
 
-HarmScheme = Literal["cchi", "css", "none"]
+HarmScheme = Literal["cchi", "none"]
 """Harm weighting scheme for police.uk crime types."""
 
 Design = Literal["complete", "block", "pair", "stratified"]

@@ -17,22 +17,6 @@ import pandas as pd
 import shapely
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = [
-    "as_rng",
-    "check_option",
-    "require_columns",
-    "require_finite",
-    "require_grid_size",
-    "require_nonempty",
-    "require_points",
-    "require_polygons",
-    "require_positive",
-    "require_projected_crs",
-    "require_same_crs",
-    "require_timestamps",
-    "require_weights",
-]
-
 T = TypeVar("T")
 
 _FIX_CRS = (
@@ -285,6 +269,19 @@ def require_positive(value: Any, *, name: str, allow_zero: bool = False, fix: st
     return number
 
 
+def require_whole(value: Any, *, name: str, minimum: int = 0) -> int:
+    """Return ``value`` as an int after checking it is a whole number >= ``minimum``.
+
+    Examples
+    --------
+    >>> require_whole(20, name="n_hotspots")
+    20
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"`{name}` must be a whole number >= {minimum}; got {value!r}.")
+    return int(value)
+
+
 def require_finite(values: ArrayLike, *, name: str) -> NDArray[np.float64]:
     """Return ``values`` as a float64 array after checking every entry is finite."""
     array = np.asarray(values, dtype=float)
@@ -328,7 +325,7 @@ def require_weights(
         if isinstance(weights, pd.Series) and not weights.index.equals(frame.index):
             source = "Series"
             found = frame.index.isin(weights.index) if weights.index.is_unique else [False]
-            if len(weights) != len(frame) or not np.all(found):
+            if len(weights) != len(frame) or not frame.index.is_unique or not np.all(found):
                 raise ValueError(
                     f"`{name}` is a Series whose index labels are not the rows' labels; "
                     "reindex it to the rows, or pass `.to_numpy()` to use it by position."
@@ -383,13 +380,7 @@ def require_timestamps(values: Any, *, name: str) -> pd.Series:
 
 
 def require_grid_size(n_cells: int, *, max_cells: int, name: str = "cell_size_m") -> None:
-    """Refuse grids too large for memory before allocating them.
-
-    Raises
-    ------
-    ValueError
-        If ``n_cells`` exceeds ``max_cells``; the message estimates the memory needed.
-    """
+    """Refuse, before allocating, a grid of more than ``max_cells`` cells (ValueError)."""
     if n_cells > max_cells:
         megabytes = n_cells * 8 * 6 / 1e6  # a handful of float64 arrays per cell
         raise ValueError(

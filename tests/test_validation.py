@@ -120,3 +120,9 @@ def test_grid_size_guard():
 @given(st.floats(min_value=1e-9, max_value=1e9))
 def test_require_positive_roundtrip(x):
     assert v.require_positive(x, name="x") == x
+
+
+def test_weights_series_refused_when_rows_share_labels():
+    frame = pd.DataFrame({"x": [1.0, 2.0, 3.0]}, index=[0, 0, 1])
+    with pytest.raises(ValueError, match="index labels"):
+        v.require_weights(frame, pd.Series([10.0, 20.0, 30.0], index=[0, 1, 2]))

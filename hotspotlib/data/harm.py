@@ -72,12 +72,6 @@ def harm_weights(scheme: HarmScheme | Mapping[str, float] = "cchi") -> pd.Series
                 "Give every crime type a number of days (0 to leave it out)."
             )
         return weights
-    check_option(scheme, HarmScheme, name="scheme")
-    table = harm_table()
-    if scheme == "none":
-        values = pd.Series(1.0, index=table.index, name="harm")
-        values["Anti-social behaviour"] = 0.0
-        return values
     if scheme == "css":
         raise ValueError(
             "`scheme='css'` is not available: ONS Crime Severity Score weights are "
@@ -85,6 +79,12 @@ def harm_weights(scheme: HarmScheme | Mapping[str, float] = "cchi") -> pd.Series
             "category-level value exists. Pass your own mapping, e.g. "
             "`{'Robbery': ..., 'Burglary': ...}`, built from offence-level data."
         )
+    check_option(scheme, HarmScheme, name="scheme")
+    table = harm_table()
+    if scheme == "none":
+        values = pd.Series(1.0, index=table.index, name="harm")
+        values["Anti-social behaviour"] = 0.0
+        return values
     return table["cchi_days"].rename("harm")
 
 

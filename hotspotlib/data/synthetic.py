@@ -17,7 +17,7 @@ import shapely
 from numpy.typing import NDArray
 
 from hotspotlib._summary import Summary
-from hotspotlib._validation import as_rng, require_positive
+from hotspotlib._validation import as_rng, require_positive, require_projected_crs, require_whole
 from hotspotlib.data.harm import CRIME_TYPES, harm_weights
 
 if TYPE_CHECKING:
@@ -203,14 +203,17 @@ def synthetic_city(
     generator = as_rng(rng)
     if isinstance(n_events, bool) or not isinstance(n_events, (int, np.integer)) or n_events < 1:
         raise ValueError(f"`n_events` must be a whole number >= 1; got {n_events!r}.")
-    if not isinstance(n_hotspots, (int, np.integer)) or n_hotspots < 0:
+    if (
+        isinstance(n_hotspots, bool)
+        or not isinstance(n_hotspots, (int, np.integer))
+        or n_hotspots < 0
+    ):
         raise ValueError(f"`n_hotspots` must be a whole number >= 0; got {n_hotspots!r}.")
     if not 0.0 <= float(hotspot_share) < 1.0:
         raise ValueError(f"`hotspot_share` must be in [0, 1); got {hotspot_share!r}.")
     size = require_positive(size_m, name="size_m")
     spot = require_positive(hotspot_size_m, name="hotspot_size_m")
-    if isinstance(days, bool) or not isinstance(days, (int, np.integer)) or days < 1:
-        raise ValueError(f"`days` must be a whole number >= 1; got {days!r}.")
+    require_whole(days, name="days", minimum=1)
     first_day = pd.Timestamp(start).normalize()
     x0, y0 = float(origin[0]), float(origin[1])
 
@@ -218,8 +221,7 @@ def synthetic_city(
         shapely.Point(x0 + size, y0).buffer(0.35 * size, quad_segs=32)
     )
     boundary = gpd.GeoDataFrame({"name": ["Synthetic city"]}, geometry=[boundary_shape], crs=crs)
-    if boundary.crs is None or boundary.crs.is_geographic:
-        raise ValueError(f"`crs` must be a projected CRS in metres; got {crs!r}.")
+    require_projected_crs(boundary, name="crs")
 
     centres = _town_centres(generator, x0, y0, size, boundary_shape)
     hotspots = _plant_hotspots(generator, centres, n_hotspots, spot, size, boundary_shape, crs)

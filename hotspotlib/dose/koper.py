@@ -148,8 +148,9 @@ def koper_curve(
     Visits split at midnight are joined back first. Survival is summarised per
     visit-length bin by Kaplan-Meier (statsmodels ``SurvfuncRight``) and compared with
     the shortest bin with events (usually the "drive-bys"; an earlier bin without
-    events gets NaN) by a Cox model stratified by place (statsmodels ``PHReg``). The best visit length minimises a Cox log-hazard quadratic in length,
-    with a bootstrap CI over places.
+    events gets NaN) by a Cox model stratified by place (statsmodels ``PHReg``). The
+    best visit length minimises a Cox log-hazard quadratic in length, with a bootstrap
+    CI over places.
 
     Parameters
     ----------

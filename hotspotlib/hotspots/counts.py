@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 from hotspotlib._frozen import read_only
 from hotspotlib._summary import Summary
 from hotspotlib._validation import (
+    check_option,
     require_points,
     require_polygons,
     require_same_crs,
@@ -66,16 +67,25 @@ class EventCounts:
             frame["weight_sum"] = self.weight_sum
         return frame
 
+    def _column(self, choice: str, *, name: str) -> str:
+        check_option(choice, ("auto", "count", "weight_sum"), name=name)
+        if choice == "auto":
+            return "weight_sum" if self.weight_sum is not None else "count"
+        if choice == "weight_sum" and self.weight_sum is None:
+            raise ValueError(
+                f"`{name}='weight_sum'` needs counts made with weights, e.g. "
+                "`count_events(events, grid, weights='harm')`."
+            )
+        return choice
+
     def top(self, n: int = 20, *, by: str = "auto") -> gpd.GeoDataFrame:
         """Return the ``n`` cells with the most weight (or events), highest first.
 
         ``by`` is ``"count"``, ``"weight_sum"`` or ``"auto"`` (weight when given, else count).
         Ties are broken by count, then by cell order, so the result is deterministic.
         """
+        column = self._column(by, name="by")
         frame = self.to_frame()
-        column = ("weight_sum" if self.weight_sum is not None else "count") if by == "auto" else by
-        if column not in frame.columns:
-            raise ValueError(f"`by` must be 'count', 'weight_sum' or 'auto'; got {by!r}.")
         order = np.lexsort(
             (np.arange(len(frame)), -frame["count"].to_numpy(), -frame[column].to_numpy())
         )
@@ -107,12 +117,8 @@ class EventCounts:
         from hotspotlib._plotting import get_axes
 
         axes = get_axes(ax)
+        name = self._column(column, name="column")
         frame = self.to_frame()
-        name = (
-            ("weight_sum" if self.weight_sum is not None else "count")
-            if column == "auto"
-            else column
-        )
         kwargs.setdefault("cmap", "YlOrRd")
         kwargs.setdefault("legend", True)
         frame.plot(column=name, ax=axes, **kwargs)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from numpy.typing import ArrayLike, NDArray
 
@@ -88,11 +89,6 @@ class Grid:
         s = self.cell_size_m
         return s * s if self.shape == "square" else _SQRT3 / 2.0 * s * s
 
-    @property
-    def row_spacing_m(self) -> float:
-        """Distance between the centres of neighbouring rows."""
-        return self.cell_size_m if self.shape == "square" else self.cell_size_m * _SQRT3 / 2.0
-
     def centroids(self) -> NDArray[np.float64]:
         """Return the ``(n_cells, 2)`` array of cell centres."""
         return _centres(self, self.cells["row"].to_numpy(), self.cells["col"].to_numpy())
@@ -100,7 +96,8 @@ class Grid:
     def locate(self, xy: ArrayLike) -> NDArray[np.int64]:
         """Return the position (0 .. n_cells - 1) of the cell holding each point, -1 outside.
 
-        Points on a shared edge belong to the cell to their north/east (half-open cells).
+        On square grids a point on a shared edge belongs to the cell to its north/east
+        (half-open cells); on hex grids it goes to one of the two, by rounding.
 
         Examples
         --------
@@ -291,7 +288,7 @@ def make_grid(
         {"row": rows, "col": cols, "area_share": area_share},
         geometry=polygons,
         crs=geom.crs,
-        index=gpd.pd.Index(ids, name="cell_id"),
+        index=pd.Index(ids, name="cell_id"),
     )
     return Grid(
         cells=cells,

@@ -57,6 +57,8 @@ def test_city_summary_and_plot(city):
         ({"hotspot_share": 1.5}, "hotspot_share"),
         ({"days": 0}, "days"),
         ({"crs": "EPSG:4326"}, "projected"),
+        ({"crs": "EPSG:2227"}, "not metres"),
+        ({"n_hotspots": True}, "n_hotspots"),
         ({"n_hotspots": 500, "size_m": 2_000}, "Could not place"),
     ],
 )

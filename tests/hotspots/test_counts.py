@@ -103,3 +103,14 @@ def test_weights_series_is_matched_by_label(city):
         hs.count_events(city.events, grid, weights=harm.set_axis(harm.index + 1))
     with pytest.raises(ValueError, match="Series whose index labels are not the rows"):
         hs.count_events(city.events, grid, weights=harm.iloc[:-1])
+
+
+def test_top_and_plot_check_their_column(square_area):
+    grid = hs.make_grid(square_area, cell_size_m=500)
+    counts = hs.count_events(_events(np.array([[1.0, 1.0]])), grid)
+    with pytest.raises(ValueError, match="`by` must be one of"):
+        counts.top(5, by="row")
+    with pytest.raises(ValueError, match="needs counts made with weights"):
+        counts.top(5, by="weight_sum")
+    with pytest.raises(ValueError, match="`column` must be one of"):
+        counts.plot(column="geometry")
