@@ -1,24 +1,37 @@
 # hotspotlib: every target works on a fresh machine from a clean clone.
+# `make demo` and `make test` install the exact versions in requirements.lock (one file
+# for Python 3.10-3.13); the package's own dependency ranges in pyproject.toml stay open.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+UV_VERSION := 0.13.9
 STAMP := $(VENV)/.hotspotlib-installed
 OUT ?= demo_output
 JOBS ?= 2
+PYTEST_ARGS ?=
 
-.PHONY: help install demo test lint typecheck pytest bench docs clean
+.PHONY: help install demo test lint typecheck pytest bench docs lock test-latest test-oldest clean
 
 help:
-	@echo "make demo   - run the whole hot-spot policing workflow on the synthetic city (writes $(OUT)/)"
-	@echo "make test   - lint, type-check and run the tests and notebooks"
-	@echo "make bench  - benchmarks against peer libraries (prints ratios)"
-	@echo "make docs   - build the documentation site (docs/_build/html)"
+	@echo "make demo        - run the whole hot-spot policing workflow on the synthetic city (writes $(OUT)/)"
+	@echo "make test        - lint, type-check and run the tests and notebooks (versions from requirements.lock)"
+	@echo "make bench       - benchmarks against peer libraries (prints ratios)"
+	@echo "make docs        - build the documentation site (docs/_build/html)"
+	@echo "make lock        - refresh requirements.lock from pyproject.toml (all extras)"
+	@echo "make test-latest - the tests with the newest release of every dependency (no lock)"
+	@echo "make test-oldest - the tests with every declared minimum version"
 	@echo "make lint | typecheck | pytest - the parts of make test; make install; make clean"
 
-$(STAMP): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[all]"
+# A virtual environment with the pinned installer in it.
+define make_venv
+	test -x $(1)/bin/python || $(PYTHON) -m venv $(1)
+	$(1)/bin/python -m pip install --quiet "uv==$(UV_VERSION)"
+endef
+
+$(STAMP): pyproject.toml requirements.lock
+	$(call make_venv,$(VENV))
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements.lock
+	$(VENV)/bin/uv pip install --quiet --python $(PY) --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -33,7 +46,7 @@ typecheck: $(STAMP)
 	$(PY) -m mypy hotspotlib
 
 pytest: $(STAMP)
-	$(PY) -m pytest -n $(JOBS) tests hotspotlib
+	$(PY) -m pytest -n $(JOBS) $(PYTEST_ARGS) tests hotspotlib
 	$(PY) -m pytest -n $(JOBS) --nbmake notebooks
 
 test: lint typecheck pytest
@@ -44,5 +57,23 @@ bench: $(STAMP)
 docs: $(STAMP)
 	$(PY) -m sphinx -W --keep-going -b html docs docs/_build/html
 
+lock: $(STAMP)
+	$(VENV)/bin/uv pip compile pyproject.toml --all-extras --universal --python-version 3.10 \
+		--upgrade --quiet -o requirements.lock
+
+# Newest releases: a separate environment, so the locked one stays as CI sees it.
+test-latest:
+	$(call make_venv,.venv-latest)
+	.venv-latest/bin/uv pip install --quiet --python .venv-latest/bin/python --upgrade --reinstall-package hotspotlib -e ".[test]"
+	.venv-latest/bin/uv pip freeze --python .venv-latest/bin/python | grep -iE '^(numpy|scipy|pandas|geopandas|shapely|pyproj|pyogrio|libpysal|esda|statsmodels|matplotlib)=='
+	.venv-latest/bin/python -m pytest -n $(JOBS) -p no:cacheprovider tests hotspotlib
+
+# Every declared floor (the lowest version of each direct dependency).
+test-oldest:
+	$(call make_venv,.venv-oldest)
+	.venv-oldest/bin/uv pip install --quiet --python .venv-oldest/bin/python --resolution lowest-direct --reinstall-package hotspotlib -e ".[test]"
+	.venv-oldest/bin/uv pip freeze --python .venv-oldest/bin/python | grep -iE '^(numpy|scipy|pandas|geopandas|shapely|pyproj|pyogrio|libpysal|esda|statsmodels|matplotlib)=='
+	.venv-oldest/bin/python -m pytest -n $(JOBS) -p no:cacheprovider tests hotspotlib
+
 clean:
-	rm -rf docs/_build docs/api/generated docs/tutorials/notebooks $(OUT) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf docs/_build docs/api/generated docs/tutorials/notebooks $(OUT) .pytest_cache .mypy_cache .ruff_cache .venv-latest .venv-oldest

@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
-from statsmodels.duration.hazard_regression import PHReg
 
 from hotspotlib.dose.visits import PatrolVisits
 
@@ -98,20 +97,32 @@ def departures(
 
 
 def _cox(time: Any, exog: Any, event: Any, strata: Any) -> Any:
+    from statsmodels.duration.hazard_regression import PHReg  # slow to import: on use
+
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         return PHReg(time, exog, status=event.astype(float), strata=strata, ties="breslow").fit()
 
 
-def cox_hazard_ratios(frame: pd.DataFrame, n_bins: int) -> pd.DataFrame:
-    """Hazard ratios by bin against the shortest bin that has events (Cox, by place)."""
+# A log hazard ratio beyond these is a fit that ran off to infinity (separation) or a
+# coefficient the data do not identify (flat likelihood): it is reported as NaN.
+_MAX_LOG_HAZARD_RATIO = 20.0
+_MAX_STD_ERROR = 50.0
+
+
+def cox_hazard_ratios(frame: pd.DataFrame, n_bins: int) -> tuple[pd.DataFrame, list[str]]:
+    """Hazard ratios by bin against the shortest bin that has events (Cox, by place).
+
+    Returns the table and plain-English notes on bins whose ratio could not be
+    estimated (a fit that failed or diverged, or a ratio the data do not identify).
+    """
     out = pd.DataFrame(
         np.nan, index=range(n_bins), columns=["hazard_ratio", "ci_low", "ci_high", "p_value"]
     )
     events_per_bin = np.bincount(frame["bin"], frame["event"].astype(float), n_bins)
     usable = np.flatnonzero(events_per_bin > 0)
     if len(usable) < 2:
-        return out
+        return out, ["Fewer than two bins have events: no hazard ratio can be estimated."]
     reference, others = usable[0], usable[1:]
     rows = frame["bin"].isin(usable).to_numpy()
     codes = frame["bin"].to_numpy()[rows]
@@ -123,15 +134,31 @@ def cox_hazard_ratios(frame: pd.DataFrame, n_bins: int) -> pd.DataFrame:
             frame["event"].to_numpy()[rows],
             frame["place_position"].to_numpy()[rows],
         )
-    except (Warning, np.linalg.LinAlgError, ValueError):
-        return out
-    beta, se = np.asarray(fit.params), np.asarray(fit.bse)
+    except (Warning, np.linalg.LinAlgError, ValueError) as error:
+        return out, [f"The Cox model failed ({error}); hazard ratios are NaN."]
+    beta, se = np.asarray(fit.params, dtype=float), np.asarray(fit.bse, dtype=float)
+    sound = (
+        np.isfinite(beta)
+        & np.isfinite(se)
+        & (np.abs(beta) <= _MAX_LOG_HAZARD_RATIO)
+        & (se <= _MAX_STD_ERROR)
+    )
+    beta, se = np.where(sound, beta, np.nan), np.where(sound, se, np.nan)
     out.loc[reference, "hazard_ratio"] = 1.0
-    out.loc[others, "hazard_ratio"] = np.exp(beta)
+    out.loc[others, "hazard_ratio"] = np.exp(beta)  # |beta| <= 20: no overflow
     out.loc[others, "ci_low"] = np.exp(beta - _Z95 * se)
     out.loc[others, "ci_high"] = np.exp(beta + _Z95 * se)
     out.loc[others, "p_value"] = 2 * stats.norm.sf(np.abs(beta / se))
-    return out
+    notes = []
+    if not sound.all():
+        bad = ", ".join(str(b) for b in others[~sound])
+        notes.append(
+            f"The Cox model cannot estimate the hazard ratio of bin position(s) {bad}: the "
+            "fit diverged or the data do not identify it (too few events at places with "
+            "visits in both bins, or all of a bin's events at one place); those ratios "
+            "are NaN. More visits per place, or wider bins, give estimable ratios."
+        )
+    return out, notes
 
 
 def stratified_cox(

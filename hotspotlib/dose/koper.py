@@ -15,7 +15,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from statsmodels.duration.survfunc import SurvfuncRight
 
 from hotspotlib._frozen import frozen_mapping
 from hotspotlib._summary import Summary
@@ -60,6 +59,8 @@ class KoperCurve:
         failed bootstrap fits.
     parameters : dict
         Parameters used.
+    notes : tuple of str
+        Caveats, such as hazard ratios the data cannot estimate.
     """
 
     table: pd.DataFrame
@@ -69,6 +70,7 @@ class KoperCurve:
     optimum_ci: tuple[float, float]
     counts: dict[str, int] = field(default_factory=dict)
     parameters: dict[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "counts", frozen_mapping(self.counts))
@@ -98,6 +100,7 @@ class KoperCurve:
                 "events (ratio 1).",
                 "The optimum minimises a Cox log-hazard quadratic in visit length; its CI "
                 "is a percentile bootstrap over places.",
+                *self.notes,
             ],
         )
 
@@ -219,7 +222,7 @@ def koper_curve(
     labels = _labels(edges)
     table = _km_table(frame, labels, follow_up)
     survival = _curves(frame, labels)
-    ratios = cox_hazard_ratios(frame, len(labels))
+    ratios, notes = cox_hazard_ratios(frame, len(labels))
     for column in ratios.columns:
         table[column] = ratios[column].to_numpy()
     optimum, ci, failed = cox_optimum(frame, n_bootstrap, generator, progress)
@@ -237,6 +240,7 @@ def koper_curve(
             "end": str(pd.Timestamp(stop)),
             "n_bootstrap": int(n_bootstrap),
         },
+        notes=tuple(notes),
     )
 
 
@@ -259,6 +263,12 @@ def _labels(edges: NDArray[np.float64]) -> list[str]:
     ]
 
 
+def _kaplan_meier(part: pd.DataFrame) -> Any:
+    from statsmodels.duration.survfunc import SurvfuncRight  # slow to import: on use
+
+    return SurvfuncRight(part["time_minutes"].to_numpy(), part["event"].to_numpy())
+
+
 def _km_table(frame: pd.DataFrame, labels: list[str], follow_up: float) -> pd.DataFrame:
     rows = []
     for code, label in enumerate(labels):  # a handful of bins
@@ -267,14 +277,14 @@ def _km_table(frame: pd.DataFrame, labels: list[str], follow_up: float) -> pd.Da
         row["event_within_30_minutes"] = np.nan
         row["survival_at_follow_up"] = np.nan
         if len(part):
-            km = SurvfuncRight(part["time_minutes"].to_numpy(), part["event"].to_numpy())
+            km = _kaplan_meier(part)
             row["event_within_30_minutes"] = 1.0 - _survival_at(km, 30.0)
             row["survival_at_follow_up"] = _survival_at(km, follow_up)
         rows.append(row)
     return pd.DataFrame(rows).set_index("bin")
 
 
-def _survival_at(km: SurvfuncRight, minutes: float) -> float:
+def _survival_at(km: Any, minutes: float) -> float:
     times = np.asarray(km.surv_times)
     before = np.flatnonzero(times <= minutes)
     return float(km.surv_prob[before[-1]]) if len(before) else 1.0
@@ -286,7 +296,7 @@ def _curves(frame: pd.DataFrame, labels: list[str]) -> dict[str, pd.DataFrame]:
         part = frame[frame["bin"] == code]
         if len(part) == 0:
             continue
-        km = SurvfuncRight(part["time_minutes"].to_numpy(), part["event"].to_numpy())
+        km = _kaplan_meier(part)
         curves[label] = pd.DataFrame(
             {
                 "minutes": np.concatenate([[0.0], km.surv_times]),

@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
 
 from hotspotlib._fixed_effects import absorbed_columns, fit_glm_fe
@@ -47,6 +46,8 @@ def fit_model(
     notes: list[str],
 ) -> tuple[Any, str]:
     """Fit with statsmodels; warnings are recorded in ``notes``, not raised."""
+    import statsmodels.api as sm  # slow to import (about 1 s): on use only
+
     x = frame.to_numpy(dtype=float)
     cov: dict[str, Any] = (
         {"cov_type": "cluster", "cov_kwds": {"groups": groups}} if groups is not None else {}
