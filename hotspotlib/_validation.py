@@ -7,8 +7,10 @@ and *the fix*.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar, get_args
 
 import geopandas as gpd
@@ -16,6 +18,8 @@ import numpy as np
 import pandas as pd
 import shapely
 from numpy.typing import ArrayLike, NDArray
+from pyproj import CRS, Transformer
+from pyproj.exceptions import ProjError
 
 T = TypeVar("T")
 
@@ -93,14 +97,74 @@ def require_columns(frame: pd.DataFrame, columns: Iterable[str], *, name: str) -
         )
 
 
-def require_projected_crs(frame: gpd.GeoDataFrame | gpd.GeoSeries, *, name: str) -> None:
-    """Require a projected CRS in metres.
+@dataclass(frozen=True)
+class _CrsFacts:
+    """What the checks need to know about one CRS, looked up once per CRS."""
+
+    label: str
+    geographic: bool
+    units: frozenset[str]
+    web_mercator: bool
+    area_lonlat: tuple[float, float, float, float] | None  # west, south, east, north
+    area_xy: tuple[float, float, float, float] | None  # the area of use in the CRS, widened
+
+
+_AREA_MARGIN = 0.5  # widen the area of use by half its extent on each side ...
+_AREA_MARGIN_MIN_M = 100_000.0  # ... and by at least 100 km
+
+
+@functools.lru_cache(maxsize=64)
+def _crs_facts_from(text: str) -> _CrsFacts:
+    crs = CRS.from_user_input(text)
+    operation = crs.coordinate_operation
+    method = (operation.method_name if operation is not None else "").lower()
+    units = frozenset(axis.unit_name for axis in crs.axis_info)
+    area = crs.area_of_use
+    area_lonlat = area_xy = None
+    if area is not None and not crs.is_geographic:
+        area_lonlat = tuple(float(v) for v in area.bounds)
+        try:
+            to_crs = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+            x0, y0, x1, y1 = to_crs.transform_bounds(*area_lonlat, densify_pts=21)
+        except ProjError:  # an area pyproj cannot carry over: skip the bounds check
+            x0 = y0 = x1 = y1 = float("nan")
+        if np.isfinite([x0, y0, x1, y1]).all():
+            mx = max(_AREA_MARGIN * (x1 - x0), _AREA_MARGIN_MIN_M)
+            my = max(_AREA_MARGIN * (y1 - y0), _AREA_MARGIN_MIN_M)
+            area_xy = (x0 - mx, y0 - my, x1 + mx, y1 + my)
+    return _CrsFacts(
+        label=crs.to_string(),
+        geographic=bool(crs.is_geographic),
+        units=units,
+        web_mercator="pseudo mercator" in method or "pseudo-mercator" in crs.name.lower(),
+        area_lonlat=area_lonlat,  # type: ignore[arg-type]
+        area_xy=area_xy,
+    )
+
+
+def _crs_facts(crs: Any) -> _CrsFacts:
+    return _crs_facts_from(crs.srs or crs.to_wkt())
+
+
+def require_projected_crs(
+    frame: gpd.GeoDataFrame | gpd.GeoSeries,
+    *,
+    name: str,
+    bounds: tuple[float, float, float, float] | None = None,
+) -> None:
+    """Require a projected CRS in metres on the ground, and coordinates that fit it.
+
+    The coordinates' bounds (``bounds``, or the layer's own) must lie within the CRS's
+    area of use, widened by half its extent (at least 100 km) on each side; coordinates
+    that read as longitude/latitude inside that area are refused as mislabelled.
 
     Raises
     ------
     ValueError
-        If the CRS is missing, geographic (degrees) or not in metres; the message names
-        the CRS and how to project.
+        If the CRS is missing, geographic (degrees), not in metres, Web Mercator (whose
+        "metres" are not metres on the ground away from the equator), or if the
+        coordinates lie outside the CRS's area of use; the message names the CRS, the
+        data's bounds and the fix.
 
     Examples
     --------
@@ -112,6 +176,17 @@ def require_projected_crs(frame: gpd.GeoDataFrame | gpd.GeoSeries, *, name: str)
     ...
     ValueError: `events` uses a geographic CRS (EPSG:4326) ...
     """
+    facts = _require_metre_crs(frame, name=name)
+    if bounds is None:
+        if len(frame) == 0:
+            return
+        xmin, ymin, xmax, ymax = (float(v) for v in frame.total_bounds)
+        bounds = (xmin, ymin, xmax, ymax)
+    require_crs_area(bounds, facts, name=name)
+
+
+def _require_metre_crs(frame: gpd.GeoDataFrame | gpd.GeoSeries, *, name: str) -> _CrsFacts:
+    """Refuse a missing, geographic, non-metre or Web Mercator CRS; return its facts."""
     crs = frame.crs
     fix = _FIX_CRS.format(name=name)
     if crs is None:
@@ -120,18 +195,65 @@ def require_projected_crs(frame: gpd.GeoDataFrame | gpd.GeoSeries, *, name: str)
             f"Set the CRS the coordinates are in with `{name}.set_crs(...)`, then project "
             f"it, e.g. `{name}.to_crs({name}.estimate_utm_crs())`."
         )
-    label = crs.to_string()
-    if crs.is_geographic:
+    facts = _crs_facts(crs)
+    label = facts.label
+    if facts.geographic:
         raise ValueError(
             f"`{name}` uses a geographic CRS ({label}) with coordinates in degrees; "
             f"distances need a projected CRS in metres. {fix}"
         )
-    units = {axis.unit_name for axis in crs.axis_info}
-    if not units <= {"metre", "meter", "m"}:
+    if not facts.units <= {"metre", "meter", "m"}:
         raise ValueError(
-            f"`{name}` uses a projected CRS ({label}) in {', '.join(sorted(units))}, not metres; "
-            f"distances in this library are in metres. {fix}"
+            f"`{name}` uses a projected CRS ({label}) in {', '.join(sorted(facts.units))}, "
+            f"not metres; distances in this library are in metres. {fix}"
         )
+    if facts.web_mercator:
+        raise ValueError(
+            f"`{name}` uses Web Mercator ({label}), whose units are not metres on the "
+            "ground (at 51.5 degrees N a 150 m cell is 93 m across). Project it to a local "
+            f"CRS: `{name}.to_crs({name}.estimate_utm_crs())`, or `{name}.to_crs(27700)` "
+            "in Great Britain."
+        )
+    return facts
+
+
+def require_crs_area(
+    bounds: tuple[float, float, float, float], facts: _CrsFacts, *, name: str
+) -> None:
+    """Refuse coordinates whose ``bounds`` (xmin, ymin, xmax, ymax) do not fit the CRS.
+
+    Two checks, both on the bounds alone: coordinates that read as longitude/latitude
+    inside the CRS's area of use are mislabelled degrees; coordinates outside the widened
+    area of use are in another CRS.
+    """
+    xmin, ymin, xmax, ymax = bounds
+    if not np.isfinite(bounds).all():
+        return  # NaN coordinates are refused by the caller with their own message
+    shown = f"x {xmin:,.6g} to {xmax:,.6g}, y {ymin:,.6g} to {ymax:,.6g}"
+    if facts.area_lonlat is not None:
+        west, south, east, north = facts.area_lonlat
+        if west - 1 <= xmin and xmax <= east + 1 and south - 1 <= ymin and ymax <= north + 1:
+            raise ValueError(
+                f"`{name}` is labelled {facts.label} (metres) but its coordinates ({shown}) "
+                "look like longitude/latitude in degrees. Label them as degrees and "
+                f"project them: `{name}.set_crs(4326, allow_override=True)"
+                f".to_crs({_epsg_or_label(facts)})`."
+            )
+    if facts.area_xy is not None:
+        x0, y0, x1, y1 = facts.area_xy
+        if xmin < x0 or ymin < y0 or xmax > x1 or ymax > y1:
+            raise ValueError(
+                f"`{name}` has coordinates ({shown}) outside the area where {facts.label} "
+                f"is used (about x {x0:,.0f} to {x1:,.0f}, y {y0:,.0f} to {y1:,.0f}); the CRS "
+                "label is probably wrong. Set the CRS the coordinates are really in, e.g. "
+                f"`{name}.set_crs(4326, allow_override=True).to_crs({_epsg_or_label(facts)})` "
+                "for longitude/latitude."
+            )
+
+
+def _epsg_or_label(facts: _CrsFacts) -> str:
+    label = facts.label
+    return label.split(":", 1)[1] if label.upper().startswith("EPSG:") else repr(label)
 
 
 def require_same_crs(
@@ -141,6 +263,9 @@ def require_same_crs(
     names: tuple[str, str],
 ) -> None:
     """Raise ``ValueError`` naming both CRSs when two layers differ."""
+    one, two = first.crs, second.crs
+    if one is not None and two is not None and (one is two or one.srs == two.srs):
+        return  # the same label: no need for the slower full comparison
     if first.crs is None or second.crs is None or not first.crs.equals(second.crs):
         a = first.crs.to_string() if first.crs is not None else "no CRS"
         b = second.crs.to_string() if second.crs is not None else "no CRS"
@@ -186,8 +311,7 @@ def require_points(
     """
     _require_geoframe(frame, name=name)
     require_nonempty(frame, name=name)
-    if projected:
-        require_projected_crs(frame, name=name)
+    facts = _require_metre_crs(frame, name=name) if projected else None
     geom = _geometry(frame)
     shapes = np.asarray(geom.array)  # shapely's vectorised functions: fast on 1e6 points
     kinds = shapely.get_type_id(shapes)  # -1 when missing; empty points have no coordinates
@@ -211,6 +335,10 @@ def require_points(
             f"`{name}` has {int(bad.sum())} points with NaN or infinite coordinates; "
             "drop them first."
         )
+    if facts is not None:  # bounds only: two passes over the columns, cheap on 1e6 points
+        x, y = xy[:, 0], xy[:, 1]
+        bounds = (float(x.min()), float(y.min()), float(x.max()), float(y.max()))
+        require_crs_area(bounds, facts, name=name)
     return xy
 
 
@@ -227,7 +355,7 @@ def require_polygons(frame: gpd.GeoDataFrame | gpd.GeoSeries, *, name: str) -> g
     """
     _require_geoframe(frame, name=name)
     require_nonempty(frame, name=name)
-    require_projected_crs(frame, name=name)
+    facts = _require_metre_crs(frame, name=name)
     geom = _geometry(frame)
     missing = geom.isna().to_numpy() | geom.is_empty.to_numpy()
     if missing.any():
@@ -242,6 +370,10 @@ def require_polygons(frame: gpd.GeoDataFrame | gpd.GeoSeries, *, name: str) -> g
             f"`{name}` must contain Polygon or MultiPolygon geometries; {int(wrong.sum())} are "
             f"{', '.join(found)}. Buffer points into areas with `{name}.buffer(radius_m)`."
         )
+    xmin, ymin, xmax, ymax = (float(v) for v in geom.total_bounds)
+    if not np.isfinite([xmin, ymin, xmax, ymax]).all():
+        raise ValueError(f"`{name}` has NaN or infinite coordinates; drop those geometries.")
+    require_crs_area((xmin, ymin, xmax, ymax), facts, name=name)
     return geom
 
 

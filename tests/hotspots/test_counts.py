@@ -58,7 +58,7 @@ def test_count_errors(square_area, points_lonlat):
     grid = hs.make_grid(square_area, cell_size_m=500)
     with pytest.raises(ValueError, match="geographic"):
         hs.count_events(points_lonlat, grid)
-    other = _events(np.array([[1.0, 1.0]])).to_crs(32631)
+    other = _events(np.array([[1.0, 1.0]])).to_crs(32630)
     with pytest.raises(ValueError, match="share one CRS"):
         hs.count_events(other, grid)
     with pytest.raises(ValueError, match="negative"):

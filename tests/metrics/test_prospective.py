@@ -137,7 +137,7 @@ def test_prospective_errors(square_area, points_lonlat):
     with pytest.raises(ValueError, match="geographic"):
         prospective_hotspots(points_lonlat, at=AT, cell_size_m=50)
     with pytest.raises(ValueError, match="share one CRS"):
-        prospective_hotspots(events.to_crs(32631), at=AT, grid=grid)
+        prospective_hotspots(events.to_crs(32630), at=AT, grid=grid)
     with pytest.raises(TypeError, match="Grid"):
         prospective_hotspots(events, at=AT, grid=grid.cells)
 
