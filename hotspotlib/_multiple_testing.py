@@ -8,7 +8,7 @@ from numpy.typing import ArrayLike, NDArray
 from hotspotlib._options import Adjustment
 from hotspotlib._validation import check_option
 
-__all__ = ["adjust_pvalues"]
+__all__ = ["adjust_pvalues", "permutation_floor_note"]
 
 
 def adjust_pvalues(p_values: ArrayLike, *, method: Adjustment = "holm") -> NDArray[np.float64]:
@@ -78,3 +78,41 @@ def adjust_pvalues(p_values: ArrayLike, *, method: Adjustment = "holm") -> NDArr
         adjusted[order] = np.minimum(1.0, stepped)
     result[finite] = adjusted
     return result
+
+
+def permutation_floor_note(
+    *, n_tests: int, n_permutations: int, alpha: float, n_found: int, method: str
+) -> str | None:
+    """Explain, when it matters, that permutation p-values cannot pass the adjustment.
+
+    With ``B`` permutations no p-value is below ``1 / (B + 1)``. Under Benjamini-Hochberg
+    (``method="fdr_bh"``) over ``m`` tests a lone unit is significant at ``alpha`` only
+    when ``p <= alpha / m``; under Bonferroni always so. Returns a sentence naming the
+    number of permutations needed (``m / alpha - 1``), or None when a lone unit can pass.
+
+    Examples
+    --------
+    >>> note = permutation_floor_note(
+    ...     n_tests=30_000, n_permutations=999, alpha=0.05, n_found=0, method="fdr_bh")
+    >>> "599,999" in note
+    True
+    """
+    if n_permutations <= 0 or n_tests <= 1:
+        return None
+    floor = 1.0 / (n_permutations + 1)
+    if floor <= alpha / n_tests:
+        return None
+    needed = int(np.ceil(n_tests / alpha)) - 1
+    if method == "fdr_bh":
+        together = int(np.ceil(floor * n_tests / alpha))
+        how = (
+            f"the Benjamini-Hochberg FDR over {n_tests:,} tests at {alpha:g} can call a test "
+            f"significant only when at least {together:,} tests all reach that p-value"
+        )
+    else:
+        how = f"a correction over {n_tests:,} tests at {alpha:g} needs p <= {alpha / n_tests:.2g}"
+    return (
+        f"With {n_permutations:,} permutations the smallest possible p-value is "
+        f"1/(B+1) = {floor:.2g}; {how}, so an isolated finding cannot be significant "
+        f"({n_found:,} found). Use at least {needed:,} permutations, or analytic p-values."
+    )

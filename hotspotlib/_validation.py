@@ -520,3 +520,38 @@ def require_grid_size(n_cells: int, *, max_cells: int, name: str = "cell_size_m"
             f"over the limit of {max_cells:,}. Use a larger `{name}`, a smaller area, "
             "or raise `max_cells` if you have the memory."
         )
+
+
+MAX_ALLOCATION_BYTES = 2 * 1024**3  # refuse single working sets above 2 GiB
+
+
+def require_allocation(
+    n_items: float,
+    bytes_per_item: float,
+    *,
+    name: str,
+    fix: str,
+    what: str = "items",
+    max_bytes: float = MAX_ALLOCATION_BYTES,
+) -> None:
+    """Refuse, before allocating, work whose memory grows past ``max_bytes``.
+
+    ``n_items`` (a float, so that products of parameters cannot overflow) times
+    ``bytes_per_item`` is the estimate; ``name`` is the argument that drives it and
+    ``fix`` says what to change.
+
+    Examples
+    --------
+    >>> require_allocation(1e6, 8, name="n_permutations", fix="Use fewer.")
+    >>> require_allocation(1e12, 8, name="n_permutations", fix="Use fewer.")
+    Traceback (most recent call last):
+    ...
+    ValueError: `n_permutations` would need 1e+12 items, about 7,451 GiB of memory, ...
+    """
+    need = float(n_items) * float(bytes_per_item)
+    if need > max_bytes:
+        raise ValueError(
+            f"`{name}` would need {float(n_items):.3g} {what}, about "
+            f"{need / 1024**3:,.0f} GiB of memory, over the limit of "
+            f"{max_bytes / 1024**3:,.1f} GiB; refused before allocating. {fix}"
+        )

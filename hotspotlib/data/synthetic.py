@@ -17,7 +17,13 @@ import shapely
 from numpy.typing import NDArray
 
 from hotspotlib._summary import Summary
-from hotspotlib._validation import as_rng, require_positive, require_projected_crs, require_whole
+from hotspotlib._validation import (
+    as_rng,
+    require_allocation,
+    require_positive,
+    require_projected_crs,
+    require_whole,
+)
 from hotspotlib.data.harm import CRIME_TYPES, harm_weights
 
 if TYPE_CHECKING:
@@ -211,6 +217,9 @@ def synthetic_city(
         raise ValueError(f"`n_hotspots` must be a whole number >= 0; got {n_hotspots!r}.")
     if not 0.0 <= float(hotspot_share) < 1.0:
         raise ValueError(f"`hotspot_share` must be in [0, 1); got {hotspot_share!r}.")
+    require_allocation(
+        n_events, 200, name="n_events", what="events", fix="Draw fewer events (or fewer days)."
+    )
     size = require_positive(size_m, name="size_m")
     spot = require_positive(hotspot_size_m, name="hotspot_size_m")
     require_whole(days, name="days", minimum=1)
@@ -305,6 +314,10 @@ def _town_centres(
     return np.column_stack([chosen, spread, weight])
 
 
+_MAX_BATCHES = 200  # rejection rounds before giving up on a too-small area
+_MAX_BATCH = 5_000_000  # points per round (bounded memory)
+
+
 def _sample_background(
     generator: np.random.Generator,
     n: int,
@@ -317,8 +330,10 @@ def _sample_background(
     """Draw ``n`` points from 75% town-centre Gaussians and 25% uniform, inside ``shape``."""
     kept: list[NDArray[np.float64]] = []
     have = 0
-    while have < n:  # a few batches, each fully vectorised
-        batch = int((n - have) * 1.4) + 16
+    for _ in range(_MAX_BATCHES):  # a few batches, each fully vectorised
+        if have >= n:
+            break
+        batch = min(int((n - have) * 1.4) + 16, _MAX_BATCH)
         component = generator.choice(
             len(centres) + 1, size=batch, p=np.append(0.75 * centres[:, 3], 0.25)
         )
@@ -334,6 +349,12 @@ def _sample_background(
         xy = xy[shapely.contains_xy(shape, xy[:, 0], xy[:, 1])]
         kept.append(xy)
         have += len(xy)
+    if have < n:
+        raise ValueError(
+            f"Could draw only {have:,} of {n:,} points inside the area after "
+            f"{_MAX_BATCHES} rounds: it is too small or thin for the town centres. Raise "
+            "`size_m` or lower `hotspot_size_m`."
+        )
     return np.vstack(kept)[:n] if kept else np.empty((0, 2))
 
 
@@ -350,9 +371,15 @@ def _plant_hotspots(
     columns = {"expected_per_day": np.empty(0), "rank": np.empty(0, dtype=np.int64)}
     if n == 0:
         return gpd.GeoDataFrame(columns, geometry=[], crs=crs).rename_axis("hotspot_id")
-    candidates = _sample_background(
-        generator, 50 * n, centres, *_bbox(shape), size, shape.buffer(-spot)
-    )
+    inner = shape.buffer(-spot)
+    if inner.is_empty or inner.area < 0.01 * shape.area:
+        raise ValueError(
+            f"`hotspot_size_m` = {spot:g} m is too large for a city of `size_m` = {size:g} m: "
+            "no room is left for hot spots a hot-spot width inside the boundary. Use "
+            f"`hotspot_size_m` <= {size / 20:g} (a twentieth of `size_m`), a larger "
+            "`size_m`, or `n_hotspots=0`."
+        )
+    candidates = _sample_background(generator, 50 * n, centres, *_bbox(shape), size, inner)
     min_gap = 4.0 * spot
     chosen: list[NDArray[np.float64]] = []
     for point in candidates:  # at most a few hundred candidates, not events

@@ -1,7 +1,8 @@
 """Point-in-place lookup for millions of coordinates without building point geometries.
 
-Same answer as :func:`hotspotlib.hotspots.locate_events` (a point on a border shared by
-several places goes to the first of them; points on a boundary count as inside), but it
+Same answer as :func:`hotspotlib.hotspots.locate_events` (its edge rule: a point on a
+border shared by several places goes to the first that holds the point nudged a hair
+north-east, else to the first of them; points on a boundary count as inside), but it
 works on an ``(n, 2)`` array: grids by arithmetic, polygons by binning their bounding
 boxes onto a coarse raster and testing only the candidate pairs with
 :func:`shapely.intersects_xy`.
@@ -15,7 +16,7 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
-from hotspotlib.hotspots.grid import Grid
+from hotspotlib.hotspots.grid import NUDGE, Grid
 
 _MAX_BINS = 4_000_000
 
@@ -73,4 +74,14 @@ def _locate_polygons(xy: NDArray[np.float64], geoms: NDArray[Any]) -> NDArray[np
     # Pairs are grouped by point with polygons ascending: the first hit is the lowest.
     points_hit, first_hit = np.unique(pair_point[hit], return_index=True)
     position[points_hit] = pair_poly[hit][first_hit]
+    # The edge rule of locate_events: among the outlines holding a point, the first that
+    # also holds it nudged a hair north-east (only points held by several can differ).
+    several = np.flatnonzero(np.bincount(pair_point[hit], minlength=len(xy)) > 1)
+    if len(several):
+        pick = hit & np.isin(pair_point, several)
+        p_point, p_poly = pair_point[pick], pair_poly[pick]
+        shifted = xy[p_point] + np.maximum(1.0, np.abs(xy[p_point])) * NUDGE
+        owns = shapely.intersects_xy(prepared[p_poly], shifted[:, 0], shifted[:, 1])
+        owners, first_owner = np.unique(p_point[owns], return_index=True)
+        position[owners] = p_poly[owns][first_owner]
     return position

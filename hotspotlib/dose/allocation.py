@@ -12,7 +12,12 @@ from numpy.typing import NDArray
 
 from hotspotlib._frozen import frozen_mapping
 from hotspotlib._summary import Summary
-from hotspotlib._validation import require_columns, require_positive
+from hotspotlib._validation import (
+    require_allocation,
+    require_columns,
+    require_nonempty,
+    require_positive,
+)
 from hotspotlib.data.gps import place_column
 from hotspotlib.dose.response import DoseResponse
 
@@ -144,9 +149,15 @@ def allocate_patrol_time(
     300.0
     """
     require_columns(places, [risk], name="places")
+    require_nonempty(places, name="places")
     values = places[risk].to_numpy(dtype=float)
     if not np.isfinite(values).all() or (values < 0).any():
         raise ValueError(f"`places[{risk!r}]` must be finite and >= 0.")
+    if not (values > 0).any():
+        raise ValueError(
+            f"`places[{risk!r}]` is zero at every place, so no minute would prevent anything; "
+            "pass the places' expected crime or harm."
+        )
     budget = require_positive(total_minutes, name="total_minutes", allow_zero=True)
     step = require_positive(increment_minutes, name="increment_minutes")
     cap = (
@@ -157,6 +168,28 @@ def allocate_patrol_time(
     curve = _curve_function(response)
     n_steps = int(np.floor(budget / step + 1e-9))
     per_place = min(n_steps, int(np.floor(cap / step + 1e-9)))
+    if budget > 0 and n_steps == 0:
+        raise ValueError(
+            f"`total_minutes` = {budget:g} is less than one `increment_minutes` = {step:g}, "
+            "so nothing would be allocated. Use a smaller `increment_minutes` or a larger "
+            "`total_minutes`."
+        )
+    if cap > 0 and per_place == 0:
+        raise ValueError(
+            f"`max_minutes_per_place` = {cap:g} is less than one `increment_minutes` = "
+            f"{step:g}, so nothing would be allocated. Use a smaller `increment_minutes`."
+        )
+    require_allocation(
+        float(len(values)) * (per_place + 1),
+        32,  # the gains table, its flat copy, the sort order and the selection
+        name="increment_minutes",
+        what="place-increment cells",
+        fix=(
+            f"{len(values):,} places x {per_place + 1:,} increments of {step:g} minutes: "
+            "use a larger `increment_minutes`, a smaller `total_minutes`, or set "
+            "`max_minutes_per_place`."
+        ),
+    )
     grid = np.arange(per_place + 1, dtype=np.float64) * step
     irr: NDArray[np.float64] = np.asarray(curve(grid), dtype=np.float64)
     if irr.shape != grid.shape or not np.isfinite(irr).all() or (irr <= 0).any():

@@ -132,7 +132,7 @@ def tally_events(
 ) -> tuple[NDArray[np.int64], NDArray[np.float64] | None, NDArray[np.int64]]:
     """Events and weight per raster cell, and each event's raster cell id (-1: none)."""
     size = layout.n_rows * layout.n_cols
-    if layout.grid is not None and layout.cell_shape == "hex":
+    if layout.grid is not None:  # the grid's own edge rule, as in count_events
         position = layout.grid.locate(xy)
         ids = np.full(len(xy), -1, dtype=np.int64)
         hit: NDArray[np.bool_] | None = position >= 0
@@ -141,17 +141,20 @@ def tally_events(
         inverse = 1.0 / layout.cell_size_m
         fx = (xy[:, 0] - (layout.lattice.x0 - 0.5 * layout.cell_size_m)) * inverse
         fy = (xy[:, 1] - (layout.lattice.y0 - 0.5 * layout.cell_size_m)) * inverse
-        # Truncation is flooring for the non-negative positions that count.
-        ids = fy.astype(np.int64) * layout.n_cols + fx.astype(np.int64)
-        if (
-            fx.min() >= 0
-            and fy.min() >= 0
-            and fx.max() < layout.n_cols
-            and fy.max() < layout.n_rows
-        ):
+        # Truncation is flooring for the non-negative positions that count. Cells are
+        # half-open except the raster's north and east edges, which are closed.
+        n_rows, n_cols = layout.n_rows, layout.n_cols
+        col = fx.astype(np.int64)
+        row = fy.astype(np.int64)
+        if fx.max() >= n_cols:
+            col = np.where(fx == n_cols, n_cols - 1, col)
+        if fy.max() >= n_rows:
+            row = np.where(fy == n_rows, n_rows - 1, row)
+        ids = row * n_cols + col
+        if fx.min() >= 0 and fy.min() >= 0 and fx.max() <= n_cols and fy.max() <= n_rows:
             hit = None
         else:
-            hit = (fx >= 0) & (fx < layout.n_cols) & (fy >= 0) & (fy < layout.n_rows)
+            hit = (fx >= 0) & (fx <= n_cols) & (fy >= 0) & (fy <= n_rows)
             ids[~hit] = -1
     shape = (layout.n_rows, layout.n_cols)
     inside = ids if hit is None else ids[hit]

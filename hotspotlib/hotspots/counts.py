@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 from numpy.typing import NDArray
 
 from hotspotlib._frozen import read_only
@@ -21,7 +20,7 @@ from hotspotlib._validation import (
     require_same_crs,
     require_weights,
 )
-from hotspotlib.hotspots.grid import Grid
+from hotspotlib.hotspots.grid import Grid, first_owner
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -133,7 +132,12 @@ def locate_events(
     """Return, for each event, the position of the cell or place that holds it (-1: none).
 
     Grids use arithmetic (no spatial join). Other polygons use a vectorised STRtree
-    query; an event on a border shared by several places goes to the first of them.
+    query. Both follow one edge rule: an event inside a place belongs to it; an event on
+    a border belongs to the place that holds the points just north-east of it (so square
+    cells are half-open, ``[x0, x1) x [y0, y1)``), and, where no place lies there (the
+    north and east edges of a grid or of a set of places), to the first place whose
+    closed outline holds it. So counting on a :class:`Grid` and on ``grid.cells`` give
+    the same answer, and every event in the grid's bounding box is counted once.
 
     Examples
     --------
@@ -150,12 +154,7 @@ def locate_events(
         return places.locate(xy)
     polygons = require_polygons(places, name="places")
     require_same_crs(places, events, names=("places", "events"))
-    tree = shapely.STRtree(polygons.to_numpy())
-    point_idx, place_idx = tree.query(shapely.points(xy), predicate="intersects")
-    position = np.full(len(xy), np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(position, point_idx, place_idx.astype(np.int64))
-    position[position == np.iinfo(np.int64).max] = -1
-    return position
+    return first_owner(polygons.to_numpy(), xy)
 
 
 def count_events(

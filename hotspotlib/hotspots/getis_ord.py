@@ -22,6 +22,8 @@ from scipy import sparse
 
 from hotspotlib._options import Alternative, WeightsKind
 from hotspotlib._validation import as_rng, check_option, require_positive
+from hotspotlib._multiple_testing import permutation_floor_note
+from hotspotlib.hotspots._information import check_islands
 from hotspotlib.hotspots._weights_given import check_weight_arguments
 from hotspotlib.hotspots.gi_result import GiStarResult
 from hotspotlib.hotspots.inference import (
@@ -236,6 +238,13 @@ def gi_star(
     scores = local_g_scores(
         lag=lag, weight_sum=wsum, weight_sq_sum=wsq, n_neighbours=nnb, x=x, star=bool(star)
     )
+    check_islands(
+        scores["island"],
+        centroids=resolved.centroids,
+        distance_m=band,
+        description=description,
+        function="gi_star",
+    )
     z = scores["z_score"]
     p_analytic = normal_p(z, alternative)
     p_permutation = None
@@ -283,6 +292,16 @@ def gi_star(
     }
     if p_permutation is not None:
         arrays["p_permutation"] = p_permutation
+    test = q_value if fdr else p_value
+    with np.errstate(invalid="ignore"):
+        n_found = int((np.isfinite(test) & (test <= level)).sum())
+    floor_note = permutation_floor_note(
+        n_tests=int(np.isfinite(p_value).sum()),
+        n_permutations=n_perm,
+        alpha=level,
+        n_found=n_found,
+        method="fdr_bh" if fdr else "none",
+    )
     for array in arrays.values():
         array.flags.writeable = False
     return GiStarResult(
@@ -298,6 +317,7 @@ def gi_star(
         method=method,
         n_islands=int(scores["island"].sum()),
         n_undefined=int(scores["undefined"].sum()),
+        notes=(floor_note,) if (floor_note and fdr) else (),
         **arrays,
     )
 

@@ -66,6 +66,9 @@ class GiStarResult:
         Neighbours of each unit, itself excluded.
     n_islands, n_undefined : int
         Units with no neighbour, and units whose z is undefined (NaN z, bin 0).
+    notes : tuple of str
+        Caveats found while computing, e.g. permutation p-values too coarse to pass
+        the FDR (also in the summary).
     """
 
     geometry: gpd.GeoSeries
@@ -91,6 +94,7 @@ class GiStarResult:
     n_islands: int
     n_undefined: int
     p_permutation: NDArray[np.float64] | None = None
+    notes: tuple[str, ...] = ()
 
     def to_frame(self) -> gpd.GeoDataFrame:
         """Return one row per unit, indexed like the input, in the input CRS.
@@ -205,6 +209,7 @@ class GiStarResult:
                 "held fixed. 'two-sided' counts draws at least as far from the exact "
                 "conditional mean as observed."
             )
+        notes.extend(self.notes)
         return Summary(
             title=f"Getis-Ord {statistic} hot spots",
             parameters=parameters,

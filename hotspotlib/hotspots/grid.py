@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["Grid", "make_grid"]
 
 _SQRT3 = math.sqrt(3.0)
+NUDGE = 1e-9  # relative step north-east that decides which cell owns an edge point
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -96,8 +97,13 @@ class Grid:
     def locate(self, xy: ArrayLike) -> NDArray[np.int64]:
         """Return the position (0 .. n_cells - 1) of the cell holding each point, -1 outside.
 
-        On square grids a point on a shared edge belongs to the cell to its north/east
-        (half-open cells); on hex grids it goes to one of the two, by rounding.
+        The edge rule (the same in :func:`~hotspotlib.hotspots.count_events` for grids and
+        for polygons): a point on an edge or corner belongs to the cell that holds the
+        points just north-east of it, so square cells are half-open,
+        ``[x0, x1) x [y0, y1)``. Where no kept cell lies there (the north and east edges
+        of the grid, or of cells clipped away), it belongs to the first kept cell whose
+        closed outline holds it. Every point of the grid's bounding box is thus counted
+        once.
 
         Examples
         --------
@@ -105,13 +111,47 @@ class Grid:
         >>> from shapely.geometry import box
         >>> area = gpd.GeoSeries([box(0, 0, 300, 200)], crs=27700)
         >>> grid = make_grid(area, cell_size_m=100)
-        >>> grid.locate([[50, 50], [250, 150], [999, 0]]).tolist()
-        [0, 5, -1]
+        >>> grid.locate([[50, 50], [100, 100], [300, 200], [0, 0], [999, 0]]).tolist()
+        [0, 4, 5, 0, -1]
         """
         points = np.asarray(xy, dtype=float).reshape(-1, 2)
-        rows, cols = _lattice_index(self, points)
+        if self.shape == "hex":
+            # Well inside the inscribed circle: the rounded cell. Near an edge (about a
+            # tenth of the points): the cells' own outlines, as for any polygons.
+            rows, cols = _lattice_index(self, points)
+            position = self._position(rows, cols)
+            off = np.hypot(*(points - _centres(self, rows, cols)).T)
+            near_edge = np.flatnonzero((off > 0.5 * self.cell_size_m * (1 - 1e-6)) | (position < 0))
+            if len(near_edge):
+                position[near_edge] = _owner_near(self, points[near_edge])
+            return position
+        s = self.cell_size_m
+        fx = (points[:, 0] - (self.origin_x - s / 2)) / s
+        fy = (points[:, 1] - (self.origin_y - s / 2)) / s
+        cols = np.floor(fx).astype(np.int64)
+        rows = np.floor(fy).astype(np.int64)
+        position = self._position(rows, cols)
+        # On the west or south edge of a cell that is not kept: the cell to the west/south.
+        on_west = (fx == cols) & (position < 0)
+        on_south = (fy == rows) & (position < 0)
+        if on_west.any() or on_south.any():
+            best = np.full(len(points), np.iinfo(np.int64).max, dtype=np.int64)
+            for d_row, d_col, use in (
+                (-1, -1, on_west & on_south),
+                (-1, 0, on_south),
+                (0, -1, on_west),
+            ):
+                where = np.flatnonzero(use)
+                found = self._position(rows[where] + d_row, cols[where] + d_col)
+                found = np.where(found < 0, np.iinfo(np.int64).max, found)
+                best[where] = np.minimum(best[where], found)
+            fixed = best < np.iinfo(np.int64).max
+            position[fixed] = best[fixed]
+        return position
+
+    def _position(self, rows: NDArray[np.int64], cols: NDArray[np.int64]) -> NDArray[np.int64]:
         inside = (rows >= 0) & (rows < self.n_rows) & (cols >= 0) & (cols < self.n_cols)
-        position = np.full(len(points), -1, dtype=np.int64)
+        position = np.full(len(rows), -1, dtype=np.int64)
         position[inside] = self.lookup[rows[inside] * self.n_cols + cols[inside]]
         return position
 
@@ -300,6 +340,40 @@ def make_grid(
         n_cols=n_cols,
         lookup=read_only(lookup),
     )
+
+
+def _owner_near(grid: Grid, points: NDArray[np.float64]) -> NDArray[np.int64]:
+    """Position of the cell owning each point by the edge rule, from the outlines."""
+    best = np.full(len(points), -1, dtype=np.int64)
+    xmin, ymin, xmax, ymax = grid.cells.total_bounds
+    x, y = points[:, 0], points[:, 1]
+    near = np.flatnonzero((x >= xmin) & (x <= xmax) & (y >= ymin) & (y <= ymax))
+    if len(near):
+        best[near] = first_owner(grid.cells.geometry.to_numpy(), points[near])
+    return best
+
+
+def first_owner(polygons: NDArray[Any], points: NDArray[np.float64]) -> NDArray[np.int64]:
+    """Position of the polygon owning each point under the edge rule (-1: none).
+
+    A point inside one polygon belongs to it; a point on boundaries belongs to the first
+    touching polygon that holds the point nudged a hair north-east, else (when none
+    does) to the first polygon whose closed outline holds it.
+    """
+    tree = shapely.STRtree(polygons)
+    point_idx, cell_idx = tree.query(shapely.points(points), predicate="intersects")
+    cell_idx = cell_idx.astype(np.int64)
+    big = np.iinfo(np.int64).max
+    best = np.full(len(points), big, dtype=np.int64)
+    np.minimum.at(best, point_idx, cell_idx)  # the first closed outline holding it
+    if len(point_idx):
+        shifted = points[point_idx] + np.maximum(1.0, np.abs(points[point_idx])) * NUDGE
+        owns = shapely.intersects_xy(polygons[cell_idx], shifted[:, 0], shifted[:, 1])
+        owner = np.full(len(points), big, dtype=np.int64)
+        np.minimum.at(owner, point_idx[owns], cell_idx[owns])
+        best = np.where(owner < big, owner, best)
+    best[best == big] = -1
+    return best
 
 
 def _centres(grid: Grid, rows: NDArray[np.int64], cols: NDArray[np.int64]) -> NDArray[np.float64]:

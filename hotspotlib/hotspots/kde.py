@@ -46,6 +46,8 @@ __all__ = ["kde"]
 
 _EXACT_PAIRS = 2_000_000  # "auto": below this many (event, cell) pairs the exact sum is cheap
 _EXACT_PAIRS_ROUGH = 20_000_000  # ... and for kernels with a kink or jump, which bin poorly
+_FFT_BYTES_PER_NODE = 48  # binned lattice, stencil, spectrum and result per padded node
+_MAX_EXACT_PAIRS = 5e10  # the exact sum's time bound (chunked: memory stays bounded)
 _ROUGH_KERNELS = ("epanechnikov", "triangular", "uniform")
 
 
@@ -209,11 +211,31 @@ def kde(
     n_beyond = 0 if near is None else int((~near).sum())
     xy_near = xy if near is None else xy[near]
     w_near = w if (w is None or near is None) else w[near]
-    pairs = len(xy_near) * math.pi * reach * reach / layout.cell_area_m2
+    n_raster = layout.n_rows * layout.n_cols
+    pairs = len(xy_near) * min(math.pi * reach * reach / layout.cell_area_m2, n_raster)
+    coarse = refined_lattice(lattice, kernel, bandwidth, 1)  # the smallest FFT lattice
+    fft_nodes = float(coarse.n_rows) * float(coarse.n_cols)
+    fft_limit = max(max_cells, MAX_FINE_NODES)
     engine = method
     if engine == "auto":
         cheap = _EXACT_PAIRS_ROUGH if kernel in _ROUGH_KERNELS else _EXACT_PAIRS
-        engine = "exact" if pairs <= cheap and oversample is None else "fft"
+        exact_ok = oversample is None and (pairs <= cheap or fft_nodes > fft_limit)
+        engine = "exact" if exact_ok else "fft"
+    if engine == "fft" and fft_nodes > fft_limit:
+        raise ValueError(
+            f"`bandwidth_m` = {bandwidth:,.6g} m pads the FFT lattice by the kernel's reach "
+            f"to {coarse.n_rows:,} x {coarse.n_cols:,} = {fft_nodes:,.0f} nodes (about "
+            f"{fft_nodes * _FFT_BYTES_PER_NODE / 1024**3:,.1f} GiB), over the limit of "
+            f"{fft_limit:,}; refused before allocating. Use `method='exact'` (about "
+            f"{pairs:,.0f} event-cell pairs), a smaller `bandwidth_m`, or raise `max_cells`."
+        )
+    if engine == "exact" and pairs > _MAX_EXACT_PAIRS:
+        raise ValueError(
+            f"`bandwidth_m` = {bandwidth:,.6g} m over {len(xy_near):,} events and "
+            f"{n_raster:,} cells needs about {pairs:,.3g} event-cell pairs for the exact "
+            f"sum (over {_MAX_EXACT_PAIRS:,.0g}; hours of work). Use a smaller `bandwidth_m`, "
+            "a larger cell size, or fewer events."
+        )
     k = oversample if oversample is not None else choose_oversample(lattice, kernel, bandwidth)
     if oversample is not None and engine == "fft":
         fine = refined_lattice(lattice, kernel, bandwidth, k)

@@ -2,7 +2,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from shapely.geometry import box
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from shapely.geometry import Point, box
 
 import hotspotlib as hs
 
@@ -31,14 +33,14 @@ def test_events_outside_are_counted(square_area):
     assert "1 events fell outside" in str(counts.summary())
 
 
-def test_count_onto_polygons_first_match():
+def test_count_onto_polygons_edge_rule():
     places = gpd.GeoDataFrame(
         {"name": ["a", "b"]}, geometry=[box(0, 0, 10, 10), box(10, 0, 20, 10)], crs=27700
     )
     events = _events(np.array([[10.0, 5.0], [15.0, 5.0], [50.0, 50.0]]), harm=[1.0, 2.0, 3.0])
     counts = hs.count_events(events, places, weights="harm")
-    assert counts.count.tolist() == [1, 1]
-    assert counts.weight_sum.tolist() == [1.0, 2.0]
+    assert counts.count.tolist() == [0, 2]  # the shared border x = 10 belongs to the east
+    assert counts.weight_sum.tolist() == [0.0, 3.0]
     assert counts.n_outside == 1
     frame = counts.to_frame()
     assert list(frame["name"]) == ["a", "b"] and frame.crs.equals(places.crs)
@@ -114,3 +116,98 @@ def test_top_and_plot_check_their_column(square_area):
         counts.top(5, by="weight_sum")
     with pytest.raises(ValueError, match="`column` must be one of"):
         counts.plot(column="geometry")
+
+
+# The edge rule: a point on an edge belongs to the cell just north-east of it (square cells
+# are [x0, x1) x [y0, y1)); where there is none, to the first cell whose outline holds it.
+_EDGE_AREA = gpd.GeoSeries([box(0, 0, 300, 200)], crs=27700)  # 3 x 2 cells of 100 m
+
+
+@pytest.mark.parametrize(
+    ("x", "y", "cell"),
+    [
+        (0, 0, 0),  # south-west corner: inside
+        (100, 50, 1),  # shared west/east edge: the east cell
+        (50, 100, 3),  # shared south/north edge: the north cell
+        (100, 100, 4),  # inner corner: the north-east cell
+        (300, 50, 2),  # east edge of the grid: closed
+        (50, 200, 3),  # north edge of the grid: closed
+        (300, 200, 5),  # north-east corner of the grid
+        (200, 200, 4),  # north edge, on a vertical edge: the first outline holding it
+        (300, 100, 2),  # east edge, on a horizontal edge: the first outline holding it
+        (300.5, 50, -1),  # beyond the east edge
+        (-0.5, 150, -1),  # beyond the west edge
+    ],
+)
+def test_edge_rule_hand_worked(x, y, cell):
+    grid = hs.make_grid(_EDGE_AREA, cell_size_m=100)
+    events = _events(np.array([[float(x), float(y)]]))
+    on_grid = hs.locate_events(events, grid)
+    on_polygons = hs.locate_events(events, grid.cells)
+    assert on_grid.tolist() == [cell]
+    assert on_polygons.tolist() == [cell]
+
+
+def test_edge_rule_with_clipped_cells():
+    # An L-shaped area: the north-east cell is clipped away, so the north edge of the
+    # cell below it is an outer edge of the grid and is closed.
+    area = gpd.GeoSeries([box(0, 0, 200, 100).union(box(0, 100, 100, 200))], crs=27700)
+    grid = hs.make_grid(area, cell_size_m=100)
+    assert grid.n_cells == 3
+    events = _events(np.array([[150.0, 100.0], [100.0, 150.0], [200.0, 200.0]]))
+    for places in (grid, grid.cells):
+        assert hs.locate_events(events, places).tolist() == [1, 2, -1]
+
+
+def test_edge_rule_hex_grid_matches_polygons():
+    grid = hs.make_grid(_EDGE_AREA, cell_size_m=100, shape="hex")
+    corners = np.vstack(
+        [np.asarray(g.exterior.coords)[:-1] for g in grid.cells.geometry.to_numpy()]
+    )
+    centres = grid.centroids()
+    xy = np.vstack([corners, centres, (corners[:-1] + corners[1:]) / 2])
+    events = _events(xy)
+    np.testing.assert_array_equal(
+        hs.locate_events(events, grid), hs.locate_events(events, grid.cells)
+    )
+
+
+def test_kde_counts_follow_the_edge_rule():
+    grid = hs.make_grid(_EDGE_AREA, cell_size_m=100)
+    events = _events(np.array([[300.0, 200.0], [100.0, 100.0], [0.0, 0.0]]))
+    surface = hs.kde(events, grid=grid, bandwidth_m=150)
+    counts = hs.count_events(events, grid)
+    assert int(np.nansum(surface.event_count)) == 3
+    np.testing.assert_array_equal(grid.from_array(surface.event_count), counts.count)
+
+
+# on and off the 100 m edges (offset so that no sample reads as longitude/latitude)
+_coordinate = st.integers(-4, 28).map(lambda k: 1_000 + k * 12.5)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    points=st.lists(st.tuples(_coordinate, _coordinate), min_size=1, max_size=40),
+    weights=st.lists(st.floats(0, 100), min_size=40, max_size=40),
+    clip=st.booleans(),
+)
+def test_conservation_and_paths_agree(points, weights, clip):
+    area = gpd.GeoSeries([Point(1_150, 1_100).buffer(120)], crs=27700)
+    grid = hs.make_grid(area, cell_size_m=100, clip=clip)
+    xy = np.array(points, dtype=float)
+    harm = np.array(weights[: len(xy)])
+    harm[0] += 1.0  # not all zero
+    events = _events(xy, harm=harm)
+    on_grid = hs.count_events(events, grid, weights="harm")
+    on_polygons = hs.count_events(events, grid.cells, weights="harm")
+    for counts in (on_grid, on_polygons):
+        assert int(counts.count.sum()) + counts.n_outside == len(xy)
+        outside = harm[hs.locate_events(events, grid) < 0].sum()
+        np.testing.assert_allclose(counts.weight_sum.sum() + outside, harm.sum())
+    np.testing.assert_array_equal(on_grid.count, on_polygons.count)
+    np.testing.assert_allclose(on_grid.weight_sum, on_polygons.weight_sum)
+    # every point of the grid's bounding box is counted
+    x0, y0, x1, y1 = grid.cells.total_bounds
+    in_box = (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
+    if not clip:
+        assert on_grid.n_outside == int((~in_box).sum())
