@@ -114,5 +114,5 @@ def permutation_floor_note(
     return (
         f"With {n_permutations:,} permutations the smallest possible p-value is "
         f"1/(B+1) = {floor:.2g}; {how}, so an isolated finding cannot be significant "
-        f"({n_found:,} found). Use at least {needed:,} permutations, or analytic p-values."
+        f"({n_found:,} found). Use at least {needed:,} permutations."
     )

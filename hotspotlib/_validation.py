@@ -377,6 +377,43 @@ def require_polygons(frame: gpd.GeoDataFrame | gpd.GeoSeries, *, name: str) -> g
     return geom
 
 
+def _bounds_text(bounds: Sequence[float]) -> str:
+    xmin, ymin, xmax, ymax = (float(v) for v in bounds)
+    return f"x {xmin:,.6g} to {xmax:,.6g}, y {ymin:,.6g} to {ymax:,.6g}"
+
+
+def require_some_inside(
+    n_outside: int,
+    n_events: int,
+    *,
+    events_bounds: Sequence[float],
+    area_bounds: Sequence[float],
+    name: str = "events",
+    area: str = "grid",
+    warn_share: float = 0.5,
+) -> None:
+    """Refuse events that all fall outside ``area``; warn, with counts, when most do.
+
+    The message shows both layers' bounds, so a wrong CRS or a wrong area is plain.
+    """
+    if n_events == 0:
+        return
+    if n_outside >= n_events:
+        raise ValueError(
+            f"All {n_events:,} `{name}` fall outside the `{area}`, so every count and density "
+            f"would be zero: `{name}` span {_bounds_text(events_bounds)}; the `{area}` spans "
+            f"{_bounds_text(area_bounds)}. Check that both are in the same place and CRS."
+        )
+    if n_outside > warn_share * n_events:
+        warnings.warn(
+            f"{n_outside:,} of {n_events:,} `{name}` ({n_outside / n_events:.0%}) fall outside "
+            f"the `{area}` and are not counted: `{name}` span {_bounds_text(events_bounds)}; "
+            f"the `{area}` spans {_bounds_text(area_bounds)}.",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
 def require_positive(value: Any, *, name: str, allow_zero: bool = False, fix: str = "") -> float:
     """Return ``value`` as a float after checking it is finite and positive.
 

@@ -18,6 +18,7 @@ from hotspotlib._validation import (
     require_points,
     require_polygons,
     require_same_crs,
+    require_some_inside,
     require_weights,
 )
 from hotspotlib.hotspots.grid import Grid, first_owner
@@ -205,6 +206,13 @@ def count_events(
     else:
         cells = grid
     inside = position >= 0
+    require_some_inside(
+        int((~inside).sum()),
+        len(position),
+        events_bounds=events.total_bounds,
+        area_bounds=cells.total_bounds,
+        area="grid" if isinstance(grid, Grid) else "places",
+    )
     count = np.bincount(position[inside], minlength=len(cells)).astype(np.int64)
     weight_sum = None
     if weight_values is not None:

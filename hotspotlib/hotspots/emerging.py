@@ -20,6 +20,7 @@ from hotspotlib._validation import (
     require_polygons,
     require_positive,
     require_same_crs,
+    require_some_inside,
     require_timestamps,
 )
 from hotspotlib.hotspots.emerging_result import EmergingHotspotsResult
@@ -167,6 +168,13 @@ def emerging_hotspots(
     require_grid_size(grid.n_rows * grid.n_cols * n_steps, max_cells=50_000_000)
     position = grid.locate(xy)
     inside = position >= 0
+    require_some_inside(
+        int((~inside).sum()),
+        len(xy),
+        events_bounds=events.total_bounds,
+        area_bounds=grid.cells.total_bounds,
+        area="area",
+    )
     cube = np.bincount(
         step[inside] * grid.n_cells + position[inside], minlength=n_steps * grid.n_cells
     ).reshape(n_steps, grid.n_cells)

@@ -12,7 +12,8 @@ from scipy import sparse
 
 from hotspotlib._options import Alternative, WeightsKind
 from hotspotlib._summary import Summary
-from hotspotlib._validation import as_rng, check_option
+from hotspotlib._validation import as_rng, check_option, require_allocation
+from hotspotlib.hotspots._information import check_islands
 from hotspotlib.hotspots._weights_given import check_weight_arguments
 from hotspotlib.hotspots.inference import normal_p
 from hotspotlib.hotspots.units import resolve_units
@@ -232,6 +233,20 @@ def general_g(
         raise ValueError("`value` has zero variance; General G is undefined.")
     spatial = weights_for_units(resolved, weights, distance_m=distance_m, k=k, star=False)
     neighbours = spatial.off_diagonal()
+    check_islands(
+        np.diff(neighbours.indptr) == 0,
+        centroids=resolved.centroids,
+        distance_m=spatial.distance_m,
+        description=spatial.description,
+        function="general_g",
+    )
+    require_allocation(
+        n_permutations,
+        8 * 4,
+        name="n_permutations",
+        what="permutations",
+        fix="Use fewer permutations (999 is usual).",
+    )
     g, expected, variance = general_g_moments(neighbours, x)
     z = (g - expected) / np.sqrt(variance) if variance > 0 else float("nan")
     p_analytic = float(normal_p(np.array([z]), alternative)[0])

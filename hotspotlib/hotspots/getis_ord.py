@@ -317,7 +317,9 @@ def gi_star(
         method=method,
         n_islands=int(scores["island"].sum()),
         n_undefined=int(scores["undefined"].sum()),
-        notes=(floor_note,) if (floor_note and fdr) else (),
+        notes=(floor_note + " Or use analytic p-values (n_permutations=0).",)
+        if (floor_note and fdr)
+        else (),
         **arrays,
     )
 

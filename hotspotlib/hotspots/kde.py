@@ -21,6 +21,7 @@ from hotspotlib._validation import (
     require_polygons,
     require_positive,
     require_same_crs,
+    require_some_inside,
     require_weights,
 )
 from hotspotlib.hotspots._engines import (
@@ -209,6 +210,20 @@ def kde(
     reach = kernel_reach(kernel, bandwidth)
     near = _within_reach(xy, lattice, reach)
     n_beyond = 0 if near is None else int((~near).sum())
+    if n_beyond:
+        half_x, half_y = lattice.dx / 2, lattice.dy / 2
+        require_some_inside(
+            n_beyond,
+            len(xy),
+            events_bounds=bounds_of(xy),
+            area_bounds=(
+                lattice.x0 - half_x,
+                lattice.y0 - half_y,
+                lattice.x0 + (lattice.n_cols - 0.5) * lattice.dx,
+                lattice.y0 + (lattice.n_rows - 0.5) * lattice.dy,
+            ),
+            area="grid" if grid is not None else "raster",
+        )
     xy_near = xy if near is None else xy[near]
     w_near = w if (w is None or near is None) else w[near]
     n_raster = layout.n_rows * layout.n_cols

@@ -11,7 +11,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from hotspotlib._options import CiMethod
 from hotspotlib._summary import Summary
-from hotspotlib._validation import as_rng, check_option
+from hotspotlib._validation import as_rng, check_option, require_allocation
 from hotspotlib.metrics._gini import adjust, bca_levels, gini_grouped, jackknife_grouped
 from hotspotlib.metrics._inputs import as_counts
 
@@ -226,6 +226,9 @@ def gini(
         raise ValueError(
             f"`n_bootstrap` must be a whole number >= 0 (e.g. 999); got {n_bootstrap!r}."
         )
+    require_allocation(
+        n_bootstrap, 8, name="n_bootstrap", what="replicates", fix="Use fewer (999 is usual)."
+    )
     level = float(confidence)
     if not 0.0 < level < 1.0:
         raise ValueError(f"`confidence` must be in (0, 1), e.g. 0.95; got {level!r}.")

@@ -13,7 +13,14 @@ from numpy.typing import ArrayLike, NDArray
 
 from hotspotlib._options import DistanceMetric
 from hotspotlib._summary import Summary
-from hotspotlib._validation import as_rng, check_option, require_columns, require_points
+from hotspotlib._multiple_testing import permutation_floor_note
+from hotspotlib._validation import (
+    as_rng,
+    check_option,
+    require_allocation,
+    require_columns,
+    require_points,
+)
 from hotspotlib.metrics._knox import (
     band_labels,
     count_table,
@@ -165,6 +172,18 @@ class KnoxResult:
             + ", ".join(self.time_intervals)
             + f" ({self.time_unit}).",
         ]
+        rows, cols = self.observed.shape
+        floor = permutation_floor_note(
+            n_tests=(rows - 1) * (cols - 1),
+            n_permutations=self.n_permutations,
+            alpha=0.05,
+            n_found=len(self.findings()),
+            method="bonferroni",
+        )
+        if floor:
+            notes.append(
+                "The p-values are per band, not adjusted for the many bands tested. " + floor
+            )
         if self.nrc_compatible:
             notes.append(
                 "NRC-compatible bands: a band labelled 'a to b' covers [a-1, b), as the "
@@ -312,6 +331,13 @@ def knox_test(
         raise ValueError(
             f"`n_permutations` must be a whole number >= 0 (e.g. 99); got {n_permutations!r}."
         )
+    require_allocation(
+        float(n_permutations) * (spatial.size + 2) * (temporal.size + 1),
+        8,
+        name="n_permutations",
+        what="table entries",
+        fix="Use fewer permutations (99 or 999 is usual) or fewer bands.",
+    )
     times, whole_days, unit = parse_times(events[time], name=time)
     p = 1.0 if metric == "manhattan" else 2.0
     estimated = estimate_pairs(xy, float(spatial[-1]), p)
