@@ -73,6 +73,13 @@ def select_places(
         raise ValueError(f"`n` must be a whole number >= 1; got {n!r}.")
     gap = require_positive(min_separation_m, name="min_separation_m", allow_zero=True)
     values = cells[score].to_numpy(dtype=float)
+    scored = np.isfinite(values)
+    if not scored.any() or np.ptp(values[scored]) == 0 and not (values[scored] > 0).any():
+        what = "NaN or infinite" if not scored.any() else f"{values[scored][0]:g}"
+        raise ValueError(
+            f"`cells[{score!r}]` is {what} in every cell, so there is nothing to rank; "
+            "pass a score that varies (e.g. counts of events)."
+        )
     order = np.argsort(-np.where(np.isnan(values), -np.inf, values), kind="stable")
     order = order[~np.isnan(values[order])]
     shapes = geometry.to_numpy()
