@@ -122,10 +122,11 @@ def _crs_facts_from(text: str) -> _CrsFacts:
     area = crs.area_of_use
     area_lonlat = area_xy = None
     if area is not None and not crs.is_geographic:
-        area_lonlat = tuple(float(v) for v in area.bounds)
+        west, south, east, north = (float(v) for v in area.bounds)
+        area_lonlat = (west, south, east, north)
         try:
             to_crs = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-            x0, y0, x1, y1 = to_crs.transform_bounds(*area_lonlat, densify_pts=21)
+            x0, y0, x1, y1 = to_crs.transform_bounds(west, south, east, north, densify_pts=21)
         except ProjError:  # an area pyproj cannot carry over: skip the bounds check
             x0 = y0 = x1 = y1 = float("nan")
         if np.isfinite([x0, y0, x1, y1]).all():
@@ -137,7 +138,7 @@ def _crs_facts_from(text: str) -> _CrsFacts:
         geographic=bool(crs.is_geographic),
         units=units,
         web_mercator="pseudo mercator" in method or "pseudo-mercator" in crs.name.lower(),
-        area_lonlat=area_lonlat,  # type: ignore[arg-type]
+        area_lonlat=area_lonlat,
         area_xy=area_xy,
     )
 

@@ -11,7 +11,7 @@ from scipy.spatial import cKDTree
 
 
 def smallest_linking_distance(xy: NDArray[np.float64]) -> float:
-    """The smallest distance band that gives every point at least one neighbour."""
+    """Return the smallest distance band that gives every point at least one neighbour."""
     if len(xy) < 2:
         return float("nan")
     distance, _ = cKDTree(xy).query(xy, k=2)
@@ -38,7 +38,10 @@ def check_islands(
     linking = smallest_linking_distance(np.asarray(centroids(), dtype=float))
     if distance_m is not None:
         cause = f"within `distance_m` = {distance_m:g} m"
-        fix = f"Pass `distance_m` >= {linking:,.6g} (the smallest distance that gives every unit a neighbour)"
+        fix = (
+            f"Pass `distance_m` >= {linking:,.6g} (the smallest distance that gives every "
+            "unit a neighbour)"
+        )
     else:
         cause = f"under `weights` ({description})"
         fix = (

@@ -20,9 +20,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
 
+from hotspotlib._multiple_testing import permutation_floor_note
 from hotspotlib._options import Alternative, WeightsKind
 from hotspotlib._validation import as_rng, check_option, require_positive
-from hotspotlib._multiple_testing import permutation_floor_note
 from hotspotlib.hotspots._information import check_islands
 from hotspotlib.hotspots._weights_given import check_weight_arguments
 from hotspotlib.hotspots.gi_result import GiStarResult

@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from hotspotlib._multiple_testing import permutation_floor_note
 from hotspotlib._options import DistanceMetric
 from hotspotlib._summary import Summary
-from hotspotlib._multiple_testing import permutation_floor_note
 from hotspotlib._validation import (
     as_rng,
     check_option,

@@ -8,7 +8,7 @@ import functools
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from shapely.geometry import LineString, Point, box
+from shapely.geometry import LineString
 
 
 @functools.cache
@@ -63,9 +63,8 @@ def _far():
 def _mostly_far():
     events = fx.city.events
     shift = np.where(np.arange(len(events)) % 4 == 0, 0.0, 200_000.0)
-    return events.set_geometry(events.translate(0, 0).translate(0, 0)).set_geometry(
-        gpd.points_from_xy(events.geometry.x + shift, events.geometry.y), crs=events.crs
-    )
+    moved = gpd.points_from_xy(events.geometry.x + shift, events.geometry.y, crs=events.crs)
+    return events.set_geometry(moved)
 
 
 def _cells():
