@@ -126,3 +126,35 @@ def test_weights_series_refused_when_rows_share_labels():
     frame = pd.DataFrame({"x": [1.0, 2.0, 3.0]}, index=[0, 0, 1])
     with pytest.raises(ValueError, match="index labels"):
         v.require_weights(frame, pd.Series([10.0, 20.0, 30.0], index=[0, 1, 2]))
+
+
+def test_web_mercator_is_not_metres_on_the_ground():
+    london = gpd.GeoSeries([Point(-0.1, 51.5)], crs=4326)
+    for crs in (3857, "ESRI:102100"):
+        with pytest.raises(ValueError, match=r"Web Mercator.*to_crs\(27700\)"):
+            v.require_points(london.to_crs(crs), name="events")
+
+
+def test_coordinates_checked_against_the_area_of_use():
+    lonlat = gpd.GeoSeries([Point(-0.12, 51.5), Point(-0.1, 51.52)], crs=27700)
+    with pytest.raises(
+        ValueError,
+        match=r"EPSG:27700.*x -0\.12 to -0\.1.*set_crs\(4326, allow_override=True\)\.to_crs\(27700\)",
+    ):
+        v.require_points(lonlat, name="events")
+    utm = gpd.GeoSeries([Point(699_000, 5_710_000)], crs=27700)  # UTM 30N numbers
+    with pytest.raises(ValueError, match="outside the area where EPSG:27700 is used"):
+        v.require_points(utm, name="events")
+    with pytest.raises(ValueError, match="areas.*outside the area"):
+        v.require_polygons(gpd.GeoSeries([box(0, 5e6, 10, 5e6 + 10)], crs=27700), name="areas")
+    # real places in their own CRS pass, as do small coordinates near the false origin
+    london = gpd.GeoSeries([Point(-0.1, 51.5)], crs=4326)
+    v.require_points(london.to_crs(27700), name="events")
+    v.require_points(london.to_crs(32630), name="events")
+    v.require_points(gpd.GeoSeries([Point(1, 2), Point(300, 200)], crs=27700), name="events")
+
+
+def test_require_allocation_refuses_before_allocating():
+    v.require_allocation(1e6, 8, name="n_permutations", fix="Use fewer.")
+    with pytest.raises(ValueError, match=r"`n_permutations` would need 1e\+12 .*GiB.*Use fewer"):
+        v.require_allocation(1e12, 8, name="n_permutations", fix="Use fewer.")

@@ -10,6 +10,9 @@ from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
 
+_WARN_SHARE = 0.1  # warn when more than this share of the units are islands
+
+
 def smallest_linking_distance(xy: NDArray[np.float64]) -> float:
     """Return the smallest distance band that gives every point at least one neighbour."""
     if len(xy) < 2:
@@ -26,15 +29,15 @@ def check_islands(
     description: str,
     function: str,
 ) -> None:
-    """Raise when every unit is an island; warn with counts when some are.
+    """Raise when every unit is an island; warn with counts when over a tenth are.
 
     ``centroids`` is a zero-argument callable giving the units' centres (only called
     when there are islands).
     """
     isolated = np.asarray(island, dtype=bool)
     n_islands, n_units = int(isolated.sum()), isolated.size
-    if n_islands == 0:
-        return
+    if n_islands == 0 or n_islands <= _WARN_SHARE * n_units:
+        return  # a few islands: counted in the result (n_islands) and its summary
     linking = smallest_linking_distance(np.asarray(centroids(), dtype=float))
     if distance_m is not None:
         cause = f"within `distance_m` = {distance_m:g} m"

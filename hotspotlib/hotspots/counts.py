@@ -185,8 +185,22 @@ def count_events(
     Raises
     ------
     ValueError
-        For empty events, non-point geometries, NaN coordinates, a geographic CRS,
-        different CRSs, or bad weights.
+        For empty events, non-point geometries, NaN coordinates, a geographic or Web
+        Mercator CRS, coordinates outside the CRS's area of use, different CRSs, bad
+        weights, or events that all fall outside the cells (the message shows both
+        bounds).
+
+    Warns
+    -----
+    UserWarning
+        When more than half of the events fall outside every cell (with the counts).
+
+    Notes
+    -----
+    Edge rule (the same for a Grid and for polygons, see :func:`locate_events`): an
+    event on an edge is counted in the cell just north-east of it; square cells are
+    half-open ``[x0, x1) x [y0, y1)`` except that the grid's outer north and east edges
+    are closed, so every event in the grid's bounding box is counted exactly once.
 
     Examples
     --------

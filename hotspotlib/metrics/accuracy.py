@@ -315,12 +315,6 @@ def _resolve(
             f"`scores` has {int((~np.isfinite(values)).sum())} NaN or infinite values "
             "(e.g. cells missing from a Series); fill them, e.g. with the lowest score."
         )
-    if np.ptp(values) == 0:
-        raise ValueError(
-            f"`scores` are {values[0]:g} in every cell, so no cell ranks above another and "
-            "the top cells would be an arbitrary pick; pass scores that vary (e.g. counts "
-            "from a training period that has events)."
-        )
     return grid, values
 
 

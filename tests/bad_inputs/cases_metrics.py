@@ -80,9 +80,9 @@ CASES = [
     ),
     Case(
         "hit_rate",
-        "constant scores",
-        lambda: hs.hit_rate(_zeros(), fx.city.events, grid=fx.grid),
-        match="scores.*every cell",
+        "NaN scores",
+        lambda: hs.hit_rate(_zeros() * np.nan, fx.city.events, grid=fx.grid),
+        match="scores.*NaN",
     ),
     Case(
         "hit_rate",
@@ -98,9 +98,9 @@ CASES = [
     ),
     Case(
         "pai",
-        "constant scores",
-        lambda: hs.pai(_zeros(), fx.city.events, grid=fx.grid),
-        match="scores.*every cell",
+        "no grid for plain scores",
+        lambda: hs.pai(_zeros(), fx.city.events),
+        match="grid",
     ),
     Case(
         "pai",
@@ -116,9 +116,9 @@ CASES = [
     ),
     Case(
         "pei",
-        "constant scores",
-        lambda: hs.pei(_zeros(), fx.city.events, grid=fx.grid),
-        match="scores.*every cell",
+        "unknown area measure",
+        lambda: hs.pei(fx.counts, fx.city.events, areas="volume"),
+        match="areas",
     ),
     Case(
         "pei",

@@ -83,3 +83,11 @@ def test_harm_mapping_refuses_infinite_and_negative_weights():
         hs.harm_weights({"Robbery": np.inf})
     with pytest.raises(ValueError, match="finite and >= 0.*Burglary"):
         hs.harm_weights({"Burglary": -1.0})
+
+
+def test_impossible_cities_are_refused_not_looped():
+    with pytest.raises(ValueError, match="size_m"):
+        hs.synthetic_city(size_m=300, rng=1)
+    with pytest.raises(ValueError, match="hotspot_size_m"):
+        hs.synthetic_city(hotspot_size_m=4_500, rng=1)
+    assert len(hs.synthetic_city(size_m=300, n_hotspots=0, n_events=200, rng=1).events) > 0

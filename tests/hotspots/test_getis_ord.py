@@ -208,13 +208,15 @@ def test_islands_are_nan_counted_and_not_tests():
     points = gpd.GeoDataFrame(
         {"y": [1.0, 5, 2, 8, 3, 9]}, geometry=[Point(p) for p in xy], crs=27700
     )
-    result = hs.gi_star(points, value="y", distance_m=15)
+    with pytest.warns(UserWarning, match=r"1 of 6 units have no neighbour.*>= 7,056"):
+        result = hs.gi_star(points, value="y", distance_m=15)
     frame = result.to_frame()
     assert result.n_islands == 1
     assert np.isnan(frame["z_score"].iloc[-1]) and np.isnan(frame["q_value"].iloc[-1])
     assert frame["bin"].iloc[-1] == 0 and frame["n_neighbours"].iloc[-1] == 0
     assert "1 units have no neighbour" in str(result.summary())
-    plain = hs.gi_star(points, value="y", distance_m=15, star=False)
+    with pytest.warns(UserWarning, match="1 of 6 units"):
+        plain = hs.gi_star(points, value="y", distance_m=15, star=False)
     assert plain.n_islands == 1 and np.isnan(plain.z_score[-1])
 
 
@@ -480,3 +482,24 @@ def test_value_series_is_matched_by_label(g1_points):
         hs.gi_star(counts, value=per_cell.iloc[::-1], distance_m=15).z_score,
         hs.gi_star(counts, value="count", distance_m=15).z_score,
     )
+
+
+def test_islands_refused_or_warned(city):
+    grid = hs.make_grid(city.boundary, cell_size_m=500)
+    counts = hs.count_events(city.events, grid)
+    with pytest.raises(ValueError, match=r"every one of the .* units has no neighbour.*>= 500"):
+        hs.gi_star(counts, distance_m=1)
+    frame = counts.to_frame()
+    lonely = frame.iloc[[0]].set_geometry(frame.geometry.iloc[[0]].translate(50_000, 0))
+    some = gpd.GeoDataFrame(pd.concat([frame, lonely]), crs=frame.crs)
+    result = hs.gi_star(some, value="count", distance_m=600)  # one island in many: noted
+    assert result.n_islands == 1 and "1 units have no neighbour" in str(result.summary())
+
+
+def test_permutation_floor_is_explained(city):
+    grid = hs.make_grid(city.boundary, cell_size_m=250)
+    counts = hs.count_events(city.events, grid)
+    result = hs.gi_star(counts, distance_m=300, n_permutations=99, rng=1)
+    assert any("smallest possible p-value is 1/(B+1) = 0.01" in note for note in result.notes)
+    assert "permutations" in str(result.summary())
+    assert hs.gi_star(counts, distance_m=300).notes == ()

@@ -403,3 +403,20 @@ def test_weights_series_is_matched_by_label(city):
     by_label = hs.kde(city.events, weights=harm.iloc[::-1], **kwargs)
     np.testing.assert_allclose(by_label.values, aligned.values, equal_nan=True)
     assert by_label.total_weight == pytest.approx(float(harm.sum()))
+
+
+def test_huge_bandwidth_auto_is_exact_and_fft_refused(city):
+    grid = hs.make_grid(city.boundary, cell_size_m=500)
+    surface = hs.kde(city.events, grid=grid, bandwidth_m=1e7)
+    assert surface.method == "exact"
+    with pytest.raises(ValueError, match=r"bandwidth_m.*FFT lattice.*nodes.*GiB"):
+        hs.kde(city.events, grid=grid, bandwidth_m=1e7, method="fft")
+
+
+def test_events_outside_the_grid(city):
+    grid = hs.make_grid(city.boundary, cell_size_m=500)
+    far = city.events.set_geometry(city.events.translate(100_000, 0))
+    with pytest.raises(ValueError, match=r"All .* `events` fall outside the `grid`.*span x"):
+        hs.kde(far, grid=grid, bandwidth_m=300)
+    with pytest.raises(ValueError, match=r"All .* `events` fall outside the `grid`"):
+        hs.count_events(far, grid)

@@ -192,7 +192,7 @@ def test_accuracy_errors(four, points_lonlat):
     with pytest.raises(ValueError, match="geographic"):
         accuracy_curve([1.0, 2.0, 3.0, 4.0], points_lonlat, grid=four)
     far = gpd.GeoDataFrame(geometry=[Point(9_000, 9_000)], crs=27700)
-    with pytest.raises(ValueError, match="None of the 1"):
+    with pytest.raises(ValueError, match="All 1 `events` fall outside the `grid`"):
         accuracy_curve([1.0, 2.0, 3.0, 4.0], far, grid=four)
     with pytest.raises(TypeError, match="Grid"):
         accuracy_curve([1.0, 2.0, 3.0, 4.0], test, grid="cells")
