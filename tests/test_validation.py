@@ -139,7 +139,8 @@ def test_coordinates_checked_against_the_area_of_use():
     lonlat = gpd.GeoSeries([Point(-0.12, 51.5), Point(-0.1, 51.52)], crs=27700)
     with pytest.raises(
         ValueError,
-        match=r"EPSG:27700.*x -0\.12 to -0\.1.*set_crs\(4326, allow_override=True\)\.to_crs\(27700\)",
+        match=r"EPSG:27700.*x -0\.12 to -0\.1.*set_crs\(4326, allow_override=True\)"
+        r"\.to_crs\(27700\)",
     ):
         v.require_points(lonlat, name="events")
     utm = gpd.GeoSeries([Point(699_000, 5_710_000)], crs=27700)  # UTM 30N numbers

@@ -9,7 +9,6 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
-
 _WARN_SHARE = 0.1  # warn when more than this share of the units are islands
 
 
