@@ -220,13 +220,15 @@ def count_events(
     else:
         cells = grid
     inside = position >= 0
-    require_some_inside(
-        int((~inside).sum()),
-        len(position),
-        events_bounds=events.total_bounds,
-        area_bounds=cells.total_bounds,
-        area="grid" if isinstance(grid, Grid) else "places",
-    )
+    n_outside = len(position) - int(np.count_nonzero(inside))
+    if n_outside > len(position) // 2:  # bounds only when they are needed
+        require_some_inside(
+            n_outside,
+            len(position),
+            events_bounds=events.total_bounds,
+            area_bounds=cells.total_bounds,
+            area="grid" if isinstance(grid, Grid) else "places",
+        )
     count = np.bincount(position[inside], minlength=len(cells)).astype(np.int64)
     weight_sum = None
     if weight_values is not None:
@@ -241,6 +243,6 @@ def count_events(
         if weights is not None
         else None,
         n_events=len(position),
-        n_outside=int((~inside).sum()),
+        n_outside=n_outside,
         grid=grid if isinstance(grid, Grid) else None,
     )

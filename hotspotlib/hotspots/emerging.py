@@ -168,13 +168,15 @@ def emerging_hotspots(
     require_grid_size(grid.n_rows * grid.n_cols * n_steps, max_cells=50_000_000)
     position = grid.locate(xy)
     inside = position >= 0
-    require_some_inside(
-        int((~inside).sum()),
-        len(xy),
-        events_bounds=events.total_bounds,
-        area_bounds=grid.cells.total_bounds,
-        area="area",
-    )
+    n_outside = len(xy) - int(np.count_nonzero(inside))
+    if n_outside > len(xy) // 2:
+        require_some_inside(
+            n_outside,
+            len(xy),
+            events_bounds=events.total_bounds,
+            area_bounds=grid.cells.total_bounds,
+            area="area",
+        )
     cube = np.bincount(
         step[inside] * grid.n_cells + position[inside], minlength=n_steps * grid.n_cells
     ).reshape(n_steps, grid.n_cells)

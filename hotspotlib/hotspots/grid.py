@@ -132,21 +132,23 @@ class Grid:
         rows = np.floor(fy).astype(np.int64)
         position = self._position(rows, cols)
         # On the west or south edge of a cell that is not kept: the cell to the west/south.
-        on_west = (fx == cols) & (position < 0)
-        on_south = (fy == rows) & (position < 0)
+        missed = np.flatnonzero(position < 0)
+        on_west = fx[missed] == cols[missed]
+        on_south = fy[missed] == rows[missed]
         if on_west.any() or on_south.any():
-            best = np.full(len(points), np.iinfo(np.int64).max, dtype=np.int64)
+            big = np.iinfo(np.int64).max
+            best = np.full(len(missed), big, dtype=np.int64)
             for d_row, d_col, use in (
                 (-1, -1, on_west & on_south),
                 (-1, 0, on_south),
                 (0, -1, on_west),
             ):
                 where = np.flatnonzero(use)
-                found = self._position(rows[where] + d_row, cols[where] + d_col)
-                found = np.where(found < 0, np.iinfo(np.int64).max, found)
-                best[where] = np.minimum(best[where], found)
-            fixed = best < np.iinfo(np.int64).max
-            position[fixed] = best[fixed]
+                at = missed[where]
+                found = self._position(rows[at] + d_row, cols[at] + d_col)
+                best[where] = np.minimum(best[where], np.where(found < 0, big, found))
+            fixed = best < big
+            position[missed[fixed]] = best[fixed]
         return position
 
     def _position(self, rows: NDArray[np.int64], cols: NDArray[np.int64]) -> NDArray[np.int64]:
