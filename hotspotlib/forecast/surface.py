@@ -24,8 +24,8 @@ class ForecastSurface:
     """Scores per grid cell for the window after ``origin`` (higher = more crime expected).
 
     Returned by :func:`window_counts`, :func:`recency_counts` and :func:`shrunken_counts`.
-    Pass ``surface.scores`` (or the surface itself) to
-    :func:`hotspotlib.metrics.accuracy_curve` or :func:`hotspotlib.metrics.rolling_evaluation`.
+    Pass ``surface.scores`` to :func:`hotspotlib.metrics.accuracy_curve`; a method given
+    to :func:`hotspotlib.metrics.rolling_evaluation` may return the surface itself.
 
     Attributes
     ----------
