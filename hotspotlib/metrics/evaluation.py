@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
 from hotspotlib._frozen import frozen_mapping
 from hotspotlib._summary import Summary
@@ -290,7 +290,7 @@ def rolling_evaluation(
         kept.append(origin)
     if not kept:
         raise ValueError(
-            f"No origin could be evaluated: {'; '.join(skipped[:5])}. Events run from "
+            f"No origin could be evaluated: {' '.join(skipped[:5])} Events run from "
             f"{stamps.min()} to {stamps.max()}; check `origins` and `test_days`."
         )
     columns = ["method", "origin", "coverage", "area_share", "n_cells", "hits", "n_events"]
@@ -418,21 +418,18 @@ def _means(
         "n_origins": len(origins),
     }
     boot_hits = None
+    size = len(methods) * len(coverages)
     for metric, values in cube.items():  # three metrics
-        out[metric] = np.nanmean(values, axis=2).ravel()
-        out[f"{metric}_sd"] = np.nanstd(values, axis=2, ddof=1).ravel() if len(origins) > 1 else (
-            np.full(len(methods) * len(coverages), np.nan)
-        )
+        out[metric] = _mean(values).ravel()
+        out[f"{metric}_sd"] = _sd(values).ravel()
         if n_boot:
-            boot = np.nanmean(values[:, :, draws], axis=3)  # (methods, coverages, n_boot)
+            boot = _mean(values[:, :, draws])  # (methods, coverages, n_boot)
             out[f"{metric}_ci_low"] = np.quantile(boot, low_q, axis=2).ravel()
             out[f"{metric}_ci_high"] = np.quantile(boot, high_q, axis=2).ravel()
             if metric == "hit_rate":
                 boot_hits = boot
         else:
-            out[f"{metric}_ci_low"] = out[f"{metric}_ci_high"] = np.full(
-                len(methods) * len(coverages), np.nan
-            )
+            out[f"{metric}_ci_low"] = out[f"{metric}_ci_high"] = np.full(size, np.nan)
     means = pd.DataFrame(out)
     means["rank"] = (
         means.groupby("coverage")["hit_rate"].rank(ascending=False, method="min").astype(int)
@@ -443,3 +440,20 @@ def _means(
     else:
         means["p_best"] = np.nan
     return means
+
+
+def _mean(values: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Mean over the last axis ignoring NaN (e.g. PAI when no whole cell fits); NaN if none."""
+    finite = np.isfinite(values)
+    n = finite.sum(axis=-1)
+    total = np.where(finite, values, 0.0).sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 0, total / np.maximum(n, 1), np.nan)
+
+
+def _sd(values: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Sample standard deviation over the last axis ignoring NaN; NaN with under 2 values."""
+    finite = np.isfinite(values)
+    n = finite.sum(axis=-1)
+    centred = np.where(finite, values - _mean(values)[..., None], 0.0)
+    return np.where(n > 1, np.sqrt((centred**2).sum(axis=-1) / np.maximum(n - 1, 1)), np.nan)
