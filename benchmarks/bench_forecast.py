@@ -42,9 +42,7 @@ def methods(grid: hs.Grid) -> dict[str, Callable[[gpd.GeoDataFrame, pd.Timestamp
     """Forecast methods, each f(training_events, origin) -> scores per cell."""
 
     def window(days: float) -> Callable[[gpd.GeoDataFrame, pd.Timestamp], Any]:
-        return lambda train, origin: hs.window_counts(
-            train, grid, origin=origin, window_days=days
-        )
+        return lambda train, origin: hs.window_counts(train, grid, origin=origin, window_days=days)
 
     def recency(half_life: float) -> Callable[[gpd.GeoDataFrame, pd.Timestamp], Any]:
         return lambda train, origin: hs.recency_counts(
@@ -71,6 +69,9 @@ def methods(grid: hs.Grid) -> dict[str, Callable[[gpd.GeoDataFrame, pd.Timestamp
         ),
         "shrunk local 3y": lambda train, origin: hs.shrunken_counts(
             train, grid, origin=origin, window_days=3 * YEAR, prior="local"
+        ),
+        "shrunk local all": lambda train, origin: hs.shrunken_counts(
+            train, grid, origin=origin, prior="local"
         ),
         "kde 3y default bw": kde(None),
         "kde 3y bw 150 m": kde(150.0),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -23,7 +23,7 @@ from hotspotlib.hotspots.grid import Grid
 
 __all__ = ["Training", "prepare"]
 
-Weights = str | Sequence[float] | NDArray[Any] | pd.Series | None
+Weights: TypeAlias = str | Sequence[float] | NDArray[Any] | pd.Series | None
 _DAY_NS = 86_400 * 10**9
 
 

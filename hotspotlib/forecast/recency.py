@@ -17,7 +17,12 @@ __all__ = ["recency_counts", "window_counts"]
 
 
 def _surface(
-    training: Training, grid: Grid, method: str, weight: Any, extra: dict[str, Any], notes: list[str]
+    training: Training,
+    grid: Grid,
+    method: str,
+    weight: Any,
+    extra: dict[str, Any],
+    notes: list[str],
 ) -> ForecastSurface:
     scores = np.bincount(training.position, weights=weight, minlength=grid.n_cells)
     return ForecastSurface(

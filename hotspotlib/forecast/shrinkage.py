@@ -47,7 +47,7 @@ def shrunken_counts(
     prior_radius_m: float | None = None,
     weights: Weights = None,
 ) -> ForecastSurface:
-    """Counts per cell shrunk towards a prior mean (empirical Bayes, Poisson-Gamma).
+    """Shrink counts per cell towards a prior mean (empirical Bayes, Poisson-Gamma).
 
     A cell with few events has a noisy count: one burglary last year says little. The
     posterior mean pulls each cell's rate towards the prior mean, the more so the less
@@ -153,7 +153,9 @@ def shrunken_counts(
             f"`prior_radius_m` ({prior_radius_m!r}) applies only with `prior='local'`; "
             "drop it or pass `prior='local'`."
         )
-    training = prepare(events, grid, time=time, origin=origin, window_days=window_days, weights=None)
+    training = prepare(
+        events, grid, time=time, origin=origin, window_days=window_days, weights=None
+    )
     count = np.bincount(training.position, minlength=grid.n_cells).astype(float)
     exposure = grid.cells["area_share"].to_numpy(dtype=float)
     global_mean = float(count.sum() / exposure.sum())

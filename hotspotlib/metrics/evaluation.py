@@ -99,9 +99,7 @@ class RollingEvaluation:
             notes=list(self.notes),
         )
 
-    def plot(
-        self, ax: Axes | None = None, *, metric: str = "hit_rate", **kwargs: Any
-    ) -> Axes:
+    def plot(self, ax: Axes | None = None, *, metric: str = "hit_rate", **kwargs: Any) -> Axes:
         """Plot a metric's mean against coverage, one line per method, with bootstrap bars."""
         from hotspotlib._plotting import get_axes
 
@@ -378,7 +376,7 @@ def _origins(origins: Any, stamps: pd.Series) -> list[pd.Timestamp]:
 
 
 def _per_cell(result: Any, *, name: str, n_cells: int) -> Any:
-    """The per-cell scores of a method's answer (array, Series, or a result holding them)."""
+    """Return the per-cell scores of a method's answer (array, Series, or a result)."""
     if isinstance(result, EventCounts):
         values: Any = result.count
     elif hasattr(result, "scores"):

@@ -92,7 +92,9 @@ def test_moments_agree_with_a_brute_force_marginal_likelihood_fit() -> None:
     ones = np.ones_like(y)
     alpha_mom = moment_shape(y, ones, np.full_like(y, y.mean()))
     beta_mom = alpha_mom / y.mean()
-    fit = optimize.minimize(_negative_log_likelihood, x0=[0.0, 0.0], args=(y,), method="Nelder-Mead")
+    fit = optimize.minimize(
+        _negative_log_likelihood, x0=[0.0, 0.0], args=(y,), method="Nelder-Mead"
+    )
     alpha_mle, beta_mle = np.exp(fit.x)
     assert fit.success
     assert alpha_mom == pytest.approx(alpha_mle, rel=0.08)
