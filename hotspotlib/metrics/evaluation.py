@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
 from hotspotlib._frozen import frozen_mapping
 from hotspotlib._summary import Summary
@@ -25,6 +25,7 @@ from hotspotlib._validation import (
 from hotspotlib.hotspots.counts import EventCounts, count_events
 from hotspotlib.hotspots.grid import Grid
 from hotspotlib.metrics._inputs import as_share
+from hotspotlib.metrics._origin_bootstrap import METRICS, origin_means
 from hotspotlib.metrics.accuracy import accuracy_curve
 
 if TYPE_CHECKING:
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
 __all__ = ["RollingEvaluation", "rolling_evaluation"]
 
 ForecastMethod: TypeAlias = Callable[[gpd.GeoDataFrame, pd.Timestamp], Any]
-_METRICS = ("hit_rate", "pai", "pei")
 _DAY = pd.Timedelta(days=1)
 
 
@@ -103,7 +103,7 @@ class RollingEvaluation:
         """Plot a metric's mean against coverage, one line per method, with bootstrap bars."""
         from hotspotlib._plotting import get_axes
 
-        check_option(metric, _METRICS, name="metric")
+        check_option(metric, METRICS, name="metric")
         axes = get_axes(ax)
         for name in self.methods:  # a handful of methods
             rows = self.means[self.means["method"] == name]
@@ -292,8 +292,8 @@ def rolling_evaluation(
             f"{stamps.min()} to {stamps.max()}; check `origins` and `test_days`."
         )
     columns = ["method", "origin", "coverage", "area_share", "n_cells", "hits", "n_events"]
-    table = pd.concat(rows, ignore_index=True)[[*columns, *_METRICS]]
-    means = _means(table, tuple(named), generator, n_boot, level)
+    table = pd.concat(rows, ignore_index=True)[[*columns, *METRICS]]
+    means = origin_means(table, tuple(named), generator, n_boot, level)
     notes = [
         "Each origin: methods see only events before it; the next test_days are predicted.",
         "hit_rate = n/N; PAI = (n/N)/(a/A) (Chainey et al. 2008); PEI = n/n* (Hunt 2016); "
@@ -392,66 +392,3 @@ def _per_cell(result: Any, *, name: str, n_cells: int) -> Any:
             f"one score per cell ({n_cells}), e.g. `ForecastSurface.scores`."
         )
     return array
-
-
-def _means(
-    table: pd.DataFrame,
-    methods: tuple[str, ...],
-    generator: np.random.Generator,
-    n_boot: int,
-    level: float,
-) -> pd.DataFrame:
-    """Means over origins with paired bootstrap intervals, rank and p_best."""
-    coverages = table["coverage"].unique()
-    origins = table["origin"].unique()
-    shape = (len(methods), len(coverages), len(origins))
-    pivot = table.set_index(["method", "coverage", "origin"])
-    index = pd.MultiIndex.from_product([methods, coverages, origins])
-    cube = {m: pivot[m].reindex(index).to_numpy().reshape(shape) for m in _METRICS}
-    draws = generator.integers(0, len(origins), size=(n_boot, len(origins)))
-    low_q, high_q = (1 - level) / 2, (1 + level) / 2
-    out: dict[str, Any] = {
-        "method": np.repeat(methods, len(coverages)),
-        "coverage": np.tile(coverages, len(methods)),
-        "n_origins": len(origins),
-    }
-    boot_hits = None
-    size = len(methods) * len(coverages)
-    for metric, values in cube.items():  # three metrics
-        out[metric] = _mean(values).ravel()
-        out[f"{metric}_sd"] = _sd(values).ravel()
-        if n_boot:
-            boot = _mean(values[:, :, draws])  # (methods, coverages, n_boot)
-            out[f"{metric}_ci_low"] = np.quantile(boot, low_q, axis=2).ravel()
-            out[f"{metric}_ci_high"] = np.quantile(boot, high_q, axis=2).ravel()
-            if metric == "hit_rate":
-                boot_hits = boot
-        else:
-            out[f"{metric}_ci_low"] = out[f"{metric}_ci_high"] = np.full(size, np.nan)
-    means = pd.DataFrame(out)
-    means["rank"] = (
-        means.groupby("coverage")["hit_rate"].rank(ascending=False, method="min").astype(int)
-    )
-    if boot_hits is not None:
-        best = boot_hits == boot_hits.max(axis=0, keepdims=True)
-        means["p_best"] = best.mean(axis=2).ravel()
-    else:
-        means["p_best"] = np.nan
-    return means
-
-
-def _mean(values: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Mean over the last axis ignoring NaN (e.g. PAI when no whole cell fits); NaN if none."""
-    finite = np.isfinite(values)
-    n = finite.sum(axis=-1)
-    total = np.where(finite, values, 0.0).sum(axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(n > 0, total / np.maximum(n, 1), np.nan)
-
-
-def _sd(values: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Sample standard deviation over the last axis ignoring NaN; NaN with under 2 values."""
-    finite = np.isfinite(values)
-    n = finite.sum(axis=-1)
-    centred = np.where(finite, values - _mean(values)[..., None], 0.0)
-    return np.where(n > 1, np.sqrt((centred**2).sum(axis=-1) / np.maximum(n - 1, 1)), np.nan)
