@@ -40,9 +40,7 @@ from hotspotlib.hotspots.weights import weights_for_units
 __all__ = ["local_moran", "local_moran_scores"]
 
 
-def local_moran_scores(
-    neighbours: sparse.csr_array, x: NDArray[np.float64]
-) -> dict[str, NDArray[np.float64]]:
+def local_moran_scores(neighbours: sparse.csr_array, x: NDArray[np.float64]) -> dict[str, Any]:
     """Local Moran's I, its moments under total randomisation, z and quadrants.
 
     ``neighbours`` are the weights with an empty diagonal, already transformed (row
@@ -63,7 +61,7 @@ def local_moran_scores(
     >>> chain = sparse.csr_array(np.array([[0, 1, 0], [0.5, 0, 0.5], [0, 1, 0.0]]))
     >>> scores = local_moran_scores(chain, np.array([1.0, 2.0, 6.0]))
     >>> scores["local_i"].round(4).tolist(), scores["quadrant"].tolist()
-    [[-0.0714, -0.0, -0.3571], [2, 2, 4]]
+    ([0.2857, -0.0714, -0.4286], [3, 2, 4])
     """
     n = x.size
     centred = x - x.mean()
@@ -201,14 +199,17 @@ def local_moran(
     z-score against the simulated mean and spread, not this one.
 
     ``p_value`` is two-sided. With permutations it is the conditional-randomisation
-    pseudo p-value: unit i's value held fixed, its neighbours' values drawn without
-    replacement from the other n - 1, ``p = (1 + #extreme) / (B + 1)`` with "extreme"
-    meaning a simulated ``I_i`` at least as far from its exact conditional mean as the
-    observed one (units in independent groups of draws; see
-    :func:`~hotspotlib.hotspots.inference.conditional_permutation_p`). esda's
-    ``p_sim`` is one-sided, folded: ``(1 + min(#sim >= I_i, #sim < I_i)) / (B + 1)``,
-    the tail on the observed side, about half of this ``p_value``; compare
-    ``min(1, 2 * p_sim)`` with ``p_value``. Without permutations ``p_value`` is the
+    pseudo p-value, equal-tailed: unit i's value held fixed, its neighbours' values
+    drawn without replacement from the other n - 1, and ``p = min(1, 2 * (1 +
+    min(#sim >= I_i, #sim <= I_i)) / (B + 1))``, twice the smaller tail (the null
+    distribution of ``I_i`` is skewed, so folding about its mean would hide outliers in
+    skewed counts). It lies in ``[2/(B+1), 1]``. Units are split into groups with
+    independent draws (see
+    :func:`~hotspotlib.hotspots.inference.conditional_permutation_p`); esda shares one
+    table of draws among all units. esda's ``p_sim`` is the one-sided
+    ``(1 + min(#sim >= I_i, #sim < I_i)) / (B + 1)``, the tail on the observed side:
+    ``min(1, 2 * p_sim)`` is this ``p_value`` up to ties and random draws, and
+    ``p_value / 2`` reproduces ``p_sim``. Without permutations ``p_value`` is the
     two-sided normal p of ``z_score`` (esda has no such p). A unit whose value equals
     the mean has ``I_i = 0`` under every permutation: p = 1.
 
@@ -216,10 +217,10 @@ def local_moran(
     where ``q_value`` (``fdr=True``) or ``p_value`` (``fdr=False``) is <= ``alpha``,
     else "not significant"; islands (no neighbour) are "no neighbours", with NaN z and p,
     and are not counted as tests for the FDR. esda's ``get_cluster_labels(alpha)``
-    classifies on its one-sided ``p_sim``. ArcGIS's ``LMiIndex`` divides by the
-    variance of the other units' deviations rather than of all units, so it differs
-    from ``local_i`` by a factor close to 1 in large samples; its COType classes follow
-    the same quadrants.
+    classifies on its one-sided ``p_sim``, so at the same alpha it flags more units.
+    ArcGIS's ``LMiIndex`` divides by the variance of the other units' deviations rather
+    than of all units, so it differs from ``local_i`` by a factor close to 1 in large
+    samples; its COType classes follow the same quadrants.
 
     References
     ----------
@@ -271,8 +272,8 @@ def local_moran(
     p_permutation = None
     if n_perm:
         # With the unit's value fixed, I_i is an affine function of the lag sum_j w_ij x_j
-        # (slope proportional to x_i - x_bar), so the two-sided test of the lag about its
-        # conditional mean is the two-sided test of I_i.
+        # (slope proportional to x_i - x_bar), so the equal-tailed test of the lag is the
+        # equal-tailed test of I_i (the two tails swap where x_i is below the mean).
         p_permutation = conditional_permutation_p(
             neighbours,
             x,
@@ -280,6 +281,7 @@ def local_moran(
             n_permutations=n_perm,
             rng=generator,
             progress=progress,
+            equal_tailed=True,
         )
         p_permutation[at_mean] = 1.0
         p_permutation[island] = np.nan
@@ -300,7 +302,8 @@ def local_moran(
         "row_standardised": bool(row_standardise),
         "n_permutations": n_perm,
         "p_value": (
-            f"conditional permutation, B = {n_perm}, p = (1 + #extreme)/(B + 1), two-sided"
+            f"conditional permutation, B = {n_perm}, two-sided: twice the smaller tail, "
+            "2 (1 + #tail)/(B + 1)"
             if n_perm
             else "analytic (normal, total randomisation), two-sided"
         ),
@@ -356,8 +359,9 @@ def _notes(counts: dict[str, int], n_perm: int, fdr: bool) -> list[str]:
         "local_i is esda's Moran_Local Is ((n-1)/n times Anselin's I_i); expected and "
         "variance are its exact moments under total randomisation (esda's EI = "
         "expected * n/(n-1), VI = variance * (n/(n-1))^2); z_score is Anselin's z.",
-        "p-values are two-sided; esda's p_sim is one-sided (the tail on the observed "
-        "side), about half of p_value: compare min(1, 2 * p_sim).",
+        "p-values are two-sided (permutations: twice the smaller tail); esda's p_sim "
+        "is one-sided (the tail on the observed side): p_value / 2 reproduces it, "
+        "min(1, 2 * p_sim) is comparable with p_value.",
         "cluster_type uses "
         + ("Benjamini-Hochberg q-values" if fdr else "raw p-values")
         + " at alpha; High/Low compare a unit's value, and its neighbours' weighted "

@@ -195,8 +195,11 @@ class LocalMoranResult:
         )
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
-        """Map the cluster types: High-High red, Low-Low blue, High-Low pink, Low-High
-        light blue, not significant grey; the legend sits outside the map."""
+        """Map the cluster types, with the legend outside the map.
+
+        High-High red, Low-Low blue, High-Low pink, Low-High light blue, not
+        significant grey (units without neighbours white).
+        """
         from matplotlib.patches import Patch
 
         from hotspotlib._plotting import get_axes
@@ -212,9 +215,7 @@ class LocalMoranResult:
             kwargs.setdefault("markersize", 8)
         frame.plot(ax=axes, color=colours, **kwargs)
         present = [name for name in CLUSTER_TYPES if (kinds == name).any()]
-        handles = [
-            Patch(facecolor=_COLOURS[name], edgecolor="0.6", label=name) for name in present
-        ]
+        handles = [Patch(facecolor=_COLOURS[name], edgecolor="0.6", label=name) for name in present]
         axes.legend(
             handles=handles,
             loc="upper left",
