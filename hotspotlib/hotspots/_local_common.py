@@ -10,7 +10,7 @@ from scipy import sparse
 
 from hotspotlib._validation import require_positive
 
-__all__ = ["check_alpha", "check_permutations", "sparse_sums"]
+__all__ = ["check_alpha", "check_flag", "check_permutations", "sparse_sums"]
 
 
 def check_permutations(n_permutations: Any) -> int:
@@ -45,6 +45,19 @@ def check_alpha(alpha: Any) -> float:
     if level >= 1:
         raise ValueError(f"`alpha` must be between 0 and 1; got {alpha!r}.")
     return level
+
+
+def check_flag(value: Any, *, name: str, meaning: str) -> bool:
+    """Return ``value`` as a bool after checking it is True or False (not a truthy string).
+
+    Examples
+    --------
+    >>> check_flag(True, name="fdr", meaning="classify from q-values")
+    True
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"`{name}` must be True or False; got {value!r}. True means: {meaning}.")
+    return bool(value)
 
 
 def sparse_sums(matrix: sparse.csr_array, x: NDArray[np.float64]) -> tuple[Any, Any, Any, Any]:

@@ -24,6 +24,9 @@ __all__ = [
     "normal_p",
 ]
 
+MAX_DRAW_BYTES = 2 * 2**30
+"""Largest memory for the tables of permutation draws before a run is refused."""
+
 BIN_LEVELS = (0.10, 0.05, 0.01)
 """Significance levels of bins 1, 2 and 3 (90, 95 and 99 % confidence)."""
 
@@ -186,6 +189,13 @@ def conditional_permutation_p(
     p = np.full(n, np.nan)
     if kmax == 0:
         return p
+    table_bytes = min(n_groups, n) * n_permutations * (kmax + 1) * 8
+    if table_bytes > MAX_DRAW_BYTES:
+        raise ValueError(
+            f"`n_permutations` = {n_permutations} needs about {table_bytes / 2**30:.1f} GiB "
+            f"for the tables of draws ({min(n_groups, n)} groups x B x {kmax + 1} "
+            "neighbours + 1); use fewer permutations (999 is usual) or fewer neighbours."
+        )
     observed = neighbours @ x
     weight_sum = np.asarray(neighbours.sum(axis=1)).ravel()
     mean_other = (x.sum() - x) / (n - 1)

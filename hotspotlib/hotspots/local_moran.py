@@ -30,7 +30,12 @@ from scipy import sparse
 
 from hotspotlib._options import WeightsKind
 from hotspotlib._validation import as_rng
-from hotspotlib.hotspots._local_common import check_alpha, check_permutations, sparse_sums
+from hotspotlib.hotspots._local_common import (
+    check_alpha,
+    check_flag,
+    check_permutations,
+    sparse_sums,
+)
 from hotspotlib.hotspots._weights_given import check_weight_arguments
 from hotspotlib.hotspots.inference import adjust_pvalues, conditional_permutation_p, normal_p
 from hotspotlib.hotspots.local_moran_result import CLUSTER_LABELS, LocalMoranResult
@@ -177,9 +182,11 @@ def local_moran(
     ValueError
         For values with zero variance, NaN values, fewer than 3 units, a geographic
         CRS with distance-based weights, points with contiguity weights, weights of the
-        wrong size or with negative entries, or bad options.
+        wrong size, with negative entries or giving no unit a neighbour, so many
+        permutations that their tables of draws would not fit in memory, or bad options.
     TypeError
-        For a non-boolean ``row_standardise`` or a ``units`` of the wrong type.
+        For a non-boolean ``row_standardise``, ``fdr`` or ``progress``, or ``units`` of
+        the wrong type.
 
     See Also
     --------
@@ -242,11 +249,13 @@ def local_moran(
     True
     """
     check_weight_arguments(weights, distance_m, k)
-    if not isinstance(row_standardise, (bool, np.bool_)):
-        raise TypeError(
-            f"`row_standardise` must be True or False; got {row_standardise!r}. True "
-            "divides each row of weights by its sum (esda's transformation='r')."
-        )
+    standardise = check_flag(
+        row_standardise,
+        name="row_standardise",
+        meaning="divide each row of weights by its sum (esda's transformation='r')",
+    )
+    fdr = check_flag(fdr, name="fdr", meaning="classify from Benjamini-Hochberg q-values")
+    progress = check_flag(progress, name="progress", meaning="show a progress bar")
     resolved = resolve_units(units, value)
     n_perm = check_permutations(n_permutations)
     level = check_alpha(alpha)
@@ -262,7 +271,12 @@ def local_moran(
     generator = as_rng(rng)
     spatial = weights_for_units(resolved, weights, distance_m=distance_m, k=k, star=False)
     neighbours = spatial.off_diagonal()
-    if row_standardise:
+    if neighbours.nnz == 0:
+        raise ValueError(
+            f"`weights` give no unit a neighbour ({spatial.description}); local Moran's I "
+            "would be 0 everywhere. Pass a larger `distance_m`, or other weights."
+        )
+    if standardise:
         neighbours = _row_standardised(neighbours)
     scores = local_moran_scores(neighbours, x)
     island = scores["island"]
@@ -299,7 +313,7 @@ def local_moran(
         "n_units": resolved.n,
         "value": resolved.value_name,
         "weights": spatial.description,
-        "row_standardised": bool(row_standardise),
+        "row_standardised": standardise,
         "n_permutations": n_perm,
         "p_value": (
             f"conditional permutation, B = {n_perm}, two-sided: twice the smaller tail, "
@@ -307,7 +321,7 @@ def local_moran(
             if n_perm
             else "analytic (normal, total randomisation), two-sided"
         ),
-        "fdr": bool(fdr),
+        "fdr": fdr,
         "alpha": level,
         "rng": rng if isinstance(rng, (int, np.integer)) or rng is None else "Generator",
     }
@@ -341,7 +355,7 @@ def local_moran(
         standardised_lag=scores["standardised_lag"],
         parameters=parameters,
         counts=counts,
-        notes=tuple(_notes(counts, n_perm, bool(fdr))),
+        notes=tuple(_notes(counts, n_perm, fdr)),
     )
 
 

@@ -58,3 +58,25 @@ CASES = [
         match="weights.*negative",
     ),
 ]
+
+CASES += [
+    Case(
+        "local_moran",
+        "fdr given as text",
+        lambda: hs.local_moran(fx.counts, fdr="no", n_permutations=0),
+        match="fdr",
+        raises=TypeError,
+    ),
+    Case(
+        "local_moran",
+        "a distance band that gives no unit a neighbour",
+        lambda: hs.local_moran(fx.counts, distance_m=10, n_permutations=0),
+        match="weights.*no unit a neighbour",
+    ),
+    Case(
+        "local_moran",
+        "permutations too many to hold in memory",
+        lambda: hs.local_moran(fx.counts, n_permutations=10**9),
+        match="n_permutations.*GiB",
+    ),
+]
