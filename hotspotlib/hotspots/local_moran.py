@@ -218,7 +218,7 @@ def local_moran(
     ``min(1, 2 * p_sim)`` is this ``p_value`` up to ties and random draws, and
     ``p_value / 2`` reproduces ``p_sim``. Without permutations ``p_value`` is the
     two-sided normal p of ``z_score`` (esda has no such p). A unit whose value equals
-    the mean has ``I_i = 0`` under every permutation: p = 1.
+    the mean has ``I_i = 0`` under every conditional permutation: its permutation p is 1.
 
     ``cluster_type`` is "High-High", "Low-Low", "High-Low" or "Low-High" (the quadrant)
     where ``q_value`` (``fdr=True``) or ``p_value`` (``fdr=False``) is <= ``alpha``,
@@ -282,7 +282,6 @@ def local_moran(
     island = scores["island"]
     at_mean = ~island & (np.abs(x - x.mean()) <= 1e-12 * scale)
     p_analytic = normal_p(scores["z_score"])
-    p_analytic[at_mean] = 1.0
     p_permutation = None
     if n_perm:
         # With the unit's value fixed, I_i is an affine function of the lag sum_j w_ij x_j
@@ -398,6 +397,6 @@ def _notes(counts: dict[str, int], n_perm: int, fdr: bool) -> list[str]:
     if counts["n_at_mean"]:
         notes.append(
             f"{counts['n_at_mean']} units have a value equal to the mean: I_i = 0 under "
-            "every permutation, p = 1."
+            "every conditional permutation, so their permutation p-value is 1."
         )
     return notes
