@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import itertools
+import pickle
 import warnings
 
 import geopandas as gpd
@@ -325,6 +326,11 @@ def test_result_is_frozen_and_read_only(columbus):
     with pytest.raises(TypeError, match="read-only"):
         result.counts["n_units"] = 0
     assert isinstance(result.notes, tuple)
+    for twin in (pickle.loads(pickle.dumps(result)), copy.copy(result), copy.deepcopy(result)):
+        assert not twin.local_i.flags.writeable and not twin.cluster_type.flags.writeable
+        np.testing.assert_array_equal(twin.p_value, result.p_value)
+        with pytest.raises(TypeError, match="read-only"):
+            twin.counts["n_units"] = 0
 
 
 def test_to_frame_summary_repr_and_plot(city):
