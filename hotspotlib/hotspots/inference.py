@@ -182,6 +182,11 @@ def conditional_permutation_p(
     -------
     numpy.ndarray
         One p-value per unit, in ``[1 / (B + 1), 1]`` (NaN for units without neighbours).
+
+    Raises
+    ------
+    ValueError
+        When the tables of draws would take more than ``MAX_DRAW_BYTES`` (2 GiB).
     """
     n = x.size
     card = np.diff(neighbours.indptr).astype(np.int64)
