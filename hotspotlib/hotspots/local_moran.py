@@ -38,7 +38,11 @@ from hotspotlib.hotspots._local_common import (
 )
 from hotspotlib.hotspots._weights_given import check_weight_arguments
 from hotspotlib.hotspots.inference import adjust_pvalues, conditional_permutation_p, normal_p
-from hotspotlib.hotspots.local_moran_result import CLUSTER_LABELS, LocalMoranResult
+from hotspotlib.hotspots.local_moran_result import (
+    CLUSTER_LABELS,
+    LocalMoranResult,
+    local_moran_notes,
+)
 from hotspotlib.hotspots.units import resolve_units
 from hotspotlib.hotspots.weights import weights_for_units
 
@@ -354,7 +358,7 @@ def local_moran(
         standardised_lag=scores["standardised_lag"],
         parameters=parameters,
         counts=counts,
-        notes=tuple(_notes(counts, n_perm, fdr)),
+        notes=tuple(local_moran_notes(counts, n_perm, fdr)),
     )
 
 
@@ -365,38 +369,3 @@ def _row_standardised(matrix: sparse.csr_array) -> sparse.csr_array:
     rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
     result.data = result.data / sums[rows]
     return result
-
-
-def _notes(counts: dict[str, int], n_perm: int, fdr: bool) -> list[str]:
-    notes = [
-        "local_i is esda's Moran_Local Is ((n-1)/n times Anselin's I_i); expected and "
-        "variance are its exact moments under total randomisation (esda's EI = "
-        "expected * n/(n-1), VI = variance * (n/(n-1))^2); z_score is Anselin's z.",
-        "p-values are two-sided (permutations: twice the smaller tail); esda's p_sim "
-        "is one-sided (the tail on the observed side): p_value / 2 reproduces it, "
-        "min(1, 2 * p_sim) is comparable with p_value.",
-        "cluster_type uses "
-        + ("Benjamini-Hochberg q-values" if fdr else "raw p-values")
-        + " at alpha; High/Low compare a unit's value, and its neighbours' weighted "
-        "deviations, with the mean of all units.",
-    ]
-    if not n_perm:
-        notes.append(
-            "Analytic p-values only: the normal approximation to local Moran's I is poor "
-            "in small or skewed samples (Anselin 1995); prefer n_permutations=999."
-        )
-    if counts["n_islands"]:
-        notes.append(
-            f"{counts['n_islands']} units have no neighbour: local_i 0, z and p NaN, "
-            "cluster_type 'no neighbours'; they are not counted as tests for the FDR."
-        )
-    if counts["n_undefined"]:
-        notes.append(
-            f"{counts['n_undefined']} units have zero variance under randomisation: NaN z."
-        )
-    if counts["n_at_mean"]:
-        notes.append(
-            f"{counts['n_at_mean']} units have a value equal to the mean: I_i = 0 under "
-            "every conditional permutation, so their permutation p-value is 1."
-        )
-    return notes

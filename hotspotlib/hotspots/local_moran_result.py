@@ -17,7 +17,7 @@ from hotspotlib._summary import Summary
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["CLUSTER_LABELS", "LocalMoranResult"]
+__all__ = ["CLUSTER_LABELS", "LocalMoranResult", "local_moran_notes"]
 
 CLUSTER_LABELS = ("no neighbours", "High-High", "Low-High", "Low-Low", "High-Low")
 """Cluster labels indexed by quadrant code (0 island; 1 HH, 2 LH, 3 LL, 4 HL as PySAL)."""
@@ -238,3 +238,39 @@ class LocalMoranResult:
         axes.set_title(f"Local Moran's I clusters and outliers, alpha = {level}{fdr}")
         axes.set_aspect("equal")
         return axes
+
+
+def local_moran_notes(counts: Mapping[str, int], n_perm: int, fdr: bool) -> list[str]:
+    """Return the plain-English conventions and caveats of a local Moran's I run."""
+    notes = [
+        "local_i is esda's Moran_Local Is ((n-1)/n times Anselin's I_i); expected and "
+        "variance are its exact moments under total randomisation (esda's EI = "
+        "expected * n/(n-1), VI = variance * (n/(n-1))^2); z_score is Anselin's z.",
+        "p-values are two-sided (permutations: twice the smaller tail); esda's p_sim "
+        "is one-sided (the tail on the observed side): p_value / 2 reproduces it, "
+        "min(1, 2 * p_sim) is comparable with p_value.",
+        "cluster_type uses "
+        + ("Benjamini-Hochberg q-values" if fdr else "raw p-values")
+        + " at alpha; High/Low compare a unit's value, and its neighbours' weighted "
+        "deviations, with the mean of all units.",
+    ]
+    if not n_perm:
+        notes.append(
+            "Analytic p-values only: the normal approximation to local Moran's I is poor "
+            "in small or skewed samples (Anselin 1995); prefer n_permutations=999."
+        )
+    if counts["n_islands"]:
+        notes.append(
+            f"{counts['n_islands']} units have no neighbour: local_i 0, z and p NaN, "
+            "cluster_type 'no neighbours'; they are not counted as tests for the FDR."
+        )
+    if counts["n_undefined"]:
+        notes.append(
+            f"{counts['n_undefined']} units have zero variance under randomisation: NaN z."
+        )
+    if counts["n_at_mean"]:
+        notes.append(
+            f"{counts['n_at_mean']} units have a value equal to the mean: I_i = 0 under "
+            "every conditional permutation, so their permutation p-value is 1."
+        )
+    return notes
