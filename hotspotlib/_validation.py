@@ -525,10 +525,10 @@ def require_timestamps(
         )
     unreadable = parsed.isna()
     if unreadable.any():
-        how = f"with `date_format={date_format!r}`" if date_format else "as dates"
+        how = f"with `date_format={date_format!r}`" if date_format else "as dates/times"
         raise ValueError(
             f"`{name}` has {int(unreadable.sum())} of {len(parsed)} values that could not be "
-            f"read {how}, such as {_examples(series[unreadable])}; use ISO 8601 "
+            f"parsed {how}, such as {_examples(series[unreadable])}; use ISO 8601 "
             "('2024-01-31 10:00') or pass `date_format=`."
         )
     parsed.index = index
@@ -616,7 +616,8 @@ def _describe_keys(keys: Any) -> str:
             return f"no times (dtype {array.dtype})"
         return f"times from {array.min()} to {array.max()} (dtype {array.dtype})"
     kinds = sorted({type(v).__name__ for v in array.iloc[:1000]})
-    return f"{array.nunique()} keys such as {_examples(array)} (dtype {array.dtype}: {', '.join(kinds)})"
+    types = ", ".join(kinds)
+    return f"{array.nunique()} keys such as {_examples(array)} (dtype {array.dtype}: {types})"
 
 
 def require_join(
@@ -635,7 +636,8 @@ def require_join(
     caller has worked it out already, e.g. times inside a period whose start and end are
     ``right_keys``). Nothing matching is a ``ValueError`` that shows both sides (a few
     keys and their types, or the time ranges); more than ``share`` of the left rows
-    unmatched is a ``UserWarning`` with the counts.
+    unmatched is a ``UserWarning`` with the counts (``share=1`` never warns: used where
+    most rows are expected to fall outside, such as events outside a trial period).
 
     Examples
     --------
@@ -643,8 +645,11 @@ def require_join(
     [False, True, True]
     """
     if matched is None:
-        right_index = pd.Index(np.asarray(right_keys, dtype=object) if not isinstance(
-            right_keys, pd.Index) else right_keys)
+        right_index = pd.Index(
+            np.asarray(right_keys, dtype=object)
+            if not isinstance(right_keys, pd.Index)
+            else right_keys
+        )
         matched = right_index.get_indexer_for(pd.Index(left_keys)) >= 0
     matched = np.asarray(matched, dtype=bool)
     n, n_matched = len(matched), int(matched.sum())
@@ -663,8 +668,8 @@ def require_join(
         )
     if n and (n - n_matched) > share * n:
         warnings.warn(
-            f"{n - n_matched} of {n} {what} of `{left}` ({(n - n_matched) / n:.0%}) match "
-            f"nothing in `{right}` and are left out; `{left}` has "
+            f"{n - n_matched} of {n} {what} ({(n - n_matched) / n:.0%}) have a `{left}` "
+            f"that matches nothing in `{right}` and are left out; `{left}` has "
             f"{_describe_keys(left_keys)}, `{right}` has {_describe_keys(right_keys)}.",
             UserWarning,
             stacklevel=3,

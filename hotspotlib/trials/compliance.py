@@ -7,6 +7,7 @@ two-stage least-squares estimate equals the Wald ratio ``ITT_y / ITT_d``.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +21,13 @@ from hotspotlib._options import TrialDesign
 from hotspotlib._summary import Summary
 from hotspotlib._validation import check_option, require_columns
 from hotspotlib.trials._common import ReadOnlyDict
-from hotspotlib.trials._design import as_names, check_outcome, check_treatment, place_column
+from hotspotlib.trials._design import (
+    as_names,
+    check_outcome,
+    check_treatment,
+    place_column,
+    refuse_repeated_units,
+)
 
 __all__ = ["ComplianceEffect", "cace"]
 
@@ -186,6 +193,7 @@ def cace(
     panel = panel.reset_index(drop=True)  # rows by position: any index will do
     y = check_outcome(panel, outcome, counts=False)
     z = check_treatment(panel, treatment)
+    refuse_repeated_units(panel, place=place, time=time, design=design)
     require_columns(panel, [delivered], name="panel")
     dose = panel[delivered].to_numpy(dtype=float)
     if not np.isfinite(dose).all() or (dose < 0).any():
@@ -236,6 +244,7 @@ def cace(
         t_values = table["estimate"] / table["std_error"]
     table["p_value"] = 2 * stats.norm.sf(np.abs(t_values))
     first_t = t_values["first_stage"]
+    weak = _weak_first_stage(float(table.loc["first_stage", "estimate"]), float(first_t**2))
     return ComplianceEffect(
         _table=table,
         control_mean=float(y[z == 0].mean()),
@@ -259,8 +268,29 @@ def cace(
             "delivered patrol), monotonicity, no interference between places.",
             "Delivered dose is measured after randomisation; only the ITT is protected "
             "by randomisation alone.",
+            *weak,
         ),
     )
+
+
+def _weak_first_stage(estimate: float, f_statistic: float) -> tuple[str, ...]:
+    """Warn (and return notes) when the first stage is negative or its F is below 10."""
+    notes = []
+    if estimate < 0:
+        notes.append(
+            f"The first stage is negative ({estimate:.3g}): places assigned to patrol "
+            "received less of the dose than control places, so the CACE (ITT divided by "
+            "it) flips sign and is not a complier effect. Check the `delivered` column."
+        )
+    if f_statistic < 10:
+        notes.append(
+            f"Weak first stage: F = {f_statistic:.3g} is below 10, so the CACE is "
+            "biased towards the naive comparison and its interval is unreliable; "
+            "report the ITT."
+        )
+    for note in notes:
+        warnings.warn(note, UserWarning, stacklevel=3)
+    return tuple(notes)
 
 
 def _describe_dose(dose: NDArray[np.float64]) -> str:

@@ -29,6 +29,7 @@ from hotspotlib.trials._design import (
     lag_matrix,
     place_column,
     place_day_grid,
+    refuse_repeated_units,
     zero_groups,
 )
 from hotspotlib.trials._fitting import (
@@ -172,6 +173,7 @@ def estimate_effect(
     panel = panel.reset_index(drop=True)  # rows by position: any index will do
     y = check_outcome(panel, outcome, counts=model != "ols")
     z = check_treatment(panel, treatment)
+    refuse_repeated_units(panel, place=place, time=time, design=design)
     notes: list[str] = []
     chosen = choose_model(model, design, y, notes)
     crossover = design == "crossover"

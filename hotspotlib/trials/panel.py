@@ -63,9 +63,9 @@ def trial_panel(
     -----
     UserWarning
         When more than half of the events with a place id match no place of the
-        schedule (ids -1 and missing ids mean "no hot spot" and are not counted), or
-        more than half of the events at the trial's places fall outside its days
-        (select the trial period first to keep it quiet).
+        schedule (ids -1 and missing ids mean "no hot spot" and are not counted).
+        Events outside the trial's days are usual (a year of crime for a 90-day
+        trial) and only counted.
 
     Notes
     -----
@@ -111,6 +111,7 @@ def trial_panel(
         right="schedule.dates",
         matched=inside[place_pos >= 0],
         what="events at the trial's places",
+        share=1.0,  # events beyond the trial period are usual: counted, not warned
     )
     flat = place_pos[inside] * n_days + day_pos[inside]
     frame = schedule.to_frame()
