@@ -483,7 +483,7 @@ def require_timestamps(
     missing = series.isna() | series.astype(str).str.strip().eq("")
     if missing.any():
         raise ValueError(
-            f"`{name}` has {int(missing.sum())} missing timestamps out of {len(series)}; "
+            f"`{name}` has {int(missing.sum())} missing times out of {len(series)}; "
             "drop those rows first."
         )
     index = series.index
@@ -610,6 +610,8 @@ def wall_clock(values: Any, tz: Any = None) -> Any:
 
 
 def _describe_keys(keys: Any) -> str:
+    if isinstance(keys, str):  # the caller's own description, e.g. a bounding box
+        return keys
     array = pd.Series(np.asarray(keys) if not isinstance(keys, pd.Series) else keys)
     if pd.api.types.is_datetime64_any_dtype(array):
         if not len(array):
@@ -656,12 +658,13 @@ def require_join(
     if n and n_matched == 0:
         left_text, right_text = _describe_keys(left_keys), _describe_keys(right_keys)
         fix = "check that both sides describe the same places and period"
-        left_kinds = {type(v) for v in pd.Series(left_keys).iloc[:1000]}
-        right_kinds = {type(v) for v in pd.Series(right_keys).iloc[:1000]}
-        if any(issubclass(k, str) for k in left_kinds) != any(
-            issubclass(k, str) for k in right_kinds
-        ):
-            fix = "the ids are text on one side and numbers on the other; convert one side"
+        if not isinstance(left_keys, str) and not isinstance(right_keys, str):
+            texts = [
+                any(isinstance(v, str) for v in pd.Series(keys).iloc[:1000])
+                for keys in (left_keys, right_keys)
+            ]
+            if texts[0] != texts[1]:
+                fix = "the ids are text on one side and numbers on the other; convert one side"
         raise ValueError(
             f"No {what} of `{left}` match `{right}` (0 of {n}): `{left}` has {left_text}; "
             f"`{right}` has {right_text}. {fix[0].upper() + fix[1:]}."
@@ -675,6 +678,30 @@ def require_join(
             stacklevel=3,
         )
     return matched
+
+
+def require_id_type(values: Any, *, name: str) -> None:
+    """Refuse an id column that mixes text and numbers (``1`` and ``"1"``).
+
+    Mixed types would split one officer or place in two (``1 != "1"``); nothing is
+    converted silently. The fix is one type, e.g. ``.astype(str)``.
+
+    Examples
+    --------
+    >>> require_id_type(["A", "B"], name="officer")
+    """
+    series = pd.Series(values)
+    if series.dtype != object and not pd.api.types.is_string_dtype(series):
+        return
+    present = series.dropna()
+    is_text = present.map(lambda v: isinstance(v, str)).astype(bool)
+    if is_text.any() and not is_text.all():
+        raise ValueError(
+            f"`{name}` mixes text and numbers ({int(is_text.sum())} text ids such as "
+            f"{_examples(present[is_text])}, {int((~is_text).sum())} others such as "
+            f"{_examples(present[~is_text])}): 1 and '1' would count as two ids. "
+            f"Give them one type, e.g. `.astype(str)`."
+        )
 
 
 def require_grid_size(n_cells: int, *, max_cells: int, name: str = "cell_size_m") -> None:

@@ -18,8 +18,15 @@ from numpy.typing import NDArray
 
 from hotspotlib._frozen import frozen_mapping
 from hotspotlib._summary import Summary
-from hotspotlib._validation import as_rng, require_columns, require_positive
-from hotspotlib.dose._pings import event_times
+from hotspotlib._validation import (
+    as_rng,
+    require_columns,
+    require_join,
+    require_positive,
+    require_timestamp,
+    wall_clock,
+)
+from hotspotlib.dose._pings import describe_extent, event_times
 from hotspotlib.dose._survival import cox_hazard_ratios, cox_optimum, departures
 from hotspotlib.dose.visits import PatrolVisits
 from hotspotlib.hotspots.counts import locate_events
@@ -143,6 +150,7 @@ def koper_curve(
     n_bootstrap: int = 200,
     rng: int | np.random.Generator | None = None,
     progress: bool = False,
+    dayfirst: bool | None = None,
 ) -> KoperCurve:
     """Estimate residual deterrence by visit length (the Koper curve).
 
@@ -176,6 +184,10 @@ def koper_curve(
         Seed or generator for the bootstrap.
     progress : bool
         Show a progress bar over bootstrap replicates.
+    dayfirst : bool, optional
+        Read slash dates (``end``, ``events[time]``) day-first (UK) or month-first;
+        None lets the data settle it and refuses dates that could be either.
+        Aware times are read on their own local clock, like the visits.
 
     Returns
     -------
@@ -211,8 +223,35 @@ def koper_curve(
         raise ValueError(f"`n_bootstrap` must be >= 0; got {n_bootstrap!r}.")
     generator = as_rng(rng)
     position = locate_events(events, visits.grid if visits.grid is not None else visits.places)
-    stamps = event_times(events, time)
-    stop = stamps.max() if end is None else pd.Timestamp(end).to_datetime64()
+    stamps = event_times(events, time, dayfirst)
+    stop = stamps.max()
+    if end is not None:
+        stop = wall_clock(require_timestamp(end, name="end", dayfirst=dayfirst)).to_datetime64()
+    at_places = position >= 0
+    require_join(
+        describe_extent(events.geometry.get_coordinates().to_numpy()),
+        describe_extent(visits.places.total_bounds.reshape(2, 2)),
+        left="events",
+        right="visits.places",
+        matched=at_places,
+        share=1,
+    )
+    if visits.visits.empty:
+        raise ValueError("`visits` holds no visit; there is no departure to follow up.")
+    first_arrival = visits.visits["arrival"].min()
+    if stop <= first_arrival.to_datetime64():
+        raise ValueError(
+            f"No departure is left to analyse: `end` ({pd.Timestamp(stop)}) is not after "
+            f"the first arrival ({first_arrival})."
+        )
+    require_join(
+        pd.Series(stamps[at_places]),
+        pd.Series([first_arrival, pd.Timestamp(stop)]),
+        left=f"events[{time!r}] at the places",
+        right="visits (first arrival to `end`)",
+        matched=(stamps[at_places] > first_arrival.to_datetime64()) & (stamps[at_places] <= stop),
+        share=1,
+    )
     frame, counts = departures(visits, position, stamps, stop, follow_up, edges)
     if frame.empty:
         raise ValueError(

@@ -13,7 +13,14 @@ import shapely
 
 from hotspotlib._frozen import frozen_mapping
 from hotspotlib._summary import Summary
-from hotspotlib._validation import as_rng, require_polygons, require_positive
+from hotspotlib._validation import (
+    as_rng,
+    require_id_type,
+    require_polygons,
+    require_positive,
+    require_timestamp,
+    wall_clock,
+)
 from hotspotlib.data.gps import place_column
 
 if TYPE_CHECKING:
@@ -101,6 +108,7 @@ def plan_patrols(
     min_gap_minutes: float = 120.0,
     walking_speed_kmh: float = 5.0,
     rng: int | np.random.Generator | None = None,
+    dayfirst: bool | None = None,
 ) -> PatrolPlan:
     """Draw a randomised visit schedule for a shift (the Sacramento design).
 
@@ -132,6 +140,10 @@ def plan_patrols(
         hot spots and patrol each on foot, as in Southend).
     rng : int, Generator or None
         Seed or generator; the same ``rng`` gives the same plan.
+    dayfirst : bool, optional
+        Read slash dates in ``shift_start``/``shift_end`` day-first (UK) or
+        month-first; None refuses a date that could be either. The plan is in local
+        wall-clock time (aware times are read on their own clock).
 
     Returns
     -------
@@ -164,7 +176,8 @@ def plan_patrols(
     if not places.index.is_unique:
         raise ValueError("`places` has duplicate index values; place ids must be unique.")
     ids = _officers(officers)
-    start, end = pd.Timestamp(shift_start), pd.Timestamp(shift_end)
+    start = wall_clock(require_timestamp(shift_start, name="shift_start", dayfirst=dayfirst))
+    end = wall_clock(require_timestamp(shift_end, name="shift_end", dayfirst=dayfirst))
     shift = (end - start).total_seconds() / 60
     if not shift > 0:
         raise ValueError(f"`shift_end` ({end}) must be after `shift_start` ({start}).")
@@ -282,6 +295,7 @@ def _officers(officers: Any) -> list[Any]:
     if isinstance(officers, (str, bytes)) or not isinstance(officers, Sequence):
         raise TypeError(f"`officers` must be a number or a sequence of ids; got {officers!r}.")
     ids = list(officers)
+    require_id_type(ids, name="officers")
     if not ids or len(set(ids)) < len(ids):
         raise ValueError(f"`officers` must be non-empty, unique ids; got {officers!r}.")
     return ids

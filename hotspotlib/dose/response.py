@@ -15,7 +15,7 @@ from hotspotlib._fixed_effects import absorbed_columns, fit_glm_fe, fit_negbin_f
 from hotspotlib._frozen import frozen_mapping, read_only
 from hotspotlib._options import DoseShape, Family
 from hotspotlib._summary import Summary
-from hotspotlib._validation import check_option, require_columns
+from hotspotlib._validation import check_option, require_columns, require_timestamps, wall_clock
 from hotspotlib.dose._design import Basis, lag_indicators, residual_decay
 from hotspotlib.dose.dosage import DosagePanel
 
@@ -223,9 +223,7 @@ def dose_response(
     place_code, place_ids = pd.factorize(frame[place])
     if (place_code < 0).any():
         raise ValueError(f"`panel[{place!r}]` has missing place ids; drop those rows.")
-    dates = pd.to_datetime(frame[time])
-    if dates.isna().any():
-        raise ValueError(f"`panel[{time!r}]` has missing dates; drop those rows.")
+    dates = wall_clock(require_timestamps(frame[time], name=f"panel[{time!r}]"))
     day = ((dates.dt.normalize() - dates.min().normalize()) // pd.Timedelta(days=1)).to_numpy()
     key = place_code.astype(np.int64) * (int(day.max()) + 1) + day
     if len(np.unique(key)) < len(key):
