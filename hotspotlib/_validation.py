@@ -355,7 +355,10 @@ def require_weights(
 _NUMERIC_DATE = r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?:[ T]+(.*?))?\s*$"
 _YEAR_FIRST = r"^\s*(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?:[ T]+(.*?))?\s*$"
 _MONTH_NAME = r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
-_DATE_FIX = "pass `dayfirst=True` (UK: 31/01/2024) or `dayfirst=False`, or a `date_format=`"
+_DATE_FIX = (
+    "pass `dayfirst=True` (UK: 31/01/2024) or `dayfirst=False` (or a `date_format=`), "
+    "or read them first with `pd.to_datetime(values, format='%d/%m/%Y')`"
+)
 
 
 def _examples(values: Any, limit: int = 3) -> str:
@@ -379,8 +382,8 @@ def _order_fields(
         if not len(day_evidence) and not len(month_evidence):
             raise ValueError(
                 f"`{name}` has dates such as {_examples(text)} that read both day-first and "
-                f"month-first (no value has a field above 12); {_DATE_FIX} "
-                "(e.g. '%d/%m/%Y'), or use ISO 8601 ('2024-01-31')."
+                f"month-first (no value has a field above 12); {_DATE_FIX}, or use ISO 8601 "
+                "('2024-01-31')."
             )
         dayfirst = bool(len(day_evidence))
     contradicting = month_evidence if dayfirst else day_evidence

@@ -22,6 +22,7 @@ import pandas as pd
 from pyproj import CRS, Transformer
 
 from hotspotlib._options import HarmScheme
+from hotspotlib._validation import require_timestamps
 from hotspotlib.data.harm import (
     HARM_TABLE_VERSION,
     apply_harm,
@@ -137,7 +138,11 @@ def _numeric(frame: pd.DataFrame, column: str) -> np.ndarray:
 def _parse_month(month: pd.Series) -> pd.Series:
     codes, uniques = pd.factorize(month)  # a few distinct months: parse each once
     stripped = pd.Series(uniques, dtype="object").str.strip()
-    months = pd.to_datetime(stripped, format="%Y-%m", errors="coerce").to_numpy()
+    well_formed = stripped.str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])").fillna(False).to_numpy(bool)
+    months = np.full(len(stripped), np.datetime64("NaT"), dtype="datetime64[ns]")
+    if well_formed.any():  # YYYY-MM is ISO 8601: unambiguous
+        found = require_timestamps(stripped[well_formed], name="Month", date_format="%Y-%m")
+        months[well_formed] = found.to_numpy().astype("datetime64[ns]")
     parsed = pd.Series(months[codes], index=month.index)
     parsed[codes < 0] = pd.NaT
     bad = parsed.isna().to_numpy()

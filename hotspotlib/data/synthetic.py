@@ -17,7 +17,14 @@ import shapely
 from numpy.typing import NDArray
 
 from hotspotlib._summary import Summary
-from hotspotlib._validation import as_rng, require_positive, require_projected_crs, require_whole
+from hotspotlib._validation import (
+    as_rng,
+    require_positive,
+    require_projected_crs,
+    require_timestamp,
+    require_whole,
+    wall_clock,
+)
 from hotspotlib.data.harm import CRIME_TYPES, harm_weights
 
 if TYPE_CHECKING:
@@ -214,7 +221,7 @@ def synthetic_city(
     size = require_positive(size_m, name="size_m")
     spot = require_positive(hotspot_size_m, name="hotspot_size_m")
     require_whole(days, name="days", minimum=1)
-    first_day = pd.Timestamp(start).normalize()
+    first_day = wall_clock(require_timestamp(start, name="start")).normalize()
     x0, y0 = float(origin[0]), float(origin[1])
 
     boundary_shape = shapely.box(x0, y0, x0 + size, y0 + size).difference(
@@ -258,7 +265,7 @@ def synthetic_city(
     order = np.argsort(timestamp, kind="stable")
     events = gpd.GeoDataFrame(
         {
-            "timestamp": pd.to_datetime(timestamp[order]),
+            "timestamp": pd.DatetimeIndex(timestamp[order]),
             "crime_type": pd.array(crime_type[order], dtype="string"),
             "harm": harm[order],
             "hotspot_id": hotspot_id[order],

@@ -223,6 +223,7 @@ def knox_test(
     metric: DistanceMetric = "euclidean",
     max_pairs: int = 20_000_000,
     progress: bool = False,
+    dayfirst: bool | None = None,
 ) -> KnoxResult:
     """Knox test for near repeats over distance and time bands (Near Repeat Calculator).
 
@@ -256,6 +257,9 @@ def knox_test(
         (estimated from a sample); use smaller bands or raise it if memory allows.
     progress : bool
         Show a progress bar over permutations.
+    dayfirst : bool, optional
+        Read slash dates in ``events[time]`` day-first (UK) or month-first; None lets
+        the data settle it and refuses dates that could be either.
 
     Returns
     -------
@@ -312,7 +316,7 @@ def knox_test(
         raise ValueError(
             f"`n_permutations` must be a whole number >= 0 (e.g. 99); got {n_permutations!r}."
         )
-    times, whole_days, unit = parse_times(events[time], name=time)
+    times, whole_days, unit = parse_times(events[time], name=f"events[{time!r}]", dayfirst=dayfirst)
     p = 1.0 if metric == "manhattan" else 2.0
     estimated = estimate_pairs(xy, float(spatial[-1]), p)
     if estimated > max_pairs:
