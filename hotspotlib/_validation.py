@@ -530,8 +530,8 @@ def require_timestamps(
     if unreadable.any():
         how = f"with `date_format={date_format!r}`" if date_format else "as dates/times"
         raise ValueError(
-            f"`{name}` has {int(unreadable.sum())} of {len(parsed)} values that could not be "
-            f"parsed {how}, such as {_examples(series[unreadable])}; use ISO 8601 "
+            f"`{name}` could not be parsed: {int(unreadable.sum())} of {len(parsed)} values "
+            f"could not be read {how}, such as {_examples(series[unreadable])}; use ISO 8601 "
             "('2024-01-31 10:00') or pass `date_format=`."
         )
     parsed.index = index

@@ -7,6 +7,7 @@ import pandas as pd
 
 from hotspotlib._validation import (
     require_columns,
+    require_id_type,
     require_join,
     require_timestamps,
     require_weights,
@@ -92,6 +93,7 @@ def trial_panel(
     )
     n_places, n_days = schedule.treated.shape
     ids = events[place]
+    require_id_type(ids, name=f"events[{place!r}]")
     has_place = (ids.notna() & (ids.astype(str) != "-1")).to_numpy()
     place_pos = schedule.place_ids.get_indexer(ids.to_numpy())
     require_join(

@@ -166,7 +166,7 @@ def test_errors(city):
         hs.dosage_panel(visits, freq="W", **period)
     with pytest.raises(ValueError, match="must be after"):
         hs.dosage_panel(visits, start="2024-01-03", end="2024-01-01")
-    with pytest.raises(ValueError, match="`start` has 1 of 1 values that could not be parsed"):
+    with pytest.raises(ValueError, match="`start` could not be parsed: 1 of 1 values"):
         hs.dosage_panel(visits, start="soon", end="2024-01-01")
     with pytest.raises(ValueError, match="timezone-naive"):
         hs.dosage_panel(visits, start=pd.Timestamp("2024-01-01", tz="UTC"), end="2024-01-03")
