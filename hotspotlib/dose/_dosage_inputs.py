@@ -83,14 +83,16 @@ def add_events(
         left="events",
         right="places",
         matched=position >= 0,
+        what="events",
         share=1,
     )
     require_join(
         pd.Series(stamps[position >= 0]),
         f"days from {first_day.date()} ({n_days} days)",
-        left=f"events[{time!r}] at the places",
+        left=f"events[{time!r}]",
         right="start/end",
         matched=keep[position >= 0],
+        what="events",
         share=1,
     )
     flat = position[keep] * n_days + day[keep]

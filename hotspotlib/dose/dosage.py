@@ -217,9 +217,14 @@ def dosage_panel(
     day = ((table["date"].to_numpy() - first_day.to_datetime64()) // _DAY).astype(np.int64)
     within = (day >= 0) & (day < n_days)
     period = f"days from {first_day.date()} to {(stop - _DAY).date()}"
-    # visits before the start count too (days since the last visit); later ones do not
     require_join(
-        table["date"], period, left="visits", right="start/end", matched=day < n_days, share=1
+        table["date"],
+        period,
+        left="visits",
+        right="start/end",
+        matched=within,
+        share=1,
+        what="visits",
     )
     flat = (position * n_days + day)[within]
     size = n_places * n_days

@@ -234,11 +234,14 @@ def koper_curve(
         left="events",
         right="visits.places",
         matched=at_places,
+        what="events",
         share=1,
     )
     if visits.visits.empty:
         raise ValueError("`visits` holds no visit; there is no departure to follow up.")
     first_arrival = visits.visits["arrival"].min()
+    follow = pd.Timedelta(minutes=follow_up)
+    last_watch = min(visits.visits["departure"].max() + follow, pd.Timestamp(stop))
     if stop <= first_arrival.to_datetime64():
         raise ValueError(
             f"No departure is left to analyse: `end` ({pd.Timestamp(stop)}) is not after "
@@ -246,10 +249,12 @@ def koper_curve(
         )
     require_join(
         pd.Series(stamps[at_places]),
-        pd.Series([first_arrival, pd.Timestamp(stop)]),
-        left=f"events[{time!r}] at the places",
-        right="visits (first arrival to `end`)",
-        matched=(stamps[at_places] > first_arrival.to_datetime64()) & (stamps[at_places] <= stop),
+        pd.Series([first_arrival, last_watch]),
+        left=f"events[{time!r}]",
+        right="the follow-up of the visits",
+        what="events",
+        matched=(stamps[at_places] > first_arrival.to_datetime64())
+        & (stamps[at_places] <= last_watch.to_datetime64()),
         share=1,
     )
     frame, counts = departures(visits, position, stamps, stop, follow_up, edges)

@@ -58,12 +58,16 @@ def test_hand_worked_panel(city):
 
 
 def test_visits_before_start_count_for_days_since(city):
-    rows = [("A", 2, "2023-12-30 10:00", 15), ("A", 2, "2024-01-05 10:00", 15)]
+    rows = [
+        ("A", 2, "2023-12-30 10:00", 15),
+        ("A", 2, "2024-01-05 10:00", 15),
+        ("A", 5, "2024-01-02 10:00", 15),  # a panel needs some visit in its period
+    ]
     panel = hs.dosage_panel(_visits(city, rows), start="2024-01-01", end="2024-01-04")
     frame = panel.to_frame()
     assert frame.loc[frame["hotspot_id"] == 2, "days_since_last_visit"].tolist() == [2, 3, 4]
     assert panel.counts["n_visits_outside_period"] == 2
-    assert frame["patrol_minutes"].sum() == 0
+    assert frame.loc[frame["hotspot_id"] == 2, "patrol_minutes"].sum() == 0
 
 
 def test_compliance_and_background(city):
