@@ -486,7 +486,7 @@ def require_timestamps(
     missing = series.isna() | series.astype(str).str.strip().eq("")
     if missing.any():
         raise ValueError(
-            f"`{name}` has {int(missing.sum())} missing times out of {len(series)}; "
+            f"`{name}` has {int(missing.sum())} missing timestamps out of {len(series)}; "
             "drop those rows first."
         )
     index = series.index

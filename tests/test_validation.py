@@ -157,8 +157,8 @@ def test_require_timestamps_reads(values, options, expected):
         (["13/01/2024", "01/13/2024"], {}, ValueError, r"`time` mixes day-first.*month-first"),
         (["01/13/2024"], {"dayfirst": True}, ValueError, r"cannot be day-first"),
         (["31/01/2024"], {"dayfirst": False}, ValueError, r"cannot be month-first"),
-        (["2024-01-01", None], {}, ValueError, r"`time` has 1 missing times out of 2"),
-        (["2024-01-01", pd.NaT, ""], {}, ValueError, r"`time` has 2 missing times"),
+        (["2024-01-01", None], {}, ValueError, r"`time` has 1 missing timestamps out of 2"),
+        (["2024-01-01", pd.NaT, ""], {}, ValueError, r"`time` has 2 missing timestamps"),
         (["2024-01-01", "soon"], {}, ValueError, r"`time` could not be parsed: 1 of 2.*'soon'"),
         (["31/01/2024"], {"date_format": "%m/%d/%Y"}, ValueError, r"date_format='%m/%d/%Y'"),
         ([1_700_000_000, 1_700_000_060], {}, TypeError, r"`time` holds numbers"),
@@ -174,7 +174,7 @@ def test_require_timestamps_refuses(values, options, error, match):
 def test_require_timestamps_keeps_datetimes_and_time_zones():
     aware = pd.Series(pd.date_range("2024-03-30", periods=3, freq="D", tz="Europe/London"))
     assert v.require_timestamps(aware, name="time").equals(aware)
-    with pytest.raises(ValueError, match="`time` has 1 missing times"):
+    with pytest.raises(ValueError, match="`time` has 1 missing timestamps"):
         v.require_timestamps(pd.Series([pd.Timestamp("2024-01-01"), pd.NaT]), name="time")
     labelled = pd.Series(["31/01/2024", "01/02/2024"], index=[7, 7])
     assert v.require_timestamps(labelled, name="time").index.tolist() == [7, 7]

@@ -337,7 +337,7 @@ CASES = [
         lambda: hs.knox_test(
             _events(timestamp=lambda e: e["timestamp"].where(e.index > 2)), **KNOX
         ),
-        match=r"`events\['timestamp'\]` has 3 missing times",
+        match=r"`events\['timestamp'\]` has 3 missing timestamps",
     ),
     Case(
         "knox_test",

@@ -194,7 +194,7 @@ def test_errors(city):
         hs.dosage_panel(visits, assignment=unknown, **period)
     events = city.events.iloc[:10].copy()
     events.loc[events.index[0], "timestamp"] = pd.NaT
-    with pytest.raises(ValueError, match="missing times"):
+    with pytest.raises(ValueError, match="missing timestamps"):
         hs.dosage_panel(visits, events=events, **period)
     with pytest.raises(ValueError, match="missing column"):
         hs.dosage_panel(visits, events=city.events, time="when", **period)
