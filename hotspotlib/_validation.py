@@ -494,6 +494,10 @@ def require_timestamps(
     try:
         if pd.api.types.is_datetime64_any_dtype(series):
             parsed = series
+        elif isinstance(series.dtype, pd.StringDtype):  # text only: no per-value type check
+            parsed = _parse_text(
+                series.astype(str), name=name, dayfirst=dayfirst, date_format=date_format
+            )
         else:
             kinds = series.map(type)
             is_text = kinds.map(lambda kind: issubclass(kind, str)).astype(bool)

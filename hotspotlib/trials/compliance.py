@@ -163,7 +163,13 @@ def cace(
     ValueError
         Besides bad input: a delivered dose that assignment does not change (a
         constant column, or one equal in both arms within the fixed effects), for
-        which the CACE is not identified.
+        which the CACE is not identified; repeated place-days (or places).
+
+    Warns
+    -----
+    UserWarning
+        When the first stage is negative (assignment lowered the dose) or its F
+        statistic is below 10 (a weak instrument); the same words go into ``notes``.
 
     Notes
     -----

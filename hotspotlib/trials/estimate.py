@@ -136,7 +136,9 @@ def estimate_effect(
     harm, confirm with :func:`randomization_test`. Places (or days) whose outcome is
     zero throughout contribute nothing to a fixed-effects count model and are left
     out (counted in ``n_dropped``). Rows are matched by position, so any index
-    (duplicated, unsorted) is fine.
+    (duplicated, unsorted) is fine; a repeated unit (the same place and ``time`` in a
+    crossover, the same place in a parallel design) is refused, since it would count
+    one observation twice and shrink the p-value.
 
     Examples
     --------

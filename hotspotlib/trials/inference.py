@@ -182,6 +182,13 @@ def randomization_test(
     RandomizationTest
         Observed statistic, two-sided p-value, null distribution and IRR interval.
 
+    Raises
+    ------
+    ValueError
+        Besides bad input: panel rows that are not units of ``assignment`` or repeat
+        one, and a ``panel["treated"]`` column that disagrees with ``assignment`` (the
+        test re-draws the allocation actually used, so the two must be the same).
+
     Notes
     -----
     Statistics are computed in float64. A re-draw counts as at least as extreme when
