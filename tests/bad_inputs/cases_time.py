@@ -387,4 +387,25 @@ CASES = [
         match=r"`origins` must be a sequence",
         raises=TypeError,
     ),
+    # other time inputs read by the same parser
+    Case(
+        "from_frame",
+        "ambiguous UK dates",
+        lambda: hs.from_frame(
+            pd.DataFrame({"x": [530000.0], "y": [180000.0], "when": ["03/04/2024 10:00"]}),
+            x="x",
+            y="y",
+            crs=27700,
+            time="when",
+        ),
+        match=r"`time`.*dayfirst=True",
+    ),
+    Case(
+        "emerging_hotspots",
+        "ambiguous start",
+        lambda: hs.emerging_hotspots(
+            fx.city.events, time="timestamp", cell_size_m=500, distance_m=800, start="01/02/2024"
+        ),
+        match=r"`start`.*day-first",
+    ),
 ]
