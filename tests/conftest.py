@@ -14,10 +14,6 @@ import hotspotlib as hs
 
 matplotlib.use("Agg")
 
-# The bad-input case files are run by tests/test_bad_inputs.py (which gives them `Case`),
-# not imported on their own by the doctest collector.
-collect_ignore_glob = ["bad_inputs/cases_*.py"]
-
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
