@@ -15,7 +15,7 @@ from hotspotlib._fixed_effects import absorbed_columns, fit_glm_fe, fit_negbin_f
 from hotspotlib._frozen import frozen_mapping, read_only
 from hotspotlib._options import DoseShape, Family
 from hotspotlib._summary import Summary
-from hotspotlib._validation import check_option, require_columns
+from hotspotlib._validation import check_option, require_columns, require_numbers, require_whole
 from hotspotlib.dose._design import Basis, lag_indicators, residual_decay
 from hotspotlib.dose.dosage import DosagePanel
 
@@ -85,7 +85,7 @@ class DoseResponse:
         >>> fit.irr([0, np.e - 1]).round(4).tolist()
         [1.0, 0.8187]
         """
-        values = np.asarray(dose, dtype=float)
+        values = require_numbers(dose, name="dose")
         k = self.basis.n_terms
         change = self.basis.terms(values.ravel()) - self.basis.terms(np.zeros(1))
         return np.asarray(np.exp(change @ self.beta[:k])).reshape(values.shape)
@@ -206,8 +206,7 @@ def dose_response(
         check_option(name, _FIXED_EFFECTS, name="fixed_effects")
     if len(set(effects)) < len(effects):
         raise ValueError(f"`fixed_effects` repeats an entry: {effects!r}.")
-    if isinstance(lags, bool) or not isinstance(lags, (int, np.integer)) or lags < 0:
-        raise ValueError(f"`lags` must be a whole number >= 0; got {lags!r}.")
+    require_whole(lags, name="lags")
     if isinstance(panel, DosagePanel):
         frame, place = panel.panel, place or panel.place_column
     elif isinstance(panel, pd.DataFrame):
@@ -227,6 +226,12 @@ def dose_response(
     if dates.isna().any():
         raise ValueError(f"`panel[{time!r}]` has missing dates; drop those rows.")
     day = ((dates.dt.normalize() - dates.min().normalize()) // pd.Timedelta(days=1)).to_numpy()
+    if lags > max(int(day.max()) - 1, 0):
+        raise ValueError(
+            f"`lags` is {lags}, but the panel spans {int(day.max()) + 1} day(s); a lag of l "
+            f"days drops each place's first l days, so `lags` can be at most "
+            f"{max(int(day.max()) - 1, 0)} here. Use fewer lags or a longer panel."
+        )
     key = place_code.astype(np.int64) * (int(day.max()) + 1) + day
     if len(np.unique(key)) < len(key):
         raise ValueError("`panel` has more than one row for some place and day.")

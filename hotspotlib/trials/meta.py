@@ -18,7 +18,7 @@ from scipy import optimize, stats
 
 from hotspotlib._options import MetaMethod
 from hotspotlib._summary import Summary
-from hotspotlib._validation import check_option, require_finite
+from hotspotlib._validation import check_option, require_finite, require_probability
 from hotspotlib.trials._common import read_only
 from hotspotlib.trials.estimate import TrialEffect
 
@@ -213,9 +213,7 @@ def meta_analysis(
     """
     check_option(method, MetaMethod, name="method")
     check_option(scale, ("log_irr", "d"), name="scale")
-    level = float(confidence)
-    if not 0 < level < 1:
-        raise ValueError(f"`confidence` must be between 0 and 1; got {confidence!r}.")
+    level = require_probability(confidence, name="confidence")
     y, v, names, scale_name = _inputs(effects, variances, ci, labels, scale)
     k = len(y)
     w_fixed = 1 / v
