@@ -283,7 +283,8 @@ def require_numbers(values: Any, *, name: str, fix: str = "") -> NDArray[np.floa
     try:
         raw = np.asarray(values)
     except (TypeError, ValueError) as error:  # ragged nested lists
-        raise TypeError(f"`{name}` must hold numbers; got {_short(values)} ({error}). {fix}") from error
+        message = f"`{name}` must hold numbers; got {_short(values)} ({error}). {fix}"
+        raise TypeError(message) from error
     if raw.dtype.kind in "OUSMmV":
         kind = pd.api.types.infer_dtype(raw.ravel(), skipna=True)
         if raw.dtype.kind in "USMmV" or kind not in _NUMERIC_KINDS:
@@ -293,7 +294,8 @@ def require_numbers(values: Any, *, name: str, fix: str = "") -> NDArray[np.floa
     try:
         return np.asarray(raw, dtype=float)
     except (TypeError, ValueError) as error:
-        raise TypeError(f"`{name}` must hold numbers; got {_short(values)} ({error}). {fix}") from error
+        message = f"`{name}` must hold numbers; got {_short(values)} ({error}). {fix}"
+        raise TypeError(message) from error
 
 
 def require_number(value: Any, *, name: str, fix: str = "") -> float:
@@ -373,7 +375,9 @@ def require_whole(value: Any, *, name: str, minimum: int = 0) -> int:
             hint = f" Pass int({value!r})."
         elif isinstance(value, str):
             hint = " Pass a number, not text."
-        raise ValueError(f"`{name}` must be a whole number >= {minimum}; got {_short(value)}.{hint}")
+        raise ValueError(
+            f"`{name}` must be a whole number >= {minimum}; got {_short(value)}.{hint}"
+        )
     return int(value)
 
 

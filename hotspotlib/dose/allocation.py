@@ -246,7 +246,7 @@ def _irr_on_grid(
         )
     if not np.isfinite(irr).all() or (irr <= 0).any():
         raise ValueError(
-            f"`response` ({label}) must return one finite IRR > 0 per dose; got {irr[:5].tolist()} for "
-            f"doses {grid[:5].tolist()}."
+            f"`response` ({label}) must return one finite IRR > 0 per dose; got "
+            f"{irr[:5].tolist()} for doses {grid[:5].tolist()}."
         )
     return irr

@@ -18,7 +18,12 @@ import numpy as np
 import pandas as pd
 
 from hotspotlib._options import EffectModel, TrialDesign
-from hotspotlib._validation import check_option, require_columns, require_finite, require_probability
+from hotspotlib._validation import (
+    check_option,
+    require_columns,
+    require_finite,
+    require_probability,
+)
 from hotspotlib.trials._common import ReadOnlyDict
 from hotspotlib.trials._design import (
     as_names,
