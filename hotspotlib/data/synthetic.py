@@ -16,6 +16,7 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
 from hotspotlib._validation import as_rng, require_positive, require_projected_crs, require_whole
 from hotspotlib.data.harm import CRIME_TYPES, harm_weights
@@ -65,7 +66,7 @@ _HOUR_OF_DAY = 0.35 + (1 + np.cos(2 * np.pi * (_HOURS - 21) / 24)) / 2  # evenin
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SyntheticCity:
+class SyntheticCity(FrozenResult):
     """A simulated police area with known hot spots.
 
     Attributes

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from hotspotlib._frozen import frozen_mapping
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
 from hotspotlib._validation import require_columns, require_numbers, require_positive
 from hotspotlib.data.gps import place_column
@@ -24,7 +24,7 @@ __all__ = ["PatrolAllocation", "allocate_patrol_time"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PatrolAllocation:
+class PatrolAllocation(FrozenResult):
     """Patrol minutes per place and the harm they are expected to prevent.
 
     Attributes
@@ -48,9 +48,6 @@ class PatrolAllocation:
     share_prevented: float
     concave: bool
     parameters: dict[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "parameters", frozen_mapping(self.parameters))
 
     def to_frame(self) -> pd.DataFrame:
         """Return the allocation (a copy)."""

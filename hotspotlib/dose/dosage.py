@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from hotspotlib._frozen import frozen_mapping
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
 from hotspotlib._validation import (
     check_option,
@@ -34,7 +34,7 @@ _DAY = np.timedelta64(1, "D")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class DosagePanel:
+class DosagePanel(FrozenResult):
     """Patrol dose per place and day.
 
     Attributes
@@ -75,10 +75,6 @@ class DosagePanel:
     background_patrol_minutes: float
     counts: dict[str, int] = field(default_factory=dict)
     parameters: dict[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "counts", frozen_mapping(self.counts))
-        object.__setattr__(self, "parameters", frozen_mapping(self.parameters))
 
     def to_frame(self) -> pd.DataFrame:
         """Return the panel (a copy)."""

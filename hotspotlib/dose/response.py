@@ -12,7 +12,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
 from hotspotlib._fixed_effects import absorbed_columns, fit_glm_fe, fit_negbin_fe
-from hotspotlib._frozen import frozen_mapping, read_only
+from hotspotlib._frozen import FrozenResult, read_only
 from hotspotlib._options import DoseShape, Family
 from hotspotlib._summary import Summary
 from hotspotlib._validation import check_option, require_columns, require_numbers, require_whole
@@ -29,7 +29,7 @@ _FIXED_EFFECTS = ("place", "day")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class DoseResponse:
+class DoseResponse(FrozenResult):
     """A fitted dose-response model.
 
     Attributes
@@ -67,10 +67,6 @@ class DoseResponse:
     half_life_days: float
     counts: dict[str, int] = field(default_factory=dict)
     parameters: dict[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "counts", frozen_mapping(self.counts))
-        object.__setattr__(self, "parameters", frozen_mapping(self.parameters))
 
     def irr(self, dose: ArrayLike) -> NDArray[np.float64]:
         """Predicted IRR at ``dose`` relative to no dose (same-day terms only).

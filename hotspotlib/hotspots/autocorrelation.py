@@ -14,6 +14,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy.spatial import cKDTree
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
 from hotspotlib.hotspots.inference import normal_p
 from hotspotlib.hotspots.units import resolve_units
@@ -34,7 +35,7 @@ MAX_PAIRS = 40_000_000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class IncrementalAutocorrelationResult:
+class IncrementalAutocorrelationResult(FrozenResult):
     """Moran's I per distance band and the first statistically significant peak.
 
     Attributes

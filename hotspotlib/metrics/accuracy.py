@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._options import AreaMeasure
 from hotspotlib._summary import Summary
 from hotspotlib._validation import check_option, require_finite, require_polygons
@@ -31,7 +32,7 @@ _TIES = (
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class AccuracyCurve:
+class AccuracyCurve(FrozenResult):
     """Predictive accuracy of a ranked surface at several coverages.
 
     Attributes

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._options import CiMethod
 from hotspotlib._summary import Summary
 from hotspotlib._validation import as_rng, check_option, require_probability
@@ -26,7 +27,7 @@ _MAX_DRAWS = 4_000_000  # multinomial cells drawn per bootstrap chunk (bounded m
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class GiniResult:
+class GiniResult(FrozenResult):
     """A Gini coefficient of crime across places, with an optional bootstrap interval.
 
     Attributes

@@ -16,6 +16,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._options import TrialDesign
 from hotspotlib._summary import Summary
 from hotspotlib._validation import check_option, require_columns, require_probability
@@ -28,7 +29,7 @@ _MAX_SWEEPS = 1_000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ComplianceEffect:
+class ComplianceEffect(FrozenResult):
     """Intention-to-treat and complier average causal effects.
 
     Attributes

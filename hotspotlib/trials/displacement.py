@@ -16,6 +16,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
 from hotspotlib._validation import require_finite, require_positive, require_probability
 from hotspotlib.trials._common import ReadOnlyDict
@@ -38,7 +39,7 @@ def _pair(value: ArrayLike, *, name: str) -> NDArray[np.float64]:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class WDDTest:
+class WDDTest(FrozenResult):
     """Weighted displacement difference test (Wheeler & Ratcliffe 2018).
 
     Attributes

@@ -16,6 +16,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import optimize, stats
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._options import MetaMethod
 from hotspotlib._summary import Summary
 from hotspotlib._validation import check_option, require_finite, require_probability
@@ -31,7 +32,7 @@ _D_FACTOR = np.sqrt(3.0) / np.pi
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class MetaAnalysis:
+class MetaAnalysis(FrozenResult):
     """A pooled effect with heterogeneity statistics.
 
     Attributes
