@@ -112,7 +112,7 @@ def lock(value: Any) -> Any:
 
 def _rebuild(cls: type, state: dict[str, Any]) -> Any:
     """Unpickle a :class:`FrozenResult`: set its fields, locking arrays and mappings."""
-    result = object.__new__(cls)
+    result: Any = object.__new__(cls)
     for name, value in state.items():
         object.__setattr__(result, name, lock(value))
     return result
