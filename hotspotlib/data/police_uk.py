@@ -26,7 +26,7 @@ from hotspotlib.data.harm import (
     HARM_TABLE_VERSION,
     apply_harm,
     canonical_crime_types,
-    harm_weights,
+    resolve_harm,
 )
 
 __all__ = ["read_police_uk"]
@@ -233,7 +233,7 @@ def read_police_uk(
     >>> import shutil; shutil.rmtree(folder)
     """
     target = _target_crs(crs)
-    harm_weights(harm)  # fail on a bad scheme before reading any file
+    resolve_harm(harm, name="harm")  # fail on a bad scheme before reading any file
     files = resolve_paths(paths)
     frames = [_read_one(path) for path in files]
     table = pd.concat(frames, ignore_index=True, sort=False) if len(frames) > 1 else frames[0]

@@ -18,7 +18,14 @@ from numpy.typing import NDArray
 
 from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
-from hotspotlib._validation import as_rng, require_positive, require_projected_crs, require_whole
+from hotspotlib._validation import (
+    as_rng,
+    require_finite,
+    require_number,
+    require_positive,
+    require_projected_crs,
+    require_whole,
+)
 from hotspotlib.data.harm import CRIME_TYPES, harm_weights
 
 if TYPE_CHECKING:
@@ -210,13 +217,18 @@ def synthetic_city(
         or n_hotspots < 0
     ):
         raise ValueError(f"`n_hotspots` must be a whole number >= 0; got {n_hotspots!r}.")
-    if not 0.0 <= float(hotspot_share) < 1.0:
+    if not 0.0 <= require_number(hotspot_share, name="hotspot_share") < 1.0:
         raise ValueError(f"`hotspot_share` must be in [0, 1); got {hotspot_share!r}.")
     size = require_positive(size_m, name="size_m")
     spot = require_positive(hotspot_size_m, name="hotspot_size_m")
     require_whole(days, name="days", minimum=1)
     first_day = pd.Timestamp(start).normalize()
-    x0, y0 = float(origin[0]), float(origin[1])
+    corner = require_finite(origin, name="origin")
+    if corner.shape != (2,):
+        raise ValueError(
+            f"`origin` must be one (x, y) pair in metres, e.g. (580000, 180000); got {origin!r}."
+        )
+    x0, y0 = float(corner[0]), float(corner[1])
 
     boundary_shape = shapely.box(x0, y0, x0 + size, y0 + size).difference(
         shapely.Point(x0 + size, y0).buffer(0.35 * size, quad_segs=32)
