@@ -142,9 +142,13 @@ def allocate_patrol_time(
     300.0
     """
     require_columns(places, [risk], name="places")
-    values = places[risk].to_numpy(dtype=float)
+    values = require_numbers(places[risk], name=f"places[{risk!r}]")
     if not np.isfinite(values).all() or (values < 0).any():
-        raise ValueError(f"`places[{risk!r}]` must be finite and >= 0.")
+        raise ValueError(
+            f"`places[{risk!r}]` must be finite and >= 0; it has "
+            f"{int((~np.isfinite(values)).sum())} NaN/inf and {int((values < 0).sum())} "
+            "negative values."
+        )
     budget = require_positive(total_minutes, name="total_minutes", allow_zero=True)
     step = require_positive(increment_minutes, name="increment_minutes")
     cap = (

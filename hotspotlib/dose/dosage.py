@@ -162,8 +162,8 @@ def dosage_panel(
     time : str
         Timestamp column of ``events``.
     weights : str or array-like, optional
-        A weight to sum per place-day as well (e.g. ``"harm"``); the column is named
-        after it (``"weight_sum"`` for an array).
+        A weight of ``events`` to sum per place-day as well (e.g. ``"harm"``; needs
+        ``events``); the column is named after it (``"weight_sum"`` for an array).
 
     Returns
     -------
@@ -257,6 +257,11 @@ def dosage_panel(
             compliance = float(by_arm.loc["treated", "share_delivered"])
         if "control" in by_arm.index:
             background = float(by_arm.loc["control", "mean_patrol_minutes"])
+    if events is None and weights is not None:
+        raise ValueError(
+            "`weights` are summed over `events`, but no `events` were given; pass "
+            "`events=` (crimes with that column) or drop `weights`."
+        )
     if events is not None:
         counts.update(_add_events(frame, events, cells, time, weights, first_day, n_days, places))
     return DosagePanel(
