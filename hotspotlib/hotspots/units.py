@@ -112,7 +112,7 @@ def resolve_units(units: Any, value: Any) -> Units:
         )
     if isinstance(raw, pd.Series):
         raw = _aligned(raw, geometry.index)
-    values = require_finite(np.asarray(raw, dtype=float), name="value")
+    values = require_finite(raw, name="value")
     if values.shape != (len(geometry),):
         raise ValueError(
             f"`value` must have one entry per unit ({len(geometry)}); got shape {values.shape}."
