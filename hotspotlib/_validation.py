@@ -343,6 +343,32 @@ def require_timestamps(values: Any, *, name: str) -> pd.Series:
     return parsed
 
 
+def require_moment(value: Any, *, name: str, like: pd.Series) -> pd.Timestamp:
+    """Parse one date/time ``value``, with a time zone exactly when the times ``like`` have one.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> require_moment("2024-07-01", name="origin", like=pd.Series(pd.to_datetime(["2024-01-01"])))
+    Timestamp('2024-07-01 00:00:00')
+    """
+    try:
+        moment = pd.Timestamp(value)
+    except (ValueError, TypeError) as error:
+        raise ValueError(
+            f"`{name}` must be a date or time, e.g. '2024-07-01'; got {_short(value)}."
+        ) from error
+    if moment is pd.NaT:
+        raise ValueError(f"`{name}` must be a date or time, e.g. '2024-07-01'; got {value!r}.")
+    zone = getattr(like.dt, "tz", None)
+    if (moment.tz is None) != (zone is None):
+        raise ValueError(
+            f"`{name}` ({moment}) and the event times ({zone or 'no time zone'}) must both "
+            "have a time zone or both have none; use `pd.Timestamp(value, tz=...)`."
+        )
+    return moment
+
+
 def require_grid_size(n_cells: int, *, max_cells: int, name: str = "cell_size_m") -> None:
     """Refuse, before allocating, a grid of more than ``max_cells`` cells (ValueError)."""
     if n_cells > max_cells:
