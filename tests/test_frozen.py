@@ -177,6 +177,19 @@ BUILDERS: dict[str, Callable[[], Any]] = {
     "SimulatedPower": lambda: hs.simulate_power(
         day_plan(), place_means=[0.5] * 20, irr=0.7, n_simulations=20, rng=2
     ),
+    "LocalMoranResult": lambda: hs.local_moran(counts(), weights="queen", n_permutations=99, rng=1),
+    "ForecastSurface": lambda: hs.recency_counts(
+        _first_half(), grid(), origin=_second_half()["timestamp"].min(), half_life_days=30
+    ),
+    "RollingEvaluation": lambda: hs.rolling_evaluation(
+        city().events,
+        grid(),
+        {"counts": lambda train, origin: hs.count_events(train, grid())},
+        origins=pd.date_range("2024-01-20", periods=2, freq="14D"),
+        test_days=14,
+        n_bootstrap=20,
+        rng=1,
+    ),
     "MetaAnalysis": lambda: hs.meta_analysis([0.1, 0.3, -0.05], variances=[0.01, 0.02, 0.015]),
     "WDDTest": lambda: hs.wdd(target=(80, 20), control=(100, 50)),
     "DisplacementQuotient": lambda: hs.wdq(target=(100, 60), buffer=(80, 70), control=(500, 500)),
