@@ -107,13 +107,15 @@ def resolve_paths(paths: PathLike | Iterable[PathLike]) -> list[Source]:
     return found
 
 
-def decode(raw: bytes, source: Source) -> str:
-    """Decode a file's bytes: UTF-8 (with or without a BOM), else Windows-1252."""
+def encoding_of(raw: bytes, source: Source) -> str:
+    """Name the encoding of a file's bytes: UTF-8 (with or without a BOM), else Windows-1252."""
     try:
-        return raw.decode("utf-8-sig")
+        raw.decode("utf-8")  # checked in C; the text itself is parsed by pandas from bytes
+        return "utf-8-sig"
     except UnicodeDecodeError as utf8_error:
         try:
-            return raw.decode("cp1252")
+            raw.decode("cp1252")
+            return "cp1252"
         except UnicodeDecodeError as error:
             raise ValueError(
                 f"`paths`: the file {str(source)!r} is neither UTF-8 nor Windows-1252 text "

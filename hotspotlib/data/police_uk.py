@@ -21,7 +21,7 @@ import pandas as pd
 from pyproj import CRS, Transformer
 
 from hotspotlib._options import HarmScheme
-from hotspotlib.data._files import Source, decode, resolve_paths
+from hotspotlib.data._files import Source, encoding_of, resolve_paths
 from hotspotlib.data.harm import (
     HARM_TABLE_VERSION,
     apply_harm,
@@ -47,9 +47,10 @@ def _snake_case(name: str) -> str:
 
 
 def _read_one(source: Source) -> pd.DataFrame:
-    text_content = decode(source.read_bytes(), source)
+    raw_bytes = source.read_bytes()
+    encoding = encoding_of(raw_bytes, source)
     try:
-        header = pd.read_csv(io.StringIO(text_content), nrows=0).columns
+        header = pd.read_csv(io.BytesIO(raw_bytes), nrows=0, encoding=encoding).columns
     except pd.errors.EmptyDataError as error:
         raise ValueError(
             f"`paths`: the file {str(source)!r} is empty (no header row); "
@@ -58,7 +59,9 @@ def _read_one(source: Source) -> pd.DataFrame:
     # Everything but the coordinates is read as text: ids, codes and months must not
     # turn into numbers; coordinates are parsed (and checked) later.
     text = {raw: str for raw in header if _snake_case(raw) not in _COORDINATES}
-    frame = pd.read_csv(io.StringIO(text_content), dtype=text, skipinitialspace=True)
+    frame = pd.read_csv(
+        io.BytesIO(raw_bytes), dtype=text, skipinitialspace=True, encoding=encoding
+    )
     frame.columns = [_snake_case(c) for c in frame.columns]
     if frame.columns.duplicated().any():
         dupes = sorted(set(frame.columns[frame.columns.duplicated()]))
