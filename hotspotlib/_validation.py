@@ -1,4 +1,4 @@
-"""The one place for input checks.
+"""The one place for input checks (the numeric ones are written in ``_numbers``).
 
 Every public function validates its arguments here, at its top; internal code trusts
 its inputs. Messages follow one template: *which* argument, *what* is wrong, *the value*,
@@ -15,7 +15,18 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
+
+# The numeric checks are written in _numbers and imported from here, with the rest.
+from hotspotlib._numbers import (
+    _short,
+    require_finite,  # noqa: F401
+    require_number,  # noqa: F401
+    require_numbers,
+    require_positive,  # noqa: F401
+    require_probability,  # noqa: F401
+    require_whole,  # noqa: F401
+)
 
 T = TypeVar("T")
 
@@ -23,11 +34,6 @@ _FIX_CRS = (
     "Project it first, e.g. `{name}.to_crs({name}.estimate_utm_crs())`, "
     "or `{name}.to_crs(27700)` in Great Britain."
 )
-
-
-def _short(value: Any, limit: int = 80) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def check_option(value: T, options: Any, *, name: str) -> T:
@@ -245,55 +251,6 @@ def require_polygons(frame: gpd.GeoDataFrame | gpd.GeoSeries, *, name: str) -> g
     return geom
 
 
-def require_positive(value: Any, *, name: str, allow_zero: bool = False, fix: str = "") -> float:
-    """Return ``value`` as a float after checking it is finite and positive.
-
-    Examples
-    --------
-    >>> require_positive(150, name="cell_size_m")
-    150.0
-    >>> require_positive(0, name="cell_size_m")
-    Traceback (most recent call last):
-    ...
-    ValueError: `cell_size_m` must be a finite number > 0; got 0.
-    """
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"`{name}` must be a number; got {_short(value)}.")
-    number = float(value)
-    ok = np.isfinite(number) and (number >= 0 if allow_zero else number > 0)
-    if not ok:
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(
-            f"`{name}` must be a finite number {bound}; got {_short(value)}. {fix}".rstrip()
-        )
-    return number
-
-
-def require_whole(value: Any, *, name: str, minimum: int = 0) -> int:
-    """Return ``value`` as an int after checking it is a whole number >= ``minimum``.
-
-    Examples
-    --------
-    >>> require_whole(20, name="n_hotspots")
-    20
-    """
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"`{name}` must be a whole number >= {minimum}; got {value!r}.")
-    return int(value)
-
-
-def require_finite(values: ArrayLike, *, name: str) -> NDArray[np.float64]:
-    """Return ``values`` as a float64 array after checking every entry is finite."""
-    array = np.asarray(values, dtype=float)
-    bad = ~np.isfinite(array)
-    if bad.any():
-        raise ValueError(
-            f"`{name}` has {int(bad.sum())} NaN or infinite values out of {array.size}; "
-            "fill or drop them first."
-        )
-    return array
-
-
 def require_weights(
     frame: pd.DataFrame,
     weights: str | Sequence[float] | NDArray[Any] | pd.Series | None,
@@ -318,7 +275,10 @@ def require_weights(
         source = f"column {weights!r}"
         raw = frame[weights]
         if not pd.api.types.is_numeric_dtype(raw):
-            raise TypeError(f"`{name}` {source} must be numeric; it has dtype {raw.dtype}.")
+            raise TypeError(
+                f"`{name}` {source} must be numeric; it has dtype {raw.dtype}. Convert it "
+                f"first, e.g. `events[{weights!r}] = pandas.to_numeric(events[{weights!r}])`."
+            )
         values = raw.to_numpy(dtype=float)
     else:
         source = "array"
@@ -331,7 +291,11 @@ def require_weights(
                     "reindex it to the rows, or pass `.to_numpy()` to use it by position."
                 )
             weights = weights.reindex(frame.index)
-        values = np.asarray(weights, dtype=float)
+        values = require_numbers(
+            weights,
+            name=name,
+            fix="Pass a column name or one number per row (a list, array or Series).",
+        )
         if values.shape != (len(frame),):
             raise ValueError(
                 f"`{name}` must have one value per row ({len(frame)}); got shape {values.shape}."

@@ -15,6 +15,7 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
 from hotspotlib._validation import (
     as_rng,
@@ -41,7 +42,7 @@ def place_column(places: gpd.GeoDataFrame | pd.DataFrame) -> str:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SimulatedPings:
+class SimulatedPings(FrozenResult):
     """Simulated GPS pings and the true visits behind them.
 
     Attributes

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from hotspotlib._frozen import frozen_mapping
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
 from hotspotlib._validation import (
     check_option,
@@ -33,7 +33,7 @@ _DAY = np.timedelta64(1, "D")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class DosagePanel:
+class DosagePanel(FrozenResult):
     """Patrol dose per place and day.
 
     Attributes
@@ -74,10 +74,6 @@ class DosagePanel:
     background_patrol_minutes: float
     counts: dict[str, int] = field(default_factory=dict)
     parameters: dict[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "counts", frozen_mapping(self.counts))
-        object.__setattr__(self, "parameters", frozen_mapping(self.parameters))
 
     def to_frame(self) -> pd.DataFrame:
         """Return the panel (a copy)."""
@@ -166,8 +162,8 @@ def dosage_panel(
     time : str
         Timestamp column of ``events``.
     weights : str or array-like, optional
-        A weight to sum per place-day as well (e.g. ``"harm"``); the column is named
-        after it (``"weight_sum"`` for an array).
+        A weight of ``events`` to sum per place-day as well (e.g. ``"harm"``; needs
+        ``events``); the column is named after it (``"weight_sum"`` for an array).
     dayfirst : bool, optional
         Read slash dates (``start``, ``end``, ``assignment['date']``, ``events[time]``)
         day-first (UK) or month-first; None lets the data settle it and refuses dates
@@ -276,6 +272,11 @@ def dosage_panel(
             compliance = float(by_arm.loc["treated", "share_delivered"])
         if "control" in by_arm.index:
             background = float(by_arm.loc["control", "mean_patrol_minutes"])
+    if events is None and weights is not None:
+        raise ValueError(
+            "`weights` are summed over `events`, but no `events` were given; pass "
+            "`events=` (crimes with that column) or drop `weights`."
+        )
     if events is not None:
         counts.update(
             add_events(frame, events, cells, time, weights, (first_day, n_days, dayfirst), places)

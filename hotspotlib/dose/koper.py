@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from hotspotlib._frozen import frozen_mapping
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
 from hotspotlib._validation import (
     as_rng,
@@ -40,7 +40,7 @@ _DEFAULT_BINS = (0.0, 1.0, 5.0, 10.0, 15.0, 20.0, np.inf)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class KoperCurve:
+class KoperCurve(FrozenResult):
     """Survival after police departures by visit length, and the best visit length.
 
     Attributes
@@ -78,10 +78,6 @@ class KoperCurve:
     counts: dict[str, int] = field(default_factory=dict)
     parameters: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "counts", frozen_mapping(self.counts))
-        object.__setattr__(self, "parameters", frozen_mapping(self.parameters))
 
     def to_frame(self) -> pd.DataFrame:
         """Return the table by visit-length bin (a copy)."""

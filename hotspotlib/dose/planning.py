@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspotlib._frozen import frozen_mapping
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
 from hotspotlib._validation import (
     as_rng,
@@ -30,7 +30,7 @@ __all__ = ["PatrolPlan", "plan_patrols"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PatrolPlan:
+class PatrolPlan(FrozenResult):
     """A randomised schedule of patrol visits for one shift.
 
     Attributes
@@ -50,9 +50,6 @@ class PatrolPlan:
     schedule: pd.DataFrame
     centroids: gpd.GeoSeries
     parameters: dict[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "parameters", frozen_mapping(self.parameters))
 
     def to_frame(self) -> pd.DataFrame:
         """Return the schedule (a copy), ready for ``.to_csv()``."""

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspotlib._frozen import frozen_mapping
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
 from hotspotlib._validation import (
     require_columns,
@@ -40,7 +40,7 @@ __all__ = ["PatrolVisits", "patrol_visits"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PatrolVisits:
+class PatrolVisits(FrozenResult):
     """Visits to places measured from GPS pings.
 
     Attributes
@@ -76,10 +76,6 @@ class PatrolVisits:
     place_column: str
     parameters: dict[str, Any] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "parameters", frozen_mapping(self.parameters))
-        object.__setattr__(self, "counts", frozen_mapping(self.counts))
 
     def to_frame(self) -> pd.DataFrame:
         """Return the visits table (a copy)."""

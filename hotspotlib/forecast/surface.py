@@ -10,6 +10,7 @@ import geopandas as gpd
 import numpy as np
 from numpy.typing import NDArray
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
 from hotspotlib.hotspots.grid import Grid
 
@@ -20,7 +21,7 @@ __all__ = ["ForecastSurface"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ForecastSurface:
+class ForecastSurface(FrozenResult):
     """Scores per grid cell for the window after ``origin`` (higher = more crime expected).
 
     Returned by :func:`window_counts`, :func:`recency_counts` and :func:`shrunken_counts`.

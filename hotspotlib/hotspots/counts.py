@@ -12,7 +12,7 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from hotspotlib._frozen import read_only
+from hotspotlib._frozen import FrozenResult, read_only
 from hotspotlib._summary import Summary
 from hotspotlib._validation import (
     check_option,
@@ -30,13 +30,13 @@ __all__ = ["EventCounts", "count_events", "locate_events"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class EventCounts:
+class EventCounts(FrozenResult):
     """Events counted per cell (or place), with an optional weighted sum such as harm.
 
     Attributes
     ----------
     cells : geopandas.GeoDataFrame
-        The cells or places counted into (not modified).
+        The cells or places counted into (a copy of the caller's frame, not modified).
     count : numpy.ndarray
         Number of events per cell, aligned with ``cells``.
     weight_sum : numpy.ndarray or None
@@ -204,7 +204,7 @@ def count_events(
     elif isinstance(grid, gpd.GeoSeries):
         cells = gpd.GeoDataFrame(geometry=grid)
     else:
-        cells = grid
+        cells = grid.copy()  # the caller's frame stays theirs: edits to it cannot reach us
     inside = position >= 0
     count = np.bincount(position[inside], minlength=len(cells)).astype(np.int64)
     weight_sum = None

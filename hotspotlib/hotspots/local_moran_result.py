@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from hotspotlib._frozen import frozen_mapping, read_only
+from hotspotlib._frozen import FrozenResult, frozen_mapping, read_only
 from hotspotlib._summary import Summary
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ _ARRAYS = (
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class LocalMoranResult:
+class LocalMoranResult(FrozenResult):
     """Local Moran's I per unit, with p-values, q-values, quadrants and cluster types.
 
     Attributes
@@ -127,15 +127,6 @@ class LocalMoranResult:
         object.__setattr__(self, "parameters", frozen_mapping(self.parameters))
         object.__setattr__(self, "counts", frozen_mapping(self.counts))
         object.__setattr__(self, "notes", tuple(self.notes))
-
-    def __getstate__(self) -> list[Any]:
-        return [getattr(self, f.name) for f in fields(self)]
-
-    def __setstate__(self, state: list[Any]) -> None:
-        # Unpickled (or copied) arrays come back writable: lock them again.
-        for f, value in zip(fields(self), state, strict=True):
-            object.__setattr__(self, f.name, value)
-        self.__post_init__()
 
     def __repr__(self) -> str:
         c = self.counts

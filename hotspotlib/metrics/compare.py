@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._options import AreaMeasure, HotspotMethod
 from hotspotlib._summary import Summary
 from hotspotlib._validation import (
@@ -37,7 +38,7 @@ Period: TypeAlias = str | pd.Timedelta | pd.DateOffset
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class MethodComparison:
+class MethodComparison(FrozenResult):
     """Rolling-origin accuracy of several hot-spot methods.
 
     Attributes

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from hotspotlib._frozen import frozen_mapping
+from hotspotlib._frozen import FrozenResult, frozen_mapping
 from hotspotlib._summary import Summary
 from hotspotlib._validation import (
     as_rng,
@@ -38,7 +38,7 @@ _DAY = pd.Timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class RollingEvaluation:
+class RollingEvaluation(FrozenResult):
     """Accuracy of forecast methods over rolling origins, with bootstrap intervals.
 
     Attributes

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._options import DistanceMetric
 from hotspotlib._summary import Summary
 from hotspotlib._validation import as_rng, check_option, require_columns, require_points
@@ -32,7 +33,7 @@ __all__ = ["KnoxResult", "knox_test"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class KnoxResult:
+class KnoxResult(FrozenResult):
     """A Knox test over distance and time bands, laid out like the Near Repeat Calculator.
 
     Every table has one row per distance band (same location, the bands, "more than")

@@ -11,6 +11,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy.spatial import KDTree
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
 from hotspotlib._validation import (
     require_columns,
@@ -30,7 +31,7 @@ __all__ = ["ProspectiveHotspots", "prospective_hotspots"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ProspectiveHotspots:
+class ProspectiveHotspots(FrozenResult):
     """Prospective risk per grid cell at one moment.
 
     Attributes

@@ -17,9 +17,10 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._options import TrialDesign
 from hotspotlib._summary import Summary
-from hotspotlib._validation import check_option, require_columns
+from hotspotlib._validation import check_option, require_columns, require_probability
 from hotspotlib.trials._common import ReadOnlyDict
 from hotspotlib.trials._design import (
     as_names,
@@ -35,7 +36,7 @@ _MAX_SWEEPS = 1_000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ComplianceEffect:
+class ComplianceEffect(FrozenResult):
     """Intention-to-treat and complier average causal effects.
 
     Attributes
@@ -215,9 +216,7 @@ def cace(
     )
     cluster_by = cluster if cluster is not None else (place if crossover else None)
     require_columns(panel, [*effects, *([cluster_by] if cluster_by else [])], name="panel")
-    level = float(confidence)
-    if not 0 < level < 1:
-        raise ValueError(f"`confidence` must be between 0 and 1; got {confidence!r}.")
+    level = require_probability(confidence, name="confidence")
 
     codes = [pd.factorize(panel[name], sort=True)[0] for name in effects]
     resid_y, resid_d, resid_z = _residualise(codes, np.column_stack([y, dose, z]))

@@ -18,7 +18,12 @@ import numpy as np
 import pandas as pd
 
 from hotspotlib._options import EffectModel, TrialDesign
-from hotspotlib._validation import check_option, require_columns, require_finite
+from hotspotlib._validation import (
+    check_option,
+    require_columns,
+    require_finite,
+    require_probability,
+)
 from hotspotlib.trials._common import ReadOnlyDict
 from hotspotlib.trials._design import (
     as_names,
@@ -156,9 +161,7 @@ def estimate_effect(
     check_option(model, ("auto", *EffectModel.__args__), name="model")  # type: ignore[attr-defined]
     if not isinstance(panel, pd.DataFrame):
         raise TypeError(f"`panel` must be a pandas DataFrame; got {type(panel).__name__}.")
-    level = float(confidence)
-    if not 0 < level < 1:
-        raise ValueError(f"`confidence` must be between 0 and 1; got {confidence!r}.")
+    level = require_probability(confidence, name="confidence")
     for name, value in (("carryover", carryover), ("washout", washout)):
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
             raise ValueError(f"`{name}` must be a whole number >= 0; got {value!r}.")

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._options import Statistic
 from hotspotlib._summary import Summary
 from hotspotlib._validation import (
@@ -40,7 +41,7 @@ StatisticFunction = Callable[[NDArray[np.float64], NDArray[np.float64]], NDArray
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class RandomizationTest:
+class RandomizationTest(FrozenResult):
     """A randomisation (permutation) test of no effect, with an inverted-test CI.
 
     Attributes

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
 from hotspotlib._validation import as_rng, require_timestamp, wall_clock
 from hotspotlib._version import __version__
@@ -30,7 +31,7 @@ _MAX_RESTARTS = 50
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class DayAssignment:
+class DayAssignment(FrozenResult):
     """A crossover schedule: which places are patrolled on which days.
 
     Attributes
