@@ -40,3 +40,27 @@ def _fmt(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     return str(value)
+
+
+def interleaved_min_seconds(
+    fns: dict[str, Callable[[], Any]],
+    *,
+    repeat: int = 3,
+    setup: Callable[[], Any] | None = None,
+) -> tuple[dict[str, float], dict[str, Any]]:
+    """Minimum wall time of each function over ``repeat`` interleaved rounds.
+
+    Each round runs every function once, in turn, so load on the machine falls on all
+    of them alike. ``setup`` (untimed) runs before each call and its result is passed
+    to the function when given, e.g. a fresh copy of an input the peer modifies.
+    Returns the minimum times and each function's last result.
+    """
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    results: dict[str, Any] = {}
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            argument = setup() if setup is not None else None
+            start = time.perf_counter()
+            results[name] = fn(argument) if setup is not None else fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: min(values) for name, values in times.items()}, results

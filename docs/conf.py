@@ -96,6 +96,7 @@ PACKAGES = {
     "dose": "Measure patrol dose",
     "trials": "Test with randomised trials",
     "metrics": "Measure concentration and accuracy",
+    "forecast": "Forecast next period's hot spots",
 }
 
 

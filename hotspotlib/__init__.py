@@ -9,10 +9,11 @@ they receive, and test its effect with randomised trials.
 >>> counts = hs.count_events(city.events, grid, weights="harm")
 """
 
-from hotspotlib import data, dose, hotspots, metrics, trials
+from hotspotlib import data, dose, forecast, hotspots, metrics, trials
 from hotspotlib._version import __version__
 from hotspotlib.data import *  # noqa: F403
 from hotspotlib.dose import *  # noqa: F403
+from hotspotlib.forecast import *  # noqa: F403
 from hotspotlib.hotspots import *  # noqa: F403
 from hotspotlib.metrics import *  # noqa: F403
 from hotspotlib.trials import *  # noqa: F403
@@ -21,11 +22,13 @@ __all__ = [
     "__version__",
     "data",
     "dose",
+    "forecast",
     "hotspots",
     "metrics",
     "trials",
     *data.__all__,
     *dose.__all__,
+    *forecast.__all__,
     *hotspots.__all__,
     *metrics.__all__,
     *trials.__all__,

@@ -4,7 +4,7 @@ A Southend-style evidence loop on the synthetic city: find the top-20 harm hot s
 (kernel density and Gi* side by side), randomise 90 days of daily foot patrols of about 15 minutes
 (8 of 20 places a day), simulate officers' GPS pings and crime with a planted patrol
 effect, measure visits, dose and compliance, estimate the effect, check displacement,
-and write one self-contained HTML report plus GeoJSON and CSV files for GIS.
+and write one HTML report plus GIS files (WGS84 GeoJSON, GeoPackage, spreadsheet-safe CSV).
 """
 
 from __future__ import annotations
@@ -128,9 +128,12 @@ def _find(state: dict[str, Any]) -> None:
     places = chosen[["density", "geometry"]].reset_index()
     places.index = pd.RangeIndex(len(places), name="hotspot_id")
     places["kde_rank"] = np.arange(1, len(places) + 1)
-    places.to_file(out / "hotspots.geojson", driver="GeoJSON")
-    places.drop(columns="geometry").to_csv(out / "hotspots.csv")
-    gi_frame.loc[gi.hotspots(0.95).index].to_file(out / "gi_star_hot_cells.geojson")
+    hs.to_geojson(places, out / "hotspots.geojson")
+    hs.to_geopackage(places, out / "hotspots.gpkg")
+    hs.to_csv(places, out / "hotspots.csv")
+    gi_hot = gi_frame.loc[gi.hotspots(0.95).index]
+    hs.to_geojson(gi_hot, out / "gi_star_hot_cells.geojson")
+    hs.to_geopackage(gi_hot, out / "gi_star_hot_cells.gpkg")
     state.update(grid=grid, places=places, surface=surface, gi=gi)
 
     planted_ids = set(grid.cells.index[planted[planted >= 0]])
@@ -210,7 +213,7 @@ def _randomise(state: dict[str, Any]) -> None:
         treated_per_day=TREATED_PER_DAY,
         rng=state["seed"],
     )
-    plan.to_frame().to_csv(state["out"] / "patrol_schedule.csv", index=False)
+    hs.to_csv(plan.to_frame(), state["out"] / "patrol_schedule.csv", index=False)
     state["plan"] = plan
     report: HtmlReport = state["report"]
     report.heading("3. Randomised patrol schedule")
@@ -231,7 +234,7 @@ def _simulate_trial(state: dict[str, Any]) -> None:
     plan = state["plan"]
     rng = np.random.default_rng(state["seed"])
     schedule = _patrol_schedule(plan.to_frame(), rng)
-    schedule.to_csv(state["out"] / "patrol_visits_planned.csv", index=False)
+    hs.to_csv(schedule, state["out"] / "patrol_visits_planned.csv", index=False)
     pings = hs.simulate_patrol_pings(places, schedule, noise_m=8.0, gap_rate=0.02, rng=rng)
     # The trial's places are the cells found in step 2, so events are labelled by them.
     trial_city = dataclasses.replace(
@@ -302,7 +305,7 @@ def _measure_dose(state: dict[str, Any]) -> None:
         events=observed.events,
         weights="harm",
     )
-    panel.to_frame().to_csv(state["out"] / "dosage_panel.csv", index=False)
+    hs.to_csv(panel.to_frame(), state["out"] / "dosage_panel.csv", index=False)
     koper = hs.koper_curve(visits, observed.events, rng=state["seed"])
     response = hs.dose_response(panel, outcome="count", dose="patrol_minutes", shape="log")
     state.update(visits=visits, dosage=panel)
@@ -333,7 +336,7 @@ def _estimate(state: dict[str, Any]) -> None:
     plan = state["plan"]
     observed: hs.SyntheticCity = state["observed"]
     panel = hs.trial_panel(observed.events, plan, weights="harm")
-    panel.to_csv(state["out"] / "trial_panel.csv", index=False)
+    hs.to_csv(panel, state["out"] / "trial_panel.csv", index=False)
     effects = hs.estimate_effects(panel, outcomes=["count", "harm"])
     washed = hs.estimate_effect(panel, outcome="count", washout=3)
     randomization = hs.randomization_test(
@@ -376,7 +379,8 @@ def _estimate(state: dict[str, Any]) -> None:
 def _displacement(state: dict[str, Any]) -> None:
     observed: hs.SyntheticCity = state["observed"]
     rings = hs.buffer_rings(state["places"], widths_m=100)
-    rings.to_file(state["out"] / "displacement_rings.geojson", driver="GeoJSON")
+    hs.to_geojson(rings, state["out"] / "displacement_rings.geojson")
+    hs.to_geopackage(rings, state["out"] / "displacement_rings.gpkg")
     ring_of_event = hs.locate_events(observed.events, rings)
     ring_place = rings["hotspot_id"].to_numpy()
     in_ring = observed.events.assign(

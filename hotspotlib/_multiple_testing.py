@@ -6,7 +6,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from hotspotlib._options import Adjustment
-from hotspotlib._validation import check_option
+from hotspotlib._validation import check_option, require_numbers
 
 __all__ = ["adjust_pvalues", "permutation_floor_note"]
 
@@ -50,7 +50,7 @@ def adjust_pvalues(p_values: ArrayLike, *, method: Adjustment = "holm") -> NDArr
     [0.02, 0.08, nan]
     """
     check_option(method, Adjustment, name="method")
-    values = np.asarray(p_values, dtype=float)
+    values = require_numbers(p_values, name="p_values")
     if values.size == 0:
         raise ValueError("`p_values` is empty; pass at least one p-value.")
     finite = np.isfinite(values)

@@ -1,4 +1,4 @@
-"""The one place for input checks.
+"""The one place for input checks (the numeric ones are written in ``_numbers``).
 
 Every public function validates its arguments here, at its top; internal code trusts
 its inputs. Messages follow one template: *which* argument, *what* is wrong, *the value*,
@@ -17,9 +17,20 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 from pyproj import CRS, Transformer
 from pyproj.exceptions import ProjError
+
+# The numeric checks are written in _numbers and imported from here, with the rest.
+from hotspotlib._numbers import (
+    _short,
+    require_finite,  # noqa: F401
+    require_number,  # noqa: F401
+    require_numbers,
+    require_positive,  # noqa: F401
+    require_probability,  # noqa: F401
+    require_whole,  # noqa: F401
+)
 
 T = TypeVar("T")
 
@@ -27,11 +38,6 @@ _FIX_CRS = (
     "Project it first, e.g. `{name}.to_crs({name}.estimate_utm_crs())`, "
     "or `{name}.to_crs(27700)` in Great Britain."
 )
-
-
-def _short(value: Any, limit: int = 80) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def check_option(value: T, options: Any, *, name: str) -> T:
@@ -415,55 +421,6 @@ def require_some_inside(
         )
 
 
-def require_positive(value: Any, *, name: str, allow_zero: bool = False, fix: str = "") -> float:
-    """Return ``value`` as a float after checking it is finite and positive.
-
-    Examples
-    --------
-    >>> require_positive(150, name="cell_size_m")
-    150.0
-    >>> require_positive(0, name="cell_size_m")
-    Traceback (most recent call last):
-    ...
-    ValueError: `cell_size_m` must be a finite number > 0; got 0.
-    """
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"`{name}` must be a number; got {_short(value)}.")
-    number = float(value)
-    ok = np.isfinite(number) and (number >= 0 if allow_zero else number > 0)
-    if not ok:
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(
-            f"`{name}` must be a finite number {bound}; got {_short(value)}. {fix}".rstrip()
-        )
-    return number
-
-
-def require_whole(value: Any, *, name: str, minimum: int = 0) -> int:
-    """Return ``value`` as an int after checking it is a whole number >= ``minimum``.
-
-    Examples
-    --------
-    >>> require_whole(20, name="n_hotspots")
-    20
-    """
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"`{name}` must be a whole number >= {minimum}; got {value!r}.")
-    return int(value)
-
-
-def require_finite(values: ArrayLike, *, name: str) -> NDArray[np.float64]:
-    """Return ``values`` as a float64 array after checking every entry is finite."""
-    array = np.asarray(values, dtype=float)
-    bad = ~np.isfinite(array)
-    if bad.any():
-        raise ValueError(
-            f"`{name}` has {int(bad.sum())} NaN or infinite values out of {array.size}; "
-            "fill or drop them first."
-        )
-    return array
-
-
 def require_weights(
     frame: pd.DataFrame,
     weights: str | Sequence[float] | NDArray[Any] | pd.Series | None,
@@ -488,7 +445,10 @@ def require_weights(
         source = f"column {weights!r}"
         raw = frame[weights]
         if not pd.api.types.is_numeric_dtype(raw):
-            raise TypeError(f"`{name}` {source} must be numeric; it has dtype {raw.dtype}.")
+            raise TypeError(
+                f"`{name}` {source} must be numeric; it has dtype {raw.dtype}. Convert it "
+                f"first, e.g. `events[{weights!r}] = pandas.to_numeric(events[{weights!r}])`."
+            )
         values = raw.to_numpy(dtype=float)
     else:
         source = "array"
@@ -501,7 +461,11 @@ def require_weights(
                     "reindex it to the rows, or pass `.to_numpy()` to use it by position."
                 )
             weights = weights.reindex(frame.index)
-        values = np.asarray(weights, dtype=float)
+        values = require_numbers(
+            weights,
+            name=name,
+            fix="Pass a column name or one number per row (a list, array or Series).",
+        )
         if values.shape != (len(frame),):
             raise ValueError(
                 f"`{name}` must have one value per row ({len(frame)}); got shape {values.shape}."
@@ -522,31 +486,363 @@ def require_weights(
     return values
 
 
-def require_timestamps(values: Any, *, name: str) -> pd.Series:
-    """Parse ``values`` to a datetime Series, raising on anything missing or unparseable.
+_NUMERIC_DATE = r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?:[ T]+(.*?))?\s*$"
+_YEAR_FIRST = r"^\s*(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?:[ T]+(.*?))?\s*$"
+_MONTH_NAME = r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
+_DATE_FIX = (
+    "pass `dayfirst=True` (UK: 31/01/2024) or `dayfirst=False` (or a `date_format=`), "
+    "or read them first with `pd.to_datetime(values, format='%d/%m/%Y')`"
+)
+
+
+def _examples(values: Any, limit: int = 3) -> str:
+    unique = pd.unique(np.asarray(values, dtype=object).ravel())
+    shown = ", ".join(repr(v) for v in unique[:limit])
+    return shown + (", ..." if len(unique) > limit else "")
+
+
+def _order_fields(
+    text: pd.Series, parts: pd.DataFrame, *, name: str, dayfirst: bool | None
+) -> pd.Series:
+    """Rewrite numeric ``a/b/yyyy`` dates as ISO 8601, settling which field is the day."""
+    first, second = parts[0].astype(int), parts[1].astype(int)
+    day_evidence, month_evidence = text[first > 12], text[second > 12]
+    if len(day_evidence) and len(month_evidence):
+        raise ValueError(
+            f"`{name}` mixes day-first dates ({_examples(day_evidence)}) and month-first "
+            f"dates ({_examples(month_evidence)}); make them one format first."
+        )
+    if dayfirst is None:
+        if not len(day_evidence) and not len(month_evidence):
+            raise ValueError(
+                f"`{name}` has dates such as {_examples(text)} that read both day-first and "
+                f"month-first (no value has a field above 12); {_DATE_FIX}, or use ISO 8601 "
+                "('2024-01-31')."
+            )
+        dayfirst = bool(len(day_evidence))
+    contradicting = month_evidence if dayfirst else day_evidence
+    if len(contradicting):
+        order = "day-first" if dayfirst else "month-first"
+        raise ValueError(
+            f"`{name}` has dates such as {_examples(contradicting)} that cannot be {order}; "
+            f"check `dayfirst` (it is {dayfirst})."
+        )
+    day, month = (first, second) if dayfirst else (second, first)
+    clock = parts[3].fillna("").astype(str)
+    return (
+        parts[2]
+        + "-"
+        + month.astype(str).str.zfill(2)
+        + "-"
+        + day.astype(str).str.zfill(2)
+        + clock.where(clock == "", " " + clock)
+    )
+
+
+def _parse_text(
+    text: pd.Series, *, name: str, dayfirst: bool | None, date_format: str | None
+) -> pd.Series:
+    if date_format is not None:
+        return pd.to_datetime(text, format=date_format, errors="coerce")
+    iso = text.copy()
+    numeric = text.str.extract(_NUMERIC_DATE)
+    is_numeric = numeric[0].notna()
+    if is_numeric.any():
+        iso[is_numeric] = _order_fields(
+            text[is_numeric], numeric[is_numeric], name=name, dayfirst=dayfirst
+        )
+    year_first = text.str.extract(_YEAR_FIRST)
+    is_year_first = year_first[0].notna()
+    if is_year_first.any():
+        ymd = year_first[is_year_first]
+        clock = ymd[3].fillna("").astype(str)
+        iso[is_year_first] = (
+            ymd[0] + "-" + ymd[1].str.zfill(2) + "-" + ymd[2].str.zfill(2)
+        ) + clock.where(clock == "", " " + clock)
+    parsed = pd.to_datetime(iso, format="ISO8601", errors="coerce")
+    named = parsed.isna() & text.str.contains(_MONTH_NAME)
+    if named.any():  # "2 January 2024", "Jan 2, 2024": the month is spelled out
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            extra = pd.to_datetime(text[named], format="mixed", errors="coerce")
+        parsed = pd.concat([parsed[~named], extra]).sort_index()
+    return parsed
+
+
+def require_timestamps(
+    values: Any,
+    *,
+    name: str,
+    dayfirst: bool | None = None,
+    date_format: str | None = None,
+) -> pd.Series:
+    """Parse ``values`` to a datetime Series: the one date parser of the package.
+
+    * Datetimes (``datetime64`` columns, ``Timestamp``, ``datetime``) are kept as they are.
+    * ISO 8601 strings (``"2024-01-31"``, ``"2024-01-31T10:00+00:00"``, ``"2024-01"``)
+      are always accepted, as are ``yyyy/mm/dd`` and spelled-out months.
+    * Numeric day/month dates (``"01/02/2024"``, ``"01.02.2024"``, ``"01-02-2024"``) are
+      read day-first or month-first as ``dayfirst`` says. When it is None the data settle
+      it: a first field above 12 in some value means day-first (``"31/01/2024"``), a
+      second field above 12 means month-first (``"01/31/2024"``); if every value has
+      both fields <= 12 the dates are ambiguous and refused. pandas alone would guess
+      month-first; UK police data are day-first.
+    * ``date_format`` (e.g. ``"%d/%m/%Y"``) reads every value with that format.
+
+    Raises
+    ------
+    ValueError
+        Naming ``name``: ambiguous or contradictory day/month order, missing values or
+        values that cannot be read (with their count and examples), times in more
+        than one time zone.
+    TypeError
+        Numbers (epoch seconds are not read silently) or other non-date values.
 
     Examples
     --------
     >>> require_timestamps(["2024-01-01 10:00"], name="time").dt.hour.tolist()
     [10]
+    >>> require_timestamps(["31/01/2024", "01/02/2024"], name="date").dt.month.tolist()
+    [1, 2]
     """
-    series = pd.Series(values)
-    try:
-        with warnings.catch_warnings():  # pandas warns before failing on mixed formats
-            warnings.simplefilter("ignore", UserWarning)
-            parsed = pd.to_datetime(series)
-    except (ValueError, TypeError) as error:
-        raise ValueError(
-            f"`{name}` could not be parsed as dates/times ({error}); "
-            "pass datetimes or ISO 8601 strings."
-        ) from error
-    missing = parsed.isna()
+    import datetime as _dt
+
+    series = values.copy() if isinstance(values, pd.Series) else pd.Series(values)
+    if dayfirst is not None and not isinstance(dayfirst, bool | np.bool_):
+        raise TypeError(f"`dayfirst` must be True, False or None; got {_short(dayfirst)}.")
+    if date_format is not None and not isinstance(date_format, str):
+        raise TypeError(f"`date_format` must be a string such as '%d/%m/%Y'; got {date_format!r}.")
+    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        raise TypeError(
+            f"`{name}` holds numbers (dtype {series.dtype}), not dates; convert them "
+            "explicitly, e.g. `pd.to_datetime(values, unit='s')` for epoch seconds."
+        )
+    missing = series.isna() | series.astype(str).str.strip().eq("")
     if missing.any():
         raise ValueError(
-            f"`{name}` has {int(missing.sum())} missing timestamps out of {len(parsed)}; "
+            f"`{name}` has {int(missing.sum())} missing timestamps out of {len(series)}; "
             "drop those rows first."
         )
+    index = series.index
+    series = series.reset_index(drop=True)
+    try:
+        if pd.api.types.is_datetime64_any_dtype(series):
+            parsed = series
+        elif isinstance(series.dtype, pd.StringDtype):  # text only: no per-value type check
+            parsed = _parse_text(
+                series.astype(str), name=name, dayfirst=dayfirst, date_format=date_format
+            )
+        else:
+            kinds = series.map(type)
+            is_text = kinds.map(lambda kind: issubclass(kind, str)).astype(bool)
+            stamp_like = (_dt.date, np.datetime64, pd.Timestamp)
+            is_stamp = kinds.map(lambda kind: issubclass(kind, stamp_like)).astype(bool)
+            if not (is_text | is_stamp).all():
+                other = series[~(is_text | is_stamp)]
+                raise TypeError(
+                    f"`{name}` has {len(other)} values that are neither dates nor text, such "
+                    f"as {_examples(other)}; pass datetimes or ISO 8601 strings."
+                )
+            if not is_text.any():
+                parsed = pd.to_datetime(series)
+            else:
+                text = series.astype(object)
+                text[~is_text] = [str(pd.Timestamp(v)) for v in series[~is_text]]
+                parsed = _parse_text(
+                    text.astype(str), name=name, dayfirst=dayfirst, date_format=date_format
+                )
+    except (ValueError, pd.errors.OutOfBoundsDatetime) as error:
+        if str(error).startswith(f"`{name}`"):
+            raise
+        raise ValueError(
+            f"`{name}` could not be read as one set of times ({error}). Times with "
+            "different time zones or UTC offsets must be converted to one zone first, "
+            "e.g. `pd.to_datetime(values, utc=True).dt.tz_convert('Europe/London')`."
+        ) from error
+    if not pd.api.types.is_datetime64_any_dtype(parsed):
+        raise ValueError(
+            f"`{name}` mixes time-zone-aware and naive times (or several zones); "
+            "give them all one time zone (`.dt.tz_localize(...)`) or none."
+        )
+    unreadable = parsed.isna()
+    if unreadable.any():
+        how = f"with `date_format={date_format!r}`" if date_format else "as dates/times"
+        raise ValueError(
+            f"`{name}` could not be parsed: {int(unreadable.sum())} of {len(parsed)} values "
+            f"could not be read {how}, such as {_examples(series[unreadable])}; use ISO 8601 "
+            "('2024-01-31 10:00') or pass `date_format=`."
+        )
+    parsed.index = index
     return parsed
+
+
+def require_timestamp(
+    value: Any,
+    *,
+    name: str,
+    dayfirst: bool | None = None,
+    date_format: str | None = None,
+) -> pd.Timestamp:
+    """Parse one date or time (e.g. ``start``) with :func:`require_timestamps`' rules.
+
+    Examples
+    --------
+    >>> require_timestamp("31/01/2024", name="start")
+    Timestamp('2024-01-31 00:00:00')
+    """
+    import datetime as _dt
+
+    if value is None:
+        raise ValueError(
+            f"`{name}` is missing; pass a date or time such as '2024-01-31' (ISO 8601)."
+        )
+    if not isinstance(value, str | _dt.date | np.datetime64 | pd.Timestamp):
+        raise TypeError(
+            f"`{name}` must be a date, a Timestamp or an ISO 8601 string such as "
+            f"'2024-01-31'; got {_short(value)} ({type(value).__name__})."
+        )
+    return pd.Timestamp(
+        require_timestamps([value], name=name, dayfirst=dayfirst, date_format=date_format).iloc[0]
+    )
+
+
+def require_moment(
+    value: Any, *, name: str, like: pd.Series, dayfirst: bool | None = None
+) -> pd.Timestamp:
+    """Parse one date/time ``value``, with a time zone exactly when the times ``like`` have one.
+
+    ``value`` is read by :func:`require_timestamp` (ISO 8601, or a slash date whose
+    order the value or ``dayfirst`` settles).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> require_moment("2024-07-01", name="origin", like=pd.Series(pd.to_datetime(["2024-01-01"])))
+    Timestamp('2024-07-01 00:00:00')
+    """
+    moment = require_timestamp(value, name=name, dayfirst=dayfirst)
+    zone = getattr(like.dt, "tz", None)
+    if (moment.tz is None) != (zone is None):
+        raise ValueError(
+            f"`{name}` ({moment}) and the event times ({zone or 'no time zone'}) must both "
+            "have a time zone or both have none; use `pd.Timestamp(value, tz=...)`."
+        )
+    return moment
+
+
+def wall_clock(values: Any, tz: Any = None) -> Any:
+    """Read times on one local wall clock (time-zone-naive), the package's one clock.
+
+    Aware times are converted to ``tz`` (when given) and then read as that zone's local
+    clock; naive times are taken to be local times already. Events, pings, schedules
+    and periods are all compared on this clock, so a day is a local calendar day.
+    Works on a datetime Series, a DatetimeIndex or a Timestamp.
+    """
+    zone = values.tz if isinstance(values, pd.Timestamp | pd.DatetimeIndex) else None
+    if isinstance(values, pd.Series):
+        zone = getattr(values.dt, "tz", None)
+    if zone is None:
+        return values
+    if isinstance(values, pd.Series):
+        aware = values.dt.tz_convert(tz) if tz is not None else values
+        return aware.dt.tz_localize(None)
+    aware = values.tz_convert(tz) if tz is not None else values
+    return aware.tz_localize(None)
+
+
+def _describe_keys(keys: Any) -> str:
+    if isinstance(keys, str):  # the caller's own description, e.g. a bounding box
+        return keys
+    array = pd.Series(np.asarray(keys) if not isinstance(keys, pd.Series) else keys)
+    if pd.api.types.is_datetime64_any_dtype(array):
+        if not len(array):
+            return f"no times (dtype {array.dtype})"
+        return f"times from {array.min()} to {array.max()} (dtype {array.dtype})"
+    kinds = sorted({type(v).__name__ for v in array.iloc[:1000]})
+    types = ", ".join(kinds)
+    return f"{array.nunique()} keys such as {_examples(array)} (dtype {array.dtype}: {types})"
+
+
+def require_join(
+    left_keys: Any,
+    right_keys: Any,
+    *,
+    left: str,
+    right: str,
+    matched: NDArray[np.bool_] | None = None,
+    what: str = "rows",
+    share: float = 0.5,
+) -> NDArray[np.bool_]:
+    """Match ``left_keys`` against ``right_keys``; refuse an empty join, warn on big drops.
+
+    Returns the boolean mask of the left rows that found a match (``matched`` when the
+    caller has worked it out already, e.g. times inside a period whose start and end are
+    ``right_keys``). Nothing matching is a ``ValueError`` that shows both sides (a few
+    keys and their types, or the time ranges); more than ``share`` of the left rows
+    unmatched is a ``UserWarning`` with the counts (``share=1`` never warns: used where
+    most rows are expected to fall outside, such as events outside a trial period).
+
+    Examples
+    --------
+    >>> require_join([1, 2, 2], [2, 3], left="events['place']", right="places").tolist()
+    [False, True, True]
+    """
+    if matched is None:
+        right_index = pd.Index(
+            np.asarray(right_keys, dtype=object)
+            if not isinstance(right_keys, pd.Index)
+            else right_keys
+        )
+        matched = right_index.get_indexer_for(pd.Index(left_keys)) >= 0
+    matched = np.asarray(matched, dtype=bool)
+    n, n_matched = len(matched), int(matched.sum())
+    if n and n_matched == 0:
+        left_text, right_text = _describe_keys(left_keys), _describe_keys(right_keys)
+        fix = "check that both sides describe the same places and period"
+        if not isinstance(left_keys, str) and not isinstance(right_keys, str):
+            texts = [
+                any(isinstance(v, str) for v in pd.Series(keys).iloc[:1000])
+                for keys in (left_keys, right_keys)
+            ]
+            if texts[0] != texts[1]:
+                fix = "the ids are text on one side and numbers on the other; convert one side"
+        raise ValueError(
+            f"No {what} of `{left}` match `{right}` (0 of {n}): `{left}` has {left_text}; "
+            f"`{right}` has {right_text}. {fix[0].upper() + fix[1:]}."
+        )
+    if n and (n - n_matched) > share * n:
+        warnings.warn(
+            f"{n - n_matched} of {n} {what} ({(n - n_matched) / n:.0%}) have a `{left}` "
+            f"that matches nothing in `{right}` and are left out; `{left}` has "
+            f"{_describe_keys(left_keys)}, `{right}` has {_describe_keys(right_keys)}.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return matched
+
+
+def require_id_type(values: Any, *, name: str) -> None:
+    """Refuse an id column that mixes text and numbers (``1`` and ``"1"``).
+
+    Mixed types would split one officer or place in two (``1 != "1"``); nothing is
+    converted silently. The fix is one type, e.g. ``.astype(str)``.
+
+    Examples
+    --------
+    >>> require_id_type(["A", "B"], name="officer")
+    """
+    series = pd.Series(values)
+    if series.dtype != object and not pd.api.types.is_string_dtype(series):
+        return
+    present = series.dropna()
+    is_text = present.map(lambda v: isinstance(v, str)).astype(bool)
+    if is_text.any() and not is_text.all():
+        raise ValueError(
+            f"`{name}` mixes text and numbers ({int(is_text.sum())} text ids such as "
+            f"{_examples(present[is_text])}, {int((~is_text).sum())} others such as "
+            f"{_examples(present[~is_text])}): 1 and '1' would count as two ids. "
+            f"Give them one type, e.g. `.astype(str)`."
+        )
 
 
 def require_grid_size(n_cells: int, *, max_cells: int, name: str = "cell_size_m") -> None:

@@ -14,7 +14,7 @@ import hotspotlib as hs
 
 matplotlib.use("Agg")
 
-# The bad-input case files are run by tests/test_bad_inputs.py, not imported on their own.
+# The bad-input case files are tables read by tests/test_bad_inputs.py, not test modules.
 collect_ignore_glob = ["bad_inputs/cases_*.py"]
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"

@@ -11,7 +11,11 @@ def test_demo_writes_report_and_gis_files(tmp_path, capsys):
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "Planted truth" in html and "data:image/png;base64," in html
     places = gpd.read_file(tmp_path / "hotspots.geojson")
-    assert len(places) == 20 and places.crs.to_epsg() == 27700
+    assert len(places) == 20 and places.crs.to_epsg() == 4326  # RFC 7946
+    projected = gpd.read_file(tmp_path / "hotspots.gpkg")
+    assert len(projected) == 20 and projected.crs.to_epsg() == 27700
+    table = pd.read_csv(tmp_path / "hotspots.csv")
+    assert {"longitude", "latitude"} <= set(table.columns) and "geometry" not in table
     schedule = pd.read_csv(tmp_path / "patrol_schedule.csv")
     assert schedule["treated"].sum() == 720 and len(schedule) == 1_800
     progress = capsys.readouterr().err

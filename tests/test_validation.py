@@ -128,6 +128,95 @@ def test_weights_series_refused_when_rows_share_labels():
         v.require_weights(frame, pd.Series([10.0, 20.0, 30.0], index=[0, 1, 2]))
 
 
+# The one date parser: what is read, what settles day/month order, what is refused.
+@pytest.mark.parametrize(
+    ("values", "options", "expected"),
+    [
+        (["2024-01-02", "2024-01-03T10:30"], {}, ["2024-01-02", "2024-01-03 10:30"]),
+        (["2024-03"], {}, ["2024-03-01"]),  # ISO year-month (police.uk's Month)
+        (["2024/01/31"], {}, ["2024-01-31"]),  # year first: never ambiguous
+        (["31/01/2024", "01/02/2024"], {}, ["2024-01-31", "2024-02-01"]),  # day-first settled
+        (["01/31/2024", "02/01/2024"], {}, ["2024-01-31", "2024-02-01"]),  # month-first settled
+        (["13.01.2024 08:15", "01.02.2024"], {}, ["2024-01-13 08:15", "2024-02-01"]),
+        (["01/02/2024"], {"dayfirst": True}, ["2024-02-01"]),
+        (["01/02/2024 10:30"], {"dayfirst": False}, ["2024-01-02 10:30"]),
+        (["01-02-2024"], {"date_format": "%d-%m-%Y"}, ["2024-02-01"]),
+        (["2 January 2024"], {}, ["2024-01-02"]),  # month spelled out
+        ([pd.Timestamp("2024-01-02"), "2024-01-03"], {}, ["2024-01-02", "2024-01-03"]),
+    ],
+)
+def test_require_timestamps_reads(values, options, expected):
+    parsed = v.require_timestamps(values, name="time", **options)
+    assert parsed.tolist() == [pd.Timestamp(e) for e in expected]
+
+
+@pytest.mark.parametrize(
+    ("values", "options", "error", "match"),
+    [
+        (["01/02/2024", "03/04/2024"], {}, ValueError, r"`time`.*both day-first and month-first"),
+        (["13/01/2024", "01/13/2024"], {}, ValueError, r"`time` mixes day-first.*month-first"),
+        (["01/13/2024"], {"dayfirst": True}, ValueError, r"cannot be day-first"),
+        (["31/01/2024"], {"dayfirst": False}, ValueError, r"cannot be month-first"),
+        (["2024-01-01", None], {}, ValueError, r"`time` has 1 missing timestamps out of 2"),
+        (["2024-01-01", pd.NaT, ""], {}, ValueError, r"`time` has 2 missing timestamps"),
+        (["2024-01-01", "soon"], {}, ValueError, r"`time` could not be parsed: 1 of 2.*'soon'"),
+        (["31/01/2024"], {"date_format": "%m/%d/%Y"}, ValueError, r"date_format='%m/%d/%Y'"),
+        ([1_700_000_000, 1_700_000_060], {}, TypeError, r"`time` holds numbers"),
+        (["2024-01-01T10:00+00:00", "2024-07-01T10:00+01:00"], {}, ValueError, r"one zone"),
+        (["2024-01-01"], {"dayfirst": "yes"}, TypeError, r"`dayfirst`"),
+    ],
+)
+def test_require_timestamps_refuses(values, options, error, match):
+    with pytest.raises(error, match=match):
+        v.require_timestamps(values, name="time", **options)
+
+
+def test_require_timestamps_keeps_datetimes_and_time_zones():
+    aware = pd.Series(pd.date_range("2024-03-30", periods=3, freq="D", tz="Europe/London"))
+    assert v.require_timestamps(aware, name="time").equals(aware)
+    with pytest.raises(ValueError, match="`time` has 1 missing timestamps"):
+        v.require_timestamps(pd.Series([pd.Timestamp("2024-01-01"), pd.NaT]), name="time")
+    labelled = pd.Series(["31/01/2024", "01/02/2024"], index=[7, 7])
+    assert v.require_timestamps(labelled, name="time").index.tolist() == [7, 7]
+
+
+def test_require_timestamp_scalar():
+    assert v.require_timestamp("31/01/2024", name="start") == pd.Timestamp("2024-01-31")
+    assert v.require_timestamp("01/02/2024", name="start", dayfirst=True).month == 2
+    with pytest.raises(ValueError, match="`start` is missing"):
+        v.require_timestamp(None, name="start")
+    with pytest.raises(ValueError, match="`start`.*day-first"):
+        v.require_timestamp("01/02/2024", name="start")
+    with pytest.raises(TypeError, match="`start` must be a date"):
+        v.require_timestamp(20240101, name="start")
+
+
+def test_wall_clock_reads_aware_times_locally():
+    aware = pd.Series(pd.to_datetime(["2024-07-01 23:30"]).tz_localize("Europe/London"))
+    assert v.wall_clock(aware).tolist() == [pd.Timestamp("2024-07-01 23:30")]
+    assert v.wall_clock(aware, "UTC").tolist() == [pd.Timestamp("2024-07-01 22:30")]
+    naive = pd.Timestamp("2024-07-01")
+    assert v.wall_clock(naive) is naive
+
+
+def test_require_join_refuses_empty_and_warns_on_large_drops():
+    assert v.require_join([1, 2, 2], [2, 3], left="a", right="b").tolist() == [False, True, True]
+    with pytest.raises(ValueError, match=r"No rows of `a` match `b`.*'1'.*text on one side"):
+        v.require_join(["1", "2"], [1, 2], left="a", right="b", share=1)
+    with pytest.warns(UserWarning, match=r"3 of 4 rows \(75%\)"):
+        v.require_join([1, 5, 6, 7], [1, 2], left="a", right="b")
+    times = pd.Series(pd.to_datetime(["2023-01-01", "2023-02-01"]))
+    with pytest.raises(ValueError, match=r"times from 2023-01-01.*to 2023-02-01"):
+        v.require_join(times, "2024", left="a", right="b", matched=[False, False])
+
+
+def test_require_id_type():
+    v.require_id_type(pd.Series(["A", "B", None]), name="officer")
+    v.require_id_type([1, 2], name="officer")
+    with pytest.raises(ValueError, match=r"`officer` mixes text and numbers.*astype\(str\)"):
+        v.require_id_type(pd.Series([1, "1"], dtype=object), name="officer")
+
+
 def test_web_mercator_is_not_metres_on_the_ground():
     london = gpd.GeoSeries([Point(-0.1, 51.5)], crs=4326)
     for crs in (3857, "ESRI:102100"):

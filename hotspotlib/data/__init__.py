@@ -1,5 +1,6 @@
-"""Data in: police.uk files, harm weights, bundled samples and the synthetic city."""
+"""Data in and out: police.uk files, harm weights, samples, the synthetic city, exports."""
 
+from hotspotlib.data.export import to_csv, to_geojson, to_geopackage
 from hotspotlib.data.frames import from_frame
 from hotspotlib.data.gps import SimulatedPings, simulate_patrol_pings
 from hotspotlib.data.harm import (
@@ -46,4 +47,7 @@ __all__ = [
     "read_police_uk",
     "simulate_patrol_pings",
     "synthetic_city",
+    "to_csv",
+    "to_geojson",
+    "to_geopackage",
 ]

@@ -42,6 +42,8 @@ def from_frame(
     y: str,
     crs: Any,
     time: str | None = None,
+    dayfirst: bool | None = None,
+    date_format: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Build a GeoDataFrame of event points from any table with coordinate columns.
 
@@ -62,6 +64,13 @@ def from_frame(
     time : str, optional
         Name of a date/time column to parse (ISO 8601 text or datetimes); the parsed
         values replace the column in the result.
+    dayfirst : bool, optional
+        Read slash dates in ``time`` day-first (UK: ``"01/02/2024"`` is 1 February) or
+        month-first; None lets the data settle it (a first field above 12 means
+        day-first, a second field above 12 month-first) and refuses dates that could
+        be either.
+    date_format : str, optional
+        An explicit format for ``time``, e.g. ``"%d/%m/%Y %H:%M"``.
 
     Returns
     -------
@@ -119,5 +128,8 @@ def from_frame(
     if isinstance(df, gpd.GeoDataFrame):
         table = table.drop(columns=[df.geometry.name])
     if time is not None:
-        table[time] = require_timestamps(table[time], name="time").array
+        parsed = require_timestamps(
+            table[time], name="time", dayfirst=dayfirst, date_format=date_format
+        )
+        table[time] = parsed.array
     return gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(xs, ys), crs=source)

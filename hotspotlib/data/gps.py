@@ -15,11 +15,14 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
 from hotspotlib._validation import (
     as_rng,
     require_columns,
     require_finite,
+    require_id_type,
+    require_join,
     require_nonempty,
     require_polygons,
     require_positive,
@@ -39,7 +42,7 @@ def place_column(places: gpd.GeoDataFrame | pd.DataFrame) -> str:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SimulatedPings:
+class SimulatedPings(FrozenResult):
     """Simulated GPS pings and the true visits behind them.
 
     Attributes
@@ -111,6 +114,7 @@ def simulate_patrol_pings(
     noise_m: float = 5.0,
     gap_rate: float = 0.0,
     rng: int | np.random.Generator | None = None,
+    dayfirst: bool | None = None,
 ) -> SimulatedPings:
     """Simulate the GPS pings of officers carrying out a schedule of visits.
 
@@ -141,6 +145,9 @@ def simulate_patrol_pings(
         Probability that any one ping is lost (0 to < 1).
     rng : int, Generator or None
         Seed or generator.
+    dayfirst : bool, optional
+        Read slash dates in ``schedule['arrival']`` day-first (UK) or month-first;
+        None lets the data settle it and refuses dates that could be either.
 
     Returns
     -------
@@ -182,7 +189,17 @@ def simulate_patrol_pings(
         raise ValueError(f"`gap_rate` must be below 1; got {gap_rate!r}.")
     generator = as_rng(rng)
 
+    require_id_type(schedule["officer_id"], name="schedule['officer_id']")
     position = places.index.get_indexer(schedule[column])
+    require_join(
+        schedule[column],
+        places.index,
+        left=f"schedule[{column!r}]",
+        right="places.index",
+        matched=position >= 0,
+        what="visits",
+        share=1.0,  # any unknown id is refused just below
+    )
     if (position < 0).any():
         unknown = pd.unique(schedule[column].to_numpy()[position < 0])[:5].tolist()
         raise ValueError(
@@ -192,9 +209,12 @@ def simulate_patrol_pings(
     minutes = require_finite(schedule["minutes"], name="schedule['minutes']")
     if (minutes <= 0).any():
         raise ValueError("`schedule['minutes']` must be > 0 for every visit.")
-    arrival = require_timestamps(schedule["arrival"], name="schedule['arrival']")
+    arrival = require_timestamps(schedule["arrival"], name="schedule['arrival']", dayfirst=dayfirst)
     if getattr(arrival.dt, "tz", None) is not None:
-        raise ValueError("`schedule['arrival']` must be timezone-naive local times.")
+        raise ValueError(
+            "`schedule['arrival']` must be timezone-naive local times (pings are on the "
+            "local clock); use `schedule['arrival'].dt.tz_localize(None)`."
+        )
     officer_ids = schedule["officer_id"].to_numpy()
     if pd.isna(officer_ids).any():
         raise ValueError("`schedule['officer_id']` has missing values; fill them first.")
@@ -254,7 +274,7 @@ def simulate_patrol_pings(
     pings = gpd.GeoDataFrame(
         {
             "officer_id": officer_values[officer_code[final]],
-            "timestamp": pd.to_datetime(time_ns[final].astype("datetime64[ns]")),
+            "timestamp": time_ns[final].astype("datetime64[ns]"),
             "accuracy_m": np.full(len(final), noise),
         },
         geometry=gpd.points_from_xy(xy[final, 0], xy[final, 1]),
@@ -265,8 +285,8 @@ def simulate_patrol_pings(
         {
             "officer_id": officer_values[codes],
             column: places.index.to_numpy()[position],
-            "arrival": pd.to_datetime(arrival_ns.astype("datetime64[ns]")),
-            "departure": pd.to_datetime(departure_ns.astype("datetime64[ns]")),
+            "arrival": arrival_ns.astype("datetime64[ns]"),
+            "departure": departure_ns.astype("datetime64[ns]"),
             "minutes": n_pings * interval / 60.0,
             "n_pings": n_pings,
         }

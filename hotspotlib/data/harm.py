@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from hotspotlib._options import HarmScheme
-from hotspotlib._validation import check_option, require_columns
+from hotspotlib._validation import check_option, require_columns, require_numbers
 
 __all__ = ["HARM_TABLE_VERSION", "CRIME_TYPES", "apply_harm", "harm_table", "harm_weights"]
 
@@ -63,23 +63,33 @@ def harm_weights(scheme: HarmScheme | Mapping[str, float] = "cchi") -> pd.Series
     >>> float(harm_weights()["Violence and sexual offences"])
     200.0
     """
+    return resolve_harm(scheme, name="scheme")
+
+
+def resolve_harm(scheme: HarmScheme | Mapping[str, float], *, name: str) -> pd.Series:
+    """:func:`harm_weights`, with errors naming the caller's argument ``name``."""
     if isinstance(scheme, Mapping):
-        weights = pd.Series(dict(scheme), dtype=float, name="harm")
+        values = require_numbers(
+            list(scheme.values()),
+            name=name,
+            fix="Give every crime type a number of days, e.g. {'Robbery': 365.0}.",
+        )
+        weights = pd.Series(values, index=list(scheme.keys()), dtype=float, name="harm")
         bad = weights[~np.isfinite(weights.to_numpy()) | (weights.to_numpy() < 0)]
         if len(bad):
             raise ValueError(
-                f"`scheme` weights must be finite and >= 0; got {bad.to_dict()}. "
+                f"`{name}` weights must be finite and >= 0; got {bad.to_dict()}. "
                 "Give every crime type a number of days (0 to leave it out)."
             )
         return weights
     if scheme == "css":
         raise ValueError(
-            "`scheme='css'` is not available: ONS Crime Severity Score weights are "
+            f"`{name}='css'` is not available: ONS Crime Severity Score weights are "
             "published per offence, not per police.uk category, and no honest "
             "category-level value exists. Pass your own mapping, e.g. "
             "`{'Robbery': ..., 'Burglary': ...}`, built from offence-level data."
         )
-    check_option(scheme, HarmScheme, name="scheme")
+    check_option(scheme, HarmScheme, name=name)
     table = harm_table()
     if scheme == "none":
         values = pd.Series(1.0, index=table.index, name="harm")

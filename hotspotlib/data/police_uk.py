@@ -8,12 +8,11 @@ files into one projected GeoDataFrame with a harm weight per crime.
 
 from __future__ import annotations
 
-import glob
+import io
 import os
 import re
 import warnings
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -22,11 +21,13 @@ import pandas as pd
 from pyproj import CRS, Transformer
 
 from hotspotlib._options import HarmScheme
+from hotspotlib._validation import require_timestamps
+from hotspotlib.data._files import Source, encoding_of, resolve_paths
 from hotspotlib.data.harm import (
     HARM_TABLE_VERSION,
     apply_harm,
     canonical_crime_types,
-    harm_weights,
+    resolve_harm,
 )
 
 __all__ = ["read_police_uk"]
@@ -46,57 +47,27 @@ def _snake_case(name: str) -> str:
     return re.sub(r"[^0-9a-z]+", "_", str(name).strip().lower()).strip("_")
 
 
-def _resolve_paths(paths: PathLike | Iterable[PathLike]) -> list[Path]:
-    items = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
-    if not items:
-        raise ValueError("`paths` is empty; pass a file, a folder, a glob or a list of files.")
-    found: list[Path] = []
-    for item in items:
-        if not isinstance(item, (str, os.PathLike)):
-            raise TypeError(f"`paths` must hold file paths; got {type(item).__name__}.")
-        text = os.fspath(item)
-        path = Path(text)
-        if path.is_dir():
-            files = sorted(path.rglob("*-street.csv")) or sorted(path.rglob("*.csv"))
-            if not files:
-                raise FileNotFoundError(f"`paths`: the folder {text!r} holds no .csv files.")
-            found += files
-        elif any(char in text for char in "*?["):
-            files = sorted(Path(p) for p in glob.glob(text, recursive=True))
-            if not files:
-                raise FileNotFoundError(f"`paths`: no file matches the pattern {text!r}.")
-            found += files
-        elif path.is_file():
-            found.append(path)
-        else:
-            raise FileNotFoundError(f"`paths`: no such file or folder {text!r}.")
-    resolved = pd.Series([str(path.resolve()) for path in found])
-    if resolved.duplicated().any():
-        twice = resolved[resolved.duplicated()].unique()[:3].tolist()
-        raise ValueError(
-            f"`paths` names the same file more than once (e.g. {twice}), which would "
-            "count its crimes twice; pass each file or folder once."
-        )
-    return found
-
-
-def _read_one(path: Path) -> pd.DataFrame:
+def _read_one(source: Source) -> pd.DataFrame:
+    raw_bytes = source.read_bytes()
+    encoding = encoding_of(raw_bytes, source)
     try:
-        header = pd.read_csv(path, nrows=0).columns
+        header = pd.read_csv(io.BytesIO(raw_bytes), nrows=0, encoding=encoding).columns
     except pd.errors.EmptyDataError as error:
         raise ValueError(
-            f"`paths`: the file {str(path)!r} is empty (no header row); "
+            f"`paths`: the file {str(source)!r} is empty (no header row); "
             "remove it or download it again."
         ) from error
     # Everything but the coordinates is read as text: ids, codes and months must not
     # turn into numbers; coordinates are parsed (and checked) later.
     text = {raw: str for raw in header if _snake_case(raw) not in _COORDINATES}
-    frame = pd.read_csv(path, dtype=text, skipinitialspace=True)
+    frame = pd.read_csv(
+        io.BytesIO(raw_bytes), dtype=text, skipinitialspace=True, encoding=encoding
+    )
     frame.columns = [_snake_case(c) for c in frame.columns]
     if frame.columns.duplicated().any():
         dupes = sorted(set(frame.columns[frame.columns.duplicated()]))
         raise ValueError(
-            f"`paths`: the file {str(path)!r} has columns that clash once snake-cased: {dupes}."
+            f"`paths`: the file {str(source)!r} has columns that clash once snake-cased: {dupes}."
         )
     has_lonlat = {"longitude", "latitude"} <= set(frame.columns)
     has_en = {"easting", "northing"} <= set(frame.columns)
@@ -105,7 +76,7 @@ def _read_one(path: Path) -> pd.DataFrame:
         missing.append("longitude/latitude (or easting/northing)")
     if missing:
         raise ValueError(
-            f"`paths`: the file {str(path)!r} is missing column(s) {', '.join(missing)}; "
+            f"`paths`: the file {str(source)!r} is missing column(s) {', '.join(missing)}; "
             f"it has {list(frame.columns)}. Is it a police.uk street-level file "
             "(not an outcomes or stop-and-search file)?"
         )
@@ -137,7 +108,11 @@ def _numeric(frame: pd.DataFrame, column: str) -> np.ndarray:
 def _parse_month(month: pd.Series) -> pd.Series:
     codes, uniques = pd.factorize(month)  # a few distinct months: parse each once
     stripped = pd.Series(uniques, dtype="object").str.strip()
-    months = pd.to_datetime(stripped, format="%Y-%m", errors="coerce").to_numpy()
+    well_formed = stripped.str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])").fillna(False).to_numpy(bool)
+    months = np.full(len(stripped), np.datetime64("NaT"), dtype="datetime64[ns]")
+    if well_formed.any():  # YYYY-MM is ISO 8601: unambiguous
+        found = require_timestamps(stripped[well_formed], name="Month", date_format="%Y-%m")
+        months[well_formed] = found.to_numpy().astype("datetime64[ns]")
     parsed = pd.Series(months[codes], index=month.index)
     parsed[codes < 0] = pd.NaT
     bad = parsed.isna().to_numpy()
@@ -176,10 +151,13 @@ def read_police_uk(
     Parameters
     ----------
     paths : path, glob or list of paths
-        A file, a folder (every ``*-street.csv`` under it, recursively, or every
-        ``*.csv`` if none is so named; a police.uk download also holds outcomes and
-        stop-and-search files, which are skipped), a glob pattern
-        (``"data/2024-*/*-street.csv"``) or a list of any of these.
+        A CSV file, a folder (every ``*-street.csv`` under it, recursively, or every
+        ``*.csv`` if none is so named, or every ``*.zip`` if it holds no CSV; a
+        police.uk download also holds outcomes and stop-and-search files, which are
+        skipped), a ``.zip`` as downloaded from data.police.uk (monthly folders of any
+        number of forces, read without unzipping), a glob pattern
+        (``"data/2024-*/*-street.csv"``) or a list of any of these. Files are read as
+        UTF-8 (with or without a byte-order mark), else as Windows-1252.
     crs : str, int or pyproj.CRS
         Projected CRS in metres for the result; British National Grid by default.
     harm : {"cchi", "none"} or mapping
@@ -228,10 +206,13 @@ def read_police_uk(
 
     Raises
     ------
+    TypeError
+        ``paths`` is not a path (or a list of paths).
     FileNotFoundError
-        A path, folder or pattern that finds no file.
+        A path, folder, pattern or zip that finds no CSV file.
     ValueError
-        An empty file, a file without ``Month``, ``Crime type`` or coordinate columns,
+        An empty file, a file that is neither UTF-8 nor Windows-1252, a broken zip,
+        a file without ``Month``, ``Crime type`` or coordinate columns,
         non-numeric coordinates, a malformed month, no rows left, a crime type without
         a harm weight (the message lists them with counts: pass a mapping covering
         them), or a ``crs`` that is not projected in metres.
@@ -260,8 +241,8 @@ def read_police_uk(
     >>> import shutil; shutil.rmtree(folder)
     """
     target = _target_crs(crs)
-    harm_weights(harm)  # fail on a bad scheme before reading any file
-    files = _resolve_paths(paths)
+    resolve_harm(harm, name="harm")  # fail on a bad scheme before reading any file
+    files = resolve_paths(paths)
     frames = [_read_one(path) for path in files]
     table = pd.concat(frames, ignore_index=True, sort=False) if len(frames) > 1 else frames[0]
     n_read = len(table)

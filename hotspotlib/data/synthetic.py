@@ -16,13 +16,18 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
 from hotspotlib._validation import (
     as_rng,
     require_allocation,
+    require_finite,
+    require_number,
     require_positive,
     require_projected_crs,
+    require_timestamp,
     require_whole,
+    wall_clock,
 )
 from hotspotlib.data.harm import CRIME_TYPES, harm_weights
 
@@ -71,7 +76,7 @@ _HOUR_OF_DAY = 0.35 + (1 + np.cos(2 * np.pi * (_HOURS - 21) / 24)) / 2  # evenin
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SyntheticCity:
+class SyntheticCity(FrozenResult):
     """A simulated police area with known hot spots.
 
     Attributes
@@ -215,7 +220,7 @@ def synthetic_city(
         or n_hotspots < 0
     ):
         raise ValueError(f"`n_hotspots` must be a whole number >= 0; got {n_hotspots!r}.")
-    if not 0.0 <= float(hotspot_share) < 1.0:
+    if not 0.0 <= require_number(hotspot_share, name="hotspot_share") < 1.0:
         raise ValueError(f"`hotspot_share` must be in [0, 1); got {hotspot_share!r}.")
     require_allocation(
         n_events, 200, name="n_events", what="events", fix="Draw fewer events (or fewer days)."
@@ -223,8 +228,13 @@ def synthetic_city(
     size = require_positive(size_m, name="size_m")
     spot = require_positive(hotspot_size_m, name="hotspot_size_m")
     require_whole(days, name="days", minimum=1)
-    first_day = pd.Timestamp(start).normalize()
-    x0, y0 = float(origin[0]), float(origin[1])
+    first_day = wall_clock(require_timestamp(start, name="start")).normalize()
+    corner = require_finite(origin, name="origin")
+    if corner.shape != (2,):
+        raise ValueError(
+            f"`origin` must be one (x, y) pair in metres, e.g. (580000, 180000); got {origin!r}."
+        )
+    x0, y0 = float(corner[0]), float(corner[1])
 
     boundary_shape = shapely.box(x0, y0, x0 + size, y0 + size).difference(
         shapely.Point(x0 + size, y0).buffer(0.35 * size, quad_segs=32)
@@ -267,7 +277,7 @@ def synthetic_city(
     order = np.argsort(timestamp, kind="stable")
     events = gpd.GeoDataFrame(
         {
-            "timestamp": pd.to_datetime(timestamp[order]),
+            "timestamp": pd.DatetimeIndex(timestamp[order]),
             "crime_type": pd.array(crime_type[order], dtype="string"),
             "harm": harm[order],
             "hotspot_id": hotspot_id[order],

@@ -10,9 +10,11 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
+from hotspotlib._validation import require_id_type, require_timestamps, wall_clock
+
 
 def clean_pings(
-    pings: gpd.GeoDataFrame, *, officer: str, time: str
+    pings: gpd.GeoDataFrame, *, officer: str, time: str, dayfirst: bool | None = None
 ) -> tuple[Any, Any, Any, dict[str, int], np.datetime64, Any]:
     """Extract valid times (ns since t0), officer codes and coordinates; count drops.
 
@@ -20,16 +22,13 @@ def clean_pings(
     the officer ids.
     """
     raw = pings[time]
-    if not pd.api.types.is_datetime64_any_dtype(raw):
-        try:
-            raw = pd.to_datetime(raw, format="ISO8601")
-        except (ValueError, TypeError) as error:
-            raise ValueError(
-                f"`pings[{time!r}]` could not be parsed as times ({error}); "
-                "pass datetimes or ISO 8601 strings."
-            ) from error
-    if getattr(raw.dt, "tz", None) is not None:
-        raw = raw.dt.tz_localize(None)  # local wall-clock time decides the day
+    present = raw.notna().to_numpy()  # pings without a time are dropped and counted below
+    parsed = wall_clock(  # local wall-clock time decides the day
+        require_timestamps(raw[present], name=f"pings[{time!r}]", dayfirst=dayfirst)
+    )
+    raw = pd.Series(np.full(len(raw), np.datetime64("NaT"), dtype="datetime64[ns]"))
+    raw[present] = parsed.to_numpy().astype("datetime64[ns]")
+    require_id_type(pings[officer], name=f"pings[{officer!r}]")
     stamps = raw.to_numpy().astype("datetime64[ns]")
     missing_time = np.isnat(stamps)
     codes, officer_ids = pd.factorize(pings[officer])  # missing ids get code -1
@@ -72,19 +71,21 @@ def clean_pings(
     return times, codes, xy, counts, t0, np.asarray(officer_ids)
 
 
-def event_times(events: pd.DataFrame, time: str) -> NDArray[np.datetime64]:
+def event_times(
+    events: pd.DataFrame, time: str, dayfirst: bool | None = None
+) -> NDArray[np.datetime64]:
     """Event times as ``datetime64[ns]`` in local wall-clock time, like the pings.
 
     Time-zone-aware times keep their local clock reading (the zone is dropped), so
     events and visits compare on the same clock; missing times are an error.
     """
-    stamps = pd.to_datetime(events[time])
-    if getattr(stamps.dt, "tz", None) is not None:
-        stamps = stamps.dt.tz_localize(None)
-    values = stamps.to_numpy().astype("datetime64[ns]")
-    if np.isnat(values).any():
-        raise ValueError(
-            f"`events[{time!r}]` has {int(np.isnat(values).sum())} missing times; "
-            "drop those rows first."
-        )
-    return values
+    stamps = wall_clock(
+        require_timestamps(events[time], name=f"events[{time!r}]", dayfirst=dayfirst)
+    )
+    return np.asarray(stamps.to_numpy().astype("datetime64[ns]"))
+
+
+def describe_extent(xy: Any) -> str:
+    """Describe the bounding box of points (an ``(n, 2)`` array) for messages."""
+    low, high = np.nanmin(xy, axis=0), np.nanmax(xy, axis=0)
+    return f"x {low[0]:.0f} to {high[0]:.0f}, y {low[1]:.0f} to {high[1]:.0f} (CRS units)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -10,12 +11,13 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from hotspotlib._frozen import frozen_mapping
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
 from hotspotlib._validation import (
     require_allocation,
     require_columns,
     require_nonempty,
+    require_numbers,
     require_positive,
 )
 from hotspotlib.data.gps import place_column
@@ -28,7 +30,7 @@ __all__ = ["PatrolAllocation", "allocate_patrol_time"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PatrolAllocation:
+class PatrolAllocation(FrozenResult):
     """Patrol minutes per place and the harm they are expected to prevent.
 
     Attributes
@@ -52,9 +54,6 @@ class PatrolAllocation:
     share_prevented: float
     concave: bool
     parameters: dict[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "parameters", frozen_mapping(self.parameters))
 
     def to_frame(self) -> pd.DataFrame:
         """Return the allocation (a copy)."""
@@ -150,9 +149,13 @@ def allocate_patrol_time(
     """
     require_columns(places, [risk], name="places")
     require_nonempty(places, name="places")
-    values = places[risk].to_numpy(dtype=float)
+    values = require_numbers(places[risk], name=f"places[{risk!r}]")
     if not np.isfinite(values).all() or (values < 0).any():
-        raise ValueError(f"`places[{risk!r}]` must be finite and >= 0.")
+        raise ValueError(
+            f"`places[{risk!r}]` must be finite and >= 0; it has "
+            f"{int((~np.isfinite(values)).sum())} NaN/inf and {int((values < 0).sum())} "
+            "negative values."
+        )
     if not (values > 0).any():
         raise ValueError(
             f"`places[{risk!r}]` is zero at every place, so no minute would prevent anything; "
@@ -191,12 +194,7 @@ def allocate_patrol_time(
         ),
     )
     grid = np.arange(per_place + 1, dtype=np.float64) * step
-    irr: NDArray[np.float64] = np.asarray(curve(grid), dtype=np.float64)
-    if irr.shape != grid.shape or not np.isfinite(irr).all() or (irr <= 0).any():
-        raise ValueError(
-            "`response` must return one finite IRR > 0 per dose; got "
-            f"{np.asarray(irr)[:5]!r} for doses {grid[:5]!r}."
-        )
+    irr = _irr_on_grid(curve, grid, response)
     prevented = 1.0 - irr / irr[0]
     gains = np.diff(prevented)
     concave = bool(np.all(np.diff(gains) <= 1e-12))
@@ -261,3 +259,29 @@ def _majorant_gains(prevented: NDArray[np.float64]) -> NDArray[np.float64]:
         hull.append(j)
     majorant = np.interp(np.arange(len(prevented)), hull, prevented[hull])
     return np.diff(majorant)
+
+
+def _irr_on_grid(
+    curve: Callable[[NDArray[np.float64]], Any], grid: NDArray[np.float64], response: Any
+) -> NDArray[np.float64]:
+    """Call the response on the dose grid and check it returns one IRR > 0 per dose."""
+    label = getattr(response, "__name__", type(response).__name__)
+    returned = curve(grid)
+    irr = require_numbers(
+        returned,
+        name="response",
+        fix=f"`response` ({label}) must return an array of IRRs, one per dose in minutes.",
+    )
+    if irr.shape != grid.shape:
+        raise ValueError(
+            f"`response` ({label}) must return one IRR per dose: called with an array of "
+            f"{len(grid)} doses ({grid[:3].tolist()}...), it returned shape {irr.shape} "
+            f"({reprlib.repr(returned)}). Write it with numpy so it works element-wise, e.g. "
+            "`lambda minutes: np.exp(-0.1 * np.log1p(minutes))`."
+        )
+    if not np.isfinite(irr).all() or (irr <= 0).any():
+        raise ValueError(
+            f"`response` ({label}) must return one finite IRR > 0 per dose; got "
+            f"{irr[:5].tolist()} for doses {grid[:5].tolist()}."
+        )
+    return irr

@@ -11,18 +11,17 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from hotspotlib._frozen import frozen_mapping
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
 from hotspotlib._validation import (
     check_option,
-    require_columns,
+    require_join,
     require_polygons,
-    require_weights,
+    require_timestamp,
 )
 from hotspotlib.data.gps import place_column
-from hotspotlib.dose._pings import event_times
+from hotspotlib.dose._dosage_inputs import add_events, read_assignment
 from hotspotlib.dose.visits import PatrolVisits
-from hotspotlib.hotspots.counts import locate_events
 from hotspotlib.hotspots.grid import Grid
 
 if TYPE_CHECKING:
@@ -34,7 +33,7 @@ _DAY = np.timedelta64(1, "D")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class DosagePanel:
+class DosagePanel(FrozenResult):
     """Patrol dose per place and day.
 
     Attributes
@@ -75,10 +74,6 @@ class DosagePanel:
     background_patrol_minutes: float
     counts: dict[str, int] = field(default_factory=dict)
     parameters: dict[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "counts", frozen_mapping(self.counts))
-        object.__setattr__(self, "parameters", frozen_mapping(self.parameters))
 
     def to_frame(self) -> pd.DataFrame:
         """Return the panel (a copy)."""
@@ -141,6 +136,7 @@ def dosage_panel(
     events: gpd.GeoDataFrame | None = None,
     time: str = "timestamp",
     weights: str | Sequence[float] | NDArray[Any] | pd.Series | None = None,
+    dayfirst: bool | None = None,
 ) -> DosagePanel:
     """Aggregate visits into a place x day panel of patrol dose.
 
@@ -166,8 +162,13 @@ def dosage_panel(
     time : str
         Timestamp column of ``events``.
     weights : str or array-like, optional
-        A weight to sum per place-day as well (e.g. ``"harm"``); the column is named
-        after it (``"weight_sum"`` for an array).
+        A weight of ``events`` to sum per place-day as well (e.g. ``"harm"``; needs
+        ``events``); the column is named after it (``"weight_sum"`` for an array).
+    dayfirst : bool, optional
+        Read slash dates (``start``, ``end``, ``assignment['date']``, ``events[time]``)
+        day-first (UK) or month-first; None lets the data settle it and refuses dates
+        that could be either. Days are local calendar days (aware times are read on
+        their own clock).
 
     Returns
     -------
@@ -197,7 +198,7 @@ def dosage_panel(
     cells = visits.places if places is None else _cells(places)
     column = place_column(cells)
     ids = cells.index
-    first_day, stop = _period(start, end)
+    first_day, stop = _period(start, end, dayfirst)
     dates = pd.date_range(first_day, stop, freq="D", inclusive="left")
     n_places, n_days = len(ids), len(dates)
 
@@ -211,6 +212,16 @@ def dosage_panel(
         )
     day = ((table["date"].to_numpy() - first_day.to_datetime64()) // _DAY).astype(np.int64)
     within = (day >= 0) & (day < n_days)
+    period = f"days from {first_day.date()} to {(stop - _DAY).date()}"
+    require_join(
+        table["date"],
+        period,
+        left="visits",
+        right="start/end",
+        matched=within,
+        share=1,
+        what="visits",
+    )
     flat = (position * n_days + day)[within]
     size = n_places * n_days
     rows = table[within]
@@ -238,8 +249,8 @@ def dosage_panel(
     counts = {"n_visits_outside_period": int((~within).sum())}
     by_arm, compliance, background = None, float("nan"), float("nan")
     if assignment is not None:
-        treated, counts["n_assignment_rows_outside_period"] = _assignment(
-            assignment, ids, column, first_day, n_days
+        treated, counts["n_assignment_rows_outside_period"] = read_assignment(
+            assignment, ids, column, first_day, n_days, dayfirst
         )
         frame["treated"] = pd.array(
             np.where(np.isnan(treated), None, treated == 1), dtype="boolean"
@@ -261,8 +272,15 @@ def dosage_panel(
             compliance = float(by_arm.loc["treated", "share_delivered"])
         if "control" in by_arm.index:
             background = float(by_arm.loc["control", "mean_patrol_minutes"])
+    if events is None and weights is not None:
+        raise ValueError(
+            "`weights` are summed over `events`, but no `events` were given; pass "
+            "`events=` (crimes with that column) or drop `weights`."
+        )
     if events is not None:
-        counts.update(_add_events(frame, events, cells, time, weights, first_day, n_days, places))
+        counts.update(
+            add_events(frame, events, cells, time, weights, (first_day, n_days, dayfirst), places)
+        )
     return DosagePanel(
         panel=frame,
         place_column=column,
@@ -285,13 +303,15 @@ def _cells(places: Grid | gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return places
 
 
-def _period(start: Any, end: Any) -> tuple[pd.Timestamp, pd.Timestamp]:
-    try:
-        first, stop = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
-    except (ValueError, TypeError) as error:
-        raise ValueError(f"`start` and `end` must be dates; got {start!r}, {end!r}.") from error
+def _period(start: Any, end: Any, dayfirst: bool | None) -> tuple[pd.Timestamp, pd.Timestamp]:
+    first = require_timestamp(start, name="start", dayfirst=dayfirst)
+    stop = require_timestamp(end, name="end", dayfirst=dayfirst)
     if first.tzinfo is not None or stop.tzinfo is not None:
-        raise ValueError("`start` and `end` must be timezone-naive local dates.")
+        raise ValueError(
+            f"`start` and `end` must be timezone-naive local dates (visits are on the local "
+            f"clock); got {first} and {stop}. Use `.tz_localize(None)`."
+        )
+    first, stop = first.normalize(), stop.normalize()
     if not stop > first:
         raise ValueError(
             f"`end` ({stop.date()}) must be after `start` ({first.date()}); the period "
@@ -335,57 +355,3 @@ def _days_since(
         since = np.arange(n_days)[None, :] - seen
     since[np.isinf(since)] = np.nan
     return since.ravel()
-
-
-def _assignment(
-    assignment: pd.DataFrame, ids: pd.Index, column: str, first_day: pd.Timestamp, n_days: int
-) -> tuple[NDArray[np.float64], int]:
-    require_columns(assignment, [column, "date", "treated"], name="assignment")
-    position = ids.get_indexer(assignment[column])
-    if (position < 0).any():
-        missing = pd.unique(assignment[column].to_numpy()[position < 0])[:5].tolist()
-        raise ValueError(f"`assignment` has places not in `places`: {missing}.")
-    treated = assignment["treated"]
-    if treated.isna().any() or not treated.isin([0, 1, True, False]).all():
-        raise ValueError(
-            "`assignment['treated']` must be True/False (or 1/0) with no missing values."
-        )
-    dates = pd.to_datetime(assignment["date"]).dt.normalize().to_numpy()
-    day = ((dates - first_day.to_datetime64()) // _DAY).astype(np.int64)
-    within = (day >= 0) & (day < n_days)
-    flat = position[within] * n_days + day[within]
-    if len(np.unique(flat)) < len(flat):
-        raise ValueError(
-            "`assignment` has more than one row for some place and date; keep one each."
-        )
-    out = np.full(len(ids) * n_days, np.nan)
-    out[flat] = treated.to_numpy(dtype=float)[within]
-    return out, int((~within).sum())
-
-
-def _add_events(
-    frame: pd.DataFrame,
-    events: gpd.GeoDataFrame,
-    cells: gpd.GeoDataFrame,
-    time: str,
-    weights: Any,
-    first_day: pd.Timestamp,
-    n_days: int,
-    places: Any,
-) -> dict[str, int]:
-    require_columns(events, [time], name="events")
-    weight_values = require_weights(events, weights)
-    position = locate_events(events, places if isinstance(places, Grid) else cells)
-    stamps = event_times(events, time)
-    day = ((stamps - first_day.to_datetime64()) // _DAY).astype(np.int64)
-    keep = (position >= 0) & (day >= 0) & (day < n_days)
-    flat = position[keep] * n_days + day[keep]
-    size = len(frame)
-    frame["count"] = np.bincount(flat, minlength=size)
-    if weight_values is not None:
-        name = weights if isinstance(weights, str) else "weight_sum"
-        frame[name] = np.bincount(flat, weight_values[keep], minlength=size)
-    return {
-        "n_events_outside_places": int((position < 0).sum()),
-        "n_events_outside_period": int(((position >= 0) & ~keep).sum()),
-    }

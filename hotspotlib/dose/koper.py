@@ -16,10 +16,17 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from hotspotlib._frozen import frozen_mapping
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
-from hotspotlib._validation import as_rng, require_columns, require_positive
-from hotspotlib.dose._pings import event_times
+from hotspotlib._validation import (
+    as_rng,
+    require_columns,
+    require_join,
+    require_positive,
+    require_timestamp,
+    wall_clock,
+)
+from hotspotlib.dose._pings import describe_extent, event_times
 from hotspotlib.dose._survival import cox_hazard_ratios, cox_optimum, departures
 from hotspotlib.dose.visits import PatrolVisits
 from hotspotlib.hotspots.counts import locate_events
@@ -33,7 +40,7 @@ _DEFAULT_BINS = (0.0, 1.0, 5.0, 10.0, 15.0, 20.0, np.inf)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class KoperCurve:
+class KoperCurve(FrozenResult):
     """Survival after police departures by visit length, and the best visit length.
 
     Attributes
@@ -71,10 +78,6 @@ class KoperCurve:
     counts: dict[str, int] = field(default_factory=dict)
     parameters: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "counts", frozen_mapping(self.counts))
-        object.__setattr__(self, "parameters", frozen_mapping(self.parameters))
 
     def to_frame(self) -> pd.DataFrame:
         """Return the table by visit-length bin (a copy)."""
@@ -143,6 +146,7 @@ def koper_curve(
     n_bootstrap: int = 200,
     rng: int | np.random.Generator | None = None,
     progress: bool = False,
+    dayfirst: bool | None = None,
 ) -> KoperCurve:
     """Estimate residual deterrence by visit length (the Koper curve).
 
@@ -176,6 +180,10 @@ def koper_curve(
         Seed or generator for the bootstrap.
     progress : bool
         Show a progress bar over bootstrap replicates.
+    dayfirst : bool, optional
+        Read slash dates (``end``, ``events[time]``) day-first (UK) or month-first;
+        None lets the data settle it and refuses dates that could be either.
+        Aware times are read on their own local clock, like the visits.
 
     Returns
     -------
@@ -211,8 +219,40 @@ def koper_curve(
         raise ValueError(f"`n_bootstrap` must be >= 0; got {n_bootstrap!r}.")
     generator = as_rng(rng)
     position = locate_events(events, visits.grid if visits.grid is not None else visits.places)
-    stamps = event_times(events, time)
-    stop = stamps.max() if end is None else pd.Timestamp(end).to_datetime64()
+    stamps = event_times(events, time, dayfirst)
+    stop = stamps.max()
+    if end is not None:
+        stop = wall_clock(require_timestamp(end, name="end", dayfirst=dayfirst)).to_datetime64()
+    at_places = position >= 0
+    require_join(
+        describe_extent(events.geometry.get_coordinates().to_numpy()),
+        describe_extent(visits.places.total_bounds.reshape(2, 2)),
+        left="events",
+        right="visits.places",
+        matched=at_places,
+        what="events",
+        share=1,
+    )
+    if visits.visits.empty:
+        raise ValueError("`visits` holds no visit; there is no departure to follow up.")
+    first_arrival = visits.visits["arrival"].min()
+    follow = pd.Timedelta(minutes=follow_up)
+    last_watch = min(visits.visits["departure"].max() + follow, pd.Timestamp(stop))
+    if stop <= first_arrival.to_datetime64():
+        raise ValueError(
+            f"No departure is left to analyse: `end` ({pd.Timestamp(stop)}) is not after "
+            f"the first arrival ({first_arrival})."
+        )
+    require_join(
+        pd.Series(stamps[at_places]),
+        pd.Series([first_arrival, last_watch]),
+        left=f"events[{time!r}]",
+        right="the follow-up of the visits",
+        what="events",
+        matched=(stamps[at_places] > first_arrival.to_datetime64())
+        & (stamps[at_places] <= last_watch.to_datetime64()),
+        share=1,
+    )
     frame, counts = departures(visits, position, stamps, stop, follow_up, edges)
     if frame.empty:
         raise ValueError(

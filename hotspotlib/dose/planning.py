@@ -11,9 +11,16 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspotlib._frozen import frozen_mapping
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
-from hotspotlib._validation import as_rng, require_polygons, require_positive
+from hotspotlib._validation import (
+    as_rng,
+    require_id_type,
+    require_polygons,
+    require_positive,
+    require_timestamp,
+    wall_clock,
+)
 from hotspotlib.data.gps import place_column
 
 if TYPE_CHECKING:
@@ -23,7 +30,7 @@ __all__ = ["PatrolPlan", "plan_patrols"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PatrolPlan:
+class PatrolPlan(FrozenResult):
     """A randomised schedule of patrol visits for one shift.
 
     Attributes
@@ -43,9 +50,6 @@ class PatrolPlan:
     schedule: pd.DataFrame
     centroids: gpd.GeoSeries
     parameters: dict[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "parameters", frozen_mapping(self.parameters))
 
     def to_frame(self) -> pd.DataFrame:
         """Return the schedule (a copy), ready for ``.to_csv()``."""
@@ -101,6 +105,7 @@ def plan_patrols(
     min_gap_minutes: float = 120.0,
     walking_speed_kmh: float = 5.0,
     rng: int | np.random.Generator | None = None,
+    dayfirst: bool | None = None,
 ) -> PatrolPlan:
     """Draw a randomised visit schedule for a shift (the Sacramento design).
 
@@ -132,6 +137,10 @@ def plan_patrols(
         hot spots and patrol each on foot, as in Southend).
     rng : int, Generator or None
         Seed or generator; the same ``rng`` gives the same plan.
+    dayfirst : bool, optional
+        Read slash dates in ``shift_start``/``shift_end`` day-first (UK) or
+        month-first; None refuses a date that could be either. The plan is in local
+        wall-clock time (aware times are read on their own clock).
 
     Returns
     -------
@@ -164,7 +173,8 @@ def plan_patrols(
     if not places.index.is_unique:
         raise ValueError("`places` has duplicate index values; place ids must be unique.")
     ids = _officers(officers)
-    start, end = pd.Timestamp(shift_start), pd.Timestamp(shift_end)
+    start = wall_clock(require_timestamp(shift_start, name="shift_start", dayfirst=dayfirst))
+    end = wall_clock(require_timestamp(shift_end, name="shift_end", dayfirst=dayfirst))
     shift = (end - start).total_seconds() / 60
     if not shift > 0:
         raise ValueError(f"`shift_end` ({end}) must be after `shift_start` ({start}).")
@@ -282,6 +292,7 @@ def _officers(officers: Any) -> list[Any]:
     if isinstance(officers, (str, bytes)) or not isinstance(officers, Sequence):
         raise TypeError(f"`officers` must be a number or a sequence of ids; got {officers!r}.")
     ids = list(officers)
+    require_id_type(ids, name="officers")
     if not ids or len(set(ids)) < len(ids):
         raise ValueError(f"`officers` must be non-empty, unique ids; got {officers!r}.")
     return ids

@@ -12,10 +12,17 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
 from hotspotlib._fixed_effects import absorbed_columns, fit_glm_fe, fit_negbin_fe
-from hotspotlib._frozen import frozen_mapping, read_only
+from hotspotlib._frozen import FrozenResult, read_only
 from hotspotlib._options import DoseShape, Family
 from hotspotlib._summary import Summary
-from hotspotlib._validation import check_option, require_columns
+from hotspotlib._validation import (
+    check_option,
+    require_columns,
+    require_numbers,
+    require_timestamps,
+    require_whole,
+    wall_clock,
+)
 from hotspotlib.dose._design import Basis, lag_indicators, residual_decay
 from hotspotlib.dose.dosage import DosagePanel
 
@@ -29,7 +36,7 @@ _FIXED_EFFECTS = ("place", "day")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class DoseResponse:
+class DoseResponse(FrozenResult):
     """A fitted dose-response model.
 
     Attributes
@@ -68,10 +75,6 @@ class DoseResponse:
     counts: dict[str, int] = field(default_factory=dict)
     parameters: dict[str, Any] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "counts", frozen_mapping(self.counts))
-        object.__setattr__(self, "parameters", frozen_mapping(self.parameters))
-
     def irr(self, dose: ArrayLike) -> NDArray[np.float64]:
         """Predicted IRR at ``dose`` relative to no dose (same-day terms only).
 
@@ -85,7 +88,7 @@ class DoseResponse:
         >>> fit.irr([0, np.e - 1]).round(4).tolist()
         [1.0, 0.8187]
         """
-        values = np.asarray(dose, dtype=float)
+        values = require_numbers(dose, name="dose")
         k = self.basis.n_terms
         change = self.basis.terms(values.ravel()) - self.basis.terms(np.zeros(1))
         return np.asarray(np.exp(change @ self.beta[:k])).reshape(values.shape)
@@ -206,8 +209,7 @@ def dose_response(
         check_option(name, _FIXED_EFFECTS, name="fixed_effects")
     if len(set(effects)) < len(effects):
         raise ValueError(f"`fixed_effects` repeats an entry: {effects!r}.")
-    if isinstance(lags, bool) or not isinstance(lags, (int, np.integer)) or lags < 0:
-        raise ValueError(f"`lags` must be a whole number >= 0; got {lags!r}.")
+    require_whole(lags, name="lags")
     if isinstance(panel, DosagePanel):
         frame, place = panel.panel, place or panel.place_column
     elif isinstance(panel, pd.DataFrame):
@@ -223,10 +225,14 @@ def dose_response(
     place_code, place_ids = pd.factorize(frame[place])
     if (place_code < 0).any():
         raise ValueError(f"`panel[{place!r}]` has missing place ids; drop those rows.")
-    dates = pd.to_datetime(frame[time])
-    if dates.isna().any():
-        raise ValueError(f"`panel[{time!r}]` has missing dates; drop those rows.")
+    dates = wall_clock(require_timestamps(frame[time], name=f"panel[{time!r}]"))
     day = ((dates.dt.normalize() - dates.min().normalize()) // pd.Timedelta(days=1)).to_numpy()
+    if lags > max(int(day.max()) - 1, 0):
+        raise ValueError(
+            f"`lags` is {lags}, but the panel spans {int(day.max()) + 1} day(s); a lag of l "
+            f"days drops each place's first l days, so `lags` can be at most "
+            f"{max(int(day.max()) - 1, 0)} here. Use fewer lags or a longer panel."
+        )
     key = place_code.astype(np.int64) * (int(day.max()) + 1) + day
     if len(np.unique(key)) < len(key):
         raise ValueError("`panel` has more than one row for some place and day.")

@@ -10,10 +10,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from hotspotlib._frozen import frozen_mapping
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
 from hotspotlib._validation import (
     require_columns,
+    require_join,
     require_nonempty,
     require_polygons,
     require_positive,
@@ -29,7 +30,7 @@ from hotspotlib.dose._episodes import (
     union_visits,
 )
 from hotspotlib.dose._locate import locate_xy
-from hotspotlib.dose._pings import clean_pings
+from hotspotlib.dose._pings import clean_pings, describe_extent
 from hotspotlib.hotspots.grid import Grid
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ __all__ = ["PatrolVisits", "patrol_visits"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PatrolVisits:
+class PatrolVisits(FrozenResult):
     """Visits to places measured from GPS pings.
 
     Attributes
@@ -75,10 +76,6 @@ class PatrolVisits:
     place_column: str
     parameters: dict[str, Any] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "parameters", frozen_mapping(self.parameters))
-        object.__setattr__(self, "counts", frozen_mapping(self.counts))
 
     def to_frame(self) -> pd.DataFrame:
         """Return the visits table (a copy)."""
@@ -152,6 +149,7 @@ def patrol_visits(
     max_speed_kmh: float | None = None,
     target_minutes: tuple[float, float] = (10.0, 20.0),
     ping_interval_seconds: float | None = None,
+    dayfirst: bool | None = None,
 ) -> PatrolVisits:
     """Turn officers' GPS pings into visits to places, with patrol and officer minutes.
 
@@ -195,6 +193,10 @@ def patrol_visits(
         The Koper window ``(low, high)``, inclusive.
     ping_interval_seconds : float or None
         The tracker's ping interval; inferred as the median gap when None.
+    dayfirst : bool, optional
+        Read slash dates in ``pings[time]`` day-first (UK) or month-first; None lets
+        the data settle it and refuses dates that could be either. Time-zone-aware
+        times are read on their local clock (the day is the local day).
 
     Returns
     -------
@@ -205,7 +207,9 @@ def patrol_visits(
     ------
     ValueError
         Missing columns, a geographic CRS, different CRSs, non-point geometry,
-        unparseable times, bad parameters, or no usable ping.
+        unparseable or ambiguous times, officer ids mixing text and numbers (``1``
+        and ``"1"`` would be two officers: give them one type), bad parameters, no
+        usable ping, or no ping inside any place (both extents are shown).
 
     Examples
     --------
@@ -247,7 +251,9 @@ def patrol_visits(
         require_positive(max_speed_kmh, name="max_speed_kmh")
     low, high = _window(target_minutes)
 
-    times, codes, xy, counts, t0, uniques = clean_pings(pings, officer=officer, time=time)
+    times, codes, xy, counts, t0, uniques = clean_pings(
+        pings, officer=officer, time=time, dayfirst=dayfirst
+    )
     order, counts["n_out_of_order"] = sort_order(codes, times)
     if order is not None:
         codes, times, xy = codes[order], times[order], xy[order]
@@ -259,6 +265,15 @@ def patrol_visits(
     place = locate_xy(xy, locator)
     counts["n_used"] = len(times)
     counts["n_outside"] = int((place < 0).sum())
+    require_join(
+        describe_extent(xy),
+        describe_extent(cells.total_bounds.reshape(2, 2)),
+        left="pings",
+        right="places",
+        matched=place >= 0,
+        what="pings",
+        share=1.0,  # patrols travel between places: pings outside are usual, counted
+    )
 
     if ping_interval_seconds is None:
         inferred = ping_interval(codes, times)

@@ -1,4 +1,4 @@
-"""Find hot spots: grids and counts, kernel density, Getis-Ord Gi*."""
+"""Find hot spots: grids and counts, kernel density, Getis-Ord Gi*, local Moran's I."""
 
 from hotspotlib.hotspots.autocorrelation import (
     IncrementalAutocorrelationResult,
@@ -14,6 +14,8 @@ from hotspotlib.hotspots.getis_ord import gi_star
 from hotspotlib.hotspots.gi_result import GiStarResult
 from hotspotlib.hotspots.grid import Grid, make_grid
 from hotspotlib.hotspots.kde import kde
+from hotspotlib.hotspots.local_moran import local_moran
+from hotspotlib.hotspots.local_moran_result import LocalMoranResult
 from hotspotlib.hotspots.optimized import OptimizedHotspotsResult, optimized_hotspots
 from hotspotlib.hotspots.selection import select_places
 from hotspotlib.hotspots.surface import DensitySurface
@@ -27,6 +29,7 @@ __all__ = [
     "GiStarResult",
     "Grid",
     "IncrementalAutocorrelationResult",
+    "LocalMoranResult",
     "OptimizedHotspotsResult",
     "SurfaceComparison",
     "compare_surfaces",
@@ -36,6 +39,7 @@ __all__ = [
     "gi_star",
     "incremental_autocorrelation",
     "kde",
+    "local_moran",
     "locate_events",
     "make_grid",
     "optimized_hotspots",

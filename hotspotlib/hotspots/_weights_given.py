@@ -92,7 +92,7 @@ def given_matrix(weights: Any, *, n: int, index: pd.Index) -> tuple[sparse.csr_a
     if (raw.data < 0).any():
         raise ValueError(
             f"`weights` has {int((raw.data < 0).sum())} negative entries (min "
-            f"{raw.data.min():g}); Getis-Ord statistics need weights >= 0."
+            f"{raw.data.min():g}); Getis-Ord and local Moran statistics need weights >= 0."
         )
     if ids is not None:
         raw, how = _match_ids(raw, ids, index)

@@ -14,7 +14,9 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy.spatial import cKDTree
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
+from hotspotlib._validation import require_numbers, require_positive
 from hotspotlib.hotspots.inference import normal_p
 from hotspotlib.hotspots.units import resolve_units
 from hotspotlib.hotspots.weights import BAND_TOLERANCE
@@ -34,7 +36,7 @@ MAX_PAIRS = 40_000_000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class IncrementalAutocorrelationResult:
+class IncrementalAutocorrelationResult(FrozenResult):
     """Moran's I per distance band and the first statistically significant peak.
 
     Attributes
@@ -214,6 +216,7 @@ def incremental_autocorrelation(
     >>> len(isa.to_frame())
     4
     """
+    z_critical = require_positive(z_critical, name="z_critical")
     resolved = resolve_units(units, value)
     xy = resolved.centroids()
     if np.ptp(resolved.values) == 0:
@@ -225,7 +228,7 @@ def incremental_autocorrelation(
             raise ValueError(f"`n_bands` must be a whole number >= 2; got {n_bands!r}.")
         distances = default_bands(xy, int(n_bands))
     else:
-        distances = np.sort(np.asarray(distances_m, dtype=float).ravel())
+        distances = np.sort(require_numbers(distances_m, name="distances_m").ravel())
         if distances.size == 0 or not np.isfinite(distances).all() or (distances <= 0).any():
             raise ValueError(
                 f"`distances_m` must be finite positive distances in metres; got {distances_m!r}."

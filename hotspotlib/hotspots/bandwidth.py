@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from hotspotlib._frozen import ReadOnlyDict, frozen_mapping
+from hotspotlib._frozen import FrozenResult, frozen_mapping
 from hotspotlib._options import BandwidthRule, Kernel
 from hotspotlib._summary import Summary
 from hotspotlib._validation import check_option, require_points, require_positive, require_weights
@@ -31,7 +31,7 @@ _QUARTIC_SD = kernel_sd_factor("quartic")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class BandwidthChoice:
+class BandwidthChoice(FrozenResult):
     """A bandwidth chosen by a rule, with the numbers that made it.
 
     Attributes
@@ -59,10 +59,6 @@ class BandwidthChoice:
     adjust: float
     n_events: int
     details: Mapping[str, Any] = field(default_factory=frozen_mapping)
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.details, ReadOnlyDict):
-            object.__setattr__(self, "details", frozen_mapping(self.details))
 
     def to_frame(self) -> pd.DataFrame:
         """Return one row: the bandwidth, the rule and its scalar details.

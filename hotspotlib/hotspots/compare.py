@@ -9,6 +9,7 @@ import geopandas as gpd
 import numpy as np
 from numpy.typing import NDArray
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._options import CompareMethod
 from hotspotlib._summary import Summary
 from hotspotlib._validation import check_option, require_positive
@@ -24,7 +25,7 @@ _DEFAULT_FLOOR_SHARE = 0.01
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SurfaceComparison:
+class SurfaceComparison(FrozenResult):
     """Two density surfaces compared cell by cell.
 
     Attributes

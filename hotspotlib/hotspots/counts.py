@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from hotspotlib._frozen import read_only
+from hotspotlib._frozen import FrozenResult, read_only
 from hotspotlib._summary import Summary
 from hotspotlib._validation import (
     check_option,
@@ -30,13 +30,13 @@ __all__ = ["EventCounts", "count_events", "locate_events"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class EventCounts:
+class EventCounts(FrozenResult):
     """Events counted per cell (or place), with an optional weighted sum such as harm.
 
     Attributes
     ----------
     cells : geopandas.GeoDataFrame
-        The cells or places counted into (not modified).
+        The cells or places counted into (a copy of the caller's frame, not modified).
     count : numpy.ndarray
         Number of events per cell, aligned with ``cells``.
     weight_sum : numpy.ndarray or None
@@ -193,7 +193,8 @@ def count_events(
     Warns
     -----
     UserWarning
-        When more than half of the events fall outside every cell (with the counts).
+        When more than half of the events fall outside a :class:`Grid` (with the counts;
+        not for other polygons, such as hot spots, that leave most events outside).
 
     Notes
     -----
@@ -218,16 +219,20 @@ def count_events(
     elif isinstance(grid, gpd.GeoSeries):
         cells = gpd.GeoDataFrame(geometry=grid)
     else:
-        cells = grid
+        cells = grid.copy()  # the caller's frame stays theirs: edits to it cannot reach us
     inside = position >= 0
     n_outside = len(position) - int(np.count_nonzero(inside))
-    if n_outside > len(position) // 2:  # bounds only when they are needed
+    # A grid covers the study area, so most events outside it is a warning; places such
+    # as hot spots leave most events outside by design, so only "all outside" is refused.
+    on_grid = isinstance(grid, Grid)
+    if n_outside > len(position) // 2 if on_grid else n_outside == len(position):
         require_some_inside(
             n_outside,
             len(position),
             events_bounds=events.total_bounds,
             area_bounds=cells.total_bounds,
-            area="grid" if isinstance(grid, Grid) else "places",
+            area="grid" if on_grid else "places",
+            warn_share=0.5 if on_grid else 1.0,
         )
     count = np.bincount(position[inside], minlength=len(cells)).astype(np.int64)
     weight_sum = None

@@ -21,7 +21,9 @@ from hotspotlib._validation import (
     require_positive,
     require_same_crs,
     require_some_inside,
+    require_timestamp,
     require_timestamps,
+    wall_clock,
 )
 from hotspotlib.hotspots.emerging_result import EmergingHotspotsResult
 from hotspotlib.hotspots.getis_ord import local_g_scores
@@ -50,6 +52,7 @@ def emerging_hotspots(
     time_neighbours: TimeNeighbours = "both",
     start: str | pd.Timestamp | None = None,
     end: str | pd.Timestamp | None = None,
+    dayfirst: bool | None = None,
 ) -> EmergingHotspotsResult:
     """Emerging hot-spot analysis of incidents over time (space-time cube + Mann-Kendall).
 
@@ -97,6 +100,9 @@ def emerging_hotspots(
         Whether the time window looks both ways or only back.
     start, end : str or Timestamp, optional
         Study window ``[start, end)``; by default the days spanned by the incidents.
+    dayfirst : bool, optional
+        Read slash dates (``time``, ``start``, ``end``) day-first (UK) or month-first;
+        None lets the data settle it and refuses dates that could be either.
 
     Returns
     -------
@@ -141,12 +147,12 @@ def emerging_hotspots(
         raw_times: Any = events[time].to_numpy()
     else:
         raw_times = time
-    times = require_timestamps(raw_times, name="time")
+    times = require_timestamps(raw_times, name="time", dayfirst=dayfirst)
     if len(times) != len(xy):
         raise ValueError(f"`time` must have one timestamp per event ({len(xy)}); got {len(times)}.")
     if times.dt.tz is not None:
         times = times.dt.tz_localize(None)  # periods are in local wall-clock time
-    window_start, window_end = _window(times, start, end)
+    window_start, window_end = _window(times, start, end, dayfirst)
     step, periods, in_window = _time_steps(times, interval, window_start, window_end)
     n_steps = len(periods)
     if n_steps < MIN_STEPS:
@@ -238,9 +244,15 @@ def emerging_hotspots(
     )
 
 
-def _window(times: pd.Series, start: Any, end: Any) -> tuple[pd.Timestamp, pd.Timestamp]:
-    first = times.min().normalize() if start is None else pd.Timestamp(start)
-    last = times.max().normalize() + pd.Timedelta(days=1) if end is None else pd.Timestamp(end)
+def _window(
+    times: pd.Series, start: Any, end: Any, dayfirst: bool | None
+) -> tuple[pd.Timestamp, pd.Timestamp]:
+    first = times.min().normalize()
+    if start is not None:  # on the incidents' local clock, like their times
+        first = wall_clock(require_timestamp(start, name="start", dayfirst=dayfirst))
+    last = times.max().normalize() + pd.Timedelta(days=1)
+    if end is not None:
+        last = wall_clock(require_timestamp(end, name="end", dayfirst=dayfirst))
     if not first < last:
         raise ValueError(f"`start` ({first}) must be before `end` ({last}).")
     return first, last

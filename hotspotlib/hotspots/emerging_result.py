@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
 from hotspotlib.hotspots.patterns import PATTERNS
 
@@ -42,7 +43,7 @@ PATTERN_COLOURS = dict(zip(PATTERNS, (*_HOT_COLOURS, *_COLD_COLOURS, "#eeeeee"),
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class EmergingHotspotsResult:
+class EmergingHotspotsResult(FrozenResult):
     """Emerging hot-spot patterns per location, with the space-time cube behind them.
 
     Attributes

@@ -10,6 +10,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._options import Alternative, WeightsKind
 from hotspotlib._summary import Summary
 from hotspotlib._validation import as_rng, check_option, require_allocation
@@ -26,7 +27,7 @@ __all__ = ["GeneralGResult", "general_g", "general_g_moments"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class GeneralGResult:
+class GeneralGResult(FrozenResult):
     """Global General G with its analytic moments and optional permutation test.
 
     Attributes

@@ -18,12 +18,12 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import sparse
 
 from hotspotlib._multiple_testing import permutation_floor_note
 from hotspotlib._options import Alternative, WeightsKind
 from hotspotlib._validation import as_rng, check_option, require_positive
 from hotspotlib.hotspots._information import check_islands
+from hotspotlib.hotspots._local_common import check_alpha, check_permutations, sparse_sums
 from hotspotlib.hotspots._weights_given import check_weight_arguments
 from hotspotlib.hotspots.gi_result import GiStarResult
 from hotspotlib.hotspots.inference import (
@@ -208,10 +208,8 @@ def gi_star(
     check_option(alternative, Alternative, name="alternative")
     check_weight_arguments(weights, distance_m, k)
     resolved = resolve_units(units, value)
-    n_perm = _check_permutations(n_permutations)
-    level = require_positive(alpha, name="alpha")
-    if level >= 1:
-        raise ValueError(f"`alpha` must be between 0 and 1; got {alpha!r}.")
+    n_perm = check_permutations(n_permutations)
+    level = check_alpha(alpha)
     if not isinstance(star, (bool, np.bool_)):
         raise TypeError(f"`star` must be True (Gi*) or False (Gi); got {star!r}.")
     x = resolved.values
@@ -232,7 +230,7 @@ def gi_star(
         method = "grid stencil (correlation)"
     else:
         spatial = weights_for_units(resolved, weights, distance_m=distance_m, k=k, star=bool(star))
-        lag, wsum, wsq, nnb = _sparse_sums(spatial.matrix, x)
+        lag, wsum, wsq, nnb = sparse_sums(spatial.matrix, x)
         description, band = spatial.description, spatial.distance_m
         method = "sparse weights"
     scores = local_g_scores(
@@ -322,27 +320,6 @@ def gi_star(
         else (),
         **arrays,
     )
-
-
-def _check_permutations(n_permutations: Any) -> int:
-    if (
-        isinstance(n_permutations, bool)
-        or not isinstance(n_permutations, (int, np.integer))
-        or n_permutations < 0
-    ):
-        raise ValueError(
-            f"`n_permutations` must be a whole number >= 0 (0 for analytic p-values); "
-            f"got {n_permutations!r}. 999 is usual."
-        )
-    return int(n_permutations)
-
-
-def _sparse_sums(matrix: sparse.csr_array, x: NDArray[np.float64]) -> tuple[Any, Any, Any, Any]:
-    lag = matrix @ x
-    weight_sum = np.asarray(matrix.sum(axis=1)).ravel()
-    weight_sq_sum = np.asarray(matrix.power(2).sum(axis=1)).ravel()
-    links = np.diff(matrix.indptr) - (matrix.diagonal() != 0)
-    return lag, weight_sum, weight_sq_sum, links.astype(np.int64)
 
 
 def _lattice_stencil(

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._options import SpotKind
 from hotspotlib._summary import Summary
 from hotspotlib._validation import check_option
@@ -42,7 +43,7 @@ _BIN_LABELS = {
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class GiStarResult:
+class GiStarResult(FrozenResult):
     """Getis-Ord Gi* (or Gi) per unit, with p-values, q-values and confidence bins.
 
     Attributes

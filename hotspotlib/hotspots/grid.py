@@ -17,7 +17,7 @@ import pandas as pd
 import shapely
 from numpy.typing import ArrayLike, NDArray
 
-from hotspotlib._frozen import read_only
+from hotspotlib._frozen import FrozenResult, read_only
 from hotspotlib._options import GridShape
 from hotspotlib._summary import Summary
 from hotspotlib._validation import (
@@ -38,7 +38,7 @@ NUDGE = 1e-9  # relative step north-east that decides which cell owns an edge po
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Grid:
+class Grid(FrozenResult):
     """A regular grid of square or hexagonal cells in a projected CRS.
 
     Cells are numbered ``cell_id = row * n_cols + col`` on the full lattice, so ids are

@@ -24,6 +24,9 @@ __all__ = [
     "normal_p",
 ]
 
+MAX_DRAW_BYTES = 2 * 2**30
+"""Largest memory for the tables of permutation draws before a run is refused."""
+
 BIN_LEVELS = (0.10, 0.05, 0.01)
 """Significance levels of bins 1, 2 and 3 (90, 95 and 99 % confidence)."""
 
@@ -137,6 +140,7 @@ def conditional_permutation_p(
     progress: bool = False,
     max_elements: int = 4_000_000,
     n_groups: int = 16,
+    equal_tailed: bool = False,
 ) -> NDArray[np.float64]:
     """Conditional-randomisation p-values for local lags ``sum_j w_ij x_j`` (j != i).
 
@@ -147,7 +151,8 @@ def conditional_permutation_p(
     exact in distribution. ``p = (1 + #extreme) / (B + 1)`` with B the number
     of permutations; "extreme" is ``>=`` the observed lag for ``"greater"``, ``<=`` for
     ``"less"``, and for ``"two-sided"`` at least as far from the lag's exact
-    conditional mean (``W_i * mean of the other values``) as the observed one. Ties
+    conditional mean (``W_i * mean of the other values``) as the observed one, or with
+    ``equal_tailed=True`` twice the smaller one-sided p-value (capped at 1). Ties
     (within 1e-10 of the lag's scale) count as extreme. Units with no neighbours get
     NaN. Memory is bounded by processing ``max_elements`` simulated lags at a time.
 
@@ -169,11 +174,19 @@ def conditional_permutation_p(
         Simulated lags held in memory at a time.
     n_groups : int
         Number of groups of units with independent draws.
+    equal_tailed : bool
+        For ``"two-sided"``: double the smaller tail (suits skewed null distributions,
+        such as local Moran's I) instead of folding about the conditional mean.
 
     Returns
     -------
     numpy.ndarray
         One p-value per unit, in ``[1 / (B + 1), 1]`` (NaN for units without neighbours).
+
+    Raises
+    ------
+    ValueError
+        When the tables of draws would take more than ``MAX_DRAW_BYTES`` (2 GiB).
     """
     n = x.size
     card = np.diff(neighbours.indptr).astype(np.int64)
@@ -181,6 +194,13 @@ def conditional_permutation_p(
     p = np.full(n, np.nan)
     if kmax == 0:
         return p
+    table_bytes = min(n_groups, n) * n_permutations * (kmax + 1) * 8
+    if table_bytes > MAX_DRAW_BYTES:
+        raise ValueError(
+            f"`n_permutations` = {n_permutations} needs about {table_bytes / 2**30:.1f} GiB "
+            f"for the tables of draws ({min(n_groups, n)} groups x B x {kmax + 1} "
+            "neighbours + 1); use fewer permutations (999 is usual) or fewer neighbours."
+        )
     observed = neighbours @ x
     weight_sum = np.asarray(neighbours.sum(axis=1)).ravel()
     mean_other = (x.sum() - x) / (n - 1)
@@ -199,6 +219,7 @@ def conditional_permutation_p(
         for lo, hi in _site_blocks(card[order], max_elements):
             plan.append((order[lo:hi], draws))
     extreme = np.zeros(n, dtype=np.int64)
+    lower = np.zeros(n, dtype=np.int64)
     bar = _progress(progress, len(plan))
     for sites, draws in plan:
         step = max(1, max_elements // len(sites))
@@ -212,7 +233,9 @@ def conditional_permutation_p(
             sim = _weighted_draws(x, batch, slots)
             _swap_self(sim, batch, rank, card, slots, x)
             obs = observed[sites]
-            if alternative == "greater":
+            if alternative == "two-sided" and equal_tailed:
+                lower[sites] += (sim <= obs + tol[sites]).sum(axis=0)
+            if alternative == "greater" or (alternative == "two-sided" and equal_tailed):
                 hit = sim >= obs - tol[sites]
             elif alternative == "less":
                 hit = sim <= obs + tol[sites]
@@ -226,6 +249,9 @@ def conditional_permutation_p(
         bar.close()
     has = card > 0
     p[has] = (1.0 + extreme[has]) / (n_permutations + 1.0)
+    if alternative == "two-sided" and equal_tailed:
+        smaller = (1.0 + np.minimum(extreme[has], lower[has])) / (n_permutations + 1.0)
+        p[has] = np.minimum(1.0, 2.0 * smaller)
     return p
 
 

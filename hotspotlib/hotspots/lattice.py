@@ -17,13 +17,14 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import ndimage
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib.hotspots.grid import Grid
 
 __all__ = ["LatticeSums", "lattice_sums", "subgrid"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class LatticeSums:
+class LatticeSums(FrozenResult):
     """Neighbourhood sums per kept cell (self-weight included when the stencil has one)."""
 
     lag: NDArray[np.float64]

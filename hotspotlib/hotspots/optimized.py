@@ -18,6 +18,7 @@ import shapely
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._options import SpotKind
 from hotspotlib._summary import Summary
 from hotspotlib._validation import (
@@ -50,7 +51,7 @@ MIN_EVENTS = 30
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class OptimizedHotspotsResult:
+class OptimizedHotspotsResult(FrozenResult):
     """Gi* hot spots on an automatically sized grid, with every decision recorded.
 
     Attributes

@@ -13,6 +13,7 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
 from hotspotlib._validation import require_points, require_same_crs
 from hotspotlib.hotspots._surface_tools import (
@@ -35,7 +36,7 @@ _SQRT3 = math.sqrt(3.0)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class DensitySurface:
+class DensitySurface(FrozenResult):
     """A kernel density surface on a regular grid, with the choices that made it.
 
     Attributes

@@ -11,6 +11,7 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._validation import (
     require_columns,
     require_finite,
@@ -24,7 +25,7 @@ __all__ = ["Units", "resolve_units"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Units:
+class Units(FrozenResult):
     """The units analysed: geometry (index aligned with the input), values and grid."""
 
     geometry: gpd.GeoSeries
@@ -111,7 +112,7 @@ def resolve_units(units: Any, value: Any) -> Units:
         )
     if isinstance(raw, pd.Series):
         raw = _aligned(raw, geometry.index)
-    values = require_finite(np.asarray(raw, dtype=float), name="value")
+    values = require_finite(raw, name="value")
     if values.shape != (len(geometry),):
         raise ValueError(
             f"`value` must have one entry per unit ({len(geometry)}); got shape {values.shape}."

@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 from scipy import sparse
 from scipy.spatial import cKDTree
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._options import WeightsKind
 from hotspotlib._validation import check_option, require_positive
 from hotspotlib.hotspots._weights_given import given_matrix, reorder
@@ -38,7 +39,7 @@ BAND_TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SpatialWeights:
+class SpatialWeights(FrozenResult):
     """Weights aligned with the units, plus how they were made.
 
     Attributes

@@ -3,6 +3,7 @@
 from hotspotlib.metrics.accuracy import AccuracyCurve, accuracy_curve
 from hotspotlib.metrics.compare import MethodComparison, compare_methods
 from hotspotlib.metrics.concentration import GiniResult, gini
+from hotspotlib.metrics.evaluation import RollingEvaluation, rolling_evaluation
 from hotspotlib.metrics.indices import hit_rate, pai, pei, ppai, rri
 from hotspotlib.metrics.lorenz import (
     ConcentrationShare,
@@ -21,6 +22,7 @@ __all__ = [
     "LorenzCurve",
     "MethodComparison",
     "ProspectiveHotspots",
+    "RollingEvaluation",
     "accuracy_curve",
     "compare_methods",
     "concentration_share",
@@ -32,5 +34,6 @@ __all__ = [
     "pei",
     "prospective_hotspots",
     "ppai",
+    "rolling_evaluation",
     "rri",
 ]

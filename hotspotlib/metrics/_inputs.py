@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from hotspotlib._validation import require_finite
+from hotspotlib._validation import require_finite, require_numbers
 from hotspotlib.hotspots.counts import EventCounts
 
 __all__ = ["as_counts", "as_share"]
@@ -59,7 +59,7 @@ def as_counts(counts: Any, *, name: str = "counts", integer: bool = False) -> ND
 
 def as_share(value: Any, *, name: str, allow_zero: bool = False) -> NDArray[np.float64]:
     """Return one or more shares in (0, 1] (or [0, 1]) as a 1-D float array."""
-    array = np.atleast_1d(np.array(value, dtype=float))
+    array = np.atleast_1d(require_numbers(value, name=name))
     if array.ndim != 1 or array.size == 0:
         raise ValueError(f"`{name}` must be a number or a 1-D sequence of numbers; got {value!r}.")
     low_ok = array >= 0 if allow_zero else array > 0

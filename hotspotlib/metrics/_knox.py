@@ -244,7 +244,9 @@ def parse_edges(values: Any, *, name: str) -> NDArray[np.float64]:
     return edges
 
 
-def parse_times(column: pd.Series, *, name: str) -> tuple[NDArray[Any], bool, str]:
+def parse_times(
+    column: pd.Series, *, name: str, dayfirst: bool | None = None
+) -> tuple[NDArray[Any], bool, str]:
     """Return times as whole days since the first date (datetimes) or as given (numbers)."""
     if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
         values = require_finite(column.to_numpy(dtype=float), name=name)
@@ -252,7 +254,7 @@ def parse_times(column: pd.Series, *, name: str) -> tuple[NDArray[Any], bool, st
         if whole:
             return values.astype(np.int64), True, "days (as given)"
         return values, False, "days (as given)"
-    stamps = require_timestamps(column, name=name)
+    stamps = require_timestamps(column, name=name, dayfirst=dayfirst)
     days = stamps.dt.normalize().to_numpy(dtype="datetime64[D]").astype(np.int64)
     return days - days.min(), True, "calendar days"
 

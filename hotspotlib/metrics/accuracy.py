@@ -10,9 +10,16 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._options import AreaMeasure
 from hotspotlib._summary import Summary
-from hotspotlib._validation import check_option, require_finite, require_polygons
+from hotspotlib._validation import (
+    check_option,
+    require_finite,
+    require_number,
+    require_numbers,
+    require_polygons,
+)
 from hotspotlib.hotspots.counts import EventCounts, count_events
 from hotspotlib.hotspots.grid import Grid
 from hotspotlib.metrics._inputs import as_share
@@ -31,7 +38,7 @@ _TIES = (
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class AccuracyCurve:
+class AccuracyCurve(FrozenResult):
     """Predictive accuracy of a ranked surface at several coverages.
 
     Attributes
@@ -200,7 +207,7 @@ def accuracy_curve(
     resolved, values = _resolve(scores, grid)
     shares = as_share(coverages, name="coverages")
     size = _areas(areas, resolved, values)
-    power = float(ppai_exponent)
+    power = require_number(ppai_exponent, name="ppai_exponent")
     if not 0.0 <= power <= 1.0:
         raise ValueError(
             f"`ppai_exponent` must be in [0, 1] (0 = hit rate, 1 = PAI); got {ppai_exponent!r}."
@@ -309,7 +316,7 @@ def _resolve(
             f"`scores` must have one value per cell ({len(cells_frame)}); got shape "
             f"{np.shape(raw)}. Compute the scores on the same grid."
         )
-    values = np.asarray(raw, dtype=float)
+    values = require_numbers(raw, name="scores")
     if not np.isfinite(values).all():
         raise ValueError(
             f"`scores` has {int((~np.isfinite(values)).sum())} NaN or infinite values "

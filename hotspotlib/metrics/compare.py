@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._options import AreaMeasure, HotspotMethod
 from hotspotlib._summary import Summary
 from hotspotlib._validation import (
@@ -20,6 +21,7 @@ from hotspotlib._validation import (
     require_positive,
     require_same_crs,
     require_timestamps,
+    wall_clock,
 )
 from hotspotlib.hotspots.counts import count_events
 from hotspotlib.hotspots.grid import Grid, make_grid
@@ -36,7 +38,7 @@ Period: TypeAlias = str | pd.Timedelta | pd.DateOffset
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class MethodComparison:
+class MethodComparison(FrozenResult):
     """Rolling-origin accuracy of several hot-spot methods.
 
     Attributes
@@ -138,6 +140,7 @@ def compare_methods(
     bandwidth_m: float = 400.0,
     areas: AreaMeasure = "area",
     progress: bool = False,
+    dayfirst: bool | None = None,
 ) -> MethodComparison:
     """Rolling-origin evaluation of hot-spot methods: hit rate, PAI, PEI, RRI by coverage.
 
@@ -175,6 +178,10 @@ def compare_methods(
         Cell sizes for coverage (see :func:`accuracy_curve`).
     progress : bool
         Show a progress bar over origins.
+    dayfirst : bool, optional
+        Read slash dates (``events[time]``, ``origins``) day-first (UK) or
+        month-first; None lets the data settle it and refuses dates that could be
+        either. Aware times (and origins) are compared on the events' local clock.
 
     Returns
     -------
@@ -208,11 +215,14 @@ def compare_methods(
     check_option(areas, AreaMeasure, name="areas")
     named = _methods(methods)
     train_len, test_len = _period(train, name="train"), _period(test, name="test")
-    stamps = require_timestamps(events[time], name=time)
+    raw = require_timestamps(events[time], name=f"events[{time!r}]", dayfirst=dayfirst)
+    stamps = wall_clock(raw)  # one clock: aware times read locally, origins too
+    if getattr(raw.dt, "tz", None) is not None:
+        events = events.assign(**{time: stamps})  # a copy: the methods see local times
     if area is not None:
         require_same_crs(area, events, names=("area", "events"))
     grid = make_grid(area if area is not None else events, cell_size_m=size)
-    starts = _origins(origins, stamps, train_len, test_len)
+    starts = _origins(origins, stamps, train_len, test_len, (raw.dt.tz, dayfirst))
     values = stamps.to_numpy()
     rows: list[pd.DataFrame] = []
     kept: list[pd.Timestamp] = []
@@ -253,7 +263,9 @@ def compare_methods(
     if not rows:
         raise ValueError(
             f"No origin could be evaluated ({len(skipped)} skipped: no training or test "
-            "events). Check `train`, `test`, `origins` and the event times."
+            f"events): `events[{time!r}]` runs from {stamps.min()} to {stamps.max()}, the "
+            f"origins from {min(starts)} to {max(starts)}. Check `train`, `test`, "
+            "`origins` and the event times."
         )
     return MethodComparison(
         table=pd.concat(rows, ignore_index=True),
@@ -323,12 +335,17 @@ def _origins(
     stamps: pd.Series,
     train: pd.Timedelta | pd.DateOffset,
     test: pd.Timedelta | pd.DateOffset,
+    clock: tuple[Any, bool | None],
 ) -> list[pd.Timestamp]:
     if origins is not None:
-        try:
-            return [pd.Timestamp(o) for o in origins]
-        except (ValueError, TypeError) as error:
-            raise ValueError(f"`origins` must be dates; got {origins!r} ({error}).") from error
+        if isinstance(origins, str) or not isinstance(origins, Sequence | pd.Index | np.ndarray):
+            raise TypeError(f"`origins` must be a sequence of dates; got {origins!r}.")
+        if len(origins) == 0:
+            raise ValueError("`origins` is empty; pass at least one date, or None.")
+        zone, dayfirst = clock
+        stamps_given = require_timestamps(list(origins), name="origins", dayfirst=dayfirst)
+        parsed = wall_clock(stamps_given, zone)  # aware origins: on the events' clock
+        return list(pd.DatetimeIndex(parsed))
     first, last = stamps.min().normalize(), stamps.max()
     out = []
     origin = first + train

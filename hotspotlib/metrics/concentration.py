@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._options import CiMethod
 from hotspotlib._summary import Summary
-from hotspotlib._validation import as_rng, check_option, require_allocation
+from hotspotlib._validation import as_rng, check_option, require_allocation, require_probability
 from hotspotlib.metrics._gini import adjust, bca_levels, gini_grouped, jackknife_grouped
 from hotspotlib.metrics._inputs import as_counts
 
@@ -26,7 +27,7 @@ _MAX_DRAWS = 4_000_000  # multinomial cells drawn per bootstrap chunk (bounded m
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class GiniResult:
+class GiniResult(FrozenResult):
     """A Gini coefficient of crime across places, with an optional bootstrap interval.
 
     Attributes
@@ -229,9 +230,7 @@ def gini(
     require_allocation(
         n_bootstrap, 8, name="n_bootstrap", what="replicates", fix="Use fewer (999 is usual)."
     )
-    level = float(confidence)
-    if not 0.0 < level < 1.0:
-        raise ValueError(f"`confidence` must be in (0, 1), e.g. 0.95; got {level!r}.")
+    level = require_probability(confidence, name="confidence")
     distinct, freq_int = np.unique(values, return_counts=True)
     freq = freq_int.astype(float)
     n_units, total = values.size, float(values.sum())

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
 from hotspotlib.metrics._gini import adjust, gini_grouped
 from hotspotlib.metrics._inputs import as_counts, as_share
@@ -26,7 +27,7 @@ _WEISBURD = (
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class LorenzCurve:
+class LorenzCurve(FrozenResult):
     """The Lorenz curve of crime: places sorted busiest first.
 
     Attributes
@@ -175,7 +176,7 @@ def lorenz_curve(counts: ArrayLike | pd.Series | EventCounts) -> LorenzCurve:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ConcentrationShare:
+class ConcentrationShare(FrozenResult):
     """Shares of places holding shares of crime (the law of crime concentration).
 
     Attributes

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._multiple_testing import permutation_floor_note
 from hotspotlib._options import DistanceMetric
 from hotspotlib._summary import Summary
@@ -39,7 +40,7 @@ __all__ = ["KnoxResult", "knox_test"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class KnoxResult:
+class KnoxResult(FrozenResult):
     """A Knox test over distance and time bands, laid out like the Near Repeat Calculator.
 
     Every table has one row per distance band (same location, the bands, "more than")
@@ -242,6 +243,7 @@ def knox_test(
     metric: DistanceMetric = "euclidean",
     max_pairs: int = 20_000_000,
     progress: bool = False,
+    dayfirst: bool | None = None,
 ) -> KnoxResult:
     """Knox test for near repeats over distance and time bands (Near Repeat Calculator).
 
@@ -275,6 +277,9 @@ def knox_test(
         (estimated from a sample); use smaller bands or raise it if memory allows.
     progress : bool
         Show a progress bar over permutations.
+    dayfirst : bool, optional
+        Read slash dates in ``events[time]`` day-first (UK) or month-first; None lets
+        the data settle it and refuses dates that could be either.
 
     Returns
     -------
@@ -338,7 +343,7 @@ def knox_test(
         what="table entries",
         fix="Use fewer permutations (99 or 999 is usual) or fewer bands.",
     )
-    times, whole_days, unit = parse_times(events[time], name=time)
+    times, whole_days, unit = parse_times(events[time], name=f"events[{time!r}]", dayfirst=dayfirst)
     p = 1.0 if metric == "manhattan" else 2.0
     estimated = estimate_pairs(xy, float(spatial[-1]), p)
     if estimated > max_pairs:

@@ -11,12 +11,15 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy.spatial import KDTree
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
 from hotspotlib._validation import (
     require_columns,
+    require_join,
     require_points,
     require_positive,
     require_same_crs,
+    require_timestamp,
     require_timestamps,
 )
 from hotspotlib.hotspots.grid import Grid, make_grid
@@ -28,7 +31,7 @@ __all__ = ["ProspectiveHotspots", "prospective_hotspots"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ProspectiveHotspots:
+class ProspectiveHotspots(FrozenResult):
     """Prospective risk per grid cell at one moment.
 
     Attributes
@@ -133,6 +136,7 @@ def prospective_hotspots(
     bandwidth_weeks: int = 8,
     distance_unit_m: float | None = None,
     time: str = "timestamp",
+    dayfirst: bool | None = None,
 ) -> ProspectiveHotspots:
     """Score grid cells by recent nearby crime, the Bowers-Johnson-Pease way.
 
@@ -164,6 +168,9 @@ def prospective_hotspots(
         of the paper.
     time : str
         Column of ``events`` with the event times.
+    dayfirst : bool, optional
+        Read slash dates (``at``, ``events[time]``) day-first (UK) or month-first;
+        None lets the data settle it and refuses dates that could be either.
 
     Returns
     -------
@@ -174,8 +181,10 @@ def prospective_hotspots(
     ------
     ValueError
         For both or neither of ``cell_size_m`` and ``grid``, a non-positive bandwidth,
-        a missing or unparseable time column, ``at`` that is not a time, or layers in
-        different CRSs.
+        a missing, unparseable or ambiguous time column, ``at`` that is not a time,
+        ``at`` and event times on different clocks (aware vs naive), no event in the
+        ``bandwidth_weeks`` before ``at`` (the map would be all zero; both time ranges
+        are shown), or layers in different CRSs.
 
     Notes
     -----
@@ -221,13 +230,23 @@ def prospective_hotspots(
         raise ValueError(f"`bandwidth_weeks` must be a whole number >= 1; got {bandwidth_weeks!r}.")
     if bandwidth_weeks < 1:
         raise ValueError(f"`bandwidth_weeks` must be a whole number >= 1; got {bandwidth_weeks!r}.")
-    stamps = require_timestamps(events[time], name=time)
-    moment = _moment(at, stamps)
+    stamps = require_timestamps(events[time], name=f"events[{time!r}]", dayfirst=dayfirst)
+    moment = _moment(at, stamps, dayfirst)
     cells = _grid(events, cell_size_m=cell_size_m, grid=grid, area=area)
     elapsed = (moment - stamps).to_numpy(dtype="timedelta64[ns]").astype(np.int64)
     future = elapsed <= 0
     weeks = np.floor_divide(elapsed, 7 * 86_400 * 10**9)
     used = ~future & (weeks < bandwidth_weeks)
+    window = pd.Series([moment - pd.Timedelta(weeks=int(bandwidth_weeks)), moment])
+    require_join(
+        stamps,
+        window,
+        left=f"events[{time!r}]",
+        right="the weeks before `at`",
+        matched=used,
+        what="events",
+        share=1,
+    )
     step = unit if unit is not None else cells.cell_size_m
     risk = _risk(cells, xy[used], weeks[used], radius, step)
     risk.flags.writeable = False
@@ -246,15 +265,8 @@ def prospective_hotspots(
     )
 
 
-def _moment(at: Any, stamps: pd.Series) -> pd.Timestamp:
-    try:
-        moment = pd.Timestamp(at)
-    except (ValueError, TypeError) as error:
-        raise ValueError(
-            f"`at` must be a date or time, e.g. '2024-07-01'; got {at!r} ({error})."
-        ) from error
-    if moment is pd.NaT:
-        raise ValueError(f"`at` must be a date or time, e.g. '2024-07-01'; got {at!r}.")
+def _moment(at: Any, stamps: pd.Series, dayfirst: bool | None) -> pd.Timestamp:
+    moment = require_timestamp(at, name="at", dayfirst=dayfirst)
     tz_events = getattr(stamps.dt, "tz", None)
     if (moment.tz is None) != (tz_events is None):
         raise ValueError(

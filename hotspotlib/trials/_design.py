@@ -18,6 +18,7 @@ __all__ = [
     "lag_matrix",
     "place_column",
     "place_day_grid",
+    "refuse_repeated_units",
 ]
 
 
@@ -87,6 +88,30 @@ def place_column(panel: pd.DataFrame, place: str | None) -> str:
         return place
     recorded = panel.attrs.get("place_column") if isinstance(panel, pd.DataFrame) else None
     return str(recorded) if recorded is not None else "hotspot_id"
+
+
+def refuse_repeated_units(panel: pd.DataFrame, *, place: str, time: str, design: str) -> None:
+    """Refuse repeated units: place-days in a crossover, places (or place-periods) otherwise.
+
+    A repeated row counts one place-day twice: it shrinks the standard error and the
+    p-value without any new information.
+    """
+    keys = [c for c in (place, time) if c in panel.columns]
+    if design == "crossover" and len(keys) < 2 or not keys:
+        return
+    repeated = panel.duplicated(subset=keys, keep=False)
+    if repeated.any():
+        examples = panel.loc[repeated, keys].drop_duplicates().head(3)
+        shown = "; ".join(
+            ", ".join(f"{k}={row[k]!r}" for k in keys) for _, row in examples.iterrows()
+        )
+        unit = "place-day" if len(keys) == 2 else "place"
+        raise ValueError(
+            f"`panel` has {int(repeated.sum())} duplicated {unit} rows "
+            f"({', '.join(keys)}), e.g. {shown}; a repeated unit counts the same "
+            "observation twice and shrinks the p-value. Keep one row per "
+            f"{unit} (aggregate with `groupby([{', '.join(repr(k) for k in keys)}]).sum()`)."
+        )
 
 
 def place_day_grid(

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._options import Design
 from hotspotlib._summary import Summary
 from hotspotlib._validation import as_rng, check_option, require_finite, require_positive
@@ -44,7 +45,7 @@ _CHUNK = 1_000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PlaceAssignment:
+class PlaceAssignment(FrozenResult):
     """Places randomly assigned to treatment or control (a parallel-design allocation).
 
     Attributes

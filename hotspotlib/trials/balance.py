@@ -10,8 +10,15 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
-from hotspotlib._validation import require_finite, require_positive
+from hotspotlib._validation import (
+    require_finite,
+    require_join,
+    require_positive,
+    require_timestamps,
+    wall_clock,
+)
 from hotspotlib.trials.assign import PlaceAssignment
 from hotspotlib.trials.schedule import DayAssignment
 
@@ -24,7 +31,7 @@ _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class BalanceTable:
+class BalanceTable(FrozenResult):
     """Covariate balance between treated and control units.
 
     Attributes
@@ -203,6 +210,7 @@ def _numeric(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _aligned(covariates: pd.DataFrame, ids: pd.Index) -> pd.DataFrame:
     numeric = _numeric(covariates)
+    require_join(ids, numeric.index, left="assignment.place_ids", right="covariates.index", share=1)
     missing = ids.difference(numeric.index)
     if len(missing):
         raise ValueError(
@@ -220,6 +228,19 @@ def _place_days(
     schedule = assignment.to_frame()
     key = assignment.place_column
     if {key, "date"} <= set(covariates.columns):
+        dates = require_timestamps(covariates["date"], name="covariates['date']")
+        covariates = covariates.assign(date=wall_clock(dates).dt.normalize())
+        wanted = pd.MultiIndex.from_frame(schedule[[key, "date"]])
+        given = pd.MultiIndex.from_frame(covariates[[key, "date"]])
+        require_join(
+            schedule[key].astype(str) + " " + schedule["date"].astype(str),
+            covariates[key].astype(str) + " " + covariates["date"].astype(str),
+            left="assignment (place-days)",
+            right=f"covariates[[{key!r}, 'date']]",
+            matched=wanted.isin(given),
+            what="place-days",
+            share=1,
+        )
         merged = schedule.merge(covariates, on=[key, "date"], how="left", validate="1:1")
         frame = merged.drop(columns=[key, "date", "treated", "block"], errors="ignore")
         frame = _numeric(frame)

@@ -7,6 +7,7 @@ two-stage least-squares estimate equals the Wald ratio ``ITT_y / ITT_d``.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,11 +17,18 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._options import TrialDesign
 from hotspotlib._summary import Summary
-from hotspotlib._validation import check_option, require_columns
+from hotspotlib._validation import check_option, require_columns, require_probability
 from hotspotlib.trials._common import ReadOnlyDict
-from hotspotlib.trials._design import as_names, check_outcome, check_treatment, place_column
+from hotspotlib.trials._design import (
+    as_names,
+    check_outcome,
+    check_treatment,
+    place_column,
+    refuse_repeated_units,
+)
 
 __all__ = ["ComplianceEffect", "cace"]
 
@@ -28,7 +36,7 @@ _MAX_SWEEPS = 1_000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ComplianceEffect:
+class ComplianceEffect(FrozenResult):
     """Intention-to-treat and complier average causal effects.
 
     Attributes
@@ -156,7 +164,13 @@ def cace(
     ValueError
         Besides bad input: a delivered dose that assignment does not change (a
         constant column, or one equal in both arms within the fixed effects), for
-        which the CACE is not identified.
+        which the CACE is not identified; repeated place-days (or places).
+
+    Warns
+    -----
+    UserWarning
+        When the first stage is negative (assignment lowered the dose) or its F
+        statistic is below 10 (a weak instrument); the same words go into ``notes``.
 
     Notes
     -----
@@ -186,6 +200,7 @@ def cace(
     panel = panel.reset_index(drop=True)  # rows by position: any index will do
     y = check_outcome(panel, outcome, counts=False)
     z = check_treatment(panel, treatment)
+    refuse_repeated_units(panel, place=place, time=time, design=design)
     require_columns(panel, [delivered], name="panel")
     dose = panel[delivered].to_numpy(dtype=float)
     if not np.isfinite(dose).all() or (dose < 0).any():
@@ -201,9 +216,7 @@ def cace(
     )
     cluster_by = cluster if cluster is not None else (place if crossover else None)
     require_columns(panel, [*effects, *([cluster_by] if cluster_by else [])], name="panel")
-    level = float(confidence)
-    if not 0 < level < 1:
-        raise ValueError(f"`confidence` must be between 0 and 1; got {confidence!r}.")
+    level = require_probability(confidence, name="confidence")
 
     codes = [pd.factorize(panel[name], sort=True)[0] for name in effects]
     resid_y, resid_d, resid_z = _residualise(codes, np.column_stack([y, dose, z]))
@@ -236,6 +249,7 @@ def cace(
         t_values = table["estimate"] / table["std_error"]
     table["p_value"] = 2 * stats.norm.sf(np.abs(t_values))
     first_t = t_values["first_stage"]
+    weak = _weak_first_stage(float(table.loc["first_stage", "estimate"]), float(first_t**2))
     return ComplianceEffect(
         _table=table,
         control_mean=float(y[z == 0].mean()),
@@ -259,8 +273,29 @@ def cace(
             "delivered patrol), monotonicity, no interference between places.",
             "Delivered dose is measured after randomisation; only the ITT is protected "
             "by randomisation alone.",
+            *weak,
         ),
     )
+
+
+def _weak_first_stage(estimate: float, f_statistic: float) -> tuple[str, ...]:
+    """Warn (and return notes) when the first stage is negative or its F is below 10."""
+    notes = []
+    if estimate < 0:
+        notes.append(
+            f"The first stage is negative ({estimate:.3g}): places assigned to patrol "
+            "received less of the dose than control places, so the CACE (ITT divided by "
+            "it) flips sign and is not a complier effect. Check the `delivered` column."
+        )
+    if f_statistic < 10:
+        notes.append(
+            f"Weak first stage: F = {f_statistic:.3g} is below 10, so the CACE is "
+            "biased towards the naive comparison and its interval is unreliable; "
+            "report the ITT."
+        )
+    for note in notes:
+        warnings.warn(note, UserWarning, stacklevel=3)
+    return tuple(notes)
 
 
 def _describe_dose(dose: NDArray[np.float64]) -> str:

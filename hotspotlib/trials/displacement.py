@@ -16,8 +16,9 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
-from hotspotlib._validation import require_finite, require_positive
+from hotspotlib._validation import require_finite, require_positive, require_probability
 from hotspotlib.trials._common import ReadOnlyDict
 
 __all__ = ["WDDTest", "wdd"]
@@ -38,7 +39,7 @@ def _pair(value: ArrayLike, *, name: str) -> NDArray[np.float64]:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class WDDTest:
+class WDDTest(FrozenResult):
     """Weighted displacement difference test (Wheeler & Ratcliffe 2018).
 
     Attributes
@@ -206,9 +207,7 @@ def wdd(
             f"`harm_weights` must hold {k} non-negative weights, one per crime type; got "
             f"{harm.tolist()}."
         )
-    level = float(confidence)
-    if not 0 < level < 1:
-        raise ValueError(f"`confidence` must be between 0 and 1; got {confidence!r}.")
+    level = require_probability(confidence, name="confidence")
 
     def change(counts: NDArray[np.float64], area: str) -> tuple[NDArray[np.float64], ...]:
         w = times * areas[area]

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
 
 if TYPE_CHECKING:
@@ -18,7 +19,7 @@ __all__ = ["TrialEffect"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class TrialEffect:
+class TrialEffect(FrozenResult):
     """The estimated effect of patrol on one outcome.
 
     Attributes

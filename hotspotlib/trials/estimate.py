@@ -18,7 +18,12 @@ import numpy as np
 import pandas as pd
 
 from hotspotlib._options import EffectModel, TrialDesign
-from hotspotlib._validation import check_option, require_columns, require_finite
+from hotspotlib._validation import (
+    check_option,
+    require_columns,
+    require_finite,
+    require_probability,
+)
 from hotspotlib.trials._common import ReadOnlyDict
 from hotspotlib.trials._design import (
     as_names,
@@ -29,6 +34,7 @@ from hotspotlib.trials._design import (
     lag_matrix,
     place_column,
     place_day_grid,
+    refuse_repeated_units,
     zero_groups,
 )
 from hotspotlib.trials._fitting import (
@@ -135,7 +141,9 @@ def estimate_effect(
     harm, confirm with :func:`randomization_test`. Places (or days) whose outcome is
     zero throughout contribute nothing to a fixed-effects count model and are left
     out (counted in ``n_dropped``). Rows are matched by position, so any index
-    (duplicated, unsorted) is fine.
+    (duplicated, unsorted) is fine; a repeated unit (the same place and ``time`` in a
+    crossover, the same place in a parallel design) is refused, since it would count
+    one observation twice and shrink the p-value.
 
     Examples
     --------
@@ -153,9 +161,7 @@ def estimate_effect(
     check_option(model, ("auto", *EffectModel.__args__), name="model")  # type: ignore[attr-defined]
     if not isinstance(panel, pd.DataFrame):
         raise TypeError(f"`panel` must be a pandas DataFrame; got {type(panel).__name__}.")
-    level = float(confidence)
-    if not 0 < level < 1:
-        raise ValueError(f"`confidence` must be between 0 and 1; got {confidence!r}.")
+    level = require_probability(confidence, name="confidence")
     for name, value in (("carryover", carryover), ("washout", washout)):
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
             raise ValueError(f"`{name}` must be a whole number >= 0; got {value!r}.")
@@ -172,6 +178,7 @@ def estimate_effect(
     panel = panel.reset_index(drop=True)  # rows by position: any index will do
     y = check_outcome(panel, outcome, counts=model != "ols")
     z = check_treatment(panel, treatment)
+    refuse_repeated_units(panel, place=place, time=time, design=design)
     notes: list[str] = []
     chosen = choose_model(model, design, y, notes)
     crossover = design == "crossover"

@@ -16,9 +16,15 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._options import Statistic
 from hotspotlib._summary import Summary
-from hotspotlib._validation import check_option, require_columns
+from hotspotlib._validation import (
+    check_option,
+    require_columns,
+    require_timestamps,
+    wall_clock,
+)
 from hotspotlib.trials._common import ReadOnlyDict, read_only
 from hotspotlib.trials._design import check_outcome
 from hotspotlib.trials._draws import start_generator
@@ -35,7 +41,7 @@ StatisticFunction = Callable[[NDArray[np.float64], NDArray[np.float64]], NDArray
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class RandomizationTest:
+class RandomizationTest(FrozenResult):
     """A randomisation (permutation) test of no effect, with an inverted-test CI.
 
     Attributes
@@ -177,6 +183,13 @@ def randomization_test(
     RandomizationTest
         Observed statistic, two-sided p-value, null distribution and IRR interval.
 
+    Raises
+    ------
+    ValueError
+        Besides bad input: panel rows that are not units of ``assignment`` or repeat
+        one, and a ``panel["treated"]`` column that disagrees with ``assignment`` (the
+        test re-draws the allocation actually used, so the two must be the same).
+
     Notes
     -----
     Statistics are computed in float64. A re-draw counts as at least as extreme when
@@ -260,7 +273,8 @@ def _aligned_outcome(
         key = place or assignment.place_column
         require_columns(panel, [key, time], name="panel")
         place_pos = assignment.place_ids.get_indexer(panel[key].to_numpy())
-        day_pos = assignment.dates.get_indexer(pd.DatetimeIndex(panel[time]).normalize())
+        stamps = wall_clock(require_timestamps(panel[time], name=f"panel[{time!r}]"))
+        day_pos = assignment.dates.get_indexer(pd.DatetimeIndex(stamps).normalize())
         n_days = len(assignment.dates)
         flat = np.where((place_pos >= 0) & (day_pos >= 0), place_pos * n_days + day_pos, -1)
         size = assignment.treated.size
@@ -279,9 +293,31 @@ def _aligned_outcome(
             "`panel` must hold every unit of the assignment exactly once: "
             f"{int((counts == 0).sum())} missing, {int((counts > 1).sum())} duplicated."
         )
+    _check_arms(panel, assignment, flat)
     y = np.empty(size)
     y[flat] = values
     return y
+
+
+def _check_arms(
+    panel: pd.DataFrame, assignment: DayAssignment | PlaceAssignment, flat: NDArray[np.int64]
+) -> None:
+    """Refuse a panel whose ``treated`` column is not the assignment being re-drawn."""
+    if "treated" not in panel.columns:
+        return
+    given = panel["treated"]
+    if given.isna().any() or not given.isin([0, 1, True, False]).all():
+        raise ValueError("`panel['treated']` must hold 0/1 (or booleans) with no missing values.")
+    drawn = np.asarray(assignment.treated).ravel()[flat].astype(bool)
+    differ = given.to_numpy().astype(bool) != drawn
+    if differ.any():
+        raise ValueError(
+            f"`panel['treated']` disagrees with `assignment` on {int(differ.sum())} of "
+            f"{len(differ)} units ({int((differ & drawn).sum())} assigned to patrol but "
+            f"marked control, {int((differ & ~drawn).sum())} the other way); the test "
+            "re-draws the allocation actually used, so pass the assignment that made "
+            "this panel (or the panel of this assignment)."
+        )
 
 
 def _resolve(statistic: Any, assignment: DayAssignment | PlaceAssignment) -> Any:

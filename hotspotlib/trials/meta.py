@@ -16,9 +16,10 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import optimize, stats
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._options import MetaMethod
 from hotspotlib._summary import Summary
-from hotspotlib._validation import check_option, require_finite
+from hotspotlib._validation import check_option, require_finite, require_probability
 from hotspotlib.trials._common import read_only
 from hotspotlib.trials.estimate import TrialEffect
 
@@ -31,7 +32,7 @@ _D_FACTOR = np.sqrt(3.0) / np.pi
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class MetaAnalysis:
+class MetaAnalysis(FrozenResult):
     """A pooled effect with heterogeneity statistics.
 
     Attributes
@@ -213,9 +214,7 @@ def meta_analysis(
     """
     check_option(method, MetaMethod, name="method")
     check_option(scale, ("log_irr", "d"), name="scale")
-    level = float(confidence)
-    if not 0 < level < 1:
-        raise ValueError(f"`confidence` must be between 0 and 1; got {confidence!r}.")
+    level = require_probability(confidence, name="confidence")
     y, v, names, scale_name = _inputs(effects, variances, ci, labels, scale)
     k = len(y)
     w_fixed = 1 / v

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._multiple_testing import adjust_pvalues
 from hotspotlib._options import Adjustment
 from hotspotlib._summary import Summary
@@ -24,7 +25,7 @@ __all__ = ["EffectTable", "adjust_pvalues", "estimate_effects"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class EffectTable:
+class EffectTable(FrozenResult):
     """Effects of patrol on several outcomes, with adjusted p-values.
 
     Attributes

@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hotspotlib._validation import require_columns, require_timestamps, require_weights
+from hotspotlib._validation import (
+    require_columns,
+    require_id_type,
+    require_join,
+    require_timestamps,
+    require_weights,
+    wall_clock,
+)
 from hotspotlib.trials.schedule import DayAssignment
 
 __all__ = ["trial_panel"]
@@ -18,6 +25,7 @@ def trial_panel(
     place: str = "hotspot_id",
     time: str = "timestamp",
     weights: str | None = None,
+    dayfirst: bool | None = None,
 ) -> pd.DataFrame:
     """Count events per place and day of a crossover schedule.
 
@@ -33,6 +41,9 @@ def trial_panel(
     weights : str, optional
         A column to sum per place-day as well (e.g. ``"harm"``), named
         ``<weights>`` in the panel.
+    dayfirst : bool, optional
+        Read slash dates in ``events[time]`` day-first (UK) or month-first; None
+        lets the data settle it and refuses dates that could be either.
 
     Returns
     -------
@@ -41,6 +52,26 @@ def trial_panel(
         schedule's place column, ``date``, ``treated``, ``count`` (and ``weights``),
         ordered by place then date. ``attrs["n_events_outside"]`` counts events
         outside the trial's places or days.
+
+    Raises
+    ------
+    ValueError
+        When no event's place id is a place of the schedule (e.g. ids as text on one
+        side and numbers on the other), or no event of the trial's places falls on a
+        trial day; both sides' ids or date ranges are shown.
+
+    Warns
+    -----
+    UserWarning
+        When more than half of the events with a place id match no place of the
+        schedule (ids -1 and missing ids mean "no hot spot" and are not counted).
+        Events outside the trial's days are usual (a year of crime for a 90-day
+        trial) and only counted.
+
+    Notes
+    -----
+    Days are local calendar days: time-zone-aware event times are read on their own
+    local clock (10:00+01:00 is 10:00 that day), like the schedule's dates.
 
     Examples
     --------
@@ -57,11 +88,33 @@ def trial_panel(
         )
     require_columns(events, [place, time], name="events")
     values = require_weights(events, weights, name="weights") if weights is not None else None
-    stamps = require_timestamps(events[time], name=f"events[{time!r}]")
+    stamps = wall_clock(
+        require_timestamps(events[time], name=f"events[{time!r}]", dayfirst=dayfirst)
+    )
     n_places, n_days = schedule.treated.shape
-    place_pos = schedule.place_ids.get_indexer(events[place].to_numpy())
+    ids = events[place]
+    require_id_type(ids, name=f"events[{place!r}]")
+    has_place = (ids.notna() & (ids.astype(str) != "-1")).to_numpy()
+    place_pos = schedule.place_ids.get_indexer(ids.to_numpy())
+    require_join(
+        ids[has_place],
+        schedule.place_ids,
+        left=f"events[{place!r}]",
+        right="schedule.place_ids",
+        matched=place_pos[has_place] >= 0,
+        what="events",
+    )
     day_pos = schedule.dates.get_indexer(pd.DatetimeIndex(stamps.dt.normalize()))
     inside = (place_pos >= 0) & (day_pos >= 0)
+    require_join(
+        stamps[place_pos >= 0],
+        schedule.dates,
+        left=f"events[{time!r}]",
+        right="schedule.dates",
+        matched=inside[place_pos >= 0],
+        what="events at the trial's places",
+        share=1.0,  # events beyond the trial period are usual: counted, not warned
+    )
     flat = place_pos[inside] * n_days + day_pos[inside]
     frame = schedule.to_frame()
     frame["count"] = np.bincount(flat, minlength=n_places * n_days)

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._options import PowerDesign
 from hotspotlib._summary import Summary
 from hotspotlib._validation import check_option, require_positive
@@ -25,7 +26,7 @@ __all__ = ["PowerAnalysis", "minimum_detectable_effect", "sample_size"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PowerAnalysis:
+class PowerAnalysis(FrozenResult):
     """A sample-size or minimum-detectable-effect calculation.
 
     Attributes

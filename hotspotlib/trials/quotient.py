@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
 from hotspotlib.trials.displacement import _pair
 
@@ -18,7 +19,7 @@ __all__ = ["DisplacementQuotient", "wdq"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class DisplacementQuotient:
+class DisplacementQuotient(FrozenResult):
     """Weighted displacement quotient and total net effect.
 
     Attributes

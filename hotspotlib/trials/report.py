@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
 from hotspotlib._validation import require_columns
 from hotspotlib.trials.assign import PlaceAssignment
@@ -34,7 +35,7 @@ _EFFECT_COLUMNS = [
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class TrialReport:
+class TrialReport(FrozenResult):
     """A CONSORT-style report of a hot-spot trial, printable as text, Markdown or HTML.
 
     Attributes

@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
-from hotspotlib._validation import as_rng
+from hotspotlib._validation import as_rng, require_timestamp, wall_clock
 from hotspotlib._version import __version__
 from hotspotlib.trials._common import ReadOnlyDict, place_index, read_only, resolve_column
 from hotspotlib.trials._draws import draw_within_blocks, start_generator
@@ -30,7 +31,7 @@ _MAX_RESTARTS = 50
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class DayAssignment:
+class DayAssignment(FrozenResult):
     """A crossover schedule: which places are patrolled on which days.
 
     Attributes
@@ -169,6 +170,7 @@ def assign_days(
     blocks: str | Sequence[Any] | NDArray[Any] | pd.Series | None = None,
     max_consecutive_control: int | None = None,
     rng: int | np.random.Generator | None = None,
+    dayfirst: bool | None = None,
 ) -> DayAssignment:
     """Draw a crossover schedule: each day, ``treated_per_day`` places get patrol.
 
@@ -177,7 +179,8 @@ def assign_days(
     places : DataFrame, GeoDataFrame or sequence
         The places (ids are a frame's index or the sequence's values).
     start : str or Timestamp
-        First trial day.
+        First trial day: ISO 8601 (``"2024-01-31"``), a Timestamp, or a slash date
+        whose order is settled by a field above 12 or by ``dayfirst``.
     days : int
         Number of trial days.
     treated_per_day : int or mapping
@@ -191,6 +194,9 @@ def assign_days(
         A place that has reached it is patrolled the next day.
     rng : int, Generator or None
         Seed or generator; fresh entropy is drawn and recorded when None.
+    dayfirst : bool, optional
+        Read a slash date ``start`` day-first (UK, ``"01/02/2024"`` is 1 February) or
+        month-first; None refuses one that could be either.
 
     Returns
     -------
@@ -208,7 +214,7 @@ def assign_days(
     """
     ids = place_index(places)
     n = len(ids)
-    first = pd.Timestamp(start).normalize()
+    first = wall_clock(require_timestamp(start, name="start", dayfirst=dayfirst)).normalize()
     if isinstance(days, bool) or not isinstance(days, int | np.integer) or days < 1:
         raise ValueError(f"`days` must be a whole number >= 1; got {days!r}.")
     if blocks is None:

@@ -12,6 +12,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
 from hotspotlib._fixed_effects_batch import fit_poisson_fe
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
 from hotspotlib._validation import as_rng, require_finite, require_positive
 from hotspotlib.trials._common import ReadOnlyDict, read_only
@@ -27,7 +28,7 @@ _CHUNK = 250
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SimulatedPower:
+class SimulatedPower(FrozenResult):
     """Power, bias and CI coverage from simulated trials.
 
     Attributes

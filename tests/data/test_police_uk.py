@@ -187,9 +187,9 @@ def test_missing_crime_type_is_an_error(tmp_path: Path) -> None:
 
 
 def test_bad_harm_options_fail_before_reading(street_file: Path) -> None:
-    with pytest.raises(ValueError, match="`scheme` must be one of"):
+    with pytest.raises(ValueError, match="`harm` must be one of"):
         read_police_uk(street_file, harm="days")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="Crime Severity Score"):
+    with pytest.raises(ValueError, match="`harm=.css.` is not available.*Crime Severity Score"):
         read_police_uk(street_file, harm="css")
 
 

@@ -161,7 +161,7 @@ def test_plot_and_errors(city):
         hs.koper_curve(visits, events, n_bootstrap=2.5)
     missing = events.copy()
     missing.loc[missing.index[0], "timestamp"] = pd.NaT
-    with pytest.raises(ValueError, match="missing times"):
+    with pytest.raises(ValueError, match="missing timestamps"):
         hs.koper_curve(visits, missing)
     with pytest.raises(ValueError, match="No departure"):
         hs.koper_curve(visits, events, end="2023-01-01")

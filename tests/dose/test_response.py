@@ -216,7 +216,7 @@ def test_errors():
         hs.dose_response(frame.assign(crimes=0), outcome="crimes")
     with pytest.raises(ValueError, match="do not vary"):
         hs.dose_response(frame.assign(patrol_minutes=5.0), outcome="crimes")
-    with pytest.raises(ValueError, match="missing dates"):
+    with pytest.raises(ValueError, match="missing timestamps"):
         hs.dose_response(frame.assign(date=pd.NaT), outcome="crimes")
     with pytest.raises(ValueError, match="missing place ids"):
         hs.dose_response(frame.assign(place=np.nan), outcome="crimes")

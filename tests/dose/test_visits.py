@@ -197,7 +197,8 @@ def test_speed_filter_drops_drive_throughs(two_places):
 
 def test_buffer_catches_pings_just_outside(two_places):
     rows = [("A", f"10:{m:02d}", 103, 50) for m in range(5)]
-    assert len(hs.patrol_visits(_pings(rows), two_places).visits) == 0
+    with pytest.raises(ValueError, match="No pings of `pings` match `places`"):
+        hs.patrol_visits(_pings(rows), two_places)  # every ping outside: an error, not 0 visits
     assert len(hs.patrol_visits(_pings(rows), two_places, buffer_m=5).visits) == 1
 
 

@@ -111,8 +111,8 @@ def test_inputs_unchanged_and_results(city):
 def test_no_events_in_window(square_area):
     grid = hs.make_grid(square_area, cell_size_m=500)
     events = make_events([[10, 10]], [AT + pd.Timedelta(days=1)])
-    result = prospective_hotspots(events, at=AT, grid=grid)
-    assert result.risk.sum() == 0 and result.n_future == 1
+    with pytest.raises(ValueError, match=r"No events of `events\['timestamp'\]` match"):
+        prospective_hotspots(events, at=AT, grid=grid)  # an all-zero map is refused
 
 
 def test_prospective_errors(square_area, points_lonlat):

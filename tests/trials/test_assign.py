@@ -263,3 +263,24 @@ def test_trial_panel_counts(city):
 def test_unused_design_arguments_are_refused(kwargs, match):
     with pytest.raises(ValueError, match=match):
         hs.assign_places(range(12), rng=1, **kwargs)
+
+
+def test_slash_start_needs_its_order_settled():
+    with pytest.raises(ValueError, match="`start`.*both day-first and month-first"):
+        hs.assign_days(range(4), start="01/02/2024", days=3, treated_per_day=2, rng=1)
+    uk = hs.assign_days(
+        range(4), start="01/02/2024", days=3, treated_per_day=2, rng=1, dayfirst=True
+    )
+    assert uk.dates[0] == pd.Timestamp("2024-02-01")
+    settled = hs.assign_days(range(4), start="13/02/2024", days=3, treated_per_day=2, rng=1)
+    assert settled.dates[0] == pd.Timestamp("2024-02-13")
+
+
+def test_trial_panel_counts_aware_events_on_their_local_day():
+    city = hs.synthetic_city(n_events=2_000, days=20, rng=4)
+    plan = hs.assign_days(city.hotspots, start=city.start, days=20, treated_per_day=8, rng=1)
+    naive = hs.trial_panel(city.events, plan)
+    events = city.events.assign(timestamp=city.events["timestamp"].dt.tz_localize("Europe/London"))
+    aware = hs.trial_panel(events, plan)
+    assert aware["count"].sum() == naive["count"].sum() > 0
+    pd.testing.assert_frame_equal(aware, naive)

@@ -1,0 +1,259 @@
+"""Writing results for other tools: spreadsheet-safe CSV, GeoJSON and GeoPackage.
+
+Values that come from input files (a police.uk ``Location``, place or officer ids) can
+start with ``=``, ``+``, ``-`` or ``@``; a spreadsheet opening a CSV runs such a cell as a
+formula. :func:`to_csv` writes those text cells with a leading single quote, which
+spreadsheets show as text, and leaves numbers as numbers. GeoJSON is written in WGS84
+longitude/latitude as RFC 7946 requires; GeoPackage keeps the working CRS.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+__all__ = ["to_csv", "to_geojson", "to_geopackage"]
+
+PathLike = str | os.PathLike[str]
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""First characters a spreadsheet may read as the start of a formula (OWASP CSV injection)."""
+
+_PLAIN_NUMBER = r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?"
+
+
+def _check_frame(frame: object, *, geo: bool) -> None:
+    kind = gpd.GeoDataFrame if geo else pd.DataFrame
+    if not isinstance(frame, kind):
+        what = "a GeoDataFrame" if geo else "a pandas DataFrame or GeoDataFrame"
+        fix = " Use `hotspotlib.to_csv` for a table without geometry." if geo else ""
+        raise TypeError(f"`frame` must be {what}; got {type(frame).__name__}.{fix}")
+
+
+def _check_path(path: object, suffixes: tuple[str, ...]) -> Path:
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(
+            f"`path` must be a file path (str or pathlib.Path) ending in {suffixes[0]}; "
+            f"got {type(path).__name__} {path!r}."
+        )
+    target = Path(path)
+    if target.suffix.lower() not in suffixes:
+        raise ValueError(
+            f"`path` must end in {' or '.join(suffixes)}; got {str(target)!r}. "
+            f"Name the file e.g. {target.with_suffix(suffixes[0]).name!r}."
+        )
+    if not target.parent.is_dir():
+        raise FileNotFoundError(
+            f"`path`: the folder {str(target.parent)!r} does not exist; create it first."
+        )
+    return target
+
+
+def _require_crs(frame: gpd.GeoDataFrame) -> None:
+    if frame.crs is None:
+        raise ValueError(
+            "`frame` has no CRS, so its coordinates cannot be written as longitude/latitude; "
+            "set the CRS they are in with `frame.set_crs(...)` (e.g. 27700)."
+        )
+
+
+def _safe_text(column: pd.Series) -> pd.Series:
+    """Prefix text cells that a spreadsheet would run as a formula with a single quote."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        column = column.astype(object)
+    if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column):
+        return column
+    try:
+        text = column.str  # NaN for cells that are not strings
+    except AttributeError:  # no text at all (e.g. an object column of numbers)
+        return column
+    risky = text.startswith(FORMULA_STARTS).fillna(False).astype(bool)
+    risky &= ~text.fullmatch(_PLAIN_NUMBER).fillna(False).astype(bool)
+    if not risky.any():
+        return column
+    safe = column.astype(object).copy()
+    safe.loc[risky] = "'" + column[risky].astype(str)
+    return safe
+
+
+def _safe_label(label: object) -> object:
+    text = str(label)
+    return "'" + text if isinstance(label, str) and text.startswith(FORMULA_STARTS) else label
+
+
+def _with_lonlat(frame: gpd.GeoDataFrame) -> pd.DataFrame:
+    _require_crs(frame)
+    geometry = frame.geometry
+    if not (geometry.geom_type.dropna() == "Point").all():
+        # areas and cells by a point inside them, found in their own CRS
+        geometry = geometry.representative_point()
+    wgs84 = geometry.to_crs(4326)
+    empty = (wgs84.isna() | wgs84.is_empty).to_numpy()
+    lon = np.where(empty, np.nan, wgs84.x.where(~empty).to_numpy(dtype=float))
+    lat = np.where(empty, np.nan, wgs84.y.where(~empty).to_numpy(dtype=float))
+    table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    table = table.drop(columns=[c for c in ("longitude", "latitude") if c in table.columns])
+    return table.assign(longitude=lon, latitude=lat)
+
+
+def to_csv(frame: pd.DataFrame, path: PathLike, *, index: bool | None = None) -> Path:
+    """Write a table to CSV, safe to open in a spreadsheet.
+
+    Text cells that start with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+    (which Excel, LibreOffice and Google Sheets may run as a formula) are written with
+    a leading single quote (``'=1+2``), which spreadsheets show as text; the same goes
+    for column names and index labels. Numbers stay numbers: a negative number, or text
+    that is a plain number such as ``"-5"``, is written as it is. A GeoDataFrame is
+    written with ``longitude`` and ``latitude`` columns in WGS84 (EPSG:4326) in place
+    of its geometry; areas and cells are placed by a point inside them
+    (``representative_point``), and any existing ``longitude``/``latitude`` columns are
+    replaced by the geometry's. Lines end in CRLF as RFC 4180 says, and cells holding a
+    line break are quoted.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame or geopandas.GeoDataFrame
+        The table. It is not modified.
+    path : str or pathlib.Path
+        The ``.csv`` file to write (overwritten if it exists); its folder must exist.
+    index : bool, optional
+        Write the index as the first column(s). By default the index is written when
+        it is named or is not the default ``0, 1, 2, ...``.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Raises
+    ------
+    TypeError
+        ``frame`` is not a DataFrame, or ``path`` is not a path.
+    ValueError
+        ``path`` does not end in ``.csv``, or a GeoDataFrame has no CRS.
+    FileNotFoundError
+        The folder of ``path`` does not exist.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pandas as pd
+    >>> import hotspotlib as hs
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "places.csv"
+    >>> frame = pd.DataFrame({"location": ["=HYPERLINK(1)", "High St"], "change": [-2, 3]})
+    >>> print(hs.to_csv(frame, out).read_text(), end="")
+    location,change
+    '=HYPERLINK(1),-2
+    High St,3
+    """
+    _check_frame(frame, geo=False)
+    target = _check_path(path, (".csv",))
+    table = _with_lonlat(frame) if isinstance(frame, gpd.GeoDataFrame) else frame
+    if index is None:
+        index = not (
+            isinstance(table.index, pd.RangeIndex)
+            and table.index.start == 0
+            and table.index.step == 1
+            and all(name is None for name in table.index.names)
+        )
+    if index:
+        table = table.reset_index()
+    safe = pd.DataFrame({i: _safe_text(table.iloc[:, i]) for i in range(table.shape[1])})
+    safe.columns = [_safe_label(c) for c in table.columns]
+    # CRLF line ends (RFC 4180) also make the writer quote cells holding \r or \n
+    safe.to_csv(target, index=False, lineterminator="\r\n")
+    return target
+
+
+def to_geojson(frame: gpd.GeoDataFrame, path: PathLike) -> Path:
+    """Write a GeoDataFrame to GeoJSON in WGS84 longitude/latitude (RFC 7946).
+
+    RFC 7946 fixes GeoJSON coordinates to WGS84 (EPSG:4326); web maps and most tools
+    read them so. The frame is reprojected on the way out (it is not modified); use
+    :func:`to_geopackage` to keep the projected CRS, in metres.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        The layer, with a CRS.
+    path : str or pathlib.Path
+        The ``.geojson`` (or ``.json``) file to write, overwritten if it exists.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Raises
+    ------
+    TypeError
+        ``frame`` is not a GeoDataFrame, or ``path`` is not a path.
+    ValueError
+        ``frame`` has no CRS, or ``path`` has another suffix.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> import hotspotlib as hs
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "places.geojson"
+    >>> places = gpd.GeoDataFrame({"id": [1]}, geometry=[Point(588_000, 186_000)], crs=27700)
+    >>> gpd.read_file(hs.to_geojson(places, out)).crs.to_epsg()
+    4326
+    """
+    _check_frame(frame, geo=True)
+    _require_crs(frame)
+    target = _check_path(path, (".geojson", ".json"))
+    target.unlink(missing_ok=True)
+    frame.to_crs(4326).to_file(target, driver="GeoJSON")
+    return target
+
+
+def to_geopackage(frame: gpd.GeoDataFrame, path: PathLike, *, layer: str | None = None) -> Path:
+    """Write a GeoDataFrame to a GeoPackage layer in its own (working) CRS.
+
+    GeoPackage stores the CRS with the data, so a layer in British National Grid
+    metres (or any projected CRS) opens in QGIS or ArcGIS where it belongs.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        The layer, with a CRS.
+    path : str or pathlib.Path
+        The ``.gpkg`` file; other layers already in it are kept.
+    layer : str, optional
+        Layer name; the file's name without ``.gpkg`` by default. A layer of that name
+        is replaced.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Raises
+    ------
+    TypeError
+        ``frame`` is not a GeoDataFrame, ``path`` is not a path or ``layer`` is not text.
+    ValueError
+        ``frame`` has no CRS, or ``path`` does not end in ``.gpkg``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, geopandas as gpd
+    >>> from shapely.geometry import Point
+    >>> import hotspotlib as hs
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "places.gpkg"
+    >>> places = gpd.GeoDataFrame({"id": [1]}, geometry=[Point(588_000, 186_000)], crs=27700)
+    >>> gpd.read_file(hs.to_geopackage(places, out)).crs.to_epsg()
+    27700
+    """
+    _check_frame(frame, geo=True)
+    _require_crs(frame)
+    target = _check_path(path, (".gpkg",))
+    if layer is not None and not isinstance(layer, str):
+        raise TypeError(f"`layer` must be a str (a layer name); got {layer!r}.")
+    frame.to_file(target, driver="GPKG", layer=layer or target.stem)
+    return target

@@ -1,0 +1,122 @@
+"""Shared preparation for the forecast scores: which events count, how old they are, where."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, TypeAlias
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from hotspotlib._validation import (
+    require_columns,
+    require_moment,
+    require_positive,
+    require_timestamps,
+    require_weights,
+)
+from hotspotlib.hotspots.counts import locate_events
+from hotspotlib.hotspots.grid import Grid
+
+__all__ = ["Training", "prepare"]
+
+Weights: TypeAlias = str | Sequence[float] | NDArray[Any] | pd.Series | None
+_DAY_NS = 86_400 * 10**9
+
+
+@dataclass(frozen=True, slots=True)
+class Training:
+    """Events that inform the scores: their cell, age in days and weight."""
+
+    position: NDArray[np.int64]
+    age_days: NDArray[np.float64]
+    weight: NDArray[np.float64]
+    origin: pd.Timestamp
+    counts: dict[str, int]
+    notes: list[str]
+    parameters: dict[str, Any]
+
+
+def prepare(
+    events: gpd.GeoDataFrame,
+    grid: Grid,
+    *,
+    time: str,
+    origin: Any,
+    window_days: float | None,
+    weights: Weights,
+) -> Training:
+    """Validate the common inputs and keep the events before ``origin`` inside the window.
+
+    Events at or after ``origin`` are counted as ``n_after_origin`` and left out; events
+    older than ``window_days`` as ``n_too_old``; events in no cell as ``n_outside``.
+    """
+    if not isinstance(grid, Grid):
+        raise TypeError(
+            f"`grid` must be a Grid from make_grid; got {type(grid).__name__}. "
+            "Build one with `hotspotlib.make_grid(area, cell_size_m=150)`."
+        )
+    position = locate_events(events, grid)  # checks points, CRS, and both CRSs agree
+    require_columns(events, [time], name="events")
+    if not isinstance(time, str):
+        raise TypeError(f"`time` must be a column name; got {type(time).__name__}.")
+    stamps = require_timestamps(events[time], name=f"events[{time!r}]")
+    moment = require_moment(origin, name="origin", like=stamps)
+    window = (
+        None
+        if window_days is None
+        else require_positive(window_days, name="window_days", fix="E.g. 365 for one year.")
+    )
+    values = require_weights(events, weights)
+    elapsed = (moment - stamps).to_numpy(dtype="timedelta64[ns]").astype(np.int64)
+    age_days = elapsed / _DAY_NS
+    after = elapsed <= 0
+    too_old = ~after & (age_days > window) if window is not None else np.zeros_like(after)
+    outside = ~after & ~too_old & (position < 0)
+    used = ~after & ~too_old & ~outside
+    counts = {
+        "n_events": len(position),
+        "n_used": int(used.sum()),
+        "n_after_origin": int(after.sum()),
+        "n_too_old": int(too_old.sum()),
+        "n_outside": int(outside.sum()),
+    }
+    if counts["n_used"] == 0:
+        first, last = stamps.min(), stamps.max()
+        raise ValueError(
+            f"No event of `events` informs the scores: of {len(position)} events (times "
+            f"{first} to {last}), {counts['n_after_origin']} are at or after `origin` "
+            f"({moment}), {counts['n_too_old']} are older than `window_days` ({window}) and "
+            f"{counts['n_outside']} fall outside the grid. Check `origin` and `window_days`."
+        )
+    notes = []
+    if counts["n_after_origin"]:
+        notes.append(
+            f"{counts['n_after_origin']} events at or after the origin ({moment}) were left "
+            "out: the scores use only the past."
+        )
+    if counts["n_too_old"]:
+        notes.append(f"{counts['n_too_old']} events older than {window:g} days were left out.")
+    if counts["n_outside"]:
+        notes.append(f"{counts['n_outside']} events fell outside every cell and were left out.")
+    weight = np.ones(len(position)) if values is None else values
+    parameters: dict[str, Any] = {
+        "time": time,
+        "origin": moment,
+        "window_days": window,
+        "weights": None if weights is None else (weights if isinstance(weights, str) else "array"),
+        "cell_size_m": grid.cell_size_m,
+        "n_cells": grid.n_cells,
+    }
+    return Training(
+        position=position[used],
+        age_days=age_days[used],
+        weight=weight[used],
+        origin=moment,
+        counts=counts,
+        notes=notes,
+        parameters=parameters,
+    )

@@ -1,0 +1,93 @@
+"""ForecastSurface: one score per grid cell for a future window, with its provenance."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+from numpy.typing import NDArray
+
+from hotspotlib._frozen import FrozenResult
+from hotspotlib._summary import Summary
+from hotspotlib.hotspots.grid import Grid
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["ForecastSurface"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ForecastSurface(FrozenResult):
+    """Scores per grid cell for the window after ``origin`` (higher = more crime expected).
+
+    Returned by :func:`window_counts`, :func:`recency_counts` and :func:`shrunken_counts`.
+    Pass ``surface.scores`` to :func:`hotspotlib.metrics.accuracy_curve`; a method given
+    to :func:`hotspotlib.metrics.rolling_evaluation` may return the surface itself.
+
+    Attributes
+    ----------
+    scores : numpy.ndarray
+        One read-only score per cell, aligned with ``grid.cells``.
+    grid : Grid
+        The cells scored.
+    method : str
+        ``"window_counts"``, ``"recency_counts"`` or ``"shrunken_counts"``.
+    parameters : Mapping
+        Read-only: every input (``origin``, ``time``, ``half_life_days`` ...) and every
+        automatic choice (e.g. the prior's ``prior_shape``).
+    counts : Mapping
+        Read-only: ``n_events`` passed in, ``n_used``, and those left out with why:
+        ``n_after_origin``, ``n_too_old``, ``n_outside``.
+    notes : tuple of str
+        Conventions and caveats in plain English.
+    """
+
+    scores: NDArray[np.float64]
+    grid: Grid
+    method: str
+    parameters: Mapping[str, Any]
+    counts: Mapping[str, int]
+    notes: tuple[str, ...]
+
+    def __repr__(self) -> str:
+        origin = self.parameters.get("origin")
+        return (
+            f"ForecastSurface(method={self.method!r}, origin={origin}, "
+            f"n_cells={self.scores.size}, n_used={self.counts.get('n_used')}, "
+            f"max_score={float(self.scores.max()):.4g})"
+        )
+
+    def to_frame(self) -> gpd.GeoDataFrame:
+        """Return the cells with a ``score`` column (a copy, in the grid's CRS)."""
+        frame = self.grid.cells.copy()
+        frame["score"] = np.array(self.scores)
+        return frame
+
+    def top(self, n: int = 20) -> gpd.GeoDataFrame:
+        """Return the ``n`` highest-scoring cells, highest first (ties in cell order)."""
+        order = np.lexsort((np.arange(self.scores.size), -self.scores))
+        return self.to_frame().iloc[order[:n]]
+
+    def summary(self) -> Summary:
+        """Summarise the inputs, automatic choices, events used and left out."""
+        return Summary(
+            title=f"Forecast scores per cell ({self.method})",
+            parameters={**self.parameters, **self.counts},
+            notes=list(self.notes),
+        )
+
+    def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
+        """Map the scores per cell as a choropleth."""
+        from hotspotlib._plotting import get_axes
+
+        axes = get_axes(ax)
+        kwargs.setdefault("cmap", "YlOrRd")
+        kwargs.setdefault("legend", True)
+        self.to_frame().plot(column="score", ax=axes, **kwargs)
+        axes.set_title(f"{self.method.replace('_', ' ')} from {self.parameters.get('origin')}")
+        axes.set_aspect("equal")
+        return axes

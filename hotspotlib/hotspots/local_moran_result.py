@@ -1,0 +1,267 @@
+"""The result of :func:`~hotspotlib.local_moran`: clusters, outliers and a map."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from hotspotlib._frozen import FrozenResult, frozen_mapping, read_only
+from hotspotlib._summary import Summary
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["CLUSTER_LABELS", "LocalMoranResult", "local_moran_notes"]
+
+CLUSTER_LABELS = ("no neighbours", "High-High", "Low-High", "Low-Low", "High-Low")
+"""Cluster labels indexed by quadrant code (0 island; 1 HH, 2 LH, 3 LL, 4 HL as PySAL)."""
+
+CLUSTER_TYPES = ("High-High", "Low-Low", "High-Low", "Low-High", "not significant", "no neighbours")
+"""Every ``cluster_type``, in legend order."""
+
+_COLOURS = {
+    "High-High": "#d7191c",
+    "Low-Low": "#2c7bb6",
+    "High-Low": "#f4a6c6",
+    "Low-High": "#abd9e9",
+    "not significant": "#d9d9d9",
+    "no neighbours": "#ffffff",
+}
+_MEANING = {
+    "High-High": "cluster: high value among high values",
+    "Low-Low": "cluster: low value among low values",
+    "High-Low": "outlier: high value among low values",
+    "Low-High": "outlier: low value among high values",
+    "not significant": "not significant at alpha",
+    "no neighbours": "no neighbour (not tested)",
+}
+_ARRAYS = (
+    "value",
+    "local_i",
+    "expected",
+    "variance",
+    "z_score",
+    "p_value",
+    "p_analytic",
+    "q_value",
+    "quadrant",
+    "cluster_type",
+    "n_neighbours",
+    "standardised_value",
+    "standardised_lag",
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LocalMoranResult(FrozenResult):
+    """Local Moran's I per unit, with p-values, q-values, quadrants and cluster types.
+
+    Attributes
+    ----------
+    geometry : geopandas.GeoSeries
+        The units' geometry, indexed like the input.
+    value : numpy.ndarray
+        The analysed value.
+    local_i : numpy.ndarray
+        ``(n-1)/n * d_i * sum_j w_ij d_j / m2`` with ``d = x - mean``, ``m2 = mean(d^2)``
+        (esda's ``Is``); 0 for islands.
+    expected, variance : numpy.ndarray
+        Exact mean ``-W_i / n`` and variance of ``local_i`` under total randomisation.
+    z_score : numpy.ndarray
+        ``(local_i - expected) / sqrt(variance)`` (NaN for islands).
+    p_value : numpy.ndarray
+        Two-sided p-value used for inference: conditional permutation when
+        ``n_permutations > 0``, else analytic.
+    p_analytic, p_permutation : numpy.ndarray (p_permutation may be None)
+        The two-sided normal p-value of ``z_score``, and the permutation p-value.
+    q_value : numpy.ndarray
+        Benjamini-Hochberg q-values of ``p_value``.
+    quadrant : numpy.ndarray
+        Moran scatterplot quadrant, whether significant or not, in PySAL's codes (esda's
+        ``q``): 1 High-High, 2 Low-High, 3 Low-Low, 4 High-Low; 0 for islands.
+    cluster_type : numpy.ndarray
+        "High-High", "Low-Low", "High-Low", "Low-High" where significant at ``alpha``
+        (q-values when ``fdr``), else "not significant"; "no neighbours" for islands.
+    n_neighbours : numpy.ndarray
+        Neighbours of each unit, itself excluded.
+    standardised_value, standardised_lag : numpy.ndarray
+        ``z = (x - mean) / std`` and its spatial lag ``sum_j w_ij z_j``: the axes of the
+        Moran scatterplot.
+    parameters, counts : Mapping
+        Every input and automatic choice; units per cluster type, islands, units at the
+        mean (read-only).
+    notes : tuple of str
+        Conventions and caveats.
+    """
+
+    geometry: gpd.GeoSeries
+    value: NDArray[np.float64]
+    local_i: NDArray[np.float64]
+    expected: NDArray[np.float64]
+    variance: NDArray[np.float64]
+    z_score: NDArray[np.float64]
+    p_value: NDArray[np.float64]
+    p_analytic: NDArray[np.float64]
+    q_value: NDArray[np.float64]
+    quadrant: NDArray[np.int8]
+    cluster_type: NDArray[np.object_]
+    n_neighbours: NDArray[np.int64]
+    standardised_value: NDArray[np.float64]
+    standardised_lag: NDArray[np.float64]
+    p_permutation: NDArray[np.float64] | None = None
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    counts: Mapping[str, int] = field(default_factory=dict)
+    notes: Sequence[str] = ()
+
+    def __post_init__(self) -> None:
+        for name in _ARRAYS:
+            object.__setattr__(self, name, read_only(getattr(self, name)))
+        if self.p_permutation is not None:
+            object.__setattr__(self, "p_permutation", read_only(self.p_permutation))
+        object.__setattr__(self, "parameters", frozen_mapping(self.parameters))
+        object.__setattr__(self, "counts", frozen_mapping(self.counts))
+        object.__setattr__(self, "notes", tuple(self.notes))
+
+    def __repr__(self) -> str:
+        c = self.counts
+        return (
+            f"LocalMoranResult(n_units={c.get('n_units')}, high_high={c.get('n_high_high')}, "
+            f"low_low={c.get('n_low_low')}, high_low={c.get('n_high_low')}, "
+            f"low_high={c.get('n_low_high')}, alpha={self.parameters.get('alpha')}, "
+            f"fdr={self.parameters.get('fdr')}, "
+            f"n_permutations={self.parameters.get('n_permutations')})"
+        )
+
+    @property
+    def index(self) -> pd.Index:
+        """Index of the units (that of the input)."""
+        return self.geometry.index
+
+    def to_frame(self) -> gpd.GeoDataFrame:
+        """Return one row per unit, indexed like the input, in the input CRS (a copy).
+
+        Columns: ``value, local_i, expected, variance, z_score, p_value, q_value,
+        quadrant, cluster_type`` (categorical), ``n_neighbours, p_analytic``
+        (``p_permutation`` with permutations), ``standardised_value, standardised_lag``.
+        """
+        columns: dict[str, Any] = {
+            "value": self.value,
+            "local_i": self.local_i,
+            "expected": self.expected,
+            "variance": self.variance,
+            "z_score": self.z_score,
+            "p_value": self.p_value,
+            "q_value": self.q_value,
+            "quadrant": self.quadrant,
+            "cluster_type": pd.Categorical(
+                np.asarray(self.cluster_type, dtype=str), categories=list(CLUSTER_TYPES)
+            ),
+            "n_neighbours": self.n_neighbours,
+            "p_analytic": self.p_analytic,
+        }
+        if self.p_permutation is not None:
+            columns["p_permutation"] = self.p_permutation
+        columns["standardised_value"] = self.standardised_value
+        columns["standardised_lag"] = self.standardised_lag
+        data = {
+            name: array if isinstance(array, pd.Categorical) else np.array(array)
+            for name, array in columns.items()
+        }
+        return gpd.GeoDataFrame(
+            data, geometry=self.geometry.to_numpy(), crs=self.geometry.crs, index=self.index
+        )
+
+    def summary(self) -> Summary:
+        """Summarise parameters, units per cluster type and the conventions used."""
+        kinds = pd.Series(np.asarray(self.cluster_type, dtype=str)).value_counts()
+        table = pd.DataFrame(
+            {
+                "cluster_type": list(CLUSTER_TYPES),
+                "meaning": [_MEANING[name] for name in CLUSTER_TYPES],
+                "n_units": [int(kinds.get(name, 0)) for name in CLUSTER_TYPES],
+            }
+        )
+        return Summary(
+            title="Cluster and outlier analysis (Anselin local Moran's I)",
+            parameters={**self.parameters, **self.counts},
+            table=table,
+            notes=list(self.notes),
+        )
+
+    def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
+        """Map the cluster types, with the legend outside the map.
+
+        High-High red, Low-Low blue, High-Low pink, Low-High light blue, not
+        significant grey (units without neighbours white).
+        """
+        from matplotlib.patches import Patch
+
+        from hotspotlib._plotting import get_axes
+
+        axes = get_axes(ax)
+        frame = self.to_frame()
+        kinds = np.asarray(self.cluster_type, dtype=str)
+        colours = [_COLOURS[name] for name in kinds]
+        kwargs.setdefault("linewidth", 0.1)
+        kwargs.setdefault("edgecolor", "0.7")
+        if frame.geom_type.iloc[0] == "Point":
+            kwargs.pop("edgecolor")
+            kwargs.setdefault("markersize", 8)
+        frame.plot(ax=axes, color=colours, **kwargs)
+        present = [name for name in CLUSTER_TYPES if (kinds == name).any()]
+        handles = [Patch(facecolor=_COLOURS[name], edgecolor="0.6", label=name) for name in present]
+        axes.legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(1.02, 1.0),
+            borderaxespad=0.0,
+            fontsize="small",
+            frameon=False,
+        )
+        level = self.parameters.get("alpha")
+        fdr = " (FDR)" if self.parameters.get("fdr") else ""
+        axes.set_title(f"Local Moran's I clusters and outliers, alpha = {level}{fdr}")
+        axes.set_aspect("equal")
+        return axes
+
+
+def local_moran_notes(counts: Mapping[str, int], n_perm: int, fdr: bool) -> list[str]:
+    """Return the plain-English conventions and caveats of a local Moran's I run."""
+    notes = [
+        "local_i is esda's Moran_Local Is ((n-1)/n times Anselin's I_i); expected and "
+        "variance are its exact moments under total randomisation (esda's EI = "
+        "expected * n/(n-1), VI = variance * (n/(n-1))^2); z_score is Anselin's z.",
+        "p-values are two-sided (permutations: twice the smaller tail); esda's p_sim "
+        "is one-sided (the tail on the observed side): p_value / 2 reproduces it, "
+        "min(1, 2 * p_sim) is comparable with p_value.",
+        "cluster_type uses "
+        + ("Benjamini-Hochberg q-values" if fdr else "raw p-values")
+        + " at alpha; High/Low compare a unit's value, and its neighbours' weighted "
+        "deviations, with the mean of all units.",
+    ]
+    if not n_perm:
+        notes.append(
+            "Analytic p-values only: the normal approximation to local Moran's I is poor "
+            "in small or skewed samples (Anselin 1995); prefer n_permutations=999."
+        )
+    if counts["n_islands"]:
+        notes.append(
+            f"{counts['n_islands']} units have no neighbour: local_i 0, z and p NaN, "
+            "cluster_type 'no neighbours'; they are not counted as tests for the FDR."
+        )
+    if counts["n_undefined"]:
+        notes.append(
+            f"{counts['n_undefined']} units have zero variance under randomisation: NaN z."
+        )
+    if counts["n_at_mean"]:
+        notes.append(
+            f"{counts['n_at_mean']} units have a value equal to the mean: I_i = 0 under "
+            "every conditional permutation, so their permutation p-value is 1."
+        )
+    return notes

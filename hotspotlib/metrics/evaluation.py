@@ -1,0 +1,394 @@
+"""Rolling-origin evaluation of forecast methods, with a bootstrap over origins."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+
+from hotspotlib._frozen import FrozenResult, frozen_mapping
+from hotspotlib._summary import Summary
+from hotspotlib._validation import (
+    as_rng,
+    check_option,
+    require_columns,
+    require_moment,
+    require_positive,
+    require_timestamps,
+    require_whole,
+)
+from hotspotlib.hotspots.counts import EventCounts, count_events
+from hotspotlib.hotspots.grid import Grid
+from hotspotlib.metrics._inputs import as_share
+from hotspotlib.metrics._origin_bootstrap import METRICS, origin_means
+from hotspotlib.metrics.accuracy import accuracy_curve
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["RollingEvaluation", "rolling_evaluation"]
+
+ForecastMethod: TypeAlias = Callable[[gpd.GeoDataFrame, pd.Timestamp], Any]
+_DAY = pd.Timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RollingEvaluation(FrozenResult):
+    """Accuracy of forecast methods over rolling origins, with bootstrap intervals.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per method x origin x coverage: ``method``, ``origin``, ``coverage``,
+        ``area_share``, ``n_cells``, ``hits``, ``n_events``, ``hit_rate``, ``pai``, ``pei``
+        (as :func:`~hotspotlib.metrics.accuracy_curve` computes them).
+    means : pandas.DataFrame
+        One row per method x coverage: the mean of each metric over origins, its
+        standard deviation across origins (``*_sd``), a percentile bootstrap interval
+        over origins (``*_ci_low``, ``*_ci_high``), ``rank`` (1 = highest mean hit rate
+        at that coverage) and ``p_best`` (share of bootstrap resamples in which the
+        method has the highest mean hit rate).
+    grid : Grid or GeoDataFrame
+        The cells every method scored.
+    methods : tuple of str
+        Method names, in the order given.
+    origins : tuple of Timestamp
+        Origins evaluated.
+    parameters : Mapping
+        Read-only: every input and automatic choice.
+    counts : Mapping
+        Read-only: origins asked, evaluated and skipped; test events used and outside.
+    notes : tuple of str
+        Conventions and skipped origins.
+    """
+
+    table: pd.DataFrame
+    means: pd.DataFrame
+    grid: Grid | gpd.GeoDataFrame
+    methods: tuple[str, ...]
+    origins: tuple[pd.Timestamp, ...]
+    parameters: Mapping[str, Any]
+    counts: Mapping[str, int]
+    notes: tuple[str, ...]
+
+    def __repr__(self) -> str:
+        best = self.means.sort_values(["coverage", "rank"]).iloc[0]
+        return (
+            f"RollingEvaluation(methods={len(self.methods)}, origins={len(self.origins)}, "
+            f"coverages={self.means['coverage'].nunique()}, best={best['method']!r} "
+            f"(hit_rate={best['hit_rate']:.4g} at coverage {best['coverage']:g}))"
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the per-origin table (a copy), one row per method x origin x coverage."""
+        return self.table.copy()
+
+    def summary(self) -> Summary:
+        """Summarise the protocol, the mean metrics with intervals, and the ranking."""
+        columns = ["method", "coverage", "rank", "p_best", "hit_rate", "hit_rate_ci_low"]
+        columns += ["hit_rate_ci_high", "hit_rate_sd", "pai", "pei"]
+        return Summary(
+            title="Rolling-origin evaluation of forecast methods",
+            parameters={**self.parameters, **self.counts},
+            table=self.means[columns].round(4),
+            notes=list(self.notes),
+        )
+
+    def plot(self, ax: Axes | None = None, *, metric: str = "hit_rate", **kwargs: Any) -> Axes:
+        """Plot a metric's mean against coverage, one line per method, with bootstrap bars."""
+        from hotspotlib._plotting import get_axes
+
+        check_option(metric, METRICS, name="metric")
+        axes = get_axes(ax)
+        for name in self.methods:  # a handful of methods
+            rows = self.means[self.means["method"] == name]
+            mean = rows[metric].to_numpy()
+            errors = np.vstack(
+                [mean - rows[f"{metric}_ci_low"].to_numpy(), rows[f"{metric}_ci_high"] - mean]
+            )
+            axes.errorbar(
+                rows["coverage"], mean, yerr=errors, marker="o", capsize=3, label=name, **kwargs
+            )
+        axes.set_xlabel("coverage (share of area searched)")
+        axes.set_ylabel(f"mean {metric.replace('_', ' ')} over origins")
+        axes.legend()
+        return axes
+
+
+def rolling_evaluation(
+    events: gpd.GeoDataFrame,
+    grid: Grid | gpd.GeoDataFrame,
+    methods: Mapping[str, ForecastMethod] | Sequence[ForecastMethod],
+    *,
+    time: str = "timestamp",
+    origins: Sequence[Any] | pd.DatetimeIndex,
+    test_days: float = 28,
+    train_days: float | None = None,
+    coverages: float | ArrayLike = (0.01, 0.05),
+    areas: str = "area",
+    n_bootstrap: int = 999,
+    ci_level: float = 0.95,
+    rng: int | np.random.Generator | None = None,
+    progress: bool = False,
+) -> RollingEvaluation:
+    """Evaluate forecast methods at rolling origins: hit rate, PAI and PEI, with intervals.
+
+    At each origin ``t`` every method gets the training events (all events before
+    ``t``, or the last ``train_days``) and ``t`` itself, and returns one score per cell;
+    the scores are judged on the test events in ``[t, t + test_days)`` by
+    :func:`~hotspotlib.metrics.accuracy_curve`.
+
+    Parameters
+    ----------
+    events : GeoDataFrame
+        Event points in the grid's projected CRS, with a time column.
+    grid : Grid or GeoDataFrame
+        The cells the methods score (e.g. from :func:`hotspotlib.make_grid`).
+    methods : mapping or sequence of callables
+        Functions ``f(training_events, origin) -> scores``, named by the mapping's keys
+        (or by their ``__name__``). ``scores`` is one value per cell (array or Series
+        indexed by cell id), or a result holding them: anything with a ``scores``
+        attribute (e.g. :class:`hotspotlib.forecast.ForecastSurface`) or an
+        :class:`~hotspotlib.hotspots.counts.EventCounts`.
+    time : str
+        Column of ``events`` with the event times.
+    origins : sequence of dates
+        Forecast origins, e.g. ``pd.date_range("2017-01-01", periods=12, freq="MS")``.
+    test_days : float
+        Length of each test window in days.
+    train_days : float, optional
+        Give methods only the last ``train_days`` before each origin (all past events
+        when omitted).
+    coverages : float or sequence of float
+        Shares of the area searched, in (0, 1].
+    areas : {"area", "equal"}
+        Cell sizes for coverage (see :func:`accuracy_curve`).
+    n_bootstrap : int
+        Bootstrap resamples of the origins (0 for none: the intervals are NaN).
+    ci_level : float
+        Level of the percentile intervals, in (0, 1).
+    rng : int or numpy.random.Generator, optional
+        Seed for the bootstrap; the same seed gives the same result.
+    progress : bool
+        Show a progress bar over origins.
+
+    Returns
+    -------
+    RollingEvaluation
+        Per-origin table, means with bootstrap intervals, and the ranking.
+
+    Raises
+    ------
+    ValueError
+        For no methods, duplicate names, bad origins, ``test_days``, ``train_days``,
+        coverages or ``n_bootstrap``, scores of the wrong length, or no origin with
+        both training and test events.
+
+    See Also
+    --------
+    hotspotlib.metrics.accuracy_curve : The metrics at one origin.
+    hotspotlib.metrics.compare_methods : Built-in map methods on fixed training windows.
+    hotspotlib.forecast.recency_counts : A forecast method to plug in.
+
+    Notes
+    -----
+    Metrics follow :func:`accuracy_curve`: whole cells are taken, highest score first,
+    while their area share stays within the coverage; tied scores are ordered by
+    ascending observed test count (conservative). The bootstrap resamples origins with
+    replacement, the same resample for every method (paired), so ``p_best`` and the
+    intervals reflect variation across test windows, not within them. Origins whose
+    test window holds no event in the cells, or with no training event, are skipped and
+    listed in the notes.
+
+    References
+    ----------
+    Chainey, S., Tompson, L. & Uhlig, S. (2008). The utility of hotspot mapping for
+    predicting spatial patterns of crime. Security Journal, 21, 4-28.
+
+    Hunt, J. M. (2016). Do crime hot spots move? Exploring the effects of the modifiable
+    areal unit problem and modifiable temporal unit problem on crime hot spot
+    stability. PhD thesis, American University (PEI).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import hotspotlib as hs
+    >>> city = hs.synthetic_city(n_events=3_000, rng=4)
+    >>> grid = hs.make_grid(city.boundary, cell_size_m=400)
+    >>> def counts(train, origin):
+    ...     return hs.count_events(train, grid)
+    >>> def recent(train, origin):
+    ...     return hs.recency_counts(train, grid, origin=origin, half_life_days=30)
+    >>> result = rolling_evaluation(
+    ...     city.events, grid, {"counts": counts, "recent": recent},
+    ...     origins=pd.date_range("2024-07-01", periods=4, freq="MS"), rng=1)
+    >>> result.to_frame().shape[0]  # 2 methods x 4 origins x 2 coverages
+    16
+    >>> sorted(result.means["rank"].unique().tolist())
+    [1, 2]
+    """
+    named = _named(methods)
+    cells = grid.cells if isinstance(grid, Grid) else grid
+    require_columns(events, [time], name="events")
+    stamps = require_timestamps(events[time], name=f"events[{time!r}]")
+    starts = _origins(origins, stamps)
+    test_span = pd.Timedelta(days=require_positive(test_days, name="test_days"))
+    train_span = (
+        None
+        if train_days is None
+        else pd.Timedelta(days=require_positive(train_days, name="train_days"))
+    )
+    shares = as_share(coverages, name="coverages")
+    check_option(areas, ("area", "equal"), name="areas")
+    n_boot = require_whole(n_bootstrap, name="n_bootstrap")
+    level = float(ci_level) if isinstance(ci_level, (int, float)) else float("nan")
+    if not 0 < level < 1:
+        raise ValueError(f"`ci_level` must be in (0, 1), e.g. 0.95; got {ci_level!r}.")
+    generator = as_rng(rng)
+    located = count_events(events, grid)  # checks the events and CRSs once, up front
+    times = stamps.to_numpy()
+    rows: list[pd.DataFrame] = []
+    kept: list[pd.Timestamp] = []
+    skipped: list[str] = []
+    n_test = 0
+    steps: Any = starts
+    if progress:
+        from tqdm.auto import tqdm
+
+        steps = tqdm(starts, desc="origins")
+    for origin in steps:  # forecast origins: a few dozen at most
+        start = (origin - train_span) if train_span is not None else None
+        in_train = times < origin.to_datetime64()
+        if start is not None:
+            in_train &= times >= start.to_datetime64()
+        in_test = (times >= origin.to_datetime64()) & (times < (origin + test_span).to_datetime64())
+        if not in_train.any():
+            skipped.append(f"{origin}: no training event before it.")
+            continue
+        test_events = events[in_test]
+        inside = int(count_events(test_events, grid).count.sum()) if in_test.any() else 0
+        if inside == 0:
+            skipped.append(f"{origin}: no test event in the cells.")
+            continue
+        train_events = events[in_train]
+        for name, method in named.items():  # a handful of methods
+            scores = _per_cell(method(train_events, origin), name=name, n_cells=len(cells))
+            table = accuracy_curve(
+                scores, test_events, grid=grid, coverages=shares, areas=areas
+            ).table
+            table.insert(0, "origin", origin)
+            table.insert(0, "method", name)
+            rows.append(table)
+        n_test += inside
+        kept.append(origin)
+    if not kept:
+        raise ValueError(
+            f"No origin could be evaluated: {' '.join(skipped[:5])} Events run from "
+            f"{stamps.min()} to {stamps.max()}; check `origins` and `test_days`."
+        )
+    columns = ["method", "origin", "coverage", "area_share", "n_cells", "hits", "n_events"]
+    table = pd.concat(rows, ignore_index=True)[[*columns, *METRICS]]
+    means = origin_means(table, tuple(named), generator, n_boot, level)
+    notes = [
+        "Each origin: methods see only events before it; the next test_days are predicted.",
+        "hit_rate = n/N; PAI = (n/N)/(a/A) (Chainey et al. 2008); PEI = n/n* (Hunt 2016); "
+        "whole cells, ties ordered by ascending test count, as in accuracy_curve.",
+        f"Intervals: {level:.0%} percentile bootstrap over origins ({n_boot} paired "
+        "resamples); *_sd is the spread across origins.",
+    ]
+    notes += [f"Skipped origin {reason}" for reason in skipped]
+    return RollingEvaluation(
+        table=table,
+        means=means,
+        grid=grid,
+        methods=tuple(named),
+        origins=tuple(kept),
+        parameters=frozen_mapping(
+            {
+                "time": time,
+                "test_days": test_span / _DAY,
+                "train_days": None if train_span is None else train_span / _DAY,
+                "coverages": tuple(float(s) for s in shares),
+                "areas": areas,
+                "n_bootstrap": n_boot,
+                "ci_level": level,
+                "methods": ", ".join(named),
+                "first_origin": kept[0],
+                "last_origin": kept[-1],
+            }
+        ),
+        counts=frozen_mapping(
+            {
+                "n_events": located.n_events,
+                "n_events_outside": located.n_outside,
+                "n_origins_asked": len(starts),
+                "n_origins": len(kept),
+                "n_origins_skipped": len(skipped),
+                "n_test_events": n_test,
+            }
+        ),
+        notes=tuple(notes),
+    )
+
+
+def _named(methods: Any) -> dict[str, ForecastMethod]:
+    if isinstance(methods, Mapping):
+        items = [(str(k), v) for k, v in methods.items()]
+    elif callable(methods) or isinstance(methods, (str, bytes)):
+        raise TypeError(
+            "`methods` must be a mapping {name: f} or a list of functions "
+            "f(training_events, origin) -> scores; got a single "
+            f"{type(methods).__name__}. Wrap it in a list."
+        )
+    else:
+        items = [(getattr(m, "__name__", f"method_{k + 1}"), m) for k, m in enumerate(methods)]
+    if not items:
+        raise ValueError("`methods` is empty; pass e.g. {'counts': f, 'recency': g}.")
+    for name, method in items:
+        if not callable(method):
+            raise TypeError(
+                f"`methods` entry {name!r} must be a function f(training_events, origin) -> "
+                f"scores; got {type(method).__name__}."
+            )
+    named = dict(items)
+    if len(named) != len(items):
+        raise ValueError("`methods` has duplicate names; pass a mapping to name them.")
+    return named
+
+
+def _origins(origins: Any, stamps: pd.Series) -> list[pd.Timestamp]:
+    if isinstance(origins, (str, bytes)) or not hasattr(origins, "__iter__"):
+        raise TypeError(
+            "`origins` must be a sequence of dates, e.g. "
+            f"`pd.date_range('2017-01-01', periods=12, freq='MS')`; got {origins!r}."
+        )
+    parsed = [require_moment(o, name="origins", like=stamps) for o in origins]
+    if not parsed:
+        raise ValueError("`origins` is empty; pass at least one date.")
+    if len(set(parsed)) != len(parsed):
+        raise ValueError("`origins` has repeated dates; give each origin once.")
+    return sorted(parsed)
+
+
+def _per_cell(result: Any, *, name: str, n_cells: int) -> Any:
+    """Return the per-cell scores of a method's answer (array, Series, or a result)."""
+    if isinstance(result, EventCounts):
+        values: Any = result.count
+    elif hasattr(result, "scores"):
+        values = result.scores
+    else:
+        values = result
+    if isinstance(values, pd.Series):
+        return values  # matched to the cells by cell id in accuracy_curve
+    array = np.asarray(values, dtype=float)
+    if array.shape != (n_cells,):
+        raise ValueError(
+            f"Method {name!r} returned scores of shape {array.shape}; `methods` must give "
+            f"one score per cell ({n_cells}), e.g. `ForecastSurface.scores`."
+        )
+    return array
