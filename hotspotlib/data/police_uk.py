@@ -244,7 +244,11 @@ def read_police_uk(
     resolve_harm(harm, name="harm")  # fail on a bad scheme before reading any file
     files = resolve_paths(paths)
     frames = [_read_one(path) for path in files]
-    table = pd.concat(frames, ignore_index=True, sort=False) if len(frames) > 1 else frames[0]
+    # files without rows add only their columns (pandas 2.1-2.3 warn on concatenating them)
+    columns = list(dict.fromkeys(name for frame in frames for name in frame.columns))
+    rows = [frame for frame in frames if len(frame)] or frames[:1]
+    table = pd.concat(rows, ignore_index=True, sort=False) if len(rows) > 1 else rows[0]
+    table = table.reindex(columns=columns)
     n_read = len(table)
     if n_read == 0:
         raise ValueError(
