@@ -71,8 +71,9 @@ def _safe_text(column: pd.Series) -> pd.Series:
         text = column.str  # NaN for cells that are not strings
     except AttributeError:  # no text at all (e.g. an object column of numbers)
         return column
-    risky = text.startswith(FORMULA_STARTS).fillna(False).astype(bool)
-    risky &= ~text.fullmatch(_PLAIN_NUMBER).fillna(False).astype(bool)
+    # na=False, not fillna: pandas 2.2-2.3 warn when fillna downcasts object results
+    risky = text.startswith(FORMULA_STARTS, na=False).astype(bool)
+    risky &= ~text.fullmatch(_PLAIN_NUMBER, na=False).astype(bool)
     if not risky.any():
         return column
     safe = column.astype(object).copy()

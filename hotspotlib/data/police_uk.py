@@ -109,7 +109,7 @@ def _parse_month(month: pd.Series) -> pd.Series:
     codes, uniques = pd.factorize(month)  # a few distinct months: parse each once
     stripped = pd.Series(uniques, dtype="object").str.strip()
     well_formed = stripped.str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])").fillna(False).to_numpy(bool)
-    months = np.full(len(stripped), np.datetime64("NaT"), dtype="datetime64[ns]")
+    months = np.full(len(stripped), np.datetime64("NaT", "ns"))
     if well_formed.any():  # YYYY-MM is ISO 8601: unambiguous
         found = require_timestamps(stripped[well_formed], name="Month", date_format="%Y-%m")
         months[well_formed] = found.to_numpy().astype("datetime64[ns]")
