@@ -559,7 +559,11 @@ def _parse_text(
         iso[is_year_first] = (
             ymd[0] + "-" + ymd[1].str.zfill(2) + "-" + ymd[2].str.zfill(2)
         ) + clock.where(clock == "", " " + clock)
-    parsed = pd.to_datetime(iso, format="ISO8601", errors="coerce")
+    with warnings.catch_warnings():  # pandas 2.1-2.3 warn on mixed offsets; 3 raises
+        warnings.filterwarnings("ignore", ".*mixed time zones", FutureWarning)
+        parsed = pd.to_datetime(iso, format="ISO8601", errors="coerce")
+    if not pd.api.types.is_datetime64_any_dtype(parsed):  # pandas < 3: objects
+        raise ValueError("mixed time zones or UTC offsets")
     named = parsed.isna() & text.str.contains(_MONTH_NAME)
     if named.any():  # "2 January 2024", "Jan 2, 2024": the month is spelled out
         with warnings.catch_warnings():
