@@ -187,7 +187,8 @@ def require_projected_crs(
     if bounds is None:
         if len(frame) == 0:
             return
-        xmin, ymin, xmax, ymax = (float(v) for v in frame.total_bounds)
+        with np.errstate(invalid="ignore"):  # shapely 2.0 warns on NaN coordinates
+            xmin, ymin, xmax, ymax = (float(v) for v in frame.total_bounds)
         bounds = (xmin, ymin, xmax, ymax)
     require_crs_area(bounds, facts, name=name)
 
