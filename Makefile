@@ -65,14 +65,14 @@ lock: $(STAMP)
 test-latest:
 	$(call make_venv,.venv-latest)
 	.venv-latest/bin/uv pip install --quiet --python .venv-latest/bin/python --upgrade --reinstall-package hotspotlib -e ".[test]"
-	.venv-latest/bin/uv pip freeze --python .venv-latest/bin/python | grep -iE '^(numpy|scipy|pandas|geopandas|shapely|pyproj|pyogrio|libpysal|esda|statsmodels|matplotlib)=='
+	.venv-latest/bin/uv pip freeze --python .venv-latest/bin/python | grep -iE '^(numpy|scipy|pandas|geopandas|shapely|pyproj|pyogrio|libpysal|esda|statsmodels|matplotlib|pytest)=='
 	.venv-latest/bin/python -m pytest -n $(JOBS) -p no:cacheprovider tests hotspotlib
 
 # Every declared floor (the lowest version of each direct dependency).
 test-oldest:
 	$(call make_venv,.venv-oldest)
-	.venv-oldest/bin/uv pip install --quiet --python .venv-oldest/bin/python --resolution lowest-direct --reinstall-package hotspotlib -e ".[test]"
-	.venv-oldest/bin/uv pip freeze --python .venv-oldest/bin/python | grep -iE '^(numpy|scipy|pandas|geopandas|shapely|pyproj|pyogrio|libpysal|esda|statsmodels|matplotlib)=='
+	.venv-oldest/bin/uv pip install --quiet --python .venv-oldest/bin/python --resolution lowest-direct --upgrade --reinstall-package hotspotlib -e ".[test]"
+	.venv-oldest/bin/uv pip freeze --python .venv-oldest/bin/python | grep -iE '^(numpy|scipy|pandas|geopandas|shapely|pyproj|pyogrio|libpysal|esda|statsmodels|matplotlib|pytest)=='
 	.venv-oldest/bin/python -m pytest -n $(JOBS) -p no:cacheprovider tests hotspotlib
 
 clean:

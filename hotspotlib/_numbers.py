@@ -73,6 +73,11 @@ def require_numbers(values: Any, *, name: str, fix: str = "") -> NDArray[np.floa
             f"`{name}` must be numbers (a list, array or Series), not a mapping; "
             f"got {_describe(values)}. {fix}"
         )
+    dtype = getattr(values, "dtype", None)
+    nullable = getattr(dtype, "numpy_dtype", None) is not None
+    if dtype is not None and nullable and dtype.kind in "iuf":
+        # nullable Int64/Float64: NA as NaN (pandas 2.0 hands numpy objects otherwise)
+        values = values.to_numpy(dtype=float, na_value=np.nan)
     try:
         raw = np.asarray(values)
     except (TypeError, ValueError) as error:  # ragged nested lists

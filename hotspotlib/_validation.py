@@ -187,7 +187,8 @@ def require_projected_crs(
     if bounds is None:
         if len(frame) == 0:
             return
-        xmin, ymin, xmax, ymax = (float(v) for v in frame.total_bounds)
+        with np.errstate(invalid="ignore"):  # shapely 2.0 warns on NaN coordinates
+            xmin, ymin, xmax, ymax = (float(v) for v in frame.total_bounds)
         bounds = (xmin, ymin, xmax, ymax)
     require_crs_area(bounds, facts, name=name)
 
@@ -559,7 +560,11 @@ def _parse_text(
         iso[is_year_first] = (
             ymd[0] + "-" + ymd[1].str.zfill(2) + "-" + ymd[2].str.zfill(2)
         ) + clock.where(clock == "", " " + clock)
-    parsed = pd.to_datetime(iso, format="ISO8601", errors="coerce")
+    with warnings.catch_warnings():  # pandas 2.1-2.3 warn on mixed offsets; 3 raises
+        warnings.filterwarnings("ignore", ".*mixed time zones", FutureWarning)
+        parsed = pd.to_datetime(iso, format="ISO8601", errors="coerce")
+    if not pd.api.types.is_datetime64_any_dtype(parsed):  # pandas < 3: objects
+        raise ValueError("mixed time zones or UTC offsets")
     named = parsed.isna() & text.str.contains(_MONTH_NAME)
     if named.any():  # "2 January 2024", "Jan 2, 2024": the month is spelled out
         with warnings.catch_warnings():

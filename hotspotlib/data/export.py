@@ -71,8 +71,9 @@ def _safe_text(column: pd.Series) -> pd.Series:
         text = column.str  # NaN for cells that are not strings
     except AttributeError:  # no text at all (e.g. an object column of numbers)
         return column
-    risky = text.startswith(FORMULA_STARTS).fillna(False).astype(bool)
-    risky &= ~text.fullmatch(_PLAIN_NUMBER).fillna(False).astype(bool)
+    # na=False, not fillna: pandas 2.2-2.3 warn when fillna downcasts object results
+    risky = text.startswith(FORMULA_STARTS, na=False).astype(bool)
+    risky &= ~text.fullmatch(_PLAIN_NUMBER, na=False).astype(bool)
     if not risky.any():
         return column
     safe = column.astype(object).copy()
@@ -201,14 +202,14 @@ def to_geojson(frame: gpd.GeoDataFrame, path: PathLike) -> Path:
     >>> import hotspotlib as hs
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "places.geojson"
     >>> places = gpd.GeoDataFrame({"id": [1]}, geometry=[Point(588_000, 186_000)], crs=27700)
-    >>> gpd.read_file(hs.to_geojson(places, out)).crs.to_epsg()
+    >>> gpd.read_file(hs.to_geojson(places, out), engine="pyogrio").crs.to_epsg()
     4326
     """
     _check_frame(frame, geo=True)
     _require_crs(frame)
     target = _check_path(path, (".geojson", ".json"))
     target.unlink(missing_ok=True)
-    frame.to_crs(4326).to_file(target, driver="GeoJSON")
+    frame.to_crs(4326).to_file(target, driver="GeoJSON", engine="pyogrio")
     return target
 
 
@@ -247,7 +248,7 @@ def to_geopackage(frame: gpd.GeoDataFrame, path: PathLike, *, layer: str | None 
     >>> import hotspotlib as hs
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "places.gpkg"
     >>> places = gpd.GeoDataFrame({"id": [1]}, geometry=[Point(588_000, 186_000)], crs=27700)
-    >>> gpd.read_file(hs.to_geopackage(places, out)).crs.to_epsg()
+    >>> gpd.read_file(hs.to_geopackage(places, out), engine="pyogrio").crs.to_epsg()
     27700
     """
     _check_frame(frame, geo=True)
@@ -255,5 +256,5 @@ def to_geopackage(frame: gpd.GeoDataFrame, path: PathLike, *, layer: str | None 
     target = _check_path(path, (".gpkg",))
     if layer is not None and not isinstance(layer, str):
         raise TypeError(f"`layer` must be a str (a layer name); got {layer!r}.")
-    frame.to_file(target, driver="GPKG", layer=layer or target.stem)
+    frame.to_file(target, driver="GPKG", layer=layer or target.stem, engine="pyogrio")
     return target

@@ -30,8 +30,8 @@ def harm_table() -> pd.DataFrame:
     Examples
     --------
     >>> from hotspotlib.data.harm import harm_table
-    >>> harm_table().loc["Robbery", "cchi_days"]
-    np.float64(365.0)
+    >>> float(harm_table().loc["Robbery", "cchi_days"])
+    365.0
     """
     with resources.files("hotspotlib.data").joinpath("harm_weights.csv").open("r") as handle:
         table = pd.read_csv(handle, dtype={"cchi_days": float})

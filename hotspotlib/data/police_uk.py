@@ -109,7 +109,7 @@ def _parse_month(month: pd.Series) -> pd.Series:
     codes, uniques = pd.factorize(month)  # a few distinct months: parse each once
     stripped = pd.Series(uniques, dtype="object").str.strip()
     well_formed = stripped.str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])").fillna(False).to_numpy(bool)
-    months = np.full(len(stripped), np.datetime64("NaT"), dtype="datetime64[ns]")
+    months = np.full(len(stripped), np.datetime64("NaT", "ns"))
     if well_formed.any():  # YYYY-MM is ISO 8601: unambiguous
         found = require_timestamps(stripped[well_formed], name="Month", date_format="%Y-%m")
         months[well_formed] = found.to_numpy().astype("datetime64[ns]")
@@ -244,7 +244,11 @@ def read_police_uk(
     resolve_harm(harm, name="harm")  # fail on a bad scheme before reading any file
     files = resolve_paths(paths)
     frames = [_read_one(path) for path in files]
-    table = pd.concat(frames, ignore_index=True, sort=False) if len(frames) > 1 else frames[0]
+    # files without rows add only their columns (pandas 2.1-2.3 warn on concatenating them)
+    columns = list(dict.fromkeys(name for frame in frames for name in frame.columns))
+    rows = [frame for frame in frames if len(frame)] or frames[:1]
+    table = pd.concat(rows, ignore_index=True, sort=False) if len(rows) > 1 else rows[0]
+    table = table.reindex(columns=columns)
     n_read = len(table)
     if n_read == 0:
         raise ValueError(

@@ -102,7 +102,7 @@ def _path(file_name: str) -> Path:
 
 
 def _read(file_name: str) -> gpd.GeoDataFrame:
-    frame = gpd.read_file(_path(file_name))
+    frame = gpd.read_file(_path(file_name), engine="pyogrio")
     return frame.rename(columns={c: c.lower() for c in frame.columns if c != "geometry"})
 
 

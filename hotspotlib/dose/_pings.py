@@ -26,7 +26,7 @@ def clean_pings(
     parsed = wall_clock(  # local wall-clock time decides the day
         require_timestamps(raw[present], name=f"pings[{time!r}]", dayfirst=dayfirst)
     )
-    raw = pd.Series(np.full(len(raw), np.datetime64("NaT"), dtype="datetime64[ns]"))
+    raw = pd.Series(np.full(len(raw), np.datetime64("NaT", "ns")))
     raw[present] = parsed.to_numpy().astype("datetime64[ns]")
     require_id_type(pings[officer], name=f"pings[{officer!r}]")
     stamps = raw.to_numpy().astype("datetime64[ns]")

@@ -336,7 +336,7 @@ def _extreme_time(flat: Any, stamps: Any, size: int, ufunc: Any) -> Any:
     buffer = np.full(size, limit.min if ufunc is np.maximum else limit.max, dtype=np.int64)
     ufunc.at(buffer, flat, nanoseconds)
     out = buffer.astype("datetime64[ns]")
-    out[np.bincount(flat, minlength=size) == 0] = np.datetime64("NaT")
+    out[np.bincount(flat, minlength=size) == 0] = np.datetime64("NaT", "ns")
     return out
 
 

@@ -127,7 +127,9 @@ class DoseResponse(FrozenResult):
         axes = get_axes(ax, figsize=(7.0, 4.5))
         curve = self.curve
         kwargs.setdefault("color", "tab:blue")
-        axes.fill_between(curve["dose"], curve["ci_low"], curve["ci_high"], alpha=0.2, **kwargs)
+        # arrays, not Series: matplotlib 3.7.0 cannot mask Series from pandas 2.0 here
+        dose, low, high = (curve[c].to_numpy() for c in ("dose", "ci_low", "ci_high"))
+        axes.fill_between(dose, low, high, alpha=0.2, **kwargs)
         axes.plot(curve["dose"], curve["irr"], **kwargs)
         axes.axhline(1.0, color="0.4", linewidth=0.8, linestyle="--")
         axes.set_xlabel(f"{self.parameters['dose']} per day")

@@ -70,10 +70,7 @@ class SpatialWeights(FrozenResult):
 
     def off_diagonal(self) -> sparse.csr_array:
         """Return a copy of the weights with the diagonal removed."""
-        off = self.matrix.copy()
-        off.setdiag(0)
-        off.eliminate_zeros()
-        return sparse.csr_array(off)
+        return _without_diagonal(self.matrix)
 
 
 def default_band_m(xy: NDArray[np.float64]) -> float:
@@ -185,11 +182,20 @@ def build_weights(
     )
 
 
+def _without_diagonal(matrix: sparse.csr_array) -> sparse.csr_array:
+    # kept entries rebuilt (no setdiag: scipy 1.10 warns when it changes the structure)
+    coo = sparse.coo_array(matrix)
+    keep = (coo.row != coo.col) & (coo.data != 0)
+    return sparse.csr_array(
+        (coo.data[keep], (coo.row[keep], coo.col[keep])), shape=matrix.shape, dtype=float
+    )
+
+
 def _with_diagonal(matrix: sparse.csr_array, diagonal: NDArray[np.float64]) -> sparse.csr_array:
-    off = sparse.csr_array(matrix, copy=True)
-    off.setdiag(0)
-    off.eliminate_zeros()
-    result = sparse.csr_array(off + sparse.diags_array(np.asarray(diagonal, dtype=float)))
+    off = _without_diagonal(matrix)
+    values = np.asarray(diagonal, dtype=float)
+    at = np.arange(values.size)  # built by hand: diags_array needs scipy >= 1.11
+    result = sparse.csr_array(off + sparse.csr_array((values, (at, at)), shape=off.shape))
     result.eliminate_zeros()
     result.sort_indices()
     return result

@@ -107,6 +107,7 @@ class RollingEvaluation(FrozenResult):
         axes = get_axes(ax)
         for name in self.methods:  # a handful of methods
             rows = self.means[self.means["method"] == name]
+            rows = rows[np.isfinite(rows[metric].to_numpy())]  # undrawable; matplotlib 3.7 warns
             mean = rows[metric].to_numpy()
             errors = np.vstack(
                 [mean - rows[f"{metric}_ci_low"].to_numpy(), rows[f"{metric}_ci_high"] - mean]

@@ -31,7 +31,8 @@ def check_treatment(panel: pd.DataFrame, treatment: str) -> NDArray[np.float64]:
             f"`panel[{treatment!r}]` has {int(raw.isna().sum())} missing values; "
             "every row needs its assigned arm."
         )
-    values = raw.to_numpy()
+    # nullable columns (boolean, Int64) give object arrays on pandas 2.0 without this
+    values = raw.to_numpy(dtype=getattr(raw.dtype, "numpy_dtype", None))
     if values.dtype.kind not in "biuf" or not np.isin(values, [0, 1]).all():
         raise ValueError(f"`panel[{treatment!r}]` must hold only 0/1 (or booleans).")
     z = values.astype(float)

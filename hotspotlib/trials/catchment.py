@@ -68,7 +68,9 @@ def buffer_rings(
             raise ValueError("`exclude` must use the same CRS as `places`.")
         cut = shapely.union(cut, shapely.union_all(extra.to_numpy()))
     shapes = geometry.to_numpy()
-    outer = shapely.buffer(shapes[:, None], widths[None, :])
+    # one flat call: shapely 2.0-2.1 refuse a two-dimensional broadcast in buffer
+    outer = shapely.buffer(np.repeat(shapes, widths.size), np.tile(widths, shapes.size))
+    outer = outer.reshape(shapes.size, widths.size)
     inner = np.concatenate([shapes[:, None], outer[:, :-1]], axis=1)
     rings = shapely.difference(shapely.difference(outer, inner), cut)
     n_places, n_rings = rings.shape

@@ -103,13 +103,13 @@ def test_geojson_is_wgs84_and_geopackage_keeps_the_crs(tmp_path: Path) -> None:
     geojson = hs.to_geojson(places, tmp_path / "places.geojson")
     again = hs.to_geojson(places, tmp_path / "places.geojson")  # overwrites
     assert geojson == again
-    read = gpd.read_file(geojson)
+    read = gpd.read_file(geojson, engine="pyogrio")
     assert read.crs.to_epsg() == 4326 and len(read) == 2
     assert -1 < read.geometry.x[0] < 2 and 51 < read.geometry.y[0] < 52
     gpkg = hs.to_geopackage(places, tmp_path / "layers.gpkg")
     hs.to_geopackage(places.iloc[:1], tmp_path / "layers.gpkg", layer="first")
-    assert gpd.read_file(gpkg, layer="layers").crs.to_epsg() == 27700
-    assert len(gpd.read_file(gpkg, layer="first")) == 1
+    assert gpd.read_file(gpkg, layer="layers", engine="pyogrio").crs.to_epsg() == 27700
+    assert len(gpd.read_file(gpkg, layer="first", engine="pyogrio")) == 1
     assert places.crs.to_epsg() == 27700
 
 

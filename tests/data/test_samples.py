@@ -28,7 +28,7 @@ def raw(file_name: str) -> gpd.GeoDataFrame:
     path = shipped(file_name)
     if path is None:
         pytest.skip(f"{file_name} is not shipped with this libpysal")
-    return gpd.read_file(path)
+    return gpd.read_file(path, engine="pyogrio")
 
 
 CATALOGUE = hs.list_samples().set_index("name")

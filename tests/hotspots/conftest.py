@@ -33,7 +33,7 @@ def _shipped(name: str) -> str:
 @pytest.fixture(scope="session")
 def columbus() -> gpd.GeoDataFrame:
     """Columbus neighbourhoods (no CRS in the file), shipped with libpysal."""
-    return gpd.read_file(_shipped("columbus.shp"))
+    return gpd.read_file(_shipped("columbus.shp"), engine="pyogrio")
 
 
 @pytest.fixture
@@ -51,4 +51,4 @@ def columbus_w():
 @pytest.fixture(scope="session")
 def stl() -> gpd.GeoDataFrame:
     """St Louis region counties with homicide rates, shipped with libpysal."""
-    return gpd.read_file(_shipped("stl_hom.shp"))
+    return gpd.read_file(_shipped("stl_hom.shp"), engine="pyogrio")

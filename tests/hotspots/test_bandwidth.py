@@ -17,7 +17,7 @@ def _events(xy, crs=27700, **columns):
 def juvenile():
     libpysal = pytest.importorskip("libpysal")
     # Shipped inside the libpysal wheel: no download.
-    frame = gpd.read_file(libpysal.examples.get_path("juvenile.shp"))
+    frame = gpd.read_file(libpysal.examples.get_path("juvenile.shp"), engine="pyogrio")
     # The juvenile coordinates are abstract map units with no CRS. The ArcGIS formula does
     # not care about units, so we label them as metres in a projected CRS on purpose.
     return frame.set_crs(27700)

@@ -30,6 +30,7 @@ G1_ESDA_GI_STAR_R = [-0.62488094, -0.09144599, 0.41150696, -0.09144599, 0.246904
 def _esda_local(y, w, *, star):
     import esda
 
+    w = w.to_W() if hasattr(w, "to_W") else w  # esda 2.5 takes a W, not a Graph
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return esda.G_Local(y, copy.deepcopy(w), transform="B", star=star, permutations=0)

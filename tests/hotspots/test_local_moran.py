@@ -26,9 +26,17 @@ def _esda_moran_local(y, w, transformation="r"):
     """esda's analytic results only (no permutations: numba's compile stays out)."""
     import esda
 
+    w = w.to_W() if hasattr(w, "to_W") else w  # esda 2.5 takes a W, not a Graph
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return esda.Moran_Local(y, copy.deepcopy(w), transformation=transformation, permutations=0)
+
+
+def _esda_variance_sums_m4():
+    import esda
+    from packaging.version import Version
+
+    return Version(esda.__version__) >= Version("2.9")
 
 
 def _assert_matches_esda(ours, theirs, n):
@@ -36,6 +44,8 @@ def _assert_matches_esda(ours, theirs, n):
     np.testing.assert_allclose(ours.local_i, theirs.Is, rtol=0, atol=1e-10)
     np.testing.assert_array_equal(ours.quadrant, theirs.q)
     np.testing.assert_allclose(ours.expected, theirs.EI * shrink, rtol=0, atol=1e-10)
+    if not _esda_variance_sums_m4():
+        return  # older esda (2.7 and before) puts z**4 per unit, not its mean, in VI
     np.testing.assert_allclose(ours.variance, theirs.VI * shrink**2, rtol=0, atol=1e-10)
     anselin_z = (theirs.Is / shrink - theirs.EI) / np.sqrt(theirs.VI)
     np.testing.assert_allclose(ours.z_score, anselin_z, rtol=0, atol=1e-10)

@@ -73,6 +73,7 @@ def optimized(city):
 def test_planted_hot_spots_come_out_hot(city, optimized):
     frame = optimized.to_frame()
     touching = gpd.sjoin(frame, city.hotspots[["geometry"]], predicate="intersects")
+    touching = touching.rename(columns={"index_right": "hotspot_id"})  # geopandas < 1.0
     best = touching.groupby("hotspot_id")["bin"].max()
     assert len(best) == len(city.hotspots)
     assert (best >= 2).mean() >= 0.8
@@ -190,7 +191,8 @@ def test_repeated_locations_do_not_shrink_cells_or_make_outliers():
     # and a 0.79 m "2 x NN" figure. Both rules now use the distinct locations.
     rng = np.random.default_rng(0)
     snaps = rng.uniform(0, 5_000, (300, 2))
-    xy = snaps[rng.zipf(1.6, 3_000) % 300]
+    # capped: numpy releases round the rare huge zipf draws differently
+    xy = snaps[np.minimum(rng.zipf(1.6, 3_000), 10**9) % 300]
     events = gpd.GeoDataFrame(geometry=gpd.points_from_xy(*xy.T), crs=27700)
     result = hs.optimized_hotspots(events)
     locations, where = np.unique(xy, axis=0, return_inverse=True)

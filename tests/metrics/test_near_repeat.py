@@ -171,7 +171,7 @@ def test_pathological_example_label_versus_nrc():
 def test_pointpats_knox_oracle_on_burkitt():
     libpysal = pytest.importorskip("libpysal")
     spacetime = pytest.importorskip("pointpats.spacetime")
-    frame = gpd.read_file(libpysal.examples.get_path("burkitt.shp"))
+    frame = gpd.read_file(libpysal.examples.get_path("burkitt.shp"), engine="pyogrio")
     # The file has no CRS; its units only label the axes here.
     events = gpd.GeoDataFrame(
         frame[["T"]], geometry=gpd.points_from_xy(frame["X"], frame["Y"]), crs=27700
