@@ -85,7 +85,7 @@ def forecast_rows(events: gpd.GeoDataFrame) -> tuple[list[dict[str, Any]], str]:
     result = hs.rolling_evaluation(
         events,
         grid,
-        methods(grid),
+        methods=methods(grid),
         origins=origins,
         test_days=28,
         coverages=COVERAGES,

@@ -124,8 +124,8 @@ class RollingEvaluation(FrozenResult):
 def rolling_evaluation(
     events: gpd.GeoDataFrame,
     grid: Grid | gpd.GeoDataFrame,
-    methods: Mapping[str, ForecastMethod] | Sequence[ForecastMethod],
     *,
+    methods: Mapping[str, ForecastMethod] | Sequence[ForecastMethod],
     time: str = "timestamp",
     origins: Sequence[Any] | pd.DatetimeIndex,
     test_days: float = 28,
@@ -226,7 +226,7 @@ def rolling_evaluation(
     >>> def recent(train, origin):
     ...     return hs.recency_counts(train, grid, origin=origin, half_life_days=30)
     >>> result = rolling_evaluation(
-    ...     city.events, grid, {"counts": counts, "recent": recent},
+    ...     city.events, grid, methods={"counts": counts, "recent": recent},
     ...     origins=pd.date_range("2024-07-01", periods=4, freq="MS"), rng=1)
     >>> result.to_frame().shape[0]  # 2 methods x 4 origins x 2 coverages
     16

@@ -13,7 +13,7 @@ def _counts(train, origin):
 def _evaluate(**kwargs):
     arguments = {"origins": [ORIGIN], "n_bootstrap": 0, **kwargs}
     methods = arguments.pop("methods", {"counts": _counts})
-    return hs.rolling_evaluation(fx.city.events, fx.grid, methods, **arguments)
+    return hs.rolling_evaluation(fx.city.events, fx.grid, methods=methods, **arguments)
 
 
 CASES = [

@@ -45,7 +45,7 @@ def test_one_origin_equals_hand_computed_metrics() -> None:
     result = hs.rolling_evaluation(
         events,
         grid,
-        {"counts": _counts(grid)},
+        methods={"counts": _counts(grid)},
         origins=["2024-02-01"],
         coverages=(0.1, 0.3),
         n_bootstrap=0,
@@ -72,7 +72,7 @@ def test_methods_see_only_the_past_and_train_days_limits_them() -> None:
         seen.append((train["timestamp"].max(), origin))
         return np.arange(grid.n_cells, dtype=float)
 
-    hs.rolling_evaluation(events, grid, [spy], origins=["2024-02-01"], n_bootstrap=0)
+    hs.rolling_evaluation(events, grid, methods=[spy], origins=["2024-02-01"], n_bootstrap=0)
     latest, origin = seen[0]
     assert latest < origin == pd.Timestamp("2024-02-01")
     sizes: list[int] = []
@@ -84,7 +84,7 @@ def test_methods_see_only_the_past_and_train_days_limits_them() -> None:
     hs.rolling_evaluation(
         events,
         grid,
-        [size],
+        methods=[size],
         origins=["2024-01-02 21:00"],
         train_days=0.5,
         test_days=40,
@@ -106,7 +106,7 @@ def _city_run(rng: int) -> hs.RollingEvaluation:
     return hs.rolling_evaluation(
         city.events,
         grid,
-        {"recent": recent, "counts": counts},
+        methods={"recent": recent, "counts": counts},
         origins=pd.date_range("2024-04-01", periods=6, freq="MS"),
         n_bootstrap=200,
         rng=rng,
@@ -133,7 +133,12 @@ def test_contract_and_inputs_not_mutated() -> None:
     events, grid = _strip()
     before = events.copy()
     result = hs.rolling_evaluation(
-        events, grid, {"counts": _counts(grid)}, origins=["2024-02-01"], n_bootstrap=10, rng=1
+        events,
+        grid,
+        methods={"counts": _counts(grid)},
+        origins=["2024-02-01"],
+        n_bootstrap=10,
+        rng=1,
     )
     pd.testing.assert_frame_equal(events, before)
     assert "\n" not in repr(result) and "RollingEvaluation" in repr(result)
@@ -155,7 +160,7 @@ def test_skipped_origins_are_counted_and_told() -> None:
     result = hs.rolling_evaluation(
         events,
         grid,
-        {"counts": _counts(grid)},
+        methods={"counts": _counts(grid)},
         origins=["2023-06-01", "2024-02-01", "2025-01-01"],
         n_bootstrap=0,
     )
@@ -164,7 +169,7 @@ def test_skipped_origins_are_counted_and_told() -> None:
     assert sum("Skipped origin" in note for note in result.notes) == 2
     with pytest.raises(ValueError, match="No origin could be evaluated"):
         hs.rolling_evaluation(
-            events, grid, {"counts": _counts(grid)}, origins=["2025-01-01"], n_bootstrap=0
+            events, grid, methods={"counts": _counts(grid)}, origins=["2025-01-01"], n_bootstrap=0
         )
 
 
@@ -199,7 +204,7 @@ def test_bad_inputs_name_the_argument(kwargs: dict, error: type, match: str) -> 
     }
     methods = arguments.pop("methods")
     with pytest.raises(error, match=match):
-        hs.rolling_evaluation(events, grid, methods, **arguments)
+        hs.rolling_evaluation(events, grid, methods=methods, **arguments)
 
 
 def test_events_in_another_crs_are_refused() -> None:
@@ -208,7 +213,7 @@ def test_events_in_another_crs_are_refused() -> None:
         hs.rolling_evaluation(
             events.set_crs(3857, allow_override=True),
             grid,
-            {"counts": _counts(grid)},
+            methods={"counts": _counts(grid)},
             origins=["2024-02-01"],
         )
 
@@ -228,7 +233,7 @@ def test_chicago_recency_beats_last_year_counts() -> None:
     result = hs.rolling_evaluation(
         events,
         grid,
-        {
+        methods={
             "counts 1y": lambda train, origin: hs.window_counts(
                 train, grid, origin=origin, window_days=365
             ),

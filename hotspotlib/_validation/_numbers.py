@@ -180,7 +180,13 @@ def require_whole(value: Any, *, name: str, minimum: int = 0) -> int:
 
 
 def require_finite(values: ArrayLike, *, name: str) -> NDArray[np.float64]:
-    """Return ``values`` as a float64 array after checking every entry is a finite number."""
+    """Return ``values`` as a float64 array after checking every entry is a finite number.
+
+    Examples
+    --------
+    >>> require_finite([1, 2.5], name="values")
+    array([1. , 2.5])
+    """
     array = require_numbers(values, name=name)
     bad = ~np.isfinite(array)
     if bad.any():

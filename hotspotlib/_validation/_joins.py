@@ -1,0 +1,107 @@
+"""Joins of ids and time ranges that must match, and ids of one type."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from hotspotlib._validation._dates import _examples
+
+
+def _describe_keys(keys: Any) -> str:
+    if isinstance(keys, str):  # the caller's own description, e.g. a bounding box
+        return keys
+    array = pd.Series(np.asarray(keys) if not isinstance(keys, pd.Series) else keys)
+    if pd.api.types.is_datetime64_any_dtype(array):
+        if not len(array):
+            return f"no times (dtype {array.dtype})"
+        return f"times from {array.min()} to {array.max()} (dtype {array.dtype})"
+    kinds = sorted({type(v).__name__ for v in array.iloc[:1000]})
+    types = ", ".join(kinds)
+    return f"{array.nunique()} keys such as {_examples(array)} (dtype {array.dtype}: {types})"
+
+
+def require_join(
+    left_keys: Any,
+    right_keys: Any,
+    *,
+    left: str,
+    right: str,
+    matched: NDArray[np.bool_] | None = None,
+    what: str = "rows",
+    share: float = 0.5,
+) -> NDArray[np.bool_]:
+    """Match ``left_keys`` against ``right_keys``; refuse an empty join, warn on big drops.
+
+    Returns the boolean mask of the left rows that found a match (``matched`` when the
+    caller has worked it out already, e.g. times inside a period whose start and end are
+    ``right_keys``). Nothing matching is a ``ValueError`` that shows both sides (a few
+    keys and their types, or the time ranges); more than ``share`` of the left rows
+    unmatched is a ``UserWarning`` with the counts (``share=1`` never warns: used where
+    most rows are expected to fall outside, such as events outside a trial period).
+
+    Examples
+    --------
+    >>> require_join([1, 2, 2], [2, 3], left="events['place']", right="places").tolist()
+    [False, True, True]
+    """
+    if matched is None:
+        right_index = pd.Index(
+            np.asarray(right_keys, dtype=object)
+            if not isinstance(right_keys, pd.Index)
+            else right_keys
+        )
+        matched = right_index.get_indexer_for(pd.Index(left_keys)) >= 0
+    matched = np.asarray(matched, dtype=bool)
+    n, n_matched = len(matched), int(matched.sum())
+    if n and n_matched == 0:
+        left_text, right_text = _describe_keys(left_keys), _describe_keys(right_keys)
+        fix = "check that both sides describe the same places and period"
+        if not isinstance(left_keys, str) and not isinstance(right_keys, str):
+            texts = [
+                any(isinstance(v, str) for v in pd.Series(keys).iloc[:1000])
+                for keys in (left_keys, right_keys)
+            ]
+            if texts[0] != texts[1]:
+                fix = "the ids are text on one side and numbers on the other; convert one side"
+        raise ValueError(
+            f"No {what} of `{left}` match `{right}` (0 of {n}): `{left}` has {left_text}; "
+            f"`{right}` has {right_text}. {fix[0].upper() + fix[1:]}."
+        )
+    if n and (n - n_matched) > share * n:
+        warnings.warn(
+            f"{n - n_matched} of {n} {what} ({(n - n_matched) / n:.0%}) have a `{left}` "
+            f"that matches nothing in `{right}` and are left out; `{left}` has "
+            f"{_describe_keys(left_keys)}, `{right}` has {_describe_keys(right_keys)}.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return matched
+
+
+def require_id_type(values: Any, *, name: str) -> None:
+    """Refuse an id column that mixes text and numbers (``1`` and ``"1"``).
+
+    Mixed types would split one officer or place in two (``1 != "1"``); nothing is
+    converted silently. The fix is one type, e.g. ``.astype(str)``.
+
+    Examples
+    --------
+    >>> require_id_type(["A", "B"], name="officer")
+    """
+    series = pd.Series(values)
+    if series.dtype != object and not pd.api.types.is_string_dtype(series):
+        return
+    present = series.dropna()
+    is_text = present.map(lambda v: isinstance(v, str)).astype(bool)
+    if is_text.any() and not is_text.all():
+        raise ValueError(
+            f"`{name}` mixes text and numbers ({int(is_text.sum())} text ids such as "
+            f"{_examples(present[is_text])}, {int((~is_text).sum())} others such as "
+            f"{_examples(present[~is_text])}): 1 and '1' would count as two ids. "
+            f"Give them one type, e.g. `.astype(str)`."
+        )
