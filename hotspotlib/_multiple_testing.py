@@ -81,7 +81,13 @@ def adjust_pvalues(p_values: ArrayLike, *, method: Adjustment = "holm") -> NDArr
 
 
 def permutation_floor_note(
-    *, n_tests: int, n_permutations: int, alpha: float, n_found: int, method: str
+    *,
+    n_tests: int,
+    n_permutations: int,
+    alpha: float,
+    n_found: int,
+    method: str,
+    tails: int = 1,
 ) -> str | None:
     """Explain, when it matters, that permutation p-values cannot pass the adjustment.
 
@@ -89,6 +95,7 @@ def permutation_floor_note(
     (``method="fdr_bh"``) over ``m`` tests a lone unit is significant at ``alpha`` only
     when ``p <= alpha / m``; under Bonferroni always so. Returns a sentence naming the
     number of permutations needed (``m / alpha - 1``), or None when a lone unit can pass.
+    ``tails=2`` is for p-values that double the smaller tail (smallest ``2 / (B + 1)``).
 
     Examples
     --------
@@ -99,10 +106,10 @@ def permutation_floor_note(
     """
     if n_permutations <= 0 or n_tests <= 1:
         return None
-    floor = 1.0 / (n_permutations + 1)
+    floor = tails / (n_permutations + 1)
     if floor <= alpha / n_tests:
         return None
-    needed = int(np.ceil(n_tests / alpha)) - 1
+    needed = int(np.ceil(tails * n_tests / alpha)) - 1
     if method == "fdr_bh":
         together = int(np.ceil(floor * n_tests / alpha))
         how = (
@@ -113,6 +120,6 @@ def permutation_floor_note(
         how = f"a correction over {n_tests:,} tests at {alpha:g} needs p <= {alpha / n_tests:.2g}"
     return (
         f"With {n_permutations:,} permutations the smallest possible p-value is "
-        f"1/(B+1) = {floor:.2g}; {how}, so an isolated finding cannot be significant "
+        f"{tails}/(B+1) = {floor:.2g}; {how}, so an isolated finding cannot be significant "
         f"({n_found:,} found). Use at least {needed:,} permutations."
     )

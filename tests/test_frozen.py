@@ -184,7 +184,7 @@ BUILDERS: dict[str, Callable[[], Any]] = {
     "RollingEvaluation": lambda: hs.rolling_evaluation(
         city().events,
         grid(),
-        {"counts": lambda train, origin: hs.count_events(train, grid())},
+        methods={"counts": lambda train, origin: hs.count_events(train, grid())},
         origins=pd.date_range("2024-01-20", periods=2, freq="14D"),
         test_days=14,
         n_bootstrap=20,

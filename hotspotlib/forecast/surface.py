@@ -20,6 +20,13 @@ if TYPE_CHECKING:
 __all__ = ["ForecastSurface"]
 
 
+_SCORE_LABELS = {
+    "window_counts": "events per cell in the window",
+    "recency_counts": "events per cell, weighted by recency",
+    "shrunken_counts": "shrunken events per cell (empirical Bayes)",
+}
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ForecastSurface(FrozenResult):
     """Scores per grid cell for the window after ``origin`` (higher = more crime expected).
@@ -87,6 +94,8 @@ class ForecastSurface(FrozenResult):
         axes = get_axes(ax)
         kwargs.setdefault("cmap", "YlOrRd")
         kwargs.setdefault("legend", True)
+        if kwargs["legend"]:
+            kwargs.setdefault("legend_kwds", {"label": _SCORE_LABELS.get(self.method, "score")})
         self.to_frame().plot(column="score", ax=axes, **kwargs)
         axes.set_title(f"{self.method.replace('_', ' ')} from {self.parameters.get('origin')}")
         axes.set_aspect("equal")

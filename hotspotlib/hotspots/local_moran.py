@@ -28,6 +28,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
 
+from hotspotlib._multiple_testing import permutation_floor_note
 from hotspotlib._options import WeightsKind
 from hotspotlib._validation import as_rng
 from hotspotlib.hotspots._local_common import (
@@ -311,6 +312,15 @@ def local_moran(
     cluster_type = np.where(significant, labels[scores["quadrant"]], "not significant")
     cluster_type[island] = "no neighbours"
     quadrant = scores["quadrant"]
+    note = permutation_floor_note(
+        n_tests=int(np.isfinite(p_value).sum()),
+        n_permutations=n_perm,
+        alpha=level,
+        n_found=int(significant.sum()),
+        method="fdr_bh" if fdr else "none",
+        tails=2,
+    )
+    floor_note = () if note is None else (note,)
     parameters = {
         "statistic": "local Moran's I (Anselin 1995; esda's Is)",
         "n_units": resolved.n,
@@ -358,7 +368,7 @@ def local_moran(
         standardised_lag=scores["standardised_lag"],
         parameters=parameters,
         counts=counts,
-        notes=tuple(local_moran_notes(counts, n_perm, fdr)),
+        notes=(*local_moran_notes(counts, n_perm, fdr), *floor_note),
     )
 
 
