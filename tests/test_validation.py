@@ -248,3 +248,25 @@ def test_require_allocation_refuses_before_allocating():
     v.require_allocation(1e6, 8, name="n_permutations", fix="Use fewer.")
     with pytest.raises(ValueError, match=r"`n_permutations` would need 1e\+12 .*GiB.*Use fewer"):
         v.require_allocation(1e12, 8, name="n_permutations", fix="Use fewer.")
+
+
+@pytest.mark.parametrize(
+    ("values", "dayfirst", "expected"),
+    [
+        (
+            ["1/13/2024 10:00 PM", "1/14/2024 9:15 AM"],
+            None,
+            ["2024-01-13 22:00", "2024-01-14 09:15"],
+        ),
+        (["13/01/2024 10:00 pm"], None, ["2024-01-13 22:00"]),
+        (
+            ["2024/01/13 10:00 PM", "2024-01-14 09:15"],
+            None,
+            ["2024-01-13 22:00", "2024-01-14 09:15"],
+        ),
+        (["01/02/2024 10:00 PM"], True, ["2024-02-01 22:00"]),
+    ],
+)
+def test_twelve_hour_clock_times_are_read(values, dayfirst, expected) -> None:
+    parsed = v.require_timestamps(values, name="time", dayfirst=dayfirst)
+    assert parsed.tolist() == [pd.Timestamp(e) for e in expected]

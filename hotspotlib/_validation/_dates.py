@@ -90,12 +90,17 @@ def _parse_text(
         parsed = pd.to_datetime(iso, format="ISO8601", errors="coerce")
     if not pd.api.types.is_datetime64_any_dtype(parsed):  # pandas < 3: objects
         raise ValueError("mixed time zones or UTC offsets")
+    # Dates now in year-month-day order whose clock is not ISO ("10:00 PM", "9.15"):
+    # the date is settled, so the clock part may be read flexibly.
+    clock_text = parsed.isna() & (is_numeric | is_year_first)
     named = parsed.isna() & text.str.contains(_MONTH_NAME)
-    if named.any():  # "2 January 2024", "Jan 2, 2024": the month is spelled out
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            extra = pd.to_datetime(text[named], format="mixed", errors="coerce")
-        parsed = pd.concat([parsed[~named], extra]).sort_index()
+    # "2 January 2024", "Jan 2, 2024": the month is spelled out
+    for rows, source in ((clock_text, iso), (named & ~clock_text, text)):
+        if rows.any():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                extra = pd.to_datetime(source[rows], format="mixed", errors="coerce")
+            parsed = pd.concat([parsed[~rows], extra]).sort_index()
     return parsed
 
 

@@ -91,27 +91,49 @@ def place_column(panel: pd.DataFrame, place: str | None) -> str:
     return str(recorded) if recorded is not None else "hotspot_id"
 
 
-def refuse_repeated_units(panel: pd.DataFrame, *, place: str, time: str, design: str) -> None:
-    """Refuse repeated units: place-days in a crossover, places (or place-periods) otherwise.
+def refuse_repeated_units(
+    panel: pd.DataFrame,
+    *,
+    place: str,
+    time: str,
+    design: str,
+    fixed_effects: str | Sequence[str] | None = None,
+    cluster: str | None = None,
+) -> None:
+    """Refuse repeated units: the same place (and time, and fixed-effect levels) twice.
 
-    A repeated row counts one place-day twice: it shrinks the standard error and the
-    p-value without any new information.
+    A repeated row counts one observation twice: it shrinks the standard error and the
+    p-value without any new information. A unit is the place together with ``time``
+    and the fixed-effect columns present in the panel (a parallel trial may have one
+    row per place and week, with a week fixed effect). A parallel panel with several
+    rows per place and no time or fixed-effect column is repeated measures: accepted
+    with ``cluster=`` (errors clustered by place), refused without it.
     """
-    keys = [c for c in (place, time) if c in panel.columns]
-    if design == "crossover" and len(keys) < 2 or not keys:
+    extra = [] if fixed_effects is None else as_names(fixed_effects)
+    keys = list(dict.fromkeys(c for c in (place, time, *extra) if c in panel.columns))
+    if design == "crossover" and time not in keys or not keys:
         return
+    if keys == [place] and cluster is not None:
+        return  # repeated measures of a place, with errors clustered
     repeated = panel.duplicated(subset=keys, keep=False)
     if repeated.any():
         examples = panel.loc[repeated, keys].drop_duplicates().head(3)
         shown = "; ".join(
             ", ".join(f"{k}={row[k]!r}" for k in keys) for _, row in examples.iterrows()
         )
-        unit = "place-day" if len(keys) == 2 else "place"
+        unit = "place-day" if time in keys else "place"
+        more = (
+            " If these are repeated measures of each place (e.g. one row per week), pass "
+            "`cluster=` with the place column, or the period column as `time=` or a fixed "
+            "effect."
+            if keys == [place]
+            else ""
+        )
         raise ValueError(
             f"`panel` has {int(repeated.sum())} duplicated {unit} rows "
             f"({', '.join(keys)}), e.g. {shown}; a repeated unit counts the same "
-            "observation twice and shrinks the p-value. Keep one row per "
-            f"{unit} (aggregate with `groupby([{', '.join(repr(k) for k in keys)}]).sum()`)."
+            "observation twice and shrinks the p-value. Keep one row per unit (aggregate "
+            f"with `groupby([{', '.join(repr(k) for k in keys)}]).sum()`).{more}"
         )
 
 

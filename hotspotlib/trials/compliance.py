@@ -200,7 +200,14 @@ def cace(
     panel = panel.reset_index(drop=True)  # rows by position: any index will do
     y = check_outcome(panel, outcome, counts=False)
     z = check_treatment(panel, treatment)
-    refuse_repeated_units(panel, place=place, time=time, design=design)
+    refuse_repeated_units(
+        panel,
+        place=place,
+        time=time,
+        design=design,
+        fixed_effects=fixed_effects,
+        cluster=cluster,
+    )
     require_columns(panel, [delivered], name="panel")
     dose = panel[delivered].to_numpy(dtype=float)
     if not np.isfinite(dose).all() or (dose < 0).any():

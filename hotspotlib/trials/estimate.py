@@ -178,7 +178,14 @@ def estimate_effect(
     panel = panel.reset_index(drop=True)  # rows by position: any index will do
     y = check_outcome(panel, outcome, counts=model != "ols")
     z = check_treatment(panel, treatment)
-    refuse_repeated_units(panel, place=place, time=time, design=design)
+    refuse_repeated_units(
+        panel,
+        place=place,
+        time=time,
+        design=design,
+        fixed_effects=fixed_effects,
+        cluster=cluster,
+    )
     notes: list[str] = []
     chosen = choose_model(model, design, y, notes)
     crossover = design == "crossover"

@@ -94,7 +94,7 @@ def trial_panel(
     n_places, n_days = schedule.treated.shape
     ids = events[place]
     require_id_type(ids, name=f"events[{place!r}]")
-    has_place = (ids.notna() & (ids.astype(str) != "-1")).to_numpy()
+    has_place = (ids.notna() & ~ids.isin([-1, "-1"])).to_numpy()  # -1: in no hot spot
     place_pos = schedule.place_ids.get_indexer(ids.to_numpy())
     require_join(
         ids[has_place],

@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -284,3 +286,17 @@ def test_trial_panel_counts_aware_events_on_their_local_day():
     aware = hs.trial_panel(events, plan)
     assert aware["count"].sum() == naive["count"].sum() > 0
     pd.testing.assert_frame_equal(aware, naive)
+
+
+def test_trial_panel_float_ids_and_outside_marker() -> None:
+    plan = hs.assign_days([0, 1, 2, 3], start="2024-01-01", days=10, treated_per_day=2, rng=1)
+    events = pd.DataFrame(
+        {
+            "hotspot_id": [0.0, 1.0, -1.0, -1.0, -1.0, 2.0],
+            "timestamp": pd.date_range("2024-01-02", periods=6, freq="D"),
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # -1.0 marks no hot spot: not an unmatched id
+        panel = hs.trial_panel(events, plan)
+    assert panel["count"].sum() == 3

@@ -428,3 +428,42 @@ def test_missing_fixed_effect_values_are_refused():
     panel.loc[3, "hotspot_id"] = np.nan
     with pytest.raises(ValueError, match=r"`panel\['hotspot_id'\]` has 1 missing values"):
         hs.estimate_effect(panel, outcome="count")
+
+
+def _weekly_parallel_panel() -> pd.DataFrame:
+    places = np.arange(40)
+    rng = np.random.default_rng(0)
+    return pd.DataFrame(
+        {
+            "hotspot_id": np.repeat(places, 12),
+            "week": np.tile(np.arange(12), 40),
+            "treated": np.repeat(places % 2 == 0, 12).astype(int),
+            "count": rng.poisson(3.0, 480),
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"cluster": "hotspot_id"},
+        {"cluster": "hotspot_id", "fixed_effects": "week"},
+        {"cluster": "hotspot_id", "time": "week"},
+    ],
+)
+def test_parallel_repeated_measures_are_accepted(options: dict) -> None:
+    effect = hs.estimate_effect(
+        _weekly_parallel_panel(), outcome="count", design="parallel", **options
+    )
+    assert np.isfinite(effect.irr)
+
+
+def test_parallel_repeated_rows_are_refused() -> None:
+    panel = _weekly_parallel_panel()
+    twice = pd.concat([panel, panel.head(3)], ignore_index=True)
+    with pytest.raises(ValueError, match="duplicated place-day rows"):
+        hs.estimate_effect(
+            twice, outcome="count", design="parallel", time="week", cluster="hotspot_id"
+        )
+    with pytest.raises(ValueError, match="pass `cluster=`"):
+        hs.estimate_effect(panel, outcome="count", design="parallel")
