@@ -109,9 +109,11 @@ def refuse_repeated_units(
     rows per place and no time or fixed-effect column is repeated measures: accepted
     with ``cluster=`` (errors clustered by place), refused without it.
     """
+    if place not in panel.columns:
+        return  # no place column: units are whatever the rows are
     extra = [] if fixed_effects is None else as_names(fixed_effects)
     keys = list(dict.fromkeys(c for c in (place, time, *extra) if c in panel.columns))
-    if design == "crossover" and time not in keys or not keys:
+    if design == "crossover" and time not in keys:
         return
     if keys == [place] and cluster is not None:
         return  # repeated measures of a place, with errors clustered
