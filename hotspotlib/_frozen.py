@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import html
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
 
 __all__ = ["FrozenResult", "ReadOnlyDict", "frozen_mapping", "read_only"]
@@ -118,6 +120,40 @@ def _rebuild(cls: type, state: dict[str, Any]) -> Any:
     return result
 
 
+_REPR_WIDTH = 150
+_REPR_TEXT = 40  # longest string field shown in a repr
+
+
+def _short(value: Any) -> str | None:
+    """Return a few characters standing for ``value`` in a one-line repr, or None.
+
+    Numbers, booleans and short strings are shown; arrays and tables only by their
+    shape, nested results by their class name; mappings, long text and the rest not at
+    all.
+    """
+    if isinstance(value, bool | np.bool_):
+        return str(bool(value))
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating):
+        return f"{float(value):.4g}"
+    if isinstance(value, str):
+        return repr(value) if len(value) <= _REPR_TEXT and "\n" not in value else None
+    if isinstance(value, pd.Timestamp):
+        return f"'{value}'"
+    if isinstance(value, np.ndarray):
+        return f"array({'x'.join(str(n) for n in value.shape)})"
+    if isinstance(value, pd.DataFrame):
+        return f"frame({value.shape[0]}x{value.shape[1]})"
+    if isinstance(value, pd.Series | pd.Index):
+        return f"{type(value).__name__.lower()}({len(value)})"
+    if isinstance(value, FrozenResult):
+        return type(value).__name__
+    if isinstance(value, tuple | list) and not any(isinstance(v, str) for v in value):
+        return f"[{len(value)}]"
+    return None
+
+
 class FrozenResult:
     """Base of the frozen result dataclasses: arrays and mappings stay read-only.
 
@@ -125,6 +161,12 @@ class FrozenResult:
     mapping field becomes a :class:`ReadOnlyDict`. numpy arrays lose their read-only
     flag when pickled, and ``copy``/``pickle`` bypass ``__init__``, so results pickle
     through :func:`_rebuild`, which locks them again.
+
+    Results display themselves in one short line (``repr``: the class name, numbers
+    and short text, and only the shape of arrays and tables) and, in notebooks, as their
+    :meth:`summary` rendered in HTML. A subclass names its key figures (fields or
+    properties) in ``_repr_fields`` to show those first; the dataclass decorator must
+    then be given ``repr=False`` so that it does not write its own repr.
 
     Examples
     --------
@@ -137,6 +179,31 @@ class FrozenResult:
     """
 
     __slots__ = ()
+    _repr_fields: ClassVar[tuple[str, ...]] = ()
+
+    def __repr__(self) -> str:
+        name = type(self).__name__
+        shown = [f.name for f in dataclasses.fields(self) if f.repr]  # type: ignore[arg-type]
+        order = [*self._repr_fields, *(n for n in shown if n not in self._repr_fields)]
+        parts = []
+        for key in order:
+            try:
+                text = _short(getattr(self, key))
+            except Exception:  # a property that cannot be computed is left out
+                text = None
+            if text is not None:
+                parts.append(f"{key.lstrip('_')}={text}")
+        line = f"{name}({', '.join(parts)})"
+        while len(line) > _REPR_WIDTH and parts:
+            parts.pop()
+            line = f"{name}({', '.join([*parts, '...'])})"
+        return line
+
+    def _repr_html_(self) -> str:
+        summary = getattr(self, "summary", None)
+        if callable(summary):
+            return str(summary()._repr_html_())
+        return f"<pre>{html.escape(repr(self))}</pre>"
 
     def __post_init__(self) -> None:
         for item in dataclasses.fields(self):  # type: ignore[arg-type]

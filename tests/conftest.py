@@ -14,8 +14,9 @@ import hotspotlib as hs
 
 matplotlib.use("Agg")
 
-# The bad-input case files are tables read by tests/test_bad_inputs.py, not test modules.
-collect_ignore_glob = ["bad_inputs/cases_*.py"]
+# The bad-input case files are tables read by tests/test_bad_inputs.py, and _results.py
+# holds the result builders loaded by the result tests: neither is a test module.
+collect_ignore_glob = ["bad_inputs/cases_*.py", "_results.py"]
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 

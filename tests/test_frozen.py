@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import importlib.util
 import pickle
-from collections.abc import Callable, Mapping
-from functools import cache
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -18,190 +21,22 @@ import hotspotlib as hs
 from hotspotlib._frozen import FrozenResult, ReadOnlyDict
 
 
-@cache
-def city() -> hs.SyntheticCity:
-    return hs.synthetic_city(n_events=2_000, days=60, rng=7)
+def load_builders() -> ModuleType:
+    """Load ``tests/_results.py`` once per process (tests are not a package)."""
+    name = "_hotspotlib_result_builders"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("_results.py"))
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
 
 
-@cache
-def grid() -> hs.Grid:
-    return hs.make_grid(city().boundary, cell_size_m=500)
-
-
-@cache
-def counts() -> hs.EventCounts:
-    return hs.count_events(city().events, grid(), weights="harm")
-
-
-@cache
-def pings() -> hs.SimulatedPings:
-    arrival = pd.date_range("2024-01-01 09:00", periods=120, freq="97min")
-    schedule = pd.DataFrame(
-        {
-            "officer_id": "A",
-            "hotspot_id": np.arange(120) % 20,
-            "arrival": arrival,
-            "minutes": [1, 4, 8, 12, 16, 25] * 20,
-        }
-    )
-    return hs.simulate_patrol_pings(city().hotspots, schedule, noise_m=0, rng=1)
-
-
-@cache
-def visits() -> hs.PatrolVisits:
-    return hs.patrol_visits(pings().pings, city().hotspots)
-
-
-@cache
-def day_plan() -> hs.DayAssignment:
-    return hs.assign_days(range(20), start="2020-07-01", days=30, treated_per_day=8, rng=1)
-
-
-@cache
-def trial() -> pd.DataFrame:
-    panel = day_plan().to_frame()
-    rng = np.random.default_rng(2)
-    panel["crimes"] = rng.poisson(np.where(panel["treated"] == 1, 0.6, 1.0))
-    panel["visited"] = panel["treated"] * (rng.random(len(panel)) < 0.8)
-    panel["disorder"] = rng.poisson(1.0, len(panel))
-    return panel
-
-
-@cache
-def dose_frame() -> pd.DataFrame:
-    rng = np.random.default_rng(0)
-    frame = pd.DataFrame(
-        {
-            "place": np.repeat(np.arange(20), 30),
-            "date": np.tile(pd.date_range("2024-01-01", periods=30), 20),
-            "patrol_minutes": rng.choice([0, 15], 600),
-        }
-    )
-    frame["crimes"] = rng.poisson(2 * np.exp(-0.02 * frame["patrol_minutes"]))
-    return frame
-
-
-def _first_half() -> Any:
-    events = city().events
-    return events[events["timestamp"] < events["timestamp"].median()]
-
-
-def _second_half() -> Any:
-    events = city().events
-    return events[events["timestamp"] >= events["timestamp"].median()]
-
-
-BUILDERS: dict[str, Callable[[], Any]] = {
-    "SyntheticCity": city,
-    "SimulatedPings": pings,
-    "PatrolVisits": visits,
-    "DosagePanel": lambda: hs.dosage_panel(visits(), start="2024-01-01", end="2024-01-10"),
-    "DoseResponse": lambda: hs.dose_response(dose_frame(), outcome="crimes", lags=1),
-    "KoperCurve": lambda: hs.koper_curve(visits(), city().events, n_bootstrap=0),
-    "PatrolAllocation": lambda: hs.allocate_patrol_time(
-        city().hotspots, total_minutes=100, response=lambda m: np.exp(-0.1 * np.log1p(m))
-    ),
-    "PatrolPlan": lambda: hs.plan_patrols(
-        city().hotspots,
-        officers=2,
-        shift_start="2024-06-01 14:00",
-        shift_end="2024-06-01 22:00",
-        walking_speed_kmh=20,
-        rng=1,
-    ),
-    "Grid": grid,
-    "EventCounts": counts,
-    "BandwidthChoice": lambda: hs.select_bandwidth(city().events),
-    "DensitySurface": lambda: hs.kde(city().events, grid=grid(), bandwidth_m=600),
-    "SurfaceComparison": lambda: hs.compare_surfaces(
-        hs.kde(_first_half(), grid=grid(), bandwidth_m=600),
-        hs.kde(_second_half(), grid=grid(), bandwidth_m=600),
-    ),
-    "GiStarResult": lambda: hs.gi_star(counts(), distance_m=750),
-    "GeneralGResult": lambda: hs.general_g(counts(), distance_m=750),
-    "IncrementalAutocorrelationResult": lambda: hs.incremental_autocorrelation(
-        counts(), distances_m=[500, 1000]
-    ),
-    "OptimizedHotspotsResult": lambda: hs.optimized_hotspots(
-        city().events, area=city().boundary, cell_size_m=500
-    ),
-    "EmergingHotspotsResult": lambda: hs.emerging_hotspots(
-        city().events,
-        time="timestamp",
-        interval="W",
-        cell_size_m=500,
-        distance_m=750,
-        area=city().boundary,
-    ),
-    "AccuracyCurve": lambda: hs.accuracy_curve(
-        hs.count_events(_first_half(), grid()), _second_half(), coverages=[0.05, 1.0]
-    ),
-    "ConcentrationShare": lambda: hs.concentration_share(counts(), share=[0.5]),
-    "GiniResult": lambda: hs.gini(counts(), n_bootstrap=20, rng=1),
-    "LorenzCurve": lambda: hs.lorenz_curve(counts()),
-    "KnoxResult": lambda: hs.knox_test(
-        city().events.iloc[:300],
-        spatial_bands_m=[200],
-        temporal_bands_days=[7],
-        n_permutations=9,
-        rng=1,
-    ),
-    "ProspectiveHotspots": lambda: hs.prospective_hotspots(
-        city().events, at=city().events["timestamp"].median(), grid=grid()
-    ),
-    "MethodComparison": lambda: hs.compare_methods(
-        city().events,
-        methods=["counts"],
-        train="30D",
-        test="14D",
-        cell_size_m=500,
-        area=city().boundary,
-        coverages=[0.05],
-    ),
-    "DayAssignment": day_plan,
-    "PlaceAssignment": lambda: hs.assign_places(range(20), rng=1),
-    "BalanceTable": lambda: hs.balance_table(
-        hs.assign_places(pd.DataFrame({"crime": range(20)}), rng=3),
-        pd.DataFrame({"crime": range(20)}),
-    ),
-    "TrialEffect": lambda: hs.estimate_effect(trial(), outcome="crimes"),
-    "EffectTable": lambda: hs.estimate_effects(trial(), outcomes=["crimes", "disorder"]),
-    "ComplianceEffect": lambda: hs.cace(trial(), outcome="crimes", delivered="visited"),
-    "RandomizationTest": lambda: hs.randomization_test(
-        trial(), outcome="crimes", assignment=day_plan(), n_permutations=19, rng=3
-    ),
-    "TrialReport": lambda: hs.trial_report(
-        day_plan(), effects=hs.estimate_effect(trial(), outcome="crimes")
-    ),
-    "PowerAnalysis": lambda: hs.sample_size(control_rate=0.5, irr=0.8),
-    "SimulatedPower": lambda: hs.simulate_power(
-        day_plan(), place_means=[0.5] * 20, irr=0.7, n_simulations=20, rng=2
-    ),
-    "LocalMoranResult": lambda: hs.local_moran(counts(), weights="queen", n_permutations=99, rng=1),
-    "ForecastSurface": lambda: hs.recency_counts(
-        _first_half(), grid(), origin=_second_half()["timestamp"].min(), half_life_days=30
-    ),
-    "RollingEvaluation": lambda: hs.rolling_evaluation(
-        city().events,
-        grid(),
-        methods={"counts": lambda train, origin: hs.count_events(train, grid())},
-        origins=pd.date_range("2024-01-20", periods=2, freq="14D"),
-        test_days=14,
-        n_bootstrap=20,
-        rng=1,
-    ),
-    "MetaAnalysis": lambda: hs.meta_analysis([0.1, 0.3, -0.05], variances=[0.01, 0.02, 0.015]),
-    "WDDTest": lambda: hs.wdd(target=(80, 20), control=(100, 50)),
-    "DisplacementQuotient": lambda: hs.wdq(target=(100, 60), buffer=(80, 70), control=(500, 500)),
-}
-
-RESULT_CLASSES = sorted(
-    name
-    for name in hs.__all__
-    if isinstance(getattr(hs, name), type)
-    and dataclasses.is_dataclass(getattr(hs, name))
-    and getattr(hs, name).__dataclass_params__.frozen
-)
+_results = load_builders()
+BUILDERS = _results.BUILDERS
+RESULT_CLASSES = _results.RESULT_CLASSES
+city, pings = _results.city, _results.pings
 
 
 def test_every_frozen_result_class_is_built_here_and_uses_the_frozen_base() -> None:

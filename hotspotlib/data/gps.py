@@ -41,7 +41,7 @@ def place_column(places: gpd.GeoDataFrame | pd.DataFrame) -> str:
     return str(name) if name is not None else "place"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class SimulatedPings(FrozenResult):
     """Simulated GPS pings and the true visits behind them.
 

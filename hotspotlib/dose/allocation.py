@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["PatrolAllocation", "allocate_patrol_time"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class PatrolAllocation(FrozenResult):
     """Patrol minutes per place and the harm they are expected to prevent.
 

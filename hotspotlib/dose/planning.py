@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["PatrolPlan", "plan_patrols"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class PatrolPlan(FrozenResult):
     """A randomised schedule of patrol visits for one shift.
 

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 __all__ = ["PatrolVisits", "patrol_visits"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class PatrolVisits(FrozenResult):
     """Visits to places measured from GPS pings.
 

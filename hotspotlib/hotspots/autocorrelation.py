@@ -35,7 +35,7 @@ MAX_PAIRS = 40_000_000
 """Refuse band sets that would hold more unit pairs than this in memory."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class IncrementalAutocorrelationResult(FrozenResult):
     """Moran's I per distance band and the first statistically significant peak.
 

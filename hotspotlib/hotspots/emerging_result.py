@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
@@ -42,7 +42,7 @@ _COLD_COLOURS = (
 PATTERN_COLOURS = dict(zip(PATTERNS, (*_HOT_COLOURS, *_COLD_COLOURS, "#eeeeee"), strict=True))
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class EmergingHotspotsResult(FrozenResult):
     """Emerging hot-spot patterns per location, with the space-time cube behind them.
 
@@ -62,6 +62,15 @@ class EmergingHotspotsResult(FrozenResult):
     pattern : numpy.ndarray of str
         One of the 17 pattern names per location.
     """
+
+    _repr_fields: ClassVar[tuple[str, ...]] = (
+        "n_events",
+        "interval",
+        "cell_size_m",
+        "distance_m",
+        "periods",
+        "locations",
+    )
 
     locations: gpd.GeoDataFrame
     periods: pd.PeriodIndex

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["GeneralGResult", "general_g", "general_g_moments"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class GeneralGResult(FrozenResult):
     """Global General G with its analytic moments and optional permutation test.
 

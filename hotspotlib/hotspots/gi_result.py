@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
@@ -42,7 +42,7 @@ _BIN_LABELS = {
 }
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class GiStarResult(FrozenResult):
     """Getis-Ord Gi* (or Gi) per unit, with p-values, q-values and confidence bins.
 
@@ -71,6 +71,16 @@ class GiStarResult(FrozenResult):
         Caveats found while computing, e.g. permutation p-values too coarse to pass
         the FDR (also in the summary).
     """
+
+    _repr_fields: ClassVar[tuple[str, ...]] = (
+        "value_name",
+        "method",
+        "distance_m",
+        "alpha",
+        "fdr",
+        "n_islands",
+        "z_score",
+    )
 
     geometry: gpd.GeoSeries
     value: NDArray[np.float64]

@@ -37,7 +37,7 @@ _SQRT3 = math.sqrt(3.0)
 NUDGE = 1e-9  # relative step north-east that decides which cell owns an edge point
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class Grid(FrozenResult):
     """A regular grid of square or hexagonal cells in a projected CRS.
 

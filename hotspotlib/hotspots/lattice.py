@@ -23,7 +23,7 @@ from hotspotlib.hotspots.grid import Grid
 __all__ = ["LatticeSums", "lattice_sums", "subgrid"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class LatticeSums(FrozenResult):
     """Neighbourhood sums per kept cell (self-weight included when the stencil has one)."""
 

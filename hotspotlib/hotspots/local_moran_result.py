@@ -58,7 +58,7 @@ _ARRAYS = (
 )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class LocalMoranResult(FrozenResult):
     """Local Moran's I per unit, with p-values, q-values, quadrants and cluster types.
 

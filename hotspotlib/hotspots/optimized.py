@@ -50,7 +50,7 @@ MIN_EVENTS = 30
 """Fewest incidents accepted (ArcGIS's documented minimum)."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class OptimizedHotspotsResult(FrozenResult):
     """Gi* hot spots on an automatically sized grid, with every decision recorded.
 

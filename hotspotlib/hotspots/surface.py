@@ -35,7 +35,7 @@ __all__ = ["DensitySurface"]
 _SQRT3 = math.sqrt(3.0)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class DensitySurface(FrozenResult):
     """A kernel density surface on a regular grid, with the choices that made it.
 

@@ -24,7 +24,7 @@ from hotspotlib.hotspots.grid import Grid
 __all__ = ["Units", "resolve_units"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class Units(FrozenResult):
     """The units analysed: geometry (index aligned with the input), values and grid."""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
@@ -37,7 +37,7 @@ _TIES = (
 )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class AccuracyCurve(FrozenResult):
     """Predictive accuracy of a ranked surface at several coverages.
 
@@ -61,6 +61,8 @@ class AccuracyCurve(FrozenResult):
     ppai_exponent : float
         Exponent of the PPAI's area share (0 = hit rate, 1 = PAI).
     """
+
+    _repr_fields: ClassVar[tuple[str, ...]] = ("n_events", "n_outside", "table")
 
     table: pd.DataFrame
     curve_area_share: NDArray[np.float64]

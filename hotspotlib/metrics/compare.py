@@ -37,7 +37,7 @@ ScoreFunction: TypeAlias = Callable[[gpd.GeoDataFrame, Grid], ArrayLike]
 Period: TypeAlias = str | pd.Timedelta | pd.DateOffset
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class MethodComparison(FrozenResult):
     """Rolling-origin accuracy of several hot-spot methods.
 

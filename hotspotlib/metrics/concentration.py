@@ -26,7 +26,7 @@ __all__ = ["GiniResult", "gini"]
 _MAX_DRAWS = 4_000_000  # multinomial cells drawn per bootstrap chunk (bounded memory)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class GiniResult(FrozenResult):
     """A Gini coefficient of crime across places, with an optional bootstrap interval.
 

@@ -37,7 +37,7 @@ ForecastMethod: TypeAlias = Callable[[gpd.GeoDataFrame, pd.Timestamp], Any]
 _DAY = pd.Timedelta(days=1)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class RollingEvaluation(FrozenResult):
     """Accuracy of forecast methods over rolling origins, with bootstrap intervals.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 __all__ = ["KnoxResult", "knox_test"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class KnoxResult(FrozenResult):
     """A Knox test over distance and time bands, laid out like the Near Repeat Calculator.
 
@@ -76,6 +76,8 @@ class KnoxResult(FrozenResult):
     time_unit : str
         ``"calendar days"`` for datetimes or ``"days (as given)"`` for numbers.
     """
+
+    _repr_fields: ClassVar[tuple[str, ...]] = ("n_events", "n_pairs", "n_permutations", "observed")
 
     observed: NDArray[np.int64]
     expected: NDArray[np.float64]

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["ProspectiveHotspots", "prospective_hotspots"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class ProspectiveHotspots(FrozenResult):
     """Prospective risk per grid cell at one moment.
 

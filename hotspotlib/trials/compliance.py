@@ -10,7 +10,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -35,7 +35,7 @@ __all__ = ["ComplianceEffect", "cace"]
 _MAX_SWEEPS = 1_000
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class ComplianceEffect(FrozenResult):
     """Intention-to-treat and complier average causal effects.
 
@@ -56,6 +56,8 @@ class ComplianceEffect(FrozenResult):
     notes : tuple of str
         Assumptions and conventions.
     """
+
+    _repr_fields: ClassVar[tuple[str, ...]] = ("cace", "itt", "first_stage_f", "control_mean")
 
     _table: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     control_mean: float

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -38,7 +38,7 @@ def _pair(value: ArrayLike, *, name: str) -> NDArray[np.float64]:
     return counts
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class WDDTest(FrozenResult):
     """Weighted displacement difference test (Wheeler & Ratcliffe 2018).
 
@@ -55,6 +55,8 @@ class WDDTest(FrozenResult):
     parameters : Mapping (read-only)
         Weights and confidence level.
     """
+
+    _repr_fields: ClassVar[tuple[str, ...]] = ("estimate", "std_error", "p_value")
 
     _table: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     _by_type: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)

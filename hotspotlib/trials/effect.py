@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 __all__ = ["TrialEffect"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class TrialEffect(FrozenResult):
     """The estimated effect of patrol on one outcome.
 
@@ -51,6 +51,16 @@ class TrialEffect(FrozenResult):
     notes : tuple of str
         Conventions and caveats.
     """
+
+    _repr_fields: ClassVar[tuple[str, ...]] = (
+        "outcome",
+        "design",
+        "irr",
+        "estimate",
+        "std_error",
+        "p_value",
+        "n_obs",
+    )
 
     outcome: str
     design: str

@@ -25,7 +25,7 @@ from hotspotlib.trials._common import ReadOnlyDict
 __all__ = ["PowerAnalysis", "minimum_detectable_effect", "sample_size"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class PowerAnalysis(FrozenResult):
     """A sample-size or minimum-detectable-effect calculation.
 

@@ -34,7 +34,7 @@ _EFFECT_COLUMNS = [
 ]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class TrialReport(FrozenResult):
     """A CONSORT-style report of a hot-spot trial, printable as text, Markdown or HTML.
 
@@ -72,9 +72,6 @@ class TrialReport(FrozenResult):
         if self.notes:
             lines += ["", "Notes:"] + [f"- {note}" for note in self.notes]
         return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        return str(self)
 
     def _repr_html_(self) -> str:
         parts = [f"<h3>{html.escape(self.title)}</h3>"]

@@ -30,7 +30,7 @@ __all__ = ["DayAssignment", "assign_days"]
 _MAX_RESTARTS = 50
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class DayAssignment(FrozenResult):
     """A crossover schedule: which places are patrolled on which days.
 

@@ -1,0 +1,175 @@
+"""The result contract: every public result displays itself in one short line and in
+notebooks, summarises itself as text/HTML/Markdown, hands out copies of its tables
+with snake_case columns, plots onto an Axes, and keeps its parameters, counts and notes
+read-only (see the API conventions in the design notes)."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import geopandas as gpd
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.axes import Axes
+
+import hotspotlib as hs
+from hotspotlib._frozen import FrozenResult
+
+
+def load_builders() -> ModuleType:
+    """Load ``tests/_results.py`` once per process (tests are not a package)."""
+    name = "_hotspotlib_result_builders"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("_results.py"))
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+_results = load_builders()
+BUILDERS = _results.BUILDERS
+SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
+MAX_REPR = 150
+
+# Classes that fail one check for a reason too large to fix here: name -> what is wrong.
+KNOWN_FAILURES: dict[str, str] = {}
+
+
+def _params() -> list[Any]:
+    return [
+        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=KNOWN_FAILURES[name]))
+        if name in KNOWN_FAILURES
+        else name
+        for name in sorted(BUILDERS)
+    ]
+
+
+def test_every_result_class_is_covered() -> None:
+    assert sorted(BUILDERS) == _results.RESULT_CLASSES
+    assert len(BUILDERS) >= 41
+
+
+def _check_repr(result: Any, name: str) -> None:
+    text = repr(result)
+    assert "\n" not in text, f"{name} repr spans lines: {text[:200]!r}"
+    assert len(text) <= MAX_REPR, f"{name} repr is {len(text)} characters: {text[:200]!r}"
+    assert text.startswith(f"{name}("), text
+
+
+def _check_html(result: Any, name: str) -> None:
+    html = result._repr_html_()
+    assert isinstance(html, str) and html.strip().startswith("<"), name
+    if hasattr(result, "summary") and type(result)._repr_html_ is FrozenResult._repr_html_:
+        assert html == result.summary()._repr_html_(), name
+
+
+def _check_summary(result: Any, name: str) -> None:
+    if not hasattr(result, "summary"):
+        return
+    summary = result.summary()
+    assert isinstance(str(summary), str) and str(summary), name
+    assert isinstance(summary._repr_html_(), str), name
+    assert isinstance(summary.to_markdown(), str), name
+
+
+def _geo_crs(result: Any) -> Any:
+    """The CRS the result works in: its ``crs`` or that of a GeoDataFrame it holds."""
+    crs = getattr(result, "crs", None)
+    if crs is not None:
+        return crs
+    for name in type(result).__dataclass_fields__:
+        value = getattr(result, name)
+        if isinstance(value, gpd.GeoDataFrame) and value.crs is not None:
+            return value.crs
+        inner = getattr(value, "crs", None) if not isinstance(value, pd.DataFrame) else None
+        if inner is not None:
+            return inner
+    return None
+
+
+def _mutate(frame: pd.DataFrame) -> None:
+    """Change ``frame`` in place: a value in a numeric column and a new column."""
+    numeric = [
+        i
+        for i, dtype in enumerate(frame.dtypes)
+        if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+    ]
+    if numeric and len(frame):
+        frame.iloc[0, numeric[0]] = frame.iloc[0, numeric[0]] + 1
+    frame["added_by_caller"] = 0
+
+
+def _check_frame(result: Any, name: str) -> None:
+    if not hasattr(result, "to_frame"):
+        return
+    first, second = result.to_frame(), result.to_frame()
+    assert isinstance(first, pd.DataFrame), name
+    assert first is not second, f"{name}.to_frame() returns the same object twice"
+    expected = second.copy()
+    _mutate(first)
+    pd.testing.assert_frame_equal(result.to_frame(), expected, obj=f"{name}.to_frame()")
+    geometry = second.geometry.name if isinstance(second, gpd.GeoDataFrame) else None
+    bad = [c for c in second.columns if isinstance(c, str) and c != geometry and not SNAKE.match(c)]
+    assert not bad, f"{name}.to_frame() columns not snake_case: {bad}"
+    if isinstance(second, gpd.GeoDataFrame):
+        assert second.crs is not None, f"{name}.to_frame() has no CRS"
+        crs = _geo_crs(result)
+        if crs is not None:
+            assert second.crs == crs, f"{name}.to_frame() CRS {second.crs} != {crs}"
+
+
+def _check_plot(result: Any, name: str) -> None:
+    if not hasattr(result, "plot"):
+        return
+    try:
+        ax = result.plot()
+        assert isinstance(ax, Axes), f"{name}.plot() returned {type(ax).__name__}"
+    finally:
+        plt.close("all")
+
+
+# ``counts`` is a tally mapping on most results, but on these it is the data itself.
+COUNTS_NOT_A_MAPPING = {
+    "DisplacementQuotient": pd.DataFrame,  # before/after counts per area (a copy)
+    "EmergingHotspotsResult": np.ndarray,  # (steps, locations) count cube, read-only
+    "OptimizedHotspotsResult": hs.EventCounts,  # the counts the analysis ran on
+}
+
+
+def _check_mappings(result: Any, name: str) -> None:
+    for field in ("parameters", "counts"):
+        if not hasattr(result, field):
+            continue
+        mapping = getattr(result, field)
+        if field == "counts" and name in COUNTS_NOT_A_MAPPING:
+            assert isinstance(mapping, COUNTS_NOT_A_MAPPING[name]), f"{name}.counts"
+            continue
+        assert isinstance(mapping, Mapping), f"{name}.{field} is {type(mapping).__name__}"
+        with pytest.raises(TypeError, match="read-only"):
+            mapping["added_by_caller"] = 1  # type: ignore[index]
+    if hasattr(result, "notes"):
+        notes = result.notes
+        assert isinstance(notes, tuple), f"{name}.notes is {type(notes).__name__}"
+        assert all(isinstance(note, str) for note in notes), f"{name}.notes"
+
+
+@pytest.mark.parametrize("name", _params())
+def test_result_contract(name: str) -> None:
+    result = BUILDERS[name]()
+    assert type(result) is getattr(hs, name)
+    _check_repr(result, name)
+    _check_html(result, name)
+    _check_summary(result, name)
+    _check_frame(result, name)
+    _check_plot(result, name)
+    _check_mappings(result, name)
