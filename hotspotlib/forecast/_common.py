@@ -48,6 +48,7 @@ def prepare(
     origin: Any,
     window_days: float | None,
     weights: Weights,
+    dayfirst: bool | None = None,
 ) -> Training:
     """Validate the common inputs and keep the events before ``origin`` inside the window.
 
@@ -63,8 +64,8 @@ def prepare(
     require_columns(events, [time], name="events")
     if not isinstance(time, str):
         raise TypeError(f"`time` must be a column name; got {type(time).__name__}.")
-    stamps = require_timestamps(events[time], name=f"events[{time!r}]")
-    moment = require_moment(origin, name="origin", like=stamps)
+    stamps = require_timestamps(events[time], name=f"events[{time!r}]", dayfirst=dayfirst)
+    moment = require_moment(origin, name="origin", like=stamps, dayfirst=dayfirst)
     window = (
         None
         if window_days is None

@@ -43,6 +43,7 @@ def window_counts(
     origin: Any,
     window_days: float | None = None,
     weights: Weights = None,
+    dayfirst: bool | None = None,
 ) -> ForecastSurface:
     """Events (or summed weights such as harm) per cell in the window before ``origin``.
 
@@ -64,6 +65,9 @@ def window_counts(
         omitted).
     weights : str or array-like, optional
         A column of ``events`` or one non-negative value per event (e.g. harm).
+    dayfirst : bool, optional
+        Read slash dates (``events[time]``, ``origin``) day-first (UK) or month-first;
+        None lets the data settle it and refuses dates that could be either.
 
     Returns
     -------
@@ -97,7 +101,13 @@ def window_counts(
     True
     """
     training = prepare(
-        events, grid, time=time, origin=origin, window_days=window_days, weights=weights
+        events,
+        grid,
+        time=time,
+        origin=origin,
+        window_days=window_days,
+        weights=weights,
+        dayfirst=dayfirst,
     )
     what = "weight sums" if weights is not None else "event counts"
     span = "all past events" if window_days is None else f"the last {window_days:g} days"
@@ -114,6 +124,7 @@ def recency_counts(
     half_life_days: float,
     window_days: float | None = None,
     weights: Weights = None,
+    dayfirst: bool | None = None,
 ) -> ForecastSurface:
     """Exponentially decayed counts per cell: recent events weigh more.
 
@@ -139,6 +150,9 @@ def recency_counts(
     weights : str or array-like, optional
         A column of ``events`` or one non-negative value per event (e.g. harm),
         multiplied by the decay.
+    dayfirst : bool, optional
+        Read slash dates (``events[time]``, ``origin``) day-first (UK) or month-first;
+        None lets the data settle it and refuses dates that could be either.
 
     Returns
     -------
@@ -185,7 +199,13 @@ def recency_counts(
     """
     half_life = require_positive(half_life_days, name="half_life_days", fix="E.g. 90 days.")
     training = prepare(
-        events, grid, time=time, origin=origin, window_days=window_days, weights=weights
+        events,
+        grid,
+        time=time,
+        origin=origin,
+        window_days=window_days,
+        weights=weights,
+        dayfirst=dayfirst,
     )
     decay = np.exp2(-training.age_days / half_life)
     notes = [

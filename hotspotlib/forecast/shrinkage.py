@@ -46,6 +46,7 @@ def shrunken_counts(
     prior: Prior = "global",
     prior_radius_m: float | None = None,
     weights: Weights = None,
+    dayfirst: bool | None = None,
 ) -> ForecastSurface:
     """Shrink counts per cell towards a prior mean (empirical Bayes, Poisson-Gamma).
 
@@ -73,6 +74,9 @@ def shrunken_counts(
     weights : None
         Not supported: the Poisson-Gamma model is for event counts. Passing weights
         raises a ValueError (use :func:`recency_counts` or :func:`window_counts`).
+    dayfirst : bool, optional
+        Read slash dates (``events[time]``, ``origin``) day-first (UK) or month-first;
+        None lets the data settle it and refuses dates that could be either.
 
     Returns
     -------
@@ -154,7 +158,13 @@ def shrunken_counts(
             "drop it or pass `prior='local'`."
         )
     training = prepare(
-        events, grid, time=time, origin=origin, window_days=window_days, weights=None
+        events,
+        grid,
+        time=time,
+        origin=origin,
+        window_days=window_days,
+        weights=None,
+        dayfirst=dayfirst,
     )
     count = np.bincount(training.position, minlength=grid.n_cells).astype(float)
     exposure = grid.cells["area_share"].to_numpy(dtype=float)

@@ -53,7 +53,9 @@ def origin_means(
     )
     if boot_hits is not None:
         best = boot_hits == boot_hits.max(axis=0, keepdims=True)
-        means["p_best"] = best.mean(axis=2).ravel()
+        # a tie shares the win: each tied method gets 1/k, so p_best sums to 1 per coverage
+        share = best / np.maximum(best.sum(axis=0, keepdims=True), 1)
+        means["p_best"] = share.mean(axis=2).ravel()
     else:
         means["p_best"] = np.nan
     return means

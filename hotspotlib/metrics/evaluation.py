@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -17,13 +17,21 @@ from hotspotlib._validation import (
     as_rng,
     check_option,
     require_columns,
-    require_moment,
     require_positive,
+    require_some_inside,
+    require_timestamp,
     require_timestamps,
     require_whole,
+    wall_clock,
 )
-from hotspotlib.hotspots.counts import EventCounts, count_events
+from hotspotlib.hotspots.counts import locate_events
 from hotspotlib.hotspots.grid import Grid
+from hotspotlib.metrics._evaluation_inputs import (
+    ForecastMethod,
+    named_methods,
+    parse_origins,
+    per_cell,
+)
 from hotspotlib.metrics._inputs import as_share
 from hotspotlib.metrics._origin_bootstrap import METRICS, origin_means
 from hotspotlib.metrics.accuracy import accuracy_curve
@@ -33,7 +41,6 @@ if TYPE_CHECKING:
 
 __all__ = ["RollingEvaluation", "rolling_evaluation"]
 
-ForecastMethod: TypeAlias = Callable[[gpd.GeoDataFrame, pd.Timestamp], Any]
 _DAY = pd.Timedelta(days=1)
 
 
@@ -62,7 +69,9 @@ class RollingEvaluation(FrozenResult):
     parameters : Mapping
         Read-only: every input and automatic choice.
     counts : Mapping
-        Read-only: origins asked, evaluated and skipped; test events used and outside.
+        Read-only: origins asked, evaluated and skipped (in all, and by reason:
+        ``n_origins_no_training``, ``n_origins_past_end``, ``n_origins_no_test_event``);
+        events, events outside the cells, and test events used.
     notes : tuple of str
         Conventions and skipped origins.
     """
@@ -136,6 +145,8 @@ def rolling_evaluation(
     ci_level: float = 0.95,
     rng: int | np.random.Generator | None = None,
     progress: bool = False,
+    end: Any = None,
+    dayfirst: bool | None = None,
 ) -> RollingEvaluation:
     """Evaluate forecast methods at rolling origins: hit rate, PAI and PEI, with intervals.
 
@@ -177,6 +188,14 @@ def rolling_evaluation(
         Seed for the bootstrap; the same seed gives the same result.
     progress : bool
         Show a progress bar over origins.
+    end : date or time, optional
+        End of the period the data cover (exclusive). An origin is evaluated only when
+        its whole test window ``[t, t + test_days)`` ends by ``end``. By default the
+        data are taken to end with the calendar day of the last event.
+    dayfirst : bool, optional
+        Read slash dates (``events[time]``, ``origins``, ``end``) day-first (UK) or
+        month-first; None lets the data settle it and refuses dates that could be
+        either.
 
     Returns
     -------
@@ -186,9 +205,10 @@ def rolling_evaluation(
     Raises
     ------
     ValueError
-        For no methods, duplicate names, bad origins, ``test_days``, ``train_days``,
-        coverages or ``n_bootstrap``, scores of the wrong length, or no origin with
-        both training and test events.
+        For no methods, duplicate names, bad origins, ``end``, ``test_days``,
+        ``train_days``, coverages or ``n_bootstrap``, events all outside the cells,
+        scores of the wrong length, or no origin with training events and a whole test
+        window holding events in the cells.
 
     See Also
     --------
@@ -202,9 +222,19 @@ def rolling_evaluation(
     while their area share stays within the coverage; tied scores are ordered by
     ascending observed test count (conservative). The bootstrap resamples origins with
     replacement, the same resample for every method (paired), so ``p_best`` and the
-    intervals reflect variation across test windows, not within them. Origins whose
-    test window holds no event in the cells, or with no training event, are skipped and
-    listed in the notes.
+    intervals reflect variation across test windows, not within them; a resample in
+    which several methods tie for the highest mean hit rate shares its win equally
+    among them, so ``p_best`` sums to 1 over methods at each coverage.
+
+    An origin is skipped, counted in ``counts`` and listed in the notes when no
+    training event precedes it (``n_origins_no_training``), when its test window runs
+    past the end of the data (``n_origins_past_end``: a shorter window would hold
+    fewer events and not be comparable with the others), or when its test window
+    holds no event inside the cells (``n_origins_no_test_event``).
+
+    Time-zone-aware event times (and origins, and ``end``) are read on the events'
+    local wall clock, as everywhere in the package; the methods get training events
+    whose time column holds these local times, and naive origins.
 
     References
     ----------
@@ -233,11 +263,20 @@ def rolling_evaluation(
     >>> sorted(result.means["rank"].unique().tolist())
     [1, 2]
     """
-    named = _named(methods)
+    named = named_methods(methods)
     cells = grid.cells if isinstance(grid, Grid) else grid
     require_columns(events, [time], name="events")
-    stamps = require_timestamps(events[time], name=f"events[{time!r}]")
-    starts = _origins(origins, stamps)
+    raw = require_timestamps(events[time], name=f"events[{time!r}]", dayfirst=dayfirst)
+    zone = getattr(raw.dt, "tz", None)
+    stamps = wall_clock(raw)  # one clock: aware times read on their local clock
+    if zone is not None:
+        events = events.assign(**{time: stamps})  # a copy: the methods see local times
+    starts = parse_origins(origins, zone, dayfirst)
+    data_end = (
+        stamps.max().normalize() + _DAY
+        if end is None
+        else wall_clock(require_timestamp(end, name="end", dayfirst=dayfirst), zone)
+    )
     test_span = pd.Timedelta(days=require_positive(test_days, name="test_days"))
     train_span = (
         None
@@ -251,11 +290,23 @@ def rolling_evaluation(
     if not 0 < level < 1:
         raise ValueError(f"`ci_level` must be in (0, 1), e.g. 0.95; got {ci_level!r}.")
     generator = as_rng(rng)
-    located = count_events(events, grid)  # checks the events and CRSs once, up front
+    position = locate_events(events, grid)  # checks the events and CRSs once, up front
+    in_cells = position >= 0
+    n_outside = len(position) - int(np.count_nonzero(in_cells))
+    require_some_inside(
+        n_outside,
+        len(position),
+        events_bounds=events.total_bounds,
+        area_bounds=cells.total_bounds,
+        area="grid" if isinstance(grid, Grid) else "places",
+        warn_share=0.5 if isinstance(grid, Grid) else 1.0,
+    )
     times = stamps.to_numpy()
     rows: list[pd.DataFrame] = []
     kept: list[pd.Timestamp] = []
     skipped: list[str] = []
+    reasons = ("n_origins_no_training", "n_origins_past_end", "n_origins_no_test_event")
+    n_skipped = dict.fromkeys(reasons, 0)
     n_test = 0
     steps: Any = starts
     if progress:
@@ -263,22 +314,36 @@ def rolling_evaluation(
 
         steps = tqdm(starts, desc="origins")
     for origin in steps:  # forecast origins: a few dozen at most
-        start = (origin - train_span) if train_span is not None else None
+        close = origin + test_span
         in_train = times < origin.to_datetime64()
-        if start is not None:
-            in_train &= times >= start.to_datetime64()
-        in_test = (times >= origin.to_datetime64()) & (times < (origin + test_span).to_datetime64())
+        if train_span is not None:
+            in_train &= times >= (origin - train_span).to_datetime64()
+        in_test = (times >= origin.to_datetime64()) & (times < close.to_datetime64())
+        inside = int(np.count_nonzero(in_test & in_cells))
         if not in_train.any():
+            n_skipped["n_origins_no_training"] += 1
             skipped.append(f"{origin}: no training event before it.")
             continue
-        test_events = events[in_test]
-        inside = int(count_events(test_events, grid).count.sum()) if in_test.any() else 0
-        if inside == 0:
-            skipped.append(f"{origin}: no test event in the cells.")
+        if close > data_end:
+            n_skipped["n_origins_past_end"] += 1
+            skipped.append(
+                f"{origin}: its test window runs to {close}, past the end of the data "
+                f"({data_end}); pass an earlier origin, a shorter `test_days` or `end=`."
+            )
             continue
+        if inside == 0:
+            n_skipped["n_origins_no_test_event"] += 1
+            outside = int(np.count_nonzero(in_test))
+            skipped.append(
+                f"{origin}: no test event in the cells ({outside} test events, all outside)."
+                if outside
+                else f"{origin}: no test event."
+            )
+            continue
+        test_events = events[in_test]
         train_events = events[in_train]
         for name, method in named.items():  # a handful of methods
-            scores = _per_cell(method(train_events, origin), name=name, n_cells=len(cells))
+            scores = per_cell(method(train_events, origin), name=name, n_cells=len(cells))
             table = accuracy_curve(
                 scores, test_events, grid=grid, coverages=shares, areas=areas
             ).table
@@ -302,6 +367,17 @@ def rolling_evaluation(
         f"Intervals: {level:.0%} percentile bootstrap over origins ({n_boot} paired "
         "resamples); *_sd is the spread across origins.",
     ]
+    if n_skipped["n_origins_past_end"]:
+        notes.append(
+            f"{n_skipped['n_origins_past_end']} origins were skipped because their test "
+            f"window runs past the end of the data ({data_end}): a shortened window would "
+            "not be comparable with the others."
+        )
+    if n_skipped["n_origins_no_test_event"]:
+        notes.append(
+            f"{n_skipped['n_origins_no_test_event']} origins were skipped because their "
+            "test window holds no event inside the cells (nothing to judge)."
+        )
     notes += [f"Skipped origin {reason}" for reason in skipped]
     return RollingEvaluation(
         table=table,
@@ -313,6 +389,7 @@ def rolling_evaluation(
             {
                 "time": time,
                 "test_days": test_span / _DAY,
+                "end": data_end,
                 "train_days": None if train_span is None else train_span / _DAY,
                 "coverages": tuple(float(s) for s in shares),
                 "areas": areas,
@@ -325,71 +402,14 @@ def rolling_evaluation(
         ),
         counts=frozen_mapping(
             {
-                "n_events": located.n_events,
-                "n_events_outside": located.n_outside,
+                "n_events": len(position),
+                "n_events_outside": n_outside,
                 "n_origins_asked": len(starts),
                 "n_origins": len(kept),
                 "n_origins_skipped": len(skipped),
+                **n_skipped,
                 "n_test_events": n_test,
             }
         ),
         notes=tuple(notes),
     )
-
-
-def _named(methods: Any) -> dict[str, ForecastMethod]:
-    if isinstance(methods, Mapping):
-        items = [(str(k), v) for k, v in methods.items()]
-    elif callable(methods) or isinstance(methods, (str, bytes)):
-        raise TypeError(
-            "`methods` must be a mapping {name: f} or a list of functions "
-            "f(training_events, origin) -> scores; got a single "
-            f"{type(methods).__name__}. Wrap it in a list."
-        )
-    else:
-        items = [(getattr(m, "__name__", f"method_{k + 1}"), m) for k, m in enumerate(methods)]
-    if not items:
-        raise ValueError("`methods` is empty; pass e.g. {'counts': f, 'recency': g}.")
-    for name, method in items:
-        if not callable(method):
-            raise TypeError(
-                f"`methods` entry {name!r} must be a function f(training_events, origin) -> "
-                f"scores; got {type(method).__name__}."
-            )
-    named = dict(items)
-    if len(named) != len(items):
-        raise ValueError("`methods` has duplicate names; pass a mapping to name them.")
-    return named
-
-
-def _origins(origins: Any, stamps: pd.Series) -> list[pd.Timestamp]:
-    if isinstance(origins, (str, bytes)) or not hasattr(origins, "__iter__"):
-        raise TypeError(
-            "`origins` must be a sequence of dates, e.g. "
-            f"`pd.date_range('2017-01-01', periods=12, freq='MS')`; got {origins!r}."
-        )
-    parsed = [require_moment(o, name="origins", like=stamps) for o in origins]
-    if not parsed:
-        raise ValueError("`origins` is empty; pass at least one date.")
-    if len(set(parsed)) != len(parsed):
-        raise ValueError("`origins` has repeated dates; give each origin once.")
-    return sorted(parsed)
-
-
-def _per_cell(result: Any, *, name: str, n_cells: int) -> Any:
-    """Return the per-cell scores of a method's answer (array, Series, or a result)."""
-    if isinstance(result, EventCounts):
-        values: Any = result.count
-    elif hasattr(result, "scores"):
-        values = result.scores
-    else:
-        values = result
-    if isinstance(values, pd.Series):
-        return values  # matched to the cells by cell id in accuracy_curve
-    array = np.asarray(values, dtype=float)
-    if array.shape != (n_cells,):
-        raise ValueError(
-            f"Method {name!r} returned scores of shape {array.shape}; `methods` must give "
-            f"one score per cell ({n_cells}), e.g. `ForecastSurface.scores`."
-        )
-    return array

@@ -172,3 +172,18 @@ def test_bad_grid_and_events() -> None:
         hs.window_counts(events.to_crs(4326), grid, origin="2024-01-11")
     with pytest.raises(ValueError, match="events"):
         hs.window_counts(events.iloc[:0], grid, origin="2024-01-11")
+
+
+@pytest.mark.parametrize("verb", ["recency_counts", "window_counts", "shrunken_counts"])
+def test_uk_slash_dates_are_read_with_dayfirst(verb: str) -> None:
+    events, grid = _tiny()
+    events = events.iloc[:4]  # 1, 6, 11 and 12 January: every field <= 12
+    uk = events.assign(timestamp=events["timestamp"].dt.strftime("%d/%m/%Y"))
+    extra = {"half_life_days": 10} if verb == "recency_counts" else {}
+    function = getattr(hs, verb)
+    expected = function(events, grid, origin="2024-01-11", **extra)
+    surface = function(uk, grid, origin="11/01/2024", dayfirst=True, **extra)
+    np.testing.assert_allclose(surface.scores, expected.scores)
+    assert surface.parameters["origin"] == pd.Timestamp("2024-01-11")
+    with pytest.raises(ValueError, match="dayfirst"):
+        function(uk, grid, origin="11/01/2024", **extra)

@@ -14,7 +14,8 @@ from tests.conftest import SHARED_DATA
 
 def _strip() -> tuple[gpd.GeoDataFrame, hs.Grid]:
     """Ten 100 m cells in a row. Before 2024-02-01 cell k holds k events (score k);
-    in the test window 2024-02-01 to 2024-02-29 the cells hold the counts below."""
+    in the test window 2024-02-01 to 2024-02-29 the cells hold the counts below (one
+    event every 3 days, the last on 2024-02-28, so a 28-day window fits the data)."""
     area = gpd.GeoDataFrame(geometry=[box(0, 0, 1_000, 100)], crs=27700)
     grid = hs.make_grid(area, cell_size_m=100)
     train_x = np.repeat(50.0 + 100 * np.arange(10), np.arange(10))
@@ -24,7 +25,7 @@ def _strip() -> tuple[gpd.GeoDataFrame, hs.Grid]:
     stamps = np.concatenate(
         [
             pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(train_x.size), "h"),
-            pd.Timestamp("2024-02-01") + pd.to_timedelta(np.arange(test_x.size), "D"),
+            pd.Timestamp("2024-02-01") + pd.to_timedelta(3 * np.arange(test_x.size), "D"),
         ]
     )
     events = gpd.GeoDataFrame(
@@ -123,7 +124,7 @@ def test_same_rng_same_result_and_table_shape() -> None:
         assert (means[f"{metric}_ci_low"] <= means[metric] + 1e-12).all()
         assert (means[metric] <= means[f"{metric}_ci_high"] + 1e-12).all()
     by_coverage = means.groupby("coverage")["p_best"].sum()
-    assert (by_coverage >= 1 - 1e-12).all()  # ties share the win
+    np.testing.assert_allclose(by_coverage, 1.0)  # ties share the win
     table = first.to_frame()
     manual = table.groupby(["method", "coverage"], sort=False)["hit_rate"].mean()
     np.testing.assert_allclose(means.set_index(["method", "coverage"])["hit_rate"], manual)
@@ -247,3 +248,121 @@ def test_chicago_recency_beats_last_year_counts() -> None:
     means = result.means.set_index(["method", "coverage"])["hit_rate"]
     for coverage in (0.01, 0.05):
         assert means[("recency 365d", coverage)] > means[("counts 1y", coverage)]
+
+
+def test_time_zone_aware_events_are_read_on_their_local_clock() -> None:
+    events, grid = _strip()
+    naive = hs.rolling_evaluation(
+        events, grid, methods={"counts": _counts(grid)}, origins=["2024-02-01"], n_bootstrap=0
+    )
+    aware = events.assign(timestamp=events["timestamp"].dt.tz_localize("Europe/London"))
+    before = aware.copy()
+    seen: list[pd.Timestamp] = []
+
+    def spy(train: gpd.GeoDataFrame, origin: pd.Timestamp) -> hs.EventCounts:
+        seen.append(origin)
+        return hs.recency_counts(train, grid, origin=origin, half_life_days=1e9)
+
+    for origins in ([pd.Timestamp("2024-02-01", tz="Europe/London")], ["2024-02-01"]):
+        result = hs.rolling_evaluation(
+            aware, grid, methods={"counts": spy}, origins=origins, n_bootstrap=0
+        )
+        assert result.origins == (pd.Timestamp("2024-02-01"),)
+        pd.testing.assert_series_equal(result.to_frame()["hit_rate"], naive.to_frame()["hit_rate"])
+    assert seen == [pd.Timestamp("2024-02-01")] * 2
+    pd.testing.assert_frame_equal(aware, before)
+
+
+def test_origin_with_test_events_all_outside_the_cells_is_skipped_and_told() -> None:
+    events, grid = _strip()
+    late = pd.to_datetime(["2024-03-05", "2024-03-12", "2024-03-19", "2024-04-20"])
+    extra = gpd.GeoDataFrame(
+        {"timestamp": late},
+        geometry=gpd.points_from_xy([5_000.0, 5_000.0, 5_000.0, 50.0], [50.0] * 4),
+        crs=27700,
+    )
+    events = pd.concat([events, extra], ignore_index=True)
+    result = hs.rolling_evaluation(
+        events,
+        grid,
+        methods={"counts": _counts(grid)},
+        origins=["2024-02-01", "2024-03-01"],
+        n_bootstrap=0,
+    )
+    assert result.origins == (pd.Timestamp("2024-02-01"),)
+    assert result.counts["n_origins_no_test_event"] == 1
+    assert result.counts["n_origins_skipped"] == 1
+    assert result.counts["n_events_outside"] == 3
+    assert any("3 test events, all outside" in note for note in result.notes)
+    assert any("no event inside the cells" in note for note in result.notes)
+
+
+def test_uk_slash_dates_are_read_with_dayfirst() -> None:
+    events, grid = _strip()
+    events = events[events["timestamp"].dt.day <= 12].reset_index(drop=True)  # fields <= 12
+    methods = {"counts": _counts(grid)}
+    expected = hs.rolling_evaluation(
+        events, grid, methods=methods, origins=["2024-02-01"], test_days=10, n_bootstrap=0
+    )
+    uk = events.assign(timestamp=events["timestamp"].dt.strftime("%d/%m/%Y %H:%M"))
+    result = hs.rolling_evaluation(
+        uk,
+        grid,
+        methods=methods,
+        origins=["01/02/2024"],
+        test_days=10,
+        dayfirst=True,
+        n_bootstrap=0,
+    )
+    assert result.origins == (pd.Timestamp("2024-02-01"),)
+    pd.testing.assert_frame_equal(result.to_frame(), expected.to_frame())
+    with pytest.raises(ValueError, match="dayfirst"):
+        hs.rolling_evaluation(uk, grid, methods=methods, origins=["01/02/2024"], n_bootstrap=0)
+    ended = hs.rolling_evaluation(
+        uk,
+        grid,
+        methods=methods,
+        origins=["01/02/2024"],
+        test_days=10,
+        end="11/02/2024",
+        dayfirst=True,
+        n_bootstrap=0,
+    )
+    assert ended.parameters["end"] == pd.Timestamp("2024-02-11")
+
+
+def test_tied_methods_share_the_win_so_p_best_sums_to_one() -> None:
+    # The everyday tie: a global-prior empirical Bayes map ranks whole cells as counts do.
+    city = hs.synthetic_city(n_events=2_000, rng=4)
+    grid = hs.make_grid(city.boundary, cell_size_m=400)
+
+    def counts(train: gpd.GeoDataFrame, origin: pd.Timestamp) -> np.ndarray:
+        return hs.window_counts(train, grid, origin=origin).scores
+
+    result = hs.rolling_evaluation(
+        city.events,
+        grid,
+        methods={"counts": counts, "copy": counts, "flat": lambda t, o: np.zeros(grid.n_cells)},
+        origins=pd.date_range("2024-04-01", periods=5, freq="MS"),
+        n_bootstrap=200,
+        rng=2,
+    )
+    means = result.means.set_index(["method", "coverage"])
+    np.testing.assert_allclose(result.means.groupby("coverage")["p_best"].sum(), 1.0)
+    for coverage in (0.01, 0.05):
+        assert means.loc[("counts", coverage), "p_best"] == means.loc[("copy", coverage), "p_best"]
+
+
+def test_late_origins_are_not_judged_on_a_shortened_window() -> None:
+    events, grid = _strip()  # the last event is on 2024-02-28
+    arguments = {"methods": {"counts": _counts(grid)}, "n_bootstrap": 0}
+    result = hs.rolling_evaluation(events, grid, origins=["2024-02-01", "2024-02-20"], **arguments)
+    assert result.origins == (pd.Timestamp("2024-02-01"),)
+    assert result.counts["n_origins_past_end"] == 1
+    assert result.parameters["end"] == pd.Timestamp("2024-02-29")
+    assert any("past the end of the data" in note for note in result.notes)
+    longer = hs.rolling_evaluation(
+        events, grid, origins=["2024-02-01", "2024-02-20"], end="2024-03-31", **arguments
+    )
+    assert longer.origins == (pd.Timestamp("2024-02-01"), pd.Timestamp("2024-02-20"))
+    assert longer.counts["n_origins_past_end"] == 0
