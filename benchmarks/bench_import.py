@@ -36,17 +36,25 @@ def main(repeat: int = 5) -> None:
         ours.append(_seconds(_OURS))
         floor.append(_seconds(_FLOOR))
     loaded = subprocess.run(
-        [sys.executable, "-c", f"import sys, hotspotlib; print([m for m in {_LAZY!r} "
-         "if m in sys.modules])"],
-        check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-c",
+            f"import sys, hotspotlib; print([m for m in {_LAZY!r} if m in sys.modules])",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.strip()
     overhead = min(ours) - min(floor)
     report(
         "import time (fresh interpreter, seconds; target: hotspotlib adds < 0.8 s)",
         [
             {"what": "import hotspotlib", "min": min(ours), "median": statistics.median(ours)},
-            {"what": "its required libraries", "min": min(floor),
-             "median": statistics.median(floor)},
+            {
+                "what": "its required libraries",
+                "min": min(floor),
+                "median": statistics.median(floor),
+            },
             {"what": "hotspotlib's own cost", "min": overhead, "median": float("nan")},
         ],
     )
