@@ -56,13 +56,6 @@ def _coordinate_scale(grid: Grid) -> float:
     )
 
 
-def _scaled(values: NDArray[np.float64], start: float, size: float, tol: float) -> Any:
-    """``(values - start) / size``, snapped to the nearest whole number within ``tol``."""
-    scaled = (values - start) / size
-    whole = np.rint(scaled)
-    return np.where(np.abs(scaled - whole) <= tol, whole, scaled)
-
-
 def square_edges(grid: Grid) -> tuple[float, float]:
     """West and south edges of the lattice; cell ``(row, col)`` spans ``col``..``col + 1``."""
     half = grid.cell_size_m / 2
@@ -80,15 +73,15 @@ def locate_square(grid: Grid, points: NDArray[np.float64]) -> NDArray[np.int64]:
     s = grid.cell_size_m
     west, south = square_edges(grid)
     tol = SNAP + 16 * np.finfo(float).eps * _coordinate_scale(grid) / s
-    fx = _scaled(points[:, 0], west, s, tol)
-    fy = _scaled(points[:, 1], south, s, tol)
-    cols = np.floor(fx).astype(np.int64)
-    rows = np.floor(fy).astype(np.int64)
+    fx = (points[:, 0] - west) / s
+    fy = (points[:, 1] - south) / s
+    cols = np.floor(fx + tol).astype(np.int64)  # just west of an edge: on it
+    rows = np.floor(fy + tol).astype(np.int64)
     position = grid._position(rows, cols)
     # On the west or south edge of a cell that is not kept: the cell to the west/south.
     missed = np.flatnonzero(position < 0)
-    on_west = fx[missed] == cols[missed]
-    on_south = fy[missed] == rows[missed]
+    on_west = np.abs(fx[missed] - cols[missed]) <= tol
+    on_south = np.abs(fy[missed] - rows[missed]) <= tol
     if on_west.any() or on_south.any():
         big = np.iinfo(np.int64).max
         best = np.full(len(missed), big, dtype=np.int64)
