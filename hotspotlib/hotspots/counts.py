@@ -21,7 +21,8 @@ from hotspotlib._validation import (
     require_some_inside,
     require_weights,
 )
-from hotspotlib.hotspots.grid import Grid, first_owner
+from hotspotlib.hotspots._cell_geometry import first_owner
+from hotspotlib.hotspots.grid import Grid
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -27,6 +27,12 @@ from hotspotlib._validation import (
     require_positive,
     require_projected_crs,
 )
+from hotspotlib.hotspots._cell_geometry import (
+    cell_polygons,
+    centres,
+    locate_hex,
+    locate_square,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -34,7 +40,6 @@ if TYPE_CHECKING:
 __all__ = ["Grid", "make_grid"]
 
 _SQRT3 = math.sqrt(3.0)
-NUDGE = 1e-9  # relative step north-east that decides which cell owns an edge point
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)
@@ -92,7 +97,7 @@ class Grid(FrozenResult):
 
     def centroids(self) -> NDArray[np.float64]:
         """Return the ``(n_cells, 2)`` array of cell centres."""
-        return _centres(self, self.cells["row"].to_numpy(), self.cells["col"].to_numpy())
+        return centres(self, self.cells["row"].to_numpy(), self.cells["col"].to_numpy())
 
     def locate(self, xy: ArrayLike) -> NDArray[np.int64]:
         """Return the position (0 .. n_cells - 1) of the cell holding each point, -1 outside.
@@ -103,7 +108,10 @@ class Grid(FrozenResult):
         ``[x0, x1) x [y0, y1)``. Where no kept cell lies there (the north and east edges
         of the grid, or of cells clipped away), it belongs to the first kept cell whose
         closed outline holds it. Every point of the grid's bounding box is thus counted
-        once.
+        once. A point within a billionth of a cell of a square cell's edge counts as on
+        it, so corners computed from the origin and the cell size (any size, whole or
+        not) land where the outlines in ``cells`` put them; hexagonal cells settle the
+        points next to an edge on those outlines.
 
         Examples
         --------
@@ -116,40 +124,8 @@ class Grid(FrozenResult):
         """
         points = np.asarray(xy, dtype=float).reshape(-1, 2)
         if self.shape == "hex":
-            # Well inside the inscribed circle: the rounded cell. Near an edge (about a
-            # tenth of the points): the cells' own outlines, as for any polygons.
-            rows, cols = _lattice_index(self, points)
-            position = self._position(rows, cols)
-            off = np.hypot(*(points - _centres(self, rows, cols)).T)
-            near_edge = np.flatnonzero((off > 0.5 * self.cell_size_m * (1 - 1e-6)) | (position < 0))
-            if len(near_edge):
-                position[near_edge] = _owner_near(self, points[near_edge])
-            return position
-        s = self.cell_size_m
-        fx = (points[:, 0] - (self.origin_x - s / 2)) / s
-        fy = (points[:, 1] - (self.origin_y - s / 2)) / s
-        cols = np.floor(fx).astype(np.int64)
-        rows = np.floor(fy).astype(np.int64)
-        position = self._position(rows, cols)
-        # On the west or south edge of a cell that is not kept: the cell to the west/south.
-        missed = np.flatnonzero(position < 0)
-        on_west = fx[missed] == cols[missed]
-        on_south = fy[missed] == rows[missed]
-        if on_west.any() or on_south.any():
-            big = np.iinfo(np.int64).max
-            best = np.full(len(missed), big, dtype=np.int64)
-            for d_row, d_col, use in (
-                (-1, -1, on_west & on_south),
-                (-1, 0, on_south),
-                (0, -1, on_west),
-            ):
-                where = np.flatnonzero(use)
-                at = missed[where]
-                found = self._position(rows[at] + d_row, cols[at] + d_col)
-                best[where] = np.minimum(best[where], np.where(found < 0, big, found))
-            fixed = best < big
-            position[missed[fixed]] = best[fixed]
-        return position
+            return locate_hex(self, points)
+        return locate_square(self, points)
 
     def _position(self, rows: NDArray[np.int64], cols: NDArray[np.int64]) -> NDArray[np.int64]:
         inside = (rows >= 0) & (rows < self.n_rows) & (cols >= 0) & (cols < self.n_cols)
@@ -308,7 +284,7 @@ def make_grid(
         n_cols=n_cols,
         lookup=np.empty(0, dtype=np.int64),
     )
-    polygons = _cell_polygons(draft, rows, cols)
+    polygons = cell_polygons(draft, rows, cols)
     area_share = np.ones(len(polygons))
     if clip and polygonal:
         union = shapely.union_all(geom.to_numpy())
@@ -342,88 +318,3 @@ def make_grid(
         n_cols=n_cols,
         lookup=read_only(lookup),
     )
-
-
-def _owner_near(grid: Grid, points: NDArray[np.float64]) -> NDArray[np.int64]:
-    """Position of the cell owning each point by the edge rule, from the outlines."""
-    best = np.full(len(points), -1, dtype=np.int64)
-    xmin, ymin, xmax, ymax = grid.cells.total_bounds
-    x, y = points[:, 0], points[:, 1]
-    near = np.flatnonzero((x >= xmin) & (x <= xmax) & (y >= ymin) & (y <= ymax))
-    if len(near):
-        best[near] = first_owner(grid.cells.geometry.to_numpy(), points[near])
-    return best
-
-
-def first_owner(polygons: NDArray[Any], points: NDArray[np.float64]) -> NDArray[np.int64]:
-    """Position of the polygon owning each point under the edge rule (-1: none).
-
-    A point inside one polygon belongs to it; a point on boundaries belongs to the first
-    touching polygon that holds the point nudged a hair north-east, else (when none
-    does) to the first polygon whose closed outline holds it.
-    """
-    tree = shapely.STRtree(polygons)
-    point_idx, cell_idx = tree.query(shapely.points(points), predicate="intersects")
-    cell_idx = cell_idx.astype(np.int64)
-    big = np.iinfo(np.int64).max
-    best = np.full(len(points), big, dtype=np.int64)
-    np.minimum.at(best, point_idx, cell_idx)  # the first closed outline holding it
-    if len(point_idx):
-        shifted = points[point_idx] + np.maximum(1.0, np.abs(points[point_idx])) * NUDGE
-        owns = shapely.intersects_xy(polygons[cell_idx], shifted[:, 0], shifted[:, 1])
-        owner = np.full(len(points), big, dtype=np.int64)
-        np.minimum.at(owner, point_idx[owns], cell_idx[owns])
-        best = np.where(owner < big, owner, best)
-    best[best == big] = -1
-    return best
-
-
-def _centres(grid: Grid, rows: NDArray[np.int64], cols: NDArray[np.int64]) -> NDArray[np.float64]:
-    s = grid.cell_size_m
-    if grid.shape == "square":
-        return np.column_stack([grid.origin_x + cols * s, grid.origin_y + rows * s])
-    x = grid.origin_x + cols * s + (rows & 1) * (s / 2)
-    y = grid.origin_y + rows * (s * _SQRT3 / 2)
-    return np.column_stack([x, y])
-
-
-def _cell_polygons(grid: Grid, rows: NDArray[np.int64], cols: NDArray[np.int64]) -> NDArray[Any]:
-    centres = _centres(grid, rows, cols)
-    if grid.shape == "square":
-        h = grid.cell_size_m / 2
-        return shapely.box(
-            centres[:, 0] - h, centres[:, 1] - h, centres[:, 0] + h, centres[:, 1] + h
-        )
-    radius = grid.cell_size_m / _SQRT3
-    angles = np.deg2rad(30.0 + 60.0 * np.arange(7))
-    ring = np.stack([np.cos(angles), np.sin(angles)], axis=1) * radius
-    coords = centres[:, None, :] + ring[None, :, :]
-    return shapely.polygons(coords)
-
-
-def _lattice_index(
-    grid: Grid, points: NDArray[np.float64]
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    s = grid.cell_size_m
-    x = points[:, 0] - grid.origin_x
-    y = points[:, 1] - grid.origin_y
-    if grid.shape == "square":
-        cols = np.floor(x / s + 0.5).astype(np.int64)
-        rows = np.floor(y / s + 0.5).astype(np.int64)
-        return rows, cols
-    # Pointy-top hexagons: fractional axial coordinates, then cube rounding.
-    radius = s / _SQRT3
-    r_frac = (2.0 / 3.0) * y / radius
-    q_frac = (_SQRT3 / 3.0 * x - y / 3.0) / radius
-    cube_x, cube_z = q_frac, r_frac
-    cube_y = -cube_x - cube_z
-    rx, ry, rz = np.round(cube_x), np.round(cube_y), np.round(cube_z)
-    dx, dy, dz = np.abs(rx - cube_x), np.abs(ry - cube_y), np.abs(rz - cube_z)
-    fix_x = (dx > dy) & (dx > dz)
-    fix_y = ~fix_x & (dy > dz)
-    rx = np.where(fix_x, -ry - rz, rx)
-    ry = np.where(fix_y, -rx - rz, ry)
-    rz = np.where(~fix_x & ~fix_y, -rx - ry, rz)
-    rows = rz.astype(np.int64)
-    cols = (rx + (rows - (rows & 1)) // 2).astype(np.int64)
-    return rows, cols

@@ -216,3 +216,67 @@ def test_conservation_and_paths_agree(points, weights, clip):
     in_box = (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
     if not clip:
         assert on_grid.n_outside == int((~in_box).sum())
+
+
+def _corners_and_midpoints(grid):
+    """Every vertex of every cell outline and the midpoint of every edge."""
+    rings = [np.asarray(g.exterior.coords) for g in grid.cells.geometry.to_numpy()]
+    corners = np.vstack([ring[:-1] for ring in rings])
+    middles = np.vstack([(ring[:-1] + ring[1:]) / 2 for ring in rings])
+    return np.unique(np.vstack([corners, middles]), axis=0)
+
+
+def _assert_paths_agree(grid, xy):
+    events = _events(xy)
+    on_grid = hs.locate_events(events, grid)
+    np.testing.assert_array_equal(on_grid, hs.locate_events(events, grid.cells))
+    return on_grid
+
+
+# Cell sizes that are not whole numbers of metres: the arithmetic must still put every
+# corner and edge where the outlines put it (the north-east cell, else the first holding it).
+@pytest.mark.parametrize("size", [100.3, 33.3, 150.0, 0.5, 1.5, 3.5, 12.5, 0.1, 7.7])
+@pytest.mark.parametrize("clip", [True, False])
+def test_square_corners_located_as_the_outlines(size, clip):
+    centre = Point(580_000 + 0.37 * size, 180_000 + 0.81 * size)
+    area = gpd.GeoSeries([centre.buffer(9.6 * size)], crs=27700)
+    grid = hs.make_grid(area, cell_size_m=size, clip=clip)
+    xy = _corners_and_midpoints(grid)
+    on_grid = _assert_paths_agree(grid, xy)
+    assert (on_grid >= 0).all()  # every corner of a kept cell is counted
+    # corners computed from the origin and the size, as a user would
+    west, south = grid.origin_x - size / 2, grid.origin_y - size / 2
+    k = np.arange(grid.n_cols + 1)
+    row = np.full(len(k), grid.n_rows // 2)
+    _assert_paths_agree(grid, np.column_stack([west + k * size, south + row * size]))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    size=st.floats(0.05, 500.0, allow_nan=False),
+    x=st.floats(-1e6, 1e6, allow_nan=False),
+    y=st.floats(-1e6, 1e6, allow_nan=False),
+    shape=st.sampled_from(["square", "hex"]),
+)
+def test_corners_located_as_the_outlines_any_size(size, x, y, shape):
+    x, y = 500_000 + x / 2.5, 500_000 + y / 2.5  # inside the British National Grid
+    area = gpd.GeoSeries([Point(x, y).buffer(4.3 * size)], crs=27700)
+    grid = hs.make_grid(area, cell_size_m=size, shape=shape)
+    _assert_paths_agree(grid, _corners_and_midpoints(grid))
+
+
+@pytest.mark.parametrize("size", [150.0, 100.3, 33.3, 0.5])
+def test_hex_locate_matches_outlines(size):
+    centre = Point(580_000 + 0.37 * size, 180_000 + 0.81 * size)
+    area = gpd.GeoSeries([centre.buffer(12.2 * size)], crs=27700)
+    grid = hs.make_grid(area, cell_size_m=size, shape="hex")
+    rng = np.random.default_rng(7)
+    x0, y0, x1, y1 = grid.cells.total_bounds
+    random = np.column_stack([rng.uniform(x0, x1, 20_000), rng.uniform(y0, y1, 20_000)])
+    # points along the edges (vertices, midpoints and random fractions of each edge)
+    rings = np.stack([np.asarray(g.exterior.coords) for g in grid.cells.geometry.to_numpy()])
+    start, end = rings[:, :-1].reshape(-1, 2), rings[:, 1:].reshape(-1, 2)
+    share = rng.uniform(0, 1, (len(start), 1))
+    on_edges = np.vstack([start, (start + end) / 2, start + share * (end - start)])
+    for xy in (random, on_edges, _corners_and_midpoints(grid)):
+        _assert_paths_agree(grid, xy)
