@@ -368,9 +368,17 @@ def count_effect_size(*, treated: ArrayLike, control: ArrayLike) -> pd.DataFrame
     t = np.atleast_2d(require_finite(treated, name="treated"))
     c = np.atleast_2d(require_finite(control, name="control"))
     if t.shape != c.shape or t.shape[1] != 2:
-        raise ValueError("`treated` and `control` must both be (before, after) or (k, 2).")
-    if (t <= 0).any() or (c <= 0).any():
-        raise ValueError("Counts must be > 0: the log ratio and its variance are undefined at 0.")
+        raise ValueError(
+            f"`treated` and `control` must both be (before, after) pairs or (k, 2) tables of "
+            f"the same shape; got shapes {t.shape} and {c.shape}."
+        )
+    for name, counts in (("treated", t), ("control", c)):
+        if (counts <= 0).any():
+            raise ValueError(
+                f"`{name}` has {int((counts <= 0).sum())} count(s) <= 0; the log ratio and its "
+                "variance are undefined at 0. Add 0.5 to every count of that study (a "
+                "continuity correction) or leave the study out."
+            )
     log_ratio = np.log(t[:, 0] * c[:, 1] / (t[:, 1] * c[:, 0]))
     variance = (1 / t).sum(axis=1) + (1 / c).sum(axis=1)
     return pd.DataFrame(

@@ -93,7 +93,7 @@ def test_count_effect_size():
     assert row["d_variance"] == pytest.approx(row["variance"] * 3 / np.pi**2)
     many = hs.count_effect_size(treated=[[100, 70], [50, 50]], control=[[100, 100], [60, 30]])
     assert len(many) == 2
-    with pytest.raises(ValueError, match="> 0"):
+    with pytest.raises(ValueError, match="<= 0"):
         hs.count_effect_size(treated=(0, 3), control=(4, 4))
 
 
@@ -138,3 +138,12 @@ def test_variance_messages_show_the_offending_value():
         hs.meta_analysis([0.1, 0.2], ci=[[0.2, 0.1], [0.1, 0.3]])
     with pytest.raises(ValueError, match=r"\(2, 2\).*got shape \(2, 3\)"):
         hs.meta_analysis([0.1, 0.2], ci=[[0.0, 0.1, 0.2], [0.1, 0.2, 0.3]])
+
+
+@pytest.mark.parametrize(
+    ("treated", "control", "name"),
+    [([10, 0], [12, 14], "treated"), ([10, 8], [0, 14], "control")],
+)
+def test_count_effect_size_names_the_zero_counts(treated, control, name) -> None:
+    with pytest.raises(ValueError, match=f"`{name}` has 1 count"):
+        hs.count_effect_size(treated=treated, control=control)
