@@ -287,8 +287,8 @@ CASES = [
     Case(
         "estimate_effects",
         "unknown adjustment",
-        lambda: hs.estimate_effects(panel(), outcomes=["crimes"], adjust="magic"),
-        match=r"`adjust`",
+        lambda: hs.estimate_effects(panel(), outcomes=["crimes"], p_adjust="magic"),
+        match=r"`p_adjust`",
     ),
     Case(
         "estimate_effects",
