@@ -326,7 +326,7 @@ def _lattice_stencil(
     units: Units, weights: Any, distance_m: Any, *, star: bool
 ) -> tuple[NDArray[np.float64], str, float | None] | None:
     grid = units.grid
-    if grid is None or grid.shape != "square" or not isinstance(weights, str):
+    if grid is None or grid.cell_shape != "square" or not isinstance(weights, str):
         return None
     if weights not in _LATTICE_KINDS:
         return None

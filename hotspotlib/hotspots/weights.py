@@ -224,14 +224,14 @@ def _named_weights(
         # diagonal neighbours of square cells, rook only the edge neighbours; on hexagons
         # both are the six cells sharing an edge.
         size = grid.cell_size_m
-        reach = size * np.sqrt(2.0) if (kind == "queen" and grid.shape == "square") else size
+        reach = size * np.sqrt(2.0) if (kind == "queen" and grid.cell_shape == "square") else size
         band = _distance_band(centroids(), reach, n=n)
         return SpatialWeights(
             matrix=band,
             kind=kind,
             distance_m=reach,
             k=None,
-            description=f"{kind} contiguity on the {grid.shape} grid (binary)",
+            description=f"{kind} contiguity on the {grid.cell_shape} grid (binary)",
         )
     if kind in ("queen", "rook"):
         return _contiguity(geometry, rook=kind == "rook", n=n)

@@ -71,7 +71,7 @@ def test_grid_kernel_equals_sparse_kernel(clipped_counts):
 
 
 def test_grid_units_take_an_array_and_hex_grids_use_the_sparse_path(city):
-    hexes = hs.make_grid(city.boundary, cell_size_m=500, shape="hex")
+    hexes = hs.make_grid(city.boundary, cell_size_m=500, cell_shape="hex")
     counts = hs.count_events(city.events, hexes)
     result = hs.gi_star(hexes, value=counts.count, weights="queen")
     assert result.method == "sparse weights"
