@@ -82,7 +82,9 @@ def local_moran_rows(grid: hs.Grid, values: np.ndarray, w: Any) -> list[dict[str
     matrix = sparse.csr_array(w.sparse)
     times, results = interleaved_min_seconds(
         {
-            "given": lambda _: hs.local_moran(grid, value=values, weights=matrix, n_permutations=0),
+            "given": lambda _: hs.local_moran(
+                grid, value=values, spatial_weights=matrix, n_permutations=0
+            ),
             "built": lambda _: hs.local_moran(grid, value=values, distance_m=150, n_permutations=0),
             "esda": lambda fresh: _esda_moran(values, fresh),
         },

@@ -177,7 +177,9 @@ BUILDERS: dict[str, Callable[[], Any]] = {
     "SimulatedPower": lambda: hs.simulate_power(
         day_plan(), place_means=[0.5] * 20, irr=0.7, n_simulations=20, rng=2
     ),
-    "LocalMoranResult": lambda: hs.local_moran(counts(), weights="queen", n_permutations=99, rng=1),
+    "LocalMoranResult": lambda: hs.local_moran(
+        counts(), spatial_weights="queen", n_permutations=99, rng=1
+    ),
     "ForecastSurface": lambda: hs.recency_counts(
         _first_half(), grid(), origin=_second_half()["timestamp"].min(), half_life_days=30
     ),

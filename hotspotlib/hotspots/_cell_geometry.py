@@ -146,7 +146,7 @@ def locate_hex(grid: Grid, points: NDArray[np.float64]) -> NDArray[np.int64]:
 def centres(grid: Grid, rows: NDArray[np.int64], cols: NDArray[np.int64]) -> NDArray[np.float64]:
     """Centres of the given cells."""
     s = grid.cell_size_m
-    if grid.shape == "square":
+    if grid.cell_shape == "square":
         return np.column_stack([grid.origin_x + cols * s, grid.origin_y + rows * s])
     x = grid.origin_x + cols * s + (rows & 1) * (s / 2)
     y = grid.origin_y + rows * (s * _SQRT3 / 2)
@@ -156,7 +156,7 @@ def centres(grid: Grid, rows: NDArray[np.int64], cols: NDArray[np.int64]) -> NDA
 def cell_polygons(grid: Grid, rows: NDArray[np.int64], cols: NDArray[np.int64]) -> NDArray[Any]:
     """Outlines of the given cells; square cells share their edges bit for bit."""
     s = grid.cell_size_m
-    if grid.shape == "square":
+    if grid.cell_shape == "square":
         west, south = square_edges(grid)
         return shapely.box(
             west + cols * s, south + rows * s, west + (cols + 1) * s, south + (rows + 1) * s
@@ -176,7 +176,7 @@ def lattice_index(
     s = grid.cell_size_m
     x = points[:, 0] - grid.origin_x
     y = points[:, 1] - grid.origin_y
-    if grid.shape == "square":
+    if grid.cell_shape == "square":
         cols = np.floor(x / s + 0.5).astype(np.int64)
         rows = np.floor(y / s + 0.5).astype(np.int64)
         return rows, cols

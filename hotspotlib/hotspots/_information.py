@@ -45,10 +45,10 @@ def check_islands(
             "unit a neighbour)"
         )
     else:
-        cause = f"under `weights` ({description})"
+        cause = f"under `spatial_weights` ({description})"
         fix = (
-            f"Use other `weights`, or a distance band: `distance_m` >= {linking:,.6g} gives "
-            "every unit a neighbour"
+            f"Use other `spatial_weights`, or a distance band: `distance_m` >= "
+            f"{linking:,.6g} gives every unit a neighbour"
         )
     if n_islands == n_units:
         raise ValueError(

@@ -89,7 +89,7 @@ def make_layout(
     """Lay out the raster: the grid's, or ArcGIS-style cells over the area or the events."""
     if grid is not None:
         s = grid.cell_size_m
-        if grid.shape == "square":
+        if grid.cell_shape == "square":
             lattice = Lattice(grid.origin_x, grid.origin_y, s, s, grid.n_rows, grid.n_cols)
         else:
             dy = s * _SQRT3 / 2.0
@@ -98,7 +98,7 @@ def make_layout(
             )
         mask = np.zeros((grid.n_rows, grid.n_cols), dtype=bool)
         mask[grid.cells["row"].to_numpy(), grid.cells["col"].to_numpy()] = True
-        return Layout(lattice, grid.shape, s, "grid", grid.n_rows, grid.n_cols, mask, grid)
+        return Layout(lattice, grid.cell_shape, s, "grid", grid.n_rows, grid.n_cols, mask, grid)
 
     bounds = window.bounds if window is not None else bounds_of(xy)
     xmin, ymin, xmax, ymax = (float(b) for b in bounds)

@@ -76,16 +76,16 @@ def cell_positions(
     shift_cols = (grid.origin_x - surface.origin_x) / size
     shift_rows = (grid.origin_y - surface.origin_y) / row_step
     aligned = (
-        grid.shape == surface.cell_shape
+        grid.cell_shape == surface.cell_shape
         and math.isclose(grid.cell_size_m, size, rel_tol=1e-9)
         and abs(shift_cols - round(shift_cols)) < 1e-6
         and abs(shift_rows - round(shift_rows)) < 1e-6
-        and (grid.shape == "square" or round(shift_rows) % 2 == 0)
+        and (grid.cell_shape == "square" or round(shift_rows) % 2 == 0)
         and (grid.crs is None or surface.crs is None or grid.crs.equals(surface.crs))
     )
     if not aligned:
         raise ValueError(
-            f"`grid` ({grid.shape}, {grid.cell_size_m:g} m cells, origin "
+            f"`grid` ({grid.cell_shape}, {grid.cell_size_m:g} m cells, origin "
             f"({grid.origin_x:.3f}, {grid.origin_y:.3f})) is not on the surface's lattice "
             f"({surface.cell_shape}, {size:g} m, origin ({surface.origin_x:.3f}, "
             f"{surface.origin_y:.3f})) or has another CRS. Build both with the same cell size "
@@ -128,7 +128,9 @@ def hotspot_regions(
             {c: pd.Series(dtype=float) for c in columns}, geometry=[], crs=surface.crs
         )
         return empty.rename_axis("hotspot_id")
-    label, parts = _dissolve_cells(hot, shape=surface.cell_shape, cell_size_m=surface.cell_size_m)
+    label, parts = _dissolve_cells(
+        hot, cell_shape=surface.cell_shape, cell_size_m=surface.cell_size_m
+    )
     k = len(parts)
     density = hot["density"].to_numpy()
     n_cells = np.bincount(label, minlength=k)
@@ -168,7 +170,7 @@ def hotspot_regions(
 
 
 def _dissolve_cells(
-    hot: gpd.GeoDataFrame, *, shape: str, cell_size_m: float
+    hot: gpd.GeoDataFrame, *, cell_shape: str, cell_size_m: float
 ) -> tuple[NDArray[np.int64], NDArray[np.object_]]:
     """Label edge-connected hot cells on the lattice and dissolve each group into one polygon.
 
@@ -182,7 +184,7 @@ def _dissolve_cells(
     """
     rows = hot["row"].to_numpy()
     cols = hot["col"].to_numpy().astype(float)
-    if shape == "hex":
+    if cell_shape == "hex":
         # odd rows are shifted east by half a cell (see Grid)
         xy = np.column_stack([cols + (rows & 1) / 2.0, rows * math.sqrt(3.0) / 2.0])
     else:

@@ -31,22 +31,22 @@ def check_weight_arguments(weights: Any, distance_m: Any, k: Any) -> None:
     >>> check_weight_arguments("distance_band", 500, 4)
     Traceback (most recent call last):
     ...
-    ValueError: `k` applies to weights='knn' only; got k=4 with weights='distance_band'. ...
+    ValueError: `k` applies to spatial_weights='knn' only; got k=4 with ...
     """
     named = isinstance(weights, str)
     if named:
-        check_option(weights, WeightsKind, name="weights")
+        check_option(weights, WeightsKind, name="spatial_weights")
     what = repr(weights) if named else f"a {type(weights).__name__} (used as given)"
     if distance_m is not None and not (named and weights in ("distance_band", "kernel")):
         raise ValueError(
             "`distance_m` applies to named weights 'distance_band' and 'kernel' only; got "
-            f"distance_m={distance_m!r} with weights={what}. Drop `distance_m`, or build "
+            f"distance_m={distance_m!r} with spatial_weights={what}. Drop `distance_m`, or build "
             "the weights with that distance."
         )
     if k is not None and not (named and weights == "knn"):
         raise ValueError(
-            f"`k` applies to weights='knn' only; got k={k!r} with weights={what}. "
-            "Drop `k`, or pass weights='knn'."
+            f"`k` applies to spatial_weights='knn' only; got k={k!r} with spatial_weights={what}. "
+            "Drop `k`, or pass spatial_weights='knn'."
         )
 
 
@@ -78,20 +78,20 @@ def given_matrix(weights: Any, *, n: int, index: pd.Index) -> tuple[sparse.csr_a
         source = f"a libpysal W (transform {weights.transform!r})"
     else:
         raise TypeError(
-            "`weights` must be one of 'distance_band', 'knn', 'queen', 'rook', 'kernel', a "
+            "`spatial_weights` must be one of 'distance_band', 'knn', 'queen', 'rook', 'kernel', a "
             f"libpysal Graph or W, or a scipy sparse matrix; got {type(weights).__name__}."
         )
     if raw.shape != (n, n):
         raise ValueError(
-            f"`weights` must be {n} x {n} (one row per unit); got {raw.shape[0]} x "
+            f"`spatial_weights` must be {n} x {n} (one row per unit); got {raw.shape[0]} x "
             f"{raw.shape[1]}. Build the weights on the same units."
         )
     raw.eliminate_zeros()
     if not np.isfinite(raw.data).all():
-        raise ValueError("`weights` has NaN or infinite entries; weights must be finite.")
+        raise ValueError("`spatial_weights` has NaN or infinite entries; weights must be finite.")
     if (raw.data < 0).any():
         raise ValueError(
-            f"`weights` has {int((raw.data < 0).sum())} negative entries (min "
+            f"`spatial_weights` has {int((raw.data < 0).sum())} negative entries (min "
             f"{raw.data.min():g}); Getis-Ord and local Moran statistics need weights >= 0."
         )
     if ids is not None:
@@ -116,7 +116,7 @@ def _match_ids(raw: sparse.csr_array, ids: list[Any], index: pd.Index) -> tuple[
         return raw, "id"
     if list(ids) == list(range(n)):
         raise ValueError(
-            f"`weights` has ids 0 .. {n - 1} in order (row positions, as "
+            f"`spatial_weights` has ids 0 .. {n - 1} in order (row positions, as "
             "`W.from_dataframe` numbers them), but the units' index holds the same "
             "numbers in another order (e.g. after `sort_values`), so ids and positions "
             "name different units. Reset the index (`units.reset_index(drop=True)`) "

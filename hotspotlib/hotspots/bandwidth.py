@@ -37,13 +37,13 @@ class BandwidthChoice(FrozenResult):
     Attributes
     ----------
     bandwidth_m : float
-        The bandwidth for ``kernel`` in metres, after ``adjust``: the search radius of a
-        compact kernel, the standard deviation of the Gaussian.
+        The bandwidth for ``kernel`` in metres, after ``bandwidth_adjust``: the search
+        radius of a compact kernel, the standard deviation of the Gaussian.
     rule : str
         The rule used (``"arcgis"``, ``"scott"``, ``"silverman"``, ``"likelihood_cv"``).
     kernel : str
         The kernel the bandwidth is for.
-    adjust : float
+    bandwidth_adjust : float
         Multiplier applied to the rule's value.
     n_events : int
         Events used.
@@ -56,7 +56,7 @@ class BandwidthChoice(FrozenResult):
     bandwidth_m: float
     rule: str
     kernel: str
-    adjust: float
+    bandwidth_adjust: float
     n_events: int
     details: Mapping[str, Any] = field(default_factory=frozen_mapping)
 
@@ -75,7 +75,7 @@ class BandwidthChoice(FrozenResult):
             "bandwidth_m": self.bandwidth_m,
             "rule": self.rule,
             "kernel": self.kernel,
-            "adjust": self.adjust,
+            "bandwidth_adjust": self.bandwidth_adjust,
             "n_events": self.n_events,
         }
         row.update({k: v for k, v in self.details.items() if np.ndim(v) == 0})
@@ -95,7 +95,7 @@ class BandwidthChoice(FrozenResult):
             "bandwidth_m": self.bandwidth_m,
             "rule": self.rule,
             "kernel": self.kernel,
-            "adjust": self.adjust,
+            "bandwidth_adjust": self.bandwidth_adjust,
             "n_events": self.n_events,
         }
         params.update({k: v for k, v in self.details.items() if np.ndim(v) == 0})
@@ -144,7 +144,7 @@ def select_bandwidth(
     rule: BandwidthRule = "arcgis",
     kernel: Kernel = "quartic",
     weights: str | Sequence[float] | NDArray[Any] | pd.Series | None = None,
-    adjust: float = 1.0,
+    bandwidth_adjust: float = 1.0,
 ) -> BandwidthChoice:
     """Choose a kernel density bandwidth for a set of events by a named rule.
 
@@ -166,8 +166,8 @@ def select_bandwidth(
         A column (e.g. ``"harm"``) or one value per event: weighted centre, distances and
         spreads. For ``"arcgis"``, ``n`` is the total weight, as ArcGIS uses the population
         field; the other rules use the effective number ``sum(w)**2 / sum(w**2)``.
-    adjust : float
-        Multiplier on the rule's value (sfhotspot's ``bandwidth_adjust``).
+    bandwidth_adjust : float
+        Multiplier on the rule's value (as sfhotspot's ``bandwidth_adjust``).
 
     Returns
     -------
@@ -195,8 +195,8 @@ def select_bandwidth(
     check_option(kernel, Kernel, name="kernel")
     xy = require_points(events, name="events")
     w = require_weights(events, weights)
-    factor = require_positive(adjust, name="adjust")
-    return choose_bandwidth(xy, w, rule=rule, kernel=kernel, adjust=factor)
+    factor = require_positive(bandwidth_adjust, name="bandwidth_adjust")
+    return choose_bandwidth(xy, w, rule=rule, kernel=kernel, bandwidth_adjust=factor)
 
 
 def choose_bandwidth(
@@ -205,7 +205,7 @@ def choose_bandwidth(
     *,
     rule: BandwidthRule,
     kernel: Kernel,
-    adjust: float,
+    bandwidth_adjust: float,
 ) -> BandwidthChoice:
     """Array core of :func:`select_bandwidth` (inputs already validated)."""
     w = np.ones(len(xy)) if weights is None else weights
@@ -223,12 +223,12 @@ def choose_bandwidth(
             f"The {rule!r} bandwidth rule gives {sd:g} m for these events (they share too few "
             "distinct locations); pass `bandwidth_m` explicitly."
         )
-    value = sd / kernel_sd_factor(kernel) * adjust
+    value = sd / kernel_sd_factor(kernel) * bandwidth_adjust
     return BandwidthChoice(
         bandwidth_m=float(value),
         rule=rule,
         kernel=kernel,
-        adjust=adjust,
+        bandwidth_adjust=bandwidth_adjust,
         n_events=len(xy),
         details=frozen_mapping(details),
     )

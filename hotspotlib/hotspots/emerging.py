@@ -214,9 +214,9 @@ def emerging_hotspots(
     pattern = classify_patterns(hot, cold, trend["z_score"], trend["p_value"], alpha=level)
     arrays: dict[str, Any] = {
         "counts": cube,
-        "z_scores": z,
-        "p_values": p,
-        "q_values": q,
+        "z_score": z,
+        "p_value": p,
+        "q_value": q,
         "trend_z": trend["z_score"],
         "trend_p": trend["p_value"],
         "trend_tau": trend["tau"],

@@ -52,7 +52,7 @@ class EmergingHotspotsResult(FrozenResult):
         The analysed cells, indexed by ``cell_id``.
     periods : pandas.PeriodIndex
         The time steps, oldest first.
-    counts, z_scores, p_values, q_values : numpy.ndarray
+    counts, z_score, p_value, q_value : numpy.ndarray
         ``(steps, locations)`` cubes of incident counts, Gi* z, two-sided p and
         Benjamini-Hochberg q (over the whole cube).
     trend_z, trend_p, trend_tau : numpy.ndarray
@@ -75,9 +75,9 @@ class EmergingHotspotsResult(FrozenResult):
     locations: gpd.GeoDataFrame
     periods: pd.PeriodIndex
     counts: NDArray[np.int64]
-    z_scores: NDArray[np.float64]
-    p_values: NDArray[np.float64]
-    q_values: NDArray[np.float64]
+    z_score: NDArray[np.float64]
+    p_value: NDArray[np.float64]
+    q_value: NDArray[np.float64]
     trend_z: NDArray[np.float64]
     trend_p: NDArray[np.float64]
     trend_tau: NDArray[np.float64]
@@ -115,7 +115,7 @@ class EmergingHotspotsResult(FrozenResult):
                 "trend_z": np.array(self.trend_z),
                 "trend_p": np.array(self.trend_p),
                 "trend_tau": np.array(self.trend_tau),
-                "final_z_score": np.array(self.z_scores[-1]),
+                "final_z_score": np.array(self.z_score[-1]),
                 "total_count": np.array(self.counts.sum(axis=0)),
             },
             geometry=self.locations.geometry.to_numpy(),
@@ -142,9 +142,9 @@ class EmergingHotspotsResult(FrozenResult):
                 "cell_id": np.tile(self.locations.index.to_numpy(), steps),
                 "period": np.repeat(self.periods.astype(str).to_numpy(), cells),
                 "count": self.counts.ravel(),
-                "z_score": self.z_scores.ravel(),
-                "p_value": self.p_values.ravel(),
-                "q_value": self.q_values.ravel(),
+                "z_score": self.z_score.ravel(),
+                "p_value": self.p_value.ravel(),
+                "q_value": self.q_value.ravel(),
             }
         )
 

@@ -86,7 +86,7 @@ class GeneralGResult(FrozenResult):
             parameters={
                 "n_units": self.n_units,
                 "value": self.value_name,
-                "weights": self.weights_description,
+                "spatial_weights": self.weights_description,
                 "G": self.g,
                 "expected": self.expected,
                 "z_score": self.z_score,
@@ -166,7 +166,7 @@ def general_g(
     units: Any,
     *,
     value: str | ArrayLike | None = None,
-    weights: WeightsKind | Any = "distance_band",
+    spatial_weights: WeightsKind | Any = "distance_band",
     distance_m: float | None = None,
     k: int | None = None,
     alternative: Alternative = "two-sided",
@@ -182,7 +182,7 @@ def general_g(
         As for :func:`~hotspotlib.gi_star`.
     value : str or array-like, optional
         Non-negative values (column, array, or for counts ``"count"``/``"weight_sum"``).
-    weights, distance_m, k
+    spatial_weights, distance_m, k
         Spatial weights, as for :func:`~hotspotlib.gi_star` (the diagonal is ignored).
     alternative : {"two-sided", "greater", "less"}
         Two-sided by default; ``"greater"`` tests clustering of high values.
@@ -215,7 +215,7 @@ def general_g(
     (True, True)
     """
     check_option(alternative, Alternative, name="alternative")
-    check_weight_arguments(weights, distance_m, k)
+    check_weight_arguments(spatial_weights, distance_m, k)
     resolved = resolve_units(units, value)
     x = resolved.values
     if (
@@ -232,7 +232,7 @@ def general_g(
         )
     if np.ptp(x) == 0:
         raise ValueError("`value` has zero variance; General G is undefined.")
-    spatial = weights_for_units(resolved, weights, distance_m=distance_m, k=k, star=False)
+    spatial = weights_for_units(resolved, spatial_weights, distance_m=distance_m, k=k, star=False)
     neighbours = spatial.off_diagonal()
     check_islands(
         np.diff(neighbours.indptr) == 0,

@@ -105,7 +105,7 @@ def gi_star(
     units: Any,
     *,
     value: str | ArrayLike | None = None,
-    weights: WeightsKind | Any = "distance_band",
+    spatial_weights: WeightsKind | Any = "distance_band",
     distance_m: float | None = None,
     k: int | None = None,
     star: bool = True,
@@ -129,7 +129,7 @@ def gi_star(
         index label). For counts: ``"count"``,
         ``"weight_sum"`` or None (the weighted sum when the counts have weights, else
         the count).
-    weights : str, libpysal Graph or W, or scipy sparse matrix
+    spatial_weights : str, libpysal Graph or W, or scipy sparse matrix
         ``"distance_band"`` (binary, **inclusive** ``d <= distance_m`` between unit
         centres: point coordinates, polygon centroids or cell centres), ``"knn"`` (the
         ``k`` nearest other units, binary, not symmetrised; ties at the k-th distance
@@ -143,7 +143,7 @@ def gi_star(
         (an error with other weights). Without it a distance band is the smallest
         giving every unit a neighbour (ArcGIS's default).
     k : int, optional
-        Number of neighbours for ``weights="knn"`` only (default 8).
+        Number of neighbours for ``spatial_weights="knn"`` only (default 8).
     star : bool
         True for Gi* (each unit in its own neighbourhood, self-weight 1 for named
         weights), False for Gi.
@@ -179,7 +179,7 @@ def gi_star(
 
     Notes
     -----
-    To reproduce ArcGIS Hot Spot Analysis: ``weights="distance_band"`` with its
+    To reproduce ArcGIS Hot Spot Analysis: ``spatial_weights="distance_band"`` with its
     distance (or none, for its default), Gi* (``star=True``); ArcGIS's ``GiZScore`` is
     ``z_score``, ``GiPValue`` is ``p_analytic`` (two-sided), ``Gi_Bin`` is ``bin`` with
     ``fdr`` set like the tool's FDR option. ``NNeighbors`` is "the neighbours used in
@@ -206,7 +206,7 @@ def gi_star(
     True
     """
     check_option(alternative, Alternative, name="alternative")
-    check_weight_arguments(weights, distance_m, k)
+    check_weight_arguments(spatial_weights, distance_m, k)
     resolved = resolve_units(units, value)
     n_perm = check_permutations(n_permutations)
     level = check_alpha(alpha)
@@ -221,7 +221,7 @@ def gi_star(
             "neighbourhood with the mean and is undefined. Check the value column."
         )
     generator = as_rng(rng)
-    lattice = _lattice_stencil(resolved, weights, distance_m, star=bool(star))
+    lattice = _lattice_stencil(resolved, spatial_weights, distance_m, star=bool(star))
     spatial = None
     if lattice is not None:
         stencil, description, band = lattice
@@ -229,7 +229,9 @@ def gi_star(
         lag, wsum, wsq, nnb = sums.lag, sums.weight_sum, sums.weight_sq_sum, sums.n_neighbours
         method = "grid stencil (correlation)"
     else:
-        spatial = weights_for_units(resolved, weights, distance_m=distance_m, k=k, star=bool(star))
+        spatial = weights_for_units(
+            resolved, spatial_weights, distance_m=distance_m, k=k, star=bool(star)
+        )
         lag, wsum, wsq, nnb = sparse_sums(spatial.matrix, x)
         description, band = spatial.description, spatial.distance_m
         method = "sparse weights"
@@ -248,7 +250,9 @@ def gi_star(
     p_permutation = None
     if n_perm:
         if spatial is None:
-            spatial = weights_for_units(resolved, weights, distance_m=band, k=k, star=bool(star))
+            spatial = weights_for_units(
+                resolved, spatial_weights, distance_m=band, k=k, star=bool(star)
+            )
         p_permutation = conditional_permutation_p(
             spatial.off_diagonal(),
             x,
@@ -326,7 +330,7 @@ def _lattice_stencil(
     units: Units, weights: Any, distance_m: Any, *, star: bool
 ) -> tuple[NDArray[np.float64], str, float | None] | None:
     grid = units.grid
-    if grid is None or grid.shape != "square" or not isinstance(weights, str):
+    if grid is None or grid.cell_shape != "square" or not isinstance(weights, str):
         return None
     if weights not in _LATTICE_KINDS:
         return None

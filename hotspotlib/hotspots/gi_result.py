@@ -183,7 +183,7 @@ class GiStarResult(FrozenResult):
             "statistic": statistic,
             "n_units": int(self.value.size),
             "value": self.value_name,
-            "weights": self.weights_description,
+            "spatial_weights": self.weights_description,
             "method": self.method,
             "p_value": f"{p_kind}, {self.alternative}",
             "bins_from": "Benjamini-Hochberg q-values" if self.fdr else "raw p-values",
@@ -200,7 +200,7 @@ class GiStarResult(FrozenResult):
             "p-values are two-sided unless `alternative` says otherwise; bins always use "
             "two-sided p (ArcGIS). esda's p_norm is one-sided in the direction of z, "
             "P(Z >= |z|): half the two-sided p-value.",
-            "ArcGIS GiZScore/GiPValue/Gi_Bin: weights='distance_band' with its distance, "
+            "ArcGIS GiZScore/GiPValue/Gi_Bin: spatial_weights='distance_band' with its distance, "
             "two-sided p, fdr=True or False as in the tool; z and p are not FDR-adjusted, "
             "only the bins are.",
         ]

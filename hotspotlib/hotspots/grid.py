@@ -60,7 +60,7 @@ class Grid(FrozenResult):
     cells : geopandas.GeoDataFrame
         One row per cell, indexed by ``cell_id``, with ``row``, ``col``, ``area_share``
         (the share of the cell inside the study area, 1 when not clipped) and geometry.
-    shape : {"square", "hex"}
+    cell_shape : {"square", "hex"}
         Cell shape.
     cell_size_m : float
         Cell size in metres (see above).
@@ -71,7 +71,7 @@ class Grid(FrozenResult):
     """
 
     cells: gpd.GeoDataFrame
-    shape: GridShape
+    cell_shape: GridShape
     cell_size_m: float
     origin_x: float
     origin_y: float
@@ -93,7 +93,7 @@ class Grid(FrozenResult):
     def cell_area_m2(self) -> float:
         """Area of one whole cell in square metres."""
         s = self.cell_size_m
-        return s * s if self.shape == "square" else _SQRT3 / 2.0 * s * s
+        return s * s if self.cell_shape == "square" else _SQRT3 / 2.0 * s * s
 
     def centroids(self) -> NDArray[np.float64]:
         """Return the ``(n_cells, 2)`` array of cell centres."""
@@ -123,7 +123,7 @@ class Grid(FrozenResult):
         [0, 4, 5, 0, -1]
         """
         points = np.asarray(xy, dtype=float).reshape(-1, 2)
-        if self.shape == "hex":
+        if self.cell_shape == "hex":
             return locate_hex(self, points)
         return locate_square(self, points)
 
@@ -164,7 +164,7 @@ class Grid(FrozenResult):
     def summary(self) -> Summary:
         """Summarise the grid's size and conventions."""
         return Summary(
-            title=f"{self.shape.capitalize()} grid",
+            title=f"{self.cell_shape.capitalize()} grid",
             parameters={
                 "cell_size_m": self.cell_size_m,
                 "cell_area_m2": self.cell_area_m2,
@@ -192,7 +192,7 @@ def make_grid(
     area: gpd.GeoDataFrame | gpd.GeoSeries,
     *,
     cell_size_m: float,
-    shape: GridShape = "square",
+    cell_shape: GridShape = "square",
     clip: bool = True,
     max_cells: int = 10_000_000,
 ) -> Grid:
@@ -205,7 +205,7 @@ def make_grid(
         covers their bounding box). Needs a projected CRS in metres.
     cell_size_m : float
         Side of a square cell, or centre-to-centre distance of hexagons, in metres.
-    shape : {"square", "hex"}
+    cell_shape : {"square", "hex"}
         Cell shape.
     clip : bool
         With polygons, drop cells that do not intersect the area. Kept cells stay whole
@@ -222,7 +222,7 @@ def make_grid(
     ------
     ValueError
         For a geographic or missing CRS, an empty area, a non-positive cell size, an
-        unknown shape, or a lattice over ``max_cells``.
+        unknown cell shape, or a lattice over ``max_cells``.
 
     Notes
     -----
@@ -237,10 +237,10 @@ def make_grid(
     >>> grid = make_grid(boundary, cell_size_m=100)
     >>> grid.n_rows, grid.n_cols, grid.n_cells
     (10, 10, 88)
-    >>> make_grid(boundary, cell_size_m=100, shape="hex").n_cells > 0
+    >>> make_grid(boundary, cell_size_m=100, cell_shape="hex").n_cells > 0
     True
     """
-    check_option(shape, GridShape, name="shape")
+    check_option(cell_shape, GridShape, name="cell_shape")
     size = require_positive(cell_size_m, name="cell_size_m")
     if not isinstance(area, (gpd.GeoDataFrame, gpd.GeoSeries)):
         raise TypeError(f"`area` must be a GeoDataFrame or GeoSeries; got {type(area).__name__}.")
@@ -255,7 +255,7 @@ def make_grid(
         raise ValueError("`area` has NaN or infinite coordinates; drop those geometries.")
     polygonal = bool(geom.geom_type.isin(["Polygon", "MultiPolygon"]).all())
 
-    if shape == "square":
+    if cell_shape == "square":
         x0 = math.floor(xmin / size) * size + size / 2
         y0 = math.floor(ymin / size) * size + size / 2
         # Points on the far edge must fall inside; a polygon's far edge need not.
@@ -276,7 +276,7 @@ def make_grid(
     rows, cols = np.divmod(np.arange(n_rows * n_cols, dtype=np.int64), n_cols)
     draft = Grid(
         cells=gpd.GeoDataFrame(),
-        shape=shape,
+        cell_shape=cell_shape,
         cell_size_m=size,
         origin_x=x0,
         origin_y=y0,
@@ -310,7 +310,7 @@ def make_grid(
     )
     return Grid(
         cells=cells,
-        shape=shape,
+        cell_shape=cell_shape,
         cell_size_m=size,
         origin_x=x0,
         origin_y=y0,

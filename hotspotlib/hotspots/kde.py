@@ -200,7 +200,9 @@ def kde(
 
     choice: BandwidthChoice | None = None
     if bandwidth_m is None:
-        choice = choose_bandwidth(xy, w, rule=bandwidth_rule, kernel=kernel, adjust=adjust)
+        choice = choose_bandwidth(
+            xy, w, rule=bandwidth_rule, kernel=kernel, bandwidth_adjust=adjust
+        )
         bandwidth = choice.bandwidth_m
     else:
         bandwidth = require_positive(bandwidth_m, name="bandwidth_m") * adjust

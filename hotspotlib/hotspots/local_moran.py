@@ -117,7 +117,7 @@ def local_moran(
     units: Any,
     *,
     value: str | ArrayLike | None = None,
-    weights: WeightsKind | Any = "distance_band",
+    spatial_weights: WeightsKind | Any = "distance_band",
     distance_m: float | None = None,
     k: int | None = None,
     row_standardise: bool = True,
@@ -145,7 +145,7 @@ def local_moran(
         Column of ``units`` or one value per unit (a Series is matched by index label);
         for counts ``"count"``, ``"weight_sum"`` or None (the weighted sum when the
         counts have weights, else the count). Negative values are allowed.
-    weights : str, libpysal Graph or W, or scipy sparse matrix
+    spatial_weights : str, libpysal Graph or W, or scipy sparse matrix
         As for :func:`~hotspotlib.gi_star`: ``"distance_band"`` (default; binary,
         ``d <= distance_m`` between centres, or without ``distance_m`` the smallest
         band giving every unit a neighbour), ``"knn"``, ``"queen"``/``"rook"``
@@ -155,7 +155,7 @@ def local_moran(
     distance_m : float, optional
         Band or kernel radius in metres (``"distance_band"`` and ``"kernel"`` only).
     k : int, optional
-        Neighbours for ``weights="knn"`` only (default 8).
+        Neighbours for ``spatial_weights="knn"`` only (default 8).
     row_standardise : bool
         Divide each row of weights by its sum (True, as esda's default
         ``transformation="r"`` and ArcGIS's "Row" standardisation), so the lag is the
@@ -246,14 +246,14 @@ def local_moran(
     >>> import hotspotlib as hs
     >>> city = hs.synthetic_city(n_events=3_000, rng=1)
     >>> counts = hs.count_events(city.events, hs.make_grid(city.boundary, cell_size_m=500))
-    >>> result = hs.local_moran(counts, weights="queen", rng=1)
+    >>> result = hs.local_moran(counts, spatial_weights="queen", rng=1)
     >>> frame = result.to_frame()
     >>> list(frame.columns[:4])
     ['value', 'local_i', 'expected', 'variance']
     >>> bool((frame["cluster_type"] == "High-High").any())
     True
     """
-    check_weight_arguments(weights, distance_m, k)
+    check_weight_arguments(spatial_weights, distance_m, k)
     standardise = check_flag(
         row_standardise,
         name="row_standardise",
@@ -274,12 +274,12 @@ def local_moran(
             "each unit with the mean and is undefined. Check the value column."
         )
     generator = as_rng(rng)
-    spatial = weights_for_units(resolved, weights, distance_m=distance_m, k=k, star=False)
+    spatial = weights_for_units(resolved, spatial_weights, distance_m=distance_m, k=k, star=False)
     neighbours = spatial.off_diagonal()
     if neighbours.nnz == 0:
         raise ValueError(
-            f"`weights` give no unit a neighbour ({spatial.description}); local Moran's I "
-            "would be 0 everywhere. Pass a larger `distance_m`, or other weights."
+            f"`spatial_weights` give no unit a neighbour ({spatial.description}); local Moran's I "
+            "would be 0 everywhere. Pass a larger `distance_m`, or other spatial weights."
         )
     if standardise:
         neighbours = _row_standardised(neighbours)
@@ -325,7 +325,7 @@ def local_moran(
         "statistic": "local Moran's I (Anselin 1995; esda's Is)",
         "n_units": resolved.n,
         "value": resolved.value_name,
-        "weights": spatial.description,
+        "spatial_weights": spatial.description,
         "row_standardised": standardise,
         "n_permutations": n_perm,
         "p_value": (

@@ -141,7 +141,7 @@ def build_weights(
     Gi* exactly). For Gi (``star=False``) the diagonal is removed.
     """
     if isinstance(weights, str):
-        check_option(weights, WeightsKind, name="weights")
+        check_option(weights, WeightsKind, name="spatial_weights")
         named = _named_weights(
             weights,
             n=n,
@@ -224,14 +224,14 @@ def _named_weights(
         # diagonal neighbours of square cells, rook only the edge neighbours; on hexagons
         # both are the six cells sharing an edge.
         size = grid.cell_size_m
-        reach = size * np.sqrt(2.0) if (kind == "queen" and grid.shape == "square") else size
+        reach = size * np.sqrt(2.0) if (kind == "queen" and grid.cell_shape == "square") else size
         band = _distance_band(centroids(), reach, n=n)
         return SpatialWeights(
             matrix=band,
             kind=kind,
             distance_m=reach,
             k=None,
-            description=f"{kind} contiguity on the {grid.shape} grid (binary)",
+            description=f"{kind} contiguity on the {grid.cell_shape} grid (binary)",
         )
     if kind in ("queen", "rook"):
         return _contiguity(geometry, rook=kind == "rook", n=n)
@@ -248,7 +248,7 @@ def _named_weights(
     if kind == "kernel":
         if distance_m is None:
             raise ValueError(
-                "`distance_m` is needed with weights='kernel' (the quartic kernel's radius "
+                "`distance_m` is needed with spatial_weights='kernel' (the quartic kernel's radius "
                 "in metres); got None. Pass e.g. `distance_m=400`."
             )
         radius = require_positive(distance_m, name="distance_m")
@@ -332,14 +332,14 @@ def _contiguity(geometry: Any, *, rook: bool, n: int) -> SpatialWeights:
 
     if geometry is None:
         raise ValueError(
-            "weights='queen'/'rook' need polygons; these units are points. "
-            "Use weights='distance_band' with `distance_m`, or weights='knn'."
+            "spatial_weights='queen'/'rook' need polygons; these units are points. "
+            "Use spatial_weights='distance_band' with `distance_m`, or spatial_weights='knn'."
         )
     kinds = set(geometry.geom_type.unique())
     if not kinds <= {"Polygon", "MultiPolygon"}:
         raise ValueError(
-            f"weights='{'rook' if rook else 'queen'}' needs Polygon geometries; got "
-            f"{', '.join(sorted(kinds))}. Use weights='distance_band' or 'knn' for points."
+            f"spatial_weights='{'rook' if rook else 'queen'}' needs Polygon geometries; got "
+            f"{', '.join(sorted(kinds))}. Use spatial_weights='distance_band' or 'knn' for points."
         )
     positional = geometry.reset_index(drop=True)
     graph = Graph.build_contiguity(positional, rook=rook)

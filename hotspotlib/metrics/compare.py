@@ -392,7 +392,7 @@ def _score(
         return frame["density"].to_numpy(dtype=float)
     counts = count_events(train_events, grid)
     frame = function(
-        counts, value="count", weights="distance_band", distance_m=1.5 * grid.cell_size_m
+        counts, value="count", spatial_weights="distance_band", distance_m=1.5 * grid.cell_size_m
     ).to_frame()
     z_score = frame["z_score"].to_numpy(dtype=float)
     # Cells without a defined z (e.g. no neighbours) rank last rather than failing.

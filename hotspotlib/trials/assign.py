@@ -60,7 +60,7 @@ class PlaceAssignment(FrozenResult):
         Places treated in each block (fixed by the design).
     design : str
         ``"complete"``, ``"block"``, ``"pair"`` or ``"stratified"``.
-    treat_share : float
+    treated_share : float
         Target share treated.
     audit : Mapping
         Seed, generator state (when a Generator was passed), algorithm, library version,
@@ -76,7 +76,7 @@ class PlaceAssignment(FrozenResult):
     block: NDArray[np.int64]
     n_treated_per_block: NDArray[np.int64]
     design: str
-    treat_share: float
+    treated_share: float
     audit: Mapping[str, Any] = field(default_factory=dict)
     balance_covariates: NDArray[np.float64] | None = None
     balance_threshold: float | None = None
@@ -151,7 +151,7 @@ def assign_places(
     places: Any,
     *,
     design: Design = "complete",
-    treat_share: float = 0.5,
+    treated_share: float = 0.5,
     blocks: str | Sequence[Any] | NDArray[Any] | pd.Series | None = None,
     rank_by: str | Sequence[float] | NDArray[Any] | pd.Series | None = None,
     n_strata: int = 3,
@@ -167,14 +167,14 @@ def assign_places(
     places : DataFrame, GeoDataFrame or sequence
         The places (ids are the index of a frame, or the values of a sequence).
     design : {"complete", "block", "pair", "stratified"}
-        ``"complete"``: exactly ``round(treat_share * N)`` places treated.
+        ``"complete"``: exactly ``round(treated_share * N)`` places treated.
         ``"block"``: the same within each block of ``blocks`` (e.g. districts).
         ``"pair"``: places sorted by ``rank_by`` (e.g. baseline crime, highest first),
         adjacent places paired, one of each pair treated (Sacramento); needs an even
-        number of places and ``treat_share=0.5``.
+        number of places and ``treated_share=0.5``.
         ``"stratified"``: ``rank_by`` cut into ``n_strata`` equal-count strata
         (tertiles by default), then block randomisation within strata.
-    treat_share : float
+    treated_share : float
         Share of places treated, in (0, 1). Block counts are ``round(share * n_b)``
         (halves rounded up).
     blocks : str or array-like, optional
@@ -215,9 +215,11 @@ def assign_places(
     ids = place_index(places)
     n = len(ids)
     check_option(design, Design, name="design")
-    share = require_positive(treat_share, name="treat_share")
+    share = require_positive(treated_share, name="treated_share")
     if not 0 < share < 1:
-        raise ValueError(f"`treat_share` must be between 0 and 1 (exclusive); got {treat_share!r}.")
+        raise ValueError(
+            f"`treated_share` must be between 0 and 1 (exclusive); got {treated_share!r}."
+        )
     if n < 2:
         raise ValueError(f"`places` has {n} place; randomisation needs at least 2.")
     block_codes = _blocks_for(places, design, share, blocks, rank_by, n_strata, n)
@@ -226,8 +228,8 @@ def assign_places(
     if k.sum() == 0 or k.sum() == n:
         arm = "treatment" if k.sum() == 0 else "control"
         raise ValueError(
-            f"With `treat_share`={share:g} and these blocks no place would be in {arm}; "
-            "change `treat_share` or use larger blocks."
+            f"With `treated_share`={share:g} and these blocks no place would be in {arm}; "
+            "change `treated_share` or use larger blocks."
         )
     covariates = None
     threshold = None
@@ -250,7 +252,7 @@ def assign_places(
         block=read_only(block_codes),
         n_treated_per_block=read_only(k),
         design=design,
-        treat_share=share,
+        treated_share=share,
         audit=ReadOnlyDict(audit),
         balance_covariates=None if covariates is None else read_only(covariates),
         balance_threshold=threshold,
@@ -303,7 +305,7 @@ def _blocks_for(
             )
         if share != 0.5:
             raise ValueError(
-                "`design='pair'` treats one place per pair: `treat_share` must be 0.5; "
+                "`design='pair'` treats one place per pair: `treated_share` must be 0.5; "
                 f"got {share:g}."
             )
         return position // 2

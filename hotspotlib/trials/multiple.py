@@ -84,7 +84,7 @@ def estimate_effects(
     panel: pd.DataFrame,
     *,
     outcomes: Sequence[str],
-    adjust: Adjustment = "holm",
+    p_adjust: Adjustment = "holm",
     **options: Any,
 ) -> EffectTable:
     """Estimate the effect on several outcomes and adjust the p-values.
@@ -99,8 +99,9 @@ def estimate_effects(
         The trial panel.
     outcomes : sequence of str
         Outcome columns.
-    adjust : {"holm", "fdr_bh", "bonferroni", "none"}
-        Multiple-testing adjustment of the treatment p-values.
+    p_adjust : {"holm", "fdr_bh", "bonferroni", "none"}
+        Multiple-testing adjustment of the treatment p-values (the ``method`` of
+        :func:`adjust_pvalues`).
     **options
         Passed to :func:`estimate_effect` (design, model, fixed effects ...).
 
@@ -122,17 +123,17 @@ def estimate_effects(
     >>> list(table.to_frame().index)
     ['violence', 'disorder']
     """
-    check_option(adjust, Adjustment, name="adjust")
+    check_option(p_adjust, Adjustment, name="p_adjust")
     names = [outcomes] if isinstance(outcomes, str) else list(outcomes)
     if not names:
         raise ValueError("`outcomes` is empty; name at least one outcome column.")
     if len(set(names)) != len(names):
         raise ValueError(f"`outcomes` repeats a column: {names}.")
     effects = tuple(estimate_effect(panel, outcome=name, **options) for name in names)
-    adjusted = adjust_pvalues([e.p_value for e in effects], method=adjust)
+    adjusted = adjust_pvalues([e.p_value for e in effects], method=p_adjust)
     return EffectTable(
         effects=effects,
         p_adjusted=read_only(adjusted),
-        adjustment=adjust,
-        notes=(f"p_adjusted: {adjust} across {len(names)} outcomes; p_value is unadjusted.",),
+        adjustment=p_adjust,
+        notes=(f"p_adjusted: {p_adjust} across {len(names)} outcomes; p_value is unadjusted.",),
     )

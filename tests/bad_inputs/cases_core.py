@@ -89,9 +89,9 @@ CASES = [
     ),
     Case(
         "make_grid",
-        "unknown shape",
-        lambda: hs.make_grid(fx.city.boundary, cell_size_m=100, shape="triangle"),
-        match="shape",
+        "unknown cell shape",
+        lambda: hs.make_grid(fx.city.boundary, cell_size_m=100, cell_shape="triangle"),
+        match="cell_shape",
     ),
     Case(
         "make_grid",

@@ -43,8 +43,8 @@ CASES = [
     Case(
         "local_moran",
         "weights matrix of the wrong size",
-        lambda: hs.local_moran(fx.counts, weights=np.eye(3), n_permutations=0),
-        match="weights",
+        lambda: hs.local_moran(fx.counts, spatial_weights=np.eye(3), n_permutations=0),
+        match="spatial_weights",
     ),
     Case(
         "local_moran",
@@ -52,7 +52,7 @@ CASES = [
         lambda: hs.local_moran(
             fx.grid,
             value=np.arange(float(fx.grid.n_cells)),
-            weights=-np.ones((fx.grid.n_cells, fx.grid.n_cells)),
+            spatial_weights=-np.ones((fx.grid.n_cells, fx.grid.n_cells)),
             n_permutations=0,
         ),
         match="weights.*negative",

@@ -22,7 +22,7 @@ def panel():
 
 @cache
 def places():
-    return hs.assign_places(range(20), treat_share=0.5, rng=1)
+    return hs.assign_places(range(20), treated_share=0.5, rng=1)
 
 
 @cache
@@ -113,8 +113,8 @@ CASES = [
     Case(
         "assign_places",
         "share above 1",
-        lambda: hs.assign_places(range(20), treat_share=1.5),
-        match=r"treat_share",
+        lambda: hs.assign_places(range(20), treated_share=1.5),
+        match=r"treated_share",
     ),
     Case(
         "assign_places",
@@ -287,8 +287,8 @@ CASES = [
     Case(
         "estimate_effects",
         "unknown adjustment",
-        lambda: hs.estimate_effects(panel(), outcomes=["crimes"], adjust="magic"),
-        match=r"`adjust`",
+        lambda: hs.estimate_effects(panel(), outcomes=["crimes"], p_adjust="magic"),
+        match=r"`p_adjust`",
     ),
     Case(
         "estimate_effects",

@@ -79,9 +79,11 @@ def test_kernels_share_the_standard_deviation(city):
         assert value == pytest.approx(sd * factor, rel=1e-12)
 
 
-def test_adjust_multiplies(city):
+def test_bandwidth_adjust_multiplies(city):
     base = hs.select_bandwidth(city.events).bandwidth_m
-    assert hs.select_bandwidth(city.events, adjust=0.5).bandwidth_m == pytest.approx(base / 2)
+    assert hs.select_bandwidth(city.events, bandwidth_adjust=0.5).bandwidth_m == pytest.approx(
+        base / 2
+    )
     surface = hs.kde(city.events, bandwidth_adjust=2.0, cell_size_m=200)
     assert surface.bandwidth_m == pytest.approx(2 * base) and surface.bandwidth_adjust == 2.0
     given = hs.kde(city.events, bandwidth_m=300, bandwidth_adjust=2.0, cell_size_m=200)
@@ -114,8 +116,8 @@ def test_bandwidth_errors(city, points_lonlat):
         hs.select_bandwidth(city.events, rule="isj")
     with pytest.raises(ValueError, match="kernel"):
         hs.select_bandwidth(city.events, kernel="cosine")
-    with pytest.raises(ValueError, match="adjust"):
-        hs.select_bandwidth(city.events, adjust=0)
+    with pytest.raises(ValueError, match="bandwidth_adjust"):
+        hs.select_bandwidth(city.events, bandwidth_adjust=0)
     with pytest.raises(ValueError, match="geographic"):
         hs.select_bandwidth(points_lonlat)
     one_place = _events([[5.0, 5.0]] * 3)
@@ -158,7 +160,12 @@ def test_details_are_read_only_and_results_pickle(city):
     # details passed in directly are frozen (and copied) too
     raw = np.array([1.0, 2.0])
     made = hs.BandwidthChoice(
-        bandwidth_m=1.0, rule="scott", kernel="quartic", adjust=1.0, n_events=2, details={"a": raw}
+        bandwidth_m=1.0,
+        rule="scott",
+        kernel="quartic",
+        bandwidth_adjust=1.0,
+        n_events=2,
+        details={"a": raw},
     )
     raw[0] = 9.0
     assert made.details["a"][0] == 1.0 and not made.details["a"].flags.writeable

@@ -87,7 +87,7 @@ def test_results_read_only(square_area):
 
 
 def test_hex_counts(city):
-    grid = hs.make_grid(city.boundary, cell_size_m=300, shape="hex")
+    grid = hs.make_grid(city.boundary, cell_size_m=300, cell_shape="hex")
     counts = hs.count_events(city.events, grid)
     joined = gpd.sjoin(city.events, grid.cells, predicate="intersects")
     # every event inside a kept hexagon is counted exactly once
@@ -163,7 +163,7 @@ def test_edge_rule_with_clipped_cells():
 
 
 def test_edge_rule_hex_grid_matches_polygons():
-    grid = hs.make_grid(_EDGE_AREA, cell_size_m=100, shape="hex")
+    grid = hs.make_grid(_EDGE_AREA, cell_size_m=100, cell_shape="hex")
     corners = np.vstack(
         [np.asarray(g.exterior.coords)[:-1] for g in grid.cells.geometry.to_numpy()]
     )
@@ -256,12 +256,12 @@ def test_square_corners_located_as_the_outlines(size, clip):
     size=st.floats(0.05, 500.0, allow_nan=False),
     x=st.floats(-1e6, 1e6, allow_nan=False),
     y=st.floats(-1e6, 1e6, allow_nan=False),
-    shape=st.sampled_from(["square", "hex"]),
+    cell_shape=st.sampled_from(["square", "hex"]),
 )
-def test_corners_located_as_the_outlines_any_size(size, x, y, shape):
+def test_corners_located_as_the_outlines_any_size(size, x, y, cell_shape):
     x, y = 500_000 + x / 2.5, 500_000 + y / 2.5  # inside the British National Grid
     area = gpd.GeoSeries([Point(x, y).buffer(4.3 * size)], crs=27700)
-    grid = hs.make_grid(area, cell_size_m=size, shape=shape)
+    grid = hs.make_grid(area, cell_size_m=size, cell_shape=cell_shape)
     _assert_paths_agree(grid, _corners_and_midpoints(grid))
 
 
@@ -269,7 +269,7 @@ def test_corners_located_as_the_outlines_any_size(size, x, y, shape):
 def test_hex_locate_matches_outlines(size):
     centre = Point(580_000 + 0.37 * size, 180_000 + 0.81 * size)
     area = gpd.GeoSeries([centre.buffer(12.2 * size)], crs=27700)
-    grid = hs.make_grid(area, cell_size_m=size, shape="hex")
+    grid = hs.make_grid(area, cell_size_m=size, cell_shape="hex")
     rng = np.random.default_rng(7)
     x0, y0, x1, y1 = grid.cells.total_bounds
     random = np.column_stack([rng.uniform(x0, x1, 20_000), rng.uniform(y0, y1, 20_000)])

@@ -192,7 +192,7 @@ def test_space_time_gi_star_equals_brute_force():
         N = x.size
         wsum = w.sum(1)
         z = (w @ x - x.mean() * wsum) / (x.std() * np.sqrt((N * wsum - wsum**2) / (N - 1)))
-        np.testing.assert_allclose(result.z_scores.ravel(), z, atol=1e-10)
+        np.testing.assert_allclose(result.z_score.ravel(), z, atol=1e-10)
 
 
 def test_result_methods(planted):
@@ -207,7 +207,7 @@ def test_result_methods(planted):
     assert "consecutive hot spot" in str(summary)
     assert planted.plot() is not None
     with pytest.raises(ValueError):
-        planted.z_scores[0, 0] = 1.0
+        planted.z_score[0, 0] = 1.0
 
 
 def test_without_area_only_cells_with_incidents_are_locations():

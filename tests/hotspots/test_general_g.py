@@ -42,7 +42,7 @@ def test_matches_esda_g_on_columbus(columbus, columbus_w):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         theirs = esda.G(columbus["CRIME"].to_numpy(), copy.deepcopy(columbus_w), permutations=0)
-    ours = hs.general_g(columbus, value="CRIME", weights=columbus_w)
+    ours = hs.general_g(columbus, value="CRIME", spatial_weights=columbus_w)
     assert ours.g == pytest.approx(theirs.G, abs=1e-12)
     assert ours.expected == pytest.approx(theirs.EG, abs=1e-12)
     assert ours.variance == pytest.approx(theirs.VG, rel=1e-10)
@@ -96,8 +96,8 @@ def test_errors():
     with pytest.raises(ValueError, match="alternative"):
         hs.general_g(points, value="y", distance_m=2, alternative="up")
     with pytest.raises(ValueError, match="`distance_m` applies to named weights"):
-        hs.general_g(points, value="y", weights=np.ones((5, 5)), distance_m=2)
-    with pytest.raises(ValueError, match="`k` applies to weights='knn' only"):
+        hs.general_g(points, value="y", spatial_weights=np.ones((5, 5)), distance_m=2)
+    with pytest.raises(ValueError, match="`k` applies to spatial_weights='knn' only"):
         hs.general_g(points, value="y", distance_m=2, k=2)
 
 
@@ -112,7 +112,7 @@ def test_inputs_are_not_mutated_w_graph_and_frame(columbus, columbus_w):
     before_g = (graph.transformation, graph.sparse.data.copy(), graph.sparse.diagonal().copy())
     frame_before = columbus.copy()
     for weights in (w, graph):
-        hs.general_g(columbus, value="CRIME", weights=weights, n_permutations=9, rng=0)
+        hs.general_g(columbus, value="CRIME", spatial_weights=weights, n_permutations=9, rng=0)
     assert w.transform == before_w[0]
     np.testing.assert_array_equal(w.sparse.data, before_w[1])
     np.testing.assert_array_equal(w.sparse.diagonal(), before_w[2])

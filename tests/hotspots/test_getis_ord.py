@@ -54,8 +54,8 @@ def test_g1_row_standardised_equals_binary_under_general_formula(g1_points):
     # Row-standardising rescales each row; the general z does not move. esda's
     # deflated row-standardised figures (G1) are therefore NOT reproduced, on purpose.
     matrix = _g1_row_standardised_matrix(g1_points)
-    star = hs.gi_star(g1_points, value="y", weights=matrix)
-    plain = hs.gi_star(g1_points, value="y", weights=matrix, star=False)
+    star = hs.gi_star(g1_points, value="y", spatial_weights=matrix)
+    plain = hs.gi_star(g1_points, value="y", spatial_weights=matrix, star=False)
     np.testing.assert_allclose(star.z_score, G1_GI_STAR, atol=1e-10)
     np.testing.assert_allclose(plain.z_score, G1_GI, atol=1e-10)
     assert not np.allclose(star.z_score, G1_ESDA_GI_STAR_R, atol=1e-3)
@@ -77,7 +77,7 @@ def test_g1_esda_binary_figures_reproduce_with_esda(g1_points):
 def test_matches_esda_on_columbus_with_gal_weights(columbus, columbus_w, star):
     w = columbus_w
     y = columbus["CRIME"].to_numpy()
-    ours = hs.gi_star(columbus, value="CRIME", weights=w, star=star)
+    ours = hs.gi_star(columbus, value="CRIME", spatial_weights=w, star=star)
     theirs = _esda_local(y, w, star=star)
     np.testing.assert_allclose(ours.z_score, theirs.Zs, rtol=0, atol=1e-10)
     np.testing.assert_allclose(ours.gi, theirs.Gs, rtol=0, atol=1e-12)
@@ -90,7 +90,7 @@ def test_matches_esda_on_stl_with_queen_built_here(stl, star):
 
     graph = Graph.build_contiguity(stl, rook=False)
     y = stl["HR8893"].to_numpy()
-    ours = hs.gi_star(stl, value="HR8893", weights="queen", star=star)
+    ours = hs.gi_star(stl, value="HR8893", spatial_weights="queen", star=star)
     np.testing.assert_allclose(ours.z_score, _esda_local(y, graph, star=star).Zs, atol=1e-10)
     assert ours.n_islands == 0
 
@@ -118,7 +118,7 @@ def test_knn_matches_libpysal_knn_graph():
     y = rng.gamma(2.0, 3.0, 80)
     points = gpd.GeoDataFrame({"y": y}, geometry=gpd.points_from_xy(*xy.T), crs=27700)
     graph = Graph.build_knn(xy, k=5)
-    ours = hs.gi_star(points, value="y", weights="knn", k=5)
+    ours = hs.gi_star(points, value="y", spatial_weights="knn", k=5)
     np.testing.assert_allclose(ours.z_score, _esda_local(y, graph, star=True).Zs, atol=1e-10)
     np.testing.assert_array_equal(ours.n_neighbours, 5)
 
@@ -127,8 +127,8 @@ def test_kernel_weights_match_a_hand_built_matrix(g1_points):
     xy = np.column_stack([g1_points.geometry.x, g1_points.geometry.y])
     distance = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
     weights = np.where(distance < 25, (1 - (distance / 25) ** 2) ** 2, 0.0)
-    ours = hs.gi_star(g1_points, value="y", weights="kernel", distance_m=25)
-    given_ = hs.gi_star(g1_points, value="y", weights=sparse.csr_array(weights))
+    ours = hs.gi_star(g1_points, value="y", spatial_weights="kernel", distance_m=25)
+    given_ = hs.gi_star(g1_points, value="y", spatial_weights=sparse.csr_array(weights))
     np.testing.assert_allclose(ours.z_score, given_.z_score, atol=1e-12)
 
 
@@ -142,7 +142,7 @@ def test_general_formula_by_brute_force_for_weighted_rows():
     x = rng.gamma(2, 2, n)
     for star in (True, False):
         w = weights + (np.eye(n) if star else 0)
-        result = hs.gi_star(_points(n), value=x, weights=sparse.csr_array(w), star=star)
+        result = hs.gi_star(_points(n), value=x, spatial_weights=sparse.csr_array(w), star=star)
         for i in range(n):
             keep = np.ones(n, bool) if star else np.arange(n) != i
             xs, ws = x[keep], w[i, keep]
@@ -168,11 +168,11 @@ def test_z_unchanged_when_a_row_is_rescaled(scale, seed, star):
     weights = rng.uniform(0.1, 1, (n, n)) * (rng.random((n, n)) < 0.6)
     np.fill_diagonal(weights, 1.0)
     x = rng.poisson(5, n).astype(float) + np.arange(n) % 2
-    base = hs.gi_star(_points(n), value=x, weights=sparse.csr_array(weights), star=star)
+    base = hs.gi_star(_points(n), value=x, spatial_weights=sparse.csr_array(weights), star=star)
     scaled = hs.gi_star(
         _points(n),
         value=x,
-        weights=sparse.csr_array(weights * np.array(scale)[:, None]),
+        spatial_weights=sparse.csr_array(weights * np.array(scale)[:, None]),
         star=star,
     )
     np.testing.assert_allclose(scaled.z_score, base.z_score, atol=1e-9, equal_nan=True)
@@ -283,8 +283,8 @@ def test_inputs_are_not_mutated_w_graph_and_frame(columbus, columbus_w):
     before_g = (graph.transformation, graph.sparse.data.copy(), graph.sparse.diagonal().copy())
     frame_before = columbus.copy()
     for weights in (w, graph):
-        hs.gi_star(columbus, value="CRIME", weights=weights, n_permutations=9, rng=0)
-        hs.gi_star(columbus, value="CRIME", weights=weights, star=False)
+        hs.gi_star(columbus, value="CRIME", spatial_weights=weights, n_permutations=9, rng=0)
+        hs.gi_star(columbus, value="CRIME", spatial_weights=weights, star=False)
     assert w.transform == before_w[0]
     np.testing.assert_array_equal(w.sparse.data, before_w[1])
     np.testing.assert_array_equal(w.sparse.diagonal(), before_w[2])
@@ -296,9 +296,9 @@ def test_inputs_are_not_mutated_w_graph_and_frame(columbus, columbus_w):
 
 def test_row_standardised_w_gives_the_binary_result(columbus, columbus_w):
     w = columbus_w
-    binary = hs.gi_star(columbus, value="CRIME", weights=w)
+    binary = hs.gi_star(columbus, value="CRIME", spatial_weights=w)
     w.transform = "R"
-    rowstd = hs.gi_star(columbus, value="CRIME", weights=w)
+    rowstd = hs.gi_star(columbus, value="CRIME", spatial_weights=w)
     np.testing.assert_allclose(rowstd.z_score, binary.z_score, atol=1e-10)
     assert "row's largest weight" in rowstd.weights_description
 
@@ -337,7 +337,7 @@ def test_weights_matched_by_id_when_ids_equal_the_index(g1_points):
         for i in range(6)
     }
     w = W(neighbours, id_order=ids[::-1], silence_warnings=True)
-    result = hs.gi_star(shuffled, value="y", weights=w)
+    result = hs.gi_star(shuffled, value="y", spatial_weights=w)
     np.testing.assert_allclose(result.z_score, G1_GI_STAR, atol=1e-6)
     assert "by id" in result.weights_description
 
@@ -364,23 +364,23 @@ def test_positional_w_on_a_sorted_frame_is_refused():
         w = Queen.from_dataframe(ordered)
     assert list(w.id_order) == list(range(36)) and list(ordered.index) != list(range(36))
     with pytest.raises(ValueError, match=r"ids 0 \.\. 35 in order.*reset_index"):
-        hs.gi_star(ordered, value="y", weights=w)
+        hs.gi_star(ordered, value="y", spatial_weights=w)
     with pytest.raises(ValueError, match=r"ids 0 \.\. 35 in order"):
-        hs.general_g(ordered, value="y", weights=w)
+        hs.general_g(ordered, value="y", spatial_weights=w)
     # After resetting the index the same W matches, and agrees with named queen weights.
     reset = ordered.reset_index(drop=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
         w_reset = Queen.from_dataframe(reset)
-    reference = hs.gi_star(cells, value="y", weights="queen").z_score
+    reference = hs.gi_star(cells, value="y", spatial_weights="queen").z_score
     np.testing.assert_allclose(
-        hs.gi_star(reset, value="y", weights=w_reset).z_score,
+        hs.gi_star(reset, value="y", spatial_weights=w_reset).z_score,
         reference[ordered.index.to_numpy()],
         atol=1e-12,
     )
     # A Graph carries the frame's labels as ids and is matched by id.
     graph = Graph.build_contiguity(ordered, rook=False)
-    result = hs.gi_star(ordered, value="y", weights=graph)
+    result = hs.gi_star(ordered, value="y", spatial_weights=graph)
     np.testing.assert_allclose(result.z_score, reference[ordered.index.to_numpy()], atol=1e-12)
     assert "by id" in result.weights_description
 
@@ -423,24 +423,44 @@ def test_result_arrays_read_only_and_methods(g1_points):
         ({"value": [1.0, np.nan, 2, 3, 4, 5]}, ValueError, "NaN"),
         ({"value": [2.0] * 6}, ValueError, "zero variance"),
         ({"value": "y", "alternative": "both"}, ValueError, "alternative"),
-        ({"value": "y", "weights": "delaunay"}, ValueError, "weights"),
-        ({"value": "y", "weights": "queen", "distance_m": None}, ValueError, "need polygons"),
-        ({"value": "y", "weights": "kernel", "distance_m": None}, ValueError, "distance_m"),
-        ({"value": "y", "weights": "knn", "distance_m": None, "k": 6}, ValueError, "`k`"),
+        ({"value": "y", "spatial_weights": "delaunay"}, ValueError, "spatial_weights"),
+        (
+            {"value": "y", "spatial_weights": "queen", "distance_m": None},
+            ValueError,
+            "need polygons",
+        ),
+        ({"value": "y", "spatial_weights": "kernel", "distance_m": None}, ValueError, "distance_m"),
+        ({"value": "y", "spatial_weights": "knn", "distance_m": None, "k": 6}, ValueError, "`k`"),
         ({"value": "y", "distance_m": -5}, ValueError, "distance_m"),
         ({"value": "y", "n_permutations": -1}, ValueError, "n_permutations"),
         ({"value": "y", "alpha": 1.5}, ValueError, "alpha"),
-        ({"value": "y", "weights": np.ones((3, 3)), "distance_m": None}, ValueError, "6 x 6"),
-        ({"value": "y", "weights": -np.ones((6, 6)), "distance_m": None}, ValueError, "negative"),
-        ({"value": "y", "weights": {"a": 1}, "distance_m": None}, TypeError, "libpysal Graph"),
+        (
+            {"value": "y", "spatial_weights": np.ones((3, 3)), "distance_m": None},
+            ValueError,
+            "6 x 6",
+        ),
+        (
+            {"value": "y", "spatial_weights": -np.ones((6, 6)), "distance_m": None},
+            ValueError,
+            "negative",
+        ),
+        (
+            {"value": "y", "spatial_weights": {"a": 1}, "distance_m": None},
+            TypeError,
+            "libpysal Graph",
+        ),
         ({"value": "y", "star": "yes"}, TypeError, "star"),
         ({}, ValueError, "`value` is needed"),
         # distance_m and k where they would be ignored
-        ({"value": "y", "weights": np.eye(6)}, ValueError, "`distance_m` applies to named"),
-        ({"value": "y", "weights": "knn", "k": 3}, ValueError, "`distance_m` applies to named"),
-        ({"value": "y", "k": 3}, ValueError, "`k` applies to weights='knn' only"),
+        ({"value": "y", "spatial_weights": np.eye(6)}, ValueError, "`distance_m` applies to named"),
         (
-            {"value": "y", "weights": np.eye(6), "distance_m": None, "k": 3},
+            {"value": "y", "spatial_weights": "knn", "k": 3},
+            ValueError,
+            "`distance_m` applies to named",
+        ),
+        ({"value": "y", "k": 3}, ValueError, "`k` applies to spatial_weights='knn' only"),
+        (
+            {"value": "y", "spatial_weights": np.eye(6), "distance_m": None, "k": 3},
             ValueError,
             r"`k` applies.*ndarray \(used as given\)",
         ),

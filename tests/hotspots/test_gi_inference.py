@@ -45,12 +45,12 @@ def _as_polygons(counts):
 @pytest.mark.parametrize("star", [True, False])
 def test_grid_stencil_equals_sparse_path_exactly(clipped_counts, weights, distance_m, star):
     fast = hs.gi_star(
-        clipped_counts, value="count", weights=weights, distance_m=distance_m, star=star
+        clipped_counts, value="count", spatial_weights=weights, distance_m=distance_m, star=star
     )
     slow = hs.gi_star(
         _as_polygons(clipped_counts),
         value="count",
-        weights=weights,
+        spatial_weights=weights,
         distance_m=distance_m,
         star=star,
     )
@@ -61,9 +61,9 @@ def test_grid_stencil_equals_sparse_path_exactly(clipped_counts, weights, distan
 
 
 def test_grid_kernel_equals_sparse_kernel(clipped_counts):
-    fast = hs.gi_star(clipped_counts, weights="kernel", distance_m=1_000)
+    fast = hs.gi_star(clipped_counts, spatial_weights="kernel", distance_m=1_000)
     slow = hs.gi_star(
-        _as_polygons(clipped_counts), value="weight_sum", weights="kernel", distance_m=1_000
+        _as_polygons(clipped_counts), value="weight_sum", spatial_weights="kernel", distance_m=1_000
     )
     assert fast.method.startswith("grid")
     np.testing.assert_allclose(fast.z_score, slow.z_score, rtol=1e-12, atol=1e-12)
@@ -71,9 +71,9 @@ def test_grid_kernel_equals_sparse_kernel(clipped_counts):
 
 
 def test_grid_units_take_an_array_and_hex_grids_use_the_sparse_path(city):
-    hexes = hs.make_grid(city.boundary, cell_size_m=500, shape="hex")
+    hexes = hs.make_grid(city.boundary, cell_size_m=500, cell_shape="hex")
     counts = hs.count_events(city.events, hexes)
-    result = hs.gi_star(hexes, value=counts.count, weights="queen")
+    result = hs.gi_star(hexes, value=counts.count, spatial_weights="queen")
     assert result.method == "sparse weights"
     assert np.median(result.n_neighbours) == 6
     with pytest.raises(ValueError, match="one value per grid cell"):
@@ -227,7 +227,7 @@ def test_points_with_duplicates_work_with_knn():
     points = gpd.GeoDataFrame(
         {"y": [1.0, 2, 3, 4, 9, 2, 1, 5]}, geometry=[Point(p) for p in xy], crs=27700
     )
-    result = hs.gi_star(points, value="y", weights="knn", k=2)
+    result = hs.gi_star(points, value="y", spatial_weights="knn", k=2)
     np.testing.assert_array_equal(result.n_neighbours, 2)
 
 

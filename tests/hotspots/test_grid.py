@@ -40,7 +40,7 @@ def test_grid_from_points_covers_far_edge():
 
 def test_hex_grid_locates_nearest_centre(rng):
     area = gpd.GeoSeries([box(0, 0, 2_000, 2_000)], crs=27700)
-    grid = hs.make_grid(area, cell_size_m=120, shape="hex", clip=False)
+    grid = hs.make_grid(area, cell_size_m=120, cell_shape="hex", clip=False)
     np.testing.assert_allclose(grid.cells.area, np.sqrt(3) / 2 * 120**2)
     pts = rng.uniform(100, 1_900, size=(2_000, 2))
     pos = grid.locate(pts)
@@ -70,7 +70,7 @@ def test_grid_errors(square_area, points_lonlat):
     with pytest.raises(ValueError, match="> 0"):
         hs.make_grid(square_area, cell_size_m=0)
     with pytest.raises(ValueError, match="'square', 'hex'"):
-        hs.make_grid(square_area, cell_size_m=100, shape="triangle")
+        hs.make_grid(square_area, cell_size_m=100, cell_shape="triangle")
     with pytest.raises(ValueError, match="over the limit"):
         hs.make_grid(square_area, cell_size_m=0.01)
     with pytest.raises(ValueError, match="empty"):

@@ -81,13 +81,15 @@ def test_matches_esda_on_a_small_grid(kind, distance_m):
     grid = _square_grid(12)
     values = np.random.default_rng(4).poisson(3.0, grid.n_cells).astype(float)
     w = _libpysal_w(grid, kind, distance_m)
-    ours = hs.local_moran(grid, value=values, weights=kind, distance_m=distance_m, n_permutations=0)
+    ours = hs.local_moran(
+        grid, value=values, spatial_weights=kind, distance_m=distance_m, n_permutations=0
+    )
     _assert_matches_esda(ours, _esda_moran_local(values, w), grid.n_cells)
 
 
 def test_matches_esda_on_columbus_with_gal_weights(columbus, columbus_w):
     y = columbus["CRIME"].to_numpy()
-    ours = hs.local_moran(columbus, value="CRIME", weights=columbus_w, n_permutations=0)
+    ours = hs.local_moran(columbus, value="CRIME", spatial_weights=columbus_w, n_permutations=0)
     _assert_matches_esda(ours, _esda_moran_local(y, columbus_w), len(y))
     assert ours.counts["n_islands"] == 0
 
@@ -97,14 +99,14 @@ def test_queen_built_here_matches_esda_with_a_libpysal_graph(columbus):
 
     graph = Graph.build_contiguity(columbus, rook=False)
     y = columbus["HOVAL"].to_numpy()
-    ours = hs.local_moran(columbus, value="HOVAL", weights="queen", n_permutations=0)
+    ours = hs.local_moran(columbus, value="HOVAL", spatial_weights="queen", n_permutations=0)
     _assert_matches_esda(ours, _esda_moran_local(y, graph), len(y))
 
 
 def test_binary_weights_match_esda_transformation_b(columbus, columbus_w):
     y = columbus["INC"].to_numpy()
     ours = hs.local_moran(
-        columbus, value="INC", weights=columbus_w, row_standardise=False, n_permutations=0
+        columbus, value="INC", spatial_weights=columbus_w, row_standardise=False, n_permutations=0
     )
     _assert_matches_esda(ours, _esda_moran_local(y, columbus_w, "B"), len(y))
 
@@ -124,7 +126,7 @@ def test_hand_worked_3x3_rook():
     centre = np.hypot(*(grid.centroids() - 150.0).T)
     values = np.where(centre == 0, 9.0, 0.0)
     kind = np.select([centre == 0, centre == 100], ["centre", "edge"], "corner")
-    result = hs.local_moran(grid, value=values, weights="rook", n_permutations=0)
+    result = hs.local_moran(grid, value=values, spatial_weights="rook", n_permutations=0)
     want = {
         "centre": (-8 / 9, 7.25 / 81, -7 / np.sqrt(7.25), 4),
         "edge": (-2 / 9, 8 / 81, -1 / np.sqrt(8), 2),
@@ -186,7 +188,9 @@ def test_permutation_p_matches_the_exact_conditional_distribution():
     points = gpd.GeoDataFrame(
         {"y": x}, geometry=gpd.points_from_xy(np.arange(n), np.zeros(n)), crs=27700
     )
-    result = hs.local_moran(points, value="y", weights=weights, n_permutations=20_000, rng=5)
+    result = hs.local_moran(
+        points, value="y", spatial_weights=weights, n_permutations=20_000, rng=5
+    )
     assert abs(result.p_value[0] - exact) < 4 * np.sqrt(exact * (1 - exact) / 20_000) + 1e-4
 
 
@@ -205,7 +209,7 @@ def planted():
 
 def test_planted_hot_spot_is_high_high(planted):
     city, grid, counts = planted
-    result = hs.local_moran(counts, weights="queen", rng=1)
+    result = hs.local_moran(counts, spatial_weights="queen", rng=1)
     frame = result.to_frame()
     for spot in city.hotspots.geometry:
         inside = frame.geometry.centroid.within(spot).to_numpy()
@@ -232,7 +236,7 @@ def test_isolated_high_cell_in_a_low_area_is_high_low(planted):
     neighbourhood_max = np.array([values[queen[[i]].indices].max() for i in np.nonzero(full)[0]])
     quiet = np.nonzero(full)[0][np.argsort(neighbourhood_max + values[full], kind="stable")[0]]
     values[quiet] = values.max() * 3
-    result = hs.local_moran(grid, value=values, weights="queen", fdr=False, rng=2)
+    result = hs.local_moran(grid, value=values, spatial_weights="queen", fdr=False, rng=2)
     assert result.quadrant[quiet] == 4
     assert result.cluster_type[quiet] == "High-Low"
     assert result.local_i[quiet] < 0
@@ -251,7 +255,7 @@ def test_permutation_p_values_lie_in_range(n_permutations, seed):
     grid = _square_grid(5)
     values = rng.poisson(2.0, grid.n_cells).astype(float) + rng.random(grid.n_cells)
     result = hs.local_moran(
-        grid, value=values, weights="queen", n_permutations=n_permutations, rng=seed
+        grid, value=values, spatial_weights="queen", n_permutations=n_permutations, rng=seed
     )
     assert np.all(result.p_value >= 1 / (n_permutations + 1) - 1e-15)
     assert np.all(result.p_value >= 2 / (n_permutations + 1) - 1e-15)
@@ -262,11 +266,15 @@ def test_permutation_p_values_lie_in_range(n_permutations, seed):
 def test_same_rng_same_result_and_other_rng_differs():
     grid = _square_grid(10)
     values = np.random.default_rng(0).poisson(3.0, grid.n_cells).astype(float) + 0.5
-    first = hs.local_moran(grid, value=values, weights="queen", n_permutations=199, rng=42)
+    first = hs.local_moran(grid, value=values, spatial_weights="queen", n_permutations=199, rng=42)
     again = hs.local_moran(
-        grid, value=values, weights="queen", n_permutations=199, rng=np.random.default_rng(42)
+        grid,
+        value=values,
+        spatial_weights="queen",
+        n_permutations=199,
+        rng=np.random.default_rng(42),
     )
-    other = hs.local_moran(grid, value=values, weights="queen", n_permutations=199, rng=43)
+    other = hs.local_moran(grid, value=values, spatial_weights="queen", n_permutations=199, rng=43)
     np.testing.assert_array_equal(first.p_value, again.p_value)
     np.testing.assert_array_equal(first.cluster_type, again.cluster_type)
     assert not np.array_equal(first.p_value, other.p_value)
@@ -278,7 +286,7 @@ def test_permutation_p_is_close_to_analytic_for_a_strong_cluster():
     values = 20.0 * np.exp(-(distance**2) / (2 * 200.0**2)) + np.random.default_rng(1).random(
         grid.n_cells
     )
-    result = hs.local_moran(grid, value=values, weights="queen", n_permutations=999, rng=3)
+    result = hs.local_moran(grid, value=values, spatial_weights="queen", n_permutations=999, rng=3)
     centre = np.argmin(distance)
     assert result.p_permutation is not None
     assert result.p_permutation[centre] == pytest.approx(2 / 1000)
@@ -288,7 +296,7 @@ def test_permutation_p_is_close_to_analytic_for_a_strong_cluster():
 def test_value_at_the_mean_has_p_one():
     grid = _square_grid(3)
     values = np.array([0.0, 1, 2, 3, 4, 5, 6, 7, 8])  # mean 4, at the centre cell
-    result = hs.local_moran(grid, value=values, weights="queen", n_permutations=99, rng=0)
+    result = hs.local_moran(grid, value=values, spatial_weights="queen", n_permutations=99, rng=0)
     at_mean = values == 4
     assert result.p_value[at_mean] == 1.0
     assert result.counts["n_at_mean"] == 1
@@ -315,15 +323,17 @@ def test_inputs_are_not_mutated(columbus, columbus_w):
     transform = columbus_w.transform
     weights = sparse.csr_array(columbus_w.sparse, copy=True)
     weights_before = weights.toarray().copy()
-    hs.local_moran(frame, value="CRIME", weights=columbus_w, n_permutations=19, rng=0)
-    hs.local_moran(frame, value="CRIME", weights=weights, n_permutations=19, rng=0)
+    hs.local_moran(frame, value="CRIME", spatial_weights=columbus_w, n_permutations=19, rng=0)
+    hs.local_moran(frame, value="CRIME", spatial_weights=weights, n_permutations=19, rng=0)
     pd.testing.assert_frame_equal(frame, before)
     assert columbus_w.transform == transform
     np.testing.assert_array_equal(weights.toarray(), weights_before)
 
 
 def test_result_is_frozen_and_read_only(columbus):
-    result = hs.local_moran(columbus, value="CRIME", weights="queen", n_permutations=19, rng=0)
+    result = hs.local_moran(
+        columbus, value="CRIME", spatial_weights="queen", n_permutations=19, rng=0
+    )
     with pytest.raises(dataclasses.FrozenInstanceError):
         result.local_i = result.z_score  # type: ignore[misc]
     for name in ("local_i", "z_score", "p_value", "quadrant", "cluster_type", "p_permutation"):
@@ -345,7 +355,7 @@ def test_result_is_frozen_and_read_only(columbus):
 
 def test_to_frame_summary_repr_and_plot(city):
     counts = hs.count_events(city.events, hs.make_grid(city.boundary, cell_size_m=500))
-    result = hs.local_moran(counts, weights="queen", rng=1)
+    result = hs.local_moran(counts, spatial_weights="queen", rng=1)
     frame = result.to_frame()
     assert frame.crs == counts.cells.crs
     assert frame.index.equals(counts.cells.index)
@@ -376,9 +386,9 @@ def test_points_and_knn_weights():
     from libpysal.graph import Graph
 
     graph = Graph.build_knn(xy, k=5)
-    ours = hs.local_moran(points, value="y", weights="knn", k=5, n_permutations=0)
+    ours = hs.local_moran(points, value="y", spatial_weights="knn", k=5, n_permutations=0)
     _assert_matches_esda(ours, _esda_moran_local(y, graph), 60)
-    assert "5 nearest" in ours.parameters["weights"]
+    assert "5 nearest" in ours.parameters["spatial_weights"]
 
 
 # --- bad inputs ---------------------------------------------------------------------
@@ -391,9 +401,9 @@ def test_points_and_knn_weights():
         ({"n_permutations": 9.5}, ValueError, "n_permutations"),
         ({"alpha": 1.5}, ValueError, "alpha"),
         ({"row_standardise": "yes"}, TypeError, "row_standardise"),
-        ({"weights": "hexagonal"}, ValueError, "weights"),
+        ({"spatial_weights": "hexagonal"}, ValueError, "spatial_weights"),
         ({"k": 4}, ValueError, "`k` applies"),
-        ({"weights": "queen", "distance_m": 300}, ValueError, "distance_m"),
+        ({"spatial_weights": "queen", "distance_m": 300}, ValueError, "distance_m"),
         ({"rng": "seed"}, TypeError, "rng"),
     ],
 )
@@ -415,5 +425,5 @@ def test_bad_values_raise():
     )
     with pytest.raises(ValueError, match="at least 3"):
         hs.local_moran(tiny, value="y")
-    with pytest.raises(ValueError, match="weights"):
-        hs.local_moran(grid, value=np.arange(grid.n_cells, dtype=float), weights=np.eye(3))
+    with pytest.raises(ValueError, match="spatial_weights"):
+        hs.local_moran(grid, value=np.arange(grid.n_cells, dtype=float), spatial_weights=np.eye(3))

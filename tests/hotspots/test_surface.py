@@ -50,7 +50,7 @@ def test_values_for_rejects_other_lattices(city, surface):
     with pytest.raises(ValueError, match="lattice"):
         surface.values_for(hs.make_grid(city.boundary, cell_size_m=150))
     with pytest.raises(ValueError, match="lattice"):
-        surface.values_for(hs.make_grid(city.boundary, cell_size_m=100, shape="hex"))
+        surface.values_for(hs.make_grid(city.boundary, cell_size_m=100, cell_shape="hex"))
     with pytest.raises(TypeError, match="Grid"):
         surface.values_for(city.boundary)
 
@@ -128,7 +128,7 @@ def test_hotspot_polygons_by_share_and_errors(surface):
 
 @pytest.mark.parametrize("method", ["exact", "fft"])
 def test_hex_grid_surface(city, method):
-    grid = hs.make_grid(city.boundary, cell_size_m=300, shape="hex")
+    grid = hs.make_grid(city.boundary, cell_size_m=300, cell_shape="hex")
     surface = hs.kde(city.events, grid=grid, bandwidth_m=700, method=method, units="per_cell")
     frame = surface.to_frame()
     assert frame.index.equals(grid.cells.index)
@@ -215,7 +215,7 @@ def test_hotspot_polygons_are_the_edge_connected_components(shape, cell_size_m):
     # (72 polygons for 25 hot spots on 100 m hexagons, 831 on 33.3 m squares).
     city = hs.synthetic_city(n_events=3_000, rng=2)
     if shape == "hex":
-        grid = hs.make_grid(city.boundary, cell_size_m=cell_size_m, shape="hex")
+        grid = hs.make_grid(city.boundary, cell_size_m=cell_size_m, cell_shape="hex")
         surface = hs.kde(city.events, grid=grid, bandwidth_m=300)
     else:
         surface = hs.kde(city.events, area=city.boundary, cell_size_m=cell_size_m, bandwidth_m=300)

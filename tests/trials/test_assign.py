@@ -100,7 +100,7 @@ def test_block_sizes_are_kept(sizes, share, seed):
     if expected.sum() in (0, len(labels)):
         return
     allocation = hs.assign_places(
-        range(len(labels)), design="block", blocks=labels, treat_share=share, rng=seed
+        range(len(labels)), design="block", blocks=labels, treated_share=share, rng=seed
     )
     counts = np.bincount(labels, weights=allocation.treated, minlength=len(sizes))
     np.testing.assert_array_equal(counts, expected)
@@ -182,8 +182,8 @@ def test_rerandomisation_can_fail_clearly():
         ({"design": "cluster"}, "`design` must be one of"),
         ({"design": "block"}, "needs `blocks`"),
         ({"design": "pair"}, "needs `rank_by`"),
-        ({"treat_share": 1.5}, "between 0 and 1"),
-        ({"treat_share": 0.01}, "no place would be in treatment"),
+        ({"treated_share": 1.5}, "between 0 and 1"),
+        ({"treated_share": 0.01}, "no place would be in treatment"),
         ({"design": "pair", "rank_by": range(5)}, "one value per place"),
     ],
 )

@@ -243,7 +243,7 @@ def test_adjust_pvalues_errors_and_none():
 
 def test_estimate_effects(trial):
     _, panel = trial
-    table = hs.estimate_effects(panel, outcomes=["crimes", "noise"], adjust="holm")
+    table = hs.estimate_effects(panel, outcomes=["crimes", "noise"], p_adjust="holm")
     frame = table.to_frame()
     assert list(frame.index) == ["crimes", "noise"]
     expected = multipletests(frame["p_value"], method="holm")[1]
