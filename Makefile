@@ -10,7 +10,7 @@ OUT ?= demo_output
 JOBS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: help install demo test lint typecheck pytest bench docs lock test-latest test-oldest clean
+.PHONY: help install demo test lint typecheck pytest bench docs lock test-latest test-oldest dist-check clean
 
 help:
 	@echo "make demo        - run the whole hot-spot policing workflow on the synthetic city (writes $(OUT)/)"
@@ -20,6 +20,7 @@ help:
 	@echo "make lock        - refresh requirements.lock from pyproject.toml (all extras)"
 	@echo "make test-latest - the tests with the newest release of every dependency (no lock)"
 	@echo "make test-oldest - the tests with every declared minimum version"
+	@echo "make dist-check  - build the sdist and wheel, check them, install the wheel alone and run it"
 	@echo "make lint | typecheck | pytest - the parts of make test; make install; make clean"
 
 # A virtual environment with the pinned installer in it.
@@ -76,4 +77,17 @@ test-oldest:
 	.venv-oldest/bin/python -m pytest -n $(JOBS) -p no:cacheprovider tests hotspotlib
 
 clean:
-	rm -rf docs/_build docs/api/generated docs/tutorials/notebooks $(OUT) .pytest_cache .mypy_cache .ruff_cache .venv-latest .venv-oldest
+	rm -rf docs/_build docs/api/generated docs/tutorials/notebooks $(OUT) .pytest_cache .mypy_cache .ruff_cache .venv-latest .venv-oldest .venv-wheel dist build
+
+# The sdist and wheel build, pass `twine check`, and the wheel installs and runs in a clean
+# environment with only the core dependencies (no extras, no lock).
+dist-check: $(STAMP)
+	rm -rf dist .venv-wheel
+	$(PY) -m build --outdir dist . > /dev/null
+	$(PY) -m twine check --strict dist/*
+	$(PYTHON) -m venv .venv-wheel
+	.venv-wheel/bin/python -m pip install --quiet dist/*.whl
+	cd "$$(mktemp -d)" && $(CURDIR)/.venv-wheel/bin/python -c "import hotspotlib as hs; \
+		city = hs.synthetic_city(n_events=500, rng=1); \
+		grid = hs.make_grid(city.boundary, cell_size_m=250); \
+		print('wheel', hs.__version__, 'events counted', int(hs.count_events(city.events, grid).count.sum()))"
