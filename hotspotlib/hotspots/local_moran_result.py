@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from hotspotlib._frozen import FrozenResult, frozen_mapping, read_only
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
 
 if TYPE_CHECKING:
@@ -41,21 +41,6 @@ _MEANING = {
     "not significant": "not significant at alpha",
     "no neighbours": "no neighbour (not tested)",
 }
-_ARRAYS = (
-    "value",
-    "local_i",
-    "expected",
-    "variance",
-    "z_score",
-    "p_value",
-    "p_analytic",
-    "q_value",
-    "quadrant",
-    "cluster_type",
-    "n_neighbours",
-    "standardised_value",
-    "standardised_lag",
-)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)
@@ -117,16 +102,7 @@ class LocalMoranResult(FrozenResult):
     p_permutation: NDArray[np.float64] | None = None
     parameters: Mapping[str, Any] = field(default_factory=dict)
     counts: Mapping[str, int] = field(default_factory=dict)
-    notes: Sequence[str] = ()
-
-    def __post_init__(self) -> None:
-        for name in _ARRAYS:
-            object.__setattr__(self, name, read_only(getattr(self, name)))
-        if self.p_permutation is not None:
-            object.__setattr__(self, "p_permutation", read_only(self.p_permutation))
-        object.__setattr__(self, "parameters", frozen_mapping(self.parameters))
-        object.__setattr__(self, "counts", frozen_mapping(self.counts))
-        object.__setattr__(self, "notes", tuple(self.notes))
+    notes: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         c = self.counts
