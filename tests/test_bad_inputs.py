@@ -9,6 +9,7 @@ list of :class:`Case`, and may use the small fixtures in ``fx``.
 
 from __future__ import annotations
 
+import inspect
 import runpy
 import warnings
 from collections.abc import Callable
@@ -70,7 +71,15 @@ CASES = _load_cases()
 
 def test_the_table_is_large_and_ids_unique() -> None:
     ids = [case.id for case in CASES]
+    assert len(ids) >= 150, f"only {len(ids)} bad inputs in the table"
     assert len(ids) == len(set(ids)), "two cases share a function and description"
+    covered = {case.function for case in CASES}
+    takes_arguments = [
+        name
+        for name in hs.__all__
+        if inspect.isfunction(getattr(hs, name)) and inspect.signature(getattr(hs, name)).parameters
+    ]
+    assert not set(takes_arguments) - covered, "public functions with no bad input in the table"
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
