@@ -117,15 +117,15 @@ BUILDERS: dict[str, Callable[[], Any]] = {
         hs.kde(_first_half(), grid=grid(), bandwidth_m=600),
         hs.kde(_second_half(), grid=grid(), bandwidth_m=600),
     ),
-    "GiStarResult": lambda: hs.gi_star(counts(), distance_m=750),
-    "GeneralGResult": lambda: hs.general_g(counts(), distance_m=750),
-    "IncrementalAutocorrelationResult": lambda: hs.incremental_autocorrelation(
+    "GiStar": lambda: hs.gi_star(counts(), distance_m=750),
+    "GeneralG": lambda: hs.general_g(counts(), distance_m=750),
+    "IncrementalAutocorrelation": lambda: hs.incremental_autocorrelation(
         counts(), distances_m=[500, 1000]
     ),
-    "OptimizedHotspotsResult": lambda: hs.optimized_hotspots(
+    "OptimizedHotspots": lambda: hs.optimized_hotspots(
         city().events, area=city().boundary, cell_size_m=500
     ),
-    "EmergingHotspotsResult": lambda: hs.emerging_hotspots(
+    "EmergingHotspots": lambda: hs.emerging_hotspots(
         city().events,
         time="timestamp",
         interval="W",
@@ -137,9 +137,9 @@ BUILDERS: dict[str, Callable[[], Any]] = {
         hs.count_events(_first_half(), grid()), _second_half(), coverages=[0.05, 1.0]
     ),
     "ConcentrationShare": lambda: hs.concentration_share(counts(), share=[0.5]),
-    "GiniResult": lambda: hs.gini(counts(), n_bootstrap=20, rng=1),
+    "GiniCoefficient": lambda: hs.gini(counts(), n_bootstrap=20, rng=1),
     "LorenzCurve": lambda: hs.lorenz_curve(counts()),
-    "KnoxResult": lambda: hs.knox_test(
+    "KnoxTest": lambda: hs.knox_test(
         city().events.iloc[:300],
         spatial_bands_m=[200],
         temporal_bands_days=[7],
@@ -177,7 +177,7 @@ BUILDERS: dict[str, Callable[[], Any]] = {
     "SimulatedPower": lambda: hs.simulate_power(
         day_plan(), place_means=[0.5] * 20, irr=0.7, n_simulations=20, rng=2
     ),
-    "LocalMoranResult": lambda: hs.local_moran(
+    "LocalMoran": lambda: hs.local_moran(
         counts(), spatial_weights="queen", n_permutations=99, rng=1
     ),
     "ForecastSurface": lambda: hs.recency_counts(

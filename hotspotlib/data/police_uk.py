@@ -60,9 +60,7 @@ def _read_one(source: Source) -> pd.DataFrame:
     # Everything but the coordinates is read as text: ids, codes and months must not
     # turn into numbers; coordinates are parsed (and checked) later.
     text = {raw: str for raw in header if _snake_case(raw) not in _COORDINATES}
-    frame = pd.read_csv(
-        io.BytesIO(raw_bytes), dtype=text, skipinitialspace=True, encoding=encoding
-    )
+    frame = pd.read_csv(io.BytesIO(raw_bytes), dtype=text, skipinitialspace=True, encoding=encoding)
     frame.columns = [_snake_case(c) for c in frame.columns]
     if frame.columns.duplicated().any():
         dupes = sorted(set(frame.columns[frame.columns.duplicated()]))

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 __all__ = [
-    "IncrementalAutocorrelationResult",
+    "IncrementalAutocorrelation",
     "first_significant_peak",
     "incremental_autocorrelation",
     "moran_by_band",
@@ -36,7 +36,7 @@ MAX_PAIRS = 40_000_000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)
-class IncrementalAutocorrelationResult(FrozenResult):
+class IncrementalAutocorrelation(FrozenResult):
     """Moran's I per distance band and the first statistically significant peak.
 
     Attributes
@@ -183,7 +183,7 @@ def incremental_autocorrelation(
     distances_m: ArrayLike | None = None,
     n_bands: int = 10,
     z_critical: float = 1.959964,
-) -> IncrementalAutocorrelationResult:
+) -> IncrementalAutocorrelation:
     """Global Moran's I over increasing distance bands (ArcGIS's Incremental SA).
 
     Parameters
@@ -204,7 +204,7 @@ def incremental_autocorrelation(
 
     Returns
     -------
-    IncrementalAutocorrelationResult
+    IncrementalAutocorrelation
         The per-band table and the first significant peak.
 
     Examples
@@ -235,7 +235,7 @@ def incremental_autocorrelation(
             )
     table = moran_by_band(xy, resolved.values, distances)
     peak = first_significant_peak(table["z_score"].to_numpy(), z_critical)
-    return IncrementalAutocorrelationResult(
+    return IncrementalAutocorrelation(
         table=table,
         peak_m=None if peak is None else float(table["distance_m"].iloc[peak]),
         z_critical=float(z_critical),

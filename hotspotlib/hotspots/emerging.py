@@ -25,7 +25,7 @@ from hotspotlib._validation import (
     require_timestamps,
     wall_clock,
 )
-from hotspotlib.hotspots.emerging_result import EmergingHotspotsResult
+from hotspotlib.hotspots.emerging_result import EmergingHotspots
 from hotspotlib.hotspots.getis_ord import local_g_scores
 from hotspotlib.hotspots.grid import make_grid
 from hotspotlib.hotspots.inference import adjust_pvalues, normal_p
@@ -53,7 +53,7 @@ def emerging_hotspots(
     start: str | pd.Timestamp | None = None,
     end: str | pd.Timestamp | None = None,
     dayfirst: bool | None = None,
-) -> EmergingHotspotsResult:
+) -> EmergingHotspots:
     """Emerging hot-spot analysis of incidents over time (space-time cube + Mann-Kendall).
 
     1. Incidents are counted in a space-time cube: square cells of ``cell_size_m``
@@ -106,7 +106,7 @@ def emerging_hotspots(
 
     Returns
     -------
-    EmergingHotspotsResult
+    EmergingHotspots
         Pattern, trend and counts per location, and the cube of z-scores.
 
     Raises
@@ -213,7 +213,7 @@ def emerging_hotspots(
     trend = mann_kendall(z.T)
     pattern = classify_patterns(hot, cold, trend["z_score"], trend["p_value"], alpha=level)
     arrays: dict[str, Any] = {
-        "counts": cube,
+        "count": cube,
         "z_score": z,
         "p_value": p,
         "q_value": q,
@@ -226,7 +226,7 @@ def emerging_hotspots(
     }
     for array in arrays.values():
         array.flags.writeable = False
-    return EmergingHotspotsResult(
+    return EmergingHotspots(
         locations=grid.cells,
         periods=periods,
         interval=interval,

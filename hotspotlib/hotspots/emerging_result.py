@@ -17,7 +17,7 @@ from hotspotlib.hotspots.patterns import PATTERNS
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["EmergingHotspotsResult"]
+__all__ = ["EmergingHotspots"]
 
 _HOT_COLOURS = (
     "#b2182b",
@@ -43,7 +43,7 @@ PATTERN_COLOURS = dict(zip(PATTERNS, (*_HOT_COLOURS, *_COLD_COLOURS, "#eeeeee"),
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)
-class EmergingHotspotsResult(FrozenResult):
+class EmergingHotspots(FrozenResult):
     """Emerging hot-spot patterns per location, with the space-time cube behind them.
 
     Attributes
@@ -52,7 +52,7 @@ class EmergingHotspotsResult(FrozenResult):
         The analysed cells, indexed by ``cell_id``.
     periods : pandas.PeriodIndex
         The time steps, oldest first.
-    counts, z_score, p_value, q_value : numpy.ndarray
+    count, z_score, p_value, q_value : numpy.ndarray
         ``(steps, locations)`` cubes of incident counts, Gi* z, two-sided p and
         Benjamini-Hochberg q (over the whole cube).
     trend_z, trend_p, trend_tau : numpy.ndarray
@@ -74,7 +74,7 @@ class EmergingHotspotsResult(FrozenResult):
 
     locations: gpd.GeoDataFrame
     periods: pd.PeriodIndex
-    counts: NDArray[np.int64]
+    count: NDArray[np.int64]
     z_score: NDArray[np.float64]
     p_value: NDArray[np.float64]
     q_value: NDArray[np.float64]
@@ -116,7 +116,7 @@ class EmergingHotspotsResult(FrozenResult):
                 "trend_p": np.array(self.trend_p),
                 "trend_tau": np.array(self.trend_tau),
                 "final_z_score": np.array(self.z_score[-1]),
-                "total_count": np.array(self.counts.sum(axis=0)),
+                "total_count": np.array(self.count.sum(axis=0)),
             },
             geometry=self.locations.geometry.to_numpy(),
             crs=self.locations.crs,
@@ -136,12 +136,12 @@ class EmergingHotspotsResult(FrozenResult):
         >>> list(result.cube_frame().columns)
         ['cell_id', 'period', 'count', 'z_score', 'p_value', 'q_value']
         """
-        steps, cells = self.counts.shape
+        steps, cells = self.count.shape
         return pd.DataFrame(
             {
                 "cell_id": np.tile(self.locations.index.to_numpy(), steps),
                 "period": np.repeat(self.periods.astype(str).to_numpy(), cells),
-                "count": self.counts.ravel(),
+                "count": self.count.ravel(),
                 "z_score": self.z_score.ravel(),
                 "p_value": self.p_value.ravel(),
                 "q_value": self.q_value.ravel(),

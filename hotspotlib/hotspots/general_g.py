@@ -23,11 +23,11 @@ from hotspotlib.hotspots.weights import weights_for_units
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["GeneralGResult", "general_g", "general_g_moments"]
+__all__ = ["GeneralG", "general_g", "general_g_moments"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)
-class GeneralGResult(FrozenResult):
+class GeneralG(FrozenResult):
     """Global General G with its analytic moments and optional permutation test.
 
     Attributes
@@ -173,7 +173,7 @@ def general_g(
     n_permutations: int = 0,
     rng: int | np.random.Generator | None = None,
     progress: bool = False,
-) -> GeneralGResult:
+) -> GeneralG:
     """Getis-Ord General G test for global clustering of high (or low) values.
 
     Parameters
@@ -197,7 +197,7 @@ def general_g(
 
     Returns
     -------
-    GeneralGResult
+    GeneralG
         G, its expectation and variance, z and p.
 
     Raises
@@ -264,7 +264,7 @@ def general_g(
             extreme = np.sum(np.abs(simulated - expected) >= abs(g - expected) - tol)
         p_permutation = float((1 + extreme) / (n_permutations + 1))
         simulated.flags.writeable = False
-    return GeneralGResult(
+    return GeneralG(
         g=g,
         expected=expected,
         variance=variance,

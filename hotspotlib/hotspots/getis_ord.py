@@ -25,7 +25,7 @@ from hotspotlib._validation import as_rng, check_option, require_positive
 from hotspotlib.hotspots._information import check_islands
 from hotspotlib.hotspots._local_common import check_alpha, check_permutations, sparse_sums
 from hotspotlib.hotspots._weights_given import check_weight_arguments
-from hotspotlib.hotspots.gi_result import GiStarResult
+from hotspotlib.hotspots.gi_result import GiStar
 from hotspotlib.hotspots.inference import (
     adjust_pvalues,
     conditional_permutation_p,
@@ -115,7 +115,7 @@ def gi_star(
     fdr: bool = True,
     alpha: float = 0.05,
     progress: bool = False,
-) -> GiStarResult:
+) -> GiStar:
     """Getis-Ord Gi* (or Gi) hot-spot statistics for areas, points or grid cells.
 
     Parameters
@@ -167,7 +167,7 @@ def gi_star(
 
     Returns
     -------
-    GiStarResult
+    GiStar
         ``z_score``, ``p_value``, ``q_value``, ``bin`` ... per unit; ``.to_frame()``.
 
     Raises
@@ -306,7 +306,7 @@ def gi_star(
     )
     for array in arrays.values():
         array.flags.writeable = False
-    return GiStarResult(
+    return GiStar(
         geometry=resolved.geometry,
         value_name=resolved.value_name,
         star=bool(star),

@@ -19,7 +19,7 @@ from hotspotlib.hotspots.inference import fdr_cut
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["GiStarResult"]
+__all__ = ["GiStar"]
 
 _LEVEL_CODES = {0.90: 1, 0.95: 2, 0.99: 3}
 _BIN_COLOURS = {
@@ -43,7 +43,7 @@ _BIN_LABELS = {
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)
-class GiStarResult(FrozenResult):
+class GiStar(FrozenResult):
     """Getis-Ord Gi* (or Gi) per unit, with p-values, q-values and confidence bins.
 
     Attributes

@@ -41,7 +41,7 @@ from hotspotlib.hotspots._weights_given import check_weight_arguments
 from hotspotlib.hotspots.inference import adjust_pvalues, conditional_permutation_p, normal_p
 from hotspotlib.hotspots.local_moran_result import (
     CLUSTER_LABELS,
-    LocalMoranResult,
+    LocalMoran,
     local_moran_notes,
 )
 from hotspotlib.hotspots.units import resolve_units
@@ -126,7 +126,7 @@ def local_moran(
     fdr: bool = True,
     alpha: float = 0.05,
     progress: bool = False,
-) -> LocalMoranResult:
+) -> LocalMoran:
     """Anselin's local Moran's I: High-High and Low-Low clusters, High-Low and Low-High outliers.
 
     ArcGIS's "Cluster and Outlier Analysis (Anselin Local Moran's I)" and esda's
@@ -177,7 +177,7 @@ def local_moran(
 
     Returns
     -------
-    LocalMoranResult
+    LocalMoran
         ``local_i``, ``expected``, ``variance``, ``z_score``, ``p_value``, ``q_value``,
         ``quadrant`` and ``cluster_type`` per unit; ``.to_frame()``, ``.summary()``,
         ``.plot()``.
@@ -350,7 +350,7 @@ def local_moran(
             for name in (*CLUSTER_LABELS[1:], "not significant")
         },
     }
-    return LocalMoranResult(
+    return LocalMoran(
         geometry=resolved.geometry,
         value=x,
         local_i=scores["local_i"],

@@ -17,7 +17,7 @@ from hotspotlib._summary import Summary
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["CLUSTER_LABELS", "LocalMoranResult", "local_moran_notes"]
+__all__ = ["CLUSTER_LABELS", "LocalMoran", "local_moran_notes"]
 
 CLUSTER_LABELS = ("no neighbours", "High-High", "Low-High", "Low-Low", "High-Low")
 """Cluster labels indexed by quadrant code (0 island; 1 HH, 2 LH, 3 LL, 4 HL as PySAL)."""
@@ -44,7 +44,7 @@ _MEANING = {
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)
-class LocalMoranResult(FrozenResult):
+class LocalMoran(FrozenResult):
     """Local Moran's I per unit, with p-values, q-values, quadrants and cluster types.
 
     Attributes
@@ -107,7 +107,7 @@ class LocalMoranResult(FrozenResult):
     def __repr__(self) -> str:
         c = self.counts
         return (
-            f"LocalMoranResult(n_units={c.get('n_units')}, high_high={c.get('n_high_high')}, "
+            f"LocalMoran(n_units={c.get('n_units')}, high_high={c.get('n_high_high')}, "
             f"low_low={c.get('n_low_low')}, high_low={c.get('n_high_low')}, "
             f"low_high={c.get('n_low_high')}, alpha={self.parameters.get('alpha')}, "
             f"fdr={self.parameters.get('fdr')}, "

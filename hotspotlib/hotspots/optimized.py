@@ -29,14 +29,14 @@ from hotspotlib._validation import (
     require_weights,
 )
 from hotspotlib.hotspots.autocorrelation import (
-    IncrementalAutocorrelationResult,
+    IncrementalAutocorrelation,
     default_bands,
     first_significant_peak,
     moran_by_band,
 )
 from hotspotlib.hotspots.counts import EventCounts, count_events
 from hotspotlib.hotspots.getis_ord import gi_star
-from hotspotlib.hotspots.gi_result import GiStarResult
+from hotspotlib.hotspots.gi_result import GiStar
 from hotspotlib.hotspots.grid import Grid, make_grid
 from hotspotlib.hotspots.inference import fdr_cut
 from hotspotlib.hotspots.lattice import subgrid
@@ -44,21 +44,21 @@ from hotspotlib.hotspots.lattice import subgrid
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["OptimizedHotspotsResult", "optimized_hotspots"]
+__all__ = ["OptimizedHotspots", "optimized_hotspots"]
 
 MIN_EVENTS = 30
 """Fewest incidents accepted (ArcGIS's documented minimum)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)
-class OptimizedHotspotsResult(FrozenResult):
+class OptimizedHotspots(FrozenResult):
     """Gi* hot spots on an automatically sized grid, with every decision recorded.
 
     Attributes
     ----------
-    gi : GiStarResult
+    gi : GiStar
         The Gi* analysis of the cells (FDR-corrected bins).
-    counts : EventCounts
+    event_counts : EventCounts
         Incidents (and weights) per analysed cell.
     grid : Grid
         The analysed cells (empty cells removed when ``keep_empty_cells`` is False).
@@ -66,7 +66,7 @@ class OptimizedHotspotsResult(FrozenResult):
         Cell size and fixed distance band used.
     cell_size_rule, distance_rule, empty_cells_rule : str
         How each was chosen.
-    scale : IncrementalAutocorrelationResult or None
+    scale : IncrementalAutocorrelation or None
         Moran's I by distance band (None when ``distance_m`` was given).
     n_events, n_outliers, n_outside, n_empty_dropped : int
         Incidents passed, locational outliers (excluded when sizing the grid and, without
@@ -76,15 +76,15 @@ class OptimizedHotspotsResult(FrozenResult):
         The largest p-value significant at 95 % after the FDR correction (NaN: none).
     """
 
-    gi: GiStarResult
-    counts: EventCounts
+    gi: GiStar
+    event_counts: EventCounts
     grid: Grid
     cell_size_m: float
     cell_size_rule: str
     distance_m: float
     distance_rule: str
     empty_cells_rule: str
-    scale: IncrementalAutocorrelationResult | None
+    scale: IncrementalAutocorrelation | None
     n_events: int
     n_outliers: int
     n_outside: int
@@ -92,7 +92,7 @@ class OptimizedHotspotsResult(FrozenResult):
     fdr_cut_p: float
 
     def to_frame(self) -> gpd.GeoDataFrame:
-        """Return the Gi* frame of the cells (see :meth:`GiStarResult.to_frame`)."""
+        """Return the Gi* frame of the cells (see :meth:`GiStar.to_frame`)."""
         return self.gi.to_frame()
 
     def hotspots(self, level: float = 0.95, *, kind: SpotKind = "hot") -> gpd.GeoDataFrame:
@@ -150,7 +150,7 @@ def optimized_hotspots(
     distance_m: float | None = None,
     keep_empty_cells: bool | None = None,
     n_bands: int = 10,
-) -> OptimizedHotspotsResult:
+) -> OptimizedHotspots:
     """Optimized hot-spot analysis of incident points (ArcGIS-style, every step stated).
 
     1. Locational outliers: incidents at a location whose distance to the nearest
@@ -193,7 +193,7 @@ def optimized_hotspots(
 
     Returns
     -------
-    OptimizedHotspotsResult
+    OptimizedHotspots
         Gi* per cell and every decision made.
 
     Raises
@@ -273,7 +273,7 @@ def optimized_hotspots(
         bands = default_bands(centres, int(n_bands))
         table = moran_by_band(centres, values, bands)
         peak = first_significant_peak(table["z_score"].to_numpy())
-        scale = IncrementalAutocorrelationResult(
+        scale = IncrementalAutocorrelation(
             table=table,
             peak_m=None if peak is None else float(bands[peak]),
             z_critical=1.959964,
@@ -287,9 +287,9 @@ def optimized_hotspots(
     else:
         band, distance_rule = require_positive(distance_m, name="distance_m"), "given"
     gi = gi_star(counts, distance_m=band, fdr=True)
-    return OptimizedHotspotsResult(
+    return OptimizedHotspots(
         gi=gi,
-        counts=counts,
+        event_counts=counts,
         grid=grid,
         cell_size_m=size,
         cell_size_rule=size_rule,

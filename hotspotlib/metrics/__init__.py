@@ -2,7 +2,7 @@
 
 from hotspotlib.metrics.accuracy import AccuracyCurve, accuracy_curve
 from hotspotlib.metrics.compare import MethodComparison, compare_methods
-from hotspotlib.metrics.concentration import GiniResult, gini
+from hotspotlib.metrics.concentration import GiniCoefficient, gini
 from hotspotlib.metrics.evaluation import RollingEvaluation, rolling_evaluation
 from hotspotlib.metrics.indices import hit_rate, pai, pei, ppai, rri
 from hotspotlib.metrics.lorenz import (
@@ -11,14 +11,14 @@ from hotspotlib.metrics.lorenz import (
     concentration_share,
     lorenz_curve,
 )
-from hotspotlib.metrics.near_repeat import KnoxResult, knox_test
+from hotspotlib.metrics.near_repeat import KnoxTest, knox_test
 from hotspotlib.metrics.prospective import ProspectiveHotspots, prospective_hotspots
 
 __all__ = [
     "AccuracyCurve",
     "ConcentrationShare",
-    "GiniResult",
-    "KnoxResult",
+    "GiniCoefficient",
+    "KnoxTest",
     "LorenzCurve",
     "MethodComparison",
     "ProspectiveHotspots",

@@ -21,13 +21,13 @@ if TYPE_CHECKING:
 
     from hotspotlib.hotspots.counts import EventCounts
 
-__all__ = ["GiniResult", "gini"]
+__all__ = ["GiniCoefficient", "gini"]
 
 _MAX_DRAWS = 4_000_000  # multinomial cells drawn per bootstrap chunk (bounded memory)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)
-class GiniResult(FrozenResult):
+class GiniCoefficient(FrozenResult):
     """A Gini coefficient of crime across places, with an optional bootstrap interval.
 
     Attributes
@@ -160,7 +160,7 @@ def gini(
     confidence: float = 0.95,
     ci_method: CiMethod = "percentile",
     rng: int | np.random.Generator | None = None,
-) -> GiniResult:
+) -> GiniCoefficient:
     """Gini coefficient of crime across places, optionally generalised for sparse data.
 
     Parameters
@@ -190,7 +190,7 @@ def gini(
 
     Returns
     -------
-    GiniResult
+    GiniCoefficient
         ``estimate`` with ``ci_low``/``ci_high`` (NaN without a bootstrap).
 
     Raises
@@ -257,7 +257,7 @@ def gini(
             levels = bca_levels(estimate, finite, jack, freq, level)
         ci_low, ci_high = (float(q) for q in np.quantile(finite, levels))
         boot.flags.writeable = False
-    return GiniResult(
+    return GiniCoefficient(
         estimate=estimate,
         standard=standard,
         generalized=generalized,

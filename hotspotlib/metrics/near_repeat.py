@@ -36,11 +36,11 @@ from hotspotlib.metrics._knox import (
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["KnoxResult", "knox_test"]
+__all__ = ["KnoxTest", "knox_test"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)
-class KnoxResult(FrozenResult):
+class KnoxTest(FrozenResult):
     """A Knox test over distance and time bands, laid out like the Near Repeat Calculator.
 
     Every table has one row per distance band (same location, the bands, "more than")
@@ -246,7 +246,7 @@ def knox_test(
     max_pairs: int = 20_000_000,
     progress: bool = False,
     dayfirst: bool | None = None,
-) -> KnoxResult:
+) -> KnoxTest:
     """Knox test for near repeats over distance and time bands (Near Repeat Calculator).
 
     Parameters
@@ -285,7 +285,7 @@ def knox_test(
 
     Returns
     -------
-    KnoxResult
+    KnoxTest
         Observed, expected and simulated counts, Knox ratios, p-values and findings.
 
     Raises
@@ -387,7 +387,7 @@ def knox_test(
     arrays = [observed, expected, simulated, p_value, ratio, ratio_median]
     for array in arrays:
         array.flags.writeable = False
-    return KnoxResult(
+    return KnoxTest(
         observed=observed,
         expected=expected,
         simulated=simulated,

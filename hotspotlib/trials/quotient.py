@@ -48,15 +48,15 @@ class DisplacementQuotient(FrozenResult):
     wdq: float
     total_net_effect: float
     interpretation: str
-    _counts: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    _area_counts: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     @property
-    def counts(self) -> pd.DataFrame:
+    def area_counts(self) -> pd.DataFrame:
         """The before and after counts per area.
 
         A copy: editing it leaves the result (and its properties) unchanged.
         """
-        return self._counts.copy()
+        return self._area_counts.copy()
 
     def to_frame(self) -> pd.DataFrame:
         """One row with every measure and the interpretation."""
@@ -85,7 +85,7 @@ class DisplacementQuotient(FrozenResult):
                 "total_net_effect": self.total_net_effect,
                 "interpretation": self.interpretation,
             },
-            table=self._counts,
+            table=self._area_counts,
             notes=[
                 "WDQ is meaningful only when the success measure is negative (the "
                 "response worked) and unstable when it is near zero. It has no "
@@ -145,7 +145,7 @@ def wdq(*, target: ArrayLike, buffer: ArrayLike, control: ArrayLike) -> Displace
         wdq=float(quotient),
         total_net_effect=float((rb * ca / cb - ra) + (db * ca / cb - da)),
         interpretation=_reading(success, quotient),
-        _counts=counts,
+        _area_counts=counts,
     )
 
 

@@ -177,8 +177,8 @@ def test_space_time_gi_star_equals_brute_force():
         centres = np.column_stack(
             [result.locations.geometry.centroid.x, result.locations.geometry.centroid.y]
         )
-        steps, cells = result.counts.shape
-        x = result.counts.astype(float).ravel()
+        steps, cells = result.count.shape
+        x = result.count.astype(float).ravel()
         t = np.repeat(np.arange(steps), cells)
         c = np.tile(np.arange(cells), steps)
         near = np.hypot(*(centres[c][:, None] - centres[c][None, :]).transpose(2, 0, 1)) <= 290
@@ -201,7 +201,7 @@ def test_result_methods(planted):
     assert frame.crs == planted.locations.crs
     cube = planted.cube_frame()
     assert len(cube) == planted.n_steps * len(frame)
-    assert cube["count"].sum() == planted.counts.sum()
+    assert cube["count"].sum() == planted.count.sum()
     summary = planted.summary()
     assert summary.table["n_locations"].sum() == len(frame)
     assert "consecutive hot spot" in str(summary)
@@ -215,7 +215,7 @@ def test_without_area_only_cells_with_incidents_are_locations():
     result = hs.emerging_hotspots(
         events, time="when", interval="M", cell_size_m=250, distance_m=260
     )
-    assert (result.counts.sum(axis=0) > 0).all()
+    assert (result.count.sum(axis=0) > 0).all()
     assert result.summary().parameters["locations"] == "cells with >= 1 incident"
 
 
@@ -274,4 +274,4 @@ def test_events_on_the_north_east_edge_are_kept():
         events, time="when", interval="W", cell_size_m=100, distance_m=150
     )
     assert result.n_outside == 0
-    assert int(result.counts.sum()) + result.n_outside_window == len(events)
+    assert int(result.count.sum()) + result.n_outside_window == len(events)

@@ -367,7 +367,7 @@ def test_to_frame_summary_repr_and_plot(city):
     text = str(result.summary())
     assert "High-High" in text and "two-sided" in text and "esda" in text
     assert result.summary().parameters["n_high_high"] == result.counts["n_high_high"]
-    assert "\n" not in repr(result) and repr(result).startswith("LocalMoranResult(")
+    assert "\n" not in repr(result) and repr(result).startswith("LocalMoran(")
     ax = result.plot()
     legend = ax.get_legend()
     labels = [text.get_text() for text in legend.get_texts()]

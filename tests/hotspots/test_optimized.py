@@ -99,12 +99,12 @@ def test_every_decision_is_recorded(optimized):
 def test_without_area_empty_cells_are_dropped(city):
     result = hs.optimized_hotspots(city.events, cell_size_m=250, distance_m=600)
     assert result.n_empty_dropped > 0
-    assert (result.counts.count > 0).all()
+    assert (result.event_counts.count > 0).all()
     assert result.cell_size_rule == "given" and result.distance_rule == "given"
     kept = hs.optimized_hotspots(
         city.events, cell_size_m=250, distance_m=600, keep_empty_cells=True
     )
-    assert kept.n_empty_dropped == 0 and (kept.counts.count == 0).any()
+    assert kept.n_empty_dropped == 0 and (kept.event_counts.count == 0).any()
     assert kept.empty_cells_rule == "kept (keep_empty_cells=True)"
 
 
@@ -160,7 +160,7 @@ def test_events_on_the_north_east_edge_are_kept():
     events = gpd.GeoDataFrame(geometry=gpd.points_from_xy(*xy.T), crs=27700)
     result = hs.optimized_hotspots(events, cell_size_m=100, distance_m=300)
     assert result.n_outside == 0
-    assert int(result.counts.count.sum()) == 600
+    assert int(result.event_counts.count.sum()) == 600
 
 
 def test_outliers_beyond_the_extent_are_not_counted():
@@ -175,14 +175,14 @@ def test_outliers_beyond_the_extent_are_not_counted():
     events = gpd.GeoDataFrame(geometry=gpd.points_from_xy(*xy.T), crs=27700)
     result = hs.optimized_hotspots(events)
     assert result.n_outliers == 2 and result.n_outside == 2
-    assert int(result.counts.count.sum()) == 600
+    assert int(result.event_counts.count.sum()) == 600
     note = result.summary().notes[0]
     assert "not counted (2)" in note and "counted like any other" not in note
     # With an area holding them, outliers are counted.
     area = gpd.GeoDataFrame(geometry=[shapely.box(-10_000, 0, 21_000, 21_000)], crs=27700)
     within = hs.optimized_hotspots(events, area=area, cell_size_m=1_000, distance_m=3_000)
     assert within.n_outliers == 2 and within.n_outside == 0
-    assert int(within.counts.count.sum()) == 602
+    assert int(within.event_counts.count.sum()) == 602
 
 
 def test_repeated_locations_do_not_shrink_cells_or_make_outliers():

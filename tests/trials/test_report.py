@@ -178,7 +178,7 @@ def test_results_cannot_be_changed_through_their_attributes():
         (hs.cace(panel, outcome="a", delivered="visited"), "table"),
         (hs.wdd(target=(10, 5), control=(10, 10)), "table"),
         (hs.wdd(target=(10, 5), control=(10, 10)), "by_type"),
-        (hs.wdq(target=(10, 5), buffer=(4, 4), control=(10, 10)), "counts"),
+        (hs.wdq(target=(10, 5), buffer=(4, 4), control=(10, 10)), "area_counts"),
         (hs.balance_table(plan, pd.DataFrame({"x": np.arange(10.0)})), "table"),
     ]:
         copy = getattr(result, frame)
