@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import html
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
+
+from hotspotlib._summary import Summary
 
 __all__ = ["FrozenResult", "ReadOnlyDict", "frozen_mapping", "read_only"]
 
@@ -162,6 +163,11 @@ class FrozenResult:
     flag when pickled, and ``copy``/``pickle`` bypass ``__init__``, so results pickle
     through :func:`_rebuild`, which locks them again.
 
+    Every result carries ``parameters`` (every input and automatic choice), ``counts``
+    (what was used, dropped and why) and ``notes`` (plain-English caveats), as fields or
+    properties. :meth:`summary` is built from those three, the class's ``_title`` and the
+    one table its ``_summary_table`` returns; results do not write their own.
+
     Results display themselves in one short line (``repr``: the class name, numbers
     and short text, and only the shape of arrays and tables) and, in notebooks, as their
     :meth:`summary` rendered in HTML. A subclass names its key figures (fields or
@@ -180,6 +186,28 @@ class FrozenResult:
 
     __slots__ = ()
     _repr_fields: ClassVar[tuple[str, ...]] = ()
+    _title: ClassVar[str] = ""
+
+    def summary(self) -> Summary:
+        """Summarise the result: parameters, counts, its main table and the notes.
+
+        Returns
+        -------
+        Summary
+            Prints as text; renders as HTML in notebooks and as Markdown with
+            :meth:`Summary.to_markdown`.
+        """
+        return Summary(
+            title=self._title or type(self).__name__,
+            parameters=getattr(self, "parameters", {}),
+            counts=getattr(self, "counts", {}),
+            table=self._summary_table(),
+            notes=tuple(getattr(self, "notes", ())),
+        )
+
+    def _summary_table(self) -> pd.DataFrame | None:
+        """Return the one table a summary shows (None: parameters, counts and notes only)."""
+        return None
 
     def __repr__(self) -> str:
         name = type(self).__name__
@@ -200,10 +228,7 @@ class FrozenResult:
         return line
 
     def _repr_html_(self) -> str:
-        summary = getattr(self, "summary", None)
-        if callable(summary):
-            return str(summary()._repr_html_())
-        return f"<pre>{html.escape(repr(self))}</pre>"
+        return str(self.summary()._repr_html_())
 
     def __post_init__(self) -> None:
         for item in dataclasses.fields(self):  # type: ignore[arg-type]

@@ -20,7 +20,10 @@ def _format_value(value: Any) -> str:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Summary:
-    """A printable summary of a result: parameters, an optional table, and caveats.
+    """A printable summary of a result: parameters, counts, an optional table, and caveats.
+
+    Results build it from their ``parameters``, ``counts`` and ``notes`` and one table of
+    their own (see :meth:`hotspotlib._frozen.FrozenResult.summary`).
 
     Parameters
     ----------
@@ -28,6 +31,8 @@ class Summary:
         One line naming the analysis.
     parameters : Mapping[str, Any]
         The parameters used, including those chosen automatically.
+    counts : Mapping[str, Any]
+        What was used, dropped and why (events, cells, rows ...).
     table : pandas.DataFrame or None
         An optional table of estimates or counts.
     notes : Sequence[str]
@@ -36,17 +41,26 @@ class Summary:
     Examples
     --------
     >>> from hotspotlib._summary import Summary
-    >>> s = Summary(title="Example", parameters={"cell_size_m": 150.0}, notes=["Counts per cell."])
+    >>> s = Summary(
+    ...     title="Example",
+    ...     parameters={"cell_size_m": 150.0},
+    ...     counts={"n_events": 12, "n_outside": 1},
+    ...     notes=["Counts per cell."],
+    ... )
     >>> print(s)
     Example
     =======
     cell_size_m : 150
+    Counts:
+      n_events  : 12
+      n_outside : 1
     Notes:
     - Counts per cell.
     """
 
     title: str
     parameters: Mapping[str, Any] = field(default_factory=dict)
+    counts: Mapping[str, Any] = field(default_factory=dict)
     table: pd.DataFrame | None = None
     notes: Sequence[str] = ()
 
@@ -54,6 +68,10 @@ class Summary:
         lines = [self.title, "=" * len(self.title)]
         width = max((len(k) for k in self.parameters), default=0)
         lines += [f"{k:<{width}} : {_format_value(v)}" for k, v in self.parameters.items()]
+        if self.counts:
+            width = max(len(k) for k in self.counts)
+            lines.append("Counts:")
+            lines += [f"  {k:<{width}} : {_format_value(v)}" for k, v in self.counts.items()]
         if self.table is not None:
             lines += ["", self.table.to_string()]
         if self.notes:
@@ -65,12 +83,9 @@ class Summary:
         return str(self)
 
     def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><th style='text-align:left'>{html.escape(str(k))}</th>"
-            f"<td style='text-align:left'>{html.escape(_format_value(v))}</td></tr>"
-            for k, v in self.parameters.items()
-        )
-        parts = [f"<h4>{html.escape(self.title)}</h4>", f"<table>{rows}</table>"]
+        parts = [f"<h4>{html.escape(self.title)}</h4>", _html_pairs(self.parameters)]
+        if self.counts:
+            parts += ["<p>Counts:</p>", _html_pairs(self.counts)]
         if self.table is not None:
             parts.append(self.table.to_html())
         if self.notes:
@@ -98,11 +113,24 @@ class Summary:
         """
         lines = [f"### {self.title}", "", "| parameter | value |", "|---|---|"]
         lines += [f"| {k} | {_format_value(v)} |" for k, v in self.parameters.items()]
+        if self.counts:
+            lines += ["", "| count | value |", "|---|---|"]
+            lines += [f"| {k} | {_format_value(v)} |" for k, v in self.counts.items()]
         if self.table is not None:
             lines += ["", _frame_to_markdown(self.table)]
         if self.notes:
             lines += [""] + [f"- {note}" for note in self.notes]
         return "\n".join(lines)
+
+
+def _html_pairs(pairs: Mapping[str, Any]) -> str:
+    """Render name/value pairs as a two-column HTML table."""
+    rows = "".join(
+        f"<tr><th style='text-align:left'>{html.escape(str(k))}</th>"
+        f"<td style='text-align:left'>{html.escape(_format_value(v))}</td></tr>"
+        for k, v in pairs.items()
+    )
+    return f"<table>{rows}</table>"
 
 
 def _frame_to_markdown(frame: pd.DataFrame) -> str:

@@ -137,7 +137,33 @@ def _check_plot(result: Any, name: str) -> None:
         plt.close("all")
 
 
+# Results still writing their own summary and lacking parts of the contract, by package.
+# Each line empties as its package moves onto the generated summary.
+NOT_YET_ON_CONTRACT = {
+    # data
+    "SimulatedPings", "SyntheticCity",
+    # dose
+    "DosagePanel", "DoseResponse", "KoperCurve", "PatrolAllocation", "PatrolPlan", "PatrolVisits",
+    # forecast
+    "ForecastSurface",
+    # hotspots
+    "BandwidthChoice", "DensitySurface", "EmergingHotspots", "EventCounts", "GeneralG", "GiStar",
+    "Grid", "IncrementalAutocorrelation", "LocalMoran", "OptimizedHotspots", "SurfaceComparison",
+    # metrics
+    "AccuracyCurve", "ConcentrationShare", "GiniCoefficient", "KnoxTest", "LorenzCurve",
+    "MethodComparison", "ProspectiveHotspots", "RollingEvaluation",
+    # trials
+    "BalanceTable", "ComplianceEffect", "DayAssignment", "DisplacementQuotient", "EffectTable",
+    "MetaAnalysis", "PlaceAssignment", "PowerAnalysis", "RandomizationTest", "SimulatedPower",
+    "TrialEffect", "TrialReport", "WDDTest",
+}  # fmt: skip
+
+
 def _check_mappings(result: Any, name: str) -> None:
+    if name not in NOT_YET_ON_CONTRACT:
+        assert "summary" not in type(result).__dict__, f"{name} writes its own summary()"
+        for field in ("parameters", "counts", "notes"):
+            assert hasattr(result, field), f"{name} has no `{field}`"
     for field in ("parameters", "counts"):
         if not hasattr(result, field):
             continue

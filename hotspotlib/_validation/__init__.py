@@ -14,6 +14,8 @@ from hotspotlib._validation._common import (
     require_columns,
     require_grid_size,
     require_nonempty,
+    require_type,
+    require_unique,
     require_weights,
 )
 from hotspotlib._validation._dates import (
@@ -31,11 +33,14 @@ from hotspotlib._validation._geometry import (
 )
 from hotspotlib._validation._joins import require_id_type, require_join
 from hotspotlib._validation._numbers import (
+    require_draws,
     require_finite,
+    require_increasing,
     require_number,
     require_numbers,
     require_positive,
     require_probability,
+    require_range,
     require_whole,
 )
 
@@ -45,9 +50,11 @@ __all__ = [
     "MAX_ALLOCATION_BYTES",
     "require_allocation",
     "require_columns",
+    "require_draws",
     "require_finite",
     "require_grid_size",
     "require_id_type",
+    "require_increasing",
     "require_join",
     "require_moment",
     "require_nonempty",
@@ -58,10 +65,13 @@ __all__ = [
     "require_positive",
     "require_probability",
     "require_projected_crs",
+    "require_range",
     "require_same_crs",
     "require_some_inside",
     "require_timestamp",
     "require_timestamps",
+    "require_type",
+    "require_unique",
     "require_weights",
     "require_whole",
     "wall_clock",

@@ -55,8 +55,8 @@ def as_rng(rng: int | np.random.Generator | None) -> np.random.Generator:
     return np.random.default_rng(rng)
 
 
-def require_nonempty(frame: pd.DataFrame | pd.Series, *, name: str) -> None:
-    """Raise ``ValueError`` if ``frame`` has no rows.
+def require_nonempty(values: Any, *, name: str, fix: str = "") -> None:
+    """Raise ``ValueError`` if ``values`` (a frame, series, array or sequence) is empty.
 
     Examples
     --------
@@ -65,9 +65,49 @@ def require_nonempty(frame: pd.DataFrame | pd.Series, *, name: str) -> None:
     Traceback (most recent call last):
     ...
     ValueError: `events` is empty (0 rows); pass at least one row.
+    >>> require_nonempty([], name="methods", fix="Pass e.g. ['counts'].")
+    Traceback (most recent call last):
+    ...
+    ValueError: `methods` is empty; Pass e.g. ['counts'].
     """
-    if len(frame) == 0:
-        raise ValueError(f"`{name}` is empty (0 rows); pass at least one row.")
+    if len(values) == 0:
+        if isinstance(values, pd.DataFrame | pd.Series):
+            raise ValueError(f"`{name}` is empty (0 rows); {fix or 'pass at least one row.'}")
+        raise ValueError(f"`{name}` is empty; {fix or 'pass at least one value.'}")
+
+
+def require_type(value: Any, kinds: type | tuple[type, ...], *, name: str, expected: str) -> None:
+    """Raise ``TypeError`` unless ``value`` is an instance of ``kinds``.
+
+    ``expected`` says in words what to pass (and where it comes from).
+
+    Examples
+    --------
+    >>> require_type(3, str, name="column", expected="a column name")
+    Traceback (most recent call last):
+    ...
+    TypeError: `column` must be a column name; got int 3.
+    """
+    if not isinstance(value, kinds):
+        raise TypeError(f"`{name}` must be {expected}; got {type(value).__name__} {_short(value)}.")
+
+
+def require_unique(values: Any, *, name: str, what: str = "values") -> None:
+    """Raise ``ValueError`` naming a few repeats if ``values`` holds any value twice.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> require_unique(pd.Index([1, 2, 2]), name="places", what="index values (place ids)")
+    Traceback (most recent call last):
+    ...
+    ValueError: `places` has repeated index values (place ids): 2; each must appear once.
+    """
+    index = pd.Index(values)
+    if not index.is_unique:
+        repeats = index[index.duplicated()].unique()[:3]
+        shown = ", ".join(str(v) for v in repeats)
+        raise ValueError(f"`{name}` has repeated {what}: {shown}; each must appear once.")
 
 
 def require_columns(frame: pd.DataFrame, columns: Iterable[str], *, name: str) -> None:

@@ -15,11 +15,14 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
+    "require_draws",
     "require_finite",
+    "require_increasing",
     "require_number",
     "require_numbers",
     "require_positive",
     "require_probability",
+    "require_range",
     "require_whole",
 ]
 
@@ -159,24 +162,118 @@ def require_probability(value: Any, *, name: str, closed: bool = False) -> float
     return number
 
 
-def require_whole(value: Any, *, name: str, minimum: int = 0) -> int:
-    """Return ``value`` as an int after checking it is a whole number >= ``minimum``.
+def require_whole(
+    value: Any, *, name: str, minimum: int = 0, maximum: int | None = None, fix: str = ""
+) -> int:
+    """Return ``value`` as an int after checking it is a whole number in [minimum, maximum].
+
+    A float such as ``20.0``, text or a boolean is refused (``ValueError``, as for a
+    number out of range), with the fix in the message.
 
     Examples
     --------
     >>> require_whole(20, name="n_hotspots")
     20
+    >>> require_whole(2.0, name="n_hotspots", minimum=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: `n_hotspots` must be a whole number >= 1; got 2.0. Pass int(2.0).
     """
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        hint = ""
+    whole = not isinstance(value, bool) and isinstance(value, (int, np.integer))
+    if not whole or value < minimum or (maximum is not None and value > maximum):
+        span = f">= {minimum}" if maximum is None else f"between {minimum} and {maximum}"
+        hint = fix
         if isinstance(value, (float, np.floating)) and np.isfinite(value) and value == int(value):
-            hint = f" Pass int({value!r})."
+            hint = f"Pass int({value!r}). {fix}"
         elif isinstance(value, str):
-            hint = " Pass a number, not text."
+            hint = f"Pass a number, not text. {fix}"
         raise ValueError(
-            f"`{name}` must be a whole number >= {minimum}; got {_short(value)}.{hint}"
+            f"`{name}` must be a whole number {span}; got {_short(value)}. {hint}".rstrip()
         )
     return int(value)
+
+
+def require_draws(value: Any, *, name: str, minimum: int = 0, usual: int = 999) -> int:
+    """Return a number of random draws (permutations, bootstrap samples, simulations).
+
+    One rule for every such count: a whole number >= ``minimum`` (0 where the function
+    then uses an analytic answer), with ``usual`` suggested in the message.
+
+    Examples
+    --------
+    >>> require_draws(999, name="n_permutations")
+    999
+    >>> require_draws(-1, name="n_permutations")
+    Traceback (most recent call last):
+    ...
+    ValueError: `n_permutations` must be a whole number >= 0; got -1. 999 is usual.
+    """
+    return require_whole(value, name=name, minimum=minimum, fix=f"{usual} is usual.")
+
+
+def require_range(
+    value: Any,
+    *,
+    name: str,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+    fix: str = "",
+) -> float:
+    """Return ``value`` as a float after checking it lies in a stated range.
+
+    ``low``/``high`` bound the range (None: unbounded on that side); ``low_open`` and
+    ``high_open`` exclude the bound itself. NaN is always refused.
+
+    Examples
+    --------
+    >>> require_range(0.5, name="share", low=0, high=1)
+    0.5
+    >>> require_range(0, name="half_life_days", low=0, low_open=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: `half_life_days` must be a number > 0; got 0.
+    """
+    number = require_number(value, name=name, fix=fix)
+    ok = not np.isnan(number)
+    if low is not None:
+        ok = ok and (number > low if low_open else number >= low)
+    if high is not None:
+        ok = ok and (number < high if high_open else number <= high)
+    if not ok:
+        parts = []
+        if low is not None:
+            parts.append(f"{'>' if low_open else '>='} {low:g}")
+        if high is not None:
+            parts.append(f"{'<' if high_open else '<='} {high:g}")
+        bound = " and ".join(parts) or "that is not NaN"
+        raise ValueError(f"`{name}` must be a number {bound}; got {_short(value)}. {fix}".rstrip())
+    return number
+
+
+def require_increasing(
+    values: Any, *, name: str, strict: bool = True, fix: str = ""
+) -> NDArray[np.float64]:
+    """Return ``values`` as a finite float array after checking it is sorted ascending.
+
+    ``strict`` refuses repeated values too. Used for bin edges, knots and breaks.
+
+    Examples
+    --------
+    >>> require_increasing([0, 15, 30], name="bins")
+    array([ 0., 15., 30.])
+    >>> require_increasing([0, 30, 15], name="bins")
+    Traceback (most recent call last):
+    ...
+    ValueError: `bins` must be strictly increasing; got [0, 30, 15].
+    """
+    array = require_finite(values, name=name)
+    steps = np.diff(array)
+    if (steps <= 0).any() if strict else (steps < 0).any():
+        order = "strictly increasing" if strict else "non-decreasing"
+        raise ValueError(f"`{name}` must be {order}; got {_short(values)}. {fix}".rstrip())
+    return array
 
 
 def require_finite(values: ArrayLike, *, name: str) -> NDArray[np.float64]:
