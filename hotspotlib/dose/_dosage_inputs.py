@@ -18,8 +18,8 @@ from hotspotlib._validation import (
     wall_clock,
 )
 from hotspotlib.dose._pings import describe_extent, event_times
-from hotspotlib.hotspots.counts import locate_events
-from hotspotlib.hotspots.grid import Grid
+from hotspotlib.hotspots.grid.cells import Grid
+from hotspotlib.hotspots.grid.counts import locate_events
 
 _DAY = np.timedelta64(1, "D")
 

@@ -16,8 +16,8 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
-from hotspotlib.hotspots._cell_geometry import NUDGE
-from hotspotlib.hotspots.grid import Grid
+from hotspotlib.hotspots.grid._cell_geometry import NUDGE
+from hotspotlib.hotspots.grid.cells import Grid
 
 _MAX_BINS = 4_000_000
 

@@ -22,7 +22,7 @@ from hotspotlib._validation import (
 from hotspotlib.data.gps import place_column
 from hotspotlib.dose._dosage_inputs import add_events, read_assignment
 from hotspotlib.dose.visits import PatrolVisits
-from hotspotlib.hotspots.grid import Grid
+from hotspotlib.hotspots.grid.cells import Grid
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -29,7 +29,7 @@ from hotspotlib._validation import (
 from hotspotlib.dose._pings import describe_extent, event_times
 from hotspotlib.dose._survival import cox_hazard_ratios, cox_optimum, departures
 from hotspotlib.dose.visits import PatrolVisits
-from hotspotlib.hotspots.counts import locate_events
+from hotspotlib.hotspots.grid.counts import locate_events
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

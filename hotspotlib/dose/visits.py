@@ -31,7 +31,7 @@ from hotspotlib.dose._episodes import (
 )
 from hotspotlib.dose._locate import locate_xy
 from hotspotlib.dose._pings import clean_pings, describe_extent
-from hotspotlib.hotspots.grid import Grid
+from hotspotlib.hotspots.grid.cells import Grid
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -18,8 +18,8 @@ from hotspotlib._validation import (
     require_timestamps,
     require_weights,
 )
-from hotspotlib.hotspots.counts import locate_events
-from hotspotlib.hotspots.grid import Grid
+from hotspotlib.hotspots.grid.cells import Grid
+from hotspotlib.hotspots.grid.counts import locate_events
 
 __all__ = ["Training", "prepare"]
 

@@ -11,7 +11,7 @@ from hotspotlib._frozen import frozen_mapping, read_only
 from hotspotlib._validation import require_positive
 from hotspotlib.forecast._common import Training, Weights, prepare
 from hotspotlib.forecast.surface import ForecastSurface
-from hotspotlib.hotspots.grid import Grid
+from hotspotlib.hotspots.grid.cells import Grid
 
 __all__ = ["recency_counts", "window_counts"]
 

@@ -13,7 +13,7 @@ from hotspotlib._frozen import frozen_mapping, read_only
 from hotspotlib._validation import check_option, require_positive
 from hotspotlib.forecast._common import Weights, prepare
 from hotspotlib.forecast.surface import ForecastSurface
-from hotspotlib.hotspots.grid import Grid
+from hotspotlib.hotspots.grid.cells import Grid
 
 __all__ = ["shrunken_counts"]
 

@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 
 from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
-from hotspotlib.hotspots.grid import Grid
+from hotspotlib.hotspots.grid.cells import Grid
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -1,24 +1,40 @@
-"""Find hot spots: grids and counts, kernel density, Getis-Ord Gi*, local Moran's I."""
+"""Find hot spots: grids and counts, kernel density, Getis-Ord Gi*, local Moran's I.
 
-from hotspotlib.hotspots.autocorrelation import (
-    IncrementalAutocorrelation,
-    incremental_autocorrelation,
+Subpackages: ``grid`` (cells, counts, place selection), ``density`` (kde, bandwidth, the
+surface), ``getis_ord`` (Gi*, General G, optimized and emerging hot spots). Spatial
+weights, units and inference shared by the local statistics stay at this level.
+"""
+
+from hotspotlib.hotspots.density import (
+    BandwidthChoice,
+    DensitySurface,
+    SurfaceComparison,
+    compare_surfaces,
+    kde,
+    select_bandwidth,
 )
-from hotspotlib.hotspots.bandwidth import BandwidthChoice, select_bandwidth
-from hotspotlib.hotspots.compare import SurfaceComparison, compare_surfaces
-from hotspotlib.hotspots.counts import EventCounts, count_events, locate_events
-from hotspotlib.hotspots.emerging import emerging_hotspots
-from hotspotlib.hotspots.emerging_result import EmergingHotspots
-from hotspotlib.hotspots.general_g import GeneralG, general_g
-from hotspotlib.hotspots.getis_ord import gi_star
-from hotspotlib.hotspots.gi_result import GiStar
-from hotspotlib.hotspots.grid import Grid, make_grid
-from hotspotlib.hotspots.kde import kde
+from hotspotlib.hotspots.getis_ord import (
+    EmergingHotspots,
+    GeneralG,
+    GiStar,
+    IncrementalAutocorrelation,
+    OptimizedHotspots,
+    emerging_hotspots,
+    general_g,
+    gi_star,
+    incremental_autocorrelation,
+    optimized_hotspots,
+)
+from hotspotlib.hotspots.grid import (
+    EventCounts,
+    Grid,
+    count_events,
+    locate_events,
+    make_grid,
+    select_places,
+)
 from hotspotlib.hotspots.local_moran import local_moran
 from hotspotlib.hotspots.local_moran_result import LocalMoran
-from hotspotlib.hotspots.optimized import OptimizedHotspots, optimized_hotspots
-from hotspotlib.hotspots.selection import select_places
-from hotspotlib.hotspots.surface import DensitySurface
 
 __all__ = [
     "BandwidthChoice",

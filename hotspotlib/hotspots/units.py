@@ -18,8 +18,8 @@ from hotspotlib._validation import (
     require_nonempty,
     require_projected_crs,
 )
-from hotspotlib.hotspots.counts import EventCounts
-from hotspotlib.hotspots.grid import Grid
+from hotspotlib.hotspots.grid.cells import Grid
+from hotspotlib.hotspots.grid.counts import EventCounts
 
 __all__ = ["Units", "resolve_units"]
 

@@ -21,7 +21,7 @@ from hotspotlib._frozen import FrozenResult
 from hotspotlib._options import WeightsKind
 from hotspotlib._validation import check_option, require_positive
 from hotspotlib.hotspots._weights_given import given_matrix, reorder
-from hotspotlib.hotspots.grid import Grid
+from hotspotlib.hotspots.grid.cells import Grid
 
 if TYPE_CHECKING:
     from hotspotlib.hotspots.units import Units

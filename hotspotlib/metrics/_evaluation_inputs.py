@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from hotspotlib._validation import require_timestamps, wall_clock
-from hotspotlib.hotspots.counts import EventCounts
+from hotspotlib.hotspots.grid.counts import EventCounts
 
 __all__ = ["ForecastMethod", "named_methods", "parse_origins", "per_cell"]
 

@@ -9,7 +9,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from hotspotlib._validation import require_finite, require_numbers
-from hotspotlib.hotspots.counts import EventCounts
+from hotspotlib.hotspots.grid.counts import EventCounts
 
 __all__ = ["as_counts", "as_share"]
 
@@ -17,7 +17,7 @@ __all__ = ["as_counts", "as_share"]
 def as_counts(counts: Any, *, name: str = "counts", integer: bool = False) -> NDArray[np.float64]:
     """Return per-place counts as a 1-D float array: finite, non-negative, not all zero.
 
-    Accepts an :class:`~hotspotlib.hotspots.counts.EventCounts` (its ``count``), a pandas
+    Accepts an :class:`~hotspotlib.hotspots.grid.counts.EventCounts` (its ``count``), a pandas
     Series or any 1-D array-like. ``integer=True`` also requires whole numbers.
     """
     if isinstance(counts, EventCounts):

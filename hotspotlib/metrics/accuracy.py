@@ -20,8 +20,8 @@ from hotspotlib._validation import (
     require_numbers,
     require_polygons,
 )
-from hotspotlib.hotspots.counts import EventCounts, count_events
-from hotspotlib.hotspots.grid import Grid
+from hotspotlib.hotspots.grid.cells import Grid
+from hotspotlib.hotspots.grid.counts import EventCounts, count_events
 from hotspotlib.metrics._inputs import as_share
 
 if TYPE_CHECKING:

@@ -23,8 +23,8 @@ from hotspotlib._validation import (
     require_timestamps,
     wall_clock,
 )
-from hotspotlib.hotspots.counts import count_events
-from hotspotlib.hotspots.grid import Grid, make_grid
+from hotspotlib.hotspots.grid.cells import Grid, make_grid
+from hotspotlib.hotspots.grid.counts import count_events
 from hotspotlib.metrics.accuracy import DEFAULT_COVERAGES, accuracy_curve
 from hotspotlib.metrics.prospective import prospective_hotspots
 
@@ -156,7 +156,7 @@ def compare_methods(
         Built-in names and/or functions ``f(train_events, grid) -> one score per cell``;
         a mapping gives them names. Built-ins: ``"counts"`` (training counts per cell),
         ``"prospective"`` (:func:`prospective_hotspots` at the origin, 8 weeks),
-        ``"kde"`` (``hotspotlib.hotspots.kde`` density) and ``"gi_star"``
+        ``"kde"`` (``hotspotlib.hotspots.density.kde`` density) and ``"gi_star"``
         (``hotspotlib.hotspots.gi_star`` z-scores of the counts, neighbours within 1.5
         cells); the last two need those functions installed.
     train, test : str, Timedelta or DateOffset

@@ -19,7 +19,7 @@ from hotspotlib.metrics._inputs import as_counts
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from hotspotlib.hotspots.counts import EventCounts
+    from hotspotlib.hotspots.grid.counts import EventCounts
 
 __all__ = ["GiniCoefficient", "gini"]
 

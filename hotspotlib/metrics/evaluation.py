@@ -24,8 +24,8 @@ from hotspotlib._validation import (
     require_whole,
     wall_clock,
 )
-from hotspotlib.hotspots.counts import locate_events
-from hotspotlib.hotspots.grid import Grid
+from hotspotlib.hotspots.grid.cells import Grid
+from hotspotlib.hotspots.grid.counts import locate_events
 from hotspotlib.metrics._evaluation_inputs import (
     ForecastMethod,
     named_methods,
@@ -166,7 +166,7 @@ def rolling_evaluation(
         (or by their ``__name__``). ``scores`` is one value per cell (array or Series
         indexed by cell id), or a result holding them: anything with a ``scores``
         attribute (e.g. :class:`hotspotlib.forecast.ForecastSurface`) or an
-        :class:`~hotspotlib.hotspots.counts.EventCounts`.
+        :class:`~hotspotlib.hotspots.grid.counts.EventCounts`.
     time : str
         Column of ``events`` with the event times.
     origins : sequence of dates

@@ -13,8 +13,8 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from hotspotlib._options import AreaMeasure
-from hotspotlib.hotspots.counts import EventCounts
-from hotspotlib.hotspots.grid import Grid
+from hotspotlib.hotspots.grid.cells import Grid
+from hotspotlib.hotspots.grid.counts import EventCounts
 from hotspotlib.metrics._inputs import as_share
 from hotspotlib.metrics.accuracy import accuracy_curve
 

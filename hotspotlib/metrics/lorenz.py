@@ -17,7 +17,7 @@ from hotspotlib.metrics._inputs import as_counts, as_share
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from hotspotlib.hotspots.counts import EventCounts
+    from hotspotlib.hotspots.grid.counts import EventCounts
 
 __all__ = ["ConcentrationShare", "LorenzCurve", "concentration_share", "lorenz_curve"]
 

@@ -22,7 +22,7 @@ from hotspotlib._validation import (
     require_timestamp,
     require_timestamps,
 )
-from hotspotlib.hotspots.grid import Grid, make_grid
+from hotspotlib.hotspots.grid.cells import Grid, make_grid
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -13,7 +13,7 @@ import shapely
 from shapely.geometry import Point
 
 import hotspotlib as hs
-from hotspotlib.hotspots.autocorrelation import first_significant_peak, moran_by_band
+from hotspotlib.hotspots.getis_ord.autocorrelation import first_significant_peak, moran_by_band
 
 
 def test_moran_by_band_matches_esda_z_rand():

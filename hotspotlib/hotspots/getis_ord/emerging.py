@@ -25,12 +25,12 @@ from hotspotlib._validation import (
     require_timestamps,
     wall_clock,
 )
-from hotspotlib.hotspots.emerging_result import EmergingHotspots
-from hotspotlib.hotspots.getis_ord import local_g_scores
-from hotspotlib.hotspots.grid import make_grid
+from hotspotlib.hotspots.getis_ord.emerging_result import EmergingHotspots
+from hotspotlib.hotspots.getis_ord.gi import local_g_scores
+from hotspotlib.hotspots.getis_ord.patterns import classify_patterns, mann_kendall
+from hotspotlib.hotspots.grid.cells import make_grid
+from hotspotlib.hotspots.grid.lattice import subgrid
 from hotspotlib.hotspots.inference import adjust_pvalues, normal_p
-from hotspotlib.hotspots.lattice import subgrid
-from hotspotlib.hotspots.patterns import classify_patterns, mann_kendall
 from hotspotlib.hotspots.weights import band_offsets
 
 __all__ = ["emerging_hotspots"]
@@ -74,7 +74,7 @@ def emerging_hotspots(
        A bin is a significant hot (cold) spot when its (q-)value is <= ``alpha`` and
        z > 0 (z < 0).
     4. Mann-Kendall trend test on each location's series of Gi* z-scores.
-    5. A pattern per location by the rule table in :mod:`hotspotlib.hotspots.patterns`.
+    5. A pattern per location by the rule table in :mod:`hotspotlib.hotspots.getis_ord.patterns`.
 
     Parameters
     ----------

@@ -13,7 +13,7 @@ from scipy import sparse
 from shapely.geometry import Point
 
 import hotspotlib as hs
-from hotspotlib.hotspots.general_g import general_g_moments
+from hotspotlib.hotspots.getis_ord.general_g import general_g_moments
 
 
 @pytest.mark.parametrize("binary", [True, False])

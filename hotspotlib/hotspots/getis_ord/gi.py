@@ -25,14 +25,14 @@ from hotspotlib._validation import as_rng, check_option, require_positive
 from hotspotlib.hotspots._information import check_islands
 from hotspotlib.hotspots._local_common import check_alpha, check_permutations, sparse_sums
 from hotspotlib.hotspots._weights_given import check_weight_arguments
-from hotspotlib.hotspots.gi_result import GiStar
+from hotspotlib.hotspots.getis_ord.gi_result import GiStar
+from hotspotlib.hotspots.grid.lattice import lattice_sums
 from hotspotlib.hotspots.inference import (
     adjust_pvalues,
     conditional_permutation_p,
     confidence_bins,
     normal_p,
 )
-from hotspotlib.hotspots.lattice import lattice_sums
 from hotspotlib.hotspots.units import Units, resolve_units
 from hotspotlib.hotspots.weights import band_offsets, default_band_m, weights_for_units
 

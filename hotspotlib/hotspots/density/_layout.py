@@ -11,8 +11,8 @@ import shapely
 from numpy.typing import NDArray
 
 from hotspotlib._validation import require_grid_size, require_positive
-from hotspotlib.hotspots._engines import Lattice, bounds_of, polygon_node_mask
-from hotspotlib.hotspots.grid import Grid
+from hotspotlib.hotspots.density._engines import Lattice, bounds_of, polygon_node_mask
+from hotspotlib.hotspots.grid.cells import Grid
 
 __all__ = ["Layout", "count_outside_area", "make_layout", "tally_events"]
 

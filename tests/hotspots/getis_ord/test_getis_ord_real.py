@@ -11,7 +11,7 @@ import pytest
 
 import hotspotlib as hs
 
-_ROOT = Path(__file__).resolve().parents[2]
+_ROOT = Path(__file__).resolve().parents[3]
 # ../shared/data beside the project (or beside the folder of work trees)
 CHICAGO = next(
     (

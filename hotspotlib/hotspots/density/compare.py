@@ -13,8 +13,8 @@ from hotspotlib._frozen import FrozenResult
 from hotspotlib._options import CompareMethod
 from hotspotlib._summary import Summary
 from hotspotlib._validation import check_option, require_positive
-from hotspotlib.hotspots._surface_tools import UNIT_LABELS, same_lattice
-from hotspotlib.hotspots.surface import DensitySurface
+from hotspotlib.hotspots.density._surface_tools import UNIT_LABELS, same_lattice
+from hotspotlib.hotspots.density.surface import DensitySurface
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

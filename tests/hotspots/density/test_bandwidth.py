@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import hotspotlib as hs
-from hotspotlib.hotspots.bandwidth import _weighted_median
+from hotspotlib.hotspots.density.bandwidth import _weighted_median
 
 
 def _events(xy, crs=27700, **columns):
@@ -133,7 +133,7 @@ def test_bandwidth_errors(city, points_lonlat):
 def test_binned_and_exact_leave_one_out_densities_agree(rng):
     from scipy.spatial import cKDTree
 
-    from hotspotlib.hotspots._bandwidth_cv import _binned_loo_density, _exact_loo_density
+    from hotspotlib.hotspots.density._bandwidth_cv import _binned_loo_density, _exact_loo_density
 
     xy = rng.normal(0, 200, size=(400, 2))
     w = rng.exponential(1.0, 400)

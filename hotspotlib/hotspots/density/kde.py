@@ -24,7 +24,7 @@ from hotspotlib._validation import (
     require_some_inside,
     require_weights,
 )
-from hotspotlib.hotspots._engines import (
+from hotspotlib.hotspots.density._engines import (
     MAX_FINE_NODES,
     Lattice,
     binning_error_bound,
@@ -37,11 +37,11 @@ from hotspotlib.hotspots._engines import (
     refined_lattice,
     window_mass,
 )
-from hotspotlib.hotspots._kernels import kernel_reach
-from hotspotlib.hotspots._layout import count_outside_area, make_layout, tally_events
-from hotspotlib.hotspots.bandwidth import BandwidthChoice, choose_bandwidth
-from hotspotlib.hotspots.grid import Grid
-from hotspotlib.hotspots.surface import DensitySurface
+from hotspotlib.hotspots.density._kernels import kernel_reach
+from hotspotlib.hotspots.density._layout import count_outside_area, make_layout, tally_events
+from hotspotlib.hotspots.density.bandwidth import BandwidthChoice, choose_bandwidth
+from hotspotlib.hotspots.density.surface import DensitySurface
+from hotspotlib.hotspots.grid.cells import Grid
 
 __all__ = ["kde"]
 

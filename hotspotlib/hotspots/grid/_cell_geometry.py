@@ -15,7 +15,7 @@ import shapely
 from numpy.typing import NDArray
 
 if TYPE_CHECKING:
-    from hotspotlib.hotspots.grid import Grid
+    from hotspotlib.hotspots.grid.cells import Grid
 
 __all__ = ["NUDGE", "cell_polygons", "centres", "first_owner", "locate_hex", "locate_square"]
 

@@ -11,7 +11,7 @@ from scipy import stats
 from shapely.geometry import box
 
 import hotspotlib as hs
-from hotspotlib.hotspots.patterns import PATTERNS, classify_patterns, mann_kendall
+from hotspotlib.hotspots.getis_ord.patterns import PATTERNS, classify_patterns, mann_kendall
 
 STEPS = 10
 

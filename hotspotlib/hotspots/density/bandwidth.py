@@ -22,8 +22,8 @@ from hotspotlib._frozen import FrozenResult, frozen_mapping
 from hotspotlib._options import BandwidthRule, Kernel
 from hotspotlib._summary import Summary
 from hotspotlib._validation import check_option, require_points, require_positive, require_weights
-from hotspotlib.hotspots._bandwidth_cv import likelihood_cv_sd
-from hotspotlib.hotspots._kernels import kernel_sd_factor
+from hotspotlib.hotspots.density._bandwidth_cv import likelihood_cv_sd
+from hotspotlib.hotspots.density._kernels import kernel_sd_factor
 
 __all__ = ["BandwidthChoice", "select_bandwidth"]
 

@@ -16,13 +16,13 @@ from scipy.spatial import cKDTree
 
 from hotspotlib._summary import Summary
 from hotspotlib._validation import require_positive, require_weights
-from hotspotlib.hotspots.counts import count_events
-from hotspotlib.hotspots.grid import Grid
+from hotspotlib.hotspots.grid.cells import Grid
+from hotspotlib.hotspots.grid.counts import count_events
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from hotspotlib.hotspots.surface import DensitySurface
+    from hotspotlib.hotspots.density.surface import DensitySurface
 
 __all__ = [
     "UNIT_LABELS",

@@ -27,7 +27,7 @@ from hotspotlib._validation import (
     require_positive,
     require_projected_crs,
 )
-from hotspotlib.hotspots._cell_geometry import (
+from hotspotlib.hotspots.grid._cell_geometry import (
     cell_polygons,
     centres,
     locate_hex,

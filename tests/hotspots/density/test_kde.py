@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from shapely.geometry import Point, box
 
 import hotspotlib as hs
-from hotspotlib.hotspots._engines import binning_error_bound
-from hotspotlib.hotspots._kernels import kernel_peak
+from hotspotlib.hotspots.density._engines import binning_error_bound
+from hotspotlib.hotspots.density._kernels import kernel_peak
 
 KERNELS = ["quartic", "epanechnikov", "triangular", "uniform", "gaussian"]
 

@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
 from hotspotlib._validation import require_points, require_same_crs
-from hotspotlib.hotspots._surface_tools import (
+from hotspotlib.hotspots.density._surface_tools import (
     cell_positions,
     check_share,
     hotspot_regions,
@@ -25,7 +25,7 @@ from hotspotlib.hotspots._surface_tools import (
     write_geotiff,
     xarray_from_surface,
 )
-from hotspotlib.hotspots.grid import Grid
+from hotspotlib.hotspots.grid.cells import Grid
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

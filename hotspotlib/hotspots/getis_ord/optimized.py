@@ -28,18 +28,18 @@ from hotspotlib._validation import (
     require_same_crs,
     require_weights,
 )
-from hotspotlib.hotspots.autocorrelation import (
+from hotspotlib.hotspots.getis_ord.autocorrelation import (
     IncrementalAutocorrelation,
     default_bands,
     first_significant_peak,
     moran_by_band,
 )
-from hotspotlib.hotspots.counts import EventCounts, count_events
-from hotspotlib.hotspots.getis_ord import gi_star
-from hotspotlib.hotspots.gi_result import GiStar
-from hotspotlib.hotspots.grid import Grid, make_grid
+from hotspotlib.hotspots.getis_ord.gi import gi_star
+from hotspotlib.hotspots.getis_ord.gi_result import GiStar
+from hotspotlib.hotspots.grid.cells import Grid, make_grid
+from hotspotlib.hotspots.grid.counts import EventCounts, count_events
+from hotspotlib.hotspots.grid.lattice import subgrid
 from hotspotlib.hotspots.inference import fdr_cut
-from hotspotlib.hotspots.lattice import subgrid
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -1,6 +1,6 @@
 """Neighbourhood sums on a regular square grid by correlation with a stencil.
 
-On a square :class:`~hotspotlib.hotspots.grid.Grid` a distance band (or a distance
+On a square :class:`~hotspotlib.hotspots.grid.cells.Grid` a distance band (or a distance
 kernel) between cell centres is the same stencil for every cell, so the Gi* sums
 ``sum_j w_ij x_j``, ``sum_j w_ij`` and ``sum_j w_ij^2`` are correlations of rasters
 with that stencil: no weights matrix is built. Cells outside the lattice count as
@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from scipy import ndimage
 
 from hotspotlib._frozen import FrozenResult
-from hotspotlib.hotspots.grid import Grid
+from hotspotlib.hotspots.grid.cells import Grid
 
 __all__ = ["LatticeSums", "lattice_sums", "subgrid"]
 
@@ -50,7 +50,7 @@ def lattice_sums(
     --------
     >>> import geopandas as gpd, numpy as np
     >>> from shapely.geometry import box
-    >>> from hotspotlib.hotspots.grid import make_grid
+    >>> from hotspotlib.hotspots.grid.cells import make_grid
     >>> grid = make_grid(gpd.GeoSeries([box(0, 0, 300, 100)], crs=27700), cell_size_m=100)
     >>> sums = lattice_sums(grid, np.array([1.0, 2.0, 4.0]), np.ones((3, 3)))
     >>> sums.lag.tolist(), sums.weight_sum.tolist()

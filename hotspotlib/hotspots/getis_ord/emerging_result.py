@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 
 from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
-from hotspotlib.hotspots.patterns import PATTERNS
+from hotspotlib.hotspots.getis_ord.patterns import PATTERNS
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -179,8 +179,8 @@ class EmergingHotspots(FrozenResult):
                 "the whole cube; two-sided p; Benjamini-Hochberg over all bins when fdr.",
                 "Trend: Mann-Kendall on each location's Gi* z series (tie-corrected, "
                 "continuity-corrected), significant at alpha.",
-                "Patterns by the ordered rule table in hotspotlib.hotspots.patterns; ArcGIS "
-                "looks only at previous steps (time_neighbours='previous').",
+                "Patterns by the ordered rule table in hotspotlib.hotspots.getis_ord.patterns; "
+                "ArcGIS looks only at previous steps (time_neighbours='previous').",
                 f"{self.n_outside_window} incidents fell outside the whole periods of the "
                 "study window and are left out; n_outside fell in no cell.",
             ],

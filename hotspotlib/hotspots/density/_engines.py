@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
 from hotspotlib._options import Kernel
-from hotspotlib.hotspots._kernels import kernel_reach, kernel_sd_factor, kernel_values
+from hotspotlib.hotspots.density._kernels import kernel_reach, kernel_sd_factor, kernel_values
 
 __all__ = [
     "BINS_PER_SD",

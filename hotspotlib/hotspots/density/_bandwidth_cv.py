@@ -10,7 +10,7 @@ import scipy.fft
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
-from hotspotlib.hotspots._engines import bounds_of
+from hotspotlib.hotspots.density._engines import bounds_of
 
 __all__ = ["likelihood_cv_sd"]
 

@@ -21,8 +21,8 @@ from hotspotlib._validation import (
     require_some_inside,
     require_weights,
 )
-from hotspotlib.hotspots._cell_geometry import first_owner
-from hotspotlib.hotspots.grid import Grid
+from hotspotlib.hotspots.grid._cell_geometry import first_owner
+from hotspotlib.hotspots.grid.cells import Grid
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

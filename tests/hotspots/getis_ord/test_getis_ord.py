@@ -16,7 +16,7 @@ from scipy import sparse, stats
 from shapely.geometry import Point, box
 
 import hotspotlib as hs
-from hotspotlib.hotspots.getis_ord import local_g_scores
+from hotspotlib.hotspots.getis_ord.gi import local_g_scores
 from hotspotlib.hotspots.inference import confidence_bins as local_confidence_bins
 
 # domain.md section 6 G1 (esda G_Local docstring), binary distance band 15.
