@@ -15,6 +15,7 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
+from hotspotlib._columns import place_column
 from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
 from hotspotlib._validation import (
@@ -33,12 +34,6 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 __all__ = ["SimulatedPings", "simulate_patrol_pings"]
-
-
-def place_column(places: gpd.GeoDataFrame | pd.DataFrame) -> str:
-    """Name of the column that holds place ids: the index name, else ``"place"``."""
-    name = places.index.name
-    return str(name) if name is not None else "place"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from hotspotlib._columns import place_column
 from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
 from hotspotlib._validation import (
@@ -20,7 +21,6 @@ from hotspotlib._validation import (
     require_numbers,
     require_positive,
 )
-from hotspotlib.data.gps import place_column
 from hotspotlib.dose.response import DoseResponse
 
 if TYPE_CHECKING:

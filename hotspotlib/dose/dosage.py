@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from hotspotlib._columns import place_column
 from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
 from hotspotlib._validation import (
@@ -19,7 +20,6 @@ from hotspotlib._validation import (
     require_polygons,
     require_timestamp,
 )
-from hotspotlib.data.gps import place_column
 from hotspotlib.dose._dosage_inputs import add_events, read_assignment
 from hotspotlib.dose.visits import PatrolVisits
 from hotspotlib.hotspots.grid.cells import Grid

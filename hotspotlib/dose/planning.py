@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hotspotlib._columns import place_column
 from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
 from hotspotlib._validation import (
@@ -21,7 +22,6 @@ from hotspotlib._validation import (
     require_timestamp,
     wall_clock,
 )
-from hotspotlib.data.gps import place_column
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

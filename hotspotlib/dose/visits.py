@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hotspotlib._columns import place_column
 from hotspotlib._frozen import FrozenResult
 from hotspotlib._summary import Summary
 from hotspotlib._validation import (
@@ -21,7 +22,6 @@ from hotspotlib._validation import (
     require_projected_crs,
     require_same_crs,
 )
-from hotspotlib.data.gps import place_column
 from hotspotlib.dose._episodes import (
     DAY_NS,
     find_episodes,
