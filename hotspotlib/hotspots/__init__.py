@@ -1,4 +1,4 @@
-"""Find hot spots: grids and counts, kernel density, Getis-Ord Gi*, local Moran's I.
+"""Find hot spots: grids and counts, kernel density, Getis-Ord Gi*, local Moran's I, rates.
 
 Subpackages: ``grid`` (cells, counts, place selection), ``density`` (kde, bandwidth, the
 surface), ``getis_ord`` (Gi*, General G, optimized and emerging hot spots). Spatial
@@ -35,9 +35,15 @@ from hotspotlib.hotspots.grid import (
 )
 from hotspotlib.hotspots.local_moran import local_moran
 from hotspotlib.hotspots.local_moran_result import LocalMoran
+from hotspotlib.hotspots.ranking import rank_places
+from hotspotlib.hotspots.ranking_result import PlaceRanking, PlaceTiers
+from hotspotlib.hotspots.rates import crime_rates
+from hotspotlib.hotspots.rates_result import CrimeRates
+from hotspotlib.hotspots.tiers import assign_tiers
 
 __all__ = [
     "BandwidthChoice",
+    "CrimeRates",
     "DensitySurface",
     "EmergingHotspots",
     "EventCounts",
@@ -47,8 +53,12 @@ __all__ = [
     "IncrementalAutocorrelation",
     "LocalMoran",
     "OptimizedHotspots",
+    "PlaceRanking",
+    "PlaceTiers",
     "SurfaceComparison",
+    "assign_tiers",
     "compare_surfaces",
+    "crime_rates",
     "count_events",
     "emerging_hotspots",
     "general_g",
@@ -59,6 +69,7 @@ __all__ = [
     "locate_events",
     "make_grid",
     "optimized_hotspots",
+    "rank_places",
     "select_bandwidth",
     "select_places",
 ]

@@ -1,0 +1,219 @@
+"""The result of :func:`~hotspotlib.crime_rates`: counts, rates and smoothed rates per area."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from scipy import sparse
+
+from hotspotlib._frozen import FrozenResult
+from hotspotlib._summary import Summary
+from hotspotlib._validation import check_option
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["CrimeRates", "rates_notes"]
+
+DENOMINATOR_NOTE = (
+    "Rates are per resident: areas that many people visit but few live in (a city "
+    "centre such as Westminster, a shopping or night-time district, a transport hub) "
+    "get high rates per resident that overstate the risk to each person there. Compare "
+    "such areas by counts, by crimes per km² or with a footfall denominator."
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+class CrimeRates(FrozenResult):
+    """Crimes per area, rates per ``per`` residents with exact intervals, smoothed rates.
+
+    Attributes
+    ----------
+    geometry : geopandas.GeoSeries
+        The areas used, indexed like the input (areas dropped for a missing or zero
+        population are not here).
+    count : numpy.ndarray
+        Events per area.
+    harm : numpy.ndarray or None
+        Sum of the per-event weights per area, when ``weights`` were given.
+    population : numpy.ndarray
+        Residents per area.
+    rate, ci_low, ci_high : numpy.ndarray
+        ``count / population * per`` and its exact Poisson (Garwood) interval.
+    harm_rate : numpy.ndarray or None
+        ``harm / population * per`` (no interval: harm is not a Poisson count).
+    smoothed_rate : numpy.ndarray or None
+        Empirical-Bayes rate per ``per`` residents (None without smoothing).
+    neighbourhood : scipy.sparse.csr_array or None
+        Binary neighbourhoods, self included, used by local smoothing.
+    parameters, counts : Mapping
+        Every input and automatic choice; events used, outside every area, areas
+        dropped and the events inside them, truncated variances (read-only).
+    notes : tuple of str
+        Conventions and caveats, including one on denominators.
+    """
+
+    geometry: gpd.GeoSeries
+    count: NDArray[np.int64]
+    harm: NDArray[np.float64] | None
+    population: NDArray[np.float64]
+    rate: NDArray[np.float64]
+    ci_low: NDArray[np.float64]
+    ci_high: NDArray[np.float64]
+    harm_rate: NDArray[np.float64] | None
+    smoothed_rate: NDArray[np.float64] | None
+    neighbourhood: sparse.csr_array | None = None
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    counts: Mapping[str, int] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    _repr_fields = ("n_areas", "n_events", "per", "smoothing")
+
+    @property
+    def n_areas(self) -> int:
+        """Number of areas with a rate."""
+        return len(self.count)
+
+    @property
+    def n_events(self) -> int:
+        """Events counted in these areas."""
+        return int(self.count.sum())
+
+    @property
+    def per(self) -> float:
+        """Rates are per this many residents."""
+        return float(self.parameters["per"])
+
+    @property
+    def smoothing(self) -> str:
+        """Empirical-Bayes smoothing used: ``"global"``, ``"local"`` or ``"none"``."""
+        return str(self.parameters.get("smoothing") or "none")
+
+    @property
+    def index(self) -> pd.Index:
+        """Index of the areas (that of the input)."""
+        return self.geometry.index
+
+    def to_frame(self) -> gpd.GeoDataFrame:
+        """Return one row per area, indexed like the input, in the areas' CRS (a copy).
+
+        Columns: ``count`` (``harm``), ``population, rate, ci_low, ci_high``
+        (``harm_rate``) and ``smoothed_rate`` when smoothed, then the geometry.
+        """
+        columns: dict[str, Any] = {"count": np.array(self.count)}
+        if self.harm is not None:
+            columns["harm"] = np.array(self.harm)
+        columns.update(
+            population=np.array(self.population),
+            rate=np.array(self.rate),
+            ci_low=np.array(self.ci_low),
+            ci_high=np.array(self.ci_high),
+        )
+        if self.harm_rate is not None:
+            columns["harm_rate"] = np.array(self.harm_rate)
+        if self.smoothed_rate is not None:
+            columns["smoothed_rate"] = np.array(self.smoothed_rate)
+        return gpd.GeoDataFrame(
+            columns, geometry=self.geometry.to_numpy(), crs=self.geometry.crs, index=self.index
+        )
+
+    def top(self, n: int = 10, *, by: str = "auto") -> gpd.GeoDataFrame:
+        """Return the ``n`` areas with the highest ``by`` (default: smoothed rate if any)."""
+        column = self._column(by, name="by")
+        frame = self.to_frame()
+        order = np.lexsort((np.arange(len(frame)), -frame[column].to_numpy()))
+        return frame.iloc[order[:n]]
+
+    def _column(self, choice: str, *, name: str) -> str:
+        options = ["auto", "count", "rate"]
+        options += ["harm", "harm_rate"] if self.harm is not None else []
+        options += ["smoothed_rate"] if self.smoothed_rate is not None else []
+        check_option(choice, options, name=name)
+        if choice == "auto":
+            return "smoothed_rate" if self.smoothed_rate is not None else "rate"
+        return choice
+
+    def summary(self) -> Summary:
+        """Summarise parameters and counts, with the ten areas of highest (smoothed) rate."""
+        table = pd.DataFrame(self.top(10).drop(columns="geometry"))
+        return Summary(
+            title=f"Crime rates per {self.per:g} residents",
+            parameters={**self.parameters, **self.counts},
+            table=table,
+            notes=list(self.notes),
+        )
+
+    def plot(self, ax: Axes | None = None, *, column: str = "auto", **kwargs: Any) -> Axes:
+        """Map a column (default: the smoothed rate, else the rate) as a choropleth."""
+        from hotspotlib._plotting import get_axes
+
+        axes = get_axes(ax)
+        name = self._column(column, name="column")
+        kwargs.setdefault("cmap", "YlOrRd")
+        kwargs.setdefault("legend", True)
+        kwargs.setdefault("edgecolor", "0.6")
+        kwargs.setdefault("linewidth", 0.3)
+        self.to_frame().plot(column=name, ax=axes, **kwargs)
+        unit = "" if name in ("count", "harm") else f" per {self.per:g} residents"
+        axes.set_title(f"{name.replace('_', ' ')}{unit}")
+        axes.set_aspect("equal")
+        return axes
+
+
+def rates_notes(
+    counts: Mapping[str, int], parameters: Mapping[str, Any], dropped: str
+) -> list[str]:
+    """Return the plain-English conventions and caveats of a :func:`crime_rates` run."""
+    level = f"{parameters['confidence']:.0%}"
+    notes = [
+        f"Rates are events per {parameters['per']:g} residents over the whole period the "
+        "events cover (divide by the years covered for an annual rate).",
+        f"ci_low and ci_high are exact two-sided {level} Poisson intervals (Garwood): "
+        "conservative, and ci_low is 0 where there are no events.",
+        DENOMINATOR_NOTE,
+    ]
+    if counts["n_outside"]:
+        notes.append(
+            f"{counts['n_outside']:,} of {counts['n_events']:,} events fall outside every "
+            "area and are in no count."
+        )
+    if counts["n_areas_dropped"]:
+        notes.append(
+            f"{counts['n_areas_dropped']} areas with a missing or zero population were left "
+            f"out ({dropped}), with the {counts['n_events_in_dropped_areas']:,} events in them."
+        )
+    smoothing = parameters["smoothing"]
+    if smoothing == "global":
+        notes.append(
+            "smoothed_rate is Marshall's global empirical-Bayes rate: each rate is shrunk "
+            "towards the mean of all areas, the more the fewer its residents."
+        )
+        if counts["n_variance_truncated"]:
+            notes.append(
+                "The between-area variance estimate was negative (areas differ no more than "
+                "Poisson noise), so it was set to 0: every smoothed rate equals the mean rate."
+            )
+    elif smoothing == "local":
+        notes.append(
+            "smoothed_rate is the local empirical-Bayes rate: each rate is shrunk towards "
+            f"the rate of its neighbourhood ({parameters['neighbours']}; itself included)."
+        )
+        if counts["n_variance_truncated"]:
+            notes.append(
+                f"{counts['n_variance_truncated']} areas had a negative local variance "
+                "estimate, set to 0: their smoothed rate is their neighbourhood's rate."
+            )
+        if counts.get("n_areas_no_neighbours"):
+            notes.append(
+                f"{counts['n_areas_no_neighbours']} areas have no neighbour: their "
+                "neighbourhood is the area alone, so they are not smoothed."
+            )
+    if parameters["weights"] is not None:
+        notes.append("harm_rate has no interval: harm is a weighted sum, not a Poisson count.")
+    return notes
