@@ -81,6 +81,18 @@ def dose_frame() -> pd.DataFrame:
     return frame
 
 
+@cache
+def zone_rates() -> hs.CrimeRates:
+    zones = hs.make_grid(city().boundary, cell_size_m=2000).cells.reset_index(drop=True)
+    zones["population"] = np.random.default_rng(4).integers(5_000, 15_000, len(zones))
+    return hs.crime_rates(city().events, zones, weights="harm", smoothing="local")
+
+
+@cache
+def zone_ranking() -> hs.PlaceRanking:
+    return hs.rank_places(zone_rates(), n_simulations=99, rng=1)
+
+
 def _first_half() -> Any:
     events = city().events
     return events[events["timestamp"] < events["timestamp"].median()]
@@ -195,6 +207,9 @@ BUILDERS: dict[str, Callable[[], Any]] = {
     "MetaAnalysis": lambda: hs.meta_analysis([0.1, 0.3, -0.05], variances=[0.01, 0.02, 0.015]),
     "WDDTest": lambda: hs.wdd(target=(80, 20), control=(100, 50)),
     "DisplacementQuotient": lambda: hs.wdq(target=(100, 60), buffer=(80, 70), control=(500, 500)),
+    "CrimeRates": zone_rates,
+    "PlaceRanking": zone_ranking,
+    "PlaceTiers": lambda: hs.assign_tiers(zone_ranking(), rule="top_k", k=[3, 8]),
 }
 
 RESULT_CLASSES = sorted(
