@@ -56,6 +56,13 @@ def column_or_values(
 
 def resolve_scores(scores: Any, by: str | None) -> Scores:
     """Return the scores to rank from a result, a (Geo)DataFrame, a Series or an array."""
+    resolved = _resolve(scores, by)
+    if not len(resolved.values):
+        raise ValueError("`scores` is empty (0 places); pass at least one place.")
+    return resolved
+
+
+def _resolve(scores: Any, by: str | None) -> Scores:
     if isinstance(scores, CrimeRates):
         frame = scores.to_frame()
         options = [c for c in ("count", "harm", "rate", "harm_rate", "smoothed_rate") if c in frame]

@@ -38,11 +38,11 @@ def _poisson_draws(
     rates = scores.rates
     if rates is not None and scores.by == "smoothed_rate":
         per = rates.per
-        if rates.parameters["smoothing"] == "global":
+        hood = rates.neighbourhood  # held for local smoothing only
+        if hood is None:
             smoothed = global_eb(drawn, rates.population)[0]
         else:
-            assert rates.neighbourhood is not None
-            smoothed = local_eb(drawn, rates.population, rates.neighbourhood)[0]
+            smoothed = local_eb(drawn, rates.population, hood)[0]
         return np.asarray(smoothed * per)
     # the score is proportional to the count (a count, a rate, or harm at its mean per event)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -194,13 +194,12 @@ def rank_places(
             fix="Use fewer simulations or fewer places.",
         )
         generator = as_rng(rng)
-        if method == "poisson":
-            assert counts_given is not None
+        if method == "poisson" and counts_given is not None:
             _check_proportional(resolved, counts_given)
             drawn = _poisson_draws(resolved, counts_given, n_sim, generator)
-        else:
-            assert errors is not None
-            drawn = resolved.values + errors * generator.standard_normal((n_sim, n))
+        else:  # "std_error": the errors were checked above
+            spread = errors if errors is not None else np.zeros(n)
+            drawn = resolved.values + spread * generator.standard_normal((n_sim, n))
         ranks = _competition_ranks(drawn)
         tail = (1 - confidence) / 2
         low = np.quantile(ranks, tail, axis=0, method="lower").astype(np.int64)

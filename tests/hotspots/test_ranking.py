@@ -172,3 +172,21 @@ def test_natural_breaks_are_optimal(values: list[int], n_classes: int) -> None:
     uppers = fisher_jenks(array, n_classes)
     assert len(uppers) == n_classes and uppers[-1] == array.max()
     assert _within(array, uppers) == pytest.approx(_brute_force_breaks(array, n_classes), abs=1e-9)
+
+
+def test_plots_without_geometry() -> None:
+    import matplotlib.pyplot as plt
+
+    scores = pd.Series([9.0, 8, 7, 3, 2], index=list("abcde"), name="rate")
+    try:
+        ranking = hs.rank_places(scores, std_error=np.ones(5), rng=1)
+        assert ranking.plot().get_xlabel().startswith("rank (95% interval")
+        tiers = hs.assign_tiers(ranking, rule="quantiles", n_tiers=2)
+        assert len(tiers.plot().patches) == 5
+    finally:
+        plt.close("all")
+
+
+def test_empty_scores_refused() -> None:
+    with pytest.raises(ValueError, match="empty"):
+        hs.rank_places(pd.Series([], dtype=float), uncertainty="none")
