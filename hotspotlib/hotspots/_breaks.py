@@ -34,7 +34,7 @@ def fisher_jenks(values: NDArray[np.float64], n_classes: int) -> NDArray[np.floa
     m = len(distinct)
     require_allocation(
         float(m) * m,
-        16,
+        48,  # about six m-by-m float arrays at once
         name="by",
         what="pairs of distinct values",
         fix="Natural breaks are exact and quadratic in the number of distinct scores; "

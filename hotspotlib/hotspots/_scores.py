@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from hotspotlib._validation import check_option, require_numbers
 from hotspotlib.hotspots.rates_result import CrimeRates
 
-__all__ = ["Scores", "resolve_scores", "column_or_values"]
+__all__ = ["Scores", "aligned", "column_or_values", "resolve_scores"]
 
 
 @dataclass(frozen=True)
@@ -32,8 +32,25 @@ class Scores:
     frame: pd.DataFrame | None
 
 
+def aligned(given: Any, index: pd.Index | None, *, name: str) -> Any:
+    """Match a Series to the places by label (a Series with other labels is refused)."""
+    if not isinstance(given, pd.Series) or index is None or given.index.equals(index):
+        return given
+    if given.index.is_unique and index.is_unique and set(given.index) == set(index):
+        return given.reindex(index)
+    raise ValueError(
+        f"`{name}` is a Series whose index labels are not the places' labels; reindex it "
+        "to the places, or pass `.to_numpy()` to use it by position."
+    )
+
+
 def column_or_values(
-    frame: pd.DataFrame | None, given: Any, *, name: str, n: int
+    frame: pd.DataFrame | None,
+    given: Any,
+    *,
+    name: str,
+    n: int,
+    index: pd.Index | None = None,
 ) -> NDArray[np.float64]:
     """Resolve ``given`` (a column of ``frame`` or one number per place) to an array."""
     if isinstance(given, str):
@@ -43,6 +60,7 @@ def column_or_values(
                 "column. Pass one number per place instead, or a table that has it."
             )
         given = frame[given]
+    given = aligned(given, index, name=name)
     values = require_numbers(given, name=name, fix="Pass a column name or one number per place.")
     if values.shape != (n,):
         raise ValueError(f"`{name}` must have one value per place ({n}); got shape {values.shape}.")

@@ -159,12 +159,16 @@ def rank_places(
     n = len(resolved.values)
     counts_given: NDArray[np.float64] | None = None
     if count is not None:
-        counts_given = column_or_values(resolved.frame, count, name="count", n=n)
+        counts_given = column_or_values(
+            resolved.frame, count, name="count", n=n, index=resolved.index
+        )
     elif resolved.rates is not None:
         counts_given = np.asarray(resolved.rates.count, dtype=float)
     errors = None
     if std_error is not None:
-        errors = column_or_values(resolved.frame, std_error, name="std_error", n=n)
+        errors = column_or_values(
+            resolved.frame, std_error, name="std_error", n=n, index=resolved.index
+        )
         if (errors < 0).any():
             raise ValueError("`std_error` must be >= 0; some are negative.")
     method: str = uncertainty

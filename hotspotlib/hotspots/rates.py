@@ -25,6 +25,7 @@ from hotspotlib._validation import (
     require_weights,
 )
 from hotspotlib.hotspots._rates_math import garwood_interval, global_eb, local_eb, neighbourhood
+from hotspotlib.hotspots._scores import aligned
 from hotspotlib.hotspots.grid import locate_events
 from hotspotlib.hotspots.rates_result import CrimeRates, rates_notes
 from hotspotlib.hotspots.weights import build_weights
@@ -53,6 +54,7 @@ def _population(areas: gpd.GeoDataFrame, population: Any) -> tuple[NDArray[np.fl
             areas[population], name="population", fix="Convert the column to numbers."
         )
         return values, population
+    population = aligned(population, areas.index, name="population")
     values = require_numbers(population, name="population", fix="Pass one number per area.")
     if values.shape != (len(areas),):
         raise ValueError(

@@ -70,6 +70,16 @@ CASES = [
     ),
     Case(
         "crime_rates",
+        "population Series with other labels",
+        lambda: hs.crime_rates(
+            fx.city.events,
+            _zones(),
+            population=pd.Series(1e4, index=np.arange(len(_zones())) + 1000),
+        ),
+        match="population.*index labels",
+    ),
+    Case(
+        "crime_rates",
         "negative population",
         lambda: hs.crime_rates(fx.city.events, _zones_with(population=-1.0)),
         match="population.*negative",

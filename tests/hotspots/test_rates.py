@@ -105,6 +105,16 @@ def test_missing_population_refused_or_dropped() -> None:
     assert any("'b', 'c'" in note for note in result.notes)
 
 
+def test_population_series_is_matched_by_label() -> None:
+    events, areas = strip([1.0, 1.0], [3, 6])
+    areas.index = ["a", "b"]
+    people = pd.Series({"b": 3000.0, "a": 1000.0})  # another order: matched by label
+    result = hs.crime_rates(events, areas, population=people, smoothing=None)
+    np.testing.assert_allclose(result.rate, [3.0, 2.0])
+    with pytest.raises(ValueError, match="population.*index labels"):
+        hs.crime_rates(events, areas, population=pd.Series([1000.0, 3000.0], index=["x", "y"]))
+
+
 def test_inputs_unchanged() -> None:
     events, areas = strip([1000, 2000, 3000], [3, 2, 9])
     before = (events.copy(), areas.copy())
