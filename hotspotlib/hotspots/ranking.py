@@ -13,8 +13,8 @@ from hotspotlib._validation import (
     as_rng,
     check_option,
     require_allocation,
+    require_draws,
     require_probability,
-    require_whole,
 )
 from hotspotlib.hotspots._rates_math import global_eb, local_eb
 from hotspotlib.hotspots._scores import Scores, column_or_values, resolve_scores
@@ -155,7 +155,7 @@ def rank_places(
     resolved = resolve_scores(scores, by)
     check_option(uncertainty, Uncertainty, name="uncertainty")
     confidence = require_probability(confidence, name="confidence")
-    n_sim = require_whole(n_simulations, name="n_simulations", minimum=1)
+    n_sim = require_draws(n_simulations, name="n_simulations", minimum=1)
     n = len(resolved.values)
     counts_given: NDArray[np.float64] | None = None
     if count is not None:

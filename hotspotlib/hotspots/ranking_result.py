@@ -12,7 +12,6 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from hotspotlib._frozen import FrozenResult
-from hotspotlib._summary import Summary
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -70,6 +69,7 @@ class PlaceRanking(FrozenResult):
     notes: tuple[str, ...] = ()
 
     _repr_fields = ("n_places", "by", "uncertainty", "confidence")
+    _title = "Places ranked, with rank intervals"
 
     @property
     def n_places(self) -> int:
@@ -107,17 +107,10 @@ class PlaceRanking(FrozenResult):
         order = np.lexsort((np.arange(self.n_places), self.rank))
         return _framed(columns, self.place, self.geometry, order)
 
-    def summary(self) -> Summary:
-        """Summarise parameters and counts, with the twenty best-ranked places."""
+    def _summary_table(self) -> pd.DataFrame:
+        """Return the twenty best-ranked places, without geometry."""
         table = pd.DataFrame(self.to_frame().head(20))
-        if "geometry" in table:
-            table = table.drop(columns="geometry")
-        return Summary(
-            title=f"Places ranked by {self.by}",
-            parameters={**self.parameters, **self.counts},
-            table=table,
-            notes=list(self.notes),
-        )
+        return table.drop(columns="geometry") if "geometry" in table else table
 
     def plot(self, ax: Axes | None = None, *, n: int = _MAX_BARS, **kwargs: Any) -> Axes:
         """Draw the ``n`` best-ranked places' ranks with their intervals (a caterpillar plot)."""
@@ -192,6 +185,7 @@ class PlaceTiers(FrozenResult):
     notes: tuple[str, ...] = ()
 
     _repr_fields = ("n_places", "n_tiers", "method")
+    _title = "Places in tiers"
 
     @property
     def n_places(self) -> int:
@@ -242,14 +236,9 @@ class PlaceTiers(FrozenResult):
             }
         )
 
-    def summary(self) -> Summary:
-        """Summarise the rule, places per tier and each tier's score range."""
-        return Summary(
-            title="Places in tiers",
-            parameters={"rule_stated": self.rule, **self.parameters, **self.counts},
-            table=self.tier_table(),
-            notes=list(self.notes),
-        )
+    def _summary_table(self) -> pd.DataFrame:
+        """Return places and score range per tier (the rule is the first note)."""
+        return self.tier_table()
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """Map the tiers (with geometry), else draw the scores coloured by tier."""

@@ -13,7 +13,6 @@ from numpy.typing import NDArray
 from scipy import sparse
 
 from hotspotlib._frozen import FrozenResult
-from hotspotlib._summary import Summary
 from hotspotlib._validation import check_option
 
 if TYPE_CHECKING:
@@ -74,6 +73,7 @@ class CrimeRates(FrozenResult):
     notes: tuple[str, ...] = ()
 
     _repr_fields = ("n_areas", "n_events", "per", "smoothing")
+    _title = "Crime rates per resident (highest rates first)"
 
     @property
     def n_areas(self) -> int:
@@ -123,13 +123,6 @@ class CrimeRates(FrozenResult):
             columns, geometry=self.geometry.to_numpy(), crs=self.geometry.crs, index=self.index
         )
 
-    def top(self, n: int = 10, *, by: str = "auto") -> gpd.GeoDataFrame:
-        """Return the ``n`` areas with the highest ``by`` (default: smoothed rate if any)."""
-        column = self._column(by, name="by")
-        frame = self.to_frame()
-        order = np.lexsort((np.arange(len(frame)), -frame[column].to_numpy()))
-        return frame.iloc[order[:n]]
-
     def _column(self, choice: str, *, name: str) -> str:
         options = ["auto", "count", "rate"]
         options += ["harm", "harm_rate"] if self.harm is not None else []
@@ -139,15 +132,12 @@ class CrimeRates(FrozenResult):
             return "smoothed_rate" if self.smoothed_rate is not None else "rate"
         return choice
 
-    def summary(self) -> Summary:
-        """Summarise parameters and counts, with the ten areas of highest (smoothed) rate."""
-        table = pd.DataFrame(self.top(10).drop(columns="geometry"))
-        return Summary(
-            title=f"Crime rates per {self.per:g} residents",
-            parameters={**self.parameters, **self.counts},
-            table=table,
-            notes=list(self.notes),
-        )
+    def _summary_table(self) -> pd.DataFrame:
+        """Return the ten areas with the highest smoothed rate (else rate)."""
+        column = self._column("auto", name="by")
+        frame = pd.DataFrame(self.to_frame().drop(columns="geometry"))
+        order = np.lexsort((np.arange(len(frame)), -frame[column].to_numpy()))
+        return frame.iloc[order[:10]]
 
     def plot(self, ax: Axes | None = None, *, column: str = "auto", **kwargs: Any) -> Axes:
         """Map a column (default: the smoothed rate, else the rate) as a choropleth."""

@@ -8,7 +8,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from hotspotlib._validation import check_option, require_numbers, require_whole
+from hotspotlib._validation import check_option, require_increasing, require_whole
 from hotspotlib.hotspots._breaks import fisher_jenks, tiers_from_cuts, tiers_top_k
 from hotspotlib.hotspots._scores import Scores, resolve_scores
 from hotspotlib.hotspots.ranking_result import PlaceRanking, PlaceTiers
@@ -31,14 +31,15 @@ _ALLOWED = {
 }
 
 
-def _ascending(values: Any, *, name: str, low: float = -np.inf, high: float = np.inf) -> Any:
-    array = require_numbers(values, name=name, fix=f"Pass a list of numbers, e.g. {name}=[5, 10].")
-    array = np.atleast_1d(array)
-    if array.ndim != 1 or not len(array) or not np.isfinite(array).all():
-        raise ValueError(f"`{name}` must be a non-empty list of finite numbers; got {values!r}.")
-    if (np.diff(array) <= 0).any() or array.min() <= low or array.max() >= high:
-        span = "" if np.isinf(low) else f" strictly between {low:g} and {high:g}"
-        raise ValueError(f"`{name}` must be strictly increasing{span}; got {values!r}.")
+def _ascending(values: Any, *, name: str, share: bool = False) -> Any:
+    array = np.atleast_1d(require_increasing(values, name=name))
+    if array.ndim != 1 or not len(array):
+        raise ValueError(f"`{name}` must be a non-empty list of numbers; got {values!r}.")
+    if share and (array.min() <= 0 or array.max() >= 1):
+        raise ValueError(
+            f"`{name}` must be probabilities strictly between 0 and 1; got {values!r}. "
+            "Give shares, e.g. [0.5, 0.9] rather than [50, 90]."
+        )
     return array
 
 
@@ -73,7 +74,7 @@ def _tiers(
     elif rule == "quantiles" and breaks is not None:
         if n_tiers is not None:
             raise ValueError("Pass either `n_tiers` or `breaks` with rule='quantiles', not both.")
-        probabilities = _ascending(breaks, name="breaks", low=0.0, high=1.0)
+        probabilities = _ascending(breaks, name="breaks", share=True)
         cuts = np.quantile(values, probabilities)
         how = f"quantiles {', '.join(f'{p:g}' for p in probabilities)} of the scores"
     else:
