@@ -136,7 +136,6 @@ def require_per_row(values: Any, rows: pd.Index, *, name: str, what: str = "row"
         return values.reindex(rows)
     if np.ndim(values) != 1 or len(values) != len(rows):
         raise ValueError(
-            f"`{name}` must have one entry per {what} ({len(rows)}); got shape "
-            f"{np.shape(values)}."
+            f"`{name}` must have one entry per {what} ({len(rows)}); got shape {np.shape(values)}."
         )
     return values
