@@ -131,7 +131,7 @@ def _find(state: dict[str, Any]) -> None:
     hs.to_geojson(places, out / "hotspots.geojson")
     hs.to_geopackage(places, out / "hotspots.gpkg")
     hs.to_csv(places, out / "hotspots.csv")
-    gi_hot = gi_frame.loc[gi.hotspots(0.95).index]
+    gi_hot = gi_frame.loc[gi.significant(0.95).index]
     hs.to_geojson(gi_hot, out / "gi_star_hot_cells.geojson")
     hs.to_geopackage(gi_hot, out / "gi_star_hot_cells.gpkg")
     state.update(grid=grid, places=places, surface=surface, gi=gi)

@@ -31,7 +31,7 @@ from hotspotlib._validation._geometry import (
     require_same_crs,
     require_some_inside,
 )
-from hotspotlib._validation._joins import require_id_type, require_join
+from hotspotlib._validation._joins import require_id_type, require_join, require_per_row
 from hotspotlib._validation._numbers import (
     require_draws,
     require_finite,
@@ -41,6 +41,7 @@ from hotspotlib._validation._numbers import (
     require_positive,
     require_probability,
     require_range,
+    require_varying,
     require_whole,
 )
 
@@ -75,4 +76,6 @@ __all__ = [
     "require_weights",
     "require_whole",
     "wall_clock",
+    "require_per_row",
+    "require_varying",
 ]

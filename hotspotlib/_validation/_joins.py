@@ -105,3 +105,37 @@ def require_id_type(values: Any, *, name: str) -> None:
             f"{_examples(present[~is_text])}): 1 and '1' would count as two ids. "
             f"Give them one type, e.g. `.astype(str)`."
         )
+
+
+def require_per_row(values: Any, rows: pd.Index, *, name: str, what: str = "row") -> Any:
+    """Return ``values`` with one entry per row of ``rows``, in the rows' order.
+
+    A Series whose index is not ``rows`` is matched to the rows by label and refused
+    when its labels do not name them one to one; anything else (a list, an array) is
+    taken by position and must have one entry per row. The entries are not converted.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> require_per_row(pd.Series([2.0, 1.0], index=["b", "a"]), pd.Index(["a", "b"]),
+    ...                 name="value").tolist()
+    [1.0, 2.0]
+    >>> require_per_row([1.0], pd.Index(["a", "b"]), name="value", what="unit")
+    Traceback (most recent call last):
+    ...
+    ValueError: `value` must have one entry per unit (2); got shape (1,).
+    """
+    if isinstance(values, pd.Series) and not values.index.equals(rows):
+        labels = values.index
+        if not (labels.is_unique and len(labels) == len(rows) and rows.isin(labels).all()):
+            raise ValueError(
+                f"`{name}` is a Series whose index labels are not those of the {what}s (e.g. "
+                f"{list(rows[:3])} vs {list(labels[:3])}); reindex it to the {what}s, or pass "
+                "`.to_numpy()` to use it by position."
+            )
+        return values.reindex(rows)
+    if np.ndim(values) != 1 or len(values) != len(rows):
+        raise ValueError(
+            f"`{name}` must have one entry per {what} ({len(rows)}); got shape {np.shape(values)}."
+        )
+    return values

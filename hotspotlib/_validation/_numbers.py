@@ -24,6 +24,7 @@ __all__ = [
     "require_probability",
     "require_range",
     "require_whole",
+    "require_varying",
 ]
 
 
@@ -290,5 +291,36 @@ def require_finite(values: ArrayLike, *, name: str) -> NDArray[np.float64]:
         raise ValueError(
             f"`{name}` has {int(bad.sum())} NaN or infinite values out of {array.size}; "
             "fill or drop them first."
+        )
+    return array
+
+
+def require_varying(values: Any, *, name: str, minimum: int = 2, fix: str = "") -> NDArray[Any]:
+    """Return ``values`` as an array after checking it has ``minimum`` rows, not all equal.
+
+    ``values`` is one value per row (an ``(n,)`` array) or one point per row (an
+    ``(n, d)`` array). A statistic that compares rows with each other (a variance, a
+    mean distance) is undefined on too few rows or on rows that are all the same, so
+    both are a ``ValueError`` naming the argument, with ``fix`` saying what to do.
+
+    Examples
+    --------
+    >>> require_varying([1.0, 3.0, 2.0], name="value", minimum=3)
+    array([1., 3., 2.])
+    >>> require_varying([2.0, 2.0, 2.0], name="value", fix="Check the value column.")
+    Traceback (most recent call last):
+    ...
+    ValueError: `value` has zero variance: all 3 rows are 2.0, and the ... Check the value column.
+    """
+    array = np.asarray(values)
+    if len(array) < minimum:
+        raise ValueError(
+            f"`{name}` has {len(array)} rows; at least {minimum} are needed. {fix}".rstrip()
+        )
+    if (array == array[:1]).all():
+        shown = array[0].tolist()
+        raise ValueError(
+            f"`{name}` has zero variance: all {len(array)} rows are {shown!r}, and the "
+            f"statistic compares rows with each other, so it is undefined. {fix}".rstrip()
         )
     return array

@@ -1,4 +1,4 @@
-"""Checks and sparse sums shared by the local statistics (Gi*, local Moran's I)."""
+"""Steps shared by the local statistics (Gi*, local Moran's I): options, values, sums."""
 
 from __future__ import annotations
 
@@ -8,56 +8,28 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
 
-from hotspotlib._validation import require_positive
+from hotspotlib._validation import require_draws, require_probability, require_type
 
-__all__ = ["check_alpha", "check_flag", "check_permutations", "sparse_sums"]
+__all__ = ["LocalOptions", "check_local_options", "sparse_sums"]
 
-
-def check_permutations(n_permutations: Any) -> int:
-    """Return ``n_permutations`` as an int after checking it is a whole number >= 0.
-
-    Examples
-    --------
-    >>> check_permutations(999)
-    999
-    """
-    if (
-        isinstance(n_permutations, bool)
-        or not isinstance(n_permutations, (int, np.integer))
-        or n_permutations < 0
-    ):
-        raise ValueError(
-            f"`n_permutations` must be a whole number >= 0 (0 for analytic p-values); "
-            f"got {n_permutations!r}. 999 is usual."
-        )
-    return int(n_permutations)
+LocalOptions = tuple[int, float, bool]
+"""``(n_permutations, alpha, fdr)`` after checking."""
 
 
-def check_alpha(alpha: Any) -> float:
-    """Return ``alpha`` as a float after checking ``0 < alpha < 1``.
+def check_local_options(n_permutations: Any, alpha: Any, fdr: Any) -> LocalOptions:
+    """Check the options every local statistic shares and return them as plain values.
 
     Examples
     --------
-    >>> check_alpha(0.05)
-    0.05
+    >>> check_local_options(999, 0.05, True)
+    (999, 0.05, True)
     """
-    level = require_positive(alpha, name="alpha")
-    if level >= 1:
-        raise ValueError(f"`alpha` must be between 0 and 1; got {alpha!r}.")
-    return level
-
-
-def check_flag(value: Any, *, name: str, meaning: str) -> bool:
-    """Return ``value`` as a bool after checking it is True or False (not a truthy string).
-
-    Examples
-    --------
-    >>> check_flag(True, name="fdr", meaning="classify from q-values")
-    True
-    """
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"`{name}` must be True or False; got {value!r}. True means: {meaning}.")
-    return bool(value)
+    n_perm = require_draws(n_permutations, name="n_permutations")
+    level = require_probability(alpha, name="alpha")
+    require_type(
+        fdr, (bool, np.bool_), name="fdr", expected="True (Benjamini-Hochberg q-values) or False"
+    )
+    return n_perm, level, bool(fdr)
 
 
 def sparse_sums(matrix: sparse.csr_array, x: NDArray[np.float64]) -> tuple[Any, Any, Any, Any]:

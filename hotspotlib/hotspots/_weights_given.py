@@ -14,21 +14,23 @@ from numpy.typing import NDArray
 from scipy import sparse
 
 from hotspotlib._options import WeightsKind
-from hotspotlib._validation import check_option
+from hotspotlib._validation import check_option, require_finite, require_range, require_type
 
 __all__ = ["check_weight_arguments", "given_matrix", "reorder"]
 
 
-def check_weight_arguments(weights: Any, distance_m: Any, k: Any) -> None:
-    """Refuse ``distance_m`` and ``k`` where they would be ignored.
+def check_weight_arguments(weights: Any, distance_m: Any, k: Any, *, points: bool) -> None:
+    """Refuse combinations of spatial-weights arguments that would be ignored or fail.
 
-    ``distance_m`` shapes only the named ``"distance_band"`` and ``"kernel"`` weights and
-    ``k`` only ``"knn"``; weights passed as an object are used as given.
+    ``distance_m`` shapes only the named ``"distance_band"`` and ``"kernel"`` weights,
+    ``k`` only ``"knn"``, and contiguity (``"queen"``/``"rook"``) needs polygons or grid
+    cells (``points`` says the units are points); weights passed as an object are used
+    as given.
 
     Examples
     --------
-    >>> check_weight_arguments("knn", None, 4)
-    >>> check_weight_arguments("distance_band", 500, 4)
+    >>> check_weight_arguments("knn", None, 4, points=True)
+    >>> check_weight_arguments("distance_band", 500, 4, points=False)
     Traceback (most recent call last):
     ...
     ValueError: `k` applies to spatial_weights='knn' only; got k=4 with ...
@@ -36,18 +38,29 @@ def check_weight_arguments(weights: Any, distance_m: Any, k: Any) -> None:
     named = isinstance(weights, str)
     if named:
         check_option(weights, WeightsKind, name="spatial_weights")
+    kind = weights if named else None
     what = repr(weights) if named else f"a {type(weights).__name__} (used as given)"
-    if distance_m is not None and not (named and weights in ("distance_band", "kernel")):
-        raise ValueError(
+    rules = (
+        (
+            distance_m is not None and kind not in ("distance_band", "kernel"),
             "`distance_m` applies to named weights 'distance_band' and 'kernel' only; got "
-            f"distance_m={distance_m!r} with spatial_weights={what}. Drop `distance_m`, or build "
-            "the weights with that distance."
-        )
-    if k is not None and not (named and weights == "knn"):
-        raise ValueError(
-            f"`k` applies to spatial_weights='knn' only; got k={k!r} with spatial_weights={what}. "
-            "Drop `k`, or pass spatial_weights='knn'."
-        )
+            f"distance_m={distance_m!r} with spatial_weights={what}. Drop `distance_m`, or "
+            "build the weights with that distance.",
+        ),
+        (
+            k is not None and kind != "knn",
+            f"`k` applies to spatial_weights='knn' only; got k={k!r} with spatial_weights="
+            f"{what}. Drop `k`, or pass spatial_weights='knn'.",
+        ),
+        (
+            points and kind in ("queen", "rook"),
+            f"spatial_weights={what} (contiguity) needs polygons or grid cells; these units "
+            "are points. Use spatial_weights='distance_band' with `distance_m`, or 'knn'.",
+        ),
+    )
+    for broken, message in rules:
+        if broken:
+            raise ValueError(message)
 
 
 def reorder(matrix: sparse.csr_array, positions: NDArray[np.int64]) -> sparse.csr_array:
@@ -61,38 +74,46 @@ def reorder(matrix: sparse.csr_array, positions: NDArray[np.int64]) -> sparse.cs
 
 
 def given_matrix(weights: Any, *, n: int, index: pd.Index) -> tuple[sparse.csr_array, str]:
+    """Check weights passed as an object and return them as CSR, aligned with the units."""
     ids: Any = None
     if sparse.issparse(weights):
         raw = sparse.csr_array(weights, copy=True, dtype=float)
         source = "a sparse matrix"
     elif isinstance(weights, np.ndarray):
-        raw = sparse.csr_array(np.asarray(weights, dtype=float))
+        raw = sparse.csr_array(require_finite(weights, name="spatial_weights"))
         source = "a dense matrix"
-    elif hasattr(weights, "unique_ids") and hasattr(weights, "sparse"):
-        raw = sparse.csr_array(weights.sparse, copy=True, dtype=float)
-        ids = list(weights.unique_ids)
-        source = "a libpysal Graph"
-    elif hasattr(weights, "id_order") and hasattr(weights, "sparse"):
-        raw = sparse.csr_array(weights.sparse, copy=True, dtype=float)
-        ids = list(weights.id_order)
-        source = f"a libpysal W (transform {weights.transform!r})"
     else:
-        raise TypeError(
-            "`spatial_weights` must be one of 'distance_band', 'knn', 'queen', 'rook', 'kernel', a "
-            f"libpysal Graph or W, or a scipy sparse matrix; got {type(weights).__name__}."
+        from libpysal.graph import Graph
+        from libpysal.weights import W
+
+        require_type(
+            weights,
+            (Graph, W),
+            name="spatial_weights",
+            expected="one of 'distance_band', 'knn', 'queen', 'rook', 'kernel', a libpysal "
+            "Graph or W, or a scipy sparse matrix",
         )
+        raw = sparse.csr_array(weights.sparse, copy=True, dtype=float)
+        if isinstance(weights, Graph):
+            ids, source = list(weights.unique_ids), "a libpysal Graph"
+        else:
+            ids = list(weights.id_order)
+            source = f"a libpysal W (transform {weights.transform!r})"
     if raw.shape != (n, n):
         raise ValueError(
             f"`spatial_weights` must be {n} x {n} (one row per unit); got {raw.shape[0]} x "
             f"{raw.shape[1]}. Build the weights on the same units."
         )
     raw.eliminate_zeros()
-    if not np.isfinite(raw.data).all():
-        raise ValueError("`spatial_weights` has NaN or infinite entries; weights must be finite.")
-    if (raw.data < 0).any():
-        raise ValueError(
-            f"`spatial_weights` has {int((raw.data < 0).sum())} negative entries (min "
-            f"{raw.data.min():g}); Getis-Ord and local Moran statistics need weights >= 0."
+    require_finite(raw.data, name="spatial_weights")
+    if raw.nnz:
+        negative = int((raw.data < 0).sum())
+        require_range(
+            raw.data.min(),
+            name="spatial_weights",
+            low=0,
+            fix=f"It has {negative} negative entries (the smallest shown); Getis-Ord and "
+            "local Moran statistics need weights >= 0.",
         )
     if ids is not None:
         raw, how = _match_ids(raw, ids, index)

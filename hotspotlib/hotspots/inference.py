@@ -14,7 +14,7 @@ from scipy import sparse, special
 
 from hotspotlib._multiple_testing import adjust_pvalues
 from hotspotlib._options import Alternative
-from hotspotlib._validation import check_option
+from hotspotlib._validation import check_option, require_allocation
 
 __all__ = [
     "confidence_bins",
@@ -108,8 +108,7 @@ def draw_without_replacement(
     >>> rows.shape, all(len(set(r)) == 3 for r in rows.tolist())
     ((4, 3), True)
     """
-    if not 0 <= m <= n:
-        raise ValueError(f"cannot draw {m} distinct values from {n}.")
+    # callers draw m <= n - 1 neighbours' values from the n - 1 other units
     if m <= 256:
         drawn = np.empty((size, m), dtype=np.int64)
         chosen = np.empty((size, 0), dtype=np.int64)
@@ -194,30 +193,20 @@ def conditional_permutation_p(
     p = np.full(n, np.nan)
     if kmax == 0:
         return p
-    table_bytes = min(n_groups, n) * n_permutations * (kmax + 1) * 8
-    if table_bytes > MAX_DRAW_BYTES:
-        raise ValueError(
-            f"`n_permutations` = {n_permutations} needs about {table_bytes / 2**30:.1f} GiB "
-            f"for the tables of draws ({min(n_groups, n)} groups x B x {kmax + 1} "
-            "neighbours + 1); use fewer permutations (999 is usual) or fewer neighbours."
-        )
+    require_allocation(
+        min(n_groups, n) * n_permutations * (kmax + 1),
+        8,
+        name="n_permutations",
+        what=f"draws ({min(n_groups, n)} groups x B x {kmax + 1} neighbours + 1)",
+        fix="Use fewer permutations (999 is usual) or fewer neighbours.",
+        max_bytes=MAX_DRAW_BYTES,
+    )
     observed = neighbours @ x
     weight_sum = np.asarray(neighbours.sum(axis=1)).ravel()
     mean_other = (x.sum() - x) / (n - 1)
     centre = weight_sum * mean_other
     tol = 1e-10 * (np.abs(neighbours) @ np.abs(x) + np.abs(centre) + 1e-300)
-    # Units are split at random into groups, each with its own table of draws: within
-    # a group p-values share draws (as esda's single table), across groups they do not.
-    groups = np.array_split(rng.permutation(n), min(n_groups, n))
-    plan = []
-    for members in groups:
-        order = members[np.argsort(card[members], kind="stable")]
-        k_group = int(card[order].max()) if order.size else 0
-        if k_group == 0:
-            continue
-        draws = draw_without_replacement(rng, n, n_permutations, k_group + 1)
-        for lo, hi in _site_blocks(card[order], max_elements):
-            plan.append((order[lo:hi], draws))
+    plan = _draw_plan(rng, card, n_permutations, n_groups=n_groups, max_elements=max_elements)
     extreme = np.zeros(n, dtype=np.int64)
     lower = np.zeros(n, dtype=np.int64)
     bar = _progress(progress, len(plan))
@@ -232,17 +221,12 @@ def conditional_permutation_p(
             batch = draws[start:stop]
             sim = _weighted_draws(x, batch, slots)
             _swap_self(sim, batch, rank, card, slots, x)
-            obs = observed[sites]
-            if alternative == "two-sided" and equal_tailed:
-                lower[sites] += (sim <= obs + tol[sites]).sum(axis=0)
-            if alternative == "greater" or (alternative == "two-sided" and equal_tailed):
-                hit = sim >= obs - tol[sites]
-            elif alternative == "less":
-                hit = sim <= obs + tol[sites]
-            else:
-                mid = centre[sites]
-                hit = np.abs(sim - mid) >= np.abs(obs - mid) - tol[sites]
-            extreme[sites] += hit.sum(axis=0)
+            up, down = _hits(
+                sim, observed[sites], centre[sites], tol[sites], alternative, equal_tailed
+            )
+            extreme[sites] += up
+            if down is not None:
+                lower[sites] += down
         if bar is not None:
             bar.update(1)
     if bar is not None:
@@ -253,6 +237,53 @@ def conditional_permutation_p(
         smaller = (1.0 + np.minimum(extreme[has], lower[has])) / (n_permutations + 1.0)
         p[has] = np.minimum(1.0, 2.0 * smaller)
     return p
+
+
+def _draw_plan(
+    rng: np.random.Generator,
+    card: NDArray[np.int64],
+    n_permutations: int,
+    *,
+    n_groups: int,
+    max_elements: int,
+) -> list[tuple[NDArray[np.int64], NDArray[np.int64]]]:
+    """Return blocks of units, each with its group's table of draws.
+
+    Units are split at random into groups, each with its own table of draws: within
+    a group p-values share draws (as esda's single table), across groups they do not.
+    """
+    n = card.size
+    groups = np.array_split(rng.permutation(n), min(n_groups, n))
+    plan = []
+    for members in groups:  # a handful of groups
+        order = members[np.argsort(card[members], kind="stable")]
+        k_group = int(card[order].max()) if order.size else 0
+        if k_group == 0:
+            continue
+        draws = draw_without_replacement(rng, n, n_permutations, k_group + 1)
+        for lo, hi in _site_blocks(card[order], max_elements):
+            plan.append((order[lo:hi], draws))
+    return plan
+
+
+def _hits(
+    sim: NDArray[np.float64],
+    observed: NDArray[np.float64],
+    centre: NDArray[np.float64],
+    tol: NDArray[np.float64],
+    alternative: str,
+    equal_tailed: bool,
+) -> tuple[NDArray[np.int64], NDArray[np.int64] | None]:
+    """Count, per unit, draws as extreme as observed (and, equal-tailed, the lower tail)."""
+    if alternative == "two-sided" and equal_tailed:
+        return (sim >= observed - tol).sum(axis=0), (sim <= observed + tol).sum(axis=0)
+    if alternative == "greater":
+        hit = sim >= observed - tol
+    elif alternative == "less":
+        hit = sim <= observed + tol
+    else:
+        hit = np.abs(sim - centre) >= np.abs(observed - centre) - tol
+    return hit.sum(axis=0), None
 
 
 def _weighted_draws(

@@ -28,24 +28,21 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
 
-from hotspotlib._multiple_testing import permutation_floor_note
 from hotspotlib._options import WeightsKind
-from hotspotlib._validation import as_rng
-from hotspotlib.hotspots._local_common import (
-    check_alpha,
-    check_flag,
-    check_permutations,
-    sparse_sums,
-)
+from hotspotlib._validation import as_rng, require_type, require_varying
+from hotspotlib.hotspots._information import check_islands
+from hotspotlib.hotspots._local_common import check_local_options, sparse_sums
 from hotspotlib.hotspots._weights_given import check_weight_arguments
 from hotspotlib.hotspots.inference import adjust_pvalues, conditional_permutation_p, normal_p
 from hotspotlib.hotspots.local_moran_result import (
-    CLUSTER_LABELS,
     LocalMoran,
+    cluster_types,
     local_moran_notes,
+    moran_counts,
+    moran_parameters,
 )
-from hotspotlib.hotspots.units import resolve_units
-from hotspotlib.hotspots.weights import weights_for_units
+from hotspotlib.hotspots.units import Units, resolve_units
+from hotspotlib.hotspots.weights import SpatialWeights, weights_for_units
 
 __all__ = ["local_moran", "local_moran_scores"]
 
@@ -253,102 +250,37 @@ def local_moran(
     >>> bool((frame["cluster_type"] == "High-High").any())
     True
     """
-    check_weight_arguments(spatial_weights, distance_m, k)
-    standardise = check_flag(
-        row_standardise,
-        name="row_standardise",
-        meaning="divide each row of weights by its sum (esda's transformation='r')",
-    )
-    fdr = check_flag(fdr, name="fdr", meaning="classify from Benjamini-Hochberg q-values")
-    progress = check_flag(progress, name="progress", meaning="show a progress bar")
     resolved = resolve_units(units, value)
-    n_perm = check_permutations(n_permutations)
-    level = check_alpha(alpha)
-    x = resolved.values
-    if x.size < 3:
-        raise ValueError(f"`units` must have at least 3 units; got {x.size}.")
-    scale = max(float(np.max(np.abs(x))), 1e-300)
-    if float(np.std(x)) <= 1e-12 * scale:
-        raise ValueError(
-            f"`value` has zero variance (every unit is {x[0]:g}); local Moran's I compares "
-            "each unit with the mean and is undefined. Check the value column."
-        )
-    generator = as_rng(rng)
+    check_weight_arguments(spatial_weights, distance_m, k, points=resolved.is_points)
+    n_perm, level, fdr = check_local_options(n_permutations, alpha, fdr)
+    for name, flag, meaning in (
+        ("row_standardise", row_standardise, "divide each row of weights by its sum"),
+        ("progress", progress, "show a progress bar"),
+    ):
+        require_type(flag, (bool, np.bool_), name=name, expected=f"True ({meaning}) or False")
+    x = require_varying(
+        resolved.values,
+        name="value",
+        minimum=3,
+        fix="Local Moran's I compares each unit with the mean of at least 3 units; check "
+        "the value column.",
+    )
     spatial = weights_for_units(resolved, spatial_weights, distance_m=distance_m, k=k, star=False)
-    neighbours = spatial.off_diagonal()
-    if neighbours.nnz == 0:
-        raise ValueError(
-            f"`spatial_weights` give no unit a neighbour ({spatial.description}); local Moran's I "
-            "would be 0 everywhere. Pass a larger `distance_m`, or other spatial weights."
-        )
-    if standardise:
-        neighbours = _row_standardised(neighbours)
+    neighbours = _neighbours(spatial, resolved, standardise=bool(row_standardise))
     scores = local_moran_scores(neighbours, x)
-    island = scores["island"]
-    at_mean = ~island & (np.abs(x - x.mean()) <= 1e-12 * scale)
+    scale = max(float(np.max(np.abs(x))), 1e-300)
+    at_mean = ~scores["island"] & (np.abs(x - x.mean()) <= 1e-12 * scale)
     p_analytic = normal_p(scores["z_score"])
-    p_permutation = None
-    if n_perm:
-        # With the unit's value fixed, I_i is an affine function of the lag sum_j w_ij x_j
-        # (slope proportional to x_i - x_bar), so the equal-tailed test of the lag is the
-        # equal-tailed test of I_i (the two tails swap where x_i is below the mean).
-        p_permutation = conditional_permutation_p(
-            neighbours,
-            x,
-            alternative="two-sided",
-            n_permutations=n_perm,
-            rng=generator,
-            progress=progress,
-            equal_tailed=True,
-        )
-        p_permutation[at_mean] = 1.0
-        p_permutation[island] = np.nan
+    draws = (n_perm, as_rng(rng), bool(progress))
+    p_permutation = _permutation_p(neighbours, x, scores["island"], at_mean, draws)
     p_value = p_permutation if p_permutation is not None else p_analytic
     q_value = adjust_pvalues(p_value, method="fdr_bh")
-    test = q_value if fdr else p_value
-    with np.errstate(invalid="ignore"):
-        significant = np.isfinite(test) & (test <= level)
-    labels = np.array(CLUSTER_LABELS, dtype=object)
-    cluster_type = np.where(significant, labels[scores["quadrant"]], "not significant")
-    cluster_type[island] = "no neighbours"
-    quadrant = scores["quadrant"]
-    note = permutation_floor_note(
-        n_tests=int(np.isfinite(p_value).sum()),
-        n_permutations=n_perm,
-        alpha=level,
-        n_found=int(significant.sum()),
-        method="fdr_bh" if fdr else "none",
-        tails=2,
-    )
-    floor_note = () if note is None else (note,)
-    parameters = {
-        "statistic": "local Moran's I (Anselin 1995; esda's Is)",
-        "n_units": resolved.n,
-        "value": resolved.value_name,
-        "spatial_weights": spatial.description,
-        "row_standardised": standardise,
+    cluster_type = cluster_types(scores, q_value if fdr else p_value, alpha=level)
+    counts = moran_counts(scores, cluster_type, at_mean)
+    options: dict[str, Any] = {
+        "row_standardised": bool(row_standardise),
         "n_permutations": n_perm,
-        "p_value": (
-            f"conditional permutation, B = {n_perm}, two-sided: twice the smaller tail, "
-            "2 (1 + #tail)/(B + 1)"
-            if n_perm
-            else "analytic (normal, total randomisation), two-sided"
-        ),
         "fdr": fdr,
-        "alpha": level,
-        "rng": rng if isinstance(rng, (int, np.integer)) or rng is None else "Generator",
-    }
-    counts = {
-        "n_units": resolved.n,
-        "n_islands": int(island.sum()),
-        "n_undefined": int(scores["undefined"].sum()),
-        "n_at_mean": int(at_mean.sum()),
-        **{
-            "n_" + name.lower().replace("-", "_").replace(" ", "_"): int(
-                (cluster_type == name).sum()
-            )
-            for name in (*CLUSTER_LABELS[1:], "not significant")
-        },
     }
     return LocalMoran(
         geometry=resolved.geometry,
@@ -361,15 +293,56 @@ def local_moran(
         p_analytic=p_analytic,
         p_permutation=p_permutation,
         q_value=q_value,
-        quadrant=quadrant,
+        quadrant=scores["quadrant"],
         cluster_type=cluster_type,
         n_neighbours=np.asarray(scores["n_neighbours"], dtype=np.int64),
         standardised_value=scores["standardised_value"],
         standardised_lag=scores["standardised_lag"],
-        parameters=parameters,
+        parameters=moran_parameters(resolved, spatial, alpha=level, rng=rng, **options),
         counts=counts,
-        notes=(*local_moran_notes(counts, n_perm, fdr), *floor_note),
+        notes=local_moran_notes(counts, p_value, alpha=level, n_perm=n_perm, fdr=fdr),
     )
+
+
+def _neighbours(spatial: SpatialWeights, units: Units, *, standardise: bool) -> sparse.csr_array:
+    """Return the weights without their diagonal (row-standardised if asked), islands told."""
+    neighbours = spatial.off_diagonal()
+    check_islands(
+        np.diff(neighbours.indptr) == 0,
+        centroids=units.centroids,
+        distance_m=spatial.distance_m,
+        description=spatial.description,
+        function="local_moran",
+    )
+    return _row_standardised(neighbours) if standardise else neighbours
+
+
+def _permutation_p(
+    neighbours: sparse.csr_array,
+    x: NDArray[np.float64],
+    island: NDArray[np.bool_],
+    at_mean: NDArray[np.bool_],
+    draws: tuple[int, np.random.Generator, bool],
+) -> NDArray[np.float64] | None:
+    """Return the equal-tailed conditional-permutation p-values (None for B = 0)."""
+    n_perm, rng, progress = draws
+    if not n_perm:
+        return None
+    # With the unit's value fixed, I_i is an affine function of the lag sum_j w_ij x_j
+    # (slope proportional to x_i - x_bar), so the equal-tailed test of the lag is the
+    # equal-tailed test of I_i (the two tails swap where x_i is below the mean).
+    p = conditional_permutation_p(
+        neighbours,
+        x,
+        alternative="two-sided",
+        n_permutations=n_perm,
+        rng=rng,
+        progress=progress,
+        equal_tailed=True,
+    )
+    p[at_mean] = 1.0
+    p[island] = np.nan
+    return p
 
 
 def _row_standardised(matrix: sparse.csr_array) -> sparse.csr_array:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
@@ -12,12 +12,19 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from hotspotlib._frozen import FrozenResult
-from hotspotlib._summary import Summary
+from hotspotlib._multiple_testing import permutation_floor_note
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["CLUSTER_LABELS", "LocalMoran", "local_moran_notes"]
+__all__ = [
+    "CLUSTER_LABELS",
+    "LocalMoran",
+    "cluster_types",
+    "local_moran_notes",
+    "moran_counts",
+    "moran_parameters",
+]
 
 CLUSTER_LABELS = ("no neighbours", "High-High", "Low-High", "Low-Low", "High-Low")
 """Cluster labels indexed by quadrant code (0 island; 1 HH, 2 LH, 3 LL, 4 HL as PySAL)."""
@@ -84,6 +91,8 @@ class LocalMoran(FrozenResult):
     notes : tuple of str
         Conventions and caveats.
     """
+
+    _title: ClassVar[str] = "Cluster and outlier analysis (Anselin local Moran's I)"
 
     geometry: gpd.GeoSeries
     value: NDArray[np.float64]
@@ -153,21 +162,15 @@ class LocalMoran(FrozenResult):
             data, geometry=self.geometry.to_numpy(), crs=self.geometry.crs, index=self.index
         )
 
-    def summary(self) -> Summary:
-        """Summarise parameters, units per cluster type and the conventions used."""
+    def _summary_table(self) -> pd.DataFrame:
+        """Units per cluster type, with what each type means."""
         kinds = pd.Series(np.asarray(self.cluster_type, dtype=str)).value_counts()
-        table = pd.DataFrame(
+        return pd.DataFrame(
             {
                 "cluster_type": list(CLUSTER_TYPES),
                 "meaning": [_MEANING[name] for name in CLUSTER_TYPES],
                 "n_units": [int(kinds.get(name, 0)) for name in CLUSTER_TYPES],
             }
-        )
-        return Summary(
-            title="Cluster and outlier analysis (Anselin local Moran's I)",
-            parameters={**self.parameters, **self.counts},
-            table=table,
-            notes=list(self.notes),
         )
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
@@ -207,7 +210,73 @@ class LocalMoran(FrozenResult):
         return axes
 
 
-def local_moran_notes(counts: Mapping[str, int], n_perm: int, fdr: bool) -> list[str]:
+def cluster_types(
+    scores: Mapping[str, Any], test: NDArray[np.float64], *, alpha: float
+) -> NDArray[np.object_]:
+    """Return each unit's cluster type: its quadrant where ``test <= alpha``, else not."""
+    with np.errstate(invalid="ignore"):
+        significant = np.isfinite(test) & (test <= alpha)
+    labels = np.array(CLUSTER_LABELS, dtype=object)
+    kinds = np.where(significant, labels[scores["quadrant"]], "not significant")
+    kinds[scores["island"]] = "no neighbours"
+    return kinds
+
+
+def moran_counts(
+    scores: Mapping[str, Any], cluster_type: NDArray[np.object_], at_mean: NDArray[np.bool_]
+) -> dict[str, int]:
+    """Return units analysed, islands, undefined z, units at the mean, units per type."""
+    per_type = {
+        "n_" + name.lower().replace("-", "_").replace(" ", "_"): int((cluster_type == name).sum())
+        for name in (*CLUSTER_LABELS[1:], "not significant")
+    }
+    return {
+        "n_units": int(cluster_type.size),
+        "n_islands": int(scores["island"].sum()),
+        "n_undefined": int(scores["undefined"].sum()),
+        "n_at_mean": int(at_mean.sum()),
+        **per_type,
+    }
+
+
+def moran_parameters(
+    units: Any,
+    spatial: Any,
+    *,
+    row_standardised: bool,
+    n_permutations: int,
+    fdr: bool,
+    alpha: float,
+    rng: Any,
+) -> dict[str, Any]:
+    """Return every input and automatic choice of a local Moran's I run."""
+    return {
+        "statistic": "local Moran's I (Anselin 1995; esda's Is)",
+        "n_units": units.n,
+        "value": units.value_name,
+        "spatial_weights": spatial.description,
+        "row_standardised": row_standardised,
+        "n_permutations": n_permutations,
+        "p_value": (
+            f"conditional permutation, B = {n_permutations}, two-sided: twice the smaller "
+            "tail, 2 (1 + #tail)/(B + 1)"
+            if n_permutations
+            else "analytic (normal, total randomisation), two-sided"
+        ),
+        "fdr": fdr,
+        "alpha": alpha,
+        "rng": rng if isinstance(rng, (int, np.integer)) or rng is None else "Generator",
+    }
+
+
+def local_moran_notes(
+    counts: Mapping[str, int],
+    p_value: NDArray[np.float64],
+    *,
+    alpha: float,
+    n_perm: int,
+    fdr: bool,
+) -> tuple[str, ...]:
     """Return the plain-English conventions and caveats of a local Moran's I run."""
     notes = [
         "local_i is esda's Moran_Local Is ((n-1)/n times Anselin's I_i); expected and "
@@ -240,4 +309,16 @@ def local_moran_notes(counts: Mapping[str, int], n_perm: int, fdr: bool) -> list
             f"{counts['n_at_mean']} units have a value equal to the mean: I_i = 0 under "
             "every conditional permutation, so their permutation p-value is 1."
         )
-    return notes
+    n_found = sum(v for k, v in counts.items() if k in _SIGNIFICANT)
+    floor_note = permutation_floor_note(
+        n_tests=int(np.isfinite(p_value).sum()),
+        n_permutations=n_perm,
+        alpha=alpha,
+        n_found=n_found,
+        method="fdr_bh" if fdr else "none",
+        tails=2,
+    )
+    return (*notes, *(() if floor_note is None else (floor_note,)))
+
+
+_SIGNIFICANT = ("n_high_high", "n_low_high", "n_low_low", "n_high_low")

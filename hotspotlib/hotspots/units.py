@@ -13,10 +13,15 @@ from numpy.typing import NDArray
 
 from hotspotlib._frozen import FrozenResult
 from hotspotlib._validation import (
+    check_option,
     require_columns,
     require_finite,
     require_nonempty,
+    require_numbers,
+    require_per_row,
+    require_points,
     require_projected_crs,
+    require_type,
 )
 from hotspotlib.hotspots.grid.cells import Grid
 from hotspotlib.hotspots.grid.counts import EventCounts
@@ -63,92 +68,77 @@ def resolve_units(units: Any, value: Any) -> Units:
     ``"count"``/``"weight_sum"``/None (weighted sum when the counts have weights, else
     the count).
     """
+    require_type(
+        units,
+        (EventCounts, Grid, gpd.GeoDataFrame),
+        name="units",
+        expected="a GeoDataFrame of points or polygons, the result of `count_events`, or a Grid",
+    )
     if isinstance(units, EventCounts):
-        geometry = units.cells.geometry
-        grid = units.grid
-        if value is None:
-            value = "weight_sum" if units.weight_sum is not None else "count"
-        if isinstance(value, str):
-            if value == "count":
-                raw: Any = units.count
-            elif value == "weight_sum" and units.weight_sum is not None:
-                raw = units.weight_sum
-            else:
-                have = "'count' or 'weight_sum'" if units.weight_sum is not None else "'count'"
-                raise ValueError(
-                    f"`value` for event counts must be {have} or an array; got {value!r}."
-                )
-            name = value
-        else:
-            raw, name = value, "value"
+        geometry, grid = units.cells.geometry, units.grid
+        raw, name = _counts_value(units, value)
     elif isinstance(units, Grid):
         geometry, grid = units.cells.geometry, units
-        if value is None or isinstance(value, str):
-            raise ValueError(
-                "`value` must be an array with one value per grid cell when `units` is a "
-                f"Grid; got {value!r}. Or pass `count_events(events, grid)` as `units`."
-            )
+        require_type(
+            value,
+            _ARRAYS,
+            name="value",
+            expected="an array with one value per grid cell when `units` is a Grid (or pass "
+            "`count_events(events, grid)` as `units`)",
+        )
         raw, name = value, "value"
-    elif isinstance(units, gpd.GeoDataFrame):
+    else:
         require_nonempty(units, name="units")
         geometry, grid = units.geometry, None
-        if value is None:
-            raise ValueError(
-                "`value` is needed: the name of a numeric column of `units` (e.g. "
-                "`value='count'`) or an array with one value per row; got None."
-            )
-        if isinstance(value, str):
-            require_columns(units, [value], name="units")
-            column = units[value]
-            if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
-                raise TypeError(f"`value` column {value!r} must be numeric; it is {column.dtype}.")
-            raw, name = column.to_numpy(dtype=float, na_value=np.nan), value
-        else:
-            raw, name = value, "value"
-    else:
-        raise TypeError(
-            "`units` must be a GeoDataFrame of points or polygons, the result of "
-            f"`count_events`, or a Grid; got {type(units).__name__}."
-        )
-    if isinstance(raw, pd.Series):
-        raw = _aligned(raw, geometry.index)
-    values = require_finite(raw, name="value")
-    if values.shape != (len(geometry),):
-        raise ValueError(
-            f"`value` must have one entry per unit ({len(geometry)}); got shape {values.shape}."
-        )
+        raw, name = _frame_value(units, value)
+    aligned = require_per_row(raw, geometry.index, name="value", what="unit")
+    values = require_finite(aligned, name="value")
     # grid cells are squares or hexagons by construction
     is_points = False if grid is not None else _check_geometry(geometry)
     return Units(geometry=geometry, values=values, value_name=name, grid=grid, is_points=is_points)
 
 
-def _aligned(series: pd.Series, index: pd.Index) -> pd.Series:
-    """Match a Series to the units by label, refusing labels that do not name them."""
-    if series.index.equals(index):
-        return series
-    labels = series.index
-    if not (labels.is_unique and len(labels) == len(index) and index.isin(labels).all()):
-        raise ValueError(
-            f"`value` is a Series whose index labels are not those of the units (e.g. "
-            f"{list(index[:3])} vs {list(labels[:3])}); reindex it to the units, or pass "
-            "`.to_numpy()` to use it by position."
-        )
-    return series.reindex(index)
+_ARRAYS = (np.ndarray, pd.Series, list, tuple)
+
+
+def _counts_value(counts: EventCounts, value: Any) -> tuple[Any, str]:
+    """Return the values of event counts: ``"count"``, ``"weight_sum"`` or an array."""
+    if value is None:
+        value = "weight_sum" if counts.weight_sum is not None else "count"
+    if not isinstance(value, str):
+        return value, "value"
+    choices = ("count",) if counts.weight_sum is None else ("count", "weight_sum")
+    check_option(value, choices, name="value")
+    return (counts.count if value == "count" else counts.weight_sum), value
+
+
+def _frame_value(units: gpd.GeoDataFrame, value: Any) -> tuple[Any, str]:
+    """Return the values of a GeoDataFrame: the numeric column ``value``, or an array."""
+    require_type(
+        value,
+        (str, *_ARRAYS),
+        name="value",
+        expected="the name of a numeric column of `units` (e.g. `value='count'`) or an "
+        "array with one value per row",
+    )
+    if not isinstance(value, str):
+        return value, "value"
+    require_columns(units, [value], name="units")
+    column = require_numbers(units[value], name=f"value column {value!r}")
+    return column, value
 
 
 def _check_geometry(geometry: gpd.GeoSeries) -> bool:
-    missing = geometry.isna().to_numpy() | geometry.is_empty.to_numpy()
-    if missing.any():
-        raise ValueError(
-            f"`units` has {int(missing.sum())} missing or empty geometries out of "
-            f"{len(geometry)}; drop them first."
-        )
-    kinds = set(geometry.geom_type.unique())
+    """Return whether the units are points (all points) or polygons (all); else refuse."""
+    kinds = set(geometry.geom_type.dropna().unique())
     if kinds == {"Point"}:
+        require_points(geometry, name="units", projected=False)
         return True
-    if kinds <= {"Polygon", "MultiPolygon"}:
-        return False
-    raise ValueError(
-        "`units` must be all points or all polygons; got "
-        f"{', '.join(sorted(kinds))}. Split the layer or use `.centroid`."
-    )
+    missing = geometry.isna().to_numpy() | geometry.is_empty.to_numpy()
+    if missing.any() or not kinds <= {"Polygon", "MultiPolygon"}:
+        raise ValueError(
+            "`units` must be all points or all polygons, none missing or empty; got "
+            f"{', '.join(sorted(kinds)) or 'no geometry types'} and {int(missing.sum())} missing "
+            "or empty geometries. Drop those rows, split the layer, or use `.centroid`."
+        )
+    return False

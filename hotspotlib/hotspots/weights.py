@@ -19,7 +19,7 @@ from scipy.spatial import cKDTree
 
 from hotspotlib._frozen import FrozenResult
 from hotspotlib._options import WeightsKind
-from hotspotlib._validation import check_option, require_positive
+from hotspotlib._validation import check_option, require_positive, require_whole
 from hotspotlib.hotspots._weights_given import given_matrix, reorder
 from hotspotlib.hotspots.grid.cells import Grid
 
@@ -237,7 +237,13 @@ def _named_weights(
         return _contiguity(geometry, rook=kind == "rook", n=n)
     xy = centroids()
     if kind == "knn":
-        neighbours = 8 if k is None else _require_k(k, n)
+        neighbours = (
+            8
+            if k is None
+            else require_whole(
+                k, name="k", minimum=1, maximum=n - 1, fix="Pass a smaller k or more units."
+            )
+        )
         return SpatialWeights(
             matrix=_knn(xy, neighbours),
             kind=kind,
@@ -246,12 +252,12 @@ def _named_weights(
             description=f"{neighbours} nearest neighbours by centre distance (binary, asymmetric)",
         )
     if kind == "kernel":
-        if distance_m is None:
-            raise ValueError(
-                "`distance_m` is needed with spatial_weights='kernel' (the quartic kernel's radius "
-                "in metres); got None. Pass e.g. `distance_m=400`."
-            )
-        radius = require_positive(distance_m, name="distance_m")
+        radius = require_positive(
+            distance_m,
+            name="distance_m",
+            fix="spatial_weights='kernel' needs the quartic kernel's radius in metres, "
+            "e.g. `distance_m=400`.",
+        )
         return SpatialWeights(
             matrix=_quartic(xy, radius, n=n),
             kind=kind,
@@ -272,15 +278,6 @@ def _named_weights(
         k=None,
         description=f"binary distance band d <= {band:g} m between centres ({how})",
     )
-
-
-def _require_k(k: Any, n: int) -> int:
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k < n:
-        raise ValueError(
-            f"`k` must be a whole number from 1 to n - 1 = {n - 1}; got {k!r}. "
-            "Pass a smaller k or more units."
-        )
-    return int(k)
 
 
 def _pairs_within(xy: NDArray[np.float64], radius: float) -> NDArray[np.int64]:
@@ -330,17 +327,7 @@ def _knn(xy: NDArray[np.float64], k: int) -> sparse.csr_array:
 def _contiguity(geometry: Any, *, rook: bool, n: int) -> SpatialWeights:
     from libpysal.graph import Graph
 
-    if geometry is None:
-        raise ValueError(
-            "spatial_weights='queen'/'rook' need polygons; these units are points. "
-            "Use spatial_weights='distance_band' with `distance_m`, or spatial_weights='knn'."
-        )
-    kinds = set(geometry.geom_type.unique())
-    if not kinds <= {"Polygon", "MultiPolygon"}:
-        raise ValueError(
-            f"spatial_weights='{'rook' if rook else 'queen'}' needs Polygon geometries; got "
-            f"{', '.join(sorted(kinds))}. Use spatial_weights='distance_band' or 'knn' for points."
-        )
+    # the units are polygons: check_weight_arguments refuses contiguity of points
     positional = geometry.reset_index(drop=True)
     graph = Graph.build_contiguity(positional, rook=rook)
     matrix = sparse.csr_array(graph.sparse, copy=True, dtype=float)

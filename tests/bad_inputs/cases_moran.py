@@ -71,7 +71,7 @@ CASES += [
         "local_moran",
         "a distance band that gives no unit a neighbour",
         lambda: hs.local_moran(fx.counts, distance_m=10, n_permutations=0),
-        match="weights.*no unit a neighbour",
+        match="every one of the .* units has no neighbour",
     ),
     Case(
         "local_moran",

@@ -6,17 +6,25 @@ first distance at which clustering peaks), and available on its own.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy.spatial import cKDTree
 
-from hotspotlib._frozen import FrozenResult
-from hotspotlib._summary import Summary
-from hotspotlib._validation import require_numbers, require_positive
+from hotspotlib._frozen import FrozenResult, frozen_mapping
+from hotspotlib._validation import (
+    require_allocation,
+    require_finite,
+    require_nonempty,
+    require_positive,
+    require_range,
+    require_varying,
+    require_whole,
+)
 from hotspotlib.hotspots.inference import normal_p
 from hotspotlib.hotspots.units import resolve_units
 from hotspotlib.hotspots.weights import BAND_TOLERANCE
@@ -31,8 +39,8 @@ __all__ = [
     "moran_by_band",
 ]
 
-MAX_PAIRS = 40_000_000
-"""Refuse band sets that would hold more unit pairs than this in memory."""
+PAIR_BYTES = 56
+"""Memory per unit pair within the largest band (ids, length, order, products)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)
@@ -48,33 +56,63 @@ class IncrementalAutocorrelation(FrozenResult):
         The first significant peak distance (None when there is none).
     z_critical : float
         The z a peak must reach to count as significant.
+    n_units : int
+        Units analysed.
+    bands_rule : str
+        How the band distances were chosen.
     """
+
+    _title: ClassVar[str] = "Incremental spatial autocorrelation (global Moran's I)"
 
     table: pd.DataFrame
     peak_m: float | None
     z_critical: float
+    n_units: int
+    bands_rule: str
 
     def to_frame(self) -> pd.DataFrame:
         """Return the per-band table (a copy)."""
         return self.table.copy()
 
-    def summary(self) -> Summary:
-        """Summarise the bands and the peak."""
-        return Summary(
-            title="Incremental spatial autocorrelation (global Moran's I)",
-            parameters={
-                "n_bands": len(self.table),
-                "first_significant_peak_m": self.peak_m,
+    @property
+    def parameters(self) -> Mapping[str, Any]:
+        """The bands and how they were chosen, the critical z and the peak found."""
+        return frozen_mapping(
+            {
+                "spatial_weights": "binary distance band d <= band between centres",
+                "bands": self.bands_rule,
                 "z_critical": self.z_critical,
-            },
-            table=self.table,
-            notes=[
-                "Binary distance-band weights (d <= band, between centres); z under the "
-                "randomisation assumption; p two-sided.",
-                "A peak is a band whose z exceeds both neighbours' (the first band needs "
-                "only exceed the second; the last band cannot be a peak).",
-            ],
+                "first_significant_peak_m": self.peak_m,
+            }
         )
+
+    @property
+    def counts(self) -> Mapping[str, int]:
+        """Units analysed, bands tried, and bands whose z reaches ``z_critical``."""
+        z = self.table["z_score"].to_numpy()
+        with np.errstate(invalid="ignore"):
+            n_significant = int((z >= self.z_critical).sum())
+        return frozen_mapping(
+            {
+                "n_units": self.n_units,
+                "n_bands": len(self.table),
+                "n_bands_significant": n_significant,
+            }
+        )
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """How z, p and the peak are defined."""
+        return (
+            "Binary distance-band weights (d <= band, between centres); z under the "
+            "randomisation assumption; p two-sided.",
+            "A peak is a band whose z exceeds both neighbours' (the first band needs "
+            "only exceed the second; the last band cannot be a peak).",
+        )
+
+    def _summary_table(self) -> pd.DataFrame:
+        """Return the per-band table."""
+        return self.table
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """Plot Moran's I z-score against distance, marking the chosen peak."""
@@ -116,12 +154,13 @@ def moran_by_band(
     tree = cKDTree(xy)
     reach = float(distances.max()) * (1 + BAND_TOLERANCE)
     expected_pairs = int(tree.count_neighbors(tree, reach)) - n
-    if expected_pairs // 2 > MAX_PAIRS:
-        raise ValueError(
-            f"The largest band ({distances.max():g} m) links {expected_pairs // 2:,} pairs of "
-            f"units, over the limit of {MAX_PAIRS:,}; use fewer or shorter bands or a larger "
-            "cell size."
-        )
+    require_allocation(
+        expected_pairs // 2,
+        PAIR_BYTES,
+        name="distances_m",
+        what=f"pairs of units within the largest band ({distances.max():g} m)",
+        fix="Use fewer or shorter bands or a larger cell size.",
+    )
     pairs = np.asarray(tree.query_pairs(reach, output_type="ndarray"), dtype=np.int64)
     pairs = pairs.reshape(-1, 2)
     length = np.hypot(*(xy[pairs[:, 0]] - xy[pairs[:, 1]]).T)
@@ -218,27 +257,33 @@ def incremental_autocorrelation(
     """
     z_critical = require_positive(z_critical, name="z_critical")
     resolved = resolve_units(units, value)
+    values = require_varying(
+        resolved.values,
+        name="value",
+        minimum=4,
+        fix="Moran's I compares values over at least 4 units; check the value column.",
+    )
     xy = resolved.centroids()
-    if np.ptp(resolved.values) == 0:
-        raise ValueError("`value` has zero variance; Moran's I is undefined.")
-    if resolved.n < 4:
-        raise ValueError(f"`units` must have at least 4 units; got {resolved.n}.")
     if distances_m is None:
-        if isinstance(n_bands, bool) or not isinstance(n_bands, (int, np.integer)) or n_bands < 2:
-            raise ValueError(f"`n_bands` must be a whole number >= 2; got {n_bands!r}.")
+        require_whole(n_bands, name="n_bands", minimum=2)
+        require_varying(xy, name="units", fix="Distance bands need units at two locations.")
         distances = default_bands(xy, int(n_bands))
+        rule = f"{n_bands} bands from the smallest linking distance, mean NN distance apart"
     else:
-        distances = np.sort(require_numbers(distances_m, name="distances_m").ravel())
-        if distances.size == 0 or not np.isfinite(distances).all() or (distances <= 0).any():
-            raise ValueError(
-                f"`distances_m` must be finite positive distances in metres; got {distances_m!r}."
-            )
-    table = moran_by_band(xy, resolved.values, distances)
+        distances = np.sort(require_finite(distances_m, name="distances_m").ravel())
+        require_nonempty(distances, name="distances_m", fix="pass distances in metres.")
+        require_range(
+            distances[0], name="distances_m", low=0, low_open=True, fix="Pass distances in metres."
+        )
+        rule = "given"
+    table = moran_by_band(xy, values, distances)
     peak = first_significant_peak(table["z_score"].to_numpy(), z_critical)
     return IncrementalAutocorrelation(
         table=table,
         peak_m=None if peak is None else float(table["distance_m"].iloc[peak]),
         z_critical=float(z_critical),
+        n_units=resolved.n,
+        bands_rule=rule,
     )
 
 
@@ -247,14 +292,15 @@ def default_bands(xy: NDArray[np.float64], n_bands: int) -> NDArray[np.float64]:
 
     Units whose nearest neighbour is further than the mean plus three standard
     deviations of nearest-neighbour distances are ignored when choosing the first band
-    (they would otherwise push it far out); they stay in the analysis.
+    (they would otherwise push it far out); they stay in the analysis. When every unit
+    shares its location with another, the distances are between distinct locations.
     """
     distance, _ = cKDTree(xy).query(xy, k=2)
     nearest = distance[:, 1]
     typical = nearest[nearest <= nearest.mean() + 3 * nearest.std()]
     start = float(typical.max()) if typical.size else float(nearest.max())
     step = float(typical.mean()) if typical.size and typical.mean() > 0 else start
+    if start <= 0:  # every unit shares its location with another: measure between locations
+        return default_bands(np.unique(xy, axis=0), n_bands)
     start = max(start, step)
-    if start <= 0:
-        raise ValueError("All units share one location; distance bands are undefined.")
     return np.asarray(start + step * np.arange(n_bands), dtype=np.float64)

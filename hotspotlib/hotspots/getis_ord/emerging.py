@@ -16,19 +16,24 @@ from hotspotlib._validation import (
     check_option,
     require_columns,
     require_grid_size,
+    require_per_row,
     require_points,
     require_polygons,
     require_positive,
+    require_probability,
     require_same_crs,
     require_some_inside,
     require_timestamp,
     require_timestamps,
+    require_type,
+    require_varying,
+    require_whole,
     wall_clock,
 )
 from hotspotlib.hotspots.getis_ord.emerging_result import EmergingHotspots
 from hotspotlib.hotspots.getis_ord.gi import local_g_scores
 from hotspotlib.hotspots.getis_ord.patterns import classify_patterns, mann_kendall
-from hotspotlib.hotspots.grid.cells import make_grid
+from hotspotlib.hotspots.grid.cells import Grid, make_grid
 from hotspotlib.hotspots.grid.lattice import subgrid
 from hotspotlib.hotspots.inference import adjust_pvalues, normal_p
 from hotspotlib.hotspots.weights import band_offsets
@@ -41,7 +46,7 @@ MIN_STEPS = 4
 def emerging_hotspots(
     events: gpd.GeoDataFrame,
     *,
-    time: str | ArrayLike,
+    time: str | ArrayLike = "timestamp",
     interval: str = "W",
     cell_size_m: float,
     distance_m: float,
@@ -81,7 +86,8 @@ def emerging_hotspots(
     events : GeoDataFrame
         Incident points in a projected CRS in metres.
     time : str or array-like
-        Column of ``events`` with timestamps, or one timestamp per event.
+        Column of ``events`` with the event times (default ``"timestamp"``), or one
+        timestamp per event (a Series is matched to the events by index label).
     interval : str
         Length of a time step (pandas period code).
     cell_size_m : float
@@ -120,8 +126,7 @@ def emerging_hotspots(
     >>> import hotspotlib as hs
     >>> city = hs.synthetic_city(n_events=3_000, days=150, rng=3)
     >>> result = hs.emerging_hotspots(
-    ...     city.events, time="timestamp", interval="M", cell_size_m=500, distance_m=750,
-    ...     area=city.boundary)
+    ...     city.events, interval="M", cell_size_m=500, distance_m=750, area=city.boundary)
     >>> result.n_steps
     4
     >>> result.n_outside_window  # the incidents of the part-covered fifth month
@@ -132,36 +137,77 @@ def emerging_hotspots(
     xy = require_points(events, name="events")
     size = require_positive(cell_size_m, name="cell_size_m")
     band = require_positive(distance_m, name="distance_m")
-    level = require_positive(alpha, name="alpha")
-    if level >= 1:
-        raise ValueError(f"`alpha` must be between 0 and 1; got {alpha!r}.")
+    level = require_probability(alpha, name="alpha")
     check_option(time_neighbours, TimeNeighbours, name="time_neighbours")
-    if (
-        isinstance(time_window, bool)
-        or not isinstance(time_window, (int, np.integer))
-        or (time_window < 0)
-    ):
-        raise ValueError(f"`time_window` must be a whole number >= 0; got {time_window!r}.")
+    window = require_whole(time_window, name="time_window")
+    require_type(fdr, (bool, np.bool_), name="fdr", expected="True (Benjamini-Hochberg) or False")
+    times = _event_times(events, time, dayfirst)
+    first, last = _window(times, start, end, dayfirst)
+    step, periods, in_window = _time_steps(times, interval, first, last)
+    if len(periods) < MIN_STEPS:
+        raise ValueError(
+            f"The study window [{first}, {last}) holds {len(periods)} whole time step(s) of "
+            f"{interval!r}; emerging hot-spot analysis needs at least {MIN_STEPS} (10 or more "
+            "is better). Use a shorter `interval` or a longer window (`start` before `end`)."
+        )
+    grid, cube, n_outside = _space_time_cube(
+        events, xy[in_window], step[in_window], area=area, size=size, n_steps=len(periods)
+    )
+    z, p, q = _bin_scores(grid, cube, band, window, time_neighbours)
+    with np.errstate(invalid="ignore"):
+        significant = (q if fdr else p) <= level
+    hot, cold = (significant & (z > 0)).T, (significant & (z < 0)).T
+    trend = mann_kendall(z.T)
+    return EmergingHotspots(
+        locations=grid.cells,
+        periods=periods,
+        count=cube,
+        z_score=z,
+        p_value=p,
+        q_value=q,
+        trend_z=trend["z_score"],
+        trend_p=trend["p_value"],
+        trend_tau=trend["tau"],
+        n_hot=hot.sum(axis=1),
+        n_cold=cold.sum(axis=1),
+        pattern=classify_patterns(hot, cold, trend["z_score"], trend["p_value"], alpha=level),
+        interval=interval,
+        cell_size_m=size,
+        distance_m=band,
+        time_window=window,
+        time_neighbours=time_neighbours,
+        alpha=level,
+        fdr=bool(fdr),
+        n_events=len(in_window),
+        n_outside=n_outside,
+        n_outside_window=int((~in_window).sum()),
+        area_given=area is not None,
+    )
+
+
+def _event_times(events: gpd.GeoDataFrame, time: Any, dayfirst: bool | None) -> pd.Series:
+    """Return the event times as wall-clock timestamps, one per event."""
     if isinstance(time, str):
         require_columns(events, [time], name="events")
-        raw_times: Any = events[time].to_numpy()
+        raw: Any = events[time].to_numpy()
     else:
-        raw_times = time
-    times = require_timestamps(raw_times, name="time", dayfirst=dayfirst)
-    if len(times) != len(xy):
-        raise ValueError(f"`time` must have one timestamp per event ({len(xy)}); got {len(times)}.")
+        raw = require_per_row(time, events.index, name="time", what="event")
+    times = require_timestamps(raw, name="time", dayfirst=dayfirst)
     if times.dt.tz is not None:
         times = times.dt.tz_localize(None)  # periods are in local wall-clock time
-    window_start, window_end = _window(times, start, end, dayfirst)
-    step, periods, in_window = _time_steps(times, interval, window_start, window_end)
-    n_steps = len(periods)
-    if n_steps < MIN_STEPS:
-        raise ValueError(
-            f"The study window holds {n_steps} whole time step(s) of {interval!r}; emerging "
-            f"hot-spot analysis needs at least {MIN_STEPS} (10 or more is better). Use a "
-            "shorter `interval` or a longer window."
-        )
-    xy, step = xy[in_window], step[in_window]
+    return times
+
+
+def _space_time_cube(
+    events: gpd.GeoDataFrame,
+    xy: NDArray[np.float64],
+    step: NDArray[np.int64],
+    *,
+    area: Any,
+    size: float,
+    n_steps: int,
+) -> tuple[Grid, NDArray[np.int64], int]:
+    """Count incidents per cell and step; return the grid, the cube and those outside."""
     if area is not None:
         require_polygons(area, name="area")
         require_same_crs(events, area, names=("events", "area"))
@@ -190,10 +236,19 @@ def emerging_hotspots(
         occupied = cube.sum(axis=0) > 0
         grid = subgrid(grid, occupied)
         cube = cube[:, occupied]
-    x = cube.astype(float).ravel()
-    if np.ptp(x) == 0:
-        raise ValueError("Every bin of the space-time cube has the same count; nothing to test.")
-    lag, weight_sum = _cube_sums(grid, cube.astype(float), band, int(time_window), time_neighbours)
+    return grid, cube, n_outside
+
+
+def _bin_scores(
+    grid: Grid, cube: NDArray[np.int64], band: float, window: int, direction: str
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Return Gi* z, two-sided p and Benjamini-Hochberg q of every bin of the cube."""
+    x = require_varying(
+        cube.astype(float).ravel(),
+        name="space-time cube",
+        fix="Every bin has the same count; nothing to test.",
+    )
+    lag, weight_sum = _cube_sums(grid, cube.astype(float), band, window, direction)
     scores = local_g_scores(
         lag=lag.ravel(),
         weight_sum=weight_sum.ravel(),
@@ -202,46 +257,10 @@ def emerging_hotspots(
         x=x,
         star=True,
     )
-    z = scores["z_score"].reshape(n_steps, grid.n_cells)
+    z = scores["z_score"].reshape(cube.shape)
     p = normal_p(z)
     q = adjust_pvalues(p.ravel(), method="fdr_bh").reshape(p.shape)
-    test = q if fdr else p
-    with np.errstate(invalid="ignore"):
-        significant = test <= level
-    hot = (significant & (z > 0)).T
-    cold = (significant & (z < 0)).T
-    trend = mann_kendall(z.T)
-    pattern = classify_patterns(hot, cold, trend["z_score"], trend["p_value"], alpha=level)
-    arrays: dict[str, Any] = {
-        "count": cube,
-        "z_score": z,
-        "p_value": p,
-        "q_value": q,
-        "trend_z": trend["z_score"],
-        "trend_p": trend["p_value"],
-        "trend_tau": trend["tau"],
-        "n_hot": hot.sum(axis=1),
-        "n_cold": cold.sum(axis=1),
-        "pattern": pattern,
-    }
-    for array in arrays.values():
-        array.flags.writeable = False
-    return EmergingHotspots(
-        locations=grid.cells,
-        periods=periods,
-        interval=interval,
-        cell_size_m=size,
-        distance_m=band,
-        time_window=int(time_window),
-        time_neighbours=time_neighbours,
-        alpha=level,
-        fdr=bool(fdr),
-        n_events=len(in_window),
-        n_outside=int((~inside).sum()),
-        n_outside_window=int((~in_window).sum()),
-        area_given=area is not None,
-        **arrays,
-    )
+    return z, p, q
 
 
 def _window(
@@ -253,9 +272,7 @@ def _window(
     last = times.max().normalize() + pd.Timedelta(days=1)
     if end is not None:
         last = wall_clock(require_timestamp(end, name="end", dayfirst=dayfirst))
-    if not first < last:
-        raise ValueError(f"`start` ({first}) must be before `end` ({last}).")
-    return first, last
+    return first, last  # an empty window holds no time step: refused by the caller
 
 
 def _time_steps(

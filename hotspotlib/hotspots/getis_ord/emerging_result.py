@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -10,8 +11,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from hotspotlib._frozen import FrozenResult
-from hotspotlib._summary import Summary
+from hotspotlib._frozen import FrozenResult, frozen_mapping
 from hotspotlib.hotspots.getis_ord.patterns import PATTERNS
 
 if TYPE_CHECKING:
@@ -61,7 +61,15 @@ class EmergingHotspots(FrozenResult):
         Significant hot / cold steps per location.
     pattern : numpy.ndarray of str
         One of the 17 pattern names per location.
+    parameters, counts : Mapping
+        Every input and choice (interval, periods, cell size, distances, time window,
+        alpha, FDR, which cells are locations); incidents used and left out, locations
+        and steps (read-only).
+    notes : tuple of str
+        How bins, trends and patterns are tested, and what was left out.
     """
+
+    _title: ClassVar[str] = "Emerging hot-spot analysis"
 
     _repr_fields: ClassVar[tuple[str, ...]] = (
         "n_events",
@@ -131,8 +139,8 @@ class EmergingHotspots(FrozenResult):
         --------
         >>> import hotspotlib as hs
         >>> city = hs.synthetic_city(n_events=2_000, days=150, rng=3)
-        >>> result = hs.emerging_hotspots(city.events, time="timestamp", interval="M",
-        ...                               cell_size_m=1_000, distance_m=1_500)
+        >>> result = hs.emerging_hotspots(city.events, interval="M", cell_size_m=1_000,
+        ...                               distance_m=1_500)
         >>> list(result.cube_frame().columns)
         ['cell_id', 'period', 'count', 'z_score', 'p_value', 'q_value']
         """
@@ -148,43 +156,60 @@ class EmergingHotspots(FrozenResult):
             }
         )
 
-    def summary(self) -> Summary:
-        """Summarise counts per pattern, the parameters and the conventions."""
-        counts = pd.Series(np.array(self.pattern)).value_counts().reindex(list(PATTERNS))
-        table = pd.DataFrame({"pattern": list(PATTERNS), "n_locations": counts.fillna(0)})
-        table = table.astype({"n_locations": int}).reset_index(drop=True)
-        locations = "every cell inside the area" if self.area_given else "cells with >= 1 incident"
-        return Summary(
-            title="Emerging hot-spot analysis",
-            parameters={
-                "n_events": self.n_events,
-                "n_outside": self.n_outside,
-                "n_outside_window": self.n_outside_window,
-                "n_locations": len(self.locations),
-                "locations": locations,
-                "n_steps": self.n_steps,
+    @property
+    def parameters(self) -> Mapping[str, Any]:
+        """Every input and choice: periods, sizes, neighbourhoods, alpha, FDR, locations."""
+        return frozen_mapping(
+            {
                 "interval": self.interval,
                 "first_period": str(self.periods[0]),
                 "last_period": str(self.periods[-1]),
                 "cell_size_m": self.cell_size_m,
                 "distance_m": self.distance_m,
+                "spatial_weights": f"binary distance band d <= {self.distance_m:g} m between "
+                "cell centres (self included)",
                 "time_window": self.time_window,
                 "time_neighbours": self.time_neighbours,
                 "alpha": self.alpha,
                 "fdr": self.fdr,
-            },
-            table=table,
-            notes=[
-                "Gi* per bin with binary space-time weights (self included), compared with "
-                "the whole cube; two-sided p; Benjamini-Hochberg over all bins when fdr.",
-                "Trend: Mann-Kendall on each location's Gi* z series (tie-corrected, "
-                "continuity-corrected), significant at alpha.",
-                "Patterns by the ordered rule table in hotspotlib.hotspots.getis_ord.patterns; "
-                "ArcGIS looks only at previous steps (time_neighbours='previous').",
-                f"{self.n_outside_window} incidents fell outside the whole periods of the "
-                "study window and are left out; n_outside fell in no cell.",
-            ],
+                "locations": "every cell inside the area"
+                if self.area_given
+                else "cells with >= 1 incident",
+            }
         )
+
+    @property
+    def counts(self) -> Mapping[str, int]:
+        """Incidents passed, outside every cell or the window; locations and steps."""
+        return frozen_mapping(
+            {
+                "n_events": self.n_events,
+                "n_outside": self.n_outside,
+                "n_outside_window": self.n_outside_window,
+                "n_locations": len(self.locations),
+                "n_steps": self.n_steps,
+            }
+        )
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """How bins, trends and patterns are tested, and what was left out."""
+        return (
+            "Gi* per bin with binary space-time weights (self included), compared with "
+            "the whole cube; two-sided p; Benjamini-Hochberg over all bins when fdr.",
+            "Trend: Mann-Kendall on each location's Gi* z series (tie-corrected, "
+            "continuity-corrected), significant at alpha.",
+            "Patterns by the ordered rule table in hotspotlib.hotspots.getis_ord.patterns; "
+            "ArcGIS looks only at previous steps (time_neighbours='previous').",
+            f"{self.n_outside_window} incidents fell outside the whole periods of the "
+            "study window and are left out; n_outside fell in no cell.",
+        )
+
+    def _summary_table(self) -> pd.DataFrame:
+        """Return the locations per pattern."""
+        counts = pd.Series(np.array(self.pattern)).value_counts().reindex(list(PATTERNS))
+        table = pd.DataFrame({"pattern": list(PATTERNS), "n_locations": counts.fillna(0)})
+        return table.astype({"n_locations": int}).reset_index(drop=True)
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """Map the pattern of each location."""

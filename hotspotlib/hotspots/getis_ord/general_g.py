@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
 
-from hotspotlib._frozen import FrozenResult
+from hotspotlib._frozen import FrozenResult, frozen_mapping
 from hotspotlib._options import Alternative, WeightsKind
-from hotspotlib._summary import Summary
-from hotspotlib._validation import as_rng, check_option, require_allocation
+from hotspotlib._validation import (
+    as_rng,
+    check_option,
+    require_allocation,
+    require_draws,
+    require_range,
+    require_varying,
+)
 from hotspotlib.hotspots._information import check_islands
 from hotspotlib.hotspots._weights_given import check_weight_arguments
 from hotspotlib.hotspots.inference import normal_p
@@ -42,7 +49,16 @@ class GeneralG(FrozenResult):
         Normal p-value, and the permutation p (NaN without permutations).
     simulated : numpy.ndarray or None
         The G of each permutation.
+    parameters : Mapping
+        Every input and automatic choice: the value, ``spatial_weights`` (what the
+        weights are), the p-value kind and alternative (read-only).
+    counts : Mapping
+        Units analysed, islands (no neighbour) and permutations drawn (read-only).
+    notes : tuple of str
+        Conventions of the moments and of the p-value, and how esda's differ.
     """
+
+    _title: ClassVar[str] = "Getis-Ord General G"
 
     g: float
     expected: float
@@ -55,9 +71,9 @@ class GeneralG(FrozenResult):
     n_islands: int
     n_permutations: int
     alternative: str
-    weights_description: str
     value_name: str
     simulated: NDArray[np.float64] | None = None
+    parameters: Mapping[str, Any] = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
         """Return one row: ``estimate, expected, std_error, z_score, p_value, ...``."""
@@ -74,35 +90,32 @@ class GeneralG(FrozenResult):
             }
         )
 
-    def summary(self) -> Summary:
-        """Summarise the test and its conventions."""
-        p_kind = (
-            f"permutation (B = {self.n_permutations}, p = (1 + #extreme)/(B + 1))"
-            if self.n_permutations
-            else "analytic (normal)"
-        )
-        return Summary(
-            title="Getis-Ord General G",
-            parameters={
+    @property
+    def counts(self) -> Mapping[str, int]:
+        """Units analysed, islands and permutations drawn."""
+        return frozen_mapping(
+            {
                 "n_units": self.n_units,
-                "value": self.value_name,
-                "spatial_weights": self.weights_description,
-                "G": self.g,
-                "expected": self.expected,
-                "z_score": self.z_score,
-                "p_value": self.p_value,
-                "p_method": f"{p_kind}, {self.alternative}",
                 "n_islands": self.n_islands,
-            },
-            notes=[
-                "Moments under random permutation of the values (Getis & Ord 1992), valid "
-                "for any non-negative weights; the diagonal is ignored.",
-                "esda.G converts the weights to binary and reports a one-sided p_norm "
-                "(P(Z >= |z|)); with binary weights its z equals this z.",
-                "G compares high-value with low-value clustering: a high positive z means "
-                "high values cluster; values must be non-negative.",
-            ],
+                "n_permutations": self.n_permutations,
+            }
         )
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Conventions of the moments and the p-value, and how esda's differ."""
+        return (
+            "Moments under random permutation of the values (Getis & Ord 1992), valid "
+            "for any non-negative weights; the diagonal is ignored.",
+            "esda.G converts the weights to binary and reports a one-sided p_norm "
+            "(P(Z >= |z|)); with binary weights its z equals this z.",
+            "G compares high-value with low-value clustering: a high positive z means "
+            "high values cluster; values must be non-negative.",
+        )
+
+    def _summary_table(self) -> pd.DataFrame:
+        """Return the test in one row (as :meth:`to_frame`)."""
+        return self.to_frame()
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """Histogram of the permuted G (when computed) with the observed G marked."""
@@ -215,71 +228,102 @@ def general_g(
     (True, True)
     """
     check_option(alternative, Alternative, name="alternative")
-    check_weight_arguments(spatial_weights, distance_m, k)
     resolved = resolve_units(units, value)
-    x = resolved.values
-    if (
-        isinstance(n_permutations, bool)
-        or not isinstance(n_permutations, (int, np.integer))
-        or n_permutations < 0
-    ):
-        raise ValueError(f"`n_permutations` must be a whole number >= 0; got {n_permutations!r}.")
-    if x.size < 4:
-        raise ValueError(f"`units` must have at least 4 units for General G; got {x.size}.")
-    if (x < 0).any():
-        raise ValueError(
-            f"`value` has {int((x < 0).sum())} negative values; General G needs values >= 0."
-        )
-    if np.ptp(x) == 0:
-        raise ValueError("`value` has zero variance; General G is undefined.")
+    check_weight_arguments(spatial_weights, distance_m, k, points=resolved.is_points)
+    n_perm = require_draws(n_permutations, name="n_permutations")
+    require_range(
+        float(resolved.values.min()),
+        name="value",
+        low=0,
+        fix=f"{int((resolved.values < 0).sum())} values are negative (the smallest shown); "
+        "General G needs values >= 0.",
+    )
+    x = require_varying(
+        resolved.values,
+        name="value",
+        minimum=4,
+        fix="General G compares values over at least 4 units; check the value column.",
+    )
     spatial = weights_for_units(resolved, spatial_weights, distance_m=distance_m, k=k, star=False)
     neighbours = spatial.off_diagonal()
+    island = np.diff(neighbours.indptr) == 0
     check_islands(
-        np.diff(neighbours.indptr) == 0,
+        island,
         centroids=resolved.centroids,
         distance_m=spatial.distance_m,
         description=spatial.description,
         function="general_g",
     )
     require_allocation(
-        n_permutations,
+        n_perm,
         8 * 4,
         name="n_permutations",
         what="permutations",
         fix="Use fewer permutations (999 is usual).",
     )
+    draws = (n_perm, as_rng(rng), progress)
+    test = _g_test(neighbours, x, alternative=alternative, draws=draws)
+    p_kind = (
+        f"permutation (B = {n_perm}, p = (1 + #extreme)/(B + 1))" if n_perm else "analytic (normal)"
+    )
+    return GeneralG(
+        **test,
+        n_units=resolved.n,
+        n_islands=int(island.sum()),
+        n_permutations=n_perm,
+        alternative=alternative,
+        value_name=resolved.value_name,
+        parameters={
+            "value": resolved.value_name,
+            "spatial_weights": spatial.description,
+            "alternative": alternative,
+            "n_permutations": n_perm,
+            "p_value": f"{p_kind}, {alternative}",
+            "rng": rng if isinstance(rng, (int, np.integer)) or rng is None else "Generator",
+        },
+    )
+
+
+def _g_test(
+    neighbours: sparse.csr_array,
+    x: NDArray[np.float64],
+    *,
+    alternative: Alternative,
+    draws: tuple[int, np.random.Generator, bool],
+) -> dict[str, Any]:
+    """Return G, its moments, z, and the analytic and permutation p-values."""
+    n_perm, rng, progress = draws
     g, expected, variance = general_g_moments(neighbours, x)
     z = (g - expected) / np.sqrt(variance) if variance > 0 else float("nan")
     p_analytic = float(normal_p(np.array([z]), alternative)[0])
-    simulated = None
-    p_permutation = float("nan")
-    if n_permutations:
-        simulated = _permuted_g(neighbours, x, int(n_permutations), as_rng(rng), progress)
-        tol = 1e-12 * max(abs(g), 1e-300)
-        if alternative == "greater":
-            extreme = np.sum(simulated >= g - tol)
-        elif alternative == "less":
-            extreme = np.sum(simulated <= g + tol)
-        else:
-            extreme = np.sum(np.abs(simulated - expected) >= abs(g - expected) - tol)
-        p_permutation = float((1 + extreme) / (n_permutations + 1))
-        simulated.flags.writeable = False
-    return GeneralG(
-        g=g,
-        expected=expected,
-        variance=variance,
-        z_score=float(z),
-        p_value=p_permutation if n_permutations else p_analytic,
-        p_analytic=p_analytic,
-        p_permutation=p_permutation,
-        n_units=resolved.n,
-        n_islands=int((np.diff(neighbours.indptr) == 0).sum()),
-        n_permutations=int(n_permutations),
-        alternative=alternative,
-        weights_description=spatial.description,
-        value_name=resolved.value_name,
-        simulated=simulated,
-    )
+    simulated = _permuted_g(neighbours, x, n_perm, rng, progress) if n_perm else None
+    p_permutation = _permutation_p(simulated, g, expected, alternative)
+    return {
+        "g": g,
+        "expected": expected,
+        "variance": variance,
+        "z_score": float(z),
+        "p_value": p_permutation if n_perm else p_analytic,
+        "p_analytic": p_analytic,
+        "p_permutation": p_permutation,
+        "simulated": simulated,
+    }
+
+
+def _permutation_p(
+    simulated: NDArray[np.float64] | None, g: float, expected: float, alternative: str
+) -> float:
+    """Return ``(1 + #extreme) / (B + 1)`` over the permuted G (NaN without permutations)."""
+    if simulated is None:
+        return float("nan")
+    tol = 1e-12 * max(abs(g), 1e-300)
+    if alternative == "greater":
+        extreme = np.sum(simulated >= g - tol)
+    elif alternative == "less":
+        extreme = np.sum(simulated <= g + tol)
+    else:
+        extreme = np.sum(np.abs(simulated - expected) >= abs(g - expected) - tol)
+    return float((1 + extreme) / (simulated.size + 1))
 
 
 def _permuted_g(

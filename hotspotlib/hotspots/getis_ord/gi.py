@@ -19,26 +19,24 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from hotspotlib._multiple_testing import permutation_floor_note
 from hotspotlib._options import Alternative, WeightsKind
-from hotspotlib._validation import as_rng, check_option, require_positive
+from hotspotlib._validation import as_rng, check_option, require_type, require_varying
 from hotspotlib.hotspots._information import check_islands
-from hotspotlib.hotspots._local_common import check_alpha, check_permutations, sparse_sums
+from hotspotlib.hotspots._local_common import check_local_options
 from hotspotlib.hotspots._weights_given import check_weight_arguments
-from hotspotlib.hotspots.getis_ord.gi_result import GiStar
-from hotspotlib.hotspots.grid.lattice import lattice_sums
-from hotspotlib.hotspots.inference import (
-    adjust_pvalues,
-    conditional_permutation_p,
-    confidence_bins,
-    normal_p,
+from hotspotlib.hotspots.getis_ord._gi_steps import (
+    GI_CONVENTIONS,
+    Draws,
+    gi_notes,
+    gi_parameters,
+    gi_tests,
+    neighbourhood_sums,
 )
-from hotspotlib.hotspots.units import Units, resolve_units
-from hotspotlib.hotspots.weights import band_offsets, default_band_m, weights_for_units
+from hotspotlib.hotspots.getis_ord.gi_result import GiStar
+from hotspotlib.hotspots.units import resolve_units
+from hotspotlib.hotspots.weights import weights_for_units
 
-__all__ = ["gi_star", "local_g_scores"]
-
-_LATTICE_KINDS = ("distance_band", "kernel", "queen", "rook")
+__all__ = ["GI_CONVENTIONS", "gi_star", "local_g_scores"]
 
 
 def local_g_scores(
@@ -206,154 +204,60 @@ def gi_star(
     True
     """
     check_option(alternative, Alternative, name="alternative")
-    check_weight_arguments(spatial_weights, distance_m, k)
     resolved = resolve_units(units, value)
-    n_perm = check_permutations(n_permutations)
-    level = check_alpha(alpha)
-    if not isinstance(star, (bool, np.bool_)):
-        raise TypeError(f"`star` must be True (Gi*) or False (Gi); got {star!r}.")
-    x = resolved.values
-    if x.size < 3:
-        raise ValueError(f"`units` must have at least 3 units; got {x.size}.")
-    if float(np.std(x)) <= 1e-12 * max(float(np.max(np.abs(x))), 1e-300):
-        raise ValueError(
-            f"`value` has zero variance (every unit is {x[0]:g}); Gi* compares each "
-            "neighbourhood with the mean and is undefined. Check the value column."
-        )
-    generator = as_rng(rng)
-    lattice = _lattice_stencil(resolved, spatial_weights, distance_m, star=bool(star))
-    spatial = None
-    if lattice is not None:
-        stencil, description, band = lattice
-        sums = lattice_sums(resolved.grid, x, stencil)  # type: ignore[arg-type]
-        lag, wsum, wsq, nnb = sums.lag, sums.weight_sum, sums.weight_sq_sum, sums.n_neighbours
-        method = "grid stencil (correlation)"
-    else:
-        spatial = weights_for_units(
-            resolved, spatial_weights, distance_m=distance_m, k=k, star=bool(star)
-        )
-        lag, wsum, wsq, nnb = sparse_sums(spatial.matrix, x)
-        description, band = spatial.description, spatial.distance_m
-        method = "sparse weights"
+    check_weight_arguments(spatial_weights, distance_m, k, points=resolved.is_points)
+    n_perm, level, fdr = check_local_options(n_permutations, alpha, fdr)
+    require_type(star, (bool, np.bool_), name="star", expected="True (Gi*) or False (Gi)")
+    x = require_varying(
+        resolved.values,
+        name="value",
+        minimum=3,
+        fix="Gi* compares each neighbourhood with the mean of at least 3 units; check the "
+        "value column.",
+    )
+    sums = neighbourhood_sums(resolved, spatial_weights, distance_m, k, star=bool(star))
     scores = local_g_scores(
-        lag=lag, weight_sum=wsum, weight_sq_sum=wsq, n_neighbours=nnb, x=x, star=bool(star)
+        lag=sums.lag,
+        weight_sum=sums.weight_sum,
+        weight_sq_sum=sums.weight_sq_sum,
+        n_neighbours=sums.n_neighbours,
+        x=x,
+        star=bool(star),
     )
     check_islands(
         scores["island"],
         centroids=resolved.centroids,
-        distance_m=band,
-        description=description,
+        distance_m=sums.distance_m,
+        description=sums.description,
         function="gi_star",
     )
-    z = scores["z_score"]
-    p_analytic = normal_p(z, alternative)
-    p_permutation = None
-    if n_perm:
-        if spatial is None:
-            spatial = weights_for_units(
-                resolved, spatial_weights, distance_m=band, k=k, star=bool(star)
-            )
-        p_permutation = conditional_permutation_p(
-            spatial.off_diagonal(),
-            x,
-            alternative=alternative,
-            n_permutations=n_perm,
-            rng=generator,
-            progress=progress,
+    if n_perm and sums.spatial is None:  # permutations draw neighbours from the weights
+        sums.spatial = weights_for_units(
+            resolved, spatial_weights, distance_m=sums.distance_m, k=k, star=bool(star)
         )
-        p_permutation[np.isnan(z)] = np.nan
-    p_value = p_permutation if p_permutation is not None else p_analytic
-    q_value = adjust_pvalues(p_value, method="fdr_bh")
-    p_two, q_two = p_value, q_value
-    if alternative != "two-sided":
-        # ArcGIS's bins read as two-sided confidence: a one-sided p would put z = 1.7
-        # in the 95 % bin. Permutation bins take a second, two-sided run.
-        p_two = normal_p(z, "two-sided")
-        if spatial is not None and n_perm:
-            p_two = conditional_permutation_p(
-                spatial.off_diagonal(),
-                x,
-                alternative="two-sided",
-                n_permutations=n_perm,
-                rng=generator,
-                progress=progress,
-            )
-            p_two[np.isnan(z)] = np.nan
-        q_two = adjust_pvalues(p_two, method="fdr_bh")
-    arrays: dict[str, Any] = {
-        "value": x,
-        "gi": scores["gi"],
-        "expected": scores["expected"],
-        "z_score": z,
-        "p_value": p_value,
-        "p_analytic": p_analytic,
-        "q_value": q_value,
-        "p_bonferroni": adjust_pvalues(p_value, method="bonferroni"),
-        "bin": confidence_bins(z, q_two if fdr else p_two),
-        "n_neighbours": np.asarray(nnb, dtype=np.int64),
+    draws = Draws(sums.spatial, x, n_perm, as_rng(rng), progress)
+    tests = gi_tests(scores["z_score"], draws, alternative=alternative, fdr=fdr)
+    options: dict[str, Any] = {
+        "star": bool(star),
+        "alternative": alternative,
+        "fdr": fdr,
+        "alpha": level,
     }
-    if p_permutation is not None:
-        arrays["p_permutation"] = p_permutation
-    test = q_value if fdr else p_value
-    with np.errstate(invalid="ignore"):
-        n_found = int((np.isfinite(test) & (test <= level)).sum())
-    floor_note = permutation_floor_note(
-        n_tests=int(np.isfinite(p_value).sum()),
-        n_permutations=n_perm,
-        alpha=level,
-        n_found=n_found,
-        method="fdr_bh" if fdr else "none",
-    )
-    for array in arrays.values():
-        array.flags.writeable = False
     return GiStar(
         geometry=resolved.geometry,
+        value=x,
+        gi=scores["gi"],
+        expected=scores["expected"],
+        z_score=scores["z_score"],
+        n_neighbours=np.asarray(sums.n_neighbours, dtype=np.int64),
         value_name=resolved.value_name,
-        star=bool(star),
-        alternative=alternative,
         n_permutations=n_perm,
-        fdr=bool(fdr),
-        alpha=level,
-        weights_description=description,
-        distance_m=band,
-        method=method,
+        distance_m=sums.distance_m,
+        method=sums.method,
         n_islands=int(scores["island"].sum()),
         n_undefined=int(scores["undefined"].sum()),
-        notes=(floor_note + " Or use analytic p-values (n_permutations=0).",)
-        if (floor_note and fdr)
-        else (),
-        **arrays,
+        parameters=gi_parameters(resolved, sums, tests, n_perm=n_perm, rng=rng, **options),
+        notes=gi_notes(scores, tests, n_perm=n_perm, fdr=fdr, alpha=level),
+        **options,
+        **tests,
     )
-
-
-def _lattice_stencil(
-    units: Units, weights: Any, distance_m: Any, *, star: bool
-) -> tuple[NDArray[np.float64], str, float | None] | None:
-    grid = units.grid
-    if grid is None or grid.cell_shape != "square" or not isinstance(weights, str):
-        return None
-    if weights not in _LATTICE_KINDS:
-        return None
-    size = grid.cell_size_m
-    if weights == "queen":
-        stencil, text, band = np.ones((3, 3)), "queen contiguity on the square grid", size * 2**0.5
-    elif weights == "rook":
-        stencil, text, band = band_offsets(size, size), "rook contiguity on the square grid", size
-    elif distance_m is None and weights == "kernel":
-        return None  # let the weights builder raise its message
-    elif distance_m is None:
-        rook = lattice_sums(grid, np.zeros(units.n), band_offsets(size, size))
-        band = size if (rook.n_neighbours > 0).all() else default_band_m(units.centroids())
-        stencil = band_offsets(size, band)
-        text = f"binary distance band d <= {band:g} m between cell centres (every cell a neighbour)"
-    else:
-        band = require_positive(distance_m, name="distance_m")
-        stencil = band_offsets(size, band, kernel=weights == "kernel")
-        text = (
-            f"quartic kernel, R = {band:g} m between cell centres"
-            if weights == "kernel"
-            else f"binary distance band d <= {band:g} m between cell centres"
-        )
-    stencil = stencil.copy()
-    stencil[stencil.shape[0] // 2, stencil.shape[1] // 2] = 1.0 if star else 0.0
-    return stencil, text + (" (self included)" if star else ""), band

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import geopandas as gpd
@@ -10,11 +11,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from hotspotlib._frozen import FrozenResult
+from hotspotlib._frozen import FrozenResult, frozen_mapping
 from hotspotlib._options import SpotKind
-from hotspotlib._summary import Summary
 from hotspotlib._validation import check_option
-from hotspotlib.hotspots.inference import fdr_cut
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -67,10 +66,19 @@ class GiStar(FrozenResult):
         Neighbours of each unit, itself excluded.
     n_islands, n_undefined : int
         Units with no neighbour, and units whose z is undefined (NaN z, bin 0).
+    parameters : Mapping
+        Every input and automatic choice: the statistic, the value, ``spatial_weights``
+        (what the weights are), distance, method, p-value kind, FDR, alpha (read-only).
+    counts : Mapping
+        Units analysed, islands, undefined z, tests, and significant hot and cold units
+        at ``alpha`` (read-only).
     notes : tuple of str
-        Caveats found while computing, e.g. permutation p-values too coarse to pass
-        the FDR (also in the summary).
+        Conventions, then caveats found while computing, e.g. permutation p-values too
+        coarse to pass the FDR.
     """
+
+    _title: ClassVar[str] = "Getis-Ord hot spots (Gi*/Gi)"
+    _place_score: ClassVar[str] = "z_score"
 
     _repr_fields: ClassVar[tuple[str, ...]] = (
         "value_name",
@@ -99,12 +107,12 @@ class GiStar(FrozenResult):
     n_permutations: int
     fdr: bool
     alpha: float
-    weights_description: str
     distance_m: float | None
     method: str
     n_islands: int
     n_undefined: int
     p_permutation: NDArray[np.float64] | None = None
+    parameters: Mapping[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
 
     def to_frame(self) -> gpd.GeoDataFrame:
@@ -137,11 +145,30 @@ class GiStar(FrozenResult):
         """Index of the units (that of the input)."""
         return self.geometry.index
 
-    def hotspots(self, level: float = 0.95, *, kind: SpotKind = "hot") -> gpd.GeoDataFrame:
+    @property
+    def counts(self) -> Mapping[str, int]:
+        """Units analysed, islands, undefined z, tests, significant hot and cold units."""
+        test = self.q_value if self.fdr else self.p_value
+        with np.errstate(invalid="ignore"):
+            significant = np.isfinite(test) & (test <= self.alpha)
+        return frozen_mapping(
+            {
+                "n_units": int(self.value.size),
+                "n_islands": self.n_islands,
+                "n_undefined": self.n_undefined,
+                "n_tests": int(np.isfinite(self.p_value).sum()),
+                "n_hot_significant": int((significant & (self.z_score > 0)).sum()),
+                "n_cold_significant": int((significant & (self.z_score < 0)).sum()),
+            }
+        )
+
+    def significant(self, level: float = 0.95, *, kind: SpotKind = "hot") -> gpd.GeoDataFrame:
         """Return the units significant at a confidence ``level`` (0.90, 0.95 or 0.99).
 
-        Uses the bins, so FDR-corrected when ``fdr=True``. ``kind`` is ``"hot"``,
-        ``"cold"`` or ``"both"``. Rows are sorted by z-score, strongest first.
+        A significance filter, not a ranking (for the top places use
+        :func:`~hotspotlib.select_places`). Uses the bins, so FDR-corrected when
+        ``fdr=True``. ``kind`` is ``"hot"``, ``"cold"`` or ``"both"``. Rows are sorted by
+        z-score, strongest first.
 
         Examples
         --------
@@ -149,12 +176,10 @@ class GiStar(FrozenResult):
         >>> city = hs.synthetic_city(n_events=3_000, rng=1)
         >>> grid = hs.make_grid(city.boundary, cell_size_m=500)
         >>> result = hs.gi_star(hs.count_events(city.events, grid), distance_m=750)
-        >>> bool((result.hotspots(0.99)["bin"] == 3).all())
+        >>> bool((result.significant(0.99)["bin"] == 3).all())
         True
         """
-        code = _LEVEL_CODES.get(round(float(level), 2))
-        if code is None:
-            raise ValueError(f"`level` must be 0.90, 0.95 or 0.99; got {level!r}.")
+        code = _LEVEL_CODES[check_option(round(float(level), 2), tuple(_LEVEL_CODES), name="level")]
         check_option(kind, SpotKind, name="kind")
         frame = self.to_frame()
         bins = frame["bin"].to_numpy()
@@ -163,70 +188,14 @@ class GiStar(FrozenResult):
         order = np.argsort(-np.abs(chosen["z_score"].to_numpy()), kind="stable")
         return chosen.iloc[order]
 
-    def summary(self) -> Summary:
-        """Summarise parameters, counts per bin and the conventions used."""
+    def _summary_table(self) -> pd.DataFrame:
+        """Units per confidence bin."""
         bins = pd.Series(self.bin).value_counts().reindex(range(-3, 4), fill_value=0)
         table = pd.DataFrame(
             {"bin": list(range(-3, 4)), "meaning": [_BIN_LABELS[b] for b in range(-3, 4)]}
         )
         table["n_units"] = bins.to_numpy()
-        test = self.q_value if self.fdr else self.p_value
-        with np.errstate(invalid="ignore"):
-            significant = np.isfinite(test) & (test <= self.alpha)
-        statistic = "Gi*" if self.star else "Gi"
-        p_kind = (
-            f"conditional permutation, B = {self.n_permutations}, p = (1 + #extreme)/(B + 1)"
-            if self.n_permutations
-            else "analytic (normal)"
-        )
-        parameters: dict[str, Any] = {
-            "statistic": statistic,
-            "n_units": int(self.value.size),
-            "value": self.value_name,
-            "spatial_weights": self.weights_description,
-            "method": self.method,
-            "p_value": f"{p_kind}, {self.alternative}",
-            "bins_from": "Benjamini-Hochberg q-values" if self.fdr else "raw p-values",
-            "fdr_cut_p_0.05": fdr_cut(self.p_value, 0.05),
-            "alpha": self.alpha,
-            "n_hot_significant": int((significant & (self.z_score > 0)).sum()),
-            "n_cold_significant": int((significant & (self.z_score < 0)).sum()),
-            "n_islands": self.n_islands,
-            "n_undefined": self.n_undefined,
-        }
-        notes = [
-            "z uses the general Ord-Getis variance (sum of w and of w^2): valid for any "
-            "non-negative weights; with 0/1 weights it equals esda's G_Local Zs.",
-            "p-values are two-sided unless `alternative` says otherwise; bins always use "
-            "two-sided p (ArcGIS). esda's p_norm is one-sided in the direction of z, "
-            "P(Z >= |z|): half the two-sided p-value.",
-            "ArcGIS GiZScore/GiPValue/Gi_Bin: spatial_weights='distance_band' with its distance, "
-            "two-sided p, fdr=True or False as in the tool; z and p are not FDR-adjusted, "
-            "only the bins are.",
-        ]
-        if self.n_islands:
-            notes.append(
-                f"{self.n_islands} units have no neighbour besides themselves: their z and p "
-                "are NaN and their bin 0; they are not counted as tests for the FDR."
-            )
-        if self.n_undefined:
-            notes.append(
-                f"{self.n_undefined} units have an undefined z (their neighbourhood is every "
-                "unit with equal weights, or the other values are constant): NaN."
-            )
-        if self.n_permutations:
-            notes.append(
-                "Permutation p-values are the same for Gi and Gi*: the unit's own value is "
-                "held fixed. 'two-sided' counts draws at least as far from the exact "
-                "conditional mean as observed."
-            )
-        notes.extend(self.notes)
-        return Summary(
-            title=f"Getis-Ord {statistic} hot spots",
-            parameters=parameters,
-            table=table,
-            notes=notes,
-        )
+        return table
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """Map the confidence bins (hot red, cold blue, ArcGIS-style)."""

@@ -9,24 +9,28 @@ ArcGIS's Optimized Hot Spot Analysis; where Esri's exact constants are not publi
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
-from hotspotlib._frozen import FrozenResult
+from hotspotlib._frozen import FrozenResult, frozen_mapping
 from hotspotlib._options import SpotKind
-from hotspotlib._summary import Summary
 from hotspotlib._validation import (
     require_points,
     require_polygons,
     require_positive,
     require_same_crs,
+    require_type,
+    require_varying,
     require_weights,
+    require_whole,
 )
 from hotspotlib.hotspots.getis_ord.autocorrelation import (
     IncrementalAutocorrelation,
@@ -34,7 +38,7 @@ from hotspotlib.hotspots.getis_ord.autocorrelation import (
     first_significant_peak,
     moran_by_band,
 )
-from hotspotlib.hotspots.getis_ord.gi import gi_star
+from hotspotlib.hotspots.getis_ord.gi import GI_CONVENTIONS, gi_star
 from hotspotlib.hotspots.getis_ord.gi_result import GiStar
 from hotspotlib.hotspots.grid.cells import Grid, make_grid
 from hotspotlib.hotspots.grid.counts import EventCounts, count_events
@@ -74,7 +78,14 @@ class OptimizedHotspots(FrozenResult):
         area these are the outliers beyond the others' extent), empty cells removed.
     fdr_cut_p : float
         The largest p-value significant at 95 % after the FDR correction (NaN: none).
+    parameters, counts : Mapping
+        Every automatic decision and its rule; incidents and cells used and left out,
+        and significant cells (read-only).
+    notes : tuple of str
+        How outliers, weights and bins were handled, then the Gi* caveats.
     """
+
+    _title: ClassVar[str] = "Optimized hot-spot analysis"
 
     gi: GiStar
     event_counts: EventCounts
@@ -95,29 +106,48 @@ class OptimizedHotspots(FrozenResult):
         """Return the Gi* frame of the cells (see :meth:`GiStar.to_frame`)."""
         return self.gi.to_frame()
 
-    def hotspots(self, level: float = 0.95, *, kind: SpotKind = "hot") -> gpd.GeoDataFrame:
-        """Return the cells significant at ``level`` (FDR-corrected bins)."""
-        return self.gi.hotspots(level, kind=kind)
+    def significant(self, level: float = 0.95, *, kind: SpotKind = "hot") -> gpd.GeoDataFrame:
+        """Return the cells significant at ``level`` (FDR-corrected bins).
 
-    def summary(self) -> Summary:
-        """Every automatic decision, then the Gi* counts per bin."""
-        inner = self.gi.summary()
-        parameters = {
-            "n_events": self.n_events,
-            "n_outliers": self.n_outliers,
-            "cell_size_m": self.cell_size_m,
-            "cell_size_rule": self.cell_size_rule,
-            "n_cells": self.grid.n_cells,
-            "empty_cells": self.empty_cells_rule,
-            "n_empty_dropped": self.n_empty_dropped,
-            "n_outside": self.n_outside,
-            "distance_m": self.distance_m,
-            "distance_rule": self.distance_rule,
-            "fdr_cut_p_0.05": self.fdr_cut_p,
-            "n_hot_95": int((self.gi.bin >= 2).sum()),
-            "n_cold_95": int((self.gi.bin <= -2).sum()),
-        }
-        notes = [
+        See :meth:`GiStar.significant`.
+        """
+        return self.gi.significant(level, kind=kind)
+
+    @property
+    def parameters(self) -> Mapping[str, Any]:
+        """Every automatic decision (cell size, empty cells, distance band) and its rule."""
+        return frozen_mapping(
+            {
+                "cell_size_m": self.cell_size_m,
+                "cell_size_rule": self.cell_size_rule,
+                "empty_cells": self.empty_cells_rule,
+                "distance_m": self.distance_m,
+                "distance_rule": self.distance_rule,
+                "spatial_weights": self.gi.parameters.get("spatial_weights"),
+                "value": self.gi.value_name,
+                "fdr_cut_p_0.05": self.fdr_cut_p,
+            }
+        )
+
+    @property
+    def counts(self) -> Mapping[str, int]:
+        """Incidents used and left out, cells analysed and dropped, significant cells."""
+        return frozen_mapping(
+            {
+                "n_events": self.n_events,
+                "n_outliers": self.n_outliers,
+                "n_outside": self.n_outside,
+                "n_cells": self.grid.n_cells,
+                "n_empty_dropped": self.n_empty_dropped,
+                "n_hot_95": int((self.gi.bin >= 2).sum()),
+                "n_cold_95": int((self.gi.bin <= -2).sum()),
+            }
+        )
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """How outliers, weights and bins were handled, then the Gi* caveats."""
+        return (
             f"Locational outliers: incidents at a location whose nearest other location is "
             f"further than the mean plus 3 SD of those distances ({self.n_outliers}); "
             "excluded when sizing the grid and, without an area, its extent. Incidents "
@@ -127,14 +157,12 @@ class OptimizedHotspots(FrozenResult):
             "here).",
             "ArcGIS's exact cell-size and fallback-distance rules are not published; the "
             "rules used are stated above.",
-            *inner.notes[3:],
-        ]
-        return Summary(
-            title="Optimized hot-spot analysis",
-            parameters=parameters,
-            table=inner.table,
-            notes=notes,
+            *self.gi.notes[len(GI_CONVENTIONS) :],
         )
+
+    def _summary_table(self) -> pd.DataFrame:
+        """Return the cells per Gi* confidence bin."""
+        return self.gi._summary_table()
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """Map the FDR-corrected Gi* bins."""
@@ -214,78 +242,36 @@ def optimized_hotspots(
     """
     xy = require_points(events, name="events")
     event_weights = require_weights(events, weights)
-    if isinstance(n_bands, bool) or not isinstance(n_bands, (int, np.integer)) or n_bands < 2:
-        raise ValueError(f"`n_bands` must be a whole number >= 2; got {n_bands!r}.")
-    if keep_empty_cells is not None and not isinstance(keep_empty_cells, (bool, np.bool_)):
-        raise TypeError(
-            f"`keep_empty_cells` must be True, False or None (automatic); got {keep_empty_cells!r}."
-        )
-    if len(xy) < MIN_EVENTS:
-        raise ValueError(
-            f"`events` has {len(xy)} incidents; optimized hot-spot analysis needs at least "
-            f"{MIN_EVENTS}. Use gi_star on counts you choose instead."
-        )
+    require_whole(n_bands, name="n_bands", minimum=2)
+    require_type(
+        keep_empty_cells,
+        (bool, np.bool_, type(None)),
+        name="keep_empty_cells",
+        expected="True, False or None (automatic)",
+    )
+    require_varying(
+        xy,
+        name="events",
+        minimum=MIN_EVENTS,
+        fix="Optimized hot-spot analysis needs at least 30 incidents that do not all share "
+        "one location; use gi_star on counts you choose instead.",
+    )
     if area is not None:
         require_polygons(area, name="area")
         require_same_crs(events, area, names=("events", "area"))
     outlier = _locational_outliers(xy)
-    trimmed = xy[~outlier]
-    if cell_size_m is None:
-        size, size_rule = _cell_size(trimmed)
-    else:
-        size, size_rule = require_positive(cell_size_m, name="cell_size_m"), "given"
-    if area is None:
-        # Built on the corner points, not a box: incidents on the north/east edge of the
-        # extent then get a cell of their own instead of falling outside.
-        corners = shapely.points([trimmed.min(axis=0), trimmed.max(axis=0)])
-        full = make_grid(gpd.GeoSeries(corners, crs=events.crs), cell_size_m=size)
-    else:
-        full = make_grid(area, cell_size_m=size)
-    keep_empty = area is not None if keep_empty_cells is None else bool(keep_empty_cells)
-    weights_arg = None if event_weights is None else event_weights
-    counts = count_events(events, full, weights=weights_arg)
-    n_dropped = 0
-    empty_rule = "kept (inside the given area)" if keep_empty else "dropped"
-    if not keep_empty:
-        occupied = counts.count > 0
-        n_dropped = int((~occupied).sum())
-        grid = subgrid(full, occupied)
-        counts = count_events(events, grid, weights=weights_arg)
-        empty_rule = (
-            "dropped (no area given, as ArcGIS)"
-            if keep_empty_cells is None
-            else ("dropped (keep_empty_cells=False)")
-        )
-    else:
-        grid = full
-        if keep_empty_cells is not None and area is None:
-            empty_rule = "kept (keep_empty_cells=True)"
-    value = counts.weight_sum if counts.weight_sum is not None else counts.count
-    values = np.asarray(value, dtype=float)
-    if np.ptp(values) == 0:
-        raise ValueError(
-            "Every analysed cell has the same count; there is no pattern to test. Use a "
-            "smaller `cell_size_m` or keep empty cells."
-        )
-    centres = grid.centroids()
-    scale = None
-    if distance_m is None:
-        bands = default_bands(centres, int(n_bands))
-        table = moran_by_band(centres, values, bands)
-        peak = first_significant_peak(table["z_score"].to_numpy())
-        scale = IncrementalAutocorrelation(
-            table=table,
-            peak_m=None if peak is None else float(bands[peak]),
-            z_critical=1.959964,
-        )
-        if peak is not None:
-            band = float(bands[peak])
-            distance_rule = "first significant peak of Moran's I z over distance bands"
-        else:
-            band, neighbours = _fallback_distance(centres)
-            distance_rule = f"no significant peak: mean distance to the {neighbours}th nearest cell"
-    else:
-        band, distance_rule = require_positive(distance_m, name="distance_m"), "given"
+    size, size_rule = _cell_size(xy[~outlier], cell_size_m)
+    full = _full_grid(events, xy[~outlier], area, size)
+    counts, grid, n_dropped, empty_rule = _count_cells(
+        events, full, event_weights, area_given=area is not None, keep=keep_empty_cells
+    )
+    values = require_varying(
+        counts.weight_sum if counts.weight_sum is not None else counts.count,
+        name="cell counts",
+        fix="Every analysed cell has the same count; there is no pattern to test. Use a "
+        "smaller `cell_size_m` or keep empty cells.",
+    ).astype(float)
+    band, distance_rule, scale = _distance_band(grid, values, distance_m, int(n_bands))
     gi = gi_star(counts, distance_m=band, fdr=True)
     return OptimizedHotspots(
         gi=gi,
@@ -305,6 +291,64 @@ def optimized_hotspots(
     )
 
 
+def _full_grid(
+    events: gpd.GeoDataFrame, trimmed: NDArray[np.float64], area: Any, size: float
+) -> Grid:
+    """Return the grid over ``area``, or over the extent of the incidents but outliers."""
+    if area is not None:
+        return make_grid(area, cell_size_m=size)
+    # Built on the corner points, not a box: incidents on the north/east edge of the
+    # extent then get a cell of their own instead of falling outside.
+    corners = shapely.points([trimmed.min(axis=0), trimmed.max(axis=0)])
+    return make_grid(gpd.GeoSeries(corners, crs=events.crs), cell_size_m=size)
+
+
+def _count_cells(
+    events: gpd.GeoDataFrame,
+    full: Grid,
+    weights: NDArray[np.float64] | None,
+    *,
+    area_given: bool,
+    keep: bool | None,
+) -> tuple[EventCounts, Grid, int, str]:
+    """Count incidents per cell; drop empty cells unless kept (by default with an area)."""
+    counts = count_events(events, full, weights=weights)
+    keep_empty = area_given if keep is None else bool(keep)
+    if keep_empty:
+        rule = "kept (keep_empty_cells=True)" if keep is not None and not area_given else None
+        return counts, full, 0, rule or "kept (inside the given area)"
+    occupied = counts.count > 0
+    grid = subgrid(full, occupied)
+    rule = (
+        "dropped (no area given, as ArcGIS)" if keep is None else "dropped (keep_empty_cells=False)"
+    )
+    return count_events(events, grid, weights=weights), grid, int((~occupied).sum()), rule
+
+
+def _distance_band(
+    grid: Grid, values: NDArray[np.float64], distance_m: Any, n_bands: int
+) -> tuple[float, str, IncrementalAutocorrelation | None]:
+    """Return the Gi* distance band, its rule and (when chosen here) Moran's I by band."""
+    if distance_m is not None:
+        return require_positive(distance_m, name="distance_m"), "given", None
+    centres = grid.centroids()
+    bands = default_bands(centres, n_bands)
+    table = moran_by_band(centres, values, bands)
+    peak = first_significant_peak(table["z_score"].to_numpy())
+    scale = IncrementalAutocorrelation(
+        table=table,
+        peak_m=None if peak is None else float(bands[peak]),
+        z_critical=1.959964,
+        n_units=grid.n_cells,
+        bands_rule=f"{n_bands} bands from the smallest linking distance, mean NN distance apart",
+    )
+    if peak is not None:
+        rule = "first significant peak of Moran's I z over distance bands"
+        return float(bands[peak]), rule, scale
+    band, neighbours = _fallback_distance(centres)
+    return band, f"no significant peak: mean distance to the {neighbours}th nearest cell", scale
+
+
 def _locational_outliers(xy: NDArray[np.float64]) -> NDArray[np.bool_]:
     locations, where = np.unique(xy, axis=0, return_inverse=True)
     if len(locations) < 3:
@@ -320,10 +364,11 @@ def _round_two_figures(value: float) -> float:
     return float(round(value, digits))
 
 
-def _cell_size(xy: NDArray[np.float64]) -> tuple[float, str]:
+def _cell_size(xy: NDArray[np.float64], cell_size_m: Any) -> tuple[float, str]:
+    """Return the cell size (given, or from the extent and spacing of the incidents)."""
+    if cell_size_m is not None:
+        return require_positive(cell_size_m, name="cell_size_m"), "given"
     locations = np.unique(xy, axis=0)
-    if len(locations) < 2:
-        raise ValueError("All incidents share one location; pass `cell_size_m`.")
     extent = float(np.ptp(locations, axis=0).max())
     distance, _ = cKDTree(locations).query(locations, k=2)
     nearest = float(distance[:, 1].mean())

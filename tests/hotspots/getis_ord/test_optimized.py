@@ -92,7 +92,7 @@ def test_every_decision_is_recorded(optimized):
     assert optimized.scale is not None and len(optimized.scale.table) == 10
     assert optimized.distance_m > 0 and optimized.distance_rule
     assert optimized.gi.fdr and optimized.fdr_cut_p <= 0.05
-    assert optimized.hotspots(0.99)["bin"].eq(3).all()
+    assert optimized.significant(0.99)["bin"].eq(3).all()
     assert optimized.plot() is not None
 
 
