@@ -98,6 +98,7 @@ def test_em_recovers_a_simulated_process_kernel_background() -> None:
         events,
         grid,
         origin=START + pd.Timedelta(days=365),
+        background="kernel",
         background_bandwidth_m=400,
         space_cutoff_m=600,
     )
