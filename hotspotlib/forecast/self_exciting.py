@@ -219,8 +219,9 @@ def self_exciting(
     xy = xy[training.used]
     t = -training.age_days
     oldest = float(training.age_days.max())
-    covered = window_days is not None and training.counts["n_too_old"] > 0
-    duration = float(window_days) if covered else oldest  # the span the data cover
+    window = training.parameters["window_days"]  # checked by prepare
+    covered = window is not None and training.counts["n_too_old"] > 0
+    duration = float(window) if covered else oldest  # the span the data cover
     cell = training.position
     cell_area = grid.cells["area_share"].to_numpy(dtype=float)[cell] * grid.cell_area_m2
     pairs = close_pairs(xy, t, time_cutoff, space_cutoff)
