@@ -14,7 +14,8 @@ from numpy.typing import NDArray
 from scipy.stats import rankdata
 
 from hotspotlib._validation import require_allocation
-from hotspotlib.forecast.recency import recency_counts, window_counts
+from hotspotlib.forecast.recency import window_counts
+from hotspotlib.forecast.self_exciting import self_exciting
 from hotspotlib.forecast.shrinkage import shrunken_counts
 from hotspotlib.hotspots.grid import Grid
 
@@ -25,20 +26,15 @@ _YEAR = 365.0
 
 
 def default_methods(grid: Grid, time: str) -> dict[str, Method]:
-    """Return counts over 1 and 3 years, a 1-year half-life, local empirical Bayes."""
+    """Return 3-year counts, local empirical Bayes on all events, the self-exciting model."""
     return {
-        "counts_1y": lambda train, origin: window_counts(
-            train, grid, time=time, origin=origin, window_days=_YEAR
-        ),
         "counts_3y": lambda train, origin: window_counts(
             train, grid, time=time, origin=origin, window_days=3 * _YEAR
         ),
-        "recency_365d": lambda train, origin: recency_counts(
-            train, grid, time=time, origin=origin, half_life_days=_YEAR
+        "shrunken_local": lambda train, origin: shrunken_counts(
+            train, grid, time=time, origin=origin, prior="local"
         ),
-        "shrunken_local_3y": lambda train, origin: shrunken_counts(
-            train, grid, time=time, origin=origin, window_days=3 * _YEAR, prior="local"
-        ),
+        "self_exciting": lambda train, origin: self_exciting(train, grid, time=time, origin=origin),
     }
 
 

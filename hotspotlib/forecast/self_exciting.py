@@ -144,7 +144,7 @@ def self_exciting(
     2017, 28-day tests; ``python -m benchmarks forecast``): the per-cell background
     fitted on three years gave a mean hit rate of 12.5% at 1% of the area and 36.2% at
     5%, against 11.9% and 32.5% for three years' counts; the kernel background (300 m)
-    on one year gave 9.9% and 31.6%.
+    on one year gave 10.0% and 31.1%.
 
     References
     ----------

@@ -124,12 +124,12 @@ def test_no_future_event_leaks(city: tuple[gpd.GeoDataFrame, hs.Grid]) -> None:
 def test_default_methods_and_result(city: tuple[gpd.GeoDataFrame, hs.Grid]) -> None:
     events, grid = city
     before = events.copy()
-    surface = hs.ensemble(events, grid, origin=ORIGIN)
+    surface = hs.ensemble(events, grid, origin=ORIGIN, n_validation=1)
     pd.testing.assert_frame_equal(events, before)
     assert surface.method == "ensemble"
-    assert len(surface.parameters["methods"]) == 4
+    assert surface.parameters["methods"] == ("counts_3y", "shrunken_local", "self_exciting")
     assert sum(surface.parameters["chosen_weights"].values()) == pytest.approx(1.0)
-    assert surface.counts["n_candidates"] == math.comb(7, 3)
+    assert surface.counts["n_candidates"] == math.comb(6, 2)
     assert "ensemble" in repr(surface)
     assert "chosen_weights" in str(surface.summary())
 
@@ -142,5 +142,11 @@ def test_no_usable_validation_window_is_refused() -> None:
         geometry=gpd.points_from_xy([50, 150, 250], [50, 50, 50]),
         crs=27700,
     )
+    methods = {
+        "all": lambda train, origin: hs.window_counts(train, grid, origin=origin),
+        "recent": lambda train, origin: hs.window_counts(train, grid, origin=origin, window_days=1),
+    }
     with pytest.raises(ValueError, match="No validation window"):
-        hs.ensemble(events, grid, origin="2024-01-04", n_validation=1, validation_days=3)
+        hs.ensemble(
+            events, grid, origin="2024-01-04", methods=methods, n_validation=1, validation_days=3
+        )
