@@ -234,3 +234,14 @@ def test_repeats_at_one_point_hold_sigma_at_its_floor() -> None:
     surface = hs.self_exciting(events, grid, origin="2020-11-01", background="cell", min_sigma_m=5)
     assert surface.parameters["sigma_m"] == pytest.approx(5.0)
     assert any("floor" in note for note in surface.notes)
+
+
+def test_no_close_pairs_warns_and_gives_the_background() -> None:
+    events, grid = _city()
+    with pytest.warns(UserWarning, match="No pair of events lies within the cut-offs"):
+        surface = hs.self_exciting(
+            events, grid, origin="2024-10-01", space_cutoff_m=0.01, min_sigma_m=0.001
+        )
+    assert surface.counts["n_pairs"] == 0
+    assert surface.parameters["theta"] == 0.0
+    assert surface.parameters["expected_triggered"] == 0.0
