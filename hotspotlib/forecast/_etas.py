@@ -25,7 +25,7 @@ from scipy.spatial import cKDTree
 
 from hotspotlib._validation import require_allocation
 from hotspotlib.forecast._spread import spread_gaussian
-from hotspotlib.hotspots.grid import Grid
+from hotspotlib.hotspots.grid.cells import Grid
 
 __all__ = ["EtasFit", "Pairs", "close_pairs", "e_step", "fit_etas", "predict_etas"]
 

@@ -17,7 +17,7 @@ from hotspotlib._validation import require_allocation
 from hotspotlib.forecast.recency import window_counts
 from hotspotlib.forecast.self_exciting import self_exciting
 from hotspotlib.forecast.shrinkage import shrunken_counts
-from hotspotlib.hotspots.grid import Grid
+from hotspotlib.hotspots.grid.cells import Grid
 
 __all__ = ["default_methods", "hit_rates", "member_scores", "named", "normalise", "simplex"]
 

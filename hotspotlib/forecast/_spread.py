@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from scipy import sparse
 from scipy.special import ndtr
 
-from hotspotlib.hotspots.grid import Grid
+from hotspotlib.hotspots.grid.cells import Grid
 
 __all__ = ["spread_gaussian"]
 

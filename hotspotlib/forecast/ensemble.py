@@ -29,8 +29,8 @@ from hotspotlib.forecast._members import (
     simplex,
 )
 from hotspotlib.forecast.surface import ForecastSurface
-from hotspotlib.hotspots.counts import locate_events
-from hotspotlib.hotspots.grid import Grid
+from hotspotlib.hotspots.grid.cells import Grid
+from hotspotlib.hotspots.grid.counts import locate_events
 
 __all__ = ["ensemble"]
 

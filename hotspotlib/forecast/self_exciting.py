@@ -14,7 +14,7 @@ from hotspotlib._validation import check_option, require_positive, require_whole
 from hotspotlib.forecast._common import prepare
 from hotspotlib.forecast._etas import close_pairs, fit_etas, predict_etas
 from hotspotlib.forecast.surface import ForecastSurface
-from hotspotlib.hotspots.grid import Grid
+from hotspotlib.hotspots.grid.cells import Grid
 
 __all__ = ["self_exciting"]
 
