@@ -1,7 +1,16 @@
-"""Forecast: scores per cell for a future window (recency, empirical Bayes)."""
+"""Forecast: scores per cell for a future window (recency, empirical Bayes, self-exciting)."""
 
+from hotspotlib.forecast.ensemble import ensemble
 from hotspotlib.forecast.recency import recency_counts, window_counts
+from hotspotlib.forecast.self_exciting import self_exciting
 from hotspotlib.forecast.shrinkage import shrunken_counts
 from hotspotlib.forecast.surface import ForecastSurface
 
-__all__ = ["ForecastSurface", "recency_counts", "shrunken_counts", "window_counts"]
+__all__ = [
+    "ForecastSurface",
+    "ensemble",
+    "recency_counts",
+    "self_exciting",
+    "shrunken_counts",
+    "window_counts",
+]

@@ -29,7 +29,10 @@ _DAY_NS = 86_400 * 10**9
 
 @dataclass(frozen=True, slots=True)
 class Training:
-    """Events that inform the scores: their cell, age in days and weight."""
+    """Events that inform the scores: their cell, age in days and weight.
+
+    ``used`` marks, for every row of the events passed in, whether it is one of them.
+    """
 
     position: NDArray[np.int64]
     age_days: NDArray[np.float64]
@@ -38,6 +41,7 @@ class Training:
     counts: dict[str, int]
     notes: list[str]
     parameters: dict[str, Any]
+    used: NDArray[np.bool_]
 
 
 def prepare(
@@ -120,4 +124,5 @@ def prepare(
         counts=counts,
         notes=notes,
         parameters=parameters,
+        used=used,
     )

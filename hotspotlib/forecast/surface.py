@@ -24,6 +24,8 @@ _SCORE_LABELS = {
     "window_counts": "events per cell in the window",
     "recency_counts": "events per cell, weighted by recency",
     "shrunken_counts": "shrunken events per cell (empirical Bayes)",
+    "self_exciting": "expected events per cell in the horizon",
+    "ensemble": "combined score (weighted average of the methods)",
 }
 
 
@@ -31,7 +33,8 @@ _SCORE_LABELS = {
 class ForecastSurface(FrozenResult):
     """Scores per grid cell for the window after ``origin`` (higher = more crime expected).
 
-    Returned by :func:`window_counts`, :func:`recency_counts` and :func:`shrunken_counts`.
+    Returned by :func:`window_counts`, :func:`recency_counts`, :func:`shrunken_counts`,
+    :func:`self_exciting` and :func:`ensemble`.
     Pass ``surface.scores`` to :func:`hotspotlib.metrics.accuracy_curve`; a method given
     to :func:`hotspotlib.metrics.rolling_evaluation` may return the surface itself.
 
@@ -42,7 +45,8 @@ class ForecastSurface(FrozenResult):
     grid : Grid
         The cells scored.
     method : str
-        ``"window_counts"``, ``"recency_counts"`` or ``"shrunken_counts"``.
+        ``"window_counts"``, ``"recency_counts"``, ``"shrunken_counts"``,
+        ``"self_exciting"`` or ``"ensemble"``.
     parameters : Mapping
         Read-only: every input (``origin``, ``time``, ``half_life_days`` ...) and every
         automatic choice (e.g. the prior's ``prior_shape``).
