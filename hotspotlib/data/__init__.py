@@ -10,6 +10,7 @@ from hotspotlib.data.harm import (
     harm_table,
     harm_weights,
 )
+from hotspotlib.data.outcomes import latest_outcomes, read_outcomes
 from hotspotlib.data.patrol_effect import plant_patrol_effect
 from hotspotlib.data.police_uk import read_police_uk
 from hotspotlib.data.samples import (
@@ -23,6 +24,7 @@ from hotspotlib.data.samples import (
     load_snow_pumps,
     load_stl_homicides,
 )
+from hotspotlib.data.stop_search import read_stop_search
 from hotspotlib.data.synthetic import SyntheticCity, synthetic_city
 
 __all__ = [
@@ -35,6 +37,7 @@ __all__ = [
     "from_frame",
     "harm_table",
     "harm_weights",
+    "latest_outcomes",
     "list_samples",
     "load_burkitt",
     "load_columbus",
@@ -44,7 +47,9 @@ __all__ = [
     "load_snow_pumps",
     "load_stl_homicides",
     "plant_patrol_effect",
+    "read_outcomes",
     "read_police_uk",
+    "read_stop_search",
     "simulate_patrol_pings",
     "synthetic_city",
     "to_csv",
