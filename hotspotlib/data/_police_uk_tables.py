@@ -110,7 +110,7 @@ def resolve_kind(paths: PathLike | Iterable[PathLike], *, suffix: str) -> list[S
 
 
 def _zip_or_nothing(path: Path, suffix: str) -> list[Source]:
-    """A zip found in a folder: its matching members, none if it holds other files only."""
+    """Give the matching members of a zip found in a folder (none if it holds other files)."""
     try:
         return _members(path, suffix)
     except FileNotFoundError:
@@ -187,6 +187,12 @@ def place(
     n_no_location = int((~located).sum())
     n_out = int((located & ~in_range).sum())
     keep = located & in_range
+    if not keep.any():
+        raise ValueError(
+            f"`paths`: none of the {n_read} rows has usable coordinates "
+            f"({n_no_location} blank, {n_out} outside the United Kingdom: are longitude "
+            "and latitude swapped?)."
+        )
     if n_no_location or n_out:
         warnings.warn(
             f"{function} dropped {n_no_location + n_out} of {n_read} rows: "
@@ -194,12 +200,6 @@ def place(
             "See `frame.attrs['hotspotlib']`.",
             UserWarning,
             stacklevel=3,
-        )
-    if not keep.any():
-        raise ValueError(
-            f"`paths`: none of the {n_read} rows has usable coordinates "
-            f"({n_no_location} blank, {n_out} outside the United Kingdom: are longitude "
-            "and latitude swapped?)."
         )
     transformer = Transformer.from_crs("EPSG:4326", target, always_xy=True)
     xs, ys = transformer.transform(lon[keep], lat[keep])
@@ -230,6 +230,6 @@ def flags(table: pd.DataFrame, columns: tuple[str, ...]) -> None:
 
 
 def force_of(names: pd.Series, suffix: str) -> pd.Series:
-    """The force slug in police.uk file names (``2024-01-essex-outcomes.csv`` -> ``essex``)."""
+    """Find the force in police.uk file names (``2024-01-essex-outcomes.csv`` -> ``essex``)."""
     pattern = rf"^\d{{4}}-\d{{2}}-(.+){re.escape(suffix)}$"
     return names.str.lower().str.extract(pattern, expand=False).astype("object")

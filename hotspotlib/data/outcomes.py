@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Iterable
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -116,6 +115,8 @@ def read_outcomes(paths: PathLike | Iterable[PathLike]) -> pd.DataFrame:
     n_read = len(table)
     no_id = _blank(table["crime_id"]).to_numpy()
     n_no_id = int(no_id.sum())
+    if n_no_id == n_read:
+        raise ValueError(f"`paths`: none of the {n_read} rows has a Crime ID; nothing to read.")
     if n_no_id:
         warnings.warn(
             f"read_outcomes dropped {n_no_id} of {n_read} rows without a Crime ID "
@@ -123,8 +124,6 @@ def read_outcomes(paths: PathLike | Iterable[PathLike]) -> pd.DataFrame:
             UserWarning,
             stacklevel=2,
         )
-        if n_no_id == n_read:
-            raise ValueError(f"`paths`: none of the {n_read} rows has a Crime ID; nothing to read.")
         table = table.loc[~no_id].reset_index(drop=True)
     table["crime_id"] = table["crime_id"].str.strip()
     table["month"] = _parse_month(table["month"])
@@ -249,7 +248,7 @@ def latest_outcomes(crimes: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFram
         pd.Index(table["crime_id"].unique()),
         left="crimes['crime_id']",
         right="outcomes['crime_id']",
-        what="crimes with a Crime ID",
+        what="crimes",
     )
     # Latest month per crime; within it the row read last (a stable sort keeps file order).
     ordered = table.sort_values("month", kind="stable")
