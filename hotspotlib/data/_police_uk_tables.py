@@ -216,20 +216,24 @@ def flags(table: pd.DataFrame, columns: tuple[str, ...]) -> None:
     for column in columns:
         if column not in table.columns:
             continue
-        text = table[column].astype("string").str.strip().str.lower()
-        blank = text.isna() | text.eq("")
-        values = text.map({"true": True, "false": False}, na_action="ignore")
-        bad = ~blank & values.isna()
+        codes, uniques = pd.factorize(table[column])  # a missing value has code -1
+        text = pd.Series([*uniques, ""], dtype="object").astype(str).str.strip().str.lower()
+        values = text.map({"true": True, "false": False})
+        bad = (text.ne("") & values.isna()).to_numpy()[codes]
         if bad.any():
             examples = table.loc[bad, column].astype(str).unique()[:3].tolist()
             raise ValueError(
                 f"`paths`: column {column!r} has {int(bad.sum())} values that are neither "
                 f"True, False nor blank, e.g. {examples}; fix or remove those rows."
             )
-        table[column] = values.where(~blank).astype("boolean")
+        known = values.where(values.notna(), None).to_numpy(dtype=object)
+        table[column] = pd.array(known[codes], dtype="boolean")
 
 
 def force_of(names: pd.Series, suffix: str) -> pd.Series:
     """Find the force in police.uk file names (``2024-01-essex-outcomes.csv`` -> ``essex``)."""
+    codes, uniques = pd.factorize(names)
     pattern = rf"^\d{{4}}-\d{{2}}-(.+){re.escape(suffix)}$"
-    return names.str.lower().str.extract(pattern, expand=False).astype("object")
+    found = pd.Series(uniques, dtype="object").str.lower().str.extract(pattern, expand=False)
+    forces = found.where(found.notna(), None).to_numpy(dtype=object)
+    return pd.Series(forces[codes], index=names.index, dtype="object")

@@ -21,6 +21,7 @@ from hotspotlib._validation import (
     require_join,
     require_nonempty,
     require_timestamps,
+    wall_clock,
 )
 from hotspotlib.data._police_uk_tables import read_tables, resolve_kind
 from hotspotlib.data.police_uk import _numeric, _parse_month
@@ -236,42 +237,41 @@ def latest_outcomes(crimes: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFram
         )
     outcome_ids = _ids(outcomes["crime_id"])
     usable = outcome_ids.notna().to_numpy()
-    table = pd.DataFrame(
-        {
-            "crime_id": outcome_ids.to_numpy()[usable],
-            "month": months.to_numpy()[usable],
-            "outcome_type": outcomes["outcome_type"].to_numpy()[usable],
-        }
-    )
+    # One hash of the ids; the rest is integer work on the codes.
+    codes, unique_ids = pd.factorize(outcome_ids[usable])
+    month_ns = wall_clock(months).to_numpy()[usable].astype("datetime64[ns]").view(np.int64)
+    kinds, kind_labels = pd.factorize(outcomes["outcome_type"].to_numpy()[usable])
     matched = require_join(
         crime_ids[has_id].to_numpy(),
-        pd.Index(table["crime_id"].unique()),
+        pd.Index(unique_ids),
         left="crimes['crime_id']",
         right="outcomes['crime_id']",
         what="crimes",
     )
-    # Latest month per crime; within it the row read last (a stable sort keeps file order).
-    ordered = table.sort_values("month", kind="stable")
-    latest = ordered.drop_duplicates("crime_id", keep="last").set_index("crime_id")
-    latest_month = ordered.groupby("crime_id", sort=False)["month"].transform("max")
-    in_latest = ordered[ordered["month"].eq(latest_month)]
-    n_tied = int((in_latest.groupby("crime_id")["outcome_type"].nunique() > 1).sum())
-    per_crime = table.groupby("crime_id").size()
+    # Sorted by crime, then month, then the order read: each crime's last row is its latest.
+    order = np.lexsort((np.arange(len(codes)), month_ns, codes))
+    per_crime = np.bincount(codes, minlength=len(unique_ids))
+    last = order[np.cumsum(per_crime) - 1]
+    in_latest = month_ns == month_ns[last][codes]
+    width = len(kind_labels) + 1  # kinds run from -1 (blank) to len - 1
+    pairs = np.unique(codes[in_latest].astype(np.int64) * width + kinds[in_latest] + 1)
+    n_tied = int((np.bincount(pairs // width, minlength=len(unique_ids)) > 1).sum())
 
-    position = latest.index.get_indexer(crime_ids)
+    position = pd.Index(unique_ids).get_indexer(crime_ids)
     found = position >= 0
     joined = crimes.copy()
     types = np.full(len(crimes), np.nan, dtype=object)
-    types[found] = latest["outcome_type"].to_numpy()[position[found]]
+    latest_kind = kinds[last]
+    types[found] = np.asarray(kind_labels, dtype=object)[latest_kind[position[found]]]
+    types[found & (latest_kind[position] < 0)] = np.nan  # a blank outcome type
     stamps = np.full(len(crimes), np.datetime64("NaT"), dtype="datetime64[ns]")
-    stamps[found] = latest["month"].to_numpy()[position[found]]
-    counts = per_crime.reindex(latest.index).to_numpy()
+    stamps[found] = month_ns[last][position[found]].view("datetime64[ns]")
     joined["outcome_type_latest"] = types
     joined["outcome_month_latest"] = stamps
-    joined["n_outcomes"] = np.where(found, counts[np.maximum(position, 0)], 0).astype(np.int64)
+    joined["n_outcomes"] = np.where(found, per_crime[np.maximum(position, 0)], 0).astype(np.int64)
 
-    crime_set = pd.Index(crime_ids[has_id].unique())
-    other = ~table["crime_id"].isin(crime_set).to_numpy()
+    crime_codes = pd.Index(unique_ids).get_indexer(crime_ids[has_id].unique())
+    other = ~np.isin(codes, crime_codes[crime_codes >= 0])
     joined.attrs["hotspotlib"] = {
         **dict(crimes.attrs.get("hotspotlib", {})),
         "latest_outcomes": {

@@ -35,7 +35,9 @@ _FLAGS = (
     "removal_of_more_than_just_outer_clothing",
 )
 # A UTC offset after a clock time: "2024-06-01T09:30:00+01:00", "... 09:30Z".
-_OFFSET = r"[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})$"
+_OFFSET = r"[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})\s*$"
+_USUAL_OFFSET = r"[+-]\d{2}:\d{2}"
+_POLICE_UK_LAYOUT = "%Y-%m-%dT%H:%M:%S%z"
 
 
 def _timestamps(values: pd.Series) -> tuple[pd.Series, int]:
@@ -44,13 +46,22 @@ def _timestamps(values: pd.Series) -> tuple[pd.Series, int]:
     Each offset (GMT ``+00:00``, BST ``+01:00``) is read as one group by the package's
     date parser and converted to UTC; times without an offset are UK wall-clock times.
     """
-    text = values.astype("string").str.strip()
-    offsets = text.str.extract(_OFFSET, expand=False).fillna("")
+    text = values.astype(object)
+    # The offset is the last six characters in police.uk's own layout; look at each
+    # distinct ending once, and search the rest of the rows for an offset elsewhere.
+    tails, endings = pd.factorize(text.str[-6:])  # a missing date has code -1: the ""
+    ends = pd.Series([*endings, ""], dtype="object")
+    standard = ends.str.fullmatch(_USUAL_OFFSET).to_numpy(bool)[tails]
+    offsets = pd.Series(ends.to_numpy()[tails], index=text.index)
+    unusual = ~standard & text.notna().to_numpy()
+    if unusual.any():
+        found = text[unusual].str.extract(_OFFSET, expand=False).fillna("")
+        offsets[unusual] = found.to_numpy()
     utc = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]")
     n_guessed = 0
     for offset in pd.unique(offsets.to_numpy()):  # a few groups, each parsed vectorised
         rows = offsets.eq(offset).to_numpy()
-        parsed = require_timestamps(text[rows], name="Date")
+        parsed = _parse(text[rows], with_offset=bool(offset))
         if offset:
             utc[rows] = parsed.dt.tz_convert("UTC")
             continue
@@ -63,6 +74,16 @@ def _timestamps(values: pd.Series) -> tuple[pd.Series, int]:
             )
         utc[rows] = local.dt.tz_convert("UTC")
     return utc.dt.tz_convert(TIME_ZONE), n_guessed
+
+
+def _parse(text: pd.Series, *, with_offset: bool) -> pd.Series:
+    """Read one group of dates: police.uk's exact layout first, else any ISO 8601 form."""
+    if with_offset:
+        try:
+            return require_timestamps(text, name="Date", date_format=_POLICE_UK_LAYOUT)
+        except ValueError:
+            pass  # another ISO 8601 form (no seconds, "Z" ...): the general reading below
+    return require_timestamps(text, name="Date")
 
 
 def read_stop_search(

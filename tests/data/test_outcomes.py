@@ -170,6 +170,10 @@ def test_matches_a_brute_force_latest(rng: np.random.Generator) -> None:
             expected[key] = (kinds[i], months[i], expected.get(key, ("", months[i], 0))[2] + 1)
         else:
             expected[key] = (*expected[key][:2], expected[key][2] + 1)
+    latest_kinds = outcomes.assign(last=outcomes.groupby("crime_id")["month"].transform("max"))
+    latest_kinds = latest_kinds[latest_kinds["month"] == latest_kinds["last"]]
+    tied = int((latest_kinds.groupby("crime_id")["outcome_type"].nunique() > 1).sum())
+    assert tied > 0 and joined.attrs["hotspotlib"]["latest_outcomes"]["n_latest_tied"] == tied
     for _, row in joined.iterrows():
         if row["crime_id"] in expected:
             kind, month, count = expected[row["crime_id"]]

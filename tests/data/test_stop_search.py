@@ -101,6 +101,19 @@ def test_timestamps_are_uk_time_and_keep_the_instant(stops_file: Path) -> None:
     assert hs.data.read_stop_search is read_stop_search
 
 
+def test_other_iso_forms_are_read_to_the_same_instant(tmp_path: Path) -> None:
+    dates = [
+        "2024-06-01T09:30:00+01:00",
+        "2024-06-01T09:30+01:00",
+        "2024-06-01T08:30:00Z",
+        "2024-06-01 09:30:00+0100",
+        "2024-06-01T08:30:00.000+00:00",
+    ]
+    stops = read_stop_search(write(tmp_path / "s.csv", [row(date) for date in dates]))
+    assert (stops["timestamp"] == pd.Timestamp("2024-06-01 08:30Z")).all()
+    assert stops["force"].isna().all()  # the file name names no force
+
+
 def test_yes_no_columns_are_nullable_booleans(stops_file: Path) -> None:
     with pytest.warns(UserWarning, match="without coordinates"):
         stops = read_stop_search(stops_file)
