@@ -33,6 +33,7 @@ from hotspotlib._validation._geometry import (
 )
 from hotspotlib._validation._joins import require_id_type, require_join
 from hotspotlib._validation._numbers import (
+    require_array,
     require_draws,
     require_finite,
     require_increasing,
@@ -75,4 +76,5 @@ __all__ = [
     "require_weights",
     "require_whole",
     "wall_clock",
+    "require_array",
 ]

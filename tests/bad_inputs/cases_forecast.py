@@ -150,7 +150,7 @@ CASES = [
     Case(
         "rolling_evaluation",
         "coverage above 1",
-        lambda: _evaluate(coverages=(0.05, 1.5)),
+        lambda: _evaluate(coverage=(0.05, 1.5)),
         match="coverages",
     ),
     Case(

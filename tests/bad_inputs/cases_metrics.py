@@ -160,7 +160,7 @@ CASES = [
     Case(
         "accuracy_curve",
         "coverage zero",
-        lambda: hs.accuracy_curve(fx.counts, fx.city.events, coverages=[0.0]),
+        lambda: hs.accuracy_curve(fx.counts, fx.city.events, coverage=[0.0]),
         match="coverage",
     ),
     Case(

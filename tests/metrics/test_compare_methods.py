@@ -21,7 +21,7 @@ def test_counts_rows_match_accuracy_curve(small_city):
         test="30D",
         cell_size_m=500,
         area=small_city.boundary,
-        coverages=[0.02, 0.1],
+        coverage=[0.02, 0.1],
     )
     table = result.to_frame()
     assert set(table["method"]) == {"counts", "prospective"}
@@ -33,7 +33,7 @@ def test_counts_rows_match_accuracy_curve(small_city):
     expected = accuracy_curve(
         hs.count_events(train, result.grid),
         test,
-        coverages=[0.02, 0.1],
+        coverage=[0.02, 0.1],
         train_events=train,
     ).table
     rows = table[(table["origin"] == origin) & (table["method"] == "counts")]
@@ -54,7 +54,7 @@ def test_callables_mappings_and_origins(small_city):
         test=pd.DateOffset(months=1),
         cell_size_m=1_000,
         origins=["2024-03-01", "2024-06-01", "2030-01-01"],
-        coverages=[0.1, 1.0],
+        coverage=[0.1, 1.0],
     )
     assert result.methods == ("flat", "recent", "noise")
     assert len(result.origins) == 2 and "2030-01-01" in result.skipped[0]
@@ -101,7 +101,7 @@ def test_kde_and_gi_star_when_available(small_city, name):
         test="30D",
         cell_size_m=400,
         area=small_city.boundary,
-        coverages=[0.05],
+        coverage=[0.05],
     )
     means = result.mean().set_index("method")
     assert means.loc[name, "pai"] > 2

@@ -48,7 +48,7 @@ def test_one_origin_equals_hand_computed_metrics() -> None:
         grid,
         methods={"counts": _counts(grid)},
         origins=["2024-02-01"],
-        coverages=(0.1, 0.3),
+        coverage=(0.1, 0.3),
         n_bootstrap=0,
     )
     table = result.to_frame().set_index("coverage")

@@ -91,7 +91,7 @@ def test_predicts_next_month_on_planted_city(city):
     grid = hs.make_grid(city.boundary, cell_size_m=150)
     result = prospective_hotspots(city.events, at="2024-09-01", grid=grid, bandwidth_m=300)
     september = city.events[city.events["month"] == "2024-09"]
-    table = accuracy_curve(result.risk, september, grid=grid, coverages=[0.02]).table
+    table = accuracy_curve(result.risk, september, grid=grid, coverage=[0.02]).table
     assert table["pai"].iloc[0] > 5  # planted hot spots persist
 
 
