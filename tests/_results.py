@@ -147,7 +147,7 @@ BUILDERS: dict[str, Callable[[], Any]] = {
         rng=1,
     ),
     "ProspectiveHotspots": lambda: hs.prospective_hotspots(
-        city().events, at=city().events["timestamp"].median(), grid=grid()
+        city().events, origin=city().events["timestamp"].median(), grid=grid()
     ),
     "MethodComparison": lambda: hs.compare_methods(
         city().events,

@@ -205,19 +205,21 @@ CASES = [
     Case(
         "prospective_hotspots",
         "geographic events",
-        lambda: hs.prospective_hotspots(fx.city.events.to_crs(4326), at=_AT, cell_size_m=250),
+        lambda: hs.prospective_hotspots(fx.city.events.to_crs(4326), origin=_AT, cell_size_m=250),
         match="events.*geographic",
     ),
     Case(
         "prospective_hotspots",
         "zero bandwidth",
-        lambda: hs.prospective_hotspots(fx.city.events, at=_AT, cell_size_m=250, bandwidth_m=0),
+        lambda: hs.prospective_hotspots(fx.city.events, origin=_AT, cell_size_m=250, bandwidth_m=0),
         match="bandwidth_m",
     ),
     Case(
         "prospective_hotspots",
         "zero weeks",
-        lambda: hs.prospective_hotspots(fx.city.events, at=_AT, cell_size_m=250, bandwidth_weeks=0),
+        lambda: hs.prospective_hotspots(
+            fx.city.events, origin=_AT, cell_size_m=250, bandwidth_weeks=0
+        ),
         match="bandwidth_weeks",
     ),
     # compare_methods
