@@ -92,6 +92,7 @@ CASES = [
         "harm weights",
         lambda: hs.shrunken_counts(fx.city.events, fx.grid, origin=ORIGIN, weights="harm"),
         match="weights",
+        raises=TypeError,
     ),
     Case(
         "shrunken_counts",
@@ -104,6 +105,7 @@ CASES = [
         "radius with the global prior",
         lambda: hs.shrunken_counts(fx.city.events, fx.grid, origin=ORIGIN, prior_radius_m=500),
         match="prior_radius_m",
+        raises=TypeError,
     ),
     Case(
         "shrunken_counts",

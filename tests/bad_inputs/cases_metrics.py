@@ -101,6 +101,7 @@ CASES = [
         "no grid for plain scores",
         lambda: hs.pai(_zeros(), fx.city.events),
         match="grid",
+        raises=TypeError,
     ),
     Case(
         "pai",
