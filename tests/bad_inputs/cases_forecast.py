@@ -161,5 +161,10 @@ CASES = [
         lambda: _evaluate(n_bootstrap=9.5),
         match="n_bootstrap",
     ),
-    Case("rolling_evaluation", "ci level of 95", lambda: _evaluate(ci_level=95), match="ci_level"),
+    Case(
+        "rolling_evaluation",
+        "confidence of 95",
+        lambda: _evaluate(confidence=95),
+        match="confidence",
+    ),
 ]
