@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import geopandas as gpd
 import numpy as np
@@ -282,6 +282,7 @@ def _resolve(
         expected="the Grid from make_grid (or the polygons) the scores were computed on, "
         "e.g. `grid=grid`",
     )
+    grid = cast(Grid | gpd.GeoDataFrame, grid)  # checked just above
     if not isinstance(grid, Grid):
         require_polygons(grid, name="grid")
     cells_frame = grid.cells if isinstance(grid, Grid) else grid

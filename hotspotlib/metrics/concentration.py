@@ -255,24 +255,10 @@ def gini(
     estimate = float(adjust(standard, n_units, total, generalized=generalized, unbiased=unbiased))
     boot: NDArray[np.float64] | None = None
     ci_low = ci_high = float("nan")
-    n_undefined = 0
     if n_boot:
-        generator = as_rng(rng)
-        boot = _bootstrap(distinct, freq, n_boot, generator, generalized, unbiased)
-        finite = boot[np.isfinite(boot)]
-        n_undefined = int(boot.size - finite.size)
-        if finite.size == 0:
-            raise ValueError(
-                "Every bootstrap replicate was undefined (no events drawn); there are too "
-                "few events for a bootstrap interval."
-            )
-        alpha = (1.0 - level) / 2.0
-        levels = (alpha, 1.0 - alpha)
-        if ci_method == "bca":
-            loo, n_left, total_left = jackknife_grouped(distinct, freq)
-            jack = adjust(loo, n_left, total_left, generalized=generalized, unbiased=unbiased)
-            levels = bca_levels(estimate, finite, jack, freq, level)
-        ci_low, ci_high = (float(q) for q in np.quantile(finite, levels))
+        boot = _bootstrap(distinct, freq, n_boot, as_rng(rng), generalized, unbiased)
+        variant = {"generalized": generalized, "unbiased": unbiased}
+        ci_low, ci_high = _interval(boot, estimate, distinct, freq, level, ci_method, variant)
     return GiniCoefficient(
         estimate=estimate,
         standard=standard,
@@ -285,9 +271,35 @@ def gini(
         confidence=level,
         ci_method=ci_method,
         n_bootstrap=n_boot,
-        n_undefined=n_undefined,
+        n_undefined=0 if boot is None else int((~np.isfinite(boot)).sum()),
         bootstrap=boot,
     )
+
+
+def _interval(
+    boot: NDArray[np.float64],
+    estimate: float,
+    distinct: NDArray[np.float64],
+    freq: NDArray[np.float64],
+    level: float,
+    ci_method: str,
+    variant: dict[str, bool],
+) -> tuple[float, float]:
+    """Percentile or BCa limits from the defined replicates (refused if none is)."""
+    finite = boot[np.isfinite(boot)]
+    if finite.size == 0:
+        raise ValueError(
+            "Every bootstrap replicate was undefined (no events drawn); there are too "
+            "few events for a bootstrap interval."
+        )
+    alpha = (1.0 - level) / 2.0
+    levels = (alpha, 1.0 - alpha)
+    if ci_method == "bca":
+        loo, n_left, total_left = jackknife_grouped(distinct, freq)
+        jack = adjust(loo, n_left, total_left, **variant)
+        levels = bca_levels(estimate, finite, jack, freq, level)
+    low, high = np.quantile(finite, levels)
+    return float(low), float(high)
 
 
 def _bootstrap(

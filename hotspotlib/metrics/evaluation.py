@@ -310,15 +310,7 @@ def rolling_evaluation(
         methods=tuple(named),
         origins=run.kept,
         parameters=parameters,
-        counts={
-            "n_events": run.counts["n_events"],
-            "n_events_outside": run.counts["n_events_outside"],
-            "n_origins_asked": len(starts),
-            "n_origins": len(run.kept),
-            "n_origins_skipped": len(run.skipped),
-            **{reason: run.counts[reason] for reason in SKIP_REASONS},
-            "n_test_events": run.counts["n_test_events"],
-        },
+        counts=_counts(run, n_asked=len(starts)),
         notes=_notes(run, windows.end, level, n_boot),
     )
 
@@ -344,6 +336,19 @@ def _windows(
         else pd.Timedelta(days=require_positive(train_days, name="train_days"))
     )
     return Windows(train=train_span, test=test_span, end=data_end)
+
+
+def _counts(run: OriginRun, *, n_asked: int) -> dict[str, int]:
+    """Count the events and the origins asked, evaluated and skipped (by reason)."""
+    return {
+        "n_events": run.counts["n_events"],
+        "n_events_outside": run.counts["n_events_outside"],
+        "n_origins_asked": n_asked,
+        "n_origins": len(run.kept),
+        "n_origins_skipped": len(run.skipped),
+        **{reason: run.counts[reason] for reason in SKIP_REASONS},
+        "n_test_events": run.counts["n_test_events"],
+    }
 
 
 def _notes(run: OriginRun, data_end: pd.Timestamp, level: float, n_boot: int) -> tuple[str, ...]:
