@@ -58,7 +58,9 @@ def adjust_pvalues(p_values: ArrayLike, *, method: Adjustment = "holm") -> NDArr
     values = require_numbers(p_values, name="p_values")
     require_nonempty(values, name="p_values", fix="pass at least one p-value.")
     finite = np.isfinite(values)
-    tested = require_array(values[finite], name="p_values", min_length=0, low=0, high=1)
+    tested = require_array(
+        values[finite], name="p_values", min_length=0, low=0, high=1, fix="P-values lie in [0, 1]."
+    )
     result = np.full(values.shape, np.nan)
     m = tested.size
     if m == 0 or method == "none":

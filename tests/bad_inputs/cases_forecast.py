@@ -153,7 +153,7 @@ CASES = [
         "rolling_evaluation",
         "coverage above 1",
         lambda: _evaluate(coverage=(0.05, 1.5)),
-        match="coverages",
+        match="coverage",
     ),
     Case(
         "rolling_evaluation",

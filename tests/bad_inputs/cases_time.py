@@ -368,7 +368,7 @@ CASES = [
         lambda: hs.compare_methods(
             fx.city.events, cell_size_m=400, origins=["2030-01-01"], train="20D", test="10D"
         ),
-        match=r"No origin could be evaluated.*runs from 2024-01-01",
+        match=r"No origin could be evaluated.*run from 2024-01-01",
     ),
     Case(
         "compare_methods",
