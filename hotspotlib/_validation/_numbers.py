@@ -324,7 +324,7 @@ def require_array(
     >>> require_array([3, -1, 2], name="counts", low=0)
     Traceback (most recent call last):
     ...
-    ValueError: `counts` must hold numbers >= 0; got 1 of 3 outside (e.g. -1).
+    ValueError: `counts` must hold numbers >= 0; 1 of its 3 values are not (e.g. -1).
     >>> require_array([1.0, 2.0], name="scores", length=3, fix="One per cell.")
     Traceback (most recent call last):
     ...
@@ -359,7 +359,7 @@ def require_array(
     if bad.any():
         example = array[bad][0]
         raise ValueError(
-            f"`{name}` must hold {what}; got "
-            f"{int(bad.sum())} of {array.size} outside (e.g. {example:g}). {fix}".rstrip()
+            f"`{name}` must hold {what}; {int(bad.sum())} of its {array.size} values are "
+            f"not (e.g. {example:g}). {fix}".rstrip()
         )
     return array

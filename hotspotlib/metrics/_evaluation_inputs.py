@@ -48,7 +48,12 @@ def name_methods(
     else:
         if builtins is not None and (isinstance(methods, str) or callable(methods)):
             methods = [methods]  # one method
-        require_type(methods, (*_SEQUENCES, Mapping), name="methods", expected=example)
+        require_type(
+            methods,
+            _SEQUENCES,
+            name="methods",
+            expected=f"a mapping {{name: method}} or a list of methods, e.g. {example}",
+        )
         items = [(_name(method, k), method) for k, method in enumerate(methods)]
     require_nonempty(items, name="methods", fix=f"pass e.g. {example}.")
     for name, method in items:

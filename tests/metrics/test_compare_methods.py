@@ -139,3 +139,30 @@ def test_progress_bar(small_city):
         progress=True,
     )
     assert len(result.origins) == 2
+
+
+def test_skipped_origins_are_counted_by_reason(small_city):
+    # The same protocol as rolling_evaluation: a test window past the last event's day
+    # is skipped, not shortened; an origin before every event has no training data.
+    result = compare_methods(
+        small_city.events,
+        methods=["counts"],
+        train="60D",
+        test="30D",
+        cell_size_m=1_000,
+        origins=["2023-01-01", "2024-04-01", "2030-01-01"],
+    )
+    assert result.counts["n_origins"] == 1
+    assert result.counts["n_origins_no_training"] == 2
+    assert result.counts["n_origins_asked"] == 3
+    assert sum("Skipped origin" in note for note in result.notes) == 2
+    last = small_city.events["timestamp"].max().normalize()
+    late = compare_methods(
+        small_city.events,
+        methods=["counts"],
+        train="60D",
+        test="30D",
+        cell_size_m=1_000,
+        origins=[last - pd.Timedelta(days=10), "2024-04-01"],
+    )
+    assert late.counts["n_origins_past_end"] == 1 and len(late.origins) == 1
