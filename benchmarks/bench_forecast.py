@@ -124,7 +124,7 @@ def forecast_rows(events: gpd.GeoDataFrame) -> tuple[list[dict[str, Any]], str]:
         methods=methods(grid),
         origins=origins,
         test_days=28,
-        coverages=COVERAGES,
+        coverage=COVERAGES,
         n_bootstrap=2_000,
         rng=1,
     )
@@ -169,7 +169,7 @@ def static_rows(events: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     for name, method in methods(grid).items():  # a handful of methods
         scores = method(train, origin)
         values = getattr(scores, "scores", scores)
-        table = hs.accuracy_curve(values, test, grid=grid, coverages=COVERAGES).table
+        table = hs.accuracy_curve(values, test, grid=grid, coverage=COVERAGES).table
         rows.append(
             {
                 "method": name,

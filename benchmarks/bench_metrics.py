@@ -154,7 +154,7 @@ def compare_rows() -> list[dict[str, Any]]:
         test=pd.DateOffset(months=1),
         cell_size_m=150,
         area=city.boundary,
-        coverages=[0.01, 0.05],
+        coverage=[0.01, 0.05],
     )
     seconds = time.perf_counter() - start
     means = result.mean()

@@ -191,7 +191,7 @@ def _concentration_and_accuracy(
     gini = hs.gini(hs.count_events(before, grid).count, generalized=True)
     after = city.events[city.events["timestamp"] >= state["trial_start"]]
     accuracy = hs.accuracy_curve(
-        surface.to_frame()["density"], after, grid=grid, coverages=[0.01, 0.05]
+        surface.to_frame()["density"], after, grid=grid, coverage=[0.01, 0.05]
     ).to_frame()
     report: HtmlReport = state["report"]
     report.text(

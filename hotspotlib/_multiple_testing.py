@@ -6,7 +6,12 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from hotspotlib._options import Adjustment
-from hotspotlib._validation import check_option, require_numbers
+from hotspotlib._validation import (
+    check_option,
+    require_array,
+    require_nonempty,
+    require_numbers,
+)
 
 __all__ = ["adjust_pvalues", "permutation_floor_note"]
 
@@ -51,14 +56,11 @@ def adjust_pvalues(p_values: ArrayLike, *, method: Adjustment = "holm") -> NDArr
     """
     check_option(method, Adjustment, name="method")
     values = require_numbers(p_values, name="p_values")
-    if values.size == 0:
-        raise ValueError("`p_values` is empty; pass at least one p-value.")
+    require_nonempty(values, name="p_values", fix="pass at least one p-value.")
     finite = np.isfinite(values)
-    tested = values[finite]
-    if ((tested < 0) | (tested > 1)).any():
-        raise ValueError(
-            f"`p_values` must lie in [0, 1]; got min {tested.min():g}, max {tested.max():g}."
-        )
+    tested = require_array(
+        values[finite], name="p_values", min_length=0, low=0, high=1, fix="P-values lie in [0, 1]."
+    )
     result = np.full(values.shape, np.nan)
     m = tested.size
     if m == 0 or method == "none":

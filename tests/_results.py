@@ -146,7 +146,7 @@ BUILDERS: dict[str, Callable[[], Any]] = {
         area=city().boundary,
     ),
     "AccuracyCurve": lambda: hs.accuracy_curve(
-        hs.count_events(_first_half(), grid()), _second_half(), coverages=[0.05, 1.0]
+        hs.count_events(_first_half(), grid()), _second_half(), coverage=[0.05, 1.0]
     ),
     "ConcentrationShare": lambda: hs.concentration_share(counts(), share=[0.5]),
     "GiniCoefficient": lambda: hs.gini(counts(), n_bootstrap=20, rng=1),
@@ -159,7 +159,7 @@ BUILDERS: dict[str, Callable[[], Any]] = {
         rng=1,
     ),
     "ProspectiveHotspots": lambda: hs.prospective_hotspots(
-        city().events, at=city().events["timestamp"].median(), grid=grid()
+        city().events, origin=city().events["timestamp"].median(), grid=grid()
     ),
     "MethodComparison": lambda: hs.compare_methods(
         city().events,
@@ -168,7 +168,7 @@ BUILDERS: dict[str, Callable[[], Any]] = {
         test="14D",
         cell_size_m=500,
         area=city().boundary,
-        coverages=[0.05],
+        coverage=[0.05],
     ),
     "DayAssignment": day_plan,
     "PlaceAssignment": lambda: hs.assign_places(range(20), rng=1),

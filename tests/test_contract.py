@@ -144,14 +144,9 @@ NOT_YET_ON_CONTRACT = {
     "SimulatedPings", "SyntheticCity",
     # dose
     "DosagePanel", "DoseResponse", "KoperCurve", "PatrolAllocation", "PatrolPlan", "PatrolVisits",
-    # forecast
-    "ForecastSurface",
     # hotspots
     "BandwidthChoice", "DensitySurface", "EventCounts",
     "Grid", "SurfaceComparison",
-    # metrics
-    "AccuracyCurve", "ConcentrationShare", "GiniCoefficient", "KnoxTest", "LorenzCurve",
-    "MethodComparison", "ProspectiveHotspots", "RollingEvaluation",
     # trials
     "BalanceTable", "ComplianceEffect", "DayAssignment", "DisplacementQuotient", "EffectTable",
     "MetaAnalysis", "PlaceAssignment", "PowerAnalysis", "RandomizationTest", "SimulatedPower",

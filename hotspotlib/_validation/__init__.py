@@ -33,6 +33,7 @@ from hotspotlib._validation._geometry import (
 )
 from hotspotlib._validation._joins import require_id_type, require_join, require_per_row
 from hotspotlib._validation._numbers import (
+    require_array,
     require_draws,
     require_finite,
     require_increasing,
@@ -78,4 +79,5 @@ __all__ = [
     "wall_clock",
     "require_per_row",
     "require_varying",
+    "require_array",
 ]

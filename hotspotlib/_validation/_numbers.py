@@ -25,6 +25,7 @@ __all__ = [
     "require_range",
     "require_whole",
     "require_varying",
+    "require_array",
 ]
 
 
@@ -322,5 +323,75 @@ def require_varying(values: Any, *, name: str, minimum: int = 2, fix: str = "") 
         raise ValueError(
             f"`{name}` has zero variance: all {len(array)} rows are {shown!r}, and the "
             f"statistic compares rows with each other, so it is undefined. {fix}".rstrip()
+        )
+    return array
+
+
+def require_array(
+    values: Any,
+    *,
+    name: str,
+    length: int | None = None,
+    min_length: int = 1,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+    whole: bool = False,
+    fix: str = "",
+) -> NDArray[np.float64]:
+    """Return ``values`` as a 1-D array of finite floats after checking its size and range.
+
+    ``length`` asks for exactly that many values (one per cell, per place ...), otherwise
+    at least ``min_length``; ``low``/``high`` (with ``low_open``/``high_open``) bound
+    every value as :func:`require_range` bounds one; ``whole`` asks for whole numbers
+    (counts). ``fix`` says what to pass. A wrong shape, NaN and values out of range or
+    fractional are a ``ValueError`` that names the argument, counts the offenders and
+    shows one; values that are not numbers a ``TypeError``.
+
+    Examples
+    --------
+    >>> require_array([0.05, 0.1], name="coverage", low=0, low_open=True, high=1)
+    array([0.05, 0.1 ])
+    >>> require_array([3, -1, 2], name="counts", low=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: `counts` must hold numbers >= 0; 1 of its 3 values are not (e.g. -1).
+    >>> require_array([1.0, 2.0], name="scores", length=3, fix="One per cell.")
+    Traceback (most recent call last):
+    ...
+    ValueError: `scores` must be a 1-D array of 3 values; got shape (2,). One per cell.
+    """
+    array = require_numbers(values, name=name, fix=fix)
+    if array.ndim == 0 and length is None:
+        array = array.reshape(1)
+    size = f"{length}" if length is not None else f"at least {min_length}"
+    short = array.size != length if length is not None else array.size < min_length
+    if array.ndim != 1 or short:
+        raise ValueError(
+            f"`{name}` must be a 1-D array of {size} values; got shape {array.shape}. "
+            f"{fix}".rstrip()
+        )
+    bad = ~np.isfinite(array)
+    if bad.any():
+        raise ValueError(
+            f"`{name}` has {int(bad.sum())} NaN or infinite values out of {array.size}; "
+            f"fill or drop them first. {fix}".rstrip()
+        )
+    what = "numbers"
+    if low is not None:
+        bad |= array <= low if low_open else array < low
+        what += f" {'>' if low_open else '>='} {low:g}"
+    if high is not None:
+        bad |= array >= high if high_open else array > high
+        what += f"{' and' if low is not None else ''} {'<' if high_open else '<='} {high:g}"
+    if whole:
+        bad |= array != np.round(array)
+        what = "whole " + what
+    if bad.any():
+        example = array[bad][0]
+        raise ValueError(
+            f"`{name}` must hold {what}; {int(bad.sum())} of its {array.size} values are "
+            f"not (e.g. {example:g}). {fix}".rstrip()
         )
     return array

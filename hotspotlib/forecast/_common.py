@@ -16,6 +16,7 @@ from hotspotlib._validation import (
     require_moment,
     require_positive,
     require_timestamps,
+    require_type,
     require_weights,
 )
 from hotspotlib.hotspots.grid.cells import Grid
@@ -59,15 +60,16 @@ def prepare(
     Events at or after ``origin`` are counted as ``n_after_origin`` and left out; events
     older than ``window_days`` as ``n_too_old``; events in no cell as ``n_outside``.
     """
-    if not isinstance(grid, Grid):
-        raise TypeError(
-            f"`grid` must be a Grid from make_grid; got {type(grid).__name__}. "
-            "Build one with `hotspotlib.make_grid(area, cell_size_m=150)`."
-        )
+    require_type(
+        grid,
+        Grid,
+        name="grid",
+        expected="a Grid from make_grid; build one with "
+        "`hotspotlib.make_grid(area, cell_size_m=150)`",
+    )
     position = locate_events(events, grid)  # checks points, CRS, and both CRSs agree
+    require_type(time, str, name="time", expected="a column name")
     require_columns(events, [time], name="events")
-    if not isinstance(time, str):
-        raise TypeError(f"`time` must be a column name; got {type(time).__name__}.")
     stamps = require_timestamps(events[time], name=f"events[{time!r}]", dayfirst=dayfirst)
     moment = require_moment(origin, name="origin", like=stamps, dayfirst=dayfirst)
     window = (
@@ -76,11 +78,8 @@ def prepare(
         else require_positive(window_days, name="window_days", fix="E.g. 365 for one year.")
     )
     values = require_weights(events, weights)
-    elapsed = (moment - stamps).to_numpy(dtype="timedelta64[ns]").astype(np.int64)
-    age_days = elapsed / _DAY_NS
-    after = elapsed <= 0
-    too_old = ~after & (age_days > window) if window is not None else np.zeros_like(after)
-    outside = ~after & ~too_old & (position < 0)
+    age_days = (moment - stamps).to_numpy(dtype="timedelta64[ns]").astype(np.int64) / _DAY_NS
+    after, too_old, outside = _left_out(age_days, window, position)
     used = ~after & ~too_old & ~outside
     counts = {
         "n_events": len(position),
@@ -90,23 +89,13 @@ def prepare(
         "n_outside": int(outside.sum()),
     }
     if counts["n_used"] == 0:
-        first, last = stamps.min(), stamps.max()
         raise ValueError(
             f"No event of `events` informs the scores: of {len(position)} events (times "
-            f"{first} to {last}), {counts['n_after_origin']} are at or after `origin` "
-            f"({moment}), {counts['n_too_old']} are older than `window_days` ({window}) and "
-            f"{counts['n_outside']} fall outside the grid. Check `origin` and `window_days`."
+            f"{stamps.min()} to {stamps.max()}), {counts['n_after_origin']} are at or after "
+            f"`origin` ({moment}), {counts['n_too_old']} are older than `window_days` "
+            f"({window}) and {counts['n_outside']} fall outside the grid. Check `origin` and "
+            "`window_days`."
         )
-    notes = []
-    if counts["n_after_origin"]:
-        notes.append(
-            f"{counts['n_after_origin']} events at or after the origin ({moment}) were left "
-            "out: the scores use only the past."
-        )
-    if counts["n_too_old"]:
-        notes.append(f"{counts['n_too_old']} events older than {window:g} days were left out.")
-    if counts["n_outside"]:
-        notes.append(f"{counts['n_outside']} events fell outside every cell and were left out.")
     weight = np.ones(len(position)) if values is None else values
     parameters: dict[str, Any] = {
         "time": time,
@@ -122,7 +111,32 @@ def prepare(
         weight=weight[used],
         origin=moment,
         counts=counts,
-        notes=notes,
+        notes=_notes(counts, moment, window),
         parameters=parameters,
         used=used,
     )
+
+
+def _left_out(
+    age_days: NDArray[np.float64], window: float | None, position: NDArray[np.int64]
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]]:
+    """Flag events at or after the origin, older than the window, and outside every cell."""
+    after = age_days <= 0
+    too_old = ~after & (age_days > window) if window is not None else np.zeros_like(after)
+    outside = ~after & ~too_old & (position < 0)
+    return after, too_old, outside
+
+
+def _notes(counts: dict[str, int], moment: pd.Timestamp, window: float | None) -> list[str]:
+    """Say, in words, which events were left out and why."""
+    notes = []
+    if counts["n_after_origin"]:
+        notes.append(
+            f"{counts['n_after_origin']} events at or after the origin ({moment}) were left "
+            "out: the scores use only the past."
+        )
+    if counts["n_too_old"]:
+        notes.append(f"{counts['n_too_old']} events older than {window:g} days were left out.")
+    if counts["n_outside"]:
+        notes.append(f"{counts['n_outside']} events fell outside every cell and were left out.")
+    return notes

@@ -7,7 +7,6 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 
-from hotspotlib._frozen import frozen_mapping, read_only
 from hotspotlib._validation import require_positive
 from hotspotlib.forecast._common import Training, Weights, prepare
 from hotspotlib.forecast.surface import ForecastSurface
@@ -26,11 +25,11 @@ def _surface(
 ) -> ForecastSurface:
     scores = np.bincount(training.position, weights=weight, minlength=grid.n_cells)
     return ForecastSurface(
-        scores=read_only(scores.astype(float)),
+        scores=scores.astype(float),
         grid=grid,
         method=method,
-        parameters=frozen_mapping({**training.parameters, **extra}),
-        counts=frozen_mapping(training.counts),
+        parameters={**training.parameters, **extra},
+        counts=training.counts,
         notes=tuple(notes + training.notes),
     )
 

@@ -9,8 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
-from hotspotlib._frozen import frozen_mapping, read_only
-from hotspotlib._validation import check_option, require_positive
+from hotspotlib._validation import check_option, require_positive, require_type
 from hotspotlib.forecast._common import Weights, prepare
 from hotspotlib.forecast.surface import ForecastSurface
 from hotspotlib.hotspots.grid.cells import Grid
@@ -73,7 +72,7 @@ def shrunken_counts(
         Neighbourhood radius of the local prior, in metres (default 3 cell sizes).
     weights : None
         Not supported: the Poisson-Gamma model is for event counts. Passing weights
-        raises a ValueError (use :func:`recency_counts` or :func:`window_counts`).
+        raises a TypeError (use :func:`recency_counts` or :func:`window_counts`).
     dayfirst : bool, optional
         Read slash dates (``events[time]``, ``origin``) day-first (UK) or month-first;
         None lets the data settle it and refuses dates that could be either.
@@ -88,8 +87,10 @@ def shrunken_counts(
     Raises
     ------
     ValueError
-        For weights, an unknown ``prior``, a non-positive ``prior_radius_m``, bad
-        events, grid, times or ``origin``, or when no event is left to count.
+        For an unknown ``prior``, a non-positive ``prior_radius_m``, bad events, grid,
+        times or ``origin``, or when no event is left to count.
+    TypeError
+        For weights, or a ``prior_radius_m`` with the global prior.
 
     See Also
     --------
@@ -140,23 +141,14 @@ def shrunken_counts(
     1500.0
     """
     check_option(prior, Prior, name="prior")
-    if weights is not None:
-        raise ValueError(
-            "`weights` are not supported by shrunken_counts: the Poisson-Gamma model is for "
-            "event counts. Drop `weights`, or use recency_counts/window_counts for harm."
-        )
-    radius = None
-    if prior == "local":
-        radius = (
-            3.0 * grid.cell_size_m
-            if prior_radius_m is None and isinstance(grid, Grid)
-            else require_positive(prior_radius_m, name="prior_radius_m", fix="E.g. 450.")
-        )
-    elif prior_radius_m is not None:
-        raise ValueError(
-            f"`prior_radius_m` ({prior_radius_m!r}) applies only with `prior='local'`; "
-            "drop it or pass `prior='local'`."
-        )
+    require_type(
+        weights,
+        type(None),
+        name="weights",
+        expected="None: the Poisson-Gamma model is for event counts (use recency_counts or "
+        "window_counts for harm)",
+    )
+    radius = _prior_radius(prior, prior_radius_m, grid)
     training = prepare(
         events,
         grid,
@@ -193,13 +185,28 @@ def shrunken_counts(
         "prior_rate": alpha / global_mean,
     }
     return ForecastSurface(
-        scores=read_only(scores),
+        scores=scores,
         grid=grid,
         method="shrunken_counts",
-        parameters=frozen_mapping({**training.parameters, **extra}),
-        counts=frozen_mapping(training.counts),
+        parameters={**training.parameters, **extra},
+        counts=training.counts,
         notes=tuple(notes + training.notes),
     )
+
+
+def _prior_radius(prior: str, prior_radius_m: Any, grid: Grid) -> float | None:
+    """Radius of the local prior (3 cell sizes by default); None for the global prior."""
+    if prior == "global":
+        require_type(
+            prior_radius_m,
+            type(None),
+            name="prior_radius_m",
+            expected="None with `prior='global'` (the radius applies only to `prior='local'`)",
+        )
+        return None
+    if prior_radius_m is None and isinstance(grid, Grid):
+        return 3.0 * grid.cell_size_m
+    return require_positive(prior_radius_m, name="prior_radius_m", fix="E.g. 450.")
 
 
 def _local_mean(

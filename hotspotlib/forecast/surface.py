@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
 
 from hotspotlib._frozen import FrozenResult
-from hotspotlib._summary import Summary
 from hotspotlib.hotspots.grid.cells import Grid
 
 if TYPE_CHECKING:
@@ -55,7 +55,13 @@ class ForecastSurface(FrozenResult):
         ``n_after_origin``, ``n_too_old``, ``n_outside``.
     notes : tuple of str
         Conventions and caveats in plain English.
+
+    Pick the highest-scoring cells with :func:`hotspotlib.select_places` (its default
+    score is ``score``), e.g. ``hs.select_places(surface, n=20)``.
     """
+
+    _title: ClassVar[str] = "Forecast scores per cell"
+    _place_score: ClassVar[str] = "score"
 
     scores: NDArray[np.float64]
     grid: Grid
@@ -78,17 +84,16 @@ class ForecastSurface(FrozenResult):
         frame["score"] = np.array(self.scores)
         return frame
 
-    def top(self, n: int = 20) -> gpd.GeoDataFrame:
-        """Return the ``n`` highest-scoring cells, highest first (ties in cell order)."""
-        order = np.lexsort((np.arange(self.scores.size), -self.scores))
-        return self.to_frame().iloc[order[:n]]
-
-    def summary(self) -> Summary:
-        """Summarise the inputs, automatic choices, events used and left out."""
-        return Summary(
-            title=f"Forecast scores per cell ({self.method})",
-            parameters={**self.parameters, **self.counts},
-            notes=list(self.notes),
+    def _summary_table(self) -> pd.DataFrame:
+        """One row: the method, the cells scored and the spread of the scores."""
+        return pd.DataFrame(
+            {
+                "method": [self.method],
+                "n_cells": [self.scores.size],
+                "min_score": [float(self.scores.min())],
+                "mean_score": [float(self.scores.mean())],
+                "max_score": [float(self.scores.max())],
+            }
         )
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:

@@ -18,7 +18,12 @@ from numpy.typing import NDArray
 from scipy import sparse
 from scipy.spatial import KDTree
 
-from hotspotlib._validation import require_finite, require_timestamps
+from hotspotlib._validation import (
+    require_array,
+    require_finite,
+    require_increasing,
+    require_timestamps,
+)
 
 __all__ = [
     "GapPlan",
@@ -38,6 +43,7 @@ __all__ = [
 
 _CHUNK = 2_000_000  # pairs per vectorised step: bounded temporaries
 _MAX_HISTOGRAM = 4_000_000  # whole-day gap histogram bins; beyond, compare gaps
+_EDGES_FIX = "Give positive, strictly increasing band edges, e.g. [100, 200, 300]."
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,13 +241,8 @@ def count_table(pairs: KnoxPairs, order: NDArray[np.int64] | None, plan: GapPlan
 
 def parse_edges(values: Any, *, name: str) -> NDArray[np.float64]:
     """Check band edges: positive and strictly increasing."""
-    edges = np.atleast_1d(require_finite(values, name=name)).astype(float)
-    if edges.ndim != 1 or edges.size == 0 or (edges <= 0).any() or (np.diff(edges) <= 0).any():
-        raise ValueError(
-            f"`{name}` must be positive, strictly increasing band edges, e.g. [100, 200, 300]; "
-            f"got {values!r}."
-        )
-    return edges
+    edges = require_array(values, name=name, low=0, low_open=True, fix=_EDGES_FIX)
+    return require_increasing(edges, name=name, fix=_EDGES_FIX)
 
 
 def parse_times(

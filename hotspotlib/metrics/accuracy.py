@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from hotspotlib._frozen import FrozenResult
+from hotspotlib._frozen import FrozenResult, frozen_mapping
 from hotspotlib._options import AreaMeasure
-from hotspotlib._summary import Summary
 from hotspotlib._validation import (
     check_option,
-    require_finite,
-    require_number,
-    require_numbers,
+    require_array,
     require_polygons,
+    require_range,
+    require_type,
+    require_unique,
 )
 from hotspotlib.hotspots.grid.cells import Grid
 from hotspotlib.hotspots.grid.counts import EventCounts, count_events
 from hotspotlib.metrics._inputs import as_share
+from hotspotlib.metrics._ranking import coverage_table, ranked_curve
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -35,6 +37,7 @@ _TIES = (
     "Cells are ranked by score, highest first; tied scores are ordered by ascending "
     "observed count (conservative, as ptools does), then by cell order."
 )
+_PPAI_FIX = "0 gives the hit rate and 1 the PAI."
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)
@@ -60,9 +63,16 @@ class AccuracyCurve(FrozenResult):
         How cell sizes were measured.
     ppai_exponent : float
         Exponent of the PPAI's area share (0 = hit rate, 1 = PAI).
+    parameters : Mapping
+        Read-only: ``coverage``, ``areas``, ``ppai_exponent`` and ``total_area``.
+    counts : Mapping
+        Read-only: cells, test and training events used and outside every cell.
+    notes : tuple of str
+        The definitions of the metrics and the conventions (ties, whole cells).
     """
 
     _repr_fields: ClassVar[tuple[str, ...]] = ("n_events", "n_outside", "table")
+    _title: ClassVar[str] = "Predictive accuracy of a hot-spot map"
 
     table: pd.DataFrame
     curve_area_share: NDArray[np.float64]
@@ -75,12 +85,34 @@ class AccuracyCurve(FrozenResult):
     areas: str
     ppai_exponent: float
 
-    def to_frame(self) -> pd.DataFrame:
-        """Return the table (a copy), one row per coverage."""
-        return self.table.copy()
+    @property
+    def parameters(self) -> Mapping[str, Any]:
+        """Read-only: the coverages asked, how cells were sized, the PPAI exponent."""
+        return frozen_mapping(
+            {
+                "coverage": tuple(float(c) for c in self.table["coverage"]),
+                "areas": self.areas,
+                "ppai_exponent": self.ppai_exponent,
+                "total_area": self.total_area,
+            }
+        )
 
-    def summary(self) -> Summary:
-        """Summarise the metrics and their conventions."""
+    @property
+    def counts(self) -> Mapping[str, int]:
+        """Read-only: cells ranked, test and training events inside and outside the cells."""
+        return frozen_mapping(
+            {
+                "n_cells": len(self.curve_area_share) - 1,
+                "n_events": self.n_events,
+                "n_outside": self.n_outside,
+                "n_train_events": self.n_train_events,
+                "n_train_outside": self.n_train_outside,
+            }
+        )
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The metrics' definitions, the selection rule and the events left out."""
         notes = [
             "hit_rate = n/N; PAI = (n/N)/(a/A) (Chainey et al. 2008); "
             f"PPAI = (n/N)/(a/A)^e with exponent e = {self.ppai_exponent:g}.",
@@ -98,18 +130,14 @@ class AccuracyCurve(FrozenResult):
             )
         if self.n_train_outside:
             notes.append(f"{self.n_train_outside} training events fell outside every cell.")
-        return Summary(
-            title="Predictive accuracy of a hot-spot map",
-            parameters={
-                "n_events": self.n_events,
-                "n_train_events": self.n_train_events,
-                "n_cells": len(self.curve_area_share) - 1,
-                "areas": self.areas,
-                "ppai_exponent": self.ppai_exponent,
-            },
-            table=self.table,
-            notes=notes,
-        )
+        return tuple(notes)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the table (a copy), one row per coverage."""
+        return self.table.copy()
+
+    def _summary_table(self) -> pd.DataFrame:
+        return self.table
 
     def plot(self, ax: Axes | None = None, *, metric: str = "hit_rate", **kwargs: Any) -> Axes:
         """Plot a metric against the share of area searched.
@@ -141,7 +169,7 @@ def accuracy_curve(
     test_events: gpd.GeoDataFrame,
     *,
     grid: Grid | gpd.GeoDataFrame | None = None,
-    coverages: float | ArrayLike = DEFAULT_COVERAGES,
+    coverage: float | ArrayLike = DEFAULT_COVERAGES,
     train_events: gpd.GeoDataFrame | None = None,
     areas: AreaMeasure | ArrayLike = "area",
     ppai_exponent: float = 0.5,
@@ -160,8 +188,8 @@ def accuracy_curve(
     grid : Grid or GeoDataFrame, optional
         The cells the scores belong to (any polygons, e.g. street-segment buffers).
         Optional when ``scores`` is an EventCounts made on a grid.
-    coverages : float or sequence of float
-        Shares of the study area to search, in (0, 1].
+    coverage : float or sequence of float
+        Share(s) of the study area to search, in (0, 1].
     train_events : GeoDataFrame, optional
         Events of the period the map was made from; needed for the RRI.
     areas : {"area", "equal"} or array-like
@@ -183,6 +211,14 @@ def accuracy_curve(
     ValueError
         For scores not aligned with the cells, NaN scores, coverages outside (0, 1],
         events in another CRS, or no test event inside the cells.
+    TypeError
+        For a ``grid`` that is not a Grid or polygons (or missing when ``scores`` is
+        not an EventCounts made on a grid).
+
+    See Also
+    --------
+    hotspotlib.metrics.hit_rate : One metric at one coverage.
+    hotspotlib.metrics.rolling_evaluation : The metrics over many forecast origins.
 
     Notes
     -----
@@ -192,6 +228,11 @@ def accuracy_curve(
     area share achieved. Test events outside every cell are left out of N (counted in
     ``n_outside``); open_cp counts them as misses instead.
 
+    References
+    ----------
+    Chainey, S., Tompson, L. & Uhlig, S. (2008). The utility of hotspot mapping for
+    predicting spatial patterns of crime. Security Journal, 21, 4-28.
+
     Examples
     --------
     >>> import hotspotlib as hs
@@ -200,86 +241,29 @@ def accuracy_curve(
     >>> first_half = city.events[city.events["month"] <= "2024-06"]
     >>> second_half = city.events[city.events["month"] > "2024-06"]
     >>> train = hs.count_events(first_half, grid)
-    >>> result = accuracy_curve(train, second_half, coverages=[0.05, 1.0])
+    >>> result = accuracy_curve(train, second_half, coverage=[0.05, 1.0])
     >>> float(result.table["pai"].iloc[-1])
     1.0
     >>> bool(result.table["pai"].iloc[0] > 1)
     True
     """
     resolved, values = _resolve(scores, grid)
-    shares = as_share(coverages, name="coverages")
+    shares = as_share(coverage, name="coverage")
     size = _areas(areas, resolved, values)
-    power = require_number(ppai_exponent, name="ppai_exponent")
-    if not 0.0 <= power <= 1.0:
-        raise ValueError(
-            f"`ppai_exponent` must be in [0, 1] (0 = hit rate, 1 = PAI); got {ppai_exponent!r}."
-        )
+    power = require_range(ppai_exponent, name="ppai_exponent", low=0, high=1, fix=_PPAI_FIX)
     test = count_events(test_events, resolved)
-    observed = test.count.astype(float)
-    total_events = float(observed.sum())
-    if total_events == 0:
-        raise ValueError(
-            f"None of the {test.n_events} `test_events` fell inside the cells; check that "
-            "the events and the grid cover the same place and period."
-        )
-    train_count: NDArray[np.float64] | None = None
-    n_train = n_train_outside = 0
-    if train_events is not None:
-        train = count_events(train_events, resolved)
-        train_count = train.count.astype(float)
-        n_train, n_train_outside = int(train.count.sum()), train.n_outside
-
-    n_cells = values.size
-    order = np.lexsort((np.arange(n_cells), observed, -values))
-    total_area = float(size.sum())
-    cum_area = np.concatenate([[0.0], np.cumsum(size[order])]) / total_area
-    cum_hits = np.concatenate([[0.0], np.cumsum(observed[order])])
-    # Whole cells while the area share stays within the coverage (tolerance for rounding).
-    k = np.searchsorted(cum_area, shares * (1 + 1e-9), side="right") - 1
-    area_share = cum_area[k]
-    hits = cum_hits[k]
-    best = _best_hits(observed, size, area_share * total_area)
-    rate = hits / total_events
-    with np.errstate(invalid="ignore", divide="ignore"):
-        pai_value = np.where(area_share > 0, rate / area_share, np.nan)
-        ppai_value = np.where(area_share > 0, rate / area_share**power, np.nan)
-        pai_max = np.where(area_share > 0, best / total_events / area_share, np.nan)
-        pei_value = np.where(best > 0, hits / best, np.nan)
-    train_hits = np.full(shares.size, np.nan)
-    rri_value = np.full(shares.size, np.nan)
-    if train_count is not None and n_train > 0:
-        train_hits = np.concatenate([[0.0], np.cumsum(train_count[order])])[k]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            rri_value = np.where(train_hits > 0, rate / (train_hits / n_train), np.nan)
-    table = pd.DataFrame(
-        {
-            "coverage": shares,
-            "area_share": area_share,
-            "n_cells": k.astype(np.int64),
-            "hits": hits,
-            "n_events": np.full(shares.size, total_events),
-            "hit_rate": rate,
-            "pai": pai_value,
-            "ppai": ppai_value,
-            "pei": pei_value,
-            "max_hits": best,
-            "pai_max": pai_max,
-            "train_hits": train_hits,
-            "rri": rri_value,
-        }
-    )
-    curve_rate = cum_hits / total_events
-    cum_area.flags.writeable = False
-    curve_rate.flags.writeable = False
+    train = None if train_events is None else count_events(train_events, resolved)
+    curve = ranked_curve(values, test.count.astype(float), size)
+    table = coverage_table(curve, shares, train, power)
     return AccuracyCurve(
         table=table,
-        curve_area_share=cum_area,
-        curve_hit_rate=curve_rate,
-        n_events=int(total_events),
+        curve_area_share=curve.area,
+        curve_hit_rate=curve.hits / curve.total_events,
+        n_events=int(curve.total_events),
         n_outside=test.n_outside,
-        n_train_events=n_train,
-        n_train_outside=n_train_outside,
-        total_area=total_area,
+        n_train_events=0 if train is None else int(train.count.sum()),
+        n_train_outside=0 if train is None else train.n_outside,
+        total_area=curve.total_area,
         areas=areas if isinstance(areas, str) else "custom",
         ppai_exponent=power,
     )
@@ -289,52 +273,38 @@ def _resolve(
     scores: Any, grid: Grid | gpd.GeoDataFrame | None
 ) -> tuple[Grid | gpd.GeoDataFrame, NDArray[np.float64]]:
     """Return the cells and the scores as a float array aligned with them."""
-    if grid is None:
-        if isinstance(scores, EventCounts) and scores.grid is not None:
-            grid = scores.grid
-        else:
-            raise ValueError(
-                "`grid` is needed to know which cell each score belongs to; pass the Grid "
-                "(or polygons) the scores were computed on, e.g. `grid=grid`."
-            )
-    if isinstance(grid, Grid):
-        cells_frame = grid.cells
-    elif isinstance(grid, (gpd.GeoDataFrame, gpd.GeoSeries)):
+    if grid is None and isinstance(scores, EventCounts) and scores.grid is not None:
+        grid = scores.grid
+    require_type(
+        grid,
+        (Grid, gpd.GeoDataFrame, gpd.GeoSeries),
+        name="grid",
+        expected="the Grid from make_grid (or the polygons) the scores were computed on, "
+        "e.g. `grid=grid`",
+    )
+    grid = cast(Grid | gpd.GeoDataFrame, grid)  # checked just above
+    if not isinstance(grid, Grid):
         require_polygons(grid, name="grid")
-        cells_frame = grid
-    else:
-        raise TypeError(
-            f"`grid` must be a Grid from make_grid or a GeoDataFrame of polygons; "
-            f"got {type(grid).__name__}."
-        )
+    cells_frame = grid.cells if isinstance(grid, Grid) else grid
     if isinstance(scores, EventCounts):
         raw: Any = scores.count
     elif isinstance(scores, pd.Series):
         raw = _by_cell_id(scores, cells_frame.index)
     else:
         raw = scores
-    if np.ndim(raw) != 1 or len(raw) != len(cells_frame):
-        raise ValueError(
-            f"`scores` must have one value per cell ({len(cells_frame)}); got shape "
-            f"{np.shape(raw)}. Compute the scores on the same grid."
-        )
-    values = require_numbers(raw, name="scores")
-    if not np.isfinite(values).all():
-        raise ValueError(
-            f"`scores` has {int((~np.isfinite(values)).sum())} NaN or infinite values "
-            "(e.g. cells missing from a Series); fill them, e.g. with the lowest score."
-        )
+    values = require_array(
+        raw,
+        name="scores",
+        length=len(cells_frame),
+        fix="Give one value per cell: compute the scores on the same grid, and fill missing "
+        "ones, e.g. with the lowest score.",
+    )
     return grid, values
 
 
 def _by_cell_id(scores: pd.Series, cell_ids: pd.Index) -> NDArray[np.float64]:
     """Scores of a Series matched to the cells by index (cell id), never by position."""
-    if scores.index.has_duplicates:
-        dupes = scores.index[scores.index.duplicated()].unique()[:5].tolist()
-        raise ValueError(
-            f"`scores` has duplicated cell ids in its index (e.g. {dupes}); give each cell "
-            "one score."
-        )
+    require_unique(scores.index, name="scores", what="cell ids in its index")
     missing = cell_ids.difference(scores.index)
     extra = scores.index.difference(cell_ids)
     if len(missing) or len(extra):
@@ -356,24 +326,11 @@ def _areas(areas: Any, grid: Grid | gpd.GeoDataFrame, scores: NDArray[np.float64
         if isinstance(grid, Grid):
             return grid.cells["area_share"].to_numpy(dtype=float) * grid.cell_area_m2
         return np.asarray(grid.geometry.area.to_numpy(), dtype=float)
-    size = require_finite(areas, name="areas")
-    if size.shape != scores.shape or (size <= 0).any():
-        raise ValueError(
-            f"`areas` must be 'area', 'equal' or one positive size per cell ({scores.size}); "
-            f"got shape {size.shape} with min {size.min() if size.size else 'n/a'}."
-        )
-    return size
-
-
-def _best_hits(
-    observed: NDArray[np.float64], size: NDArray[np.float64], budget: NDArray[np.float64]
-) -> NDArray[np.float64]:
-    """Most events any cells of total size ``budget`` could hold (fractional cells allowed).
-
-    Densest cells first; exact for equal cells at whole-cell budgets and an upper bound
-    on any whole-cell selection otherwise.
-    """
-    order = np.argsort(-(observed / size), kind="stable")
-    cum_size = np.concatenate([[0.0], np.cumsum(size[order])])
-    cum_hits = np.concatenate([[0.0], np.cumsum(observed[order])])
-    return np.interp(budget, cum_size, cum_hits)
+    return require_array(
+        areas,
+        name="areas",
+        length=scores.size,
+        low=0,
+        low_open=True,
+        fix="Pass 'area', 'equal' or one positive size per cell.",
+    )

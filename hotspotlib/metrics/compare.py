@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -13,19 +13,18 @@ from numpy.typing import ArrayLike, NDArray
 
 from hotspotlib._frozen import FrozenResult
 from hotspotlib._options import AreaMeasure, HotspotMethod
-from hotspotlib._summary import Summary
 from hotspotlib._validation import (
     check_option,
-    require_columns,
     require_points,
     require_positive,
     require_same_crs,
-    require_timestamps,
-    wall_clock,
+    require_type,
 )
 from hotspotlib.hotspots.grid.cells import Grid, make_grid
 from hotspotlib.hotspots.grid.counts import count_events
-from hotspotlib.metrics.accuracy import DEFAULT_COVERAGES, accuracy_curve
+from hotspotlib.metrics._evaluation_inputs import local_times, name_methods, parse_origins
+from hotspotlib.metrics._rolling import Windows, run_origins
+from hotspotlib.metrics.accuracy import DEFAULT_COVERAGES
 from hotspotlib.metrics.prospective import prospective_hotspots
 
 if TYPE_CHECKING:
@@ -55,16 +54,26 @@ class MethodComparison(FrozenResult):
         Origins left out and why (no training or no test events in the cells).
     methods : tuple of str
         Method names, in the order given.
-    parameters : dict
-        Settings used (train and test lengths, cell size, bandwidth ...).
+    parameters : Mapping
+        Read-only: settings used (train and test lengths, cell size, bandwidth ...).
+    counts : Mapping
+        Read-only: origins asked, evaluated and skipped (in all, and by reason:
+        ``n_origins_no_training``, ``n_origins_past_end``, ``n_origins_no_test_event``);
+        events, events outside the cells, and test events used.
+    notes : tuple of str
+        The protocol and the skipped origins.
     """
+
+    _title: ClassVar[str] = "Comparison of hot-spot methods (rolling origin)"
 
     table: pd.DataFrame
     grid: Grid
     origins: tuple[pd.Timestamp, ...]
     skipped: tuple[str, ...]
     methods: tuple[str, ...]
-    parameters: dict[str, Any]
+    parameters: Mapping[str, Any]
+    counts: Mapping[str, int]
+    notes: tuple[str, ...]
 
     def to_frame(self) -> pd.DataFrame:
         """Return the tidy table (a copy)."""
@@ -83,24 +92,8 @@ class MethodComparison(FrozenResult):
         means["n_origins"] = grouped.size()
         return means.reset_index()
 
-    def summary(self) -> Summary:
-        """Summarise the evaluation: settings, mean metrics and caveats."""
-        notes = [
-            "Each origin: methods score the cells from the training window before it; "
-            "the test window after it is predicted. Metrics as in accuracy_curve.",
-            "Rows are averaged over origins (pooled_hit_rate pools hits and events).",
-        ]
-        notes += [f"Skipped origin {reason}" for reason in self.skipped]
-        return Summary(
-            title="Comparison of hot-spot methods (rolling origin)",
-            parameters={
-                **self.parameters,
-                "methods": ", ".join(self.methods),
-                "n_origins": len(self.origins),
-            },
-            table=self.mean().round(4),
-            notes=notes,
-        )
+    def _summary_table(self) -> pd.DataFrame:
+        return self.mean().round(4)
 
     def plot(self, ax: Axes | None = None, *, metric: str = "hit_rate", **kwargs: Any) -> Axes:
         """Plot a metric against coverage: the mean over origins, shaded from min to max.
@@ -132,7 +125,7 @@ def compare_methods(
     | Mapping[str, HotspotMethod | ScoreFunction] = ("counts", "prospective"),
     train: Period = "90D",
     test: Period = "30D",
-    coverages: float | ArrayLike = DEFAULT_COVERAGES,
+    coverage: float | ArrayLike = DEFAULT_COVERAGES,
     cell_size_m: float,
     area: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
     origins: Sequence[str | pd.Timestamp] | None = None,
@@ -156,20 +149,23 @@ def compare_methods(
         Built-in names and/or functions ``f(train_events, grid) -> one score per cell``;
         a mapping gives them names. Built-ins: ``"counts"`` (training counts per cell),
         ``"prospective"`` (:func:`prospective_hotspots` at the origin, 8 weeks),
-        ``"kde"`` (``hotspotlib.hotspots.density.kde`` density) and ``"gi_star"``
-        (``hotspotlib.hotspots.gi_star`` z-scores of the counts, neighbours within 1.5
-        cells); the last two need those functions installed.
+        ``"kde"`` (:func:`hotspotlib.kde` density) and ``"gi_star"``
+        (:func:`hotspotlib.gi_star` z-scores of the counts, neighbours within 1.5
+        cells).
     train, test : str, Timedelta or DateOffset
         Window lengths, e.g. ``"90D"``, ``"12W"`` or ``pd.DateOffset(months=3)``.
-    coverages : float or sequence of float
-        Shares of the area searched, in (0, 1].
+    coverage : float or sequence of float
+        Share(s) of the area searched, in (0, 1].
     cell_size_m : float
         Side of the square cells every method is scored on.
     area : GeoDataFrame or GeoSeries, optional
         Study area for the grid (the events' bounding box when omitted).
     origins : sequence of dates, optional
         Forecast origins. By default, one every ``test`` from the first event plus
-        ``train`` while the test window ends by the last event.
+        ``train`` while the test window ends by the last event. An origin is skipped
+        (counted and told in the notes) when no training event precedes it, when its
+        test window runs past the last event's day, or when the test window holds no
+        event inside the cells.
     time : str
         Column with the event times.
     bandwidth_m : float
@@ -193,8 +189,20 @@ def compare_methods(
     ValueError
         For unknown method names, bad window lengths, no usable origin, or the usual
         event and grid problems.
-    ImportError
-        For ``"kde"`` or ``"gi_star"`` when ``hotspotlib.hotspots`` does not provide them.
+    TypeError
+        For methods that are neither built-in names nor functions, or window lengths
+        that are not lengths of time.
+
+    See Also
+    --------
+    hotspotlib.metrics.rolling_evaluation : Any forecast function, with bootstrap
+        intervals over origins.
+    hotspotlib.metrics.accuracy_curve : The metrics at one origin.
+
+    References
+    ----------
+    Chainey, S., Tompson, L. & Uhlig, S. (2008). The utility of hotspot mapping for
+    predicting spatial patterns of crime. Security Journal, 21, 4-28.
 
     Examples
     --------
@@ -202,76 +210,53 @@ def compare_methods(
     >>> city = hs.synthetic_city(n_events=3_000, rng=4)
     >>> result = compare_methods(city.events, methods=["counts", "prospective"],
     ...                          train="90D", test="30D", cell_size_m=400,
-    ...                          area=city.boundary, coverages=[0.05])
+    ...                          area=city.boundary, coverage=[0.05])
     >>> sorted(result.table["method"].unique())
     ['counts', 'prospective']
     >>> len(result.origins)
     9
     """
     require_points(events, name="events")
-    require_columns(events, [time], name="events")
     size = require_positive(cell_size_m, name="cell_size_m")
     radius = require_positive(bandwidth_m, name="bandwidth_m")
     check_option(areas, AreaMeasure, name="areas")
-    named = _methods(methods)
+    named = name_methods(
+        methods,
+        expected="a built-in name or a function f(train_events, grid) -> scores",
+        builtins=HotspotMethod,
+        example="['counts', 'prospective']",
+    )
     train_len, test_len = _period(train, name="train"), _period(test, name="test")
-    raw = require_timestamps(events[time], name=f"events[{time!r}]", dayfirst=dayfirst)
-    stamps = wall_clock(raw)  # one clock: aware times read locally, origins too
-    if getattr(raw.dt, "tz", None) is not None:
-        events = events.assign(**{time: stamps})  # a copy: the methods see local times
+    events, stamps, zone = local_times(events, time, dayfirst)
     if area is not None:
         require_same_crs(area, events, names=("area", "events"))
     grid = make_grid(area if area is not None else events, cell_size_m=size)
-    starts = _origins(origins, stamps, train_len, test_len, (raw.dt.tz, dayfirst))
-    values = stamps.to_numpy()
-    rows: list[pd.DataFrame] = []
-    kept: list[pd.Timestamp] = []
-    skipped: list[str] = []
-    steps: Any = starts
-    if progress:
-        from tqdm.auto import tqdm
+    if origins is None:
+        starts = _default_origins(stamps, train_len, test_len)
+    else:
+        starts = parse_origins(origins, zone, dayfirst)
 
-        steps = tqdm(starts, desc="origins")
-    for origin in steps:  # forecast origins: a few dozen at most
-        in_train = (values >= (origin - train_len).to_datetime64()) & (
-            values < origin.to_datetime64()
-        )
-        in_test = (values >= origin.to_datetime64()) & (
-            values < (origin + test_len).to_datetime64()
-        )
-        train_events, test_events = events[in_train], events[in_test]
-        if len(train_events) == 0 or len(test_events) == 0:
-            skipped.append(f"{origin.date()}: no training or no test events.")
-            continue
-        if count_events(test_events, grid).count.sum() == 0:
-            skipped.append(f"{origin.date()}: no test event inside the cells.")
-            continue
-        for name, method in named.items():  # a handful of methods
-            scores = _score(method, train_events, grid, origin, radius, time)
-            table = accuracy_curve(
-                scores,
-                test_events,
-                grid=grid,
-                coverages=coverages,
-                train_events=train_events,
-                areas=areas,
-            ).table
-            table.insert(0, "method", name)
-            table.insert(0, "origin", origin)
-            rows.append(table)
-        kept.append(origin)
-    if not rows:
-        raise ValueError(
-            f"No origin could be evaluated ({len(skipped)} skipped: no training or test "
-            f"events): `events[{time!r}]` runs from {stamps.min()} to {stamps.max()}, the "
-            f"origins from {min(starts)} to {max(starts)}. Check `train`, `test`, "
-            "`origins` and the event times."
-        )
+    def score(name: str, method: Any, train_events: Any, origin: pd.Timestamp) -> Any:
+        return _score(method, train_events, grid, origin, radius, time)
+
+    run = run_origins(
+        events,
+        grid,
+        stamps=stamps,
+        starts=starts,
+        windows=Windows(train_len, test_len, stamps.max().normalize() + pd.Timedelta(days=1)),
+        methods=named,
+        score=score,
+        accuracy={"coverage": coverage, "areas": areas, "with_train": True},
+        progress=progress,
+        hint=f"A `train` window of {train} followed by a `test` window of {test} must fit "
+        "in the data; check `train`, `test`, `origins` and the event times.",
+    )
     return MethodComparison(
-        table=pd.concat(rows, ignore_index=True),
+        table=run.table,
         grid=grid,
-        origins=tuple(kept),
-        skipped=tuple(skipped),
+        origins=run.kept,
+        skipped=run.skipped,
         methods=tuple(named),
         parameters={
             "train": str(train),
@@ -279,84 +264,51 @@ def compare_methods(
             "cell_size_m": size,
             "bandwidth_m": radius,
             "areas": areas,
+            "methods": ", ".join(named),
         },
+        counts={"n_origins_asked": len(starts), "n_origins": len(run.kept), **run.counts},
+        notes=(
+            "Each origin: methods score the cells from the training window before it; "
+            "the test window after it is predicted. Metrics as in accuracy_curve.",
+            "Rows are averaged over origins (pooled_hit_rate pools hits and events).",
+            *(f"Skipped origin {reason}" for reason in run.skipped),
+        ),
     )
 
 
-def _methods(methods: Any) -> dict[str, Any]:
-    items = list(methods.items()) if isinstance(methods, Mapping) else None
-    if items is None:
-        if isinstance(methods, str) or callable(methods):
-            methods = [methods]
-        items = []
-        for k, method in enumerate(methods):
-            name = method if isinstance(method, str) else getattr(method, "__name__", "")
-            items.append((name if name and name != "<lambda>" else f"method_{k + 1}", method))
-    if not items:
-        raise ValueError("`methods` is empty; pass e.g. ['counts', 'prospective'].")
-    for name, method in items:
-        if isinstance(method, str):
-            check_option(method, HotspotMethod, name="methods")
-        elif not callable(method):
-            raise TypeError(
-                f"Method {name!r} must be a built-in name or a function "
-                f"f(train_events, grid) -> scores; got {type(method).__name__}."
-            )
-    named = dict(items)
-    if len(named) != len(items):
-        raise ValueError("`methods` has duplicate names; pass a mapping to name them.")
-    return named
-
-
 def _period(value: Any, *, name: str) -> pd.Timedelta | pd.DateOffset:
-    if isinstance(value, (pd.Timedelta, pd.DateOffset)):
-        period = value
-    elif isinstance(value, str):
-        try:
-            period = pd.Timedelta(value)
-        except ValueError as error:
-            raise ValueError(
-                f"`{name}` must be a length of time such as '90D' or '12W', or "
-                f"pd.DateOffset(months=3); got {value!r}."
-            ) from error
-    else:
-        raise TypeError(
-            f"`{name}` must be a string such as '90D', a pandas Timedelta or DateOffset; "
-            f"got {type(value).__name__}."
+    """Read a window length: a string such as '90D', a Timedelta or a DateOffset, > 0."""
+    require_type(
+        value,
+        (str, pd.Timedelta, pd.DateOffset),
+        name=name,
+        expected="a length of time such as '90D' or '12W', a pandas Timedelta or "
+        "pd.DateOffset(months=3)",
+    )
+    try:
+        period = pd.Timedelta(value) if isinstance(value, str) else value
+        reference = pd.Timestamp("2000-01-01")
+        positive = reference + period > reference
+    except ValueError:
+        positive = False
+    if not positive:
+        raise ValueError(
+            f"`{name}` must be a positive length of time such as '90D' or '12W', or "
+            f"pd.DateOffset(months=3); got {value!r}."
         )
-    reference = pd.Timestamp("2000-01-01")
-    if not reference + period > reference:
-        raise ValueError(f"`{name}` must be a positive length of time; got {value!r}.")
     return period
 
 
-def _origins(
-    origins: Sequence[Any] | None,
-    stamps: pd.Series,
-    train: pd.Timedelta | pd.DateOffset,
-    test: pd.Timedelta | pd.DateOffset,
-    clock: tuple[Any, bool | None],
+def _default_origins(
+    stamps: pd.Series, train: pd.Timedelta | pd.DateOffset, test: pd.Timedelta | pd.DateOffset
 ) -> list[pd.Timestamp]:
-    if origins is not None:
-        if isinstance(origins, str) or not isinstance(origins, Sequence | pd.Index | np.ndarray):
-            raise TypeError(f"`origins` must be a sequence of dates; got {origins!r}.")
-        if len(origins) == 0:
-            raise ValueError("`origins` is empty; pass at least one date, or None.")
-        zone, dayfirst = clock
-        stamps_given = require_timestamps(list(origins), name="origins", dayfirst=dayfirst)
-        parsed = wall_clock(stamps_given, zone)  # aware origins: on the events' clock
-        return list(pd.DatetimeIndex(parsed))
+    """One origin every ``test`` after the first training window, while the test fits."""
     first, last = stamps.min().normalize(), stamps.max()
     out = []
     origin = first + train
     while origin + test <= last + pd.Timedelta(days=1):  # a few dozen windows
         out.append(origin)
         origin = origin + test
-    if not out:
-        raise ValueError(
-            f"The events span {first.date()} to {last.date()}: too short for a `train` "
-            f"window of {train} followed by a `test` window of {test}."
-        )
     return out
 
 
@@ -375,23 +327,16 @@ def _score(
         return count_events(train_events, grid).count.astype(float)
     if method == "prospective":
         result = prospective_hotspots(
-            train_events, at=origin, grid=grid, bandwidth_m=radius, time=time
+            train_events, origin=origin, grid=grid, bandwidth_m=radius, time=time
         )
         return np.asarray(result.risk)
-    from hotspotlib import hotspots
+    from hotspotlib.hotspots import gi_star, kde
 
-    function = getattr(hotspots, "kde" if method == "kde" else "gi_star", None)
-    if function is None:
-        raise ImportError(
-            f"The {method!r} method needs `hotspotlib.hotspots.{method}`, which this "
-            "installation does not provide; use 'counts' or 'prospective', or pass a "
-            "function f(train_events, grid) -> scores."
-        )
     if method == "kde":
-        frame = function(train_events, grid=grid, bandwidth_m=radius).to_frame()
+        frame = kde(train_events, grid=grid, bandwidth_m=radius).to_frame()
         return frame["density"].to_numpy(dtype=float)
     counts = count_events(train_events, grid)
-    frame = function(
+    frame = gi_star(
         counts, value="count", spatial_weights="distance_band", distance_m=1.5 * grid.cell_size_m
     ).to_frame()
     z_score = frame["z_score"].to_numpy(dtype=float)

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from hotspotlib._frozen import FrozenResult
+from hotspotlib._frozen import FrozenResult, frozen_mapping
 from hotspotlib._options import CiMethod
-from hotspotlib._summary import Summary
-from hotspotlib._validation import as_rng, check_option, require_allocation, require_probability
+from hotspotlib._validation import (
+    as_rng,
+    check_option,
+    require_allocation,
+    require_draws,
+    require_probability,
+)
 from hotspotlib.metrics._gini import adjust, bca_levels, gini_grouped, jackknife_grouped
 from hotspotlib.metrics._inputs import as_counts
 
@@ -45,7 +51,7 @@ class GiniCoefficient(FrozenResult):
     ci_low, ci_high : float
         Bootstrap confidence limits (NaN without a bootstrap).
     confidence : float
-        Coverage of the interval.
+        Level of the interval.
     ci_method : {"percentile", "bca"}
         Interval method.
     n_bootstrap : int
@@ -54,7 +60,13 @@ class GiniCoefficient(FrozenResult):
         Replicates without any event (the Gini is undefined there); left out of the CI.
     bootstrap : numpy.ndarray or None
         The replicate estimates (read-only).
+    parameters, counts : Mapping
+        Read-only: variant and bootstrap settings; places, total, undefined replicates.
+    notes : tuple of str
+        The formula, the variant and caveats.
     """
+
+    _title: ClassVar[str] = "Gini coefficient of crime across places"
 
     estimate: float
     standard: float
@@ -85,19 +97,29 @@ class GiniCoefficient(FrozenResult):
             }
         )
 
-    def summary(self) -> Summary:
-        """Summarise the estimate, the interval and the conventions used."""
-        variant = ("generalised " if self.generalized else "") + (
-            "unbiased " if self.unbiased else ""
-        )
+    @property
+    def parameters(self) -> Mapping[str, Any]:
+        """Read-only: the variant and the bootstrap settings."""
         params: dict[str, Any] = {
-            "estimate": self.estimate,
-            "standard_gini": self.standard,
-            "variant": variant.strip() or "standard",
-            "n_units": self.n_units,
-            "total": self.total,
+            "variant": self._variant(),
+            "generalized": self.generalized,
+            "unbiased": self.unbiased,
             "n_bootstrap": self.n_bootstrap,
         }
+        if self.n_bootstrap:
+            params.update(confidence=self.confidence, ci_method=self.ci_method)
+        return frozen_mapping(params)
+
+    @property
+    def counts(self) -> Mapping[str, Any]:
+        """Read-only: places, total of the counts, undefined bootstrap replicates."""
+        return frozen_mapping(
+            {"n_units": self.n_units, "total": self.total, "n_undefined": self.n_undefined}
+        )
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The formula, the variant's definition and caveats about sparse data."""
         notes = [
             "G = sum_i sum_j |x_i - x_j| / (2 n^2 mean); 0 = crime spread evenly, "
             "1 = all crime in one place.",
@@ -117,18 +139,20 @@ class GiniCoefficient(FrozenResult):
                 "possible; consider `generalized=True`."
             )
         if self.n_bootstrap:
-            params["confidence"] = self.confidence
-            params["ci"] = f"[{self.ci_low:.4f}, {self.ci_high:.4f}]"
-            params["ci_method"] = self.ci_method
             notes.append("Bootstrap: places resampled with replacement.")
-            if self.n_undefined:
-                notes.append(
-                    f"{self.n_undefined} bootstrap replicates drew no event (Gini undefined) "
-                    "and were left out of the interval."
-                )
-        return Summary(
-            title="Gini coefficient of crime across places", parameters=params, notes=notes
-        )
+        if self.n_undefined:
+            notes.append(
+                f"{self.n_undefined} bootstrap replicates drew no event (Gini undefined) "
+                "and were left out of the interval."
+            )
+        return tuple(notes)
+
+    def _variant(self) -> str:
+        words = ("generalised" if self.generalized else "", "unbiased" if self.unbiased else "")
+        return " ".join(w for w in words if w) or "standard"
+
+    def _summary_table(self) -> pd.DataFrame:
+        return self.to_frame()
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """Histogram of the bootstrap replicates with the estimate and interval marked."""
@@ -181,7 +205,7 @@ def gini(
         with replacement; with whole-number counts each replicate is a multinomial draw
         over the distinct counts, so 10,000 replicates take milliseconds.
     confidence : float
-        Coverage of the interval, in (0, 1).
+        Level of the interval, in (0, 1).
     ci_method : {"percentile", "bca"}
         Percentile interval, or bias-corrected and accelerated (BCa, Efron 1987) with the
         acceleration from an exact jackknife.
@@ -219,16 +243,9 @@ def gini(
     """
     values = as_counts(counts, integer=generalized)
     check_option(ci_method, CiMethod, name="ci_method")
-    if (
-        isinstance(n_bootstrap, bool)
-        or not isinstance(n_bootstrap, (int, np.integer))
-        or (n_bootstrap < 0)
-    ):
-        raise ValueError(
-            f"`n_bootstrap` must be a whole number >= 0 (e.g. 999); got {n_bootstrap!r}."
-        )
+    n_boot = require_draws(n_bootstrap, name="n_bootstrap")
     require_allocation(
-        n_bootstrap, 8, name="n_bootstrap", what="replicates", fix="Use fewer (999 is usual)."
+        n_boot, 8, name="n_bootstrap", what="replicates", fix="Use fewer (999 is usual)."
     )
     level = require_probability(confidence, name="confidence")
     distinct, freq_int = np.unique(values, return_counts=True)
@@ -238,25 +255,10 @@ def gini(
     estimate = float(adjust(standard, n_units, total, generalized=generalized, unbiased=unbiased))
     boot: NDArray[np.float64] | None = None
     ci_low = ci_high = float("nan")
-    n_undefined = 0
-    if n_bootstrap:
-        generator = as_rng(rng)
-        boot = _bootstrap(distinct, freq, n_bootstrap, generator, generalized, unbiased)
-        finite = boot[np.isfinite(boot)]
-        n_undefined = int(boot.size - finite.size)
-        if finite.size == 0:
-            raise ValueError(
-                "Every bootstrap replicate was undefined (no events drawn); there are too "
-                "few events for a bootstrap interval."
-            )
-        alpha = (1.0 - level) / 2.0
-        levels = (alpha, 1.0 - alpha)
-        if ci_method == "bca":
-            loo, n_left, total_left = jackknife_grouped(distinct, freq)
-            jack = adjust(loo, n_left, total_left, generalized=generalized, unbiased=unbiased)
-            levels = bca_levels(estimate, finite, jack, freq, level)
-        ci_low, ci_high = (float(q) for q in np.quantile(finite, levels))
-        boot.flags.writeable = False
+    if n_boot:
+        boot = _bootstrap(distinct, freq, n_boot, as_rng(rng), generalized, unbiased)
+        variant = {"generalized": generalized, "unbiased": unbiased}
+        ci_low, ci_high = _interval(boot, estimate, distinct, freq, level, ci_method, variant)
     return GiniCoefficient(
         estimate=estimate,
         standard=standard,
@@ -268,10 +270,36 @@ def gini(
         ci_high=ci_high,
         confidence=level,
         ci_method=ci_method,
-        n_bootstrap=int(n_bootstrap),
-        n_undefined=n_undefined,
+        n_bootstrap=n_boot,
+        n_undefined=0 if boot is None else int((~np.isfinite(boot)).sum()),
         bootstrap=boot,
     )
+
+
+def _interval(
+    boot: NDArray[np.float64],
+    estimate: float,
+    distinct: NDArray[np.float64],
+    freq: NDArray[np.float64],
+    level: float,
+    ci_method: str,
+    variant: dict[str, bool],
+) -> tuple[float, float]:
+    """Percentile or BCa limits from the defined replicates (refused if none is)."""
+    finite = boot[np.isfinite(boot)]
+    if finite.size == 0:
+        raise ValueError(
+            "Every bootstrap replicate was undefined (no events drawn); there are too "
+            "few events for a bootstrap interval."
+        )
+    alpha = (1.0 - level) / 2.0
+    levels = (alpha, 1.0 - alpha)
+    if ci_method == "bca":
+        loo, n_left, total_left = jackknife_grouped(distinct, freq)
+        jack = adjust(loo, n_left, total_left, **variant)
+        levels = bca_levels(estimate, finite, jack, freq, level)
+    low, high = np.quantile(finite, levels)
+    return float(low), float(high)
 
 
 def _bootstrap(

@@ -4,37 +4,34 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from hotspotlib._frozen import FrozenResult, frozen_mapping
-from hotspotlib._summary import Summary
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._validation import (
     as_rng,
     check_option,
-    require_columns,
+    require_draws,
     require_positive,
-    require_some_inside,
+    require_probability,
     require_timestamp,
-    require_timestamps,
-    require_whole,
     wall_clock,
 )
 from hotspotlib.hotspots.grid.cells import Grid
-from hotspotlib.hotspots.grid.counts import locate_events
 from hotspotlib.metrics._evaluation_inputs import (
     ForecastMethod,
-    named_methods,
+    local_times,
+    name_methods,
     parse_origins,
     per_cell,
 )
 from hotspotlib.metrics._inputs import as_share
 from hotspotlib.metrics._origin_bootstrap import METRICS, origin_means
-from hotspotlib.metrics.accuracy import accuracy_curve
+from hotspotlib.metrics._rolling import SKIP_REASONS, OriginRun, Windows, run_origins
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -85,11 +82,13 @@ class RollingEvaluation(FrozenResult):
     counts: Mapping[str, int]
     notes: tuple[str, ...]
 
+    _title: ClassVar[str] = "Rolling-origin evaluation of forecast methods"
+
     def __repr__(self) -> str:
         best = self.means.sort_values(["coverage", "rank"]).iloc[0]
         return (
             f"RollingEvaluation(methods={len(self.methods)}, origins={len(self.origins)}, "
-            f"coverages={self.means['coverage'].nunique()}, best={best['method']!r} "
+            f"n_coverage={self.means['coverage'].nunique()}, best={best['method']!r} "
             f"(hit_rate={best['hit_rate']:.4g} at coverage {best['coverage']:g}))"
         )
 
@@ -97,16 +96,10 @@ class RollingEvaluation(FrozenResult):
         """Return the per-origin table (a copy), one row per method x origin x coverage."""
         return self.table.copy()
 
-    def summary(self) -> Summary:
-        """Summarise the protocol, the mean metrics with intervals, and the ranking."""
+    def _summary_table(self) -> pd.DataFrame:
         columns = ["method", "coverage", "rank", "p_best", "hit_rate", "hit_rate_ci_low"]
         columns += ["hit_rate_ci_high", "hit_rate_sd", "pai", "pei"]
-        return Summary(
-            title="Rolling-origin evaluation of forecast methods",
-            parameters={**self.parameters, **self.counts},
-            table=self.means[columns].round(4),
-            notes=list(self.notes),
-        )
+        return self.means[columns].round(4)
 
     def plot(self, ax: Axes | None = None, *, metric: str = "hit_rate", **kwargs: Any) -> Axes:
         """Plot a metric's mean against coverage, one line per method, with bootstrap bars."""
@@ -139,10 +132,10 @@ def rolling_evaluation(
     origins: Sequence[Any] | pd.DatetimeIndex,
     test_days: float = 28,
     train_days: float | None = None,
-    coverages: float | ArrayLike = (0.01, 0.05),
+    coverage: float | ArrayLike = (0.01, 0.05),
     areas: str = "area",
     n_bootstrap: int = 999,
-    ci_level: float = 0.95,
+    confidence: float = 0.95,
     rng: int | np.random.Generator | None = None,
     progress: bool = False,
     end: Any = None,
@@ -176,13 +169,13 @@ def rolling_evaluation(
     train_days : float, optional
         Give methods only the last ``train_days`` before each origin (all past events
         when omitted).
-    coverages : float or sequence of float
-        Shares of the area searched, in (0, 1].
+    coverage : float or sequence of float
+        Share(s) of the area searched, in (0, 1].
     areas : {"area", "equal"}
         Cell sizes for coverage (see :func:`accuracy_curve`).
     n_bootstrap : int
         Bootstrap resamples of the origins (0 for none: the intervals are NaN).
-    ci_level : float
+    confidence : float
         Level of the percentile intervals, in (0, 1).
     rng : int or numpy.random.Generator, optional
         Seed for the bootstrap; the same seed gives the same result.
@@ -206,9 +199,11 @@ def rolling_evaluation(
     ------
     ValueError
         For no methods, duplicate names, bad origins, ``end``, ``test_days``,
-        ``train_days``, coverages or ``n_bootstrap``, events all outside the cells,
-        scores of the wrong length, or no origin with training events and a whole test
-        window holding events in the cells.
+        ``train_days``, ``coverage``, ``n_bootstrap`` or ``confidence``, events all
+        outside the cells, scores of the wrong length, or no origin with training events
+        and a whole test window holding events in the cells.
+    TypeError
+        For methods that are not functions, or origins that are not a sequence.
 
     See Also
     --------
@@ -263,15 +258,72 @@ def rolling_evaluation(
     >>> sorted(result.means["rank"].unique().tolist())
     [1, 2]
     """
-    named = named_methods(methods)
-    cells = grid.cells if isinstance(grid, Grid) else grid
-    require_columns(events, [time], name="events")
-    raw = require_timestamps(events[time], name=f"events[{time!r}]", dayfirst=dayfirst)
-    zone = getattr(raw.dt, "tz", None)
-    stamps = wall_clock(raw)  # one clock: aware times read on their local clock
-    if zone is not None:
-        events = events.assign(**{time: stamps})  # a copy: the methods see local times
+    named = name_methods(
+        methods,
+        expected="a function f(training_events, origin) -> scores",
+        example="{'counts': f, 'recency': g}",
+    )
+    events, stamps, zone = local_times(events, time, dayfirst)
     starts = parse_origins(origins, zone, dayfirst)
+    windows = _windows(stamps, test_days, train_days, end, zone, dayfirst)
+    shares = as_share(coverage, name="coverage")
+    check_option(areas, ("area", "equal"), name="areas")
+    n_boot = require_draws(n_bootstrap, name="n_bootstrap")
+    level = require_probability(confidence, name="confidence")
+    generator = as_rng(rng)
+    n_cells = len(grid.cells if isinstance(grid, Grid) else grid)
+
+    def score(name: str, method: Any, train: gpd.GeoDataFrame, origin: pd.Timestamp) -> Any:
+        return per_cell(method(train, origin), name=name, n_cells=n_cells)
+
+    run = run_origins(
+        events,
+        grid,
+        stamps=stamps,
+        starts=starts,
+        windows=windows,
+        methods=named,
+        score=score,
+        accuracy={"coverage": shares, "areas": areas},
+        progress=progress,
+        hint="Check `origins` and `test_days`.",
+    )
+    columns = ["method", "origin", "coverage", "area_share", "n_cells", "hits", "n_events"]
+    table = run.table[[*columns, *METRICS]]
+    parameters = {
+        "time": time,
+        "test_days": windows.test / _DAY,
+        "end": windows.end,
+        "train_days": None if windows.train is None else windows.train / _DAY,
+        "coverage": tuple(float(s) for s in shares),
+        "areas": areas,
+        "n_bootstrap": n_boot,
+        "confidence": level,
+        "methods": ", ".join(named),
+        "first_origin": run.kept[0],
+        "last_origin": run.kept[-1],
+    }
+    return RollingEvaluation(
+        table=table,
+        means=origin_means(table, tuple(named), generator, n_boot, level),
+        grid=grid,
+        methods=tuple(named),
+        origins=run.kept,
+        parameters=parameters,
+        counts=_counts(run, n_asked=len(starts)),
+        notes=_notes(run, windows.end, level, n_boot),
+    )
+
+
+def _windows(
+    stamps: pd.Series,
+    test_days: float,
+    train_days: float | None,
+    end: Any,
+    zone: Any,
+    dayfirst: bool | None,
+) -> Windows:
+    """Return the test and training windows and the end of the data (last day + 1)."""
     data_end = (
         stamps.max().normalize() + _DAY
         if end is None
@@ -283,83 +335,24 @@ def rolling_evaluation(
         if train_days is None
         else pd.Timedelta(days=require_positive(train_days, name="train_days"))
     )
-    shares = as_share(coverages, name="coverages")
-    check_option(areas, ("area", "equal"), name="areas")
-    n_boot = require_whole(n_bootstrap, name="n_bootstrap")
-    level = float(ci_level) if isinstance(ci_level, (int, float)) else float("nan")
-    if not 0 < level < 1:
-        raise ValueError(f"`ci_level` must be in (0, 1), e.g. 0.95; got {ci_level!r}.")
-    generator = as_rng(rng)
-    position = locate_events(events, grid)  # checks the events and CRSs once, up front
-    in_cells = position >= 0
-    n_outside = len(position) - int(np.count_nonzero(in_cells))
-    require_some_inside(
-        n_outside,
-        len(position),
-        events_bounds=events.total_bounds,
-        area_bounds=cells.total_bounds,
-        area="grid" if isinstance(grid, Grid) else "places",
-        warn_share=0.5 if isinstance(grid, Grid) else 1.0,
-    )
-    times = stamps.to_numpy()
-    rows: list[pd.DataFrame] = []
-    kept: list[pd.Timestamp] = []
-    skipped: list[str] = []
-    reasons = ("n_origins_no_training", "n_origins_past_end", "n_origins_no_test_event")
-    n_skipped = dict.fromkeys(reasons, 0)
-    n_test = 0
-    steps: Any = starts
-    if progress:
-        from tqdm.auto import tqdm
+    return Windows(train=train_span, test=test_span, end=data_end)
 
-        steps = tqdm(starts, desc="origins")
-    for origin in steps:  # forecast origins: a few dozen at most
-        close = origin + test_span
-        in_train = times < origin.to_datetime64()
-        if train_span is not None:
-            in_train &= times >= (origin - train_span).to_datetime64()
-        in_test = (times >= origin.to_datetime64()) & (times < close.to_datetime64())
-        inside = int(np.count_nonzero(in_test & in_cells))
-        if not in_train.any():
-            n_skipped["n_origins_no_training"] += 1
-            skipped.append(f"{origin}: no training event before it.")
-            continue
-        if close > data_end:
-            n_skipped["n_origins_past_end"] += 1
-            skipped.append(
-                f"{origin}: its test window runs to {close}, past the end of the data "
-                f"({data_end}); pass an earlier origin, a shorter `test_days` or `end=`."
-            )
-            continue
-        if inside == 0:
-            n_skipped["n_origins_no_test_event"] += 1
-            outside = int(np.count_nonzero(in_test))
-            skipped.append(
-                f"{origin}: no test event in the cells ({outside} test events, all outside)."
-                if outside
-                else f"{origin}: no test event."
-            )
-            continue
-        test_events = events[in_test]
-        train_events = events[in_train]
-        for name, method in named.items():  # a handful of methods
-            scores = per_cell(method(train_events, origin), name=name, n_cells=len(cells))
-            table = accuracy_curve(
-                scores, test_events, grid=grid, coverages=shares, areas=areas
-            ).table
-            table.insert(0, "origin", origin)
-            table.insert(0, "method", name)
-            rows.append(table)
-        n_test += inside
-        kept.append(origin)
-    if not kept:
-        raise ValueError(
-            f"No origin could be evaluated: {' '.join(skipped[:5])} Events run from "
-            f"{stamps.min()} to {stamps.max()}; check `origins` and `test_days`."
-        )
-    columns = ["method", "origin", "coverage", "area_share", "n_cells", "hits", "n_events"]
-    table = pd.concat(rows, ignore_index=True)[[*columns, *METRICS]]
-    means = origin_means(table, tuple(named), generator, n_boot, level)
+
+def _counts(run: OriginRun, *, n_asked: int) -> dict[str, int]:
+    """Count the events and the origins asked, evaluated and skipped (by reason)."""
+    return {
+        "n_events": run.counts["n_events"],
+        "n_events_outside": run.counts["n_events_outside"],
+        "n_origins_asked": n_asked,
+        "n_origins": len(run.kept),
+        "n_origins_skipped": len(run.skipped),
+        **{reason: run.counts[reason] for reason in SKIP_REASONS},
+        "n_test_events": run.counts["n_test_events"],
+    }
+
+
+def _notes(run: OriginRun, data_end: pd.Timestamp, level: float, n_boot: int) -> tuple[str, ...]:
+    """Say in words: the protocol, the metrics, the intervals and every skipped origin."""
     notes = [
         "Each origin: methods see only events before it; the next test_days are predicted.",
         "hit_rate = n/N; PAI = (n/N)/(a/A) (Chainey et al. 2008); PEI = n/n* (Hunt 2016); "
@@ -367,49 +360,16 @@ def rolling_evaluation(
         f"Intervals: {level:.0%} percentile bootstrap over origins ({n_boot} paired "
         "resamples); *_sd is the spread across origins.",
     ]
-    if n_skipped["n_origins_past_end"]:
+    if run.counts["n_origins_past_end"]:
         notes.append(
-            f"{n_skipped['n_origins_past_end']} origins were skipped because their test "
+            f"{run.counts['n_origins_past_end']} origins were skipped because their test "
             f"window runs past the end of the data ({data_end}): a shortened window would "
             "not be comparable with the others."
         )
-    if n_skipped["n_origins_no_test_event"]:
+    if run.counts["n_origins_no_test_event"]:
         notes.append(
-            f"{n_skipped['n_origins_no_test_event']} origins were skipped because their "
+            f"{run.counts['n_origins_no_test_event']} origins were skipped because their "
             "test window holds no event inside the cells (nothing to judge)."
         )
-    notes += [f"Skipped origin {reason}" for reason in skipped]
-    return RollingEvaluation(
-        table=table,
-        means=means,
-        grid=grid,
-        methods=tuple(named),
-        origins=tuple(kept),
-        parameters=frozen_mapping(
-            {
-                "time": time,
-                "test_days": test_span / _DAY,
-                "end": data_end,
-                "train_days": None if train_span is None else train_span / _DAY,
-                "coverages": tuple(float(s) for s in shares),
-                "areas": areas,
-                "n_bootstrap": n_boot,
-                "ci_level": level,
-                "methods": ", ".join(named),
-                "first_origin": kept[0],
-                "last_origin": kept[-1],
-            }
-        ),
-        counts=frozen_mapping(
-            {
-                "n_events": len(position),
-                "n_events_outside": n_outside,
-                "n_origins_asked": len(starts),
-                "n_origins": len(kept),
-                "n_origins_skipped": len(skipped),
-                **n_skipped,
-                "n_test_events": n_test,
-            }
-        ),
-        notes=tuple(notes),
-    )
+    notes += [f"Skipped origin {reason}" for reason in run.skipped]
+    return tuple(notes)

@@ -13,9 +13,9 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from hotspotlib._options import AreaMeasure
+from hotspotlib._validation import require_range
 from hotspotlib.hotspots.grid.cells import Grid
 from hotspotlib.hotspots.grid.counts import EventCounts
-from hotspotlib.metrics._inputs import as_share
 from hotspotlib.metrics.accuracy import accuracy_curve
 
 __all__ = ["hit_rate", "pai", "pei", "ppai", "rri"]
@@ -30,12 +30,15 @@ def _single(
     coverage: float,
     **kwargs: Any,
 ) -> float:
-    share = as_share(coverage, name="coverage")
-    if share.size != 1:
-        raise ValueError(
-            f"`coverage` must be one share; got {coverage!r}. Use accuracy_curve for several."
-        )
-    curve = accuracy_curve(scores, test_events, grid=grid, coverages=share, **kwargs)
+    share = require_range(
+        coverage,
+        name="coverage",
+        low=0,
+        low_open=True,
+        high=1,
+        fix="Give one share, e.g. 0.05 for 5%; use accuracy_curve for several.",
+    )
+    curve = accuracy_curve(scores, test_events, grid=grid, coverage=share, **kwargs)
     return float(curve.table[column].iloc[0])
 
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from hotspotlib._frozen import FrozenResult
-from hotspotlib._summary import Summary
+from hotspotlib._frozen import FrozenResult, frozen_mapping
 from hotspotlib.metrics._gini import adjust, gini_grouped
 from hotspotlib.metrics._inputs import as_counts, as_share
 
@@ -29,6 +29,9 @@ _WEISBURD = (
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class LorenzCurve(FrozenResult):
     """The Lorenz curve of crime: places sorted busiest first.
+
+    ``parameters``, ``counts`` and ``notes`` (read-only) give the ordering, the places
+    and total, and the Gini coefficients in words.
 
     Attributes
     ----------
@@ -54,6 +57,8 @@ class LorenzCurve(FrozenResult):
     n_units: int
     total: float
 
+    _title: ClassVar[str] = "Lorenz curve of crime across places"
+
     def to_frame(self) -> pd.DataFrame:
         """Return ``rank`` (places so far), ``unit_share`` and ``crime_share``."""
         return pd.DataFrame(
@@ -64,23 +69,29 @@ class LorenzCurve(FrozenResult):
             }
         )
 
-    def summary(self) -> Summary:
-        """Summarise the curve: Gini, generalised Gini and the 25%/50% concentration points."""
-        shares = concentration_share(self._counts_proxy(), share=[0.25, 0.5, 1.0])
-        return Summary(
-            title="Lorenz curve of crime across places",
-            parameters={
-                "n_units": self.n_units,
-                "total": self.total,
-                "gini": self.gini,
-                "generalized_gini": self.generalized_gini,
-            },
-            table=shares.to_frame(),
-            notes=[
-                "Places sorted busiest first; x = share of places, y = share of crime.",
-                _WEISBURD,
-            ],
+    @property
+    def parameters(self) -> Mapping[str, Any]:
+        """Read-only: how places are ordered (busiest first)."""
+        return frozen_mapping({"order": "busiest first"})
+
+    @property
+    def counts(self) -> Mapping[str, Any]:
+        """Read-only: places and the total of the counts."""
+        return frozen_mapping({"n_units": self.n_units, "total": self.total})
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The Gini coefficients, how the curve is drawn and Weisburd's benchmarks."""
+        return (
+            f"Gini {self.gini:.4f}; generalised Gini {self.generalized_gini:.4f} "
+            "(Bernasco & Steenbeek 2017).",
+            "Places sorted busiest first; x = share of places, y = share of crime.",
+            _WEISBURD,
         )
+
+    def _summary_table(self) -> pd.DataFrame:
+        shares = concentration_share(self._counts_proxy(), share=[0.25, 0.5, 1.0])
+        return shares.to_frame()
 
     def _counts_proxy(self) -> NDArray[np.float64]:
         """Recover the sorted counts from the curve (for the summary table)."""
@@ -163,8 +174,6 @@ def lorenz_curve(counts: ArrayLike | pd.Series | EventCounts) -> LorenzCurve:
         if whole
         else standard
     )
-    crime_share.flags.writeable = False
-    unit_share.flags.writeable = False
     return LorenzCurve(
         unit_share=unit_share,
         crime_share=crime_share,
@@ -197,6 +206,10 @@ class ConcentrationShare(FrozenResult):
         Number of places.
     total : float
         Sum of the counts.
+    parameters, counts : Mapping
+        Read-only: the shares asked about; places, places with crime and the total.
+    notes : tuple of str
+        The findings in words ("X% of crime happens at Y% of places").
     """
 
     share: NDArray[np.float64]
@@ -206,6 +219,8 @@ class ConcentrationShare(FrozenResult):
     places_with_crime_share: float
     n_units: int
     total: float
+
+    _title: ClassVar[str] = "Crime concentration: shares of places and of crime"
 
     def to_frame(self) -> pd.DataFrame:
         """Return one row per share: share, places_share, n_places, crime_share."""
@@ -218,8 +233,22 @@ class ConcentrationShare(FrozenResult):
             }
         )
 
-    def summary(self) -> Summary:
-        """Summarise in words: "X% of crime happens at Y% of places"."""
+    @property
+    def parameters(self) -> Mapping[str, Any]:
+        """Read-only: the shares asked about."""
+        return frozen_mapping({"share": tuple(float(v) for v in self.share)})
+
+    @property
+    def counts(self) -> Mapping[str, Any]:
+        """Read-only: places, places with any crime and the total of the counts."""
+        with_crime = int(round(self.places_with_crime_share * self.n_units))
+        return frozen_mapping(
+            {"n_units": self.n_units, "n_units_with_crime": with_crime, "total": self.total}
+        )
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """In words: "X% of crime happens at Y% of places", and the reverse."""
         notes = [
             f"{s:.0%} of crime happens at {p:.2%} of places ({k} of {self.n_units})."
             for s, p, k in zip(self.share, self.places_share, self.n_places, strict=True)
@@ -234,12 +263,10 @@ class ConcentrationShare(FrozenResult):
             "(see gini(..., generalized=True))."
         )
         notes.append(_WEISBURD)
-        return Summary(
-            title="Crime concentration: shares of places and of crime",
-            parameters={"n_units": self.n_units, "total": self.total},
-            table=self.to_frame(),
-            notes=notes,
-        )
+        return tuple(notes)
+
+    def _summary_table(self) -> pd.DataFrame:
+        return self.to_frame()
 
 
 def concentration_share(
@@ -293,14 +320,11 @@ def concentration_share(
     curve_x = np.arange(values.size + 1) / values.size
     curve_y = np.concatenate([[0.0], cumulative / total])
     crime = np.interp(shares, curve_x, curve_y)
-    arrays = [shares, needed / values.size, needed, crime]
-    for array in arrays:
-        array.flags.writeable = False
     return ConcentrationShare(
-        share=arrays[0],
-        places_share=arrays[1],
-        n_places=arrays[2],
-        crime_share=arrays[3],
+        share=shares,
+        places_share=needed / values.size,
+        n_places=needed,
+        crime_share=crime,
         places_with_crime_share=float((values > 0).mean()),
         n_units=int(values.size),
         total=total,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
@@ -11,16 +12,17 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy.spatial import KDTree
 
-from hotspotlib._frozen import FrozenResult
-from hotspotlib._summary import Summary
+from hotspotlib._frozen import FrozenResult, frozen_mapping
 from hotspotlib._validation import (
     require_columns,
     require_join,
+    require_moment,
     require_points,
     require_positive,
     require_same_crs,
-    require_timestamp,
     require_timestamps,
+    require_type,
+    require_whole,
 )
 from hotspotlib.hotspots.grid.cells import Grid, make_grid
 
@@ -34,13 +36,16 @@ __all__ = ["ProspectiveHotspots", "prospective_hotspots"]
 class ProspectiveHotspots(FrozenResult):
     """Prospective risk per grid cell at one moment.
 
+    Pick the riskiest cells with :func:`hotspotlib.select_places` (its default score is
+    ``risk``), e.g. ``hs.select_places(result, n=20)``.
+
     Attributes
     ----------
     grid : Grid
         The cells scored.
     risk : numpy.ndarray
         Risk per cell (read-only), aligned with ``grid.cells``.
-    at : pandas.Timestamp
+    origin : pandas.Timestamp
         The moment the risk refers to; only events before it count.
     bandwidth_m : float
         Events farther than this from a cell centre do not count.
@@ -50,60 +55,77 @@ class ProspectiveHotspots(FrozenResult):
         Cell width.
     distance_unit_m : float
         Length of one step of ``d`` in the weights (the cell width by default).
-    n_events, n_used, n_future, n_too_old : int
-        Events passed in; used (within the time window); at or after ``at``; too old.
+    n_events, n_used, n_after_origin, n_too_old : int
+        Events passed in; used (within the time window); at or after ``origin``; too old.
+    parameters, counts : Mapping
+        Read-only: the inputs above; cells and the events used and left out.
+    notes : tuple of str
+        The weighting convention and the events not used, in words.
     """
+
+    _title: ClassVar[str] = "Prospective hot spots (Bowers, Johnson & Pease 2004)"
+    _place_score: ClassVar[str] = "risk"
 
     grid: Grid
     risk: NDArray[np.float64]
-    at: pd.Timestamp
+    origin: pd.Timestamp
     bandwidth_m: float
     bandwidth_weeks: int
     cell_size_m: float
     distance_unit_m: float
     n_events: int
     n_used: int
-    n_future: int
+    n_after_origin: int
     n_too_old: int
+
+    @property
+    def parameters(self) -> Mapping[str, Any]:
+        """Read-only: the origin, the bandwidths in space and time, the cell and unit sizes."""
+        return frozen_mapping(
+            {
+                "origin": self.origin,
+                "bandwidth_m": self.bandwidth_m,
+                "bandwidth_weeks": self.bandwidth_weeks,
+                "cell_size_m": self.cell_size_m,
+                "distance_unit_m": self.distance_unit_m,
+            }
+        )
+
+    @property
+    def counts(self) -> Mapping[str, Any]:
+        """Read-only: cells, and events passed in, used and left out (with why)."""
+        return frozen_mapping(
+            {
+                "n_cells": self.grid.n_cells,
+                "n_events": self.n_events,
+                "n_used": self.n_used,
+                "n_after_origin": self.n_after_origin,
+                "n_too_old": self.n_too_old,
+            }
+        )
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The weighting convention, the highest risk and the events not used."""
+        max_risk = float(self.risk.max()) if self.risk.size else 0.0
+        return (
+            "risk = sum over events within bandwidth_m of the cell centre and fewer than "
+            "bandwidth_weeks whole weeks before `origin` of 1/(1 + d) x 1/(1 + t); "
+            f"the highest risk is {max_risk:.4g}.",
+            f"d = complete {self._unit_text()} between cell centre and event "
+            f"(floor(distance / {self.distance_unit_m:g} m)); t = complete weeks "
+            "elapsed (floor(days / 7); an event in the last 7 days has t = 0), so "
+            f"events less than {7 * self.bandwidth_weeks} days old count (t = 0 to "
+            f"{self.bandwidth_weeks - 1}).",
+            f"Not used: {self.n_after_origin} events at or after `origin`, {self.n_too_old} "
+            f"events {self.bandwidth_weeks} or more weeks old.",
+        )
 
     def to_frame(self) -> gpd.GeoDataFrame:
         """Return the cells with a ``risk`` column, in the events' CRS."""
         frame = self.grid.to_frame()
         frame["risk"] = self.risk
         return frame
-
-    def top(self, n: int = 20) -> gpd.GeoDataFrame:
-        """Return the ``n`` riskiest cells, riskiest first (ties in cell order)."""
-        order = np.lexsort((np.arange(self.risk.size), -self.risk))
-        return self.to_frame().iloc[order[:n]]
-
-    def summary(self) -> Summary:
-        """Summarise the parameters, the events used and the weighting convention."""
-        return Summary(
-            title="Prospective hot spots (Bowers, Johnson & Pease 2004)",
-            parameters={
-                "at": str(self.at),
-                "bandwidth_m": self.bandwidth_m,
-                "bandwidth_weeks": self.bandwidth_weeks,
-                "cell_size_m": self.cell_size_m,
-                "distance_unit_m": self.distance_unit_m,
-                "n_cells": self.grid.n_cells,
-                "n_events": self.n_events,
-                "n_used": self.n_used,
-                "max_risk": float(self.risk.max()) if self.risk.size else 0.0,
-            },
-            notes=[
-                "risk = sum over events within bandwidth_m of the cell centre and fewer than "
-                "bandwidth_weeks whole weeks before `at` of 1/(1 + d) x 1/(1 + t).",
-                f"d = complete {self._unit_text()} between cell centre and event "
-                f"(floor(distance / {self.distance_unit_m:g} m)); t = complete weeks "
-                "elapsed (floor(days / 7); an event in the last 7 days has t = 0), so "
-                f"events less than {7 * self.bandwidth_weeks} days old count (t = 0 to "
-                f"{self.bandwidth_weeks - 1}).",
-                f"Not used: {self.n_future} events at or after `at`, {self.n_too_old} events "
-                f"{self.bandwidth_weeks} or more weeks old.",
-            ],
-        )
 
     def _unit_text(self) -> str:
         if self.distance_unit_m == self.cell_size_m:
@@ -120,7 +142,7 @@ class ProspectiveHotspots(FrozenResult):
         kwargs.setdefault("cmap", "YlOrRd")
         kwargs.setdefault("legend", True)
         self.to_frame().plot(column="risk", ax=axes, **kwargs)
-        axes.set_title(f"Prospective risk at {self.at:%Y-%m-%d %H:%M}")
+        axes.set_title(f"Prospective risk at {self.origin:%Y-%m-%d %H:%M}")
         axes.set_aspect("equal")
         return axes
 
@@ -128,7 +150,7 @@ class ProspectiveHotspots(FrozenResult):
 def prospective_hotspots(
     events: gpd.GeoDataFrame,
     *,
-    at: str | pd.Timestamp,
+    origin: str | pd.Timestamp,
     cell_size_m: float | None = None,
     grid: Grid | None = None,
     area: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
@@ -143,13 +165,13 @@ def prospective_hotspots(
     After a burglary, homes within about 400 m are at raised risk for a month or two
     (Bowers, Johnson & Pease 2004). Each cell gets ``sum 1/(1 + d) * 1/(1 + t)`` over
     the events within ``bandwidth_m`` of its centre and fewer than ``bandwidth_weeks``
-    whole weeks before ``at``.
+    whole weeks before ``origin``.
 
     Parameters
     ----------
     events : GeoDataFrame
         Event points in a projected CRS (metres) with a time column.
-    at : str or Timestamp
+    origin : str or Timestamp
         The moment to forecast from: only events strictly before it count.
     cell_size_m : float, optional
         Cell width for a new square grid (the paper used 50 m). Give this or ``grid``.
@@ -169,7 +191,7 @@ def prospective_hotspots(
     time : str
         Column of ``events`` with the event times.
     dayfirst : bool, optional
-        Read slash dates (``at``, ``events[time]``) day-first (UK) or month-first;
+        Read slash dates (``origin``, ``events[time]``) day-first (UK) or month-first;
         None lets the data settle it and refuses dates that could be either.
 
     Returns
@@ -181,10 +203,12 @@ def prospective_hotspots(
     ------
     ValueError
         For both or neither of ``cell_size_m`` and ``grid``, a non-positive bandwidth,
-        a missing, unparseable or ambiguous time column, ``at`` that is not a time,
-        ``at`` and event times on different clocks (aware vs naive), no event in the
-        ``bandwidth_weeks`` before ``at`` (the map would be all zero; both time ranges
-        are shown), or layers in different CRSs.
+        a missing, unparseable or ambiguous time column, ``origin`` that is not a time,
+        ``origin`` and event times on different clocks (aware vs naive), no event in the
+        ``bandwidth_weeks`` before ``origin`` (the map would be all zero; both time
+        ranges are shown), or layers in different CRSs.
+    TypeError
+        For a ``grid`` that is not a Grid.
 
     Notes
     -----
@@ -199,12 +223,12 @@ def prospective_hotspots(
       pass ``distance_unit_m=cell_size_m / 2`` for that reading (open_cp offers
       other grid-distance notions). An event counts when ``distance_m <=
       bandwidth_m`` (inclusive).
-    - ``t = floor((at - time) / 7 days)``, complete weeks elapsed: events of the last
+    - ``t = floor((origin - time) / 7 days)``, complete weeks elapsed: events of the last
       7 days have ``t = 0``. An event counts when ``t < bandwidth_weeks``, i.e. the
-      default covers the 8 weeks (56 days) before ``at``, ``t = 0 .. 7``. Reading
+      default covers the 8 weeks (56 days) before ``origin``, ``t = 0 .. 7``. Reading
       "t <= 8 weeks" as whole weeks ``t <= 8`` would add a ninth weekly bin (56-62
-      days old): pass ``bandwidth_weeks=9`` for it. Events at or after ``at`` never
-      count (no look-ahead).
+      days old): pass ``bandwidth_weeks=9`` for it. Events at or after ``origin``
+      never count (no look-ahead).
 
     The pairs of cells and events within the bandwidth come from a KD-tree.
 
@@ -212,8 +236,8 @@ def prospective_hotspots(
     --------
     >>> import hotspotlib as hs
     >>> city = hs.synthetic_city(n_events=2_000, rng=2)
-    >>> result = prospective_hotspots(city.events, at="2024-07-01", cell_size_m=250)
-    >>> result.n_used + result.n_future + result.n_too_old == len(city.events)
+    >>> result = prospective_hotspots(city.events, origin="2024-07-01", cell_size_m=250)
+    >>> result.n_used + result.n_after_origin + result.n_too_old == len(city.events)
     True
     >>> bool(result.risk.max() > 0)
     True
@@ -226,54 +250,46 @@ def prospective_hotspots(
         if distance_unit_m is None
         else require_positive(distance_unit_m, name="distance_unit_m")
     )
-    if isinstance(bandwidth_weeks, bool) or not isinstance(bandwidth_weeks, (int, np.integer)):
-        raise ValueError(f"`bandwidth_weeks` must be a whole number >= 1; got {bandwidth_weeks!r}.")
-    if bandwidth_weeks < 1:
-        raise ValueError(f"`bandwidth_weeks` must be a whole number >= 1; got {bandwidth_weeks!r}.")
+    weeks_back = require_whole(bandwidth_weeks, name="bandwidth_weeks", minimum=1)
     stamps = require_timestamps(events[time], name=f"events[{time!r}]", dayfirst=dayfirst)
-    moment = _moment(at, stamps, dayfirst)
+    moment = require_moment(origin, name="origin", like=stamps, dayfirst=dayfirst)
     cells = _grid(events, cell_size_m=cell_size_m, grid=grid, area=area)
-    elapsed = (moment - stamps).to_numpy(dtype="timedelta64[ns]").astype(np.int64)
-    future = elapsed <= 0
-    weeks = np.floor_divide(elapsed, 7 * 86_400 * 10**9)
-    used = ~future & (weeks < bandwidth_weeks)
-    window = pd.Series([moment - pd.Timedelta(weeks=int(bandwidth_weeks)), moment])
-    require_join(
-        stamps,
-        window,
-        left=f"events[{time!r}]",
-        right="the weeks before `at`",
-        matched=used,
-        what="events",
-        share=1,
-    )
+    weeks, future, used = _event_weeks(stamps, moment, weeks_back, time)
     step = unit if unit is not None else cells.cell_size_m
-    risk = _risk(cells, xy[used], weeks[used], radius, step)
-    risk.flags.writeable = False
     return ProspectiveHotspots(
         grid=cells,
-        risk=risk,
-        at=moment,
+        risk=_risk(cells, xy[used], weeks[used], radius, step),
+        origin=moment,
         bandwidth_m=radius,
-        bandwidth_weeks=int(bandwidth_weeks),
+        bandwidth_weeks=weeks_back,
         cell_size_m=cells.cell_size_m,
         distance_unit_m=float(step),
         n_events=len(xy),
         n_used=int(used.sum()),
-        n_future=int(future.sum()),
+        n_after_origin=int(future.sum()),
         n_too_old=int((~future & ~used).sum()),
     )
 
 
-def _moment(at: Any, stamps: pd.Series, dayfirst: bool | None) -> pd.Timestamp:
-    moment = require_timestamp(at, name="at", dayfirst=dayfirst)
-    tz_events = getattr(stamps.dt, "tz", None)
-    if (moment.tz is None) != (tz_events is None):
-        raise ValueError(
-            f"`at` ({moment}) and the event times ({tz_events or 'no time zone'}) must both "
-            "have a time zone or both have none; use `pd.Timestamp(at, tz=...)`."
-        )
-    return moment
+def _event_weeks(
+    stamps: pd.Series, moment: pd.Timestamp, weeks_back: int, time: str
+) -> tuple[NDArray[np.int64], NDArray[np.bool_], NDArray[np.bool_]]:
+    """Whole weeks from each event to ``moment``; which are in the future, which count."""
+    elapsed = (moment - stamps).to_numpy(dtype="timedelta64[ns]").astype(np.int64)
+    future = elapsed <= 0
+    weeks = np.floor_divide(elapsed, 7 * 86_400 * 10**9)
+    used = ~future & (weeks < weeks_back)
+    window = pd.Series([moment - pd.Timedelta(weeks=weeks_back), moment])
+    require_join(
+        stamps,
+        window,
+        left=f"events[{time!r}]",
+        right="the weeks before `origin`",
+        matched=used,
+        what="events",
+        share=1,
+    )
+    return weeks, future, used
 
 
 def _grid(
@@ -289,8 +305,7 @@ def _grid(
             "(an existing Grid from make_grid)."
         )
     if grid is not None:
-        if not isinstance(grid, Grid):
-            raise TypeError(f"`grid` must be a Grid from make_grid; got {type(grid).__name__}.")
+        require_type(grid, Grid, name="grid", expected="a Grid from make_grid")
         require_same_crs(grid.cells, events, names=("grid", "events"))
         return grid
     if area is not None:

@@ -92,6 +92,7 @@ CASES = [
         "harm weights",
         lambda: hs.shrunken_counts(fx.city.events, fx.grid, origin=ORIGIN, weights="harm"),
         match="weights",
+        raises=TypeError,
     ),
     Case(
         "shrunken_counts",
@@ -104,6 +105,7 @@ CASES = [
         "radius with the global prior",
         lambda: hs.shrunken_counts(fx.city.events, fx.grid, origin=ORIGIN, prior_radius_m=500),
         match="prior_radius_m",
+        raises=TypeError,
     ),
     Case(
         "shrunken_counts",
@@ -150,8 +152,8 @@ CASES = [
     Case(
         "rolling_evaluation",
         "coverage above 1",
-        lambda: _evaluate(coverages=(0.05, 1.5)),
-        match="coverages",
+        lambda: _evaluate(coverage=(0.05, 1.5)),
+        match="coverage",
     ),
     Case(
         "rolling_evaluation",
@@ -159,5 +161,10 @@ CASES = [
         lambda: _evaluate(n_bootstrap=9.5),
         match="n_bootstrap",
     ),
-    Case("rolling_evaluation", "ci level of 95", lambda: _evaluate(ci_level=95), match="ci_level"),
+    Case(
+        "rolling_evaluation",
+        "confidence of 95",
+        lambda: _evaluate(confidence=95),
+        match="confidence",
+    ),
 ]

@@ -101,6 +101,7 @@ CASES = [
         "no grid for plain scores",
         lambda: hs.pai(_zeros(), fx.city.events),
         match="grid",
+        raises=TypeError,
     ),
     Case(
         "pai",
@@ -160,7 +161,7 @@ CASES = [
     Case(
         "accuracy_curve",
         "coverage zero",
-        lambda: hs.accuracy_curve(fx.counts, fx.city.events, coverages=[0.0]),
+        lambda: hs.accuracy_curve(fx.counts, fx.city.events, coverage=[0.0]),
         match="coverage",
     ),
     Case(
@@ -205,19 +206,21 @@ CASES = [
     Case(
         "prospective_hotspots",
         "geographic events",
-        lambda: hs.prospective_hotspots(fx.city.events.to_crs(4326), at=_AT, cell_size_m=250),
+        lambda: hs.prospective_hotspots(fx.city.events.to_crs(4326), origin=_AT, cell_size_m=250),
         match="events.*geographic",
     ),
     Case(
         "prospective_hotspots",
         "zero bandwidth",
-        lambda: hs.prospective_hotspots(fx.city.events, at=_AT, cell_size_m=250, bandwidth_m=0),
+        lambda: hs.prospective_hotspots(fx.city.events, origin=_AT, cell_size_m=250, bandwidth_m=0),
         match="bandwidth_m",
     ),
     Case(
         "prospective_hotspots",
         "zero weeks",
-        lambda: hs.prospective_hotspots(fx.city.events, at=_AT, cell_size_m=250, bandwidth_weeks=0),
+        lambda: hs.prospective_hotspots(
+            fx.city.events, origin=_AT, cell_size_m=250, bandwidth_weeks=0
+        ),
         match="bandwidth_weeks",
     ),
     # compare_methods

@@ -300,29 +300,29 @@ CASES = [
     # prospective_hotspots
     Case(
         "prospective_hotspots",
-        "ambiguous at",
-        lambda: hs.prospective_hotspots(fx.city.events, at="01/02/2024", cell_size_m=250),
-        match=r"`at`.*day-first",
+        "ambiguous origin",
+        lambda: hs.prospective_hotspots(fx.city.events, origin="01/02/2024", cell_size_m=250),
+        match=r"`origin`.*day-first",
     ),
     Case(
         "prospective_hotspots",
-        "at long after every event",
-        lambda: hs.prospective_hotspots(fx.city.events, at="2030-01-01", cell_size_m=250),
-        match=r"No events of `events\['timestamp'\]` match `the weeks before `at``",
+        "origin long after every event",
+        lambda: hs.prospective_hotspots(fx.city.events, origin="2030-01-01", cell_size_m=250),
+        match=r"No events of `events\['timestamp'\]` match `the weeks before `origin``",
     ),
     Case(
         "prospective_hotspots",
-        "aware at, naive events",
+        "aware origin, naive events",
         lambda: hs.prospective_hotspots(
-            fx.city.events, at=pd.Timestamp("2024-02-01", tz="Europe/London"), cell_size_m=250
+            fx.city.events, origin=pd.Timestamp("2024-02-01", tz="Europe/London"), cell_size_m=250
         ),
-        match=r"`at`.*time zone",
+        match=r"`origin`.*time zone",
     ),
     Case(
         "prospective_hotspots",
-        "at missing",
-        lambda: hs.prospective_hotspots(fx.city.events, at=None, cell_size_m=250),
-        match=r"`at` is missing",
+        "origin missing",
+        lambda: hs.prospective_hotspots(fx.city.events, origin=None, cell_size_m=250),
+        match=r"`origin` is missing",
     ),
     # knox_test
     Case(
@@ -368,7 +368,7 @@ CASES = [
         lambda: hs.compare_methods(
             fx.city.events, cell_size_m=400, origins=["2030-01-01"], train="20D", test="10D"
         ),
-        match=r"No origin could be evaluated.*runs from 2024-01-01",
+        match=r"No origin could be evaluated.*run from 2024-01-01",
     ),
     Case(
         "compare_methods",

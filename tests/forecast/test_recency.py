@@ -138,7 +138,7 @@ def test_result_contract() -> None:
     text = str(surface.summary())
     assert "half_life_days" in text and "n_after_origin" in text
     assert surface.summary().to_markdown().startswith("###")
-    assert surface.top(1).index[0] == grid.cells.index[0]
+    assert surface._place_score == "score"  # select_places ranks by this column
     from matplotlib.axes import Axes
 
     assert isinstance(surface.plot(), Axes)
@@ -187,3 +187,11 @@ def test_uk_slash_dates_are_read_with_dayfirst(verb: str) -> None:
     assert surface.parameters["origin"] == pd.Timestamp("2024-01-11")
     with pytest.raises(ValueError, match="dayfirst"):
         function(uk, grid, origin="11/01/2024", **extra)
+
+
+def test_select_places_takes_the_highest_scores() -> None:
+    # One way to pick top places: select_places ranks a result by its `_place_score`.
+    events, grid = _tiny()
+    surface = hs.recency_counts(events, grid, origin="2024-01-11", half_life_days=10)
+    top = hs.select_places(surface, n=1)
+    assert top.index[0] == grid.cells.index[int(np.argmax(surface.scores))]

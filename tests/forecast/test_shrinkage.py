@@ -121,10 +121,8 @@ def test_inputs_not_mutated() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"weights": np.ones(7)}, "weights"),
         ({"prior": "regional"}, "prior"),
         ({"prior": "local", "prior_radius_m": 0}, "prior_radius_m"),
-        ({"prior_radius_m": 300}, "prior_radius_m"),
         ({"origin": "2023-01-01"}, "origin"),
         ({"window_days": 0}, "window_days"),
     ],
@@ -134,3 +132,16 @@ def test_bad_inputs_name_the_argument(kwargs: dict, match: str) -> None:
     arguments = {"origin": "2025-01-01", **kwargs}
     with pytest.raises(ValueError, match=match):
         hs.shrunken_counts(events, grid, **arguments)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"weights": np.ones(7)}, "`weights` must be None: the Poisson-Gamma model"),
+        ({"prior_radius_m": 300}, "`prior_radius_m` must be None with `prior='global'`"),
+    ],
+)
+def test_options_that_do_not_apply_are_refused(kwargs: dict, match: str) -> None:
+    events, grid = _row_of_cells([0, 2, 5])
+    with pytest.raises(TypeError, match=match):
+        hs.shrunken_counts(events, grid, origin="2025-01-01", **kwargs)

@@ -26,7 +26,7 @@ def four(square_area):
 
 def test_hand_worked_four_cells(four):
     test = events_in_cells(four, [2, 0, 5, 1])
-    curve = accuracy_curve([3.0, 2.0, 1.0, 0.0], test, grid=four, coverages=[0.25, 0.5, 1.0])
+    curve = accuracy_curve([3.0, 2.0, 1.0, 0.0], test, grid=four, coverage=[0.25, 0.5, 1.0])
     table = curve.table
     assert table["n_cells"].tolist() == [1, 2, 4]
     assert table["hits"].tolist() == [2, 2, 8]
@@ -42,7 +42,7 @@ def test_hand_worked_four_cells(four):
 
 def test_coverage_between_cells_takes_whole_cells_below(four):
     test = events_in_cells(four, [2, 0, 5, 1])
-    table = accuracy_curve([3.0, 2.0, 1.0, 0.0], test, grid=four, coverages=[0.3, 0.1]).table
+    table = accuracy_curve([3.0, 2.0, 1.0, 0.0], test, grid=four, coverage=[0.3, 0.1]).table
     assert table["n_cells"].tolist() == [1, 0]
     assert table["area_share"].tolist() == [0.25, 0.0]
     assert np.isnan(table["pai"].iloc[1]) and table["hit_rate"].iloc[1] == 0
@@ -51,7 +51,7 @@ def test_coverage_between_cells_takes_whole_cells_below(four):
 def test_ties_sorted_by_ascending_observed_count(four):
     # Cells 0 and 1 tie on score; the conservative order takes the one with fewer events.
     test = events_in_cells(four, [3, 0, 1, 1])
-    table = accuracy_curve([1.0, 1.0, 0.0, 0.0], test, grid=four, coverages=[0.25, 0.5]).table
+    table = accuracy_curve([1.0, 1.0, 0.0, 0.0], test, grid=four, coverage=[0.25, 0.5]).table
     assert table["hits"].tolist() == [0, 3]
 
 
@@ -61,7 +61,7 @@ def test_rri_hand_worked(four):
     counts = hs.count_events(train, four)
     value = rri(counts, test, train_events=train, coverage=0.25)
     assert value == pytest.approx((3 / 10) / (6 / 10))
-    table = accuracy_curve(counts, test, train_events=train, coverages=[0.25]).table
+    table = accuracy_curve(counts, test, train_events=train, coverage=[0.25]).table
     assert table["train_hits"].iloc[0] == 6
 
 
@@ -70,7 +70,7 @@ def test_thin_functions_match_the_table(city):
     train = city.events[city.events["month"] <= "2024-06"]
     test = city.events[city.events["month"] > "2024-06"]
     counts = hs.count_events(train, grid)
-    row = accuracy_curve(counts, test, coverages=[0.05], train_events=train).table.iloc[0]
+    row = accuracy_curve(counts, test, coverage=[0.05], train_events=train).table.iloc[0]
     assert hit_rate(counts, test, coverage=0.05) == pytest.approx(row["hit_rate"])
     assert pai(counts, test, coverage=0.05) == pytest.approx(row["pai"])
     assert ppai(counts, test, coverage=0.05) == pytest.approx(row["ppai"])
@@ -87,10 +87,10 @@ def test_clipped_cells_count_their_inside_area():
     rng = np.random.default_rng(2)
     test = events_in_cells(grid, rng.poisson(2, grid.n_cells))
     scores = rng.random(grid.n_cells)
-    by_area = accuracy_curve(scores, test, grid=grid, coverages=[1.0])
+    by_area = accuracy_curve(scores, test, grid=grid, coverage=[1.0])
     assert by_area.total_area == pytest.approx(np.pi * 500**2, rel=1e-3)
-    equal = accuracy_curve(scores, test, grid=grid, coverages=[0.3], areas="equal")
-    area = accuracy_curve(scores, test, grid=grid, coverages=[0.3], areas="area")
+    equal = accuracy_curve(scores, test, grid=grid, coverage=[0.3], areas="equal")
+    area = accuracy_curve(scores, test, grid=grid, coverage=[0.3], areas="area")
     assert equal.table["n_cells"].iloc[0] != area.table["n_cells"].iloc[0]
     assert equal.total_area == grid.n_cells
 
@@ -100,10 +100,10 @@ def test_custom_sizes_and_polygons(four):
     test = events_in_cells(four, [2, 0, 5, 1])
     sizes = np.array([1.0, 1.0, 1.0, 5.0])  # e.g. street length
     table = accuracy_curve(
-        [0.0, 1.0, 2.0, 3.0], test, grid=places, coverages=[0.5, 1.0], areas=sizes
+        [0.0, 1.0, 2.0, 3.0], test, grid=places, coverage=[0.5, 1.0], areas=sizes
     ).table
     assert table["n_cells"].tolist() == [0, 4]  # the long street alone exceeds half
-    same = accuracy_curve([3.0, 2.0, 1.0, 0.0], test, grid=places, coverages=[0.25])
+    same = accuracy_curve([3.0, 2.0, 1.0, 0.0], test, grid=places, coverage=[0.25])
     assert same.table["pai"].iloc[0] == pytest.approx(1.0)
 
 
@@ -128,7 +128,7 @@ def test_properties(counts, scores, areas):
     test = events_in_cells(grid, counts)
     coverages = np.linspace(0.05, 1.0, 20)
     table = accuracy_curve(
-        np.asarray(scores, float), test, grid=grid, coverages=coverages, areas=areas
+        np.asarray(scores, float), test, grid=grid, coverage=coverages, areas=areas
     ).table
     assert table["pai"].iloc[-1] == pytest.approx(1.0)
     assert table["hit_rate"].iloc[-1] == pytest.approx(1.0)
@@ -138,7 +138,7 @@ def test_properties(counts, scores, areas):
     assert (table["hits"] <= table["max_hits"] + 1e-9).all()
     # A map that knows the future is perfectly efficient.
     perfect = accuracy_curve(
-        np.asarray(counts, float), test, grid=grid, coverages=coverages, areas="equal"
+        np.asarray(counts, float), test, grid=grid, coverage=coverages, areas="equal"
     ).table
     np.testing.assert_allclose(perfect["pei"].dropna(), 1.0)
 
@@ -175,15 +175,15 @@ def test_plot_and_summary(four):
 
 def test_accuracy_errors(four, points_lonlat):
     test = events_in_cells(four, [2, 0, 5, 1])
-    with pytest.raises(ValueError, match="`grid` is needed"):
+    with pytest.raises(TypeError, match="`grid` must be the Grid"):
         accuracy_curve([1.0, 2.0, 3.0, 4.0], test)
     with pytest.raises(ValueError, match="one value per cell"):
         accuracy_curve([1.0, 2.0], test, grid=four)
     with pytest.raises(ValueError, match="NaN"):
         accuracy_curve([1.0, np.nan, 3.0, 4.0], test, grid=four)
-    with pytest.raises(ValueError, match="coverages"):
-        accuracy_curve([1.0, 2.0, 3.0, 4.0], test, grid=four, coverages=[0.0])
-    with pytest.raises(ValueError, match="`ppai_exponent` must be in"):
+    with pytest.raises(ValueError, match="coverage"):
+        accuracy_curve([1.0, 2.0, 3.0, 4.0], test, grid=four, coverage=[0.0])
+    with pytest.raises(ValueError, match="`ppai_exponent` must be a number >= 0 and <= 1"):
         accuracy_curve([1.0, 2.0, 3.0, 4.0], test, grid=four, ppai_exponent=2)
     with pytest.raises(ValueError, match="areas"):
         accuracy_curve([1.0, 2.0, 3.0, 4.0], test, grid=four, areas="perimeter")
@@ -196,7 +196,7 @@ def test_accuracy_errors(four, points_lonlat):
         accuracy_curve([1.0, 2.0, 3.0, 4.0], far, grid=four)
     with pytest.raises(TypeError, match="Grid"):
         accuracy_curve([1.0, 2.0, 3.0, 4.0], test, grid="cells")
-    with pytest.raises(ValueError, match="one share"):
+    with pytest.raises(TypeError, match="one share"):
         hit_rate([1.0, 2.0, 3.0, 4.0], test, grid=four, coverage=[0.1, 0.2])
     lines = gpd.GeoDataFrame(geometry=[box(0, 0, 1, 1).exterior], crs=27700)
     with pytest.raises(ValueError, match="Polygon"):
@@ -213,9 +213,9 @@ def test_two_curves_share_one_random_line(four):
 
 def test_series_scores_are_matched_by_cell_id(four):
     test = events_in_cells(four, [2, 0, 5, 1])
-    by_position = accuracy_curve([3.0, 2.0, 1.0, 0.0], test, grid=four, coverages=[0.25])
+    by_position = accuracy_curve([3.0, 2.0, 1.0, 0.0], test, grid=four, coverage=[0.25])
     shuffled = pd.Series([0.0, 1.0, 3.0, 2.0], index=four.cells.index[[3, 2, 0, 1]])
-    by_id = accuracy_curve(shuffled, test, grid=four, coverages=[0.25])
+    by_id = accuracy_curve(shuffled, test, grid=four, coverage=[0.25])
     assert by_id.table["hits"].tolist() == by_position.table["hits"].tolist() == [2]
     wrong = pd.Series([3.0, 2.0, 1.0, 0.0], index=[10, 11, 12, 13])
     with pytest.raises(ValueError, match=r"4 cell\(s\) have no score.*scores.to_numpy\(\)"):
@@ -224,5 +224,5 @@ def test_series_scores_are_matched_by_cell_id(four):
     with pytest.raises(ValueError, match=r"1 cell\(s\) have no score"):
         accuracy_curve(partial, test, grid=four)
     doubled = pd.Series([1.0, 2.0, 3.0, 4.0], index=[0, 0, 1, 2])
-    with pytest.raises(ValueError, match="duplicated cell ids"):
+    with pytest.raises(ValueError, match="repeated cell ids"):
         accuracy_curve(doubled, test, grid=four)

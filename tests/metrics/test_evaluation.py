@@ -48,7 +48,7 @@ def test_one_origin_equals_hand_computed_metrics() -> None:
         grid,
         methods={"counts": _counts(grid)},
         origins=["2024-02-01"],
-        coverages=(0.1, 0.3),
+        coverage=(0.1, 0.3),
         n_bootstrap=0,
     )
     table = result.to_frame().set_index("coverage")
@@ -187,9 +187,9 @@ def test_skipped_origins_are_counted_and_told() -> None:
         ({"origins": []}, ValueError, "origins"),
         ({"test_days": 0}, ValueError, "test_days"),
         ({"train_days": -3}, ValueError, "train_days"),
-        ({"coverages": (0.0, 0.5)}, ValueError, "coverages"),
+        ({"coverage": (0.0, 0.5)}, ValueError, "coverage"),
         ({"n_bootstrap": -1}, ValueError, "n_bootstrap"),
-        ({"ci_level": 1.5}, ValueError, "ci_level"),
+        ({"confidence": 1.5}, ValueError, "confidence"),
         ({"areas": "street"}, ValueError, "areas"),
         ({"time": "when"}, ValueError, "when"),
         ({"rng": "seed"}, TypeError, "rng"),

@@ -380,10 +380,10 @@ def test_progress_bar(clustered):
     ("kwargs", "match"),
     [
         ({"spatial_bands_m": [100, 50]}, "increasing"),
-        ({"spatial_bands_m": [0, 50]}, "increasing"),
-        ({"temporal_bands_days": []}, "increasing"),
+        ({"spatial_bands_m": [0, 50]}, "> 0"),
+        ({"temporal_bands_days": []}, "at least 1"),
         ({"temporal_bands_days": [np.nan]}, "NaN"),
-        ({"spatial_bands_m": [1, 50], "nrc_compatible": True}, "above 1"),
+        ({"spatial_bands_m": [1, 50], "nrc_compatible": True}, "> 1.*same-location"),
         ({"metric": "chebyshev"}, "metric"),
         ({"n_permutations": -1}, "n_permutations"),
         ({"time": "when"}, "missing column"),
