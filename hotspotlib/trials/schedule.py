@@ -9,17 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from hotspotlib._frozen import FrozenResult
-from hotspotlib._summary import Summary
+from hotspotlib._columns import PLACE
+from hotspotlib._frozen import FrozenResult, frozen_mapping
 from hotspotlib._validation import as_rng, require_timestamp, wall_clock
 from hotspotlib._version import __version__
-from hotspotlib.trials._common import ReadOnlyDict, place_index, read_only, resolve_column
+from hotspotlib.trials._common import place_index, resolve_column
 from hotspotlib.trials._draws import draw_within_blocks, start_generator
 
 if TYPE_CHECKING:
@@ -62,7 +62,9 @@ class DayAssignment(FrozenResult):
     treated_per_day: NDArray[np.int64]
     max_consecutive_control: int | None
     audit: Mapping[str, Any] = field(default_factory=dict)
-    place_column: str = "hotspot_id"
+    place_column: str = PLACE
+
+    _title: ClassVar[str] = "Crossover patrol schedule"
 
     @property
     def n_place_days(self) -> int:
@@ -99,9 +101,9 @@ class DayAssignment(FrozenResult):
     def to_frame(self) -> pd.DataFrame:
         """Return the schedule in long form: one row per place-day.
 
-        Rows are ordered by place, then date; ``treated`` is 0/1.
-        ``attrs["place_column"]`` names the place column, which
-        :func:`estimate_effect` and :func:`cace` use by default.
+        Rows are ordered by place, then date; ``treated`` is 0/1. The place column is
+        named ``place_column``; pass that name as ``place=`` to :func:`estimate_effect`
+        and :func:`cace` when it is not ``"hotspot_id"``.
         """
         n_places, n_days = self.treated.shape
         frame = pd.DataFrame(
@@ -113,26 +115,41 @@ class DayAssignment(FrozenResult):
         )
         if len(self.treated_per_day) > 1:
             frame["block"] = np.repeat(self.block, n_days)
-        frame.attrs["place_column"] = self.place_column  # lets the estimators find it
         return frame
 
-    def summary(self) -> Summary:
-        """Totals (T1 bookkeeping), per-place treated shares and the audit trail."""
+    @property
+    def parameters(self) -> Mapping[str, Any]:
+        """The design: places, days, number treated per day, the run limit and the audit."""
+        return frozen_mapping(
+            {
+                "n_places": len(self.place_ids),
+                "n_days": len(self.dates),
+                "first_day": str(self.dates[0].date()),
+                "treated_per_day": ", ".join(str(int(k)) for k in self.treated_per_day),
+                "max_consecutive_control": self.max_consecutive_control,
+                "place_column": self.place_column,
+                **{k: v for k, v in self.audit.items() if k != "generator_state"},
+            }
+        )
+
+    @property
+    def counts(self) -> Mapping[str, Any]:
+        """Place-days in each arm (T1 bookkeeping) and the per-place treated shares."""
         share = self.treated.mean(axis=1)
-        params = {
-            "n_places": len(self.place_ids),
-            "n_days": len(self.dates),
-            "first_day": str(self.dates[0].date()),
-            "n_place_days": self.n_place_days,
-            "n_treated_place_days": self.n_treated,
-            "n_control_place_days": self.n_control,
-            "treated_per_day": ", ".join(str(int(k)) for k in self.treated_per_day),
-            "place_treated_share_min": float(share.min()),
-            "place_treated_share_max": float(share.max()),
-            "longest_control_run_days": int(_longest_control_run(self.treated).max()),
-            "max_consecutive_control": self.max_consecutive_control,
-            **{k: v for k, v in self.audit.items() if k != "generator_state"},
-        }
+        return frozen_mapping(
+            {
+                "n_place_days": self.n_place_days,
+                "n_treated_place_days": self.n_treated,
+                "n_control_place_days": self.n_control,
+                "place_treated_share_min": float(share.min()),
+                "place_treated_share_max": float(share.max()),
+                "longest_control_run_days": int(_longest_control_run(self.treated).max()),
+            }
+        )
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """How the schedule was drawn and what carryover does to it."""
         notes = [
             "Each day exactly the stated number of places per block is patrolled; every "
             "place is its own control (crossover). Carryover (residual deterrence) biases "
@@ -144,7 +161,7 @@ class DayAssignment(FrozenResult):
                 "the rest are drawn at random (schedules that cannot meet the limit are "
                 "redrawn from the start)."
             )
-        return Summary(title="Crossover patrol schedule", parameters=params, notes=notes)
+        return tuple(notes)
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """Show the schedule as a places x days grid (dark = patrol day)."""
@@ -275,12 +292,12 @@ def assign_days(
     return DayAssignment(
         place_ids=ids,
         dates=pd.date_range(first, periods=days, freq="D"),
-        treated=read_only(schedule[0]),
-        block=read_only(codes),
-        treated_per_day=read_only(k),
+        treated=schedule[0],
+        block=codes,
+        treated_per_day=k,
         max_consecutive_control=limit,
-        audit=ReadOnlyDict(audit),
-        place_column=str(ids.name) if ids.name is not None else "hotspot_id",
+        audit=audit,
+        place_column=str(ids.name) if ids.name is not None else PLACE,
     )
 
 

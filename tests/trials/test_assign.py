@@ -40,7 +40,7 @@ def test_perth_totals_with_run_limit():
         rng=3,
     )
     assert plan.n_place_days == 3_720
-    assert plan.summary().parameters["longest_control_run_days"] <= 20
+    assert plan.counts["longest_control_run_days"] <= 20
 
 
 def test_run_limit_is_enforced_in_every_redraw():
