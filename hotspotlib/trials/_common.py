@@ -23,6 +23,7 @@ from hotspotlib._validation import (
 __all__ = [
     "ReadOnlyDict",
     "block_codes",
+    "require_arm_sizes",
     "place_index",
     "read_only",
     "resolve_column",
@@ -94,3 +95,20 @@ def standardised_differences(
     with np.errstate(divide="ignore", invalid="ignore"):
         result = np.where(scale > 0, diff / scale, np.where(diff == 0, 0.0, np.inf))
     return np.asarray(result, dtype=float)
+
+
+def require_arm_sizes(
+    k: NDArray[np.int64], sizes: NDArray[np.int64], *, name: str, value: Any, fix: str
+) -> None:
+    """Refuse numbers treated per block that leave an arm empty or exceed a block."""
+    n = int(sizes.sum())
+    problem = ""
+    if (k > sizes).any():
+        problem = "more places treated than a block holds"
+    elif k.sum() == 0 or k.sum() == n:
+        problem = f"no place in {'treatment' if k.sum() == 0 else 'control'}"
+    if problem:
+        raise ValueError(
+            f"`{name}`={value!r} leaves {problem} (places per block {sizes.tolist()}, "
+            f"treated per block {k.tolist()}); {fix}"
+        )

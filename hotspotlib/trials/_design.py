@@ -40,7 +40,7 @@ def check_treatment(panel: pd.DataFrame, treatment: str) -> NDArray[np.float64]:
     # nullable columns (boolean, Int64) give object arrays on pandas 2.0 without this
     values = raw.to_numpy(dtype=getattr(raw.dtype, "numpy_dtype", None))
     for value in pd.unique(values):  # at most a few distinct values
-        check_option(getattr(value, "item", lambda: value)(), (0, 1), name=f"{name} (0/1)")
+        check_option(value.item() if isinstance(value, np.generic) else value, (0, 1), name=name)
     z = values.astype(float)
     require_estimable(None, z, treatment=treatment)
     return z

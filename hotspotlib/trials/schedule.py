@@ -17,9 +17,16 @@ from numpy.typing import NDArray
 
 from hotspotlib._columns import PLACE
 from hotspotlib._frozen import FrozenResult, frozen_mapping
-from hotspotlib._validation import as_rng, require_timestamp, wall_clock
+from hotspotlib._validation import (
+    as_rng,
+    require_relevant,
+    require_subset,
+    require_timestamp,
+    require_whole,
+    wall_clock,
+)
 from hotspotlib._version import __version__
-from hotspotlib.trials._common import place_index, resolve_column
+from hotspotlib.trials._common import block_codes, place_index, require_arm_sizes
 from hotspotlib.trials._draws import draw_within_blocks, start_generator
 
 if TYPE_CHECKING:
@@ -232,54 +239,34 @@ def assign_days(
     ids = place_index(places)
     n = len(ids)
     first = wall_clock(require_timestamp(start, name="start", dayfirst=dayfirst)).normalize()
-    if isinstance(days, bool) or not isinstance(days, int | np.integer) or days < 1:
-        raise ValueError(f"`days` must be a whole number >= 1; got {days!r}.")
+    n_days = require_whole(days, name="days", minimum=1)
     if blocks is None:
-        codes = np.zeros(n, dtype=np.int64)
-        labels: list[Any] = [None]
+        codes, labels = np.zeros(n, dtype=np.int64), [None]
     else:
-        raw = resolve_column(places, blocks, name="blocks", n=n)
-        codes_raw, uniques = pd.factorize(pd.Series(raw), sort=True)
-        if (codes_raw < 0).any():
-            raise ValueError(
-                f"`blocks` has {int((codes_raw < 0).sum())} missing labels; fill them."
-            )
-        codes = codes_raw.astype(np.int64)
-        labels = list(uniques)
+        codes, labels = block_codes(places, blocks, n=n)
     k = _per_block(treated_per_day, labels)
     sizes = np.bincount(codes, minlength=len(labels))
-    too_many = k > sizes
-    if too_many.any() or k.sum() == 0 or k.sum() == n:
-        raise ValueError(
-            f"`treated_per_day` ({treated_per_day!r}) must leave both arms non-empty each day "
-            f"and not exceed the places per block ({sizes.tolist()})."
-        )
+    require_arm_sizes(
+        k,
+        sizes,
+        name="treated_per_day",
+        value=treated_per_day,
+        fix="patrol at least one place and leave at least one unpatrolled each day.",
+    )
     limit = None
     if max_consecutive_control is not None:
-        if (
-            isinstance(max_consecutive_control, bool)
-            or not isinstance(max_consecutive_control, int | np.integer)
-            or max_consecutive_control < 1
-        ):
-            raise ValueError(
-                f"`max_consecutive_control` must be a whole number >= 1; "
-                f"got {max_consecutive_control!r}."
-            )
-        limit = int(max_consecutive_control)
-        if (k == 0).any():
-            raise ValueError(
-                "`max_consecutive_control` cannot be met in a block with no patrol a day; "
-                "patrol at least one place per block."
-            )
-        needed = int(np.max(np.ceil(sizes / k) - 1))
+        limit = require_whole(max_consecutive_control, name="max_consecutive_control", minimum=1)
+        with np.errstate(divide="ignore"):  # a block with no patrol can never meet the limit
+            needed = float(np.max(np.ceil(sizes / k) - 1))
         if limit < needed:
             raise ValueError(
                 f"`max_consecutive_control`={limit} cannot be met: with {sizes.tolist()} places "
-                f"and {k.tolist()} patrolled a day some place waits at least {needed} days. "
-                f"Allow at least {needed} (more leaves room to randomise)."
+                f"and {k.tolist()} patrolled a day some place waits at least {needed:g} days. "
+                "Patrol at least one place per block, and allow a run at least that long "
+                "(more leaves room to randomise)."
             )
     generator, record = start_generator(rng)
-    schedule, restarts = _schedules(generator, codes, k, 1, days, limit)
+    schedule, restarts = _schedules(generator, codes, k, 1, n_days, limit)
     algorithm = "each day, exactly k places per block drawn without replacement (uniform keys)"
     if limit is not None:
         algorithm += f"; places after {limit} control days forced into patrol"
@@ -291,7 +278,7 @@ def assign_days(
     }
     return DayAssignment(
         place_ids=ids,
-        dates=pd.date_range(first, periods=days, freq="D"),
+        dates=pd.date_range(first, periods=n_days, freq="D"),
         treated=schedule[0],
         block=codes,
         treated_per_day=k,
@@ -303,19 +290,25 @@ def assign_days(
 
 def _per_block(treated_per_day: Any, labels: list[Any]) -> NDArray[np.int64]:
     if isinstance(treated_per_day, Mapping):
-        missing = [b for b in labels if b not in treated_per_day]
-        if labels == [None] or missing:
-            raise ValueError(
-                "A mapping `treated_per_day` needs `blocks` and one entry per block; "
-                f"missing {missing[:5]}."
-            )
+        require_relevant(
+            None if labels == [None] else labels,
+            name="blocks",
+            used=True,
+            required=True,
+            context="with a mapping `treated_per_day` (one entry per block)",
+        )
+        require_subset(
+            labels,
+            list(treated_per_day),
+            name="blocks",
+            among="the keys of `treated_per_day`",
+            what="labels",
+            fix="Give `treated_per_day` one entry per block.",
+        )
         values = [treated_per_day[b] for b in labels]
     else:
         values = [treated_per_day] * len(labels)
-    for value in values:
-        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
-            raise ValueError(f"`treated_per_day` must hold whole numbers >= 0; got {value!r}.")
-    return np.asarray(values, dtype=np.int64)
+    return np.array([require_whole(v, name="treated_per_day", minimum=0) for v in values])
 
 
 def _schedules(

@@ -126,7 +126,7 @@ CASES = [
         "assign_places",
         "duplicated place ids",
         lambda: hs.assign_places([1, 1, 2, 3]),
-        match=r"`places` has duplicated place ids",
+        match=r"`places` has repeated place ids",
     ),
     # balance_table
     Case(
