@@ -132,9 +132,9 @@ def test_prediction_interval_hand_computed():
 def test_variance_messages_show_the_offending_value():
     with pytest.raises(ValueError, match="e.g. 0 at position 1"):
         hs.meta_analysis([0.1, 0.2, 0.3], variances=[0.01, 0.0, 0.02])
-    with pytest.raises(ValueError, match=r"shape \(3,\) \(one variance per effect\); got shape \(2,\)"):
+    with pytest.raises(ValueError, match=r"\(one variance per effect\); got shape \(2,\)"):
         hs.meta_analysis([0.1, 0.2, 0.3], variances=[0.01, 0.02])
-    with pytest.raises(ValueError, match=r"study 1 has \[0.2, 0.1\]"):
+    with pytest.raises(ValueError, match=r"e.g. -0.1 at position 0\). Each study needs low < high"):
         hs.meta_analysis([0.1, 0.2], ci=[[0.2, 0.1], [0.1, 0.3]])
     with pytest.raises(ValueError, match=r"\(2, 2\).*got shape \(2, 3\)"):
         hs.meta_analysis([0.1, 0.2], ci=[[0.0, 0.1, 0.2], [0.1, 0.2, 0.3]])
