@@ -250,7 +250,7 @@ def test_estimate_effects(trial):
     np.testing.assert_allclose(frame["p_adjusted"], expected)
     assert "p_adjusted" in str(table.summary())
     assert table.plot() is not None
-    with pytest.raises(ValueError, match="repeats"):
+    with pytest.raises(ValueError, match="repeated columns"):
         hs.estimate_effects(panel, outcomes=["crimes", "crimes"])
     with pytest.raises(ValueError, match="empty"):
         hs.estimate_effects(panel, outcomes=[])

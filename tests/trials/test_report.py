@@ -73,7 +73,7 @@ def test_report_errors(trial):
     effect = hs.estimate_effect(panel, outcome="crimes")
     with pytest.raises(ValueError, match="cannot be below"):
         hs.trial_report(plan, effects=effect, n_assessed=5)
-    with pytest.raises(ValueError, match="needs `panel`"):
+    with pytest.raises(ValueError, match="`delivered` does not apply without `panel`"):
         hs.trial_report(plan, effects=effect, delivered="visited")
     with pytest.raises(TypeError, match="TrialEffect"):
         hs.trial_report(plan, effects=["x"])
