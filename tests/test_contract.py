@@ -153,9 +153,6 @@ NOT_YET_ON_CONTRACT = {
     "AccuracyCurve", "ConcentrationShare", "GiniCoefficient", "KnoxTest", "LorenzCurve",
     "MethodComparison", "ProspectiveHotspots", "RollingEvaluation",
     # trials
-    "BalanceTable", "ComplianceEffect", "DayAssignment", "DisplacementQuotient", "EffectTable",
-    "MetaAnalysis", "PlaceAssignment", "PowerAnalysis", "RandomizationTest", "SimulatedPower",
-    "TrialEffect", "TrialReport", "WDDTest",
 }  # fmt: skip
 
 

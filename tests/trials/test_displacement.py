@@ -137,7 +137,7 @@ def test_buffer_rings_exclude_and_errors(places):
         hs.buffer_rings(places, widths_m=[100, 50])
     with pytest.raises(ValueError, match="geographic"):
         hs.buffer_rings(places.to_crs(4326), widths_m=100)
-    with pytest.raises(ValueError, match="same CRS"):
+    with pytest.raises(ValueError, match="must share one CRS"):
         hs.buffer_rings(places, widths_m=100, exclude=extra.to_crs(32630))
     points = gpd.GeoDataFrame(geometry=places.centroid, crs=27700)
     with pytest.raises(ValueError, match="Polygon"):
