@@ -231,7 +231,7 @@ def _areas(
         fix="The displacement change is measured against its own control area: give both, "
         "or neither for a local-only test.",
     )
-    named = {"target": target, "control": control}
+    named: dict[str, Any] = {"target": target, "control": control}
     if displacement is not None:
         named |= {"displacement": displacement, "displacement_control": displacement_control}
     pairs = {name: _pair(value, name=name) for name, value in named.items()}

@@ -147,7 +147,9 @@ def test_buffer_rings_exclude_and_errors(places):
 def test_wdd_needs_both_displacement_areas():
     with pytest.raises(ValueError, match="`displacement_control` is required with `displacement`"):
         hs.wdd(target=(100, 60), control=(100, 100), displacement=(80, 80))
-    with pytest.raises(ValueError, match="`displacement_control` does not apply without `displacement`"):
+    with pytest.raises(
+        ValueError, match="`displacement_control` does not apply without `displacement`"
+    ):
         hs.wdd(target=(100, 60), control=(100, 100), displacement_control=(80, 80))
     both = hs.wdd(
         target=(100, 60), control=(100, 100), displacement=(80, 60), displacement_control=(90, 90)
@@ -160,5 +162,7 @@ def test_wdd_needs_both_displacement_areas():
 def test_wdd_shape_and_weight_messages_show_the_values():
     with pytest.raises(ValueError, match=r"`target` must have shape \(3, 2\).*got shape \(2, 2\)"):
         hs.wdd(target=[(1, 2), (3, 4)], control=[(1, 2), (3, 4), (5, 6)])
-    with pytest.raises(ValueError, match=r"`harm_weights` must have shape \(2,\).*got shape \(1,\)"):
+    with pytest.raises(
+        ValueError, match=r"`harm_weights` must have shape \(2,\).*got shape \(1,\)"
+    ):
         hs.wdd(target=[(1, 2), (3, 4)], control=[(1, 2), (3, 4)], harm_weights=[1.0])

@@ -89,7 +89,10 @@ def test_carryover_and_washout(crossover_panel):
     assert washed.n_dropped > 0
     assert any("Washout" in n for n in washed.notes)
     # the washout removes the control days the lag terms are estimated from: refused
-    with pytest.raises(ValueError, match="washout. does not apply together with carryover.*The washout drops the control days"):
+    with pytest.raises(
+        ValueError,
+        match="washout. does not apply together with carryover.*The washout drops the control days",
+    ):
         hs.estimate_effect(crossover_panel, outcome="crimes", carryover=2, washout=1)
 
 
