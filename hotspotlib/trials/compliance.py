@@ -216,12 +216,8 @@ def cace(
         cluster=cluster,
         baseline=None,
     )
-    codes = [pd.factorize(panel[name], sort=True)[0] for name in effects]
-    resid_y, resid_d, resid_z = _residualise(codes, np.column_stack([y, dose, z]))
-    _require_first_stage(resid_z, resid_d, dose, delivered)
     groups = pd.factorize(panel[cluster_by])[0] if cluster_by is not None else np.arange(len(y))
-    n_params = 1 + sum(int(c.max()) for c in codes) + 1  # intercept, effects, slope
-    table = _iv_table(resid_y, resid_d, resid_z, groups, n_params, level)
+    table = _iv_table(panel, y, dose, z, effects, groups, delivered, level)
     first = table.loc["first_stage"]
     with np.errstate(divide="ignore"):  # a dose equal to assignment: exact first stage
         first_f = float((np.float64(first["estimate"]) / first["std_error"]) ** 2)
@@ -282,14 +278,20 @@ def _require_first_stage(
 
 
 def _iv_table(
-    resid_y: NDArray[np.float64],
-    resid_d: NDArray[np.float64],
-    resid_z: NDArray[np.float64],
+    panel: pd.DataFrame,
+    y: NDArray[np.float64],
+    dose: NDArray[np.float64],
+    z: NDArray[np.float64],
+    effects: list[str],
     groups: NDArray[np.int64],
-    n_params: int,
+    delivered: str,
     level: float,
 ) -> pd.DataFrame:
     """Tabulate the ITT, first-stage and CACE rows: estimate, error, interval, p-value."""
+    codes = [pd.factorize(panel[name], sort=True)[0] for name in effects]
+    resid_y, resid_d, resid_z = _residualise(codes, np.column_stack([y, dose, z]))
+    _require_first_stage(resid_z, resid_d, dose, delivered)
+    n_params = 1 + sum(int(c.max()) for c in codes) + 1  # intercept, effects, slope
     rows = {
         "itt": _iv(resid_y, resid_z, resid_z, groups, n_params),
         "first_stage": _iv(resid_d, resid_z, resid_z, groups, n_params),
