@@ -236,6 +236,8 @@ def cace(
             "delivered": delivered,
             "treatment": treatment,
             "design": design,
+            "place": place,
+            "date": date,
             "fixed_effects": ", ".join(effects) or "none",
             "cluster": cluster_by or "none (HC1)",
             "confidence": level,

@@ -200,6 +200,8 @@ def estimate_effect(
         "treatment": treatment,
         "design": design,
         "model": chosen,
+        "place": place,
+        "date": date,
         "fixed_effects": describe(effects),
         "cluster": cluster_by or "none",
         "cov_type": cov_type,
