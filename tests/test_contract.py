@@ -148,9 +148,6 @@ NOT_YET_ON_CONTRACT = {
     "BandwidthChoice", "DensitySurface", "EventCounts",
     "Grid", "SurfaceComparison",
     # trials
-    "BalanceTable", "ComplianceEffect", "DayAssignment", "DisplacementQuotient", "EffectTable",
-    "MetaAnalysis", "PlaceAssignment", "PowerAnalysis", "RandomizationTest", "SimulatedPower",
-    "TrialEffect", "TrialReport", "WDDTest",
 }  # fmt: skip
 
 

@@ -247,3 +247,83 @@ def require_allocation(
             f"{need / 1024**3:,.0f} GiB of memory, over the limit of "
             f"{max_bytes / 1024**3:,.1f} GiB; refused before allocating. {fix}"
         )
+
+
+def _is_given(value: Any) -> bool:
+    """Whether an optional argument was given: not None, False or a zero count."""
+    if value is None or value is False:
+        return False
+    return not (isinstance(value, int | float | np.integer | np.floating) and value == 0)
+
+
+def require_relevant(
+    value: Any, *, name: str, used: bool, required: bool = False, context: str, fix: str = ""
+) -> None:
+    """Refuse an optional argument that ``context`` does not use, or miss one it needs.
+
+    ``used`` says whether the argument applies in ``context`` (e.g. ``"with
+    design='complete'"``); ``required`` that it must then be given. None, False and 0
+    count as not given.
+
+    Examples
+    --------
+    >>> require_relevant(None, name="blocks", used=False, context="with design='complete'")
+    >>> require_relevant(
+    ...     "district", name="blocks", used=False, context="with design='complete'",
+    ...     fix="Pass design='block' to randomise within blocks.",
+    ... )
+    Traceback (most recent call last):
+    ...
+    ValueError: `blocks` does not apply with design='complete'; got 'district'. Drop it, ...
+    """
+    given = _is_given(value)
+    if given and not used:
+        raise ValueError(
+            f"`{name}` does not apply {context}; got {_short(value)}. Drop it, or change "
+            f"the option it depends on. {fix}".rstrip()
+        )
+    if required and not given:
+        raise ValueError(f"`{name}` is required {context}; got {_short(value)}. {fix}".rstrip())
+
+
+def require_complete(values: Any, *, name: str, fix: str = "") -> None:
+    """Raise ``ValueError`` if ``values`` (labels, ids or numbers) has missing entries.
+
+    Examples
+    --------
+    >>> require_complete(["a", None, "b"], name="blocks")
+    Traceback (most recent call last):
+    ...
+    ValueError: `blocks` has 1 missing value(s) out of 3; fill or drop them first.
+    """
+    missing = pd.isna(pd.Series(values, dtype=object if not hasattr(values, "dtype") else None))
+    if missing.any():
+        raise ValueError(
+            f"`{name}` has {int(missing.sum())} missing value(s) out of {len(missing)}; "
+            f"{fix or 'fill or drop them first.'}"
+        )
+
+
+def require_subset(
+    values: Any, allowed: Any, *, name: str, among: str, what: str = "values", fix: str = ""
+) -> None:
+    """Raise ``ValueError`` naming a few ``values`` that are not among ``allowed``.
+
+    ``among`` names where the allowed values come from (e.g. ``"`covariates.index`"``).
+
+    Examples
+    --------
+    >>> require_subset([1, 2], [1, 2, 3], name="ids", among="the places")
+    >>> require_subset([1, 4], [1, 2, 3], name="ids", among="the places", what="place ids")
+    Traceback (most recent call last):
+    ...
+    ValueError: `ids` has 1 place ids not among the places (e.g. [4]).
+    """
+    index = pd.Index(values)
+    outside = ~index.isin(pd.Index(allowed))
+    if outside.any():
+        shown = index[outside].unique()[:5].tolist()
+        raise ValueError(
+            f"`{name}` has {int(outside.sum())} {what} not among {among} (e.g. {shown}). "
+            f"{fix}".rstrip()
+        )

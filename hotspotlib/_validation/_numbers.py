@@ -26,6 +26,8 @@ __all__ = [
     "require_whole",
     "require_varying",
     "require_array",
+    "require_shape",
+    "require_nonnegative",
 ]
 
 
@@ -195,7 +197,9 @@ def require_whole(
     return int(value)
 
 
-def require_draws(value: Any, *, name: str, minimum: int = 0, usual: int = 999) -> int:
+def require_draws(
+    value: Any, *, name: str, minimum: int = 0, usual: int = 999, fix: str = ""
+) -> int:
     """Return a number of random draws (permutations, bootstrap samples, simulations).
 
     One rule for every such count: a whole number >= ``minimum`` (0 where the function
@@ -210,7 +214,7 @@ def require_draws(value: Any, *, name: str, minimum: int = 0, usual: int = 999) 
     ...
     ValueError: `n_permutations` must be a whole number >= 0; got -1. 999 is usual.
     """
-    return require_whole(value, name=name, minimum=minimum, fix=f"{usual} is usual.")
+    return require_whole(value, name=name, minimum=minimum, fix=f"{fix} {usual} is usual.".strip())
 
 
 def require_range(
@@ -393,5 +397,60 @@ def require_array(
         raise ValueError(
             f"`{name}` must hold {what}; {int(bad.sum())} of its {array.size} values are "
             f"not (e.g. {example:g}). {fix}".rstrip()
+
+
+def require_shape(
+    values: Any, shape: tuple[int | None, ...], *, name: str, what: str = "", fix: str = ""
+) -> None:
+    """Raise ``ValueError`` unless ``values`` (an array or nested list) has ``shape``.
+
+    A None in ``shape`` accepts any length on that axis; ``what`` says in words what
+    the axes hold (e.g. "one (low, high) pair per study").
+
+    Examples
+    --------
+    >>> require_shape([[1, 2], [3, 4]], (None, 2), name="ci")
+    >>> require_shape([1, 2, 3], (2,), name="place_means", what="one mean per place")
+    Traceback (most recent call last):
+    ...
+    ValueError: `place_means` must have shape (2,) (one mean per place); got shape (3,).
+    """
+    got = tuple(values.shape) if hasattr(values, "shape") else np.shape(values)
+    ok = len(got) == len(shape) and all(
+        want is None or n == want for n, want in zip(got, shape, strict=True)
+    )
+    if not ok:
+        wanted = "(" + ", ".join("k" if n is None else str(n) for n in shape)
+        wanted += ",)" if len(shape) == 1 else ")"
+        words = f" ({what})" if what else ""
+        raise ValueError(
+            f"`{name}` must have shape {wanted}{words}; got shape {got}. {fix}".rstrip()
+        )
+
+
+def require_nonnegative(
+    values: Any, *, name: str, strict: bool = False, fix: str = ""
+) -> NDArray[np.float64]:
+    """Return ``values`` as a finite float array after checking every entry is >= 0.
+
+    ``strict`` asks for > 0 (expected counts, variances, multipliers).
+
+    Examples
+    --------
+    >>> require_nonnegative([0, 2], name="counts")
+    array([0., 2.])
+    >>> require_nonnegative([3, -1], name="counts", fix="Counts cannot be negative.")
+    Traceback (most recent call last):
+    ...
+    ValueError: `counts` must be >= 0; 1 of 2 values are not (e.g. -1 at position 1). ...
+    """
+    array = require_finite(values, name=name)
+    bad = np.flatnonzero(array <= 0 if strict else array < 0)
+    if len(bad):
+        bound = "> 0" if strict else ">= 0"
+        first = int(bad[0])
+        raise ValueError(
+            f"`{name}` must be {bound}; {len(bad)} of {array.size} values are not "
+            f"(e.g. {array.ravel()[first]:g} at position {first}). {fix}".rstrip()
         )
     return array

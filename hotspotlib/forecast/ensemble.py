@@ -49,7 +49,7 @@ def ensemble(
     method_weights: Literal["validation"] | Mapping[str, float] | None = "validation",
     validation_days: float = 28.0,
     n_validation: int = 3,
-    coverages: float | ArrayLike = (0.01, 0.05),
+    coverage: float | ArrayLike = (0.01, 0.05),
     weight_step: float = 0.25,
     dayfirst: bool | None = None,
 ) -> ForecastSurface:
@@ -59,7 +59,7 @@ def ensemble(
     rank shares (``combine="rank"``) or shares of its total (``"mean"``) and averaged
     with weights chosen on validation windows just before the origin: the weights (on a
     grid of step ``weight_step``) with the highest mean hit rate over the windows and
-    ``coverages``. No event at or after ``origin`` is used, in fitting or in choosing.
+    ``coverage``. No event at or after ``origin`` is used, in fitting or in choosing.
 
     Parameters
     ----------
@@ -91,7 +91,7 @@ def ensemble(
         Number of validation windows: the ``n_validation`` windows of
         ``validation_days`` ending at ``origin``, each scored by the methods trained
         on the events before its start.
-    coverages : float or sequence of float
+    coverage : float or sequence of float
         Shares of the area at which the validation hit rate is measured (averaged).
     weight_step : float
         Step of the weight grid searched (1 / step must be whole).
@@ -111,7 +111,7 @@ def ensemble(
     ------
     ValueError
         For fewer than two methods, unknown ``combine``, bad weights, windows or
-        coverages, scores of the wrong length, or (with ``"validation"``) no
+        coverage, scores of the wrong length, or (with ``"validation"``) no
         validation window with training events before it and test events in it.
 
     See Also
@@ -170,9 +170,9 @@ def ensemble(
     fixed = _fixed_weights(method_weights, names)
     span = pd.Timedelta(days=require_positive(validation_days, name="validation_days"))
     n_windows = require_whole(n_validation, name="n_validation", minimum=1)
-    shares = np.atleast_1d(require_numbers(coverages, name="coverages")).astype(float)
+    shares = np.atleast_1d(require_numbers(coverage, name="coverage")).astype(float)
     if shares.size == 0 or not ((shares > 0) & (shares <= 1)).all():
-        raise ValueError(f"`coverages` must be shares in (0, 1], e.g. 0.01; got {coverages!r}.")
+        raise ValueError(f"`coverage` must be shares in (0, 1], e.g. 0.01; got {coverage!r}.")
     step = require_positive(weight_step, name="weight_step", fix="E.g. 0.25.")
     position = locate_events(events, grid)
     require_columns(events, [time], name="events")
@@ -259,7 +259,7 @@ def ensemble(
         "chosen_weights": chosen,
         "validation_days": float(validation_days),
         "n_validation": n_windows,
-        "coverages": tuple(shares.tolist()),
+        "coverage": tuple(shares.tolist()),
         "weight_step": step,
         "validation_hit_rate": rates,
         "ensemble_validation_hit_rate": ensemble_rate,

@@ -5,9 +5,10 @@ from hotspotlib.trials.balance import BalanceTable, balance_table
 from hotspotlib.trials.catchment import buffer_rings
 from hotspotlib.trials.compliance import ComplianceEffect, cace
 from hotspotlib.trials.displacement import WDDTest, wdd
+from hotspotlib.trials.effect_size import count_effect_size
 from hotspotlib.trials.estimate import TrialEffect, estimate_effect
 from hotspotlib.trials.inference import RandomizationTest, randomization_test
-from hotspotlib.trials.meta import MetaAnalysis, count_effect_size, meta_analysis
+from hotspotlib.trials.meta import MetaAnalysis, meta_analysis
 from hotspotlib.trials.multiple import EffectTable, adjust_pvalues, estimate_effects
 from hotspotlib.trials.panel import trial_panel
 from hotspotlib.trials.power import PowerAnalysis, minimum_detectable_effect, sample_size

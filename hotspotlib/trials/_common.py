@@ -10,10 +10,20 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from hotspotlib._frozen import ReadOnlyDict, read_only
-from hotspotlib._validation import require_columns, require_finite
+from hotspotlib._validation import (
+    require_columns,
+    require_complete,
+    require_finite,
+    require_nonempty,
+    require_shape,
+    require_type,
+    require_unique,
+)
 
 __all__ = [
     "ReadOnlyDict",
+    "block_codes",
+    "require_arm_sizes",
     "place_index",
     "read_only",
     "resolve_column",
@@ -23,24 +33,15 @@ __all__ = [
 
 def place_index(places: Any, *, name: str = "places") -> pd.Index:
     """Return the identifiers of the places: a frame's index, or the values of a sequence/Index."""
-    if isinstance(places, pd.DataFrame | pd.Series):
-        index = places.index
-    elif isinstance(places, pd.Index):
-        index = places
-    elif isinstance(places, Sequence | np.ndarray) and not isinstance(places, str):
-        index = pd.Index(list(places))
-    else:
-        raise TypeError(
-            f"`{name}` must be a (Geo)DataFrame indexed by place, or a sequence of place ids; "
-            f"got {type(places).__name__}."
-        )
-    if len(index) == 0:
-        raise ValueError(f"`{name}` is empty (0 places); pass at least two places.")
-    if index.has_duplicates:
-        dupes = index[index.duplicated()].unique()[:5].tolist()
-        raise ValueError(
-            f"`{name}` has duplicated place ids (e.g. {dupes}); give each place one row."
-        )
+    require_type(
+        places,
+        (pd.DataFrame, pd.Series, pd.Index, list, tuple, range, np.ndarray),
+        name=name,
+        expected="a (Geo)DataFrame indexed by place, or a sequence of place ids",
+    )
+    index = places.index if isinstance(places, pd.DataFrame | pd.Series) else pd.Index(places)
+    require_nonempty(index, name=name, fix="pass at least two places.")
+    require_unique(index, name=name, what="place ids")
     return index
 
 
@@ -49,17 +50,26 @@ def resolve_column(
 ) -> NDArray[Any]:
     """Resolve a column name of ``places`` or an array aligned with it to a numpy array."""
     if isinstance(values, str):
-        if not isinstance(places, pd.DataFrame):
-            raise TypeError(
-                f"`{name}` names a column ({values!r}) but `places` is not a DataFrame; "
-                "pass an array with one value per place instead."
-            )
+        require_type(
+            places,
+            pd.DataFrame,
+            name="places",
+            expected=f"a DataFrame when `{name}` names a column ({values!r}); otherwise "
+            "pass one value per place",
+        )
         require_columns(places, [values], name="places")
         return places[values].to_numpy()
     array = np.asarray(values)
-    if array.shape != (n,):
-        raise ValueError(f"`{name}` must have one value per place ({n}); got shape {array.shape}.")
+    require_shape(array, (n,), name=name, what="one value per place")
     return array
+
+
+def block_codes(places: Any, blocks: Any, *, n: int) -> tuple[NDArray[np.int64], list[Any]]:
+    """Return the block of each place (codes from 0, sorted labels) and the labels."""
+    labels = resolve_column(places, blocks, name="blocks", n=n)
+    require_complete(labels, name="blocks", fix="give every place a block label.")
+    codes, uniques = pd.factorize(pd.Series(labels), sort=True)
+    return codes.astype(np.int64), list(uniques)
 
 
 def standardised_differences(
@@ -85,3 +95,20 @@ def standardised_differences(
     with np.errstate(divide="ignore", invalid="ignore"):
         result = np.where(scale > 0, diff / scale, np.where(diff == 0, 0.0, np.inf))
     return np.asarray(result, dtype=float)
+
+
+def require_arm_sizes(
+    k: NDArray[np.int64], sizes: NDArray[np.int64], *, name: str, value: Any, fix: str
+) -> None:
+    """Refuse numbers treated per block that leave an arm empty or exceed a block."""
+    n = int(sizes.sum())
+    problem = ""
+    if (k > sizes).any():
+        problem = "more places treated than a block holds"
+    elif k.sum() == 0 or k.sum() == n:
+        problem = f"no place in {'treatment' if k.sum() == 0 else 'control'}"
+    if problem:
+        raise ValueError(
+            f"`{name}`={value!r} leaves {problem} (places per block {sizes.tolist()}, "
+            f"treated per block {k.tolist()}); {fix}"
+        )

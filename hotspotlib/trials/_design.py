@@ -9,14 +9,23 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from hotspotlib._validation import require_columns, require_nonempty, require_timestamps
+from hotspotlib._validation import (
+    check_option,
+    require_columns,
+    require_complete,
+    require_finite,
+    require_nonempty,
+    require_nonnegative,
+    require_timestamps,
+    require_unique,
+)
 
 __all__ = [
     "check_outcome",
     "check_treatment",
     "dummies",
     "lag_matrix",
-    "place_column",
+    "require_estimable",
     "place_day_grid",
     "refuse_repeated_units",
 ]
@@ -26,22 +35,14 @@ def check_treatment(panel: pd.DataFrame, treatment: str) -> NDArray[np.float64]:
     """Return the 0/1 treatment column as floats; both arms must be present."""
     require_columns(panel, [treatment], name="panel")
     raw = panel[treatment]
-    if raw.isna().any():
-        raise ValueError(
-            f"`panel[{treatment!r}]` has {int(raw.isna().sum())} missing values; "
-            "every row needs its assigned arm."
-        )
+    name = f"panel[{treatment!r}]"
+    require_complete(raw, name=name, fix="every row needs its assigned arm (0/1).")
     # nullable columns (boolean, Int64) give object arrays on pandas 2.0 without this
     values = raw.to_numpy(dtype=getattr(raw.dtype, "numpy_dtype", None))
-    if values.dtype.kind not in "biuf" or not np.isin(values, [0, 1]).all():
-        raise ValueError(f"`panel[{treatment!r}]` must hold only 0/1 (or booleans).")
+    for value in pd.unique(values):  # at most a few distinct values
+        check_option(value.item() if isinstance(value, np.generic) else value, (0, 1), name=name)
     z = values.astype(float)
-    if z.sum() == 0 or z.sum() == len(z):
-        arm = "treated" if z.sum() == 0 else "control"
-        raise ValueError(
-            f"The {arm} arm is empty: every row of `panel[{treatment!r}]` is "
-            f"{int(z[0])}. An effect needs rows in both arms."
-        )
+    require_estimable(None, z, treatment=treatment)
     return z
 
 
@@ -49,26 +50,57 @@ def check_outcome(panel: pd.DataFrame, outcome: str, *, counts: bool) -> NDArray
     """Return the outcome as floats; finite, not all zero, >= 0 for count models."""
     require_nonempty(panel, name="panel")
     require_columns(panel, [outcome], name="panel")
-    raw = panel[outcome]
-    if not pd.api.types.is_numeric_dtype(raw):
-        raise TypeError(f"`panel[{outcome!r}]` must be numeric; it has dtype {raw.dtype}.")
-    y = raw.to_numpy(dtype=float)
-    if not np.isfinite(y).all():
-        raise ValueError(
-            f"`panel[{outcome!r}]` has {int((~np.isfinite(y)).sum())} NaN or infinite values; "
-            "fill them (a place-day with no events is 0) or drop those rows."
-        )
-    if counts and (y < 0).any():
-        raise ValueError(
-            f"`panel[{outcome!r}]` has {int((y < 0).sum())} negative values; count and harm "
-            "models need values >= 0 (use model='ols' for other outcomes)."
-        )
-    if not (y != 0).any():
-        raise ValueError(
-            f"`panel[{outcome!r}]` is zero in every row; no effect can be estimated. "
-            "Check the outcome column and the trial period."
-        )
+    name = f"panel[{outcome!r}]"
+    if counts:
+        fix = "Count and harm models need values >= 0 (use model='ols' for other outcomes)."
+        y = require_nonnegative(panel[outcome], name=name, fix=fix)
+    else:
+        y = require_finite(panel[outcome], name=name)
+    require_estimable(y, None, outcome=outcome)
     return y
+
+
+def require_estimable(
+    y: NDArray[np.float64] | None,
+    z: NDArray[np.float64] | None,
+    *,
+    outcome: str = "outcome",
+    treatment: str = "treated",
+    separation: bool = False,
+    context: str = "",
+) -> None:
+    """Refuse data on which no effect can be estimated (the one check of this kind).
+
+    Both arms must have rows (``z``), the outcome must not be zero everywhere (``y``)
+    and, for count models (``separation``), not zero in every row of one arm.
+    """
+    problem = ""
+    if z is not None and (z.sum() == 0 or z.sum() == len(z)):
+        arm = "treated" if z.sum() == 0 else "control"
+        problem = (
+            f"the {arm} arm is empty{context}: every row of `panel[{treatment!r}]` is "
+            f"{int(z[0]) if len(z) else 'missing'}. An effect needs rows in both arms."
+        )
+    elif y is not None and not (y != 0).any():
+        problem = (
+            f"`panel[{outcome!r}]` is zero in every row{context}. Check the outcome column "
+            "and the trial period."
+        )
+    elif separation and y is not None and z is not None:
+        empty = [
+            arm for arm, rows in (("treated", z == 1), ("control", z == 0)) if not y[rows].any()
+        ]
+        if empty:
+            rows = z == (1 if empty[0] == "treated" else 0)
+            problem = (
+                f"`{outcome}` is 0 in every {empty[0]} row analysed ({int(rows.sum())} rows): "
+                "complete separation, the IRR is 0 or infinite and a count model cannot "
+                "estimate it or its standard error. Report the counts, test with "
+                "randomization_test (valid under the sharp null), or use model='ols' for a "
+                "difference in means."
+            )
+    if problem:
+        raise ValueError(f"No effect can be estimated: {problem}")
 
 
 def dummies(values: pd.Series, *, prefix: str) -> pd.DataFrame:
@@ -83,78 +115,64 @@ def dummies(values: pd.Series, *, prefix: str) -> pd.DataFrame:
     return pd.DataFrame(matrix, index=values.index, columns=names)
 
 
-def place_column(panel: pd.DataFrame, place: str | None) -> str:
-    """Return the place column: as given, else the schedule's (``attrs``), else ``hotspot_id``."""
-    if place is not None:
-        return place
-    recorded = panel.attrs.get("place_column") if isinstance(panel, pd.DataFrame) else None
-    return str(recorded) if recorded is not None else "hotspot_id"
-
-
 def refuse_repeated_units(
     panel: pd.DataFrame,
     *,
     place: str,
-    time: str,
+    date: str,
     design: str,
     fixed_effects: str | Sequence[str] | None = None,
     cluster: str | None = None,
 ) -> None:
-    """Refuse repeated units: the same place (and time, and fixed-effect levels) twice.
+    """Refuse repeated units: the same place (and day, and fixed-effect levels) twice.
 
     A repeated row counts one observation twice: it shrinks the standard error and the
-    p-value without any new information. A unit is the place together with ``time``
+    p-value without any new information. A unit is the place together with its ``date``
     and the fixed-effect columns present in the panel (a parallel trial may have one
     row per place and week, with a week fixed effect). A parallel panel with several
-    rows per place and no time or fixed-effect column is repeated measures: accepted
+    rows per place and no date or fixed-effect column is repeated measures: accepted
     with ``cluster=`` (errors clustered by place), refused without it.
     """
     if place not in panel.columns:
         return  # no place column: units are whatever the rows are
     extra = [] if fixed_effects is None else as_names(fixed_effects)
-    keys = list(dict.fromkeys(c for c in (place, time, *extra) if c in panel.columns))
-    if design == "crossover" and time not in keys:
+    keys = list(dict.fromkeys(c for c in (place, date, *extra) if c in panel.columns))
+    if design == "crossover" and date not in keys:
         return
     if keys == [place] and cluster is not None:
         return  # repeated measures of a place, with errors clustered
-    repeated = panel.duplicated(subset=keys, keep=False)
-    if repeated.any():
-        examples = panel.loc[repeated, keys].drop_duplicates().head(3)
-        shown = "; ".join(
-            ", ".join(f"{k}={row[k]!r}" for k in keys) for _, row in examples.iterrows()
-        )
-        unit = "place-day" if time in keys else "place"
-        more = (
-            " If these are repeated measures of each place (e.g. one row per week), pass "
-            "`cluster=` with the place column, or the period column as `time=` or a fixed "
-            "effect."
-            if keys == [place]
-            else ""
-        )
-        raise ValueError(
-            f"`panel` has {int(repeated.sum())} duplicated {unit} rows "
-            f"({', '.join(keys)}), e.g. {shown}; a repeated unit counts the same "
-            "observation twice and shrinks the p-value. Keep one row per unit (aggregate "
-            f"with `groupby([{', '.join(repr(k) for k in keys)}]).sum()`).{more}"
-        )
+    unit = "place-day" if date in keys else "place"
+    more = (
+        "; if these are repeated measures of each place (e.g. one row per week), pass "
+        "`cluster=` with the place column, or the period column as `date=` or a fixed "
+        "effect"
+        if keys == [place]
+        else ""
+    )
+    require_unique(
+        pd.MultiIndex.from_frame(panel[keys]) if len(keys) > 1 else panel[keys[0]],
+        name="panel",
+        what=f"{unit} rows ({', '.join(keys)}; a repeated unit counts the same observation "
+        "twice and shrinks the p-value: keep one row per unit, aggregating with "
+        f"`groupby([{', '.join(repr(k) for k in keys)}]).sum()`{more})",
+    )
 
 
 def place_day_grid(
-    panel: pd.DataFrame, *, place: str, time: str
+    panel: pd.DataFrame, *, place: str, date: str
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], int, int]:
     """Row positions of each panel row in a places x consecutive-days grid."""
-    require_columns(panel, [place, time], name="panel")
-    dates = require_timestamps(panel[time], name=f"panel[{time!r}]").dt.normalize()
+    require_columns(panel, [place, date], name="panel")
+    dates = require_timestamps(panel[date], name=f"panel[{date!r}]").dt.normalize()
     place_codes, places = pd.factorize(panel[place], sort=True)
     first = dates.min()
     day = ((dates - first) / pd.Timedelta(days=1)).to_numpy().astype(np.int64)
     n_days = int(day.max()) + 1
-    flat = place_codes * n_days + day
-    if len(np.unique(flat)) != len(flat):
-        raise ValueError(
-            f"`panel` has {len(flat) - len(np.unique(flat))} duplicated ({place}, {time}) rows; "
-            "keep one row per place-day."
-        )
+    require_unique(
+        pd.MultiIndex.from_arrays([panel[place], dates]),
+        name="panel",
+        what=f"({place}, {date}) rows (keep one row per place-day)",
+    )
     return place_codes.astype(np.int64), day, len(places), n_days
 
 

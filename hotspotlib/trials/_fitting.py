@@ -15,7 +15,6 @@ from hotspotlib.trials._design import integer_valued
 __all__ = [
     "absorbed_terms",
     "add_ratios",
-    "check_arms",
     "choose_model",
     "effect_terms",
     "fit_model",
@@ -24,18 +23,17 @@ __all__ = [
 _LARGEST_LOG_RATIO = 20.0  # |log IRR| beyond this (IRR < 2e-9 or > 5e8) is separation
 
 
-def choose_model(model: str, design: str, y: np.ndarray, notes: list[str]) -> str:
-    """Resolve ``model="auto"`` for the design and outcome, noting the reason."""
+def choose_model(model: str, design: str, y: np.ndarray) -> tuple[str, list[str]]:
+    """Resolve ``model="auto"`` for the design and outcome; return it and the reason."""
     if model != "auto":
-        return model
+        return model, []
     if not integer_valued(y):
-        notes.append(
+        return "poisson", [
             "The outcome is not a whole-number count (e.g. a harm sum): heavy-tailed, so "
             "the default is Poisson quasi-likelihood with robust (sandwich) standard errors "
             "rather than a negative binomial likelihood."
-        )
-        return "poisson"
-    return "poisson" if design == "crossover" else "negbin"
+        ]
+    return ("poisson" if design == "crossover" else "negbin"), []
 
 
 def fit_model(
@@ -43,9 +41,8 @@ def fit_model(
     y: np.ndarray,
     frame: pd.DataFrame,
     groups: np.ndarray | None,
-    notes: list[str],
-) -> tuple[Any, str]:
-    """Fit with statsmodels; warnings are recorded in ``notes``, not raised."""
+) -> tuple[Any, str, list[str]]:
+    """Fit with statsmodels; return the fit, its covariance type and its warnings as notes."""
     import statsmodels.api as sm  # slow to import (about 1 s): on use only
 
     x = frame.to_numpy(dtype=float)
@@ -78,23 +75,7 @@ def fit_model(
             ).fit()
             cov = {"cov_type": "robust (GEE sandwich)"}
     messages = sorted({str(w.message).splitlines()[0] for w in caught})
-    notes += [f"statsmodels warned: {m}" for m in messages]
-    return fit, str(cov["cov_type"])
-
-
-def check_arms(y: np.ndarray, z: np.ndarray, outcome: str) -> None:
-    """Refuse a count model when an arm has no events: the log IRR would be infinite."""
-    if len(y[z == 1]) == 0 or len(y[z == 0]) == 0:
-        raise ValueError("After leaving out uninformative rows one arm is empty; no effect.")
-    for arm, rows in (("treated", z == 1), ("control", z == 0)):
-        if y[rows].sum() == 0:
-            raise ValueError(
-                f"`{outcome}` is 0 in every {arm} row analysed ({int(rows.sum())} rows): "
-                "complete separation, the IRR is 0 or infinite and a count model cannot "
-                "estimate it or its standard error. Report the counts, test with "
-                "randomization_test (valid under the sharp null), or use model='ols' for a "
-                "difference in means."
-            )
+    return fit, str(cov["cov_type"]), [f"statsmodels warned: {m}" for m in messages]
 
 
 def absorbed_terms(
@@ -103,9 +84,8 @@ def absorbed_terms(
     effects: list[np.ndarray],
     groups: np.ndarray | None,
     level: float,
-    notes: list[str],
-) -> pd.DataFrame:
-    """Poisson treatment (and carryover) terms with the fixed effects absorbed.
+) -> tuple[pd.DataFrame, list[str]]:
+    """Poisson treatment (and carryover) terms with the fixed effects absorbed, and notes.
 
     ``columns`` are the regressors without the constant; ``effects`` one or two integer
     code arrays. Same coefficients and cluster-robust (or HC1) errors as the statsmodels
@@ -114,6 +94,7 @@ def absorbed_terms(
     """
     absorbed = absorbed_columns(np.column_stack(list(columns.values())), effects)
     flagged = [name for name, flag in zip(columns, absorbed, strict=True) if flag]
+    notes = []
     if "log_baseline" in flagged:  # e.g. one baseline per place under place effects
         notes.append(
             "The baseline is constant within the fixed effects, which already absorb it; "
@@ -139,7 +120,7 @@ def absorbed_terms(
     with np.errstate(divide="ignore", invalid="ignore"):
         p_value = 2 * stats.norm.sf(np.abs(estimate / std_error))
     bounds = np.column_stack([estimate - crit * std_error, estimate + crit * std_error])
-    return tabulate(names, estimate, std_error, p_value, bounds)
+    return tabulate(names, estimate, std_error, p_value, bounds), notes
 
 
 def effect_terms(fit: Any, frame: pd.DataFrame, level: float, model: str) -> pd.DataFrame:
@@ -166,18 +147,21 @@ def tabulate(
     log_scale: bool = True,
 ) -> pd.DataFrame:
     """Estimates, CIs and p-values per term, after checking they are usable."""
+    problem = ""
     if not np.isfinite(params).all() or not np.isfinite(bse).all():
-        raise ValueError(
-            "The model could not estimate the effect (non-finite coefficient or standard "
-            "error); the outcome may be too sparse for this model. Try model='poisson'."
+        problem = (
+            "non-finite coefficient or standard error; the outcome may be too sparse for "
+            "this model. Try model='poisson'."
         )
-    if log_scale and np.abs(params).max() > _LARGEST_LOG_RATIO:
-        raise ValueError(
-            f"The estimated log rate ratio ({params[np.argmax(np.abs(params))]:.3g}) is "
+    elif log_scale and np.abs(params).max() > _LARGEST_LOG_RATIO:
+        problem = (
+            f"the estimated log rate ratio ({params[np.argmax(np.abs(params))]:.3g}) is "
             "beyond +-20: the outcome is (quasi-)separated by treatment within the fixed "
             "effects, so the effect is not identified. Inspect the counts per arm and "
             "group, or use randomization_test."
         )
+    if problem:
+        raise ValueError(f"The model could not estimate the effect: {problem}")
     return pd.DataFrame(
         {
             "estimate": params,

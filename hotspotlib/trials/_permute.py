@@ -19,6 +19,7 @@ whole-number counts.
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from hotspotlib._validation import require_shape
 from hotspotlib.trials.assign import PlaceAssignment
 from hotspotlib.trials.schedule import DayAssignment
 
@@ -68,7 +70,7 @@ def _products(rows: NDArray[np.bool_], vectors: NDArray[np.float64]) -> NDArray[
     return np.asarray(rows.astype(np.float64) @ vectors)
 
 
-class Evaluator:
+class Evaluator(abc.ABC):
     """Observed statistic, null distribution and p-value at any constant effect."""
 
     def __init__(self, name: str, draws: Draws, y: NDArray[np.float64]) -> None:
@@ -80,9 +82,9 @@ class Evaluator:
         """Return the outcome with a constant effect ``exp(log_r)`` removed from treated units."""
         return np.where(self.draws.observed, self.y * np.exp(-log_r), self.y)
 
+    @abc.abstractmethod
     def values(self, log_r: float) -> tuple[float, NDArray[np.float64], float]:
         """Observed statistic, re-drawn statistics and the tie tolerance."""
-        raise NotImplementedError
 
     def observed(self, log_r: float) -> float:
         """Return the statistic under the actual allocation."""
@@ -147,11 +149,9 @@ class _CallableEvaluator(Evaluator):
 
     def _apply(self, rows: NDArray[np.bool_], y: NDArray[np.float64]) -> NDArray[np.float64]:
         out = np.asarray(self.function(rows.astype(np.float64), y), dtype=float).reshape(-1)
-        if out.shape != (len(rows),):
-            raise ValueError(
-                f"The `statistic` callable must return one value per re-draw ({len(rows)}); "
-                f"got shape {out.shape}."
-            )
+        require_shape(
+            out, (len(rows),), name="statistic", what="the callable returns one value per re-draw"
+        )
         return out
 
     def values(self, log_r: float) -> tuple[float, NDArray[np.float64], float]:

@@ -10,28 +10,34 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from hotspotlib._frozen import FrozenResult
+from hotspotlib._columns import PLACE
+from hotspotlib._frozen import FrozenResult, frozen_mapping
 from hotspotlib._options import Design
-from hotspotlib._summary import Summary
-from hotspotlib._validation import as_rng, check_option, require_finite, require_positive
+from hotspotlib._validation import (
+    as_rng,
+    check_option,
+    require_finite,
+    require_positive,
+    require_probability,
+    require_relevant,
+    require_shape,
+    require_whole,
+)
 from hotspotlib._version import __version__
 from hotspotlib.trials._common import (
-    ReadOnlyDict,
+    block_codes,
     place_index,
-    read_only,
+    require_arm_sizes,
     resolve_column,
     standardised_differences,
 )
 from hotspotlib.trials._draws import draw_within_blocks, start_generator
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["PlaceAssignment", "assign_places"]
 
@@ -69,6 +75,9 @@ class PlaceAssignment(FrozenResult):
         Covariates used for re-randomisation (kept to re-draw under the same rule).
     balance_threshold : float or None
         Maximum absolute standardised difference accepted when re-randomising.
+    place_column : str
+        Name of the place index in :meth:`to_frame` (the places' index name, or
+        ``"hotspot_id"``).
     """
 
     place_ids: pd.Index
@@ -80,6 +89,9 @@ class PlaceAssignment(FrozenResult):
     audit: Mapping[str, Any] = field(default_factory=dict)
     balance_covariates: NDArray[np.float64] | None = None
     balance_threshold: float | None = None
+    place_column: str = PLACE
+
+    _title: ClassVar[str] = "Random assignment of places"
 
     @property
     def n_treated(self) -> int:
@@ -119,20 +131,37 @@ class PlaceAssignment(FrozenResult):
         """One row per place: ``treated`` (0/1) and ``block``, indexed by place id."""
         return pd.DataFrame(
             {"treated": self.treated.astype(np.int64), "block": self.block},
-            index=self.place_ids,
+            index=self.place_ids.rename(self.place_column),
         )
 
-    def summary(self) -> Summary:
-        """Design, arm sizes, blocks and the audit trail."""
-        params = {
-            "design": self.design,
-            "n_places": len(self.place_ids),
-            "n_treated": self.n_treated,
-            "n_control": self.n_control,
-            "n_blocks": len(self.n_treated_per_block),
-            **dict(self.audit),
-        }
-        params.pop("generator_state", None)
+    @property
+    def parameters(self) -> Mapping[str, Any]:
+        """The design, target share, place column and the audit trail."""
+        return frozen_mapping(
+            {
+                "design": self.design,
+                "treated_share": self.treated_share,
+                "balance_threshold": self.balance_threshold,
+                "place_column": self.place_column,
+                **{k: v for k, v in self.audit.items() if k != "generator_state"},
+            }
+        )
+
+    @property
+    def counts(self) -> Mapping[str, Any]:
+        """Places in each arm and the number of blocks."""
+        return frozen_mapping(
+            {
+                "n_places": len(self.place_ids),
+                "n_treated": self.n_treated,
+                "n_control": self.n_control,
+                "n_blocks": len(self.n_treated_per_block),
+            }
+        )
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """How to re-create, analyse and re-draw the allocation."""
         notes = [
             "Re-create the allocation with the recorded seed and the same arguments.",
             "Analyse by assigned arm (intention to treat) and re-draw with `.redraw` for "
@@ -144,7 +173,7 @@ class PlaceAssignment(FrozenResult):
                 f"<= {self.balance_threshold:g}; randomisation inference must (and "
                 "`.redraw` does) apply the same rule."
             )
-        return Summary(title="Random assignment of places", parameters=params, notes=notes)
+        return tuple(notes)
 
 
 def assign_places(
@@ -215,29 +244,24 @@ def assign_places(
     ids = place_index(places)
     n = len(ids)
     check_option(design, Design, name="design")
-    share = require_positive(treated_share, name="treated_share")
-    if not 0 < share < 1:
-        raise ValueError(
-            f"`treated_share` must be between 0 and 1 (exclusive); got {treated_share!r}."
-        )
-    if n < 2:
-        raise ValueError(f"`places` has {n} place; randomisation needs at least 2.")
-    block_codes = _blocks_for(places, design, share, blocks, rank_by, n_strata, n)
-    sizes = np.bincount(block_codes)
+    share = require_probability(treated_share, name="treated_share")
+    codes = _blocks_for(places, design, share, blocks, rank_by, n_strata, n)
+    sizes = np.bincount(codes)
     k = np.floor(share * sizes + 0.5).astype(np.int64)
-    if k.sum() == 0 or k.sum() == n:
-        arm = "treatment" if k.sum() == 0 else "control"
-        raise ValueError(
-            f"With `treated_share`={share:g} and these blocks no place would be in {arm}; "
-            "change `treated_share` or use larger blocks."
-        )
+    require_arm_sizes(
+        k,
+        sizes,
+        name="treated_share",
+        value=share,
+        fix="change `treated_share` or use larger blocks (randomisation needs at least 2 places).",
+    )
     covariates = None
     threshold = None
     if rerandomize is not None:
         covariates = _covariates(places, rerandomize, n)
         threshold = require_positive(balance_threshold, name="balance_threshold")
     generator, record = start_generator(rng)
-    draws, n_used = _draw(generator, block_codes, k, 1, covariates, threshold, max_draws)
+    draws, n_used = _draw(generator, codes, k, 1, covariates, threshold, max_draws)
     audit = {
         **record,
         "algorithm": _ALGORITHMS[design],
@@ -248,14 +272,15 @@ def assign_places(
         audit["rerandomize_rule"] = f"max |std diff| <= {threshold:g}"
     return PlaceAssignment(
         place_ids=ids,
-        treated=read_only(draws[0]),
-        block=read_only(block_codes),
-        n_treated_per_block=read_only(k),
+        treated=draws[0],
+        block=codes,
+        n_treated_per_block=k,
         design=design,
         treated_share=share,
-        audit=ReadOnlyDict(audit),
-        balance_covariates=None if covariates is None else read_only(covariates),
+        audit=audit,
+        balance_covariates=covariates,
         balance_threshold=threshold,
+        place_column=str(ids.name) if ids.name is not None else PLACE,
     )
 
 
@@ -269,53 +294,36 @@ def _blocks_for(
     n: int,
 ) -> NDArray[np.int64]:
     """Integer block codes (0..B-1) for the design."""
-    if blocks is not None and design != "block":
-        raise ValueError(
-            f"`blocks` is given but `design={design!r}` does not use it; pass "
-            "design='block' to randomise within blocks, or drop `blocks`."
-        )
-    if rank_by is not None and design not in ("pair", "stratified"):
-        raise ValueError(
-            f"`rank_by` is given but `design={design!r}` does not use it; pass "
-            "design='pair' or design='stratified' to use it, or drop `rank_by`."
+    for option, used, fix in (
+        ("blocks", ("block",), "Blocks (a column or one label per place) are for design='block'."),
+        ("rank_by", ("pair", "stratified"), "Ranks are for design='pair' or 'stratified'."),
+    ):
+        require_relevant(
+            blocks if option == "blocks" else rank_by,
+            name=option,
+            used=design in used,
+            required=design in used,
+            context=f"with design={design!r}",
+            fix=fix,
         )
     if design == "complete":
         return np.zeros(n, dtype=np.int64)
     if design == "block":
-        if blocks is None:
-            raise ValueError(
-                "`design='block'` needs `blocks` (a column name or one label per place)."
-            )
-        labels = resolve_column(places, blocks, name="blocks", n=n)
-        codes = pd.factorize(pd.Series(labels), sort=True)[0]
-        if (codes < 0).any():
-            raise ValueError(f"`blocks` has {int((codes < 0).sum())} missing labels; fill them.")
-        return codes.astype(np.int64)
-    if rank_by is None:
-        raise ValueError(f"`design={design!r}` needs `rank_by` (a numeric column or values).")
+        return block_codes(places, blocks, n=n)[0]
     values = require_finite(resolve_column(places, rank_by, name="rank_by", n=n), name="rank_by")
     order = np.argsort(-values, kind="stable")  # highest first, ties in input order
     position = np.empty(n, dtype=np.int64)
     position[order] = np.arange(n)
     if design == "pair":
-        if n % 2:
+        if n % 2 or share != 0.5:
             raise ValueError(
-                f"`design='pair'` needs an even number of places; got {n}. Drop one place "
-                "or use design='stratified'."
-            )
-        if share != 0.5:
-            raise ValueError(
-                "`design='pair'` treats one place per pair: `treated_share` must be 0.5; "
-                f"got {share:g}."
+                "`design='pair'` pairs the places and treats one of each pair: it needs an "
+                f"even number of places and `treated_share`=0.5; got {n} places and "
+                f"{share:g}. Drop one place, or use design='stratified'."
             )
         return position // 2
-    if (
-        isinstance(n_strata, bool)
-        or not isinstance(n_strata, int | np.integer)
-        or not 1 <= n_strata <= n // 2
-    ):
-        raise ValueError(f"`n_strata` must be a whole number from 1 to {n // 2}; got {n_strata!r}.")
-    return (position * n_strata // n).astype(np.int64)
+    strata = require_whole(n_strata, name="n_strata", minimum=1, maximum=max(n // 2, 1))
+    return (position * strata // n).astype(np.int64)
 
 
 def _covariates(places: Any, rerandomize: Any, n: int) -> NDArray[np.float64]:
@@ -330,8 +338,7 @@ def _covariates(places: Any, rerandomize: Any, n: int) -> NDArray[np.float64]:
         )
     if matrix.ndim == 1:
         matrix = matrix[:, None]
-    if matrix.shape[0] != n:
-        raise ValueError(f"`rerandomize` must have one row per place ({n}); got {matrix.shape[0]}.")
+    require_shape(matrix, (n, None), name="rerandomize", what="one row per place")
     return require_finite(matrix, name="rerandomize").copy()
 
 

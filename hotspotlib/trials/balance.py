@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from hotspotlib._frozen import FrozenResult
-from hotspotlib._summary import Summary
+from hotspotlib._columns import PLACE
+from hotspotlib._frozen import FrozenResult, frozen_mapping
 from hotspotlib._validation import (
     require_finite,
     require_join,
+    require_nonempty,
+    require_numbers,
     require_positive,
+    require_subset,
     require_timestamps,
+    require_type,
     wall_clock,
 )
 from hotspotlib.trials.assign import PlaceAssignment
@@ -56,6 +61,8 @@ class BalanceTable(FrozenResult):
     n_control: int
     notes: tuple[str, ...] = field(default_factory=tuple)
 
+    _title: ClassVar[str] = "Baseline balance"
+
     @property
     def table(self) -> pd.DataFrame:
         """One row per covariate.
@@ -73,20 +80,25 @@ class BalanceTable(FrozenResult):
         """Return the balance table (a copy)."""
         return self._table.copy()
 
-    def summary(self) -> Summary:
-        """Summarise the table with its threshold and conventions."""
-        return Summary(
-            title="Baseline balance",
-            parameters={
-                "unit": self.unit,
+    @property
+    def parameters(self) -> Mapping[str, Any]:
+        """The unit compared and the flagging threshold."""
+        return frozen_mapping({"unit": self.unit, "threshold": self.threshold})
+
+    @property
+    def counts(self) -> Mapping[str, Any]:
+        """Units per arm, covariates compared and covariates flagged."""
+        return frozen_mapping(
+            {
                 "n_treated": self.n_treated,
                 "n_control": self.n_control,
-                "threshold": self.threshold,
+                "n_covariates": len(self._table),
                 "n_imbalanced": self.n_imbalanced,
-            },
-            table=self._table.round(3),
-            notes=self.notes,
+            }
         )
+
+    def _summary_table(self) -> pd.DataFrame:
+        return self._table.round(3)
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """Standardised differences per covariate (a 'love plot') with the threshold."""
@@ -111,6 +123,8 @@ def balance_table(
     *,
     threshold: float = 0.1,
     day_of_week: bool = True,
+    place: str = PLACE,
+    date: str = "date",
 ) -> BalanceTable:
     """Compare baseline covariates between arms.
 
@@ -126,9 +140,9 @@ def balance_table(
     covariates : pandas.DataFrame
         Numeric or boolean covariates (booleans compare shares). Indexed by place id
         (place-level; for a crossover they are repeated over each place's days), or,
-        for a crossover, with the schedule's place column and ``date`` columns
-        (place-day covariates). Text or category columns are refused with a
-        ``ValueError`` naming them: one-hot encode them first
+        for a crossover, with ``place`` and ``date`` columns (place-day covariates).
+        Text or category columns are refused with a ``TypeError`` naming them:
+        one-hot encode them first
         (``pd.get_dummies(covariates, columns=[...], dtype=float)``) so each level is
         compared as a share. A geometry column is left out (and said so in ``notes``).
     threshold : float
@@ -136,6 +150,8 @@ def balance_table(
         the two usual conventions (0.1 and 0.25).
     day_of_week : bool
         Crossover: add the share of place-days on each weekday as covariates.
+    place, date : str
+        Crossover: the place and day columns of place-day ``covariates``.
 
     Returns
     -------
@@ -153,8 +169,13 @@ def balance_table(
     ['mean_treated', 'sd_treated']
     """
     limit = require_positive(threshold, name="threshold")
-    if not isinstance(covariates, pd.DataFrame):
-        raise TypeError(f"`covariates` must be a DataFrame; got {type(covariates).__name__}.")
+    require_type(covariates, pd.DataFrame, name="covariates", expected="a DataFrame")
+    require_type(
+        assignment,
+        (PlaceAssignment, DayAssignment),
+        name="assignment",
+        expected="a PlaceAssignment or DayAssignment (from assign_places or assign_days)",
+    )
     notes = [
         f"Standardised difference (pooled SD, ddof=1); |d| > {limit:g} is flagged. "
         "Variance ratio = treated / control variance (0.5-2 is commonly acceptable)."
@@ -167,19 +188,14 @@ def balance_table(
         values = _aligned(covariates, assignment.place_ids)
         treated = np.asarray(assignment.treated)
         unit = "places"
-    elif isinstance(assignment, DayAssignment):
-        values, treated = _place_days(assignment, covariates, day_of_week)
+    else:
+        values, treated = _place_days(assignment, covariates, day_of_week, place, date)
         unit = "place-days"
         share = assignment.treated.mean(axis=1)
         expected = assignment.n_treated / assignment.n_place_days
         notes.append(
             f"Per-place treated share ranges {share.min():.3f}-{share.max():.3f} "
             f"(design share {expected:.3f})."
-        )
-    else:
-        raise TypeError(
-            "`assignment` must come from assign_places or assign_days; "
-            f"got {type(assignment).__name__}."
         )
     table = _table(values, treated, limit)
     return BalanceTable(
@@ -194,41 +210,44 @@ def balance_table(
 
 def _numeric(frame: pd.DataFrame) -> pd.DataFrame:
     """Numeric covariates, booleans as 0/1; text or categories are refused by name."""
-    if frame.shape[1] == 0:
-        raise ValueError("`covariates` has no columns to compare; pass numeric covariates.")
+    require_nonempty(frame.columns, name="covariates", fix="it has no columns to compare.")
     flags = frame.select_dtypes(include="bool").columns
     frame = frame.astype({c: float for c in flags})
     other = [str(c) for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
-    if other:
-        raise ValueError(
-            f"`covariates` has non-numeric column(s) {other}: a standardised difference "
-            "needs numbers. One-hot encode them first, e.g. "
-            f"pd.get_dummies(covariates, columns={other}, dtype=float), or drop them."
+    for column in other:
+        require_numbers(
+            frame[column],
+            name=f"covariates[{column!r}]",
+            fix="A standardised difference needs numbers: one-hot encode the non-numeric "
+            f"column(s) {other} first, e.g. pd.get_dummies(covariates, columns={other}, "
+            "dtype=float), or drop them.",
         )
-    return frame
+    return frame.astype(float)
 
 
 def _aligned(covariates: pd.DataFrame, ids: pd.Index) -> pd.DataFrame:
     numeric = _numeric(covariates)
     require_join(ids, numeric.index, left="assignment.place_ids", right="covariates.index", share=1)
-    missing = ids.difference(numeric.index)
-    if len(missing):
-        raise ValueError(
-            f"`covariates` has no row for {len(missing)} place(s) (e.g. {missing[:5].tolist()}); "
-            "index it by place id."
-        )
+    require_subset(
+        ids,
+        numeric.index,
+        name="assignment.place_ids",
+        among="`covariates.index`",
+        what="places",
+        fix="`covariates` needs a row for every place: index it by place id.",
+    )
     frame = numeric.loc[ids]
     require_finite(frame.to_numpy(dtype=float), name="covariates")
     return frame
 
 
 def _place_days(
-    assignment: DayAssignment, covariates: pd.DataFrame, day_of_week: bool
+    assignment: DayAssignment, covariates: pd.DataFrame, day_of_week: bool, key: str, date: str
 ) -> tuple[pd.DataFrame, NDArray[np.bool_]]:
-    schedule = assignment.to_frame()
-    key = assignment.place_column
-    if {key, "date"} <= set(covariates.columns):
-        dates = require_timestamps(covariates["date"], name="covariates['date']")
+    schedule = assignment.to_frame().rename(columns={assignment.place_column: key})
+    if {key, date} <= set(covariates.columns):
+        dates = require_timestamps(covariates[date], name=f"covariates[{date!r}]")
+        covariates = covariates.rename(columns={date: "date"})
         covariates = covariates.assign(date=wall_clock(dates).dt.normalize())
         wanted = pd.MultiIndex.from_frame(schedule[[key, "date"]])
         given = pd.MultiIndex.from_frame(covariates[[key, "date"]])
@@ -236,7 +255,7 @@ def _place_days(
             schedule[key].astype(str) + " " + schedule["date"].astype(str),
             covariates[key].astype(str) + " " + covariates["date"].astype(str),
             left="assignment (place-days)",
-            right=f"covariates[[{key!r}, 'date']]",
+            right=f"covariates[[{key!r}, {date!r}]]",
             matched=wanted.isin(given),
             what="place-days",
             share=1,

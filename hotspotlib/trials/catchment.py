@@ -8,7 +8,13 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from hotspotlib._validation import require_finite, require_polygons
+from hotspotlib._validation import (
+    require_increasing,
+    require_nonempty,
+    require_nonnegative,
+    require_polygons,
+    require_same_crs,
+)
 
 __all__ = ["buffer_rings"]
 
@@ -25,7 +31,8 @@ def buffer_rings(
     metres from its boundary (the first ring starts at the boundary), minus every
     place in ``places`` (the place itself and the other, possibly treated, places)
     and minus ``exclude``. Rings of neighbouring places can overlap; the number of
-    overlapping pairs is recorded in ``attrs["n_overlapping_pairs"]``.
+    overlapping pairs is recorded in the frame's ``attrs["n_overlapping_pairs"]`` (read
+    it straight away: pandas drops ``attrs`` in many operations).
 
     Parameters
     ----------
@@ -56,16 +63,13 @@ def buffer_rings(
     """
     geometry = require_polygons(places, name="places")
     raw = [widths_m] if isinstance(widths_m, int | float | np.number) else list(widths_m)
-    widths = require_finite(raw, name="widths_m")
-    if widths.size == 0 or (widths <= 0).any() or (np.diff(widths) <= 0).any():
-        raise ValueError(
-            f"`widths_m` must be positive and increasing (e.g. [50, 100, 150]); got {widths_m!r}."
-        )
+    require_nonempty(raw, name="widths_m", fix="give the ring widths, e.g. [50, 100, 150].")
+    widths = require_increasing(raw, name="widths_m", fix="E.g. [50, 100, 150].")
+    require_nonnegative(widths, name="widths_m", strict=True, fix="E.g. [50, 100, 150].")
     cut = shapely.union_all(geometry.to_numpy())
     if exclude is not None:
         extra = require_polygons(exclude, name="exclude")
-        if extra.crs is None or not extra.crs.equals(places.crs):
-            raise ValueError("`exclude` must use the same CRS as `places`.")
+        require_same_crs(places, extra, names=("places", "exclude"))
         cut = shapely.union(cut, shapely.union_all(extra.to_numpy()))
     shapes = geometry.to_numpy()
     # one flat call: shapely 2.0-2.1 refuse a two-dimensional broadcast in buffer

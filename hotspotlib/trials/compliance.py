@@ -17,18 +17,18 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
+from hotspotlib._columns import PLACE
 from hotspotlib._frozen import FrozenResult
 from hotspotlib._options import TrialDesign
-from hotspotlib._summary import Summary
-from hotspotlib._validation import check_option, require_columns, require_probability
-from hotspotlib.trials._common import ReadOnlyDict
-from hotspotlib.trials._design import (
-    as_names,
-    check_outcome,
-    check_treatment,
-    place_column,
-    refuse_repeated_units,
+from hotspotlib._validation import (
+    check_option,
+    require_columns,
+    require_nonnegative,
+    require_probability,
+    require_type,
 )
+from hotspotlib.trials._design import check_outcome, check_treatment, refuse_repeated_units
+from hotspotlib.trials._estimation import specification
 
 __all__ = ["ComplianceEffect", "cace"]
 
@@ -52,11 +52,15 @@ class ComplianceEffect(FrozenResult):
     first_stage_f : float
         Squared t-statistic of the first stage (instrument strength; > 10 is strong).
     parameters : Mapping (read-only)
-        Columns, fixed effects, clustering.
+        Columns, fixed effects, clustering, confidence.
+    counts : Mapping (read-only)
+        Rows analysed (``n_obs``, per arm), clusters, and the outcome and dose means
+        by arm.
     notes : tuple of str
         Assumptions and conventions.
     """
 
+    _title: ClassVar[str] = "Intention to treat and complier average causal effect"
     _repr_fields: ClassVar[tuple[str, ...]] = ("cace", "itt", "first_stage_f", "control_mean")
 
     _table: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
@@ -65,6 +69,7 @@ class ComplianceEffect(FrozenResult):
     delivered_control: float
     first_stage_f: float
     parameters: Mapping[str, Any] = field(default_factory=dict)
+    counts: Mapping[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
 
     @property
@@ -89,21 +94,12 @@ class ComplianceEffect(FrozenResult):
         """Return the ITT, first-stage and CACE table (a copy)."""
         return self._table.copy()
 
-    def summary(self) -> Summary:
-        """Summarise effects, compliance and the assumptions behind the CACE."""
-        return Summary(
-            title="Intention to treat and complier average causal effect",
-            parameters={
-                **self.parameters,
-                "control_mean": self.control_mean,
-                "delivered_treated": self.delivered_treated,
-                "delivered_control": self.delivered_control,
-                "first_stage_f": self.first_stage_f,
-                "cace_percent_of_control_mean": 100 * self.cace / self.control_mean,
-            },
-            table=self._table.round(4),
-            notes=self.notes,
-        )
+    def _summary_table(self) -> pd.DataFrame:
+        table = self._table.copy()
+        table["percent_of_control_mean"] = 100 * table["estimate"] / self.control_mean
+        table.loc["first_stage", "percent_of_control_mean"] = np.nan
+        table["f_statistic"] = np.where(table.index == "first_stage", self.first_stage_f, np.nan)
+        return table.round(4)
 
 
 def cace(
@@ -115,8 +111,8 @@ def cace(
     design: TrialDesign = "crossover",
     fixed_effects: str | Sequence[str] | None = None,
     cluster: str | None = None,
-    place: str | None = None,
-    time: str = "date",
+    place: str = PLACE,
+    date: str = "date",
     confidence: float = 0.95,
 ) -> ComplianceEffect:
     """Estimate the complier average causal effect of delivered patrol, with the ITT.
@@ -148,11 +144,11 @@ def cace(
         Crossover default: place and day fixed effects, errors clustered by place.
     fixed_effects, cluster : optional
         Override the defaults (``[]`` for no fixed effects).
-    place : str, optional
-        Place column. Default: ``panel.attrs["place_column"]`` (set by
-        :meth:`DayAssignment.to_frame`), else ``"hotspot_id"``.
-    time : str
-        Date column.
+    place : str
+        Place column (:attr:`DayAssignment.place_column` names the one
+        :meth:`DayAssignment.to_frame` writes).
+    date : str
+        The panel's day column.
     confidence : float
         Level of the intervals (normal reference).
 
@@ -196,40 +192,84 @@ def cace(
     -0.5
     """
     check_option(design, TrialDesign, name="design")
-    if not isinstance(panel, pd.DataFrame):
-        raise TypeError(f"`panel` must be a pandas DataFrame; got {type(panel).__name__}.")
-    place = place_column(panel, place)
+    require_type(panel, pd.DataFrame, name="panel", expected="a pandas DataFrame")
+    level = require_probability(confidence, name="confidence")
     panel = panel.reset_index(drop=True)  # rows by position: any index will do
     y = check_outcome(panel, outcome, counts=False)
     z = check_treatment(panel, treatment)
     refuse_repeated_units(
-        panel,
-        place=place,
-        time=time,
-        design=design,
-        fixed_effects=fixed_effects,
-        cluster=cluster,
+        panel, place=place, date=date, design=design, fixed_effects=fixed_effects, cluster=cluster
     )
     require_columns(panel, [delivered], name="panel")
-    dose = panel[delivered].to_numpy(dtype=float)
-    if not np.isfinite(dose).all() or (dose < 0).any():
-        raise ValueError(
-            f"`panel[{delivered!r}]` must be finite and >= 0 (0/1 visits or minutes); "
-            "fill missing dose with 0 only if no patrol took place."
-        )
-    crossover = design == "crossover"
-    effects = (
-        as_names(fixed_effects)
-        if fixed_effects is not None
-        else ([place, time] if crossover else [])
+    dose = require_nonnegative(
+        panel[delivered],
+        name=f"panel[{delivered!r}]",
+        fix="Dose is 0/1 visits or minutes; fill missing dose with 0 only if no patrol took place.",
     )
-    cluster_by = cluster if cluster is not None else (place if crossover else None)
-    require_columns(panel, [*effects, *([cluster_by] if cluster_by else [])], name="panel")
-    level = require_probability(confidence, name="confidence")
+    effects, cluster_by = specification(
+        panel,
+        design,
+        "ols",
+        place=place,
+        date=date,
+        fixed_effects=fixed_effects,
+        cluster=cluster,
+        baseline=None,
+    )
+    groups = pd.factorize(panel[cluster_by])[0] if cluster_by is not None else np.arange(len(y))
+    table = _iv_table(panel, y, dose, z, effects, groups, delivered, level)
+    first = table.loc["first_stage"]
+    with np.errstate(divide="ignore"):  # a dose equal to assignment: exact first stage
+        first_f = float((np.float64(first["estimate"]) / first["std_error"]) ** 2)
+    weak = _weak_first_stage(float(first["estimate"]), first_f)
+    means = {
+        "control_mean": float(y[z == 0].mean()),
+        "delivered_treated": float(dose[z == 1].mean()),
+        "delivered_control": float(dose[z == 0].mean()),
+    }
+    return ComplianceEffect(
+        _table=table,
+        **means,
+        first_stage_f=first_f,
+        parameters={
+            "outcome": outcome,
+            "delivered": delivered,
+            "treatment": treatment,
+            "design": design,
+            "place": place,
+            "date": date,
+            "fixed_effects": ", ".join(effects) or "none",
+            "cluster": cluster_by or "none (HC1)",
+            "confidence": level,
+        },
+        counts={
+            "n_obs": len(y),
+            "n_treated": int(z.sum()),
+            "n_control": int(len(z) - z.sum()),
+            "n_clusters": int(groups.max()) + 1,
+            **means,
+        },
+        notes=(*_NOTES, *weak),
+    )
 
-    codes = [pd.factorize(panel[name], sort=True)[0] for name in effects]
-    resid_y, resid_d, resid_z = _residualise(codes, np.column_stack([y, dose, z]))
-    # the first stage must move the dose before the CACE divides by it
+
+_NOTES = (
+    "ITT: effect of assignment (difference in means, fixed effects as given). "
+    "CACE = ITT / first stage, by two-stage least squares.",
+    "CACE assumptions: exclusion restriction (assignment acts only through "
+    "delivered patrol), monotonicity, no interference between places.",
+    "Delivered dose is measured after randomisation; only the ITT is protected "
+    "by randomisation alone.",
+)
+
+
+def _require_first_stage(
+    resid_z: NDArray[np.float64],
+    resid_d: NDArray[np.float64],
+    dose: NDArray[np.float64],
+    delivered: str,
+) -> None:
+    """Refuse a dose that assignment does not move: the CACE would divide by zero."""
     moved = abs(float(resid_z @ resid_d))
     if moved <= 1e-10 * max(float(np.abs(resid_z).sum()) * float(np.abs(dose).max()), 1e-300):
         raise ValueError(
@@ -237,7 +277,22 @@ def cace(
             f"dose is {_describe_dose(dose)}): the CACE is not identified. Check that the "
             "dose column records patrol delivered to each place-day."
         )
-    groups = pd.factorize(panel[cluster_by])[0] if cluster_by is not None else np.arange(len(y))
+
+
+def _iv_table(
+    panel: pd.DataFrame,
+    y: NDArray[np.float64],
+    dose: NDArray[np.float64],
+    z: NDArray[np.float64],
+    effects: list[str],
+    groups: NDArray[np.int64],
+    delivered: str,
+    level: float,
+) -> pd.DataFrame:
+    """Tabulate the ITT, first-stage and CACE rows: estimate, error, interval, p-value."""
+    codes = [pd.factorize(panel[name], sort=True)[0] for name in effects]
+    resid_y, resid_d, resid_z = _residualise(codes, np.column_stack([y, dose, z]))
+    _require_first_stage(resid_z, resid_d, dose, delivered)
     n_params = 1 + sum(int(c.max()) for c in codes) + 1  # intercept, effects, slope
     rows = {
         "itt": _iv(resid_y, resid_z, resid_z, groups, n_params),
@@ -257,34 +312,7 @@ def cace(
     with np.errstate(divide="ignore"):  # a dose equal to assignment: exact first stage
         t_values = table["estimate"] / table["std_error"]
     table["p_value"] = 2 * stats.norm.sf(np.abs(t_values))
-    first_t = t_values["first_stage"]
-    weak = _weak_first_stage(float(table.loc["first_stage", "estimate"]), float(first_t**2))
-    return ComplianceEffect(
-        _table=table,
-        control_mean=float(y[z == 0].mean()),
-        delivered_treated=float(dose[z == 1].mean()),
-        delivered_control=float(dose[z == 0].mean()),
-        first_stage_f=float(first_t**2),
-        parameters=ReadOnlyDict(
-            {
-                "outcome": outcome,
-                "delivered": delivered,
-                "design": design,
-                "fixed_effects": ", ".join(effects) or "none",
-                "cluster": cluster_by or "none (HC1)",
-                "confidence": level,
-            }
-        ),
-        notes=(
-            "ITT: effect of assignment (difference in means, fixed effects as given). "
-            "CACE = ITT / first stage, by two-stage least squares.",
-            "CACE assumptions: exclusion restriction (assignment acts only through "
-            "delivered patrol), monotonicity, no interference between places.",
-            "Delivered dose is measured after randomisation; only the ITT is protected "
-            "by randomisation alone.",
-            *weak,
-        ),
-    )
+    return table
 
 
 def _weak_first_stage(estimate: float, f_statistic: float) -> tuple[str, ...]:

@@ -16,25 +16,24 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
-from hotspotlib._frozen import FrozenResult
-from hotspotlib._summary import Summary
-from hotspotlib._validation import require_finite, require_positive, require_probability
-from hotspotlib.trials._common import ReadOnlyDict
+from hotspotlib._frozen import FrozenResult, frozen_mapping
+from hotspotlib._validation import (
+    require_nonnegative,
+    require_positive,
+    require_probability,
+    require_relevant,
+    require_shape,
+    require_subset,
+)
 
 __all__ = ["WDDTest", "wdd"]
 
 
 def _pair(value: ArrayLike, *, name: str) -> NDArray[np.float64]:
-    counts = require_finite(value, name=name)
-    if counts.ndim == 1:
-        counts = counts[None, :]
-    if counts.ndim != 2 or counts.shape[1] != 2:
-        raise ValueError(
-            f"`{name}` must be (before, after) counts, or one such pair per crime type "
-            f"(shape (k, 2)); got shape {np.shape(value)}."
-        )
-    if (counts < 0).any():
-        raise ValueError(f"`{name}` has negative counts; counts must be >= 0.")
+    counts = np.atleast_2d(require_nonnegative(value, name=name, fix="Counts are >= 0."))
+    require_shape(
+        counts, (None, 2), name=name, what="(before, after) counts, or one pair per crime type"
+    )
     return counts
 
 
@@ -56,6 +55,7 @@ class WDDTest(FrozenResult):
         Weights and confidence level.
     """
 
+    _title: ClassVar[str] = "Weighted displacement difference test"
     _repr_fields: ClassVar[tuple[str, ...]] = ("estimate", "std_error", "p_value")
 
     _table: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
@@ -97,19 +97,23 @@ class WDDTest(FrozenResult):
         """Return the local / displacement / total table (a copy)."""
         return self._table.copy()
 
-    def summary(self) -> Summary:
-        """Summarise the estimates, weights and conventions."""
-        return Summary(
-            title="Weighted displacement difference test",
-            parameters=self.parameters,
-            table=self._table.round(4),
-            notes=[
-                "WDD = (T1 - T0) - (C1 - C0) [+ (D1 - D0) - (DC1 - DC0)]; Var = sum of the "
-                "(weighted) counts (Poisson), normal approximation: beware tiny counts.",
-                "Counts are divided by time x area weights (variances by their squares), "
-                "so estimates are changes per unit time and area (as ptools::wdd).",
-            ],
+    @property
+    def counts(self) -> Mapping[str, Any]:
+        """Crime types compared."""
+        return frozen_mapping({"n_crime_types": len(self._by_type)})
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The formula, its variance and the weighting."""
+        return (
+            "WDD = (T1 - T0) - (C1 - C0) [+ (D1 - D0) - (DC1 - DC0)]; Var = sum of the "
+            "(weighted) counts (Poisson), normal approximation: beware tiny counts.",
+            "Counts are divided by time x area weights (variances by their squares), "
+            "so estimates are changes per unit time and area (as ptools::wdd).",
         )
+
+    def _summary_table(self) -> pd.DataFrame:
+        return self._table.round(4)
 
 
 def wdd(
@@ -160,55 +164,20 @@ def wdd(
     >>> test.estimate, round(test.std_error, 4)
     (-20.0, 10.7238)
     """
-    t = _pair(target, name="target")
-    c = _pair(control, name="control")
-    if (displacement is None) != (displacement_control is None):
-        given, missing = (
-            ("displacement", "displacement_control")
-            if displacement is not None
-            else ("displacement_control", "displacement")
-        )
-        raise ValueError(
-            f"`{given}` needs `{missing}` as well: the displacement change is measured "
-            "against its own control area. Give both, or neither for a local-only test."
-        )
-    k = max(len(t), len(c))
-    zero = np.zeros((k, 2))
-    d = _pair(displacement, name="displacement") if displacement is not None else zero
-    dc = (
-        _pair(displacement_control, name="displacement_control")
-        if displacement_control is not None
-        else zero
-    )
-    if displacement is not None:
-        k = max(k, len(d), len(dc))
-    named = {"target": t, "control": c, "displacement": d, "displacement_control": dc}
-    arrays = [np.broadcast_to(a, (k, 2)) if len(a) == 1 else a for a in named.values()]
-    if any(a.shape != (k, 2) for a in arrays):
-        shapes = ", ".join(
-            f"{name} {a.shape}"
-            for name, a in named.items()
-            if displacement is not None or name in ("target", "control")
-        )
-        raise ValueError(
-            "All count arguments must have the same number of crime types (rows; a single "
-            f"(before, after) pair is repeated for every type); got {shapes}."
-        )
-    t, c, d, dc = arrays
-    times = require_finite(time_weights, name="time_weights")
-    if times.shape != (2,) or (times <= 0).any():
-        raise ValueError(f"`time_weights` must be two positive numbers; got {time_weights!r}.")
+    t, c, d, dc = _areas(target, control, displacement, displacement_control)
+    k = len(t)
+    times = require_nonnegative(time_weights, name="time_weights", strict=True)
+    require_shape(times, (2,), name="time_weights", what="lengths of the before and after periods")
     areas = {"target": 1.0, "control": 1.0, "displacement": 1.0, "displacement_control": 1.0}
+    require_subset(
+        list(area_weights or {}), areas, name="area_weights", among=str(list(areas)), what="keys"
+    )
     for key, value in (area_weights or {}).items():
-        if key not in areas:
-            raise ValueError(f"`area_weights` keys must be among {sorted(areas)}; got {key!r}.")
         areas[key] = require_positive(value, name=f"area_weights[{key!r}]")
-    harm = np.ones(k) if harm_weights is None else require_finite(harm_weights, name="harm_weights")
-    if harm.shape != (k,) or (harm < 0).any():
-        raise ValueError(
-            f"`harm_weights` must hold {k} non-negative weights, one per crime type; got "
-            f"{harm.tolist()}."
-        )
+    harm = np.ones(k)
+    if harm_weights is not None:
+        harm = require_nonnegative(harm_weights, name="harm_weights")
+        require_shape(harm, (k,), name="harm_weights", what="one weight per crime type")
     level = require_probability(confidence, name="confidence")
 
     def change(counts: NDArray[np.float64], area: str) -> tuple[NDArray[np.float64], ...]:
@@ -219,13 +188,79 @@ def wdd(
     (dd, vd), (ddc, vdc) = change(d, "displacement"), change(dc, "displacement_control")
     local, var_local = dt - dcn, vt + vc
     disp, var_disp = dd - ddc, vd + vdc
+    components = {
+        "local": (local, var_local),
+        "displacement": (disp, var_disp),
+        "total": (local + disp, var_local + var_disp),
+    }
+    by_type = pd.DataFrame(
+        {
+            "local": local,
+            "local_std_error": np.sqrt(var_local),
+            "displacement": disp,
+            "displacement_std_error": np.sqrt(var_disp),
+            "harm_weight": harm,
+        }
+    ).rename_axis("crime_type")
+    return WDDTest(
+        _table=_tests(components, harm, level),
+        _by_type=by_type,
+        parameters={
+            "time_weights": tuple(float(x) for x in times),
+            "area_weights": ", ".join(f"{a}={w:g}" for a, w in areas.items()),
+            "harm_weighted": harm_weights is not None,
+            "local_only": displacement is None,
+            "confidence": level,
+        },
+    )
+
+
+def _areas(
+    target: ArrayLike,
+    control: ArrayLike,
+    displacement: ArrayLike | None,
+    displacement_control: ArrayLike | None,
+) -> list[NDArray[np.float64]]:
+    """Return the four (k, 2) count tables; a single pair is repeated for every type."""
+    require_relevant(
+        displacement_control,
+        name="displacement_control",
+        used=displacement is not None,
+        required=displacement is not None,
+        context="with `displacement`" if displacement is not None else "without `displacement`",
+        fix="The displacement change is measured against its own control area: give both, "
+        "or neither for a local-only test.",
+    )
+    named: dict[str, Any] = {"target": target, "control": control}
+    if displacement is not None:
+        named |= {"displacement": displacement, "displacement_control": displacement_control}
+    pairs = {name: _pair(value, name=name) for name, value in named.items()}
+    k = max(len(a) for a in pairs.values())
+    for name, counts in pairs.items():
+        if len(counts) > 1:
+            require_shape(
+                counts,
+                (k, 2),
+                name=name,
+                what="one (before, after) pair per crime type, as many as the other count "
+                "arguments (a single pair is repeated for every type)",
+            )
+    zero = np.zeros((k, 2))
+    return [
+        np.broadcast_to(pairs[name], (k, 2)) if name in pairs else zero
+        for name in ("target", "control", "displacement", "displacement_control")
+    ]
+
+
+def _tests(
+    components: dict[str, tuple[NDArray[np.float64], NDArray[np.float64]]],
+    harm: NDArray[np.float64],
+    level: float,
+) -> pd.DataFrame:
+    """Harm-weighted estimate, error, z, p-value and interval of each component."""
     crit = stats.norm.ppf(0.5 + level / 2)
     rows = {}
-    for name, est, var in (
-        ("local", local, var_local),
-        ("displacement", disp, var_disp),
-        ("total", local + disp, var_local + var_disp),
-    ):
+    for name, (est, var) in components.items():
         value = float(harm @ est)
         se = float(np.sqrt(harm**2 @ var))
         z = value / se if se > 0 else float("nan")
@@ -237,26 +272,4 @@ def wdd(
             "ci_low": value - crit * se,
             "ci_high": value + crit * se,
         }
-    table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("component")
-    by_type = pd.DataFrame(
-        {
-            "local": local,
-            "local_std_error": np.sqrt(var_local),
-            "displacement": disp,
-            "displacement_std_error": np.sqrt(var_disp),
-            "harm_weight": harm,
-        }
-    ).rename_axis("crime_type")
-    return WDDTest(
-        _table=table,
-        _by_type=by_type,
-        parameters=ReadOnlyDict(
-            {
-                "n_crime_types": k,
-                "time_weights": tuple(float(x) for x in times),
-                "area_weights": ", ".join(f"{a}={w:g}" for a, w in areas.items()),
-                "harm_weighted": harm_weights is not None,
-                "confidence": level,
-            }
-        ),
-    )
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("component")

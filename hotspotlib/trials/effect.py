@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from hotspotlib._frozen import FrozenResult
-from hotspotlib._summary import Summary
+from hotspotlib._frozen import FrozenResult, frozen_mapping
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -47,11 +46,15 @@ class TrialEffect(FrozenResult):
     n_dropped : int
         Rows left out (all-zero fixed-effect groups, washout); reasons in ``notes``.
     parameters : Mapping (read-only)
-        Fixed effects, cluster, covariance type, carryover lags, washout, confidence.
+        Outcome, treatment, design, model, fixed effects, cluster, covariance type,
+        carryover lags, washout, baseline and confidence.
+    counts : Mapping (read-only)
+        ``n_obs``, ``n_treated``, ``n_control``, ``n_groups`` and ``n_dropped``.
     notes : tuple of str
         Conventions and caveats.
     """
 
+    _title: ClassVar[str] = "Effect of patrol"
     _repr_fields: ClassVar[tuple[str, ...]] = (
         "outcome",
         "design",
@@ -131,35 +134,28 @@ class TrialEffect(FrozenResult):
         )
         return frame
 
-    def summary(self) -> Summary:
-        """Estimates, the model used and its conventions."""
-        params = {
-            "outcome": self.outcome,
-            "design": self.design,
-            "model": self.model,
-            "n_obs": self.n_obs,
-            "n_treated": self.n_treated,
-            "n_control": self.n_control,
-            "n_groups": self.n_groups,
-            "n_dropped": self.n_dropped,
-            "control_mean": self.control_mean,
-            "treated_mean": self.treated_mean,
-            "irr": self.irr,
-            "percent_change": self.percent_change,
-            "p_value": self.p_value,
-            "cohens_d": self.cohens_d,
-            "d_from_log_ratio": self.d_from_log_ratio,
-            **self.parameters,
-        }
+    @property
+    def counts(self) -> Mapping[str, Any]:
+        """Rows analysed, per arm, clusters, and rows left out (reasons in ``notes``)."""
+        return frozen_mapping(
+            {
+                "n_obs": self.n_obs,
+                "n_treated": self.n_treated,
+                "n_control": self.n_control,
+                "n_groups": self.n_groups,
+                "n_dropped": self.n_dropped,
+            }
+        )
+
+    def _summary_table(self) -> pd.DataFrame:
         table = self._terms[
             ["estimate", "std_error", "p_value", "irr", "irr_ci_low", "irr_ci_high"]
-        ]
-        return Summary(
-            title=f"Effect of patrol on {self.outcome}",
-            parameters=params,
-            table=table.round(4),
-            notes=self.notes,
-        )
+        ].copy()
+        treatment = table.index == "treatment"
+        table["percent_change"] = self._terms["percent_change"]
+        for name in ("cohens_d", "d_from_log_ratio", "control_mean", "treated_mean"):
+            table[name] = np.where(treatment, getattr(self, name), np.nan)
+        return table.round(4)
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """Point estimates and confidence intervals of the IRR per term (log axis)."""

@@ -12,43 +12,40 @@ effects.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
+from hotspotlib._columns import PLACE
 from hotspotlib._options import EffectModel, TrialDesign
 from hotspotlib._validation import (
     check_option,
-    require_columns,
-    require_finite,
     require_probability,
+    require_relevant,
+    require_type,
+    require_whole,
 )
-from hotspotlib.trials._common import ReadOnlyDict
 from hotspotlib.trials._design import (
-    as_names,
     check_outcome,
     check_treatment,
     describe,
-    dummies,
-    lag_matrix,
-    place_column,
-    place_day_grid,
     refuse_repeated_units,
-    zero_groups,
+    require_estimable,
+)
+from hotspotlib.trials._estimation import (
+    fit_terms,
+    groups_of,
+    informative_rows,
+    regressors,
+    specification,
 )
 from hotspotlib.trials._fitting import (
-    absorbed_terms,
     add_ratios,
-    check_arms,
     choose_model,
-    effect_terms,
-    fit_model,
 )
 from hotspotlib.trials.effect import TrialEffect
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["TrialEffect", "estimate_effect"]  # TrialEffect lives in effect.py
 
@@ -65,8 +62,8 @@ def estimate_effect(
     baseline: str | None = None,
     fixed_effects: str | Sequence[str] | None = None,
     cluster: str | None = None,
-    place: str | None = None,
-    time: str = "date",
+    place: str = PLACE,
+    date: str = "date",
     carryover: int = 0,
     washout: int = 0,
     confidence: float = 0.95,
@@ -100,17 +97,17 @@ def estimate_effect(
     fixed_effects : str or sequence of str, optional
         Columns entered as fixed effects (absorbed for Poisson with one or two of them,
         else indicator columns with the first level as the reference). Crossover
-        default: ``[place, time]``; pass ``[]`` for none.
+        default: ``[place, date]``; pass ``[]`` for none.
     cluster : str, optional
         Column to cluster standard errors by (CRV1 with the small-sample factor
         G/(G-1)*(N-1)/(N-K), as statsmodels). Crossover default: ``place``. Without
         clusters: model-based errors for NB and OLS, HC1 sandwich (factor n/(n-K)) for
         Poisson.
-    place : str, optional
-        Place id column. Default: ``panel.attrs["place_column"]`` (set by
-        :meth:`DayAssignment.to_frame` and :func:`trial_panel`), else ``"hotspot_id"``.
-    time : str
-        Date column (crossover).
+    place : str
+        Place id column (:attr:`DayAssignment.place_column` names the one
+        :meth:`DayAssignment.to_frame` writes).
+    date : str
+        The panel's day column (crossover).
     carryover : int
         Number of lagged-treatment terms (``carryover_lag1`` ...) for residual
         deterrence in crossovers; days before the panel count as unpatrolled.
@@ -141,7 +138,7 @@ def estimate_effect(
     harm, confirm with :func:`randomization_test`. Places (or days) whose outcome is
     zero throughout contribute nothing to a fixed-effects count model and are left
     out (counted in ``n_dropped``). Rows are matched by position, so any index
-    (duplicated, unsorted) is fine; a repeated unit (the same place and ``time`` in a
+    (duplicated, unsorted) is fine; a repeated unit (the same place and ``date`` in a
     crossover, the same place in a parallel design) is refused, since it would count
     one observation twice and shrink the p-value.
 
@@ -157,106 +154,114 @@ def estimate_effect(
     >>> round(effect.irr, 2), effect.p_value < 0.001
     (0.51, True)
     """
-    check_option(design, TrialDesign, name="design")
-    check_option(model, ("auto", *EffectModel.__args__), name="model")  # type: ignore[attr-defined]
-    if not isinstance(panel, pd.DataFrame):
-        raise TypeError(f"`panel` must be a pandas DataFrame; got {type(panel).__name__}.")
-    level = require_probability(confidence, name="confidence")
-    for name, value in (("carryover", carryover), ("washout", washout)):
-        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
-            raise ValueError(f"`{name}` must be a whole number >= 0; got {value!r}.")
-    if design == "parallel" and (carryover or washout):
-        raise ValueError("`carryover` and `washout` apply to crossover designs only.")
-    if carryover and washout:
-        raise ValueError(
-            f"Give `carryover` ({carryover}) or `washout` ({washout}), not both: the washout "
-            "drops the control days just after a patrol, which are the days the carryover "
-            "lag terms are estimated from, so the lags would no longer measure residual "
-            "deterrence. Use carryover to estimate it, or washout to set it aside."
-        )
-    place = place_column(panel, place)
+    level = _check_options(panel, design, model, carryover, washout, confidence)
     panel = panel.reset_index(drop=True)  # rows by position: any index will do
     y = check_outcome(panel, outcome, counts=model != "ols")
     z = check_treatment(panel, treatment)
     refuse_repeated_units(
+        panel, place=place, date=date, design=design, fixed_effects=fixed_effects, cluster=cluster
+    )
+    chosen, model_notes = choose_model(model, design, y)
+    effects, cluster_by = specification(
         panel,
+        design,
+        chosen,
         place=place,
-        time=time,
-        design=design,
+        date=date,
         fixed_effects=fixed_effects,
         cluster=cluster,
+        baseline=baseline,
     )
-    notes: list[str] = []
-    chosen = choose_model(model, design, y, notes)
-    crossover = design == "crossover"
-    effects = (
-        as_names(fixed_effects)
-        if fixed_effects is not None
-        else ([place, time] if crossover and chosen != "mixed" else ([time] if crossover else []))
+    columns, keep, washout_notes = regressors(
+        panel,
+        z,
+        design,
+        baseline=baseline,
+        place=place,
+        date=date,
+        carryover=carryover,
+        washout=washout,
     )
-    cluster_by = cluster if cluster is not None else (place if crossover else None)
-    needed = [c for c in [*effects, cluster_by, baseline] if c is not None]
-    require_columns(panel, needed, name="panel")
-    for name in {*effects, *([cluster_by] if cluster_by else [])}:
-        missing = int(panel[name].isna().sum())
-        if missing:
-            raise ValueError(
-                f"`panel[{name!r}]` has {missing} missing values; fixed-effect and cluster "
-                "columns need a value on every row. Fill or drop those rows first."
-            )
+    keep, dropped_notes = informative_rows(y, keep, panel, effects, chosen)
+    require_estimable(
+        y[keep],
+        z[keep],
+        outcome=outcome,
+        treatment=treatment,
+        separation=chosen != "ols",
+        context=" after leaving out uninformative rows",
+    )
+    groups = groups_of(panel, keep, chosen, cluster_by, place)
+    terms, cov_type, fit_notes = fit_terms(
+        chosen, y[keep], panel.loc[keep], columns, keep, effects, groups, level
+    )
+    parameters = {
+        "outcome": outcome,
+        "treatment": treatment,
+        "design": design,
+        "model": chosen,
+        "place": place,
+        "date": date,
+        "fixed_effects": describe(effects),
+        "cluster": cluster_by or "none",
+        "cov_type": cov_type,
+        "carryover_lags": carryover,
+        "washout_days": washout,
+        "baseline": baseline or "none",
+        "confidence": level,
+    }
+    notes = [*model_notes, *washout_notes, *dropped_notes, *fit_notes, _CONVENTIONS]
+    return _result(terms, y[keep], z[keep], groups, keep, parameters, notes)
 
-    columns: dict[str, np.ndarray] = {"const": np.ones(len(y)), "treatment": z}
-    keep = np.ones(len(y), dtype=bool)
-    if crossover and (carryover or washout):
-        codes, day, n_places, n_days = place_day_grid(panel, place=place, time=time)
-        lagged, since = lag_matrix(z, codes, day, n_places, n_days, carryover)
-        for lag in range(carryover):
-            columns[f"carryover_lag{lag + 1}"] = lagged[:, lag]
-        if washout:
-            in_washout = (z == 0) & (since <= washout)
-            keep &= ~in_washout
-            notes.append(
-                f"Washout: {int(in_washout.sum())} control place-days within {washout} day(s) "
-                "after a patrol day were left out."
-            )
-    if baseline is not None:
-        pre = require_finite(panel[baseline], name=f"panel[{baseline!r}]")
-        if (pre < 0).any():
-            raise ValueError(f"`panel[{baseline!r}]` has negative values; baselines are counts.")
-        columns["log_baseline"] = np.log1p(pre)
-    if chosen != "ols":
-        for name in effects:  # groups with no events carry no information on the effect
-            zero = zero_groups(np.where(keep, y, 0.0), panel[name]) & keep
-            if zero.any():
-                keep &= ~zero
-                notes.append(
-                    f"{int(zero.sum())} rows left out: their {name} group has no events "
-                    "(zero throughout), so it carries no information in a count model."
-                )
-        check_arms(y[keep], z[keep], outcome)
-    groups = None
-    if cluster_by is not None:
-        groups = pd.factorize(panel.loc[keep, cluster_by])[0]
-    elif chosen == "mixed":
-        groups = pd.factorize(panel.loc[keep, place])[0] if place in panel else None
-        if groups is None:
-            raise ValueError("`model='mixed'` needs a `cluster` (or `place`) column to group by.")
-    yk, zk = y[keep], z[keep]
-    if chosen == "poisson" and 1 <= len(effects) <= 2:
-        codes_by_effect = [pd.factorize(panel.loc[keep, name])[0] for name in effects]
-        regressors = {name: values[keep] for name, values in columns.items() if name != "const"}
-        terms = absorbed_terms(yk, regressors, codes_by_effect, groups, level, notes)
-        cov_type = "cluster" if groups is not None else "HC1"
-    else:
-        frame = pd.DataFrame(columns).loc[keep]
-        for name in effects:
-            frame = frame.join(dummies(panel.loc[keep, name], prefix=name))
-        fit, cov_type = fit_model(chosen, yk, frame, groups, notes)
-        terms = effect_terms(fit, frame, level, chosen)
+
+_CONVENTIONS = (
+    "IRR = exp(coefficient); % change = 100 (IRR - 1); p-values two-sided. Cohen's d = "
+    "(control mean - treated mean) / pooled SD (positive = less crime with patrol)."
+)
+
+
+def _check_options(
+    panel: pd.DataFrame, design: str, model: str, carryover: int, washout: int, confidence: float
+) -> float:
+    """Check the options of :func:`estimate_effect`; return the confidence level."""
+    check_option(design, TrialDesign, name="design")
+    check_option(model, ("auto", *EffectModel.__args__), name="model")  # type: ignore[attr-defined]
+    require_type(panel, pd.DataFrame, name="panel", expected="a pandas DataFrame")
+    level = require_probability(confidence, name="confidence")
+    for name, value in (("carryover", carryover), ("washout", washout)):
+        require_whole(value, name=name, minimum=0)
+        require_relevant(
+            value,
+            name=name,
+            used=design == "crossover",
+            context="with design='parallel'",
+            fix="Carryover and washout apply to crossover designs only.",
+        )
+    require_relevant(
+        washout,
+        name="washout",
+        used=not carryover,
+        context=f"together with carryover={carryover}",
+        fix="The washout drops the control days just after a patrol, which are the days "
+        "the carryover lag terms are estimated from, so the lags would no longer measure "
+        "residual deterrence. Use carryover to estimate it, or washout to set it aside.",
+    )
+    return level
+
+
+def _result(
+    terms: pd.DataFrame,
+    yk: NDArray[np.float64],
+    zk: NDArray[np.float64],
+    groups: NDArray[np.int64] | None,
+    keep: NDArray[np.bool_],
+    parameters: dict[str, Any],
+    notes: list[str],
+) -> TrialEffect:
+    """Assemble the result: ratios, Cohen's d and the counts of rows used."""
+    chosen = parameters["model"]
     terms = add_ratios(terms, chosen, yk, zk)
     treated, control = yk[zk == 1], yk[zk == 0]
-    if len(treated) == 0 or len(control) == 0:
-        raise ValueError("After leaving out uninformative rows one arm is empty; no effect.")
     pooled = np.sqrt(
         ((len(treated) - 1) * treated.var(ddof=1) + (len(control) - 1) * control.var(ddof=1))
         / max(len(yk) - 2, 1)
@@ -270,13 +275,9 @@ def estimate_effect(
         scale_se = se / control.mean()
     else:  # no ratio scale for a zero control mean or a negative implied ratio
         log_ratio = scale_se = float("nan")
-    notes.append(
-        "IRR = exp(coefficient); % change = 100 (IRR - 1); p-values two-sided. Cohen's d = "
-        "(control mean - treated mean) / pooled SD (positive = less crime with patrol)."
-    )
     return TrialEffect(
-        outcome=outcome,
-        design=design,
+        outcome=parameters["outcome"],
+        design=parameters["design"],
         model=chosen,
         scale="difference" if chosen == "ols" else "log_rate_ratio",
         _terms=terms,
@@ -290,16 +291,6 @@ def estimate_effect(
         n_control=len(control),
         n_groups=int(len(np.unique(groups))) if groups is not None else int(keep.sum()),
         n_dropped=int((~keep).sum()),
-        parameters=ReadOnlyDict(
-            {
-                "fixed_effects": describe(effects),
-                "cluster": cluster_by or "none",
-                "cov_type": cov_type,
-                "carryover_lags": carryover,
-                "washout_days": washout,
-                "baseline": baseline or "none",
-                "confidence": level,
-            }
-        ),
+        parameters=parameters,
         notes=tuple(notes),
     )

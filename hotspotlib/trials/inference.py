@@ -10,23 +10,27 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from hotspotlib._frozen import FrozenResult
+from hotspotlib._columns import PLACE
+from hotspotlib._frozen import FrozenResult, frozen_mapping
 from hotspotlib._options import Statistic
-from hotspotlib._summary import Summary
 from hotspotlib._validation import (
     check_option,
     require_columns,
+    require_draws,
+    require_probability,
+    require_subset,
     require_timestamps,
+    require_type,
+    require_unique,
     wall_clock,
 )
-from hotspotlib.trials._common import ReadOnlyDict, read_only
-from hotspotlib.trials._design import check_outcome
+from hotspotlib.trials._design import check_outcome, check_treatment
 from hotspotlib.trials._draws import start_generator
 from hotspotlib.trials._permute import CHUNK, Evaluator, draw_chunks, make_evaluator
 from hotspotlib.trials.assign import PlaceAssignment
@@ -62,7 +66,10 @@ class RandomizationTest(FrozenResult):
     confidence : float or None
         Level of the interval.
     parameters : Mapping
-        Design, re-draws, outcome and the seed of the re-draws (read-only).
+        Statistic, design, re-draws, outcome, columns, confidence and the seed of the
+        re-draws (read-only).
+    counts : Mapping
+        Units tested, re-draws and re-draws at least as extreme as observed.
     """
 
     statistic: str
@@ -74,6 +81,8 @@ class RandomizationTest(FrozenResult):
     irr_ci_high: float = float("nan")
     confidence: float | None = None
     parameters: Mapping[str, Any] = field(default_factory=dict)
+
+    _title: ClassVar[str] = "Randomisation test"
 
     def to_frame(self) -> pd.DataFrame:
         """One row: ``estimate`` (observed statistic), ``p_value``, ``irr`` and its interval."""
@@ -88,28 +97,30 @@ class RandomizationTest(FrozenResult):
             }
         )
 
-    def summary(self) -> Summary:
-        """Observed statistic, p-value, interval and conventions."""
-        return Summary(
-            title="Randomisation test",
-            parameters={
-                "statistic": self.statistic,
-                "observed": self.observed,
-                "p_value": self.p_value,
-                "irr": self.irr,
-                "irr_ci_low": self.irr_ci_low,
-                "irr_ci_high": self.irr_ci_high,
-                "confidence": self.confidence,
-                **self.parameters,
-            },
-            notes=[
-                "Re-draws follow the actual design (same places per day and block, same "
-                "constraints); p is two-sided, (1 + #{|S_b| >= |S_obs|}) / (B + 1), ties "
-                "counted as extreme.",
-                "The interval inverts the test over constant multiplicative effects: "
-                "IRRs r whose adjusted outcomes y / r**treated give p >= 1 - confidence.",
-            ],
+    @property
+    def counts(self) -> Mapping[str, Any]:
+        """Units (place-days or places) tested and the number of re-draws."""
+        return frozen_mapping(
+            {
+                "n_units": self.parameters.get("n_units"),
+                "n_permutations": self.parameters.get("n_permutations"),
+                "n_as_extreme": int(round(self.p_value * (len(self.null_distribution) + 1))) - 1,
+            }
         )
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """How the re-draws and the interval are made."""
+        return (
+            "Re-draws follow the actual design (same places per day and block, same "
+            "constraints); p is two-sided, (1 + #{|S_b| >= |S_obs|}) / (B + 1), ties "
+            "counted as extreme.",
+            "The interval inverts the test over constant multiplicative effects: "
+            "IRRs r whose adjusted outcomes y / r**treated give p >= 1 - confidence.",
+        )
+
+    def _summary_table(self) -> pd.DataFrame:
+        return self.to_frame().set_index("statistic")
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """Histogram of the re-drawn statistics with the observed value marked."""
@@ -134,8 +145,8 @@ def randomization_test(
     assignment: DayAssignment | PlaceAssignment,
     n_permutations: int = 10_000,
     statistic: Statistic | StatisticFunction = "auto",
-    place: str | None = None,
-    time: str = "date",
+    place: str = PLACE,
+    date: str = "date",
     confidence: float | None = 0.95,
     rng: int | np.random.Generator | None = None,
     progress: bool = False,
@@ -145,8 +156,9 @@ def randomization_test(
     Parameters
     ----------
     panel : pandas.DataFrame
-        Crossover: one row per place-day of the schedule (place column and ``time``).
-        Parallel: one row per place (place ids in the index, or in ``place``).
+        Crossover: one row per place-day of the schedule (columns ``place`` and
+        ``date``). Parallel: one row per place (place ids in the ``place`` column if
+        the panel has it, else in the index).
     outcome : str
         Outcome column (counts or harm).
     assignment : DayAssignment or PlaceAssignment
@@ -163,10 +175,11 @@ def randomization_test(
         float64 0/1 matrix of at most 2,000 re-draws (it is called chunk by chunk, and
         with the single actual allocation) and ``y`` the outcome (float64, ordered
         like ``assignment.treated.ravel()``); it returns one value per row.
-    place : str, optional
-        Place column (default: the schedule's place column; for places, the index).
-    time : str
-        Date column (crossover).
+    place : str
+        Place column (:attr:`DayAssignment.place_column` names the one
+        :meth:`DayAssignment.to_frame` writes).
+    date : str
+        The panel's day column (crossover).
     confidence : float or None
         Level of the inverted-test interval for the IRR; None skips it.
     rng : int, Generator or None
@@ -210,23 +223,23 @@ def randomization_test(
     >>> test.p_value
     0.001
     """
-    if not isinstance(assignment, DayAssignment | PlaceAssignment):
-        raise TypeError(
-            "`assignment` must come from assign_days or assign_places; "
-            f"got {type(assignment).__name__}."
-        )
-    if isinstance(n_permutations, bool) or not isinstance(n_permutations, int | np.integer):
-        raise TypeError(f"`n_permutations` must be a whole number; got {n_permutations!r}.")
-    if n_permutations < 19:
-        raise ValueError(
-            f"`n_permutations` must be at least 19 (p-values resolve to 1/(B+1)); "
-            f"got {n_permutations}."
-        )
-    if confidence is not None and not 0 < confidence < 1:
-        raise ValueError(f"`confidence` must be between 0 and 1, or None; got {confidence!r}.")
+    require_type(
+        assignment,
+        (DayAssignment, PlaceAssignment),
+        name="assignment",
+        expected="a DayAssignment or PlaceAssignment (from assign_days or assign_places)",
+    )
+    require_draws(
+        n_permutations,
+        name="n_permutations",
+        minimum=19,
+        fix="Below 19 re-draws p-values, which resolve to 1/(B+1), cannot reach 0.05.",
+    )
+    if confidence is not None:
+        require_probability(confidence, name="confidence")
     if not callable(statistic):
         check_option(statistic, Statistic, name="statistic")
-    y = _aligned_outcome(panel, outcome, assignment, place, time)
+    y = _aligned_outcome(panel, outcome, assignment, place, date)
     generator, record = start_generator(rng)
     chunks: Any = range(0, n_permutations, CHUNK)
     if progress:
@@ -243,18 +256,22 @@ def randomization_test(
         statistic=evaluator.name,
         observed=observed,
         p_value=p_value,
-        null_distribution=read_only(null),
+        null_distribution=null,
         irr=irr,
         irr_ci_low=low,
         irr_ci_high=high,
         confidence=confidence,
-        parameters=ReadOnlyDict(
-            outcome=outcome,
-            design="crossover" if isinstance(assignment, DayAssignment) else "places",
-            n_permutations=n_permutations,
-            n_units=int(y.size),
-            seed=record["seed"],
-        ),
+        parameters={
+            "statistic": evaluator.name,
+            "outcome": outcome,
+            "design": "crossover" if isinstance(assignment, DayAssignment) else "places",
+            "place": place,
+            "date": date if isinstance(assignment, DayAssignment) else None,
+            "n_permutations": n_permutations,
+            "n_units": int(y.size),
+            "confidence": confidence,
+            "seed": record["seed"],
+        },
     )
 
 
@@ -262,39 +279,41 @@ def _aligned_outcome(
     panel: pd.DataFrame,
     outcome: str,
     assignment: DayAssignment | PlaceAssignment,
-    place: str | None,
-    time: str,
+    place: str,
+    date: str,
 ) -> NDArray[np.float64]:
     """Return the outcome ordered like ``assignment.treated.ravel()``; every unit exactly once."""
-    if not isinstance(panel, pd.DataFrame):
-        raise TypeError(f"`panel` must be a pandas DataFrame; got {type(panel).__name__}.")
+    require_type(panel, pd.DataFrame, name="panel", expected="a pandas DataFrame")
     values = check_outcome(panel, outcome, counts=False)
     if isinstance(assignment, DayAssignment):
-        key = place or assignment.place_column
-        require_columns(panel, [key, time], name="panel")
-        place_pos = assignment.place_ids.get_indexer(panel[key].to_numpy())
-        stamps = wall_clock(require_timestamps(panel[time], name=f"panel[{time!r}]"))
-        day_pos = assignment.dates.get_indexer(pd.DatetimeIndex(stamps).normalize())
-        n_days = len(assignment.dates)
-        flat = np.where((place_pos >= 0) & (day_pos >= 0), place_pos * n_days + day_pos, -1)
-        size = assignment.treated.size
-    else:
-        ids = panel[place].to_numpy() if place is not None else panel.index.to_numpy()
-        flat = assignment.place_ids.get_indexer(ids)
-        size = len(assignment.place_ids)
-    if (flat < 0).any():
-        raise ValueError(
-            f"`panel` has {int((flat < 0).sum())} rows that are not units of the assignment; "
-            "pass the panel of this trial only."
-        )
-    counts = np.bincount(flat, minlength=size)
-    if (counts != 1).any():
-        raise ValueError(
-            "`panel` must hold every unit of the assignment exactly once: "
-            f"{int((counts == 0).sum())} missing, {int((counts > 1).sum())} duplicated."
-        )
+        require_columns(panel, [place, date], name="panel")
+        stamps = wall_clock(require_timestamps(panel[date], name=f"panel[{date!r}]"))
+        days = pd.DatetimeIndex(stamps).normalize()
+        units = pd.MultiIndex.from_arrays([panel[place].to_numpy(), days])
+        design = pd.MultiIndex.from_product([assignment.place_ids, assignment.dates])
+    else:  # one row per place: ids in the `place` column, else in the index
+        units = pd.Index(panel[place] if place in panel.columns else panel.index)
+        design = assignment.place_ids
+    require_subset(
+        units,
+        design,
+        name="panel",
+        among="the units of `assignment`",
+        what="rows",
+        fix="Pass the panel of this trial only.",
+    )
+    require_unique(units, name="panel", what="units (one row per place-day, or per place)")
+    require_subset(
+        design,
+        units,
+        name="assignment",
+        among="the rows of `panel`",
+        what="units",
+        fix="The panel must hold every unit of the assignment exactly once.",
+    )
+    flat = design.get_indexer(units)
     _check_arms(panel, assignment, flat)
-    y = np.empty(size)
+    y = np.empty(len(design))
     y[flat] = values
     return y
 
@@ -305,11 +324,9 @@ def _check_arms(
     """Refuse a panel whose ``treated`` column is not the assignment being re-drawn."""
     if "treated" not in panel.columns:
         return
-    given = panel["treated"]
-    if given.isna().any() or not given.isin([0, 1, True, False]).all():
-        raise ValueError("`panel['treated']` must hold 0/1 (or booleans) with no missing values.")
+    given = check_treatment(panel, "treated").astype(bool)
     drawn = np.asarray(assignment.treated).ravel()[flat].astype(bool)
-    differ = given.to_numpy().astype(bool) != drawn
+    differ = given != drawn
     if differ.any():
         raise ValueError(
             f"`panel['treated']` disagrees with `assignment` on {int(differ.sum())} of "

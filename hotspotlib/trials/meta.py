@@ -7,20 +7,27 @@ conversion used in the Campbell reviews of hot-spot policing).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import optimize, stats
 
-from hotspotlib._frozen import FrozenResult
+from hotspotlib._frozen import FrozenResult, frozen_mapping
 from hotspotlib._options import MetaMethod
-from hotspotlib._summary import Summary
-from hotspotlib._validation import check_option, require_finite, require_probability
-from hotspotlib.trials._common import read_only
+from hotspotlib._validation import (
+    check_option,
+    require_finite,
+    require_nonnegative,
+    require_probability,
+    require_relevant,
+    require_shape,
+    require_whole,
+)
+from hotspotlib.trials.effect_size import count_effect_size
 from hotspotlib.trials.estimate import TrialEffect
 
 if TYPE_CHECKING:
@@ -76,7 +83,9 @@ class MetaAnalysis(FrozenResult):
     method: str
     confidence: float
     scale: str = "effect"
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    _notes: tuple[str, ...] = field(default_factory=tuple, repr=False)
+
+    _title: ClassVar[str] = "Meta-analysis"
 
     def to_frame(self) -> pd.DataFrame:
         """Per-study rows and a final ``pooled`` row: estimate, std_error, CI, weight."""
@@ -106,28 +115,34 @@ class MetaAnalysis(FrozenResult):
         )
         return pd.concat([frame, pooled])
 
-    def summary(self) -> Summary:
-        """Summarise the pooled effect, heterogeneity and the studies."""
-        return Summary(
-            title=f"Meta-analysis ({self.method})",
-            parameters={
-                "k": len(self.effects),
-                "scale": self.scale,
-                "estimate": self.estimate,
-                "std_error": self.std_error,
-                "ci_low": self.ci_low,
-                "ci_high": self.ci_high,
-                "p_value": self.p_value,
-                "tau2": self.tau2,
-                "q": self.q,
-                "q_p_value": self.q_p_value,
-                "i2": self.i2,
-                "prediction_low": self.prediction_low,
-                "prediction_high": self.prediction_high,
-            },
-            table=self.to_frame().round(4),
-            notes=self.notes,
+    @property
+    def parameters(self) -> Mapping[str, Any]:
+        """The pooling method, the effect scale and the confidence level."""
+        return frozen_mapping(
+            {"method": self.method, "scale": self.scale, "confidence": self.confidence}
         )
+
+    @property
+    def counts(self) -> Mapping[str, Any]:
+        """Number of studies pooled."""
+        return frozen_mapping({"k": len(self.effects)})
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Heterogeneity in words, then the conventions and caveats."""
+        heterogeneity = (
+            f"Heterogeneity: tau2 = {self.tau2:.4g}, Q = {self.q:.4g} "
+            f"(p = {self.q_p_value:.4g}), I2 = {100 * self.i2:.1f}%."
+        )
+        if np.isfinite(self.prediction_low):
+            heterogeneity += (
+                f" Prediction interval for a new study: {self.prediction_low:.4g} to "
+                f"{self.prediction_high:.4g}."
+            )
+        return (heterogeneity, *self._notes)
+
+    def _summary_table(self) -> pd.DataFrame:
+        return self.to_frame().round(4)
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """Forest plot: studies (squares sized by weight) and the pooled diamond."""
@@ -240,9 +255,9 @@ def meta_analysis(
         notes.append(f"Only {k} studies: tau2 is poorly estimated; read I2 with care.")
     return MetaAnalysis(
         labels=tuple(names),
-        effects=read_only(y),
-        variances=read_only(v),
-        weights=read_only(weights / weights.sum()),
+        effects=y,
+        variances=v,
+        weights=weights / weights.sum(),
         estimate=estimate,
         std_error=se,
         ci_low=estimate - crit * se,
@@ -257,7 +272,7 @@ def meta_analysis(
         method=method,
         confidence=level,
         scale=scale_name,
-        notes=tuple(notes),
+        _notes=tuple(notes),
     )
 
 
@@ -266,58 +281,71 @@ def _inputs(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], list[str], str]:
     items = list(effects) if not isinstance(effects, np.ndarray) else None
     if items and all(isinstance(e, TrialEffect) for e in items):
-        if variances is not None or ci is not None:
-            raise ValueError("Trial results carry their own variances; drop `variances`/`ci`.")
-        if scale == "d":
-            y = np.array([e.d_from_log_ratio for e in items])
-            v = np.array([e.d_variance for e in items])
-        else:
-            y = np.array([np.log(e.irr) for e in items])
-            v = np.array(
-                [
-                    e.std_error**2 if e.scale != "difference" else e.d_variance * (np.pi**2 / 3)
-                    for e in items
-                ]
+        for name, value in (("variances", variances), ("ci", ci)):
+            require_relevant(
+                value,
+                name=name,
+                used=False,
+                context="with TrialEffect results",
+                fix="Trial results carry their own variances.",
             )
+        y, v = _trial_effects(items, scale)
         default = [e.outcome for e in items]
         scale_name = "d (logistic conversion)" if scale == "d" else "log IRR"
     else:
         y = require_finite(effects, name="effects").ravel()
-        if (variances is None) == (ci is None):
-            raise ValueError("Give exactly one of `variances` or `ci` with numeric `effects`.")
+        require_relevant(
+            ci,
+            name="ci",
+            used=variances is None,
+            required=variances is None,
+            context="with numeric `effects` and `variances`"
+            if variances is not None
+            else "with numeric `effects` and no `variances`",
+            fix="Give exactly one of `variances` or `ci`.",
+        )
         if variances is not None:
             v = require_finite(variances, name="variances").ravel()
         else:
             limits = require_finite(ci, name="ci")
-            if limits.shape != (len(y), 2):
-                raise ValueError(
-                    f"`ci` must be (k, 2) = ({len(y)}, 2), one (low, high) per effect; got "
-                    f"shape {limits.shape}."
-                )
-            bad = np.flatnonzero(limits[:, 1] <= limits[:, 0])
-            if len(bad):
-                raise ValueError(
-                    f"`ci` needs low < high for each study; study {int(bad[0]) + 1} has "
-                    f"{limits[bad[0]].tolist()}."
-                )
-            v = ((limits[:, 1] - limits[:, 0]) / (2 * stats.norm.ppf(0.975))) ** 2
+            require_shape(limits, (len(y), 2), name="ci", what="one (low, high) pair per effect")
+            width = require_nonnegative(
+                limits[:, 1] - limits[:, 0],
+                name="ci widths (high - low)",
+                strict=True,
+                fix="Each study needs low < high.",
+            )
+            v = (width / (2 * stats.norm.ppf(0.975))) ** 2
         default = [f"study {i + 1}" for i in range(len(y))]
         scale_name = "effect"
-    if len(y) < 2:
-        raise ValueError(f"A meta-analysis needs at least 2 studies; got {len(y)}.")
-    if v.shape != y.shape:
-        raise ValueError(f"`variances` must hold one variance per effect ({len(y)}); got {v.size}.")
-    bad = np.flatnonzero(v <= 0)
-    if len(bad):
-        raise ValueError(
-            f"`variances` must be positive; study {int(bad[0]) + 1} has {float(v[bad[0]]):g} "
-            f"({len(bad)} non-positive in all). A zero variance usually means a standard "
-            "error was not squared or was rounded to 0."
-        )
+    require_whole(
+        len(y), name="number of studies", minimum=2, fix="A meta-analysis pools at least 2."
+    )
+    require_shape(v, y.shape, name="variances", what="one variance per effect")
+    require_nonnegative(
+        v,
+        name="variances",
+        strict=True,
+        fix="A zero variance usually means a standard error was not squared or was rounded to 0.",
+    )
     names = [str(n) for n in labels] if labels is not None else default
-    if len(names) != len(y):
-        raise ValueError(f"`labels` must have {len(y)} entries; got {len(names)}.")
+    require_shape(names, y.shape, name="labels", what="one label per effect")
     return y.astype(float), v.astype(float), names, scale_name
+
+
+def _trial_effects(
+    items: list[TrialEffect], scale: str
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Effects and variances of trial results on the chosen scale."""
+    if scale == "d":
+        return (
+            np.array([e.d_from_log_ratio for e in items]),
+            np.array([e.d_variance for e in items]),
+        )
+    variance = [
+        e.std_error**2 if e.scale != "difference" else e.d_variance * (np.pi**2 / 3) for e in items
+    ]
+    return np.array([np.log(e.irr) for e in items]), np.array(variance)
 
 
 def _reml(y: NDArray[np.float64], v: NDArray[np.float64]) -> float:
@@ -336,57 +364,3 @@ def _reml(y: NDArray[np.float64], v: NDArray[np.float64]) -> float:
     )
     tau2 = float(best.x)
     return 0.0 if negative_restricted(0.0) <= negative_restricted(tau2) else tau2
-
-
-def count_effect_size(*, treated: ArrayLike, control: ArrayLike) -> pd.DataFrame:
-    """Effect sizes from pre/post counts in treated and control areas.
-
-    ``ln RES = ln[(T0 C1) / (T1 C0)]`` (positive = relative reduction in the treated
-    area) with Poisson variance ``1/T0 + 1/T1 + 1/C0 + 1/C1``; the percentage
-    reduction ``100 (1 - 1/RES)``; and Cohen's d by the logistic conversion used in
-    the Campbell reviews, ``d = ln(RES) sqrt(3) / pi``, ``Var(d) = Var * 3 / pi^2``.
-    Overdispersion inflates the true variance (Wilson 2022); treat it as a floor.
-
-    Parameters
-    ----------
-    treated, control : array-like
-        ``(before, after)`` counts, or ``(k, 2)`` for k studies.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per study: ``log_ratio``, ``variance``, ``percent_reduction``, ``d``,
-        ``d_variance``.
-
-    Examples
-    --------
-    >>> import hotspotlib as hs
-    >>> row = hs.count_effect_size(treated=(100, 70), control=(100, 100))
-    >>> round(float(row["percent_reduction"].iloc[0]), 1)
-    30.0
-    """
-    t = np.atleast_2d(require_finite(treated, name="treated"))
-    c = np.atleast_2d(require_finite(control, name="control"))
-    if t.shape != c.shape or t.shape[1] != 2:
-        raise ValueError(
-            f"`treated` and `control` must both be (before, after) pairs or (k, 2) tables of "
-            f"the same shape; got shapes {t.shape} and {c.shape}."
-        )
-    for name, counts in (("treated", t), ("control", c)):
-        if (counts <= 0).any():
-            raise ValueError(
-                f"`{name}` has {int((counts <= 0).sum())} count(s) <= 0; the log ratio and its "
-                "variance are undefined at 0. Add 0.5 to every count of that study (a "
-                "continuity correction) or leave the study out."
-            )
-    log_ratio = np.log(t[:, 0] * c[:, 1] / (t[:, 1] * c[:, 0]))
-    variance = (1 / t).sum(axis=1) + (1 / c).sum(axis=1)
-    return pd.DataFrame(
-        {
-            "log_ratio": log_ratio,
-            "variance": variance,
-            "percent_reduction": 100 * (1 - np.exp(-log_ratio)),
-            "d": log_ratio * _D_FACTOR,
-            "d_variance": variance * _D_FACTOR**2,
-        }
-    )

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from hotspotlib._frozen import FrozenResult
+from hotspotlib._frozen import FrozenResult, frozen_mapping
 from hotspotlib._multiple_testing import adjust_pvalues
 from hotspotlib._options import Adjustment
-from hotspotlib._summary import Summary
-from hotspotlib._validation import check_option
-from hotspotlib.trials._common import read_only
+from hotspotlib._validation import check_option, require_nonempty, require_unique
 from hotspotlib.trials.estimate import TrialEffect, estimate_effect
 
 if TYPE_CHECKING:
@@ -43,6 +41,8 @@ class EffectTable(FrozenResult):
     adjustment: str
     notes: tuple[str, ...] = field(default_factory=tuple)
 
+    _title: ClassVar[str] = "Effects of patrol on several outcomes"
+
     def to_frame(self) -> pd.DataFrame:
         """One row per outcome: treatment-term estimates, ``p_value`` and ``p_adjusted``."""
         rows = [e.to_frame().loc[["treatment"]] for e in self.effects]
@@ -50,15 +50,21 @@ class EffectTable(FrozenResult):
         frame["p_adjusted"] = self.p_adjusted
         return frame
 
-    def summary(self) -> Summary:
-        """Summarise the effects table and the adjustment."""
-        columns = ["irr", "irr_ci_low", "irr_ci_high", "percent_change", "p_value", "p_adjusted"]
-        return Summary(
-            title="Effects of patrol on several outcomes",
-            parameters={"n_outcomes": len(self.effects), "adjustment": self.adjustment},
-            table=self.to_frame()[columns].round(4),
-            notes=self.notes,
+    @property
+    def parameters(self) -> Mapping[str, Any]:
+        """The outcomes and the p-value adjustment."""
+        return frozen_mapping(
+            {"outcomes": ", ".join(e.outcome for e in self.effects), "adjustment": self.adjustment}
         )
+
+    @property
+    def counts(self) -> Mapping[str, Any]:
+        """Outcomes estimated."""
+        return frozen_mapping({"n_outcomes": len(self.effects)})
+
+    def _summary_table(self) -> pd.DataFrame:
+        columns = ["irr", "irr_ci_low", "irr_ci_high", "percent_change", "p_value", "p_adjusted"]
+        return self.to_frame()[columns].round(4)
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """Forest plot of the IRRs and their confidence intervals per outcome."""
@@ -125,15 +131,13 @@ def estimate_effects(
     """
     check_option(p_adjust, Adjustment, name="p_adjust")
     names = [outcomes] if isinstance(outcomes, str) else list(outcomes)
-    if not names:
-        raise ValueError("`outcomes` is empty; name at least one outcome column.")
-    if len(set(names)) != len(names):
-        raise ValueError(f"`outcomes` repeats a column: {names}.")
+    require_nonempty(names, name="outcomes", fix="name at least one outcome column.")
+    require_unique(names, name="outcomes", what="columns")
     effects = tuple(estimate_effect(panel, outcome=name, **options) for name in names)
     adjusted = adjust_pvalues([e.p_value for e in effects], method=p_adjust)
     return EffectTable(
         effects=effects,
-        p_adjusted=read_only(adjusted),
+        p_adjusted=adjusted,
         adjustment=p_adjust,
         notes=(f"p_adjusted: {p_adjust} across {len(names)} outcomes; p_value is unadjusted.",),
     )

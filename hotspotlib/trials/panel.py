@@ -5,11 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from hotspotlib._columns import PLACE, TIME
 from hotspotlib._validation import (
     require_columns,
     require_id_type,
     require_join,
     require_timestamps,
+    require_type,
     require_weights,
     wall_clock,
 )
@@ -22,8 +24,8 @@ def trial_panel(
     events: pd.DataFrame,
     schedule: DayAssignment,
     *,
-    place: str = "hotspot_id",
-    time: str = "timestamp",
+    place: str = PLACE,
+    time: str = TIME,
     weights: str | None = None,
     dayfirst: bool | None = None,
 ) -> pd.DataFrame:
@@ -51,7 +53,8 @@ def trial_panel(
         One row per place-day of the schedule (all of them, zeros included), with the
         schedule's place column, ``date``, ``treated``, ``count`` (and ``weights``),
         ordered by place then date. ``attrs["n_events_outside"]`` counts events
-        outside the trial's places or days.
+        outside the trial's places or days (read it straight away: pandas drops
+        ``attrs`` in many operations; nothing in the library reads it).
 
     Raises
     ------
@@ -82,10 +85,9 @@ def trial_panel(
     >>> panel.shape
     (600, 5)
     """
-    if not isinstance(schedule, DayAssignment):
-        raise TypeError(
-            f"`schedule` must be a DayAssignment (from assign_days); got {type(schedule).__name__}."
-        )
+    require_type(
+        schedule, DayAssignment, name="schedule", expected="a DayAssignment (from assign_days)"
+    )
     require_columns(events, [place, time], name="events")
     values = require_weights(events, weights, name="weights") if weights is not None else None
     stamps = wall_clock(

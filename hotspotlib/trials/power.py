@@ -10,17 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from hotspotlib._frozen import FrozenResult
+from hotspotlib._frozen import FrozenResult, frozen_mapping
 from hotspotlib._options import PowerDesign
-from hotspotlib._summary import Summary
-from hotspotlib._validation import check_option, require_positive
-from hotspotlib.trials._common import ReadOnlyDict
+from hotspotlib._validation import (
+    check_option,
+    require_positive,
+    require_probability,
+    require_range,
+    require_relevant,
+)
 
 __all__ = ["PowerAnalysis", "minimum_detectable_effect", "sample_size"]
 
@@ -57,6 +61,8 @@ class PowerAnalysis(FrozenResult):
     days: float | None = None
     parameters: Mapping[str, Any] = field(default_factory=dict)
 
+    _title: ClassVar[str] = "Power calculation"
+
     @property
     def percent_reduction(self) -> float:
         """``100 * (1 - IRR)``."""
@@ -76,17 +82,14 @@ class PowerAnalysis(FrozenResult):
             }
         )
 
-    def summary(self) -> Summary:
-        """Summarise the result and inputs, with the approximation's caveats."""
-        params = {
-            "design": self.design,
-            f"n ({self.unit})": self.n,
-            "irr": self.irr,
-            "percent_reduction": self.percent_reduction,
-            "std_error_log_irr": self.std_error,
-            **({"days": self.days} if self.days is not None else {}),
-            **self.parameters,
-        }
+    @property
+    def counts(self) -> Mapping[str, Any]:
+        """The units: ``n`` (in ``unit``) and, for crossovers with ``n_places``, days."""
+        return frozen_mapping({"n": self.n, "unit": self.unit, "days": self.days})
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The approximation and its caveats."""
         notes = [
             "Wald approximation on the log-rate scale, two-sided alpha; "
             "Var(log rate) per unit = (1/(t mu) + k) with NB2 dispersion k (0 = Poisson).",
@@ -103,14 +106,15 @@ class PowerAnalysis(FrozenResult):
                 "Pairing/blocking removes a share `correlation` of the between-place "
                 "variance 2k (our approximation); 0 reproduces the parallel design."
             )
-        return Summary(title="Power calculation", parameters=params, notes=notes)
+        return tuple(notes)
+
+    def _summary_table(self) -> pd.DataFrame:
+        return self.to_frame().rename(columns={"std_error": "std_error_log_irr"})
 
 
 def _z(alpha: float, power: float) -> float:
-    if not 0 < alpha < 1:
-        raise ValueError(f"`alpha` must be between 0 and 1; got {alpha!r}.")
-    if not 0 < power < 1:
-        raise ValueError(f"`power` must be between 0 and 1; got {power!r}.")
+    require_probability(alpha, name="alpha")
+    require_probability(power, name="power")
     return float(stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power))
 
 
@@ -129,19 +133,20 @@ def _common(
         "control_rate": require_positive(control_rate, name="control_rate"),
         "dispersion": require_positive(dispersion, name="dispersion", allow_zero=True),
         "exposure": require_positive(exposure, name="exposure"),
-        "treated_share": require_positive(treated_share, name="treated_share"),
-        "correlation": require_positive(correlation, name="correlation", allow_zero=True),
+        "treated_share": require_probability(treated_share, name="treated_share"),
+        "correlation": require_range(
+            correlation, name="correlation", low=0, high=1, high_open=True
+        ),
         "cluster_size": require_positive(cluster_size, name="cluster_size"),
-        "icc": require_positive(icc, name="icc", allow_zero=True),
+        "icc": require_range(icc, name="icc", low=0, high=1),
     }
-    if not values["treated_share"] < 1:
-        raise ValueError(f"`treated_share` must be between 0 and 1; got {treated_share!r}.")
-    if not values["correlation"] < 1:
-        raise ValueError(f"`correlation` must be in [0, 1); got {correlation!r}.")
-    if values["icc"] > 1:
-        raise ValueError(f"`icc` must be in [0, 1]; got {icc!r}.")
-    if design in ("parallel", "crossover") and values["correlation"]:
-        raise ValueError("`correlation` applies to pair and block designs only.")
+    require_relevant(
+        correlation,
+        name="correlation",
+        used=design in ("pair", "block"),
+        context=f"with design={design!r}",
+        fix="It applies to pair and block designs only.",
+    )
     values["design_effect"] = 1.0 + (values["cluster_size"] - 1.0) * values["icc"]
     return values
 
@@ -300,9 +305,14 @@ def _result(
     power: float,
 ) -> PowerAnalysis:
     days = None
+    require_relevant(
+        n_places,
+        name="n_places",
+        used=design == "crossover",
+        context=f"with design={design!r}",
+        fix="It expresses a crossover's n in days.",
+    )
     if n_places is not None:
-        if design != "crossover":
-            raise ValueError("`n_places` applies to crossover designs (to express n in days).")
         days = n / require_positive(n_places, name="n_places")
     unit = (
         "place-days"
@@ -319,5 +329,5 @@ def _result(
         irr=irr,
         std_error=se,
         days=days,
-        parameters=ReadOnlyDict(params),
+        parameters=params,
     )

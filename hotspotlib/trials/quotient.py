@@ -6,13 +6,15 @@ displacement use :func:`wdd`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 import pandas as pd
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
-from hotspotlib._frozen import FrozenResult
-from hotspotlib._summary import Summary
+from hotspotlib._frozen import FrozenResult, frozen_mapping
+from hotspotlib._validation import require_nonnegative, require_shape
 from hotspotlib.trials.displacement import _pair
 
 __all__ = ["DisplacementQuotient", "wdq"]
@@ -50,6 +52,8 @@ class DisplacementQuotient(FrozenResult):
     interpretation: str
     _area_counts: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
+    _title: ClassVar[str] = "Weighted displacement quotient"
+
     @property
     def area_counts(self) -> pd.DataFrame:
         """The before and after counts per area.
@@ -72,26 +76,37 @@ class DisplacementQuotient(FrozenResult):
             }
         )
 
-    def summary(self) -> Summary:
-        """Summarise the measures, the counts and the reading."""
-        return Summary(
-            title="Weighted displacement quotient",
-            parameters={
-                "gross_effect": self.gross_effect,
-                "net_effect": self.net_effect,
-                "success_measure": self.success_measure,
-                "buffer_measure": self.buffer_measure,
-                "wdq": self.wdq,
-                "total_net_effect": self.total_net_effect,
-                "interpretation": self.interpretation,
-            },
-            table=self._area_counts,
-            notes=[
-                "WDQ is meaningful only when the success measure is negative (the "
-                "response worked) and unstable when it is near zero. It has no "
-                "significance test: use wdd() for one.",
-            ],
+    @property
+    def parameters(self) -> Mapping[str, Any]:
+        """No options: the measures follow from the counts alone."""
+        return frozen_mapping({"measure": "WDQ and total net effect (Bowers & Johnson 2003)"})
+
+    @property
+    def counts(self) -> Mapping[str, Any]:
+        """The before and after counts of each area."""
+        return frozen_mapping(
+            {
+                f"{area}_{period}": float(self._area_counts.loc[area, period])
+                for area in self._area_counts.index
+                for period in ("before", "after")
+            }
         )
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The measures and their reading in words, then the caveats."""
+        return (
+            f"Gross effect {self.gross_effect:g}, net effect {self.net_effect:.4g}, success "
+            f"measure {self.success_measure:.4g}, buffer measure {self.buffer_measure:.4g}, "
+            f"WDQ {self.wdq:.4g}, total net effect {self.total_net_effect:.4g}: "
+            f"{self.interpretation}.",
+            "WDQ is meaningful only when the success measure is negative (the "
+            "response worked) and unstable when it is near zero. It has no "
+            "significance test: use wdd() for one.",
+        )
+
+    def _summary_table(self) -> pd.DataFrame:
+        return self.area_counts
 
 
 def wdq(*, target: ArrayLike, buffer: ArrayLike, control: ArrayLike) -> DisplacementQuotient:
@@ -119,17 +134,21 @@ def wdq(*, target: ArrayLike, buffer: ArrayLike, control: ArrayLike) -> Displace
     >>> round(result.wdq, 2), result.total_net_effect
     (0.25, 50.0)
     """
-    r = _pair(target, name="target")
-    d = _pair(buffer, name="buffer")
-    c = _pair(control, name="control")
-    if max(len(r), len(d), len(c)) > 1:
-        raise ValueError("`wdq` takes one (before, after) pair per area; sum crime types first.")
-    (rb, ra), (db, da), (cb, ca) = r[0], d[0], c[0]
-    if cb == 0 or ca == 0:
-        raise ValueError(
-            f"`control` counts must be > 0 before and after (got {cb:g}, {ca:g}): the WDQ "
-            "divides by them. Use a larger control area or a longer period."
+    given = {"target": target, "buffer": buffer, "control": control}
+    pairs: dict[str, NDArray[Any]] = {}
+    for name, value in given.items():
+        pair = _pair(value, name=name)
+        require_shape(
+            pair, (1, 2), name=name, what="one (before, after) pair per area; sum crime types first"
         )
+        pairs[name] = pair[0]
+    require_nonnegative(
+        pairs["control"],
+        name="control",
+        strict=True,
+        fix="The WDQ divides by the control counts: use a larger control area or a longer period.",
+    )
+    (rb, ra), (db, da), (cb, ca) = pairs["target"], pairs["buffer"], pairs["control"]
     success = ra / ca - rb / cb
     buffer_measure = da / ca - db / cb
     quotient = buffer_measure / success if success != 0 else float("nan")

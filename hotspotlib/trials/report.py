@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
-from hotspotlib._frozen import FrozenResult
-from hotspotlib._summary import Summary
-from hotspotlib._validation import require_columns
+from hotspotlib._frozen import FrozenResult, frozen_mapping
+from hotspotlib._validation import (
+    require_columns,
+    require_nonempty,
+    require_relevant,
+    require_type,
+    require_whole,
+)
 from hotspotlib.trials.assign import PlaceAssignment
 from hotspotlib.trials.compliance import ComplianceEffect
 from hotspotlib.trials.estimate import TrialEffect
@@ -59,6 +64,8 @@ class TrialReport(FrozenResult):
     dose: pd.DataFrame | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
 
+    _title: ClassVar[str] = "Trial report"
+
     def _sections(self) -> list[tuple[str, pd.DataFrame]]:
         parts = [("Participant flow", self.flow), ("Effects", self.effects)]
         if self.dose is not None:
@@ -95,9 +102,18 @@ class TrialReport(FrozenResult):
         """Return the participant-flow table (a copy)."""
         return self.flow.copy()
 
-    def summary(self) -> Summary:
-        """Summarise the report: the flow table and the notes."""
-        return Summary(title=self.title, table=self.flow, notes=self.notes)
+    @property
+    def parameters(self) -> Mapping[str, Any]:
+        """The report's heading."""
+        return frozen_mapping({"title": self.title})
+
+    @property
+    def counts(self) -> Mapping[str, Any]:
+        """Outcomes reported, with the participant flow in the summary's table."""
+        return frozen_mapping({"n_estimates": len(self.effects)})
+
+    def _summary_table(self) -> pd.DataFrame:
+        return self.flow
 
 
 def _round(table: pd.DataFrame) -> pd.DataFrame:
@@ -167,18 +183,49 @@ def trial_report(
     >>> int(report.flow.loc["randomised", "places"])
     20
     """
-    if not isinstance(assignment, DayAssignment | PlaceAssignment):
-        raise TypeError(
-            "`assignment` must come from assign_days or assign_places; "
-            f"got {type(assignment).__name__}."
-        )
+    require_type(
+        assignment,
+        (DayAssignment, PlaceAssignment),
+        name="assignment",
+        expected="a DayAssignment or PlaceAssignment (from assign_days or assign_places)",
+    )
+    require_relevant(
+        delivered,
+        name="delivered",
+        used=panel is not None,
+        context="without `panel`",
+        fix="The column lives in `panel`: pass the panel too.",
+    )
     items = _effect_list(effects)
+    flow = _flow(assignment, items[0], panel, delivered, n_assessed)
+    table = _effects_table(items, randomization, compliance)
+    dose = _dose_table(panel, dose_columns, delivered) if panel is not None else None
+    notes = [
+        f"Allocation: {assignment.audit.get('algorithm', '')}; seed "
+        f"{assignment.audit.get('seed')}; {assignment.audit.get('library', '')}.",
+        "Effects by assigned arm (intention to treat) unless marked CACE; IRR < 1 and "
+        "negative % change mean fewer crimes with patrol; p-values two-sided.",
+    ]
+    return TrialReport(title=title, flow=flow, effects=table, dose=dose, notes=tuple(notes))
+
+
+def _flow(
+    assignment: DayAssignment | PlaceAssignment,
+    primary: TrialEffect,
+    panel: pd.DataFrame | None,
+    delivered: str | None,
+    n_assessed: int | None,
+) -> pd.DataFrame:
+    """Participant flow: assessed, randomised, allocated, delivered and analysed."""
     crossover = isinstance(assignment, DayAssignment)
     n_places = len(assignment.place_ids)
-    assessed = n_places if n_assessed is None else int(n_assessed)
-    if assessed < n_places:
-        raise ValueError(
-            f"`n_assessed` ({assessed}) cannot be below the places randomised ({n_places})."
+    assessed = n_places
+    if n_assessed is not None:
+        assessed = require_whole(
+            n_assessed,
+            name="n_assessed",
+            minimum=n_places,
+            fix="It cannot be below the places randomised.",
         )
     treated_units, control_units = assignment.n_treated, assignment.n_control
     rows: dict[str, dict[str, Any]] = {
@@ -193,20 +240,25 @@ def trial_report(
         rows["allocated to patrol"]["place_days"] = treated_units
         rows["allocated to control"]["place_days"] = control_units
     unit = "place_days" if crossover else "places"
-    if delivered is not None:
-        if panel is None:
-            raise ValueError("`delivered` needs `panel` (the column lives there).")
+    if delivered is not None and panel is not None:
         require_columns(panel, [delivered, "treated"], name="panel")
         got = panel[delivered].to_numpy(dtype=float) > 0
         arm = panel["treated"].to_numpy() == 1
         rows["received allocated patrol"] = {unit: int(np.sum(got & arm))}
         rows["patrol delivered to control (contamination)"] = {unit: int(np.sum(got & ~arm))}
-    primary = items[0]
     rows["analysed, patrol"] = {unit: primary.n_treated}
     rows["analysed, control"] = {unit: primary.n_control}
     rows["excluded from analysis"] = {unit: primary.n_dropped}
     flow = pd.DataFrame.from_dict(rows, orient="index").rename_axis("stage")
-    flow = flow.astype("Int64")
+    return flow.astype("Int64")
+
+
+def _effects_table(
+    items: list[TrialEffect],
+    randomization: RandomizationTest | None,
+    compliance: ComplianceEffect | None,
+) -> pd.DataFrame:
+    """One row per estimate, then the randomisation test and the ITT and CACE rows."""
     effect_rows = [
         e.to_frame().loc[["treatment"]].assign(model=e.model, n_obs=e.n_obs) for e in items
     ]
@@ -242,14 +294,7 @@ def trial_report(
             )
     if extra:
         table = pd.concat([table, pd.DataFrame(extra)], ignore_index=True)
-    dose = _dose_table(panel, dose_columns, delivered) if panel is not None else None
-    notes = [
-        f"Allocation: {assignment.audit.get('algorithm', '')}; seed "
-        f"{assignment.audit.get('seed')}; {assignment.audit.get('library', '')}.",
-        "Effects by assigned arm (intention to treat) unless marked CACE; IRR < 1 and "
-        "negative % change mean fewer crimes with patrol; p-values two-sided.",
-    ]
-    return TrialReport(title=title, flow=flow, effects=table, dose=dose, notes=tuple(notes))
+    return table
 
 
 def _effect_list(effects: Any) -> list[TrialEffect]:
@@ -257,10 +302,16 @@ def _effect_list(effects: Any) -> list[TrialEffect]:
         return [effects]
     if isinstance(effects, EffectTable):
         return list(effects.effects)
-    items = list(effects)
-    if not items or not all(isinstance(e, TrialEffect) for e in items):
-        raise TypeError("`effects` must be a TrialEffect, an EffectTable or a list of TrialEffect.")
-    return items
+    require_type(
+        effects,
+        (list, tuple),
+        name="effects",
+        expected="a TrialEffect, an EffectTable or a list of TrialEffect",
+    )
+    require_nonempty(effects, name="effects", fix="pass at least one TrialEffect.")
+    for item in effects:
+        require_type(item, TrialEffect, name="effects", expected="a list of TrialEffect")
+    return list(effects)
 
 
 def _dose_table(

@@ -9,17 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from hotspotlib._frozen import FrozenResult
-from hotspotlib._summary import Summary
-from hotspotlib._validation import as_rng, require_timestamp, wall_clock
+from hotspotlib._columns import PLACE
+from hotspotlib._frozen import FrozenResult, frozen_mapping
+from hotspotlib._validation import (
+    as_rng,
+    require_relevant,
+    require_subset,
+    require_timestamp,
+    require_whole,
+    wall_clock,
+)
 from hotspotlib._version import __version__
-from hotspotlib.trials._common import ReadOnlyDict, place_index, read_only, resolve_column
+from hotspotlib.trials._common import block_codes, place_index, require_arm_sizes
 from hotspotlib.trials._draws import draw_within_blocks, start_generator
 
 if TYPE_CHECKING:
@@ -62,7 +69,9 @@ class DayAssignment(FrozenResult):
     treated_per_day: NDArray[np.int64]
     max_consecutive_control: int | None
     audit: Mapping[str, Any] = field(default_factory=dict)
-    place_column: str = "hotspot_id"
+    place_column: str = PLACE
+
+    _title: ClassVar[str] = "Crossover patrol schedule"
 
     @property
     def n_place_days(self) -> int:
@@ -99,9 +108,9 @@ class DayAssignment(FrozenResult):
     def to_frame(self) -> pd.DataFrame:
         """Return the schedule in long form: one row per place-day.
 
-        Rows are ordered by place, then date; ``treated`` is 0/1.
-        ``attrs["place_column"]`` names the place column, which
-        :func:`estimate_effect` and :func:`cace` use by default.
+        Rows are ordered by place, then date; ``treated`` is 0/1. The place column is
+        named ``place_column``; pass that name as ``place=`` to :func:`estimate_effect`
+        and :func:`cace` when it is not ``"hotspot_id"``.
         """
         n_places, n_days = self.treated.shape
         frame = pd.DataFrame(
@@ -113,26 +122,41 @@ class DayAssignment(FrozenResult):
         )
         if len(self.treated_per_day) > 1:
             frame["block"] = np.repeat(self.block, n_days)
-        frame.attrs["place_column"] = self.place_column  # lets the estimators find it
         return frame
 
-    def summary(self) -> Summary:
-        """Totals (T1 bookkeeping), per-place treated shares and the audit trail."""
+    @property
+    def parameters(self) -> Mapping[str, Any]:
+        """The design: places, days, number treated per day, the run limit and the audit."""
+        return frozen_mapping(
+            {
+                "n_places": len(self.place_ids),
+                "n_days": len(self.dates),
+                "first_day": str(self.dates[0].date()),
+                "treated_per_day": ", ".join(str(int(k)) for k in self.treated_per_day),
+                "max_consecutive_control": self.max_consecutive_control,
+                "place_column": self.place_column,
+                **{k: v for k, v in self.audit.items() if k != "generator_state"},
+            }
+        )
+
+    @property
+    def counts(self) -> Mapping[str, Any]:
+        """Place-days in each arm (T1 bookkeeping) and the per-place treated shares."""
         share = self.treated.mean(axis=1)
-        params = {
-            "n_places": len(self.place_ids),
-            "n_days": len(self.dates),
-            "first_day": str(self.dates[0].date()),
-            "n_place_days": self.n_place_days,
-            "n_treated_place_days": self.n_treated,
-            "n_control_place_days": self.n_control,
-            "treated_per_day": ", ".join(str(int(k)) for k in self.treated_per_day),
-            "place_treated_share_min": float(share.min()),
-            "place_treated_share_max": float(share.max()),
-            "longest_control_run_days": int(_longest_control_run(self.treated).max()),
-            "max_consecutive_control": self.max_consecutive_control,
-            **{k: v for k, v in self.audit.items() if k != "generator_state"},
-        }
+        return frozen_mapping(
+            {
+                "n_place_days": self.n_place_days,
+                "n_treated_place_days": self.n_treated,
+                "n_control_place_days": self.n_control,
+                "place_treated_share_min": float(share.min()),
+                "place_treated_share_max": float(share.max()),
+                "longest_control_run_days": int(_longest_control_run(self.treated).max()),
+            }
+        )
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """How the schedule was drawn and what carryover does to it."""
         notes = [
             "Each day exactly the stated number of places per block is patrolled; every "
             "place is its own control (crossover). Carryover (residual deterrence) biases "
@@ -144,7 +168,7 @@ class DayAssignment(FrozenResult):
                 "the rest are drawn at random (schedules that cannot meet the limit are "
                 "redrawn from the start)."
             )
-        return Summary(title="Crossover patrol schedule", parameters=params, notes=notes)
+        return tuple(notes)
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """Show the schedule as a places x days grid (dark = patrol day)."""
@@ -215,54 +239,34 @@ def assign_days(
     ids = place_index(places)
     n = len(ids)
     first = wall_clock(require_timestamp(start, name="start", dayfirst=dayfirst)).normalize()
-    if isinstance(days, bool) or not isinstance(days, int | np.integer) or days < 1:
-        raise ValueError(f"`days` must be a whole number >= 1; got {days!r}.")
+    n_days = require_whole(days, name="days", minimum=1)
     if blocks is None:
-        codes = np.zeros(n, dtype=np.int64)
-        labels: list[Any] = [None]
+        codes, labels = np.zeros(n, dtype=np.int64), [None]
     else:
-        raw = resolve_column(places, blocks, name="blocks", n=n)
-        codes_raw, uniques = pd.factorize(pd.Series(raw), sort=True)
-        if (codes_raw < 0).any():
-            raise ValueError(
-                f"`blocks` has {int((codes_raw < 0).sum())} missing labels; fill them."
-            )
-        codes = codes_raw.astype(np.int64)
-        labels = list(uniques)
+        codes, labels = block_codes(places, blocks, n=n)
     k = _per_block(treated_per_day, labels)
     sizes = np.bincount(codes, minlength=len(labels))
-    too_many = k > sizes
-    if too_many.any() or k.sum() == 0 or k.sum() == n:
-        raise ValueError(
-            f"`treated_per_day` ({treated_per_day!r}) must leave both arms non-empty each day "
-            f"and not exceed the places per block ({sizes.tolist()})."
-        )
+    require_arm_sizes(
+        k,
+        sizes,
+        name="treated_per_day",
+        value=treated_per_day,
+        fix="patrol at least one place and leave at least one unpatrolled each day.",
+    )
     limit = None
     if max_consecutive_control is not None:
-        if (
-            isinstance(max_consecutive_control, bool)
-            or not isinstance(max_consecutive_control, int | np.integer)
-            or max_consecutive_control < 1
-        ):
-            raise ValueError(
-                f"`max_consecutive_control` must be a whole number >= 1; "
-                f"got {max_consecutive_control!r}."
-            )
-        limit = int(max_consecutive_control)
-        if (k == 0).any():
-            raise ValueError(
-                "`max_consecutive_control` cannot be met in a block with no patrol a day; "
-                "patrol at least one place per block."
-            )
-        needed = int(np.max(np.ceil(sizes / k) - 1))
+        limit = require_whole(max_consecutive_control, name="max_consecutive_control", minimum=1)
+        with np.errstate(divide="ignore"):  # a block with no patrol can never meet the limit
+            needed = float(np.max(np.ceil(sizes / k) - 1))
         if limit < needed:
             raise ValueError(
                 f"`max_consecutive_control`={limit} cannot be met: with {sizes.tolist()} places "
-                f"and {k.tolist()} patrolled a day some place waits at least {needed} days. "
-                f"Allow at least {needed} (more leaves room to randomise)."
+                f"and {k.tolist()} patrolled a day some place waits at least {needed:g} days. "
+                "Patrol at least one place per block, and allow a run at least that long "
+                "(more leaves room to randomise)."
             )
     generator, record = start_generator(rng)
-    schedule, restarts = _schedules(generator, codes, k, 1, days, limit)
+    schedule, restarts = _schedules(generator, codes, k, 1, n_days, limit)
     algorithm = "each day, exactly k places per block drawn without replacement (uniform keys)"
     if limit is not None:
         algorithm += f"; places after {limit} control days forced into patrol"
@@ -274,31 +278,37 @@ def assign_days(
     }
     return DayAssignment(
         place_ids=ids,
-        dates=pd.date_range(first, periods=days, freq="D"),
-        treated=read_only(schedule[0]),
-        block=read_only(codes),
-        treated_per_day=read_only(k),
+        dates=pd.date_range(first, periods=n_days, freq="D"),
+        treated=schedule[0],
+        block=codes,
+        treated_per_day=k,
         max_consecutive_control=limit,
-        audit=ReadOnlyDict(audit),
-        place_column=str(ids.name) if ids.name is not None else "hotspot_id",
+        audit=audit,
+        place_column=str(ids.name) if ids.name is not None else PLACE,
     )
 
 
 def _per_block(treated_per_day: Any, labels: list[Any]) -> NDArray[np.int64]:
     if isinstance(treated_per_day, Mapping):
-        missing = [b for b in labels if b not in treated_per_day]
-        if labels == [None] or missing:
-            raise ValueError(
-                "A mapping `treated_per_day` needs `blocks` and one entry per block; "
-                f"missing {missing[:5]}."
-            )
+        require_relevant(
+            None if labels == [None] else labels,
+            name="blocks",
+            used=True,
+            required=True,
+            context="with a mapping `treated_per_day` (one entry per block)",
+        )
+        require_subset(
+            labels,
+            list(treated_per_day),
+            name="blocks",
+            among="the keys of `treated_per_day`",
+            what="labels",
+            fix="Give `treated_per_day` one entry per block.",
+        )
         values = [treated_per_day[b] for b in labels]
     else:
         values = [treated_per_day] * len(labels)
-    for value in values:
-        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
-            raise ValueError(f"`treated_per_day` must hold whole numbers >= 0; got {value!r}.")
-    return np.asarray(values, dtype=np.int64)
+    return np.array([require_whole(v, name="treated_per_day", minimum=0) for v in values])
 
 
 def _schedules(

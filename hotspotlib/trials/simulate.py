@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -12,10 +12,17 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
 from hotspotlib._fixed_effects_batch import fit_poisson_fe
-from hotspotlib._frozen import FrozenResult
-from hotspotlib._summary import Summary
-from hotspotlib._validation import as_rng, require_finite, require_positive
-from hotspotlib.trials._common import ReadOnlyDict, read_only
+from hotspotlib._frozen import FrozenResult, frozen_mapping
+from hotspotlib._validation import (
+    as_rng,
+    require_draws,
+    require_nonnegative,
+    require_positive,
+    require_probability,
+    require_relevant,
+    require_shape,
+    require_type,
+)
 from hotspotlib.trials.assign import PlaceAssignment
 from hotspotlib.trials.schedule import DayAssignment
 
@@ -56,6 +63,8 @@ class SimulatedPower(FrozenResult):
     p_values: NDArray[np.float64]
     parameters: Mapping[str, Any] = field(default_factory=dict)
 
+    _title: ClassVar[str] = "Simulated power"
+
     @property
     def median_irr(self) -> float:
         """Median estimated IRR across simulations."""
@@ -74,27 +83,30 @@ class SimulatedPower(FrozenResult):
             }
         )
 
-    def summary(self) -> Summary:
-        """Power with its Monte Carlo error, median IRR, coverage and settings."""
-        return Summary(
-            title="Simulated power",
-            parameters={
-                "power": self.power,
-                "power_mc_se": self.power_mc_se,
-                "true_irr": self.irr,
-                "median_estimated_irr": self.median_irr,
-                "ci_coverage": self.coverage,
-                **self.parameters,
-            },
-            notes=[
-                "Each simulated trial re-draws the assignment under the real scheme, draws "
-                "NB2 counts (gamma-Poisson; k = 0 is Poisson) and fits the planned model.",
-                "Crossover model: Poisson with place and day fixed effects, errors clustered "
-                "by place (CRV1). Parallel: Poisson with block (or pair) fixed effects, HC1 "
-                "errors.",
-                "Cluster-robust Wald tests over-reject slightly with ~20 places; check "
-                "`ci_coverage` and prefer randomisation inference for the final analysis.",
-            ],
+    @property
+    def counts(self) -> Mapping[str, Any]:
+        """Simulated trials run and those whose effect could not be estimated."""
+        return frozen_mapping(
+            {
+                "n_simulations": self.parameters.get("n_simulations"),
+                "not_estimable": int(np.sum(~np.isfinite(self.estimates))),
+            }
+        )
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The results in words, how trials are simulated and the caveats."""
+        return (
+            f"Power {self.power:.3f} (Monte Carlo SE {self.power_mc_se:.3f}); true IRR "
+            f"{self.irr:g}, median estimated IRR {self.median_irr:.4g}; CI coverage "
+            f"{self.coverage:.3f}.",
+            "Each simulated trial re-draws the assignment under the real scheme, draws "
+            "NB2 counts (gamma-Poisson; k = 0 is Poisson) and fits the planned model.",
+            "Crossover model: Poisson with place and day fixed effects, errors clustered "
+            "by place (CRV1). Parallel: Poisson with block (or pair) fixed effects, HC1 "
+            "errors.",
+            "Cluster-robust Wald tests over-reject slightly with ~20 places; check "
+            "the CI coverage and prefer randomisation inference for the final analysis.",
         )
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
@@ -168,53 +180,89 @@ def simulate_power(
     >>> 0.6 < sim.power < 0.95
     True
     """
-    if not isinstance(assignment, DayAssignment | PlaceAssignment):
-        raise TypeError(
-            "`assignment` must come from assign_days or assign_places; "
-            f"got {type(assignment).__name__}."
-        )
+    require_type(
+        assignment,
+        (DayAssignment, PlaceAssignment),
+        name="assignment",
+        expected="a DayAssignment or PlaceAssignment (from assign_days or assign_places)",
+    )
     crossover = isinstance(assignment, DayAssignment)
     n_places = len(assignment.place_ids)
-    means = require_finite(place_means, name="place_means")
-    if means.shape != (n_places,) or (means <= 0).any():
-        raise ValueError(
-            f"`place_means` must hold one positive expected count per place ({n_places}); "
-            f"got shape {means.shape} with minimum {means.min() if means.size else 'n/a'}."
-        )
+    means = require_nonnegative(place_means, name="place_means", strict=True)
+    require_shape(means, (n_places,), name="place_means", what="one expected count per place")
     ratio = require_positive(irr, name="irr")
     k = require_positive(dispersion, name="dispersion", allow_zero=True)
-    if (
-        isinstance(n_simulations, bool)
-        or not isinstance(n_simulations, int | np.integer)
-        or n_simulations < 1
-    ):
-        raise ValueError(f"`n_simulations` must be a whole number >= 1; got {n_simulations!r}.")
-    if not 0 < alpha < 1:
-        raise ValueError(f"`alpha` must be between 0 and 1; got {alpha!r}.")
-    generator = as_rng(rng)
-    if crossover:
-        n_days = len(assignment.dates)  # type: ignore[union-attr]
-        days = (
-            np.ones(n_days)
-            if day_effects is None
-            else require_finite(day_effects, name="day_effects")
-        )
-        if days.shape != (n_days,) or (days <= 0).any():
-            raise ValueError(f"`day_effects` must hold one positive multiplier per day ({n_days}).")
-        base = (means[:, None] * days[None, :]).ravel()
+    n_simulations = require_draws(n_simulations, name="n_simulations", minimum=1)
+    require_probability(alpha, name="alpha")
+    require_relevant(
+        day_effects,
+        name="day_effects",
+        used=crossover,
+        context="with a PlaceAssignment",
+        fix="Day effects apply to crossover schedules only.",
+    )
+    base, effects, clusters = _design(assignment, means, day_effects)
+    beta, se = _simulate(
+        assignment, base, effects, clusters, ratio, k, n_simulations, rng, progress
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = 2 * stats.norm.sf(np.abs(beta / se))
+    crit = stats.norm.ppf(1 - alpha / 2)
+    covered = np.abs(beta - np.log(ratio)) <= crit * se
+    power = float(np.mean(p < alpha))
+    return SimulatedPower(
+        power=power,
+        power_mc_se=float(np.sqrt(power * (1 - power) / n_simulations)),
+        coverage=float(np.mean(covered)),
+        irr=ratio,
+        estimates=beta,
+        std_errors=se,
+        p_values=p,
+        parameters={
+            "design": "crossover" if crossover else f"parallel ({assignment.design})",  # type: ignore[union-attr]
+            "n_places": n_places,
+            "n_simulations": n_simulations,
+            "dispersion": k,
+            "alpha": alpha,
+        },
+    )
+
+
+def _design(
+    assignment: DayAssignment | PlaceAssignment,
+    means: NDArray[np.float64],
+    day_effects: ArrayLike | None,
+) -> tuple[NDArray[np.float64], list[NDArray[np.int64]], NDArray[np.int64] | None]:
+    """Return the expected control counts per unit, the fixed-effect codes and the clusters."""
+    n_places = len(means)
+    if isinstance(assignment, DayAssignment):
+        n_days = len(assignment.dates)
+        days = np.ones(n_days)
+        if day_effects is not None:
+            days = require_nonnegative(day_effects, name="day_effects", strict=True)
+            require_shape(days, (n_days,), name="day_effects", what="one multiplier per day")
         place_code = np.repeat(np.arange(n_places), n_days)
         effects = [place_code, np.tile(np.arange(n_days), n_places)]
-        clusters: NDArray[np.int64] | None = place_code
-    else:
-        if day_effects is not None:
-            raise ValueError("`day_effects` applies to crossover schedules only.")
-        base = means
-        blocks = np.asarray(assignment.block)
-        effects = [blocks] if blocks.max() > 0 else []
-        clusters = None
+        return (means[:, None] * days[None, :]).ravel(), effects, place_code
+    blocks = np.asarray(assignment.block)
+    return means, ([blocks] if blocks.max() > 0 else []), None
 
+
+def _simulate(
+    assignment: DayAssignment | PlaceAssignment,
+    base: NDArray[np.float64],
+    effects: list[NDArray[np.int64]],
+    clusters: NDArray[np.int64] | None,
+    ratio: float,
+    k: float,
+    n_simulations: int,
+    rng: int | np.random.Generator | None,
+    progress: bool,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Simulate trials chunk by chunk; return the log IRR estimates and their errors."""
+    generator = as_rng(rng)
     estimates, errors = [], []
-    chunks = range(0, n_simulations, _CHUNK)
+    chunks: Any = range(0, n_simulations, _CHUNK)
     if progress:
         from tqdm.auto import tqdm
 
@@ -229,29 +277,4 @@ def simulate_power(
         beta, se = fit_poisson_fe(y, z, effects, clusters)
         estimates.append(beta)
         errors.append(se)
-    beta = np.concatenate(estimates)
-    se = np.concatenate(errors)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = 2 * stats.norm.sf(np.abs(beta / se))
-    crit = stats.norm.ppf(1 - alpha / 2)
-    covered = np.abs(beta - np.log(ratio)) <= crit * se
-    power = float(np.mean(p < alpha))
-    return SimulatedPower(
-        power=power,
-        power_mc_se=float(np.sqrt(power * (1 - power) / n_simulations)),
-        coverage=float(np.mean(covered)),
-        irr=ratio,
-        estimates=read_only(beta),
-        std_errors=read_only(se),
-        p_values=read_only(p),
-        parameters=ReadOnlyDict(
-            {
-                "design": "crossover" if crossover else f"parallel ({assignment.design})",  # type: ignore[union-attr]
-                "n_places": n_places,
-                "n_simulations": n_simulations,
-                "dispersion": k,
-                "alpha": alpha,
-                "not_estimable": int(np.sum(~np.isfinite(beta))),
-            }
-        ),
-    )
+    return np.concatenate(estimates), np.concatenate(errors)

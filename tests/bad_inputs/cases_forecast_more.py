@@ -128,7 +128,7 @@ CASES = [
         lambda: _combine(weight_step=0.3),
         match="weight_step",
     ),
-    Case("ensemble", "coverage above 1", lambda: _combine(coverages=1.5), match="coverages"),
+    Case("ensemble", "coverage above 1", lambda: _combine(coverage=1.5), match="coverage"),
     Case(
         "ensemble", "no validation window", lambda: _combine(n_validation=0), match="n_validation"
     ),

@@ -34,7 +34,7 @@ def test_hit_rates_follow_accuracy_curve(city: tuple[gpd.GeoDataFrame, hs.Grid])
     coverages = np.array([0.01, 0.05, 0.2])
     got = hit_rates(scores, observed, size, coverages)
     for row, values in zip(scores, got, strict=True):
-        table = hs.accuracy_curve(row, test, grid=grid, coverages=coverages).table
+        table = hs.accuracy_curve(row, test, grid=grid, coverage=coverages).table
         np.testing.assert_allclose(values, table["hit_rate"].to_numpy(), rtol=1e-12)
 
 
@@ -83,7 +83,7 @@ def test_validation_drops_a_useless_method(city: tuple[gpd.GeoDataFrame, hs.Grid
         "counts": lambda train, origin: hs.window_counts(train, grid, origin=origin),
         "noise": lambda train, origin: noise,
     }
-    surface = hs.ensemble(events, grid, origin=ORIGIN, methods=methods, coverages=0.05)
+    surface = hs.ensemble(events, grid, origin=ORIGIN, methods=methods, coverage=0.05)
     rates = surface.parameters["validation_hit_rate"]
     assert rates["counts"] > 2 * rates["noise"]
     assert surface.parameters["chosen_weights"]["noise"] == 0.0

@@ -40,7 +40,7 @@ def test_perth_totals_with_run_limit():
         rng=3,
     )
     assert plan.n_place_days == 3_720
-    assert plan.summary().parameters["longest_control_run_days"] <= 20
+    assert plan.counts["longest_control_run_days"] <= 20
 
 
 def test_run_limit_is_enforced_in_every_redraw():
@@ -180,10 +180,10 @@ def test_rerandomisation_can_fail_clearly():
     ("kwargs", "match"),
     [
         ({"design": "cluster"}, "`design` must be one of"),
-        ({"design": "block"}, "needs `blocks`"),
-        ({"design": "pair"}, "needs `rank_by`"),
+        ({"design": "block"}, "`blocks` is required with design=.block."),
+        ({"design": "pair"}, "`rank_by` is required with design=.pair."),
         ({"treated_share": 1.5}, "between 0 and 1"),
-        ({"treated_share": 0.01}, "no place would be in treatment"),
+        ({"treated_share": 0.01}, "leaves no place in treatment"),
         ({"design": "pair", "rank_by": range(5)}, "one value per place"),
     ],
 )
@@ -195,7 +195,7 @@ def test_assign_places_errors(kwargs, match):
 def test_assign_places_input_errors():
     with pytest.raises(ValueError, match="empty"):
         hs.assign_places([])
-    with pytest.raises(ValueError, match="duplicated place ids"):
+    with pytest.raises(ValueError, match="repeated place ids"):
         hs.assign_places([1, 1, 2])
     with pytest.raises(ValueError, match="even number"):
         hs.assign_places(range(5), design="pair", rank_by=range(5))
@@ -206,10 +206,10 @@ def test_assign_places_input_errors():
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"treated_per_day": 0}, "both arms"),
-        ({"treated_per_day": 6}, "both arms"),
+        ({"treated_per_day": 0}, "leaves no place in"),
+        ({"treated_per_day": 6}, "leaves no place in"),
         ({"treated_per_day": 2, "days": 0}, "`days`"),
-        ({"treated_per_day": {"a": 1}}, "needs `blocks`"),
+        ({"treated_per_day": {"a": 1}}, "`blocks` is required with a mapping"),
         ({"treated_per_day": 2, "max_consecutive_control": 0}, "whole number >= 1"),
     ],
 )
@@ -253,13 +253,13 @@ def test_trial_panel_counts(city):
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"blocks": np.repeat([0, 1, 2], 4)}, "`blocks` is given but `design='complete'`"),
-        ({"design": "pair", "rank_by": range(12), "blocks": [0] * 12}, "`blocks` is given"),
+        ({"blocks": np.repeat([0, 1, 2], 4)}, "`blocks` does not apply with design=.complete."),
+        ({"design": "pair", "rank_by": range(12), "blocks": [0] * 12}, "`blocks` does not apply"),
         (
             {"design": "block", "blocks": np.repeat([0, 1, 2], 4), "rank_by": range(12)},
-            "`rank_by` is given but `design='block'`",
+            "`rank_by` does not apply with design=.block.",
         ),
-        ({"rank_by": range(12)}, "`rank_by` is given but `design='complete'`"),
+        ({"rank_by": range(12)}, "`rank_by` does not apply with design=.complete."),
     ],
 )
 def test_unused_design_arguments_are_refused(kwargs, match):

@@ -159,9 +159,9 @@ def test_randomization_test_errors(trial):
     plan, panel = trial
     with pytest.raises(ValueError, match="exactly once"):
         hs.randomization_test(panel.iloc[:-1], outcome="crimes", assignment=plan)
-    with pytest.raises(ValueError, match="not units of the assignment"):
+    with pytest.raises(ValueError, match="not among the units of .assignment"):
         hs.randomization_test(panel.assign(hotspot_id=99), outcome="crimes", assignment=plan)
-    with pytest.raises(ValueError, match="at least 19"):
+    with pytest.raises(ValueError, match=">= 19"):
         hs.randomization_test(panel, outcome="crimes", assignment=plan, n_permutations=5)
     with pytest.raises(ValueError, match="`statistic` must be one of"):
         hs.randomization_test(panel, outcome="crimes", assignment=plan, statistic="median")
@@ -218,7 +218,7 @@ def test_cace_with_minutes_and_errors(trial):
     same = minutes.assign(minutes=minutes["hotspot_id"] + 0.5 * (minutes["date"].dt.day % 3))
     with pytest.raises(ValueError, match="not identified"):
         hs.cace(same, outcome="crimes", delivered="minutes")
-    with pytest.raises(ValueError, match="finite and >= 0"):
+    with pytest.raises(ValueError, match="must be >= 0"):
         hs.cace(minutes.assign(minutes=-1.0), outcome="crimes", delivered="minutes")
     with pytest.raises(ValueError, match="missing column"):
         hs.cace(minutes, outcome="crimes", delivered="gps")
@@ -250,7 +250,7 @@ def test_estimate_effects(trial):
     np.testing.assert_allclose(frame["p_adjusted"], expected)
     assert "p_adjusted" in str(table.summary())
     assert table.plot() is not None
-    with pytest.raises(ValueError, match="repeats"):
+    with pytest.raises(ValueError, match="repeated columns"):
         hs.estimate_effects(panel, outcomes=["crimes", "crimes"])
     with pytest.raises(ValueError, match="empty"):
         hs.estimate_effects(panel, outcomes=[])
