@@ -46,8 +46,8 @@ from hotspotlib._validation._numbers import (
     require_positive,
     require_probability,
     require_range,
-    require_varying,
     require_shape,
+    require_varying,
     require_whole,
 )
 

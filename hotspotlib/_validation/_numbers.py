@@ -397,6 +397,8 @@ def require_array(
         raise ValueError(
             f"`{name}` must hold {what}; {int(bad.sum())} of its {array.size} values are "
             f"not (e.g. {example:g}). {fix}".rstrip()
+        )
+    return array
 
 
 def require_shape(
