@@ -147,8 +147,8 @@ NOT_YET_ON_CONTRACT = {
     # forecast
     "ForecastSurface",
     # hotspots
-    "BandwidthChoice", "DensitySurface", "EmergingHotspots", "EventCounts", "GeneralG", "GiStar",
-    "Grid", "IncrementalAutocorrelation", "LocalMoran", "OptimizedHotspots", "SurfaceComparison",
+    "EmergingHotspots", "GeneralG", "GiStar",
+    "IncrementalAutocorrelation", "LocalMoran", "OptimizedHotspots",
     # metrics
     "AccuracyCurve", "ConcentrationShare", "GiniCoefficient", "KnoxTest", "LorenzCurve",
     "MethodComparison", "ProspectiveHotspots", "RollingEvaluation",

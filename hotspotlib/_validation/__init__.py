@@ -12,7 +12,10 @@ from hotspotlib._validation._common import (
     check_option,
     require_allocation,
     require_columns,
+    require_exclusive,
+    require_given,
     require_grid_size,
+    require_module,
     require_nonempty,
     require_type,
     require_unique,
@@ -41,6 +44,7 @@ from hotspotlib._validation._numbers import (
     require_positive,
     require_probability,
     require_range,
+    require_shape,
     require_whole,
 )
 
@@ -75,4 +79,8 @@ __all__ = [
     "require_weights",
     "require_whole",
     "wall_clock",
+    "require_exclusive",
+    "require_given",
+    "require_module",
+    "require_shape",
 ]

@@ -24,6 +24,7 @@ __all__ = [
     "require_probability",
     "require_range",
     "require_whole",
+    "require_shape",
 ]
 
 
@@ -290,5 +291,27 @@ def require_finite(values: ArrayLike, *, name: str) -> NDArray[np.float64]:
         raise ValueError(
             f"`{name}` has {int(bad.sum())} NaN or infinite values out of {array.size}; "
             "fill or drop them first."
+        )
+    return array
+
+
+def require_shape(
+    values: Any, shape: tuple[int, ...], *, name: str, fix: str = ""
+) -> NDArray[np.float64]:
+    """Return ``values`` as a float64 array after checking it has ``shape`` (ValueError).
+
+    Examples
+    --------
+    >>> require_shape([1, 2], (2,), name="values")
+    array([1., 2.])
+    >>> require_shape([1, 2], (3,), name="values", fix="Give one value per cell.")
+    Traceback (most recent call last):
+    ...
+    ValueError: `values` must have shape (3,); got shape (2,). Give one value per cell.
+    """
+    array = require_numbers(values, name=name)
+    if array.shape != tuple(shape):
+        raise ValueError(
+            f"`{name}` must have shape {tuple(shape)}; got shape {array.shape}. {fix}".rstrip()
         )
     return array
