@@ -27,6 +27,7 @@ from hotspotlib._validation import (
 from hotspotlib.hotspots.density._engine_plan import choose_engine, estimate
 from hotspotlib.hotspots.density._engines import binning_error_bound, bins_per_sd
 from hotspotlib.hotspots.density._layout import (
+    Layout,
     count_outside_area,
     events_in_reach,
     make_layout,
@@ -175,35 +176,60 @@ def kde(
         layout, kernel, choice.bandwidth_m, engine=engine, oversample=k,
         window=window if edge_correction else None,
     )  # fmt: skip
-    factor = {"per_km2": 1e6, "per_m2": 1.0, "per_cell": layout.cell_area_m2}[units]
+    return _assemble(
+        raster, xy, w, layout=layout, choice=choice, engine=engine, oversample=k,
+        near=near, window=window, crs=events.crs,
+        options={"kernel": kernel, "units": units, "edge_correction": bool(edge_correction),
+                 "weights_name": _weights_name(weights)},
+    )  # fmt: skip
+
+
+def _weights_name(weights: Any) -> str | None:
+    """Name of the weights: the column, ``"weights"`` for an array, None without."""
+    if weights is None:
+        return None
+    return weights if isinstance(weights, str) else "weights"
+
+
+def _assemble(
+    raster: NDArray[np.float64],
+    xy: NDArray[np.float64],
+    w: NDArray[np.float64] | None,
+    *,
+    layout: Layout,
+    choice: BandwidthChoice,
+    engine: str,
+    oversample: int,
+    near: NDArray[np.bool_] | None,
+    window: Any,
+    crs: Any,
+    options: dict[str, Any],
+) -> DensitySurface:
+    """Build the :class:`DensitySurface`: densities in the units asked, tallies, choices."""
+    factor = {"per_km2": 1e6, "per_m2": 1.0, "per_cell": layout.cell_area_m2}[options["units"]]
     counts, sums, cell_ids = tally_events(xy, w, layout)
+    bound = 0.0
+    if engine == "fft":
+        spread = bins_per_sd(layout.lattice, options["kernel"], choice.bandwidth_m, oversample)
+        bound = binning_error_bound(options["kernel"], spread)
     return DensitySurface(
         values=raster * factor,
-        grid=layout.as_grid(events.crs),
-        kernel=kernel,
+        grid=layout.as_grid(crs),
         bandwidth_m=choice.bandwidth_m,
-        bandwidth_rule="given" if bandwidth_m is not None else bandwidth_rule,
-        bandwidth_adjust=adjust,
+        bandwidth_rule=choice.rule,
+        bandwidth_adjust=choice.bandwidth_adjust,
         bandwidth_details=choice.details,
         cell_size_rule=layout.cell_size_rule,
-        units=units,
         method=engine,
-        oversample=k if engine == "fft" else 1,
-        binning_error_bound=(
-            binning_error_bound(kernel, bins_per_sd(layout.lattice, kernel, choice.bandwidth_m, k))
-            if engine == "fft"
-            else 0.0
-        ),
-        edge_correction=bool(edge_correction),
+        oversample=oversample if engine == "fft" else 1,
+        binning_error_bound=bound,
         n_events=len(xy),
         total_weight=float(w.sum()) if w is not None else float(len(xy)),
-        weights_name=(weights if isinstance(weights, str) else "weights")
-        if weights is not None
-        else None,
         n_beyond_reach=0 if near is None else int((~near).sum()),
         n_outside_area=0 if window is None else count_outside_area(xy, window, layout, cell_ids),
         event_count=counts,
         weight_sum=sums,
+        **options,
     )
 
 

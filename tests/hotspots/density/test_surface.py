@@ -247,3 +247,28 @@ def test_hotspot_polygons_keep_corner_neighbours_apart():
     surface = hs.kde(events, area=area, cell_size_m=100, bandwidth_m=60, kernel="quartic")
     spots = surface.hotspot_polygons(0.5 * surface.peak)
     assert len(spots) == 2 and spots["n_cells"].tolist() == [1, 1]
+
+
+def test_surface_holds_one_grid_built_lazily(city):
+    surface = hs.kde(city.events, area=city.boundary, cell_size_m=250, bandwidth_m=600)
+    grid = surface.grid
+    assert isinstance(grid, hs.Grid) and not grid._outlines  # no outlines until asked
+    assert surface.raster_shape == (grid.n_rows, grid.n_cols)
+    assert surface.cell_size_m == grid.cell_size_m == 250 and surface.crs.equals(city.crs)
+    assert grid.n_cells == surface.n_cells  # the cells whose centre is inside the area
+    frame = surface.to_frame()
+    assert grid._outlines and frame.index.equals(grid.cells.index)
+    assert frame.index.isin(hs.make_grid(city.boundary, cell_size_m=250).cells.index).all()
+    assert "area_share" not in frame  # only for a grid given to kde
+    everywhere = hs.kde(city.events, cell_size_m=250, bandwidth_m=600)
+    assert everywhere.grid.n_cells == everywhere.raster_shape[0] * everywhere.raster_shape[1]
+
+
+def test_surface_contract_mappings(surface):
+    assert surface.parameters["bandwidth_rule"] == "given"
+    assert surface.parameters["cell_size_rule"] == "given"
+    assert surface.counts["n_events"] == surface.n_events
+    assert surface.counts["peak"] == surface.peak
+    assert any("search radius" in note for note in surface.notes)
+    text = str(surface.summary())
+    assert "Kernel density surface" in text and "n_outside_area" in text

@@ -278,3 +278,17 @@ def test_hex_locate_matches_outlines(size):
     on_edges = np.vstack([start, (start + end) / 2, start + share * (end - start)])
     for xy in (random, on_edges, _corners_and_midpoints(grid)):
         _assert_paths_agree(grid, xy)
+
+
+def test_counts_contract_mappings(city):
+    grid = hs.make_grid(city.boundary, cell_size_m=500)
+    counts = hs.count_events(city.events, grid, weights="harm")
+    assert counts.parameters["weights"] == "harm"
+    assert counts.parameters["places"] == "square grid of 500 m cells"
+    tallies = counts.counts
+    assert tallies["n_inside"] + tallies["n_outside"] == tallies["n_events"] == len(city.events)
+    assert tallies["max_count"] == counts.count.max()
+    assert 0 < tallies["share_in_top_5pct_cells"] <= 1
+    assert tallies["total_weight_inside"] == pytest.approx(counts.weight_sum.sum())
+    assert counts._place_score == "weight_sum"
+    assert hs.count_events(city.events, grid)._place_score == "count"
