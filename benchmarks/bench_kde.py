@@ -37,8 +37,8 @@ def _events(xy: np.ndarray) -> gpd.GeoDataFrame:
 
 
 def _cell_centres(surface: hs.DensitySurface) -> tuple[np.ndarray, np.ndarray]:
-    x = surface.origin_x + np.arange(surface.n_cols) * surface.cell_size_m
-    y = surface.origin_y + np.arange(surface.n_rows) * surface.cell_size_m
+    x = surface.grid.origin_x + np.arange(surface.grid.n_cols) * surface.cell_size_m
+    y = surface.grid.origin_y + np.arange(surface.grid.n_rows) * surface.cell_size_m
     return x, y
 
 
@@ -171,7 +171,7 @@ def _chicago() -> list[dict[str, Any]]:
     peer = median_seconds(lambda: _kdepy_on_grid(xy[inside], x, y, bw), repeat=3)
     label = (
         f"Chicago burglary {len(xy):,} pts, defaults: r={surface.bandwidth_m:.0f} m (arcgis), "
-        f"{surface.n_rows}x{surface.n_cols} cells of {surface.cell_size_m:.0f} m"
+        f"{surface.grid.n_rows}x{surface.grid.n_cols} cells of {surface.cell_size_m:.0f} m"
     )
     return [
         {

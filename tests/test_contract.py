@@ -144,9 +144,6 @@ NOT_YET_ON_CONTRACT = {
     "SimulatedPings", "SyntheticCity",
     # dose
     "DosagePanel", "DoseResponse", "KoperCurve", "PatrolAllocation", "PatrolPlan", "PatrolVisits",
-    # hotspots
-    "BandwidthChoice", "DensitySurface", "EventCounts",
-    "Grid", "SurfaceComparison",
     # trials
 }  # fmt: skip
 

@@ -13,7 +13,10 @@ from hotspotlib._validation._common import (
     require_allocation,
     require_columns,
     require_complete,
+    require_exclusive,
+    require_given,
     require_grid_size,
+    require_module,
     require_nonempty,
     require_relevant,
     require_subset,
@@ -90,4 +93,7 @@ __all__ = [
     "require_subset",
     "require_shape",
     "require_nonnegative",
+    "require_exclusive",
+    "require_given",
+    "require_module",
 ]

@@ -403,21 +403,23 @@ def require_array(
 
 def require_shape(
     values: Any, shape: tuple[int | None, ...], *, name: str, what: str = "", fix: str = ""
-) -> None:
-    """Raise ``ValueError`` unless ``values`` (an array or nested list) has ``shape``.
+) -> NDArray[np.float64]:
+    """Return ``values`` as a float64 array after checking it has ``shape`` (ValueError).
 
     A None in ``shape`` accepts any length on that axis; ``what`` says in words what
     the axes hold (e.g. "one (low, high) pair per study").
 
     Examples
     --------
-    >>> require_shape([[1, 2], [3, 4]], (None, 2), name="ci")
+    >>> require_shape([[1, 2], [3, 4]], (None, 2), name="ci").shape
+    (2, 2)
     >>> require_shape([1, 2, 3], (2,), name="place_means", what="one mean per place")
     Traceback (most recent call last):
     ...
     ValueError: `place_means` must have shape (2,) (one mean per place); got shape (3,).
     """
-    got = tuple(values.shape) if hasattr(values, "shape") else np.shape(values)
+    array = require_numbers(values, name=name, fix=fix)
+    got = array.shape
     ok = len(got) == len(shape) and all(
         want is None or n == want for n, want in zip(got, shape, strict=True)
     )
@@ -428,6 +430,7 @@ def require_shape(
         raise ValueError(
             f"`{name}` must have shape {wanted}{words}; got shape {got}. {fix}".rstrip()
         )
+    return array
 
 
 def require_nonnegative(

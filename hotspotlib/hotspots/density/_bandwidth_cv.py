@@ -31,11 +31,7 @@ def likelihood_cv_sd(
     linear binning and an FFT; small ones, whose lattice would be too fine, use exact
     sums over pairs of events within 5 SD (KD-tree).
     """
-    if len(xy) < 2:
-        raise ValueError(
-            "`bandwidth_rule='likelihood_cv'` needs at least 2 events; pass `bandwidth_m`."
-        )
-    if scott_sd <= 0 or not np.isfinite(scott_sd):
+    if len(xy) < 2 or scott_sd <= 0 or not np.isfinite(scott_sd):  # refused by the caller
         return 0.0, {}
     low, high = _LOW * scott_sd, _HIGH * scott_sd
     candidates = np.geomspace(low, high, _CANDIDATES)

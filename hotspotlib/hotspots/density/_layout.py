@@ -10,11 +10,19 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
-from hotspotlib._validation import require_grid_size, require_positive
+from hotspotlib._options import Kernel
+from hotspotlib._validation import require_grid_size, require_positive, require_some_inside
 from hotspotlib.hotspots.density._engines import Lattice, bounds_of, polygon_node_mask
-from hotspotlib.hotspots.grid.cells import Grid
+from hotspotlib.hotspots.density._kernels import kernel_reach
+from hotspotlib.hotspots.grid.cells import Grid, grid_on_lattice
 
-__all__ = ["Layout", "count_outside_area", "make_layout", "tally_events"]
+__all__ = [
+    "Layout",
+    "count_outside_area",
+    "events_in_reach",
+    "make_layout",
+    "tally_events",
+]
 
 _SQRT3 = math.sqrt(3.0)
 _CELLS_ON_SHORT_SIDE = 250  # ArcGIS's default output cell size: shorter side / 250
@@ -69,6 +77,19 @@ class Layout:
         rows, cols = self.cells()
         raster[rows, cols] = at_cells
         return raster
+
+    def as_grid(self, crs: Any) -> Grid:
+        """Return the :class:`Grid` of the surface's cells: the grid given, else the raster's."""
+        if self.grid is not None:
+            return self.grid
+        return grid_on_lattice(
+            cell_shape="square",
+            cell_size_m=self.cell_size_m,
+            origin=(self.lattice.x0, self.lattice.y0),
+            lattice_shape=(self.n_rows, self.n_cols),
+            crs=crs,
+            keep=self.mask,
+        )
 
     def from_lattice(self, full: NDArray[np.float64]) -> NDArray[np.float64]:
         """Read the surface raster from values at every lattice node (NaN off the surface)."""
@@ -198,3 +219,45 @@ def count_outside_area(
         test = xy[near_edge]
         outside[near_edge] = ~shapely.contains_xy(window, test[:, 0], test[:, 1])
     return int(outside.sum())
+
+
+def events_in_reach(
+    xy: NDArray[np.float64], layout: Layout, kernel: Kernel, bandwidth: float, *, on_grid: bool
+) -> NDArray[np.bool_] | None:
+    """Flag the events within the kernel's reach of the raster (None: all); refuse none."""
+    lattice = layout.lattice
+    near = _within_reach(xy, lattice, kernel_reach(kernel, bandwidth))
+    n_beyond = 0 if near is None else int((~near).sum())
+    if n_beyond:
+        half_x, half_y = lattice.dx / 2, lattice.dy / 2
+        require_some_inside(
+            n_beyond,
+            len(xy),
+            events_bounds=bounds_of(xy),
+            area_bounds=(
+                lattice.x0 - half_x,
+                lattice.y0 - half_y,
+                lattice.x0 + (lattice.n_cols - 0.5) * lattice.dx,
+                lattice.y0 + (lattice.n_rows - 0.5) * lattice.dy,
+            ),
+            area="grid" if on_grid else "raster",
+        )
+    return near
+
+
+def _within_reach(
+    xy: NDArray[np.float64], lattice: Lattice, reach: float
+) -> NDArray[np.bool_] | None:
+    """Flag events within ``reach`` of the raster (None: all of them, the common case)."""
+    x1 = lattice.x0 + (lattice.n_cols - 1) * lattice.dx
+    y1 = lattice.y0 + (lattice.n_rows - 1) * lattice.dy
+    xmin, ymin, xmax, ymax = bounds_of(xy)
+    margin = reach / 2.0  # within margin of the nodes' box on both axes: within reach
+    if (
+        xmin > lattice.x0 - margin
+        and ymin > lattice.y0 - margin
+        and xmax < x1 + margin
+        and ymax < y1 + margin
+    ):
+        return None
+    return np.asarray(lattice.distance_to_extent(xy) < reach)

@@ -14,10 +14,17 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from hotspotlib._summary import Summary
-from hotspotlib._validation import require_positive, require_weights
+from hotspotlib._frozen import ReadOnlyDict, frozen_mapping
+from hotspotlib._validation import (
+    require_exclusive,
+    require_finite,
+    require_given,
+    require_module,
+    require_weights,
+)
 from hotspotlib.hotspots.grid.cells import Grid
 from hotspotlib.hotspots.grid.counts import count_events
+from hotspotlib.hotspots.grid.selection import select_places
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -26,12 +33,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "UNIT_LABELS",
-    "cell_positions",
-    "check_share",
+    "aligned_cells",
     "hotspot_regions",
     "plot_surface",
-    "same_lattice",
-    "surface_summary",
+    "surface_counts",
+    "surface_extent",
+    "surface_notes",
+    "surface_parameters",
     "write_geotiff",
     "xarray_from_surface",
 ]
@@ -42,6 +50,7 @@ UNIT_LABELS = {
     "per_cell": "expected per cell",
 }
 
+_RASTER_INSTALL = "pip install 'hotspotlib[raster]'"
 _REGION_COLUMNS = [
     "n_cells",
     "area_km2",
@@ -53,47 +62,49 @@ _REGION_COLUMNS = [
 ]
 
 
-def same_lattice(a: DensitySurface, b: DensitySurface) -> bool:
-    """Tell whether two surfaces share cell shape, size, origin, raster size and CRS."""
-    close = math.isclose
+def _describe(grid: Grid) -> str:
     return (
-        a.cell_shape == b.cell_shape
-        and close(a.cell_size_m, b.cell_size_m, rel_tol=1e-9)
-        and close(a.origin_x, b.origin_x, rel_tol=0, abs_tol=1e-6 * a.cell_size_m)
-        and close(a.origin_y, b.origin_y, rel_tol=0, abs_tol=1e-6 * a.cell_size_m)
-        and a.raster_shape == b.raster_shape
-        and (a.crs is None) == (b.crs is None)
-        and (a.crs is None or a.crs.equals(b.crs))
+        f"{grid.n_rows}x{grid.n_cols} {grid.cell_shape} cells of {grid.cell_size_m:g} m from "
+        f"({grid.origin_x:.3f}, {grid.origin_y:.3f}), CRS {getattr(grid.crs, 'name', None)}"
     )
 
 
-def cell_positions(
-    surface: DensitySurface, grid: Grid
+def aligned_cells(
+    lattice: Grid, grid: Grid, *, same_extent: bool = False, names: tuple[str, str] = ("", "grid")
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Surface rows and columns of every cell of ``grid`` (which must share the lattice)."""
-    size = surface.cell_size_m
-    row_step = size if surface.cell_shape == "square" else size * math.sqrt(3.0) / 2.0
-    shift_cols = (grid.origin_x - surface.origin_x) / size
-    shift_rows = (grid.origin_y - surface.origin_y) / row_step
+    """Rows and columns on ``lattice`` of every cell of ``grid``, which must share it.
+
+    ``grid`` must have the same cell shape, size and CRS and an origin a whole number of
+    cells away (as grids from :func:`make_grid` with one cell size have); with
+    ``same_extent`` also the same origin and raster size. ``names`` name the two in the
+    message (``ValueError``).
+    """
+    size = lattice.cell_size_m
+    row_step = size if lattice.cell_shape == "square" else size * math.sqrt(3.0) / 2.0
+    shift_cols = (grid.origin_x - lattice.origin_x) / size
+    shift_rows = (grid.origin_y - lattice.origin_y) / row_step
+    step = (round(shift_rows), round(shift_cols))
     aligned = (
-        grid.cell_shape == surface.cell_shape
+        grid.cell_shape == lattice.cell_shape
         and math.isclose(grid.cell_size_m, size, rel_tol=1e-9)
-        and abs(shift_cols - round(shift_cols)) < 1e-6
-        and abs(shift_rows - round(shift_rows)) < 1e-6
-        and (grid.cell_shape == "square" or round(shift_rows) % 2 == 0)
-        and (grid.crs is None or surface.crs is None or grid.crs.equals(surface.crs))
+        and abs(shift_cols - step[1]) < 1e-6
+        and abs(shift_rows - step[0]) < 1e-6
+        and (grid.cell_shape == "square" or step[0] % 2 == 0)
+        and (grid.crs is None) == (lattice.crs is None)
+        and (grid.crs is None or grid.crs.equals(lattice.crs))
+        and (
+            not same_extent
+            or (step == (0, 0) and grid.n_rows == lattice.n_rows and grid.n_cols == lattice.n_cols)
+        )
     )
     if not aligned:
+        first, second = names[0] or "the surface", names[1]
         raise ValueError(
-            f"`grid` ({grid.cell_shape}, {grid.cell_size_m:g} m cells, origin "
-            f"({grid.origin_x:.3f}, {grid.origin_y:.3f})) is not on the surface's lattice "
-            f"({surface.cell_shape}, {size:g} m, origin ({surface.origin_x:.3f}, "
-            f"{surface.origin_y:.3f})) or has another CRS. Build both with the same cell size "
-            "and CRS, or pass the grid to `kde(..., grid=grid)`."
+            f"`{second}` is not on the lattice of {first}: {second} has {_describe(grid)}; "
+            f"{first} has {_describe(lattice)}. Estimate both on one grid: "
+            "`kde(..., grid=grid)`, or the same `area`, `cell_size_m` and CRS."
         )
-    rows = grid.cells["row"].to_numpy() + int(round(shift_rows))
-    cols = grid.cells["col"].to_numpy() + int(round(shift_cols))
-    return rows, cols
+    return grid.rows + step[0], grid.cols + step[1]
 
 
 def hotspot_regions(
@@ -105,22 +116,19 @@ def hotspot_regions(
     weights: Any,
 ) -> gpd.GeoDataFrame:
     """Hot cells dissolved into edge-contiguous polygons, with event and weight shares."""
-    if (threshold is None) == (share is None):
-        raise ValueError(
-            "Give exactly one of `threshold` (a density in the surface's units) or `share` "
-            f"(a share of cells); got threshold={threshold!r}, share={share!r}."
-        )
-    if weights is not None and events is None:
-        raise ValueError("`weights` needs `events`: pass the events to weigh as well.")
+    require_exclusive(
+        {"threshold": threshold, "share": share},
+        required=True,
+        fix="Give exactly one: a density in the surface's units, or a share of cells.",
+    )
+    if weights is not None:
+        require_given(events, name="events", when="`weights` is given", fix="Pass the events.")
     if share is not None:
-        hot = surface.top_cells(share=share)
+        hot = select_places(surface, share=share)
     else:
-        cut = float(threshold)  # type: ignore[arg-type]
-        if not np.isfinite(cut):
-            raise ValueError(f"`threshold` must be a finite density; got {threshold!r}.")
-        rows, cols = surface._cells()
-        keep = surface.values[rows, cols] >= cut
-        hot = surface._frame(rows[keep], cols[keep])
+        cut = float(require_finite(np.array([threshold], dtype=object), name="threshold")[0])
+        frame = surface.to_frame()
+        hot = frame[frame["density"].to_numpy() >= cut]
     weighted = surface.weight_sum is not None if events is None else weights is not None
     columns = _REGION_COLUMNS + (["weight_sum", "weight_share"] if weighted else [])
     if len(hot) == 0:
@@ -209,8 +217,8 @@ def _dissolve_cells(
     return label, parts
 
 
-def surface_summary(surface: DensitySurface) -> Summary:
-    """Build :meth:`DensitySurface.summary`: parameters, automatic choices and caveats."""
+def surface_parameters(surface: DensitySurface) -> ReadOnlyDict:
+    """:attr:`DensitySurface.parameters`: every choice, automatic ones included."""
     params: dict[str, Any] = {
         "kernel": surface.kernel,
         "bandwidth_m": surface.bandwidth_m,
@@ -219,24 +227,38 @@ def surface_summary(surface: DensitySurface) -> Summary:
         "cell_size_m": surface.cell_size_m,
         "cell_size_rule": surface.cell_size_rule,
         "cell_shape": surface.cell_shape,
-        "n_cells": surface.n_cells,
-        "raster": f"{surface.n_rows} rows x {surface.n_cols} cols",
+        "raster": f"{surface.grid.n_rows} rows x {surface.grid.n_cols} cols",
         "units": UNIT_LABELS[surface.units],
         "method": surface.method,
         "edge_correction": surface.edge_correction,
-        "n_events": surface.n_events,
-        "total_weight": surface.total_weight,
-        "peak": surface.peak,
+        "weights": surface.weights_name,
         "crs": surface.crs.to_string() if surface.crs is not None else None,
     }
-    if surface.weights_name is not None:
-        params["weights"] = surface.weights_name
     if surface.method == "fft":
         params["oversample"] = surface.oversample
         params["binning_error_bound"] = surface.binning_error_bound
     for key in ("standard_distance_m", "median_distance_m", "gaussian_sd_m"):
         if key in surface.bandwidth_details:
             params[key] = surface.bandwidth_details[key]
+    return frozen_mapping(params)
+
+
+def surface_counts(surface: DensitySurface) -> ReadOnlyDict:
+    """:attr:`DensitySurface.counts`: events used and left out, cells, the peak."""
+    return frozen_mapping(
+        {
+            "n_events": surface.n_events,
+            "total_weight": surface.total_weight,
+            "n_beyond_reach": surface.n_beyond_reach,
+            "n_outside_area": surface.n_outside_area,
+            "n_cells": surface.n_cells,
+            "peak": surface.peak,
+        }
+    )
+
+
+def surface_notes(surface: DensitySurface) -> tuple[str, ...]:
+    """:attr:`DensitySurface.notes`: conventions and caveats."""
     meaning = (
         "the Gaussian's standard deviation (cut off at 5 SD)"
         if surface.kernel == "gaussian"
@@ -273,7 +295,18 @@ def surface_summary(surface: DensitySurface) -> Summary:
             f"{surface.n_beyond_reach} events lie beyond the kernel's reach of every cell "
             "and add nothing to the surface."
         )
-    return Summary(title="Kernel density surface", parameters=params, notes=notes)
+    return tuple(notes)
+
+
+def surface_extent(surface: DensitySurface) -> tuple[float, float, float, float]:
+    """West, east, south and north edges of a square raster."""
+    grid, h = surface.grid, surface.cell_size_m / 2.0
+    return (
+        grid.origin_x - h,
+        grid.origin_x + (grid.n_cols - 1) * surface.cell_size_m + h,
+        grid.origin_y - h,
+        grid.origin_y + (grid.n_rows - 1) * surface.cell_size_m + h,
+    )
 
 
 def plot_surface(surface: DensitySurface, ax: Axes | None, **kwargs: Any) -> Axes:
@@ -288,13 +321,7 @@ def plot_surface(surface: DensitySurface, ax: Axes | None, **kwargs: Any) -> Axe
             column="density", ax=axes, legend=True, legend_kwds={"label": label}, **kwargs
         )
     else:
-        h = surface.cell_size_m / 2.0
-        extent = (
-            surface.origin_x - h,
-            surface.origin_x + (surface.n_cols - 1) * surface.cell_size_m + h,
-            surface.origin_y - h,
-            surface.origin_y + (surface.n_rows - 1) * surface.cell_size_m + h,
-        )
+        extent = surface_extent(surface)
         image = axes.imshow(surface.values, origin="lower", extent=extent, **kwargs)
         axes.figure.colorbar(image, ax=axes, label=label, shrink=0.8)
     axes.set_aspect("equal")
@@ -313,15 +340,10 @@ def _require_square(surface: DensitySurface, what: str) -> None:
 def xarray_from_surface(surface: DensitySurface) -> Any:
     """Build an ``xarray.DataArray`` with ``y``/``x`` cell-centre coordinates."""
     _require_square(surface, "to_xarray()")
-    try:
-        import xarray as xr
-    except ImportError as error:
-        raise ImportError(
-            "`to_xarray()` needs xarray, which is not installed. Install it with "
-            "`pip install xarray` (the `raster` extra: `pip install 'hotspotlib[raster]'`)."
-        ) from error
-    x = surface.origin_x + np.arange(surface.n_cols) * surface.cell_size_m
-    y = surface.origin_y + np.arange(surface.n_rows) * surface.cell_size_m
+    xr = require_module("xarray", feature="`to_xarray()`", install=_RASTER_INSTALL)
+    grid = surface.grid
+    x = grid.origin_x + np.arange(grid.n_cols) * surface.cell_size_m
+    y = grid.origin_y + np.arange(grid.n_rows) * surface.cell_size_m
     return xr.DataArray(
         np.array(surface.values),
         coords={"y": y, "x": x},
@@ -340,23 +362,17 @@ def xarray_from_surface(surface: DensitySurface) -> Any:
 def write_geotiff(surface: DensitySurface, path: Any) -> None:
     """Write the surface north-up as a float64 GeoTIFF with NaN as no-data."""
     _require_square(surface, "to_geotiff()")
-    try:
-        import rasterio
-        from rasterio.transform import Affine
-    except ImportError as error:
-        raise ImportError(
-            "`to_geotiff()` needs rasterio, which is not installed. Install it with "
-            "`pip install rasterio` (the `raster` extra: `pip install 'hotspotlib[raster]'`)."
-        ) from error
+    rasterio = require_module("rasterio", feature="`to_geotiff()`", install=_RASTER_INSTALL)
+    from rasterio.transform import Affine
+
     size = surface.cell_size_m
-    west = surface.origin_x - size / 2.0
-    north = surface.origin_y + (surface.n_rows - 0.5) * size
+    west, _, _, north = surface_extent(surface)
     with rasterio.open(
         path,
         "w",
         driver="GTiff",
-        height=surface.n_rows,
-        width=surface.n_cols,
+        height=surface.grid.n_rows,
+        width=surface.grid.n_cols,
         count=1,
         dtype="float64",
         crs=surface.crs.to_wkt() if surface.crs is not None else None,
@@ -365,11 +381,3 @@ def write_geotiff(surface: DensitySurface, path: Any) -> None:
         nodata=np.nan,
     ) as dataset:
         dataset.write(np.flipud(surface.values), 1)
-
-
-def check_share(share: float) -> float:
-    """Validate a share in (0, 1]."""
-    value = require_positive(share, name="share")
-    if value > 1:
-        raise ValueError(f"`share` must be in (0, 1]; got {share!r}.")
-    return value

@@ -12,15 +12,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from hotspotlib._frozen import FrozenResult, frozen_mapping
+from hotspotlib._frozen import FrozenResult, ReadOnlyDict, frozen_mapping
 from hotspotlib._options import BandwidthRule, Kernel
-from hotspotlib._summary import Summary
 from hotspotlib._validation import check_option, require_points, require_positive, require_weights
 from hotspotlib.hotspots.density._bandwidth_cv import likelihood_cv_sd
 from hotspotlib.hotspots.density._kernels import kernel_sd_factor
@@ -53,6 +52,8 @@ class BandwidthChoice(FrozenResult):
         (read-only, arrays included).
     """
 
+    _title: ClassVar[str] = "Kernel density bandwidth"
+
     bandwidth_m: float
     rule: str
     kernel: str
@@ -81,31 +82,60 @@ class BandwidthChoice(FrozenResult):
         row.update({k: v for k, v in self.details.items() if np.ndim(v) == 0})
         return pd.DataFrame([row])
 
-    def summary(self) -> Summary:
-        """Summarise the choice and its convention.
+    @property
+    def parameters(self) -> ReadOnlyDict:
+        """The rule, the kernel, the multiplier, the bandwidth chosen and scalar details.
 
         Examples
         --------
         >>> import hotspotlib as hs
         >>> city = hs.synthetic_city(n_events=1_000, rng=3)
-        >>> "search radius" in str(hs.select_bandwidth(city.events).summary())
-        True
+        >>> hs.select_bandwidth(city.events).parameters["rule"]
+        'arcgis'
         """
         params: dict[str, Any] = {
-            "bandwidth_m": self.bandwidth_m,
             "rule": self.rule,
             "kernel": self.kernel,
             "bandwidth_adjust": self.bandwidth_adjust,
-            "n_events": self.n_events,
+            "bandwidth_m": self.bandwidth_m,
         }
         params.update({k: v for k, v in self.details.items() if np.ndim(v) == 0})
+        return frozen_mapping(params)
+
+    @property
+    def counts(self) -> ReadOnlyDict:
+        """Events used."""
+        return frozen_mapping({"n_events": self.n_events})
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What the bandwidth means and how the rule works.
+
+        Examples
+        --------
+        >>> import hotspotlib as hs
+        >>> city = hs.synthetic_city(n_events=1_000, rng=3)
+        >>> "search radius" in hs.select_bandwidth(city.events).notes[0]
+        True
+        """
         notes = [_MEANING[self.kernel == "gaussian"], _RULE_NOTES[self.rule]]
         if self.details.get("at_search_boundary"):
             notes.append(
                 "The likelihood was still rising at the edge of the search range; the "
                 "bandwidth is a bound, not an optimum (often caused by repeated locations)."
             )
-        return Summary(title="Kernel density bandwidth", parameters=params, notes=notes)
+        return tuple(notes)
+
+    def _summary_table(self) -> pd.DataFrame | None:
+        """Return the cross-validation trace (candidate SDs, log-likelihoods), if any."""
+        if "cv_sd_m" not in self.details:
+            return None
+        return pd.DataFrame(
+            {
+                "gaussian_sd_m": self.details["cv_sd_m"],
+                "log_likelihood": self.details["cv_log_likelihood"],
+            }
+        )
 
 
 _MEANING = {
@@ -218,11 +248,12 @@ def choose_bandwidth(
     else:
         scott, _ = _reference_sd(xy, w, robust=False)
         sd, details = likelihood_cv_sd(xy, w, scott)
-    if not np.isfinite(sd) or sd <= 0:
-        raise ValueError(
-            f"The {rule!r} bandwidth rule gives {sd:g} m for these events (they share too few "
-            "distinct locations); pass `bandwidth_m` explicitly."
-        )
+    require_positive(
+        sd,
+        name="bandwidth_m",
+        fix=f"The {rule!r} rule gives this for these events: they need at least 2 distinct "
+        "locations. Pass `bandwidth_m` explicitly.",
+    )
     value = sd / kernel_sd_factor(kernel) * bandwidth_adjust
     return BandwidthChoice(
         bandwidth_m=float(value),
@@ -230,7 +261,7 @@ def choose_bandwidth(
         kernel=kernel,
         bandwidth_adjust=bandwidth_adjust,
         n_events=len(xy),
-        details=frozen_mapping(details),
+        details=details,
     )
 
 

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
 from numpy.typing import NDArray
 
-from hotspotlib._frozen import FrozenResult
+from hotspotlib._frozen import FrozenResult, ReadOnlyDict, frozen_mapping
 from hotspotlib._options import CompareMethod
-from hotspotlib._summary import Summary
-from hotspotlib._validation import check_option, require_positive
-from hotspotlib.hotspots.density._surface_tools import UNIT_LABELS, same_lattice
+from hotspotlib._validation import check_option, require_positive, require_type
+from hotspotlib.hotspots.density._surface_tools import UNIT_LABELS, aligned_cells, surface_extent
 from hotspotlib.hotspots.density.surface import DensitySurface
 
 if TYPE_CHECKING:
@@ -42,6 +41,8 @@ class SurfaceComparison(FrozenResult):
     first, second : DensitySurface
         The surfaces compared (``a`` and ``b``).
     """
+
+    _title: ClassVar[str] = "Density comparison"
 
     values: NDArray[np.float64]
     method: str
@@ -73,37 +74,49 @@ class SurfaceComparison(FrozenResult):
         frame[self.method] = self.values[rows, cols]
         return frame
 
-    def summary(self) -> Summary:
-        """Summarise the comparison and its guard.
+    @property
+    def parameters(self) -> ReadOnlyDict:
+        """The method, the guard and the two surfaces' units and bandwidths."""
+        return frozen_mapping(
+            {
+                "method": self.method,
+                "min_density": self.min_density,
+                "units": UNIT_LABELS[self.first.units],
+                "bandwidth_a_m": self.first.bandwidth_m,
+                "bandwidth_b_m": self.second.bandwidth_m,
+            }
+        )
+
+    @property
+    def counts(self) -> ReadOnlyDict:
+        """Cells compared and guarded, and the range of the comparison.
 
         Examples
         --------
         >>> import hotspotlib as hs
         >>> city = hs.synthetic_city(n_events=1_000, rng=4)
         >>> a = hs.kde(city.events, cell_size_m=500, bandwidth_m=1_000)
-        >>> hs.compare_surfaces(a, a).summary().parameters["max"]
+        >>> hs.compare_surfaces(a, a).counts["max"]
         1.0
         """
         finite = self.values[np.isfinite(self.values)]
-        return Summary(
-            title=f"Density comparison ({self.method})",
-            parameters={
-                "method": self.method,
-                "min_density": self.min_density,
-                "units": UNIT_LABELS[self.first.units],
+        return frozen_mapping(
+            {
                 "n_cells_compared": int(finite.size),
                 "n_guarded": self.n_guarded,
                 "min": float(finite.min()) if finite.size else float("nan"),
                 "max": float(finite.max()) if finite.size else float("nan"),
-                "bandwidth_a_m": self.first.bandwidth_m,
-                "bandwidth_b_m": self.second.bandwidth_m,
-            },
-            notes=[
-                "Ratio and log ratio are NaN where the denominator (and, for the log ratio, "
-                "the numerator) is below min_density: tiny densities make ratios noise.",
-                "Compare surfaces with the same kernel and bandwidth unless the difference "
-                "is the point; scale by the totals first to compare shapes, not volumes.",
-            ],
+            }
+        )
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The guard's rule and how to compare fairly."""
+        return (
+            "Ratio and log ratio are NaN where the denominator (and, for the log ratio, "
+            "the numerator) is below min_density: tiny densities make ratios noise.",
+            "Compare surfaces with the same kernel and bandwidth unless the difference "
+            "is the point; scale by the totals first to compare shapes, not volumes.",
         )
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
@@ -120,17 +133,10 @@ class SurfaceComparison(FrozenResult):
         low, high = min(low, centre - 1e-9), max(high, centre + 1e-9)
         kwargs.setdefault("cmap", "RdBu_r")
         kwargs.setdefault("norm", TwoSlopeNorm(vcenter=centre, vmin=low, vmax=high))
-        s = self.first
-        h = s.cell_size_m / 2.0
-        if s.cell_shape == "hex":
+        if self.first.cell_shape == "hex":
             self.to_frame().plot(column=self.method, ax=axes, legend=True, **kwargs)
         else:
-            extent = (
-                s.origin_x - h,
-                s.origin_x + (s.n_cols - 1) * s.cell_size_m + h,
-                s.origin_y - h,
-                s.origin_y + (s.n_rows - 1) * s.cell_size_m + h,
-            )
+            extent = surface_extent(self.first)
             image = axes.imshow(self.values, origin="lower", extent=extent, **kwargs)
             axes.figure.colorbar(image, ax=axes, label=self.method.replace("_", " "), shrink=0.8)
         axes.set_aspect("equal")
@@ -189,23 +195,9 @@ def compare_surfaces(
     """
     check_option(method, CompareMethod, name="method")
     for name, surface in (("a", a), ("b", b)):
-        if not isinstance(surface, DensitySurface):
-            raise TypeError(
-                f"`{name}` must be a DensitySurface from kde(); got {type(surface).__name__}."
-            )
-    if not same_lattice(a, b):
-        raise ValueError(
-            "`a` and `b` are on different grids: a has "
-            f"{a.n_rows}x{a.n_cols} {a.cell_shape} cells of {a.cell_size_m:g} m from "
-            f"({a.origin_x:.1f}, {a.origin_y:.1f}), b has {b.n_rows}x{b.n_cols} "
-            f"{b.cell_shape} cells of {b.cell_size_m:g} m from ({b.origin_x:.1f}, "
-            f"{b.origin_y:.1f}) (or their CRSs differ). Estimate both on one grid: "
-            "`kde(..., grid=grid)` or the same `area` and `cell_size_m`."
-        )
-    if a.units != b.units:
-        raise ValueError(
-            f"`a` is in {a.units!r} and `b` in {b.units!r}; estimate both in the same units."
-        )
+        require_type(surface, DensitySurface, name=name, expected="a DensitySurface from kde()")
+    aligned_cells(a.grid, b.grid, same_extent=True, names=("`a`", "b"))
+    check_option(b.units, (a.units,), name="b.units")
     first, second = np.asarray(a.values), np.asarray(b.values)
     if min_density is None:
         peak = np.nanmax(second) if method == "ratio" else min(np.nanmax(first), np.nanmax(second))
@@ -224,7 +216,6 @@ def compare_surfaces(
             guarded = both & ((second < floor) | (first < floor) | (second <= 0) | (first <= 0))
             result = np.log(first / second)
     result = np.where(both & ~guarded, result, np.nan)
-    result.flags.writeable = False
     return SurfaceComparison(
         values=result,
         method=method,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,44 +11,33 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from hotspotlib._frozen import frozen_mapping
 from hotspotlib._options import BandwidthRule, DensityUnits, KdeMethod, Kernel
 from hotspotlib._validation import (
     check_option,
-    require_grid_size,
+    require_exclusive,
+    require_given,
     require_points,
     require_polygons,
     require_positive,
     require_same_crs,
-    require_some_inside,
+    require_type,
     require_weights,
+    require_whole,
 )
-from hotspotlib.hotspots.density._engines import (
-    MAX_FINE_NODES,
-    Lattice,
-    binning_error_bound,
-    bins_per_sd,
-    bounds_of,
-    choose_oversample,
-    exact_density,
-    fft_density,
-    polygon_node_cover,
-    refined_lattice,
-    window_mass,
+from hotspotlib.hotspots.density._engine_plan import choose_engine, estimate
+from hotspotlib.hotspots.density._engines import binning_error_bound, bins_per_sd
+from hotspotlib.hotspots.density._layout import (
+    Layout,
+    count_outside_area,
+    events_in_reach,
+    make_layout,
+    tally_events,
 )
-from hotspotlib.hotspots.density._kernels import kernel_reach
-from hotspotlib.hotspots.density._layout import count_outside_area, make_layout, tally_events
 from hotspotlib.hotspots.density.bandwidth import BandwidthChoice, choose_bandwidth
 from hotspotlib.hotspots.density.surface import DensitySurface
 from hotspotlib.hotspots.grid.cells import Grid
 
 __all__ = ["kde"]
-
-_EXACT_PAIRS = 2_000_000  # "auto": below this many (event, cell) pairs the exact sum is cheap
-_EXACT_PAIRS_ROUGH = 20_000_000  # ... and for kernels with a kink or jump, which bin poorly
-_FFT_BYTES_PER_NODE = 48  # binned lattice, stencil, spectrum and result per padded node
-_MAX_EXACT_PAIRS = 5e10  # the exact sum's time bound (chunked: memory stays bounded)
-_ROUGH_KERNELS = ("epanechnikov", "triangular", "uniform")
 
 
 def kde(
@@ -168,169 +156,142 @@ def kde(
     >>> bool(abs(total / surface.total_weight - 1) < 0.02)  # a little mass leaves the area
     True
     """
-    check_option(kernel, Kernel, name="kernel")
-    check_option(units, DensityUnits, name="units")
-    check_option(method, KdeMethod, name="method")
-    check_option(bandwidth_rule, BandwidthRule, name="bandwidth_rule")
-    xy = require_points(events, name="events")
-    w = require_weights(events, weights)
+    xy, w, window = _inputs(
+        events, weights=weights, area=area, grid=grid, cell_size_m=cell_size_m,
+        edge_correction=edge_correction, oversample=oversample, method=method,
+        options=(kernel, units, bandwidth_rule),
+    )  # fmt: skip
     adjust = require_positive(bandwidth_adjust, name="bandwidth_adjust")
-    window = _study_area(area, events)
-    if grid is not None:
-        if not isinstance(grid, Grid):
-            raise TypeError(f"`grid` must be a Grid from make_grid; got {type(grid).__name__}.")
-        require_same_crs(events, grid.cells, names=("events", "grid"))
-        if cell_size_m is not None:
-            raise ValueError(
-                "Give `grid` or `cell_size_m`, not both: the grid fixes the cell size "
-                f"({grid.cell_size_m:g} m)."
-            )
-    if edge_correction and window is None:
-        raise ValueError(
-            "`edge_correction=True` needs the study area: pass `area=` (e.g. the force or "
-            "district boundary polygons)."
-        )
-    if oversample is not None:
-        if isinstance(oversample, bool) or not isinstance(oversample, (int, np.integer)):
-            raise TypeError(f"`oversample` must be a whole number >= 1; got {oversample!r}.")
-        if oversample < 1:
-            raise ValueError(f"`oversample` must be a whole number >= 1; got {oversample!r}.")
-        if method == "exact":
-            raise ValueError("`oversample` applies to the fft engine; drop it with 'exact'.")
+    choice = _bandwidth(xy, w, bandwidth_m, rule=bandwidth_rule, kernel=kernel, adjust=adjust)
+    layout = make_layout(xy, window, grid, cell_size_m, choice.bandwidth_m, max_cells)
+    near = events_in_reach(xy, layout, kernel, choice.bandwidth_m, on_grid=grid is not None)
+    engine, k = choose_engine(
+        len(xy) if near is None else int(near.sum()),
+        layout, kernel, choice.bandwidth_m, method=method, oversample=oversample,
+        max_cells=max_cells,
+    )  # fmt: skip
+    raster = estimate(
+        xy if near is None else xy[near],
+        w if (w is None or near is None) else w[near],
+        layout, kernel, choice.bandwidth_m, engine=engine, oversample=k,
+        window=window if edge_correction else None,
+    )  # fmt: skip
+    return _assemble(
+        raster, xy, w, layout=layout, choice=choice, engine=engine, oversample=k,
+        near=near, window=window, crs=events.crs,
+        options={"kernel": kernel, "units": units, "edge_correction": bool(edge_correction),
+                 "weights_name": _weights_name(weights)},
+    )  # fmt: skip
 
-    choice: BandwidthChoice | None = None
-    if bandwidth_m is None:
-        choice = choose_bandwidth(
-            xy, w, rule=bandwidth_rule, kernel=kernel, bandwidth_adjust=adjust
-        )
-        bandwidth = choice.bandwidth_m
-    else:
-        bandwidth = require_positive(bandwidth_m, name="bandwidth_m") * adjust
 
-    layout = make_layout(xy, window, grid, cell_size_m, bandwidth, max_cells)
-    lattice = layout.lattice
-    reach = kernel_reach(kernel, bandwidth)
-    near = _within_reach(xy, lattice, reach)
-    n_beyond = 0 if near is None else int((~near).sum())
-    if n_beyond:
-        half_x, half_y = lattice.dx / 2, lattice.dy / 2
-        require_some_inside(
-            n_beyond,
-            len(xy),
-            events_bounds=bounds_of(xy),
-            area_bounds=(
-                lattice.x0 - half_x,
-                lattice.y0 - half_y,
-                lattice.x0 + (lattice.n_cols - 0.5) * lattice.dx,
-                lattice.y0 + (lattice.n_rows - 0.5) * lattice.dy,
-            ),
-            area="grid" if grid is not None else "raster",
-        )
-    xy_near = xy if near is None else xy[near]
-    w_near = w if (w is None or near is None) else w[near]
-    n_raster = layout.n_rows * layout.n_cols
-    pairs = len(xy_near) * min(math.pi * reach * reach / layout.cell_area_m2, n_raster)
-    coarse = refined_lattice(lattice, kernel, bandwidth, 1)  # the smallest FFT lattice
-    fft_nodes = float(coarse.n_rows) * float(coarse.n_cols)
-    fft_limit = max(max_cells, MAX_FINE_NODES)
-    engine = method
-    if engine == "auto":
-        cheap = _EXACT_PAIRS_ROUGH if kernel in _ROUGH_KERNELS else _EXACT_PAIRS
-        exact_ok = oversample is None and (pairs <= cheap or fft_nodes > fft_limit)
-        engine = "exact" if exact_ok else "fft"
-    if engine == "fft" and fft_nodes > fft_limit:
-        raise ValueError(
-            f"`bandwidth_m` = {bandwidth:,.6g} m pads the FFT lattice by the kernel's reach "
-            f"to {coarse.n_rows:,} x {coarse.n_cols:,} = {fft_nodes:,.0f} nodes (about "
-            f"{fft_nodes * _FFT_BYTES_PER_NODE / 1024**3:,.1f} GiB), over the limit of "
-            f"{fft_limit:,}; refused before allocating. Use `method='exact'` (about "
-            f"{pairs:,.0f} event-cell pairs), a smaller `bandwidth_m`, or raise `max_cells`."
-        )
-    if engine == "exact" and pairs > _MAX_EXACT_PAIRS:
-        raise ValueError(
-            f"`bandwidth_m` = {bandwidth:,.6g} m over {len(xy_near):,} events and "
-            f"{n_raster:,} cells needs about {pairs:,.3g} event-cell pairs for the exact "
-            f"sum (over {_MAX_EXACT_PAIRS:,.0g}; hours of work). Use a smaller `bandwidth_m`, "
-            "a larger cell size, or fewer events."
-        )
-    k = oversample if oversample is not None else choose_oversample(lattice, kernel, bandwidth)
-    if oversample is not None and engine == "fft":
-        fine = refined_lattice(lattice, kernel, bandwidth, k)
-        require_grid_size(
-            fine.n_rows * fine.n_cols, max_cells=max(max_cells, MAX_FINE_NODES), name="oversample"
-        )
+def _weights_name(weights: Any) -> str | None:
+    """Name of the weights: the column, ``"weights"`` for an array, None without."""
+    if weights is None:
+        return None
+    return weights if isinstance(weights, str) else "weights"
 
-    if engine == "exact":
-        at_cells = exact_density(xy_near, w_near, layout.centres(), kernel, bandwidth)
-        raster = layout.scatter(at_cells)
-    else:
-        raster = layout.from_lattice(fft_density(xy_near, w_near, lattice, kernel, bandwidth, k))
-    if edge_correction and window is not None:
-        fine_inside = polygon_node_cover(window, refined_lattice(lattice, kernel, bandwidth, k))
-        mass = layout.from_lattice(window_mass(fine_inside, lattice, kernel, bandwidth, k))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            raster = np.where(mass > 1e-9, raster / mass, np.nan)
 
-    factor = {"per_km2": 1e6, "per_m2": 1.0, "per_cell": layout.cell_area_m2}[units]
-    values = raster * factor if factor != 1.0 else np.array(raster)
+def _assemble(
+    raster: NDArray[np.float64],
+    xy: NDArray[np.float64],
+    w: NDArray[np.float64] | None,
+    *,
+    layout: Layout,
+    choice: BandwidthChoice,
+    engine: str,
+    oversample: int,
+    near: NDArray[np.bool_] | None,
+    window: Any,
+    crs: Any,
+    options: dict[str, Any],
+) -> DensitySurface:
+    """Build the :class:`DensitySurface`: densities in the units asked, tallies, choices."""
+    factor = {"per_km2": 1e6, "per_m2": 1.0, "per_cell": layout.cell_area_m2}[options["units"]]
     counts, sums, cell_ids = tally_events(xy, w, layout)
-    n_outside_area = 0 if window is None else count_outside_area(xy, window, layout, cell_ids)
-    for array in (values, counts, sums):
-        if array is not None:
-            array.flags.writeable = False
+    bound = 0.0
+    if engine == "fft":
+        spread = bins_per_sd(layout.lattice, options["kernel"], choice.bandwidth_m, oversample)
+        bound = binning_error_bound(options["kernel"], spread)
     return DensitySurface(
-        values=values,
-        origin_x=lattice.x0,
-        origin_y=lattice.y0,
-        cell_size_m=layout.cell_size_m,
-        n_rows=layout.n_rows,
-        n_cols=layout.n_cols,
-        cell_shape=layout.cell_shape,
-        crs=events.crs,
-        grid=grid,
-        kernel=kernel,
-        bandwidth_m=float(bandwidth),
-        bandwidth_rule="given" if choice is None else bandwidth_rule,
-        bandwidth_adjust=adjust,
-        bandwidth_details=choice.details if choice is not None else frozen_mapping(),
+        values=raster * factor,
+        grid=layout.as_grid(crs),
+        bandwidth_m=choice.bandwidth_m,
+        bandwidth_rule=choice.rule,
+        bandwidth_adjust=choice.bandwidth_adjust,
+        bandwidth_details=choice.details,
         cell_size_rule=layout.cell_size_rule,
-        units=units,
         method=engine,
-        oversample=k if engine == "fft" else 1,
-        binning_error_bound=(
-            binning_error_bound(kernel, bins_per_sd(lattice, kernel, bandwidth, k))
-            if engine == "fft"
-            else 0.0
-        ),
-        edge_correction=bool(edge_correction),
+        oversample=oversample if engine == "fft" else 1,
+        binning_error_bound=bound,
         n_events=len(xy),
         total_weight=float(w.sum()) if w is not None else float(len(xy)),
-        weights_name=(weights if isinstance(weights, str) else "weights")
-        if weights is not None
-        else None,
-        n_beyond_reach=n_beyond,
-        n_outside_area=n_outside_area,
+        n_beyond_reach=0 if near is None else int((~near).sum()),
+        n_outside_area=0 if window is None else count_outside_area(xy, window, layout, cell_ids),
         event_count=counts,
         weight_sum=sums,
+        **options,
     )
 
 
-def _within_reach(
-    xy: NDArray[np.float64], lattice: Lattice, reach: float
-) -> NDArray[np.bool_] | None:
-    """Flag events within ``reach`` of the raster (None: all of them, the common case)."""
-    x1 = lattice.x0 + (lattice.n_cols - 1) * lattice.dx
-    y1 = lattice.y0 + (lattice.n_rows - 1) * lattice.dy
-    xmin, ymin, xmax, ymax = bounds_of(xy)
-    margin = reach / 2.0  # within margin of the nodes' box on both axes: within reach
-    if (
-        xmin > lattice.x0 - margin
-        and ymin > lattice.y0 - margin
-        and xmax < x1 + margin
-        and ymax < y1 + margin
-    ):
-        return None
-    return np.asarray(lattice.distance_to_extent(xy) < reach)
+def _inputs(
+    events: gpd.GeoDataFrame,
+    *,
+    weights: Any,
+    area: Any,
+    grid: Grid | None,
+    cell_size_m: float | None,
+    edge_correction: bool,
+    oversample: int | None,
+    method: str,
+    options: tuple[str, str, str],
+) -> tuple[NDArray[np.float64], NDArray[np.float64] | None, Any]:
+    """Check the inputs of :func:`kde`: event coordinates, weights and the study area."""
+    kernel, units, rule = options
+    check_option(kernel, Kernel, name="kernel")
+    check_option(units, DensityUnits, name="units")
+    check_option(method, KdeMethod, name="method")
+    check_option(rule, BandwidthRule, name="bandwidth_rule")
+    xy = require_points(events, name="events")
+    w = require_weights(events, weights)
+    window = _study_area(area, events)
+    if grid is not None:
+        require_type(grid, Grid, name="grid", expected="a Grid from make_grid")
+        require_same_crs(events, grid.cells, names=("events", "grid"))
+        require_exclusive(
+            {"grid": grid, "cell_size_m": cell_size_m},
+            fix=f"The grid fixes the cell size ({grid.cell_size_m:g} m); not both.",
+        )
+    if edge_correction:
+        require_given(
+            area, name="area", when="`edge_correction=True`",
+            fix="Pass the study area (e.g. the force or district boundary polygons).",
+        )  # fmt: skip
+    if oversample is not None:
+        require_whole(oversample, name="oversample", minimum=1)
+        require_exclusive(
+            {"oversample": oversample, "method": method if method == "exact" else None},
+            fix="`oversample` applies to the fft engine; drop it with method='exact'.",
+        )
+    return xy, w, window
+
+
+def _bandwidth(
+    xy: NDArray[np.float64],
+    w: NDArray[np.float64] | None,
+    bandwidth_m: float | None,
+    *,
+    rule: BandwidthRule,
+    kernel: Kernel,
+    adjust: float,
+) -> BandwidthChoice:
+    """Return the bandwidth given (times ``adjust``) or chosen by ``rule``."""
+    if bandwidth_m is None:
+        return choose_bandwidth(xy, w, rule=rule, kernel=kernel, bandwidth_adjust=adjust)
+    given = require_positive(bandwidth_m, name="bandwidth_m") * adjust
+    return BandwidthChoice(
+        bandwidth_m=float(given), rule="given", kernel=kernel, bandwidth_adjust=adjust,
+        n_events=len(xy),
+    )  # fmt: skip
 
 
 def _study_area(area: Any, events: gpd.GeoDataFrame) -> Any:

@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
-import shapely
 from numpy.typing import NDArray
 
-from hotspotlib._frozen import FrozenResult
-from hotspotlib._summary import Summary
-from hotspotlib._validation import require_points, require_same_crs
+from hotspotlib._frozen import FrozenResult, ReadOnlyDict
+from hotspotlib._validation import require_points, require_same_crs, require_type
 from hotspotlib.hotspots.density._surface_tools import (
-    cell_positions,
-    check_share,
+    aligned_cells,
     hotspot_regions,
     plot_surface,
-    surface_summary,
+    surface_counts,
+    surface_notes,
+    surface_parameters,
     write_geotiff,
     xarray_from_surface,
 )
@@ -31,8 +28,6 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 __all__ = ["DensitySurface"]
-
-_SQRT3 = math.sqrt(3.0)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)
@@ -45,18 +40,10 @@ class DensitySurface(FrozenResult):
         Read-only ``(n_rows, n_cols)`` raster of densities in ``units``; row 0 is the
         southernmost row. NaN marks cells that are not part of the surface (outside the
         study area, or clipped from the grid).
-    origin_x, origin_y : float
-        Centre of the cell in row 0, column 0.
-    cell_size_m : float
-        Side of a square cell (centre spacing of hexagons).
-    n_rows, n_cols : int
-        Raster size.
-    cell_shape : {"square", "hex"}
-        Cell shape (hexagonal surfaces come from a hexagonal :class:`Grid`).
-    crs : pyproj.CRS
-        CRS of the events.
-    grid : Grid or None
-        The grid the surface was computed on, when one was given.
+    grid : Grid
+        The lattice of the surface: the grid given to :func:`kde`, else the square
+        cells of the raster whose centre is inside the study area (all of them without
+        an area). Its origin, cell size, shape and CRS are the surface's.
     kernel : str
         Kernel used.
     bandwidth_m : float
@@ -96,15 +83,11 @@ class DensitySurface(FrozenResult):
         Read-only raster of summed weights per cell, when weighted.
     """
 
+    _title: ClassVar[str] = "Kernel density surface"
+    _place_score: ClassVar[str] = "density"
+
     values: NDArray[np.float64]
-    origin_x: float
-    origin_y: float
-    cell_size_m: float
-    n_rows: int
-    n_cols: int
-    cell_shape: str
-    crs: Any
-    grid: Grid | None
+    grid: Grid
     kernel: str
     bandwidth_m: float
     bandwidth_rule: str
@@ -125,15 +108,29 @@ class DensitySurface(FrozenResult):
     weight_sum: NDArray[np.float64] | None = field(repr=False, default=None)
 
     @property
+    def crs(self) -> Any:
+        """CRS of the events (and of :attr:`grid`)."""
+        return self.grid.crs
+
+    @property
+    def cell_shape(self) -> str:
+        """``"square"`` or ``"hex"`` (hexagonal surfaces come from a hexagonal grid)."""
+        return self.grid.cell_shape
+
+    @property
+    def cell_size_m(self) -> float:
+        """Side of a square cell (centre spacing of hexagons), in metres."""
+        return self.grid.cell_size_m
+
+    @property
     def cell_area_m2(self) -> float:
         """Area of one cell in square metres."""
-        s = self.cell_size_m
-        return s * s if self.cell_shape == "square" else _SQRT3 / 2.0 * s * s
+        return self.grid.cell_area_m2
 
     @property
     def raster_shape(self) -> tuple[int, int]:
         """``(n_rows, n_cols)`` of :attr:`values`."""
-        return (self.n_rows, self.n_cols)
+        return (self.grid.n_rows, self.grid.n_cols)
 
     @property
     def n_cells(self) -> int:
@@ -145,13 +142,20 @@ class DensitySurface(FrozenResult):
         """Largest density on the surface."""
         return float(np.nanmax(self.values)) if self.n_cells else float("nan")
 
-    def _cells(self) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-        """Rows and columns of the surface's cells, in :meth:`to_frame` order."""
-        if self.grid is not None:
-            cells = self.grid.cells
-            return cells["row"].to_numpy(), cells["col"].to_numpy()
-        rows, cols = np.nonzero(np.isfinite(self.values))
-        return rows.astype(np.int64), cols.astype(np.int64)
+    @property
+    def parameters(self) -> ReadOnlyDict:
+        """Every choice that made the surface, automatic ones included."""
+        return surface_parameters(self)
+
+    @property
+    def counts(self) -> ReadOnlyDict:
+        """Events used, left out of the raster or outside the area; cells and peak."""
+        return surface_counts(self)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Conventions (bandwidth meaning, units, engine) and caveats."""
+        return surface_notes(self)
 
     def cell_values(self) -> NDArray[np.float64]:
         """Densities per cell, aligned with :meth:`to_frame` (and ``grid.cells`` if given).
@@ -165,30 +169,7 @@ class DensitySurface(FrozenResult):
         >>> surface.cell_values().shape == (grid.n_cells,)
         True
         """
-        rows, cols = self._cells()
-        return self.values[rows, cols]
-
-    def _frame(self, rows: NDArray[np.int64], cols: NDArray[np.int64]) -> gpd.GeoDataFrame:
-        ids = rows * self.n_cols + cols
-        data: dict[str, Any] = {
-            "row": rows,
-            "col": cols,
-            "density": self.values[rows, cols],
-            "n_events": self.event_count[rows, cols],
-        }
-        if self.weight_sum is not None:
-            data["weight_sum"] = self.weight_sum[rows, cols]
-        if self.grid is not None:
-            index = pd.Index(ids, name="cell_id")
-            geometry = self.grid.cells.geometry.reindex(index).to_numpy()
-        else:
-            h = self.cell_size_m / 2.0
-            x = self.origin_x + cols * self.cell_size_m
-            y = self.origin_y + rows * self.cell_size_m
-            geometry = shapely.box(x - h, y - h, x + h, y + h)
-        return gpd.GeoDataFrame(
-            data, geometry=geometry, crs=self.crs, index=pd.Index(ids, name="cell_id")
-        )
+        return self.values[self.grid.rows, self.grid.cols]
 
     def to_frame(self) -> gpd.GeoDataFrame:
         """Return the cells as polygons with ``density`` (and event tallies).
@@ -208,10 +189,21 @@ class DensitySurface(FrozenResult):
         >>> frame.index.equals(grid.cells.index)
         True
         """
-        rows, cols = self._cells()
-        frame = self._frame(rows, cols)
-        if self.grid is not None:
-            frame["area_share"] = self.grid.cells["area_share"].to_numpy()
+        rows, cols = self.grid.rows, self.grid.cols
+        data: dict[str, Any] = {
+            "row": rows,
+            "col": cols,
+            "density": self.values[rows, cols],
+            "n_events": self.event_count[rows, cols],
+        }
+        if self.weight_sum is not None:
+            data["weight_sum"] = self.weight_sum[rows, cols]
+        cells = self.grid.cells
+        frame = gpd.GeoDataFrame(
+            data, geometry=cells.geometry.to_numpy(), crs=self.crs, index=cells.index.copy()
+        )
+        if self.cell_size_rule == "grid":
+            frame["area_share"] = self.grid.area_share
         return frame
 
     def values_for(self, grid: Grid) -> NDArray[np.float64]:
@@ -231,10 +223,10 @@ class DensitySurface(FrozenResult):
         >>> int(np.isfinite(values).sum()) == surface.n_cells
         True
         """
-        if not isinstance(grid, Grid):
-            raise TypeError(f"`grid` must be a Grid from make_grid; got {type(grid).__name__}.")
-        rows, cols = cell_positions(self, grid)
-        ok = (rows >= 0) & (rows < self.n_rows) & (cols >= 0) & (cols < self.n_cols)
+        require_type(grid, Grid, name="grid", expected="a Grid from make_grid")
+        rows, cols = aligned_cells(self.grid, grid)
+        n_rows, n_cols = self.raster_shape
+        ok = (rows >= 0) & (rows < n_rows) & (cols >= 0) & (cols < n_cols)
         out = np.full(len(rows), np.nan)
         out[ok] = self.values[rows[ok], cols[ok]]
         return out
@@ -252,56 +244,19 @@ class DensitySurface(FrozenResult):
         """
         xy = require_points(points, name="points")
         require_same_crs(points, gpd.GeoSeries([], crs=self.crs), names=("points", "surface"))
-        if self.grid is not None and self.cell_shape == "hex":
+        if self.cell_shape == "hex":
             position = self.grid.locate(xy)
             out = np.full(len(xy), np.nan)
             hit = position >= 0
             out[hit] = self.cell_values()[position[hit]]
             return out
-        cols = np.floor((xy[:, 0] - self.origin_x) / self.cell_size_m + 0.5).astype(np.int64)
-        rows = np.floor((xy[:, 1] - self.origin_y) / self.cell_size_m + 0.5).astype(np.int64)
-        ok = (rows >= 0) & (rows < self.n_rows) & (cols >= 0) & (cols < self.n_cols)
+        grid, size = self.grid, self.cell_size_m
+        cols = np.floor((xy[:, 0] - grid.origin_x) / size + 0.5).astype(np.int64)
+        rows = np.floor((xy[:, 1] - grid.origin_y) / size + 0.5).astype(np.int64)
+        ok = (rows >= 0) & (rows < grid.n_rows) & (cols >= 0) & (cols < grid.n_cols)
         out = np.full(len(xy), np.nan)
         out[ok] = self.values[rows[ok], cols[ok]]
         return out
-
-    def top_cells(self, share: float | None = None, n: int | None = None) -> gpd.GeoDataFrame:
-        """Return the densest cells, highest first, with their rank and cumulative share.
-
-        Give ``share`` (a share of the surface's cells, e.g. 0.01 for the top 1% of the
-        area) or ``n`` (a number of cells); with neither, the top 20 cells. Ties are broken
-        by cell id, so the result is deterministic. ``cumulative_share`` is the running
-        share of the surface's total density (its expected events) in these cells.
-
-        Examples
-        --------
-        >>> import hotspotlib as hs
-        >>> city = hs.synthetic_city(n_events=1_000, rng=2)
-        >>> top = hs.kde(city.events, bandwidth_m=800).top_cells(n=5)
-        >>> top["rank"].tolist()
-        [1, 2, 3, 4, 5]
-        """
-        if share is not None and n is not None:
-            raise ValueError("Give `share` or `n`, not both.")
-        rows, cols = self._cells()
-        density = self.values[rows, cols]
-        finite = np.isfinite(density)
-        rows, cols, density = rows[finite], cols[finite], density[finite]
-        if share is not None:
-            count = math.ceil(check_share(share) * len(density) - 1e-9)
-        elif n is not None:
-            if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-                raise ValueError(f"`n` must be a whole number >= 1; got {n!r}.")
-            count = int(n)
-        else:
-            count = 20
-        ids = rows * self.n_cols + cols
-        order = np.lexsort((ids, -density))[:count]
-        frame = self._frame(rows[order], cols[order])
-        frame["rank"] = np.arange(1, len(order) + 1)
-        total = float(density.sum())
-        frame["cumulative_share"] = np.cumsum(density[order]) / total if total > 0 else np.nan
-        return frame
 
     def hotspot_polygons(
         self,
@@ -377,19 +332,6 @@ class DensitySurface(FrozenResult):
             For hexagonal cells.
         """
         write_geotiff(self, path)
-
-    def summary(self) -> Summary:
-        """Summarise the surface: every choice (including automatic ones) and caveats.
-
-        Examples
-        --------
-        >>> import hotspotlib as hs
-        >>> city = hs.synthetic_city(n_events=1_000, rng=2)
-        >>> summary = hs.kde(city.events, cell_size_m=200).summary()
-        >>> summary.parameters["bandwidth_rule"], summary.parameters["cell_size_rule"]
-        ('arcgis', 'given')
-        """
-        return surface_summary(self)
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """Map the surface (``imshow`` for square cells, a choropleth for hexagons).

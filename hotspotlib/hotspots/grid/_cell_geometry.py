@@ -17,7 +17,15 @@ from numpy.typing import NDArray
 if TYPE_CHECKING:
     from hotspotlib.hotspots.grid.cells import Grid
 
-__all__ = ["NUDGE", "cell_polygons", "centres", "first_owner", "locate_hex", "locate_square"]
+__all__ = [
+    "NUDGE",
+    "cell_polygons",
+    "centres",
+    "first_owner",
+    "lattice_extent",
+    "locate_hex",
+    "locate_square",
+]
 
 _SQRT3 = math.sqrt(3.0)
 NUDGE = 1e-9  # relative step north-east that decides which cell owns an edge point
@@ -196,3 +204,24 @@ def lattice_index(
     rows = rz.astype(np.int64)
     cols = (rx + (rows - (rows & 1)) // 2).astype(np.int64)
     return rows, cols
+
+
+def lattice_extent(
+    size: float, cell_shape: str, bounds: tuple[float, ...], polygonal: bool
+) -> tuple[float, float, int, int]:
+    """Origin and size of the lattice covering ``bounds``: ``(x0, y0, n_rows, n_cols)``."""
+    xmin, ymin, xmax, ymax = bounds
+    if cell_shape == "hex":
+        dy = size * _SQRT3 / 2
+        n_cols = int(math.ceil((xmax - xmin) / size)) + 2
+        return xmin, ymin, int(math.ceil((ymax - ymin) / dy)) + 2, n_cols
+    x0 = math.floor(xmin / size) * size + size / 2
+    y0 = math.floor(ymin / size) * size + size / 2
+
+    def span(extent: float) -> int:
+        # Points on the far edge must fall inside; a polygon's far edge need not.
+        if polygonal:
+            return max(1, math.ceil(extent / size))
+        return math.floor(extent / size) + 1
+
+    return x0, y0, int(span(ymax - (y0 - size / 2))), int(span(xmax - (x0 - size / 2)))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
@@ -17,19 +17,22 @@ import pandas as pd
 import shapely
 from numpy.typing import ArrayLike, NDArray
 
-from hotspotlib._frozen import FrozenResult, read_only
+from hotspotlib._frozen import FrozenResult, ReadOnlyDict, frozen_mapping
 from hotspotlib._options import GridShape
-from hotspotlib._summary import Summary
 from hotspotlib._validation import (
     check_option,
+    require_finite,
     require_grid_size,
     require_nonempty,
     require_positive,
     require_projected_crs,
+    require_shape,
+    require_type,
 )
 from hotspotlib.hotspots.grid._cell_geometry import (
     cell_polygons,
     centres,
+    lattice_extent,
     locate_hex,
     locate_square,
 )
@@ -37,9 +40,10 @@ from hotspotlib.hotspots.grid._cell_geometry import (
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["Grid", "make_grid"]
+__all__ = ["Grid", "grid_on_lattice", "make_grid"]
 
 _SQRT3 = math.sqrt(3.0)
+_AREA = "a GeoDataFrame or GeoSeries of the study area"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)
@@ -58,8 +62,9 @@ class Grid(FrozenResult):
     Attributes
     ----------
     cells : geopandas.GeoDataFrame
-        One row per cell, indexed by ``cell_id``, with ``row``, ``col``, ``area_share``
-        (the share of the cell inside the study area, 1 when not clipped) and geometry.
+        One row per kept cell, indexed by ``cell_id``, with ``row``, ``col``,
+        ``area_share`` (the share of the cell inside the study area, 1 when not clipped)
+        and geometry. The outlines are built the first time they are asked for.
     cell_shape : {"square", "hex"}
         Cell shape.
     cell_size_m : float
@@ -68,26 +73,47 @@ class Grid(FrozenResult):
         Centre of cell (row 0, col 0).
     n_rows, n_cols : int
         Size of the full lattice, including clipped cells.
+    crs : pyproj.CRS
+        The CRS of the area the grid was built on.
+    rows, cols : numpy.ndarray
+        Lattice row and column of each kept cell, in ``cells`` order.
+    area_share : numpy.ndarray
+        Share of each kept cell inside the study area.
     """
 
-    cells: gpd.GeoDataFrame
+    _title: ClassVar[str] = "Grid"
+
     cell_shape: GridShape
     cell_size_m: float
     origin_x: float
     origin_y: float
     n_rows: int
     n_cols: int
+    crs: Any
+    rows: NDArray[np.int64] = field(repr=False)
+    cols: NDArray[np.int64] = field(repr=False)
+    area_share: NDArray[np.float64] = field(repr=False)
     lookup: NDArray[np.int64] = field(repr=False)
+    _outlines: list[gpd.GeoDataFrame] = field(default_factory=list, repr=False, compare=False)
 
     @property
-    def crs(self) -> Any:
-        """The grid's CRS (that of the area it was built on)."""
-        return self.cells.crs
+    def cells(self) -> gpd.GeoDataFrame:
+        """The kept cells as a GeoDataFrame indexed by ``cell_id`` (built once, then kept)."""
+        if not self._outlines:
+            self._outlines.append(
+                cell_frame(self, cell_polygons(self, self.rows, self.cols), self.area_share)
+            )
+        return self._outlines[0]
 
     @property
     def n_cells(self) -> int:
         """Number of cells kept (after clipping)."""
-        return len(self.cells)
+        return len(self.rows)
+
+    @property
+    def cell_ids(self) -> NDArray[np.int64]:
+        """``cell_id`` of each kept cell, in ``cells`` order."""
+        return self.rows * self.n_cols + self.cols
 
     @property
     def cell_area_m2(self) -> float:
@@ -95,9 +121,42 @@ class Grid(FrozenResult):
         s = self.cell_size_m
         return s * s if self.cell_shape == "square" else _SQRT3 / 2.0 * s * s
 
+    @property
+    def parameters(self) -> ReadOnlyDict:
+        """The grid's geometry: cell shape and size, origin and CRS."""
+        return frozen_mapping(
+            {
+                "cell_shape": self.cell_shape,
+                "cell_size_m": self.cell_size_m,
+                "cell_area_m2": self.cell_area_m2,
+                "origin_x": self.origin_x,
+                "origin_y": self.origin_y,
+                "crs": self.crs.to_string() if self.crs is not None else None,
+            }
+        )
+
+    @property
+    def counts(self) -> ReadOnlyDict:
+        """Cells kept, cells of the full lattice and cells clipped away."""
+        lattice = self.n_rows * self.n_cols
+        return frozen_mapping(
+            {
+                "n_cells": self.n_cells,
+                "n_rows": self.n_rows,
+                "n_cols": self.n_cols,
+                "n_clipped": lattice - self.n_cells,
+                "n_cells_cut_by_area": int((self.area_share < 1).sum()),
+            }
+        )
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The numbering convention."""
+        return ("cell_id = row * n_cols + col on the full lattice; row 0 is southernmost.",)
+
     def centroids(self) -> NDArray[np.float64]:
         """Return the ``(n_cells, 2)`` array of cell centres."""
-        return centres(self, self.cells["row"].to_numpy(), self.cells["col"].to_numpy())
+        return centres(self, self.rows, self.cols)
 
     def locate(self, xy: ArrayLike) -> NDArray[np.int64]:
         """Return the position (0 .. n_cells - 1) of the cell holding each point, -1 outside.
@@ -139,41 +198,19 @@ class Grid(FrozenResult):
         Clipped cells get ``fill``. Row 0 is the southernmost row (use
         ``origin="lower"`` with :func:`matplotlib.pyplot.imshow`).
         """
-        flat = np.asarray(values, dtype=float)
-        if flat.shape != (self.n_cells,):
-            raise ValueError(
-                f"`values` must have one value per cell ({self.n_cells}); got shape {flat.shape}."
-            )
+        flat = require_shape(values, (self.n_cells,), name="values", fix="Give one value per cell.")
         raster = np.full((self.n_rows, self.n_cols), fill, dtype=float)
-        raster[self.cells["row"].to_numpy(), self.cells["col"].to_numpy()] = flat
+        raster[self.rows, self.cols] = flat
         return raster
 
     def from_array(self, raster: ArrayLike) -> NDArray[np.float64]:
         """Read one value per kept cell from a full ``(n_rows, n_cols)`` array."""
-        array = np.asarray(raster, dtype=float)
-        if array.shape != (self.n_rows, self.n_cols):
-            raise ValueError(
-                f"`raster` must have shape {(self.n_rows, self.n_cols)}; got {array.shape}."
-            )
-        return array[self.cells["row"].to_numpy(), self.cells["col"].to_numpy()]
+        array = require_shape(raster, (self.n_rows, self.n_cols), name="raster")
+        return array[self.rows, self.cols]
 
     def to_frame(self) -> gpd.GeoDataFrame:
         """Return the cells as a GeoDataFrame (a copy)."""
         return self.cells.copy()
-
-    def summary(self) -> Summary:
-        """Summarise the grid's size and conventions."""
-        return Summary(
-            title=f"{self.cell_shape.capitalize()} grid",
-            parameters={
-                "cell_size_m": self.cell_size_m,
-                "cell_area_m2": self.cell_area_m2,
-                "n_cells": self.n_cells,
-                "lattice": f"{self.n_rows} rows x {self.n_cols} cols",
-                "crs": self.crs.to_string() if self.crs is not None else None,
-            },
-            notes=["cell_id = row * n_cols + col on the full lattice; row 0 is southernmost."],
-        )
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """Draw the cell outlines."""
@@ -186,6 +223,65 @@ class Grid(FrozenResult):
         self.cells.plot(ax=axes, **kwargs)
         axes.set_aspect("equal")
         return axes
+
+
+def cell_frame(grid: Grid, polygons: NDArray[Any], area_share: NDArray[np.float64]) -> Any:
+    """Build the ``cells`` GeoDataFrame of ``grid`` from the outlines of its kept cells."""
+    return gpd.GeoDataFrame(
+        {"row": grid.rows, "col": grid.cols, "area_share": area_share},
+        geometry=polygons,
+        crs=grid.crs,
+        index=pd.Index(grid.cell_ids, name="cell_id"),
+    )
+
+
+def grid_on_lattice(
+    *,
+    cell_shape: GridShape,
+    cell_size_m: float,
+    origin: tuple[float, float],
+    lattice_shape: tuple[int, int],
+    crs: Any,
+    keep: NDArray[np.bool_] | None = None,
+    area_share: NDArray[np.float64] | None = None,
+    outlines: NDArray[Any] | None = None,
+) -> Grid:
+    """Build the :class:`Grid` of the cells ``keep`` flags on a lattice (all when None).
+
+    ``keep`` is an ``(n_rows, n_cols)`` mask; ``area_share`` and ``outlines`` (the kept
+    cells' polygons, in cell id order) are given when already known. The outlines are
+    otherwise built only when ``cells`` is first read.
+
+    Examples
+    --------
+    >>> grid = grid_on_lattice(cell_shape="square", cell_size_m=100.0, origin=(50.0, 50.0),
+    ...                        lattice_shape=(2, 3), crs=None)
+    >>> grid.n_cells, grid.locate([[250, 150]]).tolist()
+    (6, [5])
+    """
+    n_rows, n_cols = lattice_shape
+    if keep is None:
+        rows, cols = np.divmod(np.arange(n_rows * n_cols, dtype=np.int64), n_cols)
+    else:
+        rows, cols = (a.astype(np.int64) for a in np.nonzero(keep))
+    lookup = np.full(n_rows * n_cols, -1, dtype=np.int64)
+    lookup[rows * n_cols + cols] = np.arange(len(rows))
+    grid = Grid(
+        cell_shape=cell_shape,
+        cell_size_m=float(cell_size_m),
+        origin_x=float(origin[0]),
+        origin_y=float(origin[1]),
+        n_rows=int(n_rows),
+        n_cols=int(n_cols),
+        crs=crs,
+        rows=rows,
+        cols=cols,
+        area_share=np.ones(len(rows)) if area_share is None else area_share,
+        lookup=lookup,
+    )
+    if outlines is not None:
+        grid._outlines.append(cell_frame(grid, outlines, grid.area_share))
+    return grid
 
 
 def make_grid(
@@ -242,79 +338,52 @@ def make_grid(
     """
     check_option(cell_shape, GridShape, name="cell_shape")
     size = require_positive(cell_size_m, name="cell_size_m")
-    if not isinstance(area, (gpd.GeoDataFrame, gpd.GeoSeries)):
-        raise TypeError(f"`area` must be a GeoDataFrame or GeoSeries; got {type(area).__name__}.")
+    require_type(area, (gpd.GeoDataFrame, gpd.GeoSeries), name="area", expected=_AREA)
     require_nonempty(area, name="area")
     require_projected_crs(area, name="area")
     geom = area.geometry if isinstance(area, gpd.GeoDataFrame) else area
     geom = geom[~(geom.isna() | geom.is_empty)]
-    if len(geom) == 0:
-        raise ValueError("`area` has only missing or empty geometries; pass real shapes.")
-    xmin, ymin, xmax, ymax = (float(v) for v in geom.total_bounds)
-    if not np.isfinite([xmin, ymin, xmax, ymax]).all():
-        raise ValueError("`area` has NaN or infinite coordinates; drop those geometries.")
+    require_nonempty(geom, name="area", fix="its geometries are all missing or empty.")
+    xmin, ymin, xmax, ymax = require_finite(geom.total_bounds, name="area bounds")
     polygonal = bool(geom.geom_type.isin(["Polygon", "MultiPolygon"]).all())
-
-    if cell_shape == "square":
-        x0 = math.floor(xmin / size) * size + size / 2
-        y0 = math.floor(ymin / size) * size + size / 2
-        # Points on the far edge must fall inside; a polygon's far edge need not.
-        span = (
-            (lambda extent: max(1, math.ceil(extent / size)))
-            if polygonal
-            else (lambda extent: math.floor(extent / size) + 1)
-        )
-        n_cols = int(span(xmax - (x0 - size / 2)))
-        n_rows = int(span(ymax - (y0 - size / 2)))
-    else:
-        dy = size * _SQRT3 / 2
-        x0, y0 = xmin, ymin
-        n_cols = int(math.ceil((xmax - xmin) / size)) + 2
-        n_rows = int(math.ceil((ymax - ymin) / dy)) + 2
+    x0, y0, n_rows, n_cols = lattice_extent(size, cell_shape, (xmin, ymin, xmax, ymax), polygonal)
     require_grid_size(n_rows * n_cols, max_cells=max_cells)
-
-    rows, cols = np.divmod(np.arange(n_rows * n_cols, dtype=np.int64), n_cols)
-    draft = Grid(
-        cells=gpd.GeoDataFrame(),
+    draft = grid_on_lattice(
         cell_shape=cell_shape,
         cell_size_m=size,
-        origin_x=x0,
-        origin_y=y0,
-        n_rows=n_rows,
-        n_cols=n_cols,
-        lookup=np.empty(0, dtype=np.int64),
-    )
-    polygons = cell_polygons(draft, rows, cols)
-    area_share = np.ones(len(polygons))
-    if clip and polygonal:
-        union = shapely.union_all(geom.to_numpy())
-        shapely.prepare(union)
-        keep = shapely.intersects(union, polygons) & ~shapely.touches(union, polygons)
-        inside = shapely.contains_properly(union, polygons)
-        rows, cols, polygons, inside = rows[keep], cols[keep], polygons[keep], inside[keep]
-        area_share = np.ones(len(polygons))
-        edge = ~inside
-        area_share[edge] = shapely.area(shapely.intersection(polygons[edge], union)) / (
-            draft.cell_area_m2
-        )
-        if len(polygons) == 0:
-            raise ValueError("No cell intersects `area`; check its geometry.")
-    ids = rows * n_cols + cols
-    lookup = np.full(n_rows * n_cols, -1, dtype=np.int64)
-    lookup[ids] = np.arange(len(ids))
-    cells = gpd.GeoDataFrame(
-        {"row": rows, "col": cols, "area_share": area_share},
-        geometry=polygons,
+        origin=(x0, y0),
+        lattice_shape=(n_rows, n_cols),
         crs=geom.crs,
-        index=pd.Index(ids, name="cell_id"),
     )
-    return Grid(
-        cells=cells,
+    polygons = cell_polygons(draft, draft.rows, draft.cols)
+    if not (clip and polygonal):
+        return grid_on_lattice(
+            cell_shape=cell_shape,
+            cell_size_m=size,
+            origin=(x0, y0),
+            lattice_shape=(n_rows, n_cols),
+            crs=geom.crs,
+            outlines=polygons,
+        )
+    union = shapely.union_all(geom.to_numpy())
+    require_positive(
+        shapely.area(union), name="area", fix="Its polygons have no area; pass real shapes."
+    )
+    shapely.prepare(union)
+    keep = shapely.intersects(union, polygons) & ~shapely.touches(union, polygons)
+    polygons = polygons[keep]
+    area_share = np.ones(len(polygons))
+    edge = ~shapely.contains_properly(union, polygons)
+    area_share[edge] = shapely.area(shapely.intersection(polygons[edge], union)) / (
+        draft.cell_area_m2
+    )
+    return grid_on_lattice(
         cell_shape=cell_shape,
         cell_size_m=size,
-        origin_x=x0,
-        origin_y=y0,
-        n_rows=n_rows,
-        n_cols=n_cols,
-        lookup=read_only(lookup),
+        origin=(x0, y0),
+        lattice_shape=(n_rows, n_cols),
+        crs=geom.crs,
+        keep=keep.reshape(n_rows, n_cols),
+        area_share=area_share,
+        outlines=polygons,
     )

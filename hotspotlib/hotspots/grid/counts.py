@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from hotspotlib._frozen import FrozenResult, read_only
-from hotspotlib._summary import Summary
+from hotspotlib._frozen import FrozenResult, ReadOnlyDict, frozen_mapping
 from hotspotlib._validation import (
     check_option,
     require_points,
@@ -60,6 +59,53 @@ class EventCounts(FrozenResult):
     n_outside: int
     grid: Grid | None
 
+    _title: ClassVar[str] = "Event counts per cell"
+
+    @property
+    def _place_score(self) -> str:
+        """The column :func:`~hotspotlib.select_places` ranks by: weight when given."""
+        return "weight_sum" if self.weight_sum is not None else "count"
+
+    @property
+    def parameters(self) -> ReadOnlyDict:
+        """What was counted into: the grid (or polygons) and the weights column."""
+        if self.grid is not None:
+            where = f"{self.grid.cell_shape} grid of {self.grid.cell_size_m:g} m cells"
+        else:
+            where = "polygons"
+        return frozen_mapping({"places": where, "weights": self.weights_name})
+
+    @property
+    def counts(self) -> ReadOnlyDict:
+        """Events in and outside the cells, and how concentrated the events are."""
+        ordered = np.sort(self.count)[::-1]
+        inside = int(ordered.sum())
+        top = max(1, round(0.05 * len(ordered)))
+        tallies: dict[str, Any] = {
+            "n_events": self.n_events,
+            "n_inside": inside,
+            "n_outside": self.n_outside,
+            "n_cells": len(self.cells),
+            "max_count": int(ordered[0]) if len(ordered) else 0,
+            "share_in_top_5pct_cells": float(ordered[:top].sum() / inside)
+            if inside
+            else float("nan"),
+        }
+        if self.weight_sum is not None:
+            tallies["total_weight_inside"] = float(self.weight_sum.sum())
+        return frozen_mapping(tallies)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Events left out, and the edge rule."""
+        notes = [
+            "An event on a cell edge is counted in the cell just north-east of it "
+            "(square cells are half-open [x0, x1) x [y0, y1))."
+        ]
+        if self.n_outside:
+            notes.append(f"{self.n_outside} events fell outside every cell and are not counted.")
+        return tuple(notes)
+
     def to_frame(self) -> gpd.GeoDataFrame:
         """Return cells with ``count`` (and ``weight_sum``) as a GeoDataFrame in the input CRS."""
         frame = self.cells.copy()
@@ -68,57 +114,14 @@ class EventCounts(FrozenResult):
             frame["weight_sum"] = self.weight_sum
         return frame
 
-    def _column(self, choice: str, *, name: str) -> str:
-        check_option(choice, ("auto", "count", "weight_sum"), name=name)
-        if choice == "auto":
-            return "weight_sum" if self.weight_sum is not None else "count"
-        if choice == "weight_sum" and self.weight_sum is None:
-            raise ValueError(
-                f"`{name}='weight_sum'` needs counts made with weights, e.g. "
-                "`count_events(events, grid, weights='harm')`."
-            )
-        return choice
-
-    def top(self, n: int = 20, *, by: str = "auto") -> gpd.GeoDataFrame:
-        """Return the ``n`` cells with the most weight (or events), highest first.
-
-        ``by`` is ``"count"``, ``"weight_sum"`` or ``"auto"`` (weight when given, else count).
-        Ties are broken by count, then by cell order, so the result is deterministic.
-        """
-        column = self._column(by, name="by")
-        frame = self.to_frame()
-        order = np.lexsort(
-            (np.arange(len(frame)), -frame["count"].to_numpy(), -frame[column].to_numpy())
-        )
-        return frame.iloc[order[:n]]
-
-    def summary(self) -> Summary:
-        """Summarise the counts: totals, events outside, concentration in the busiest cells."""
-        counts = np.sort(self.count)[::-1]
-        top = max(1, round(0.05 * len(counts)))
-        inside = int(counts.sum())
-        share = counts[:top].sum() / inside if inside else float("nan")
-        params: dict[str, Any] = {
-            "n_cells": len(self.cells),
-            "n_events": self.n_events,
-            "n_outside": self.n_outside,
-            "max_count": int(counts[0]) if len(counts) else 0,
-            "share_in_top_5pct_cells": float(share),
-        }
-        if self.weight_sum is not None:
-            params["weights"] = self.weights_name
-            params["total_weight_inside"] = float(self.weight_sum.sum())
-        notes = []
-        if self.n_outside:
-            notes.append(f"{self.n_outside} events fell outside every cell and are not counted.")
-        return Summary(title="Event counts per cell", parameters=params, notes=notes)
-
     def plot(self, ax: Axes | None = None, *, column: str = "auto", **kwargs: Any) -> Axes:
         """Map counts (or weighted sums) per cell as a choropleth."""
         from hotspotlib._plotting import get_axes
 
         axes = get_axes(ax)
-        name = self._column(column, name="column")
+        weighted = ("weight_sum",) if self.weight_sum is not None else ()
+        check_option(column, ("auto", "count", *weighted), name="column")
+        name = self._place_score if column == "auto" else column
         frame = self.to_frame()
         kwargs.setdefault("cmap", "YlOrRd")
         kwargs.setdefault("legend", True)
@@ -236,14 +239,13 @@ def count_events(
             warn_share=0.5 if on_grid else 1.0,
         )
     count = np.bincount(position[inside], minlength=len(cells)).astype(np.int64)
-    weight_sum = None
+    weight_sum: NDArray[np.float64] | None = None
     if weight_values is not None:
-        weight_sum = read_only(
-            np.bincount(position[inside], weights=weight_values[inside], minlength=len(cells))
-        )
+        sums = np.bincount(position[inside], weights=weight_values[inside], minlength=len(cells))
+        weight_sum = sums.astype(np.float64, copy=False)
     return EventCounts(
         cells=cells,
-        count=read_only(count),
+        count=count,
         weight_sum=weight_sum,
         weights_name=(weights if isinstance(weights, str) else "weights")
         if weights is not None

@@ -56,8 +56,7 @@ def lattice_sums(
     >>> sums.lag.tolist(), sums.weight_sum.tolist()
     ([3.0, 7.0, 6.0], [2.0, 3.0, 2.0])
     """
-    rows = grid.cells["row"].to_numpy()
-    cols = grid.cells["col"].to_numpy()
+    rows, cols = grid.rows, grid.cols
     shape = (grid.n_rows, grid.n_cols)
     raster = np.zeros(shape)
     raster[rows, cols] = values
@@ -89,8 +88,15 @@ def subgrid(grid: Grid, keep: NDArray[np.bool_]) -> Grid:
     Cell ids, rows and columns are unchanged, so rasters of the full lattice still
     apply; the dropped cells behave like clipped ones.
     """
-    cells = grid.cells[np.asarray(keep, dtype=bool)]
+    mask = np.asarray(keep, dtype=bool)
     lookup = np.full(grid.n_rows * grid.n_cols, -1, dtype=np.int64)
-    lookup[cells.index.to_numpy()] = np.arange(len(cells))
-    lookup.flags.writeable = False
-    return dataclasses.replace(grid, cells=cells, lookup=lookup)
+    lookup[grid.cell_ids[mask]] = np.arange(int(mask.sum()))
+    outlines = [grid._outlines[0][mask]] if grid._outlines else []
+    return dataclasses.replace(
+        grid,
+        rows=grid.rows[mask],
+        cols=grid.cols[mask],
+        area_share=grid.area_share[mask],
+        lookup=lookup,
+        _outlines=outlines,
+    )

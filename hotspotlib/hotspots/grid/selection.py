@@ -1,99 +1,184 @@
-"""Choosing a set of separate places to patrol from a ranked map."""
+"""Choosing the top places to patrol from a ranked map: the one way to pick places."""
 
 from __future__ import annotations
+
+import math
+from typing import Any, Protocol, runtime_checkable
 
 import geopandas as gpd
 import numpy as np
 import shapely
+from numpy.typing import NDArray
 
-from hotspotlib._validation import require_columns, require_polygons, require_positive
+from hotspotlib._validation import (
+    require_columns,
+    require_exclusive,
+    require_given,
+    require_polygons,
+    require_positive,
+    require_range,
+    require_type,
+    require_whole,
+)
 
 __all__ = ["select_places"]
 
 
+@runtime_checkable
+class _Ranked(Protocol):
+    """A result that lists its places with :meth:`to_frame`."""
+
+    def to_frame(self) -> Any: ...
+
+
 def select_places(
-    cells: gpd.GeoDataFrame,
+    source: gpd.GeoDataFrame | Any,
     *,
-    score: str,
-    n: int,
+    n: int | None = None,
+    share: float | None = None,
+    score: str | None = None,
     min_separation_m: float = 0.0,
 ) -> gpd.GeoDataFrame:
-    """Pick the ``n`` highest-scoring places that are at least a distance apart.
+    """Pick the highest-scoring places, optionally at least a distance apart.
 
-    A ranked map (kernel density, Gi* z-scores, harm counts) puts the neighbouring
-    cells of one hot spot next to each other at the top of the list. A trial needs
-    separate places, so this walks down the ranking and keeps a cell only if it is at
-    least ``min_separation_m`` from every cell already kept (distance between the
-    polygons' edges: 0 applies no constraint, any positive distance also rules out
-    touching cells).
+    The one way to take the top places of any ranked map: counts, a density surface,
+    Gi* z-scores, a forecast. A result is ranked by its default score column (its class
+    attribute ``_place_score``: ``count`` or ``weight_sum`` for
+    :class:`~hotspotlib.EventCounts`, ``density`` for :class:`~hotspotlib.DensitySurface`,
+    ``z_score`` for :class:`~hotspotlib.GiStar`, ...) unless ``score`` names another column
+    of its ``to_frame()``.
+
+    A ranked map puts the neighbouring cells of one hot spot next to each other at the
+    top of the list. A trial needs separate places, so with ``min_separation_m`` this
+    walks down the ranking and keeps a place only if it is at least that far from every
+    place already kept (distance between the polygons' edges: 0 applies no constraint,
+    any positive distance also rules out touching cells).
 
     Parameters
     ----------
-    cells : GeoDataFrame
-        Polygons with a score column, e.g. ``surface.to_frame()`` or
-        ``gi.to_frame()``, in a projected CRS.
-    score : str
-        Column to rank by, highest first; NaN scores are never picked.
-    n : int
+    source : GeoDataFrame or result
+        Polygons with a score column in a projected CRS, or a result with ``to_frame()``
+        and a default score (``hs.count_events(...)``, ``hs.kde(...)``, ``hs.gi_star(...)``).
+    n : int, optional
         How many places to pick.
+    share : float, optional
+        Alternatively, the share of the scored places to pick, in (0, 1]: ``0.01`` is the
+        top 1% of the cells (rounded up). Give ``n`` or ``share``.
+    score : str, optional
+        Column to rank by, highest first; NaN or infinite scores are never picked.
+        Required for a GeoDataFrame; for a result, its default score.
     min_separation_m : float
         Minimum distance between picked places, in metres.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        The picked rows of ``cells`` (index kept) in ranking order, with a ``rank``
-        column (1 = highest score).
+        The picked rows (index kept) in ranking order, with ``rank`` (1 = highest score)
+        and, when no score is negative, ``cumulative_share``: the running share of the
+        total score of all scored places held by the places picked so far.
 
     Raises
     ------
     ValueError
-        If fewer than ``n`` places satisfy the separation, for a missing column, a
-        geographic CRS, or a bad ``n``.
+        If fewer places than asked satisfy the separation, for a missing column, a score
+        that is the same everywhere, a geographic CRS, both or neither of ``n`` and
+        ``share``, a bad ``n`` or ``share``, or a result with no default score and no
+        ``score``.
+    TypeError
+        If ``source`` is neither a GeoDataFrame nor a result with ``to_frame()``.
 
     Notes
     -----
-    Ties in ``score`` keep the order of ``cells``. The walk is greedy, so the result is
+    Ties are broken by the order of the places (``to_frame()`` order, which is cell id
+    order on a grid), so the result is deterministic. The walk is greedy: the result is
     the set an analyst working down the list would choose, not the set with the highest
-    total score. It stops as soon as ``n`` places are kept.
+    total score. It stops as soon as enough places are kept.
 
     Examples
     --------
     >>> import hotspotlib as hs
     >>> city = hs.synthetic_city(n_events=5_000, rng=1)
     >>> grid = hs.make_grid(city.boundary, cell_size_m=150)
-    >>> frame = hs.count_events(city.events, grid, weights="harm").to_frame()
-    >>> places = hs.select_places(frame, score="weight_sum", n=5, min_separation_m=300)
+    >>> harm = hs.count_events(city.events, grid, weights="harm")
+    >>> places = hs.select_places(harm, n=5, min_separation_m=300)  # ranked by weight_sum
     >>> len(places), places["rank"].tolist()
     (5, [1, 2, 3, 4, 5])
+    >>> top = hs.select_places(harm.to_frame(), score="count", share=0.01)
+    >>> len(top) == -(-grid.n_cells // 100)
+    True
     """
-    geometry = require_polygons(cells, name="cells")
-    require_columns(cells, [score], name="cells")
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"`n` must be a whole number >= 1; got {n!r}.")
+    frame, column = _ranked_frame(source, score)
+    geometry = require_polygons(frame, name="source")
+    require_exclusive({"n": n, "share": share}, required=True, fix="E.g. n=20 or share=0.01.")
     gap = require_positive(min_separation_m, name="min_separation_m", allow_zero=True)
-    values = cells[score].to_numpy(dtype=float)
-    scored = np.isfinite(values)
-    if not scored.any() or np.ptp(values[scored]) == 0 and not (values[scored] > 0).any():
-        what = "NaN or infinite" if not scored.any() else f"{values[scored][0]:g}"
+    values = frame[column].to_numpy(dtype=float)
+    order = _ranking(values, column)
+    if share is not None:
+        fraction = require_range(share, name="share", low=0, low_open=True, high=1)
+        wanted = max(1, math.ceil(fraction * len(order) - 1e-9))
+    else:
+        wanted = require_whole(n, name="n", minimum=1)
+    kept = _walk(order, geometry.to_numpy(), gap, wanted)
+    if len(kept) < wanted:
+        found = f"are {gap:g} m apart among {len(order)} scored places" if gap else "have a score"
+        fix = "or lower `min_separation_m`" if gap else f"(at most {len(kept)})"
+        raise ValueError(f"Only {len(kept)} places {found}; ask for fewer than {wanted} {fix}.")
+    picked = frame.iloc[kept].copy()
+    picked["rank"] = np.arange(1, len(kept) + 1)
+    finite = values[order]
+    if len(finite) and finite.min() >= 0 and finite.sum() > 0:
+        picked["cumulative_share"] = np.cumsum(values[kept]) / finite.sum()
+    return picked
+
+
+def _ranked_frame(source: Any, score: str | None) -> tuple[gpd.GeoDataFrame, str]:
+    """Return the places as a frame (a copy for results) and the column to rank by."""
+    require_type(
+        source,
+        (gpd.GeoDataFrame, _Ranked),
+        name="source",
+        expected="a GeoDataFrame of places or a result with to_frame() (e.g. EventCounts)",
+    )
+    if isinstance(source, gpd.GeoDataFrame):
+        column = require_given(
+            score, name="score", when="`source` is a GeoDataFrame", fix="Name its score column."
+        )
+        frame = source
+    else:
+        default = getattr(source, "_place_score", None)
+        column = require_given(
+            score if score is not None else default,
+            name="score",
+            when=f"`source` is a {type(source).__name__} (it has no default score)",
+            fix="Name a column of `source.to_frame()` to rank by.",
+        )
+        frame = source.to_frame()
+    require_type(column, str, name="score", expected="a column name")
+    require_columns(frame, [column], name="source")
+    return frame, column
+
+
+def _ranking(values: NDArray[np.float64], column: str) -> NDArray[np.int64]:
+    """Positions of the finite scores, highest first, ties in frame order."""
+    scored = np.flatnonzero(np.isfinite(values))
+    finite = values[scored]
+    if len(finite) == 0 or (np.ptp(finite) == 0 and not (finite > 0).any()):
+        what = "NaN or infinite" if len(finite) == 0 else f"{finite[0]:g}"
         raise ValueError(
-            f"`cells[{score!r}]` is {what} in every cell, so there is nothing to rank; "
+            f"`source[{column!r}]` is {what} in every place, so there is nothing to rank; "
             "pass a score that varies (e.g. counts of events)."
         )
-    order = np.argsort(-np.where(np.isnan(values), -np.inf, values), kind="stable")
-    order = order[~np.isnan(values[order])]
-    shapes = geometry.to_numpy()
+    return scored[np.argsort(-finite, kind="stable")]
+
+
+def _walk(order: NDArray[np.int64], shapes: NDArray[Any], gap: float, wanted: int) -> list[int]:
+    """Keep places down the ranking, each at least ``gap`` from those kept before it."""
+    if gap == 0:
+        return [int(p) for p in order[:wanted]]
     kept: list[int] = []
-    for position in order:  # stops after n keeps; each check is vectorised over kept
-        if not kept or gap == 0 or shapely.distance(shapes[kept], shapes[position]).min() >= gap:
+    for position in order:  # stops after `wanted` keeps; each check is vectorised over kept
+        if not kept or shapely.distance(shapes[kept], shapes[position]).min() >= gap:
             kept.append(int(position))
-            if len(kept) == n:
+            if len(kept) == wanted:
                 break
-    if len(kept) < n:
-        raise ValueError(
-            f"Only {len(kept)} places are {gap:g} m apart among {len(order)} scored cells; "
-            f"ask for fewer than {n} or lower `min_separation_m`."
-        )
-    picked = cells.iloc[kept].copy()
-    picked["rank"] = np.arange(1, n + 1)
-    return picked
+    return kept

@@ -216,7 +216,7 @@ def test_planted_hotspots_rank_among_top_cells(city):
     ranks = city.hotspots["rank"].to_numpy()
     assert (percentile[ranks <= 10] >= 0.99).all()
     assert (percentile >= 0.95).all()
-    top = surface.top_cells(share=0.01)
+    top = hs.select_places(surface, share=0.01)
     planted = city.hotspots[["geometry"]].reset_index()
     hit = gpd.sjoin(top, planted, predicate="intersects")
     assert hit["hotspot_id"].nunique() >= 10

@@ -65,24 +65,31 @@ def test_sample_reads_the_cell_under_each_point(surface):
         surface.sample(points.to_crs(32630))
 
 
-def test_top_cells(surface):
-    top = surface.top_cells(n=10)
+def test_select_places_on_a_surface_ranks_by_density(surface):
+    # the order top_cells gave: density, highest first, ties by cell id (independent sort)
+    frame = surface.to_frame()
+    density = frame["density"].to_numpy()
+    expected = frame.index.to_numpy()[np.lexsort((frame.index.to_numpy(), -density))][:10]
+    top = hs.select_places(surface, n=10)
+    np.testing.assert_array_equal(top.index.to_numpy(), expected)
     assert top["rank"].tolist() == list(range(1, 11))
-    assert top["density"].is_monotonic_decreasing
     assert top["density"].iloc[0] == surface.peak
-    assert np.all(np.diff(top["cumulative_share"]) > 0)
-    by_share = surface.top_cells(share=0.01)
+    np.testing.assert_allclose(
+        top["cumulative_share"],
+        np.cumsum(density[frame.index.get_indexer(expected)]) / density.sum(),
+    )
+    by_share = hs.select_places(surface, share=0.01)
     assert len(by_share) == int(np.ceil(0.01 * surface.n_cells))
-    assert len(surface.top_cells()) == 20
-    for bad in ({"share": 0.1, "n": 3}, {"share": 1.5}, {"share": 0}, {"n": 0}):
-        with pytest.raises((ValueError, TypeError)):
-            surface.top_cells(**bad)
+    assert by_share.index.tolist() == hs.select_places(surface, n=len(by_share)).index.tolist()
+    for bad in ({"share": 0.1, "n": 3}, {}, {"share": 1.5}, {"share": 0}, {"n": 0}):
+        with pytest.raises(ValueError, match="`n`|`share`"):
+            hs.select_places(surface, **bad)
 
 
-def test_top_cells_ties_are_deterministic():
+def test_select_places_surface_ties_are_deterministic():
     events = _events([[50.0, 50.0], [250.0, 50.0]])
     surface = hs.kde(events, bandwidth_m=60, cell_size_m=100, method="exact")
-    top = surface.top_cells(n=2)
+    top = hs.select_places(surface, n=2)
     assert top.index.tolist() == sorted(top.index.tolist())
     assert top["density"].iloc[0] == top["density"].iloc[1]
 
@@ -142,7 +149,7 @@ def test_hex_grid_surface(city, method):
         assert error <= 1e-3 * reference.peak
     centres = gpd.GeoDataFrame(geometry=grid.cells.centroid.iloc[:5], crs=grid.crs)
     np.testing.assert_allclose(surface.sample(centres), frame["density"].iloc[:5])
-    assert len(surface.top_cells(n=3)) == 3
+    assert len(hs.select_places(surface, n=3)) == 3
     assert len(surface.hotspot_polygons(share=0.05)) >= 1
     with pytest.raises(ValueError, match="square"):
         surface.to_xarray()
@@ -219,7 +226,7 @@ def test_hotspot_polygons_are_the_edge_connected_components(shape, cell_size_m):
         surface = hs.kde(city.events, grid=grid, bandwidth_m=300)
     else:
         surface = hs.kde(city.events, area=city.boundary, cell_size_m=cell_size_m, bandwidth_m=300)
-    top = surface.top_cells(share=0.05)
+    top = hs.select_places(surface, share=0.05)
     spots = surface.hotspot_polygons(share=0.05)
     assert len(spots) == _edge_components(top, cell_size_m) == 25
     assert spots["n_cells"].sum() == len(top)
@@ -240,3 +247,28 @@ def test_hotspot_polygons_keep_corner_neighbours_apart():
     surface = hs.kde(events, area=area, cell_size_m=100, bandwidth_m=60, kernel="quartic")
     spots = surface.hotspot_polygons(0.5 * surface.peak)
     assert len(spots) == 2 and spots["n_cells"].tolist() == [1, 1]
+
+
+def test_surface_holds_one_grid_built_lazily(city):
+    surface = hs.kde(city.events, area=city.boundary, cell_size_m=250, bandwidth_m=600)
+    grid = surface.grid
+    assert isinstance(grid, hs.Grid) and not grid._outlines  # no outlines until asked
+    assert surface.raster_shape == (grid.n_rows, grid.n_cols)
+    assert surface.cell_size_m == grid.cell_size_m == 250 and surface.crs.equals(city.crs)
+    assert grid.n_cells == surface.n_cells  # the cells whose centre is inside the area
+    frame = surface.to_frame()
+    assert grid._outlines and frame.index.equals(grid.cells.index)
+    assert frame.index.isin(hs.make_grid(city.boundary, cell_size_m=250).cells.index).all()
+    assert "area_share" not in frame  # only for a grid given to kde
+    everywhere = hs.kde(city.events, cell_size_m=250, bandwidth_m=600)
+    assert everywhere.grid.n_cells == everywhere.raster_shape[0] * everywhere.raster_shape[1]
+
+
+def test_surface_contract_mappings(surface):
+    assert surface.parameters["bandwidth_rule"] == "given"
+    assert surface.parameters["cell_size_rule"] == "given"
+    assert surface.counts["n_events"] == surface.n_events
+    assert surface.counts["peak"] == surface.peak
+    assert any("search radius" in note for note in surface.notes)
+    text = str(surface.summary())
+    assert "Kernel density surface" in text and "n_outside_area" in text

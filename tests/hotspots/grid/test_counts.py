@@ -70,10 +70,10 @@ def test_count_errors(square_area, points_lonlat):
         hs.count_events(_events(np.array([[1.0, 1.0]]), w=[-1.0]), grid, weights="w")
 
 
-def test_top_is_sorted(city):
+def test_select_places_on_counts_is_sorted(city):
     grid = hs.make_grid(city.boundary, cell_size_m=300)
     counts = hs.count_events(city.events, grid, weights="harm")
-    top = counts.top(10)
+    top = hs.select_places(counts, n=10)
     assert len(top) == 10
     assert top["weight_sum"].is_monotonic_decreasing
     assert counts.plot() is not None
@@ -110,13 +110,11 @@ def test_weights_series_is_matched_by_label(city):
         hs.count_events(city.events, grid, weights=harm.iloc[:-1])
 
 
-def test_top_and_plot_check_their_column(square_area):
+def test_plot_checks_its_column(square_area):
     grid = hs.make_grid(square_area, cell_size_m=500)
     counts = hs.count_events(_events(np.array([[1.0, 1.0]])), grid)
-    with pytest.raises(ValueError, match="`by` must be one of"):
-        counts.top(5, by="row")
-    with pytest.raises(ValueError, match="needs counts made with weights"):
-        counts.top(5, by="weight_sum")
+    with pytest.raises(ValueError, match="`column` must be one of 'auto', 'count'; got"):
+        counts.plot(column="weight_sum")
     with pytest.raises(ValueError, match="`column` must be one of"):
         counts.plot(column="geometry")
 
@@ -280,3 +278,17 @@ def test_hex_locate_matches_outlines(size):
     on_edges = np.vstack([start, (start + end) / 2, start + share * (end - start)])
     for xy in (random, on_edges, _corners_and_midpoints(grid)):
         _assert_paths_agree(grid, xy)
+
+
+def test_counts_contract_mappings(city):
+    grid = hs.make_grid(city.boundary, cell_size_m=500)
+    counts = hs.count_events(city.events, grid, weights="harm")
+    assert counts.parameters["weights"] == "harm"
+    assert counts.parameters["places"] == "square grid of 500 m cells"
+    tallies = counts.counts
+    assert tallies["n_inside"] + tallies["n_outside"] == tallies["n_events"] == len(city.events)
+    assert tallies["max_count"] == counts.count.max()
+    assert 0 < tallies["share_in_top_5pct_cells"] <= 1
+    assert tallies["total_weight_inside"] == pytest.approx(counts.weight_sum.sum())
+    assert counts._place_score == "weight_sum"
+    assert hs.count_events(city.events, grid)._place_score == "count"

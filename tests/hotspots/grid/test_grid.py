@@ -1,3 +1,5 @@
+import pickle
+
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -101,3 +103,15 @@ def test_square_locate_matches_polygon(size, x, y):
 
     assert (pos >= 0).all()
     assert shapely.intersects_xy(grid.cells.geometry.to_numpy()[pos], pts[:, 0], pts[:, 1]).all()
+
+
+def test_grid_contract_and_lazy_outlines(square_area):
+    grid = hs.make_grid(square_area, cell_size_m=500)
+    assert grid.parameters["cell_shape"] == "square" and grid.parameters["cell_size_m"] == 500
+    assert grid.counts["n_cells"] == grid.n_cells
+    assert grid.counts["n_clipped"] == grid.n_rows * grid.n_cols - grid.n_cells
+    assert "cell_id" in grid.notes[0] and "n_clipped" in str(grid.summary())
+    np.testing.assert_array_equal(grid.cell_ids, grid.cells.index.to_numpy())
+    np.testing.assert_array_equal(grid.rows, grid.cells["row"].to_numpy())
+    again = pickle.loads(pickle.dumps(grid))
+    assert again.cells.equals(grid.cells) and not again.rows.flags.writeable

@@ -43,6 +43,8 @@ def test_errors(city):
         hs.select_places(cells, score="nope", n=1)
     with pytest.raises(ValueError, match="`n` must be"):
         hs.select_places(cells, score="score", n=0)
+    with pytest.raises(ValueError, match="`n` must be"):
+        hs.select_places(cells, score="score", n=2.0)
     with pytest.raises(ValueError, match="geographic"):
         hs.select_places(cells.to_crs(4326), score="score", n=1)
 
@@ -52,3 +54,87 @@ def test_input_not_mutated():
     before = cells.copy()
     hs.select_places(cells, score="score", n=2)
     assert cells.equals(before)
+
+
+def _counts(weights=None):
+    # four 100 m cells in a row; events at their centres
+    area = gpd.GeoSeries([box(0, 0, 400, 100)], crs=27700)
+    grid = hs.make_grid(area, cell_size_m=100)
+    x = np.array([50, 150, 150, 250, 250, 250, 350, 350], dtype=float)
+    events = gpd.GeoDataFrame(
+        {"harm": weights if weights is not None else np.ones(len(x))},
+        geometry=gpd.points_from_xy(x, np.full(len(x), 50.0)),
+        crs=27700,
+    )
+    return hs.count_events(events, grid, weights=None if weights is None else "harm")
+
+
+def test_counts_rank_by_count_or_weight_as_top_did():
+    counts = _counts()  # counts per cell: 1, 2, 3, 2
+    picked = hs.select_places(counts, n=3)
+    # by hand: cell 2 (3), then the tie of cells 1 and 3 (2 each) in cell order
+    assert picked.index.tolist() == [2, 1, 3]
+    assert picked["count"].tolist() == [3, 2, 2]
+    np.testing.assert_allclose(picked["cumulative_share"], np.array([3, 5, 7]) / 8)
+    harm = _counts(weights=np.array([10, 1, 1, 1, 1, 1, 5, 5], dtype=float))
+    # weight per cell: 10, 2, 3, 10 -> 0 and 3 tie at 10 (cell order), then 2, then 1
+    assert hs.select_places(harm, n=4).index.tolist() == [0, 3, 2, 1]
+    assert "weight_sum" in hs.select_places(harm, n=1).columns
+    assert hs.select_places(harm, n=2, score="count").index.tolist() == [2, 1]
+
+
+def test_counts_on_city_match_an_independent_sort(city):
+    grid = hs.make_grid(city.boundary, cell_size_m=300)
+    counts = hs.count_events(city.events, grid, weights="harm")
+    frame = counts.to_frame()
+    # the order EventCounts.top gave: weight, then count, then cell order
+    order = np.lexsort(
+        (np.arange(len(frame)), -frame["count"].to_numpy(), -frame["weight_sum"].to_numpy())
+    )
+    expected = frame.index.to_numpy()[order[:20]]
+    np.testing.assert_array_equal(hs.select_places(counts, n=20).index.to_numpy(), expected)
+
+
+def test_share_and_n_agree():
+    counts = _counts()
+    assert hs.select_places(counts, share=0.5).index.tolist() == [2, 1]  # ceil(0.5 * 4)
+    assert hs.select_places(counts, share=0.3).index.tolist() == [2, 1]  # ceil(1.2)
+    assert hs.select_places(counts, share=1.0).index.tolist() == [2, 1, 3, 0]
+    assert hs.select_places(counts, share=0.25).index.tolist() == [2]
+
+
+def test_negative_scores_have_no_cumulative_share():
+    cells = _row([-1.0, 2.0, 0.5])
+    picked = hs.select_places(cells, score="score", n=2)
+    assert picked.index.tolist() == [1, 2] and "cumulative_share" not in picked
+
+
+def test_source_and_score_checks():
+    counts = _counts()
+    with pytest.raises(ValueError, match="Give only one of `n`, `share`"):
+        hs.select_places(counts, n=2, share=0.5)
+    with pytest.raises(ValueError, match="Give one of `n`, `share`; got neither"):
+        hs.select_places(counts)
+    with pytest.raises(ValueError, match="`share` must be"):
+        hs.select_places(counts, share=1.5)
+    with pytest.raises(ValueError, match="`score` is needed when `source` is a GeoDataFrame"):
+        hs.select_places(counts.to_frame(), n=2)
+    with pytest.raises(TypeError, match="`source` must be a GeoDataFrame"):
+        hs.select_places([1, 2, 3], n=2)
+    with pytest.raises(ValueError, match="missing column"):
+        hs.select_places(counts, n=2, score="weight_sum")
+    with pytest.raises(ValueError, match="Only 4 places have a score"):
+        hs.select_places(counts, n=5)
+
+
+class _Unranked:
+    """A result with places but no default score column (as LocalMoran)."""
+
+    def to_frame(self):
+        return _row([1.0, 3.0, 2.0])
+
+
+def test_a_result_without_a_default_score_needs_one():
+    with pytest.raises(ValueError, match="`score` is needed when `source` is a _Unranked"):
+        hs.select_places(_Unranked(), n=2)
+    assert hs.select_places(_Unranked(), n=2, score="score").index.tolist() == [1, 2]
