@@ -403,8 +403,8 @@ def require_array(
 
 def require_shape(
     values: Any, shape: tuple[int | None, ...], *, name: str, what: str = "", fix: str = ""
-) -> NDArray[np.float64]:
-    """Return ``values`` as a float64 array after checking it has ``shape`` (ValueError).
+) -> NDArray[Any]:
+    """Return ``values`` as an array after checking it has ``shape`` (ValueError).
 
     A None in ``shape`` accepts any length on that axis; ``what`` says in words what
     the axes hold (e.g. "one (low, high) pair per study").
@@ -418,7 +418,7 @@ def require_shape(
     ...
     ValueError: `place_means` must have shape (2,) (one mean per place); got shape (3,).
     """
-    array = require_numbers(values, name=name, fix=fix)
+    array = np.asarray(values)
     got = array.shape
     ok = len(got) == len(shape) and all(
         want is None or n == want for n, want in zip(got, shape, strict=True)

@@ -24,6 +24,7 @@ from hotspotlib._validation import (
     require_finite,
     require_grid_size,
     require_nonempty,
+    require_numbers,
     require_positive,
     require_projected_crs,
     require_shape,
@@ -198,14 +199,18 @@ class Grid(FrozenResult):
         Clipped cells get ``fill``. Row 0 is the southernmost row (use
         ``origin="lower"`` with :func:`matplotlib.pyplot.imshow`).
         """
-        flat = require_shape(values, (self.n_cells,), name="values", fix="Give one value per cell.")
+        numbers = require_numbers(values, name="values")
+        flat = require_shape(
+            numbers, (self.n_cells,), name="values", fix="Give one value per cell."
+        )
         raster = np.full((self.n_rows, self.n_cols), fill, dtype=float)
         raster[self.rows, self.cols] = flat
         return raster
 
     def from_array(self, raster: ArrayLike) -> NDArray[np.float64]:
         """Read one value per kept cell from a full ``(n_rows, n_cols)`` array."""
-        array = require_shape(raster, (self.n_rows, self.n_cols), name="raster")
+        numbers = require_numbers(raster, name="raster")
+        array = require_shape(numbers, (self.n_rows, self.n_cols), name="raster")
         return array[self.rows, self.cols]
 
     def to_frame(self) -> gpd.GeoDataFrame:
