@@ -31,7 +31,12 @@ from hotspotlib._validation._geometry import (
     require_same_crs,
     require_some_inside,
 )
-from hotspotlib._validation._joins import require_id_type, require_join
+from hotspotlib._validation._joins import (
+    require_complete,
+    require_id_type,
+    require_join,
+    require_known,
+)
 from hotspotlib._validation._numbers import (
     require_draws,
     require_finite,
@@ -42,6 +47,7 @@ from hotspotlib._validation._numbers import (
     require_probability,
     require_range,
     require_whole,
+    require_within,
 )
 
 __all__ = [
@@ -75,4 +81,7 @@ __all__ = [
     "require_weights",
     "require_whole",
     "wall_clock",
+    "require_within",
+    "require_known",
+    "require_complete",
 ]

@@ -105,3 +105,53 @@ def require_id_type(values: Any, *, name: str) -> None:
             f"{_examples(present[~is_text])}): 1 and '1' would count as two ids. "
             f"Give them one type, e.g. `.astype(str)`."
         )
+
+
+def require_known(
+    values: Any, known: Any, *, name: str, known_name: str, what: str = "ids", fix: str = ""
+) -> NDArray[np.intp]:
+    """Return the position in ``known`` of every value; refuse values (or gaps) not there.
+
+    Unlike :func:`require_join`, which refuses only a join that matches nothing, every
+    value must be found: used where one unknown id (or a missing one) would be a
+    silent wrong answer, such as a visit to a place that is not in the study.
+
+    Examples
+    --------
+    >>> require_known([2, 1], [1, 2, 3], name="visits", known_name="places").tolist()
+    [1, 0]
+    >>> require_known([1, 7, None], [1, 2], name="schedule['place']", known_name="places")
+    Traceback (most recent call last):
+    ...
+    ValueError: `schedule['place']` has 2 of 3 ids not in `places` (nor missing), ...
+    """
+    index = known if isinstance(known, pd.Index) else pd.Index(np.asarray(known, dtype=object))
+    series = pd.Series(np.asarray(values, dtype=object))
+    position = index.get_indexer_for(pd.Index(series))
+    unknown = position < 0
+    if unknown.any():
+        shown = pd.unique(series[unknown])[:3].tolist()
+        raise ValueError(
+            f"`{name}` has {int(unknown.sum())} of {len(series)} {what} not in "
+            f"`{known_name}` (nor missing), such as {shown}; "
+            f"{fix or f'use only {what} that `{known_name}` has.'}"
+        )
+    return position
+
+
+def require_complete(values: Any, *, name: str, fix: str = "") -> None:
+    """Refuse missing values (None, NaN, NaT, NA) in a column that must be filled.
+
+    Examples
+    --------
+    >>> require_complete(["A", None, "B"], name="schedule['officer_id']")
+    Traceback (most recent call last):
+    ...
+    ValueError: `schedule['officer_id']` has 1 missing values out of 3; fill them or ...
+    """
+    missing = pd.isna(pd.Series(values)).to_numpy()
+    if missing.any():
+        raise ValueError(
+            f"`{name}` has {int(missing.sum())} missing values out of {len(missing)}; "
+            f"{fix or 'fill them or drop those rows.'}"
+        )

@@ -292,3 +292,50 @@ def require_finite(values: ArrayLike, *, name: str) -> NDArray[np.float64]:
             "fill or drop them first."
         )
     return array
+
+
+def require_within(
+    values: Any,
+    *,
+    name: str,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+    fix: str = "",
+) -> NDArray[np.float64]:
+    """Return ``values`` as a float array after checking every entry is finite and in range.
+
+    The array form of :func:`require_range`: ``low``/``high`` bound every value (None:
+    unbounded on that side), ``low_open``/``high_open`` exclude the bound. The message
+    counts the values out of range and shows a few.
+
+    Examples
+    --------
+    >>> require_within([0, 2.5], name="events['minutes']", low=0)
+    array([0. , 2.5])
+    >>> require_within([1, -2, float("nan")], name="harm", low=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: `harm` must hold finite numbers >= 0; 2 of 3 are not, such as [-2.0, nan].
+    """
+    array = require_numbers(values, name=name)
+    good = np.isfinite(array)
+    with np.errstate(invalid="ignore"):
+        if low is not None:
+            good &= array > low if low_open else array >= low
+        if high is not None:
+            good &= array < high if high_open else array <= high
+    if not good.all():
+        parts = []
+        if low is not None:
+            parts.append(f"{'>' if low_open else '>='} {low:g}")
+        if high is not None:
+            parts.append(f"{'<' if high_open else '<='} {high:g}")
+        bound = f"finite numbers {' and '.join(parts)}".rstrip()
+        shown = array[~good][:3].tolist()
+        raise ValueError(
+            f"`{name}` must hold {bound}; {int((~good).sum())} of {array.size} are not, "
+            f"such as {shown}. {fix}".rstrip()
+        )
+    return array

@@ -6,8 +6,9 @@ trackers record, so that visit and dosage measurement can be tested against a kn
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
@@ -16,8 +17,7 @@ import shapely
 from numpy.typing import NDArray
 
 from hotspotlib._columns import place_column
-from hotspotlib._frozen import FrozenResult
-from hotspotlib._summary import Summary
+from hotspotlib._frozen import FrozenResult, frozen_mapping
 from hotspotlib._validation import (
     as_rng,
     require_columns,
@@ -55,7 +55,13 @@ class SimulatedPings(FrozenResult):
         Pings on the way between places that fell inside a place and were removed.
     parameters : dict
         The arguments used.
+    counts : dict
+        Pings, officers and visits simulated, and pings dropped or removed.
+    notes : tuple of str
+        Where the pings are drawn and which transit pings are removed.
     """
+
+    _title: ClassVar[str] = "Simulated patrol pings"
 
     pings: gpd.GeoDataFrame
     visits: pd.DataFrame
@@ -67,24 +73,27 @@ class SimulatedPings(FrozenResult):
         """Return the pings (a copy)."""
         return self.pings.copy()
 
-    def summary(self) -> Summary:
-        """Summarise the simulated feed: pings, officers, visits and what was dropped."""
-        return Summary(
-            title="Simulated patrol pings",
-            parameters={
-                **self.parameters,
+    @property
+    def counts(self) -> Mapping[str, Any]:
+        """Pings, officers and visits simulated, and pings dropped or removed."""
+        return frozen_mapping(
+            {
                 "n_pings": len(self.pings),
                 "n_officers": int(self.pings["officer_id"].nunique()),
                 "n_visits": len(self.visits),
                 "n_dropped": self.n_dropped,
                 "n_transit_inside": self.n_transit_inside,
-            },
-            notes=[
-                "Dwell pings are drawn uniformly inside the place; transit pings lie on the "
-                "straight line between place centroids; noise is Gaussian per axis.",
-                "Transit pings that land inside any place are removed, so every in-place "
-                "ping belongs to a scheduled visit.",
-            ],
+            }
+        )
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Where the pings are drawn and which transit pings are removed."""
+        return (
+            "Dwell pings are drawn uniformly inside the place; transit pings lie on the "
+            "straight line between place centroids; noise is Gaussian per axis.",
+            "Transit pings that land inside any place are removed, so every in-place "
+            "ping belongs to a scheduled visit.",
         )
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:

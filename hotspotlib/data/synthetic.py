@@ -7,8 +7,9 @@ where the hot spots are, how intense they are, and (with
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
@@ -16,8 +17,7 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from hotspotlib._frozen import FrozenResult
-from hotspotlib._summary import Summary
+from hotspotlib._frozen import FrozenResult, frozen_mapping
 from hotspotlib._validation import (
     as_rng,
     require_allocation,
@@ -95,7 +95,13 @@ class SyntheticCity(FrozenResult):
         The period simulated, ``[start, end)``.
     parameters : dict
         The arguments that made the city (for the record).
+    counts : dict
+        Area, events and hot spots, and the hot spots' share of area, events and harm.
+    notes : tuple of str
+        Where the harm weights come from.
     """
+
+    _title: ClassVar[str] = "Synthetic city"
 
     boundary: gpd.GeoDataFrame
     events: gpd.GeoDataFrame
@@ -118,24 +124,28 @@ class SyntheticCity(FrozenResult):
         """Return the events (a copy)."""
         return self.events.copy()
 
-    def summary(self) -> Summary:
-        """Summarise the city: size, events, hot spots and their share of events and harm."""
+    @property
+    def counts(self) -> Mapping[str, Any]:
+        """Area, events and hot spots, and the hot spots' share of area, events and harm."""
         in_hot = self.events["hotspot_id"].to_numpy() >= 0
         harm = self.events["harm"].to_numpy()
         area_km2 = float(self.boundary.area.sum()) / 1e6
         hot_area = float(self.hotspots.area.sum()) / 1e6
-        return Summary(
-            title="Synthetic city",
-            parameters={
-                **self.parameters,
+        return frozen_mapping(
+            {
                 "area_km2": area_km2,
                 "n_events": len(self.events),
+                "n_hotspots": len(self.hotspots),
                 "hotspot_share_of_area": hot_area / area_km2,
                 "hotspot_share_of_events": float(in_hot.mean()),
                 "hotspot_share_of_harm": float(harm[in_hot].sum() / harm.sum()),
-            },
-            notes=["Harm uses the indicative CCHI table (hotspotlib.data.harm_table)."],
+            }
         )
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Where the harm weights come from."""
+        return ("Harm uses the indicative CCHI table (hotspotlib.data.harm_table).",)
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """Map the boundary, events (grey) and planted hot spots (red outlines)."""

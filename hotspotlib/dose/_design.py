@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from hotspotlib._options import DoseShape
+from hotspotlib._validation import require_increasing, require_within
 
 FloatArray = NDArray[np.float64]
 
@@ -30,15 +31,9 @@ class Basis:
         """Validate the knots for ``shape`` and return the basis."""
         if shape == "log":
             return cls(shape, ())
-        try:
-            values = tuple(float(k) for k in knots)
-        except (TypeError, ValueError) as error:
-            raise ValueError(
-                f"`knots_minutes` must be a sequence of minutes; got {knots!r}."
-            ) from error
-        array = np.asarray(values)
-        if not (np.isfinite(array).all() and (array > 0).all() and (np.diff(array) > 0).all()):
-            raise ValueError(f"`knots_minutes` must be finite, > 0 and increasing; got {knots!r}.")
+        array = require_increasing(knots, name="knots_minutes", fix="Give minutes, e.g. (10, 20).")
+        require_within(array, name="knots_minutes", low=0, low_open=True)
+        values = tuple(float(k) for k in array)
         return cls(shape, values)
 
     @property

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import reprlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
 from hotspotlib._columns import place_column
-from hotspotlib._frozen import FrozenResult
-from hotspotlib._summary import Summary
+from hotspotlib._frozen import FrozenResult, frozen_mapping
 from hotspotlib._validation import (
     require_allocation,
     require_columns,
@@ -47,7 +46,13 @@ class PatrolAllocation(FrozenResult):
         Whether the response was concave on the minute grid (greedy is then optimal).
     parameters : dict
         Parameters used.
+    counts : dict
+        Places, places patrolled, minutes allocated, expected harm prevented and its share.
+    notes : tuple of str
+        How the minutes were handed out and what the expected effect assumes.
     """
+
+    _title: ClassVar[str] = "Patrol time allocation"
 
     allocation: pd.DataFrame
     expected_prevented: float
@@ -59,29 +64,35 @@ class PatrolAllocation(FrozenResult):
         """Return the allocation (a copy)."""
         return self.allocation.copy()
 
-    def summary(self) -> Summary:
-        """Summarise the allocation and its expected effect."""
-        notes = [
+    @property
+    def counts(self) -> Mapping[str, Any]:
+        """Places, places patrolled, minutes handed out and the harm they prevent."""
+        minutes = self.allocation["minutes"]
+        return frozen_mapping(
+            {
+                "n_places": len(self.allocation),
+                "n_places_patrolled": int((minutes > 0).sum()),
+                "minutes_allocated": float(minutes.sum()),
+                "expected_prevented": self.expected_prevented,
+                "share_prevented": self.share_prevented,
+            }
+        )
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """How minutes were handed out and what the expected effect assumes."""
+        notes = (
             "Greedy by marginal gain in fixed increments: optimal when the prevented share "
             "1 - IRR(minutes) is concave (diminishing returns).",
             "Expected effects assume the dose-response holds at every place and that "
             "delivered minutes cause it (see dose_response's caveats).",
-        ]
-        if not self.concave:
-            notes.append(
-                "The response is not concave on the grid: increments follow its least "
-                "concave majorant, so the allocation is approximate."
-            )
-        return Summary(
-            title="Patrol time allocation",
-            parameters={
-                **self.parameters,
-                "minutes_allocated": float(self.allocation["minutes"].sum()),
-                "n_places_patrolled": int((self.allocation["minutes"] > 0).sum()),
-                "expected_prevented": self.expected_prevented,
-                "share_prevented": self.share_prevented,
-            },
-            notes=notes,
+        )
+        if self.concave:
+            return notes
+        return (
+            *notes,
+            "The response is not concave on the grid: increments follow its least "
+            "concave majorant, so the allocation is approximate.",
         )
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:

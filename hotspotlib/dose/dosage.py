@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
@@ -13,7 +13,6 @@ from numpy.typing import NDArray
 
 from hotspotlib._columns import place_column
 from hotspotlib._frozen import FrozenResult
-from hotspotlib._summary import Summary
 from hotspotlib._validation import (
     check_option,
     require_join,
@@ -59,11 +58,16 @@ class DosagePanel(FrozenResult):
     background_patrol_minutes : float
         Mean patrol minutes on control place-days (NaN without an assignment).
     counts : dict
-        Visits outside the period, assignment rows outside the period, events
-        outside every place or the period.
+        Place-days, the share with a qualifying visit, mean patrol and officer minutes,
+        compliance and background dose (with an assignment), visits outside the period,
+        assignment rows outside the period, events outside every place or the period.
     parameters : dict
         Parameters used.
+    notes : tuple of str
+        The day convention, what compliance means and visits outside the period.
     """
+
+    _title: ClassVar[str] = "Dosage panel"
 
     panel: pd.DataFrame
     place_column: str
@@ -79,21 +83,14 @@ class DosagePanel(FrozenResult):
         """Return the panel (a copy)."""
         return self.panel.copy()
 
-    def summary(self) -> Summary:
-        """Summarise dose per place-day, compliance and background dose."""
-        p = self.panel
-        params: dict[str, Any] = {
-            **self.parameters,
-            "n_place_days": len(p),
-            "share_with_qualifying_visit": float((p["n_qualifying_visits"] > 0).mean()),
-            "mean_patrol_minutes": float(p["patrol_minutes"].mean()),
-            "mean_officer_minutes": float(p["officer_minutes"].mean()),
-            **self.counts,
-        }
+    def _summary_table(self) -> pd.DataFrame | None:
+        return self.by_arm
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The day convention, what compliance means and visits outside the period."""
         notes = ["Days run [start, end) in local time; visits were split at midnight."]
         if self.by_arm is not None:
-            params["compliance"] = self.compliance
-            params["background_patrol_minutes"] = self.background_patrol_minutes
             notes.append(
                 "compliance = share of treated place-days with at least one qualifying "
                 "visit (Southend reported 98%); background = mean patrol minutes on "
@@ -104,7 +101,7 @@ class DosagePanel(FrozenResult):
                 f"{self.counts['n_visits_outside_period']} visits fall outside the period; "
                 "qualifying ones before it still count for days_since_last_visit."
             )
-        return Summary(title="Dosage panel", parameters=params, table=self.by_arm, notes=notes)
+        return tuple(notes)
 
     def plot(
         self, ax: Axes | None = None, *, column: str = "patrol_minutes", **kwargs: Any
@@ -281,6 +278,7 @@ def dosage_panel(
         counts.update(
             add_events(frame, events, cells, time, weights, (first_day, n_days, dayfirst), places)
         )
+    counts = {**_dose_figures(frame, compliance, background, by_arm is not None), **counts}
     return DosagePanel(
         panel=frame,
         place_column=column,
@@ -292,6 +290,22 @@ def dosage_panel(
         counts=counts,
         parameters={"n_places": n_places, "n_days": n_days, "freq": freq},
     )
+
+
+def _dose_figures(
+    frame: pd.DataFrame, compliance: float, background: float, assigned: bool
+) -> dict[str, Any]:
+    """Place-days, the share with a qualifying visit and the mean dose (and compliance)."""
+    figures: dict[str, Any] = {
+        "n_place_days": len(frame),
+        "share_with_qualifying_visit": float((frame["n_qualifying_visits"] > 0).mean()),
+        "mean_patrol_minutes": float(frame["patrol_minutes"].mean()),
+        "mean_officer_minutes": float(frame["officer_minutes"].mean()),
+    }
+    if assigned:
+        figures["compliance"] = compliance
+        figures["background_patrol_minutes"] = background
+    return figures
 
 
 def _cells(places: Grid | gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
@@ -17,7 +17,6 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from hotspotlib._frozen import FrozenResult
-from hotspotlib._summary import Summary
 from hotspotlib._validation import (
     as_rng,
     require_columns,
@@ -67,8 +66,11 @@ class KoperCurve(FrozenResult):
     parameters : dict
         Parameters used.
     notes : tuple of str
-        Caveats, such as hazard ratios the data cannot estimate.
+        How times and hazard ratios are measured, the optimum and its interval, and
+        caveats such as hazard ratios the data cannot estimate.
     """
+
+    _title: ClassVar[str] = "Koper curve: residual deterrence by visit length"
 
     table: pd.DataFrame
     departures: pd.DataFrame
@@ -83,29 +85,8 @@ class KoperCurve(FrozenResult):
         """Return the table by visit-length bin (a copy)."""
         return self.table.copy()
 
-    def summary(self) -> Summary:
-        """Summarise the survival analysis, the optimum and its conventions."""
-        low, high = self.optimum_ci
-        return Summary(
-            title="Koper curve: residual deterrence by visit length",
-            parameters={
-                **self.parameters,
-                **self.counts,
-                "optimum_minutes": self.optimum_minutes,
-                "optimum_ci": f"({low:.1f}, {high:.1f})",
-            },
-            table=self.table,
-            notes=[
-                "Time from each departure to the next event at the place, censored at the "
-                "next arrival, the follow-up limit or the end of observation.",
-                "Bins are (lower, upper] minutes; hazard ratios from a Cox model "
-                "stratified by place (Breslow ties) against the shortest bin that has "
-                "events (ratio 1).",
-                "The optimum minimises a Cox log-hazard quadratic in visit length; its CI "
-                "is a percentile bootstrap over places.",
-                *self.notes,
-            ],
-        )
+    def _summary_table(self) -> pd.DataFrame | None:
+        return self.table
 
     def plot(self, ax: Axes | None = None, *, kind: str = "survival", **kwargs: Any) -> Axes:
         """Draw Kaplan-Meier curves by bin (``kind="survival"``) or hazard ratios."""
@@ -280,8 +261,25 @@ def koper_curve(
             "end": str(pd.Timestamp(stop)),
             "n_bootstrap": int(n_bootstrap),
         },
-        notes=tuple(notes),
+        notes=(*_NOTES, _optimum_note(optimum, ci), *notes),
     )
+
+
+_NOTES = (
+    "Time from each departure to the next event at the place, censored at the "
+    "next arrival, the follow-up limit or the end of observation.",
+    "Bins are (lower, upper] minutes; hazard ratios from a Cox model "
+    "stratified by place (Breslow ties) against the shortest bin that has "
+    "events (ratio 1).",
+    "The optimum minimises a Cox log-hazard quadratic in visit length; its CI "
+    "is a percentile bootstrap over places.",
+)
+
+
+def _optimum_note(optimum: float, ci: tuple[float, float]) -> str:
+    """Say the best visit length and its bootstrap interval in words."""
+    low, high = ci
+    return f"optimum_minutes = {optimum:.1f}, 95% bootstrap CI ({low:.1f}, {high:.1f})."
 
 
 def _edges(bins: Sequence[float]) -> NDArray[np.float64]:

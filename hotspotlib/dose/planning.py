@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
@@ -12,8 +12,7 @@ import pandas as pd
 import shapely
 
 from hotspotlib._columns import place_column
-from hotspotlib._frozen import FrozenResult
-from hotspotlib._summary import Summary
+from hotspotlib._frozen import FrozenResult, frozen_mapping
 from hotspotlib._validation import (
     as_rng,
     require_id_type,
@@ -45,7 +44,13 @@ class PatrolPlan(FrozenResult):
         Place centroids (for maps).
     parameters : dict
         Parameters used.
+    counts : dict
+        Visits planned and officers given a route.
+    notes : tuple of str
+        How places are dealt to officers and how travel time is measured.
     """
+
+    _title: ClassVar[str] = "Randomised patrol plan"
 
     schedule: pd.DataFrame
     centroids: gpd.GeoSeries
@@ -55,26 +60,34 @@ class PatrolPlan(FrozenResult):
         """Return the schedule (a copy), ready for ``.to_csv()``."""
         return self.schedule.copy()
 
-    def summary(self) -> Summary:
-        """Summarise the plan: visits, patrol, travel and spare time per officer."""
-        s = self.schedule
-        by_officer = s.groupby("officer_id").agg(
+    @property
+    def counts(self) -> Mapping[str, Any]:
+        """Visits planned and officers given a route."""
+        return frozen_mapping(
+            {
+                "n_visits": len(self.schedule),
+                "n_officers": int(self.schedule["officer_id"].nunique()),
+            }
+        )
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """How places are dealt to officers and how travel time is measured."""
+        return (
+            "Compact groups of places are dealt to officers at random; each round visits "
+            "them in a new random order; visits to one place start at least "
+            "min_gap_minutes apart.",
+            "Travel time = straight-line distance between centroids / walking speed.",
+        )
+
+    def _summary_table(self) -> pd.DataFrame | None:
+        """Visits, patrol, travel and spare time per officer."""
+        return self.schedule.groupby("officer_id").agg(
             n_visits=("minutes", "size"),
             patrol_minutes=("minutes", "sum"),
             travel_minutes=("travel_minutes", "sum"),
             wait_minutes=("wait_minutes", "sum"),
             last_departure=("departure", "max"),
-        )
-        return Summary(
-            title="Randomised patrol plan",
-            parameters={**self.parameters, "n_visits": len(s)},
-            table=by_officer,
-            notes=[
-                "Compact groups of places are dealt to officers at random; each round visits "
-                "them in a new random order; visits to one place start at least "
-                "min_gap_minutes apart.",
-                "Travel time = straight-line distance between centroids / walking speed.",
-            ],
         )
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:

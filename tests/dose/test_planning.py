@@ -132,7 +132,7 @@ def test_allocation_with_fitted_response_and_cap(city):
     rng = np.random.default_rng(0)
     frame = pd.DataFrame(
         {
-            "place": np.repeat(np.arange(30), 40),
+            "hotspot_id": np.repeat(np.arange(30), 40),
             "date": np.tile(pd.date_range("2024-01-01", periods=40), 30),
             "patrol_minutes": rng.choice([0, 5, 15, 30], 1200).astype(float),
         }
