@@ -19,6 +19,9 @@ from hotspotlib._validation import (
     require_nonempty,
     require_numbers,
     require_positive,
+    require_range,
+    require_type,
+    require_within,
 )
 from hotspotlib.dose.response import DoseResponse
 
@@ -160,39 +163,13 @@ def allocate_patrol_time(
     """
     require_columns(places, [risk], name="places")
     require_nonempty(places, name="places")
-    values = require_numbers(places[risk], name=f"places[{risk!r}]")
-    if not np.isfinite(values).all() or (values < 0).any():
-        raise ValueError(
-            f"`places[{risk!r}]` must be finite and >= 0; it has "
-            f"{int((~np.isfinite(values)).sum())} NaN/inf and {int((values < 0).sum())} "
-            "negative values."
-        )
-    if not (values > 0).any():
-        raise ValueError(
-            f"`places[{risk!r}]` is zero at every place, so no minute would prevent anything; "
-            "pass the places' expected crime or harm."
-        )
+    values = _risks(places, risk)
     budget = require_positive(total_minutes, name="total_minutes", allow_zero=True)
     step = require_positive(increment_minutes, name="increment_minutes")
-    cap = (
-        budget
-        if max_minutes_per_place is None
-        else require_positive(max_minutes_per_place, name="max_minutes_per_place", allow_zero=True)
-    )
+    cap = _cap(max_minutes_per_place, budget, step)
     curve = _curve_function(response)
     n_steps = int(np.floor(budget / step + 1e-9))
     per_place = min(n_steps, int(np.floor(cap / step + 1e-9)))
-    if budget > 0 and n_steps == 0:
-        raise ValueError(
-            f"`total_minutes` = {budget:g} is less than one `increment_minutes` = {step:g}, "
-            "so nothing would be allocated. Use a smaller `increment_minutes` or a larger "
-            "`total_minutes`."
-        )
-    if cap > 0 and per_place == 0:
-        raise ValueError(
-            f"`max_minutes_per_place` = {cap:g} is less than one `increment_minutes` = "
-            f"{step:g}, so nothing would be allocated. Use a smaller `increment_minutes`."
-        )
     require_allocation(
         float(len(values)) * (per_place + 1),
         32,  # the gains table, its flat copy, the sort order and the selection
@@ -246,15 +223,52 @@ def allocate_patrol_time(
     )
 
 
-def _curve_function(response: Any) -> Callable[[NDArray[np.float64]], Any]:
-    if isinstance(response, DoseResponse):
-        return response.irr
-    if callable(response):
-        return response  # type: ignore[no-any-return]
-    raise TypeError(
-        "`response` must be a DoseResponse or a function of minutes; got "
-        f"{type(response).__name__}."
+def _risks(places: pd.DataFrame, risk: str) -> NDArray[np.float64]:
+    """Return the places' daily risk: finite, >= 0 and not zero everywhere."""
+    values = require_within(places[risk], name=f"places[{risk!r}]", low=0)
+    require_range(
+        values.sum(),
+        name=f"places[{risk!r}].sum()",
+        low=0,
+        low_open=True,
+        fix="The risk is zero at every place, so no minute would prevent anything; pass "
+        "the places' expected crime or harm.",
     )
+    return values
+
+
+def _cap(max_minutes_per_place: float | None, budget: float, step: float) -> float:
+    """Return the cap per place; a budget or cap below one increment would hand out nothing."""
+    if budget > 0:
+        require_range(
+            budget,
+            name="total_minutes",
+            low=step,
+            fix=f"It is less than one `increment_minutes` = {step:g}, so nothing would be "
+            "allocated. Use a smaller `increment_minutes` or a larger `total_minutes`.",
+        )
+    if max_minutes_per_place is None:
+        return budget
+    cap = require_positive(max_minutes_per_place, name="max_minutes_per_place", allow_zero=True)
+    if cap > 0:
+        require_range(
+            cap,
+            name="max_minutes_per_place",
+            low=step,
+            fix=f"It is less than one `increment_minutes` = {step:g}, so nothing would be "
+            "allocated. Use a smaller `increment_minutes`.",
+        )
+    return cap
+
+
+def _curve_function(response: Any) -> Callable[[NDArray[np.float64]], Any]:
+    require_type(
+        response,
+        (DoseResponse, Callable),  # type: ignore[arg-type]
+        name="response",
+        expected="a DoseResponse or a function of minutes",
+    )
+    return response.irr if isinstance(response, DoseResponse) else response  # type: ignore[no-any-return]
 
 
 def _majorant_gains(prevented: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -290,9 +304,10 @@ def _irr_on_grid(
             f"({reprlib.repr(returned)}). Write it with numpy so it works element-wise, e.g. "
             "`lambda minutes: np.exp(-0.1 * np.log1p(minutes))`."
         )
-    if not np.isfinite(irr).all() or (irr <= 0).any():
-        raise ValueError(
-            f"`response` ({label}) must return one finite IRR > 0 per dose; got "
-            f"{irr[:5].tolist()} for doses {grid[:5].tolist()}."
-        )
-    return irr
+    return require_within(
+        irr,
+        name=f"response ({label})",
+        low=0,
+        low_open=True,
+        fix=f"It must return one finite IRR > 0 per dose (doses {grid[:5].tolist()} ...).",
+    )

@@ -129,11 +129,11 @@ CASES = [
     ),
     Case(
         "dosage_panel",
-        "time-zone-aware end",
+        "time-zone-aware end before start",
         lambda: hs.dosage_panel(
-            visits(), start="2024-01-01", end=pd.Timestamp("2024-02-01", tz="UTC")
+            visits(), start="2024-01-01", end=pd.Timestamp("2023-12-01", tz="UTC")
         ),
-        match=r"`start` and `end` must be timezone-naive",
+        match=r"`end` \(2023-12-01\) must be after `start` \(2024-01-01\)",
     ),
     Case(
         "dosage_panel",
