@@ -12,6 +12,7 @@ from hotspotlib._validation._common import (
     check_option,
     require_allocation,
     require_columns,
+    require_found,
     require_grid_size,
     require_nonempty,
     require_type,
@@ -25,6 +26,7 @@ from hotspotlib._validation._dates import (
     wall_clock,
 )
 from hotspotlib._validation._geometry import (
+    require_crs,
     require_points,
     require_polygons,
     require_projected_crs,
@@ -43,6 +45,7 @@ from hotspotlib._validation._numbers import (
     require_increasing,
     require_number,
     require_numbers,
+    require_numeric_text,
     require_positive,
     require_probability,
     require_range,
@@ -84,4 +87,7 @@ __all__ = [
     "require_within",
     "require_known",
     "require_complete",
+    "require_found",
+    "require_crs",
+    "require_numeric_text",
 ]

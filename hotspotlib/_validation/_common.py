@@ -247,3 +247,20 @@ def require_allocation(
             f"{need / 1024**3:,.0f} GiB of memory, over the limit of "
             f"{max_bytes / 1024**3:,.1f} GiB; refused before allocating. {fix}"
         )
+
+
+def require_found(found: Any, *, name: str, what: str, where: str, fix: str = "") -> None:
+    """Raise ``FileNotFoundError`` when nothing was found (an empty list, or False).
+
+    ``what`` names what was looked for and ``where`` where (with its preposition): the
+    message reads "`name`: no <what> <where>".
+
+    Examples
+    --------
+    >>> require_found([], name="paths", what=".csv files", where="in the folder 'data'")
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: `paths`: no .csv files in the folder 'data'.
+    """
+    if not found:
+        raise FileNotFoundError(f"`{name}`: no {what} {where}.{f' {fix}' if fix else ''}")

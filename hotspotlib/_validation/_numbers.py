@@ -339,3 +339,40 @@ def require_within(
             f"such as {shown}. {fix}".rstrip()
         )
     return array
+
+
+def require_numeric_text(
+    values: pd.Series, *, name: str, allow_missing: bool = False, fix: str = ""
+) -> NDArray[np.float64]:
+    """Return a column of numbers, or of text holding numbers, as a float array.
+
+    For columns read from files, where numbers often arrive as text: each value is read
+    as a number; booleans, text that is not a number and infinite values are refused
+    (``TypeError`` for a boolean column, ``ValueError`` naming a few bad values
+    otherwise). Missing values (NaN, None, blank text) become NaN when
+    ``allow_missing``, and are refused otherwise.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> require_numeric_text(pd.Series(["1.5", " 2", ""]), name="x", allow_missing=True)
+    array([1.5, 2. , nan])
+    >>> require_numeric_text(pd.Series(["1.5", "north"]), name="x")
+    Traceback (most recent call last):
+    ...
+    ValueError: `x` has 1 of 2 values that are not finite numbers, such as ['north']. ...
+    """
+    if pd.api.types.is_bool_dtype(values):
+        raise TypeError(f"`{name}` is boolean; it must hold numbers. {fix}".rstrip())
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    missing = values.isna().to_numpy()
+    if not pd.api.types.is_numeric_dtype(values):
+        missing = missing | values.astype(str).str.strip().eq("").to_numpy()
+    bad = ~np.isfinite(numbers) & (~missing if allow_missing else True)
+    if bad.any():
+        shown = values[bad].astype(str).unique()[:3].tolist()
+        raise ValueError(
+            f"`{name}` has {int(bad.sum())} of {len(values)} values that are not finite "
+            f"numbers, such as {shown}. {fix or 'Clean or drop those rows first.'}"
+        )
+    return numbers
