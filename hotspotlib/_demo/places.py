@@ -61,26 +61,7 @@ def find_hotspots(state: dict[str, Any]) -> None:
     hs.to_geopackage(gi_hot, out / "gi_star_hot_cells.gpkg")
     state.update(grid=grid, places=places, surface=surface, gi=gi)
 
-    planted_ids = set(grid.cells.index[planted[planted >= 0]])
-    harm_frame = harm.to_frame()
-    total_harm = harm_frame["weight_sum"].sum()
-    agreement = pd.DataFrame(
-        {
-            "top-20 cells shared with the other method": [
-                len(set(top_kde) & set(top_gi)),
-                len(set(top_kde) & set(top_gi)),
-            ],
-            "top-20 cells holding a planted hot spot": [
-                len(set(top_kde) & planted_ids),
-                len(set(top_gi) & planted_ids),
-            ],
-            "share of pre-trial harm in the 20 cells": [
-                harm_frame.loc[top_kde, "weight_sum"].sum() / total_harm,
-                harm_frame.loc[top_gi, "weight_sum"].sum() / total_harm,
-            ],
-        },
-        index=pd.Index(["kernel density (harm)", "Gi* (harm)"], name="method"),
-    )
+    agreement = _agreement(harm, set(grid.cells.index[planted[planted >= 0]]), top_kde, top_gi)
     report: HtmlReport = state["report"]
     report.heading("2. Where is harm concentrated?")
     report.text(
@@ -101,6 +82,31 @@ def find_hotspots(state: dict[str, Any]) -> None:
         places.boundary.plot(ax=ax, color="black", linewidth=1.2)
         city.boundary.boundary.plot(ax=ax, color="0.3", linewidth=0.6)
     report.figure(fig, alt="Kernel density and Gi* maps with the 20 trial places")
+
+
+def _agreement(
+    harm: hs.EventCounts, planted_ids: set[Any], top_kde: pd.Index, top_gi: pd.Index
+) -> pd.DataFrame:
+    """Compare the two top-20 lists: overlap, planted hot spots found, harm held."""
+    harm_frame = harm.to_frame()
+    total_harm = harm_frame["weight_sum"].sum()
+    return pd.DataFrame(
+        {
+            "top-20 cells shared with the other method": [
+                len(set(top_kde) & set(top_gi)),
+                len(set(top_kde) & set(top_gi)),
+            ],
+            "top-20 cells holding a planted hot spot": [
+                len(set(top_kde) & planted_ids),
+                len(set(top_gi) & planted_ids),
+            ],
+            "share of pre-trial harm in the 20 cells": [
+                harm_frame.loc[top_kde, "weight_sum"].sum() / total_harm,
+                harm_frame.loc[top_gi, "weight_sum"].sum() / total_harm,
+            ],
+        },
+        index=pd.Index(["kernel density (harm)", "Gi* (harm)"], name="method"),
+    )
 
 
 def _concentration_and_accuracy(

@@ -212,19 +212,65 @@ def read_police_uk(
     target = _target_crs(crs)
     resolve_harm(harm, name="harm")  # fail on a bad scheme before reading any file
     files = resolve_paths(paths)
+    table = _read_all(files)
+    n_read = len(table)
+    coordinates = _coordinates(table)
+    keep, n_no_location, n_out = (
+        coordinates["keep"],
+        coordinates["n_no_location"],
+        coordinates["n_out"],
+    )
+    if n_no_location or n_out:
+        warnings.warn(
+            f"read_police_uk dropped {n_no_location + n_out} of {n_read} rows: "
+            f"{n_no_location} without coordinates and {n_out} outside the United Kingdom. "
+            "See `frame.attrs['hotspotlib']`.",
+            UserWarning,
+            stacklevel=2,
+        )
+    require_nonempty(
+        np.flatnonzero(keep),
+        name="paths",
+        fix=f"none of the {n_read} rows has usable coordinates ({n_no_location} blank, "
+        f"{n_out} outside the United Kingdom: are longitude and latitude swapped?).",
+    )
+    table = table.loc[keep].reset_index(drop=True)
+    table["month"] = _parse_month(table["month"])
+    relabelled = _relabel(table)
+    table["harm"] = apply_harm(table, scheme=harm).to_numpy()
+    xs, ys = _project(coordinates, target)
+    events = gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(xs, ys), crs=target)
+    events.attrs["hotspotlib"] = {
+        "source": "police.uk street-level CSV",
+        "files": [str(path) for path in files],
+        "n_read": n_read,
+        "n_dropped_no_location": n_no_location,
+        "n_dropped_out_of_range": n_out,
+        "n_relabelled": relabelled,
+        "harm_scheme": harm if isinstance(harm, str) else "mapping",
+        "harm_table_version": HARM_TABLE_VERSION if isinstance(harm, str) else None,
+        "crs": target.to_string(),
+    }
+    return events
+
+
+def _read_all(files: list[Source]) -> pd.DataFrame:
+    """Read every file into one table (refused when no file holds a row)."""
     frames = [_read_one(path) for path in files]
     # files without rows add only their columns (pandas 2.1-2.3 warn on concatenating them)
     columns = list(dict.fromkeys(name for frame in frames for name in frame.columns))
     rows = [frame for frame in frames if len(frame)] or frames[:1]
     table = pd.concat(rows, ignore_index=True, sort=False) if len(rows) > 1 else rows[0]
-    table = table.reindex(columns=columns)
-    n_read = len(table)
     require_nonempty(
         table,
         name="paths",
         fix=f"the {len(files)} file(s) hold a header but no rows; nothing to read.",
     )
+    return table.reindex(columns=columns)
 
+
+def _coordinates(table: pd.DataFrame) -> dict[str, Any]:
+    """Read longitude/latitude (else easting/northing); mark the rows located in the UK."""
     lon, lat = _numeric(table, "longitude"), _numeric(table, "latitude")
     east, north = _numeric(table, "easting"), _numeric(table, "northing")
     has_lonlat = np.isfinite(lon) & np.isfinite(lat)
@@ -241,54 +287,34 @@ def read_police_uk(
         & (north >= GB_NORTHING[0])
         & (north <= GB_NORTHING[1]),
     )
-    n_no_location = int((~located).sum())
-    n_out = int((located & ~in_range).sum())
     keep = located & in_range
-    if n_no_location or n_out:
-        warnings.warn(
-            f"read_police_uk dropped {n_no_location + n_out} of {n_read} rows: "
-            f"{n_no_location} without coordinates and {n_out} outside the United Kingdom. "
-            "See `frame.attrs['hotspotlib']`.",
-            UserWarning,
-            stacklevel=2,
-        )
-    require_nonempty(
-        np.flatnonzero(keep),
-        name="paths",
-        fix=f"none of the {n_read} rows has usable coordinates ({n_no_location} blank, "
-        f"{n_out} outside the United Kingdom: are longitude and latitude swapped?).",
-    )
+    return {
+        "keep": keep,
+        "n_no_location": int((~located).sum()),
+        "n_out": int((located & ~in_range).sum()),
+        "EPSG:4326": (has_lonlat[keep], lon[keep], lat[keep]),
+        "EPSG:27700": (has_en[keep], east[keep], north[keep]),
+    }
 
-    table = table.loc[keep].reset_index(drop=True)
-    table["month"] = _parse_month(table["month"])
+
+def _relabel(table: pd.DataFrame) -> dict[str, int]:
+    """Put crime types in today's police.uk words; return how many rows each old label had."""
     codes, labels = pd.factorize(table["crime_type"])
     labels = pd.Series(labels, dtype="object")
     current = canonical_crime_types(labels)
     changed = np.flatnonzero(labels.str.strip().ne(current).to_numpy())
     per_label = np.bincount(codes[codes >= 0], minlength=len(labels))
-    relabelled = {str(labels[i]): int(per_label[i]) for i in changed}
     table["crime_type"] = np.where(codes >= 0, current.to_numpy()[codes], None)
-    table["harm"] = apply_harm(table, scheme=harm).to_numpy()
+    return {str(labels[i]): int(per_label[i]) for i in changed}
 
-    xs = np.empty(len(table))
-    ys = np.empty(len(table))
-    for source, mask, (a, b) in (
-        ("EPSG:4326", has_lonlat[keep], (lon[keep], lat[keep])),
-        ("EPSG:27700", has_en[keep], (east[keep], north[keep])),
-    ):
+
+def _project(coordinates: dict[str, Any], target: CRS) -> tuple[Any, Any]:
+    """Project the kept rows' coordinates (longitude/latitude or BNG) to ``target``."""
+    n = len(coordinates["EPSG:4326"][0])
+    xs, ys = np.empty(n), np.empty(n)
+    for source in ("EPSG:4326", "EPSG:27700"):  # two coordinate systems
+        mask, a, b = coordinates[source]
         if mask.any():
             transformer = Transformer.from_crs(source, target, always_xy=True)
             xs[mask], ys[mask] = transformer.transform(a[mask], b[mask])
-    events = gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(xs, ys), crs=target)
-    events.attrs["hotspotlib"] = {
-        "source": "police.uk street-level CSV",
-        "files": [str(path) for path in files],
-        "n_read": n_read,
-        "n_dropped_no_location": n_no_location,
-        "n_dropped_out_of_range": n_out,
-        "n_relabelled": relabelled,
-        "harm_scheme": harm if isinstance(harm, str) else "mapping",
-        "harm_table_version": HARM_TABLE_VERSION if isinstance(harm, str) else None,
-        "crs": target.to_string(),
-    }
-    return events
+    return xs, ys

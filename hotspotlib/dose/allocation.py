@@ -183,19 +183,7 @@ def allocate_patrol_time(
     )
     grid = np.arange(per_place + 1, dtype=np.float64) * step
     irr = _irr_on_grid(curve, grid, response)
-    prevented = 1.0 - irr / irr[0]
-    gains = np.diff(prevented)
-    concave = bool(np.all(np.diff(gains) <= 1e-12))
-    if not concave:
-        gains = _majorant_gains(prevented)
-    table = values[:, None] * gains[None, :]
-    chosen = np.zeros(len(values), dtype=np.int64)
-    if table.size and n_steps:
-        flat = table.ravel()
-        positive = np.flatnonzero(flat > 0)
-        take = min(n_steps, len(positive))
-        best = positive[np.argsort(-flat[positive], kind="stable")[:take]]
-        chosen = np.bincount(best // table.shape[1], minlength=len(values))
+    chosen, concave = _greedy(values, irr, n_steps)
     minutes = grid[chosen]
     irr_given = irr[chosen] / irr[0]
     expected = values * (1.0 - irr_given)
@@ -221,6 +209,30 @@ def allocate_patrol_time(
             "risk": risk,
         },
     )
+
+
+def _greedy(
+    values: NDArray[np.float64], irr: NDArray[np.float64], n_steps: int
+) -> tuple[NDArray[np.int64], bool]:
+    """Hand out ``n_steps`` increments by marginal gain; return increments per place.
+
+    Also whether the prevented share was concave (else its least concave majorant is
+    used, and the allocation is approximate).
+    """
+    prevented = 1.0 - irr / irr[0]
+    gains = np.diff(prevented)
+    concave = bool(np.all(np.diff(gains) <= 1e-12))
+    if not concave:
+        gains = _majorant_gains(prevented)
+    table = values[:, None] * gains[None, :]
+    chosen = np.zeros(len(values), dtype=np.int64)
+    if table.size and n_steps:
+        flat = table.ravel()
+        positive = np.flatnonzero(flat > 0)
+        take = min(n_steps, len(positive))
+        best = positive[np.argsort(-flat[positive], kind="stable")[:take]]
+        chosen = np.bincount(best // table.shape[1], minlength=len(values))
+    return chosen, concave
 
 
 def _risks(places: pd.DataFrame, risk: str) -> NDArray[np.float64]:

@@ -12,22 +12,26 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
 from hotspotlib._columns import PLACE
-from hotspotlib._fixed_effects import absorbed_columns, fit_glm_fe, fit_negbin_fe
+from hotspotlib._fixed_effects import fit_glm_fe, fit_negbin_fe
 from hotspotlib._frozen import FrozenResult
 from hotspotlib._options import DoseShape, Family
 from hotspotlib._validation import (
     check_option,
     require_columns,
-    require_complete,
     require_numbers,
-    require_timestamps,
     require_type,
     require_unique,
     require_whole,
-    require_within,
-    wall_clock,
 )
-from hotspotlib.dose._design import Basis, lag_indicators, residual_decay
+from hotspotlib.dose._design import (
+    Basis,
+    design_matrix,
+    informative_rows,
+    non_negative,
+    place_days,
+    require_variation,
+    residual_decay,
+)
 from hotspotlib.dose.dosage import DosagePanel
 
 if TYPE_CHECKING:
@@ -219,18 +223,18 @@ def dose_response(
     frame, place = _panel_frame(panel, place)
     require_columns(frame, [place, date, outcome, dose], name="panel")
     basis = Basis.build(shape, knots_minutes)
-    y, minutes = _non_negative(frame, outcome), _non_negative(frame, dose)
-    place_code, day = _place_days(frame, place, date, lags)
-    x, names, keep = _design(basis, minutes, place_code, day, lags)
+    y, minutes = non_negative(frame, outcome), non_negative(frame, dose)
+    place_code, day = place_days(frame, place, date, lags)
+    x, names, keep = design_matrix(basis, minutes, place_code, day, lags)
     counts = {"n_rows": len(y), "n_dropped_for_lags": int((~keep).sum())}
-    keep, dropped = _informative(y, keep, {"place": place_code, "day": day}, effects)
+    keep, dropped = informative_rows(y, keep, {"place": place_code, "day": day}, effects)
     counts.update(dropped)
     if keep.sum() <= 1 or y[keep].sum() == 0:
         raise ValueError(f"`{outcome}` is zero on every usable row; there is nothing to fit.")
     codes = {"place": place_code, "day": day}
     factors = [pd.factorize(codes[name][keep])[0].astype(np.int64) for name in effects]
     clusters = pd.factorize(place_code[keep])[0].astype(np.int64)
-    _require_variation(x[keep], names, factors, effects)
+    require_variation(x[keep], names, factors, effects)
     fitter = fit_glm_fe if family == "poisson" else fit_negbin_fe
     fit = fitter(y[keep], x[keep], factors, clusters)
     counts.update(
@@ -280,62 +284,6 @@ def _panel_frame(panel: DosagePanel | pd.DataFrame, place: str) -> tuple[pd.Data
     return panel, place
 
 
-def _place_days(
-    frame: pd.DataFrame, place: str, date: str, lags: int
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Codes of the places and day numbers; one row per place and day, enough days for lags."""
-    require_complete(frame[place], name=f"panel[{place!r}]", fix="drop those rows.")
-    place_code = pd.factorize(frame[place])[0].astype(np.int64)
-    dates = wall_clock(require_timestamps(frame[date], name=f"panel[{date!r}]"))
-    days = dates.dt.normalize()
-    day = ((days - days.min()) // pd.Timedelta(days=1)).to_numpy().astype(np.int64)
-    span = int(day.max()) + 1
-    require_whole(
-        lags,
-        name="lags",
-        maximum=max(span - 2, 0),
-        fix=f"The panel spans {span} day(s) and a lag of l days drops each place's first l "
-        "days; use fewer lags or a longer panel.",
-    )
-    require_unique(
-        pd.MultiIndex.from_arrays([frame[place], days]),
-        name="panel",
-        what="(place, day) rows",
-    )
-    return place_code, day
-
-
-def _design(
-    basis: Basis, minutes: NDArray[np.float64], place_code: Any, day: Any, lags: int
-) -> tuple[NDArray[np.float64], list[str], NDArray[np.bool_]]:
-    """Dose terms and lagged patrol; the rows a lag leaves without a history are marked."""
-    columns = [basis.terms(minutes)]
-    names = list(basis.names)
-    keep = np.ones(len(minutes), dtype=bool)
-    if lags:
-        lagged = lag_indicators(place_code, day, minutes, lags)
-        keep &= ~np.isnan(lagged).any(axis=1)
-        columns.append(np.nan_to_num(lagged))
-        names += [f"patrolled_lag_{lag}" for lag in range(1, lags + 1)]
-    return np.column_stack(columns), names, keep
-
-
-def _informative(
-    y: NDArray[np.float64],
-    keep: NDArray[np.bool_],
-    codes: dict[str, NDArray[np.int64]],
-    effects: Sequence[str],
-) -> tuple[NDArray[np.bool_], dict[str, int]]:
-    """Drop places or days with no outcome at all (they carry no information); count them."""
-    dropped = {}
-    for name in effects:  # one or two fixed effects
-        total = np.bincount(codes[name][keep], y[keep], int(codes[name].max()) + 1)
-        empty = keep & (total[codes[name]] == 0)
-        dropped[f"n_dropped_{name}s_without_outcome"] = int(empty.sum())
-        keep = keep & ~empty
-    return keep, dropped
-
-
 def _result(
     fit: Any,
     basis: Basis,
@@ -371,35 +319,6 @@ def _result(
             "converged": fit.converged,
         },
     )
-
-
-def _non_negative(frame: pd.DataFrame, column: str) -> NDArray[np.float64]:
-    """Read a count or dose column as floats (nullable NA as NaN), finite and >= 0."""
-    values = frame[column]
-    if pd.api.types.is_numeric_dtype(values):  # nullable Int64/boolean: NA becomes NaN
-        values = values.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    return require_within(values, name=f"panel[{column!r}]", low=0)
-
-
-def _require_variation(
-    x: NDArray[np.float64], names: list[str], factors: list[Any], effects: Sequence[str]
-) -> None:
-    flat = np.ptp(x, axis=0) == 0
-    if flat.any():
-        bad = [n for n, f in zip(names, flat, strict=True) if f]
-        raise ValueError(
-            f"Term(s) {bad} do not vary in the data; there is no dose contrast to estimate. "
-            "Use fewer bins/knots or check the dose column."
-        )
-    absorbed = absorbed_columns(x, factors)
-    if absorbed.any():
-        bad = [n for n, a in zip(names, absorbed, strict=True) if a]
-        raise ValueError(
-            f"Term(s) {bad} are constant within the {' and '.join(effects)} fixed effects, "
-            "which absorb them, so their effect is not identified (e.g. a dose that is fixed "
-            "per place under place effects). Drop that fixed effect with `fixed_effects=` or "
-            "use a dose that varies within places and days."
-        )
 
 
 def _coefficients(beta: Any, cov: Any, names: list[str]) -> pd.DataFrame:
