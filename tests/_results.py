@@ -72,7 +72,7 @@ def dose_frame() -> pd.DataFrame:
     rng = np.random.default_rng(0)
     frame = pd.DataFrame(
         {
-            "place": np.repeat(np.arange(20), 30),
+            "hotspot_id": np.repeat(np.arange(20), 30),
             "date": np.tile(pd.date_range("2024-01-01", periods=30), 20),
             "patrol_minutes": rng.choice([0, 15], 600),
         }

@@ -137,33 +137,16 @@ def _check_plot(result: Any, name: str) -> None:
         plt.close("all")
 
 
-# Results still writing their own summary and lacking parts of the contract, by package.
-# Each line empties as its package moves onto the generated summary.
-NOT_YET_ON_CONTRACT = {
-    # data
-    "SimulatedPings", "SyntheticCity",
-    # dose
-    "DosagePanel", "DoseResponse", "KoperCurve", "PatrolAllocation", "PatrolPlan", "PatrolVisits",
-    # trials
-}  # fmt: skip
-
-
 def _check_mappings(result: Any, name: str) -> None:
-    if name not in NOT_YET_ON_CONTRACT:
-        assert "summary" not in type(result).__dict__, f"{name} writes its own summary()"
-        for field in ("parameters", "counts", "notes"):
-            assert hasattr(result, field), f"{name} has no `{field}`"
+    assert "summary" not in type(result).__dict__, f"{name} writes its own summary()"
     for field in ("parameters", "counts"):
-        if not hasattr(result, field):
-            continue
         mapping = getattr(result, field)
         assert isinstance(mapping, Mapping), f"{name}.{field} is {type(mapping).__name__}"
         with pytest.raises(TypeError, match="read-only"):
             mapping["added_by_caller"] = 1  # type: ignore[index]
-    if hasattr(result, "notes"):
-        notes = result.notes
-        assert isinstance(notes, tuple), f"{name}.notes is {type(notes).__name__}"
-        assert all(isinstance(note, str) for note in notes), f"{name}.notes"
+    notes = result.notes
+    assert isinstance(notes, tuple), f"{name}.notes is {type(notes).__name__}"
+    assert all(isinstance(note, str) for note in notes), f"{name}.notes"
 
 
 @pytest.mark.parametrize("name", _params())

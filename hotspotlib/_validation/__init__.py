@@ -14,6 +14,7 @@ from hotspotlib._validation._common import (
     require_columns,
     require_complete,
     require_exclusive,
+    require_found,
     require_given,
     require_grid_size,
     require_module,
@@ -31,13 +32,19 @@ from hotspotlib._validation._dates import (
     wall_clock,
 )
 from hotspotlib._validation._geometry import (
+    require_crs,
     require_points,
     require_polygons,
     require_projected_crs,
     require_same_crs,
     require_some_inside,
 )
-from hotspotlib._validation._joins import require_id_type, require_join, require_per_row
+from hotspotlib._validation._joins import (
+    require_id_type,
+    require_join,
+    require_known,
+    require_per_row,
+)
 from hotspotlib._validation._numbers import (
     require_array,
     require_draws,
@@ -46,12 +53,14 @@ from hotspotlib._validation._numbers import (
     require_nonnegative,
     require_number,
     require_numbers,
+    require_numeric_text,
     require_positive,
     require_probability,
     require_range,
     require_shape,
     require_varying,
     require_whole,
+    require_within,
 )
 
 __all__ = [
@@ -96,4 +105,9 @@ __all__ = [
     "require_exclusive",
     "require_given",
     "require_module",
+    "require_within",
+    "require_known",
+    "require_found",
+    "require_crs",
+    "require_numeric_text",
 ]

@@ -403,3 +403,20 @@ def require_module(module: str, *, feature: str, install: str) -> Any:
             f"{feature} needs {module.split('.')[0]}, which is not installed. "
             f"Install it with `{install}`."
         ) from error
+
+
+def require_found(found: Any, *, name: str, what: str, where: str, fix: str = "") -> None:
+    """Raise ``FileNotFoundError`` when nothing was found (an empty list, or False).
+
+    ``what`` names what was looked for and ``where`` where (with its preposition): the
+    message reads "`name`: no <what> <where>".
+
+    Examples
+    --------
+    >>> require_found([], name="paths", what=".csv files", where="in the folder 'data'")
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: `paths`: no .csv files in the folder 'data'.
+    """
+    if not found:
+        raise FileNotFoundError(f"`{name}`: no {what} {where}.{f' {fix}' if fix else ''}")

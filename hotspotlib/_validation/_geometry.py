@@ -360,3 +360,34 @@ def require_some_inside(
             UserWarning,
             stacklevel=3,
         )
+
+
+def require_crs(crs: Any, *, name: str = "crs", metres: bool = False, fix: str = "") -> CRS:
+    """Read a CRS the user names (an EPSG code, a string, a pyproj CRS) and return it.
+
+    None, or anything pyproj cannot read, is a ``ValueError`` that says how to name one;
+    ``metres=True`` also refuses a geographic CRS or one whose axes are not in metres.
+
+    Examples
+    --------
+    >>> require_crs(27700).to_epsg()
+    27700
+    >>> require_crs(4326, metres=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: `crs` must be a projected CRS in metres; got EPSG:4326. ...
+    """
+    example = "e.g. 27700 for British National Grid metres or 4326 for longitude/latitude"
+    if crs is None:
+        raise ValueError(f"`{name}` is required: name the CRS the coordinates are in, {example}.")
+    try:
+        target = CRS.from_user_input(crs)
+    except Exception as error:  # pyproj raises its own CRSError
+        raise ValueError(f"`{name}` is not a valid CRS: {crs!r} ({error}).") from error
+    units = {axis.unit_name for axis in target.axis_info}
+    if metres and (target.is_geographic or not units <= {"metre", "meter", "m"}):
+        raise ValueError(
+            f"`{name}` must be a projected CRS in metres; got {target.to_string()}. "
+            f"{fix or 'Pass one such as 27700 (British National Grid).'}"
+        )
+    return target

@@ -139,3 +139,35 @@ def require_per_row(values: Any, rows: pd.Index, *, name: str, what: str = "row"
             f"`{name}` must have one entry per {what} ({len(rows)}); got shape {np.shape(values)}."
         )
     return values
+
+
+def require_known(
+    values: Any, known: Any, *, name: str, known_name: str, what: str = "ids", fix: str = ""
+) -> NDArray[np.intp]:
+    """Return the position in ``known`` of every value; refuse values (or gaps) not there.
+
+    Unlike :func:`require_join`, which refuses only a join that matches nothing, every
+    value must be found: used where one unknown id (or a missing one) would be a
+    silent wrong answer, such as a visit to a place that is not in the study.
+
+    Examples
+    --------
+    >>> require_known([2, 1], [1, 2, 3], name="visits", known_name="places").tolist()
+    [1, 0]
+    >>> require_known([1, 7, None], [1, 2], name="schedule['place']", known_name="places")
+    Traceback (most recent call last):
+    ...
+    ValueError: `schedule['place']` has 2 of 3 ids not in `places` (nor missing), ...
+    """
+    index = known if isinstance(known, pd.Index) else pd.Index(np.asarray(known, dtype=object))
+    series = pd.Series(np.asarray(values, dtype=object))
+    position = index.get_indexer_for(pd.Index(series))
+    unknown = position < 0
+    if unknown.any():
+        shown = pd.unique(series[unknown])[:3].tolist()
+        raise ValueError(
+            f"`{name}` has {int(unknown.sum())} of {len(series)} {what} not in "
+            f"`{known_name}` (nor missing), such as {shown}; "
+            f"{fix or f'use only {what} that `{known_name}` has.'}"
+        )
+    return position

@@ -28,6 +28,8 @@ __all__ = [
     "require_array",
     "require_shape",
     "require_nonnegative",
+    "require_within",
+    "require_numeric_text",
 ]
 
 
@@ -459,3 +461,87 @@ def require_nonnegative(
             f"(e.g. {array.ravel()[first]:g} at position {first}). {fix}".rstrip()
         )
     return array
+
+
+def require_within(
+    values: Any,
+    *,
+    name: str,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+    fix: str = "",
+) -> NDArray[np.float64]:
+    """Return ``values`` as a float array after checking every entry is finite and in range.
+
+    The array form of :func:`require_range`: ``low``/``high`` bound every value (None:
+    unbounded on that side), ``low_open``/``high_open`` exclude the bound. The message
+    counts the values out of range and shows a few.
+
+    Examples
+    --------
+    >>> require_within([0, 2.5], name="events['minutes']", low=0)
+    array([0. , 2.5])
+    >>> require_within([1, -2, float("nan")], name="harm", low=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: `harm` must hold finite numbers >= 0; 2 of 3 are not, such as [-2.0, nan].
+    """
+    array = require_numbers(values, name=name)
+    good = np.isfinite(array)
+    with np.errstate(invalid="ignore"):
+        if low is not None:
+            good &= array > low if low_open else array >= low
+        if high is not None:
+            good &= array < high if high_open else array <= high
+    if not good.all():
+        parts = []
+        if low is not None:
+            parts.append(f"{'>' if low_open else '>='} {low:g}")
+        if high is not None:
+            parts.append(f"{'<' if high_open else '<='} {high:g}")
+        bound = f"finite numbers {' and '.join(parts)}".rstrip()
+        shown = array[~good][:3].tolist()
+        raise ValueError(
+            f"`{name}` must hold {bound}; {int((~good).sum())} of {array.size} are not, "
+            f"such as {shown}. {fix}".rstrip()
+        )
+    return array
+
+
+def require_numeric_text(
+    values: pd.Series, *, name: str, allow_missing: bool = False, fix: str = ""
+) -> NDArray[np.float64]:
+    """Return a column of numbers, or of text holding numbers, as a float array.
+
+    For columns read from files, where numbers often arrive as text: each value is read
+    as a number; booleans, text that is not a number and infinite values are refused
+    (``TypeError`` for a boolean column, ``ValueError`` naming a few bad values
+    otherwise). Missing values (NaN, None, blank text) become NaN when
+    ``allow_missing``, and are refused otherwise.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> require_numeric_text(pd.Series(["1.5", " 2", ""]), name="x", allow_missing=True)
+    array([1.5, 2. , nan])
+    >>> require_numeric_text(pd.Series(["1.5", "north"]), name="x")
+    Traceback (most recent call last):
+    ...
+    ValueError: `x` has 1 of 2 values that are not finite numbers, such as ['north']. ...
+    """
+    if pd.api.types.is_bool_dtype(values):
+        raise TypeError(f"`{name}` is boolean; it must hold numbers. {fix}".rstrip())
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    missing = values.isna().to_numpy()
+    if not pd.api.types.is_numeric_dtype(values):
+        missing = missing | values.astype(str).str.strip().eq("").to_numpy()
+    bad = ~np.isfinite(numbers) & (~missing if allow_missing else True)
+    if bad.any():
+        shown = values[bad].astype(str).unique()[:3].tolist()
+        raise ValueError(
+            f"`{name}` has {int(bad.sum())} of {len(values)} values that are not finite "
+            f"numbers, such as {shown}. {fix or 'Clean or drop those rows first.'}"
+        )
+    return numbers

@@ -5,12 +5,12 @@ from __future__ import annotations
 import glob
 import os
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
+from hotspotlib._validation import require_found, require_nonempty, require_type, require_unique
 
 PathLike = str | os.PathLike[str]
 
@@ -49,11 +49,13 @@ def _zip_members(path: Path) -> list[Source]:
         ) from error
     csvs = sorted(n for n in names if n.lower().endswith(".csv"))
     street = [n for n in csvs if n.lower().endswith("-street.csv")]
-    if not csvs:
-        raise FileNotFoundError(
-            f"`paths`: the zip {str(path)!r} holds no .csv files "
-            f"(it has {len(names)} other file(s)); pass a police.uk street-level download."
-        )
+    require_found(
+        csvs,
+        name="paths",
+        what=".csv files",
+        where=f"in the zip {str(path)!r} (it has {len(names)} other file(s))",
+        fix="Pass a police.uk street-level download.",
+    )
     return [Source(path, member) for member in (street or csvs)]
 
 
@@ -64,47 +66,46 @@ def _expand(path: Path) -> list[Source]:
 
 
 def resolve_paths(paths: PathLike | Iterable[PathLike]) -> list[Source]:
-    if isinstance(paths, (str, os.PathLike)):
-        items: list[Any] = [paths]
-    elif isinstance(paths, Iterable) and not isinstance(paths, (bytes, Mapping)):
-        items = list(paths)
-    else:
-        raise TypeError(f"`paths` must be {_ACCEPTED}, or a list of these; got {paths!r}.")
-    if not items:
-        raise ValueError(f"`paths` is empty; pass {_ACCEPTED}, or a list of these.")
+    """Return every CSV that ``paths`` names: files, folders, glob patterns, zip members."""
+    require_type(
+        paths,
+        (str, os.PathLike, list, tuple, set, frozenset),
+        name="paths",
+        expected=f"{_ACCEPTED}, or a list",
+    )
+    items: list[Any] = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    require_nonempty(items, name="paths", fix=f"pass {_ACCEPTED}, or a list of these.")
     found: list[Source] = []
-    for item in items:
-        if not isinstance(item, (str, os.PathLike)):
-            raise TypeError(
-                f"`paths` must hold file paths ({_ACCEPTED}); got {type(item).__name__} {item!r}."
-            )
-        text = os.fspath(item)
-        path = Path(text)
-        if path.is_dir():
-            files = sorted(path.rglob("*-street.csv")) or sorted(path.rglob("*.csv"))
-            files = files or sorted(path.rglob("*.zip"))
-            if not files:
-                raise FileNotFoundError(
-                    f"`paths`: the folder {text!r} holds no .csv files (nor .zip downloads)."
-                )
-            found += [source for file in files for source in _expand(file)]
-        elif any(char in text for char in "*?["):
-            files = sorted(Path(p) for p in glob.glob(text, recursive=True))
-            if not files:
-                raise FileNotFoundError(f"`paths`: no file matches the pattern {text!r}.")
-            found += [source for file in files for source in _expand(file)]
-        elif path.is_file():
-            found += _expand(path)
-        else:
-            raise FileNotFoundError(f"`paths`: no such file or folder {text!r}.")
-    resolved = pd.Series([source.key() for source in found])
-    if resolved.duplicated().any():
-        twice = resolved[resolved.duplicated()].unique()[:3].tolist()
-        raise ValueError(
-            f"`paths` names the same file more than once (e.g. {twice}), which would "
-            "count its crimes twice; pass each file or folder once."
-        )
+    for item in items:  # a handful of paths
+        require_type(item, (str, os.PathLike), name="paths", expected=f"file paths ({_ACCEPTED})")
+        found += [source for file in _files(os.fspath(item)) for source in _expand(file)]
+    require_unique(
+        [source.key() for source in found],
+        name="paths",
+        what="files (each would count its crimes twice)",
+    )
     return found
+
+
+def _files(text: str) -> list[Path]:
+    """Return the files one path names: itself, a folder's CSVs (or zips) or a glob's matches."""
+    path = Path(text)
+    if path.is_dir():
+        files = sorted(path.rglob("*-street.csv")) or sorted(path.rglob("*.csv"))
+        files = files or sorted(path.rglob("*.zip"))
+        require_found(
+            files,
+            name="paths",
+            what=".csv files (nor .zip downloads)",
+            where=f"in the folder {text!r}",
+        )
+    elif any(char in text for char in "*?["):
+        files = sorted(Path(p) for p in glob.glob(text, recursive=True))
+        require_found(files, name="paths", what="file", where=f"matches the pattern {text!r}")
+    else:
+        files = [path] if path.is_file() else []
+        require_found(files, name="paths", what="such file or folder", where=repr(text))
+    return files
 
 
 def encoding_of(raw: bytes, source: Source) -> str:

@@ -16,6 +16,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from hotspotlib._validation import check_option, require_crs, require_found, require_type
+
 __all__ = ["to_csv", "to_geojson", "to_geopackage"]
 
 PathLike = str | os.PathLike[str]
@@ -27,38 +29,34 @@ _PLAIN_NUMBER = r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?"
 
 
 def _check_frame(frame: object, *, geo: bool) -> None:
-    kind = gpd.GeoDataFrame if geo else pd.DataFrame
-    if not isinstance(frame, kind):
-        what = "a GeoDataFrame" if geo else "a pandas DataFrame or GeoDataFrame"
-        fix = " Use `hotspotlib.to_csv` for a table without geometry." if geo else ""
-        raise TypeError(f"`frame` must be {what}; got {type(frame).__name__}.{fix}")
+    """Refuse anything but a (Geo)DataFrame to write."""
+    if geo:
+        expected = "a GeoDataFrame (use `hotspotlib.to_csv` for a table without geometry)"
+        require_type(frame, gpd.GeoDataFrame, name="frame", expected=expected)
+    else:
+        expected = "a pandas DataFrame or GeoDataFrame"
+        require_type(frame, pd.DataFrame, name="frame", expected=expected)
 
 
 def _check_path(path: object, suffixes: tuple[str, ...]) -> Path:
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(
-            f"`path` must be a file path (str or pathlib.Path) ending in {suffixes[0]}; "
-            f"got {type(path).__name__} {path!r}."
-        )
-    target = Path(path)
-    if target.suffix.lower() not in suffixes:
-        raise ValueError(
-            f"`path` must end in {' or '.join(suffixes)}; got {str(target)!r}. "
-            f"Name the file e.g. {target.with_suffix(suffixes[0]).name!r}."
-        )
-    if not target.parent.is_dir():
-        raise FileNotFoundError(
-            f"`path`: the folder {str(target.parent)!r} does not exist; create it first."
-        )
+    """Return the path to write: a str or Path with one of ``suffixes``, in a folder that exists."""
+    expected = f"a file path (str or pathlib.Path) ending in {suffixes[0]}"
+    require_type(path, (str, os.PathLike), name="path", expected=expected)
+    target = Path(path)  # type: ignore[arg-type]
+    check_option(target.suffix.lower(), suffixes, name="path's suffix")
+    require_found(
+        target.parent.is_dir(),
+        name="path",
+        what="such folder",
+        where=repr(str(target.parent)),
+        fix="Create it first.",
+    )
     return target
 
 
 def _require_crs(frame: gpd.GeoDataFrame) -> None:
-    if frame.crs is None:
-        raise ValueError(
-            "`frame` has no CRS, so its coordinates cannot be written as longitude/latitude; "
-            "set the CRS they are in with `frame.set_crs(...)` (e.g. 27700)."
-        )
+    """Refuse a frame with no CRS: its coordinates cannot be written as longitude/latitude."""
+    require_crs(frame.crs, name="frame.crs")
 
 
 def _safe_text(column: pd.Series) -> pd.Series:
@@ -254,7 +252,6 @@ def to_geopackage(frame: gpd.GeoDataFrame, path: PathLike, *, layer: str | None 
     _check_frame(frame, geo=True)
     _require_crs(frame)
     target = _check_path(path, (".gpkg",))
-    if layer is not None and not isinstance(layer, str):
-        raise TypeError(f"`layer` must be a str (a layer name); got {layer!r}.")
+    require_type(layer, (str, type(None)), name="layer", expected="a str (a layer name) or None")
     frame.to_file(target, driver="GPKG", layer=layer or target.stem, engine="pyogrio")
     return target

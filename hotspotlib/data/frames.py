@@ -5,34 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-from pyproj import CRS
 
-from hotspotlib._validation import require_columns, require_nonempty, require_timestamps
+from hotspotlib._validation import (
+    require_columns,
+    require_crs,
+    require_nonempty,
+    require_numeric_text,
+    require_timestamps,
+    require_type,
+    require_unique,
+    require_within,
+)
 
 __all__ = ["from_frame"]
-
-
-def _coordinates(frame: pd.DataFrame, column: str, *, axis: str) -> np.ndarray:
-    raw = frame[column]
-    if pd.api.types.is_bool_dtype(raw):
-        raise TypeError(f"`{axis}` column {column!r} is boolean; coordinates must be numbers.")
-    values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64)
-    not_numeric = np.isnan(values) & raw.notna().to_numpy()
-    if not_numeric.any():
-        examples = raw[not_numeric].astype(str).unique()[:3].tolist()
-        raise ValueError(
-            f"`{axis}` column {column!r} has {int(not_numeric.sum())} values that are not "
-            f"numbers, e.g. {examples}; clean them first."
-        )
-    bad = ~np.isfinite(values)
-    if bad.any():
-        raise ValueError(
-            f"`{axis}` column {column!r} has {int(bad.sum())} missing or infinite values out "
-            f"of {len(values)}; drop those rows first, e.g. `df.dropna(subset=[{column!r}])`."
-        )
-    return values
 
 
 def from_frame(
@@ -98,32 +84,27 @@ def from_frame(
     >>> events.crs.to_epsg(), events["when"].dt.hour.tolist()
     (27700, [22, 1])
     """
-    if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"`df` must be a pandas DataFrame; got {type(df).__name__}.")
+    require_type(df, pd.DataFrame, name="df", expected="a pandas DataFrame")
     require_nonempty(df, name="df")
     require_columns(df, [x, y] + ([time] if time is not None else []), name="df")
-    if crs is None:
-        raise ValueError(
-            "`crs` is required: name the CRS the coordinates are in, e.g. crs=27700 for "
-            "British National Grid metres or crs=4326 for longitude/latitude."
+    source = require_crs(crs)
+    if getattr(df, "_geometry_column_name", None) != "geometry":
+        require_unique(
+            [*df.columns, "geometry"],
+            name="df",
+            what="column names: it already has a column named 'geometry', the name of the "
+            "result's points (rename or drop it first)",
         )
-    try:
-        source = CRS.from_user_input(crs)
-    except Exception as error:  # pyproj raises its own CRSError
-        raise ValueError(f"`crs` is not a valid CRS: {crs!r} ({error}).") from error
-    geometry_column = getattr(df, "_geometry_column_name", None)
-    if "geometry" in df.columns and geometry_column != "geometry":
-        raise ValueError("`df` already has a column named 'geometry'; rename or drop it first.")
-    xs = _coordinates(df, x, axis="x")
-    ys = _coordinates(df, y, axis="y")
+    drop = "Clean them or drop those rows first, e.g. `df.dropna(subset=[...])`."
+    xs = require_numeric_text(df[x], name=f"df[{x!r}] (x)", fix=drop)
+    ys = require_numeric_text(df[y], name=f"df[{y!r}] (y)", fix=drop)
     if source.is_geographic:
-        outside = (np.abs(xs) > 180) | (np.abs(ys) > 90)
-        if outside.any():
-            raise ValueError(
-                f"`crs` {source.to_string()} is geographic, but {int(outside.sum())} points "
-                "lie outside longitude -180..180 / latitude -90..90. Are `x` and `y` "
-                "swapped, or are the coordinates projected (pass their projected CRS)?"
-            )
+        swapped = (
+            f"`crs` {source.to_string()} is geographic: are `x` and `y` swapped, or are the "
+            "coordinates projected (pass their projected CRS)?"
+        )
+        require_within(xs, name=f"df[{x!r}] (longitude)", low=-180, high=180, fix=swapped)
+        require_within(ys, name=f"df[{y!r}] (latitude)", low=-90, high=90, fix=swapped)
     table = pd.DataFrame(df).copy()
     if isinstance(df, gpd.GeoDataFrame):
         table = table.drop(columns=[df.geometry.name])

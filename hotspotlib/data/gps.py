@@ -6,8 +6,9 @@ trackers record, so that visit and dosage measurement can be tested against a kn
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
@@ -16,18 +17,22 @@ import shapely
 from numpy.typing import NDArray
 
 from hotspotlib._columns import place_column
-from hotspotlib._frozen import FrozenResult
-from hotspotlib._summary import Summary
+from hotspotlib._frozen import FrozenResult, frozen_mapping
 from hotspotlib._validation import (
     as_rng,
     require_columns,
-    require_finite,
+    require_complete,
     require_id_type,
     require_join,
+    require_known,
     require_nonempty,
     require_polygons,
     require_positive,
+    require_range,
     require_timestamps,
+    require_unique,
+    require_within,
+    wall_clock,
 )
 
 if TYPE_CHECKING:
@@ -55,7 +60,13 @@ class SimulatedPings(FrozenResult):
         Pings on the way between places that fell inside a place and were removed.
     parameters : dict
         The arguments used.
+    counts : dict
+        Pings, officers and visits simulated, and pings dropped or removed.
+    notes : tuple of str
+        Where the pings are drawn and which transit pings are removed.
     """
+
+    _title: ClassVar[str] = "Simulated patrol pings"
 
     pings: gpd.GeoDataFrame
     visits: pd.DataFrame
@@ -67,24 +78,27 @@ class SimulatedPings(FrozenResult):
         """Return the pings (a copy)."""
         return self.pings.copy()
 
-    def summary(self) -> Summary:
-        """Summarise the simulated feed: pings, officers, visits and what was dropped."""
-        return Summary(
-            title="Simulated patrol pings",
-            parameters={
-                **self.parameters,
+    @property
+    def counts(self) -> Mapping[str, Any]:
+        """Pings, officers and visits simulated, and pings dropped or removed."""
+        return frozen_mapping(
+            {
                 "n_pings": len(self.pings),
                 "n_officers": int(self.pings["officer_id"].nunique()),
                 "n_visits": len(self.visits),
                 "n_dropped": self.n_dropped,
                 "n_transit_inside": self.n_transit_inside,
-            },
-            notes=[
-                "Dwell pings are drawn uniformly inside the place; transit pings lie on the "
-                "straight line between place centroids; noise is Gaussian per axis.",
-                "Transit pings that land inside any place are removed, so every in-place "
-                "ping belongs to a scheduled visit.",
-            ],
+            }
+        )
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Where the pings are drawn and which transit pings are removed."""
+        return (
+            "Dwell pings are drawn uniformly inside the place; transit pings lie on the "
+            "straight line between place centroids; noise is Gaussian per axis.",
+            "Transit pings that land inside any place are removed, so every in-place "
+            "ping belongs to a scheduled visit.",
         )
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
@@ -127,7 +141,7 @@ def simulate_patrol_pings(
     places : GeoDataFrame
         Place polygons in a projected CRS (e.g. ``city.hotspots`` or ``grid.cells``).
         Place ids are the index; the schedule refers to them in a column named after
-        the index (``"place"`` when it has no name).
+        the index (``"hotspot_id"`` when it has no name).
     schedule : DataFrame
         Planned visits with columns ``officer_id``, the place id column, ``arrival``
         (datetimes) and ``minutes`` (> 0), e.g. ``plan_patrols(...).to_frame()``.
@@ -172,50 +186,84 @@ def simulate_patrol_pings(
     [15.0, 10.0]
     """
     geoms = require_polygons(places, name="places").to_numpy()
-    if not places.index.is_unique:
-        raise ValueError("`places` has duplicate index values; place ids must be unique.")
+    require_unique(places.index, name="places", what="index values (place ids)")
     column = place_column(places)
-    require_columns(schedule, ["officer_id", column, "arrival", "minutes"], name="schedule")
-    require_nonempty(schedule, name="schedule")
     interval = require_positive(interval_seconds, name="interval_seconds")
     noise = require_positive(noise_m, name="noise_m", allow_zero=True)
-    gap = require_positive(gap_rate, name="gap_rate", allow_zero=True)
-    if gap >= 1:
-        raise ValueError(f"`gap_rate` must be below 1; got {gap_rate!r}.")
+    gap = require_range(gap_rate, name="gap_rate", low=0, high=1, high_open=True)
     generator = as_rng(rng)
-
-    require_id_type(schedule["officer_id"], name="schedule['officer_id']")
-    position = places.index.get_indexer(schedule[column])
-    require_join(
-        schedule[column],
-        places.index,
-        left=f"schedule[{column!r}]",
-        right="places.index",
-        matched=position >= 0,
-        what="visits",
-        share=1.0,  # any unknown id is refused just below
+    visits = _timed_visits(schedule, places.index, column, interval, dayfirst)
+    dwell = _dwell_pings(visits, geoms, generator)
+    transit = _transit_pings(visits, geoms)
+    time_ns = np.concatenate([dwell[0], transit[0]])
+    xy = np.vstack([dwell[1], transit[1]])
+    officer_code = np.concatenate([dwell[2], transit[2]])
+    if noise > 0:
+        xy = xy + generator.normal(0.0, noise, size=xy.shape)
+    inside = _transit_inside(xy, len(dwell[0]), geoms)
+    lost = ~inside & (generator.random(len(xy)) < gap)
+    kept = np.flatnonzero(~inside & ~lost)
+    kept = kept[np.lexsort((officer_code[kept], time_ns[kept]))]
+    officers = visits["officer_values"]
+    pings = gpd.GeoDataFrame(
+        {
+            "officer_id": officers[officer_code[kept]],
+            "timestamp": time_ns[kept].astype("datetime64[ns]"),
+            "accuracy_m": np.full(len(kept), noise),
+        },
+        geometry=gpd.points_from_xy(xy[kept, 0], xy[kept, 1]),
+        crs=places.crs,
     )
-    if (position < 0).any():
-        unknown = pd.unique(schedule[column].to_numpy()[position < 0])[:5].tolist()
-        raise ValueError(
-            f"`schedule` column {column!r} has ids not in `places.index`: {unknown}; "
-            "schedule only places you pass."
-        )
-    minutes = require_finite(schedule["minutes"], name="schedule['minutes']")
-    if (minutes <= 0).any():
-        raise ValueError("`schedule['minutes']` must be > 0 for every visit.")
-    arrival = require_timestamps(schedule["arrival"], name="schedule['arrival']", dayfirst=dayfirst)
-    if getattr(arrival.dt, "tz", None) is not None:
-        raise ValueError(
-            "`schedule['arrival']` must be timezone-naive local times (pings are on the "
-            "local clock); use `schedule['arrival'].dt.tz_localize(None)`."
-        )
-    officer_ids = schedule["officer_id"].to_numpy()
-    if pd.isna(officer_ids).any():
-        raise ValueError("`schedule['officer_id']` has missing values; fill them first.")
+    pings.index = pd.RangeIndex(len(pings), name="ping_id")
+    truth = pd.DataFrame(
+        {
+            "officer_id": officers[visits["codes"]],
+            column: places.index.to_numpy()[visits["position"]],
+            "arrival": visits["arrival_ns"].astype("datetime64[ns]"),
+            "departure": visits["departure_ns"].astype("datetime64[ns]"),
+            "minutes": visits["n_pings"] * interval / 60.0,
+            "n_pings": visits["n_pings"],
+        }
+    )
+    return SimulatedPings(
+        pings=pings,
+        visits=truth,
+        n_dropped=int(lost.sum()),
+        n_transit_inside=int(inside.sum()),
+        parameters={"interval_seconds": interval, "noise_m": noise, "gap_rate": gap},
+    )
 
+
+def _timed_visits(
+    schedule: pd.DataFrame,
+    place_ids: pd.Index,
+    column: str,
+    interval: float,
+    dayfirst: bool | None,
+) -> dict[str, Any]:
+    """Check the schedule; return its visits sorted by officer and arrival, with their pings."""
+    require_columns(schedule, ["officer_id", column, "arrival", "minutes"], name="schedule")
+    require_nonempty(schedule, name="schedule")
+    require_id_type(schedule["officer_id"], name="schedule['officer_id']")
+    require_complete(schedule["officer_id"], name="schedule['officer_id']")
+    left = f"schedule[{column!r}]"
+    require_join(  # nothing matching: both sides shown; any unknown id is refused below
+        schedule[column], place_ids, left=left, right="places.index", what="visits", share=1.0
+    )
+    position = require_known(
+        schedule[column],
+        place_ids,
+        name=left,
+        known_name="places.index",
+        fix="schedule only places you pass.",
+    )
+    minutes = require_within(schedule["minutes"], name="schedule['minutes']", low=0, low_open=True)
+    arrival = wall_clock(  # pings are on the local clock
+        require_timestamps(schedule["arrival"], name="schedule['arrival']", dayfirst=dayfirst)
+    )
     step_ns = int(round(interval * 1e9))
     arrival_ns = arrival.to_numpy().astype("datetime64[ns]").astype(np.int64)
+    officer_ids = schedule["officer_id"].to_numpy()
     codes = pd.factorize(officer_ids)[0]
     order = np.lexsort((arrival_ns, codes))
     codes, arrival_ns, position = codes[order], arrival_ns[order], position[order]
@@ -230,14 +278,38 @@ def simulate_patrol_pings(
             f"officer's previous visit ends (e.g. officer {officer_ids[order][first + 1]!r}); "
             "space the visits out."
         )
+    return {
+        "codes": codes,
+        "officer_values": pd.unique(officer_ids),
+        "position": position,
+        "arrival_ns": arrival_ns,
+        "departure_ns": departure_ns,
+        "n_pings": n_pings,
+        "step_ns": step_ns,
+        "same": same,
+    }
 
+
+def _dwell_pings(
+    visits: dict[str, Any], geoms: NDArray[Any], generator: np.random.Generator
+) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64]]:
+    """Pings during visits: one per interval from arrival, uniform inside the place."""
+    n_pings = visits["n_pings"]
     dwell_visit = np.repeat(np.arange(len(n_pings)), n_pings)
     dwell_step = np.arange(len(dwell_visit)) - np.repeat(np.cumsum(n_pings) - n_pings, n_pings)
-    dwell_time = arrival_ns[dwell_visit] + dwell_step * step_ns
-    dwell_xy = _uniform_inside(geoms, position[dwell_visit], generator)
+    dwell_time = visits["arrival_ns"][dwell_visit] + dwell_step * visits["step_ns"]
+    dwell_xy = _uniform_inside(geoms, visits["position"][dwell_visit], generator)
+    return dwell_time, dwell_xy, visits["codes"][dwell_visit]
 
+
+def _transit_pings(
+    visits: dict[str, Any], geoms: NDArray[Any]
+) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64]]:
+    """Pings between an officer's visits, evenly spaced on the line between centroids."""
+    step_ns, position = visits["step_ns"], visits["position"]
+    arrival_ns, departure_ns = visits["arrival_ns"], visits["departure_ns"]
     centroids = shapely.get_coordinates(shapely.centroid(geoms))
-    leg = np.flatnonzero(same)  # visit leg -> leg + 1
+    leg = np.flatnonzero(visits["same"])  # visit leg -> leg + 1
     span = arrival_ns[leg + 1] - departure_ns[leg]
     n_leg = (span + step_ns - 1) // step_ns
     leg_id = np.repeat(np.arange(len(leg)), n_leg)
@@ -246,53 +318,19 @@ def simulate_patrol_pings(
     share = ((transit_time - departure_ns[leg[leg_id]]) / np.maximum(span[leg_id], 1))[:, None]
     start_xy = centroids[position[leg[leg_id]]]
     transit_xy = start_xy + share * (centroids[position[leg[leg_id] + 1]] - start_xy)
+    return transit_time, transit_xy, visits["codes"][leg[leg_id]]
 
-    time_ns = np.concatenate([dwell_time, transit_time])
-    xy = np.vstack([dwell_xy, transit_xy])
-    officer_code = np.concatenate([codes[dwell_visit], codes[leg[leg_id]]])
-    if noise > 0:
-        xy = xy + generator.normal(0.0, noise, size=xy.shape)
-    is_transit = np.arange(len(xy)) >= len(dwell_time)
+
+def _transit_inside(
+    xy: NDArray[np.float64], n_dwell: int, geoms: NDArray[Any]
+) -> NDArray[np.bool_]:
+    """Mark the transit pings (after the first ``n_dwell``) that land inside a place."""
     inside = np.zeros(len(xy), dtype=bool)
-    if is_transit.any():
-        hit = shapely.STRtree(geoms).query(shapely.points(xy[is_transit]), predicate="intersects")[
-            0
-        ]
-        inside[np.flatnonzero(is_transit)[hit]] = True
-    kept = ~inside
-    lost = kept & (generator.random(len(xy)) < gap)
-    kept &= ~lost
-
-    officer_values = pd.unique(officer_ids)
-    final = np.flatnonzero(kept)
-    final = final[np.lexsort((officer_code[final], time_ns[final]))]
-    pings = gpd.GeoDataFrame(
-        {
-            "officer_id": officer_values[officer_code[final]],
-            "timestamp": time_ns[final].astype("datetime64[ns]"),
-            "accuracy_m": np.full(len(final), noise),
-        },
-        geometry=gpd.points_from_xy(xy[final, 0], xy[final, 1]),
-        crs=places.crs,
-    )
-    pings.index = pd.RangeIndex(len(pings), name="ping_id")
-    truth = pd.DataFrame(
-        {
-            "officer_id": officer_values[codes],
-            column: places.index.to_numpy()[position],
-            "arrival": arrival_ns.astype("datetime64[ns]"),
-            "departure": departure_ns.astype("datetime64[ns]"),
-            "minutes": n_pings * interval / 60.0,
-            "n_pings": n_pings,
-        }
-    )
-    return SimulatedPings(
-        pings=pings,
-        visits=truth,
-        n_dropped=int(lost.sum()),
-        n_transit_inside=int(inside.sum()),
-        parameters={"interval_seconds": interval, "noise_m": noise, "gap_rate": gap},
-    )
+    if len(xy) > n_dwell:
+        points = shapely.points(xy[n_dwell:])
+        hit = shapely.STRtree(geoms).query(points, predicate="intersects")[0]
+        inside[n_dwell + hit] = True
+    return inside
 
 
 def _uniform_inside(

@@ -16,7 +16,13 @@ import numpy as np
 import pandas as pd
 
 from hotspotlib._options import HarmScheme
-from hotspotlib._validation import check_option, require_columns, require_numbers
+from hotspotlib._validation import (
+    check_option,
+    require_columns,
+    require_known,
+    require_numbers,
+    require_positive,
+)
 
 __all__ = ["HARM_TABLE_VERSION", "CRIME_TYPES", "apply_harm", "harm_table", "harm_weights"]
 
@@ -75,11 +81,12 @@ def resolve_harm(scheme: HarmScheme | Mapping[str, float], *, name: str) -> pd.S
             fix="Give every crime type a number of days, e.g. {'Robbery': 365.0}.",
         )
         weights = pd.Series(values, index=list(scheme.keys()), dtype=float, name="harm")
-        bad = weights[~np.isfinite(weights.to_numpy()) | (weights.to_numpy() < 0)]
-        if len(bad):
-            raise ValueError(
-                f"`{name}` weights must be finite and >= 0; got {bad.to_dict()}. "
-                "Give every crime type a number of days (0 to leave it out)."
+        for label, value in weights.items():  # a handful of crime types
+            require_positive(
+                value,
+                name=f"{name}[{label!r}]",
+                allow_zero=True,
+                fix="Give every crime type a number of days (0 to leave it out).",
             )
         return weights
     if scheme == "css":
@@ -178,23 +185,19 @@ def apply_harm(
     """
     require_columns(events, [crime_type], name="events")
     weights = harm_weights(scheme)
-    labels = events[crime_type]
-    codes, uniques = pd.factorize(labels)  # look each distinct label up once
-    found = pd.Series(uniques, dtype="object").map(weights)
-    retry = found.isna().to_numpy()
-    if retry.any():
-        found[retry] = canonical_crime_types(pd.Series(uniques[retry])).map(weights).to_numpy()
-    per_label = found.to_numpy(dtype=np.float64)
-    harm = np.full(len(labels), np.nan)
-    harm[codes >= 0] = per_label[codes[codes >= 0]]
-    missing = np.isnan(harm)
-    if missing.any():
-        counts = labels[missing].fillna("<missing>").value_counts()
-        listed = ", ".join(f"{label!r} ({n})" for label, n in counts.head(10).items())
-        more = f" and {len(counts) - 10} more" if len(counts) > 10 else ""
-        raise ValueError(
-            f"{int(missing.sum())} rows have a crime type (column {crime_type!r}) with no "
-            f"harm weight: {listed}{more}. Pass harm weights as a mapping that covers "
-            "them, or drop those rows first."
-        )
+    codes, uniques = pd.factorize(events[crime_type])  # look each distinct label up once
+    names = pd.Series(uniques, dtype="object")
+    unknown = ~names.isin(weights.index).to_numpy()
+    if unknown.any():  # old police.uk labels and spellings, in today's words
+        names[unknown] = canonical_crime_types(names[unknown]).to_numpy()
+    per_row = np.where(codes >= 0, names.to_numpy()[codes], None)
+    position = require_known(
+        per_row,
+        weights.index,
+        name=f"events[{crime_type!r}]",
+        known_name="the harm weights",
+        what="rows' crime types",
+        fix="pass harm weights as a mapping that covers them, or drop those rows first.",
+    )
+    harm = weights.to_numpy(dtype=np.float64)[position]
     return pd.Series(harm, index=events.index, name="harm")

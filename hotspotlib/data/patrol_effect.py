@@ -13,8 +13,19 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
-from hotspotlib._validation import as_rng, require_columns, require_positive, require_timestamps
+from hotspotlib._columns import place_column
+from hotspotlib._validation import (
+    as_rng,
+    require_columns,
+    require_known,
+    require_positive,
+    require_range,
+    require_timestamps,
+    require_type,
+    require_unique,
+)
 from hotspotlib.data.synthetic import SyntheticCity
 
 __all__ = ["plant_patrol_effect"]
@@ -74,54 +85,27 @@ def plant_patrol_effect(
     >>> len(treated.events) < len(city.events)
     True
     """
-    if not isinstance(city, SyntheticCity):
-        raise TypeError(
-            f"`city` must be a SyntheticCity (from hotspotlib.synthetic_city); "
-            f"got {type(city).__name__}."
-        )
+    require_type(city, SyntheticCity, name="city", expected="a SyntheticCity (from synthetic_city)")
     frame = schedule.to_frame() if hasattr(schedule, "to_frame") else schedule
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(
-            "`schedule` must be a DataFrame with hotspot_id, date and treated columns; "
-            f"got {type(schedule).__name__}."
-        )
-    require_columns(frame, ["hotspot_id", "date", "treated"], name="schedule")
-    effect = require_positive(irr, name="irr")
-    if effect > 1.0:
-        raise ValueError(
-            f"`irr` must be in (0, 1]; got {irr!r}. Thinning events can only remove "
-            "crime, so an increase (IRR > 1) cannot be planted; simulate extra events instead."
-        )
+    require_type(
+        frame, pd.DataFrame, name="schedule", expected="a DataFrame (or a trial assignment)"
+    )
+    effect = require_range(
+        irr,
+        name="irr",
+        low=0,
+        low_open=True,
+        high=1,
+        fix="Thinning events can only remove crime, so an increase (IRR > 1) cannot be "
+        "planted; simulate extra events instead.",
+    )
     half_life = require_positive(
         residual_half_life_days, name="residual_half_life_days", allow_zero=True
     )
     generator = as_rng(rng)
-
     days = city.days
     place_ids = city.hotspots.index.to_numpy()
-    place_pos = pd.Index(place_ids).get_indexer(frame["hotspot_id"].to_numpy())
-    dates = require_timestamps(frame["date"], name="schedule['date']").dt.normalize()
-    day_pos = days.get_indexer(pd.DatetimeIndex(dates))
-    if (place_pos < 0).any():
-        unknown = frame["hotspot_id"].to_numpy()[place_pos < 0][:5].tolist()
-        raise ValueError(
-            f"`schedule` names {int((place_pos < 0).sum())} rows with hot spots not in "
-            f"`city.hotspots` (e.g. {unknown}); use the city's hotspot_id values."
-        )
-    if (day_pos < 0).any():
-        raise ValueError(
-            f"`schedule` has {int((day_pos < 0).sum())} rows dated outside the city's period "
-            f"[{city.start.date()}, {city.end.date()}); keep the schedule inside it."
-        )
-    flat = place_pos * len(days) + day_pos
-    if len(np.unique(flat)) != len(flat):
-        raise ValueError(
-            f"`schedule` has {len(flat) - len(np.unique(flat))} duplicated "
-            "(hotspot_id, date) rows; keep one row per hot spot and day."
-        )
-    treated_values = frame["treated"].to_numpy()
-    if not np.isin(treated_values, [0, 1]).all():
-        raise ValueError("`schedule['treated']` must hold only 0/1 (or booleans).")
+    place_pos, day_pos, treated_values = _schedule_cells(frame, city)
 
     treated = np.zeros((len(place_ids), len(days)), dtype=bool)
     treated[place_pos, day_pos] = treated_values.astype(bool)
@@ -151,6 +135,45 @@ def plant_patrol_effect(
         "patrol_schedule": frame[["hotspot_id", "date", "treated"]].copy(),
     }
     return dataclasses.replace(city, events=kept, parameters=parameters)
+
+
+def _schedule_cells(
+    frame: pd.DataFrame, city: SyntheticCity
+) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.bool_]]:
+    """Return each schedule row's hot spot and day in the city, and whether it is treated."""
+    column = place_column(city.hotspots)
+    require_columns(frame, [column, "date", "treated"], name="schedule")
+    place_pos = require_known(
+        frame[column],
+        city.hotspots.index,
+        name=f"schedule[{column!r}]",
+        known_name="city.hotspots",
+        what="hot spots",
+        fix=f"use the city's {column} values.",
+    )
+    dates = require_timestamps(frame["date"], name="schedule['date']").dt.normalize()
+    day_pos = require_known(
+        dates,
+        city.days,
+        name="schedule['date']",
+        known_name="the city's days",
+        what="dates",
+        fix=f"keep the schedule inside the city's period [{city.start.date()}, {city.end.date()}).",
+    )
+    require_unique(
+        pd.MultiIndex.from_arrays([frame[column], dates]),
+        name="schedule",
+        what=f"({column}, date) rows",
+    )
+    require_known(
+        frame["treated"],
+        [False, True],
+        name="schedule['treated']",
+        known_name="0/1",
+        what="values",
+        fix="use 0/1 (or booleans).",
+    )
+    return place_pos, day_pos, frame["treated"].to_numpy().astype(bool)
 
 
 def _keep_probability(treated: np.ndarray, irr: float, half_life: float) -> np.ndarray:

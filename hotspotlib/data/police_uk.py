@@ -21,7 +21,15 @@ import pandas as pd
 from pyproj import CRS, Transformer
 
 from hotspotlib._options import HarmScheme
-from hotspotlib._validation import require_timestamps
+from hotspotlib._validation import (
+    require_columns,
+    require_complete,
+    require_crs,
+    require_nonempty,
+    require_numeric_text,
+    require_timestamps,
+    require_unique,
+)
 from hotspotlib.data._files import Source, encoding_of, resolve_paths
 from hotspotlib.data.harm import (
     HARM_TABLE_VERSION,
@@ -62,80 +70,43 @@ def _read_one(source: Source) -> pd.DataFrame:
     text = {raw: str for raw in header if _snake_case(raw) not in _COORDINATES}
     frame = pd.read_csv(io.BytesIO(raw_bytes), dtype=text, skipinitialspace=True, encoding=encoding)
     frame.columns = [_snake_case(c) for c in frame.columns]
-    if frame.columns.duplicated().any():
-        dupes = sorted(set(frame.columns[frame.columns.duplicated()]))
-        raise ValueError(
-            f"`paths`: the file {str(source)!r} has columns that clash once snake-cased: {dupes}."
-        )
-    has_lonlat = {"longitude", "latitude"} <= set(frame.columns)
+    name = f"paths: the file {str(source)!r}"
+    require_unique(frame.columns, name=name, what="column names once snake-cased")
     has_en = {"easting", "northing"} <= set(frame.columns)
-    missing = [c for c in ("month", "crime_type") if c not in frame.columns]
-    if not (has_lonlat or has_en):
-        missing.append("longitude/latitude (or easting/northing)")
-    if missing:
-        raise ValueError(
-            f"`paths`: the file {str(source)!r} is missing column(s) {', '.join(missing)}; "
-            f"it has {list(frame.columns)}. Is it a police.uk street-level file "
-            "(not an outcomes or stop-and-search file)?"
-        )
+    coordinates = ["easting", "northing"] if has_en else ["longitude", "latitude"]
+    require_columns(frame, ["month", "crime_type", *coordinates], name=name)
     return frame
 
 
 def _numeric(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """Return a coordinate column as floats, blanks as NaN (a missing column: all NaN)."""
     if column not in frame.columns:
         return np.full(len(frame), np.nan)
-    raw = frame[column]
-    if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
-        values = raw.to_numpy(dtype=np.float64)
-        bad = np.isinf(values)
-    else:
-        values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64)
-        suspect = np.flatnonzero(np.isnan(values) & raw.notna().to_numpy())
-        bad = np.isinf(values)
-        blank = raw.iloc[suspect].astype(str).str.strip().eq("").to_numpy()
-        bad[suspect[~blank]] = True
-    if bad.any():
-        examples = raw[bad].astype(str).unique()[:3].tolist()
-        raise ValueError(
-            f"`paths`: column {column!r} has {int(bad.sum())} non-numeric or infinite values, e.g. "
-            f"{examples}; fix or remove those rows."
-        )
-    return values
+    return require_numeric_text(
+        frame[column],
+        name=f"paths: column {column!r}",
+        allow_missing=True,
+        fix="Fix or remove those rows.",
+    )
 
 
 def _parse_month(month: pd.Series) -> pd.Series:
-    codes, uniques = pd.factorize(month)  # a few distinct months: parse each once
-    stripped = pd.Series(uniques, dtype="object").str.strip()
-    well_formed = stripped.str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])").fillna(False).to_numpy(bool)
-    months = np.full(len(stripped), np.datetime64("NaT", "ns"))
-    if well_formed.any():  # YYYY-MM is ISO 8601: unambiguous
-        found = require_timestamps(stripped[well_formed], name="Month", date_format="%Y-%m")
-        months[well_formed] = found.to_numpy().astype("datetime64[ns]")
-    parsed = pd.Series(months[codes], index=month.index)
-    parsed[codes < 0] = pd.NaT
-    bad = parsed.isna().to_numpy()
-    if bad.any():
-        examples = month[bad].astype(str).unique()[:3].tolist()
-        raise ValueError(
-            f"`paths`: {int(bad.sum())} rows have a missing or malformed 'Month' "
-            f"(expected YYYY-MM), e.g. {examples}."
-        )
-    return parsed
+    """Read the 'Month' column (YYYY-MM: unambiguous), each distinct month once."""
+    name = "paths: the 'Month' column (YYYY-MM)"
+    require_complete(month, name=name, fix="fill or drop those rows.")
+    codes, uniques = pd.factorize(month.str.strip())
+    found = require_timestamps(pd.Series(uniques), name=name, date_format="%Y-%m")
+    return pd.Series(found.to_numpy().astype("datetime64[ns]")[codes], index=month.index)
 
 
 def _target_crs(crs: Any) -> CRS:
-    try:
-        target = CRS.from_user_input(crs)
-    except Exception as error:  # pyproj raises its own CRSError
-        raise ValueError(f"`crs` is not a valid CRS: {crs!r} ({error}).") from error
-    units = {axis.unit_name for axis in target.axis_info}
-    if target.is_geographic or not units <= {"metre", "meter", "m"}:
-        raise ValueError(
-            f"`crs` must be a projected CRS in metres; got {target.to_string()}. Use "
-            "'EPSG:27700' (British National Grid) in England and Wales, or 'EPSG:2157' "
-            "(Irish Transverse Mercator) in Northern Ireland."
-        )
-    return target
+    """Return the CRS to project to: projected, in metres."""
+    return require_crs(
+        crs,
+        metres=True,
+        fix="Use 'EPSG:27700' (British National Grid) in England and Wales, or 'EPSG:2157' "
+        "(Irish Transverse Mercator) in Northern Ireland.",
+    )
 
 
 def read_police_uk(
@@ -241,18 +212,65 @@ def read_police_uk(
     target = _target_crs(crs)
     resolve_harm(harm, name="harm")  # fail on a bad scheme before reading any file
     files = resolve_paths(paths)
+    table = _read_all(files)
+    n_read = len(table)
+    coordinates = _coordinates(table)
+    keep, n_no_location, n_out = (
+        coordinates["keep"],
+        coordinates["n_no_location"],
+        coordinates["n_out"],
+    )
+    if n_no_location or n_out:
+        warnings.warn(
+            f"read_police_uk dropped {n_no_location + n_out} of {n_read} rows: "
+            f"{n_no_location} without coordinates and {n_out} outside the United Kingdom. "
+            "See `frame.attrs['hotspotlib']`.",
+            UserWarning,
+            stacklevel=2,
+        )
+    require_nonempty(
+        np.flatnonzero(keep),
+        name="paths",
+        fix=f"none of the {n_read} rows has usable coordinates ({n_no_location} blank, "
+        f"{n_out} outside the United Kingdom: are longitude and latitude swapped?).",
+    )
+    table = table.loc[keep].reset_index(drop=True)
+    table["month"] = _parse_month(table["month"])
+    relabelled = _relabel(table)
+    table["harm"] = apply_harm(table, scheme=harm).to_numpy()
+    xs, ys = _project(coordinates, target)
+    events = gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(xs, ys), crs=target)
+    events.attrs["hotspotlib"] = {
+        "source": "police.uk street-level CSV",
+        "files": [str(path) for path in files],
+        "n_read": n_read,
+        "n_dropped_no_location": n_no_location,
+        "n_dropped_out_of_range": n_out,
+        "n_relabelled": relabelled,
+        "harm_scheme": harm if isinstance(harm, str) else "mapping",
+        "harm_table_version": HARM_TABLE_VERSION if isinstance(harm, str) else None,
+        "crs": target.to_string(),
+    }
+    return events
+
+
+def _read_all(files: list[Source]) -> pd.DataFrame:
+    """Read every file into one table (refused when no file holds a row)."""
     frames = [_read_one(path) for path in files]
     # files without rows add only their columns (pandas 2.1-2.3 warn on concatenating them)
     columns = list(dict.fromkeys(name for frame in frames for name in frame.columns))
     rows = [frame for frame in frames if len(frame)] or frames[:1]
     table = pd.concat(rows, ignore_index=True, sort=False) if len(rows) > 1 else rows[0]
-    table = table.reindex(columns=columns)
-    n_read = len(table)
-    if n_read == 0:
-        raise ValueError(
-            f"`paths`: the {len(files)} file(s) hold a header but no rows; nothing to read."
-        )
+    require_nonempty(
+        table,
+        name="paths",
+        fix=f"the {len(files)} file(s) hold a header but no rows; nothing to read.",
+    )
+    return table.reindex(columns=columns)
 
+
+def _coordinates(table: pd.DataFrame) -> dict[str, Any]:
+    """Read longitude/latitude (else easting/northing); mark the rows located in the UK."""
     lon, lat = _numeric(table, "longitude"), _numeric(table, "latitude")
     east, north = _numeric(table, "easting"), _numeric(table, "northing")
     has_lonlat = np.isfinite(lon) & np.isfinite(lat)
@@ -269,54 +287,34 @@ def read_police_uk(
         & (north >= GB_NORTHING[0])
         & (north <= GB_NORTHING[1]),
     )
-    n_no_location = int((~located).sum())
-    n_out = int((located & ~in_range).sum())
     keep = located & in_range
-    if n_no_location or n_out:
-        warnings.warn(
-            f"read_police_uk dropped {n_no_location + n_out} of {n_read} rows: "
-            f"{n_no_location} without coordinates and {n_out} outside the United Kingdom. "
-            "See `frame.attrs['hotspotlib']`.",
-            UserWarning,
-            stacklevel=2,
-        )
-    if not keep.any():
-        raise ValueError(
-            f"`paths`: none of the {n_read} rows has usable coordinates "
-            f"({n_no_location} blank, {n_out} outside the United Kingdom: are longitude "
-            "and latitude swapped?)."
-        )
+    return {
+        "keep": keep,
+        "n_no_location": int((~located).sum()),
+        "n_out": int((located & ~in_range).sum()),
+        "EPSG:4326": (has_lonlat[keep], lon[keep], lat[keep]),
+        "EPSG:27700": (has_en[keep], east[keep], north[keep]),
+    }
 
-    table = table.loc[keep].reset_index(drop=True)
-    table["month"] = _parse_month(table["month"])
+
+def _relabel(table: pd.DataFrame) -> dict[str, int]:
+    """Put crime types in today's police.uk words; return how many rows each old label had."""
     codes, labels = pd.factorize(table["crime_type"])
     labels = pd.Series(labels, dtype="object")
     current = canonical_crime_types(labels)
     changed = np.flatnonzero(labels.str.strip().ne(current).to_numpy())
     per_label = np.bincount(codes[codes >= 0], minlength=len(labels))
-    relabelled = {str(labels[i]): int(per_label[i]) for i in changed}
     table["crime_type"] = np.where(codes >= 0, current.to_numpy()[codes], None)
-    table["harm"] = apply_harm(table, scheme=harm).to_numpy()
+    return {str(labels[i]): int(per_label[i]) for i in changed}
 
-    xs = np.empty(len(table))
-    ys = np.empty(len(table))
-    for source, mask, (a, b) in (
-        ("EPSG:4326", has_lonlat[keep], (lon[keep], lat[keep])),
-        ("EPSG:27700", has_en[keep], (east[keep], north[keep])),
-    ):
+
+def _project(coordinates: dict[str, Any], target: CRS) -> tuple[Any, Any]:
+    """Project the kept rows' coordinates (longitude/latitude or BNG) to ``target``."""
+    n = len(coordinates["EPSG:4326"][0])
+    xs, ys = np.empty(n), np.empty(n)
+    for source in ("EPSG:4326", "EPSG:27700"):  # two coordinate systems
+        mask, a, b = coordinates[source]
         if mask.any():
             transformer = Transformer.from_crs(source, target, always_xy=True)
             xs[mask], ys[mask] = transformer.transform(a[mask], b[mask])
-    events = gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(xs, ys), crs=target)
-    events.attrs["hotspotlib"] = {
-        "source": "police.uk street-level CSV",
-        "files": [str(path) for path in files],
-        "n_read": n_read,
-        "n_dropped_no_location": n_no_location,
-        "n_dropped_out_of_range": n_out,
-        "n_relabelled": relabelled,
-        "harm_scheme": harm if isinstance(harm, str) else "mapping",
-        "harm_table_version": HARM_TABLE_VERSION if isinstance(harm, str) else None,
-        "crs": target.to_string(),
-    }
-    return events
+    return xs, ys

@@ -17,6 +17,8 @@ import geopandas as gpd
 import pandas as pd
 from pyproj import CRS
 
+from hotspotlib._validation import require_found
+
 __all__ = [
     "LOCAL_GRID_CRS",
     "list_samples",
@@ -93,11 +95,13 @@ def _path(file_name: str) -> Path:
 
     with contextlib.redirect_stdout(io.StringIO()):  # it prints when a file is absent
         found = examples.get_path(file_name)
-    if not found or not Path(found).is_file():
-        raise FileNotFoundError(
-            f"The sample file {file_name!r} is not installed with this libpysal; "
-            "reinstall libpysal (the file ships inside its wheel)."
-        )
+    require_found(
+        found and Path(found).is_file(),
+        name=file_name,
+        what="such sample file",
+        where="installed with this libpysal",
+        fix="Reinstall libpysal (the file ships inside its wheel).",
+    )
     return Path(found)
 
 

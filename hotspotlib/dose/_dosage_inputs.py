@@ -13,7 +13,9 @@ from hotspotlib._validation import (
     require_columns,
     require_id_type,
     require_join,
+    require_known,
     require_timestamps,
+    require_unique,
     require_weights,
     wall_clock,
 )
@@ -34,17 +36,18 @@ def read_assignment(
 ) -> tuple[NDArray[np.float64], int]:
     require_columns(assignment, [column, "date", "treated"], name="assignment")
     require_id_type(assignment[column], name=f"assignment[{column!r}]")
-    position = ids.get_indexer(assignment[column])
     left = f"assignment[{column!r}]"
-    require_join(assignment[column], ids, left=left, right="places", matched=position >= 0, share=1)
-    if (position < 0).any():
-        missing = pd.unique(assignment[column].to_numpy()[position < 0])[:5].tolist()
-        raise ValueError(f"`assignment` has places not in `places`: {missing}.")
+    require_join(assignment[column], ids, left=left, right="places", share=1)
+    position = require_known(assignment[column], ids, name=left, known_name="places")
     treated = assignment["treated"]
-    if treated.isna().any() or not treated.isin([0, 1, True, False]).all():
-        raise ValueError(
-            "`assignment['treated']` must be True/False (or 1/0) with no missing values."
-        )
+    require_known(
+        treated,
+        [False, True],
+        name="assignment['treated']",
+        known_name="True/False",
+        what="values",
+        fix="use True/False (or 1/0), with no missing values.",
+    )
     stamps = require_timestamps(assignment["date"], name="assignment['date']", dayfirst=dayfirst)
     dates = wall_clock(stamps).dt.normalize().to_numpy()
     day = ((dates - first_day.to_datetime64()) // _DAY).astype(np.int64)
@@ -52,10 +55,11 @@ def read_assignment(
     period = f"days from {first_day.date()} ({n_days} days)"
     require_join(stamps, period, left="assignment['date']", right="start/end", matched=within)
     flat = position[within] * n_days + day[within]
-    if len(np.unique(flat)) < len(flat):
-        raise ValueError(
-            "`assignment` has more than one row for some place and date; keep one each."
-        )
+    require_unique(
+        pd.MultiIndex.from_arrays([assignment[column], dates])[within],
+        name="assignment",
+        what="(place, date) rows",
+    )
     out = np.full(len(ids) * n_days, np.nan)
     out[flat] = treated.to_numpy(dtype=float)[within]
     return out, int((~within).sum())

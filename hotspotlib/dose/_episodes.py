@@ -8,8 +8,10 @@ pings, episodes or visits.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
 
 DAY_NS = 86_400 * 10**9
@@ -211,3 +213,48 @@ def union_visits(episodes: Episodes, *, merge_gap_ns: int, n_officers: int) -> V
         n_officers=n_distinct,
         n_episodes=n_episodes,
     )
+
+
+def _stamp(t0: np.datetime64, nanoseconds: Any) -> Any:
+    return t0 + np.asarray(nanoseconds, dtype=np.int64).astype("timedelta64[ns]")
+
+
+def visit_table(
+    joined: Visits, ids: Any, column: str, t0: np.datetime64, settings: dict[str, Any]
+) -> pd.DataFrame:
+    """Build the visits table: one row per visit, with its minutes and flags."""
+    duration = (joined.departure - joined.arrival) / 60e9
+    low, high = settings["target_minutes"]
+    return pd.DataFrame(
+        {
+            column: ids[joined.place],
+            "date": _stamp(t0, joined.arrival // DAY_NS * DAY_NS),
+            "arrival": _stamp(t0, joined.arrival),
+            "departure": _stamp(t0, joined.departure),
+            "duration_minutes": duration,
+            "patrol_minutes": joined.patrol_ns / 60e9,
+            "officer_minutes": joined.officer_ns / 60e9,
+            "n_officers": joined.n_officers,
+            "n_episodes": joined.n_episodes,
+            "qualifying": duration >= settings["min_dwell_minutes"],
+            "koper_compliant": (duration >= low) & (duration <= high),
+        }
+    ).rename_axis("visit_id")
+
+
+def episode_table(
+    episodes: Episodes, ids: Any, column: str, t0: np.datetime64, officers: Any
+) -> pd.DataFrame:
+    """Build the episodes table: one row per officer episode inside a place."""
+    return pd.DataFrame(
+        {
+            "officer_id": np.asarray(officers)[episodes.officer],
+            column: ids[episodes.place],
+            "date": _stamp(t0, episodes.start // DAY_NS * DAY_NS),
+            "arrival": _stamp(t0, episodes.start),
+            "departure": _stamp(t0, episodes.end),
+            "minutes": (episodes.end - episodes.start) / 60e9,
+            "n_pings": episodes.n_pings,
+            "speed_kmh": episodes.speed_kmh,
+        }
+    ).rename_axis("episode_id")

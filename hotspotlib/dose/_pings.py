@@ -10,7 +10,7 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from hotspotlib._validation import require_id_type, require_timestamps, wall_clock
+from hotspotlib._validation import require_id_type, require_points, require_timestamps, wall_clock
 
 
 def clean_pings(
@@ -37,11 +37,8 @@ def clean_pings(
 
     geometry = np.asarray(pings.geometry.values, dtype=object)
     kind = shapely.get_type_id(geometry)
-    if (kind > 0).any():
-        raise ValueError(
-            f"`pings` must hold Point geometries; {int((kind > 0).sum())} do not. "
-            "Use `pings.centroid` for other shapes."
-        )
+    if (kind > 0).any():  # refused with their count and the fix
+        require_points(pings[kind > 0], name="pings")
     missing_position = (kind < 0) | shapely.is_empty(geometry)
     if missing_position.any():
         xy = np.full((len(geometry), 2), np.nan)

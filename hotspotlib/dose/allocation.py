@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 import reprlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
 from hotspotlib._columns import place_column
-from hotspotlib._frozen import FrozenResult
-from hotspotlib._summary import Summary
+from hotspotlib._frozen import FrozenResult, frozen_mapping
 from hotspotlib._validation import (
     require_allocation,
     require_columns,
     require_nonempty,
     require_numbers,
     require_positive,
+    require_range,
+    require_type,
+    require_within,
 )
 from hotspotlib.dose.response import DoseResponse
 
@@ -47,7 +49,13 @@ class PatrolAllocation(FrozenResult):
         Whether the response was concave on the minute grid (greedy is then optimal).
     parameters : dict
         Parameters used.
+    counts : dict
+        Places, places patrolled, minutes allocated, expected harm prevented and its share.
+    notes : tuple of str
+        How the minutes were handed out and what the expected effect assumes.
     """
+
+    _title: ClassVar[str] = "Patrol time allocation"
 
     allocation: pd.DataFrame
     expected_prevented: float
@@ -59,29 +67,35 @@ class PatrolAllocation(FrozenResult):
         """Return the allocation (a copy)."""
         return self.allocation.copy()
 
-    def summary(self) -> Summary:
-        """Summarise the allocation and its expected effect."""
-        notes = [
+    @property
+    def counts(self) -> Mapping[str, Any]:
+        """Places, places patrolled, minutes handed out and the harm they prevent."""
+        minutes = self.allocation["minutes"]
+        return frozen_mapping(
+            {
+                "n_places": len(self.allocation),
+                "n_places_patrolled": int((minutes > 0).sum()),
+                "minutes_allocated": float(minutes.sum()),
+                "expected_prevented": self.expected_prevented,
+                "share_prevented": self.share_prevented,
+            }
+        )
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """How minutes were handed out and what the expected effect assumes."""
+        notes = (
             "Greedy by marginal gain in fixed increments: optimal when the prevented share "
             "1 - IRR(minutes) is concave (diminishing returns).",
             "Expected effects assume the dose-response holds at every place and that "
             "delivered minutes cause it (see dose_response's caveats).",
-        ]
-        if not self.concave:
-            notes.append(
-                "The response is not concave on the grid: increments follow its least "
-                "concave majorant, so the allocation is approximate."
-            )
-        return Summary(
-            title="Patrol time allocation",
-            parameters={
-                **self.parameters,
-                "minutes_allocated": float(self.allocation["minutes"].sum()),
-                "n_places_patrolled": int((self.allocation["minutes"] > 0).sum()),
-                "expected_prevented": self.expected_prevented,
-                "share_prevented": self.share_prevented,
-            },
-            notes=notes,
+        )
+        if self.concave:
+            return notes
+        return (
+            *notes,
+            "The response is not concave on the grid: increments follow its least "
+            "concave majorant, so the allocation is approximate.",
         )
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
@@ -149,39 +163,13 @@ def allocate_patrol_time(
     """
     require_columns(places, [risk], name="places")
     require_nonempty(places, name="places")
-    values = require_numbers(places[risk], name=f"places[{risk!r}]")
-    if not np.isfinite(values).all() or (values < 0).any():
-        raise ValueError(
-            f"`places[{risk!r}]` must be finite and >= 0; it has "
-            f"{int((~np.isfinite(values)).sum())} NaN/inf and {int((values < 0).sum())} "
-            "negative values."
-        )
-    if not (values > 0).any():
-        raise ValueError(
-            f"`places[{risk!r}]` is zero at every place, so no minute would prevent anything; "
-            "pass the places' expected crime or harm."
-        )
+    values = _risks(places, risk)
     budget = require_positive(total_minutes, name="total_minutes", allow_zero=True)
     step = require_positive(increment_minutes, name="increment_minutes")
-    cap = (
-        budget
-        if max_minutes_per_place is None
-        else require_positive(max_minutes_per_place, name="max_minutes_per_place", allow_zero=True)
-    )
+    cap = _cap(max_minutes_per_place, budget, step)
     curve = _curve_function(response)
     n_steps = int(np.floor(budget / step + 1e-9))
     per_place = min(n_steps, int(np.floor(cap / step + 1e-9)))
-    if budget > 0 and n_steps == 0:
-        raise ValueError(
-            f"`total_minutes` = {budget:g} is less than one `increment_minutes` = {step:g}, "
-            "so nothing would be allocated. Use a smaller `increment_minutes` or a larger "
-            "`total_minutes`."
-        )
-    if cap > 0 and per_place == 0:
-        raise ValueError(
-            f"`max_minutes_per_place` = {cap:g} is less than one `increment_minutes` = "
-            f"{step:g}, so nothing would be allocated. Use a smaller `increment_minutes`."
-        )
     require_allocation(
         float(len(values)) * (per_place + 1),
         32,  # the gains table, its flat copy, the sort order and the selection
@@ -195,19 +183,7 @@ def allocate_patrol_time(
     )
     grid = np.arange(per_place + 1, dtype=np.float64) * step
     irr = _irr_on_grid(curve, grid, response)
-    prevented = 1.0 - irr / irr[0]
-    gains = np.diff(prevented)
-    concave = bool(np.all(np.diff(gains) <= 1e-12))
-    if not concave:
-        gains = _majorant_gains(prevented)
-    table = values[:, None] * gains[None, :]
-    chosen = np.zeros(len(values), dtype=np.int64)
-    if table.size and n_steps:
-        flat = table.ravel()
-        positive = np.flatnonzero(flat > 0)
-        take = min(n_steps, len(positive))
-        best = positive[np.argsort(-flat[positive], kind="stable")[:take]]
-        chosen = np.bincount(best // table.shape[1], minlength=len(values))
+    chosen, concave = _greedy(values, irr, n_steps)
     minutes = grid[chosen]
     irr_given = irr[chosen] / irr[0]
     expected = values * (1.0 - irr_given)
@@ -235,15 +211,76 @@ def allocate_patrol_time(
     )
 
 
-def _curve_function(response: Any) -> Callable[[NDArray[np.float64]], Any]:
-    if isinstance(response, DoseResponse):
-        return response.irr
-    if callable(response):
-        return response  # type: ignore[no-any-return]
-    raise TypeError(
-        "`response` must be a DoseResponse or a function of minutes; got "
-        f"{type(response).__name__}."
+def _greedy(
+    values: NDArray[np.float64], irr: NDArray[np.float64], n_steps: int
+) -> tuple[NDArray[np.int64], bool]:
+    """Hand out ``n_steps`` increments by marginal gain; return increments per place.
+
+    Also whether the prevented share was concave (else its least concave majorant is
+    used, and the allocation is approximate).
+    """
+    prevented = 1.0 - irr / irr[0]
+    gains = np.diff(prevented)
+    concave = bool(np.all(np.diff(gains) <= 1e-12))
+    if not concave:
+        gains = _majorant_gains(prevented)
+    table = values[:, None] * gains[None, :]
+    chosen = np.zeros(len(values), dtype=np.int64)
+    if table.size and n_steps:
+        flat = table.ravel()
+        positive = np.flatnonzero(flat > 0)
+        take = min(n_steps, len(positive))
+        best = positive[np.argsort(-flat[positive], kind="stable")[:take]]
+        chosen = np.bincount(best // table.shape[1], minlength=len(values))
+    return chosen, concave
+
+
+def _risks(places: pd.DataFrame, risk: str) -> NDArray[np.float64]:
+    """Return the places' daily risk: finite, >= 0 and not zero everywhere."""
+    values = require_within(places[risk], name=f"places[{risk!r}]", low=0)
+    require_range(
+        values.sum(),
+        name=f"places[{risk!r}].sum()",
+        low=0,
+        low_open=True,
+        fix="The risk is zero at every place, so no minute would prevent anything; pass "
+        "the places' expected crime or harm.",
     )
+    return values
+
+
+def _cap(max_minutes_per_place: float | None, budget: float, step: float) -> float:
+    """Return the cap per place; a budget or cap below one increment would hand out nothing."""
+    if budget > 0:
+        require_range(
+            budget,
+            name="total_minutes",
+            low=step,
+            fix=f"It is less than one `increment_minutes` = {step:g}, so nothing would be "
+            "allocated. Use a smaller `increment_minutes` or a larger `total_minutes`.",
+        )
+    if max_minutes_per_place is None:
+        return budget
+    cap = require_positive(max_minutes_per_place, name="max_minutes_per_place", allow_zero=True)
+    if cap > 0:
+        require_range(
+            cap,
+            name="max_minutes_per_place",
+            low=step,
+            fix=f"It is less than one `increment_minutes` = {step:g}, so nothing would be "
+            "allocated. Use a smaller `increment_minutes`.",
+        )
+    return cap
+
+
+def _curve_function(response: Any) -> Callable[[NDArray[np.float64]], Any]:
+    require_type(
+        response,
+        (DoseResponse, Callable),  # type: ignore[arg-type]
+        name="response",
+        expected="a DoseResponse or a function of minutes",
+    )
+    return response.irr if isinstance(response, DoseResponse) else response  # type: ignore[no-any-return]
 
 
 def _majorant_gains(prevented: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -279,9 +316,10 @@ def _irr_on_grid(
             f"({reprlib.repr(returned)}). Write it with numpy so it works element-wise, e.g. "
             "`lambda minutes: np.exp(-0.1 * np.log1p(minutes))`."
         )
-    if not np.isfinite(irr).all() or (irr <= 0).any():
-        raise ValueError(
-            f"`response` ({label}) must return one finite IRR > 0 per dose; got "
-            f"{irr[:5].tolist()} for doses {grid[:5].tolist()}."
-        )
-    return irr
+    return require_within(
+        irr,
+        name=f"response ({label})",
+        low=0,
+        low_open=True,
+        fix=f"It must return one finite IRR > 0 per dose (doses {grid[:5].tolist()} ...).",
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
@@ -13,12 +13,16 @@ from numpy.typing import NDArray
 
 from hotspotlib._columns import place_column
 from hotspotlib._frozen import FrozenResult
-from hotspotlib._summary import Summary
 from hotspotlib._validation import (
     check_option,
     require_join,
+    require_known,
     require_polygons,
+    require_range,
     require_timestamp,
+    require_type,
+    require_unique,
+    wall_clock,
 )
 from hotspotlib.dose._dosage_inputs import add_events, read_assignment
 from hotspotlib.dose.visits import PatrolVisits
@@ -59,11 +63,16 @@ class DosagePanel(FrozenResult):
     background_patrol_minutes : float
         Mean patrol minutes on control place-days (NaN without an assignment).
     counts : dict
-        Visits outside the period, assignment rows outside the period, events
-        outside every place or the period.
+        Place-days, the share with a qualifying visit, mean patrol and officer minutes,
+        compliance and background dose (with an assignment), visits outside the period,
+        assignment rows outside the period, events outside every place or the period.
     parameters : dict
         Parameters used.
+    notes : tuple of str
+        The day convention, what compliance means and visits outside the period.
     """
+
+    _title: ClassVar[str] = "Dosage panel"
 
     panel: pd.DataFrame
     place_column: str
@@ -79,21 +88,14 @@ class DosagePanel(FrozenResult):
         """Return the panel (a copy)."""
         return self.panel.copy()
 
-    def summary(self) -> Summary:
-        """Summarise dose per place-day, compliance and background dose."""
-        p = self.panel
-        params: dict[str, Any] = {
-            **self.parameters,
-            "n_place_days": len(p),
-            "share_with_qualifying_visit": float((p["n_qualifying_visits"] > 0).mean()),
-            "mean_patrol_minutes": float(p["patrol_minutes"].mean()),
-            "mean_officer_minutes": float(p["officer_minutes"].mean()),
-            **self.counts,
-        }
+    def _summary_table(self) -> pd.DataFrame | None:
+        return self.by_arm
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The day convention, what compliance means and visits outside the period."""
         notes = ["Days run [start, end) in local time; visits were split at midnight."]
         if self.by_arm is not None:
-            params["compliance"] = self.compliance
-            params["background_patrol_minutes"] = self.background_patrol_minutes
             notes.append(
                 "compliance = share of treated place-days with at least one qualifying "
                 "visit (Southend reported 98%); background = mean patrol minutes on "
@@ -104,7 +106,7 @@ class DosagePanel(FrozenResult):
                 f"{self.counts['n_visits_outside_period']} visits fall outside the period; "
                 "qualifying ones before it still count for days_since_last_visit."
             )
-        return Summary(title="Dosage panel", parameters=params, table=self.by_arm, notes=notes)
+        return tuple(notes)
 
     def plot(
         self, ax: Axes | None = None, *, column: str = "patrol_minutes", **kwargs: Any
@@ -189,30 +191,68 @@ def dosage_panel(
     >>> panel.to_frame().query("hotspot_id < 2")["patrol_minutes"].tolist()
     [15.0, 0.0, 0.0, 0.0, 10.0, 0.0]
     """
-    if not isinstance(visits, PatrolVisits):
-        raise TypeError(
-            f"`visits` must be a PatrolVisits result from `patrol_visits`; got "
-            f"{type(visits).__name__}."
-        )
+    require_type(
+        visits, PatrolVisits, name="visits", expected="a PatrolVisits result from `patrol_visits`"
+    )
     check_option(freq, ("D",), name="freq")
+    if weights is not None:
+        require_type(
+            events,
+            gpd.GeoDataFrame,
+            name="events",
+            expected="a GeoDataFrame of crimes when `weights` is given (the weights are "
+            "summed over events); pass `events=` or drop `weights`",
+        )
     cells = visits.places if places is None else _cells(places)
     column = place_column(cells)
-    ids = cells.index
     first_day, stop = _period(start, end, dayfirst)
-    dates = pd.date_range(first_day, stop, freq="D", inclusive="left")
-    n_places, n_days = len(ids), len(dates)
-
-    table = visits.visits
-    position = ids.get_indexer(table[visits.place_column])
-    if (position < 0).any():
-        missing = pd.unique(table[visits.place_column].to_numpy()[position < 0])[:5].tolist()
-        raise ValueError(
-            f"`visits` has places not in `places`: {missing}; pass the places the visits "
-            "were measured on."
+    n_days = int((stop - first_day) // pd.Timedelta(days=1))
+    frame, within = _dose_frame(visits, cells.index, column, first_day, n_days)
+    counts: dict[str, Any] = {"n_visits_outside_period": int((~within).sum())}
+    by_arm, compliance, background = None, float("nan"), float("nan")
+    if assignment is not None:
+        treated, counts["n_assignment_rows_outside_period"] = read_assignment(
+            assignment, cells.index, column, first_day, n_days, dayfirst
         )
+        by_arm = _compliance(frame, treated)
+        if "treated" in by_arm.index:
+            compliance = float(by_arm.loc["treated", "share_delivered"])
+        if "control" in by_arm.index:
+            background = float(by_arm.loc["control", "mean_patrol_minutes"])
+    if events is not None:
+        counts.update(
+            add_events(frame, events, cells, time, weights, (first_day, n_days, dayfirst), places)
+        )
+    counts = {**_dose_figures(frame, compliance, background, by_arm is not None), **counts}
+    return DosagePanel(
+        panel=frame,
+        place_column=column,
+        start=first_day,
+        end=stop,
+        by_arm=by_arm,
+        compliance=compliance,
+        background_patrol_minutes=background,
+        counts=counts,
+        parameters={"n_places": len(cells), "n_days": n_days, "freq": freq},
+    )
+
+
+def _dose_frame(
+    visits: PatrolVisits, ids: pd.Index, column: str, first_day: pd.Timestamp, n_days: int
+) -> tuple[pd.DataFrame, NDArray[np.bool_]]:
+    """Sum the visits per place and day; return the panel and which visits fell inside."""
+    table = visits.visits
+    position = require_known(
+        table[visits.place_column],
+        ids,
+        name="visits",
+        known_name="places",
+        what="place ids",
+        fix="pass the places the visits were measured on.",
+    )
     day = ((table["date"].to_numpy() - first_day.to_datetime64()) // _DAY).astype(np.int64)
     within = (day >= 0) & (day < n_days)
-    period = f"days from {first_day.date()} to {(stop - _DAY).date()}"
+    period = f"days from {first_day.date()} ({n_days} days)"
     require_join(
         table["date"],
         period,
@@ -223,16 +263,17 @@ def dosage_panel(
         what="visits",
     )
     flat = (position * n_days + day)[within]
-    size = n_places * n_days
+    size = len(ids) * n_days
     rows = table[within]
 
     def total(values: Any) -> NDArray[np.float64]:
         return np.bincount(flat, np.asarray(values, dtype=float), minlength=size).astype(float)
 
+    dates = pd.date_range(first_day, periods=n_days, freq="D")
     frame = pd.DataFrame(
         {
             column: np.repeat(ids.to_numpy(), n_days),
-            "date": np.tile(dates.to_numpy(), n_places),
+            "date": np.tile(dates.to_numpy(), len(ids)),
             "n_visits": np.bincount(flat, minlength=size),
             "n_qualifying_visits": total(rows["qualifying"]).astype(np.int64),
             "n_koper_visits": total(rows["koper_compliant"] & rows["qualifying"]).astype(np.int64),
@@ -242,81 +283,68 @@ def dosage_panel(
             "first_arrival": _extreme_time(flat, rows["arrival"], size, np.minimum),
             "last_departure": _extreme_time(flat, rows["departure"], size, np.maximum),
             "days_since_last_visit": _days_since(
-                position, day, table["qualifying"].to_numpy(), n_places, n_days
+                position, day, table["qualifying"].to_numpy(), len(ids), n_days
             ),
         }
     )
-    counts = {"n_visits_outside_period": int((~within).sum())}
-    by_arm, compliance, background = None, float("nan"), float("nan")
-    if assignment is not None:
-        treated, counts["n_assignment_rows_outside_period"] = read_assignment(
-            assignment, ids, column, first_day, n_days, dayfirst
+    return frame, within
+
+
+def _compliance(frame: pd.DataFrame, treated: NDArray[np.float64]) -> pd.DataFrame:
+    """Add ``treated`` and ``delivered`` to the panel; return place-days and dose by arm."""
+    frame["treated"] = pd.array(np.where(np.isnan(treated), None, treated == 1), dtype="boolean")
+    frame["delivered"] = frame["n_qualifying_visits"] > 0
+    by_arm = (
+        frame.dropna(subset=["treated"])
+        .groupby("treated")
+        .agg(
+            n_place_days=("delivered", "size"),
+            share_delivered=("delivered", "mean"),
+            mean_visits=("n_visits", "mean"),
+            mean_patrol_minutes=("patrol_minutes", "mean"),
+            mean_officer_minutes=("officer_minutes", "mean"),
         )
-        frame["treated"] = pd.array(
-            np.where(np.isnan(treated), None, treated == 1), dtype="boolean"
-        )
-        frame["delivered"] = frame["n_qualifying_visits"] > 0
-        by_arm = (
-            frame.dropna(subset=["treated"])
-            .groupby("treated")
-            .agg(
-                n_place_days=("delivered", "size"),
-                share_delivered=("delivered", "mean"),
-                mean_visits=("n_visits", "mean"),
-                mean_patrol_minutes=("patrol_minutes", "mean"),
-                mean_officer_minutes=("officer_minutes", "mean"),
-            )
-        )
-        by_arm.index = by_arm.index.map({True: "treated", False: "control"}).rename("arm")
-        if "treated" in by_arm.index:
-            compliance = float(by_arm.loc["treated", "share_delivered"])
-        if "control" in by_arm.index:
-            background = float(by_arm.loc["control", "mean_patrol_minutes"])
-    if events is None and weights is not None:
-        raise ValueError(
-            "`weights` are summed over `events`, but no `events` were given; pass "
-            "`events=` (crimes with that column) or drop `weights`."
-        )
-    if events is not None:
-        counts.update(
-            add_events(frame, events, cells, time, weights, (first_day, n_days, dayfirst), places)
-        )
-    return DosagePanel(
-        panel=frame,
-        place_column=column,
-        start=first_day,
-        end=stop,
-        by_arm=by_arm,
-        compliance=compliance,
-        background_patrol_minutes=background,
-        counts=counts,
-        parameters={"n_places": n_places, "n_days": n_days, "freq": freq},
     )
+    by_arm.index = by_arm.index.map({True: "treated", False: "control"}).rename("arm")
+    return by_arm
+
+
+def _dose_figures(
+    frame: pd.DataFrame, compliance: float, background: float, assigned: bool
+) -> dict[str, Any]:
+    """Place-days, the share with a qualifying visit and the mean dose (and compliance)."""
+    figures: dict[str, Any] = {
+        "n_place_days": len(frame),
+        "share_with_qualifying_visit": float((frame["n_qualifying_visits"] > 0).mean()),
+        "mean_patrol_minutes": float(frame["patrol_minutes"].mean()),
+        "mean_officer_minutes": float(frame["officer_minutes"].mean()),
+    }
+    if assigned:
+        figures["compliance"] = compliance
+        figures["background_patrol_minutes"] = background
+    return figures
 
 
 def _cells(places: Grid | gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if isinstance(places, Grid):
         return places.cells
     require_polygons(places, name="places")
-    if not places.index.is_unique:
-        raise ValueError("`places` has duplicate index values; place ids must be unique.")
+    require_unique(places.index, name="places", what="index values (place ids)")
     return places
 
 
 def _period(start: Any, end: Any, dayfirst: bool | None) -> tuple[pd.Timestamp, pd.Timestamp]:
-    first = require_timestamp(start, name="start", dayfirst=dayfirst)
-    stop = require_timestamp(end, name="end", dayfirst=dayfirst)
-    if first.tzinfo is not None or stop.tzinfo is not None:
-        raise ValueError(
-            f"`start` and `end` must be timezone-naive local dates (visits are on the local "
-            f"clock); got {first} and {stop}. Use `.tz_localize(None)`."
-        )
-    first, stop = first.normalize(), stop.normalize()
-    if not stop > first:
-        raise ValueError(
-            f"`end` ({stop.date()}) must be after `start` ({first.date()}); the period "
-            "is [start, end)."
-        )
+    """Read ``[start, end)`` as local calendar days (aware dates on their own clock)."""
+    first = wall_clock(require_timestamp(start, name="start", dayfirst=dayfirst)).normalize()
+    stop = wall_clock(require_timestamp(end, name="end", dayfirst=dayfirst)).normalize()
+    require_range(
+        (stop - first) / pd.Timedelta(days=1),
+        name="end - start (days)",
+        low=0,
+        low_open=True,
+        fix=f"`end` ({stop.date()}) must be after `start` ({first.date()}); the period "
+        "is [start, end).",
+    )
     return first, stop
 
 

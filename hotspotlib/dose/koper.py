@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
@@ -17,13 +17,21 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from hotspotlib._frozen import FrozenResult
-from hotspotlib._summary import Summary
 from hotspotlib._validation import (
     as_rng,
+    check_option,
     require_columns,
+    require_draws,
+    require_increasing,
     require_join,
+    require_nonempty,
+    require_numbers,
     require_positive,
+    require_range,
     require_timestamp,
+    require_type,
+    require_whole,
+    require_within,
     wall_clock,
 )
 from hotspotlib.dose._pings import describe_extent, event_times
@@ -67,8 +75,11 @@ class KoperCurve(FrozenResult):
     parameters : dict
         Parameters used.
     notes : tuple of str
-        Caveats, such as hazard ratios the data cannot estimate.
+        How times and hazard ratios are measured, the optimum and its interval, and
+        caveats such as hazard ratios the data cannot estimate.
     """
+
+    _title: ClassVar[str] = "Koper curve: residual deterrence by visit length"
 
     table: pd.DataFrame
     departures: pd.DataFrame
@@ -83,34 +94,14 @@ class KoperCurve(FrozenResult):
         """Return the table by visit-length bin (a copy)."""
         return self.table.copy()
 
-    def summary(self) -> Summary:
-        """Summarise the survival analysis, the optimum and its conventions."""
-        low, high = self.optimum_ci
-        return Summary(
-            title="Koper curve: residual deterrence by visit length",
-            parameters={
-                **self.parameters,
-                **self.counts,
-                "optimum_minutes": self.optimum_minutes,
-                "optimum_ci": f"({low:.1f}, {high:.1f})",
-            },
-            table=self.table,
-            notes=[
-                "Time from each departure to the next event at the place, censored at the "
-                "next arrival, the follow-up limit or the end of observation.",
-                "Bins are (lower, upper] minutes; hazard ratios from a Cox model "
-                "stratified by place (Breslow ties) against the shortest bin that has "
-                "events (ratio 1).",
-                "The optimum minimises a Cox log-hazard quadratic in visit length; its CI "
-                "is a percentile bootstrap over places.",
-                *self.notes,
-            ],
-        )
+    def _summary_table(self) -> pd.DataFrame | None:
+        return self.table
 
     def plot(self, ax: Axes | None = None, *, kind: str = "survival", **kwargs: Any) -> Axes:
         """Draw Kaplan-Meier curves by bin (``kind="survival"``) or hazard ratios."""
         from hotspotlib._plotting import get_axes
 
+        check_option(kind, ("survival", "hazard_ratio"), name="kind")
         axes = get_axes(ax, figsize=(7.0, 4.5))
         if kind == "survival":
             for label, curve in self.survival.items():
@@ -130,8 +121,6 @@ class KoperCurve(FrozenResult):
             axes.set_xticks(spots, table.index)
             axes.set_xlabel("visit minutes")
             axes.set_ylabel("hazard ratio vs shortest visits")
-        else:
-            raise ValueError(f"`kind` must be 'survival' or 'hazard_ratio'; got {kind!r}.")
         return axes
 
 
@@ -205,60 +194,24 @@ def koper_curve(
     >>> curve.table["n_visits"].tolist()
     [50, 50, 50, 50, 50, 50]
     """
-    if not isinstance(visits, PatrolVisits):
-        raise TypeError(
-            f"`visits` must be a PatrolVisits result from `patrol_visits`; got "
-            f"{type(visits).__name__}."
-        )
+    require_type(
+        visits, PatrolVisits, name="visits", expected="a PatrolVisits result from `patrol_visits`"
+    )
     require_columns(events, [time], name="events")
     follow_up = require_positive(follow_up_minutes, name="follow_up_minutes")
     edges = _edges(bins)
-    if isinstance(n_bootstrap, bool) or not isinstance(n_bootstrap, (int, np.integer)):
-        raise TypeError(f"`n_bootstrap` must be a whole number; got {n_bootstrap!r}.")
-    if n_bootstrap < 0:
-        raise ValueError(f"`n_bootstrap` must be >= 0; got {n_bootstrap!r}.")
+    require_draws(n_bootstrap, name="n_bootstrap", usual=200)
     generator = as_rng(rng)
-    position = locate_events(events, visits.grid if visits.grid is not None else visits.places)
-    stamps = event_times(events, time, dayfirst)
-    stop = stamps.max()
-    if end is not None:
-        stop = wall_clock(require_timestamp(end, name="end", dayfirst=dayfirst)).to_datetime64()
-    at_places = position >= 0
-    require_join(
-        describe_extent(events.geometry.get_coordinates().to_numpy()),
-        describe_extent(visits.places.total_bounds.reshape(2, 2)),
-        left="events",
-        right="visits.places",
-        matched=at_places,
-        what="events",
-        share=1,
-    )
-    if visits.visits.empty:
-        raise ValueError("`visits` holds no visit; there is no departure to follow up.")
-    first_arrival = visits.visits["arrival"].min()
-    follow = pd.Timedelta(minutes=follow_up)
-    last_watch = min(visits.visits["departure"].max() + follow, pd.Timestamp(stop))
-    if stop <= first_arrival.to_datetime64():
-        raise ValueError(
-            f"No departure is left to analyse: `end` ({pd.Timestamp(stop)}) is not after "
-            f"the first arrival ({first_arrival})."
-        )
-    require_join(
-        pd.Series(stamps[at_places]),
-        pd.Series([first_arrival, last_watch]),
-        left=f"events[{time!r}]",
-        right="the follow-up of the visits",
-        what="events",
-        matched=(stamps[at_places] > first_arrival.to_datetime64())
-        & (stamps[at_places] <= last_watch.to_datetime64()),
-        share=1,
-    )
+    require_nonempty(visits.visits, name="visits.visits", fix="there is no departure to follow up.")
+    position, stamps, stop = _events_at_places(visits, events, time, end, dayfirst)
+    _require_follow_up(visits, stamps[position >= 0], stop, follow_up, time)
     frame, counts = departures(visits, position, stamps, stop, follow_up, edges)
-    if frame.empty:
-        raise ValueError(
-            "No departure is left to analyse (check `end`, `bins` and that visits and "
-            "events overlap in time)."
-        )
+    require_nonempty(
+        frame,
+        name="departures",
+        fix="no departure is left to analyse: check `end`, `bins` and that visits and "
+        "events overlap in time.",
+    )
     labels = _labels(edges)
     table = _km_table(frame, labels, follow_up)
     survival = _curves(frame, labels)
@@ -280,19 +233,86 @@ def koper_curve(
             "end": str(pd.Timestamp(stop)),
             "n_bootstrap": int(n_bootstrap),
         },
-        notes=tuple(notes),
+        notes=(*_NOTES, _optimum_note(optimum, ci), *notes),
+    )
+
+
+_NOTES = (
+    "Time from each departure to the next event at the place, censored at the "
+    "next arrival, the follow-up limit or the end of observation.",
+    "Bins are (lower, upper] minutes; hazard ratios from a Cox model "
+    "stratified by place (Breslow ties) against the shortest bin that has "
+    "events (ratio 1).",
+    "The optimum minimises a Cox log-hazard quadratic in visit length; its CI "
+    "is a percentile bootstrap over places.",
+)
+
+
+def _optimum_note(optimum: float, ci: tuple[float, float]) -> str:
+    """Say the best visit length and its bootstrap interval in words."""
+    low, high = ci
+    return f"optimum_minutes = {optimum:.1f}, 95% bootstrap CI ({low:.1f}, {high:.1f})."
+
+
+def _events_at_places(
+    visits: PatrolVisits,
+    events: gpd.GeoDataFrame,
+    time: str,
+    end: Any,
+    dayfirst: bool | None,
+) -> tuple[NDArray[np.int64], NDArray[np.datetime64], np.datetime64]:
+    """Locate events in the places and read their times; the end of observation."""
+    position = locate_events(events, visits.grid if visits.grid is not None else visits.places)
+    stamps = event_times(events, time, dayfirst)
+    stop = stamps.max()
+    if end is not None:
+        stop = wall_clock(require_timestamp(end, name="end", dayfirst=dayfirst)).to_datetime64()
+    require_join(
+        describe_extent(events.geometry.get_coordinates().to_numpy()),
+        describe_extent(visits.places.total_bounds.reshape(2, 2)),
+        left="events",
+        right="visits.places",
+        matched=position >= 0,
+        what="events",
+        share=1,
+    )
+    return position, stamps, stop
+
+
+def _require_follow_up(
+    visits: PatrolVisits, stamps: Any, stop: Any, follow_up: float, time: str
+) -> None:
+    """Refuse events none of which falls in the follow-up after the visits (or before end)."""
+    first_arrival = visits.visits["arrival"].min()
+    follow = pd.Timedelta(minutes=follow_up)
+    last_watch = min(visits.visits["departure"].max() + follow, pd.Timestamp(stop))
+    require_range(
+        (pd.Timestamp(stop) - first_arrival) / pd.Timedelta(minutes=1),
+        name="end - first arrival (minutes)",
+        low=0,
+        low_open=True,
+        fix=f"No departure is left to analyse: `end` ({pd.Timestamp(stop)}) is not after "
+        f"the first arrival ({first_arrival}).",
+    )
+    require_join(
+        pd.Series(stamps),
+        pd.Series([first_arrival, last_watch]),
+        left=f"events[{time!r}]",
+        right="the follow-up of the visits",
+        what="events",
+        matched=(stamps > first_arrival.to_datetime64()) & (stamps <= last_watch.to_datetime64()),
+        share=1,
     )
 
 
 def _edges(bins: Sequence[float]) -> NDArray[np.float64]:
-    try:
-        edges = np.asarray([float(b) for b in bins])
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"`bins` must be a sequence of minutes; got {bins!r}.") from error
-    if len(edges) < 3 or edges[0] < 0 or not (np.diff(edges) > 0).all() or np.isnan(edges).any():
-        raise ValueError(
-            f"`bins` must be at least three increasing edges from >= 0 (two bins); got {bins!r}."
-        )
+    """Return the bin edges: at least three, increasing from >= 0 (only the last may be inf)."""
+    fix = "Give at least three increasing edges in minutes from 0, e.g. (0, 5, 10, np.inf)."
+    edges = require_numbers(bins, name="bins", fix=fix)
+    require_whole(edges.size, name="len(bins)", minimum=3, fix=fix)
+    require_increasing(edges[:-1], name="bins", fix=fix)
+    require_within(edges[:1], name="bins", low=0, fix=fix)
+    require_range(edges[-1], name="bins[-1]", low=edges[-2], low_open=True, fix=fix)
     return edges
 
 

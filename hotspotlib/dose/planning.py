@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
@@ -12,14 +12,18 @@ import pandas as pd
 import shapely
 
 from hotspotlib._columns import place_column
-from hotspotlib._frozen import FrozenResult
-from hotspotlib._summary import Summary
+from hotspotlib._frozen import FrozenResult, frozen_mapping
 from hotspotlib._validation import (
     as_rng,
     require_id_type,
+    require_nonempty,
     require_polygons,
     require_positive,
+    require_range,
     require_timestamp,
+    require_type,
+    require_unique,
+    require_whole,
     wall_clock,
 )
 
@@ -45,7 +49,13 @@ class PatrolPlan(FrozenResult):
         Place centroids (for maps).
     parameters : dict
         Parameters used.
+    counts : dict
+        Visits planned and officers given a route.
+    notes : tuple of str
+        How places are dealt to officers and how travel time is measured.
     """
+
+    _title: ClassVar[str] = "Randomised patrol plan"
 
     schedule: pd.DataFrame
     centroids: gpd.GeoSeries
@@ -55,26 +65,34 @@ class PatrolPlan(FrozenResult):
         """Return the schedule (a copy), ready for ``.to_csv()``."""
         return self.schedule.copy()
 
-    def summary(self) -> Summary:
-        """Summarise the plan: visits, patrol, travel and spare time per officer."""
-        s = self.schedule
-        by_officer = s.groupby("officer_id").agg(
+    @property
+    def counts(self) -> Mapping[str, Any]:
+        """Visits planned and officers given a route."""
+        return frozen_mapping(
+            {
+                "n_visits": len(self.schedule),
+                "n_officers": int(self.schedule["officer_id"].nunique()),
+            }
+        )
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """How places are dealt to officers and how travel time is measured."""
+        return (
+            "Compact groups of places are dealt to officers at random; each round visits "
+            "them in a new random order; visits to one place start at least "
+            "min_gap_minutes apart.",
+            "Travel time = straight-line distance between centroids / walking speed.",
+        )
+
+    def _summary_table(self) -> pd.DataFrame | None:
+        """Visits, patrol, travel and spare time per officer."""
+        return self.schedule.groupby("officer_id").agg(
             n_visits=("minutes", "size"),
             patrol_minutes=("minutes", "sum"),
             travel_minutes=("travel_minutes", "sum"),
             wait_minutes=("wait_minutes", "sum"),
             last_departure=("departure", "max"),
-        )
-        return Summary(
-            title="Randomised patrol plan",
-            parameters={**self.parameters, "n_visits": len(s)},
-            table=by_officer,
-            notes=[
-                "Compact groups of places are dealt to officers at random; each round visits "
-                "them in a new random order; visits to one place start at least "
-                "min_gap_minutes apart.",
-                "Travel time = straight-line distance between centroids / walking speed.",
-            ],
         )
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
@@ -170,63 +188,104 @@ def plan_patrols(
     (40, 600.0)
     """
     geoms = require_polygons(places, name="places")
-    if not places.index.is_unique:
-        raise ValueError("`places` has duplicate index values; place ids must be unique.")
+    require_unique(places.index, name="places", what="index values (place ids)")
     ids = _officers(officers)
-    start = wall_clock(require_timestamp(shift_start, name="shift_start", dayfirst=dayfirst))
-    end = wall_clock(require_timestamp(shift_end, name="shift_end", dayfirst=dayfirst))
-    shift = (end - start).total_seconds() / 60
-    if not shift > 0:
-        raise ValueError(f"`shift_end` ({end}) must be after `shift_start` ({start}).")
+    start, end, shift = _shift(shift_start, shift_end, dayfirst)
     visit = require_positive(visit_minutes, name="visit_minutes")
     gap = require_positive(min_gap_minutes, name="min_gap_minutes", allow_zero=True)
     speed = require_positive(walking_speed_kmh, name="walking_speed_kmh")
-    if (
-        isinstance(visits_per_place, bool)
-        or not isinstance(visits_per_place, (int, np.integer))
-        or visits_per_place < 1
-    ):
-        raise ValueError(
-            f"`visits_per_place` must be a whole number >= 1; got {visits_per_place!r}."
-        )
+    rounds = _rounds(visits_per_place, visit, gap, shift, n_places=len(places), n_officers=len(ids))
     generator = as_rng(rng)
-    n_places, rounds = len(places), int(visits_per_place)
-
-    span = (rounds - 1) * max(gap, visit) + visit
-    if span > shift:
-        raise ValueError(
-            f"{rounds} visits of {visit:g} minutes, starting {gap:g} minutes apart, need "
-            f"{span:g} minutes at each place but the shift is {shift:g} minutes. Lower "
-            "`visits_per_place` or `min_gap_minutes`."
-        )
-    needed = n_places * rounds * visit
-    available = len(ids) * shift
-    if needed > available:
-        raise ValueError(
-            f"{n_places} places x {rounds} visits x {visit:g} minutes need {needed:g} "
-            f"officer-minutes (before travel) but {len(ids)} officers have {available:g} in "
-            "the shift. Add officers, or lower `visits_per_place` or `visit_minutes`."
-        )
-
     centroids = geoms.centroid
     xy = shapely.get_coordinates(centroids.to_numpy())
-    metres_per_minute = speed * 1000 / 60
-    groups = _compact_groups(xy, np.arange(n_places), len(ids))
+    groups = _compact_groups(xy, np.arange(len(places)), len(ids))
     dealt = generator.permutation(len(groups))
+    routes = [(officer, groups[dealt[k]]) for k, officer in enumerate(ids)]
+    timing = {"visit": visit, "gap": gap, "shift": shift, "metres_per_minute": speed * 1000 / 60}
+    rows = _timetable(xy, routes, rounds, timing, generator, places.index)
+    column = place_column(places)
+    return PatrolPlan(
+        schedule=_schedule_frame(rows, places.index, column, start, visit),
+        centroids=centroids,
+        parameters={
+            "n_places": len(places),
+            "n_officers": len(ids),
+            "shift_start": str(start),
+            "shift_end": str(end),
+            "visit_minutes": visit,
+            "visits_per_place": rounds,
+            "min_gap_minutes": gap,
+            "walking_speed_kmh": speed,
+            "place_column": column,
+        },
+    )
+
+
+def _shift(
+    shift_start: Any, shift_end: Any, dayfirst: bool | None
+) -> tuple[pd.Timestamp, pd.Timestamp, float]:
+    """Read the shift on the local clock; return its start, end and length in minutes."""
+    start = wall_clock(require_timestamp(shift_start, name="shift_start", dayfirst=dayfirst))
+    end = wall_clock(require_timestamp(shift_end, name="shift_end", dayfirst=dayfirst))
+    shift = require_range(
+        (end - start).total_seconds() / 60,
+        name="shift_end - shift_start (minutes)",
+        low=0,
+        low_open=True,
+        fix=f"`shift_end` ({end}) must be after `shift_start` ({start}).",
+    )
+    return start, end, shift
+
+
+def _rounds(
+    visits_per_place: Any,
+    visit: float,
+    gap: float,
+    shift: float,
+    *,
+    n_places: int,
+    n_officers: int,
+) -> int:
+    """Check that ``visits_per_place`` rounds fit the shift, at each place and in all."""
+    by_span = int(np.floor((shift - visit) / max(gap, visit) + 1e-9)) + 1 if shift >= visit else 0
+    available = n_officers * shift
+    by_time = int(np.floor(available / (n_places * visit) + 1e-9))
+    return require_whole(
+        visits_per_place,
+        name="visits_per_place",
+        minimum=1,
+        maximum=max(min(by_span, by_time), 1),
+        fix=f"Visits of {visit:g} minutes starting at least {gap:g} minutes apart fit "
+        f"{by_span} times at a place in the {shift:g}-minute shift; {n_officers} officers "
+        f"have {available:g} officer-minutes, room for {by_time} visits to each of "
+        f"{n_places} places (before travel). Add officers, or lower `visits_per_place`, "
+        "`visit_minutes` or `min_gap_minutes`.",
+    )
+
+
+def _timetable(
+    xy: Any,
+    routes: list[tuple[Any, Any]],
+    rounds: int,
+    timing: dict[str, float],
+    generator: np.random.Generator,
+    place_ids: pd.Index,
+) -> list[tuple[Any, ...]]:
+    """Time each officer's rounds of their places, each round in a fresh random order."""
+    visit, gap, shift = timing["visit"], timing["gap"], timing["shift"]
     rows = []
-    last_start = np.full(n_places, -np.inf)
-    for k, officer in enumerate(ids):  # officers and their visits: tens to hundreds
-        mine = groups[dealt[k]]
+    last_start = np.full(len(xy), -np.inf)
+    for officer, mine in routes:  # officers and their visits: tens to hundreds
         clock, here, order = 0.0, -1, 0
         for round_number in range(1, rounds + 1):
             for place in generator.permutation(mine):
                 travel = 0.0 if here < 0 else float(np.hypot(*(xy[place] - xy[here])))
-                travel /= metres_per_minute
+                travel /= timing["metres_per_minute"]
                 arrival = max(clock + travel, last_start[place] + gap)
                 if arrival + visit > shift + 1e-9:
                     raise ValueError(
                         f"Officer {officer!r} cannot fit visit {round_number} to place "
-                        f"{places.index[place]!r}: it would end {arrival + visit - shift:.0f} "
+                        f"{place_ids[place]!r}: it would end {arrival + visit - shift:.0f} "
                         f"minutes after the shift ends. Add officers, lower "
                         "`visits_per_place`, `visit_minutes` or `min_gap_minutes`, or raise "
                         "`walking_speed_kmh` if officers drive between places."
@@ -237,38 +296,31 @@ def plan_patrols(
                 )
                 last_start[place] = arrival
                 clock, here = arrival + visit, place
-    officer_col, place_pos, number, order_col, arrival_min, travel_col, wait_col = zip(
-        *rows, strict=True
-    )
-    column = place_column(places)
+    return rows
+
+
+def _schedule_frame(
+    rows: list[tuple[Any, ...]],
+    place_ids: pd.Index,
+    column: str,
+    start: pd.Timestamp,
+    visit: float,
+) -> pd.DataFrame:
+    """Build the schedule table from the timed visits."""
+    officer, place, number, order, arrival_min, travel, wait = zip(*rows, strict=True)
     arrival = start + pd.to_timedelta(np.asarray(arrival_min), unit="min")
-    schedule = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "officer_id": list(officer_col),
-            column: places.index.to_numpy()[np.asarray(place_pos)],
+            "officer_id": list(officer),
+            column: place_ids.to_numpy()[np.asarray(place)],
             "visit_number": np.asarray(number),
-            "order": np.asarray(order_col),
+            "order": np.asarray(order),
             "arrival": arrival.round("s"),
             "departure": (arrival + pd.Timedelta(minutes=visit)).round("s"),
             "minutes": np.full(len(rows), visit),
-            "travel_minutes": np.asarray(travel_col),
-            "wait_minutes": np.asarray(wait_col),
+            "travel_minutes": np.asarray(travel),
+            "wait_minutes": np.asarray(wait),
         }
-    )
-    return PatrolPlan(
-        schedule=schedule,
-        centroids=centroids,
-        parameters={
-            "n_places": n_places,
-            "n_officers": len(ids),
-            "shift_start": str(start),
-            "shift_end": str(end),
-            "visit_minutes": visit,
-            "visits_per_place": rounds,
-            "min_gap_minutes": gap,
-            "walking_speed_kmh": speed,
-            "place_column": column,
-        },
     )
 
 
@@ -285,14 +337,18 @@ def _compact_groups(xy: Any, index: Any, k: int) -> list[Any]:
 
 
 def _officers(officers: Any) -> list[Any]:
+    """Return the officers' ids: ``officer_1`` ... for a number, else the ids given."""
     if isinstance(officers, (int, np.integer)) and not isinstance(officers, bool):
-        if officers < 1:
-            raise ValueError(f"`officers` must be >= 1; got {officers!r}.")
-        return [f"officer_{i}" for i in range(1, int(officers) + 1)]
-    if isinstance(officers, (str, bytes)) or not isinstance(officers, Sequence):
-        raise TypeError(f"`officers` must be a number or a sequence of ids; got {officers!r}.")
+        count = require_whole(officers, name="officers", minimum=1)
+        return [f"officer_{i}" for i in range(1, count + 1)]
+    require_type(
+        officers,
+        (list, tuple, range, np.ndarray, pd.Series, pd.Index),
+        name="officers",
+        expected="a number of officers or a list of their ids",
+    )
     ids = list(officers)
+    require_nonempty(ids, name="officers", fix="pass a number of officers or their ids.")
     require_id_type(ids, name="officers")
-    if not ids or len(set(ids)) < len(ids):
-        raise ValueError(f"`officers` must be non-empty, unique ids; got {officers!r}.")
+    require_unique(ids, name="officers", what="ids")
     return ids

@@ -4,26 +4,34 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
-from hotspotlib._fixed_effects import absorbed_columns, fit_glm_fe, fit_negbin_fe
-from hotspotlib._frozen import FrozenResult, read_only
+from hotspotlib._columns import PLACE
+from hotspotlib._fixed_effects import fit_glm_fe, fit_negbin_fe
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._options import DoseShape, Family
-from hotspotlib._summary import Summary
 from hotspotlib._validation import (
     check_option,
     require_columns,
     require_numbers,
-    require_timestamps,
+    require_type,
+    require_unique,
     require_whole,
-    wall_clock,
 )
-from hotspotlib.dose._design import Basis, lag_indicators, residual_decay
+from hotspotlib.dose._design import (
+    Basis,
+    design_matrix,
+    informative_rows,
+    non_negative,
+    place_days,
+    require_variation,
+    residual_decay,
+)
 from hotspotlib.dose.dosage import DosagePanel
 
 if TYPE_CHECKING:
@@ -60,8 +68,13 @@ class DoseResponse(FrozenResult):
     counts : dict
         Observations used and dropped (and why), places, days, clusters.
     parameters : dict
-        Parameters used, fit statistics and convergence.
+        Parameters used, the columns read, fit statistics and convergence, ``alpha``
+        and (with lags) ``decay_per_day`` and ``half_life_days``.
+    notes : tuple of str
+        Conventions of the model: IRRs, standard errors, dropped groups, lags.
     """
+
+    _title: ClassVar[str] = "Dose-response"
 
     table: pd.DataFrame
     curve: pd.DataFrame
@@ -97,12 +110,12 @@ class DoseResponse(FrozenResult):
         """Return the coefficient table (a copy)."""
         return self.table.copy()
 
-    def summary(self) -> Summary:
-        """Summarise the model, its conventions and the residual deterrence."""
-        params = {**self.parameters, **self.counts, "alpha": self.alpha}
-        if self.parameters["lags"]:
-            params["decay_per_day"] = self.decay_per_day
-            params["half_life_days"] = self.half_life_days
+    def _summary_table(self) -> pd.DataFrame | None:
+        return self.table
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Conventions of the model: IRRs, standard errors, dropped groups, causality, lags."""
         notes = [
             "IRR = exp(coefficient); standard errors are cluster-robust by place "
             "(statsmodels' cov_type='cluster' small-sample factor); p-values two-sided, normal.",
@@ -111,14 +124,14 @@ class DoseResponse(FrozenResult):
             "Delivered minutes are chosen after randomisation; for a causal effect use the "
             "assignment (ITT) or an instrumental-variable analysis.",
         ]
-        if self.parameters["family"] == "negbin":
+        if self.parameters.get("family") == "negbin":
             notes.append("NB2 alpha by profile likelihood (= the joint maximum likelihood).")
-        if self.parameters["lags"]:
+        if self.parameters.get("lags"):
             notes.append(
                 "Lag l: patrolled (dose > 0) l days earlier. decay_per_day is the slope of "
                 "log|lag coefficient| on l (weighted by precision); half-life = ln 2 / decay."
             )
-        return Summary(title="Dose-response", parameters=params, table=self.table, notes=notes)
+        return tuple(notes)
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """Draw the IRR curve against dose with its 95% band."""
@@ -147,8 +160,8 @@ def dose_response(
     fixed_effects: Sequence[str] = _FIXED_EFFECTS,
     lags: int = 0,
     family: Family = "poisson",
-    place: str | None = None,
-    time: str = "date",
+    place: str = PLACE,
+    date: str = "date",
 ) -> DoseResponse:
     """Fit crime counts (or harm) per place-day against the patrol dose.
 
@@ -182,9 +195,11 @@ def dose_response(
     family : {"poisson", "negbin"}
         Poisson (quasi-likelihood, fine for harm) or NB2 with alpha estimated by
         profile likelihood.
-    place, time : str
-        Place id and date columns (``place`` defaults to the panel's place column, or
-        ``"place"`` for a DataFrame).
+    place : str
+        Place id column (default ``"hotspot_id"``); for a :class:`DosagePanel` the
+        default means the place column the panel records.
+    date : str
+        The panel's day column.
 
     Returns
     -------
@@ -196,7 +211,7 @@ def dose_response(
     >>> import numpy as np, pandas as pd
     >>> import hotspotlib as hs
     >>> rng = np.random.default_rng(0)
-    >>> frame = pd.DataFrame({"place": np.repeat(np.arange(40), 60),
+    >>> frame = pd.DataFrame({"hotspot_id": np.repeat(np.arange(40), 60),
     ...     "date": np.tile(pd.date_range("2024-01-01", periods=60), 40),
     ...     "patrol_minutes": rng.choice([0, 15], 2400)})
     >>> frame["crimes"] = rng.poisson(2 * np.exp(-0.02 * frame["patrol_minutes"]))
@@ -204,97 +219,99 @@ def dose_response(
     >>> round(float(fit.table.loc["dose", "estimate"]), 2)
     -0.02
     """
-    check_option(shape, DoseShape, name="shape")
-    check_option(family, Family, name="family")
-    effects = tuple(fixed_effects)
-    for name in effects:
-        check_option(name, _FIXED_EFFECTS, name="fixed_effects")
-    if len(set(effects)) < len(effects):
-        raise ValueError(f"`fixed_effects` repeats an entry: {effects!r}.")
-    require_whole(lags, name="lags")
-    if isinstance(panel, DosagePanel):
-        frame, place = panel.panel, place or panel.place_column
-    elif isinstance(panel, pd.DataFrame):
-        frame, place = panel, place or "place"
-    else:
-        raise TypeError(
-            f"`panel` must be a DosagePanel or a DataFrame; got {type(panel).__name__}."
-        )
-    require_columns(frame, [place, time, outcome, dose], name="panel")
+    effects = _check_options(shape, family, fixed_effects, lags)
+    frame, place = _panel_frame(panel, place)
+    require_columns(frame, [place, date, outcome, dose], name="panel")
     basis = Basis.build(shape, knots_minutes)
-    y = _non_negative(frame[outcome], name=outcome)
-    minutes = _non_negative(frame[dose], name=dose)
-    place_code, place_ids = pd.factorize(frame[place])
-    if (place_code < 0).any():
-        raise ValueError(f"`panel[{place!r}]` has missing place ids; drop those rows.")
-    dates = wall_clock(require_timestamps(frame[time], name=f"panel[{time!r}]"))
-    day = ((dates.dt.normalize() - dates.min().normalize()) // pd.Timedelta(days=1)).to_numpy()
-    if lags > max(int(day.max()) - 1, 0):
-        raise ValueError(
-            f"`lags` is {lags}, but the panel spans {int(day.max()) + 1} day(s); a lag of l "
-            f"days drops each place's first l days, so `lags` can be at most "
-            f"{max(int(day.max()) - 1, 0)} here. Use fewer lags or a longer panel."
-        )
-    key = place_code.astype(np.int64) * (int(day.max()) + 1) + day
-    if len(np.unique(key)) < len(key):
-        raise ValueError("`panel` has more than one row for some place and day.")
-
-    columns = [basis.terms(minutes)]
-    names = list(basis.names)
-    keep = np.ones(len(y), dtype=bool)
-    if lags:
-        lagged = lag_indicators(place_code, day, minutes, lags)
-        keep &= ~np.isnan(lagged).any(axis=1)
-        columns.append(np.nan_to_num(lagged))
-        names += [f"patrolled_lag_{lag}" for lag in range(1, lags + 1)]
+    y, minutes = non_negative(frame, outcome), non_negative(frame, dose)
+    place_code, day = place_days(frame, place, date, lags)
+    x, names, keep = design_matrix(basis, minutes, place_code, day, lags)
     counts = {"n_rows": len(y), "n_dropped_for_lags": int((~keep).sum())}
-    codes = {"place": place_code.astype(np.int64), "day": day.astype(np.int64)}
-    for name in effects:  # groups with no outcome at all carry no information
-        total = np.bincount(codes[name][keep], y[keep], int(codes[name].max()) + 1)
-        empty = keep & (total[codes[name]] == 0)
-        counts[f"n_dropped_{name}s_without_outcome"] = int(empty.sum())
-        keep &= ~empty
+    keep, dropped = informative_rows(y, keep, {"place": place_code, "day": day}, effects)
+    counts.update(dropped)
     if keep.sum() <= 1 or y[keep].sum() == 0:
         raise ValueError(f"`{outcome}` is zero on every usable row; there is nothing to fit.")
-    x = np.column_stack(columns)[keep]
+    codes = {"place": place_code, "day": day}
     factors = [pd.factorize(codes[name][keep])[0].astype(np.int64) for name in effects]
     clusters = pd.factorize(place_code[keep])[0].astype(np.int64)
-    _require_variation(x, names, factors, effects)
-    if family == "poisson":
-        fit = fit_glm_fe(y[keep], x, factors, clusters)
-    else:
-        fit = fit_negbin_fe(y[keep], x, factors, clusters)
-
-    table = _coefficients(fit.beta, fit.cov, names)
-    top = max(float(minutes[keep].max()), 1.0)
-    curve = _curve(basis, fit.beta, fit.cov, np.linspace(0.0, top, 121))
-    decay, half_life = residual_decay(fit.beta[basis.n_terms :], fit.cov, basis.n_terms)
-    beta, cov = read_only(fit.beta), read_only(fit.cov)
+    require_variation(x[keep], names, factors, effects)
+    fitter = fit_glm_fe if family == "poisson" else fit_negbin_fe
+    fit = fitter(y[keep], x[keep], factors, clusters)
     counts.update(
         n_obs=int(keep.sum()),
         n_places=int(len(np.unique(place_code[keep]))),
         n_days=int(len(np.unique(day[keep]))),
         n_clusters=int(clusters.max()) + 1,
     )
+    settings = {
+        "outcome": outcome,
+        "dose": dose,
+        "shape": shape,
+        "knots_minutes": basis.knots,
+        "fixed_effects": effects,
+        "lags": int(lags),
+        "family": family,
+        "place": place,
+        "date": date,
+    }
+    return _result(fit, basis, names, float(minutes[keep].max()), counts, settings)
+
+
+def _check_options(
+    shape: Any, family: Any, fixed_effects: Sequence[str], lags: Any
+) -> tuple[str, ...]:
+    """Check the model's options; return the fixed effects as a tuple."""
+    check_option(shape, DoseShape, name="shape")
+    check_option(family, Family, name="family")
+    effects = tuple(fixed_effects)
+    for name in effects:
+        check_option(name, _FIXED_EFFECTS, name="fixed_effects")
+    require_unique(effects, name="fixed_effects", what="entries")
+    require_whole(lags, name="lags")
+    return effects
+
+
+def _panel_frame(panel: DosagePanel | pd.DataFrame, place: str) -> tuple[pd.DataFrame, str]:
+    """Return the panel's table and place column (a DosagePanel's own unless named)."""
+    require_type(
+        panel,
+        (DosagePanel, pd.DataFrame),
+        name="panel",
+        expected="a DosagePanel or a DataFrame (e.g. from dosage_panel)",
+    )
+    if isinstance(panel, DosagePanel):
+        return panel.panel, panel.place_column if place == PLACE else place
+    return panel, place
+
+
+def _result(
+    fit: Any,
+    basis: Basis,
+    names: list[str],
+    top_dose: float,
+    counts: dict[str, int],
+    settings: dict[str, Any],
+) -> DoseResponse:
+    """Assemble the coefficient table, curve, IRRs by dose and residual decay."""
+    table = _coefficients(fit.beta, fit.cov, names)
+    top = max(top_dose, 1.0)
+    decay, half_life = residual_decay(fit.beta[basis.n_terms :], fit.cov, basis.n_terms)
+    decay_figures = {"decay_per_day": decay, "half_life_days": half_life}
     return DoseResponse(
         table=table,
-        curve=curve,
+        curve=_curve(basis, fit.beta, fit.cov, np.linspace(0.0, top, 121)),
         by_dose=_by_dose(basis, fit.beta, fit.cov, table, top),
         basis=basis,
-        beta=beta,
-        cov=cov,
+        beta=fit.beta,
+        cov=fit.cov,
         alpha=fit.alpha,
         decay_per_day=decay,
         half_life_days=half_life,
         counts=counts,
         parameters={
-            "outcome": outcome,
-            "dose": dose,
-            "shape": shape,
-            "knots_minutes": basis.knots,
-            "fixed_effects": effects,
-            "lags": int(lags),
-            "family": family,
+            **settings,
+            "alpha": fit.alpha,
+            **(decay_figures if settings["lags"] else {}),
             "loglik": fit.loglik,
             "deviance": fit.deviance,
             "n_fixed_effect_parameters": fit.n_fe,
@@ -302,40 +319,6 @@ def dose_response(
             "converged": fit.converged,
         },
     )
-
-
-def _non_negative(values: pd.Series, *, name: str) -> NDArray[np.float64]:
-    if not pd.api.types.is_numeric_dtype(values):
-        raise TypeError(f"`panel[{name!r}]` must be numeric; it has dtype {values.dtype}.")
-    array = values.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    if not np.isfinite(array).all() or (array < 0).any():
-        raise ValueError(
-            f"`panel[{name!r}]` must be finite and >= 0; it has "
-            f"{int((~np.isfinite(array)).sum())} NaN/inf and "
-            f"{int((array < 0).sum())} negative values."
-        )
-    return array
-
-
-def _require_variation(
-    x: NDArray[np.float64], names: list[str], factors: list[Any], effects: Sequence[str]
-) -> None:
-    flat = np.ptp(x, axis=0) == 0
-    if flat.any():
-        bad = [n for n, f in zip(names, flat, strict=True) if f]
-        raise ValueError(
-            f"Term(s) {bad} do not vary in the data; there is no dose contrast to estimate. "
-            "Use fewer bins/knots or check the dose column."
-        )
-    absorbed = absorbed_columns(x, factors)
-    if absorbed.any():
-        bad = [n for n, a in zip(names, absorbed, strict=True) if a]
-        raise ValueError(
-            f"Term(s) {bad} are constant within the {' and '.join(effects)} fixed effects, "
-            "which absorb them, so their effect is not identified (e.g. a dose that is fixed "
-            "per place under place effects). Drop that fixed effect with `fixed_effects=` or "
-            "use a dose that varies within places and days."
-        )
 
 
 def _coefficients(beta: Any, cov: Any, names: list[str]) -> pd.DataFrame:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
@@ -12,22 +12,28 @@ import shapely
 
 from hotspotlib._columns import place_column
 from hotspotlib._frozen import FrozenResult
-from hotspotlib._summary import Summary
 from hotspotlib._validation import (
     require_columns,
+    require_increasing,
     require_join,
     require_nonempty,
     require_polygons,
     require_positive,
     require_projected_crs,
+    require_range,
     require_same_crs,
+    require_type,
+    require_unique,
+    require_whole,
+    require_within,
 )
 from hotspotlib.dose._episodes import (
-    DAY_NS,
+    episode_table,
     find_episodes,
     ping_interval,
     sort_order,
     union_visits,
+    visit_table,
 )
 from hotspotlib.dose._locate import locate_xy
 from hotspotlib.dose._pings import clean_pings, describe_extent
@@ -61,13 +67,19 @@ class PatrolVisits(FrozenResult):
     grid : Grid or None
         The grid, when the places were grid cells.
     place_column : str
-        Name of the place id column (the places' index name, ``"place"`` if unnamed).
+        Name of the place id column (the places' index name, ``"hotspot_id"`` if
+        unnamed).
     parameters : dict
         Parameters used, including the inferred ``ping_interval_seconds``.
     counts : dict
-        Pings read, dropped (and why), out of order, outside every place, and
-        episodes dropped as too fast.
+        Pings read, dropped (and why), out of order, outside every place, episodes
+        dropped as too fast; visits, qualifying visits, the share of those within the
+        Koper window, and patrol and officer minutes in all.
+    notes : tuple of str
+        How episodes and minutes are measured, and what was dropped.
     """
+
+    _title: ClassVar[str] = "Patrol visits from GPS pings"
 
     visits: pd.DataFrame
     episodes: pd.DataFrame
@@ -81,19 +93,9 @@ class PatrolVisits(FrozenResult):
         """Return the visits table (a copy)."""
         return self.visits.copy()
 
-    def summary(self) -> Summary:
-        """Summarise visits and dose, with the pings dropped and the conventions used."""
-        v = self.visits
-        params: dict[str, Any] = {**self.parameters, **self.counts}
-        params["n_visits"] = len(v)
-        params["n_qualifying_visits"] = int(v["qualifying"].sum())
-        params["share_koper_compliant"] = (
-            float(v.loc[v["qualifying"], "koper_compliant"].mean())
-            if v["qualifying"].any()
-            else float("nan")
-        )
-        params["patrol_minutes"] = float(v["patrol_minutes"].sum())
-        params["officer_minutes"] = float(v["officer_minutes"].sum())
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """How episodes and minutes are measured, and what was dropped."""
         notes = [
             "Episode length = last ping - first ping + one ping interval (the inferred "
             "median gap unless given); visits are split at midnight.",
@@ -102,23 +104,24 @@ class PatrolVisits(FrozenResult):
             "Qualifying and Koper flags use duration_minutes (arrival to departure, "
             "including merged gaps).",
         ]
-        dropped = {k: val for k, val in self.counts.items() if k.startswith("n_missing")}
-        if any(dropped.values()) or self.counts.get("n_duplicates"):
+        counts, parameters = self.counts, self.parameters
+        dropped = {k: val for k, val in counts.items() if k.startswith("n_missing")}
+        if any(dropped.values()) or counts.get("n_duplicates"):
             notes.append(
                 "Dropped pings: "
                 + ", ".join(f"{k}={val}" for k, val in dropped.items())
-                + f", n_duplicates={self.counts.get('n_duplicates', 0)}."
+                + f", n_duplicates={counts.get('n_duplicates', 0)}."
             )
-        if self.counts.get("n_out_of_order"):
-            notes.append(f"{self.counts['n_out_of_order']} pings arrived out of time order.")
-        if self.counts.get("n_episodes_too_fast"):
+        if counts.get("n_out_of_order"):
+            notes.append(f"{counts['n_out_of_order']} pings arrived out of time order.")
+        if counts.get("n_episodes_too_fast"):
             notes.append(
-                f"{self.counts['n_episodes_too_fast']} episodes faster than "
-                f"{self.parameters['max_speed_kmh']} km/h were dropped (vehicles passing)."
+                f"{counts['n_episodes_too_fast']} episodes faster than "
+                f"{parameters['max_speed_kmh']} km/h were dropped (vehicles passing)."
             )
-        if self.parameters["ping_interval_seconds"] > 60 * self.parameters["max_gap_minutes"]:
+        if parameters["ping_interval_seconds"] > 60 * parameters["max_gap_minutes"]:
             notes.append("The ping interval exceeds max_gap_minutes: every episode is one ping.")
-        return Summary(title="Patrol visits from GPS pings", parameters=params, notes=notes)
+        return tuple(notes)
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """Histogram of visit durations, with the Koper target window shaded."""
@@ -224,33 +227,130 @@ def patrol_visits(
     >>> visits.visits[["patrol_minutes", "officer_minutes", "n_officers"]].values.tolist()
     [[20.0, 30.0, 2.0]]
     """
-    if not isinstance(pings, gpd.GeoDataFrame):
-        raise TypeError(f"`pings` must be a GeoDataFrame; got {type(pings).__name__}.")
+    cells, locator = _places(pings, places, officer=officer, time=time, buffer_m=buffer_m)
+    settings = _settings(
+        max_gap_minutes, min_dwell_minutes, merge_gap_minutes, max_speed_kmh, target_minutes
+    )
+    codes, times, xy, counts, t0, uniques = _ordered_pings(pings, officer, time, dayfirst)
+    place = locate_xy(xy, locator)
+    counts.update(n_used=len(times), n_outside=int((place < 0).sum()))
+    require_join(
+        describe_extent(xy),
+        describe_extent(cells.total_bounds.reshape(2, 2)),
+        left="pings",
+        right="places",
+        matched=place >= 0,
+        what="pings",
+        share=1.0,  # patrols travel between places: pings outside are usual, counted
+    )
+    step_ns = _interval_ns(codes, times, ping_interval_seconds)
+    episodes = find_episodes(
+        codes,
+        times,
+        place,
+        xy,
+        step_ns=step_ns,
+        max_gap_ns=int(round(settings["max_gap_minutes"] * 60e9)),
+        max_speed_kmh=max_speed_kmh,
+    )
+    counts["n_episodes_too_fast"] = episodes.n_too_fast
+    merge_ns = int(round(settings["merge_gap_minutes"] * 60e9))
+    joined = union_visits(episodes, merge_gap_ns=merge_ns, n_officers=max(len(uniques), 1))
+    column, ids = place_column(cells), cells.index.to_numpy()
+    visits = visit_table(joined, ids, column, t0, settings)
+    return PatrolVisits(
+        visits=visits,
+        episodes=episode_table(episodes, ids, column, t0, uniques),
+        places=cells,
+        grid=places if isinstance(places, Grid) else None,
+        place_column=column,
+        parameters={
+            "ping_interval_seconds": step_ns / 1e9,
+            "ping_interval_inferred": ping_interval_seconds is None,
+            **settings,
+            "buffer_m": float(buffer_m),
+            "n_places": len(cells),
+        },
+        counts={**counts, **_visit_figures(visits)},
+    )
+
+
+def _places(
+    pings: gpd.GeoDataFrame,
+    places: Grid | gpd.GeoDataFrame,
+    *,
+    officer: str,
+    time: str,
+    buffer_m: float,
+) -> tuple[gpd.GeoDataFrame, Any]:
+    """Check the pings and places; return the places' table and what locates pings in them."""
+    require_type(pings, gpd.GeoDataFrame, name="pings", expected="a GeoDataFrame of points")
     require_columns(pings, [officer, time], name="pings")
     require_nonempty(pings, name="pings")
     require_projected_crs(pings, name="pings")
     if isinstance(places, Grid):
-        if buffer_m:
-            raise ValueError("`buffer_m` needs polygons; pass `grid.cells` to buffer cells.")
+        require_range(
+            buffer_m,
+            name="buffer_m",
+            high=0,
+            fix="Grid cells are located by arithmetic, not buffered; pass `grid.cells` "
+            "to buffer them.",
+        )
         require_same_crs(places.cells, pings, names=("places", "pings"))
-        cells, locator = places.cells, places
-    else:
-        geoms = require_polygons(places, name="places").to_numpy()
-        require_same_crs(places, pings, names=("places", "pings"))
-        if not places.index.is_unique:
-            raise ValueError("`places` has duplicate index values; place ids must be unique.")
-        cells = places
-        buffer = require_positive(buffer_m, name="buffer_m", allow_zero=True)
-        locator = shapely.buffer(geoms, buffer) if buffer > 0 else geoms
-    max_gap = require_positive(max_gap_minutes, name="max_gap_minutes")
-    min_dwell = require_positive(min_dwell_minutes, name="min_dwell_minutes", allow_zero=True)
-    merge_gap = require_positive(merge_gap_minutes, name="merge_gap_minutes", allow_zero=True)
-    if merge_gap >= 1440:
-        raise ValueError(f"`merge_gap_minutes` must be under a day; got {merge_gap_minutes!r}.")
+        return places.cells, places
+    geoms = require_polygons(places, name="places").to_numpy()
+    require_same_crs(places, pings, names=("places", "pings"))
+    require_unique(places.index, name="places", what="index values (place ids)")
+    buffer = require_positive(buffer_m, name="buffer_m", allow_zero=True)
+    return places, shapely.buffer(geoms, buffer) if buffer > 0 else geoms
+
+
+def _settings(
+    max_gap_minutes: float,
+    min_dwell_minutes: float,
+    merge_gap_minutes: float,
+    max_speed_kmh: float | None,
+    target_minutes: Any,
+) -> dict[str, Any]:
+    """Check the episode and visit settings; return them as floats."""
     if max_speed_kmh is not None:
         require_positive(max_speed_kmh, name="max_speed_kmh")
-    low, high = _window(target_minutes)
+    window = require_increasing(
+        target_minutes,
+        name="target_minutes",
+        strict=False,
+        fix="Give a pair (low, high) of minutes, e.g. (10, 20).",
+    )
+    require_whole(
+        window.size,
+        name="len(target_minutes)",
+        minimum=2,
+        maximum=2,
+        fix="Give a pair (low, high) of minutes, e.g. (10, 20).",
+    )
+    low, high = require_within(window, name="target_minutes", low=0)
+    return {
+        "max_gap_minutes": require_positive(max_gap_minutes, name="max_gap_minutes"),
+        "min_dwell_minutes": require_positive(
+            min_dwell_minutes, name="min_dwell_minutes", allow_zero=True
+        ),
+        "merge_gap_minutes": require_range(
+            merge_gap_minutes,
+            name="merge_gap_minutes",
+            low=0,
+            high=1440,
+            high_open=True,
+            fix="Visits are per day: merge gaps under a day.",
+        ),
+        "max_speed_kmh": max_speed_kmh,
+        "target_minutes": (float(low), float(high)),
+    }
 
+
+def _ordered_pings(
+    pings: gpd.GeoDataFrame, officer: str, time: str, dayfirst: bool | None
+) -> tuple[Any, Any, Any, dict[str, int], np.datetime64, Any]:
+    """Clean pings sorted by officer and time, exact duplicates dropped (all counted)."""
     times, codes, xy, counts, t0, uniques = clean_pings(
         pings, officer=officer, time=time, dayfirst=dayfirst
     )
@@ -262,107 +362,34 @@ def patrol_visits(
     counts["n_duplicates"] = int(duplicate.sum())
     if duplicate.any():
         codes, times, xy = codes[~duplicate], times[~duplicate], xy[~duplicate]
-    place = locate_xy(xy, locator)
-    counts["n_used"] = len(times)
-    counts["n_outside"] = int((place < 0).sum())
-    require_join(
-        describe_extent(xy),
-        describe_extent(cells.total_bounds.reshape(2, 2)),
-        left="pings",
-        right="places",
-        matched=place >= 0,
-        what="pings",
-        share=1.0,  # patrols travel between places: pings outside are usual, counted
-    )
-
-    if ping_interval_seconds is None:
-        inferred = ping_interval(codes, times)
-        if inferred is None:
-            raise ValueError(
-                "Cannot infer the ping interval: no officer has two pings at different "
-                "times. Pass `ping_interval_seconds`."
-            )
-        step_ns = int(round(inferred))
-    else:
-        step_ns = int(
-            round(require_positive(ping_interval_seconds, name="ping_interval_seconds") * 1e9)
-        )
-
-    episodes = find_episodes(
-        codes,
-        times,
-        place,
-        xy,
-        step_ns=step_ns,
-        max_gap_ns=int(round(max_gap * 60e9)),
-        max_speed_kmh=max_speed_kmh,
-    )
-    counts["n_episodes_too_fast"] = episodes.n_too_fast
-    joined = union_visits(
-        episodes, merge_gap_ns=int(round(merge_gap * 60e9)), n_officers=max(len(uniques), 1)
-    )
-    column = place_column(cells)
-    ids = cells.index.to_numpy()
-    duration = (joined.departure - joined.arrival) / 60e9
-    visits = pd.DataFrame(
-        {
-            column: ids[joined.place],
-            "date": _stamp(t0, joined.arrival // DAY_NS * DAY_NS),
-            "arrival": _stamp(t0, joined.arrival),
-            "departure": _stamp(t0, joined.departure),
-            "duration_minutes": duration,
-            "patrol_minutes": joined.patrol_ns / 60e9,
-            "officer_minutes": joined.officer_ns / 60e9,
-            "n_officers": joined.n_officers,
-            "n_episodes": joined.n_episodes,
-            "qualifying": duration >= min_dwell,
-            "koper_compliant": (duration >= low) & (duration <= high),
-        }
-    ).rename_axis("visit_id")
-    episode_frame = pd.DataFrame(
-        {
-            "officer_id": np.asarray(uniques)[episodes.officer],
-            column: ids[episodes.place],
-            "date": _stamp(t0, episodes.start // DAY_NS * DAY_NS),
-            "arrival": _stamp(t0, episodes.start),
-            "departure": _stamp(t0, episodes.end),
-            "minutes": (episodes.end - episodes.start) / 60e9,
-            "n_pings": episodes.n_pings,
-            "speed_kmh": episodes.speed_kmh,
-        }
-    ).rename_axis("episode_id")
-    return PatrolVisits(
-        visits=visits,
-        episodes=episode_frame,
-        places=cells,
-        grid=places if isinstance(places, Grid) else None,
-        place_column=column,
-        parameters={
-            "ping_interval_seconds": step_ns / 1e9,
-            "ping_interval_inferred": ping_interval_seconds is None,
-            "max_gap_minutes": max_gap,
-            "min_dwell_minutes": min_dwell,
-            "merge_gap_minutes": merge_gap,
-            "buffer_m": float(buffer_m),
-            "max_speed_kmh": max_speed_kmh,
-            "target_minutes": (low, high),
-            "n_places": len(cells),
-        },
-        counts=counts,
-    )
+    return codes, times, xy, counts, t0, uniques
 
 
-def _window(target_minutes: Any) -> tuple[float, float]:
-    try:
-        low, high = (float(v) for v in target_minutes)
-    except (TypeError, ValueError) as error:
+def _interval_ns(codes: Any, times: Any, ping_interval_seconds: float | None) -> int:
+    """Return the ping interval in nanoseconds: given, or the median gap between pings."""
+    if ping_interval_seconds is not None:
+        seconds = require_positive(ping_interval_seconds, name="ping_interval_seconds")
+        return int(round(seconds * 1e9))
+    inferred = ping_interval(codes, times)
+    if inferred is None:
         raise ValueError(
-            f"`target_minutes` must be a pair (low, high) of minutes; got {target_minutes!r}."
-        ) from error
-    if not (np.isfinite([low, high]).all() and 0 <= low <= high):
-        raise ValueError(f"`target_minutes` must satisfy 0 <= low <= high; got {target_minutes!r}.")
-    return low, high
+            "Cannot infer the ping interval: no officer has two pings at different "
+            "times. Pass `ping_interval_seconds`."
+        )
+    return int(round(inferred))
 
 
-def _stamp(t0: np.datetime64, nanoseconds: Any) -> Any:
-    return t0 + np.asarray(nanoseconds, dtype=np.int64).astype("timedelta64[ns]")
+def _visit_figures(visits: pd.DataFrame) -> dict[str, Any]:
+    """Visits, qualifying visits, the Koper-compliant share and minutes in all."""
+    qualifying = visits["qualifying"]
+    return {
+        "n_visits": len(visits),
+        "n_qualifying_visits": int(qualifying.sum()),
+        "share_koper_compliant": (
+            float(visits.loc[qualifying, "koper_compliant"].mean())
+            if qualifying.any()
+            else float("nan")
+        ),
+        "patrol_minutes": float(visits["patrol_minutes"].sum()),
+        "officer_minutes": float(visits["officer_minutes"].sum()),
+    }

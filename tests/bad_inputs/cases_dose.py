@@ -32,7 +32,7 @@ def panel() -> pd.DataFrame:
     rng = np.random.default_rng(0)
     frame = pd.DataFrame(
         {
-            "place": np.repeat(np.arange(10), 20),
+            "hotspot_id": np.repeat(np.arange(10), 20),
             "date": np.tile(pd.date_range("2024-01-01", periods=20), 10),
             "patrol_minutes": rng.choice([0, 15], 200),
         }
@@ -76,7 +76,8 @@ CASES = [
         "dosage_panel",
         "weights without events",
         lambda: hs.dosage_panel(visits(), weights="harm", **WEEK),
-        "`weights` are summed over `events`, but no `events`",
+        "`events` must be a GeoDataFrame of crimes when `weights` is given",
+        TypeError,
     ),
     Case(
         "dosage_panel",
@@ -102,7 +103,7 @@ CASES = [
         "dose_response",
         "lags longer than the panel",
         lambda: hs.dose_response(panel(), outcome="crimes", lags=1000),
-        "`lags` is 1000, but the panel spans 20 day.* at most 18",
+        "`lags` must be a whole number between 0 and 18; got 1000. The panel spans 20 day",
     ),
     Case(
         "dose_response",
@@ -132,26 +133,27 @@ CASES = [
         "dose_response",
         "knots as text",
         lambda: hs.dose_response(panel(), outcome="crimes", shape="bins", knots_minutes=["a"]),
-        "`knots_minutes` must be a sequence of minutes",
+        "`knots_minutes` must hold numbers",
+        TypeError,
     ),
     Case(
         "dose_response",
         "negative outcome",
         lambda: hs.dose_response(panel().assign(crimes=-1), outcome="crimes"),
-        r"`panel\['crimes'\]` must be finite and >= 0",
+        r"`panel\['crimes'\]` must hold finite numbers >= 0",
     ),
     Case(
         "dose_response",
         "dose as text",
         lambda: hs.dose_response(panel().assign(patrol_minutes="15"), outcome="crimes"),
-        r"`panel\['patrol_minutes'\]` must be numeric",
+        r"`panel\['patrol_minutes'\]` must hold numbers",
         TypeError,
     ),
     Case(
         "dose_response",
         "NaN dose",
         lambda: hs.dose_response(panel().assign(patrol_minutes=np.nan), outcome="crimes"),
-        r"`panel\['patrol_minutes'\]` must be finite and >= 0; it has 200 NaN",
+        r"`panel\['patrol_minutes'\]` must hold finite numbers >= 0; 200 of 200 are not",
     ),
     Case(
         "dose_response",
@@ -165,13 +167,14 @@ CASES = [
         "koper_curve",
         "two bin edges",
         lambda: hs.koper_curve(visits(), fx.city.events, bins=(0, 5)),
-        "`bins` must be at least three increasing edges",
+        r"`len\(bins\)` must be a whole number >= 3; got 2. Give at least three increasing edges",
     ),
     Case(
         "koper_curve",
         "bins as text",
         lambda: hs.koper_curve(visits(), fx.city.events, bins=("a", "b", "c")),
-        "`bins` must be a sequence of minutes",
+        "`bins` must hold numbers",
+        TypeError,
     ),
     Case(
         "koper_curve",
@@ -183,7 +186,7 @@ CASES = [
         "koper_curve",
         "negative bootstrap count",
         lambda: hs.koper_curve(visits(), fx.city.events, n_bootstrap=-1),
-        "`n_bootstrap` must be >= 0",
+        "`n_bootstrap` must be a whole number >= 0; got -1",
     ),
     Case(
         "koper_curve",
@@ -222,13 +225,14 @@ CASES = [
         "patrol_visits",
         "reversed target window",
         lambda: hs.patrol_visits(pings(), fx.city.hotspots, target_minutes=(20, 10)),
-        "`target_minutes` must satisfy 0 <= low <= high",
+        r"`target_minutes` must be non-decreasing; got \(20, 10\). Give a pair \(low, high\)",
     ),
     Case(
         "patrol_visits",
         "target window as text",
         lambda: hs.patrol_visits(pings(), fx.city.hotspots, target_minutes="10-20"),
-        r"`target_minutes` must be a pair \(low, high\)",
+        "`target_minutes` must hold numbers, not text",
+        TypeError,
     ),
     Case(
         "patrol_visits",
@@ -253,13 +257,13 @@ CASES = [
         "plan_patrols",
         "no officers",
         lambda: hs.plan_patrols(fx.city.hotspots, officers=0, **SHIFT),
-        "`officers` must be >= 1",
+        "`officers` must be a whole number >= 1",
     ),
     Case(
         "plan_patrols",
         "officers as text",
         lambda: hs.plan_patrols(fx.city.hotspots, officers="4", **SHIFT),
-        "`officers` must be a number or a sequence of ids",
+        "`officers` must be a number of officers or a list of their ids",
         TypeError,
     ),
     Case(
@@ -283,7 +287,7 @@ CASES = [
         "plan_patrols",
         "no visits per place",
         lambda: hs.plan_patrols(fx.city.hotspots, officers=2, visits_per_place=0, **SHIFT),
-        "`visits_per_place` must be a whole number >= 1",
+        "`visits_per_place` must be a whole number between 1 and 3; got 0",
     ),
     Case(
         "plan_patrols",
@@ -309,7 +313,7 @@ CASES = [
         "allocate_patrol_time",
         "response returns NaN",
         lambda: allocate(response=lambda minutes: minutes * np.nan),
-        r"`response` \(<lambda>\) must return one finite IRR > 0 per dose",
+        r"`response \(<lambda>\)` must hold finite numbers > 0.* one finite IRR > 0 per dose",
     ),
     Case(
         "allocate_patrol_time",
@@ -348,6 +352,6 @@ CASES = [
         "allocate_patrol_time",
         "negative risk",
         lambda: allocate(places=fx.city.hotspots.assign(expected_per_day=-1.0)),
-        r"`places\['expected_per_day'\]` must be finite and >= 0; it has 0 NaN/inf and 20",
+        r"`places\['expected_per_day'\]` must hold finite numbers >= 0; 20 of 20 are not",
     ),
 ]

@@ -129,11 +129,11 @@ CASES = [
     ),
     Case(
         "dosage_panel",
-        "time-zone-aware end",
+        "time-zone-aware end before start",
         lambda: hs.dosage_panel(
-            visits(), start="2024-01-01", end=pd.Timestamp("2024-02-01", tz="UTC")
+            visits(), start="2024-01-01", end=pd.Timestamp("2023-12-01", tz="UTC")
         ),
-        match=r"`start` and `end` must be timezone-naive",
+        match=r"`end` \(2023-12-01\) must be after `start` \(2024-01-01\)",
     ),
     Case(
         "dosage_panel",
@@ -285,11 +285,11 @@ CASES = [
     ),
     Case(
         "simulate_patrol_pings",
-        "time-zone-aware arrivals",
+        "arrivals that are not dates",
         lambda: hs.simulate_patrol_pings(
-            fx.city.hotspots, _schedule(arrival=lambda f: f["arrival"].dt.tz_localize("UTC"))
+            fx.city.hotspots, _schedule(arrival=lambda f: ["soon"] * len(f))
         ),
-        match=r"`schedule\['arrival'\]` must be timezone-naive",
+        match=r"`schedule\['arrival'\]` could not be parsed",
     ),
     Case(
         "simulate_patrol_pings",

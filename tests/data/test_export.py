@@ -118,18 +118,22 @@ def test_geojson_is_wgs84_and_geopackage_keeps_the_crs(tmp_path: Path) -> None:
     [
         (lambda p: hs.to_csv([1, 2], p / "a.csv"), TypeError, "`frame` must be a pandas"),
         (lambda p: hs.to_csv(pd.DataFrame(), 5), TypeError, "`path` must be a file path"),
-        (lambda p: hs.to_csv(pd.DataFrame(), p / "a.xlsx"), ValueError, r"must end in \.csv"),
+        (
+            lambda p: hs.to_csv(pd.DataFrame(), p / "a.xlsx"),
+            ValueError,
+            r"`path's suffix` must be one of '\.csv'",
+        ),
         (lambda p: hs.to_csv(pd.DataFrame(), p / "no" / "a.csv"), FileNotFoundError, "folder"),
         (
             lambda p: hs.to_csv(gpd.GeoDataFrame(geometry=[Point(0, 0)]), p / "a.csv"),
             ValueError,
-            "`frame` has no CRS",
+            "`frame.crs` is required",
         ),
         (lambda p: hs.to_geojson(pd.DataFrame(), p / "a.geojson"), TypeError, "GeoDataFrame"),
         (
             lambda p: hs.to_geojson(gpd.GeoDataFrame(geometry=[Point(0, 0)]), p / "a.geojson"),
             ValueError,
-            "`frame` has no CRS",
+            "`frame.crs` is required",
         ),
         (
             lambda p: hs.to_geopackage(

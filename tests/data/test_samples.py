@@ -163,5 +163,7 @@ def test_a_missing_file_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> Non
         print(f"{file_name} is not a file in any installed dataset.")
 
     monkeypatch.setattr(examples, "get_path", absent)
-    with pytest.raises(FileNotFoundError, match="'juvenile.shp' is not installed"):
+    with pytest.raises(
+        FileNotFoundError, match="`juvenile.shp`: no such sample file installed with this libpysal"
+    ):
         samples.load_juvenile()

@@ -79,9 +79,9 @@ def test_harm_weights():
 
 
 def test_harm_mapping_refuses_infinite_and_negative_weights():
-    with pytest.raises(ValueError, match="finite and >= 0.*Robbery"):
+    with pytest.raises(ValueError, match=r"\['Robbery'\]` must be a finite number >= 0"):
         hs.harm_weights({"Robbery": np.inf})
-    with pytest.raises(ValueError, match="finite and >= 0.*Burglary"):
+    with pytest.raises(ValueError, match=r"\['Burglary'\]` must be a finite number >= 0"):
         hs.harm_weights({"Burglary": -1.0})
 
 

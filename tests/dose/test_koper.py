@@ -152,18 +152,20 @@ def test_plot_and_errors(city):
         hs.koper_curve(visits, events, time="when")
     with pytest.raises(ValueError, match="follow_up_minutes"):
         hs.koper_curve(visits, events, follow_up_minutes=0)
-    for bad in [(0, 5), (5, 1, 10), (-1, 5, 10), "abc"]:
+    for bad in [(0, 5), (5, 1, 10), (-1, 5, 10), (0, 5, 5), (0, np.inf, 10)]:
         with pytest.raises(ValueError, match="bins"):
             hs.koper_curve(visits, events, bins=bad)
+    with pytest.raises(TypeError, match="bins"):
+        hs.koper_curve(visits, events, bins="abc")
     with pytest.raises(ValueError, match="n_bootstrap"):
         hs.koper_curve(visits, events, n_bootstrap=-1)
-    with pytest.raises(TypeError, match="n_bootstrap"):
+    with pytest.raises(ValueError, match="n_bootstrap"):
         hs.koper_curve(visits, events, n_bootstrap=2.5)
     missing = events.copy()
     missing.loc[missing.index[0], "timestamp"] = pd.NaT
     with pytest.raises(ValueError, match="missing timestamps"):
         hs.koper_curve(visits, missing)
-    with pytest.raises(ValueError, match="No departure"):
+    with pytest.raises(ValueError, match="No departure is left to analyse"):
         hs.koper_curve(visits, events, end="2023-01-01")
     with pytest.raises(ValueError, match="geographic"):
         hs.koper_curve(visits, events.to_crs(4326))

@@ -68,9 +68,9 @@ def test_summary_and_plot(city):
 
 
 def test_infeasible_requests_say_what_does_not_fit(city):
-    with pytest.raises(ValueError, match=r"need 600 officer-minutes .* 1 officers have 480"):
+    with pytest.raises(ValueError, match=r"1 officers have 480 officer-minutes, room for 1 visits"):
         hs.plan_patrols(city.hotspots, officers=1, visits_per_place=2, min_gap_minutes=60, **SHIFT)
-    with pytest.raises(ValueError, match="need 495 minutes at each place but the shift is 480"):
+    with pytest.raises(ValueError, match="fit 3 times at a place in the 480-minute shift"):
         hs.plan_patrols(
             city.hotspots, officers=20, visits_per_place=4, min_gap_minutes=160, **SHIFT
         )
@@ -85,7 +85,7 @@ def test_errors(city):
         )
     with pytest.raises(ValueError, match="officers"):
         hs.plan_patrols(city.hotspots, officers=0, **SHIFT)
-    with pytest.raises(ValueError, match="unique"):
+    with pytest.raises(ValueError, match="repeated ids"):
         hs.plan_patrols(city.hotspots, officers=["a", "a"], **SHIFT)
     with pytest.raises(TypeError, match="officers"):
         hs.plan_patrols(city.hotspots, officers="abc", **SHIFT)
@@ -97,7 +97,7 @@ def test_errors(city):
         hs.plan_patrols(city.hotspots, officers=2, walking_speed_kmh=-1, **SHIFT)
     with pytest.raises(ValueError, match="geographic"):
         hs.plan_patrols(city.hotspots.to_crs(4326), officers=2, **SHIFT)
-    with pytest.raises(ValueError, match="duplicate"):
+    with pytest.raises(ValueError, match="repeated index values"):
         hs.plan_patrols(pd.concat([city.hotspots, city.hotspots]), officers=2, **SHIFT)
 
 
@@ -132,7 +132,7 @@ def test_allocation_with_fitted_response_and_cap(city):
     rng = np.random.default_rng(0)
     frame = pd.DataFrame(
         {
-            "place": np.repeat(np.arange(30), 40),
+            "hotspot_id": np.repeat(np.arange(30), 40),
             "date": np.tile(pd.date_range("2024-01-01", periods=40), 30),
             "patrol_minutes": rng.choice([0, 5, 15, 30], 1200).astype(float),
         }
@@ -167,7 +167,7 @@ def test_allocation_errors():
     places = pd.DataFrame({"risk": [1.0, -1.0]})
     with pytest.raises(ValueError, match="missing column"):
         hs.allocate_patrol_time(places, total_minutes=10, response=_log_response)
-    with pytest.raises(ValueError, match="finite and >= 0"):
+    with pytest.raises(ValueError, match="finite numbers >= 0"):
         hs.allocate_patrol_time(places, total_minutes=10, response=_log_response, risk="risk")
     ok = pd.DataFrame({"risk": [1.0]})
     with pytest.raises(TypeError, match="DoseResponse or a function"):

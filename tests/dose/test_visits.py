@@ -256,7 +256,7 @@ def test_errors(two_places, points_lonlat):
         hs.patrol_visits(good.to_crs(32630), two_places)
     with pytest.raises(ValueError, match="Polygon"):
         hs.patrol_visits(good, good)
-    with pytest.raises(ValueError, match="duplicate index"):
+    with pytest.raises(ValueError, match="repeated index values"):
         hs.patrol_visits(good, pd.concat([two_places, two_places]))
     lines = good.copy()
     lines.geometry = [shapely.LineString([(0, 0), (1, 1)])] * 2
@@ -276,9 +276,11 @@ def test_errors(two_places, points_lonlat):
     ]:
         with pytest.raises(ValueError, match=name):
             hs.patrol_visits(good, two_places, **{name: value})
-    for window in [(20, 10), "ab", (float("inf"), 1)]:
+    for window in [(20, 10), (float("inf"), 1), (5, 10, 20), (-5, 10)]:
         with pytest.raises(ValueError, match="target_minutes"):
             hs.patrol_visits(good, two_places, target_minutes=window)
+    with pytest.raises(TypeError, match="target_minutes"):
+        hs.patrol_visits(good, two_places, target_minutes="ab")
     grid = hs.make_grid(two_places, cell_size_m=50)
     with pytest.raises(ValueError, match="buffer_m"):
         hs.patrol_visits(good, grid, buffer_m=5)
