@@ -294,13 +294,13 @@ def require_complete(values: Any, *, name: str, fix: str = "") -> None:
     >>> require_complete(["a", None, "b"], name="blocks")
     Traceback (most recent call last):
     ...
-    ValueError: `blocks` has 1 missing value(s) out of 3; fill or drop them first.
+    ValueError: `blocks` has 1 missing values out of 3; fill them or drop those rows.
     """
     missing = pd.isna(pd.Series(values, dtype=object if not hasattr(values, "dtype") else None))
     if missing.any():
         raise ValueError(
-            f"`{name}` has {int(missing.sum())} missing value(s) out of {len(missing)}; "
-            f"{fix or 'fill or drop them first.'}"
+            f"`{name}` has {int(missing.sum())} missing values out of {len(missing)}; "
+            f"{fix or 'fill them or drop those rows.'}"
         )
 
 

@@ -164,7 +164,7 @@ CASES = [
         "read_outcomes",
         "spelled-out month",
         lambda: hs.read_outcomes(folder() / "month-outcomes.csv"),
-        r"malformed 'Month' \(expected YYYY-MM\).*Jan 2024",
+        r"'Month' column \(YYYY-MM\).*Jan 2024",
     ),
     Case(
         "read_outcomes",
