@@ -241,7 +241,11 @@ def test_windows_1252_and_rows_without_crime_id(tmp_path: Path) -> None:
     [
         (["c1,2024-01"], "Crime ID,Month", r"missing column\(s\) outcome_type.*outcomes file"),
         ([outcome("c1", "01/2024", "X")], HEADER, r"'Month' column.*01/2024"),
-        ([outcome("c1", "2024-01", "X", lon="east")], HEADER, r"'longitude'` has 1 of 1 values that are not finite"),
+        (
+            [outcome("c1", "2024-01", "X", lon="east")],
+            HEADER,
+            r"'longitude'` has 1 of 1 values that are not finite",
+        ),
         ([outcome("", "2024-01", "X")], HEADER, r"none of the 1 rows has a Crime ID"),
         ([], HEADER, "hold a header but no rows"),
     ],

@@ -203,7 +203,12 @@ def test_out_of_range_rows_are_dropped_and_counted(tmp_path: Path) -> None:
     ("rows", "header", "error", "match"),
     [
         ([row(lat="", lon="")], HEADER, ValueError, r"none of the 1 rows has usable coord"),
-        ([row(lat="north")], HEADER, ValueError, r"column 'latitude'` has 1 of 1 values that are not finite"),
+        (
+            [row(lat="north")],
+            HEADER,
+            ValueError,
+            r"column 'latitude'` has 1 of 1 values that are not finite",
+        ),
         ([row(date="yesterday")], HEADER, ValueError, r"`Date` could not be parsed.*yesterday"),
         ([row(date="")], HEADER, ValueError, r"`Date` has 1 missing"),
         ([row(linked="maybe")], HEADER, ValueError, r"'outcome_linked_to_object_of_search'.*maybe"),
