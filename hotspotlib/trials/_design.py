@@ -15,9 +15,9 @@ from hotspotlib._validation import (
     require_complete,
     require_finite,
     require_nonempty,
-    require_nonnegative,
     require_timestamps,
     require_unique,
+    require_within,
 )
 
 __all__ = [
@@ -53,7 +53,7 @@ def check_outcome(panel: pd.DataFrame, outcome: str, *, counts: bool) -> NDArray
     name = f"panel[{outcome!r}]"
     if counts:
         fix = "Count and harm models need values >= 0 (use model='ols' for other outcomes)."
-        y = require_nonnegative(panel[outcome], name=name, fix=fix)
+        y = require_within(panel[outcome], name=name, low=0, fix=fix)
     else:
         y = require_finite(panel[outcome], name=name)
     require_estimable(y, None, outcome=outcome)

@@ -15,8 +15,8 @@ from numpy.typing import NDArray
 from hotspotlib._validation import (
     require_columns,
     require_complete,
-    require_nonnegative,
     require_relevant,
+    require_within,
 )
 from hotspotlib.trials._design import (
     as_names,
@@ -90,8 +90,8 @@ def regressors(
                 "after a patrol day were left out."
             )
     if baseline is not None:
-        pre = require_nonnegative(
-            panel[baseline], name=f"panel[{baseline!r}]", fix="Baselines are counts."
+        pre = require_within(
+            panel[baseline], name=f"panel[{baseline!r}]", low=0, fix="Baselines are counts."
         )
         columns["log_baseline"] = np.log1p(pre)
     return columns, keep, notes

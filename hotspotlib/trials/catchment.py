@@ -11,9 +11,9 @@ import shapely
 from hotspotlib._validation import (
     require_increasing,
     require_nonempty,
-    require_nonnegative,
     require_polygons,
     require_same_crs,
+    require_within,
 )
 
 __all__ = ["buffer_rings"]
@@ -65,7 +65,7 @@ def buffer_rings(
     raw = [widths_m] if isinstance(widths_m, int | float | np.number) else list(widths_m)
     require_nonempty(raw, name="widths_m", fix="give the ring widths, e.g. [50, 100, 150].")
     widths = require_increasing(raw, name="widths_m", fix="E.g. [50, 100, 150].")
-    require_nonnegative(widths, name="widths_m", strict=True, fix="E.g. [50, 100, 150].")
+    require_within(widths, name="widths_m", low=0, low_open=True, fix="E.g. [50, 100, 150].")
     cut = shapely.union_all(geometry.to_numpy())
     if exclude is not None:
         extra = require_polygons(exclude, name="exclude")

@@ -23,9 +23,9 @@ from hotspotlib._options import TrialDesign
 from hotspotlib._validation import (
     check_option,
     require_columns,
-    require_nonnegative,
     require_probability,
     require_type,
+    require_within,
 )
 from hotspotlib.trials._design import check_outcome, check_treatment, refuse_repeated_units
 from hotspotlib.trials._estimation import specification
@@ -201,9 +201,10 @@ def cace(
         panel, place=place, date=date, design=design, fixed_effects=fixed_effects, cluster=cluster
     )
     require_columns(panel, [delivered], name="panel")
-    dose = require_nonnegative(
+    dose = require_within(
         panel[delivered],
         name=f"panel[{delivered!r}]",
+        low=0,
         fix="Dose is 0/1 visits or minutes; fill missing dose with 0 only if no patrol took place.",
     )
     effects, cluster_by = specification(

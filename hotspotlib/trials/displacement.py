@@ -18,19 +18,19 @@ from scipy import stats
 
 from hotspotlib._frozen import FrozenResult, frozen_mapping
 from hotspotlib._validation import (
-    require_nonnegative,
     require_positive,
     require_probability,
     require_relevant,
     require_shape,
     require_subset,
+    require_within,
 )
 
 __all__ = ["WDDTest", "wdd"]
 
 
 def _pair(value: ArrayLike, *, name: str) -> NDArray[np.float64]:
-    counts = np.atleast_2d(require_nonnegative(value, name=name, fix="Counts are >= 0."))
+    counts = np.atleast_2d(require_within(value, name=name, low=0, fix="Counts are >= 0."))
     require_shape(
         counts, (None, 2), name=name, what="(before, after) counts, or one pair per crime type"
     )
@@ -166,7 +166,7 @@ def wdd(
     """
     t, c, d, dc = _areas(target, control, displacement, displacement_control)
     k = len(t)
-    times = require_nonnegative(time_weights, name="time_weights", strict=True)
+    times = require_within(time_weights, name="time_weights", low=0, low_open=True)
     require_shape(times, (2,), name="time_weights", what="lengths of the before and after periods")
     areas = {"target": 1.0, "control": 1.0, "displacement": 1.0, "displacement_control": 1.0}
     require_subset(
@@ -176,7 +176,7 @@ def wdd(
         areas[key] = require_positive(value, name=f"area_weights[{key!r}]")
     harm = np.ones(k)
     if harm_weights is not None:
-        harm = require_nonnegative(harm_weights, name="harm_weights")
+        harm = require_within(harm_weights, name="harm_weights", low=0)
         require_shape(harm, (k,), name="harm_weights", what="one weight per crime type")
     level = require_probability(confidence, name="confidence")
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from hotspotlib._validation import require_finite, require_nonnegative, require_shape
+from hotspotlib._validation import require_finite, require_shape, require_within
 
 __all__ = ["count_effect_size"]
 
@@ -46,10 +46,11 @@ def count_effect_size(*, treated: ArrayLike, control: ArrayLike) -> pd.DataFrame
     require_shape(t, (None, 2), name="treated", what="(before, after) counts, or (k, 2)")
     require_shape(c, t.shape, name="control", what=what)
     for name, counts in (("treated", t), ("control", c)):
-        require_nonnegative(
+        require_within(
             counts,
             name=name,
-            strict=True,
+            low=0,
+            low_open=True,
             fix="The log ratio and its variance are undefined at 0. Add 0.5 to every count "
             "of that study (a continuity correction) or leave the study out.",
         )

@@ -21,11 +21,11 @@ from hotspotlib._options import MetaMethod
 from hotspotlib._validation import (
     check_option,
     require_finite,
-    require_nonnegative,
     require_probability,
     require_relevant,
     require_shape,
     require_whole,
+    require_within,
 )
 from hotspotlib.trials.effect_size import count_effect_size
 from hotspotlib.trials.estimate import TrialEffect
@@ -309,10 +309,11 @@ def _inputs(
         else:
             limits = require_finite(ci, name="ci")
             require_shape(limits, (len(y), 2), name="ci", what="one (low, high) pair per effect")
-            width = require_nonnegative(
+            width = require_within(
                 limits[:, 1] - limits[:, 0],
                 name="ci widths (high - low)",
-                strict=True,
+                low=0,
+                low_open=True,
                 fix="Each study needs low < high.",
             )
             v = (width / (2 * stats.norm.ppf(0.975))) ** 2
@@ -322,10 +323,11 @@ def _inputs(
         len(y), name="number of studies", minimum=2, fix="A meta-analysis pools at least 2."
     )
     require_shape(v, y.shape, name="variances", what="one variance per effect")
-    require_nonnegative(
+    require_within(
         v,
         name="variances",
-        strict=True,
+        low=0,
+        low_open=True,
         fix="A zero variance usually means a standard error was not squared or was rounded to 0.",
     )
     names = [str(n) for n in labels] if labels is not None else default

@@ -14,7 +14,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from hotspotlib._frozen import FrozenResult, frozen_mapping
-from hotspotlib._validation import require_nonnegative, require_shape
+from hotspotlib._validation import require_shape, require_within
 from hotspotlib.trials.displacement import _pair
 
 __all__ = ["DisplacementQuotient", "wdq"]
@@ -142,10 +142,11 @@ def wdq(*, target: ArrayLike, buffer: ArrayLike, control: ArrayLike) -> Displace
             pair, (1, 2), name=name, what="one (before, after) pair per area; sum crime types first"
         )
         pairs[name] = pair[0]
-    require_nonnegative(
+    require_within(
         pairs["control"],
         name="control",
-        strict=True,
+        low=0,
+        low_open=True,
         fix="The WDQ divides by the control counts: use a larger control area or a longer period.",
     )
     (rb, ra), (db, da), (cb, ca) = pairs["target"], pairs["buffer"], pairs["control"]

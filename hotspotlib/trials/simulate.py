@@ -16,12 +16,12 @@ from hotspotlib._frozen import FrozenResult, frozen_mapping
 from hotspotlib._validation import (
     as_rng,
     require_draws,
-    require_nonnegative,
     require_positive,
     require_probability,
     require_relevant,
     require_shape,
     require_type,
+    require_within,
 )
 from hotspotlib.trials.assign import PlaceAssignment
 from hotspotlib.trials.schedule import DayAssignment
@@ -188,7 +188,7 @@ def simulate_power(
     )
     crossover = isinstance(assignment, DayAssignment)
     n_places = len(assignment.place_ids)
-    means = require_nonnegative(place_means, name="place_means", strict=True)
+    means = require_within(place_means, name="place_means", low=0, low_open=True)
     require_shape(means, (n_places,), name="place_means", what="one expected count per place")
     ratio = require_positive(irr, name="irr")
     k = require_positive(dispersion, name="dispersion", allow_zero=True)
@@ -239,7 +239,7 @@ def _design(
         n_days = len(assignment.dates)
         days = np.ones(n_days)
         if day_effects is not None:
-            days = require_nonnegative(day_effects, name="day_effects", strict=True)
+            days = require_within(day_effects, name="day_effects", low=0, low_open=True)
             require_shape(days, (n_days,), name="day_effects", what="one multiplier per day")
         place_code = np.repeat(np.arange(n_places), n_days)
         effects = [place_code, np.tile(np.arange(n_days), n_places)]

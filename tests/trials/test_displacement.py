@@ -62,7 +62,7 @@ def test_area_weights_and_harm_aggregation():
     ("kwargs", "match"),
     [
         ({"target": (1, 2, 3), "control": (1, 2)}, "before, after"),
-        ({"target": (-1, 2), "control": (1, 2)}, "must be >= 0"),
+        ({"target": (-1, 2), "control": (1, 2)}, "must hold finite numbers >= 0"),
         ({"target": (1, 2), "control": (1, 2), "time_weights": (0, 1)}, "`time_weights`"),
         ({"target": (1, 2), "control": (1, 2), "area_weights": {"buffer": 2}}, "keys"),
         ({"target": (1, 2), "control": (1, 2), "harm_weights": [1, 2]}, "`harm_weights`"),

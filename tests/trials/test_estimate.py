@@ -252,7 +252,7 @@ def test_frames_summary_plot(crossover_panel):
         (lambda p: p.assign(treated=1), {}, "control arm is empty"),
         (lambda p: p.assign(crimes=0), {}, "zero in every row"),
         (lambda p: p.assign(crimes=np.nan), {}, "NaN"),
-        (lambda p: p.assign(crimes=-1), {}, "must be >= 0"),
+        (lambda p: p.assign(crimes=-1), {}, "must hold finite numbers >= 0"),
         (lambda p: p.assign(treated=2), {}, "must be one of 0, 1"),
         (lambda p: p, {"design": "stepped"}, "`design` must be one of"),
         (lambda p: p, {"model": "logit"}, "`model` must be one of"),

@@ -218,7 +218,7 @@ def test_cace_with_minutes_and_errors(trial):
     same = minutes.assign(minutes=minutes["hotspot_id"] + 0.5 * (minutes["date"].dt.day % 3))
     with pytest.raises(ValueError, match="not identified"):
         hs.cace(same, outcome="crimes", delivered="minutes")
-    with pytest.raises(ValueError, match="must be >= 0"):
+    with pytest.raises(ValueError, match="must hold finite numbers >= 0"):
         hs.cace(minutes.assign(minutes=-1.0), outcome="crimes", delivered="minutes")
     with pytest.raises(ValueError, match="missing column"):
         hs.cace(minutes, outcome="crimes", delivered="gps")

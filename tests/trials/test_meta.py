@@ -93,7 +93,7 @@ def test_count_effect_size():
     assert row["d_variance"] == pytest.approx(row["variance"] * 3 / np.pi**2)
     many = hs.count_effect_size(treated=[[100, 70], [50, 50]], control=[[100, 100], [60, 30]])
     assert len(many) == 2
-    with pytest.raises(ValueError, match="must be > 0"):
+    with pytest.raises(ValueError, match="finite numbers > 0"):
         hs.count_effect_size(treated=(0, 3), control=(4, 4))
 
 
@@ -102,7 +102,7 @@ def test_count_effect_size():
     [
         ({"effects": [0.1], "variances": [0.01]}, "at least 2"),
         ({"effects": [0.1, 0.2]}, "exactly one"),
-        ({"effects": [0.1, 0.2], "variances": [0.01, 0]}, "must be > 0"),
+        ({"effects": [0.1, 0.2], "variances": [0.01, 0]}, "finite numbers > 0"),
         ({"effects": [0.1, 0.2], "variances": [0.01, 0.02], "method": "PM"}, "`method`"),
         ({"effects": [0.1, 0.2], "variances": [0.01, 0.02], "labels": ["a"]}, "`labels`"),
         ({"effects": [0.1, 0.2], "ci": [[0.3, 0.1], [0, 1]]}, "low < high"),
@@ -130,11 +130,14 @@ def test_prediction_interval_hand_computed():
 
 
 def test_variance_messages_show_the_offending_value():
-    with pytest.raises(ValueError, match="e.g. 0 at position 1"):
+    with pytest.raises(ValueError, match=r"such as \[0.0\] \(the first at position 1\)"):
         hs.meta_analysis([0.1, 0.2, 0.3], variances=[0.01, 0.0, 0.02])
     with pytest.raises(ValueError, match=r"\(one variance per effect\); got shape \(2,\)"):
         hs.meta_analysis([0.1, 0.2, 0.3], variances=[0.01, 0.02])
-    with pytest.raises(ValueError, match=r"e.g. -0.1 at position 0\). Each study needs low < high"):
+    with pytest.raises(
+        ValueError,
+        match=r"such as \[-0.1\] \(the first at position 0\). Each study needs low < high",
+    ):
         hs.meta_analysis([0.1, 0.2], ci=[[0.2, 0.1], [0.1, 0.3]])
     with pytest.raises(ValueError, match=r"\(2, 2\).*got shape \(2, 3\)"):
         hs.meta_analysis([0.1, 0.2], ci=[[0.0, 0.1, 0.2], [0.1, 0.2, 0.3]])
@@ -145,5 +148,5 @@ def test_variance_messages_show_the_offending_value():
     [([10, 0], [12, 14], "treated"), ([10, 8], [0, 14], "control")],
 )
 def test_count_effect_size_names_the_zero_counts(treated, control, name) -> None:
-    with pytest.raises(ValueError, match=f"`{name}` must be > 0; 1 of"):
+    with pytest.raises(ValueError, match=f"`{name}` must hold finite numbers > 0; 1 of"):
         hs.count_effect_size(treated=treated, control=control)
