@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import geopandas as gpd
 import numpy as np
@@ -13,7 +13,15 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy.stats import rankdata
 
-from hotspotlib._validation import require_allocation
+from hotspotlib._validation import (
+    require_allocation,
+    require_array,
+    require_nonnegative,
+    require_positive,
+    require_type,
+    require_unique,
+    require_whole,
+)
 from hotspotlib.forecast.recency import window_counts
 from hotspotlib.forecast.self_exciting import self_exciting
 from hotspotlib.forecast.shrinkage import shrunken_counts
@@ -23,6 +31,7 @@ __all__ = ["default_methods", "hit_rates", "member_scores", "named", "normalise"
 
 Method = Callable[[gpd.GeoDataFrame, pd.Timestamp], Any]
 _YEAR = 365.0
+_CALLABLE = cast(type, Callable)  # isinstance-checkable: any function or callable object
 
 
 def default_methods(grid: Grid, time: str) -> dict[str, Method]:
@@ -40,28 +49,30 @@ def default_methods(grid: Grid, time: str) -> dict[str, Method]:
 
 def named(methods: Any) -> dict[str, Method]:
     """``methods`` as a name -> function mapping, checked."""
+    require_type(
+        methods,
+        (Mapping, list, tuple),
+        name="methods",
+        expected="a mapping {name: f} or a list of functions f(training_events, origin) -> scores",
+    )
     if isinstance(methods, Mapping):
         items = [(str(k), v) for k, v in methods.items()]
-    elif callable(methods) or isinstance(methods, (str, bytes)) or not hasattr(methods, "__iter__"):
-        raise TypeError(
-            "`methods` must be a mapping {name: f} or a list of functions "
-            f"f(training_events, origin) -> scores; got {type(methods).__name__}."
-        )
     else:
         items = [(getattr(m, "__name__", f"method_{k + 1}"), m) for k, m in enumerate(methods)]
-    if len(items) < 2:
-        raise ValueError(
-            f"`methods` must hold at least two methods to combine; got {len(items)}. "
-            "Pass e.g. {'counts': f, 'recency': g}."
+    require_whole(
+        len(items),
+        name="len(methods)",
+        minimum=2,
+        fix="Pass at least two methods to combine, e.g. {'counts': f, 'recency': g}.",
+    )
+    for name, method in items:  # a handful of methods
+        require_type(
+            method,
+            _CALLABLE,
+            name=f"methods[{name!r}]",
+            expected="a function f(training_events, origin) -> scores",
         )
-    for name, method in items:
-        if not callable(method):
-            raise TypeError(
-                f"`methods` entry {name!r} must be a function f(training_events, origin) -> "
-                f"scores; got {type(method).__name__}."
-            )
-    if len(dict(items)) != len(items):
-        raise ValueError("`methods` has duplicate names; pass a mapping to name them.")
+    require_unique([name for name, _ in items], name="methods", what="names (pass a mapping)")
     return dict(items)
 
 
@@ -70,28 +81,22 @@ def member_scores(name: str, output: Any, n_cells: int) -> NDArray[np.float64]:
     raw = getattr(output, "scores", None)
     if raw is None:
         raw = getattr(output, "count", output)
-    values = np.asarray(raw, dtype=float) if not isinstance(raw, pd.Series) else raw.to_numpy(float)
-    if values.shape != (n_cells,):
-        raise ValueError(
-            f"Method {name!r} must return one score per cell ({n_cells}); got shape "
-            f"{values.shape}. Score the same grid."
-        )
-    if not np.isfinite(values).all():
-        raise ValueError(f"Method {name!r} returned NaN or infinite scores; fill them.")
-    return values
+    values = raw.to_numpy(float) if isinstance(raw, pd.Series) else raw
+    return require_array(
+        values,
+        name=f"scores of method {name!r}",
+        length=n_cells,
+        fix=f"Return one score per cell ({n_cells}) of the same grid, with no NaN.",
+    )
 
 
 def normalise(values: NDArray[np.float64], combine: str, name: str) -> NDArray[np.float64]:
     """Rank share in (0, 1] (ties averaged), or share of the method's total score."""
     if combine == "rank":
         return np.asarray(rankdata(values) / values.size)
-    total = float(values.sum())
-    if total <= 0 or (values < 0).any():
-        raise ValueError(
-            f"Method {name!r} has negative scores or a total of {total:g}; "
-            "`combine='mean'` needs non-negative scores with a positive total. "
-            "Use `combine='rank'`."
-        )
+    fix = "`combine='mean'` needs non-negative scores with a positive total; use `combine='rank'`."
+    require_nonnegative(values, name=f"scores of method {name!r}", fix=fix)
+    total = require_positive(float(values.sum()), name=f"total score of method {name!r}", fix=fix)
     return values / total
 
 
@@ -122,9 +127,9 @@ def hit_rates(
     scores: NDArray[np.float64],
     observed: NDArray[np.float64],
     size: NDArray[np.float64],
-    coverages: NDArray[np.float64],
+    coverage: NDArray[np.float64],
 ) -> NDArray[np.float64]:
-    """Hit rate of each row of ``scores`` at each coverage: (candidates, coverages).
+    """Hit rate of each row of ``scores`` at each coverage: (candidates, coverage).
 
     The rule of :func:`hotspotlib.metrics.accuracy_curve`: highest score first, ties by
     ascending observed count then cell order, whole cells while their area share stays
@@ -134,6 +139,6 @@ def hit_rates(
     order = settle[np.argsort(-scores[:, settle], axis=1, kind="stable")]
     cum_area = np.cumsum(size[order], axis=1) / size.sum()
     cum_hits = np.cumsum(observed[order], axis=1)
-    taken = (cum_area[:, :, None] <= coverages[None, None, :] * (1 + 1e-9)).sum(axis=1)
+    taken = (cum_area[:, :, None] <= coverage[None, None, :] * (1 + 1e-9)).sum(axis=1)
     padded = np.concatenate([np.zeros((scores.shape[0], 1)), cum_hits], axis=1)
     return np.take_along_axis(padded, taken, axis=1) / observed.sum()

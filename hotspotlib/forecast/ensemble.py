@@ -13,11 +13,15 @@ from numpy.typing import ArrayLike, NDArray
 from hotspotlib._frozen import frozen_mapping, read_only
 from hotspotlib._validation import (
     check_option,
+    require_array,
     require_columns,
     require_moment,
-    require_numbers,
+    require_nonempty,
+    require_nonnegative,
     require_positive,
+    require_subset,
     require_timestamps,
+    require_type,
     require_whole,
 )
 from hotspotlib.forecast._members import (
@@ -160,30 +164,32 @@ def ensemble(
     3
     """
     check_option(combine, Combine, name="combine")
-    if not isinstance(grid, Grid):
-        raise TypeError(
-            f"`grid` must be a Grid from make_grid; got {type(grid).__name__}. "
-            "Build one with `hotspotlib.make_grid(area, cell_size_m=150)`."
-        )
+    require_type(
+        grid,
+        Grid,
+        name="grid",
+        expected="a Grid from make_grid; build one with "
+        "`hotspotlib.make_grid(area, cell_size_m=150)`",
+    )
     members = default_methods(grid, time) if methods is None else named(methods)
     names = list(members)
     fixed = _fixed_weights(method_weights, names)
     span = pd.Timedelta(days=require_positive(validation_days, name="validation_days"))
     n_windows = require_whole(n_validation, name="n_validation", minimum=1)
-    shares = np.atleast_1d(require_numbers(coverage, name="coverage")).astype(float)
-    if shares.size == 0 or not ((shares > 0) & (shares <= 1)).all():
-        raise ValueError(f"`coverage` must be shares in (0, 1], e.g. 0.01; got {coverage!r}.")
+    shares = require_array(
+        coverage, name="coverage", low=0, low_open=True, high=1, fix="E.g. 0.01."
+    )
     step = require_positive(weight_step, name="weight_step", fix="E.g. 0.25.")
     position = locate_events(events, grid)
     require_columns(events, [time], name="events")
     stamps = require_timestamps(events[time], name=f"events[{time!r}]", dayfirst=dayfirst)
     moment = require_moment(origin, name="origin", like=stamps, dayfirst=dayfirst)
     before = (stamps < moment).to_numpy()
-    if not before.any():
-        raise ValueError(
-            f"No event of `events` is before `origin` ({moment}); the events run from "
-            f"{stamps.min()} to {stamps.max()}. Check `origin`."
-        )
+    require_nonempty(
+        stamps[before],
+        name=f"events before origin {moment}",
+        fix=f"the events run from {stamps.min()} to {stamps.max()}. Check `origin`.",
+    )
     train, train_stamps, train_cell = events[before], stamps[before], position[before]
     final = _run(members, train, moment, grid.n_cells, combine)
     size = grid.cells["area_share"].to_numpy(dtype=float)
@@ -213,12 +219,13 @@ def ensemble(
             scored = _run(members, train[earlier], start, grid.n_cells, combine)
             windows.append((scored, observed))
         counts["n_validation_windows"] = len(windows)
-        if not windows:
-            raise ValueError(
-                f"No validation window of {validation_days:g} days before `origin` "
-                f"({moment}) has both earlier events and events in the cells; use fewer or "
-                "shorter windows, or `method_weights=None`."
-            )
+        require_nonempty(
+            windows,
+            name="validation windows",
+            fix=f"No validation window of {validation_days:g} days before `origin` ({moment}) "
+            "has both earlier events and events in the cells; use fewer or shorter windows, "
+            "or `method_weights=None`.",
+        )
         candidates = simplex(len(names), step, grid.n_cells)
         counts["n_candidates"] = len(candidates)
         objective = np.zeros(len(candidates))
@@ -305,19 +312,26 @@ def _fixed_weights(given: Any, names: list[str]) -> NDArray[np.float64] | None:
         return None
     if given is None:
         return np.full(len(names), 1.0 / len(names))
-    if not isinstance(given, Mapping):
-        raise TypeError(
-            f"`method_weights` must be 'validation', None or a mapping {{name: weight}}; "
-            f"got {type(given).__name__}."
-        )
-    if set(given) != set(names):
-        raise ValueError(
-            f"`method_weights` must name every method once: methods {names}, "
-            f"weights for {sorted(given)}."
-        )
-    values = require_numbers([given[name] for name in names], name="method_weights")
-    if (values < 0).any() or not np.isfinite(values).all() or values.sum() <= 0:
-        raise ValueError(
-            f"`method_weights` must be finite, >= 0 and not all zero; got {dict(given)}."
-        )
-    return np.asarray(values / values.sum(), dtype=float)
+    require_type(
+        given,
+        Mapping,
+        name="method_weights",
+        expected="'validation', None or a mapping {name: weight}",
+    )
+    fix = f"Give one weight per method: {names}."
+    require_subset(
+        list(given), names, name="method_weights", among="the methods", what="names", fix=fix
+    )
+    require_subset(
+        names,
+        list(given),
+        name="methods",
+        among="the names in `method_weights`",
+        what="names",
+        fix=fix,
+    )
+    values = require_nonnegative([given[name] for name in names], name="method_weights")
+    total = require_positive(
+        float(values.sum()), name="sum of method_weights", fix="Weigh some method."
+    )
+    return np.asarray(values / total, dtype=float)

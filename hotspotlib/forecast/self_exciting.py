@@ -10,7 +10,13 @@ import geopandas as gpd
 import numpy as np
 
 from hotspotlib._frozen import frozen_mapping, read_only
-from hotspotlib._validation import check_option, require_positive, require_whole
+from hotspotlib._validation import (
+    check_option,
+    require_positive,
+    require_range,
+    require_relevant,
+    require_whole,
+)
 from hotspotlib.forecast._common import prepare
 from hotspotlib.forecast._etas import close_pairs, fit_etas, predict_etas
 from hotspotlib.forecast.surface import ForecastSurface
@@ -178,22 +184,24 @@ def self_exciting(
     time_cutoff = require_positive(time_cutoff_days, name="time_cutoff_days", fix="E.g. 60.")
     space_cutoff = require_positive(space_cutoff_m, name="space_cutoff_m", fix="E.g. 500.")
     min_sigma = require_positive(min_sigma_m, name="min_sigma_m", fix="E.g. 10.")
-    if min_sigma >= space_cutoff:
-        raise ValueError(
-            f"`min_sigma_m` ({min_sigma:g}) must be below `space_cutoff_m` ({space_cutoff:g})."
-        )
+    require_range(
+        min_sigma,
+        name="min_sigma_m",
+        high=space_cutoff,
+        high_open=True,
+        fix=f"The floor on the spatial spread must be below `space_cutoff_m` ({space_cutoff:g}).",
+    )
     iterations = require_whole(n_iterations, name="n_iterations", minimum=1)
     tol = require_positive(tolerance, name="tolerance", fix="E.g. 1e-5.")
-    if isinstance(grid, Grid) and grid.cell_shape != "square":
-        raise ValueError(
-            f"self_exciting needs a square grid (cells integrated exactly); got a "
-            f"{grid.cell_shape!r} grid. Build one with `make_grid(area, cell_size_m=...)`."
-        )
-    if background == "cell" and background_bandwidth_m is not None:
-        raise ValueError(
-            f"`background_bandwidth_m` ({background_bandwidth_m!r}) applies only with "
-            "`background='kernel'`; drop it or pass `background='kernel'`."
-        )
+    if isinstance(grid, Grid):  # other grids are refused by `prepare`
+        check_option(grid.cell_shape, ("square",), name="grid.cell_shape")
+    require_relevant(
+        background_bandwidth_m,
+        name="background_bandwidth_m",
+        used=background == "kernel",
+        context=f"with background={background!r}",
+        fix="It applies only with `background='kernel'`.",
+    )
     training = prepare(
         events,
         grid,

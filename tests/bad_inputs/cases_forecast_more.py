@@ -37,7 +37,7 @@ CASES = [
             hs.make_grid(fx.city.boundary, cell_size_m=400, cell_shape="hex"),
             origin=ORIGIN,
         ),
-        match="square grid",
+        match="cell_shape",
     ),
     Case("self_exciting", "unknown background", lambda: _fit(background="kde"), match="background"),
     Case(
@@ -109,6 +109,42 @@ CASES = [
         "weights missing a method",
         lambda: _combine(method_weights={"counts": 1.0}),
         match="method_weights",
+    ),
+    Case(
+        "ensemble",
+        "weights naming an unknown method",
+        lambda: _combine(method_weights={"counts": 1.0, "recent": 1.0, "other": 1.0}),
+        match="other",
+    ),
+    Case(
+        "ensemble",
+        "all method weights zero",
+        lambda: _combine(method_weights={"counts": 0.0, "recent": 0.0}),
+        match="method_weights",
+    ),
+    Case(
+        "ensemble",
+        "weights not a mapping",
+        lambda: _combine(method_weights=[0.5, 0.5]),
+        match="method_weights",
+        raises=TypeError,
+    ),
+    Case(
+        "ensemble",
+        "two methods with one name",
+        lambda: _combine(methods=[_counts, _counts]),
+        match="repeated names",
+    ),
+    Case(
+        "ensemble",
+        "NaN scores",
+        lambda: _combine(
+            methods={
+                "counts": _counts,
+                "nan": lambda train, origin: np.full(fx.grid.n_cells, np.nan),
+            }
+        ),
+        match="NaN",
     ),
     Case(
         "ensemble",

@@ -132,6 +132,12 @@ def test_default_methods_and_result(city: tuple[gpd.GeoDataFrame, hs.Grid]) -> N
     assert surface.counts["n_candidates"] == math.comb(6, 2)
     assert "ensemble" in repr(surface)
     assert "chosen_weights" in str(surface.summary())
+    top = hs.select_places(surface, n=5)  # ranked by `score`, highest first
+    assert (
+        top["score"].min()
+        >= np.delete(surface.scores, grid.cells.index.get_indexer(top.index)).max()
+    )
+    np.testing.assert_array_equal(top["score"], np.sort(surface.scores)[::-1][:5])
 
 
 def test_no_usable_validation_window_is_refused() -> None:

@@ -210,6 +210,12 @@ def test_result_records_the_fit() -> None:
     assert surface.scores.min() >= 0
     assert "self_exciting" in repr(surface)
     assert "theta" in str(surface.summary())
+    top = hs.select_places(surface, n=5)  # ranked by `score`, highest first
+    assert (
+        top["score"].min()
+        >= np.delete(surface.scores, grid.cells.index.get_indexer(top.index)).max()
+    )
+    np.testing.assert_array_equal(top["score"], np.sort(surface.scores)[::-1][:5])
 
 
 def test_non_convergence_warns_with_figures() -> None:
