@@ -16,11 +16,11 @@ from scipy.stats import rankdata
 from hotspotlib._validation import (
     require_allocation,
     require_array,
-    require_nonnegative,
     require_positive,
     require_type,
     require_unique,
     require_whole,
+    require_within,
 )
 from hotspotlib.forecast.recency import window_counts
 from hotspotlib.forecast.self_exciting import self_exciting
@@ -95,7 +95,7 @@ def normalise(values: NDArray[np.float64], combine: str, name: str) -> NDArray[n
     if combine == "rank":
         return np.asarray(rankdata(values) / values.size)
     fix = "`combine='mean'` needs non-negative scores with a positive total; use `combine='rank'`."
-    require_nonnegative(values, name=f"scores of method {name!r}", fix=fix)
+    require_within(values, name=f"scores of method {name!r}", low=0, fix=fix)
     total = require_positive(float(values.sum()), name=f"total score of method {name!r}", fix=fix)
     return values / total
 

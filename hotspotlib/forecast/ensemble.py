@@ -10,19 +10,18 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from hotspotlib._frozen import frozen_mapping, read_only
 from hotspotlib._validation import (
     check_option,
     require_array,
     require_columns,
     require_moment,
     require_nonempty,
-    require_nonnegative,
     require_positive,
     require_subset,
     require_timestamps,
     require_type,
     require_whole,
+    require_within,
 )
 from hotspotlib.forecast._members import (
     default_methods,
@@ -274,11 +273,11 @@ def ensemble(
         "n_cells": grid.n_cells,
     }
     return ForecastSurface(
-        scores=read_only(scores),
+        scores=scores,
         grid=grid,
         method="ensemble",
-        parameters=frozen_mapping(parameters),
-        counts=frozen_mapping(counts),
+        parameters=parameters,
+        counts=counts,
         notes=tuple(notes),
     )
 
@@ -330,7 +329,7 @@ def _fixed_weights(given: Any, names: list[str]) -> NDArray[np.float64] | None:
         what="names",
         fix=fix,
     )
-    values = require_nonnegative([given[name] for name in names], name="method_weights")
+    values = require_within([given[name] for name in names], name="method_weights", low=0)
     total = require_positive(
         float(values.sum()), name="sum of method_weights", fix="Weigh some method."
     )

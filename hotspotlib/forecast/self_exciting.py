@@ -9,7 +9,6 @@ from typing import Any, Literal
 import geopandas as gpd
 import numpy as np
 
-from hotspotlib._frozen import frozen_mapping, read_only
 from hotspotlib._validation import (
     check_option,
     require_positive,
@@ -302,11 +301,11 @@ def self_exciting(
         f"{n_used} events over {duration:g} days.",
     )
     return ForecastSurface(
-        scores=read_only(scores),
+        scores=scores,
         grid=grid,
         method="self_exciting",
-        parameters=frozen_mapping({**training.parameters, **extra}),
-        counts=frozen_mapping(counts),
+        parameters={**training.parameters, **extra},
+        counts=counts,
         notes=tuple(notes + training.notes),
     )
 
