@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from hotspotlib._validation import require_module
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -18,14 +20,9 @@ def require_matplotlib() -> Any:
     ImportError
         If matplotlib is not installed; the message names the ``plot`` extra.
     """
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as error:  # pragma: no cover - exercised only without matplotlib
-        raise ImportError(
-            "Plotting needs matplotlib, which is not installed. "
-            "Install it with `pip install 'hotspotlib[plot]'`."
-        ) from error
-    return plt
+    return require_module(
+        "matplotlib.pyplot", feature="Plotting", install="pip install 'hotspotlib[plot]'"
+    )
 
 
 def get_axes(ax: Axes | None = None, *, figsize: tuple[float, float] = (7.0, 6.0)) -> Axes:

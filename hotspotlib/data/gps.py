@@ -26,6 +26,7 @@ from hotspotlib._validation import (
     require_join,
     require_known,
     require_nonempty,
+    require_nonnegative,
     require_polygons,
     require_positive,
     require_range,
@@ -270,14 +271,14 @@ def _timed_visits(
     n_pings = np.maximum(1, np.rint(minutes[order] * 60.0 / interval)).astype(np.int64)
     departure_ns = arrival_ns + n_pings * step_ns
     same = codes[1:] == codes[:-1]
-    overlap = same & (arrival_ns[1:] < departure_ns[:-1])
-    if overlap.any():
-        first = int(np.flatnonzero(overlap)[0])
-        raise ValueError(
-            f"`schedule` has {int(overlap.sum())} visits that start before the same "
-            f"officer's previous visit ends (e.g. officer {officer_ids[order][first + 1]!r}); "
-            "space the visits out."
-        )
+    gap_minutes = (arrival_ns[1:] - departure_ns[:-1])[same] / 60e9
+    overlapping = pd.unique(officer_ids[order][1:][same][gap_minutes < 0])[:3].tolist()
+    require_nonnegative(
+        gap_minutes,
+        name="schedule: the minutes from the end of each visit to the same officer's next",
+        fix=f"Those visits start before the same officer's previous visit ends (officers "
+        f"{overlapping}); space the visits out.",
+    )
     return {
         "codes": codes,
         "officer_values": pd.unique(officer_ids),

@@ -21,16 +21,16 @@ from hotspotlib._validation import (
     require_join,
     require_nonempty,
     require_timestamps,
+    require_unique,
     wall_clock,
 )
-from hotspotlib.data._police_uk_tables import read_tables, resolve_kind
-from hotspotlib.data.police_uk import _numeric, _parse_month
+from hotspotlib.data._files import read_tables, resolve_paths
+from hotspotlib.data._police_uk_common import numeric, parse_month
 
 __all__ = ["latest_outcomes", "read_outcomes"]
 
 PathLike = str | os.PathLike[str]
 
-SUFFIX = "-outcomes.csv"
 ADDED = ("outcome_type_latest", "outcome_month_latest", "n_outcomes")
 
 
@@ -45,11 +45,12 @@ def read_outcomes(paths: PathLike | Iterable[PathLike]) -> pd.DataFrame:
     ----------
     paths : path, glob or list of paths
         A CSV file (read whatever its name), a folder (every ``*-outcomes.csv`` under
-        it, recursively, and those inside the ``*.zip`` downloads under it), a ``.zip``
-        as downloaded from data.police.uk (monthly folders of any number of forces,
-        read without unzipping; its street-level and stop-and-search files are
-        skipped), a glob pattern or a list of any of these. Files are read as UTF-8
-        (with or without a byte-order mark), else as Windows-1252.
+        it, recursively; if none, those inside the ``*.zip`` downloads under it; if
+        none either, every CSV not named as another police.uk kind), a ``.zip`` as
+        downloaded from data.police.uk (monthly folders of any number of forces, read
+        without unzipping; its street-level and stop-and-search files are skipped), a
+        glob pattern or a list of any of these. Files are read as UTF-8 (with or
+        without a byte-order mark), else as Windows-1252.
 
     Returns
     -------
@@ -84,7 +85,8 @@ def read_outcomes(paths: PathLike | Iterable[PathLike]) -> pd.DataFrame:
     ValueError
         An empty file, a file that is neither UTF-8 nor Windows-1252, a broken zip, a
         file without ``Crime ID``, ``Month`` or ``Outcome type`` columns, non-numeric
-        coordinates, a malformed month or no rows left.
+        coordinates, a month that is not ``YYYY-MM`` (the message names the file) or
+        no row with a Crime ID.
 
     See Also
     --------
@@ -111,13 +113,16 @@ def read_outcomes(paths: PathLike | Iterable[PathLike]) -> pd.DataFrame:
     '2024-02-01'
     >>> import shutil; shutil.rmtree(folder)
     """
-    files = resolve_kind(paths, suffix=SUFFIX)
-    table, _ = read_tables(files, required=("crime_id", "month", "outcome_type"), kind="outcomes")
+    sources = resolve_paths(paths, kind="outcomes")
+    table, files = read_tables(sources, kind="outcomes")
     n_read = len(table)
-    no_id = _blank(table["crime_id"]).to_numpy()
-    n_no_id = int(no_id.sum())
-    if n_no_id == n_read:
-        raise ValueError(f"`paths`: none of the {n_read} rows has a Crime ID; nothing to read.")
+    has_id = ~_blank(table["crime_id"]).to_numpy()
+    n_no_id = n_read - int(has_id.sum())
+    require_nonempty(
+        np.flatnonzero(has_id),
+        name="paths: the rows with a Crime ID",
+        fix=f"none of the {n_read} rows has one; nothing to read.",
+    )
     if n_no_id:
         warnings.warn(
             f"read_outcomes dropped {n_no_id} of {n_read} rows without a Crime ID "
@@ -125,15 +130,15 @@ def read_outcomes(paths: PathLike | Iterable[PathLike]) -> pd.DataFrame:
             UserWarning,
             stacklevel=2,
         )
-        table = table.loc[~no_id].reset_index(drop=True)
+        table, files = table.loc[has_id].reset_index(drop=True), files[has_id]
     table["crime_id"] = table["crime_id"].str.strip()
-    table["month"] = _parse_month(table["month"])
+    table["month"] = parse_month(table["month"], files.reset_index(drop=True))
     for column in ("longitude", "latitude"):
         if column in table.columns:
-            table[column] = _numeric(table, column)
+            table[column] = numeric(table, column)
     table.attrs["hotspotlib"] = {
         "source": "police.uk outcomes CSV",
-        "files": [str(path) for path in files],
+        "files": [str(source) for source in sources],
         "n_read": n_read,
         "n_dropped_no_crime_id": n_no_id,
     }
@@ -220,21 +225,22 @@ def latest_outcomes(crimes: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFram
     require_nonempty(outcomes, name="outcomes", fix="read them with `read_outcomes`")
     require_id_type(crimes["crime_id"], name="crimes['crime_id']")
     require_id_type(outcomes["crime_id"], name="outcomes['crime_id']")
-    clash = [column for column in ADDED if column in crimes.columns]
-    if clash:
-        raise ValueError(
-            f"`crimes` already has column(s) {clash}, which `latest_outcomes` adds; "
-            "drop them first (e.g. `crimes.drop(columns=[...])`)."
-        )
+    require_unique(
+        [*pd.unique(crimes.columns), *ADDED],
+        name="crimes",
+        what="column names once `latest_outcomes` adds its three (already joined? drop "
+        "them first with `crimes.drop(columns=[...])`)",
+    )
     months = require_timestamps(outcomes["month"], name="outcomes['month']")
     crime_ids = _ids(crimes["crime_id"])
     has_id = crime_ids.notna().to_numpy()
-    if not has_id.any():
-        raise ValueError(
-            f"`crimes['crime_id']` is blank in all {len(crimes)} rows, so no outcome can be "
-            "joined (police.uk gives anti-social behaviour no Crime ID); pass crimes "
-            "read with `read_police_uk`."
-        )
+    require_nonempty(
+        np.flatnonzero(has_id),
+        name="crimes['crime_id'] (the ids that are not blank)",
+        fix=f"it is blank in all {len(crimes)} rows, so no outcome can be joined "
+        "(police.uk gives anti-social behaviour no Crime ID); pass crimes read with "
+        "`read_police_uk`.",
+    )
     outcome_ids = _ids(outcomes["crime_id"])
     usable = outcome_ids.notna().to_numpy()
     # One hash of the ids; the rest is integer work on the codes.

@@ -20,14 +20,13 @@ import numpy as np
 import pandas as pd
 
 from hotspotlib._validation import require_timestamps
-from hotspotlib.data._police_uk_tables import flags, force_of, place, read_tables, resolve_kind
-from hotspotlib.data.police_uk import _target_crs
+from hotspotlib.data._files import read_tables, resolve_paths
+from hotspotlib.data._police_uk_common import flags, force_of, place, target_crs
 
 __all__ = ["read_stop_search"]
 
 PathLike = str | os.PathLike[str]
 
-SUFFIX = "-stop-and-search.csv"
 TIME_ZONE = "Europe/London"
 _FLAGS = (
     "part_of_a_policing_operation",
@@ -97,11 +96,12 @@ def read_stop_search(
     ----------
     paths : path, glob or list of paths
         A CSV file (read whatever its name), a folder (every ``*-stop-and-search.csv``
-        under it, recursively, and those inside the ``*.zip`` downloads under it), a
-        ``.zip`` as downloaded from data.police.uk (monthly folders of any number of
-        forces, read without unzipping; its street-level and outcomes files are
-        skipped), a glob pattern or a list of any of these. Files are read as UTF-8
-        (with or without a byte-order mark), else as Windows-1252.
+        under it, recursively; if none, those inside the ``*.zip`` downloads under it;
+        if none either, every CSV not named as another police.uk kind), a ``.zip`` as
+        downloaded from data.police.uk (monthly folders of any number of forces, read
+        without unzipping; its street-level and outcomes files are skipped), a glob
+        pattern or a list of any of these. Files are read as UTF-8 (with or without a
+        byte-order mark), else as Windows-1252.
     crs : str, int or pyproj.CRS
         Projected CRS in metres for the result; British National Grid by default.
 
@@ -151,7 +151,8 @@ def read_stop_search(
         An empty file, a file that is neither UTF-8 nor Windows-1252, a broken zip, a
         file without ``Type``, ``Date``, ``Longitude`` or ``Latitude`` columns,
         non-numeric coordinates, a missing or unreadable date, a yes/no column holding
-        other values, no rows left, or a ``crs`` that is not projected in metres.
+        other values, no rows left or none with usable coordinates, or a ``crs`` that
+        is not projected in metres.
 
     See Also
     --------
@@ -187,11 +188,9 @@ def read_stop_search(
     (27700, False)
     >>> import shutil; shutil.rmtree(folder)
     """
-    target = _target_crs(crs)
-    files = resolve_kind(paths, suffix=SUFFIX)
-    table, names = read_tables(
-        files, required=("type", "date", "longitude", "latitude"), kind="stop-and-search"
-    )
+    target = target_crs(crs)
+    sources = resolve_paths(paths, kind="stop-and-search")
+    table, files = read_tables(sources, kind="stop-and-search")
     keep, xs, ys, counts = place(table, target=target, function="read_stop_search")
     table = table.loc[keep].reset_index(drop=True)
     timestamps, n_guessed = _timestamps(table["date"])
@@ -206,11 +205,11 @@ def read_stop_search(
     table = table.drop(columns="date")
     flags(table, _FLAGS)
     if "force" not in table.columns:
-        table["force"] = force_of(names[keep].reset_index(drop=True), SUFFIX)
+        table["force"] = force_of(files[keep].reset_index(drop=True), "stop-and-search")
     stops = gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(xs, ys), crs=target)
     stops.attrs["hotspotlib"] = {
         "source": "police.uk stop-and-search CSV",
-        "files": [str(path) for path in files],
+        "files": [str(source) for source in sources],
         **counts,
         "n_local_times_guessed": n_guessed,
         "time_zone": TIME_ZONE,

@@ -205,7 +205,7 @@ CASES = [
         "read_police_uk",
         "a number",
         lambda: hs.read_police_uk(123),
-        "`paths` must be a path to a police.uk CSV file, a folder.*zip",
+        "`paths` must be a path to a police.uk '\\*-street.csv' file, a folder.*zip",
         TypeError,
     ),
     Case(
@@ -226,14 +226,14 @@ CASES = [
         "read_police_uk",
         "folder without CSVs",
         lambda: hs.read_police_uk(folder() / "no-folder"),
-        r"`paths`: no \.csv files \(nor \.zip downloads\) in the folder",
+        r"`paths`: no '\*-street.csv' files in the folder .*\(nor in \.zip downloads",
         FileNotFoundError,
     ),
     Case(
         "read_police_uk",
         "empty file",
         lambda: hs.read_police_uk(folder() / "empty.csv"),
-        "`paths`: the file .*empty.csv.* is empty",
+        "`paths: the file .*empty.csv'` is empty; it has no header row",
     ),
     Case(
         "read_police_uk",
@@ -251,7 +251,7 @@ CASES = [
         "read_police_uk",
         "zip with no CSVs",
         lambda: hs.read_police_uk(folder() / "no-csv.zip"),
-        r"`paths`: no \.csv files in the zip .*no-csv.zip",
+        r"`paths`: no '\*-street.csv' files in the zip .*no-csv.zip",
         FileNotFoundError,
     ),
     Case(
@@ -270,7 +270,8 @@ CASES = [
         "read_police_uk",
         "malformed month",
         lambda: hs.read_police_uk(folder() / "bad-month.csv"),
-        r"`paths: the 'Month' column \(YYYY-MM\)` could not be parsed: 1 of 1 values",
+        r"`paths: column 'Month' of the file .*bad-month.csv'` has 1 values not among the "
+        r"months police.uk writes as YYYY-MM",
     ),
     Case(
         "read_police_uk",

@@ -67,14 +67,14 @@ CASES = [
         "read_stop_search",
         "folder with street files only",
         lambda: hs.read_stop_search(folder() / "street-only"),
-        r"`paths`: the folder .* holds no '\*-stop-and-search.csv' files",
+        r"`paths`: no '\*-stop-and-search.csv' files in the folder .*street-only",
         FileNotFoundError,
     ),
     Case(
         "read_stop_search",
         "zip with street files only",
         lambda: hs.read_stop_search(folder() / "street.zip"),
-        r"`paths`: the zip .*street.zip.* holds no '\*-stop-and-search.csv'.*download page",
+        r"`paths`: no '\*-stop-and-search.csv' files in the zip .*street.zip.*download page",
         FileNotFoundError,
     ),
     Case(
@@ -87,25 +87,25 @@ CASES = [
         "read_stop_search",
         "empty file",
         lambda: hs.read_stop_search(folder() / "empty-stop-and-search.csv"),
-        "`paths`: the file .* is empty",
+        "`paths: the file .*` is empty; it has no header row",
     ),
     Case(
         "read_stop_search",
         "header but no rows",
         lambda: hs.read_stop_search(folder() / "header-stop-and-search.csv"),
-        "`paths`: the 1 file.* hold a header but no rows",
+        "`paths` is empty .*the 1 file.* hold a header but no rows",
     ),
     Case(
         "read_stop_search",
         "a street-level file",
         lambda: hs.read_stop_search(folder() / "2024-01-essex-street.csv"),
-        r"missing column\(s\) type, date.* police.uk stop-and-search file",
+        r"police.uk stop-and-search file` is missing column\(s\) 'type', 'date'",
     ),
     Case(
         "read_stop_search",
         "no coordinates at all",
         lambda: hs.read_stop_search(folder() / "blank-stop-and-search.csv"),
-        "`paths`: none of the 1 rows has usable coordinates",
+        "`paths: the rows with usable coordinates` is empty; none of the 1 rows has them",
     ),
     Case(
         "read_stop_search",
@@ -131,7 +131,7 @@ CASES = [
         "read_stop_search",
         "yes/no column holding another word",
         lambda: hs.read_stop_search(folder() / "flag-stop-and-search.csv"),
-        "'part_of_a_policing_operation' has 1 values that are neither True, False.*Yes",
+        "'part_of_a_policing_operation'` has 1 values not among True, False and blank.*Yes",
     ),
     Case(
         "read_stop_search",
@@ -151,20 +151,20 @@ CASES = [
         "read_outcomes",
         "zip with street files only",
         lambda: hs.read_outcomes(folder() / "street.zip"),
-        r"`paths`: the zip .* holds no '\*-outcomes.csv' files",
+        r"`paths`: no '\*-outcomes.csv' files in the zip",
         FileNotFoundError,
     ),
     Case(
         "read_outcomes",
         "a street-level file",
         lambda: hs.read_outcomes(folder() / "street-outcomes.csv"),
-        r"missing column\(s\) outcome_type.* police.uk outcomes file",
+        r"police.uk outcomes file` is missing column\(s\) 'outcome_type'",
     ),
     Case(
         "read_outcomes",
         "spelled-out month",
         lambda: hs.read_outcomes(folder() / "month-outcomes.csv"),
-        r"'Month' column \(YYYY-MM\).*Jan 2024",
+        r"column 'Month' of the file .*month-outcomes.csv'` .*YYYY-MM.*Jan 2024",
     ),
     Case(
         "read_outcomes",
@@ -184,7 +184,7 @@ CASES = [
         "read_outcomes",
         "the same file twice",
         lambda: hs.read_outcomes([folder() / "header-outcomes.csv"] * 2),
-        "`paths` names the same file more than once",
+        r"`paths` has repeated files \(each would count its rows twice\)",
     ),
     # latest_outcomes
     Case(
@@ -242,7 +242,7 @@ CASES = [
         "latest_outcomes",
         "every crime id blank",
         lambda: hs.latest_outcomes(crimes(None, ""), outcomes()),
-        r"`crimes\['crime_id'\]` is blank in all 2 rows.*anti-social behaviour",
+        r"`crimes\['crime_id'\] .*` is empty; it is blank in all 2 rows.*anti-social behaviour",
     ),
     Case(
         "latest_outcomes",
@@ -254,6 +254,7 @@ CASES = [
         "latest_outcomes",
         "joined twice",
         lambda: hs.latest_outcomes(hs.latest_outcomes(crimes("c1"), outcomes()), outcomes()),
-        "`crimes` already has column.*outcome_type_latest.*drop them first",
+        "`crimes` has repeated column names once `latest_outcomes` adds.*drop them first.*"
+        "outcome_type_latest",
     ),
 ]

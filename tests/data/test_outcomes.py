@@ -211,9 +211,14 @@ def test_most_crimes_without_an_outcome_warn_with_counts() -> None:
 
 def test_bad_joins() -> None:
     outcomes = pd.DataFrame({"crime_id": ["c1"], "month": ["2024-01"], "outcome_type": ["X"]})
-    with pytest.raises(ValueError, match=r"`crimes\['crime_id'\]` is blank in all 2 rows"):
+    with pytest.raises(
+        ValueError, match=r"`crimes\['crime_id'\] .*` is empty; it is blank in all 2 rows"
+    ):
         latest_outcomes(pd.DataFrame({"crime_id": [None, " "]}), outcomes)
-    with pytest.raises(ValueError, match="already has column.*outcome_type_latest"):
+    with pytest.raises(
+        ValueError,
+        match="`crimes` has repeated column names once `latest_outcomes` adds.*outcome_type_latest",
+    ):
         latest_outcomes(pd.DataFrame({"crime_id": ["c1"], "outcome_type_latest": ["Y"]}), outcomes)
     with pytest.raises(ValueError, match=r"`outcomes` is missing column.*'outcome_type'"):
         latest_outcomes(pd.DataFrame({"crime_id": ["c1"]}), outcomes.drop(columns="outcome_type"))
@@ -239,14 +244,26 @@ def test_windows_1252_and_rows_without_crime_id(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("rows", "header", "match"),
     [
-        (["c1,2024-01"], "Crime ID,Month", r"missing column\(s\) outcome_type.*outcomes file"),
-        ([outcome("c1", "01/2024", "X")], HEADER, r"'Month' column.*01/2024"),
+        (
+            ["c1,2024-01"],
+            "Crime ID,Month",
+            r"read as a police.uk outcomes file` is missing column\(s\) 'outcome_type'",
+        ),
+        (
+            [outcome("c1", "01/2024", "X")],
+            HEADER,
+            r"column 'Month' of the file .*-outcomes.csv'` .* YYYY-MM .*01/2024",
+        ),
         (
             [outcome("c1", "2024-01", "X", lon="east")],
             HEADER,
             r"'longitude'` has 1 of 1 values that are not finite",
         ),
-        ([outcome("", "2024-01", "X")], HEADER, r"none of the 1 rows has a Crime ID"),
+        (
+            [outcome("", "2024-01", "X")],
+            HEADER,
+            r"`paths: the rows with a Crime ID` is empty; none of the 1 rows has one",
+        ),
         ([], HEADER, "hold a header but no rows"),
     ],
 )
@@ -258,7 +275,7 @@ def test_bad_files(tmp_path: Path, rows: list[str], header: str, match: str) -> 
 
 def test_bad_paths(tmp_path: Path) -> None:
     write(tmp_path / "2024-01-essex-street.csv", [crime("c1")], STREET)
-    with pytest.raises(FileNotFoundError, match=r"holds no '\*-outcomes.csv' files"):
+    with pytest.raises(FileNotFoundError, match=r"no '\*-outcomes.csv' files in the folder"):
         read_outcomes(tmp_path)
     with pytest.raises(TypeError, match="`paths` must be"):
         read_outcomes({"a": 1})  # type: ignore[arg-type]
