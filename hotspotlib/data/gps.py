@@ -26,7 +26,6 @@ from hotspotlib._validation import (
     require_join,
     require_known,
     require_nonempty,
-    require_nonnegative,
     require_polygons,
     require_positive,
     require_range,
@@ -273,9 +272,10 @@ def _timed_visits(
     same = codes[1:] == codes[:-1]
     gap_minutes = (arrival_ns[1:] - departure_ns[:-1])[same] / 60e9
     overlapping = pd.unique(officer_ids[order][1:][same][gap_minutes < 0])[:3].tolist()
-    require_nonnegative(
+    require_within(
         gap_minutes,
         name="schedule: the minutes from the end of each visit to the same officer's next",
+        low=0,
         fix=f"Those visits start before the same officer's previous visit ends (officers "
         f"{overlapping}); space the visits out.",
     )
