@@ -26,7 +26,7 @@ from hotspotlib._validation import (
 )
 from hotspotlib.hotspots.rates_result import CrimeRates
 
-__all__ = ["Scores", "column_or_values", "per_place"]
+__all__ = ["Scores", "column_or_values", "per_place", "resolve_scores"]
 
 
 @dataclass(frozen=True)

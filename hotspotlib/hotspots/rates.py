@@ -13,7 +13,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import sparse
 
 from hotspotlib._validation import (
     check_option,
@@ -28,11 +27,10 @@ from hotspotlib._validation import (
     require_weights,
     require_within,
 )
-from hotspotlib.hotspots._rates_math import garwood_interval, global_eb, local_eb, neighbourhood
+from hotspotlib.hotspots._rates_math import garwood_interval, smooth_rates
 from hotspotlib.hotspots._scores import per_place
 from hotspotlib.hotspots.grid import locate_events
 from hotspotlib.hotspots.rates_result import CrimeRates, rates_notes
-from hotspotlib.hotspots.weights import build_weights
 
 __all__ = ["crime_rates"]
 
@@ -302,7 +300,7 @@ def crime_rates(
     keep = ~missing
     used, people = tally[keep], people[keep]
     harm = harm[keep] if harm is not None else None
-    smoothed, hood, described, variance, truncated = _smooth(
+    smoothed, hood, described, variance, truncated = smooth_rates(
         used, people, smoothing, areas, spatial_weights, keep
     )
     counts = {
@@ -358,49 +356,3 @@ def _named(value: Any, otherwise: str) -> str | None:
     if value is None:
         return None
     return value if isinstance(value, str) else otherwise
-
-
-def _smooth(
-    count: NDArray[np.float64],
-    people: NDArray[np.float64],
-    smoothing: str | None,
-    areas: gpd.GeoDataFrame,
-    spatial_weights: Any,
-    keep: NDArray[np.bool_],
-) -> tuple[NDArray[np.float64] | None, sparse.csr_array | None, str | None, float, int]:
-    """Smoothed rates per resident, with what the steps found.
-
-    Also returns the neighbourhoods and their description (local), the between-area
-    variance (global) and how many variance estimates were truncated at 0.
-    """
-    if smoothing == "global":
-        eb, between, negative = global_eb(count, people)
-        return eb, None, None, float(between[0]), int(negative[0])
-    if smoothing == "local":
-        hood, described = _neighbourhood(areas, spatial_weights, keep)
-        eb, flags = local_eb(count, people, hood)
-        return eb, hood, described, float("nan"), int(flags.sum())
-    return None, None, None, float("nan"), 0
-
-
-def _neighbourhood(
-    areas: gpd.GeoDataFrame, spatial_weights: Any, keep: NDArray[np.bool_]
-) -> tuple[sparse.csr_array, str]:
-    """Binary neighbourhoods (self included) of the kept areas, built on all areas."""
-    geometry = areas.geometry.reset_index(drop=True)
-    built = build_weights(
-        "queen" if spatial_weights is None else spatial_weights,
-        n=len(areas),
-        index=areas.index,
-        centroids=lambda: np.column_stack(
-            [geometry.representative_point().x, geometry.representative_point().y]
-        ),
-        geometry=geometry,
-        grid=None,
-        distance_m=None,
-        k=None,
-        star=False,
-    )
-    where = np.flatnonzero(keep)
-    matrix = sparse.csr_array(built.matrix)[where][:, where]
-    return neighbourhood(sparse.csr_array(matrix)), built.description
