@@ -156,7 +156,8 @@ def assign_tiers(
     ValueError
         For an unknown rule, numbers the rule does not take or missing ones, breaks that
         are not increasing (probabilities outside (0, 1)), more tiers than distinct
-        scores, ``k`` larger than the number of places, or the wrong number of labels.
+        scores (or scores all equal), ``k`` larger than the number of places, or labels
+        that are not one per tier or not distinct.
 
     See Also
     --------
