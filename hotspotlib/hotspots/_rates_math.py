@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse, stats
 
-__all__ = ["garwood_interval", "global_eb", "local_eb", "neighbourhood"]
+from hotspotlib.hotspots.weights import build_weights
+
+__all__ = ["garwood_interval", "global_eb", "local_eb", "neighbourhood", "smooth_rates"]
 
 
 def garwood_interval(
@@ -106,3 +109,51 @@ def local_eb(
     if np.ndim(count) == 1:
         return smoothed[0], truncated[0]
     return smoothed, truncated.any(axis=0)
+
+
+def smooth_rates(
+    count: NDArray[np.float64],
+    people: NDArray[np.float64],
+    smoothing: str | None,
+    areas: gpd.GeoDataFrame,
+    spatial_weights: Any,
+    keep: NDArray[np.bool_],
+) -> tuple[NDArray[np.float64] | None, sparse.csr_array | None, str | None, float, int]:
+    """Return empirical-Bayes rates per resident of the kept areas (None without smoothing).
+
+    ``smoothing`` is ``"global"``, ``"local"`` or None; ``keep`` marks the areas with a
+    population, whose neighbourhoods are built on all ``areas``. Also returns the
+    neighbourhoods and their description (local), the between-area variance (global)
+    and how many variance estimates were truncated at 0.
+    """
+    if smoothing == "global":
+        eb, between, negative = global_eb(count, people)
+        return eb, None, None, float(between[0]), int(negative[0])
+    if smoothing == "local":
+        hood, described = _neighbourhood(areas, spatial_weights, keep)
+        eb, flags = local_eb(count, people, hood)
+        return eb, hood, described, float("nan"), int(flags.sum())
+    return None, None, None, float("nan"), 0
+
+
+def _neighbourhood(
+    areas: gpd.GeoDataFrame, spatial_weights: Any, keep: NDArray[np.bool_]
+) -> tuple[sparse.csr_array, str]:
+    """Binary neighbourhoods (self included) of the kept areas, built on all areas."""
+    geometry = areas.geometry.reset_index(drop=True)
+    built = build_weights(
+        "queen" if spatial_weights is None else spatial_weights,
+        n=len(areas),
+        index=areas.index,
+        centroids=lambda: np.column_stack(
+            [geometry.representative_point().x, geometry.representative_point().y]
+        ),
+        geometry=geometry,
+        grid=None,
+        distance_m=None,
+        k=None,
+        star=False,
+    )
+    where = np.flatnonzero(keep)
+    matrix = sparse.csr_array(built.matrix)[where][:, where]
+    return neighbourhood(sparse.csr_array(matrix)), built.description

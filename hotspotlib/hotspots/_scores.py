@@ -14,10 +14,19 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from hotspotlib._validation import check_option, require_numbers
+from hotspotlib._validation import (
+    check_option,
+    require_array,
+    require_given,
+    require_nonempty,
+    require_numbers,
+    require_per_row,
+    require_relevant,
+    require_subset,
+)
 from hotspotlib.hotspots.rates_result import CrimeRates
 
-__all__ = ["Scores", "aligned", "column_or_values", "resolve_scores"]
+__all__ = ["Scores", "column_or_values", "per_place", "resolve_scores"]
 
 
 @dataclass(frozen=True)
@@ -32,16 +41,48 @@ class Scores:
     frame: pd.DataFrame | None
 
 
-def aligned(given: Any, index: pd.Index | None, *, name: str) -> Any:
-    """Match a Series to the places by label (a Series with other labels is refused)."""
-    if not isinstance(given, pd.Series) or index is None or given.index.equals(index):
-        return given
-    if given.index.is_unique and index.is_unique and set(given.index) == set(index):
-        return given.reindex(index)
-    raise ValueError(
-        f"`{name}` is a Series whose index labels are not the places' labels; reindex it "
-        "to the places, or pass `.to_numpy()` to use it by position."
-    )
+def _listed(columns: pd.Index) -> str:
+    return ", ".join(repr(c) for c in list(columns)[:20])
+
+
+def per_place(
+    frame: pd.DataFrame | None,
+    given: Any,
+    *,
+    name: str,
+    index: pd.Index,
+    table: str = "the scores",
+    what: str = "place",
+    fix: str = "Pass a column name or one number per place.",
+) -> NDArray[np.float64]:
+    """Return ``given`` (a column of ``frame`` or one number per place) as numbers.
+
+    A Series is matched to the places by label; NaN is kept (callers check it).
+    ``table`` names ``frame`` and ``what`` one of its rows in messages; ``fix`` says
+    what to pass.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"crimes": [3, 4]}, index=["a", "b"])
+    >>> per_place(frame, "crimes", name="count", index=frame.index).tolist()
+    [3.0, 4.0]
+    >>> per_place(frame, pd.Series({"b": 1, "a": 2}), name="count", index=frame.index).tolist()
+    [2.0, 1.0]
+    """
+    if isinstance(given, str):
+        table_frame = frame if frame is not None else pd.DataFrame(index=index)
+        require_subset(
+            [given],
+            table_frame.columns,
+            name=name,
+            among=f"the columns of {table}",
+            what="name",
+            fix=f"Columns of {table}: {_listed(table_frame.columns) or 'none'}. {fix}",
+        )
+        given = table_frame[given]
+    else:
+        given = require_per_row(given, index, name=name, what=what)
+    return require_numbers(given, name=name, fix=fix)
 
 
 def column_or_values(
@@ -49,34 +90,36 @@ def column_or_values(
     given: Any,
     *,
     name: str,
-    n: int,
-    index: pd.Index | None = None,
+    index: pd.Index,
+    low: float | None = None,
+    whole: bool = False,
+    fix: str = "Pass a column name or one number per place.",
 ) -> NDArray[np.float64]:
-    """Resolve ``given`` (a column of ``frame`` or one number per place) to an array."""
-    if isinstance(given, str):
-        if frame is None or given not in frame.columns:
-            raise ValueError(
-                f"`{name}` names column {given!r}, but the scores are not a table with that "
-                "column. Pass one number per place instead, or a table that has it."
-            )
-        given = frame[given]
-    given = aligned(given, index, name=name)
-    values = require_numbers(given, name=name, fix="Pass a column name or one number per place.")
-    if values.shape != (n,):
-        raise ValueError(f"`{name}` must have one value per place ({n}); got shape {values.shape}.")
-    if not np.isfinite(values).all():
-        raise ValueError(
-            f"`{name}` has {int((~np.isfinite(values)).sum())} NaN or infinite values; fill "
-            "or drop those places first."
-        )
-    return values
+    """Resolve ``given`` (a column of ``frame`` or one number per place) to finite numbers.
+
+    ``low`` bounds every value from below, ``whole`` asks for whole numbers (counts) and
+    ``fix`` says what to pass.
+
+    Examples
+    --------
+    >>> column_or_values(None, [3, 0], name="count", index=pd.RangeIndex(2), low=0, whole=True)
+    array([3., 0.])
+    """
+    values = per_place(frame, given, name=name, index=index, fix=fix)
+    return require_array(
+        values,
+        name=name,
+        length=len(index),
+        min_length=0,
+        low=low,
+        whole=whole,
+    )
 
 
 def resolve_scores(scores: Any, by: str | None) -> Scores:
     """Return the scores to rank from a result, a (Geo)DataFrame, a Series or an array."""
     resolved = _resolve(scores, by)
-    if not len(resolved.values):
-        raise ValueError("`scores` is empty (0 places); pass at least one place.")
+    require_nonempty(resolved.values, name="scores", fix="pass at least one place.")
     return resolved
 
 
@@ -84,42 +127,36 @@ def _resolve(scores: Any, by: str | None) -> Scores:
     if isinstance(scores, CrimeRates):
         frame = scores.to_frame()
         options = [c for c in ("count", "harm", "rate", "harm_rate", "smoothed_rate") if c in frame]
-        chosen = (
-            by
-            if by is not None
-            else ("smoothed_rate" if scores.smoothed_rate is not None else "rate")
-        )
-        check_option(chosen, options, name="by")
-        geometry = scores.geometry
+        chosen = check_option(by if by is not None else scores._place_score, options, name="by")
         values = frame[chosen].to_numpy(dtype=float)
-        return Scores(values, scores.index, geometry, chosen, scores, frame)
+        return Scores(values, scores.index, scores.geometry, chosen, scores, frame)
     if isinstance(scores, pd.DataFrame):
-        if by is None:
-            raise ValueError(
-                "`by` is needed with a table of scores: name the column to rank, e.g. "
-                f"by='rate'; the table has {', '.join(repr(c) for c in list(scores.columns)[:20])}."
-            )
-        if by not in scores.columns:
-            raise ValueError(
-                f"`by` names column {by!r}, which the scores do not have; they have "
-                f"{', '.join(repr(c) for c in list(scores.columns)[:20])}."
-            )
-        values = column_or_values(scores, by, name="by", n=len(scores))
+        column = require_given(
+            by,
+            name="by",
+            when="`scores` is a table",
+            fix=f"Name the column to rank, e.g. by='rate'; it has {_listed(scores.columns)}.",
+        )
+        values = column_or_values(
+            scores, column, name="by", index=scores.index, fix="Name the column of scores to rank."
+        )
         geometry = scores.geometry if isinstance(scores, gpd.GeoDataFrame) else None
-        return Scores(values, scores.index, geometry, by, None, scores)
-    if isinstance(scores, str | bytes) or not hasattr(scores, "__len__"):
-        raise TypeError(
-            "`scores` must be a CrimeRates result, a DataFrame with a `by` column, a Series "
-            f"or one number per place; got {type(scores).__name__}."
-        )
-    if by is not None:
-        raise ValueError(
-            f"`by` names a column, but the scores are a {type(scores).__name__}, not a table; "
-            "drop `by`."
-        )
-    index = scores.index if isinstance(scores, pd.Series) else pd.RangeIndex(len(scores))
-    name = (
-        str(scores.name) if isinstance(scores, pd.Series) and scores.name is not None else "score"
+        return Scores(values, scores.index, geometry, column, None, scores)
+    values = require_numbers(
+        scores,
+        name="scores",
+        fix="Pass a CrimeRates result, a DataFrame with a `by` column, a Series or one "
+        "number per place.",
     )
-    values = column_or_values(None, scores, name="scores", n=len(index))
-    return Scores(values, index, None, name, None, None)
+    values = require_array(values, name="scores", min_length=0)
+    require_relevant(
+        by,
+        name="by",
+        used=False,
+        context=f"when `scores` is a {type(scores).__name__}, not a table",
+        fix="`by` names a column of a table of scores.",
+    )
+    named = isinstance(scores, pd.Series)
+    index = scores.index if named else pd.RangeIndex(len(values))
+    label = str(scores.name) if named and scores.name is not None else "score"
+    return Scores(values, index, None, label, None, None)

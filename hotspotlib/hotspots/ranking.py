@@ -14,6 +14,7 @@ from hotspotlib._validation import (
     check_option,
     require_allocation,
     require_draws,
+    require_given,
     require_probability,
 )
 from hotspotlib.hotspots._rates_math import global_eb, local_eb
@@ -51,10 +52,9 @@ def _poisson_draws(
 
 
 def _check_proportional(scores: Scores, count: NDArray[np.float64]) -> None:
-    if (count < 0).any() or (count != np.round(count)).any():
-        raise ValueError("`count` must hold whole numbers >= 0 (events per place).")
+    """Poisson re-draws scale a score with its count: a place with no events must score 0."""
     if scores.by == "smoothed_rate" and scores.rates is not None:
-        return
+        return  # smoothed again on every draw instead
     bad = (count == 0) & (scores.values != 0)
     if bad.any():
         raise ValueError(
@@ -63,6 +63,66 @@ def _check_proportional(scores: Scores, count: NDArray[np.float64]) -> None:
             "Pass `std_error` with uncertainty='std_error', or rank a score proportional to "
             "the count (a count, a rate per resident or harm)."
         )
+
+
+def _method(
+    uncertainty: str, count: NDArray[np.float64] | None, errors: NDArray[np.float64] | None
+) -> str:
+    """How the scores are re-drawn: ``"auto"`` takes Poisson when counts are known."""
+    if uncertainty == "auto":
+        require_given(
+            count if count is not None else errors,
+            name="count",
+            when="`std_error` is not given either (uncertainty='auto')",
+            fix="Rank intervals need the scores' uncertainty: pass `count` (events per place, "
+            "for Poisson re-draws) or `std_error`, or uncertainty='none' for ranks alone.",
+        )
+        return "poisson" if count is not None else "std_error"
+    if uncertainty == "poisson":
+        require_given(
+            count, name="count", when="uncertainty='poisson'", fix="Pass events per place."
+        )
+    if uncertainty == "std_error":
+        require_given(
+            errors,
+            name="std_error",
+            when="uncertainty='std_error'",
+            fix="Pass one standard error per place.",
+        )
+    return uncertainty
+
+
+def _intervals(
+    scores: Scores,
+    method: str,
+    count: NDArray[np.float64] | None,
+    errors: NDArray[np.float64] | None,
+    *,
+    confidence: float,
+    n_sim: int,
+    rng: int | np.random.Generator | None,
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """Rank intervals and median ranks over ``n_sim`` re-draws of the scores."""
+    n = len(scores.values)
+    require_allocation(
+        float(n_sim) * n,
+        40,
+        name="n_simulations",
+        what="simulated scores",
+        fix="Use fewer simulations or fewer places.",
+    )
+    generator = as_rng(rng)
+    if method == "poisson" and count is not None:
+        _check_proportional(scores, count)
+        drawn = _poisson_draws(scores, count, n_sim, generator)
+    else:  # "std_error": checked given by _method
+        spread = errors if errors is not None else np.zeros(n)
+        drawn = scores.values + spread * generator.standard_normal((n_sim, n))
+    ranks = _competition_ranks(drawn)
+    tail = (1 - confidence) / 2
+    low = np.quantile(ranks, tail, axis=0, method="lower").astype(np.int64)
+    high = np.quantile(ranks, 1 - tail, axis=0, method="higher").astype(np.int64)
+    return low, high, np.asarray(np.median(ranks, axis=0), dtype=float)
 
 
 def rank_places(
@@ -156,59 +216,21 @@ def rank_places(
     check_option(uncertainty, Uncertainty, name="uncertainty")
     confidence = require_probability(confidence, name="confidence")
     n_sim = require_draws(n_simulations, name="n_simulations", minimum=1)
-    n = len(resolved.values)
-    counts_given: NDArray[np.float64] | None = None
-    if count is not None:
-        counts_given = column_or_values(
-            resolved.frame, count, name="count", n=n, index=resolved.index
-        )
-    elif resolved.rates is not None:
+    counts_given = _per_place(resolved, count, name="count", whole=True)
+    if counts_given is None and resolved.rates is not None:
         counts_given = np.asarray(resolved.rates.count, dtype=float)
-    errors = None
-    if std_error is not None:
-        errors = column_or_values(
-            resolved.frame, std_error, name="std_error", n=n, index=resolved.index
-        )
-        if (errors < 0).any():
-            raise ValueError("`std_error` must be >= 0; some are negative.")
-    method: str = uncertainty
-    if method == "auto":
-        method = (
-            "poisson" if counts_given is not None else "std_error" if errors is not None else ""
-        )
-        if not method:
-            raise ValueError(
-                "Rank intervals need the scores' uncertainty: pass `count` (events per place, "
-                "for Poisson re-draws) or `std_error`, or uncertainty='none' for ranks alone."
-            )
-    if method == "poisson" and counts_given is None:
-        raise ValueError("uncertainty='poisson' needs `count` (events per place).")
-    if method == "std_error" and errors is None:
-        raise ValueError("uncertainty='std_error' needs `std_error` (one per place).")
+    errors = _per_place(resolved, std_error, name="std_error", whole=False)
+    method = _method(uncertainty, counts_given, errors)
     rank = _competition_ranks(resolved.values)
     if method == "none":
-        low = high = median = rank
+        low = high = rank
+        median = rank.astype(float)
         n_sim = 0
     else:
-        require_allocation(
-            float(n_sim) * n,
-            40,
-            name="n_simulations",
-            what="simulated scores",
-            fix="Use fewer simulations or fewer places.",
+        low, high, median = _intervals(
+            resolved, method, counts_given, errors, confidence=confidence, n_sim=n_sim, rng=rng
         )
-        generator = as_rng(rng)
-        if method == "poisson" and counts_given is not None:
-            _check_proportional(resolved, counts_given)
-            drawn = _poisson_draws(resolved, counts_given, n_sim, generator)
-        else:  # "std_error": the errors were checked above
-            spread = errors if errors is not None else np.zeros(n)
-            drawn = resolved.values + spread * generator.standard_normal((n_sim, n))
-        ranks = _competition_ranks(drawn)
-        tail = (1 - confidence) / 2
-        low = np.quantile(ranks, tail, axis=0, method="lower").astype(np.int64)
-        high = np.quantile(ranks, 1 - tail, axis=0, method="higher").astype(np.int64)
-        median = np.median(ranks, axis=0)
+    n = len(resolved.values)
     parameters = {
         "by": resolved.by,
         "uncertainty": method,
@@ -229,13 +251,20 @@ def rank_places(
         place=resolved.index,
         score=resolved.values,
         rank=rank,
-        rank_low=np.asarray(low, dtype=np.int64),
-        rank_high=np.asarray(high, dtype=np.int64),
-        rank_median=np.asarray(median, dtype=float),
+        rank_low=low,
+        rank_high=high,
+        rank_median=median,
         parameters=parameters,
         counts=counts,
         notes=tuple(_notes(method, resolved, confidence, counts)),
     )
+
+
+def _per_place(scores: Scores, given: Any, *, name: str, whole: bool) -> NDArray[np.float64] | None:
+    """Return counts (whole) or standard errors per place (>= 0), or None when not given."""
+    if given is None:
+        return None
+    return column_or_values(scores.frame, given, name=name, index=scores.index, low=0, whole=whole)
 
 
 def _notes(method: str, scores: Scores, confidence: float, counts: dict[str, int]) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
@@ -70,6 +70,7 @@ class PlaceRanking(FrozenResult):
 
     _repr_fields = ("n_places", "by", "uncertainty", "confidence")
     _title = "Places ranked, with rank intervals"
+    _place_score: ClassVar[str] = "score"  # the score ranked: select_places follows the ranks
 
     @property
     def n_places(self) -> int:
@@ -186,6 +187,7 @@ class PlaceTiers(FrozenResult):
 
     _repr_fields = ("n_places", "n_tiers", "method")
     _title = "Places in tiers"
+    _place_score: ClassVar[str] = "score"  # the score tiered: Tier 1 places are picked first
 
     @property
     def n_places(self) -> int:

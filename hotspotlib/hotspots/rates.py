@@ -13,22 +13,24 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy import sparse
 
 from hotspotlib._validation import (
     check_option,
-    require_numbers,
+    require_array,
+    require_exclusive,
     require_polygons,
     require_positive,
     require_probability,
+    require_relevant,
     require_some_inside,
+    require_type,
     require_weights,
+    require_within,
 )
-from hotspotlib.hotspots._rates_math import garwood_interval, global_eb, local_eb, neighbourhood
-from hotspotlib.hotspots._scores import aligned
+from hotspotlib.hotspots._rates_math import garwood_interval, smooth_rates
+from hotspotlib.hotspots._scores import per_place
 from hotspotlib.hotspots.grid import locate_events
 from hotspotlib.hotspots.rates_result import CrimeRates, rates_notes
-from hotspotlib.hotspots.weights import build_weights
 
 __all__ = ["crime_rates"]
 
@@ -42,55 +44,86 @@ def _labels(index: pd.Index, mask: NDArray[np.bool_], limit: int = 5) -> str:
     return ", ".join(named) + more
 
 
-def _population(areas: gpd.GeoDataFrame, population: Any) -> tuple[NDArray[np.float64], str]:
-    if isinstance(population, str):
-        if population not in areas.columns:
-            have = ", ".join(repr(c) for c in list(areas.columns)[:20])
-            raise ValueError(
-                f"`population` names column {population!r}, which `areas` does not have; it "
-                f"has {have}. Pass the column of residents, e.g. population='residents'."
-            )
-        values = require_numbers(
-            areas[population], name="population", fix="Convert the column to numbers."
+def _population(
+    areas: gpd.GeoDataFrame, population: Any, missing_population: str
+) -> tuple[NDArray[np.float64], str]:
+    """Residents per area (NaN where missing); refuses negative values, and missing ones."""
+    people = per_place(
+        areas,
+        population,
+        name="population",
+        index=areas.index,
+        table="`areas`",
+        what="area",
+        fix="Pass the column of residents, e.g. population='residents', or one number per area.",
+    )
+    missing = np.isnan(people) | (people == 0)
+    wrong = ~missing & (np.isinf(people) | (people < 0))
+    require_within(
+        people[~missing],
+        name="population",
+        low=0,
+        fix=f"The areas {_labels(areas.index, wrong)} have negative or infinite values; "
+        "fix them first.",
+    )
+    if missing.all():
+        fix = (
+            f"It is missing or zero for every area ({len(people)}), so no area has a rate; "
+            "give the residents per area."
         )
-        return values, population
-    population = aligned(population, areas.index, name="population")
-    values = require_numbers(population, name="population", fix="Pass one number per area.")
-    if values.shape != (len(areas),):
-        raise ValueError(
-            f"`population` must have one value per area ({len(areas)}); got shape {values.shape}."
+    else:
+        fix = (
+            f"It is missing or zero for {int(missing.sum())} areas "
+            f"({_labels(areas.index, missing)}), which have no rate: fill them, drop those "
+            "areas, or pass missing_population='drop' to leave them out (counted)."
         )
-    return values, "population"
+    if missing_population == "raise" or missing.all():
+        require_within(people, name="population", low=0, low_open=True, fix=fix)
+    return people, population if isinstance(population, str) else "population"
 
 
-def _event_counts(
-    events: Any, areas: gpd.GeoDataFrame, weights: Any
-) -> tuple[NDArray[np.float64], NDArray[np.float64] | None, NDArray[np.int64] | None, int]:
-    """Return counts (and harm) per area: a point-in-polygon join, or a column already counted."""
-    if isinstance(events, str):
-        if weights is not None:
-            raise ValueError(
-                "`weights` needs event points; `events` names a column of counts "
-                f"({events!r}). Pass the events, or drop `weights`."
-            )
-        if events not in areas.columns:
-            raise ValueError(
-                f"`events` names column {events!r}, which `areas` does not have. Pass event "
-                "points (a GeoDataFrame) or the name of a column of counts per area."
-            )
-        count = require_numbers(areas[events], name="events", fix="Pass counts per area.")
-        bad = ~np.isfinite(count) | (count < 0) | (count != np.round(count))
-        if bad.any():
-            raise ValueError(
-                f"`events` column {events!r} must hold whole counts >= 0; the areas "
-                f"{_labels(areas.index, bad)} do not. Fix or drop them first."
-            )
-        return count, None, None, 0
-    if not isinstance(events, gpd.GeoDataFrame):
-        raise TypeError(
-            "`events` must be a GeoDataFrame of event points, or the name of a column of "
-            f"counts in `areas`; got {type(events).__name__}."
+def _tally(
+    events: Any, areas: gpd.GeoDataFrame, count: Any, weights: Any
+) -> tuple[NDArray[np.float64], NDArray[np.float64] | None, int, int]:
+    """Events (and harm) per area, events in all, and events outside every area.
+
+    From event points by a point-in-polygon join, or from counts already made per area.
+    """
+    require_exclusive(
+        {"events": None if events is None else type(events).__name__, "count": count},
+        required=True,
+        fix="Pass event points as `events`, or counts already made per area as `count=` "
+        "with events=None.",
+    )
+    if count is not None:
+        require_relevant(
+            weights,
+            name="weights",
+            used=False,
+            context="with `count` (counts already made per area)",
+            fix="Weights are per event: pass the event points as `events` instead.",
         )
+        name = f"areas[{count!r}]" if isinstance(count, str) else "count"
+        values = per_place(
+            areas,
+            count,
+            name="count",
+            index=areas.index,
+            table="`areas`",
+            what="area",
+            fix="Pass the name of a column of counts, or one count per area.",
+        )
+        values = require_array(
+            values, name=name, length=len(areas), low=0, whole=True, fix="Fix them first."
+        )
+        return values, None, int(values.sum()), 0
+    require_type(
+        events,
+        gpd.GeoDataFrame,
+        name="events",
+        expected="a GeoDataFrame of event points (counts already made per area go in "
+        "`count=`, with events=None)",
+    )
     weight_values = require_weights(events, weights)
     position = locate_events(events, areas)
     inside = position >= 0
@@ -102,19 +135,20 @@ def _event_counts(
         area_bounds=areas.total_bounds,
         area="areas",
     )
-    count = np.bincount(position[inside], minlength=len(areas)).astype(float)
+    tally = np.bincount(position[inside], minlength=len(areas)).astype(float)
     harm = None
     if weight_values is not None:
         harm = np.bincount(
             position[inside], weights=weight_values[inside], minlength=len(areas)
         ).astype(float)
-    return count, harm, position, n_outside
+    return tally, harm, len(position), n_outside
 
 
 def crime_rates(
-    events: gpd.GeoDataFrame | str,
+    events: gpd.GeoDataFrame | None,
     areas: gpd.GeoDataFrame,
     *,
+    count: str | Sequence[float] | NDArray[Any] | pd.Series | None = None,
     population: str | Sequence[float] | NDArray[Any] | pd.Series = "population",
     per: float = 1000,
     weights: str | Sequence[float] | NDArray[Any] | pd.Series | None = None,
@@ -132,11 +166,15 @@ def crime_rates(
 
     Parameters
     ----------
-    events : GeoDataFrame or str
-        Event points in the CRS of ``areas``; or the name of a column of ``areas``
-        holding counts already made (then ``weights`` cannot be used).
+    events : GeoDataFrame or None
+        Event points in the CRS of ``areas``, each counted in the area that holds it.
+        None when ``count`` gives counts already made per area.
     areas : GeoDataFrame
         Polygons (wards, boroughs, counties) in a projected CRS, one row per area.
+    count : str or array-like, optional
+        Counts already made per area, as published tables give them: a column of
+        ``areas`` or one whole number per area (a Series is matched by label). Give
+        ``events`` or ``count``, not both; ``weights`` need ``events``.
     population : str or array-like, default "population"
         A column of ``areas`` or one number per area: the residents at risk.
     per : float, default 1000
@@ -167,10 +205,14 @@ def crime_rates(
     ------
     ValueError
         For areas that are not polygons or not in a projected CRS, events in another
-        CRS or all outside the areas, a missing population column, negative or
-        non-finite populations, missing or zero populations (unless dropped), a
-        non-positive ``per``, a ``confidence`` outside (0, 1), unknown options, or
-        ``spatial_weights`` without ``smoothing="local"``.
+        CRS or all outside the areas, both or neither of ``events`` and ``count``,
+        counts that are not whole numbers >= 0, ``weights`` with ``count``, a missing
+        population column, negative or infinite populations, missing or zero
+        populations (unless dropped), a non-positive ``per``, a ``confidence`` outside
+        (0, 1), unknown options, or ``spatial_weights`` without ``smoothing="local"``.
+    TypeError
+        For ``areas`` or ``events`` that are not GeoDataFrames, or populations or
+        counts that are not numbers.
 
     Warns
     -----
@@ -226,108 +268,82 @@ def crime_rates(
     [150.0, 12.0, 6.7, 6.0, 8.9, 5.0]
     >>> rates.smoothed_rate.round(1).tolist()
     [11.4, 11.8, 6.7, 6.1, 8.8, 5.1]
+
+    Counts already made per area (a published table) go in ``count``:
+
+    >>> areas["crimes"] = crimes
+    >>> crime_rates(None, areas, count="crimes").rate.round(1).tolist()
+    [150.0, 12.0, 6.7, 6.0, 8.9, 5.0]
     """
-    if not isinstance(areas, gpd.GeoDataFrame):
-        raise TypeError(
-            f"`areas` must be a GeoDataFrame of polygons with a population column; got "
-            f"{type(areas).__name__}."
-        )
+    require_type(
+        areas,
+        gpd.GeoDataFrame,
+        name="areas",
+        expected="a GeoDataFrame of polygons with a population column",
+    )
     require_polygons(areas, name="areas")
     per = require_positive(per, name="per")
     confidence = require_probability(confidence, name="confidence")
     if smoothing is not None:
         check_option(smoothing, Smoothing, name="smoothing")
     check_option(missing_population, MissingPopulation, name="missing_population")
-    if spatial_weights is not None and smoothing != "local":
-        raise ValueError(
-            f"`spatial_weights` applies to smoothing='local' only; got smoothing={smoothing!r}. "
-            "Drop `spatial_weights`, or pass smoothing='local'."
-        )
-    people, population_name = _population(areas, population)
-    if (np.isinf(people) | (people < 0)).any():
-        bad = np.isinf(people) | (people < 0)
-        raise ValueError(
-            f"`population` must be finite and >= 0; the areas {_labels(areas.index, bad)} "
-            "have negative or infinite values. Fix them first."
-        )
-    count, harm, position, n_outside = _event_counts(events, areas, weights)
+    require_relevant(
+        spatial_weights,
+        name="spatial_weights",
+        used=smoothing == "local",
+        context=f"with smoothing={smoothing!r}",
+        fix="Pass smoothing='local' to smooth towards the neighbours.",
+    )
+    people, population_name = _population(areas, population, missing_population)
+    tally, harm, n_events, n_outside = _tally(events, areas, count, weights)
     missing = np.isnan(people) | (people == 0)
-    if missing.any() and missing_population == "raise":
-        raise ValueError(
-            f"`population` is missing or zero for {int(missing.sum())} areas "
-            f"({_labels(areas.index, missing)}), so they have no rate. Fill them, drop "
-            "those areas, or pass missing_population='drop' to leave them out (counted)."
-        )
     keep = ~missing
-    if not keep.any():
-        raise ValueError("`population` is missing or zero for every area; there is no rate.")
-    n_events = len(position) if position is not None else int(count.sum())
-    n_in_dropped = int(count[missing].sum())
-    count, people = count[keep], people[keep]
+    used, people = tally[keep], people[keep]
     harm = harm[keep] if harm is not None else None
-    kept = areas.loc[keep, [areas.geometry.name]].copy()
-    rate = count / people * per
-    low, high = garwood_interval(count, confidence)
-    smoothed = None
-    hood = None
-    described = None
-    variance = float("nan")
-    truncated = 0
-    if smoothing == "global":
-        eb, between, negative = global_eb(count, people)
-        smoothed, variance, truncated = eb * per, float(between[0]), int(negative[0])
-    elif smoothing == "local":
-        hood, described = _neighbourhood(areas, spatial_weights, keep)
-        eb, flags = local_eb(count, people, hood)
-        smoothed, truncated = eb * per, int(flags.sum())
+    smoothed, hood, described, variance, truncated = smooth_rates(
+        used, people, smoothing, areas, spatial_weights, keep
+    )
     counts = {
         "n_events": n_events,
-        "n_used": int(count.sum()),
+        "n_used": int(used.sum()),
         "n_outside": n_outside,
         "n_areas": len(areas),
         "n_areas_used": int(keep.sum()),
         "n_areas_dropped": int(missing.sum()),
-        "n_events_in_dropped_areas": n_in_dropped,
-        "n_areas_no_events": int((count == 0).sum()),
+        "n_events_in_dropped_areas": int(tally[missing].sum()),
+        "n_areas_no_events": int((used == 0).sum()),
         "n_variance_truncated": truncated,
     }
     if hood is not None:
         counts["n_areas_no_neighbours"] = int((np.diff(hood.indptr) == 1).sum())
     parameters = {
-        "events": events if isinstance(events, str) else "points",
+        "events": "points" if events is not None else None,
+        "count": _named(count, "values per area"),
         "population": population_name,
         "per": per,
-        "weights": (weights if isinstance(weights, str) else "weights")
-        if weights is not None
-        else None,
+        "weights": _named(weights, "weights"),
         "confidence": confidence,
         "interval": "exact Poisson (Garwood)",
         "smoothing": smoothing,
-        "spatial_weights": (
-            (
-                spatial_weights
-                if isinstance(spatial_weights, str)
-                else type(spatial_weights).__name__
-            )
-            if spatial_weights is not None
-            else ("queen" if smoothing == "local" else None)
-        ),
+        "spatial_weights": _named(spatial_weights, type(spatial_weights).__name__)
+        or ("queen" if smoothing == "local" else None),
         "neighbours": described,
         "missing_population": missing_population,
-        "global_rate": float(count.sum() / people.sum() * per),
+        "global_rate": float(used.sum() / people.sum() * per),
         "between_area_variance": variance * per**2 if smoothing == "global" else None,
         "crs": str(areas.crs),
     }
+    low, high = garwood_interval(used, confidence)
     return CrimeRates(
-        geometry=kept.geometry,
-        count=count.astype(np.int64),
+        geometry=areas.geometry[keep].copy(),
+        count=used.astype(np.int64),
         harm=harm,
         population=people,
-        rate=rate,
+        rate=used / people * per,
         ci_low=low / people * per,
         ci_high=high / people * per,
         harm_rate=harm / people * per if harm is not None else None,
-        smoothed_rate=smoothed,
+        smoothed_rate=smoothed * per if smoothed is not None else None,
         neighbourhood=hood,
         parameters=parameters,
         counts=counts,
@@ -335,24 +351,8 @@ def crime_rates(
     )
 
 
-def _neighbourhood(
-    areas: gpd.GeoDataFrame, spatial_weights: Any, keep: NDArray[np.bool_]
-) -> tuple[sparse.csr_array, str]:
-    """Binary neighbourhoods (self included) of the kept areas, built on all areas."""
-    geometry = areas.geometry.reset_index(drop=True)
-    built = build_weights(
-        "queen" if spatial_weights is None else spatial_weights,
-        n=len(areas),
-        index=areas.index,
-        centroids=lambda: np.column_stack(
-            [geometry.representative_point().x, geometry.representative_point().y]
-        ),
-        geometry=geometry,
-        grid=None,
-        distance_m=None,
-        k=None,
-        star=False,
-    )
-    where = np.flatnonzero(keep)
-    matrix = sparse.csr_array(built.matrix)[where][:, where]
-    return neighbourhood(sparse.csr_array(matrix)), built.description
+def _named(value: Any, otherwise: str) -> str | None:
+    """How an input is recorded in ``parameters``: a column's name, else ``otherwise``."""
+    if value is None:
+        return None
+    return value if isinstance(value, str) else otherwise

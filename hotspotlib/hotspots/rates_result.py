@@ -96,6 +96,11 @@ class CrimeRates(FrozenResult):
         return str(self.parameters.get("smoothing") or "none")
 
     @property
+    def _place_score(self) -> str:
+        """The column :func:`~hotspotlib.select_places` ranks by: smoothed rate, else rate."""
+        return "smoothed_rate" if self.smoothed_rate is not None else "rate"
+
+    @property
     def index(self) -> pd.Index:
         """Index of the areas (that of the input)."""
         return self.geometry.index
@@ -128,9 +133,7 @@ class CrimeRates(FrozenResult):
         options += ["harm", "harm_rate"] if self.harm is not None else []
         options += ["smoothed_rate"] if self.smoothed_rate is not None else []
         check_option(choice, options, name=name)
-        if choice == "auto":
-            return "smoothed_rate" if self.smoothed_rate is not None else "rate"
-        return choice
+        return self._place_score if choice == "auto" else choice
 
     def _summary_table(self) -> pd.DataFrame:
         """Return the ten areas with the highest smoothed rate (else rate)."""

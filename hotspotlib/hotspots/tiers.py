@@ -8,7 +8,18 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from hotspotlib._validation import check_option, require_increasing, require_whole
+from hotspotlib._validation import (
+    check_option,
+    require_array,
+    require_exclusive,
+    require_given,
+    require_increasing,
+    require_relevant,
+    require_shape,
+    require_unique,
+    require_varying,
+    require_whole,
+)
 from hotspotlib.hotspots._breaks import fisher_jenks, tiers_from_cuts, tiers_top_k
 from hotspotlib.hotspots._scores import Scores, resolve_scores
 from hotspotlib.hotspots.ranking_result import PlaceRanking, PlaceTiers
@@ -24,35 +35,39 @@ _NEEDS = {
     "top_k": "k=32 or k=[16, 32] (cumulative numbers of places)",
 }
 _ALLOWED = {
-    "thresholds": {"breaks"},
-    "quantiles": {"breaks", "n_tiers"},
-    "natural_breaks": {"n_tiers"},
-    "top_k": {"k"},
+    "thresholds": ("breaks",),
+    "quantiles": ("n_tiers", "breaks"),
+    "natural_breaks": ("n_tiers",),
+    "top_k": ("k",),
 }
 
 
-def _ascending(values: Any, *, name: str, share: bool = False) -> Any:
-    array = np.atleast_1d(require_increasing(values, name=name))
-    if array.ndim != 1 or not len(array):
-        raise ValueError(f"`{name}` must be a non-empty list of numbers; got {values!r}.")
-    if share and (array.min() <= 0 or array.max() >= 1):
-        raise ValueError(
-            f"`{name}` must be probabilities strictly between 0 and 1; got {values!r}. "
-            "Give shares, e.g. [0.5, 0.9] rather than [50, 90]."
-        )
-    return array
+def _ascending(values: Any, *, name: str, share: bool = False) -> NDArray[np.float64]:
+    """Ascending cut values (or probabilities, with ``share``), at least one."""
+    array = require_array(
+        values,
+        name=name,
+        low=0 if share else None,
+        high=1 if share else None,
+        low_open=True,
+        high_open=True,
+        fix="Give probabilities, e.g. [0.5, 0.9] rather than [50, 90]." if share else "",
+    )
+    return require_increasing(array.tolist(), name=name)
 
 
 def _check_arguments(rule: str, given: dict[str, Any]) -> None:
-    extra = sorted(
-        name for name, value in given.items() if value is not None and name not in _ALLOWED[rule]
-    )
-    if extra:
-        raise ValueError(
-            f"`{extra[0]}` does not apply to rule={rule!r}; it takes {_NEEDS[rule]}. Drop it."
+    """Refuse numbers the rule does not take; ask for the one it needs."""
+    takes = f"rule={rule!r} takes {_NEEDS[rule]}."
+    for name, value in given.items():
+        require_relevant(
+            value, name=name, used=name in _ALLOWED[rule], context=f"to rule={rule!r}", fix=takes
         )
-    if not any(given[name] is not None for name in _ALLOWED[rule]):
-        raise ValueError(f"rule={rule!r} needs {_NEEDS[rule]}.")
+    needed = _ALLOWED[rule]
+    if len(needed) == 1:
+        require_given(given[needed[0]], name=needed[0], when=f"rule={rule!r}", fix=takes)
+    else:
+        require_exclusive({name: given[name] for name in needed}, required=True, fix=takes)
 
 
 def _tiers(
@@ -60,31 +75,34 @@ def _tiers(
 ) -> tuple[NDArray[np.int64], list[float], list[int], str]:
     """Tiers, each upper tier's lowest admitted score, top-k sizes, and the cut wording."""
     if rule == "top_k":
-        sizes = [require_whole(v, name="k", minimum=1) for v in np.atleast_1d(np.asarray(k))]
-        if any(b <= a for a, b in zip(sizes, sizes[1:], strict=False)) or sizes[-1] > len(values):
-            raise ValueError(
-                f"`k` must be increasing whole numbers up to the number of places "
-                f"({len(values)}); got {k!r}."
-            )
-        tier, lowest = tiers_top_k(values, sizes)
-        return tier, lowest[:-1], sizes, "by rank"
+        sizes = require_array(
+            k,
+            name="k",
+            low=1,
+            high=len(values),
+            whole=True,
+            fix=f"Each k is a number of places, at most the {len(values)} places there are.",
+        )
+        ranks = [int(size) for size in require_increasing(sizes.tolist(), name="k")]
+        tier, lowest = tiers_top_k(values, ranks)
+        return tier, lowest[:-1], ranks, "by rank"
     if rule == "thresholds":
         cuts = _ascending(breaks, name="breaks")
         how = "score thresholds"
     elif rule == "quantiles" and breaks is not None:
-        if n_tiers is not None:
-            raise ValueError("Pass either `n_tiers` or `breaks` with rule='quantiles', not both.")
         probabilities = _ascending(breaks, name="breaks", share=True)
         cuts = np.quantile(values, probabilities)
         how = f"quantiles {', '.join(f'{p:g}' for p in probabilities)} of the scores"
     else:
-        count = require_whole(n_tiers, name="n_tiers", minimum=2)
+        require_varying(values, name="scores", fix="Tiers need scores that differ.")
         distinct = np.unique(values)
-        if count > len(distinct):
-            raise ValueError(
-                f"`n_tiers` ({count}) is more than the number of distinct scores "
-                f"({len(distinct)}); pass at most {len(distinct)}."
-            )
+        count = require_whole(
+            n_tiers,
+            name="n_tiers",
+            minimum=2,
+            maximum=len(distinct),
+            fix=f"There are {len(distinct)} distinct scores: at most that many tiers.",
+        )
         if rule == "quantiles":
             cuts = np.quantile(values, np.arange(1, count) / count)
             how = f"{count} equal-count groups (quantiles)"
@@ -138,7 +156,8 @@ def assign_tiers(
     ValueError
         For an unknown rule, numbers the rule does not take or missing ones, breaks that
         are not increasing (probabilities outside (0, 1)), more tiers than distinct
-        scores, ``k`` larger than the number of places, or the wrong number of labels.
+        scores (or scores all equal), ``k`` larger than the number of places, or labels
+        that are not one per tier or not distinct.
 
     See Also
     --------
@@ -172,8 +191,9 @@ def assign_tiers(
     """
     ranking = scores if isinstance(scores, PlaceRanking) else None
     if ranking is not None:
-        if by is not None:
-            raise ValueError("`by` does not apply to a ranking (it tiers its score); drop it.")
+        require_relevant(
+            by, name="by", used=False, context="to a ranking", fix="It tiers the ranking's score."
+        )
         resolved = Scores(ranking.score, ranking.place, ranking.geometry, ranking.by, None, None)
     else:
         resolved = resolve_scores(scores, by)
@@ -238,13 +258,9 @@ def _labels(labels: Sequence[str] | None, count: int, sizes: list[int]) -> list[
         if sizes:
             names[-1] = f"below the top {sizes[-1]}"
         return names
-    if isinstance(labels, str) or len(labels) != count:
-        raise ValueError(
-            f"`labels` must be one label per tier ({count}, Tier 1 first); got {labels!r}."
-        )
+    require_shape(labels, (count,), name="labels", what="one label per tier, Tier 1 first")
     names = [str(label) for label in labels]
-    if len(set(names)) != count:
-        raise ValueError(f"`labels` must be distinct; got {labels!r}.")
+    require_unique(names, name="labels", what="labels")
     return names
 
 

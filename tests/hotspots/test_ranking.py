@@ -83,7 +83,7 @@ def test_ranking_errors() -> None:
         hs.rank_places(table, by="score", count="crimes")
     with pytest.raises(ValueError, match="`by` is needed"):
         hs.rank_places(table)
-    with pytest.raises(ValueError, match="needs `std_error`"):
+    with pytest.raises(ValueError, match="`std_error` is needed when uncertainty='std_error'"):
         hs.rank_places(table, by="crimes", uncertainty="std_error")
 
 
@@ -132,9 +132,9 @@ def test_tier_errors() -> None:
     scores = np.array([1.0, 2, 3])
     with pytest.raises(ValueError, match="`k` does not apply to rule='thresholds'"):
         hs.assign_tiers(scores, rule="thresholds", breaks=[2], k=1)
-    with pytest.raises(ValueError, match="needs n_tiers"):
+    with pytest.raises(ValueError, match="`n_tiers` is needed when rule='natural_breaks'"):
         hs.assign_tiers(scores, rule="natural_breaks")
-    with pytest.raises(ValueError, match="more than the number of distinct scores"):
+    with pytest.raises(ValueError, match="n_tiers.*between 2 and 3.*3 distinct scores"):
         hs.assign_tiers(scores, rule="natural_breaks", n_tiers=4)
     with pytest.raises(ValueError, match="strictly increasing"):
         hs.assign_tiers(scores, rule="thresholds", breaks=[3, 2])
@@ -190,3 +190,18 @@ def test_plots_without_geometry() -> None:
 def test_empty_scores_refused() -> None:
     with pytest.raises(ValueError, match="empty"):
         hs.rank_places(pd.Series([], dtype=float), uncertainty="none")
+
+
+def test_select_places_follows_the_ranking_and_the_tiers() -> None:
+    rates = rates_strip([1000.0, 2000, 3000, 4000, 5000], [10, 80, 10, 90, 40])
+    ranking = hs.rank_places(rates, rng=1, n_simulations=99)
+    best = np.argsort(ranking.rank, kind="stable")[:2]
+    picked = hs.select_places(ranking, n=2)  # by `score`, the smoothed rate ranked
+    assert picked.index.tolist() == best.tolist()
+    assert {"rank_low", "rank_high", "geometry"} <= set(picked.columns)
+    tiers = hs.assign_tiers(ranking, rule="top_k", k=[2])
+    top = hs.select_places(tiers, n=2)
+    assert top.index.tolist() == best.tolist()
+    assert (top["tier"] == 1).all()
+    with pytest.raises(TypeError, match="source"):  # no geometry: nothing to map
+        hs.select_places(hs.rank_places([3.0, 1.0], uncertainty="none"), n=1)

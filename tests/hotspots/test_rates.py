@@ -147,7 +147,7 @@ def test_global_eb_truncates_a_negative_variance() -> None:
 def test_global_eb_equals_esda(stl: gpd.GeoDataFrame) -> None:
     from esda.smoothing import Empirical_Bayes
 
-    result = hs.crime_rates("HC8893", stl, population="PO8893", per=1)
+    result = hs.crime_rates(None, stl, count="HC8893", population="PO8893", per=1)
     oracle = Empirical_Bayes(stl["HC8893"].to_numpy(), stl["PO8893"].to_numpy()).r.ravel()
     assert result.counts["n_variance_truncated"] == 0
     np.testing.assert_allclose(result.smoothed_rate, oracle, rtol=1e-10)
@@ -161,9 +161,15 @@ def test_local_eb_equals_esda(stl: gpd.GeoDataFrame) -> None:
     w = Queen.from_dataframe(stl, use_index=False)
     w.id_order = list(range(len(stl)))
     oracle = Spatial_Empirical_Bayes(stl["HC8893"].to_numpy(), stl["PO8893"].to_numpy(), w).r
-    named = hs.crime_rates("HC8893", stl, population="PO8893", per=1, smoothing="local")
+    named = hs.crime_rates(None, stl, count="HC8893", population="PO8893", per=1, smoothing="local")
     given = hs.crime_rates(
-        "HC8893", stl, population="PO8893", per=1, smoothing="local", spatial_weights=w
+        None,
+        stl,
+        count="HC8893",
+        population="PO8893",
+        per=1,
+        smoothing="local",
+        spatial_weights=w,
     )
     np.testing.assert_allclose(named.smoothed_rate, oracle.ravel(), rtol=1e-10)
     np.testing.assert_allclose(given.smoothed_rate, oracle.ravel(), rtol=1e-10)
@@ -214,22 +220,53 @@ def test_smoothing_recovers_planted_rates_better() -> None:
     events, areas = strip(list(people), [0] * n)
     for _ in range(20):
         areas["crimes"] = rng.poisson(truth * people)
-        result = hs.crime_rates("crimes", areas, per=1)
+        result = hs.crime_rates(None, areas, count="crimes", per=1)
         errors_raw.append(np.mean((result.rate - truth) ** 2))
         errors_eb.append(np.mean((result.smoothed_rate - truth) ** 2))
     assert np.mean(errors_eb) < 0.8 * np.mean(errors_raw)
 
 
-def test_counts_column_and_its_errors() -> None:
+def test_counts_already_made_and_their_errors() -> None:
     events, areas = strip([1000, 2000], [1, 1], crimes=[3.0, 4.0])
-    result = hs.crime_rates("crimes", areas)
+    areas.index = ["a", "b"]
+    result = hs.crime_rates(None, areas, count="crimes")
     np.testing.assert_array_equal(result.count, [3, 4])
-    assert result.counts["n_outside"] == 0
-    with pytest.raises(ValueError, match="`weights` needs event points"):
-        hs.crime_rates("crimes", areas, weights="harm")
+    assert result.counts["n_outside"] == 0 and result.counts["n_events"] == 7
+    assert result.parameters["count"] == "crimes" and result.parameters["events"] is None
+    # one number per area, or a Series matched by label
+    by_position = hs.crime_rates(None, areas, count=[3, 4])
+    by_label = hs.crime_rates(None, areas, count=pd.Series({"b": 4, "a": 3}))
+    np.testing.assert_array_equal(by_position.rate, result.rate)
+    np.testing.assert_array_equal(by_label.rate, result.rate)
+    with pytest.raises(ValueError, match="`weights` does not apply with `count`"):
+        hs.crime_rates(None, areas, count="crimes", weights="harm")
+    with pytest.raises(ValueError, match="Give only one of `events`, `count`"):
+        hs.crime_rates(events, areas, count="crimes")
+    with pytest.raises(ValueError, match="Give one of `events`, `count`; got neither"):
+        hs.crime_rates(None, areas)
+    with pytest.raises(TypeError, match="`events` must be a GeoDataFrame.*`count=`"):
+        hs.crime_rates("crimes", areas)  # a column name is a count, not events
+    with pytest.raises(ValueError, match="count.*'offences'.*'crimes'"):
+        hs.crime_rates(None, areas, count="offences")
+    with pytest.raises(ValueError, match="count.*one entry per area"):
+        hs.crime_rates(None, areas, count=[3, 4, 5])
     areas["crimes"] = [3.5, 4.0]
-    with pytest.raises(ValueError, match="whole counts"):
-        hs.crime_rates("crimes", areas)
+    with pytest.raises(ValueError, match=r"`areas\['crimes'\]` must hold whole numbers >= 0"):
+        hs.crime_rates(None, areas, count="crimes")
+
+
+def test_select_places_ranks_by_the_smoothed_rate_else_the_rate() -> None:
+    people = [20.0, 20_000, 15_000, 25_000, 18_000, 16_000]
+    rates = hs.crime_rates(*strip(people, [3, 240, 100, 150, 160, 80]))
+    assert rates._place_score == "smoothed_rate"
+    picked = hs.select_places(rates, n=2)
+    expected = np.argsort(-rates.smoothed_rate, kind="stable")[:2]
+    assert picked.index.tolist() == expected.tolist() == [1, 0]
+    assert picked["rank"].tolist() == [1, 2]
+    raw = hs.crime_rates(*strip(people, [3, 240, 100, 150, 160, 80]), smoothing=None)
+    assert raw._place_score == "rate"
+    assert hs.select_places(raw, n=1).index.tolist() == [0]  # 150 per 1,000: the raw top
+    assert hs.select_places(rates, n=1, score="count").index.tolist() == [1]
 
 
 def test_option_errors() -> None:
@@ -253,7 +290,7 @@ def test_smoothed_rates_lie_between_rate_and_mean(crimes: list[int], people: lis
     _, areas = strip([float(p) for p in people], [0] * 6, crimes=[float(c) for c in crimes])
     if sum(crimes) == 0:
         return
-    result = hs.crime_rates("crimes", areas, per=1)
+    result = hs.crime_rates(None, areas, count="crimes", per=1)
     mean = sum(crimes) / sum(people)
     low = np.minimum(result.rate, mean) * (1 - 1e-9)
     high = np.maximum(result.rate, mean) * (1 + 1e-9)
