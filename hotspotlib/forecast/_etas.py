@@ -15,7 +15,9 @@ Times are in days relative to the forecast origin (all negative).
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -284,3 +286,49 @@ def predict_etas(
     active = offspring > 0
     triggered = spread_gaussian(xy[active], offspring[active], fit.sigma_m, grid)
     return base, triggered
+
+
+def diagnose(fit: Any, n_pairs: int, time_cutoff: float, space_cutoff: float) -> list[str]:
+    """Describe the fit in notes; warn about what makes it untrustworthy."""
+    notes = [
+        f"Fitted theta {fit.theta:.3g} (offspring per event), mean lag {1 / fit.omega:.3g} "
+        f"days, sigma {fit.sigma_m:.3g} m; {fit.background_share.mean():.1%} of events are "
+        "background.",
+    ]
+    problems = []
+    if not fit.converged:
+        problems.append(
+            f"EM did not converge in {fit.n_iterations} iterations: the parameters still "
+            f"changed by {fit.last_change:.2g} (relative) in the last one. Raise `n_iterations`."
+        )
+    if n_pairs == 0:
+        problems.append(
+            "No pair of events lies within the cut-offs, so no triggering can be estimated "
+            "(theta 0): the scores are the background alone. Raise the cut-offs."
+        )
+    if fit.theta >= 1:
+        problems.append(
+            f"theta is {fit.theta:.3g} >= 1: an explosive process, so the fit is not "
+            "trustworthy (the background is likely too smooth; use a smaller bandwidth)."
+        )
+    if fit.at_time_cutoff and n_pairs:
+        problems.append(
+            f"The fitted triggering does not decay within `time_cutoff_days` ({time_cutoff:g}): "
+            "it is flat up to the cut-off. Raise `time_cutoff_days`."
+        )
+    if fit.at_space_cutoff and n_pairs:
+        problems.append(
+            f"The fitted triggering does not decay within `space_cutoff_m` ({space_cutoff:g}): "
+            "it is flat up to the cut-off. Raise `space_cutoff_m`."
+        )
+    if fit.at_sigma_floor:
+        notes.append(
+            f"sigma is held at its floor `min_sigma_m` ({fit.sigma_m:.3g} m): many triggering "
+            "pairs are at (nearly) the same point, e.g. repeats at one address or coordinates "
+            "snapped to blocks, and without the floor the likelihood grows without bound."
+        )
+    for problem in problems:
+        warnings.warn(problem, UserWarning, stacklevel=3)
+    if not math.isfinite(fit.log_likelihood):
+        problems.append("The log-likelihood is not finite.")
+    return notes + problems

@@ -204,19 +204,10 @@ def ensemble(
     if fixed is not None:
         weights, source = fixed, "given" if method_weights is not None else "equal"
     else:
-        windows: list[tuple[NDArray[np.float64], NDArray[np.float64]]] = []
-        for k in range(n_windows, 0, -1):  # a handful of validation windows
-            start = moment - k * span
-            earlier = (train_stamps < start).to_numpy()
-            inside = (train_stamps >= start).to_numpy() & (train_stamps < start + span).to_numpy()
-            observed = np.bincount(
-                train_cell[inside & (train_cell >= 0)], minlength=grid.n_cells
-            ).astype(float)
-            if not earlier.any() or observed.sum() == 0:
-                counts["n_validation_skipped"] += 1
-                continue
-            scored = _run(members, train[earlier], start, grid.n_cells, combine)
-            windows.append((scored, observed))
+        windows, counts["n_validation_skipped"] = _validation_windows(
+            members, train, train_stamps, train_cell, moment, span, n_windows, grid.n_cells,
+            combine,
+        )  # fmt: skip
         counts["n_validation_windows"] = len(windows)
         require_nonempty(
             windows,
@@ -227,17 +218,9 @@ def ensemble(
         )
         candidates = simplex(len(names), step, grid.n_cells)
         counts["n_candidates"] = len(candidates)
-        objective = np.zeros(len(candidates))
-        single = np.zeros(len(names))
-        for scored, observed in windows:
-            objective += hit_rates(candidates @ scored, observed, size, shares).mean(axis=1)
-            single += hit_rates(scored, observed, size, shares).mean(axis=1)
-        objective /= len(windows)
-        distance = np.abs(candidates - 1.0 / len(names)).sum(axis=1)
-        best = np.lexsort((distance, -np.round(objective, 12)))[0]
-        weights, source = candidates[best], "validation"
-        rates = dict(zip(names, (single / len(windows)).tolist(), strict=True))
-        ensemble_rate = float(objective[best])
+        weights, single, ensemble_rate = _best_weights(candidates, windows, size, shares)
+        source = "validation"
+        rates = dict(zip(names, single.tolist(), strict=True))
     scores = np.asarray(weights @ final, dtype=float)
     chosen = dict(zip(names, np.asarray(weights, dtype=float).tolist(), strict=True))
     notes = [
@@ -280,6 +263,56 @@ def ensemble(
         counts=counts,
         notes=tuple(notes),
     )
+
+
+def _validation_windows(
+    members: dict[str, Method],
+    train: gpd.GeoDataFrame,
+    stamps: pd.Series,
+    cell: NDArray[np.int64],
+    moment: pd.Timestamp,
+    span: pd.Timedelta,
+    n_windows: int,
+    n_cells: int,
+    combine: str,
+) -> tuple[list[tuple[NDArray[np.float64], NDArray[np.float64]]], int]:
+    """Members' scores and the observed counts on each window before the origin.
+
+    A window with no earlier event or no event in the cells is skipped (and counted).
+    """
+    windows: list[tuple[NDArray[np.float64], NDArray[np.float64]]] = []
+    skipped = 0
+    for k in range(n_windows, 0, -1):  # a handful of validation windows
+        start = moment - k * span
+        earlier = (stamps < start).to_numpy()
+        inside = (stamps >= start).to_numpy() & (stamps < start + span).to_numpy()
+        observed = np.bincount(cell[inside & (cell >= 0)], minlength=n_cells).astype(float)
+        if not earlier.any() or observed.sum() == 0:
+            skipped += 1
+            continue
+        windows.append((_run(members, train[earlier], start, n_cells, combine), observed))
+    return windows, skipped
+
+
+def _best_weights(
+    candidates: NDArray[np.float64],
+    windows: list[tuple[NDArray[np.float64], NDArray[np.float64]]],
+    size: NDArray[np.float64],
+    shares: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64], float]:
+    """Pick the weights with the best mean hit rate over the windows (ties: nearest equal).
+
+    Returns the weights, each member's own mean hit rate and the ensemble's.
+    """
+    objective = np.zeros(len(candidates))
+    single = np.zeros(candidates.shape[1])
+    for scored, observed in windows:
+        objective += hit_rates(candidates @ scored, observed, size, shares).mean(axis=1)
+        single += hit_rates(scored, observed, size, shares).mean(axis=1)
+    objective /= len(windows)
+    distance = np.abs(candidates - 1.0 / candidates.shape[1]).sum(axis=1)
+    best = np.lexsort((distance, -np.round(objective, 12)))[0]
+    return candidates[best], single / len(windows), float(objective[best])
 
 
 _KIND = {"rank": "rank shares", "mean": "shares of their total score"}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-import warnings
 from typing import Any, Literal
 
 import geopandas as gpd
@@ -17,7 +15,7 @@ from hotspotlib._validation import (
     require_whole,
 )
 from hotspotlib.forecast._common import prepare
-from hotspotlib.forecast._etas import close_pairs, fit_etas, predict_etas
+from hotspotlib.forecast._etas import close_pairs, diagnose, fit_etas, predict_etas
 from hotspotlib.forecast.surface import ForecastSurface
 from hotspotlib.hotspots.grid.cells import Grid
 
@@ -178,11 +176,62 @@ def self_exciting(
     >>> bool(surface.scores.sum() > 0)
     True
     """
-    check_option(background, Background, name="background")
-    horizon = require_positive(horizon_days, name="horizon_days", fix="E.g. 28 days.")
-    time_cutoff = require_positive(time_cutoff_days, name="time_cutoff_days", fix="E.g. 60.")
-    space_cutoff = require_positive(space_cutoff_m, name="space_cutoff_m", fix="E.g. 500.")
-    min_sigma = require_positive(min_sigma_m, name="min_sigma_m", fix="E.g. 10.")
+    options = _options(
+        grid,
+        horizon_days=horizon_days,
+        background=background,
+        background_bandwidth_m=background_bandwidth_m,
+        time_cutoff_days=time_cutoff_days,
+        space_cutoff_m=space_cutoff_m,
+        min_sigma_m=min_sigma_m,
+        n_iterations=n_iterations,
+        tolerance=tolerance,
+    )
+    training = prepare(
+        events, grid, time=time, origin=origin, window_days=window_days, weights=None,
+        dayfirst=dayfirst,
+    )  # fmt: skip
+    data = _training_data(events, grid, training)
+    pairs = close_pairs(data["xy"], data["t"], options["time_cutoff"], options["space_cutoff"])
+    fit = fit_etas(
+        data["xy"],
+        data["t"],
+        duration=data["duration"],
+        cell_area=data["cell_area"],
+        pairs=pairs,
+        space_cutoff=options["space_cutoff"],
+        n_iterations=options["iterations"],
+        tolerance=options["tolerance"],
+        min_sigma=options["min_sigma"],
+        background=options["background"],
+        bandwidth=options["bandwidth"],
+        cell=data["cell"],
+        time_cutoff=options["time_cutoff"],
+    )
+    base, triggered = predict_etas(
+        fit,
+        data["xy"],
+        data["t"],
+        grid=grid,
+        duration=data["duration"],
+        horizon=options["horizon"],
+        background=options["background"],
+        bandwidth=options["bandwidth"],
+        cell=data["cell"],
+        time_cutoff=options["time_cutoff"],
+    )
+    return _assemble(fit, base, triggered, grid, training, options, data, pairs, window_days)
+
+
+def _options(grid: Grid, **given: Any) -> dict[str, Any]:
+    """Check the model options; return them by the names the steps use."""
+    background = check_option(given["background"], Background, name="background")
+    horizon = require_positive(given["horizon_days"], name="horizon_days", fix="E.g. 28 days.")
+    time_cutoff = require_positive(
+        given["time_cutoff_days"], name="time_cutoff_days", fix="E.g. 60."
+    )
+    space_cutoff = require_positive(given["space_cutoff_m"], name="space_cutoff_m", fix="E.g. 500.")
+    min_sigma = require_positive(given["min_sigma_m"], name="min_sigma_m", fix="E.g. 10.")
     require_range(
         min_sigma,
         name="min_sigma_m",
@@ -190,31 +239,37 @@ def self_exciting(
         high_open=True,
         fix=f"The floor on the spatial spread must be below `space_cutoff_m` ({space_cutoff:g}).",
     )
-    iterations = require_whole(n_iterations, name="n_iterations", minimum=1)
-    tol = require_positive(tolerance, name="tolerance", fix="E.g. 1e-5.")
+    iterations = require_whole(given["n_iterations"], name="n_iterations", minimum=1)
+    tol = require_positive(given["tolerance"], name="tolerance", fix="E.g. 1e-5.")
     if isinstance(grid, Grid):  # other grids are refused by `prepare`
         check_option(grid.cell_shape, ("square",), name="grid.cell_shape")
+    chosen = given["background_bandwidth_m"]
     require_relevant(
-        background_bandwidth_m,
+        chosen,
         name="background_bandwidth_m",
         used=background == "kernel",
         context=f"with background={background!r}",
         fix="It applies only with `background='kernel'`.",
     )
-    training = prepare(
-        events,
-        grid,
-        time=time,
-        origin=origin,
-        window_days=window_days,
-        weights=None,
-        dayfirst=dayfirst,
-    )
     bandwidth = (
-        require_positive(background_bandwidth_m, name="background_bandwidth_m", fix="E.g. 300.")
-        if background_bandwidth_m is not None
+        require_positive(chosen, name="background_bandwidth_m", fix="E.g. 300.")
+        if chosen is not None
         else 2.0 * grid.cell_size_m
     )
+    return {
+        "background": background,
+        "horizon": horizon,
+        "time_cutoff": time_cutoff,
+        "space_cutoff": space_cutoff,
+        "min_sigma": min_sigma,
+        "iterations": iterations,
+        "tolerance": tol,
+        "bandwidth": bandwidth,
+    }
+
+
+def _training_data(events: gpd.GeoDataFrame, grid: Grid, training: Any) -> dict[str, Any]:
+    """Coordinates, times (days before the origin, negative), cells and the span covered."""
     n_used = training.counts["n_used"]
     if n_used < MIN_EVENTS:
         raise ValueError(
@@ -223,59 +278,52 @@ def self_exciting(
             f"({training.origin}) and in the grid. Use a longer `window_days` or more data."
         )
     xy = np.column_stack([events.geometry.x.to_numpy(), events.geometry.y.to_numpy()])
-    xy = xy[training.used]
-    t = -training.age_days
     oldest = float(training.age_days.max())
     window = training.parameters["window_days"]  # checked by prepare
     covered = window is not None and training.counts["n_too_old"] > 0
-    duration = float(window) if covered else oldest  # the span the data cover
     cell = training.position
-    cell_area = grid.cells["area_share"].to_numpy(dtype=float)[cell] * grid.cell_area_m2
-    pairs = close_pairs(xy, t, time_cutoff, space_cutoff)
-    fit = fit_etas(
-        xy,
-        t,
-        duration=duration,
-        cell_area=cell_area,
-        pairs=pairs,
-        space_cutoff=space_cutoff,
-        n_iterations=iterations,
-        tolerance=tol,
-        min_sigma=min_sigma,
-        background=background,
-        bandwidth=bandwidth,
-        cell=cell,
-        time_cutoff=time_cutoff,
-    )
-    base, triggered = predict_etas(
-        fit,
-        xy,
-        t,
-        grid=grid,
-        duration=duration,
-        horizon=horizon,
-        background=background,
-        bandwidth=bandwidth,
-        cell=cell,
-        time_cutoff=time_cutoff,
-    )
-    notes = _diagnose(fit, pairs.parent.size, time_cutoff, space_cutoff)
-    if window_days is not None and not covered:
+    return {
+        "xy": xy[training.used],
+        "t": -training.age_days,
+        "oldest": oldest,
+        "covered": covered,
+        "duration": float(window) if covered else oldest,  # the span the data cover
+        "cell": cell,
+        "cell_area": grid.cells["area_share"].to_numpy(dtype=float)[cell] * grid.cell_area_m2,
+        "n_used": n_used,
+    }
+
+
+def _assemble(
+    fit: Any,
+    base: Any,
+    triggered: Any,
+    grid: Grid,
+    training: Any,
+    options: dict[str, Any],
+    data: dict[str, Any],
+    pairs: Any,
+    window_days: float | None,
+) -> ForecastSurface:
+    """Build the surface with every choice and fitted parameter, the tallies and the notes."""
+    horizon, duration, oldest = options["horizon"], data["duration"], data["oldest"]
+    notes = diagnose(fit, pairs.parent.size, options["time_cutoff"], options["space_cutoff"])
+    if window_days is not None and not data["covered"]:
         notes.append(
             f"The data cover {oldest:.4g} days before the origin, less than `window_days` "
             f"({window_days:g}): rates are per day over the {oldest:.4g} days covered."
         )
     expected = float(fit.background_share.sum()) * horizon / duration
-    scores = base + triggered
+    kernel = options["background"] == "kernel"
     extra = {
         "horizon_days": horizon,
-        "background": background,
-        "background_bandwidth_m": bandwidth if background == "kernel" else None,
-        "time_cutoff_days": time_cutoff,
-        "space_cutoff_m": space_cutoff,
-        "min_sigma_m": min_sigma,
-        "n_iterations": iterations,
-        "tolerance": tol,
+        "background": options["background"],
+        "background_bandwidth_m": options["bandwidth"] if kernel else None,
+        "time_cutoff_days": options["time_cutoff"],
+        "space_cutoff_m": options["space_cutoff"],
+        "min_sigma_m": options["min_sigma"],
+        "n_iterations": options["iterations"],
+        "tolerance": options["tolerance"],
         "theta": fit.theta,
         "omega": fit.omega,
         "mean_lag_days": 1.0 / fit.omega,
@@ -297,60 +345,14 @@ def self_exciting(
     notes.insert(
         0,
         f"Scores are expected events per cell in the {horizon:g} days from the origin: "
-        f"background ({background}) plus triggering by past events, fitted by EM on "
-        f"{n_used} events over {duration:g} days.",
+        f"background ({options['background']}) plus triggering by past events, fitted by EM "
+        f"on {data['n_used']} events over {duration:g} days.",
     )
     return ForecastSurface(
-        scores=scores,
+        scores=base + triggered,
         grid=grid,
         method="self_exciting",
         parameters={**training.parameters, **extra},
         counts=counts,
         notes=tuple(notes + training.notes),
     )
-
-
-def _diagnose(fit: Any, n_pairs: int, time_cutoff: float, space_cutoff: float) -> list[str]:
-    """Describe the fit in notes; warn about what makes it untrustworthy."""
-    notes = [
-        f"Fitted theta {fit.theta:.3g} (offspring per event), mean lag {1 / fit.omega:.3g} "
-        f"days, sigma {fit.sigma_m:.3g} m; {fit.background_share.mean():.1%} of events are "
-        "background.",
-    ]
-    problems = []
-    if not fit.converged:
-        problems.append(
-            f"EM did not converge in {fit.n_iterations} iterations: the parameters still "
-            f"changed by {fit.last_change:.2g} (relative) in the last one. Raise `n_iterations`."
-        )
-    if n_pairs == 0:
-        problems.append(
-            "No pair of events lies within the cut-offs, so no triggering can be estimated "
-            "(theta 0): the scores are the background alone. Raise the cut-offs."
-        )
-    if fit.theta >= 1:
-        problems.append(
-            f"theta is {fit.theta:.3g} >= 1: an explosive process, so the fit is not "
-            "trustworthy (the background is likely too smooth; use a smaller bandwidth)."
-        )
-    if fit.at_time_cutoff and n_pairs:
-        problems.append(
-            f"The fitted triggering does not decay within `time_cutoff_days` ({time_cutoff:g}): "
-            "it is flat up to the cut-off. Raise `time_cutoff_days`."
-        )
-    if fit.at_space_cutoff and n_pairs:
-        problems.append(
-            f"The fitted triggering does not decay within `space_cutoff_m` ({space_cutoff:g}): "
-            "it is flat up to the cut-off. Raise `space_cutoff_m`."
-        )
-    if fit.at_sigma_floor:
-        notes.append(
-            f"sigma is held at its floor `min_sigma_m` ({fit.sigma_m:.3g} m): many triggering "
-            "pairs are at (nearly) the same point, e.g. repeats at one address or coordinates "
-            "snapped to blocks, and without the floor the likelihood grows without bound."
-        )
-    for problem in problems:
-        warnings.warn(problem, UserWarning, stacklevel=3)
-    if not math.isfinite(fit.log_likelihood):
-        problems.append("The log-likelihood is not finite.")
-    return notes + problems
