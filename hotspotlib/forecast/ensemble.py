@@ -179,19 +179,9 @@ def ensemble(
         coverage, name="coverage", low=0, low_open=True, high=1, fix="E.g. 0.01."
     )
     step = require_positive(weight_step, name="weight_step", fix="E.g. 0.25.")
-    position = locate_events(events, grid)
-    require_columns(events, [time], name="events")
-    stamps = require_timestamps(events[time], name=f"events[{time!r}]", dayfirst=dayfirst)
-    moment = require_moment(origin, name="origin", like=stamps, dayfirst=dayfirst)
-    before = (stamps < moment).to_numpy()
-    require_nonempty(
-        stamps[before],
-        name=f"events before origin {moment}",
-        fix=f"the events run from {stamps.min()} to {stamps.max()}. Check `origin`.",
-    )
-    train, train_stamps, train_cell = events[before], stamps[before], position[before]
+    moment, before, stamps, position = _split_at_origin(events, grid, time, origin, dayfirst)
+    train = events[before]
     final = _run(members, train, moment, grid.n_cells, combine)
-    size = grid.cells["area_share"].to_numpy(dtype=float)
     counts = {
         "n_events": len(events),
         "n_used": int(before.sum()),
@@ -205,8 +195,8 @@ def ensemble(
         weights, source = fixed, "given" if method_weights is not None else "equal"
     else:
         windows, counts["n_validation_skipped"] = _validation_windows(
-            members, train, train_stamps, train_cell, moment, span, n_windows, grid.n_cells,
-            combine,
+            members, train, stamps[before], position[before], moment, span, n_windows,
+            grid.n_cells, combine,
         )  # fmt: skip
         counts["n_validation_windows"] = len(windows)
         require_nonempty(
@@ -218,27 +208,11 @@ def ensemble(
         )
         candidates = simplex(len(names), step, grid.n_cells)
         counts["n_candidates"] = len(candidates)
+        size = grid.cells["area_share"].to_numpy(dtype=float)
         weights, single, ensemble_rate = _best_weights(candidates, windows, size, shares)
         source = "validation"
         rates = dict(zip(names, single.tolist(), strict=True))
-    scores = np.asarray(weights @ final, dtype=float)
     chosen = dict(zip(names, np.asarray(weights, dtype=float).tolist(), strict=True))
-    notes = [
-        f"Scores are a weighted average of the methods' {_KIND[combine]}; weights "
-        f"{_describe(chosen)} ({source}).",
-    ]
-    if source == "validation":
-        notes.append(
-            f"Weights chosen on {counts['n_validation_windows']} windows of "
-            f"{validation_days:g} days before the origin by mean hit rate at "
-            f"{', '.join(f'{s:.0%}' for s in shares)} of the area: ensemble "
-            f"{ensemble_rate:.3f}, best single method {max(rates.values()):.3f}."
-        )
-    if counts["n_after_origin"]:
-        notes.append(
-            f"{counts['n_after_origin']} events at or after the origin ({moment}) were left "
-            "out: the scores and the weights use only the past."
-        )
     parameters = {
         "time": time,
         "origin": moment,
@@ -256,13 +230,53 @@ def ensemble(
         "n_cells": grid.n_cells,
     }
     return ForecastSurface(
-        scores=scores,
+        scores=np.asarray(weights @ final, dtype=float),
         grid=grid,
         method="ensemble",
         parameters=parameters,
         counts=counts,
-        notes=tuple(notes),
+        notes=_notes(parameters, counts),
     )
+
+
+def _split_at_origin(
+    events: gpd.GeoDataFrame, grid: Grid, time: str, origin: Any, dayfirst: bool | None
+) -> tuple[pd.Timestamp, NDArray[np.bool_], pd.Series, NDArray[np.int64]]:
+    """Return the origin, which events come before it, their times and their cells."""
+    position = locate_events(events, grid)
+    require_columns(events, [time], name="events")
+    stamps = require_timestamps(events[time], name=f"events[{time!r}]", dayfirst=dayfirst)
+    moment = require_moment(origin, name="origin", like=stamps, dayfirst=dayfirst)
+    before = (stamps < moment).to_numpy()
+    require_nonempty(
+        stamps[before],
+        name=f"events before origin {moment}",
+        fix=f"the events run from {stamps.min()} to {stamps.max()}. Check `origin`.",
+    )
+    return moment, before, stamps, position
+
+
+def _notes(parameters: dict[str, Any], counts: dict[str, int]) -> tuple[str, ...]:
+    """Say how the scores were combined, how the weights were chosen, and what was left out."""
+    source, rates = parameters["weights_from"], parameters["validation_hit_rate"]
+    notes = [
+        f"Scores are a weighted average of the methods' {_KIND[parameters['combine']]}; "
+        f"weights {_describe(parameters['chosen_weights'])} ({source}).",
+    ]
+    if source == "validation":
+        notes.append(
+            f"Weights chosen on {counts['n_validation_windows']} windows of "
+            f"{parameters['validation_days']:g} days before the origin by mean hit rate at "
+            f"{', '.join(f'{s:.0%}' for s in parameters['coverage'])} of the area: ensemble "
+            f"{parameters['ensemble_validation_hit_rate']:.3f}, best single method "
+            f"{max(rates.values()):.3f}."
+        )
+    if counts["n_after_origin"]:
+        notes.append(
+            f"{counts['n_after_origin']} events at or after the origin ({parameters['origin']}) "
+            "were left out: the scores and the weights use only the past."
+        )
+    return tuple(notes)
 
 
 def _validation_windows(
