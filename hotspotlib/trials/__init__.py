@@ -1,5 +1,7 @@
 """Randomised trials of hot-spot policing: assignment, balance, power, effects, pooling."""
 
+from hotspotlib.trials.arm_effects import ArmEffects, estimate_arms, step_treatment
+from hotspotlib.trials.arms import ArmAssignment, assign_arms
 from hotspotlib.trials.assign import PlaceAssignment, assign_places
 from hotspotlib.trials.balance import BalanceTable, balance_table
 from hotspotlib.trials.catchment import buffer_rings
@@ -18,6 +20,8 @@ from hotspotlib.trials.schedule import DayAssignment, assign_days
 from hotspotlib.trials.simulate import SimulatedPower, simulate_power
 
 __all__ = [
+    "ArmAssignment",
+    "ArmEffects",
     "BalanceTable",
     "ComplianceEffect",
     "DayAssignment",
@@ -32,12 +36,14 @@ __all__ = [
     "TrialReport",
     "WDDTest",
     "adjust_pvalues",
+    "assign_arms",
     "assign_days",
     "assign_places",
     "balance_table",
     "buffer_rings",
     "cace",
     "count_effect_size",
+    "estimate_arms",
     "estimate_effect",
     "estimate_effects",
     "meta_analysis",
@@ -45,6 +51,7 @@ __all__ = [
     "randomization_test",
     "sample_size",
     "simulate_power",
+    "step_treatment",
     "trial_panel",
     "trial_report",
     "wdd",

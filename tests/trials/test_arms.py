@@ -1,0 +1,136 @@
+"""Multi-arm trials: assignment, effects against planted truth, POP steps, power."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from statsmodels.stats.multitest import multipletests
+
+import hotspotlib as hs
+
+TRUTH = {"control": 1.0, "patrol": 0.8, "patrol_pop": 0.6}
+
+
+def _three_arm_panel(n_places=300, weeks=8, seed=3):
+    """Repeated weekly counts per place; place heterogeneity gamma (k = 0.3)."""
+    plan = hs.assign_arms(range(n_places), rng=seed)
+    rng = np.random.default_rng(seed)
+    base = 1.5 * rng.gamma(1 / 0.3, 0.3, n_places)
+    frame = plan.to_frame().reset_index()
+    panel = frame.loc[frame.index.repeat(weeks)].reset_index(drop=True)
+    panel["week"] = np.tile(np.arange(weeks), n_places)
+    rate = base[panel["hotspot_id"]] * panel["arm"].map(TRUTH).to_numpy()
+    panel["crimes"] = rng.poisson(rate)
+    return plan, panel
+
+
+def test_assign_arms_exact_per_block_and_reproducible():
+    blocks = np.arange(31) % 3
+    plan = hs.assign_arms(range(31), design="block", blocks=blocks, rng=2)
+    again = hs.assign_arms(range(31), design="block", blocks=blocks, rng=2)
+    assert np.array_equal(plan.arm_codes, again.arm_codes)
+    assert plan.audit["seed"] == 2
+    for draw in [plan.arm_codes, *plan.redraw(20, rng=1)]:
+        for b in range(3):
+            counts = np.bincount(draw[blocks == b], minlength=3)
+            assert counts.tolist() == plan.n_per_block[b].tolist()
+    assert plan.n_per_block.sum() == 31
+    assert plan.counts["n_control"] == 12  # the two places left over go to earlier arms
+
+
+def test_assign_arms_shares_and_redraw_uniform():
+    plan = hs.assign_arms(range(40), arms=("c", "a", "b", "d"), shares=[2, 1, 1, 0.5], rng=1)
+    assert plan.n_per_block[0].tolist() == [18, 9, 9, 4]
+    draws = plan.redraw(4000, rng=5)
+    share_control = (draws == 0).mean(axis=0)
+    assert np.allclose(share_control, 18 / 40, atol=0.04)
+
+
+def test_three_arm_planted_truth_and_holm_matches_statsmodels():
+    _, panel = _three_arm_panel()
+    effects = hs.estimate_arms(panel, outcome="crimes", fixed_effects="week")
+    table = effects.to_frame()
+    truth = {
+        "patrol vs control": 0.8,
+        "patrol_pop vs control": 0.6,
+        "patrol_pop vs patrol": 0.6 / 0.8,
+    }
+    for name, irr in truth.items():
+        assert table.loc[name, "irr_ci_low"] < irr < table.loc[name, "irr_ci_high"], name
+    raw = table["p_value"].to_numpy()
+    assert np.allclose(table["p_adjusted"], multipletests(raw, method="holm")[1])
+    assert effects.counts["n_clusters"] == 300
+
+
+def test_contrasts_equal_statsmodels_dummy_model():
+    _, panel = _three_arm_panel(n_places=90, weeks=4, seed=8)
+    effects = hs.estimate_arms(panel, outcome="crimes").to_frame()
+    x = pd.get_dummies(panel["arm"], drop_first=True, dtype=float)
+    x.insert(0, "const", 1.0)
+    groups = panel["hotspot_id"].to_numpy()
+    fit = sm.GLM(panel["crimes"], x, family=sm.families.Poisson()).fit(
+        cov_type="cluster", cov_kwds={"groups": groups}
+    )
+    assert effects.loc["patrol vs control", "estimate"] == pytest.approx(fit.params["patrol"])
+    assert effects.loc["patrol vs control", "std_error"] == pytest.approx(fit.bse["patrol"])
+    contrast = np.array([0, -1, 1])
+    se = np.sqrt(contrast @ fit.cov_params().to_numpy() @ contrast)
+    assert effects.loc["patrol_pop vs patrol", "std_error"] == pytest.approx(se)
+
+
+def test_dunnett_between_raw_and_bonferroni():
+    _, panel = _three_arm_panel(n_places=60, weeks=4, seed=4)
+    dunnett = hs.estimate_arms(panel, outcome="crimes", comparisons="control", p_adjust="dunnett")
+    table = dunnett.to_frame()
+    raw = table["p_value"].to_numpy()
+    assert np.all(table["p_adjusted"] >= raw - 1e-9)
+    assert np.all(table["p_adjusted"] <= np.minimum(2 * raw, 1) + 1e-6)
+    wald = hs.estimate_arms(panel, outcome="crimes", comparisons="control", p_adjust="none")
+    assert np.all(
+        table["ci_high"] - table["ci_low"] > wald.table["ci_high"] - wald.table["ci_low"]
+    )
+
+
+def test_dunnett_refused_for_all_pairs():
+    _, panel = _three_arm_panel(n_places=30, weeks=2)
+    with pytest.raises(ValueError, match="p_adjust"):
+        hs.estimate_arms(panel, outcome="crimes", p_adjust="dunnett")
+
+
+def test_pop_step_with_patrol_days_in_model():
+    """Daily patrol (crossover) and POP switched on at staggered dates: both recovered."""
+    rng = np.random.default_rng(11)
+    n_places, days = 60, 120
+    dates = pd.date_range("2024-01-01", periods=days)
+    panel = pd.DataFrame(
+        {"hotspot_id": np.repeat(np.arange(n_places), days), "date": np.tile(dates, n_places)}
+    )
+    panel["patrol"] = (rng.random(len(panel)) < 0.4).astype(int)
+    starts = {p: dates[rng.integers(20, 100)] for p in range(0, n_places, 2)}
+    panel["pop"] = hs.step_treatment(panel, starts)
+    base = rng.gamma(2.0, 0.5, n_places)[panel["hotspot_id"]]
+    rate = base * 0.8 ** panel["patrol"] * 0.7 ** panel["pop"]
+    panel["crimes"] = rng.poisson(rate)
+    effects = hs.estimate_arms(
+        panel,
+        outcome="crimes",
+        arm="pop",
+        control=0,
+        covariates="patrol",
+        fixed_effects=["hotspot_id", "date"],
+    )
+    table = effects.to_frame()
+    assert list(table.index) == ["1 vs 0", "patrol"]
+    for term, irr in (("1 vs 0", 0.7), ("patrol", 0.8)):
+        assert table.loc[term, "irr_ci_low"] < irr < table.loc[term, "irr_ci_high"]
+    assert np.isnan(table.loc["patrol", "p_adjusted"])
+
+
+def test_step_treatment_never_started_and_unsorted():
+    panel = pd.DataFrame(
+        {"hotspot_id": [2, 1, 1, 3], "date": pd.to_datetime(["2024-01-05"] * 2 + ["2024-01-01"] * 2)}
+    )
+    step = hs.step_treatment(panel, pd.Series({1: "2024-01-03", 3: None}))
+    assert step.tolist() == [0, 1, 0, 0]
