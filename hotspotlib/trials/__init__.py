@@ -1,6 +1,7 @@
 """Randomised trials of hot-spot policing: assignment, balance, power, effects, pooling."""
 
 from hotspotlib.trials.arm_effects import ArmEffects, estimate_arms, step_treatment
+from hotspotlib.trials.arm_power import ArmPower, simulate_arm_power
 from hotspotlib.trials.arms import ArmAssignment, assign_arms
 from hotspotlib.trials.assign import PlaceAssignment, assign_places
 from hotspotlib.trials.balance import BalanceTable, balance_table
@@ -22,6 +23,7 @@ from hotspotlib.trials.simulate import SimulatedPower, simulate_power
 __all__ = [
     "ArmAssignment",
     "ArmEffects",
+    "ArmPower",
     "BalanceTable",
     "ComplianceEffect",
     "DayAssignment",
@@ -50,6 +52,7 @@ __all__ = [
     "minimum_detectable_effect",
     "randomization_test",
     "sample_size",
+    "simulate_arm_power",
     "simulate_power",
     "step_treatment",
     "trial_panel",

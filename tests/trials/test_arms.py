@@ -134,3 +134,56 @@ def test_step_treatment_never_started_and_unsorted():
     )
     step = hs.step_treatment(panel, pd.Series({1: "2024-01-03", 3: None}))
     assert step.tolist() == [0, 1, 0, 0]
+
+
+def test_balance_table_across_arms_matches_two_arm_table():
+    places = pd.DataFrame({"crime_last_year": np.arange(30.0) ** 1.5, "shops": np.arange(30) % 7})
+    plan = hs.assign_arms(places, rng=4)
+    table = hs.balance_table(plan, places).to_frame()
+    codes = plan.arm_codes
+    for a, arm in enumerate(plan.arms):
+        assert table.loc["shops", f"mean_{arm}"] == pytest.approx(
+            places["shops"][codes == a].mean()
+        )
+    pair = (codes == 2) | (codes == 0)
+    two = hs.assign_places(places.loc[pair], rng=1)
+    two = type(two)(**{**{f: getattr(two, f) for f in ("place_ids", "block", "n_treated_per_block",
+        "design", "treated_share")}, "treated": codes[pair] == 2})
+    expected = hs.balance_table(two, places.loc[pair]).to_frame()["std_difference"]
+    assert np.allclose(table["std_difference_patrol_pop"], expected)
+    worst = table[["std_difference_patrol", "std_difference_patrol_pop"]].abs().max(axis=1)
+    assert np.allclose(table["std_difference"].abs(), worst)
+
+
+def test_simulated_power_equals_analysis_and_holm():
+    plan = hs.assign_arms(range(45), rng=1)
+    means = np.linspace(2, 8, 45)
+    sim = hs.simulate_arm_power(
+        plan, place_means=means, irrs={"patrol": 0.7, "patrol_pop": 0.5},
+        comparisons="all", dispersion=0.2, n_simulations=3, rng=5,
+    )
+    # replay the first simulated trial and analyse it with estimate_arms
+    generator = np.random.default_rng(5)
+    from hotspotlib.trials.arms import draw_arms
+
+    codes = draw_arms(generator, plan.block, plan.n_per_block, 3)
+    mean = means * np.array([1.0, 0.7, 0.5])[codes]
+    mean = mean * generator.gamma(1 / 0.2, 0.2, mean.shape)
+    y = generator.poisson(mean)
+    panel = pd.DataFrame({"arm": np.array(plan.arms)[codes[0]], "crimes": y[0]})
+    table = hs.estimate_arms(panel, outcome="crimes").to_frame()
+    assert np.allclose(sim.p_adjusted[0], table["p_adjusted"])
+
+
+def test_simulated_power_null_controls_familywise_error():
+    plan = hs.assign_arms(range(90), rng=1)
+    sim = hs.simulate_arm_power(
+        plan, place_means=[3.0] * 90, irrs={}, comparisons="all", n_simulations=2000, rng=3
+    )
+    assert sim.power_any < 0.05 + 3 * np.sqrt(0.05 * 0.95 / 2000)
+    assert np.all(sim.power <= sim.power_unadjusted)
+    strong = hs.simulate_arm_power(
+        plan, place_means=[3.0] * 90, irrs={"patrol": 0.6, "patrol_pop": 0.4},
+        n_simulations=500, rng=3,
+    )
+    assert strong.power[1] > 0.95 and strong.power_all <= strong.power.min()
