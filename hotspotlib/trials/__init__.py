@@ -10,6 +10,7 @@ from hotspotlib.trials.compliance import ComplianceEffect, cace
 from hotspotlib.trials.displacement import WDDTest, wdd
 from hotspotlib.trials.effect_size import count_effect_size
 from hotspotlib.trials.estimate import TrialEffect, estimate_effect
+from hotspotlib.trials.forces import ForceEvaluation, evaluate_forces
 from hotspotlib.trials.inference import RandomizationTest, randomization_test
 from hotspotlib.trials.meta import MetaAnalysis, meta_analysis
 from hotspotlib.trials.multiple import EffectTable, adjust_pvalues, estimate_effects
@@ -29,6 +30,7 @@ __all__ = [
     "DayAssignment",
     "DisplacementQuotient",
     "EffectTable",
+    "ForceEvaluation",
     "MetaAnalysis",
     "PlaceAssignment",
     "PowerAnalysis",
@@ -48,6 +50,7 @@ __all__ = [
     "estimate_arms",
     "estimate_effect",
     "estimate_effects",
+    "evaluate_forces",
     "meta_analysis",
     "minimum_detectable_effect",
     "randomization_test",

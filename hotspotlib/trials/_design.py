@@ -21,6 +21,7 @@ from hotspotlib._validation import (
 )
 
 __all__ = [
+    "NotEstimable",
     "check_outcome",
     "check_treatment",
     "dummies",
@@ -29,6 +30,14 @@ __all__ = [
     "place_day_grid",
     "refuse_repeated_units",
 ]
+
+
+class NotEstimable(ValueError):
+    """The data carry no estimate of the effect (an empty arm, separation, no events).
+
+    A ``ValueError``: callers that analyse many data sets (:func:`evaluate_forces`)
+    report such a data set and go on, while bad arguments still stop them.
+    """
 
 
 def check_treatment(panel: pd.DataFrame, treatment: str) -> NDArray[np.float64]:
@@ -100,7 +109,7 @@ def require_estimable(
                 "difference in means."
             )
     if problem:
-        raise ValueError(f"No effect can be estimated: {problem}")
+        raise NotEstimable(f"No effect can be estimated: {problem}")
 
 
 def dummies(values: pd.Series, *, prefix: str) -> pd.DataFrame:

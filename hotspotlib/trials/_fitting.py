@@ -10,7 +10,7 @@ import pandas as pd
 from scipy import stats
 
 from hotspotlib._fixed_effects import absorbed_columns, fit_glm_fe
-from hotspotlib.trials._design import integer_valued
+from hotspotlib.trials._design import NotEstimable, integer_valued
 
 __all__ = [
     "absorbed_terms",
@@ -161,7 +161,7 @@ def tabulate(
             "group, or use randomization_test."
         )
     if problem:
-        raise ValueError(f"The model could not estimate the effect: {problem}")
+        raise NotEstimable(f"The model could not estimate the effect: {problem}")
     return pd.DataFrame(
         {
             "estimate": params,

@@ -19,7 +19,7 @@ from scipy import optimize, stats
 
 from hotspotlib._columns import PLACE
 from hotspotlib._fixed_effects import fit_glm_fe
-from hotspotlib._frozen import FrozenResult, frozen_mapping
+from hotspotlib._frozen import FrozenResult
 from hotspotlib._multiple_testing import adjust_pvalues
 from hotspotlib._validation import (
     check_option,
@@ -183,7 +183,17 @@ def estimate_arms(
         [(codes == a).astype(float) for a in others]
         + [panel[c].to_numpy(dtype=float) for c in extra]
     )
-    require_estimable(y, (codes != reference).astype(float), outcome=outcome, treatment=arm)
+    for a in others:  # every arm needs events, as the control arm does
+        pair = (codes == a) | (codes == reference)
+        z = (codes[pair] == a).astype(float)
+        require_estimable(
+            y[pair],
+            z,
+            outcome=outcome,
+            treatment=arm,
+            separation=True,
+            context=f" (arm {labels[a]!r} against {labels[reference]!r})",
+        )
     factors = [pd.factorize(panel[c])[0].astype(np.int64) for c in effects] or [
         np.zeros(len(y), dtype=np.int64)
     ]

@@ -150,7 +150,9 @@ def simulate_arm_power(
     means = require_within(place_means, name="place_means", low=0, low_open=True)
     require_shape(means, (n,), name="place_means", what="one expected count per place")
     require_subset(list(irrs), assignment.arms, name="irrs", among="the arms", what="arms")
-    ratios = np.array([require_positive(irrs.get(a, 1.0), name=f"irrs[{a!r}]") for a in assignment.arms])
+    ratios = np.array(
+        [require_positive(irrs.get(a, 1.0), name=f"irrs[{a!r}]") for a in assignment.arms]
+    )
     k = require_positive(dispersion, name="dispersion", allow_zero=True)
     check_option(comparisons, ("control", "all"), name="comparisons")
     check_option(p_adjust, Adjustment, name="p_adjust")

@@ -88,9 +88,7 @@ def test_dunnett_between_raw_and_bonferroni():
     assert np.all(table["p_adjusted"] >= raw - 1e-9)
     assert np.all(table["p_adjusted"] <= np.minimum(2 * raw, 1) + 1e-6)
     wald = hs.estimate_arms(panel, outcome="crimes", comparisons="control", p_adjust="none")
-    assert np.all(
-        table["ci_high"] - table["ci_low"] > wald.table["ci_high"] - wald.table["ci_low"]
-    )
+    assert np.all(table["ci_high"] - table["ci_low"] > wald.table["ci_high"] - wald.table["ci_low"])
 
 
 def test_dunnett_refused_for_all_pairs():
@@ -130,7 +128,10 @@ def test_pop_step_with_patrol_days_in_model():
 
 def test_step_treatment_never_started_and_unsorted():
     panel = pd.DataFrame(
-        {"hotspot_id": [2, 1, 1, 3], "date": pd.to_datetime(["2024-01-05"] * 2 + ["2024-01-01"] * 2)}
+        {
+            "hotspot_id": [2, 1, 1, 3],
+            "date": pd.to_datetime(["2024-01-05"] * 2 + ["2024-01-01"] * 2),
+        }
     )
     step = hs.step_treatment(panel, pd.Series({1: "2024-01-03", 3: None}))
     assert step.tolist() == [0, 1, 0, 0]
@@ -147,8 +148,15 @@ def test_balance_table_across_arms_matches_two_arm_table():
         )
     pair = (codes == 2) | (codes == 0)
     two = hs.assign_places(places.loc[pair], rng=1)
-    two = type(two)(**{**{f: getattr(two, f) for f in ("place_ids", "block", "n_treated_per_block",
-        "design", "treated_share")}, "treated": codes[pair] == 2})
+    two = type(two)(
+        **{
+            **{
+                f: getattr(two, f)
+                for f in ("place_ids", "block", "n_treated_per_block", "design", "treated_share")
+            },
+            "treated": codes[pair] == 2,
+        }
+    )
     expected = hs.balance_table(two, places.loc[pair]).to_frame()["std_difference"]
     assert np.allclose(table["std_difference_patrol_pop"], expected)
     worst = table[["std_difference_patrol", "std_difference_patrol_pop"]].abs().max(axis=1)
@@ -159,8 +167,13 @@ def test_simulated_power_equals_analysis_and_holm():
     plan = hs.assign_arms(range(45), rng=1)
     means = np.linspace(2, 8, 45)
     sim = hs.simulate_arm_power(
-        plan, place_means=means, irrs={"patrol": 0.7, "patrol_pop": 0.5},
-        comparisons="all", dispersion=0.2, n_simulations=3, rng=5,
+        plan,
+        place_means=means,
+        irrs={"patrol": 0.7, "patrol_pop": 0.5},
+        comparisons="all",
+        dispersion=0.2,
+        n_simulations=3,
+        rng=5,
     )
     # replay the first simulated trial and analyse it with estimate_arms
     generator = np.random.default_rng(5)
@@ -183,7 +196,71 @@ def test_simulated_power_null_controls_familywise_error():
     assert sim.power_any < 0.05 + 3 * np.sqrt(0.05 * 0.95 / 2000)
     assert np.all(sim.power <= sim.power_unadjusted)
     strong = hs.simulate_arm_power(
-        plan, place_means=[3.0] * 90, irrs={"patrol": 0.6, "patrol_pop": 0.4},
-        n_simulations=500, rng=3,
+        plan,
+        place_means=[3.0] * 90,
+        irrs={"patrol": 0.6, "patrol_pop": 0.4},
+        n_simulations=500,
+        rng=3,
     )
     assert strong.power[1] > 0.95 and strong.power_all <= strong.power.min()
+
+
+def _force_panels(n_forces=18, seed=21, tau=0.15):
+    """Three-arm trial per force; true log IRR of patrol varies across forces (sd tau)."""
+    rng = np.random.default_rng(seed)
+    panels, truth = {}, {}
+    for f in range(n_forces):
+        log_irr = np.log(0.8) + tau * rng.standard_normal()
+        plan = hs.assign_arms(range(60), rng=rng)
+        panel = plan.to_frame().reset_index()
+        ratio = panel["arm"].map({"control": 1.0, "patrol": np.exp(log_irr), "patrol_pop": 0.6})
+        panel["crimes"] = rng.poisson(6.0 * ratio)
+        panels[f"force {f + 1:02d}"] = panel
+        truth[f"force {f + 1:02d}"] = log_irr
+    return panels, truth
+
+
+def test_evaluate_forces_pools_with_meta_analysis_and_reports_failure():
+    panels, _ = _force_panels()
+    broken = panels["force 05"].copy()
+    broken.loc[broken["arm"] == "patrol", "crimes"] = 0  # no events in one arm
+    panels["force 05"] = broken
+    result = hs.evaluate_forces(panels, outcome="crimes", comparison=("patrol", "control"))
+    assert dict(result.counts) == {"n_forces": 18, "n_pooled": 17, "n_failed": 1}
+    assert "force 05" in result.failed and "separation" in result.failed["force 05"]
+    assert any("force 05" in note for note in result.notes)
+    # the pooled estimate is meta_analysis on the per-force rows
+    good = result.table[result.table["status"] == "pooled"]
+    direct = hs.meta_analysis(
+        good["estimate"].to_numpy(), variances=good["std_error"].to_numpy() ** 2, method="REML"
+    )
+    assert result.pooled.estimate == pytest.approx(direct.estimate)
+    assert result.pooled.tau2 == pytest.approx(direct.tau2)
+    assert np.isfinite(result.pooled.prediction_low)
+    assert result.pooled.ci_low < np.log(0.8) < result.pooled.ci_high
+
+
+def test_evaluate_forces_per_force_rows_equal_the_analysis():
+    panels, _ = _force_panels(n_forces=3)
+    result = hs.evaluate_forces(panels, outcome="crimes", comparison=("patrol_pop", "control"))
+    one = hs.estimate_arms(panels["force 02"], outcome="crimes").table
+    assert result.table.loc["force 02", "estimate"] == pytest.approx(
+        one.loc["patrol_pop vs control", "estimate"]
+    )
+
+
+def test_evaluate_forces_bad_arguments_still_raise():
+    panels, _ = _force_panels(n_forces=3)
+    with pytest.raises(ValueError, match="no_such"):
+        hs.evaluate_forces(panels, outcome="no_such", comparison=("patrol", "control"))
+
+
+def test_evaluate_forces_forest_plot(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    panels, _ = _force_panels()
+    result = hs.evaluate_forces(panels, outcome="crimes", comparison=("patrol", "control"))
+    axes = result.plot()
+    axes.figure.savefig(tmp_path / "forest.png", dpi=80)
+    assert len(axes.get_yticklabels()) == 19
