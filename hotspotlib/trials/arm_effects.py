@@ -253,7 +253,14 @@ def _arms(panel: pd.DataFrame, arm: str, control: Any) -> tuple[list[Any], int, 
     )
     if control is None:
         control = "control" if "control" in labels else labels[0]
-    require_subset([control], labels, name="control", among=f"the arms {labels}", what="arm")
+    require_subset(
+        [control],
+        labels,
+        name="control",
+        among=f"the arms {labels}",
+        what="arm",
+        fix=f"Pass one of the labels in panel[{arm!r}] (mind the type: 0 is not '0').",
+    )
     return [str(v) for v in labels], labels.index(control), codes.astype(np.int64)
 
 

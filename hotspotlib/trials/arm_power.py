@@ -149,7 +149,14 @@ def simulate_arm_power(
     n = len(assignment.place_ids)
     means = require_within(place_means, name="place_means", low=0, low_open=True)
     require_shape(means, (n,), name="place_means", what="one expected count per place")
-    require_subset(list(irrs), assignment.arms, name="irrs", among="the arms", what="arms")
+    require_subset(
+        list(irrs),
+        assignment.arms,
+        name="irrs",
+        among=f"the arms {list(assignment.arms)}",
+        what="arms",
+        fix="Key each rate ratio by an arm of the assignment.",
+    )
     ratios = np.array(
         [require_positive(irrs.get(a, 1.0), name=f"irrs[{a!r}]") for a in assignment.arms]
     )

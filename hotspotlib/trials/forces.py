@@ -188,7 +188,9 @@ def evaluate_forces(
         len(good),
         name="forces with an estimable effect",
         minimum=2,
-        fix=f"pooling needs two; failed: {dict(zip(table.index, table['reason'], strict=True))}",
+        fix="Pooling needs two. Not estimable: "
+        + ("; ".join(f"{f}: {r}" for f, r in table["reason"].items() if r) or "none")
+        + ".",
     )
     pooled = meta_analysis(
         good["estimate"].to_numpy(),
@@ -229,7 +231,13 @@ def _one_force(
                 panel, outcome=outcome, control=control, confidence=level, **options
             )
             label = f"{arm} vs {control}"
-            require_subset([label], arms.table.index, name="comparison", among="the comparisons")
+            require_subset(
+                [label],
+                arms.table.index,
+                name="comparison",
+                among=f"the comparisons {list(arms.table.index)}",
+                fix="Pass (arm, control) labels of the panels' arm column.",
+            )
             estimate = arms.table.loc[label, "estimate"]
             se = arms.table.loc[label, "std_error"]
             n_obs = arms.counts["n_obs"]
