@@ -1,6 +1,6 @@
 """Randomised trials of hot-spot policing: assignment, balance, power, effects, pooling."""
 
-from hotspotlib.trials.arm_effects import ArmEffects, estimate_arms, step_treatment
+from hotspotlib.trials.arm_effects import ArmEffects, estimate_arms
 from hotspotlib.trials.arm_power import ArmPower, simulate_arm_power
 from hotspotlib.trials.arms import ArmAssignment, assign_arms
 from hotspotlib.trials.assign import PlaceAssignment, assign_places
@@ -14,7 +14,7 @@ from hotspotlib.trials.forces import ForceEvaluation, evaluate_forces
 from hotspotlib.trials.inference import RandomizationTest, randomization_test
 from hotspotlib.trials.meta import MetaAnalysis, meta_analysis
 from hotspotlib.trials.multiple import EffectTable, adjust_pvalues, estimate_effects
-from hotspotlib.trials.panel import trial_panel
+from hotspotlib.trials.panel import step_treatment, trial_panel
 from hotspotlib.trials.power import PowerAnalysis, minimum_detectable_effect, sample_size
 from hotspotlib.trials.quotient import DisplacementQuotient, wdq
 from hotspotlib.trials.report import TrialReport, trial_report

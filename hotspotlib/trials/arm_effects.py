@@ -28,13 +28,12 @@ from hotspotlib._validation import (
     require_probability,
     require_relevant,
     require_subset,
-    require_timestamps,
     require_type,
     require_whole,
 )
 from hotspotlib.trials._design import as_names, check_outcome, require_estimable
 
-__all__ = ["ArmEffects", "estimate_arms", "step_treatment"]
+__all__ = ["ArmEffects", "estimate_arms"]
 
 ArmAdjustment = Literal["holm", "dunnett", "bonferroni", "fdr_bh", "none"]
 
@@ -354,53 +353,3 @@ def _notes(p_adjust: str, m: int, fit: Any, n: int) -> tuple[str, ...]:
     if not fit.converged:
         notes.append(f"The Poisson fit did not converge in {fit.n_iter} iterations.")
     return tuple(notes)
-
-
-def step_treatment(
-    panel: pd.DataFrame,
-    starts: Mapping[Any, Any] | pd.Series,
-    *,
-    place: str = PLACE,
-    date: str = "date",
-) -> pd.Series:
-    """Build a 0/1 column that switches on at each place's start date (a step change).
-
-    Problem-oriented policing is not a daily dose: once the problem-solving starts at a
-    place it stays in force. This returns, for every panel row, 1 on and after that
-    place's start date and 0 before it (and 0 throughout for places without a start
-    date, e.g. control and patrol-only places). Entered as the ``arm`` of
-    :func:`estimate_arms` with the daily patrol column as a covariate and place and day
-    fixed effects, its coefficient is the POP step change with patrol days held fixed.
-
-    Parameters
-    ----------
-    panel : pandas.DataFrame
-        Place-day panel with ``place`` and ``date`` columns.
-    starts : mapping or pandas.Series
-        Start date per place id (missing or NaT: never started).
-    place, date : str
-        The panel's place and day columns.
-
-    Returns
-    -------
-    pandas.Series
-        0/1 integers, aligned to ``panel.index``.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> import hotspotlib as hs
-    >>> panel = pd.DataFrame({"hotspot_id": [1, 1, 1, 2],
-    ...                       "date": pd.date_range("2024-01-01", periods=3).tolist()
-    ...                       + [pd.Timestamp("2024-01-03")]})
-    >>> hs.step_treatment(panel, {1: "2024-01-02"}).tolist()
-    [0, 1, 1, 0]
-    """
-    require_type(panel, pd.DataFrame, name="panel", expected="a pandas DataFrame")
-    require_columns(panel, [place, date], name="panel")
-    given = pd.Series(starts, dtype=object) if not isinstance(starts, pd.Series) else starts
-    start = require_timestamps(given.dropna(), name="starts").dt.normalize()
-    days = require_timestamps(panel[date], name=f"panel[{date!r}]").dt.normalize()
-    matched = panel[place].map(pd.Series(start.to_numpy(), index=given.dropna().index))
-    on = (days.to_numpy() >= pd.to_datetime(matched).to_numpy()) & matched.notna().to_numpy()
-    return pd.Series(on.astype(np.int64), index=panel.index, name="step")
