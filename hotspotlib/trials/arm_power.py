@@ -230,7 +230,7 @@ def _p_values(
         residual = (y[..., None] - level[:, None, :]) ** 2 * onehot
         n = len(means)
         var = residual.sum(axis=1) / total**2 * n / (n - n_arms)  # HC1, as estimate_arms
-        log_mean = np.log(total)
+        log_mean = np.log(level)  # log mean per arm (not the total: arm sizes differ)
         beta = log_mean[:, 1:] - log_mean[:, :1]
         v_beta = var[:, 1:, None] * np.eye(n_arms - 1) + var[:, :1, None]
         estimate = beta @ contrast.T

@@ -131,8 +131,8 @@ class ArmAssignment(FrozenResult):
     def notes(self) -> tuple[str, ...]:
         """How the numbers per arm were fixed, and how to analyse."""
         return (
-            "Places per arm in each block: floor(share * block size), the places left "
-            "over going to the arms with the largest remainders (earlier arms on ties).",
+            "Places per arm in each block: floor(share * block size); the places left "
+            "over go to the arms furthest below their overall target (earlier arms on ties).",
             f"Analyse by assigned arm (intention to treat) against {self.arms[0]!r} with "
             "estimate_arms; re-create the allocation from the recorded seed.",
         )
@@ -232,14 +232,20 @@ def _shares(shares: Sequence[float] | None, k: int) -> NDArray[np.float64]:
 
 
 def _per_block(sizes: NDArray[np.int64], shares: NDArray[np.float64]) -> NDArray[np.int64]:
-    """Places per (block, arm): floors, then the remainders by largest fraction."""
-    ideal = sizes[:, None] * shares[None, :]
-    counts = np.floor(ideal + 1e-9).astype(np.int64)
-    left = sizes - counts.sum(axis=1)
-    order = np.argsort(-(ideal - counts), axis=1, kind="stable")
-    rank = np.empty_like(order)
-    np.put_along_axis(rank, order, np.arange(len(shares))[None, :], axis=1)
-    return counts + (rank < left[:, None])
+    """Places per (block, arm): floors, then each block's leftovers by overall deficit.
+
+    Block by block, the places left after the floors go to the arms furthest below
+    their target share of the places allocated so far (earlier arms on ties), so the
+    totals stay as close to the shares as whole numbers allow.
+    """
+    counts = np.floor(sizes[:, None] * shares[None, :] + 1e-9).astype(np.int64)
+    given = np.zeros(len(shares))
+    for b, size in enumerate(sizes):  # one pass over the blocks (a handful to hundreds)
+        left = int(size - counts[b].sum())
+        deficit = shares * sizes[: b + 1].sum() - given - counts[b]
+        counts[b, np.argsort(-deficit, kind="stable")[:left]] += 1
+        given += counts[b]
+    return counts
 
 
 def draw_arms(
