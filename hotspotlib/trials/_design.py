@@ -102,7 +102,8 @@ def require_estimable(
         if empty:
             rows = z == (1 if empty[0] == "treated" else 0)
             problem = (
-                f"`{outcome}` is 0 in every {empty[0]} row analysed ({int(rows.sum())} rows): "
+                f"`{outcome}` is 0 in every {empty[0]} row analysed{context} "
+                f"({int(rows.sum())} rows): "
                 "complete separation, the IRR is 0 or infinite and a count model cannot "
                 "estimate it or its standard error. Report the counts, test with "
                 "randomization_test (valid under the sharp null), or use model='ols' for a "

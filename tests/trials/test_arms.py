@@ -269,3 +269,15 @@ def test_evaluate_forces_forest_plot(tmp_path):
     axes = result.plot()
     axes.figure.savefig(tmp_path / "forest.png", dpi=80)
     assert len(axes.get_yticklabels()) == 19
+
+
+def test_dunnett_critical_value_matches_published_table():
+    """Two treatments vs control, equal arms (correlation 1/2), infinite df, two-sided
+    95%: 2.21 (Dunnett 1955, Table 2a; Dunnett 1964 gives 2.212)."""
+    from scipy import optimize
+
+    from hotspotlib.trials.arm_effects import _max_abs_sf
+
+    correlation = np.array([[1.0, 0.5], [0.5, 1.0]])
+    crit = optimize.brentq(lambda c: _max_abs_sf(c, correlation) - 0.05, 1, 4)
+    assert crit == pytest.approx(2.212, abs=2e-3)
