@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from scipy import optimize, stats
 
 from hotspotlib._columns import PLACE
-from hotspotlib._fixed_effects import fit_glm_fe
+from hotspotlib._fixed_effects import absorbed_columns, fit_glm_fe
 from hotspotlib._frozen import FrozenResult
 from hotspotlib._multiple_testing import adjust_pvalues
 from hotspotlib._validation import (
@@ -32,6 +32,7 @@ from hotspotlib._validation import (
     require_whole,
 )
 from hotspotlib.trials._design import as_names, check_outcome, require_estimable
+from hotspotlib.trials._fitting import require_identified
 
 __all__ = ["ArmEffects", "estimate_arms"]
 
@@ -198,6 +199,13 @@ def estimate_arms(
     ]
     groups = (
         pd.factorize(panel[cluster_by])[0].astype(np.int64) if cluster_by else np.arange(len(y))
+    )
+    terms = [f"arm {labels[a]!r}" for a in others] + extra
+    require_identified(
+        [t for t, flag in zip(terms, absorbed_columns(x, factors), strict=True) if flag],
+        fix="An arm assigned per place is absorbed by place fixed effects: leave the place "
+        "out of `fixed_effects` (the arm comparison is between places), or use a step "
+        "column that changes within place (step_treatment).",
     )
     fit = fit_glm_fe(y, x, factors, groups)
     names, contrast = _contrasts([labels[a] for a in others], labels[reference], comparisons)

@@ -22,11 +22,22 @@ def _with(**columns):
     return panel().assign(**columns)
 
 
+def _weekly():
+    frame = panel().loc[panel().index.repeat(2)].reset_index(drop=True)
+    return frame.assign(week=np.tile([0, 1], len(panel())))
+
+
 def _no_patrol_events():
     return _with(crimes=np.where(panel()["arm"] == "patrol", 0, panel()["crimes"]))
 
 
 CASES = [
+    Case(
+        "estimate_arms",
+        "arm absorbed by place fixed effects",
+        lambda: hs.estimate_arms(_weekly(), outcome="crimes", fixed_effects=["hotspot_id", "week"]),
+        match=r"do not vary within the fixed effects.*step_treatment",
+    ),
     Case(
         "assign_arms",
         "one arm",
