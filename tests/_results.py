@@ -93,6 +93,14 @@ def zone_ranking() -> hs.PlaceRanking:
     return hs.rank_places(zone_rates(), n_simulations=99, rng=1)
 
 
+@cache
+def arm_trial(seed: int = 0) -> pd.DataFrame:
+    panel = hs.assign_arms(range(60), rng=seed).to_frame().reset_index()
+    rate = panel["arm"].map({"control": 4.0, "patrol": 3.0, "patrol_pop": 2.5})
+    panel["crimes"] = np.random.default_rng(seed).poisson(rate)
+    return panel
+
+
 def _first_half() -> Any:
     events = city().events
     return events[events["timestamp"] < events["timestamp"].median()]
@@ -210,6 +218,20 @@ BUILDERS: dict[str, Callable[[], Any]] = {
     "CrimeRates": zone_rates,
     "PlaceRanking": zone_ranking,
     "PlaceTiers": lambda: hs.assign_tiers(zone_ranking(), rule="top_k", k=[3, 8]),
+    "ArmAssignment": lambda: hs.assign_arms(range(30), rng=1),
+    "ArmEffects": lambda: hs.estimate_arms(arm_trial(), outcome="crimes"),
+    "ArmPower": lambda: hs.simulate_arm_power(
+        hs.assign_arms(range(30), rng=1),
+        place_means=[4.0] * 30,
+        irrs={"patrol": 0.7},
+        n_simulations=50,
+        rng=1,
+    ),
+    "ForceEvaluation": lambda: hs.evaluate_forces(
+        {f: arm_trial(seed) for seed, f in enumerate(["A", "B", "C"])},
+        outcome="crimes",
+        comparison=("patrol", "control"),
+    ),
 }
 
 RESULT_CLASSES = sorted(

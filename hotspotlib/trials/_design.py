@@ -21,6 +21,7 @@ from hotspotlib._validation import (
 )
 
 __all__ = [
+    "NotEstimable",
     "check_outcome",
     "check_treatment",
     "dummies",
@@ -29,6 +30,14 @@ __all__ = [
     "place_day_grid",
     "refuse_repeated_units",
 ]
+
+
+class NotEstimable(ValueError):
+    """The data carry no estimate of the effect (an empty arm, separation, no events).
+
+    A ``ValueError``: callers that analyse many data sets (:func:`evaluate_forces`)
+    report such a data set and go on, while bad arguments still stop them.
+    """
 
 
 def check_treatment(panel: pd.DataFrame, treatment: str) -> NDArray[np.float64]:
@@ -93,14 +102,15 @@ def require_estimable(
         if empty:
             rows = z == (1 if empty[0] == "treated" else 0)
             problem = (
-                f"`{outcome}` is 0 in every {empty[0]} row analysed ({int(rows.sum())} rows): "
+                f"`{outcome}` is 0 in every {empty[0]} row analysed{context} "
+                f"({int(rows.sum())} rows): "
                 "complete separation, the IRR is 0 or infinite and a count model cannot "
                 "estimate it or its standard error. Report the counts, test with "
                 "randomization_test (valid under the sharp null), or use model='ols' for a "
                 "difference in means."
             )
     if problem:
-        raise ValueError(f"No effect can be estimated: {problem}")
+        raise NotEstimable(f"No effect can be estimated: {problem}")
 
 
 def dummies(values: pd.Series, *, prefix: str) -> pd.DataFrame:

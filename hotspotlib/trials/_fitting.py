@@ -10,10 +10,11 @@ import pandas as pd
 from scipy import stats
 
 from hotspotlib._fixed_effects import absorbed_columns, fit_glm_fe
-from hotspotlib.trials._design import integer_valued
+from hotspotlib.trials._design import NotEstimable, integer_valued
 
 __all__ = [
     "absorbed_terms",
+    "require_identified",
     "add_ratios",
     "choose_model",
     "effect_terms",
@@ -102,11 +103,7 @@ def absorbed_terms(
         )
         flagged.remove("log_baseline")
         columns = {name: values for name, values in columns.items() if name != "log_baseline"}
-    if flagged:
-        raise ValueError(
-            f"The term(s) {flagged} do not vary within the fixed effects, so their "
-            "coefficients are not identified. Use fewer fixed effects or carryover lags."
-        )
+    require_identified(flagged, fix="Use fewer fixed effects or carryover lags.")
     x = np.column_stack(list(columns.values()))
     clusters = groups if groups is not None else np.arange(len(y))
     fit = fit_glm_fe(y, x, effects, clusters.astype(np.int64))
@@ -121,6 +118,15 @@ def absorbed_terms(
         p_value = 2 * stats.norm.sf(np.abs(estimate / std_error))
     bounds = np.column_stack([estimate - crit * std_error, estimate + crit * std_error])
     return tabulate(names, estimate, std_error, p_value, bounds), notes
+
+
+def require_identified(flagged: list[str], *, fix: str) -> None:
+    """Refuse model terms that do not vary within the fixed effects (not identified)."""
+    if flagged:
+        raise ValueError(
+            f"The term(s) {flagged} do not vary within the fixed effects, so their "
+            f"coefficients are not identified. {fix}"
+        )
 
 
 def effect_terms(fit: Any, frame: pd.DataFrame, level: float, model: str) -> pd.DataFrame:
@@ -161,7 +167,7 @@ def tabulate(
             "group, or use randomization_test."
         )
     if problem:
-        raise ValueError(f"The model could not estimate the effect: {problem}")
+        raise NotEstimable(f"The model could not estimate the effect: {problem}")
     return pd.DataFrame(
         {
             "estimate": params,

@@ -24,6 +24,7 @@ from hotspotlib._validation import (
     require_type,
     wall_clock,
 )
+from hotspotlib.trials.arms import ArmAssignment
 from hotspotlib.trials.assign import PlaceAssignment
 from hotspotlib.trials.schedule import DayAssignment
 
@@ -118,7 +119,7 @@ class BalanceTable(FrozenResult):
 
 
 def balance_table(
-    assignment: PlaceAssignment | DayAssignment,
+    assignment: PlaceAssignment | DayAssignment | ArmAssignment,
     covariates: pd.DataFrame,
     *,
     threshold: float = 0.1,
@@ -135,8 +136,11 @@ def balance_table(
 
     Parameters
     ----------
-    assignment : PlaceAssignment or DayAssignment
-        The allocation.
+    assignment : PlaceAssignment, DayAssignment or ArmAssignment
+        The allocation. With several arms (:func:`assign_arms`) the table has a mean
+        and SD per arm and a standardised difference of each arm against the control
+        arm (``std_difference_<arm>``); ``std_difference`` is the largest of them in
+        absolute value (with its sign) and flags the covariate.
     covariates : pandas.DataFrame
         Numeric or boolean covariates (booleans compare shares). Indexed by place id
         (place-level; for a crossover they are repeated over each place's days), or,
@@ -172,9 +176,10 @@ def balance_table(
     require_type(covariates, pd.DataFrame, name="covariates", expected="a DataFrame")
     require_type(
         assignment,
-        (PlaceAssignment, DayAssignment),
+        (PlaceAssignment, DayAssignment, ArmAssignment),
         name="assignment",
-        expected="a PlaceAssignment or DayAssignment (from assign_places or assign_days)",
+        expected="a PlaceAssignment, DayAssignment or ArmAssignment (from assign_places, "
+        "assign_days or assign_arms)",
     )
     notes = [
         f"Standardised difference (pooled SD, ddof=1); |d| > {limit:g} is flagged. "
@@ -184,6 +189,21 @@ def balance_table(
         geometry = [str(c) for c in covariates.columns[covariates.dtypes == "geometry"]]
         covariates = pd.DataFrame(covariates.drop(columns=geometry))
         notes.append(f"Geometry column(s) left out: {', '.join(geometry)}.")
+    if isinstance(assignment, ArmAssignment):
+        values = _aligned(covariates, assignment.place_ids)
+        codes = assignment.arm_codes
+        return BalanceTable(
+            _table=_arm_table(values, codes, assignment.arms, limit),
+            threshold=limit,
+            unit="places",
+            n_treated=int((codes != 0).sum()),
+            n_control=int((codes == 0).sum()),
+            notes=(
+                *notes,
+                f"{len(assignment.arms)} arms: each compared with {assignment.arms[0]!r}; "
+                "n_treated counts every place not in the control arm.",
+            ),
+        )
     if isinstance(assignment, PlaceAssignment):
         values = _aligned(covariates, assignment.place_ids)
         treated = np.asarray(assignment.treated)
@@ -297,3 +317,25 @@ def _table(values: pd.DataFrame, treated: NDArray[np.bool_], limit: float) -> pd
         },
         index=pd.Index([str(c) for c in values.columns], name="covariate"),
     )
+
+
+def _arm_table(
+    values: pd.DataFrame, codes: NDArray[np.int64], arms: tuple[str, ...], limit: float
+) -> pd.DataFrame:
+    """Means and SDs per arm; standardised differences of each arm against control."""
+    columns: dict[str, Any] = {}
+    x = values.to_numpy(dtype=float)
+    control = codes == 0
+    worst = np.zeros(x.shape[1])
+    for a, arm in enumerate(arms):  # a handful of arms
+        rows = x[codes == a]
+        columns[f"mean_{arm}"] = rows.mean(axis=0)
+        columns[f"sd_{arm}"] = rows.std(axis=0, ddof=1) if len(rows) > 1 else np.zeros(x.shape[1])
+    for a, arm in enumerate(arms[1:], start=1):
+        pair = codes[(codes == a) | control] == a
+        d = _table(values.loc[(codes == a) | control], pair, limit)["std_difference"].to_numpy()
+        columns[f"std_difference_{arm}"] = d
+        worst = np.where(np.abs(d) > np.abs(worst), d, worst)
+    columns["std_difference"] = worst
+    columns["imbalanced"] = np.abs(worst) > limit
+    return pd.DataFrame(columns, index=pd.Index([str(c) for c in values.columns], name="covariate"))

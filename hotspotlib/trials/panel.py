@@ -1,6 +1,9 @@
-"""The place-day panel of a crossover trial: events counted per hot spot per day."""
+"""Trial panels: events counted per hot spot per day, and step-change treatment columns."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,7 +20,7 @@ from hotspotlib._validation import (
 )
 from hotspotlib.trials.schedule import DayAssignment
 
-__all__ = ["trial_panel"]
+__all__ = ["step_treatment", "trial_panel"]
 
 
 def trial_panel(
@@ -124,3 +127,53 @@ def trial_panel(
         frame[weights] = np.bincount(flat, weights=values[inside], minlength=n_places * n_days)
     frame.attrs["n_events_outside"] = int((~inside).sum())
     return frame
+
+
+def step_treatment(
+    panel: pd.DataFrame,
+    starts: Mapping[Any, Any] | pd.Series,
+    *,
+    place: str = PLACE,
+    date: str = "date",
+) -> pd.Series:
+    """Build a 0/1 column that switches on at each place's start date (a step change).
+
+    Problem-oriented policing is not a daily dose: once the problem-solving starts at a
+    place it stays in force. This returns, for every panel row, 1 on and after that
+    place's start date and 0 before it (and 0 throughout for places without a start
+    date, e.g. control and patrol-only places). Entered as the ``arm`` of
+    :func:`estimate_arms` with the daily patrol column as a covariate and place and day
+    fixed effects, its coefficient is the POP step change with patrol days held fixed.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        Place-day panel with ``place`` and ``date`` columns.
+    starts : mapping or pandas.Series
+        Start date per place id (missing or NaT: never started).
+    place, date : str
+        The panel's place and day columns.
+
+    Returns
+    -------
+    pandas.Series
+        0/1 integers, aligned to ``panel.index``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import hotspotlib as hs
+    >>> panel = pd.DataFrame({"hotspot_id": [1, 1, 1, 2],
+    ...                       "date": pd.date_range("2024-01-01", periods=3).tolist()
+    ...                       + [pd.Timestamp("2024-01-03")]})
+    >>> hs.step_treatment(panel, {1: "2024-01-02"}).tolist()
+    [0, 1, 1, 0]
+    """
+    require_type(panel, pd.DataFrame, name="panel", expected="a pandas DataFrame")
+    require_columns(panel, [place, date], name="panel")
+    given = pd.Series(starts, dtype=object) if not isinstance(starts, pd.Series) else starts
+    start = require_timestamps(given.dropna(), name="starts").dt.normalize()
+    days = require_timestamps(panel[date], name=f"panel[{date!r}]").dt.normalize()
+    matched = panel[place].map(pd.Series(start.to_numpy(), index=given.dropna().index))
+    on = (days.to_numpy() >= pd.to_datetime(matched).to_numpy()) & matched.notna().to_numpy()
+    return pd.Series(on.astype(np.int64), index=panel.index, name="step")
