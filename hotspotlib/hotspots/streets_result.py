@@ -63,7 +63,6 @@ class SegmentCounts(FrozenResult):
 
     _repr_fields = ("n_segments", "n_events", "n_unsnapped")
     _title: ClassVar[str] = "Events on street segments (busiest per 100 m first)"
-    _place_score: ClassVar[str] = "count"
 
     @property
     def n_segments(self) -> int:
