@@ -233,6 +233,11 @@ def count_on_segments(
     meeting there) is counted once, on the segment that comes first in ``segments``;
     ``counts["n_ties"]`` says how many there were.
 
+    References
+    ----------
+    Weisburd, D. (2015). The law of crime concentration and the criminology of place.
+    *Criminology*, 53(2), 133-157.
+
     Examples
     --------
     >>> import geopandas as gpd

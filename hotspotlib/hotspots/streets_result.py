@@ -61,7 +61,7 @@ class SegmentCounts(FrozenResult):
     counts: Mapping[str, int] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
 
-    _repr_fields = ("n_segments", "n_events", "n_unsnapped")
+    _repr_fields = ("n_segments", "n_snapped", "n_unsnapped")
     _title: ClassVar[str] = "Events on street segments (busiest per 100 m first)"
 
     @property
@@ -70,8 +70,8 @@ class SegmentCounts(FrozenResult):
         return int(self.count.size)
 
     @property
-    def n_events(self) -> int:
-        """Events counted on the segments."""
+    def n_snapped(self) -> int:
+        """Events counted on the segments (within the tolerance of one)."""
         return int(self.count.sum())
 
     @property

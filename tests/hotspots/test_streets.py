@@ -8,6 +8,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import sparse
 from shapely.geometry import LineString, MultiLineString
 
@@ -118,11 +120,39 @@ def test_multilines_and_geoseries_are_accepted() -> None:
     assert set(segments["source"]) == {"m"}
 
 
-def test_input_is_not_modified() -> None:
+def test_inputs_are_not_modified() -> None:
     network = plus()
     before = network.copy()
-    hs.street_segments(network)
+    segments = hs.street_segments(network)
     pd.testing.assert_frame_equal(network, before)
+    events = points([(20, 101), (150, 99)], harm=[1.0, 2.0])
+    events_before, segments_before = events.copy(), segments.copy()
+    hs.count_on_segments(events, segments, tolerance_m=5, weights="harm")
+    pd.testing.assert_frame_equal(events, events_before)
+    pd.testing.assert_frame_equal(segments, segments_before)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.tuples(*[st.floats(0, 1000, allow_nan=False) for _ in range(4)]),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_random_networks_keep_their_length(ends: list[tuple[float, ...]]) -> None:
+    chosen = [e for e in ends if np.hypot(e[2] - e[0], e[3] - e[1]) > 1.0]
+    if not chosen:
+        return
+    network = lines(*[[(a, b), (c, d)] for a, b, c, d in chosen])
+    segments = hs.street_segments(network)
+    union = network.union_all()  # overlapping stretches once
+    assert segments["length_m"].sum() == pytest.approx(union.length, rel=1e-9)
+    removed = segments.attrs["hotspotlib"]["overlap_removed_m"]
+    assert removed == pytest.approx(network.length.sum() - union.length, abs=1e-6)
+    assert (segments["length_m"] > 0).all()
+    # every segment lies on the network
+    assert (segments.geometry.distance(network.union_all()) < 1e-6).all()
 
 
 # ---------------------------------------------------------------- counting
