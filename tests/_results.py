@@ -101,6 +101,18 @@ def arm_trial(seed: int = 0) -> pd.DataFrame:
     return panel
 
 
+def street_counts() -> hs.SegmentCounts:
+    import geopandas as gpd
+    from shapely.geometry import LineString
+
+    xmin, ymin, xmax, ymax = city().boundary.total_bounds
+    steps = np.arange(0.0, xmax - xmin + 1, 500.0)
+    streets = [LineString([(xmin + d, ymin), (xmin + d, ymax)]) for d in steps]
+    streets += [LineString([(xmin, ymin + d), (xmax, ymin + d)]) for d in steps]
+    network = hs.street_segments(gpd.GeoSeries(streets, crs=city().events.crs))
+    return hs.count_on_segments(city().events, network, tolerance_m=250, weights="harm")
+
+
 def _first_half() -> Any:
     events = city().events
     return events[events["timestamp"] < events["timestamp"].median()]
@@ -217,6 +229,7 @@ BUILDERS: dict[str, Callable[[], Any]] = {
     "DisplacementQuotient": lambda: hs.wdq(target=(100, 60), buffer=(80, 70), control=(500, 500)),
     "CrimeRates": zone_rates,
     "PlaceRanking": zone_ranking,
+    "SegmentCounts": street_counts,
     "PlaceTiers": lambda: hs.assign_tiers(zone_ranking(), rule="top_k", k=[3, 8]),
     "ArmAssignment": lambda: hs.assign_arms(range(30), rng=1),
     "ArmEffects": lambda: hs.estimate_arms(arm_trial(), outcome="crimes"),

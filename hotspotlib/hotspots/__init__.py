@@ -39,6 +39,8 @@ from hotspotlib.hotspots.ranking import rank_places
 from hotspotlib.hotspots.ranking_result import PlaceRanking, PlaceTiers
 from hotspotlib.hotspots.rates import crime_rates
 from hotspotlib.hotspots.rates_result import CrimeRates
+from hotspotlib.hotspots.streets import count_on_segments, street_segments
+from hotspotlib.hotspots.streets_result import SegmentCounts
 from hotspotlib.hotspots.tiers import assign_tiers
 
 __all__ = [
@@ -55,9 +57,11 @@ __all__ = [
     "OptimizedHotspots",
     "PlaceRanking",
     "PlaceTiers",
+    "SegmentCounts",
     "SurfaceComparison",
     "assign_tiers",
     "compare_surfaces",
+    "count_on_segments",
     "crime_rates",
     "count_events",
     "emerging_hotspots",
@@ -72,4 +76,5 @@ __all__ = [
     "rank_places",
     "select_bandwidth",
     "select_places",
+    "street_segments",
 ]

@@ -1,0 +1,207 @@
+"""The result of :func:`~hotspotlib.count_on_segments`: events and harm per street segment."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from numpy.typing import NDArray
+from scipy import sparse
+from scipy.spatial import cKDTree
+
+from hotspotlib._frozen import FrozenResult
+from hotspotlib._validation import check_option, require_positive
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["SegmentCounts", "segment_notes"]
+
+PER_M = 100.0  # rates are per 100 m of street
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+class SegmentCounts(FrozenResult):
+    """Events (and harm) snapped to street segments, with the segments' lengths.
+
+    Attributes
+    ----------
+    geometry : geopandas.GeoSeries
+        The segments (lines), indexed by segment id, in their CRS.
+    length_m : numpy.ndarray
+        Length of each segment in metres.
+    count : numpy.ndarray
+        Events snapped to each segment.
+    harm : numpy.ndarray or None
+        Sum of the per-event weights per segment, when ``weights`` were given.
+    event_segment : numpy.ndarray
+        For each event (in input order), the position of its segment; -1 when it lay
+        beyond the tolerance.
+    event_distance_m : numpy.ndarray
+        For each event, the distance to its segment (NaN when unsnapped).
+    parameters, counts : Mapping
+        The tolerance, weights and snapping rule; events snapped, unsnapped, tied,
+        segments and segments with events (read-only).
+    notes : tuple of str
+        Conventions and caveats.
+    """
+
+    geometry: gpd.GeoSeries
+    length_m: NDArray[np.float64]
+    count: NDArray[np.int64]
+    harm: NDArray[np.float64] | None
+    event_segment: NDArray[np.int64]
+    event_distance_m: NDArray[np.float64]
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    counts: Mapping[str, int] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    _repr_fields = ("n_segments", "n_snapped", "n_unsnapped")
+    _title: ClassVar[str] = "Events on street segments (busiest per 100 m first)"
+
+    @property
+    def n_segments(self) -> int:
+        """Number of segments."""
+        return int(self.count.size)
+
+    @property
+    def n_snapped(self) -> int:
+        """Events counted on the segments (within the tolerance of one)."""
+        return int(self.count.sum())
+
+    @property
+    def n_unsnapped(self) -> int:
+        """Events farther than the tolerance from every segment (not counted)."""
+        return int(self.counts["n_unsnapped"])
+
+    def to_frame(self) -> gpd.GeoDataFrame:
+        """Return one row per segment (a copy), indexed by segment id, in the CRS.
+
+        Columns: ``length_m, count, count_per_100m`` (``harm, harm_per_100m``), geometry.
+        """
+        columns: dict[str, Any] = {
+            "length_m": np.array(self.length_m),
+            "count": np.array(self.count),
+            "count_per_100m": self.count / self.length_m * PER_M,
+        }
+        if self.harm is not None:
+            columns["harm"] = np.array(self.harm)
+            columns["harm_per_100m"] = self.harm / self.length_m * PER_M
+        return gpd.GeoDataFrame(
+            columns,
+            geometry=self.geometry.to_numpy(),
+            crs=self.geometry.crs,
+            index=self.geometry.index.copy(),
+        )
+
+    def midpoints(self) -> gpd.GeoDataFrame:
+        """Return :meth:`to_frame` with each segment's midpoint (on the line) as geometry.
+
+        These are the units to pass to :func:`~hotspotlib.gi_star`, which takes points
+        or polygons: with ``spatial_weights=self.contiguity()``, or a distance band
+        between midpoints (``distance_m=``).
+        """
+        frame = self.to_frame()
+        middle = shapely.line_interpolate_point(self.geometry.to_numpy(), 0.5, normalized=True)
+        return frame.set_geometry(gpd.GeoSeries(middle, index=frame.index, crs=frame.crs))
+
+    def contiguity(self, *, touch_m: float = 0.001) -> sparse.csr_array:
+        """Return binary network contiguity: segments sharing an end (an intersection).
+
+        Parameters
+        ----------
+        touch_m : float
+            Ends closer than this (metres) are one intersection. Segments from
+            :func:`~hotspotlib.street_segments` share exact end points.
+
+        Returns
+        -------
+        scipy.sparse.csr_array
+            ``(n, n)`` with 1 where two segments share an end, 0 on the diagonal, rows
+            in segment order: pass it as ``gi_star(..., spatial_weights=...)``.
+            Segments that cross without sharing an end are not neighbours.
+        """
+        reach = require_positive(touch_m, name="touch_m")
+        lines = self.geometry.to_numpy()
+        ends = np.concatenate(
+            [shapely.get_coordinates(shapely.get_point(lines, i)) for i in (0, -1)]
+        )
+        owner = np.tile(np.arange(len(lines)), 2)
+        pairs = cKDTree(ends).query_pairs(reach, output_type="ndarray")
+        one, two = owner[pairs[:, 0]], owner[pairs[:, 1]]
+        keep = one != two
+        rows = np.concatenate([one[keep], two[keep]])
+        cols = np.concatenate([two[keep], one[keep]])
+        matrix = sparse.csr_array(
+            (np.ones(rows.size), (rows, cols)), shape=(len(lines), len(lines))
+        )
+        matrix.data[:] = 1.0  # two loops between the same ends count once
+        matrix.sort_indices()
+        return matrix
+
+    def _column(self, choice: str) -> str:
+        options = ["count", "count_per_100m"]
+        options += ["harm", "harm_per_100m"] if self.harm is not None else []
+        return check_option(choice, options, name="column")
+
+    def _summary_table(self) -> pd.DataFrame:
+        """Return the ten segments with the most events per 100 m (ties: most events)."""
+        frame = pd.DataFrame(self.to_frame().drop(columns="geometry"))
+        order = np.lexsort((-frame["count"].to_numpy(), -frame["count_per_100m"].to_numpy()))
+        return frame.iloc[order[:10]]
+
+    def plot(self, ax: Axes | None = None, *, column: str = "count", **kwargs: Any) -> Axes:
+        """Draw the segments coloured by ``column`` (count, count_per_100m, harm ...).
+
+        Segments without events are drawn thin and grey under the others.
+        """
+        from matplotlib.colors import ListedColormap
+
+        from hotspotlib._plotting import get_axes, require_matplotlib
+
+        axes = get_axes(ax)
+        # the pale start of YlOrRd is lost on white paper: start at its yellow-orange
+        warm = require_matplotlib().get_cmap("YlOrRd")(np.linspace(0.3, 1.0, 256))
+        name = self._column(column)
+        frame = self.to_frame()
+        empty = frame[name] <= 0
+        frame[empty].plot(ax=axes, color="0.8", linewidth=0.6)
+        kwargs.setdefault("cmap", ListedColormap(warm))
+        kwargs.setdefault("legend", True)
+        kwargs.setdefault("linewidth", 2.0)
+        if (~empty).any():
+            frame[~empty].sort_values(name).plot(column=name, ax=axes, **kwargs)
+        axes.set_title(name.replace("_", " ").replace("per 100m", "per 100 m"))
+        axes.set_aspect("equal")
+        axes.tick_params(axis="x", labelrotation=30)
+        return axes
+
+
+def segment_notes(counts: Mapping[str, int], tolerance_m: float) -> list[str]:
+    """Return the plain-English conventions and caveats of a segment count."""
+    notes = [
+        f"Each event is counted on the nearest segment within {tolerance_m:g} m "
+        "(straight-line distance to the line).",
+        "Per-100 m figures divide by each segment's length: very short segments (slip "
+        "roads, pieces between close junctions) get large rates from a single event.",
+    ]
+    if counts["n_unsnapped"]:
+        notes.append(
+            f"{counts['n_unsnapped']:,} of {counts['n_events']:,} events lie farther than "
+            f"{tolerance_m:g} m from every segment and are in no count (event_segment -1)."
+        )
+    if counts["n_ties"]:
+        notes.append(
+            f"{counts['n_ties']:,} events were equally near several segments (at an "
+            "intersection): each is counted once, on the segment that comes first."
+        )
+    notes.append(
+        "Gi* on segments: pass `midpoints()` as units, with `spatial_weights=contiguity()` "
+        "(segments sharing an intersection) or a distance band between midpoints."
+    )
+    return notes
