@@ -120,7 +120,7 @@ def estimate_arms(
         pair of non-control arms (k (k - 1) / 2 tests).
     p_adjust : {"holm", "dunnett", "bonferroni", "fdr_bh", "none"}
         Adjustment across the comparisons. ``"holm"`` (default) is valid under any
-        dependence. ``"dunnett"`` is single-step max-|z| adjustment over the many-to-one
+        dependence. ``"dunnett"`` is single-step ``max |z|`` adjustment over the many-to-one
         comparisons using their estimated joint normal correlation (Dunnett 1955, in its
         large-sample form; simultaneous intervals too); it needs
         ``comparisons="control"``.
