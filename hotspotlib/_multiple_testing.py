@@ -69,7 +69,8 @@ def adjust_pvalues(p_values: ArrayLike, *, method: Adjustment = "holm") -> NDArr
     if method == "bonferroni":
         adjusted = np.minimum(1.0, tested * m)
     else:
-        order = np.argsort(tested, kind="stable")
+        # Tied p-values get equal adjusted values in any order: no stable sort needed.
+        order = np.argsort(tested)
         ranked = tested[order]
         rank = np.arange(1, m + 1)
         if method == "fdr_bh":
