@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import ndimage, signal
 
-from hotspotlib._frozen import FrozenResult
+from hotspotlib._frozen import FrozenResult, lock_in_place
 from hotspotlib.hotspots.grid.cells import Grid
 
 __all__ = ["LatticeSums", "lattice_sums", "subgrid"]
@@ -124,12 +124,12 @@ def lattice_sums(
         n_neighbours = np.rint(weight_sum - centre).astype(np.int64)
     else:
         n_neighbours = np.rint(gather(_correlate(mask, links))).astype(np.int64)
-    return LatticeSums(
-        lag=lag,
-        weight_sum=weight_sum,
-        weight_sq_sum=weight_sq_sum,
-        n_neighbours=n_neighbours,
-        self_weight=np.full(grid.n_cells, float(centre)),
+    return LatticeSums(  # fresh arrays, locked where they are (no copies at scale)
+        lag=lock_in_place(lag),
+        weight_sum=lock_in_place(weight_sum),
+        weight_sq_sum=lock_in_place(weight_sq_sum),
+        n_neighbours=lock_in_place(n_neighbours),
+        self_weight=lock_in_place(np.full(grid.n_cells, float(centre))),
     )
 
 
