@@ -17,7 +17,7 @@ import pandas as pd
 import shapely
 from numpy.typing import ArrayLike, NDArray
 
-from hotspotlib._frozen import FrozenResult, ReadOnlyDict, frozen_mapping
+from hotspotlib._frozen import FrozenResult, ReadOnlyDict, frozen_mapping, lock_in_place
 from hotspotlib._options import GridShape
 from hotspotlib._validation import (
     check_option,
@@ -277,7 +277,7 @@ def grid_on_lattice(
         shares = np.ones(len(rows))
         if area_share is not None:
             shares[lookup[area_share[0]]] = area_share[1]
-        area_share = shares
+        area_share = lock_in_place(shares)
     grid = Grid(
         cell_shape=cell_shape,
         cell_size_m=float(cell_size_m),
@@ -286,10 +286,10 @@ def grid_on_lattice(
         n_rows=int(n_rows),
         n_cols=int(n_cols),
         crs=crs,
-        rows=rows,
-        cols=cols,
+        rows=lock_in_place(rows),  # built here: locked without a copy
+        cols=lock_in_place(cols),
         area_share=area_share,
-        lookup=lookup,
+        lookup=lock_in_place(lookup),
     )
     if outlines is not None:
         grid._outlines.append(cell_frame(grid, outlines, grid.area_share))
