@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from hotspotlib._summary import Summary
 
-__all__ = ["FrozenResult", "ReadOnlyDict", "frozen_mapping", "read_only"]
+__all__ = ["FrozenResult", "ReadOnlyDict", "frozen_mapping", "lock_in_place", "read_only"]
 
 
 def read_only(array: NDArray[Any]) -> NDArray[Any]:
@@ -240,3 +240,26 @@ class FrozenResult:
     def __reduce__(self) -> tuple[Any, ...]:
         state = {item.name: getattr(self, item.name) for item in dataclasses.fields(self)}  # type: ignore[arg-type]
         return (_rebuild, (type(self), state))
+
+
+def lock_in_place(array: NDArray[Any]) -> NDArray[Any]:
+    """Lock an array nothing else refers to without copying it (a large fresh result).
+
+    :class:`FrozenResult` copies every array it locks; an array built inside the
+    function that returns it, and held by nothing else, can be locked where it is. Its
+    owner (the array, or the array it is a view of) is locked too, so give only arrays
+    whose owner no caller can reach.
+
+    Examples
+    --------
+    >>> locked = lock_in_place(np.arange(3.0))
+    >>> locked.flags.writeable, lock(locked) is locked
+    (False, True)
+    """
+    owner = array if array.base is None else array.base
+    if not isinstance(owner, np.ndarray) or owner.base is not None:
+        return array  # not a plain owner or a view of one: FrozenResult copies it
+    owner.flags.writeable = False
+    view = array.view()
+    view.flags.writeable = False
+    return view

@@ -13,7 +13,7 @@ from hotspotlib._validation import (
     require_numbers,
 )
 
-__all__ = ["adjust_pvalues", "permutation_floor_note"]
+__all__ = ["adjust_pvalues", "ascending_order", "permutation_floor_note"]
 
 
 def adjust_pvalues(p_values: ArrayLike, *, method: Adjustment = "holm") -> NDArray[np.float64]:
@@ -69,7 +69,7 @@ def adjust_pvalues(p_values: ArrayLike, *, method: Adjustment = "holm") -> NDArr
     if method == "bonferroni":
         adjusted = np.minimum(1.0, tested * m)
     else:
-        order = np.argsort(tested, kind="stable")
+        order = ascending_order(tested)
         ranked = tested[order]
         rank = np.arange(1, m + 1)
         if method == "fdr_bh":
@@ -125,3 +125,36 @@ def permutation_floor_note(
         f"{tails}/(B+1) = {floor:.2g}; {how}, so an isolated finding cannot be significant "
         f"({n_found:,} found). Use at least {needed:,} permutations."
     )
+
+
+def ascending_order(values: NDArray[np.float64]) -> NDArray[np.int64]:
+    """Positions that sort non-negative finite ``values`` ascending (ties in any order).
+
+    Tied p-values get equal adjusted values whatever their order, so no stable sort is
+    needed. Each value's bit pattern (monotone for non-negative floats) keeps its high
+    bits and gives its low bits to the position, so one integer sort, much faster than
+    an argsort, orders everything except values equal in those high bits; those few
+    are then sorted among themselves.
+
+    Examples
+    --------
+    >>> ascending_order(np.array([0.5, 0.1, 0.3, 0.1])).tolist()
+    [1, 3, 2, 0]
+    """
+    n = len(values)
+    shift = max(int(n - 1).bit_length(), 1)
+    bits = (values + 0.0).view(np.int64)  # + 0.0 turns -0.0 into 0.0
+    keys = np.sort(((bits >> shift) << shift) | np.arange(n, dtype=np.int64))
+    order = keys & ((1 << shift) - 1)
+    ranked = values[order]
+    if n < 2 or bool(np.all(ranked[1:] >= ranked[:-1])):
+        return order
+    # Values sharing their high bits may be out of order: re-sort those groups.
+    group = keys >> shift
+    start = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    size = np.diff(np.r_[start, n])
+    shared = np.repeat(size > 1, size)
+    at = np.flatnonzero(shared)
+    fixed = np.lexsort((ranked[at], group[at]))
+    order[at] = order[at][fixed]
+    return order

@@ -53,11 +53,12 @@ def normal_p(z: ArrayLike, alternative: Alternative = "two-sided") -> NDArray[np
     return np.asarray(np.minimum(1.0, 2.0 * special.ndtr(-np.abs(values))), dtype=float)
 
 
-def fdr_cut(p: ArrayLike, alpha: float) -> float:
+def fdr_cut(p: ArrayLike, alpha: float, *, q: ArrayLike | None = None) -> float:
     """Return the largest p-value rejected by Benjamini-Hochberg at ``alpha`` (NaN if none).
 
     Unlike ``esda.fdr``, which returns the BH threshold ``k * alpha / m`` with a strict
     inequality, this is the p-value cut actually applied (``p <= cut`` is significant).
+    ``q`` gives the Benjamini-Hochberg q-values of ``p`` when already computed.
 
     Examples
     --------
@@ -65,8 +66,8 @@ def fdr_cut(p: ArrayLike, alpha: float) -> float:
     0.05
     """
     values = np.asarray(p, dtype=float)
-    q = adjust_pvalues(values, method="fdr_bh")
-    rejected = np.isfinite(q) & (q <= alpha)
+    adjusted = adjust_pvalues(values, method="fdr_bh") if q is None else np.asarray(q, float)
+    rejected = np.isfinite(adjusted) & (adjusted <= alpha)
     return float(values[rejected].max()) if rejected.any() else float("nan")
 
 

@@ -170,7 +170,7 @@ def gi_parameters(
         "p_value": f"{p_kind}, {alternative}",
         "fdr": fdr,
         "bins_from": "Benjamini-Hochberg q-values" if fdr else "raw p-values",
-        "fdr_cut_p_0.05": fdr_cut(tests["p_value"], 0.05),
+        "fdr_cut_p_0.05": fdr_cut(tests["p_value"], 0.05, q=tests["q_value"]),
         "alpha": alpha,
         "rng": rng if isinstance(rng, (int, np.integer)) or rng is None else "Generator",
     }

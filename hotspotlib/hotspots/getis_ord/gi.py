@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from hotspotlib._frozen import lock_in_place
 from hotspotlib._options import Alternative, WeightsKind
 from hotspotlib._validation import as_rng, check_option, require_type, require_varying
 from hotspotlib.hotspots._information import check_islands
@@ -243,6 +244,9 @@ def gi_star(
         "fdr": fdr,
         "alpha": level,
     }
+    # Fresh arrays are locked where they are: no second copy of each at scale.
+    scores = {name: lock_in_place(array) for name, array in scores.items()}
+    tests = {k: lock_in_place(v) if isinstance(v, np.ndarray) else v for k, v in tests.items()}
     return GiStar(
         geometry=resolved.geometry,
         value=x,

@@ -21,6 +21,7 @@ __all__ = [
     "NUDGE",
     "cell_polygons",
     "centres",
+    "coordinate_scale",
     "first_owner",
     "lattice_extent",
     "locate_hex",
@@ -56,7 +57,7 @@ def first_owner(polygons: NDArray[Any], points: NDArray[np.float64]) -> NDArray[
     return best
 
 
-def _coordinate_scale(grid: Grid) -> float:
+def coordinate_scale(grid: Grid) -> float:
     """Largest coordinate magnitude on the lattice (sets the floating-point tolerance)."""
     s = grid.cell_size_m
     return max(
@@ -80,7 +81,7 @@ def locate_square(grid: Grid, points: NDArray[np.float64]) -> NDArray[np.int64]:
     """
     s = grid.cell_size_m
     west, south = square_edges(grid)
-    tol = SNAP + 16 * np.finfo(float).eps * _coordinate_scale(grid) / s
+    tol = SNAP + 16 * np.finfo(float).eps * coordinate_scale(grid) / s
     fx = (points[:, 0] - west) / s
     fy = (points[:, 1] - south) / s
     cols = np.floor(fx + tol).astype(np.int64)  # just west of an edge: on it
@@ -129,7 +130,7 @@ def locate_hex(grid: Grid, points: NDArray[np.float64]) -> NDArray[np.int64]:
     # Distance from the centre along the normals of the three pairs of edges.
     across = np.maximum(np.abs(dx), np.abs(0.5 * dx + 0.5 * _SQRT3 * dy))
     across = np.maximum(across, np.abs(0.5 * dx - 0.5 * _SQRT3 * dy))
-    margin = HEX_MARGIN * s + 16 * np.finfo(float).eps * _coordinate_scale(grid)
+    margin = HEX_MARGIN * s + 16 * np.finfo(float).eps * coordinate_scale(grid)
     near = np.flatnonzero(across > 0.5 * s - margin)
     if len(near) == 0:
         return position
@@ -145,7 +146,7 @@ def locate_hex(grid: Grid, points: NDArray[np.float64]) -> NDArray[np.int64]:
     if len(kept) == 0:
         position[near] = -1
         return position
-    polygons = grid.cells.geometry.to_numpy()[kept]
+    polygons = cell_polygons(grid, grid.rows[kept], grid.cols[kept])
     owner = first_owner(polygons, points[near])  # kept is sorted: first stays first
     position[near] = np.where(owner >= 0, kept[np.maximum(owner, 0)], -1)
     return position

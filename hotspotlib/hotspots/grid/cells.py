@@ -17,7 +17,7 @@ import pandas as pd
 import shapely
 from numpy.typing import ArrayLike, NDArray
 
-from hotspotlib._frozen import FrozenResult, ReadOnlyDict, frozen_mapping
+from hotspotlib._frozen import FrozenResult, ReadOnlyDict, frozen_mapping, lock_in_place
 from hotspotlib._options import GridShape
 from hotspotlib._validation import (
     check_option,
@@ -37,6 +37,7 @@ from hotspotlib.hotspots.grid._cell_geometry import (
     locate_hex,
     locate_square,
 )
+from hotspotlib.hotspots.grid._clip import clip_to_area
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -248,12 +249,13 @@ def grid_on_lattice(
     lattice_shape: tuple[int, int],
     crs: Any,
     keep: NDArray[np.bool_] | None = None,
-    area_share: NDArray[np.float64] | None = None,
+    area_share: NDArray[np.float64] | tuple[NDArray[np.int64], NDArray[np.float64]] | None = None,
     outlines: NDArray[Any] | None = None,
 ) -> Grid:
     """Build the :class:`Grid` of the cells ``keep`` flags on a lattice (all when None).
 
-    ``keep`` is an ``(n_rows, n_cols)`` mask; ``area_share`` and ``outlines`` (the kept
+    ``keep`` is an ``(n_rows, n_cols)`` mask; ``area_share`` (one per kept cell, or
+    ``(cell_ids, shares)`` for the cells not wholly inside) and ``outlines`` (the kept
     cells' polygons, in cell id order) are given when already known. The outlines are
     otherwise built only when ``cells`` is first read.
 
@@ -268,9 +270,14 @@ def grid_on_lattice(
     if keep is None:
         rows, cols = np.divmod(np.arange(n_rows * n_cols, dtype=np.int64), n_cols)
     else:
-        rows, cols = (a.astype(np.int64) for a in np.nonzero(keep))
+        rows, cols = (a.astype(np.int64, copy=False) for a in np.nonzero(keep))
     lookup = np.full(n_rows * n_cols, -1, dtype=np.int64)
     lookup[rows * n_cols + cols] = np.arange(len(rows))
+    if area_share is None or isinstance(area_share, tuple):
+        shares = np.ones(len(rows))
+        if area_share is not None:
+            shares[lookup[area_share[0]]] = area_share[1]
+        area_share = lock_in_place(shares)
     grid = Grid(
         cell_shape=cell_shape,
         cell_size_m=float(cell_size_m),
@@ -279,10 +286,10 @@ def grid_on_lattice(
         n_rows=int(n_rows),
         n_cols=int(n_cols),
         crs=crs,
-        rows=rows,
-        cols=cols,
-        area_share=np.ones(len(rows)) if area_share is None else area_share,
-        lookup=lookup,
+        rows=lock_in_place(rows),  # built here: locked without a copy
+        cols=lock_in_place(cols),
+        area_share=area_share,
+        lookup=lock_in_place(lookup),
     )
     if outlines is not None:
         grid._outlines.append(cell_frame(grid, outlines, grid.area_share))
@@ -353,42 +360,20 @@ def make_grid(
     polygonal = bool(geom.geom_type.isin(["Polygon", "MultiPolygon"]).all())
     x0, y0, n_rows, n_cols = lattice_extent(size, cell_shape, (xmin, ymin, xmax, ymax), polygonal)
     require_grid_size(n_rows * n_cols, max_cells=max_cells)
-    draft = grid_on_lattice(
-        cell_shape=cell_shape,
-        cell_size_m=size,
-        origin=(x0, y0),
-        lattice_shape=(n_rows, n_cols),
-        crs=geom.crs,
-    )
-    polygons = cell_polygons(draft, draft.rows, draft.cols)
+    lattice: dict[str, Any] = {
+        "cell_shape": cell_shape,
+        "cell_size_m": size,
+        "origin": (x0, y0),
+        "lattice_shape": (n_rows, n_cols),
+        "crs": geom.crs,
+    }
     if not (clip and polygonal):
-        return grid_on_lattice(
-            cell_shape=cell_shape,
-            cell_size_m=size,
-            origin=(x0, y0),
-            lattice_shape=(n_rows, n_cols),
-            crs=geom.crs,
-            outlines=polygons,
-        )
+        return grid_on_lattice(**lattice)
     union = shapely.union_all(geom.to_numpy())
     require_positive(
         shapely.area(union), name="area", fix="Its polygons have no area; pass real shapes."
     )
-    shapely.prepare(union)
-    keep = shapely.intersects(union, polygons) & ~shapely.touches(union, polygons)
-    polygons = polygons[keep]
-    area_share = np.ones(len(polygons))
-    edge = ~shapely.contains_properly(union, polygons)
-    area_share[edge] = shapely.area(shapely.intersection(polygons[edge], union)) / (
-        draft.cell_area_m2
-    )
-    return grid_on_lattice(
-        cell_shape=cell_shape,
-        cell_size_m=size,
-        origin=(x0, y0),
-        lattice_shape=(n_rows, n_cols),
-        crs=geom.crs,
-        keep=keep.reshape(n_rows, n_cols),
-        area_share=area_share,
-        outlines=polygons,
-    )
+    # Clipping reads only the lattice's arithmetic: no cell arrays yet.
+    none = np.zeros((n_rows, n_cols), dtype=bool)[:0]
+    keep, cut, share = clip_to_area(grid_on_lattice(**lattice, keep=none), union)
+    return grid_on_lattice(**lattice, keep=keep, area_share=(cut, share))
