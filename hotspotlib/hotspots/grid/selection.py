@@ -124,6 +124,15 @@ def select_places(
     >>> top = hs.select_places(harm.to_frame(), score="count", share=0.01)
     >>> len(top) == -(-grid.n_cells // 100)
     True
+
+    A wide kernel spreads crime into empty cells; they rank after cells with events:
+
+    >>> surface = hs.kde(city.events, grid=grid, bandwidth_m=1_000)
+    >>> int((hs.select_places(surface, n=200)["n_events"] == 0).sum())
+    0
+    >>> alone = hs.select_places(surface, n=200, smoothing_only=True)  # density alone
+    >>> bool((alone["n_events"] == 0).any())
+    True
     """
     frame, column = _ranked_frame(source, score)
     geometry = require_polygons(frame, name="source")
