@@ -124,7 +124,7 @@ def hotspot_regions(
     if weights is not None:
         require_given(events, name="events", when="`weights` is given", fix="Pass the events.")
     if share is not None:
-        hot = select_places(surface, share=share)
+        hot = select_places(surface, share=share, smoothing_only=True)  # by density, as a cut
     else:
         cut = float(require_finite(np.array([threshold], dtype=object), name="threshold")[0])
         frame = surface.to_frame()

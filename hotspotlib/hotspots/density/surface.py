@@ -85,6 +85,7 @@ class DensitySurface(FrozenResult):
 
     _title: ClassVar[str] = "Kernel density surface"
     _place_score: ClassVar[str] = "density"
+    _place_events: ClassVar[str] = "n_events"
 
     values: NDArray[np.float64]
     grid: Grid

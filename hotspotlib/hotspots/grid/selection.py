@@ -37,6 +37,8 @@ def select_places(
     n: int | None = None,
     share: float | None = None,
     score: str | None = None,
+    events: str | None = None,
+    smoothing_only: bool = False,
     min_separation_m: float = 0.0,
 ) -> gpd.GeoDataFrame:
     """Pick the highest-scoring places, optionally at least a distance apart.
@@ -47,6 +49,13 @@ def select_places(
     :class:`~hotspotlib.EventCounts`, ``density`` for :class:`~hotspotlib.DensitySurface`,
     ``z_score`` for :class:`~hotspotlib.GiStar`, ...) unless ``score`` names another column
     of its ``to_frame()``.
+
+    A smoothed score (a density surface, a forecast) spreads crime into cells that had
+    none, and can rank such a cell above cells with crime. So when the places carry a
+    count of the events they were scored from (``events``; by default a result's own
+    tally, ``n_events`` for a :class:`~hotspotlib.DensitySurface`), every place with at
+    least one event is ranked above every place with none, each group by its score.
+    ``smoothing_only=True`` ranks by the score alone.
 
     A ranked map puts the neighbouring cells of one hot spot next to each other at the
     top of the list. A trial needs separate places, so with ``min_separation_m`` this
@@ -67,6 +76,14 @@ def select_places(
     score : str, optional
         Column to rank by, highest first; NaN or infinite scores are never picked.
         Required for a GeoDataFrame; for a result, its default score.
+    events : str, optional
+        Column of the events each place was scored from (its training-window count):
+        places with none come after places with any. Default: the result's own tally
+        (``n_events`` of a density surface); none for a GeoDataFrame or for results
+        whose score is itself a count.
+    smoothing_only : bool
+        Rank by the score alone, so that a place with no events can outrank one with
+        events (not with ``events``).
     min_separation_m : float
         Minimum distance between picked places, in metres.
 
@@ -89,7 +106,8 @@ def select_places(
 
     Notes
     -----
-    Ties are broken by the order of the places (``to_frame()`` order, which is cell id
+    Places with no events are ranked last only among the places scored: a NaN score is
+    never picked. Ties are broken by the order of the places (``to_frame()`` order, which is cell id
     order on a grid), so the result is deterministic. The walk is greedy: the result is
     the set an analyst working down the list would choose, not the set with the highest
     total score. It stops as soon as enough places are kept.
@@ -106,13 +124,26 @@ def select_places(
     >>> top = hs.select_places(harm.to_frame(), score="count", share=0.01)
     >>> len(top) == -(-grid.n_cells // 100)
     True
+
+    A wide kernel spreads crime into empty cells; they rank after cells with events:
+
+    >>> surface = hs.kde(city.events, grid=grid, bandwidth_m=1_000)
+    >>> int((hs.select_places(surface, n=200)["n_events"] == 0).sum())
+    0
+    >>> alone = hs.select_places(surface, n=200, smoothing_only=True)  # density alone
+    >>> bool((alone["n_events"] == 0).any())
+    True
     """
     frame, column = _ranked_frame(source, score)
     geometry = require_polygons(frame, name="source")
     require_exclusive({"n": n, "share": share}, required=True, fix="E.g. n=20 or share=0.01.")
     gap = require_positive(min_separation_m, name="min_separation_m", allow_zero=True)
+    tally = _event_column(source, frame, events, smoothing_only=smoothing_only)
     values = frame[column].to_numpy(dtype=float)
     order = _ranking(values, column)
+    if tally is not None:
+        empty = ~(frame[tally].to_numpy(dtype=float)[order] > 0)
+        order = order[np.argsort(empty, kind="stable")]  # places with events first
     if share is not None:
         fraction = require_range(share, name="share", low=0, low_open=True, high=1)
         wanted = max(1, math.ceil(fraction * len(order) - 1e-9))
@@ -156,6 +187,26 @@ def _ranked_frame(source: Any, score: str | None) -> tuple[gpd.GeoDataFrame, str
     require_type(column, str, name="score", expected="a column name")
     require_columns(frame, [column], name="source")
     return frame, column
+
+
+def _event_column(
+    source: Any, frame: gpd.GeoDataFrame, events: str | None, *, smoothing_only: bool
+) -> str | None:
+    """Return the column of training-event counts that puts empty places last, or None."""
+    require_type(smoothing_only, bool, name="smoothing_only", expected="True or False")
+    if smoothing_only:
+        require_exclusive(
+            {"events": events, "smoothing_only": True},
+            fix="Drop `events` to rank by the score alone, or `smoothing_only` to rank "
+            "places with events first.",
+        )
+        return None
+    column = events if events is not None else getattr(source, "_place_events", None)
+    if column is None:
+        return None
+    require_type(column, str, name="events", expected="a column name")
+    require_columns(frame, [column], name="source")
+    return str(column)
 
 
 def _ranking(values: NDArray[np.float64], column: str) -> NDArray[np.int64]:

@@ -84,7 +84,7 @@ def test_bandwidth_adjust_multiplies(city):
     assert hs.select_bandwidth(city.events, bandwidth_adjust=0.5).bandwidth_m == pytest.approx(
         base / 2
     )
-    surface = hs.kde(city.events, bandwidth_adjust=2.0, cell_size_m=200)
+    surface = hs.kde(city.events, bandwidth_adjust=2.0, cell_size_m=200, bandwidth_rule="arcgis")
     assert surface.bandwidth_m == pytest.approx(2 * base) and surface.bandwidth_adjust == 2.0
     given = hs.kde(city.events, bandwidth_m=300, bandwidth_adjust=2.0, cell_size_m=200)
     assert given.bandwidth_m == 600 and given.bandwidth_rule == "given"
@@ -150,7 +150,9 @@ def test_details_are_read_only_and_results_pickle(city):
         choice.details["gaussian_sd_m"] = 1.0  # type: ignore[index]
     with pytest.raises(ValueError, match="read-only"):
         choice.details["cv_sd_m"][0] = 1.0
-    surface = hs.kde(city.events.iloc[:400], area=city.boundary, cell_size_m=500)
+    surface = hs.kde(
+        city.events.iloc[:400], area=city.boundary, cell_size_m=500, bandwidth_rule="arcgis"
+    )
     with pytest.raises(TypeError):
         surface.bandwidth_details["quartic_radius_m"] = 1.0  # type: ignore[index]
     assert surface.bandwidth_details["quartic_radius_m"] == pytest.approx(surface.bandwidth_m)
@@ -169,3 +171,49 @@ def test_details_are_read_only_and_results_pickle(city):
     )
     raw[0] = 9.0
     assert made.details["a"][0] == 1.0 and not made.details["a"].flags.writeable
+
+
+def _spread_events(side_m, n=400, seed=5):
+    xy = np.random.default_rng(seed).uniform(0, side_m, size=(n, 2))
+    return gpd.GeoDataFrame(geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=27700)
+
+
+def test_default_rule_warns_of_a_regional_radius_with_the_fix():
+    events = _spread_events(20_000)  # a city-wide spread: ArcGIS's radius is kilometres
+    radius = hs.select_bandwidth(events).bandwidth_m
+    assert radius >= 500
+    with pytest.warns(UserWarning, match=f"{radius:,.0f} m quartic search radius") as told:
+        surface = hs.kde(events, cell_size_m=200)
+    text = str(told[0].message)
+    assert "at least 500 m" in text
+    assert "bandwidth_m" in text and "bandwidth_rule='arcgis'" in text
+    assert "likelihood_cv" in text
+    assert surface.bandwidth_m == pytest.approx(radius)
+    # naming the rule, or giving the radius, is a knowing choice: no warning
+    named = hs.kde(events, cell_size_m=200, bandwidth_rule="arcgis")
+    np.testing.assert_array_equal(named.values, surface.values)
+    hs.kde(events, cell_size_m=200, bandwidth_m=radius)
+
+
+def test_default_rule_threshold_is_500_m():
+    from hotspotlib.hotspots.density.kde import MICRO_PLACE_RADIUS_M
+
+    assert MICRO_PLACE_RADIUS_M == 500.0
+    small = _spread_events(4_000)
+    below = hs.select_bandwidth(small).bandwidth_m
+    assert below < 500
+    hs.kde(small, cell_size_m=100)  # no warning (warnings are errors here)
+    # the same radius as a multiple: bandwidth_adjust counts towards the threshold
+    with pytest.warns(UserWarning, match="quartic search radius"):
+        hs.kde(small, cell_size_m=100, bandwidth_adjust=500 / below * 1.01)
+    # other kernels are judged by the ArcGIS quartic radius they were converted from
+    with pytest.warns(UserWarning, match="quartic search radius"):
+        hs.kde(_spread_events(20_000), cell_size_m=200, kernel="gaussian")
+
+
+def test_explicit_arcgis_rule_reproduces_the_published_radius(juvenile):
+    # peers.md section 3.1 (as above), through kde with the rule named
+    surface = hs.kde(juvenile, bandwidth_rule="arcgis")
+    assert surface.bandwidth_m == pytest.approx(10.3334, abs=1e-4)
+    assert surface.bandwidth_rule == "arcgis"
+    np.testing.assert_array_equal(surface.values, hs.kde(juvenile).values)

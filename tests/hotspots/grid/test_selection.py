@@ -138,3 +138,49 @@ def test_a_result_without_a_default_score_needs_one():
     with pytest.raises(ValueError, match="`score` is needed when `source` is a _Unranked"):
         hs.select_places(_Unranked(), n=2)
     assert hs.select_places(_Unranked(), n=2, score="score").index.tolist() == [1, 2]
+
+
+def _ring_surface():
+    """Events in the eight cells around an empty centre cell, plus one lone event.
+
+    100 m cells; a 250 m quartic puts the surface's peak on the empty centre cell.
+    """
+    area = gpd.GeoDataFrame(geometry=[box(0, 0, 2_000, 1_000)], crs=27700)
+    grid = hs.make_grid(area, cell_size_m=100)
+    ring = [(x, y) for x in (450, 550, 650) for y in (450, 550, 650) if (x, y) != (550, 550)]
+    xy = np.array(ring * 3 + [(1_550, 550)], dtype=float)
+    events = gpd.GeoDataFrame(geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=27700)
+    return hs.kde(events, grid=grid, bandwidth_m=250), grid
+
+
+def test_smoothed_peak_in_an_empty_cell_is_ranked_after_cells_with_events():
+    surface, grid = _ring_surface()
+    frame = surface.to_frame()
+    centre = grid.locate(np.array([[550.0, 550.0]]))[0]
+    peak = frame.index[int(np.argmax(frame["density"].to_numpy()))]
+    assert peak == frame.index[centre] and frame.loc[peak, "n_events"] == 0  # the plant
+    picked = hs.select_places(surface, n=9)
+    assert (picked["n_events"] > 0).all()  # the 8 ring cells and the lone event's cell
+    assert peak not in picked.index
+    assert picked["density"].min() < frame.loc[peak, "density"]  # the lone cell beats the peak
+    assert set(picked.index) == set(frame.index[frame["n_events"] > 0])
+    assert picked["density"].is_monotonic_decreasing  # by score within the group
+    tenth = hs.select_places(surface, n=10)
+    assert tenth.index[-1] == peak  # the empty peak leads the cells without events
+    smoothed = hs.select_places(surface, n=1, smoothing_only=True)
+    assert smoothed.index[0] == peak
+
+
+def test_events_column_for_a_frame_and_its_checks():
+    surface, _ = _ring_surface()
+    frame = surface.to_frame()
+    by_score = hs.select_places(frame, score="density", n=1)
+    assert by_score["n_events"].iloc[0] == 0  # a plain frame: the score alone
+    by_events = hs.select_places(frame, score="density", events="n_events", n=1)
+    assert by_events["n_events"].iloc[0] > 0
+    with pytest.raises(ValueError, match="`events`, `smoothing_only`"):
+        hs.select_places(surface, n=1, events="n_events", smoothing_only=True)
+    with pytest.raises(ValueError, match="crimes"):
+        hs.select_places(frame, score="density", events="crimes", n=1)
+    with pytest.raises(TypeError, match="smoothing_only"):
+        hs.select_places(surface, n=1, smoothing_only="yes")
