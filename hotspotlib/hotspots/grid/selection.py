@@ -92,7 +92,10 @@ def select_places(
     geopandas.GeoDataFrame
         The picked rows (index kept) in ranking order, with ``rank`` (1 = highest score)
         and, when no score is negative, ``cumulative_share``: the running share of the
-        total score of all scored places held by the places picked so far.
+        total score of all scored places held by the places picked so far. A ``rank`` or
+        ``cumulative_share`` column the source already had (e.g. the competition rank of
+        a :class:`~hotspotlib.PlaceRanking`) is kept as ``source_rank`` or
+        ``source_cumulative_share``, never overwritten.
 
     Raises
     ------
@@ -155,6 +158,9 @@ def select_places(
         fix = "or lower `min_separation_m`" if gap else f"(at most {len(kept)})"
         raise ValueError(f"Only {len(kept)} places {found}; ask for fewer than {wanted} {fix}.")
     picked = frame.iloc[kept].copy()
+    picked = picked.rename(
+        columns={c: f"source_{c}" for c in ("rank", "cumulative_share") if c in picked.columns}
+    )
     picked["rank"] = np.arange(1, len(kept) + 1)
     finite = values[order]
     if len(finite) and finite.min() >= 0 and finite.sum() > 0:

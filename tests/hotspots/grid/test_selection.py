@@ -184,3 +184,14 @@ def test_events_column_for_a_frame_and_its_checks():
         hs.select_places(frame, score="density", events="crimes", n=1)
     with pytest.raises(TypeError, match="smoothing_only"):
         hs.select_places(surface, n=1, smoothing_only="yes")
+
+
+def test_a_rank_the_source_already_had_is_kept() -> None:
+    boxes = [shapely.box(i * 10.0, 0.0, i * 10.0 + 10.0, 10.0) for i in range(4)]
+    frame = gpd.GeoDataFrame(
+        {"score": [1.0, 4.0, 3.0, 2.0], "rank": [4, 1, 2, 3]}, geometry=boxes, crs=27700
+    )
+    picked = hs.select_places(frame, score="score", n=2, min_separation_m=5.0)
+    assert picked["rank"].tolist() == [1, 2]  # the order picked
+    assert picked["source_rank"].tolist() == [1, 3]  # cell 2 is skipped: it touches cell 1
+    assert "rank" in frame.columns and frame["rank"].tolist() == [4, 1, 2, 3]
