@@ -10,6 +10,7 @@ def test_demo_writes_report_and_gis_files(tmp_path, capsys):
     assert {"report.html", "hotspots.geojson", "hotspots.csv", "patrol_schedule.csv"} <= names
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "Planted truth" in html and "data:image/png;base64," in html
+    assert all(name in html for name in ("crime_rates", "assign_arms", "street_segments"))
     places = gpd.read_file(tmp_path / "hotspots.geojson", engine="pyogrio")
     assert len(places) == 20 and places.crs.to_epsg() == 4326  # RFC 7946
     projected = gpd.read_file(tmp_path / "hotspots.gpkg", engine="pyogrio")
