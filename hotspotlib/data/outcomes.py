@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from hotspotlib._validation import (
     require_columns,
@@ -34,8 +35,10 @@ PathLike = str | os.PathLike[str]
 ADDED = ("outcome_type_latest", "outcome_month_latest", "n_outcomes")
 
 
-def _blank(values: pd.Series) -> pd.Series:
-    return values.isna() | values.astype("string").str.strip().eq("")
+def _blank(values: pd.Series) -> NDArray[np.bool_]:
+    """Whether each value is missing or only spaces, as a plain boolean array."""
+    text = values.astype("string").str.strip().eq("").fillna(False)
+    return (values.isna() | text).to_numpy(dtype=bool)
 
 
 def read_outcomes(paths: PathLike | Iterable[PathLike]) -> pd.DataFrame:
@@ -116,7 +119,7 @@ def read_outcomes(paths: PathLike | Iterable[PathLike]) -> pd.DataFrame:
     sources = resolve_paths(paths, kind="outcomes")
     table, files = read_tables(sources, kind="outcomes")
     n_read = len(table)
-    has_id = ~_blank(table["crime_id"]).to_numpy()
+    has_id = ~_blank(table["crime_id"])
     n_no_id = n_read - int(has_id.sum())
     require_nonempty(
         np.flatnonzero(has_id),

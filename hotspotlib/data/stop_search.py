@@ -64,7 +64,8 @@ def _timestamps(values: pd.Series) -> tuple[pd.Series, int]:
         if offset:
             utc[rows] = parsed.dt.tz_convert("UTC")
             continue
-        local = parsed.dt.tz_localize(TIME_ZONE, ambiguous="NaT", nonexistent="NaT")
+        # a copy: pandas 2.0 treats the localised series as a view of `parsed`
+        local = parsed.dt.tz_localize(TIME_ZONE, ambiguous="NaT", nonexistent="NaT").copy()
         unsure = local.isna().to_numpy()
         if unsure.any():  # the clock-change hours: an hour repeated or skipped
             n_guessed = int(unsure.sum())

@@ -68,11 +68,12 @@ def global_eb(
 
 def neighbourhood(matrix: sparse.csr_array) -> sparse.csr_array:
     """Return the binary neighbourhood matrix: neighbours (any weight > 0) plus self."""
-    binary = sparse.csr_array(matrix, copy=True)
-    binary.data = (binary.data != 0).astype(float)
-    binary.setdiag(0.0)
-    binary.eliminate_zeros()
-    return sparse.csr_array(binary + sparse.eye_array(binary.shape[0], format="csr"))
+    entries = sparse.coo_array(matrix)
+    off = (entries.row != entries.col) & (entries.data != 0)
+    n = matrix.shape[0]
+    rows = np.concatenate([entries.row[off], np.arange(n)])
+    cols = np.concatenate([entries.col[off], np.arange(n)])
+    return sparse.csr_array((np.ones(len(rows)), (rows, cols)), shape=(n, n))
 
 
 def local_eb(

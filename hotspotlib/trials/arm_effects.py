@@ -8,6 +8,7 @@ the coefficients and their covariance, then adjusted for multiplicity.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
@@ -335,9 +336,13 @@ def _max_abs_sf(c: float, correlation: NDArray[np.float64]) -> float:
     """P(max |Z_i| >= c) for Z ~ N(0, correlation)."""
     if len(correlation) == 1:
         return float(2 * stats.norm.sf(c))
-    inside = stats.multivariate_normal(
+    law = stats.multivariate_normal(
         mean=np.zeros(len(correlation)), cov=correlation, allow_singular=True
-    ).cdf(np.full(len(correlation), c), lower_limit=np.full(len(correlation), -c), rng=0)
+    )
+    upper, lower = np.full(len(correlation), c), np.full(len(correlation), -c)
+    # a fixed seed for the quasi-Monte Carlo integration where scipy takes one (1.15+)
+    seeded = "rng" in inspect.signature(law.cdf).parameters
+    inside = law.cdf(upper, lower_limit=lower, **({"rng": 0} if seeded else {}))
     return float(min(1.0, max(0.0, 1.0 - inside)))
 
 

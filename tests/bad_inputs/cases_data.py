@@ -153,7 +153,7 @@ CASES = [
         "from_frame",
         "NaN coordinate",
         lambda: hs.from_frame(frame(y=[np.nan, 1.0]), x="x", y="y", crs=27700),
-        r"`df\['y'\] \(y\)` has 1 of 2 values that are not finite numbers, such as \[nan\]",
+        r"`df\['y'\] \(y\)` has 1 of 2 values that are not finite numbers, such as \[\W?nan\W?\]",
     ),
     Case(
         "from_frame",

@@ -84,7 +84,7 @@ def test_geodataframe_input_gets_new_geometry() -> None:
         (
             [1.0, np.nan, 3.0],
             ValueError,
-            r"1 of 3 values that are not finite numbers, such as \[nan\]",
+            r"1 of 3 values that are not finite numbers, such as \['?nan'?\]",
         ),
         ([1.0, np.inf, 3.0], ValueError, r"such as \['inf'\]"),
         ([True, False, True], TypeError, "is boolean"),

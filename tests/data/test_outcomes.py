@@ -188,7 +188,8 @@ def test_inputs_are_not_modified() -> None:
     outcomes = pd.DataFrame({"crime_id": ["c1"], "month": ["2024-01"], "outcome_type": ["X"]})
     before = (crimes.copy(), outcomes.copy())
     joined = latest_outcomes(crimes, outcomes)
-    assert joined["outcome_type_latest"].tolist() == ["X", np.nan]  # spaces are trimmed
+    latest = joined["outcome_type_latest"]
+    assert latest.iloc[0] == "X" and pd.isna(latest.iloc[1])  # spaces are trimmed
     pd.testing.assert_frame_equal(crimes, before[0])
     pd.testing.assert_frame_equal(outcomes, before[1])
 

@@ -56,13 +56,27 @@ def clip_to_area(
     flat = keep.reshape(-1)
     flat[ids] = kept_near
     if grid.cell_shape == "square":
-        share = square_cover(grid, shapely.orient_polygons(union), near)
+        share = square_cover(grid, _counter_clockwise(union), near)
         share[shapely.contains_properly(union, polygons)] = 1.0
     else:
         share = np.ones(len(near))
         edge = ~shapely.contains_properly(union, polygons)
         share[edge] = shapely.area(shapely.intersection(polygons[edge], union)) / grid.cell_area_m2
     return keep, near, share
+
+
+def _counter_clockwise(area: shapely.Geometry) -> shapely.Geometry:
+    """Return ``area`` with exterior rings counter-clockwise and holes clockwise.
+
+    ``shapely.orient_polygons`` does this from shapely 2.1; on 2.0 each polygon part is
+    oriented with ``shapely.geometry.polygon.orient`` (a handful of parts, the area's).
+    """
+    if hasattr(shapely, "orient_polygons"):
+        return shapely.orient_polygons(area)
+    from shapely.geometry.polygon import orient
+
+    parts = [orient(part, sign=1.0) for part in shapely.get_parts(area)]
+    return shapely.multipolygons(parts) if len(parts) > 1 else parts[0]
 
 
 def _edges(rings: NDArray[Any]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
