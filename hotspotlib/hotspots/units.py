@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import geopandas as gpd
 import numpy as np
@@ -26,14 +26,18 @@ from hotspotlib._validation import (
 from hotspotlib.hotspots.grid.cells import Grid
 from hotspotlib.hotspots.grid.counts import EventCounts
 
-__all__ = ["Units", "resolve_units"]
+__all__ = ["Units", "grid_index", "resolve_units"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class Units(FrozenResult):
-    """The units analysed: geometry (index aligned with the input), values and grid."""
+    """The units analysed: geometry (index aligned with the input), values and grid.
 
-    geometry: gpd.GeoSeries
+    On a grid ``shapes`` is None and the cell outlines are built only when
+    :attr:`geometry` is read: ids, centres and the lattice serve the statistics.
+    """
+
+    shapes: gpd.GeoSeries | None
     values: NDArray[np.float64]
     value_name: str
     grid: Grid | None
@@ -45,9 +49,22 @@ class Units(FrozenResult):
         return int(self.values.size)
 
     @property
+    def source(self) -> gpd.GeoSeries | Grid:
+        """The geometry, or the grid whose cells are the units (outlines not built)."""
+        # shapes is None only when the units are a grid
+        return self.shapes if self.shapes is not None else cast(Grid, self.grid)
+
+    @property
+    def geometry(self) -> gpd.GeoSeries:
+        """The units' geometry (a grid's cell outlines are built on first use, then kept)."""
+        source = self.source
+        return source.cells.geometry if isinstance(source, Grid) else source
+
+    @property
     def index(self) -> pd.Index:
         """Index of the units (that of the input frame or cells)."""
-        return self.geometry.index
+        source = self.source
+        return grid_index(source) if isinstance(source, Grid) else source.index
 
     def centroids(self) -> NDArray[np.float64]:
         """Return the ``(n, 2)`` centres (points, polygon centroids or cell centres)."""
@@ -74,11 +91,15 @@ def resolve_units(units: Any, value: Any) -> Units:
         name="units",
         expected="a GeoDataFrame of points or polygons, the result of `count_events`, or a Grid",
     )
+    shapes: gpd.GeoSeries | None
     if isinstance(units, EventCounts):
-        geometry, grid = units.cells.geometry, units.grid
+        shapes, grid = units.cells.geometry, units.grid
+        index = shapes.index
         raw, name = _counts_value(units, value)
     elif isinstance(units, Grid):
-        geometry, grid = units.cells.geometry, units
+        # no outlines: the statistics need only the cell ids, centres and lattice
+        shapes, grid = None, units
+        index = grid_index(units)
         require_type(
             value,
             _ARRAYS,
@@ -89,13 +110,19 @@ def resolve_units(units: Any, value: Any) -> Units:
         raw, name = value, "value"
     else:
         require_nonempty(units, name="units")
-        geometry, grid = units.geometry, None
+        shapes, grid = units.geometry, None
+        index = shapes.index
         raw, name = _frame_value(units, value)
-    aligned = require_per_row(raw, geometry.index, name="value", what="unit")
+    aligned = require_per_row(raw, index, name="value", what="unit")
     values = require_finite(aligned, name="value")
     # grid cells are squares or hexagons by construction
-    is_points = False if grid is not None else _check_geometry(geometry)
-    return Units(geometry=geometry, values=values, value_name=name, grid=grid, is_points=is_points)
+    is_points = False if grid is not None or shapes is None else _check_geometry(shapes)
+    return Units(shapes=shapes, values=values, value_name=name, grid=grid, is_points=is_points)
+
+
+def grid_index(grid: Grid) -> pd.Index:
+    """Return the index of ``grid.cells`` (``cell_id``) without building the outlines."""
+    return pd.Index(grid.cell_ids, name="cell_id")
 
 
 _ARRAYS = (np.ndarray, pd.Series, list, tuple)

@@ -354,7 +354,7 @@ def weights_for_units(
         n=units.n,
         index=units.index,
         centroids=units.centroids,
-        geometry=None if units.is_points else units.geometry,
+        geometry=None if units.is_points else units.shapes,  # None on a grid: lattice
         grid=units.grid,
         distance_m=distance_m,
         k=k,

@@ -248,7 +248,7 @@ def gi_star(
     scores = {name: lock_in_place(array) for name, array in scores.items()}
     tests = {k: lock_in_place(v) if isinstance(v, np.ndarray) else v for k, v in tests.items()}
     return GiStar(
-        geometry=resolved.geometry,
+        units=resolved.source,
         value=x,
         gi=scores["gi"],
         expected=scores["expected"],

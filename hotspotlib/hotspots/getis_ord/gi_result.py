@@ -14,6 +14,8 @@ from numpy.typing import NDArray
 from hotspotlib._frozen import FrozenResult, frozen_mapping
 from hotspotlib._options import SpotKind
 from hotspotlib._validation import check_option
+from hotspotlib.hotspots.grid.cells import Grid
+from hotspotlib.hotspots.units import grid_index
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -48,7 +50,11 @@ class GiStar(FrozenResult):
     Attributes
     ----------
     geometry : geopandas.GeoSeries
-        The units' geometry, indexed like the input.
+        The units' geometry, indexed like the input (on a grid the cell outlines are
+        built the first time this, :meth:`to_frame`, :meth:`significant` or
+        :meth:`plot` needs them).
+    units : GeoSeries or Grid
+        Where the geometry comes from: the units' geometry, or the grid analysed.
     value, gi, expected, z_score : numpy.ndarray
         The analysed value, the ratio ``G_i = sum_j w_ij x_j / sum_j x_j`` (NaN when
         some value is negative), its expectation ``W_i / N`` and the general z-score.
@@ -90,7 +96,7 @@ class GiStar(FrozenResult):
         "z_score",
     )
 
-    geometry: gpd.GeoSeries
+    units: gpd.GeoSeries | Grid = field(repr=False)
     value: NDArray[np.float64]
     gi: NDArray[np.float64]
     expected: NDArray[np.float64]
@@ -141,9 +147,18 @@ class GiStar(FrozenResult):
         )
 
     @property
+    def geometry(self) -> gpd.GeoSeries:
+        """The units' geometry, indexed like the input (grid outlines built once, kept)."""
+        if isinstance(self.units, Grid):
+            return self.units.cells.geometry
+        return self.units
+
+    @property
     def index(self) -> pd.Index:
         """Index of the units (that of the input)."""
-        return self.geometry.index
+        if isinstance(self.units, Grid):
+            return grid_index(self.units)
+        return self.units.index
 
     @property
     def counts(self) -> Mapping[str, int]:
