@@ -8,11 +8,17 @@ import geopandas as gpd
 import matplotlib
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, settings
 from shapely.geometry import Point, box
 
 import hotspotlib as hs
 
 matplotlib.use("Agg")
+
+# Older hypothesis releases (the declared floor) count drawn floats against a smaller
+# size budget and stop some property tests with a "data too large" health check.
+settings.register_profile("hotspotlib", suppress_health_check=[HealthCheck.data_too_large])
+settings.load_profile("hotspotlib")
 
 # The bad-input case files are tables read by tests/test_bad_inputs.py, and _results.py
 # holds the result builders loaded by the result tests: neither is a test module.

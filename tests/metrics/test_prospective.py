@@ -2,7 +2,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import hotspotlib as hs
@@ -59,7 +59,7 @@ def test_hand_worked_weights(square_area):
 
 
 @given(st.integers(0, 2**32 - 1), st.integers(1, 10), st.floats(50, 600))
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.data_too_large])
+@settings(max_examples=25, deadline=None)
 def test_matches_brute_force(seed, weeks, radius):
     gen = np.random.default_rng(seed)
     xy = gen.uniform(0, 1_000, size=(60, 2))
