@@ -55,13 +55,20 @@ def check_treatment(panel: pd.DataFrame, treatment: str) -> NDArray[np.float64]:
     return z
 
 
-def check_outcome(panel: pd.DataFrame, outcome: str, *, counts: bool) -> NDArray[np.float64]:
-    """Return the outcome as floats; finite, not all zero, >= 0 for count models."""
+def check_outcome(
+    panel: pd.DataFrame, outcome: str, *, counts: bool, ols: bool = True
+) -> NDArray[np.float64]:
+    """Return the outcome as floats; finite, not all zero, >= 0 for count models.
+
+    ``ols`` says whether the caller offers ``model='ols'``, so the message can suggest it.
+    """
     require_nonempty(panel, name="panel")
     require_columns(panel, [outcome], name="panel")
     name = f"panel[{outcome!r}]"
     if counts:
-        fix = "Count and harm models need values >= 0 (use model='ols' for other outcomes)."
+        fix = "Count and harm models need values >= 0" + (
+            " (use model='ols' for other outcomes)." if ols else "."
+        )
         y = require_within(panel[outcome], name=name, low=0, fix=fix)
     else:
         y = require_finite(panel[outcome], name=name)
@@ -77,6 +84,7 @@ def require_estimable(
     treatment: str = "treated",
     separation: bool = False,
     context: str = "",
+    ols: bool = True,
 ) -> None:
     """Refuse data on which no effect can be estimated (the one check of this kind).
 
@@ -105,9 +113,9 @@ def require_estimable(
                 f"`{outcome}` is 0 in every {empty[0]} row analysed{context} "
                 f"({int(rows.sum())} rows): "
                 "complete separation, the IRR is 0 or infinite and a count model cannot "
-                "estimate it or its standard error. Report the counts, test with "
-                "randomization_test (valid under the sharp null), or use model='ols' for a "
-                "difference in means."
+                "estimate it or its standard error. Report the counts or test with "
+                "randomization_test (valid under the sharp null)"
+                + (", or use model='ols' for a difference in means." if ols else ".")
             )
     if problem:
         raise NotEstimable(f"No effect can be estimated: {problem}")

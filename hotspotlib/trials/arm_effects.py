@@ -171,7 +171,7 @@ def estimate_arms(
     level = _check_options(panel, comparisons, p_adjust, confidence)
     panel = panel.reset_index(drop=True)
     labels, reference, codes = _arms(panel, arm, control)
-    y = check_outcome(panel, outcome, counts=True)
+    y = check_outcome(panel, outcome, counts=True, ols=False)  # one Poisson model only
     extra = as_names(covariates)
     effects = as_names(fixed_effects)
     require_whole(len(effects), name="number of fixed effects", maximum=2)
@@ -194,6 +194,7 @@ def estimate_arms(
             treatment=arm,
             separation=True,
             context=f" (arm {labels[a]!r} against {labels[reference]!r})",
+            ols=False,
         )
     factors = [pd.factorize(panel[c])[0].astype(np.int64) for c in effects] or [
         np.zeros(len(y), dtype=np.int64)

@@ -281,3 +281,11 @@ def test_dunnett_critical_value_matches_published_table():
     correlation = np.array([[1.0, 0.5], [0.5, 1.0]])
     crit = optimize.brentq(lambda c: _max_abs_sf(c, correlation) - 0.05, 1, 4)
     assert crit == pytest.approx(2.212, abs=2e-3)
+
+
+def test_no_events_in_one_arm_suggests_only_what_estimate_arms_offers() -> None:
+    frame = hs.assign_arms(range(30), rng=1).to_frame().reset_index()
+    counts = np.random.default_rng(0).poisson(3, len(frame))
+    frame["crimes"] = np.where(frame["arm"] == "patrol", 0, counts)
+    with pytest.raises(ValueError, match=r"randomization_test \(valid under the sharp null\)\.$"):
+        hs.estimate_arms(frame, outcome="crimes")
