@@ -283,7 +283,7 @@ def local_moran(
         "fdr": fdr,
     }
     return LocalMoran(
-        geometry=resolved.geometry,
+        units=resolved.source,
         value=x,
         local_i=scores["local_i"],
         expected=scores["expected"],

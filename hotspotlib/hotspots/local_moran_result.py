@@ -13,6 +13,8 @@ from numpy.typing import NDArray
 
 from hotspotlib._frozen import FrozenResult
 from hotspotlib._multiple_testing import permutation_floor_note
+from hotspotlib.hotspots.grid.cells import Grid
+from hotspotlib.hotspots.units import grid_index
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -57,7 +59,10 @@ class LocalMoran(FrozenResult):
     Attributes
     ----------
     geometry : geopandas.GeoSeries
-        The units' geometry, indexed like the input.
+        The units' geometry, indexed like the input (on a grid the cell outlines are
+        built the first time this, :meth:`to_frame` or :meth:`plot` needs them).
+    units : GeoSeries or Grid
+        Where the geometry comes from: the units' geometry, or the grid analysed.
     value : numpy.ndarray
         The analysed value.
     local_i : numpy.ndarray
@@ -94,7 +99,7 @@ class LocalMoran(FrozenResult):
 
     _title: ClassVar[str] = "Cluster and outlier analysis (Anselin local Moran's I)"
 
-    geometry: gpd.GeoSeries
+    units: gpd.GeoSeries | Grid = field(repr=False)
     value: NDArray[np.float64]
     local_i: NDArray[np.float64]
     expected: NDArray[np.float64]
@@ -124,9 +129,18 @@ class LocalMoran(FrozenResult):
         )
 
     @property
+    def geometry(self) -> gpd.GeoSeries:
+        """The units' geometry, indexed like the input (grid outlines built once, kept)."""
+        if isinstance(self.units, Grid):
+            return self.units.cells.geometry
+        return self.units
+
+    @property
     def index(self) -> pd.Index:
         """Index of the units (that of the input)."""
-        return self.geometry.index
+        if isinstance(self.units, Grid):
+            return grid_index(self.units)
+        return self.units.index
 
     def to_frame(self) -> gpd.GeoDataFrame:
         """Return one row per unit, indexed like the input, in the input CRS (a copy).
