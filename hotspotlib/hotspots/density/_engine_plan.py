@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -11,7 +12,10 @@ from numpy.typing import NDArray
 from hotspotlib._options import Kernel
 from hotspotlib._validation import require_allocation, require_grid_size
 from hotspotlib.hotspots.density._engines import (
+    BINS_PER_SD,
     MAX_FINE_NODES,
+    binning_error_bound,
+    bins_per_sd,
     choose_oversample,
     exact_density,
     fft_density,
@@ -29,6 +33,12 @@ _EXACT_PAIRS_ROUGH = 20_000_000  # ... and for kernels with a kink or jump, whic
 _FFT_BYTES_PER_NODE = 48  # binned lattice, stencil, spectrum and result per padded node
 _MAX_EXACT_PAIRS = 5e10  # the exact sum's time bound (chunked: memory stays bounded)
 _ROUGH_KERNELS = ("epanechnikov", "triangular", "uniform")
+CAPPED_BOUND_WARNING = 5e-3
+"""A default oversampling cut by the fine-node cap warns when its error bound exceeds this.
+
+The fft engine aims at 1e-3 of each kernel's peak (:data:`BINS_PER_SD`); a raster too
+large for that refinement within :data:`MAX_FINE_NODES` is binned more coarsely.
+"""
 
 
 def choose_engine(
@@ -73,12 +83,31 @@ def choose_engine(
             "a larger cell size, or fewer events."
         )
     k = oversample if oversample is not None else choose_oversample(lattice, kernel, bandwidth)
+    if oversample is None and engine == "fft":
+        _warn_if_capped(lattice, kernel, bandwidth, k)
     if oversample is not None and engine == "fft":
         fine = refined_lattice(lattice, kernel, bandwidth, k)
         require_grid_size(
             fine.n_rows * fine.n_cols, max_cells=max(max_cells, MAX_FINE_NODES), name="oversample"
         )
     return engine, k
+
+
+def _warn_if_capped(lattice: Any, kernel: Kernel, bandwidth: float, k: int) -> None:
+    """Warn when the fine-node cap cut the default oversampling below its accuracy aim."""
+    bound = binning_error_bound(kernel, bins_per_sd(lattice, kernel, bandwidth, k))
+    aim = binning_error_bound(kernel, BINS_PER_SD[kernel])
+    if bound <= max(CAPPED_BOUND_WARNING, aim):
+        return
+    warnings.warn(
+        f"kde: the raster is too large to bin events {BINS_PER_SD[kernel]:g} times per "
+        f"kernel SD within {MAX_FINE_NODES:,} fine nodes, so the fft engine bins at "
+        f"oversample={k}: each event's kernel may be off by up to {bound:.2%} of its "
+        f"peak (aim {aim:.2%}). For the exact sum pass `method='exact'`; to accept the "
+        f"bound pass `oversample={k}`; or use a larger `cell_size_m` or a smaller area.",
+        UserWarning,
+        stacklevel=4,
+    )
 
 
 def estimate(

@@ -137,6 +137,9 @@ def kde(
     UserWarning
         When neither ``bandwidth_m`` nor ``bandwidth_rule`` is given and ArcGIS's rule
         picks a radius of 500 m or more: the message names the radius and the fix.
+        When ``oversample`` is not given and the raster is too large to bin finely
+        enough within about 8.4 million fine nodes, so that the binning error bound
+        exceeds 0.5% of a kernel's peak: the message gives the bound and the fixes.
 
     Raises
     ------
