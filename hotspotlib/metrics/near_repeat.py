@@ -200,23 +200,58 @@ def _tables(
     generator: np.random.Generator,
     progress: bool,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Count pairs per band for the data and for each permutation of the times."""
-    n = plan.times.size
+    """Count pairs per band for the data and for each permutation of the times.
 
-    def full_table(listed: NDArray[np.int64]) -> NDArray[np.int64]:
-        overflow = np.rint(totals - listed.sum(axis=0)).astype(np.int64)
-        return np.vstack([listed, overflow[None, :]])
-
-    observed = full_table(count_table(pairs, None, plan))
-    simulated = np.zeros((n_permutations, *observed.shape), dtype=np.int64)
-    steps: Any = range(n_permutations)
+    Each permutation is drawn from its own seed, taken in turn from ``generator``, so
+    the simulated tables are the same however the seeds are split into batches.
+    """
+    observed = _full_table(count_table(pairs, None, plan), totals)
+    seeds = generator.integers(0, _SEED_HIGH, size=n_permutations, dtype=np.int64)
+    batches = [seeds[lo : lo + _BATCH] for lo in range(0, n_permutations, _BATCH)]
+    bar: Any = None
     if progress:
         from tqdm.auto import tqdm
 
-        steps = tqdm(steps, desc="Knox permutations")
-    for k in steps:  # permutations; each is vectorised over pairs
-        simulated[k] = full_table(count_table(pairs, generator.permutation(n), plan))
+        bar = tqdm(total=n_permutations, desc="Knox permutations")
+    simulated = np.zeros((n_permutations, *observed.shape), dtype=np.int64)
+    done = 0
+    for batch in batches:  # batches of permutations; each is vectorised over pairs
+        simulated[done : done + batch.size] = _permuted_tables(pairs, plan, totals, batch)
+        done += batch.size
+        if bar is not None:
+            bar.update(batch.size)
+    if bar is not None:
+        bar.close()
     return observed, simulated
+
+
+_SEED_HIGH = np.iinfo(np.int64).max
+_BATCH = 10  # permutations per call of _permuted_tables (a progress step)
+
+
+def _permuted_tables(
+    pairs: KnoxPairs,
+    plan: GapPlan,
+    totals: NDArray[np.float64],
+    seeds: NDArray[np.int64],
+) -> NDArray[np.int64]:
+    """Return one full table per seed: the listed pairs recounted with times permuted.
+
+    Only the time gaps of the fixed close pairs are recomputed; the "more than" row
+    follows from the time-band totals, which no permutation changes.
+    """
+    n = plan.times.size
+    tables = np.empty((len(seeds), pairs.n_bands + 1, plan.n_time), dtype=np.int64)
+    for k, seed in enumerate(seeds):  # permutations; each is vectorised over pairs
+        order = np.random.default_rng(int(seed)).permutation(n)
+        tables[k] = _full_table(count_table(pairs, order, plan), totals)
+    return tables
+
+
+def _full_table(listed: NDArray[np.int64], totals: NDArray[np.float64]) -> NDArray[np.int64]:
+    """Add the "more than" distance row: each time band's total minus the listed pairs."""
+    overflow = np.rint(totals - listed.sum(axis=0)).astype(np.int64)
+    return np.vstack([listed, overflow[None, :]])
 
 
 def _statistics(
