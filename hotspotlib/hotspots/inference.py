@@ -12,6 +12,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import sparse, special
 
+from hotspotlib._chunk_map import map_chunks
 from hotspotlib._multiple_testing import adjust_pvalues
 from hotspotlib._options import Alternative
 from hotspotlib._validation import check_option, require_allocation
@@ -141,6 +142,7 @@ def conditional_permutation_p(
     max_elements: int = 4_000_000,
     n_groups: int = 16,
     equal_tailed: bool = False,
+    client: Any = None,
 ) -> NDArray[np.float64]:
     """Conditional-randomisation p-values for local lags ``sum_j w_ij x_j`` (j != i).
 
@@ -177,6 +179,10 @@ def conditional_permutation_p(
     equal_tailed : bool
         For ``"two-sided"``: double the smaller tail (suits skewed null distributions,
         such as local Moran's I) instead of folding about the conditional mean.
+    client : distributed.Client, optional
+        Count the blocks of units on this Dask cluster. The draws are made here from
+        ``rng``, in the same order as without a client; only the counting (the costly
+        part) is sent out, so the p-values are identical for any number of workers.
 
     Returns
     -------
@@ -208,36 +214,58 @@ def conditional_permutation_p(
     centre = weight_sum * mean_other
     tol = 1e-10 * (np.abs(neighbours) @ np.abs(x) + np.abs(centre) + 1e-300)
     plan = _draw_plan(rng, card, n_permutations, n_groups=n_groups, max_elements=max_elements)
+    shared = {
+        "neighbours": neighbours,
+        "x": x,
+        "card": card,
+        "tests": (observed, centre, tol, alternative, equal_tailed),
+        "max_elements": max_elements,
+    }
+    blocks = map_chunks(
+        _block_hits, plan, shared=shared, client=client, progress=progress, desc="permutations"
+    )
     extreme = np.zeros(n, dtype=np.int64)
     lower = np.zeros(n, dtype=np.int64)
-    bar = _progress(progress, len(plan))
-    for sites, draws in plan:
-        step = max(1, max_elements // len(sites))
-        chunks = [(s, min(s + step, n_permutations)) for s in range(0, n_permutations, step)]
-        k_block = int(card[sites].max())
-        slots = _padded_weights(neighbours, sites, k_block)  # (k_block, len(sites))
-        rank = np.full(n, -1, dtype=np.int64)
-        rank[sites] = np.arange(len(sites))
-        for start, stop in chunks:
-            batch = draws[start:stop]
-            sim = _weighted_draws(x, batch, slots)
-            _swap_self(sim, batch, rank, card, slots, x)
-            up, down = _hits(
-                sim, observed[sites], centre[sites], tol[sites], alternative, equal_tailed
-            )
-            extreme[sites] += up
-            if down is not None:
-                lower[sites] += down
-        if bar is not None:
-            bar.update(1)
-    if bar is not None:
-        bar.close()
+    for (sites, _), (up, down) in zip(plan, blocks, strict=True):  # a few blocks
+        extreme[sites] += up
+        lower[sites] += down
     has = card > 0
     p[has] = (1.0 + extreme[has]) / (n_permutations + 1.0)
     if alternative == "two-sided" and equal_tailed:
         smaller = (1.0 + np.minimum(extreme[has], lower[has])) / (n_permutations + 1.0)
         p[has] = np.minimum(1.0, 2.0 * smaller)
     return p
+
+
+def _block_hits(
+    block: tuple[NDArray[np.int64], NDArray[np.int64]],
+    *,
+    neighbours: sparse.csr_array,
+    x: NDArray[np.float64],
+    card: NDArray[np.int64],
+    tests: tuple[Any, ...],
+    max_elements: int,
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Count, for one block of units and its table of draws, the extreme draws per unit."""
+    sites, draws = block
+    observed, centre, tol, alternative, equal_tailed = tests
+    n_permutations = draws.shape[0]
+    step = max(1, max_elements // len(sites))
+    k_block = int(card[sites].max())
+    slots = _padded_weights(neighbours, sites, k_block)  # (k_block, len(sites))
+    rank = np.full(x.size, -1, dtype=np.int64)
+    rank[sites] = np.arange(len(sites))
+    up_total = np.zeros(len(sites), dtype=np.int64)
+    down_total = np.zeros(len(sites), dtype=np.int64)
+    for start in range(0, n_permutations, step):  # chunks of draws bounded in memory
+        batch = draws[start : min(start + step, n_permutations)]
+        sim = _weighted_draws(x, batch, slots)
+        _swap_self(sim, batch, rank, card, slots, x)
+        up, down = _hits(sim, observed[sites], centre[sites], tol[sites], alternative, equal_tailed)
+        up_total += up
+        if down is not None:
+            down_total += down
+    return up_total, down_total
 
 
 def _draw_plan(
@@ -348,11 +376,3 @@ def _site_blocks(sorted_card: NDArray[np.int64], max_elements: int) -> list[tupl
         blocks.append((start, stop))
         start = stop
     return blocks
-
-
-def _progress(show: bool, total: int) -> Any:
-    if not show:
-        return None
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, desc="permutations")

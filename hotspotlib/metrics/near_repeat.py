@@ -9,6 +9,7 @@ import geopandas as gpd
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from hotspotlib._chunk_map import check_client, chunk_seeds, map_chunks
 from hotspotlib._options import DistanceMetric
 from hotspotlib._validation import (
     as_rng,
@@ -36,6 +37,9 @@ from hotspotlib.metrics.near_repeat_result import KnoxTest
 
 __all__ = ["KnoxTest", "knox_test"]
 
+_CHUNK = 25
+"""Permutations per chunk (fixed: never tied to the number of workers)."""
+
 
 def knox_test(
     events: gpd.GeoDataFrame,
@@ -50,6 +54,7 @@ def knox_test(
     max_pairs: int = 20_000_000,
     progress: bool = False,
     dayfirst: bool | None = None,
+    client: Any = None,
 ) -> KnoxTest:
     """Knox test for near repeats over distance and time bands (Near Repeat Calculator).
 
@@ -86,6 +91,11 @@ def knox_test(
     dayfirst : bool, optional
         Read slash dates in ``events[time]`` day-first (UK) or month-first; None lets
         the data settle it and refuses dates that could be either.
+    client : distributed.Client, optional
+        Run the permutations on this Dask cluster. They run in chunks of 25, each with
+        its own seed spawned from ``rng`` (``numpy.random.SeedSequence(rng).spawn``),
+        so the result is identical with or without a client and for any number of
+        workers.
 
     Returns
     -------
@@ -123,6 +133,8 @@ def knox_test(
     """
     xy = require_points(events, name="events")
     require_columns(events, [time], name="events")
+    check_client(client)
+    as_rng(rng)
     check_option(metric, DistanceMetric, name="metric")
     spatial, temporal = _bands(spatial_bands_m, temporal_bands_days, nrc_compatible)
     n_perm = require_draws(n_permutations, name="n_permutations", usual=99)
@@ -140,7 +152,7 @@ def knox_test(
     pairs = list_pairs(xy, spatial, p=p, nrc=nrc_compatible)
     plan = gap_plan(times, temporal, pairs, nrc=nrc_compatible, whole_days=whole_days)
     totals = time_band_totals(times.astype(float), temporal, nrc=nrc_compatible)
-    observed, simulated = _tables(pairs, plan, totals, n_perm, as_rng(rng), progress)
+    observed, simulated = _tables(pairs, plan, totals, n_perm, rng, progress, client)
     n = len(xy)
     labels = band_labels(spatial, temporal, nrc=nrc_compatible)
     return KnoxTest(
@@ -197,61 +209,50 @@ def _tables(
     plan: GapPlan,
     totals: NDArray[np.float64],
     n_permutations: int,
-    generator: np.random.Generator,
+    rng: int | np.random.Generator | None,
     progress: bool,
+    client: Any = None,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Count pairs per band for the data and for each permutation of the times.
 
-    Each permutation is drawn from its own seed, taken in turn from ``generator``, so
-    the simulated tables are the same however the seeds are split into batches.
+    Permutations run in chunks of ``_CHUNK``, each from its own seed spawned from
+    ``rng``, so the tables are the same here and on any number of Dask workers.
     """
     observed = _full_table(count_table(pairs, None, plan), totals)
-    seeds = generator.integers(0, _SEED_HIGH, size=n_permutations, dtype=np.int64)
-    batches = [seeds[lo : lo + _BATCH] for lo in range(0, n_permutations, _BATCH)]
-    bar: Any = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=n_permutations, desc="Knox permutations")
-    simulated = np.zeros((n_permutations, *observed.shape), dtype=np.int64)
-    done = 0
-    for batch in batches:  # batches of permutations; each is vectorised over pairs
-        simulated[done : done + batch.size] = _permuted_tables(pairs, plan, totals, batch)
-        done += batch.size
-        if bar is not None:
-            bar.update(batch.size)
-    if bar is not None:
-        bar.close()
+    sizes = [min(_CHUNK, n_permutations - s) for s in range(0, n_permutations, _CHUNK)]
+    parts = map_chunks(
+        _permuted_tables,
+        list(zip(sizes, chunk_seeds(rng, len(sizes)), strict=True)),
+        shared={"pairs": pairs, "plan": plan, "totals": totals},
+        client=client,
+        progress=progress,
+        desc="Knox permutations (chunks)",
+    )
+    simulated = np.concatenate([observed[None][:0], *parts]).astype(np.int64)
     return observed, simulated
 
 
-_SEED_HIGH = np.iinfo(np.int64).max
-_BATCH = 10  # permutations per call of _permuted_tables (a progress step)
+def _full_table(listed: NDArray[np.int64], totals: NDArray[np.float64]) -> NDArray[np.int64]:
+    """Add the "more than" distance row: the time-band totals minus the listed pairs."""
+    overflow = np.rint(totals - listed.sum(axis=0)).astype(np.int64)
+    return np.vstack([listed, overflow[None, :]])
 
 
 def _permuted_tables(
+    chunk: tuple[int, np.random.SeedSequence],
+    *,
     pairs: KnoxPairs,
     plan: GapPlan,
     totals: NDArray[np.float64],
-    seeds: NDArray[np.int64],
 ) -> NDArray[np.int64]:
-    """Return one full table per seed: the listed pairs recounted with times permuted.
-
-    Only the time gaps of the fixed close pairs are recomputed; the "more than" row
-    follows from the time-band totals, which no permutation changes.
-    """
+    """Count the tables of ``size`` permutations of the times drawn from the chunk's seed."""
+    size, seed = chunk
+    generator = np.random.default_rng(seed)
     n = plan.times.size
-    tables = np.empty((len(seeds), pairs.n_bands + 1, plan.n_time), dtype=np.int64)
-    for k, seed in enumerate(seeds):  # permutations; each is vectorised over pairs
-        order = np.random.default_rng(int(seed)).permutation(n)
-        tables[k] = _full_table(count_table(pairs, order, plan), totals)
-    return tables
-
-
-def _full_table(listed: NDArray[np.int64], totals: NDArray[np.float64]) -> NDArray[np.int64]:
-    """Add the "more than" distance row: each time band's total minus the listed pairs."""
-    overflow = np.rint(totals - listed.sum(axis=0)).astype(np.int64)
-    return np.vstack([listed, overflow[None, :]])
+    tables = [  # permutations; each is vectorised over pairs
+        _full_table(count_table(pairs, generator.permutation(n), plan), totals) for _ in range(size)
+    ]
+    return np.stack(tables).astype(np.int64)
 
 
 def _statistics(

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from hotspotlib._chunk_map import check_client, map_chunks
 from hotspotlib._frozen import FrozenResult, frozen_mapping
 from hotspotlib._options import MetaMethod
 from hotspotlib._validation import (
@@ -122,6 +123,7 @@ def evaluate_forces(
     comparison: tuple[str, str] | None = None,
     method: MetaMethod = "REML",
     confidence: float = 0.95,
+    client: Any = None,
     **options: Any,
 ) -> ForceEvaluation:
     """Run the same analysis on each force's trial and pool the effects.
@@ -146,6 +148,10 @@ def evaluate_forces(
         Pooling method of :func:`meta_analysis`.
     confidence : float
         Level of every interval.
+    client : distributed.Client, optional
+        Run the forces' analyses on this Dask cluster, one task per force. Each
+        force's analysis is the same call as without a client, so the result is
+        identical for any number of workers.
     **options
         The analysis options, passed unchanged to every force.
 
@@ -178,10 +184,14 @@ def evaluate_forces(
     require_nonempty(list(panels), name="panels", fix="give at least two forces' panels.")
     check_option(method, MetaMethod, name="method")
     level = require_probability(confidence, name="confidence")
-    rows = [
-        _one_force(str(name), panel, outcome, comparison, level, options)
-        for name, panel in panels.items()
-    ]
+    check_client(client)
+    rows = map_chunks(
+        _force_task,
+        [(str(name), panel) for name, panel in panels.items()],
+        shared={"outcome": outcome, "comparison": comparison, "level": level, "options": options},
+        client=client,
+        desc="forces",
+    )
     table = pd.DataFrame(rows).set_index("force")
     good = table[table["status"] == "pooled"]
     require_whole(
@@ -209,6 +219,19 @@ def evaluate_forces(
         "confidence": level,
     }
     return ForceEvaluation(_table=table, pooled=pooled, parameters=parameters)
+
+
+def _force_task(
+    item: tuple[str, pd.DataFrame],
+    *,
+    outcome: str,
+    comparison: tuple[str, str] | None,
+    level: float,
+    options: dict[str, Any],
+) -> dict[str, Any]:
+    """Run one force's analysis (a task of :func:`map_chunks`)."""
+    name, panel = item
+    return _one_force(name, panel, outcome, comparison, level, options)
 
 
 def _one_force(

@@ -11,10 +11,10 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
+from hotspotlib._chunk_map import check_client, chunk_seeds, map_chunks
 from hotspotlib._fixed_effects_batch import fit_poisson_fe
 from hotspotlib._frozen import FrozenResult, frozen_mapping
 from hotspotlib._validation import (
-    as_rng,
     require_draws,
     require_positive,
     require_probability,
@@ -136,6 +136,7 @@ def simulate_power(
     alpha: float = 0.05,
     rng: int | np.random.Generator | None = None,
     progress: bool = False,
+    client: Any = None,
 ) -> SimulatedPower:
     """Estimate power by simulating the trial many times.
 
@@ -165,6 +166,11 @@ def simulate_power(
         Seed or generator.
     progress : bool
         Show a progress bar.
+    client : distributed.Client, optional
+        Run the chunks of simulated trials on this Dask cluster. The trials are
+        simulated in chunks of 250, each with its own seed spawned from ``rng``
+        (``numpy.random.SeedSequence(rng).spawn``), so the result is identical with
+        or without a client and for any number of workers.
 
     Returns
     -------
@@ -201,9 +207,10 @@ def simulate_power(
         context="with a PlaceAssignment",
         fix="Day effects apply to crossover schedules only.",
     )
+    check_client(client)
     base, effects, clusters = _design(assignment, means, day_effects)
     beta, se = _simulate(
-        assignment, base, effects, clusters, ratio, k, n_simulations, rng, progress
+        assignment, base, effects, clusters, ratio, k, n_simulations, rng, progress, client
     )
     with np.errstate(invalid="ignore", divide="ignore"):
         p = 2 * stats.norm.sf(np.abs(beta / se))
@@ -258,23 +265,50 @@ def _simulate(
     n_simulations: int,
     rng: int | np.random.Generator | None,
     progress: bool,
+    client: Any = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Simulate trials chunk by chunk; return the log IRR estimates and their errors."""
-    generator = as_rng(rng)
-    estimates, errors = [], []
-    chunks: Any = range(0, n_simulations, _CHUNK)
-    if progress:
-        from tqdm.auto import tqdm
+    """Simulate trials in chunks of ``_CHUNK``, each with its own spawned seed.
 
-        chunks = tqdm(chunks, desc="simulated trials", unit="chunk")
-    for start in chunks:  # a few chunks, each fully vectorised
-        size = min(_CHUNK, n_simulations - start)
-        z = assignment.redraw(size, rng=generator).reshape(size, -1).astype(float)
-        mu = base[None, :] * ratio**z
-        if k > 0:
-            mu = mu * generator.gamma(1 / k, k, size=mu.shape)
-        y = generator.poisson(mu).astype(float)
-        beta, se = fit_poisson_fe(y, z, effects, clusters)
-        estimates.append(beta)
-        errors.append(se)
-    return np.concatenate(estimates), np.concatenate(errors)
+    The chunks and their seeds do not depend on where they run, so the estimates are
+    the same in this process and on any number of Dask workers.
+    """
+    sizes = [min(_CHUNK, n_simulations - start) for start in range(0, n_simulations, _CHUNK)]
+    chunks = list(zip(sizes, chunk_seeds(rng, len(sizes)), strict=True))
+    shared = {
+        "assignment": assignment,
+        "base": base,
+        "effects": effects,
+        "clusters": clusters,
+        "ratio": ratio,
+        "k": k,
+    }
+    parts = map_chunks(
+        _simulate_chunk,
+        chunks,
+        shared=shared,
+        client=client,
+        progress=progress,
+        desc="simulated trials (chunks)",
+    )
+    return np.concatenate([b for b, _ in parts]), np.concatenate([s for _, s in parts])
+
+
+def _simulate_chunk(
+    chunk: tuple[int, np.random.SeedSequence],
+    *,
+    assignment: DayAssignment | PlaceAssignment,
+    base: NDArray[np.float64],
+    effects: list[NDArray[np.int64]],
+    clusters: NDArray[np.int64] | None,
+    ratio: float,
+    k: float,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Simulate ``size`` trials from the chunk's own seed, fully vectorised."""
+    size, seed = chunk
+    generator = np.random.default_rng(seed)
+    z = assignment.redraw(size, rng=generator).reshape(size, -1).astype(float)
+    mu = base[None, :] * ratio**z
+    if k > 0:
+        mu = mu * generator.gamma(1 / k, k, size=mu.shape)
+    y = generator.poisson(mu).astype(float)
+    return fit_poisson_fe(y, z, effects, clusters)

@@ -64,6 +64,7 @@ class Draws:
     n_permutations: int
     rng: np.random.Generator
     progress: bool
+    client: Any = None
 
     def p_values(
         self, z: NDArray[np.float64], alternative: Alternative
@@ -78,6 +79,7 @@ class Draws:
             n_permutations=self.n_permutations,
             rng=self.rng,
             progress=self.progress,
+            client=self.client,
         )
         p[np.isnan(z)] = np.nan
         return p

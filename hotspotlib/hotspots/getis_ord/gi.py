@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from hotspotlib._chunk_map import check_client
 from hotspotlib._frozen import lock_in_place
 from hotspotlib._options import Alternative, WeightsKind
 from hotspotlib._validation import as_rng, check_option, require_type, require_varying
@@ -114,6 +115,7 @@ def gi_star(
     fdr: bool = True,
     alpha: float = 0.05,
     progress: bool = False,
+    client: Any = None,
 ) -> GiStar:
     """Getis-Ord Gi* (or Gi) hot-spot statistics for areas, points or grid cells.
 
@@ -163,6 +165,10 @@ def gi_star(
         Level for counting significant units in the summary.
     progress : bool
         Show a progress bar during permutations.
+    client : distributed.Client, optional
+        Run the permutation counting on this Dask cluster (with ``n_permutations``).
+        The draws are made here from ``rng`` exactly as without a client, so the
+        p-values are identical with or without a client and for any number of workers.
 
     Returns
     -------
@@ -209,6 +215,7 @@ def gi_star(
     check_weight_arguments(spatial_weights, distance_m, k, points=resolved.is_points)
     n_perm, level, fdr = check_local_options(n_permutations, alpha, fdr)
     require_type(star, (bool, np.bool_), name="star", expected="True (Gi*) or False (Gi)")
+    check_client(client)
     x = require_varying(
         resolved.values,
         name="value",
@@ -236,7 +243,7 @@ def gi_star(
         sums.spatial = weights_for_units(
             resolved, spatial_weights, distance_m=sums.distance_m, k=k, star=bool(star)
         )
-    draws = Draws(sums.spatial, x, n_perm, as_rng(rng), progress)
+    draws = Draws(sums.spatial, x, n_perm, as_rng(rng), progress, client)
     tests = gi_tests(scores["z_score"], draws, alternative=alternative, fdr=fdr)
     options: dict[str, Any] = {
         "star": bool(star),

@@ -1,0 +1,61 @@
+"""Bad inputs for the Dask path: clients, archive folders.
+
+The names ``Case``, ``fx`` and ``hs`` are given by tests/test_bad_inputs.py.
+"""
+
+import numpy as np
+
+_ADDRESS = "tcp://127.0.0.1:8786"
+_CLIENT = r"`client` must be a distributed.Client"
+
+
+def _plan():
+    return hs.assign_places(range(10), rng=1)
+
+
+def _panels():
+    rng = np.random.default_rng(0)
+    panels = {}
+    for force in ["a", "b"]:
+        panel = hs.assign_places(range(20), rng=rng).to_frame().reset_index()
+        panel["crimes"] = rng.poisson(3.0, len(panel))
+        panels[force] = panel
+    return panels
+
+
+CASES = [
+    Case(
+        "simulate_power",
+        "client given as a scheduler address",
+        lambda: hs.simulate_power(
+            _plan(), place_means=np.ones(10), irr=0.8, n_simulations=10, client=_ADDRESS
+        ),
+        match=_CLIENT,
+        raises=TypeError,
+    ),
+    Case(
+        "knox_test",
+        "client of the wrong type",
+        lambda: hs.knox_test(
+            fx.city.events, spatial_bands_m=[100], temporal_bands_days=[7], client=2
+        ),
+        match=_CLIENT,
+        raises=TypeError,
+    ),
+    Case(
+        "gi_star",
+        "client given as a scheduler address",
+        lambda: hs.gi_star(fx.counts, n_permutations=9, client=_ADDRESS),
+        match=_CLIENT,
+        raises=TypeError,
+    ),
+    Case(
+        "evaluate_forces",
+        "client given as a scheduler address",
+        lambda: hs.evaluate_forces(
+            _panels(), outcome="crimes", design="parallel", model="poisson", client=_ADDRESS
+        ),
+        match=_CLIENT,
+        raises=TypeError,
+    ),
+]
