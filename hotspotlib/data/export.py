@@ -137,6 +137,18 @@ def to_csv(frame: pd.DataFrame, path: PathLike, *, index: bool | None = None) ->
     FileNotFoundError
         The folder of ``path`` does not exist.
 
+    See Also
+    --------
+    to_geojson : GeoJSON in WGS84 for web maps.
+    to_geopackage : A GeoPackage layer for QGIS or ArcGIS.
+
+    References
+    ----------
+    .. [1] Shafranovich, Y. (2005). Common Format and MIME Type for Comma-Separated Values
+       (CSV) Files. RFC 4180. https://www.rfc-editor.org/rfc/rfc4180
+    .. [2] OWASP Foundation. CSV Injection.
+       https://owasp.org/www-community/attacks/CSV_Injection
+
     Examples
     --------
     >>> import tempfile, pathlib, pandas as pd
@@ -193,6 +205,16 @@ def to_geojson(frame: gpd.GeoDataFrame, path: PathLike) -> Path:
     ValueError
         ``frame`` has no CRS, or ``path`` has another suffix.
 
+    See Also
+    --------
+    to_geopackage : A GeoPackage layer in the working CRS.
+    to_csv : A spreadsheet-safe CSV with longitude and latitude.
+
+    References
+    ----------
+    .. [1] Butler, H., Daly, M., Doyle, A., Gillies, S., Hagen, S. and Schaub, T. (2016).
+       The GeoJSON Format. RFC 7946. https://www.rfc-editor.org/rfc/rfc7946
+
     Examples
     --------
     >>> import tempfile, pathlib, geopandas as gpd
@@ -238,6 +260,16 @@ def to_geopackage(frame: gpd.GeoDataFrame, path: PathLike, *, layer: str | None 
         ``frame`` is not a GeoDataFrame, ``path`` is not a path or ``layer`` is not text.
     ValueError
         ``frame`` has no CRS, or ``path`` does not end in ``.gpkg``.
+
+    See Also
+    --------
+    to_geojson : GeoJSON in WGS84 for web maps.
+    to_csv : A spreadsheet-safe CSV with longitude and latitude.
+
+    References
+    ----------
+    .. [1] Open Geospatial Consortium. OGC GeoPackage Encoding Standard.
+       https://www.geopackage.org/spec/
 
     Examples
     --------

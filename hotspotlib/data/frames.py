@@ -74,6 +74,18 @@ def from_frame(
         ``time`` has missing or unparseable values, or ``df`` already has a column
         named ``geometry``.
 
+    See Also
+    --------
+    read_police_uk : Read police.uk street-level crime files directly.
+    count_events : Count the events per grid cell or place.
+    kde : A kernel density surface of the events.
+
+    References
+    ----------
+    .. [1] data.police.uk, About the data (street-level crime, outcomes and stop and search
+       files). https://data.police.uk/about/
+    .. [2] PROJ contributors. PROJ coordinate transformation software. https://proj.org/
+
     Examples
     --------
     >>> import pandas as pd

@@ -64,6 +64,17 @@ class SimulatedPings(FrozenResult):
         Pings, officers and visits simulated, and pings dropped or removed.
     notes : tuple of str
         Where the pings are drawn and which transit pings are removed.
+
+    See Also
+    --------
+    simulate_patrol_pings : Simulate them.
+    patrol_visits : Measure visits from the pings.
+
+    References
+    ----------
+    .. [1] Ariel, B., Weinborn, C. and Sherman, L. W. (2016). "Soft" policing at hot spots:
+       do police community support officers work? A randomized controlled trial. Journal of
+       Experimental Criminology 12(3), 277-317. https://doi.org/10.1007/s11292-016-9260-4
     """
 
     _title: ClassVar[str] = "Simulated patrol pings"
@@ -163,6 +174,12 @@ def simulate_patrol_pings(
     SimulatedPings
         The pings (sorted by time, as a live feed arrives) and the true visits.
 
+    See Also
+    --------
+    SimulatedPings : The returned pings and true visits.
+    patrol_visits : Turn the pings back into visits.
+    plan_patrols : A randomised schedule to simulate.
+
     Notes
     -----
     A visit of ``minutes`` gets ``n = max(1, round(minutes * 60 / interval_seconds))``
@@ -172,6 +189,14 @@ def simulate_patrol_pings(
     (last ping - first ping + one interval), so clean pings are recovered exactly.
     Work is vectorised over pings (no per-visit loop); the only loop is rejection
     sampling for non-rectangular places, a handful of rounds.
+
+    References
+    ----------
+    .. [1] Ariel, B., Weinborn, C. and Sherman, L. W. (2016). "Soft" policing at hot spots:
+       do police community support officers work? A randomized controlled trial. Journal of
+       Experimental Criminology 12(3), 277-317. https://doi.org/10.1007/s11292-016-9260-4
+    .. [2] Zandbergen, P. A. (2009). Accuracy of iPhone locations: a comparison of assisted
+       GPS, WiFi and cellular positioning. Transactions in GIS 13(s1), 5-25.
 
     Examples
     --------

@@ -33,6 +33,19 @@ HARM_TABLE_VERSION = "2026.1"
 def harm_table() -> pd.DataFrame:
     """Return the bundled harm table: one row per police.uk crime type, with sources.
 
+    See Also
+    --------
+    harm_weights : The weights as a Series, or a user scheme.
+    apply_harm : One weight per event from its crime type.
+
+    References
+    ----------
+    .. [1] Sherman, L. W., Neyroud, P. W. and Neyroud, E. (2016). The Cambridge Crime Harm
+       Index: measuring total harm from crime based on sentencing guidelines. Policing
+       10(3), 171-183. https://doi.org/10.1093/police/paw003
+    .. [2] data.police.uk, About the data (street-level crime, outcomes and stop and search
+       files). https://data.police.uk/about/
+
     Examples
     --------
     >>> from hotspotlib.data.harm import harm_table
@@ -62,6 +75,18 @@ def harm_weights(scheme: HarmScheme | Mapping[str, float] = "cchi") -> pd.Series
     -------
     pandas.Series
         Weights indexed by crime type, named ``"harm"``.
+
+    See Also
+    --------
+    harm_table : The table behind the weights, with sources.
+    apply_harm : One weight per event from its crime type.
+    read_police_uk : Events with police.uk crime types.
+
+    References
+    ----------
+    .. [1] Sherman, L. W., Neyroud, P. W. and Neyroud, E. (2016). The Cambridge Crime Harm
+       Index: measuring total harm from crime based on sentencing guidelines. Policing
+       10(3), 171-183. https://doi.org/10.1093/police/paw003
 
     Examples
     --------
@@ -171,6 +196,18 @@ def apply_harm(
     ValueError
         If a crime type (or a missing one) has no weight in ``scheme``; the message
         lists those labels with their counts.
+
+    See Also
+    --------
+    harm_weights : The weight of each crime type.
+    count_events : Sum the harm per cell or place (``weights=``).
+    kde : A harm-weighted density surface (``weights=``).
+
+    References
+    ----------
+    .. [1] Sherman, L. W., Neyroud, P. W. and Neyroud, E. (2016). The Cambridge Crime Harm
+       Index: measuring total harm from crime based on sentencing guidelines. Policing
+       10(3), 171-183. https://doi.org/10.1093/police/paw003
 
     Examples
     --------

@@ -206,6 +206,11 @@ def latest_outcomes(crimes: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFram
     crimes are counted in ``n_latest_tied``. Blank Crime IDs never match; ids are
     compared as text after trimming spaces.
 
+    References
+    ----------
+    .. [1] data.police.uk, About the data (street-level crime, outcomes and stop and search
+       files). https://data.police.uk/about/
+
     Examples
     --------
     >>> import pandas as pd

@@ -73,6 +73,21 @@ def plant_patrol_effect(
         records the truth under ``"patrol_effect"`` (IRR, half-life, schedule size,
         events removed) and the schedule under ``"patrol_schedule"``.
 
+    See Also
+    --------
+    synthetic_city : The city to plant the effect in.
+    estimate_effect : Estimate the planted effect back.
+    koper_curve : Recover the residual deterrence.
+
+    References
+    ----------
+    .. [1] Sherman, L. W. and Weisburd, D. (1995). General deterrent effects of police
+       patrol in crime "hot spots": a randomized, controlled trial. Justice Quarterly 12(4),
+       625-648. https://doi.org/10.1080/07418829500096221
+    .. [2] Koper, C. S. (1995). Just enough police presence: reducing crime and disorderly
+       behavior by optimizing patrol time in crime hot spots. Justice Quarterly 12(4),
+       649-672. https://doi.org/10.1080/07418829500096231
+
     Examples
     --------
     >>> import pandas as pd

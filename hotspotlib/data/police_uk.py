@@ -110,12 +110,26 @@ def read_police_uk(
         a harm weight (the message lists them with counts: pass a mapping covering
         them), or a ``crs`` that is not projected in metres.
 
+    See Also
+    --------
+    harm_weights : CCHI harm weights for the police.uk crime types.
+    read_outcomes : Outcomes from the same downloads.
+    read_stop_search : Stop-and-search records from the same downloads.
+    count_events : Count the events per grid cell or place.
+
     Notes
     -----
     Locations are anonymised snap points shared by many crimes, so many events have
     identical coordinates; that is expected, not an error. Very old files (2012) with
     ``Easting``/``Northing`` in British National Grid are read as EPSG:27700. Rows
     from files of both kinds can be mixed in one call.
+
+    References
+    ----------
+    .. [1] data.police.uk, About the data (street-level crime, outcomes and stop and search
+       files). https://data.police.uk/about/
+    .. [2] data.police.uk, Custom download of the monthly street-level files.
+       https://data.police.uk/data/
 
     Examples
     --------

@@ -79,6 +79,18 @@ def list_samples() -> pd.DataFrame:
         ``n`` the number of rows it returns, ``units`` the coordinate units and ``crs``
         the CRS of the result (``"none"`` when the units are unknown).
 
+    See Also
+    --------
+    load_columbus : Columbus, Ohio neighbourhood crime (polygons).
+    load_snow_deaths : John Snow's cholera deaths (points).
+    synthetic_city : A simulated police area with known hot spots.
+
+    References
+    ----------
+    .. [1] PySAL developers. libpysal example datasets. https://pysal.org/libpysal/
+    .. [2] GeoDa Center. Data and Lab: sample datasets.
+       https://geodacenter.github.io/data-and-lab/
+
     Examples
     --------
     >>> from hotspotlib.data import list_samples
@@ -126,6 +138,17 @@ def load_juvenile() -> gpd.GeoDataFrame:
     geopandas.GeoDataFrame
         168 points without a CRS.
 
+    See Also
+    --------
+    kde : A density surface of the residences.
+    list_samples : All bundled datasets.
+
+    References
+    ----------
+    .. [1] Bailey, T. C. and Gatrell, A. C. (1995). Interactive Spatial Data Analysis.
+       Longman, Harlow.
+    .. [2] PySAL developers. libpysal example datasets. https://pysal.org/libpysal/
+
     Examples
     --------
     >>> import hotspotlib as hs
@@ -153,6 +176,18 @@ def load_columbus() -> gpd.GeoDataFrame:
     -------
     geopandas.GeoDataFrame
         49 polygons without a CRS.
+
+    See Also
+    --------
+    gi_star : Hot spots of the crime rate across the neighbourhoods.
+    local_moran : Clusters and outliers across the neighbourhoods.
+    list_samples : All bundled datasets.
+
+    References
+    ----------
+    .. [1] Anselin, L. (1988). Spatial Econometrics: Methods and Models. Kluwer, Dordrecht.
+    .. [2] GeoDa Center. Data and Lab: sample datasets.
+       https://geodacenter.github.io/data-and-lab/
 
     Examples
     --------
@@ -183,6 +218,19 @@ def load_stl_homicides() -> gpd.GeoDataFrame:
     -------
     geopandas.GeoDataFrame
         78 polygons in EPSG:4326.
+
+    See Also
+    --------
+    crime_rates : Rates per resident with smoothed estimates.
+    local_moran : Clusters and outliers across the counties.
+    list_samples : All bundled datasets.
+
+    References
+    ----------
+    .. [1] Messner, S. F. et al. (2000). An Atlas of the Spatial Patterning of County-Level
+       Homicide, 1960-1990. National Consortium on Violence Research (NCOVR), Pittsburgh.
+    .. [2] GeoDa Center. Data and Lab: sample datasets.
+       https://geodacenter.github.io/data-and-lab/
 
     Examples
     --------
@@ -215,6 +263,18 @@ def load_burkitt() -> gpd.GeoDataFrame:
     geopandas.GeoDataFrame
         188 points without a CRS.
 
+    See Also
+    --------
+    knox_test : Test the cases for space-time clustering.
+    list_samples : All bundled datasets.
+
+    References
+    ----------
+    .. [1] Williams, E. H. et al. (1978). Space-time clustering of Burkitt's lymphoma in the
+       West Nile district of Uganda: 1961-1975. British Journal of Cancer 37(1), 109-122.
+    .. [2] Bailey, T. C. and Gatrell, A. C. (1995). Interactive Spatial Data Analysis.
+       Longman, Harlow.
+
     Examples
     --------
     >>> import hotspotlib as hs
@@ -246,6 +306,18 @@ def load_snow_deaths() -> gpd.GeoDataFrame:
     geopandas.GeoDataFrame
         324 points in EPSG:27700.
 
+    See Also
+    --------
+    load_snow_pumps : The pumps of the same map.
+    kde : A density surface weighted by ``count``.
+    list_samples : All bundled datasets.
+
+    References
+    ----------
+    .. [1] Snow, J. (1855). On the Mode of Communication of Cholera. 2nd ed. John Churchill,
+       London.
+    .. [2] PySAL developers. libpysal example datasets. https://pysal.org/libpysal/
+
     Examples
     --------
     >>> import hotspotlib as hs
@@ -267,6 +339,17 @@ def load_snow_pumps() -> gpd.GeoDataFrame:
     -------
     geopandas.GeoDataFrame
         13 points in EPSG:27700.
+
+    See Also
+    --------
+    load_snow_deaths : The deaths of the same map.
+    list_samples : All bundled datasets.
+
+    References
+    ----------
+    .. [1] Snow, J. (1855). On the Mode of Communication of Cholera. 2nd ed. John Churchill,
+       London.
+    .. [2] PySAL developers. libpysal example datasets. https://pysal.org/libpysal/
 
     Examples
     --------
@@ -292,6 +375,17 @@ def load_mesa_crimes() -> gpd.GeoDataFrame:
     -------
     geopandas.GeoDataFrame
         287 points in EPSG:26949.
+
+    See Also
+    --------
+    count_on_segments : Count the crimes on street segments.
+    list_samples : All bundled datasets.
+
+    References
+    ----------
+    .. [1] Okabe, A. and Sugihara, K. (2012). Spatial Analysis along Networks: Statistical
+       and Computational Methods. Wiley, Chichester.
+    .. [2] PySAL developers. libpysal example datasets. https://pysal.org/libpysal/
 
     Examples
     --------

@@ -99,6 +99,16 @@ class SyntheticCity(FrozenResult):
         Area, events and hot spots, and the hot spots' share of area, events and harm.
     notes : tuple of str
         Where the harm weights come from.
+
+    See Also
+    --------
+    synthetic_city : Build one.
+    plant_patrol_effect : Plant a known patrol effect in it.
+
+    References
+    ----------
+    .. [1] Weisburd, D. (2015). The law of crime concentration and the criminology of place.
+       Criminology 53(2), 133-157. https://doi.org/10.1111/1745-9125.12070
     """
 
     _title: ClassVar[str] = "Synthetic city"
@@ -211,6 +221,20 @@ def synthetic_city(
     -------
     SyntheticCity
         Boundary, events, hot spots (the truth) and the parameters used.
+
+    See Also
+    --------
+    SyntheticCity : The returned area, events and planted hot spots.
+    plant_patrol_effect : Plant a known patrol effect in the city.
+    simulate_patrol_pings : GPS pings for patrols of the city's hot spots.
+
+    References
+    ----------
+    .. [1] Weisburd, D. (2015). The law of crime concentration and the criminology of place.
+       Criminology 53(2), 133-157. https://doi.org/10.1111/1745-9125.12070
+    .. [2] Sherman, L. W., Neyroud, P. W. and Neyroud, E. (2016). The Cambridge Crime Harm
+       Index: measuring total harm from crime based on sentencing guidelines. Policing
+       10(3), 171-183. https://doi.org/10.1093/police/paw003
 
     Examples
     --------

@@ -53,6 +53,14 @@ class PatrolAllocation(FrozenResult):
         Places, places patrolled, minutes allocated, expected harm prevented and its share.
     notes : tuple of str
         How the minutes were handed out and what the expected effect assumes.
+
+    See Also
+    --------
+    allocate_patrol_time : Compute one.
+
+    References
+    ----------
+    .. [1] Koper (1995). https://doi.org/10.1080/07418829500096231
     """
 
     _title: ClassVar[str] = "Patrol time allocation"
@@ -150,6 +158,21 @@ def allocate_patrol_time(
     -------
     PatrolAllocation
         Minutes per place and the expected effect.
+
+    See Also
+    --------
+    PatrolAllocation : The returned allocation.
+    dose_response : Estimate the dose-response curve.
+    plan_patrols : Turn minutes into a randomised schedule.
+
+    References
+    ----------
+    .. [1] Koper, C. S. (1995). Just enough police presence: reducing crime and disorderly
+       behavior by optimizing patrol time in crime hot spots. Justice Quarterly 12(4),
+       649-672. https://doi.org/10.1080/07418829500096231
+    .. [2] Sherman, L. W., Neyroud, P. W. and Neyroud, E. (2016). The Cambridge Crime Harm
+       Index: measuring total harm from crime based on sentencing guidelines. Policing
+       10(3), 171-183. https://doi.org/10.1093/police/paw003
 
     Examples
     --------

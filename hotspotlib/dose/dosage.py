@@ -58,8 +58,7 @@ class DosagePanel(FrozenResult):
     by_arm : pandas.DataFrame or None
         With an assignment: place-days, share delivered and mean dose per arm.
     compliance : float
-        Share of treated place-days with at least one qualifying visit (NaN without
-        an assignment).
+        Share of treated place-days with a qualifying visit (NaN without an assignment).
     background_patrol_minutes : float
         Mean patrol minutes on control place-days (NaN without an assignment).
     counts : dict
@@ -70,6 +69,14 @@ class DosagePanel(FrozenResult):
         Parameters used.
     notes : tuple of str
         The day convention, what compliance means and visits outside the period.
+
+    See Also
+    --------
+    dosage_panel : Build one.
+
+    References
+    ----------
+    .. [1] Ariel, Weinborn and Sherman (2016). https://doi.org/10.1007/s11292-016-9260-4
     """
 
     _title: ClassVar[str] = "Dosage panel"
@@ -150,8 +157,7 @@ def dosage_panel(
         The places in the panel (all of them, visited or not); defaults to
         ``visits.places``. Every visited place must be among them.
     start, end : str or Timestamp
-        First day and the day after the last (``[start, end)``, like
-        :class:`~hotspotlib.SyntheticCity`).
+        First day and the day after the last (``[start, end)``).
     freq : {"D"}
         Panel period; only days for now (visits are split at midnight).
     assignment : DataFrame, optional
@@ -168,14 +174,23 @@ def dosage_panel(
         ``events``); the column is named after it (``"weight_sum"`` for an array).
     dayfirst : bool, optional
         Read slash dates (``start``, ``end``, ``assignment['date']``, ``events[time]``)
-        day-first (UK) or month-first; None lets the data settle it and refuses dates
-        that could be either. Days are local calendar days (aware times are read on
-        their own clock).
+        day-first (UK) or month-first; None lets the data settle it (refusing dates that
+        could be either). Days are local calendar days (aware times on their own clock).
 
     Returns
     -------
     DosagePanel
         The panel; ``.to_frame()`` gives one row per place and day.
+
+    See Also
+    --------
+    patrol_visits : The visits to aggregate.
+    dose_response : Fit crime against the dose.
+
+    References
+    ----------
+    .. [1] Ariel, B., Weinborn, C. and Sherman, L. W. (2016). "Soft" policing at hot spots.
+       J. Exp. Criminol. 12(3), 277-317. https://doi.org/10.1007/s11292-016-9260-4
 
     Examples
     --------

@@ -77,6 +77,14 @@ class KoperCurve(FrozenResult):
     notes : tuple of str
         How times and hazard ratios are measured, the optimum and its interval, and
         caveats such as hazard ratios the data cannot estimate.
+
+    See Also
+    --------
+    koper_curve : Estimate it.
+
+    References
+    ----------
+    .. [1] Koper (1995). https://doi.org/10.1080/07418829500096231
     """
 
     _title: ClassVar[str] = "Koper curve: residual deterrence by visit length"
@@ -178,6 +186,27 @@ def koper_curve(
     -------
     KoperCurve
         Table by bin, survival curves, the optimum and its CI.
+
+    See Also
+    --------
+    KoperCurve : The returned curve and best visit length.
+    patrol_visits : The visits whose departures are followed.
+    dose_response : Crime against the daily dose.
+
+    References
+    ----------
+    .. [1] Koper, C. S. (1995). Just enough police presence: reducing crime and disorderly
+       behavior by optimizing patrol time in crime hot spots. Justice Quarterly 12(4),
+       649-672. https://doi.org/10.1080/07418829500096231
+    .. [2] Telep, C. W., Mitchell, R. J. and Weisburd, D. (2014). How much time should the
+       police spend at crime hot spots? Answers from a police agency directed randomized
+       field trial in Sacramento, California. Justice Quarterly 31(5), 905-933.
+    .. [3] Kaplan, E. L. and Meier, P. (1958). Nonparametric estimation from incomplete
+       observations. Journal of the American Statistical Association 53(282), 457-481.
+       https://doi.org/10.1080/01621459.1958.10501452
+    .. [4] Cox, D. R. (1972). Regression models and life-tables. Journal of the Royal
+       Statistical Society B 34(2), 187-220.
+       https://doi.org/10.1111/j.2517-6161.1972.tb00899.x
 
     Examples
     --------

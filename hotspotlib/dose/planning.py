@@ -53,6 +53,14 @@ class PatrolPlan(FrozenResult):
         Visits planned and officers given a route.
     notes : tuple of str
         How places are dealt to officers and how travel time is measured.
+
+    See Also
+    --------
+    plan_patrols : Draw one.
+
+    References
+    ----------
+    .. [1] Telep, Mitchell and Weisburd (2014). Justice Quarterly 31(5), 905-933.
     """
 
     _title: ClassVar[str] = "Randomised patrol plan"
@@ -171,11 +179,26 @@ def plan_patrols(
         When the request cannot fit: the message gives the minutes needed against
         those available, or which officer's visit runs past the end of the shift.
 
+    See Also
+    --------
+    PatrolPlan : The returned schedule.
+    assign_days : Randomise which places get patrol on each day.
+    koper_curve : Choose the visit length.
+
     Notes
     -----
     The greedy timing loops over visits (a shift has tens to hundreds), O(visits).
     It does not search for the shortest route: randomness, not efficiency, is the
     point (officers should be unpredictable).
+
+    References
+    ----------
+    .. [1] Telep, C. W., Mitchell, R. J. and Weisburd, D. (2014). How much time should the
+       police spend at crime hot spots? Answers from a police agency directed randomized
+       field trial in Sacramento, California. Justice Quarterly 31(5), 905-933.
+    .. [2] Koper, C. S. (1995). Just enough police presence: reducing crime and disorderly
+       behavior by optimizing patrol time in crime hot spots. Justice Quarterly 12(4),
+       649-672. https://doi.org/10.1080/07418829500096231
 
     Examples
     --------

@@ -72,6 +72,14 @@ class DoseResponse(FrozenResult):
         and (with lags) ``decay_per_day`` and ``half_life_days``.
     notes : tuple of str
         Conventions of the model: IRRs, standard errors, dropped groups, lags.
+
+    See Also
+    --------
+    dose_response : Fit one.
+
+    References
+    ----------
+    .. [1] Koper (1995). https://doi.org/10.1080/07418829500096231
     """
 
     _title: ClassVar[str] = "Dose-response"
@@ -205,6 +213,24 @@ def dose_response(
     -------
     DoseResponse
         Coefficients, IRR curve, IRRs by dose and residual deterrence.
+
+    See Also
+    --------
+    DoseResponse : The returned model.
+    dosage_panel : The place x day dose panel.
+    allocate_patrol_time : Allocate minutes by the fitted curve.
+    koper_curve : Residual deterrence by visit length.
+
+    References
+    ----------
+    .. [1] Koper, C. S. (1995). Just enough police presence: reducing crime and disorderly
+       behavior by optimizing patrol time in crime hot spots. Justice Quarterly 12(4),
+       649-672. https://doi.org/10.1080/07418829500096231
+    .. [2] Ariel, B., Weinborn, C. and Sherman, L. W. (2016). "Soft" policing at hot spots:
+       do police community support officers work? A randomized controlled trial. Journal of
+       Experimental Criminology 12(3), 277-317. https://doi.org/10.1007/s11292-016-9260-4
+    .. [3] Cameron, A. C. and Trivedi, P. K. (2013). Regression Analysis of Count Data. 2nd
+       ed. Cambridge University Press.
 
     Examples
     --------

@@ -53,30 +53,34 @@ class PatrolVisits(FrozenResult):
     ----------
     visits : pandas.DataFrame
         One row per visit (place and day): the place id column, ``date``, ``arrival``,
-        ``departure``, ``duration_minutes`` (departure - arrival, including merged gaps),
-        ``patrol_minutes`` (time with at least one officer present), ``officer_minutes``
-        (summed over officers), ``n_officers``, ``n_episodes``, ``qualifying``
-        (duration >= ``min_dwell_minutes``) and ``koper_compliant`` (duration within
-        ``target_minutes``).
+        ``departure``, ``duration_minutes`` (departure - arrival, with merged gaps),
+        ``patrol_minutes`` (at least one officer present), ``officer_minutes`` (summed
+        over officers), ``n_officers``, ``n_episodes``, ``qualifying`` (duration >=
+        ``min_dwell_minutes``), ``koper_compliant`` (duration in ``target_minutes``).
     episodes : pandas.DataFrame
-        One row per officer episode inside a place (split at midnight): ``officer_id``,
-        the place id column, ``date``, ``arrival``, ``departure``, ``minutes``,
-        ``n_pings`` and ``speed_kmh``.
+        One row per officer episode in a place, split at midnight: ``officer_id``, place id,
+        ``date``, ``arrival``, ``departure``, ``minutes``, ``n_pings``, ``speed_kmh``.
     places : geopandas.GeoDataFrame
         The places (grid cells for a :class:`~hotspotlib.Grid`), not modified.
     grid : Grid or None
         The grid, when the places were grid cells.
     place_column : str
-        Name of the place id column (the places' index name, ``"hotspot_id"`` if
-        unnamed).
+        The place id column (the places' index name, or ``"hotspot_id"``).
     parameters : dict
         Parameters used, including the inferred ``ping_interval_seconds``.
     counts : dict
-        Pings read, dropped (and why), out of order, outside every place, episodes
-        dropped as too fast; visits, qualifying visits, the share of those within the
-        Koper window, and patrol and officer minutes in all.
+        Pings read, dropped (and why), out of order, outside every place; episodes too
+        fast; visits, qualifying visits, the share in the Koper window, minutes in all.
     notes : tuple of str
         How episodes and minutes are measured, and what was dropped.
+
+    See Also
+    --------
+    patrol_visits : Measure visits from pings.
+
+    References
+    ----------
+    .. [1] Ariel, Weinborn and Sherman (2016). https://doi.org/10.1007/s11292-016-9260-4
     """
 
     _title: ClassVar[str] = "Patrol visits from GPS pings"
@@ -156,22 +160,16 @@ def patrol_visits(
 ) -> PatrolVisits:
     """Turn officers' GPS pings into visits to places, with patrol and officer minutes.
 
-    1. Clean: pings with a missing time, position or officer are dropped and counted;
-       pings are sorted by officer and time (out-of-order arrivals are counted); exact
-       duplicates (same officer, same time) keep the first and are counted.
-    2. Locate each ping in a place (grid arithmetic, or polygons, optionally grown by
-       ``buffer_m`` for GPS error). Pings outside every place are counted, not errors.
-    3. Episodes: consecutive pings of one officer in one place, each at most
-       ``max_gap_minutes`` after the previous. Length = last ping - first ping + one
-       ping interval (the median gap between an officer's pings unless
-       ``ping_interval_seconds`` is given), the "pings x interval" convention of the
-       Peterborough trial for regular pings. Episodes are split at midnight.
-    4. Visits per place and day: the union of all officers' episodes (patrol minutes:
-       at least one officer present) and their sum (officer minutes), merged when
-       separated by at most ``merge_gap_minutes``.
-    5. Flags: ``qualifying`` when the visit lasts at least ``min_dwell_minutes``
-       (excludes drive-throughs), ``koper_compliant`` when its length is within
-       ``target_minutes``.
+    1. Clean (all counted): pings missing a time, position or officer are dropped, the
+       rest sorted by officer and time; exact duplicates keep the first.
+    2. Locate each ping in a place (grid arithmetic, or polygons grown by ``buffer_m``
+       for GPS error). Pings outside every place are counted, not errors.
+    3. Episodes: one officer's consecutive pings in one place, at most ``max_gap_minutes``
+       apart, split at midnight; length = last - first ping + one ping interval (the
+       median gap unless ``ping_interval_seconds`` is given), as in the Peterborough trial.
+    4. Visits per place and day: the union (patrol minutes) and sum (officer minutes) of
+       the officers' episodes, merged across gaps up to ``merge_gap_minutes``; flagged
+       ``qualifying`` (at least ``min_dwell_minutes``) and ``koper_compliant``.
 
     Parameters
     ----------
@@ -190,16 +188,14 @@ def patrol_visits(
     buffer_m : float
         Grow polygons by this many metres before locating (polygons only).
     max_speed_kmh : float or None
-        Drop episodes whose speed over the steps into their pings exceeds this (e.g.
-        8 for foot patrol); None keeps all.
+        Drop episodes faster than this over their pings (8 for foot patrol); None: keep.
     target_minutes : tuple of float
         The Koper window ``(low, high)``, inclusive.
     ping_interval_seconds : float or None
         The tracker's ping interval; inferred as the median gap when None.
     dayfirst : bool, optional
-        Read slash dates in ``pings[time]`` day-first (UK) or month-first; None lets
-        the data settle it and refuses dates that could be either. Time-zone-aware
-        times are read on their local clock (the day is the local day).
+        Read slash dates in ``pings[time]`` day-first (UK) or month-first; None lets the
+        data settle it (refusing dates that could be either). Aware times: local days.
 
     Returns
     -------
@@ -209,10 +205,19 @@ def patrol_visits(
     Raises
     ------
     ValueError
-        Missing columns, a geographic CRS, different CRSs, non-point geometry,
-        unparseable or ambiguous times, officer ids mixing text and numbers (``1``
-        and ``"1"`` would be two officers: give them one type), bad parameters, no
-        usable ping, or no ping inside any place (both extents are shown).
+        Missing columns, a geographic CRS, different CRSs, non-point geometry, unparseable
+        or ambiguous times, officer ids mixing text and numbers (give them one type), bad
+        parameters, no usable ping, or no ping inside any place (both extents shown).
+
+    See Also
+    --------
+    dosage_panel : Aggregate visits into a place x day dose panel.
+    koper_curve : Residual deterrence by visit length.
+
+    References
+    ----------
+    .. [1] Ariel, B., Weinborn, C. and Sherman, L. W. (2016). "Soft" policing at hot spots.
+       J. Exp. Criminol. 12(3), 277-317. https://doi.org/10.1007/s11292-016-9260-4
 
     Examples
     --------

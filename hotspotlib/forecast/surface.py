@@ -58,6 +58,18 @@ class ForecastSurface(FrozenResult):
 
     Pick the highest-scoring cells with :func:`hotspotlib.select_places` (its default
     score is ``score``), e.g. ``hs.select_places(surface, n=20)``.
+
+    See Also
+    --------
+    recency_counts : Exponentially decayed counts per cell.
+    shrunken_counts : Empirical Bayes counts per cell.
+    self_exciting : A self-exciting point process forecast.
+    ensemble : Combine several forecasts.
+
+    References
+    ----------
+    .. [1] Chainey, Tompson and Uhlig (2008). https://doi.org/10.1057/palgrave.sj.8350066
+    .. [2] Mohler et al. (2011). https://doi.org/10.1198/jasa.2011.ap09546
     """
 
     _title: ClassVar[str] = "Forecast scores per cell"

@@ -69,6 +69,14 @@ class AccuracyCurve(FrozenResult):
         Read-only: cells, test and training events used and outside every cell.
     notes : tuple of str
         The definitions of the metrics and the conventions (ties, whole cells).
+
+    See Also
+    --------
+    accuracy_curve : Compute one.
+
+    References
+    ----------
+    .. [1] Chainey, Tompson and Uhlig (2008). https://doi.org/10.1057/palgrave.sj.8350066
     """
 
     _repr_fields: ClassVar[tuple[str, ...]] = ("n_events", "n_outside", "table")

@@ -62,6 +62,14 @@ class MethodComparison(FrozenResult):
         events, events outside the cells, and test events used.
     notes : tuple of str
         The protocol and the skipped origins.
+
+    See Also
+    --------
+    compare_methods : Compute one.
+
+    References
+    ----------
+    .. [1] Chainey, Tompson and Uhlig (2008). https://doi.org/10.1057/palgrave.sj.8350066
     """
 
     _title: ClassVar[str] = "Comparison of hot-spot methods (rolling origin)"

@@ -64,6 +64,15 @@ class GiniCoefficient(FrozenResult):
         Read-only: variant and bootstrap settings; places, total, undefined replicates.
     notes : tuple of str
         The formula, the variant and caveats.
+
+    See Also
+    --------
+    gini : Compute one.
+
+    References
+    ----------
+    .. [1] Bernasco and Steenbeek (2017). Journal of Quantitative Criminology 33(3),
+       451-467.
     """
 
     _title: ClassVar[str] = "Gini coefficient of crime across places"
@@ -223,11 +232,28 @@ def gini(
         For fewer than 2 places, NaN or negative counts, all-zero counts, fractional
         counts with ``generalized=True``, or bad bootstrap settings.
 
+    See Also
+    --------
+    GiniCoefficient : The returned estimate and interval.
+    lorenz_curve : The curve the coefficient summarises.
+    concentration_share : Shares of places holding shares of crime.
+
     Notes
     -----
     ``G = sum_i sum_j |x_i - x_j| / (2 n^2 mean(x))``, computed exactly from the sorted
     distinct values. With 20 events over 10 places as ``[10, 8, 2]`` plus seven zeros,
     ``G = G' = 0.78`` and the unbiased ``G' = 0.8667``.
+
+    References
+    ----------
+    .. [1] Bernasco, W. and Steenbeek, W. (2017). More places than crimes: implications for
+       evaluating the law of crime concentration at place. Journal of Quantitative
+       Criminology 33(3), 451-467.
+    .. [2] Deltas, G. (2003). The small-sample bias of the Gini coefficient: results and
+       implications for empirical research. Review of Economics and Statistics 85(1),
+       226-234.
+    .. [3] Efron, B. (1987). Better bootstrap confidence intervals. Journal of the American
+       Statistical Association 82(397), 171-185.
 
     Examples
     --------

@@ -71,6 +71,14 @@ class RollingEvaluation(FrozenResult):
         events, events outside the cells, and test events used.
     notes : tuple of str
         Conventions and skipped origins.
+
+    See Also
+    --------
+    rolling_evaluation : Compute one.
+
+    References
+    ----------
+    .. [1] Chainey, Tompson and Uhlig (2008). https://doi.org/10.1057/palgrave.sj.8350066
     """
 
     table: pd.DataFrame

@@ -55,6 +55,17 @@ def hit_rate(
     A proportion in [0, 1] (multiply by 100 for %). See :func:`accuracy_curve` for the
     parameters, tie handling and how coverage is met with whole cells.
 
+    See Also
+    --------
+    accuracy_curve : All the indices at several coverages.
+    pai : The hit rate relative to the area share.
+
+    References
+    ----------
+    .. [1] Chainey, S., Tompson, L. and Uhlig, S. (2008). The utility of hotspot mapping for
+       predicting spatial patterns of crime. Security Journal 21(1-2), 4-28.
+       https://doi.org/10.1057/palgrave.sj.8350066
+
     Examples
     --------
     >>> import hotspotlib as hs
@@ -79,6 +90,21 @@ def pai(
 
     1 means the selected cells hold crime at the average density. See
     :func:`accuracy_curve` for the parameters.
+
+    See Also
+    --------
+    accuracy_curve : All the indices at several coverages.
+    ppai : PAI with a penalty on the area share.
+    pei : PAI relative to the best possible PAI.
+
+    References
+    ----------
+    .. [1] Chainey, S., Tompson, L. and Uhlig, S. (2008). The utility of hotspot mapping for
+       predicting spatial patterns of crime. Security Journal 21(1-2), 4-28.
+       https://doi.org/10.1057/palgrave.sj.8350066
+    .. [2] Drawve, G. and Wooditch, A. (2019). A research note on the methodological and
+       theoretical considerations for assessing crime forecasting accuracy with the
+       predictive accuracy index. Journal of Criminal Justice 64, 101625.
 
     Examples
     --------
@@ -106,6 +132,18 @@ def ppai(
     ``ppai_exponent = 0`` gives the hit rate and ``1`` the PAI (Joshi et al. call
     the exponent alpha; it is not a significance level). See
     :func:`accuracy_curve` for the other parameters.
+
+    See Also
+    --------
+    pai : The unpenalised index.
+    accuracy_curve : All the indices at several coverages.
+
+    References
+    ----------
+    .. [1] Joshi, C., D'Ath, C., Curtis-Ham, S. and Searle, D. (2021). Considerations for
+       developing predictive spatial models of crime and new methods for measuring their
+       accuracy. ISPRS International Journal of Geo-Information 10(9), 597.
+       https://doi.org/10.3390/ijgi10090597
 
     Examples
     --------
@@ -142,6 +180,17 @@ def pei(
     cells, ``PEI = n / n*`` with ``n*`` the events in the busiest cells of the test
     period (as ptools computes it). See :func:`accuracy_curve`.
 
+    See Also
+    --------
+    pai : The predictive accuracy index.
+    accuracy_curve : All the indices at several coverages.
+
+    References
+    ----------
+    .. [1] Hunt, J. M. (2016). Do crime hot spots move? Exploring the effects of the
+       modifiable areal unit problem and modifiable temporal unit problem on crime hot spot
+       stability. PhD thesis, American University, Washington, DC.
+
     Examples
     --------
     >>> import hotspotlib as hs
@@ -169,6 +218,17 @@ def rri(
     training-period events: below 1 when hot spots cool down (regression to the mean).
     ptools defines RRI as predicted over observed counts instead. See
     :func:`accuracy_curve`.
+
+    See Also
+    --------
+    pai : The predictive accuracy index.
+    accuracy_curve : All the indices at several coverages.
+
+    References
+    ----------
+    .. [1] Levine, N. (2008). The "hottest" part of a hotspot: comments on "The utility of
+       hotspot mapping for predicting spatial patterns of crime". Security Journal 21(4),
+       295-302. https://doi.org/10.1057/sj.2008.5
 
     Examples
     --------

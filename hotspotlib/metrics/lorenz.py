@@ -48,6 +48,14 @@ class LorenzCurve(FrozenResult):
         Number of places.
     total : float
         Sum of the counts.
+
+    See Also
+    --------
+    lorenz_curve : Compute one.
+
+    References
+    ----------
+    .. [1] Lorenz (1905). https://doi.org/10.2307/2276207
     """
 
     unit_share: NDArray[np.float64]
@@ -146,10 +154,25 @@ def lorenz_curve(counts: ArrayLike | pd.Series | EventCounts) -> LorenzCurve:
     ValueError
         For fewer than 2 places, NaN or negative counts, or all-zero counts.
 
+    See Also
+    --------
+    LorenzCurve : The returned curve.
+    gini : The Gini coefficient with an interval.
+    concentration_share : Read shares off the curve.
+
     Notes
     -----
     Criminology draws the curve with the busiest places first, so it lies above the
     diagonal (economics sorts ascending and it lies below); the Gini is the same.
+
+    References
+    ----------
+    .. [1] Lorenz, M. O. (1905). Methods of measuring the concentration of wealth.
+       Publications of the American Statistical Association 9(70), 209-219.
+       https://doi.org/10.2307/2276207
+    .. [2] Bernasco, W. and Steenbeek, W. (2017). More places than crimes: implications for
+       evaluating the law of crime concentration at place. Journal of Quantitative
+       Criminology 33(3), 451-467.
 
     Examples
     --------
@@ -210,6 +233,14 @@ class ConcentrationShare(FrozenResult):
         Read-only: the shares asked about; places, places with crime and the total.
     notes : tuple of str
         The findings in words ("X% of crime happens at Y% of places").
+
+    See Also
+    --------
+    concentration_share : Compute one.
+
+    References
+    ----------
+    .. [1] Weisburd (2015). https://doi.org/10.1111/1745-9125.12070
     """
 
     share: NDArray[np.float64]
@@ -294,11 +325,25 @@ def concentration_share(
     ValueError
         For bad counts (see :func:`lorenz_curve`) or shares outside (0, 1].
 
+    See Also
+    --------
+    ConcentrationShare : The returned shares.
+    lorenz_curve : The whole curve.
+    gini : One number for the concentration.
+
     Notes
     -----
     ``places_share`` counts whole places: the smallest ``k / n`` whose ``k`` busiest
     places hold at least ``share`` of crime, as Weisburd (2015) reports it.
     ``crime_share`` interpolates the Lorenz curve linearly between whole places.
+
+    References
+    ----------
+    .. [1] Weisburd, D. (2015). The law of crime concentration and the criminology of place.
+       Criminology 53(2), 133-157. https://doi.org/10.1111/1745-9125.12070
+    .. [2] Bernasco, W. and Steenbeek, W. (2017). More places than crimes: implications for
+       evaluating the law of crime concentration at place. Journal of Quantitative
+       Criminology 33(3), 451-467.
 
     Examples
     --------

@@ -109,6 +109,12 @@ def knox_test(
         not positive and increasing (above 1 m for ``nrc_compatible``), a bad metric, or
         too many pairs.
 
+    See Also
+    --------
+    KnoxTest : The returned table of ratios and p-values.
+    prospective_hotspots : Use near repeats to score cells.
+    self_exciting : A model of the same space-time contagion.
+
     Notes
     -----
     Pairs closer than the largest distance band come from a KD-tree; the "more than"
@@ -119,6 +125,21 @@ def knox_test(
     ``N_s N_t / N`` (Kulldorff & Hjalmars 1999 for one threshold). For a single
     threshold, rows ``same location`` plus the first band and the first time column
     reproduce ``pointpats.Knox`` (``d <= delta``, ``|t| <= tau``).
+
+    References
+    ----------
+    .. [1] Knox, E. G. (1964). The detection of space-time interactions. Journal of the
+       Royal Statistical Society C (Applied Statistics) 13(1), 25-29.
+       https://doi.org/10.2307/2985220
+    .. [2] Ratcliffe, J. H. (2009). Near Repeat Calculator (version 1.3). Temple University,
+       Philadelphia, PA and the National Institute of Justice, Washington, DC.
+    .. [3] Johnson, S. D., Bernasco, W., Bowers, K. J., Elffers, H., Ratcliffe, J., Rengert,
+       G. and Townsley, M. (2007). Space-time patterns of risk: a cross national assessment
+       of residential burglary victimization. Journal of Quantitative Criminology 23(3),
+       201-219.
+    .. [4] Kulldorff, M. and Hjalmars, U. (1999). The Knox method and other tests for
+       space-time interaction. Biometrics 55(2), 544-552.
+       https://doi.org/10.1111/j.0006-341X.1999.00544.x
 
     Examples
     --------

@@ -60,6 +60,14 @@ class KnoxTest(FrozenResult):
         Read-only: bands, metric and permutations; events, pairs and significant bands.
     notes : tuple of str
         The findings in words (:meth:`findings`) and the conventions.
+
+    See Also
+    --------
+    knox_test : Run one.
+
+    References
+    ----------
+    .. [1] Knox (1964). https://doi.org/10.2307/2985220
     """
 
     _repr_fields: ClassVar[tuple[str, ...]] = ("n_events", "n_pairs", "n_permutations", "observed")

@@ -61,6 +61,14 @@ class ProspectiveHotspots(FrozenResult):
         Read-only: the inputs above; cells and the events used and left out.
     notes : tuple of str
         The weighting convention and the events not used, in words.
+
+    See Also
+    --------
+    prospective_hotspots : Compute one.
+
+    References
+    ----------
+    .. [1] Bowers, Johnson and Pease (2004). https://doi.org/10.1093/bjc/azh036
     """
 
     _title: ClassVar[str] = "Prospective hot spots (Bowers, Johnson & Pease 2004)"
@@ -210,6 +218,12 @@ def prospective_hotspots(
     TypeError
         For a ``grid`` that is not a Grid.
 
+    See Also
+    --------
+    ProspectiveHotspots : The returned risk surface.
+    knox_test : Measure the near-repeat bands first.
+    recency_counts : Exponentially decayed counts per cell.
+
     Notes
     -----
     What is computed, precisely (the reference formula is
@@ -231,6 +245,12 @@ def prospective_hotspots(
       never count (no look-ahead).
 
     The pairs of cells and events within the bandwidth come from a KD-tree.
+
+    References
+    ----------
+    .. [1] Bowers, K. J., Johnson, S. D. and Pease, K. (2004). Prospective hot-spotting: the
+       future of crime mapping? British Journal of Criminology 44(5), 641-658.
+       https://doi.org/10.1093/bjc/azh036
 
     Examples
     --------
