@@ -1,5 +1,6 @@
-"""Forecast: scores per cell for a future window (recency, empirical Bayes, self-exciting)."""
+"""Forecast: scores per cell for a future window (recency, empirical Bayes, KDE, self-exciting)."""
 
+from hotspotlib.forecast.decayed_kde import decayed_kde
 from hotspotlib.forecast.ensemble import ensemble
 from hotspotlib.forecast.recency import recency_counts, window_counts
 from hotspotlib.forecast.self_exciting import self_exciting
@@ -8,6 +9,7 @@ from hotspotlib.forecast.surface import ForecastSurface
 
 __all__ = [
     "ForecastSurface",
+    "decayed_kde",
     "ensemble",
     "recency_counts",
     "self_exciting",
