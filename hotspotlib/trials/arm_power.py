@@ -147,7 +147,7 @@ def simulate_arm_power(
     ----------
     .. [1] Arnold, B. F., Hogan, D. R., Colford, J. M. and Hubbard, A. E. (2011). Simulation
        methods to estimate design power: an overview for applied research. BMC Medical
-       Research Methodology 11, 94.
+       Research Methodology 11, 94. https://doi.org/10.1186/1471-2288-11-94
     .. [2] Dunnett, C. W. (1955). A multiple comparison procedure for comparing several
        treatments with a control. Journal of the American Statistical Association 50(272),
        1096-1121.

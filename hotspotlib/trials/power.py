@@ -227,7 +227,7 @@ def sample_size(
     References
     ----------
     .. [1] Zhu, H. and Lakkis, H. (2014). Sample size calculation for comparing two negative
-       binomial rates. Statistics in Medicine 33(3), 376-387.
+       binomial rates. Statistics in Medicine 33(3), 376-387. https://doi.org/10.1002/sim.5947
     .. [2] Braga, A. A., Turchan, B., Papachristos, A. V. and Hureau, D. M. (2019). Hot
        spots policing of small geographic areas effects on crime. Campbell Systematic
        Reviews 15(3), e1046. https://doi.org/10.1002/cl2.1046
@@ -291,7 +291,7 @@ def minimum_detectable_effect(
     References
     ----------
     .. [1] Zhu, H. and Lakkis, H. (2014). Sample size calculation for comparing two negative
-       binomial rates. Statistics in Medicine 33(3), 376-387.
+       binomial rates. Statistics in Medicine 33(3), 376-387. https://doi.org/10.1002/sim.5947
     .. [2] Braga, A. A., Turchan, B., Papachristos, A. V. and Hureau, D. M. (2019). Hot
        spots policing of small geographic areas effects on crime. Campbell Systematic
        Reviews 15(3), e1046. https://doi.org/10.1002/cl2.1046

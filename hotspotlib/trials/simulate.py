@@ -189,9 +189,9 @@ def simulate_power(
     ----------
     .. [1] Arnold, B. F., Hogan, D. R., Colford, J. M. and Hubbard, A. E. (2011). Simulation
        methods to estimate design power: an overview for applied research. BMC Medical
-       Research Methodology 11, 94.
+       Research Methodology 11, 94. https://doi.org/10.1186/1471-2288-11-94
     .. [2] Zhu, H. and Lakkis, H. (2014). Sample size calculation for comparing two negative
-       binomial rates. Statistics in Medicine 33(3), 376-387.
+       binomial rates. Statistics in Medicine 33(3), 376-387. https://doi.org/10.1002/sim.5947
 
     Examples
     --------
