@@ -44,6 +44,20 @@ def adjust_pvalues(p_values: ArrayLike, *, method: Adjustment = "holm") -> NDArr
     ValueError
         For an empty input, values outside [0, 1] or an unknown method.
 
+    See Also
+    --------
+    estimate_effects : Effects on several outcomes, adjusted.
+    estimate_arms : Arm comparisons, adjusted.
+    gi_star : Local statistics with FDR q-values.
+
+    References
+    ----------
+    .. [1] Holm, S. (1979). A simple sequentially rejective multiple test procedure.
+       Scandinavian Journal of Statistics 6(2), 65-70. https://www.jstor.org/stable/4615733
+    .. [2] Benjamini, Y. and Hochberg, Y. (1995). Controlling the false discovery rate: a
+       practical and powerful approach to multiple testing. Journal of the Royal Statistical
+       Society B 57(1), 289-300. https://doi.org/10.1111/j.2517-6161.1995.tb02031.x
+
     Examples
     --------
     >>> from hotspotlib import adjust_pvalues

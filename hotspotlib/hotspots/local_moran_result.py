@@ -95,6 +95,14 @@ class LocalMoran(FrozenResult):
         mean (read-only).
     notes : tuple of str
         Conventions and caveats.
+
+    See Also
+    --------
+    local_moran : Compute one.
+
+    References
+    ----------
+    .. [1] Anselin (1995). https://doi.org/10.1111/j.1538-4632.1995.tb00338.x
     """
 
     _title: ClassVar[str] = "Cluster and outlier analysis (Anselin local Moran's I)"

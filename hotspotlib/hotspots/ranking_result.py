@@ -55,6 +55,15 @@ class PlaceRanking(FrozenResult):
         Inputs and automatic choices; places, tied scores, places whose rank is certain.
     notes : tuple of str
         Conventions and caveats.
+
+    See Also
+    --------
+    rank_places : Compute one.
+
+    References
+    ----------
+    .. [1] Goldstein and Spiegelhalter (1996). Journal of the Royal Statistical Society A
+       159(3), 385-443.
     """
 
     place: pd.Index
@@ -168,6 +177,15 @@ class PlaceTiers(FrozenResult):
         Inputs and automatic choices; places per tier.
     notes : tuple of str
         Conventions and caveats.
+
+    See Also
+    --------
+    assign_tiers : Compute one.
+
+    References
+    ----------
+    .. [1] Fisher (1958). On grouping for maximum homogeneity. Journal of the American
+       Statistical Association 53(284), 789-798.
     """
 
     place: pd.Index

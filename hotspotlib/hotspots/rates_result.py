@@ -56,6 +56,14 @@ class CrimeRates(FrozenResult):
         dropped and the events inside them, truncated variances (read-only).
     notes : tuple of str
         Conventions and caveats, including one on denominators.
+
+    See Also
+    --------
+    crime_rates : Compute one.
+
+    References
+    ----------
+    .. [1] Marshall (1991). https://doi.org/10.2307/2347593
     """
 
     geometry: gpd.GeoSeries

@@ -49,6 +49,14 @@ class SegmentCounts(FrozenResult):
         segments and segments with events (read-only).
     notes : tuple of str
         Conventions and caveats.
+
+    See Also
+    --------
+    count_on_segments : Compute one.
+
+    References
+    ----------
+    .. [1] Weisburd (2015). https://doi.org/10.1111/1745-9125.12070
     """
 
     geometry: gpd.GeoSeries

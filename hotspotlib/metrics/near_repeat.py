@@ -129,8 +129,7 @@ def knox_test(
     References
     ----------
     .. [1] Knox, E. G. (1964). The detection of space-time interactions. Journal of the
-       Royal Statistical Society C (Applied Statistics) 13(1), 25-29.
-       https://doi.org/10.2307/2985220
+       Royal Statistical Society C (Applied Statistics) 13(1), 25-30.
     .. [2] Ratcliffe, J. H. (2009). Near Repeat Calculator (version 1.3). Temple University,
        Philadelphia, PA and the National Institute of Justice, Washington, DC.
     .. [3] Johnson, S. D., Bernasco, W., Bowers, K. J., Elffers, H., Ratcliffe, J., Rengert,

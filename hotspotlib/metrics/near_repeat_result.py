@@ -67,7 +67,7 @@ class KnoxTest(FrozenResult):
 
     References
     ----------
-    .. [1] Knox (1964). https://doi.org/10.2307/2985220
+    .. [1] Knox (1964). Applied Statistics 13(1), 25-30.
     """
 
     _repr_fields: ClassVar[tuple[str, ...]] = ("n_events", "n_pairs", "n_permutations", "observed")

@@ -53,6 +53,15 @@ class ArmEffects(FrozenResult):
         covariates, which are not in the tested family), ``irr``, ``irr_ci_low``,
         ``irr_ci_high``, ``percent_change``. With ``p_adjust="dunnett"`` the
         comparison intervals are simultaneous.
+
+    See Also
+    --------
+    estimate_arms : Compute one.
+
+    References
+    ----------
+    .. [1] Dunnett (1955). Journal of the American Statistical Association 50(272),
+       1096-1121.
     """
 
     _table: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)

@@ -52,6 +52,14 @@ class ArmPower(FrozenResult):
         Share of trials rejecting at least one / every comparison (adjusted).
     p_adjusted : numpy.ndarray
         ``(n_simulations, n_comparisons)`` adjusted p-values (NaN where undefined).
+
+    See Also
+    --------
+    simulate_arm_power : Compute one.
+
+    References
+    ----------
+    .. [1] Arnold et al. (2011). BMC Medical Research Methodology 11, 94.
     """
 
     comparisons: tuple[str, ...]
@@ -134,6 +142,15 @@ def simulate_arm_power(
     See Also
     --------
     simulate_power : two arms, crossovers.
+
+    References
+    ----------
+    .. [1] Arnold, B. F., Hogan, D. R., Colford, J. M. and Hubbard, A. E. (2011). Simulation
+       methods to estimate design power: an overview for applied research. BMC Medical
+       Research Methodology 11, 94. https://doi.org/10.1186/1471-2288-11-94
+    .. [2] Dunnett, C. W. (1955). A multiple comparison procedure for comparing several
+       treatments with a control. Journal of the American Statistical Association 50(272),
+       1096-1121.
 
     Examples
     --------

@@ -65,6 +65,14 @@ class ArmAssignment(FrozenResult):
         Seed, algorithm, library version and time of allocation.
     place_column : str
         Name of the place index in :meth:`to_frame`.
+
+    See Also
+    --------
+    assign_arms : Draw one.
+
+    References
+    ----------
+    .. [1] Schulz, Altman and Moher (2010). CONSORT 2010. https://doi.org/10.1136/bmj.c332
     """
 
     place_ids: pd.Index
@@ -181,6 +189,15 @@ def assign_arms(
     --------
     assign_places : two arms, and matched pairs.
     estimate_arms : each arm against control, and arm against arm.
+
+    References
+    ----------
+    .. [1] Ariel, B., Weinborn, C. and Sherman, L. W. (2016). "Soft" policing at hot spots:
+       do police community support officers work? A randomized controlled trial. Journal of
+       Experimental Criminology 12(3), 277-317. https://doi.org/10.1007/s11292-016-9260-4
+    .. [2] Schulz, K. F., Altman, D. G. and Moher, D. (2010). CONSORT 2010 statement:
+       updated guidelines for reporting parallel group randomised trials. BMJ 340, c332.
+       https://doi.org/10.1136/bmj.c332
 
     Examples
     --------

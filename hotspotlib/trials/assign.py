@@ -78,6 +78,14 @@ class PlaceAssignment(FrozenResult):
     place_column : str
         Name of the place index in :meth:`to_frame` (the places' index name, or
         ``"hotspot_id"``).
+
+    See Also
+    --------
+    assign_places : Draw one.
+
+    References
+    ----------
+    .. [1] Sherman and Weisburd (1995). https://doi.org/10.1080/07418829500096221
     """
 
     place_ids: pd.Index
@@ -230,6 +238,21 @@ def assign_places(
     -------
     PlaceAssignment
         The allocation, its design and its audit trail.
+
+    See Also
+    --------
+    PlaceAssignment : The returned allocation.
+    assign_days : Randomise place-days (a crossover).
+    balance_table : Check baseline balance.
+
+    References
+    ----------
+    .. [1] Sherman, L. W. and Weisburd, D. (1995). General deterrent effects of police
+       patrol in crime "hot spots": a randomized, controlled trial. Justice Quarterly 12(4),
+       625-648. https://doi.org/10.1080/07418829500096221
+    .. [2] Schulz, K. F., Altman, D. G. and Moher, D. (2010). CONSORT 2010 statement:
+       updated guidelines for reporting parallel group randomised trials. BMJ 340, c332.
+       https://doi.org/10.1136/bmj.c332
 
     Examples
     --------

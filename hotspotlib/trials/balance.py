@@ -53,6 +53,14 @@ class BalanceTable(FrozenResult):
         Units per arm.
     notes : tuple of str
         Conventions and crossover checks.
+
+    See Also
+    --------
+    balance_table : Compute one.
+
+    References
+    ----------
+    .. [1] Schulz, Altman and Moher (2010). CONSORT 2010. https://doi.org/10.1136/bmj.c332
     """
 
     _table: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
@@ -161,6 +169,20 @@ def balance_table(
     -------
     BalanceTable
         The table, the threshold and (crossover) per-place treated-share checks.
+
+    See Also
+    --------
+    BalanceTable : The returned table.
+    assign_places : The allocation to check.
+
+    References
+    ----------
+    .. [1] Schulz, K. F., Altman, D. G. and Moher, D. (2010). CONSORT 2010 statement:
+       updated guidelines for reporting parallel group randomised trials. BMJ 340, c332.
+       https://doi.org/10.1136/bmj.c332
+    .. [2] Austin, P. C. (2009). Balance diagnostics for comparing the distribution of
+       baseline covariates between treatment groups in propensity-score matched samples.
+       Statistics in Medicine 28(25), 3083-3107.
 
     Examples
     --------

@@ -51,6 +51,20 @@ def buffer_rings(
         ``hotspot_id``), ``ring`` (1 = innermost), ``inner_m``, ``outer_m``,
         ``area_m2`` and the ring polygon, in the input CRS.
 
+    See Also
+    --------
+    wdq : The weighted displacement quotient.
+    wdd : The weighted displacement difference test.
+
+    References
+    ----------
+    .. [1] Bowers, K. J. and Johnson, S. D. (2003). Measuring the geographical displacement
+       and diffusion of benefit effects of crime prevention activity. Journal of
+       Quantitative Criminology 19(3), 275-301. https://doi.org/10.1023/A:1024909009240
+    .. [2] Weisburd, D., Wyckoff, L. A., Ready, J., Eck, J. E., Hinkle, J. C. and Gajewski,
+       F. (2006). Does crime just move around the corner? A controlled study of spatial
+       displacement and diffusion of crime control benefits. Criminology 44(3), 549-592.
+
     Examples
     --------
     >>> import geopandas as gpd

@@ -58,6 +58,14 @@ class ComplianceEffect(FrozenResult):
         by arm.
     notes : tuple of str
         Assumptions and conventions.
+
+    See Also
+    --------
+    cace : Compute one.
+
+    References
+    ----------
+    .. [1] Angrist, Imbens and Rubin (1996). https://doi.org/10.1080/01621459.1996.10476902
     """
 
     _title: ClassVar[str] = "Intention to treat and complier average causal effect"
@@ -170,10 +178,20 @@ def cace(
         When the first stage is negative (assignment lowered the dose) or its F
         statistic is below 10 (a weak instrument); the same words go into ``notes``.
 
+    See Also
+    --------
+    estimate_effect : The intention-to-treat effect alone.
+
     Notes
     -----
     Fixed effects are absorbed by alternating projections (no indicator columns);
     the result equals two-stage least squares with indicator columns.
+
+    References
+    ----------
+    .. [1] Angrist, J. D., Imbens, G. W. and Rubin, D. B. (1996). Identification of causal
+       effects using instrumental variables. Journal of the American Statistical Association
+       91(434), 444-455. https://doi.org/10.1080/01621459.1996.10476902
 
     Examples
     --------

@@ -53,6 +53,14 @@ class WDDTest(FrozenResult):
         standard errors and harm weights.
     parameters : Mapping (read-only)
         Weights and confidence level.
+
+    See Also
+    --------
+    wdd : Run one.
+
+    References
+    ----------
+    .. [1] Wheeler and Ratcliffe (2018). https://doi.org/10.1186/s40163-018-0085-5
     """
 
     _title: ClassVar[str] = "Weighted displacement difference test"
@@ -154,6 +162,18 @@ def wdd(
     -------
     WDDTest
         Local, displacement and total estimates with standard errors and p-values.
+
+    See Also
+    --------
+    WDDTest : The returned test.
+    wdq : The weighted displacement quotient.
+    buffer_rings : Catchment areas around the places.
+
+    References
+    ----------
+    .. [1] Wheeler, A. P. and Ratcliffe, J. H. (2018). A simple weighted displacement
+       difference test to evaluate place based crime interventions. Crime Science 7, 11.
+       https://doi.org/10.1186/s40163-018-0085-5
 
     Examples
     --------

@@ -52,6 +52,14 @@ class TrialEffect(FrozenResult):
         ``n_obs``, ``n_treated``, ``n_control``, ``n_groups`` and ``n_dropped``.
     notes : tuple of str
         Conventions and caveats.
+
+    See Also
+    --------
+    estimate_effect : Compute one.
+
+    References
+    ----------
+    .. [1] Sherman and Weisburd (1995). https://doi.org/10.1080/07418829500096221
     """
 
     _title: ClassVar[str] = "Effect of patrol"

@@ -33,6 +33,20 @@ def count_effect_size(*, treated: ArrayLike, control: ArrayLike) -> pd.DataFrame
         One row per study: ``log_ratio``, ``variance``, ``percent_reduction``, ``d``,
         ``d_variance``.
 
+    See Also
+    --------
+    meta_analysis : Pool effect sizes across studies.
+    wdd : The weighted displacement difference test.
+
+    References
+    ----------
+    .. [1] Wilson, D. B. (2022). The relative incident rate ratio effect size for
+       count-based impact evaluations: when an odds ratio is not an odds ratio. Journal of
+       Quantitative Criminology 38.
+    .. [2] Braga, A. A., Turchan, B., Papachristos, A. V. and Hureau, D. M. (2019). Hot
+       spots policing of small geographic areas effects on crime. Campbell Systematic
+       Reviews 15(3), e1046. https://doi.org/10.1002/cl2.1046
+
     Examples
     --------
     >>> import hotspotlib as hs

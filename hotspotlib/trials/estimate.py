@@ -130,6 +130,13 @@ def estimate_effect(
         Besides bad input: an arm whose analysed outcome is zero throughout (complete
         separation: the IRR would be 0 or infinite), or a log IRR beyond +-20.
 
+    See Also
+    --------
+    TrialEffect : The returned effect.
+    randomization_test : Design-based confirmation of the p-value.
+    cace : The effect of patrol actually delivered.
+    estimate_effects : Several outcomes with adjusted p-values.
+
     Notes
     -----
     p-values and intervals are two-sided Wald: normal reference for the count models
@@ -141,6 +148,17 @@ def estimate_effect(
     (duplicated, unsorted) is fine; a repeated unit (the same place and ``date`` in a
     crossover, the same place in a parallel design) is refused, since it would count
     one observation twice and shrink the p-value.
+
+    References
+    ----------
+    .. [1] Sherman, L. W. and Weisburd, D. (1995). General deterrent effects of police
+       patrol in crime "hot spots": a randomized, controlled trial. Justice Quarterly 12(4),
+       625-648. https://doi.org/10.1080/07418829500096221
+    .. [2] Braga, A. A., Turchan, B., Papachristos, A. V. and Hureau, D. M. (2019). Hot
+       spots policing of small geographic areas effects on crime. Campbell Systematic
+       Reviews 15(3), e1046. https://doi.org/10.1002/cl2.1046
+    .. [3] Cameron, A. C. and Trivedi, P. K. (2013). Regression Analysis of Count Data. 2nd
+       ed. Cambridge University Press.
 
     Examples
     --------

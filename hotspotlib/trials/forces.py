@@ -45,6 +45,14 @@ class ForceEvaluation(FrozenResult):
     pooled : MetaAnalysis
         The meta-analysis of the forces that could be estimated (``tau2``, ``i2``,
         prediction interval, forest plot).
+
+    See Also
+    --------
+    evaluate_forces : Compute one.
+
+    References
+    ----------
+    .. [1] DerSimonian and Laird (1986). https://doi.org/10.1016/0197-2456(86)90046-2
     """
 
     _table: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
@@ -163,6 +171,15 @@ def evaluate_forces(
     See Also
     --------
     meta_analysis, estimate_effect, estimate_arms
+
+    References
+    ----------
+    .. [1] DerSimonian, R. and Laird, N. (1986). Meta-analysis in clinical trials.
+       Controlled Clinical Trials 7(3), 177-188.
+       https://doi.org/10.1016/0197-2456(86)90046-2
+    .. [2] Higgins, J. P. T. and Thompson, S. G. (2002). Quantifying heterogeneity in a
+       meta-analysis. Statistics in Medicine 21(11), 1539-1558.
+       https://doi.org/10.1002/sim.1186
 
     Examples
     --------

@@ -70,6 +70,14 @@ class RandomizationTest(FrozenResult):
         re-draws (read-only).
     counts : Mapping
         Units tested, re-draws and re-draws at least as extreme as observed.
+
+    See Also
+    --------
+    randomization_test : Run one.
+
+    References
+    ----------
+    .. [1] Fisher (1935). The Design of Experiments.
     """
 
     statistic: str
@@ -203,13 +211,22 @@ def randomization_test(
         one, and a ``panel["treated"]`` column that disagrees with ``assignment`` (the
         test re-draws the allocation actually used, so the two must be the same).
 
+    See Also
+    --------
+    estimate_effect : The model-based estimate.
+
     Notes
     -----
     Statistics are computed in float64. A re-draw counts as at least as extreme when
     ``|S_b| >= |S_obs| - tol``, with ``tol`` the change in the statistic caused by
     ``1e-9 * sum|y|`` in its linear part (for a callable, ``1e-9`` times the largest
-    absolute statistic): ties such as re-draws that give the very same statistic are
-    counted, float rounding is not mistaken for a difference.
+    absolute statistic): exact ties count, float rounding is not taken for a difference.
+
+    References
+    ----------
+    .. [1] Fisher, R. A. (1935). The Design of Experiments. Oliver and Boyd, Edinburgh.
+    .. [2] Imbens, G. W. and Rubin, D. B. (2015). Causal Inference for Statistics, Social,
+       and Biomedical Sciences. Cambridge University Press, ch. 5.
 
     Examples
     --------

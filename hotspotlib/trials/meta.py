@@ -63,6 +63,14 @@ class MetaAnalysis(FrozenResult):
         ``"REML"``, ``"DL"`` or ``"fixed"``.
     confidence : float
         Level of the intervals.
+
+    See Also
+    --------
+    meta_analysis : Compute one.
+
+    References
+    ----------
+    .. [1] DerSimonian and Laird (1986). https://doi.org/10.1016/0197-2456(86)90046-2
     """
 
     labels: tuple[str, ...]
@@ -218,6 +226,24 @@ def meta_analysis(
     -------
     MetaAnalysis
         Pooled estimate, tau2, I2, Q, prediction interval and a forest ``.plot()``.
+
+    See Also
+    --------
+    MetaAnalysis : The returned pooled effect.
+    count_effect_size : Effect sizes from pre/post counts.
+    evaluate_forces : Pool one analysis across forces.
+
+    References
+    ----------
+    .. [1] DerSimonian, R. and Laird, N. (1986). Meta-analysis in clinical trials.
+       Controlled Clinical Trials 7(3), 177-188.
+       https://doi.org/10.1016/0197-2456(86)90046-2
+    .. [2] Higgins, J. P. T. and Thompson, S. G. (2002). Quantifying heterogeneity in a
+       meta-analysis. Statistics in Medicine 21(11), 1539-1558.
+       https://doi.org/10.1002/sim.1186
+    .. [3] Braga, A. A., Turchan, B., Papachristos, A. V. and Hureau, D. M. (2019). Hot
+       spots policing of small geographic areas effects on crime. Campbell Systematic
+       Reviews 15(3), e1046. https://doi.org/10.1002/cl2.1046
 
     Examples
     --------

@@ -34,6 +34,14 @@ class EffectTable(FrozenResult):
         Adjusted p-values of the treatment terms.
     adjustment : str
         The adjustment used.
+
+    See Also
+    --------
+    estimate_effects : Compute one.
+
+    References
+    ----------
+    .. [1] Benjamini and Hochberg (1995). https://doi.org/10.1111/j.2517-6161.1995.tb02031.x
     """
 
     effects: tuple[TrialEffect, ...]
@@ -115,6 +123,20 @@ def estimate_effects(
     -------
     EffectTable
         The effects and adjusted p-values.
+
+    See Also
+    --------
+    EffectTable : The returned table.
+    estimate_effect : One outcome.
+    adjust_pvalues : The adjustments.
+
+    References
+    ----------
+    .. [1] Holm, S. (1979). A simple sequentially rejective multiple test procedure.
+       Scandinavian Journal of Statistics 6(2), 65-70. https://www.jstor.org/stable/4615733
+    .. [2] Benjamini, Y. and Hochberg, Y. (1995). Controlling the false discovery rate: a
+       practical and powerful approach to multiple testing. Journal of the Royal Statistical
+       Society B 57(1), 289-300. https://doi.org/10.1111/j.2517-6161.1995.tb02031.x
 
     Examples
     --------

@@ -74,10 +74,27 @@ def trial_panel(
         Events outside the trial's days are usual (a year of crime for a 90-day
         trial) and only counted.
 
+    See Also
+    --------
+    assign_days : The crossover schedule.
+    estimate_effect : Estimate the effect from the panel.
+    randomization_test : A randomisation test on the panel.
+
     Notes
     -----
     Days are local calendar days: time-zone-aware event times are read on their own
     local clock (10:00+01:00 is 10:00 that day), like the schedule's dates.
+
+    References
+    ----------
+    .. [1] Basford, L., Sims, C., Agar, I., Harinam, V. and Strang, H. (2021). Effects of
+       one-a-day foot patrols on hot spots of serious violence and crime harm: a randomised
+       crossover trial. Cambridge Journal of Evidence-Based Policing 5(3), 119-133.
+       https://doi.org/10.1007/s41887-021-00067-2
+    .. [2] Bland, M., Leggetter, M., Cestaro, D. and Sebire, J. (2021). Fifteen minutes per
+       day keeps the violence away: a crossover randomised controlled trial on the impact of
+       foot patrols on serious violence in large hot spot areas. Cambridge Journal of
+       Evidence-Based Policing 5(3-4), 93-118. https://doi.org/10.1007/s41887-021-00066-3
 
     Examples
     --------
@@ -158,6 +175,17 @@ def step_treatment(
     -------
     pandas.Series
         0/1 integers, aligned to ``panel.index``.
+
+    See Also
+    --------
+    estimate_arms : Enter the step as an arm.
+    trial_panel : The place-day panel to add it to.
+
+    References
+    ----------
+    .. [1] Braga, A. A., Weisburd, D. L., Waring, E. J., Mazerolle, L. G., Spelman, W. and
+       Gajewski, F. (1999). Problem-oriented policing in violent crime places: a randomized
+       controlled experiment. Criminology 37(3), 541-580.
 
     Examples
     --------

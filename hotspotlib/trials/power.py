@@ -51,6 +51,14 @@ class PowerAnalysis(FrozenResult):
         Crossover: trial days needed (``n / n_places``) when ``n_places`` is given.
     parameters : Mapping (read-only)
         Every input, including the design effect applied.
+
+    See Also
+    --------
+    sample_size : Compute one.
+
+    References
+    ----------
+    .. [1] Zhu and Lakkis (2014). Statistics in Medicine 33(3), 376-387.
     """
 
     design: str
@@ -211,6 +219,19 @@ def sample_size(
     PowerAnalysis
         ``n`` (unrounded), its unit, and the inputs.
 
+    See Also
+    --------
+    minimum_detectable_effect : The detectable IRR for a given n.
+    simulate_power : Power by simulating the planned analysis.
+
+    References
+    ----------
+    .. [1] Zhu, H. and Lakkis, H. (2014). Sample size calculation for comparing two negative
+       binomial rates. Statistics in Medicine 33(3), 376-387. https://doi.org/10.1002/sim.5947
+    .. [2] Braga, A. A., Turchan, B., Papachristos, A. V. and Hureau, D. M. (2019). Hot
+       spots policing of small geographic areas effects on crime. Campbell Systematic
+       Reviews 15(3), e1046. https://doi.org/10.1002/cl2.1046
+
     Examples
     --------
     Domain reference worked value: mu0 = 0.5, 20% reduction, k = 0.5.
@@ -261,6 +282,19 @@ def minimum_detectable_effect(
     ------
     ValueError
         When no reduction is detectable with this ``n``.
+
+    See Also
+    --------
+    sample_size : Units needed for a given IRR.
+    simulate_power : Power by simulating the planned analysis.
+
+    References
+    ----------
+    .. [1] Zhu, H. and Lakkis, H. (2014). Sample size calculation for comparing two negative
+       binomial rates. Statistics in Medicine 33(3), 376-387. https://doi.org/10.1002/sim.5947
+    .. [2] Braga, A. A., Turchan, B., Papachristos, A. V. and Hureau, D. M. (2019). Hot
+       spots policing of small geographic areas effects on crime. Campbell Systematic
+       Reviews 15(3), e1046. https://doi.org/10.1002/cl2.1046
 
     Examples
     --------

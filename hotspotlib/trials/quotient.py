@@ -41,6 +41,14 @@ class DisplacementQuotient(FrozenResult):
         buffer together (> 0 = prevented).
     interpretation : str
         Reading of the WDQ (Bowers & Johnson's scale).
+
+    See Also
+    --------
+    wdq : Compute one.
+
+    References
+    ----------
+    .. [1] Bowers and Johnson (2003). https://doi.org/10.1023/A:1024909009240
     """
 
     gross_effect: float
@@ -126,6 +134,18 @@ def wdq(*, target: ArrayLike, buffer: ArrayLike, control: ArrayLike) -> Displace
         diffusion exceeding the direct effect; 0 < WDQ <= 1 diffusion of benefits;
         -1 < WDQ < 0 displacement smaller than the gain (net benefit); WDQ <= -1
         displacement outweighing the gain.
+
+    See Also
+    --------
+    DisplacementQuotient : The returned quotient.
+    wdd : The weighted displacement difference test.
+    buffer_rings : Catchment areas around the places.
+
+    References
+    ----------
+    .. [1] Bowers, K. J. and Johnson, S. D. (2003). Measuring the geographical displacement
+       and diffusion of benefit effects of crime prevention activity. Journal of
+       Quantitative Criminology 19(3), 275-301. https://doi.org/10.1023/A:1024909009240
 
     Examples
     --------

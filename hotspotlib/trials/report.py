@@ -56,6 +56,14 @@ class TrialReport(FrozenResult):
         Delivered dose by assigned arm (treatment *and* control, as CONSORT-SPI asks).
     notes : tuple of str
         Design, audit trail and analysis conventions.
+
+    See Also
+    --------
+    trial_report : Assemble one.
+
+    References
+    ----------
+    .. [1] Schulz, Altman and Moher (2010). CONSORT 2010. https://doi.org/10.1136/bmj.c332
     """
 
     title: str
@@ -170,6 +178,18 @@ def trial_report(
     -------
     TrialReport
         Flow, effects and dose tables; ``str()``, ``to_markdown()`` and HTML display.
+
+    See Also
+    --------
+    TrialReport : The returned report.
+    estimate_effect : The main analysis.
+    balance_table : Baseline balance.
+
+    References
+    ----------
+    .. [1] Schulz, K. F., Altman, D. G. and Moher, D. (2010). CONSORT 2010 statement:
+       updated guidelines for reporting parallel group randomised trials. BMJ 340, c332.
+       https://doi.org/10.1136/bmj.c332
 
     Examples
     --------

@@ -60,6 +60,14 @@ class DayAssignment(FrozenResult):
     place_column : str
         Name of the place column in :meth:`to_frame` (the places' index name, or
         ``"hotspot_id"``).
+
+    See Also
+    --------
+    assign_days : Draw one.
+
+    References
+    ----------
+    .. [1] Basford et al. (2021). https://doi.org/10.1007/s41887-021-00067-2
     """
 
     place_ids: pd.Index
@@ -226,6 +234,23 @@ def assign_days(
     -------
     DayAssignment
         The schedule (places x days) and its audit trail.
+
+    See Also
+    --------
+    DayAssignment : The returned schedule.
+    trial_panel : Count events per place-day of the schedule.
+    plan_patrols : Turn a day's places into a visit schedule.
+
+    References
+    ----------
+    .. [1] Basford, L., Sims, C., Agar, I., Harinam, V. and Strang, H. (2021). Effects of
+       one-a-day foot patrols on hot spots of serious violence and crime harm: a randomised
+       crossover trial. Cambridge Journal of Evidence-Based Policing 5(3), 119-133.
+       https://doi.org/10.1007/s41887-021-00067-2
+    .. [2] Bland, M., Leggetter, M., Cestaro, D. and Sebire, J. (2021). Fifteen minutes per
+       day keeps the violence away: a crossover randomised controlled trial on the impact of
+       foot patrols on serious violence in large hot spot areas. Cambridge Journal of
+       Evidence-Based Policing 5(3-4), 93-118. https://doi.org/10.1007/s41887-021-00066-3
 
     Examples
     --------

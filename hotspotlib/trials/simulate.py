@@ -52,6 +52,14 @@ class SimulatedPower(FrozenResult):
         Per simulation: log IRR estimate, its standard error and p-value.
     parameters : Mapping (read-only)
         Design, model and simulation settings.
+
+    See Also
+    --------
+    simulate_power : Compute one.
+
+    References
+    ----------
+    .. [1] Arnold et al. (2011). BMC Medical Research Methodology 11, 94.
     """
 
     power: float
@@ -176,6 +184,20 @@ def simulate_power(
     -------
     SimulatedPower
         Power, its Monte Carlo error, CI coverage and per-simulation estimates.
+
+    See Also
+    --------
+    SimulatedPower : The returned power, bias and coverage.
+    sample_size : The analytic approximation.
+    simulate_arm_power : The same for multi-arm trials.
+
+    References
+    ----------
+    .. [1] Arnold, B. F., Hogan, D. R., Colford, J. M. and Hubbard, A. E. (2011). Simulation
+       methods to estimate design power: an overview for applied research. BMC Medical
+       Research Methodology 11, 94. https://doi.org/10.1186/1471-2288-11-94
+    .. [2] Zhu, H. and Lakkis, H. (2014). Sample size calculation for comparing two negative
+       binomial rates. Statistics in Medicine 33(3), 376-387. https://doi.org/10.1002/sim.5947
 
     Examples
     --------

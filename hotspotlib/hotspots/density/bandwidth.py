@@ -50,6 +50,14 @@ class BandwidthChoice(FrozenResult):
         Intermediate values: e.g. ``standard_distance_m`` and ``median_distance_m`` for
         ArcGIS, the pooled SD for Scott, the candidates and log-likelihoods for CV
         (read-only, arrays included).
+
+    See Also
+    --------
+    select_bandwidth : Make one.
+
+    References
+    ----------
+    .. [1] Silverman (1986). Density Estimation for Statistics and Data Analysis.
     """
 
     _title: ClassVar[str] = "Kernel density bandwidth"
@@ -209,6 +217,19 @@ def select_bandwidth(
     ValueError
         For fewer than two distinct locations, bad weights, a geographic CRS or an
         unknown rule or kernel.
+
+    See Also
+    --------
+    BandwidthChoice : The returned choice.
+    kde : Use the bandwidth.
+
+    References
+    ----------
+    .. [1] Silverman, B. W. (1986). Density Estimation for Statistics and Data Analysis.
+       Chapman and Hall, London. ISBN 978-0-412-24620-3.
+    .. [2] Scott, D. W. (1992). Multivariate Density Estimation. Wiley, New York.
+    .. [3] Esri. How Kernel Density works. ArcGIS Pro tool reference.
+       https://pro.arcgis.com/en/pro-app/latest/tool-reference/spatial-analyst/how-kernel-density-works.htm
 
     Examples
     --------

@@ -40,6 +40,15 @@ class SurfaceComparison(FrozenResult):
         Cells set to NaN by the guard.
     first, second : DensitySurface
         The surfaces compared (``a`` and ``b``).
+
+    See Also
+    --------
+    compare_surfaces : Compute one.
+
+    References
+    ----------
+    .. [1] Ashby, M. P. J. sfhotspot: hot-spot analysis with simple features. R package.
+       https://CRAN.R-project.org/package=sfhotspot
     """
 
     _title: ClassVar[str] = "Density comparison"
@@ -180,6 +189,17 @@ def compare_surfaces(
     ValueError
         If the surfaces are on different lattices or in different units, or for an
         unknown method or a negative ``min_density``.
+
+    See Also
+    --------
+    SurfaceComparison : The returned comparison.
+    kde : The surfaces to compare.
+
+    References
+    ----------
+    .. [1] Ashby, M. P. J. sfhotspot: hot-spot analysis with simple features. R package.
+       https://CRAN.R-project.org/package=sfhotspot
+    .. [2] Chainey, Tompson and Uhlig (2008). https://doi.org/10.1057/palgrave.sj.8350066
 
     Examples
     --------

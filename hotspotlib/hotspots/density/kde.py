@@ -148,6 +148,13 @@ def kde(
         different CRSs, non-positive bandwidth or cell size, bad weights, unknown options,
         ``edge_correction`` without ``area``, or a raster over ``max_cells``.
 
+    See Also
+    --------
+    DensitySurface : The returned surface.
+    select_bandwidth : Choose the bandwidth by a named rule.
+    compare_surfaces : Compare two surfaces cell by cell.
+    select_places : Take the top cells.
+
     Notes
     -----
     ArcGIS's default radius grows with the spread of the events, so on a force- or
@@ -175,6 +182,18 @@ def kde(
       quartic uses another constant and the unscaled output is a raw kernel sum (peak 1
       per event); multiply sfhotspot's unscaled ``kde`` by ``3 / (pi r^2)`` to get our
       ``units="per_m2"`` (map units in metres).
+
+    References
+    ----------
+    .. [1] Silverman, B. W. (1986). Density Estimation for Statistics and Data Analysis.
+       Chapman and Hall, London. ISBN 978-0-412-24620-3.
+    .. [2] Diggle, P. J. (1985). A kernel method for smoothing point process data. Journal
+       of the Royal Statistical Society C (Applied Statistics) 34(2), 138-147.
+    .. [3] Chainey, S., Tompson, L. and Uhlig, S. (2008). The utility of hotspot mapping for
+       predicting spatial patterns of crime. Security Journal 21(1-2), 4-28.
+       https://doi.org/10.1057/palgrave.sj.8350066
+    .. [4] Esri. How Kernel Density works. ArcGIS Pro tool reference.
+       https://pro.arcgis.com/en/pro-app/latest/tool-reference/spatial-analyst/how-kernel-density-works.htm
 
     Examples
     --------

@@ -81,6 +81,14 @@ class DensitySurface(FrozenResult):
         Read-only raster of events per cell (events outside every cell are in none).
     weight_sum : numpy.ndarray or None
         Read-only raster of summed weights per cell, when weighted.
+
+    See Also
+    --------
+    kde : Estimate one.
+
+    References
+    ----------
+    .. [1] Silverman (1986). Density Estimation for Statistics and Data Analysis.
     """
 
     _title: ClassVar[str] = "Kernel density surface"

@@ -60,6 +60,16 @@ class IncrementalAutocorrelation(FrozenResult):
         Units analysed.
     bands_rule : str
         How the band distances were chosen.
+
+    See Also
+    --------
+    incremental_autocorrelation : Compute one.
+
+    References
+    ----------
+    .. [1] Esri. Incremental Spatial Autocorrelation (Spatial Statistics). ArcGIS Pro tool
+       reference.
+       https://pro.arcgis.com/en/pro-app/tool-reference/spatial-statistics/incremental-spatial-autocorrelation.htm
     """
 
     _title: ClassVar[str] = "Incremental spatial autocorrelation (global Moran's I)"
@@ -245,6 +255,20 @@ def incremental_autocorrelation(
     -------
     IncrementalAutocorrelation
         The per-band table and the first significant peak.
+
+    See Also
+    --------
+    IncrementalAutocorrelation : The returned profile.
+    optimized_hotspots : Uses the first significant peak.
+    gi_star : Hot spots at the chosen distance.
+
+    References
+    ----------
+    .. [1] Moran, P. A. P. (1950). Notes on continuous stochastic phenomena. Biometrika
+       37(1/2), 17-23. https://doi.org/10.2307/2332142
+    .. [2] Esri. Incremental Spatial Autocorrelation (Spatial Statistics). ArcGIS Pro tool
+       reference.
+       https://pro.arcgis.com/en/pro-app/tool-reference/spatial-statistics/incremental-spatial-autocorrelation.htm
 
     Examples
     --------

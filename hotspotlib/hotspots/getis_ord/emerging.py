@@ -121,6 +121,21 @@ def emerging_hotspots(
         For fewer than 4 time steps, unparseable times, a bad interval, a geographic
         CRS, non-positive sizes, or a cube with constant counts.
 
+    See Also
+    --------
+    EmergingHotspots : The returned patterns and cube.
+    gi_star : Gi* for one period.
+
+    References
+    ----------
+    .. [1] Esri. How Emerging Hot Spot Analysis works. ArcGIS Pro tool reference.
+       https://pro.arcgis.com/en/pro-app/latest/tool-reference/space-time-pattern-mining/learnmoreemerging.htm
+    .. [2] Mann, H. B. (1945). Nonparametric tests against trend. Econometrica 13(3),
+       245-259. https://doi.org/10.2307/1907187
+    .. [3] Ord, J. K. and Getis, A. (1995). Local spatial autocorrelation statistics:
+       distributional issues and an application. Geographical Analysis 27(4), 286-306.
+       https://doi.org/10.1111/j.1538-4632.1995.tb00912.x
+
     Examples
     --------
     >>> import hotspotlib as hs

@@ -67,6 +67,15 @@ class EmergingHotspots(FrozenResult):
         and steps (read-only).
     notes : tuple of str
         How bins, trends and patterns are tested, and what was left out.
+
+    See Also
+    --------
+    emerging_hotspots : Compute one.
+
+    References
+    ----------
+    .. [1] Esri. How Emerging Hot Spot Analysis works. ArcGIS Pro tool reference.
+       https://pro.arcgis.com/en/pro-app/latest/tool-reference/space-time-pattern-mining/learnmoreemerging.htm
     """
 
     _title: ClassVar[str] = "Emerging hot-spot analysis"

@@ -56,6 +56,14 @@ class GeneralG(FrozenResult):
         Units analysed, islands (no neighbour) and permutations drawn (read-only).
     notes : tuple of str
         Conventions of the moments and of the p-value, and how esda's differ.
+
+    See Also
+    --------
+    general_g : Compute one.
+
+    References
+    ----------
+    .. [1] Getis and Ord (1992). https://doi.org/10.1111/j.1538-4632.1992.tb00261.x
     """
 
     _title: ClassVar[str] = "Getis-Ord General G"
@@ -217,6 +225,17 @@ def general_g(
     ------
     ValueError
         For negative values, fewer than 4 units, zero variance or bad options.
+
+    See Also
+    --------
+    GeneralG : The returned test.
+    gi_star : Where the clusters are.
+
+    References
+    ----------
+    .. [1] Getis, A. and Ord, J. K. (1992). The analysis of spatial association by use of
+       distance statistics. Geographical Analysis 24(3), 189-206.
+       https://doi.org/10.1111/j.1538-4632.1992.tb00261.x
 
     Examples
     --------

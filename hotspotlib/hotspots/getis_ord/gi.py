@@ -182,6 +182,13 @@ def gi_star(
         CRS with distance-based weights, points with contiguity weights, weights of the
         wrong size or with negative entries, or bad options.
 
+    See Also
+    --------
+    GiStar : The returned statistics.
+    optimized_hotspots : Gi* with every setting chosen from the data.
+    local_moran : Clusters and outliers.
+    general_g : One global test for clustering.
+
     Notes
     -----
     To reproduce ArcGIS Hot Spot Analysis: ``spatial_weights="distance_band"`` with its
@@ -197,6 +204,18 @@ def gi_star(
     correlations of the raster with one stencil (no weights matrix); they equal the
     sparse-matrix results. Islands (no neighbour besides themselves) get NaN z and p,
     bin 0, and are counted in ``n_islands``; they do not count as tests for the FDR.
+
+    References
+    ----------
+    .. [1] Getis, A. and Ord, J. K. (1992). The analysis of spatial association by use of
+       distance statistics. Geographical Analysis 24(3), 189-206.
+       https://doi.org/10.1111/j.1538-4632.1992.tb00261.x
+    .. [2] Ord, J. K. and Getis, A. (1995). Local spatial autocorrelation statistics:
+       distributional issues and an application. Geographical Analysis 27(4), 286-306.
+       https://doi.org/10.1111/j.1538-4632.1995.tb00912.x
+    .. [3] Benjamini, Y. and Hochberg, Y. (1995). Controlling the false discovery rate: a
+       practical and powerful approach to multiple testing. Journal of the Royal Statistical
+       Society B 57(1), 289-300. https://doi.org/10.1111/j.2517-6161.1995.tb02031.x
 
     Examples
     --------

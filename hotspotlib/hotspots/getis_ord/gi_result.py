@@ -81,6 +81,14 @@ class GiStar(FrozenResult):
     notes : tuple of str
         Conventions, then caveats found while computing, e.g. permutation p-values too
         coarse to pass the FDR.
+
+    See Also
+    --------
+    gi_star : Compute one.
+
+    References
+    ----------
+    .. [1] Ord and Getis (1995). https://doi.org/10.1111/j.1538-4632.1995.tb00912.x
     """
 
     _title: ClassVar[str] = "Getis-Ord hot spots (Gi*/Gi)"

@@ -73,16 +73,22 @@ class OptimizedHotspots(FrozenResult):
     scale : IncrementalAutocorrelation or None
         Moran's I by distance band (None when ``distance_m`` was given).
     n_events, n_outliers, n_outside, n_empty_dropped : int
-        Incidents passed, locational outliers (excluded when sizing the grid and, without
-        an area, its extent), incidents outside every analysed cell (not counted; with no
-        area these are the outliers beyond the others' extent), empty cells removed.
+        Incidents passed, locational outliers (left out when sizing the grid), incidents
+        outside every analysed cell (not counted), empty cells removed.
     fdr_cut_p : float
         The largest p-value significant at 95 % after the FDR correction (NaN: none).
     parameters, counts : Mapping
-        Every automatic decision and its rule; incidents and cells used and left out,
-        and significant cells (read-only).
+        Every automatic decision and its rule; incidents, cells and significant cells.
     notes : tuple of str
         How outliers, weights and bins were handled, then the Gi* caveats.
+
+    See Also
+    --------
+    optimized_hotspots : Compute one.
+
+    References
+    ----------
+    .. [1] Ord and Getis (1995). https://doi.org/10.1111/j.1538-4632.1995.tb00912.x
     """
 
     _title: ClassVar[str] = "Optimized hot-spot analysis"
@@ -107,10 +113,7 @@ class OptimizedHotspots(FrozenResult):
         return self.gi.to_frame()
 
     def significant(self, level: float = 0.95, *, kind: SpotKind = "hot") -> gpd.GeoDataFrame:
-        """Return the cells significant at ``level`` (FDR-corrected bins).
-
-        See :meth:`GiStar.significant`.
-        """
+        """Return the cells significant at ``level`` (FDR bins; see :meth:`GiStar.significant`)."""
         return self.gi.significant(level, kind=kind)
 
     @property
@@ -181,25 +184,21 @@ def optimized_hotspots(
 ) -> OptimizedHotspots:
     """Optimized hot-spot analysis of incident points (ArcGIS-style, every step stated).
 
-    1. Locational outliers: incidents at a location whose distance to the nearest
-       other location exceeds the mean plus 3 standard deviations of those distances
-       are set aside when sizing the grid. Distances are between distinct locations,
-       so incidents recorded at one address are not each other's neighbours.
+    1. Locational outliers (nearest other distinct location farther than the mean plus 3
+       standard deviations of those distances; incidents at one address are not each
+       other's neighbours) are set aside when sizing the grid.
     2. Cell size (unless given): the larger of 1/100 of the longer side of the
        outliers-excluded extent and twice the mean nearest-neighbour distance between
        those incidents' distinct locations, rounded to two significant figures.
-    3. Incidents (or their ``weights`` summed, e.g. harm) are counted in square cells
-       covering ``area`` (or the outliers-excluded extent, so outliers beyond it are
-       not counted and are reported in ``n_outside``). Empty cells are kept inside
-       a given ``area`` (zeros are real there) and dropped without one (ArcGIS's rule);
-       ``keep_empty_cells`` overrides this.
-    4. Scale (unless ``distance_m`` is given): global Moran's I z over ``n_bands``
-       distance bands starting at the smallest band giving every cell a neighbour, in
-       steps of the mean nearest-neighbour distance between cells; the first
-       significant peak (z >= 1.96) is used. Without a peak: the mean distance from a
-       cell to its k-th nearest cell, k = clip(round(0.05 n), 3, 30).
-    5. Gi* with that binary distance band (self included), two-sided p, bins from
-       Benjamini-Hochberg q-values.
+    3. Incidents (or their summed ``weights``) are counted in square cells covering
+       ``area`` (or the outliers-excluded extent; outliers beyond it go to ``n_outside``).
+       Empty cells are kept inside a given ``area`` (zeros are real there) and dropped
+       without one (ArcGIS's rule), unless ``keep_empty_cells`` says otherwise.
+    4. Scale (unless ``distance_m`` is given): the first significant peak (z >= 1.96)
+       of global Moran's I over ``n_bands`` bands from the smallest giving every cell a
+       neighbour, in steps of the mean nearest-neighbour distance between cells; without
+       one, the mean distance to the k-th nearest cell, k = clip(round(0.05 n), 3, 30).
+    5. Gi* on that binary distance band (self included), two-sided p, Benjamini-Hochberg bins.
 
     Parameters
     ----------
@@ -229,6 +228,17 @@ def optimized_hotspots(
     ValueError
         For fewer than 30 events, a geographic CRS, different CRSs, bad weights or
         sizes, or a grid over the cell limit.
+
+    See Also
+    --------
+    gi_star : Gi* with the settings given.
+    incremental_autocorrelation : The distance band search.
+
+    References
+    ----------
+    .. [1] Ord and Getis (1995). https://doi.org/10.1111/j.1538-4632.1995.tb00912.x
+    .. [2] Esri. How Optimized Hot Spot Analysis works. ArcGIS Pro tool reference.
+       https://pro.arcgis.com/en/pro-app/tool-reference/spatial-statistics/how-optimized-hot-spot-analysis-works.htm
 
     Examples
     --------

@@ -81,6 +81,14 @@ class Grid(FrozenResult):
         Lattice row and column of each kept cell, in ``cells`` order.
     area_share : numpy.ndarray
         Share of each kept cell inside the study area.
+
+    See Also
+    --------
+    make_grid : Build one.
+
+    References
+    ----------
+    .. [1] Chainey, Tompson and Uhlig (2008). https://doi.org/10.1057/palgrave.sj.8350066
     """
 
     _title: ClassVar[str] = "Grid"
@@ -332,10 +340,22 @@ def make_grid(
         For a geographic or missing CRS, an empty area, a non-positive cell size, an
         unknown cell shape, or a lattice over ``max_cells``.
 
+    See Also
+    --------
+    count_events : Count events per cell.
+    kde : A density surface on a grid.
+
     Notes
     -----
     Square cells are aligned to multiples of ``cell_size_m`` in the CRS, so grids built
     over different areas with the same cell size line up cell for cell.
+
+    References
+    ----------
+    .. [1] Chainey, Tompson and Uhlig (2008). https://doi.org/10.1057/palgrave.sj.8350066
+    .. [2] Birch, C. P. D., Oom, S. P. and Beecham, J. A. (2007). Rectangular and hexagonal
+       grids used for observation, experiment and simulation in ecology. Ecological
+       Modelling 206(3-4), 347-359.
 
     Examples
     --------

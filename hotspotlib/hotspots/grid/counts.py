@@ -49,6 +49,14 @@ class EventCounts(FrozenResult):
         Events that fell in no cell (they are in no count).
     grid : Grid or None
         The grid, when counting onto a :class:`Grid`.
+
+    See Also
+    --------
+    count_events : Compute one.
+
+    References
+    ----------
+    .. [1] Weisburd (2015). https://doi.org/10.1111/1745-9125.12070
     """
 
     cells: gpd.GeoDataFrame
@@ -144,6 +152,17 @@ def locate_events(
     closed outline holds it. So counting on a :class:`Grid` and on ``grid.cells`` give
     the same answer, and every event in the grid's bounding box is counted once.
 
+    See Also
+    --------
+    count_events : Count the located events per cell.
+    make_grid : The cells to locate in.
+
+    References
+    ----------
+    .. [1] Chainey, S., Tompson, L. and Uhlig, S. (2008). The utility of hotspot mapping for
+       predicting spatial patterns of crime. Security Journal 21(1-2), 4-28.
+       https://doi.org/10.1057/palgrave.sj.8350066
+
     Examples
     --------
     >>> import geopandas as gpd
@@ -200,12 +219,27 @@ def count_events(
         When more than half of the events fall outside a :class:`Grid` (with the counts;
         not for other polygons, such as hot spots, that leave most events outside).
 
+    See Also
+    --------
+    EventCounts : The returned counts.
+    make_grid : The cells to count in.
+    select_places : Take the top places.
+    gi_star : Test the counts for hot spots.
+
     Notes
     -----
     Edge rule (the same for a Grid and for polygons, see :func:`locate_events`): an
     event on an edge is counted in the cell just north-east of it; square cells are
     half-open ``[x0, x1) x [y0, y1)`` except that the grid's outer north and east edges
     are closed, so every event in the grid's bounding box is counted exactly once.
+
+    References
+    ----------
+    .. [1] Weisburd, D. (2015). The law of crime concentration and the criminology of place.
+       Criminology 53(2), 133-157. https://doi.org/10.1111/1745-9125.12070
+    .. [2] Chainey, S., Tompson, L. and Uhlig, S. (2008). The utility of hotspot mapping for
+       predicting spatial patterns of crime. Security Journal 21(1-2), 4-28.
+       https://doi.org/10.1057/palgrave.sj.8350066
 
     Examples
     --------

@@ -107,6 +107,12 @@ def select_places(
     TypeError
         If ``source`` is neither a GeoDataFrame nor a result with ``to_frame()``.
 
+    See Also
+    --------
+    count_events : Counts to rank.
+    kde : A density surface to rank.
+    rank_places : Ranks with intervals.
+
     Notes
     -----
     Places with no events are ranked last only among the places scored: a NaN score is
@@ -114,6 +120,15 @@ def select_places(
     order on a grid), so the result is deterministic. The walk is greedy: the result is
     the set an analyst working down the list would choose, not the set with the highest
     total score. It stops as soon as enough places are kept.
+
+    References
+    ----------
+    .. [1] Sherman, L. W. and Weisburd, D. (1995). General deterrent effects of police
+       patrol in crime "hot spots": a randomized, controlled trial. Justice Quarterly 12(4),
+       625-648. https://doi.org/10.1080/07418829500096221
+    .. [2] Ariel, B., Weinborn, C. and Sherman, L. W. (2016). "Soft" policing at hot spots:
+       do police community support officers work? A randomized controlled trial. Journal of
+       Experimental Criminology 12(3), 277-317. https://doi.org/10.1007/s11292-016-9260-4
 
     Examples
     --------
