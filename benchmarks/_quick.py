@@ -51,9 +51,9 @@ def _row(
         "peer min/med s": f"{theirs[0]:.3f}/{theirs[1]:.3f}" if peer else "-",
         "ratio (min)": f"{theirs[0] / mine[0]:.2f}x" if peer else "-",
         "max diff": difference,
-        "peak MB ours/peer": "-" if peak is None else "/".join(
-            "-" if value is None else f"{value / 1e6:,.0f}" for value in peak
-        ),
+        "peak MB ours/peer": "-"
+        if peak is None
+        else "/".join("-" if value is None else f"{value / 1e6:,.0f}" for value in peak),
     }
 
 
@@ -134,9 +134,7 @@ def lattice_rows() -> list[dict[str, Any]]:
         {
             "gi": lambda _: hs.gi_star(grid, value=values, distance_m=150),
             "G_Local": peer_gi,
-            "moran": lambda _: hs.local_moran(
-                grid, value=values, distance_m=150, n_permutations=0
-            ),
+            "moran": lambda _: hs.local_moran(grid, value=values, distance_m=150, n_permutations=0),
             "Moran_Local": peer_moran,
         },
         repeat=REPEAT,
