@@ -66,6 +66,8 @@ _Pairs = tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.float64], float]
 def _close_pairs(xy: NDArray[np.float64], sds: list[float]) -> _Pairs | None:
     """Pairs ``i < j`` within 5 SD of the largest ``sd`` whose pairs stay under the cap.
 
+    Sorted by distance, nearest first.
+
     Returns the two ends, their distances and that largest SD (None when no SD is
     exact or every one is over the cap). The cap counts ordered pairs and each event
     with itself, as the per-SD check did.
@@ -79,9 +81,10 @@ def _close_pairs(xy: NDArray[np.float64], sds: list[float]) -> _Pairs | None:
     if allowed.size == 0:
         return None
     found = tree.query_pairs(float(allowed.max()), output_type="ndarray")
-    first, second = found[:, 0], found[:, 1]
-    distance = np.hypot(xy[first, 0] - xy[second, 0], xy[first, 1] - xy[second, 1])
-    return first, second, distance, float(allowed.max()) / _REACH
+    distance = np.hypot(*(xy[found[:, 0]] - xy[found[:, 1]]).T)
+    order = np.argsort(distance)  # nearest first: each SD reads a leading slice
+    first, second = found[order, 0], found[order, 1]
+    return first, second, distance[order], float(allowed.max()) / _REACH
 
 
 def _score(
@@ -102,8 +105,8 @@ def _score(
 def _pairs_loo_density(pairs: _Pairs, w: NDArray[np.float64], sd: float) -> NDArray[np.float64]:
     """Leave-one-out Gaussian density at each event from the listed pairs within 5 SD."""
     first, second, distance, _ = pairs
-    keep = distance <= _REACH * sd
-    i, j, d = first[keep], second[keep], distance[keep]
+    stop = int(np.searchsorted(distance, _REACH * sd, side="right"))
+    i, j, d = first[:stop], second[:stop], distance[:stop]
     kernel = np.exp(-0.5 * (d / sd) ** 2) / (2 * math.pi * sd * sd)
     total = np.bincount(i, kernel * w[j], minlength=w.size)
     total += np.bincount(j, kernel * w[i], minlength=w.size)
