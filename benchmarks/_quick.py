@@ -220,6 +220,31 @@ def knox_rows() -> list[dict[str, Any]]:
     ]
 
 
+def bandwidth_rows() -> list[dict[str, Any]]:
+    """select_bandwidth(rule="likelihood_cv") on the Chicago burglaries (no peer)."""
+    events = _chicago()
+    if events is None:
+        return []
+    spread, results = interleaved_seconds(
+        {"ours": lambda: hs.select_bandwidth(events, rule="likelihood_cv")}, repeat=REPEAT
+    )
+    chosen = results["ours"].bandwidth_m
+    return [
+        _row(
+            f"select_bandwidth likelihood_cv, Chicago {len(events):,} events ({chosen:.0f} m)",
+            spread,
+            ours="ours",
+            peer=None,
+            peer_name="(none at this size)",
+            difference="-",
+            peak=(
+                traced_peak_bytes(lambda: hs.select_bandwidth(events, rule="likelihood_cv")),
+                None,
+            ),
+        )
+    ]
+
+
 def grid_rows() -> list[dict[str, Any]]:
     """make_grid, 1M square cells over a box (no peer at this size)."""
     area = gpd.GeoSeries([shapely.box(0, 0, 100_000.0, 100_000.0)], crs=27700)
@@ -245,7 +270,7 @@ def main() -> None:
     """Run the headline rows and print one table."""
     start = time.perf_counter()
     before = load_average()
-    rows = kde_rows() + lattice_rows() + knox_rows() + grid_rows()
+    rows = kde_rows() + lattice_rows() + knox_rows() + bandwidth_rows() + grid_rows()
     title = (
         f"headline rows, defaults; min/median of {REPEAT} interleaved rounds "
         f"(load average before: {before}; after: {load_average()})"
