@@ -10,12 +10,13 @@ OUT ?= demo_output
 JOBS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: help install demo test lint typecheck pytest bench docs lock test-latest test-oldest dist-check clean
+.PHONY: help install demo test lint typecheck pytest bench bench-quick docs lock test-latest test-oldest dist-check clean
 
 help:
 	@echo "make demo        - run the whole hot-spot policing workflow on the synthetic city (writes $(OUT)/)"
 	@echo "make test        - lint, type-check and run the tests and notebooks (versions from requirements.lock)"
 	@echo "make bench       - benchmarks against peer libraries (prints ratios)"
+	@echo "make bench-quick - the headline rows only, defaults, min/median (under 3 minutes)"
 	@echo "make docs        - build the documentation site (docs/_build/html)"
 	@echo "make lock        - refresh requirements.lock from pyproject.toml (all extras)"
 	@echo "make test-latest - the tests with the newest release of every dependency (no lock)"
@@ -54,6 +55,9 @@ test: lint typecheck pytest
 
 bench: $(STAMP)
 	$(PY) -m benchmarks
+
+bench-quick: $(STAMP)
+	$(PY) -m benchmarks --quick
 
 docs: $(STAMP)
 	$(PY) -m sphinx -W --keep-going -b html docs docs/_build/html

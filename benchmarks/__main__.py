@@ -1,4 +1,7 @@
-"""Run every ``benchmarks/bench_*.py`` (or those named on the command line)."""
+"""Run every ``benchmarks/bench_*.py`` (or those named on the command line).
+
+``python -m benchmarks --quick`` runs only the headline rows (``benchmarks/_quick.py``).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,11 @@ import benchmarks
 
 
 def main(names: list[str]) -> int:
+    if "--quick" in names:
+        from benchmarks import _quick
+
+        _quick.main()
+        return 0
     found = sorted(
         m.name for m in pkgutil.iter_modules(benchmarks.__path__) if m.name.startswith("bench_")
     )

@@ -64,3 +64,48 @@ def interleaved_min_seconds(
             results[name] = fn(argument) if setup is not None else fn()
             times[name].append(time.perf_counter() - start)
     return {name: min(values) for name, values in times.items()}, results
+
+
+def interleaved_seconds(
+    fns: dict[str, Callable[[], Any]],
+    *,
+    repeat: int = 3,
+    setup: Callable[[], Any] | None = None,
+) -> tuple[dict[str, tuple[float, float]], dict[str, Any]]:
+    """Minimum and median wall time of each function over ``repeat`` interleaved rounds.
+
+    As :func:`interleaved_min_seconds` (``setup`` runs untimed before each call), but
+    returns ``(min, median)`` per function.
+    """
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    results: dict[str, Any] = {}
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            argument = setup() if setup is not None else None
+            start = time.perf_counter()
+            results[name] = fn(argument) if setup is not None else fn()
+            times[name].append(time.perf_counter() - start)
+    spread = {name: (min(v), statistics.median(v)) for name, v in times.items()}
+    return spread, results
+
+
+def traced_peak_bytes(fn: Callable[[], Any]) -> int:
+    """Peak of memory traced (numpy arrays included) while ``fn()`` runs, untimed."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def load_average() -> str:
+    """The machine's 1, 5 and 15 minute load averages, as ``uptime`` prints them."""
+    import os
+
+    try:
+        return ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    except OSError:
+        return "unknown"

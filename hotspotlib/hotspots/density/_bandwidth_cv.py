@@ -35,8 +35,9 @@ def likelihood_cv_sd(
         return 0.0, {}
     low, high = _LOW * scott_sd, _HIGH * scott_sd
     candidates = np.geomspace(low, high, _CANDIDATES)
-    tree = cKDTree(xy)
-    scores = np.array([_score(xy, w, sd, tree) for sd in candidates])
+    exact = [sd for sd in candidates if _lattice_nodes(xy, sd) > _MAX_NODES]
+    pairs = _close_pairs(xy, exact)
+    scores = np.array([_score(xy, w, sd, pairs) for sd in candidates])
     if not np.isfinite(scores).any():
         return 0.0, {}
     best = int(np.nanargmax(scores))
@@ -52,18 +53,64 @@ def likelihood_cv_sd(
     }
 
 
-def _score(xy: NDArray[np.float64], w: NDArray[np.float64], sd: float, tree: cKDTree) -> float:
+def _lattice_nodes(xy: NDArray[np.float64], sd: float) -> float:
+    """Nodes of the binning lattice for ``sd`` over the events' extent."""
     xmin, ymin, xmax, ymax = bounds_of(xy)
     span = np.array([xmax - xmin, ymax - ymin])
-    nodes = np.prod(span / (sd / _BINS_PER_SD) + 2)
-    if nodes <= _MAX_NODES:
+    return float(np.prod(span / (sd / _BINS_PER_SD) + 2))
+
+
+_Pairs = tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.float64], float]
+
+
+def _close_pairs(xy: NDArray[np.float64], sds: list[float]) -> _Pairs | None:
+    """Pairs ``i < j`` within 5 SD of the largest ``sd`` whose pairs stay under the cap.
+
+    Sorted by distance, nearest first.
+
+    Returns the two ends, their distances and that largest SD (None when no SD is
+    exact or every one is over the cap). The cap counts ordered pairs and each event
+    with itself, as the per-SD check did.
+    """
+    if not sds:
+        return None
+    tree = cKDTree(xy)
+    radii = _REACH * np.asarray(sds, dtype=float)
+    counts = np.atleast_1d(tree.count_neighbors(tree, radii))  # one traversal, all radii
+    allowed = radii[counts <= _MAX_PAIRS]
+    if allowed.size == 0:
+        return None
+    found = tree.query_pairs(float(allowed.max()), output_type="ndarray")
+    distance = np.hypot(*(xy[found[:, 0]] - xy[found[:, 1]]).T)
+    order = np.argsort(distance)  # nearest first: each SD reads a leading slice
+    first, second = found[order, 0], found[order, 1]
+    return first, second, distance[order], float(allowed.max()) / _REACH
+
+
+def _score(
+    xy: NDArray[np.float64], w: NDArray[np.float64], sd: float, pairs: _Pairs | None
+) -> float:
+    xmin, ymin, xmax, ymax = bounds_of(xy)
+    span = np.array([xmax - xmin, ymax - ymin])
+    if _lattice_nodes(xy, sd) <= _MAX_NODES:
         loo = _binned_loo_density(xy, w, sd)
     else:
-        if tree.count_neighbors(tree, _REACH * sd) > _MAX_PAIRS:
+        if pairs is None or sd > pairs[3] * (1 + 1e-12):
             return float("nan")
-        loo = _exact_loo_density(xy, w, sd, tree)
+        loo = _pairs_loo_density(pairs, w, sd)
     floor = 1e-12 / max(float(span[0] * span[1]), 1.0)
     return float((w * np.log(np.maximum(loo, floor))).sum() / w.sum())
+
+
+def _pairs_loo_density(pairs: _Pairs, w: NDArray[np.float64], sd: float) -> NDArray[np.float64]:
+    """Leave-one-out Gaussian density at each event from the listed pairs within 5 SD."""
+    first, second, distance, _ = pairs
+    stop = int(np.searchsorted(distance, _REACH * sd, side="right"))
+    i, j, d = first[:stop], second[:stop], distance[:stop]
+    kernel = np.exp(-0.5 * (d / sd) ** 2) / (2 * math.pi * sd * sd)
+    total = np.bincount(i, kernel * w[j], minlength=w.size)
+    total += np.bincount(j, kernel * w[i], minlength=w.size)
+    return total / np.maximum(w.sum() - w, 1e-300)
 
 
 def _exact_loo_density(

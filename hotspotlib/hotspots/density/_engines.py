@@ -193,20 +193,35 @@ def _convolve_at_nodes(
 ) -> NDArray[np.float64]:
     """Convolve on the fine lattice by FFT and read the value at every coarse node.
 
-    The transform length only needs to cover the binned lattice: the wrapped-around tail
-    of the linear convolution lands in the padding, which is never read.
+    The binned lattice is shifted cyclically so that the nodes read sit at rows ``k i``
+    and columns ``k j``: the spectrum's ``k`` row aliases are then summed (decimation in
+    frequency), so the inverse transform runs on ``1/k`` of the rows, and only on the
+    rows read. The stencil is transformed along its few rows first. The transform
+    length only needs to cover the binned lattice: the wrapped-around tail of the
+    linear convolution lands in the padding, which is never read.
     """
     pad_x, pad_y = pad
-    shape = (
-        scipy.fft.next_fast_len(binned.shape[0], real=True),
-        scipy.fft.next_fast_len(binned.shape[1], real=True),
-    )
-    spectrum = scipy.fft.rfft2(binned, s=shape, workers=-1)
-    spectrum *= scipy.fft.rfft2(stencil, s=shape, workers=-1)
-    full = scipy.fft.irfft2(spectrum, s=shape, workers=-1)
-    rows = slice(2 * pad_y, 2 * pad_y + (lattice.n_rows - 1) * k + 1, k)
-    cols = slice(2 * pad_x, 2 * pad_x + (lattice.n_cols - 1) * k + 1, k)
-    return np.ascontiguousarray(full[rows, cols])
+    r0, c0 = 2 * pad_y, 2 * pad_x  # the first node read, on the fine lattice
+    n_fine_rows, n_fine_cols = binned.shape
+    n_rows = k * scipy.fft.next_fast_len(-(-n_fine_rows // k), real=True)
+    n_cols = scipy.fft.next_fast_len(n_fine_cols, real=True)
+    shifted = np.zeros((n_rows, n_cols))
+    top, left = n_fine_rows - r0, n_fine_cols - c0
+    shifted[:top, :left] = binned[r0:, c0:]
+    shifted[:top, n_cols - c0 :] = binned[r0:, :c0]
+    shifted[n_rows - r0 :, :left] = binned[:r0, c0:]
+    shifted[n_rows - r0 :, n_cols - c0 :] = binned[:r0, :c0]
+    spectrum = scipy.fft.rfft2(shifted, workers=-1)
+    del shifted
+    along_rows = scipy.fft.rfft(stencil, n=n_cols, axis=1, workers=-1)
+    spectrum *= scipy.fft.fft(along_rows, n=n_rows, axis=0, workers=-1)
+    if k > 1:  # rows k i only: sum the k aliases of each row frequency
+        spectrum = spectrum.reshape(k, n_rows // k, -1).sum(axis=0)
+        spectrum /= k
+    rows = scipy.fft.ifft(spectrum, axis=0, workers=-1)[: lattice.n_rows]
+    del spectrum
+    full = scipy.fft.irfft(rows, n=n_cols, axis=1, workers=-1)
+    return np.ascontiguousarray(full[:, : (lattice.n_cols - 1) * k + 1 : k])
 
 
 def fft_density(

@@ -79,10 +79,7 @@ def mann_kendall(series: NDArray[np.float64]) -> dict[str, NDArray[np.float64]]:
     """
     values = np.asarray(series, dtype=float)
     rows, steps = values.shape
-    s = np.zeros(rows)
-    for lag in range(1, steps):  # loops over time lags, vectorised over locations
-        diff = values[:, lag:] - values[:, :-lag]
-        s += np.nansum(np.sign(diff), axis=1)
+    s = _kendall_s(values).astype(float)
     m = np.sum(np.isfinite(values), axis=1).astype(float)
     variance = (m * (m - 1) * (2 * m + 5) - _tie_term(values)) / 18.0
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -95,6 +92,22 @@ def mann_kendall(series: NDArray[np.float64]) -> dict[str, NDArray[np.float64]]:
         "p_value": normal_p(z),
         "tau": np.asarray(tau, dtype=float),
     }
+
+
+def _kendall_s(values: NDArray[np.float64]) -> NDArray[np.int64]:
+    """``S`` per row: later values above earlier ones minus those below (NaN: neither).
+
+    Steps run down the rows of a transposed copy, so each lag compares two contiguous
+    blocks and adds booleans down the columns; no NaN-aware sum is needed, as every
+    comparison with NaN is False.
+    """
+    by_step = np.ascontiguousarray(values.T)
+    s = np.zeros(values.shape[0], dtype=np.int64)
+    for lag in range(1, by_step.shape[0]):  # loops over time lags, vectorised over locations
+        later, earlier = by_step[lag:], by_step[:-lag]
+        s += np.count_nonzero(later > earlier, axis=0)
+        s -= np.count_nonzero(later < earlier, axis=0)
+    return s
 
 
 def _tie_term(values: NDArray[np.float64]) -> NDArray[np.float64]:
