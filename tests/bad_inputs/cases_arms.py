@@ -312,4 +312,10 @@ CASES = [
         lambda: hs.assign_days(range(9), start="2024-01-01", days=3, arms={"c": 50, "p": 1}),
         match=r"smallest arm",
     ),
+    Case(
+        "estimate_arms",
+        "unknown model",
+        lambda: hs.estimate_arms(panel(), outcome="crimes", model="ols"),
+        match=r"`model`.*'ols'",
+    ),
 ]

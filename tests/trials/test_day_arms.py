@@ -168,3 +168,38 @@ def test_balance_per_arm_on_place_days():
         assert table.loc["last_year", f"mean_{arm}"] == pytest.approx(expected)
     assert "std_difference_patrol_pop" in table.columns
     assert "day_of_week_mon" in table.index or len(table) > 1
+
+
+def test_negbin_arms_equal_statsmodels_nb_glm_and_ml_dispersion():
+    plan = hs.assign_days(
+        range(15), start="2024-01-01", days=40, treated_per_day=5, arms=ARMS, rng=11
+    )
+    panel = plan.to_frame()
+    rng = np.random.default_rng(12)
+    mean = 1.5 * panel["arm"].map(TRUTH).to_numpy() * rng.gamma(2.0, 0.5, 15)[panel["hotspot_id"]]
+    panel["crimes"] = rng.negative_binomial(2.0, 2.0 / (2.0 + mean))  # alpha = 0.5
+    effects = hs.estimate_arms(
+        panel, outcome="crimes", fixed_effects=["hotspot_id", "date"], model="negbin"
+    )
+    alpha = effects.parameters["dispersion"]
+    formula = "crimes ~ C(arm, Treatment('control')) + C(hotspot_id) + C(date)"
+    groups = {"groups": panel["hotspot_id"]}
+    glm = smf.glm(formula, panel, family=sm.families.NegativeBinomial(alpha=alpha)).fit(
+        cov_type="cluster", cov_kwds=groups, tol=1e-12
+    )
+    names = [f"C(arm, Treatment('control'))[T.{a}]" for a in ("patrol", "patrol_pop")]
+    table = effects.to_frame()
+    assert table["estimate"].iloc[:2].to_numpy() == pytest.approx(
+        glm.params[names].to_numpy(), abs=1e-7
+    )
+    assert table["std_error"].iloc[:2].to_numpy() == pytest.approx(
+        glm.bse[names].to_numpy(), rel=1e-6
+    )
+    ml = smf.negativebinomial(formula, panel).fit(disp=0, maxiter=500)
+    assert alpha == pytest.approx(ml.params["alpha"], rel=1e-4)
+    # joint ML (statsmodels' BFGS stops at ~1e-4 of the optimum with 55 parameters)
+    assert table["estimate"].iloc[:2].to_numpy() == pytest.approx(
+        ml.params[names].to_numpy(), abs=1e-4
+    )
+    poisson = hs.estimate_arms(panel, outcome="crimes", fixed_effects=["hotspot_id", "date"])
+    assert "dispersion" not in poisson.parameters
