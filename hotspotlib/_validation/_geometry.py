@@ -282,8 +282,12 @@ def require_points(
     return xy
 
 
-def require_polygons(frame: gpd.GeoDataFrame | gpd.GeoSeries, *, name: str) -> gpd.GeoSeries:
+def require_polygons(
+    frame: gpd.GeoDataFrame | gpd.GeoSeries, *, name: str, lines: bool = False
+) -> gpd.GeoSeries:
     """Validate a layer of (multi)polygons with a projected CRS and return its geometry.
+
+    ``lines=True`` also accepts (multi)linestrings (street segments as places).
 
     Examples
     --------
@@ -303,11 +307,13 @@ def require_polygons(frame: gpd.GeoDataFrame | gpd.GeoSeries, *, name: str) -> g
             f"`{name}` has {int(missing.sum())} missing or empty geometries; drop them first."
         )
     kinds = geom.geom_type.to_numpy()
-    wrong = ~np.isin(kinds, ["Polygon", "MultiPolygon"])
+    allowed = ["Polygon", "MultiPolygon", *(["LineString", "MultiLineString"] if lines else [])]
+    wrong = ~np.isin(kinds, allowed)
     if wrong.any():
         found = sorted(set(kinds[wrong].tolist()))
         raise ValueError(
-            f"`{name}` must contain Polygon or MultiPolygon geometries; {int(wrong.sum())} are "
+            f"`{name}` must contain {', '.join(allowed[:-1])} or {allowed[-1]} geometries; "
+            f"{int(wrong.sum())} are "
             f"{', '.join(found)}. Buffer points into areas with `{name}.buffer(radius_m)`."
         )
     xmin, ymin, xmax, ymax = (float(v) for v in geom.total_bounds)

@@ -73,6 +73,11 @@ class SegmentCounts(FrozenResult):
     _title: ClassVar[str] = "Events on street segments (busiest per 100 m first)"
 
     @property
+    def _place_score(self) -> str:
+        """The column :func:`~hotspotlib.select_places` ranks by: harm when given."""
+        return "harm" if self.harm is not None else "count"
+
+    @property
     def n_segments(self) -> int:
         """Number of segments."""
         return int(self.count.size)

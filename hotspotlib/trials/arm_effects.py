@@ -1,6 +1,6 @@
 """Effects in a multi-arm trial: each arm against control and arm against arm.
 
-One Poisson (quasi-likelihood) model with an indicator per non-control arm, any
+One Poisson (quasi-likelihood) or NB2 model with an indicator per non-control arm, any
 extra regressors (e.g. the daily patrol column when POP is the arm) and up to two
 sets of absorbed fixed effects, cluster-robust errors; the contrasts are read off
 the coefficients and their covariance, then adjusted for multiplicity.
@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from scipy import optimize, stats
 
 from hotspotlib._columns import PLACE
-from hotspotlib._fixed_effects import absorbed_columns, fit_glm_fe
+from hotspotlib._fixed_effects import absorbed_columns, fit_glm_fe, fit_negbin_fe
 from hotspotlib._frozen import FrozenResult
 from hotspotlib._multiple_testing import adjust_pvalues
 from hotspotlib._validation import (
@@ -104,6 +104,7 @@ def estimate_arms(
     cluster: str | None = None,
     place: str = PLACE,
     confidence: float = 0.95,
+    model: Literal["poisson", "negbin"] = "poisson",
 ) -> ArmEffects:
     """Estimate each arm against control (and arm against arm) with adjusted p-values.
 
@@ -148,6 +149,12 @@ def estimate_arms(
         Place id column.
     confidence : float
         Level of the intervals.
+    model : {"poisson", "negbin"}
+        Poisson quasi-likelihood (default; consistent whatever the overdispersion), or
+        NB2 with the dispersion ``alpha`` by maximum likelihood (the fit of statsmodels'
+        ``NegativeBinomial`` with dummy columns; errors are the cluster-robust sandwich
+        at that ``alpha``, as a statsmodels NB GLM with the same ``alpha``). Without
+        overdispersion the NB2 fit is the Poisson fit (``alpha`` = 0, noted).
 
     Returns
     -------
@@ -178,6 +185,7 @@ def estimate_arms(
     ['patrol vs control', 'patrol_pop vs control', 'patrol_pop vs patrol']
     """
     level = _check_options(panel, comparisons, p_adjust, confidence)
+    check_option(model, ("poisson", "negbin"), name="model")
     panel = panel.reset_index(drop=True)
     labels, reference, codes = _arms(panel, arm, control)
     y = check_outcome(panel, outcome, counts=True, ols=False)  # one Poisson model only
@@ -218,7 +226,7 @@ def estimate_arms(
         "out of `fixed_effects` (the arm comparison is between places), or use a step "
         "column that changes within place (step_treatment).",
     )
-    fit = fit_glm_fe(y, x, factors, groups)
+    fit = (fit_glm_fe if model == "poisson" else fit_negbin_fe)(y, x, factors, groups)
     names, contrast = _contrasts([labels[a] for a in others], labels[reference], comparisons)
     table = _table(fit.beta, fit.cov, names, contrast, extra, p_adjust, level)
     parameters = {
@@ -231,8 +239,11 @@ def estimate_arms(
         "covariates": ", ".join(extra) or "none",
         "fixed_effects": ", ".join(effects) or "none",
         "cluster": cluster_by or "none (HC1)",
-        "model": "poisson (quasi-likelihood, cluster-robust errors)",
+        "model": "poisson (quasi-likelihood, cluster-robust errors)"
+        if model == "poisson"
+        else "negbin (NB2, alpha by maximum likelihood, cluster-robust errors)",
         "confidence": level,
+        **({"dispersion": float(fit.alpha)} if model == "negbin" else {}),
     }
     counts = {
         "n_obs": len(y),
@@ -242,6 +253,8 @@ def estimate_arms(
         "n_comparisons": len(names),
     }
     notes = _notes(p_adjust, len(names), fit, len(y))
+    if model == "negbin" and fit.alpha == 0:
+        notes += ("No overdispersion (the NB2 likelihood peaks at alpha = 0): Poisson fit.",)
     return ArmEffects(_table=table, parameters=parameters, counts=counts, notes=notes)
 
 
@@ -374,5 +387,5 @@ def _notes(p_adjust: str, m: int, fit: Any, n: int) -> tuple[str, ...]:
             "so it carries no information in a count model."
         )
     if not fit.converged:
-        notes.append(f"The Poisson fit did not converge in {fit.n_iter} iterations.")
+        notes.append(f"The fit did not converge in {fit.n_iter} iterations.")
     return tuple(notes)

@@ -31,7 +31,7 @@ from hotspotlib.trials._common import place_index
 from hotspotlib.trials._draws import start_generator
 from hotspotlib.trials.assign import _blocks_for
 
-__all__ = ["ArmAssignment", "assign_arms"]
+__all__ = ["ArmAssignment", "assign_arms", "per_block_counts"]
 
 ArmDesign = Literal["complete", "block", "stratified"]
 _ALGORITHMS = {
@@ -213,7 +213,7 @@ def assign_arms(
     ids = place_index(places)
     target = _shares(shares, len(labels))
     codes = _blocks_for(places, design, 0.5, blocks, rank_by, n_strata, len(ids))
-    counts = _per_block(np.bincount(codes), target)
+    counts = per_block_counts(np.bincount(codes), target)
     for arm, n in zip(labels, counts.sum(axis=0), strict=True):
         require_whole(
             int(n),
@@ -248,7 +248,7 @@ def _shares(shares: Sequence[float] | None, k: int) -> NDArray[np.float64]:
     return values / values.sum()
 
 
-def _per_block(sizes: NDArray[np.int64], shares: NDArray[np.float64]) -> NDArray[np.int64]:
+def per_block_counts(sizes: NDArray[np.int64], shares: NDArray[np.float64]) -> NDArray[np.int64]:
     """Places per (block, arm): floors, then each block's leftovers by overall deficit.
 
     Block by block, the places left after the floors go to the arms furthest below

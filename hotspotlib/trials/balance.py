@@ -145,7 +145,8 @@ def balance_table(
     Parameters
     ----------
     assignment : PlaceAssignment, DayAssignment or ArmAssignment
-        The allocation. With several arms (:func:`assign_arms`) the table has a mean
+        The allocation. With several arms (:func:`assign_arms`, or :func:`assign_days`
+        with ``arms``) the table has a mean
         and SD per arm and a standardised difference of each arm against the control
         arm (``std_difference_<arm>``); ``std_difference`` is the largest of them in
         absolute value (with its sign) and flags the covariate.
@@ -211,18 +212,24 @@ def balance_table(
         geometry = [str(c) for c in covariates.columns[covariates.dtypes == "geometry"]]
         covariates = pd.DataFrame(covariates.drop(columns=geometry))
         notes.append(f"Geometry column(s) left out: {', '.join(geometry)}.")
-    if isinstance(assignment, ArmAssignment):
-        values = _aligned(covariates, assignment.place_ids)
-        codes = assignment.arm_codes
+    arm_days = isinstance(assignment, DayAssignment) and assignment.arm_codes is not None
+    if isinstance(assignment, ArmAssignment | DayAssignment) and assignment.arms is not None:
+        if isinstance(assignment, DayAssignment) and assignment.arm_codes is not None:
+            values = _place_days(assignment, covariates, day_of_week, place, date)[0]
+            codes = np.asarray(assignment.arm_codes).ravel()
+        else:
+            values = _aligned(covariates, assignment.place_ids)
+            codes = np.asarray(assignment.arm_codes)
+        labels = assignment.arms
         return BalanceTable(
-            _table=_arm_table(values, codes, assignment.arms, limit),
+            _table=_arm_table(values, codes, labels, limit),
             threshold=limit,
-            unit="places",
+            unit="place-days" if arm_days else "places",
             n_treated=int((codes != 0).sum()),
             n_control=int((codes == 0).sum()),
             notes=(
                 *notes,
-                f"{len(assignment.arms)} arms: each compared with {assignment.arms[0]!r}; "
+                f"{len(labels)} arms: each compared with {labels[0]!r}; "
                 "n_treated counts every place not in the control arm.",
             ),
         )
@@ -303,7 +310,7 @@ def _place_days(
             share=1,
         )
         merged = schedule.merge(covariates, on=[key, "date"], how="left", validate="1:1")
-        frame = merged.drop(columns=[key, "date", "treated", "block"], errors="ignore")
+        frame = merged.drop(columns=[key, "date", "treated", "block", "arm"], errors="ignore")
         frame = _numeric(frame)
         require_finite(frame.to_numpy(dtype=float), name="covariates (place-days)")
     else:

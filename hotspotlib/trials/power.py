@@ -14,17 +14,15 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import optimize
 
 from hotspotlib._frozen import FrozenResult, frozen_mapping
 from hotspotlib._options import PowerDesign
 from hotspotlib._validation import (
-    check_option,
     require_positive,
-    require_probability,
-    require_range,
     require_relevant,
 )
+from hotspotlib.trials._power_model import Allocation, PowerAdjustment, common, unit_variance, z_sum
 
 __all__ = ["PowerAnalysis", "minimum_detectable_effect", "sample_size"]
 
@@ -49,6 +47,8 @@ class PowerAnalysis(FrozenResult):
         Standard error of the log IRR at this ``n``.
     days : float or None
         Crossover: trial days needed (``n / n_places``) when ``n_places`` is given.
+    n_control, n_total : float or None
+        Several arms or unequal allocation: units in the control arm and in all arms.
     parameters : Mapping (read-only)
         Every input, including the design effect applied.
 
@@ -68,6 +68,8 @@ class PowerAnalysis(FrozenResult):
     std_error: float
     days: float | None = None
     parameters: Mapping[str, Any] = field(default_factory=dict)
+    n_control: float | None = None
+    n_total: float | None = None
 
     _title: ClassVar[str] = "Power calculation"
 
@@ -93,7 +95,10 @@ class PowerAnalysis(FrozenResult):
     @property
     def counts(self) -> Mapping[str, Any]:
         """The units: ``n`` (in ``unit``) and, for crossovers with ``n_places``, days."""
-        return frozen_mapping({"n": self.n, "unit": self.unit, "days": self.days})
+        extra = (
+            {} if self.n_total is None else {"n_control": self.n_control, "n_total": self.n_total}
+        )
+        return frozen_mapping({"n": self.n, "unit": self.unit, "days": self.days, **extra})
 
     @property
     def notes(self) -> tuple[str, ...]:
@@ -109,6 +114,13 @@ class PowerAnalysis(FrozenResult):
                 "Crossover: Var(beta) = DE (1/mu + k) / (p (1 - p) N D) with place fixed "
                 "effects (a first-order approximation, not from the literature)."
             )
+        if self.parameters.get("n_arms", 2) > 2:
+            notes.append(
+                f"{self.parameters['n_arms'] - 1} comparisons with control, each with "
+                f"critical value {self.parameters['critical_value']:.4g} "
+                f"(p_adjust={self.parameters['p_adjust']}); power is per comparison, "
+                f"{self.parameters['allocation']} allocation."
+            )
         if self.design in ("pair", "block"):
             notes.append(
                 "Pairing/blocking removes a share `correlation` of the between-place "
@@ -120,55 +132,6 @@ class PowerAnalysis(FrozenResult):
         return self.to_frame().rename(columns={"std_error": "std_error_log_irr"})
 
 
-def _z(alpha: float, power: float) -> float:
-    require_probability(alpha, name="alpha")
-    require_probability(power, name="power")
-    return float(stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power))
-
-
-def _common(
-    design: str,
-    control_rate: float,
-    dispersion: float,
-    exposure: float,
-    treated_share: float,
-    correlation: float,
-    cluster_size: float,
-    icc: float,
-) -> dict[str, Any]:
-    check_option(design, PowerDesign, name="design")
-    values = {
-        "control_rate": require_positive(control_rate, name="control_rate"),
-        "dispersion": require_positive(dispersion, name="dispersion", allow_zero=True),
-        "exposure": require_positive(exposure, name="exposure"),
-        "treated_share": require_probability(treated_share, name="treated_share"),
-        "correlation": require_range(
-            correlation, name="correlation", low=0, high=1, high_open=True
-        ),
-        "cluster_size": require_positive(cluster_size, name="cluster_size"),
-        "icc": require_range(icc, name="icc", low=0, high=1),
-    }
-    require_relevant(
-        correlation,
-        name="correlation",
-        used=design in ("pair", "block"),
-        context=f"with design={design!r}",
-        fix="It applies to pair and block designs only.",
-    )
-    values["design_effect"] = 1.0 + (values["cluster_size"] - 1.0) * values["icc"]
-    return values
-
-
-def _unit_variance(design: str, irr: float, v: dict[str, Any]) -> float:
-    """Variance of the log IRR times n (n = units per arm, or place-days)."""
-    mu0, k, t = v["control_rate"], v["dispersion"], v["exposure"]
-    if design == "crossover":
-        p = v["treated_share"]
-        return float(v["design_effect"] * (1 / (t * mu0) + k) / (p * (1 - p)))
-    heterogeneity = 2 * k * (1 - v["correlation"])
-    return float(v["design_effect"] * (1 / (t * mu0) + 1 / (t * mu0 * irr) + heterogeneity))
-
-
 def sample_size(
     *,
     control_rate: float,
@@ -178,11 +141,14 @@ def sample_size(
     alpha: float = 0.05,
     power: float = 0.8,
     exposure: float = 1.0,
-    treated_share: float = 0.4,
+    treated_share: float | None = None,
     correlation: float = 0.0,
     cluster_size: float = 1.0,
     icc: float = 0.0,
     n_places: int | None = None,
+    n_arms: int = 2,
+    p_adjust: PowerAdjustment | None = "bonferroni",
+    allocation: Allocation = "equal",
 ) -> PowerAnalysis:
     """Units needed to detect an incident rate ratio ``irr`` with the given power.
 
@@ -205,19 +171,47 @@ def sample_size(
         Two-sided significance level and power.
     exposure : float
         Exposure per unit (e.g. days) multiplying ``control_rate``.
-    treated_share : float
-        Crossover: share of places patrolled each day (Southend 8/20 = 0.4).
+    treated_share : float, optional
+        Crossover: share of places patrolled each day (Southend 8/20 = 0.4, the
+        default with two arms); with several arms, the share in each treatment arm
+        (default: equal shares, ``1 / n_arms``).
     correlation : float
         Pair/block: share of between-place variance removed by matching.
     cluster_size, icc : float
         Design effect ``DE = 1 + (cluster_size - 1) * icc`` for clustered outcomes.
     n_places : int, optional
         Crossover: number of places, to express the answer in trial days.
+    n_arms : int
+        Arms including control (Grip: control, patrol, patrol plus POP is 3). Each of
+        the ``n_arms - 1`` treatment arms is compared with control, and the power is
+        that of each comparison. ``n`` is then places per *treatment* arm (parallel,
+        block) or place-days in total (crossover).
+    p_adjust : {"bonferroni", "dunnett"} or None
+        Adjustment over the ``n_arms - 1`` comparisons: Bonferroni (``alpha / m``
+        per test), Dunnett's single-step ``max |z|`` critical value for many-to-one
+        comparisons (large-sample form, with the comparisons' correlation under the
+        null; 2.212 for two arms against one control with equal arms), or None (no
+        adjustment). Irrelevant with two arms.
+    allocation : {"equal", "square_root"}
+        Units per arm: equal, or the square-root rule (control gets ``sqrt(m)`` times
+        each treatment arm's share, the optimum for ``m`` many-to-one comparisons).
 
     Returns
     -------
     PowerAnalysis
-        ``n`` (unrounded), its unit, and the inputs.
+        ``n`` (unrounded), its unit, and the inputs; with several arms,
+        ``counts["n_control"]`` and ``counts["n_total"]`` (parallel and block).
+
+    See Also
+    --------
+    minimum_detectable_effect : the same equation solved for the IRR.
+    simulate_power, simulate_arm_power : power by simulation.
+
+    References
+    ----------
+    Dunnett, C. W. (1955). A multiple comparison procedure for comparing several
+    treatments with a control. JASA 50, 1096-1121.
+    https://doi.org/10.1080/01621459.1955.10501294
 
     See Also
     --------
@@ -239,16 +233,31 @@ def sample_size(
     >>> import hotspotlib as hs
     >>> round(hs.sample_size(control_rate=0.5, irr=0.8, dispersion=0.5).n, 1)
     867.0
+
+    Three arms, each treatment arm against control, Dunnett-adjusted:
+
+    >>> grip = hs.sample_size(control_rate=0.5, irr=0.8, dispersion=0.5, n_arms=3,
+    ...                       p_adjust="dunnett", allocation="square_root")
+    >>> round(grip.n), round(grip.counts["n_control"]), round(grip.counts["n_total"])
+    (898, 1270, 3066)
     """
-    v = _common(
-        design, control_rate, dispersion, exposure, treated_share, correlation, cluster_size, icc
+    v = common(
+        design,
+        control_rate,
+        dispersion,
+        exposure,
+        treated_share,
+        correlation,
+        cluster_size,
+        icc,
+        (n_arms, p_adjust, allocation),
     )
     ratio = require_positive(irr, name="irr")
     if ratio == 1:
         raise ValueError("`irr` = 1 is no effect; no sample size detects it. Pass e.g. 0.8.")
-    z = _z(alpha, power)
-    n = z**2 * _unit_variance(design, ratio, v) / np.log(ratio) ** 2
-    se = float(np.sqrt(_unit_variance(design, ratio, v) / n))
+    z = z_sum(alpha, power, design, v)
+    n = z**2 * unit_variance(design, ratio, v) / np.log(ratio) ** 2
+    se = float(np.sqrt(unit_variance(design, ratio, v) / n))
     return _result(design, float(n), ratio, se, n_places, v, alpha, power)
 
 
@@ -261,17 +270,21 @@ def minimum_detectable_effect(
     alpha: float = 0.05,
     power: float = 0.8,
     exposure: float = 1.0,
-    treated_share: float = 0.4,
+    treated_share: float | None = None,
     correlation: float = 0.0,
     cluster_size: float = 1.0,
     icc: float = 0.0,
     n_places: int | None = None,
+    n_arms: int = 2,
+    p_adjust: PowerAdjustment | None = "bonferroni",
+    allocation: Allocation = "equal",
 ) -> PowerAnalysis:
     """Find the smallest reduction (IRR < 1) detectable with ``n`` units.
 
     Solves the :func:`sample_size` equation for the IRR (the root nearest 1).
-    ``n`` is units per arm (parallel, pair, block) or place-days (crossover).
-    Other parameters as in :func:`sample_size`.
+    ``n`` is units per arm (parallel, pair, block; per treatment arm with several
+    arms) or place-days (crossover). Other parameters (``n_arms``, ``p_adjust``,
+    ``allocation`` too) as in :func:`sample_size`.
 
     Returns
     -------
@@ -304,18 +317,34 @@ def minimum_detectable_effect(
     >>> round(hs.minimum_detectable_effect(n=20, control_rate=10, dispersion=0.3)
     ...       .percent_reduction, 1)
     44.4
+
+    See Also
+    --------
+    sample_size : units needed for a given IRR.
+
+    References
+    ----------
+    Dunnett, C. W. (1955). https://doi.org/10.1080/01621459.1955.10501294
     """
-    v = _common(
-        design, control_rate, dispersion, exposure, treated_share, correlation, cluster_size, icc
+    v = common(
+        design,
+        control_rate,
+        dispersion,
+        exposure,
+        treated_share,
+        correlation,
+        cluster_size,
+        icc,
+        (n_arms, p_adjust, allocation),
     )
     size = require_positive(n, name="n")
-    z = _z(alpha, power)
+    z = z_sum(alpha, power, design, v)
     if design == "crossover":
-        se = float(np.sqrt(_unit_variance(design, 1.0, v) / size))
+        se = float(np.sqrt(unit_variance(design, 1.0, v) / size))
         return _result(design, size, float(np.exp(-z * se)), se, n_places, v, alpha, power)
 
     def excess(ratio: float) -> float:
-        return z**2 * _unit_variance(design, ratio, v) / np.log(ratio) ** 2 - size
+        return z**2 * unit_variance(design, ratio, v) / np.log(ratio) ** 2 - size
 
     lowest = optimize.minimize_scalar(excess, bounds=(1e-9, 1 - 1e-9), method="bounded")
     if lowest.fun > 0:
@@ -324,7 +353,7 @@ def minimum_detectable_effect(
             "falls short of the requested power. Increase `n` or `exposure`."
         )
     ratio = float(optimize.brentq(excess, lowest.x, 1 - 1e-12, xtol=1e-14))
-    se = float(np.sqrt(_unit_variance(design, ratio, v) / size))
+    se = float(np.sqrt(unit_variance(design, ratio, v) / size))
     return _result(design, size, ratio, se, n_places, v, alpha, power)
 
 
@@ -348,14 +377,20 @@ def _result(
     )
     if n_places is not None:
         days = n / require_positive(n_places, name="n_places")
+    several = v["n_arms"] > 2 or v["control_ratio"] != 1.0
     unit = (
         "place-days"
         if design == "crossover"
-        else ("pairs" if design == "pair" else "places per arm")
+        else ("pairs" if design == "pair" else f"places per {'treatment ' * several}arm")
     )
     params = {"alpha": alpha, "power": power, **v}
     if design != "crossover":
         params.pop("treated_share")
+    n_control = n_total = None
+    if several:
+        crossover = design == "crossover"
+        n_control = v["control_share"] * n if crossover else v["control_ratio"] * n
+        n_total = n if crossover else n * (v["control_ratio"] + v["n_arms"] - 1)
     return PowerAnalysis(
         design=design,
         n=n,
@@ -364,4 +399,6 @@ def _result(
         std_error=se,
         days=days,
         parameters=params,
+        n_control=n_control,
+        n_total=n_total,
     )

@@ -20,21 +20,27 @@ from hotspotlib._frozen import FrozenResult, frozen_mapping
 from hotspotlib._validation import (
     as_rng,
     require_relevant,
-    require_subset,
     require_timestamp,
     require_whole,
     wall_clock,
 )
 from hotspotlib._version import __version__
 from hotspotlib.trials._common import block_codes, place_index, require_arm_sizes
-from hotspotlib.trials._draws import draw_within_blocks, start_generator
+from hotspotlib.trials._draws import start_generator
+from hotspotlib.trials._schedule_draws import (
+    day_arms,
+    longest_control_run,
+    per_arm_counts,
+    per_block,
+    schedules,
+    share_counts,
+    split_arms,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 __all__ = ["DayAssignment", "assign_days"]
-
-_MAX_RESTARTS = 50
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)
@@ -60,6 +66,14 @@ class DayAssignment(FrozenResult):
     place_column : str
         Name of the place column in :meth:`to_frame` (the places' index name, or
         ``"hotspot_id"``).
+    arms : tuple of str or None
+        Arm labels of a multi-arm schedule (the first is the control); None for the
+        two-arm (patrol or not) design.
+    arm_codes : numpy.ndarray or None
+        Integer ``(n_places, n_days)`` arm per place-day (a position in ``arms``;
+        ``treated`` is ``arm_codes > 0``).
+    arms_per_day : numpy.ndarray or None
+        ``(n_blocks, n_arms)`` places of each arm in each block every day.
 
     See Also
     --------
@@ -78,6 +92,9 @@ class DayAssignment(FrozenResult):
     max_consecutive_control: int | None
     audit: Mapping[str, Any] = field(default_factory=dict)
     place_column: str = PLACE
+    arms: tuple[str, ...] | None = None
+    arm_codes: NDArray[np.int64] | None = None
+    arms_per_day: NDArray[np.int64] | None = None
 
     _title: ClassVar[str] = "Crossover patrol schedule"
 
@@ -102,16 +119,33 @@ class DayAssignment(FrozenResult):
         """Draw ``n_draws`` new schedules under exactly this design.
 
         Same places, days, blocks, number treated per day and block, and the same
-        consecutive-control rule. Returns a boolean ``(n_draws, n_places, n_days)`` array.
+        consecutive-control rule. Returns a boolean ``(n_draws, n_places, n_days)`` array
+        (patrol in any arm); :meth:`redraw_arms` gives the arms of a multi-arm schedule.
         """
-        return _schedules(
-            as_rng(rng),
+        return self.redraw_arms(n_draws, rng=rng) > 0
+
+    def redraw_arms(
+        self, n_draws: int, *, rng: int | np.random.Generator | None = None
+    ) -> NDArray[np.int64]:
+        """Draw ``n_draws`` new schedules with their arms, under exactly this design.
+
+        As :meth:`redraw`, and the same number of places of each arm per block and
+        day. Returns integer arm codes ``(n_draws, n_places, n_days)`` (0 is control;
+        0/1 for a two-arm schedule).
+        """
+        size = require_whole(n_draws, name="n_draws", minimum=1)
+        generator = as_rng(rng)
+        treated = schedules(
+            generator,
             self.block,
             self.treated_per_day,
-            n_draws,
+            size,
             len(self.dates),
             self.max_consecutive_control,
         )[0]
+        if self.arms_per_day is None:
+            return treated.astype(np.int64)
+        return split_arms(generator, self.block, treated, self.arms_per_day)
 
     def to_frame(self) -> pd.DataFrame:
         """Return the schedule in long form: one row per place-day.
@@ -130,6 +164,8 @@ class DayAssignment(FrozenResult):
         )
         if len(self.treated_per_day) > 1:
             frame["block"] = np.repeat(self.block, n_days)
+        if self.arms is not None and self.arm_codes is not None:
+            frame["arm"] = np.asarray(self.arms, dtype=object)[self.arm_codes.ravel()]
         return frame
 
     @property
@@ -143,6 +179,7 @@ class DayAssignment(FrozenResult):
                 "treated_per_day": ", ".join(str(int(k)) for k in self.treated_per_day),
                 "max_consecutive_control": self.max_consecutive_control,
                 "place_column": self.place_column,
+                **({"arms": ", ".join(self.arms)} if self.arms is not None else {}),
                 **{k: v for k, v in self.audit.items() if k != "generator_state"},
             }
         )
@@ -158,7 +195,15 @@ class DayAssignment(FrozenResult):
                 "n_control_place_days": self.n_control,
                 "place_treated_share_min": float(share.min()),
                 "place_treated_share_max": float(share.max()),
-                "longest_control_run_days": int(_longest_control_run(self.treated).max()),
+                "longest_control_run_days": int(longest_control_run(self.treated).max()),
+                **(
+                    {
+                        f"n_{arm}_place_days": int((self.arm_codes == a).sum())
+                        for a, arm in enumerate(self.arms)
+                    }
+                    if self.arms is not None and self.arm_codes is not None
+                    else {}
+                ),
             }
         )
 
@@ -198,11 +243,12 @@ def assign_days(
     *,
     start: str | pd.Timestamp,
     days: int,
-    treated_per_day: int | Mapping[Any, int],
+    treated_per_day: int | Mapping[Any, int] | None = None,
     blocks: str | Sequence[Any] | NDArray[Any] | pd.Series | None = None,
     max_consecutive_control: int | None = None,
     rng: int | np.random.Generator | None = None,
     dayfirst: bool | None = None,
+    arms: int | Sequence[str] | Mapping[str, float] | None = None,
 ) -> DayAssignment:
     """Draw a crossover schedule: each day, ``treated_per_day`` places get patrol.
 
@@ -217,7 +263,8 @@ def assign_days(
         Number of trial days.
     treated_per_day : int or mapping
         Places patrolled each day; with ``blocks``, the number per block each day
-        (one int for every block, or a mapping block label -> int).
+        (one int for every block, or a mapping block label -> int). With ``arms``,
+        the number in *each* non-control arm. Not given when ``arms`` is a mapping.
     blocks : str or array-like, optional
         Column of ``places`` or one label per place; each day's draw is made
         separately within each block (e.g. districts or baseline tertiles).
@@ -229,6 +276,15 @@ def assign_days(
     dayfirst : bool, optional
         Read a slash date ``start`` day-first (UK, ``"01/02/2024"`` is 1 February) or
         month-first; None refuses one that could be either.
+    arms : int, sequence of str or mapping, optional
+        A multi-arm crossover (Grip: control, patrol, patrol plus POP): each
+        place-day gets one arm; the first is the control. A sequence of labels (each
+        non-control arm gets ``treated_per_day`` places per block a day), an int ``k``
+        (labels ``control, arm_1 ... arm_{k-1}``) or a mapping label -> share (places
+        per block and arm each day from the shares, as :func:`assign_arms` does).
+        The draw: the non-control place-days exactly as the two-arm design (with the
+        same run limit), then split at random among the arms, exact numbers per block
+        and day. None (default): the two-arm design, unchanged.
 
     Returns
     -------
@@ -240,6 +296,8 @@ def assign_days(
     DayAssignment : The returned schedule.
     trial_panel : Count events per place-day of the schedule.
     plan_patrols : Turn a day's places into a visit schedule.
+    assign_arms : Places (not place-days) to several arms.
+    estimate_arms : Effects of a multi-arm crossover (place and day fixed effects).
 
     References
     ----------
@@ -260,6 +318,13 @@ def assign_days(
     >>> plan = hs.assign_days(range(20), start="2020-07-01", days=90, treated_per_day=8, rng=7)
     >>> plan.n_place_days, plan.n_treated, plan.n_control
     (1800, 720, 1080)
+
+    Three arms, 7 of 21 places in each a day:
+
+    >>> grip = hs.assign_days(range(21), start="2024-01-01", days=10, treated_per_day=7,
+    ...                       arms=("control", "patrol", "patrol_pop"), rng=1)
+    >>> dict(grip.counts)["n_patrol_pop_place_days"], grip.n_control
+    (70, 70)
     """
     ids = place_index(places)
     n = len(ids)
@@ -269,14 +334,30 @@ def assign_days(
         codes, labels = np.zeros(n, dtype=np.int64), [None]
     else:
         codes, labels = block_codes(places, blocks, n=n)
-    k = _per_block(treated_per_day, labels)
     sizes = np.bincount(codes, minlength=len(labels))
+    arm_labels, shares = day_arms(arms)
+    require_relevant(
+        treated_per_day if treated_per_day is None else str(treated_per_day),
+        name="treated_per_day",
+        used=shares is None,
+        required=shares is None,
+        context="with `arms` as a mapping of shares" if shares is not None else "",
+        fix="Give the places patrolled a day (per arm), or `arms` as a mapping of shares.",
+    )
+    if shares is None:
+        k = per_block(treated_per_day, labels)
+        per_arm = None if arm_labels is None else per_arm_counts(sizes, k, len(arm_labels))
+        k = k if per_arm is None else per_arm[:, 1:].sum(axis=1)
+    else:
+        per_arm = share_counts(sizes, shares)
+        k = per_arm[:, 1:].sum(axis=1)
     require_arm_sizes(
         k,
         sizes,
         name="treated_per_day",
         value=treated_per_day,
-        fix="patrol at least one place and leave at least one unpatrolled each day.",
+        fix="patrol at least one place and leave at least one unpatrolled each day"
+        + (" (with `arms`, each non-control arm gets `treated_per_day`)." if arms else "."),
     )
     limit = None
     if max_consecutive_control is not None:
@@ -291,10 +372,13 @@ def assign_days(
                 "(more leaves room to randomise)."
             )
     generator, record = start_generator(rng)
-    schedule, restarts = _schedules(generator, codes, k, 1, n_days, limit)
+    schedule, restarts = schedules(generator, codes, k, 1, n_days, limit)
+    arm_codes = None if per_arm is None else split_arms(generator, codes, schedule, per_arm)[0]
     algorithm = "each day, exactly k places per block drawn without replacement (uniform keys)"
     if limit is not None:
         algorithm += f"; places after {limit} control days forced into patrol"
+    if per_arm is not None:
+        algorithm += "; then each day's patrolled places split among the arms (uniform keys)"
     audit = {
         **record,
         "algorithm": algorithm,
@@ -310,91 +394,7 @@ def assign_days(
         max_consecutive_control=limit,
         audit=audit,
         place_column=str(ids.name) if ids.name is not None else PLACE,
+        arms=arm_labels,
+        arm_codes=arm_codes,
+        arms_per_day=per_arm,
     )
-
-
-def _per_block(treated_per_day: Any, labels: list[Any]) -> NDArray[np.int64]:
-    if isinstance(treated_per_day, Mapping):
-        require_relevant(
-            None if labels == [None] else labels,
-            name="blocks",
-            used=True,
-            required=True,
-            context="with a mapping `treated_per_day` (one entry per block)",
-        )
-        require_subset(
-            labels,
-            list(treated_per_day),
-            name="blocks",
-            among="the keys of `treated_per_day`",
-            what="labels",
-            fix="Give `treated_per_day` one entry per block.",
-        )
-        values = [treated_per_day[b] for b in labels]
-    else:
-        values = [treated_per_day] * len(labels)
-    return np.array([require_whole(v, name="treated_per_day", minimum=0) for v in values])
-
-
-def _schedules(
-    generator: np.random.Generator,
-    codes: NDArray[np.int64],
-    k: NDArray[np.int64],
-    n_draws: int,
-    n_days: int,
-    limit: int | None,
-) -> tuple[NDArray[np.bool_], int]:
-    """Draw ``(n_draws, n_places, n_days)`` schedules; also return restarts needed."""
-    if limit is None:
-        draws = draw_within_blocks(generator, codes, k, (n_draws, n_days))
-        return np.swapaxes(draws, 1, 2), 0
-    result = np.empty((n_draws, len(codes), n_days), dtype=bool)
-    pending = np.arange(n_draws)
-    restarts = 0
-    while len(pending):  # restarts are rare: a handful of passes at most
-        if restarts > _MAX_RESTARTS * max(1, n_draws):
-            raise ValueError(
-                f"Could not draw schedules honouring max_consecutive_control={limit}; "
-                "allow a longer run or patrol more places a day."
-            )
-        draws, failed = _constrained(generator, codes, k, len(pending), n_days, limit)
-        result[pending[~failed]] = draws[~failed]
-        restarts += int(failed.sum())
-        pending = pending[failed]
-    return result, restarts
-
-
-def _constrained(
-    generator: np.random.Generator,
-    codes: NDArray[np.int64],
-    k: NDArray[np.int64],
-    n_draws: int,
-    n_days: int,
-    limit: int,
-) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
-    """Day-by-day draws (vectorised over draws and places) with forced patrols."""
-    n_places = len(codes)
-    treated = np.zeros((n_draws, n_places, n_days), dtype=bool)
-    run = np.zeros((n_draws, n_places), dtype=np.int64)
-    failed = np.zeros(n_draws, dtype=bool)
-    block_start = np.searchsorted(np.sort(codes), np.arange(len(k)))
-    for day in range(n_days):  # a loop over days; each step is vectorised
-        forced = run >= limit
-        # Forced places sort first in their block (key -1), the rest by random key.
-        keys = np.where(forced, -1.0, generator.random((n_draws, n_places))) + 2 * codes
-        order = np.argsort(keys, axis=1, kind="stable")
-        rank = np.arange(n_places) - block_start[codes[order]]
-        chosen = np.empty((n_draws, n_places), dtype=bool)
-        np.put_along_axis(chosen, order, rank < k[codes[order]], axis=1)
-        failed |= (forced & ~chosen).any(axis=1)
-        treated[:, :, day] = chosen
-        run = np.where(chosen, 0, run + 1)
-    return treated, failed
-
-
-def _longest_control_run(treated: NDArray[np.bool_]) -> NDArray[np.int64]:
-    """Longest run of consecutive control days per place (rows)."""
-    n_days = treated.shape[1]
-    day = np.arange(n_days)
-    last_treated = np.maximum.accumulate(np.where(treated, day, -1), axis=1)
-    return np.asarray((day - last_treated).max(axis=1), dtype=np.int64)

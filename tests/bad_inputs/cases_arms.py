@@ -265,4 +265,57 @@ CASES = [
         lambda: hs.balance_table(plan(), pd.DataFrame({"x": range(10)})),
         match=r"not among `covariates.index`",
     ),
+    # assign_days with arms
+    Case(
+        "assign_days",
+        "one arm",
+        lambda: hs.assign_days(range(9), start="2024-01-01", days=3, treated_per_day=3, arms=1),
+        match=r"`arms` must be a whole number >= 2",
+    ),
+    Case(
+        "assign_days",
+        "repeated arm labels",
+        lambda: hs.assign_days(
+            range(9), start="2024-01-01", days=3, treated_per_day=3, arms=["c", "p", "p"]
+        ),
+        match=r"`arms`.*repeated|duplicate|unique",
+    ),
+    Case(
+        "assign_days",
+        "arms leave no control",
+        lambda: hs.assign_days(range(9), start="2024-01-01", days=3, treated_per_day=3, arms=4),
+        match=r"`treated_per_day`=3 leaves.*non-control arm",
+    ),
+    Case(
+        "assign_days",
+        "shares and treated_per_day",
+        lambda: hs.assign_days(
+            range(9), start="2024-01-01", days=3, treated_per_day=3, arms={"c": 1, "p": 1}
+        ),
+        match=r"`treated_per_day` does not apply with `arms` as a mapping",
+    ),
+    Case(
+        "assign_days",
+        "negative share",
+        lambda: hs.assign_days(range(9), start="2024-01-01", days=3, arms={"c": 1, "p": -1}),
+        match=r"`arms \(shares\)`",
+    ),
+    Case(
+        "assign_days",
+        "no treated_per_day without shares",
+        lambda: hs.assign_days(range(9), start="2024-01-01", days=3, arms=3),
+        match=r"`treated_per_day` is required",
+    ),
+    Case(
+        "assign_days",
+        "share too small for an arm",
+        lambda: hs.assign_days(range(9), start="2024-01-01", days=3, arms={"c": 50, "p": 1}),
+        match=r"smallest arm",
+    ),
+    Case(
+        "estimate_arms",
+        "unknown model",
+        lambda: hs.estimate_arms(panel(), outcome="crimes", model="ols"),
+        match=r"`model`.*'ols'",
+    ),
 ]

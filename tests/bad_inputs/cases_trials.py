@@ -382,6 +382,44 @@ CASES = [
     # sample_size
     Case(
         "sample_size",
+        "one arm",
+        lambda: hs.sample_size(control_rate=2.0, irr=0.8, n_arms=1),
+        match=r"`n_arms` must be a whole number >= 2",
+    ),
+    Case(
+        "sample_size",
+        "unknown adjustment",
+        lambda: hs.sample_size(control_rate=2.0, irr=0.8, n_arms=3, p_adjust="holm"),
+        match=r"`p_adjust`.*'holm'",
+    ),
+    Case(
+        "sample_size",
+        "unknown allocation",
+        lambda: hs.sample_size(control_rate=2.0, irr=0.8, allocation="sqrt"),
+        match=r"`allocation`.*'sqrt'",
+    ),
+    Case(
+        "sample_size",
+        "pairs with three arms",
+        lambda: hs.sample_size(control_rate=2.0, irr=0.8, design="pair", n_arms=3),
+        match=r"`n_arms` does not apply with design='pair'",
+    ),
+    Case(
+        "sample_size",
+        "treated share of a parallel design",
+        lambda: hs.sample_size(control_rate=2.0, irr=0.8, treated_share=0.3),
+        match=r"`treated_share` does not apply with design='parallel'",
+    ),
+    Case(
+        "sample_size",
+        "crossover arms leave no control",
+        lambda: hs.sample_size(
+            control_rate=2.0, irr=0.8, design="crossover", n_arms=3, treated_share=0.5
+        ),
+        match=r"leaves no control place-days",
+    ),
+    Case(
+        "sample_size",
         "no effect to detect",
         lambda: hs.sample_size(control_rate=2.0, irr=1.0),
         match=r"`irr`",

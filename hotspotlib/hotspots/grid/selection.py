@@ -44,11 +44,12 @@ def select_places(
     """Pick the highest-scoring places, optionally at least a distance apart.
 
     The one way to take the top places of any ranked map: counts, a density surface,
-    Gi* z-scores, a forecast. A result is ranked by its default score column (its class
-    attribute ``_place_score``: ``count`` or ``weight_sum`` for
+    Gi* z-scores, a forecast, crime on street segments. A result is ranked by its default
+    score column (its class attribute ``_place_score``: ``count`` or ``weight_sum`` for
     :class:`~hotspotlib.EventCounts`, ``density`` for :class:`~hotspotlib.DensitySurface`,
-    ``z_score`` for :class:`~hotspotlib.GiStar`, ...) unless ``score`` names another column
-    of its ``to_frame()``.
+    ``z_score`` for :class:`~hotspotlib.GiStar`, ``count`` or ``harm`` for
+    :class:`~hotspotlib.SegmentCounts`, ...) unless ``score`` names another column of its
+    ``to_frame()`` (e.g. ``"count_per_100m"`` for segments).
 
     A smoothed score (a density surface, a forecast) spreads crime into cells that had
     none, and can rank such a cell above cells with crime. So when the places carry a
@@ -60,14 +61,16 @@ def select_places(
     A ranked map puts the neighbouring cells of one hot spot next to each other at the
     top of the list. A trial needs separate places, so with ``min_separation_m`` this
     walks down the ranking and keeps a place only if it is at least that far from every
-    place already kept (distance between the polygons' edges: 0 applies no constraint,
-    any positive distance also rules out touching cells).
+    place already kept (distance between the polygons' edges, or between the lines of
+    street segments: 0 applies no constraint, any positive distance also rules out
+    touching cells and segments meeting at an intersection).
 
     Parameters
     ----------
     source : GeoDataFrame or result
-        Polygons with a score column in a projected CRS, or a result with ``to_frame()``
-        and a default score (``hs.count_events(...)``, ``hs.kde(...)``, ``hs.gi_star(...)``).
+        Polygons (or street-segment lines) with a score column in a projected CRS, or a
+        result with ``to_frame()`` and a default score (``hs.count_events(...)``,
+        ``hs.kde(...)``, ``hs.gi_star(...)``, ``hs.count_on_segments(...)``).
     n : int, optional
         How many places to pick.
     share : float, optional
@@ -112,6 +115,7 @@ def select_places(
     count_events : Counts to rank.
     kde : A density surface to rank.
     rank_places : Ranks with intervals.
+    count_on_segments : Counts per street segment to rank.
 
     Notes
     -----
@@ -151,9 +155,29 @@ def select_places(
     >>> alone = hs.select_places(surface, n=200, smoothing_only=True)  # density alone
     >>> bool((alone["n_events"] == 0).any())
     True
+
+    Street segments (a plus sign: four 100 m arms meeting at one intersection),
+    busiest first; with any separation, arms that meet cannot both be picked:
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import LineString, Point
+    >>> plus = gpd.GeoSeries(
+    ...     [LineString([(0, 100), (200, 100)]), LineString([(100, 0), (100, 200)])],
+    ...     crs=27700,
+    ... )
+    >>> events = gpd.GeoDataFrame(
+    ...     geometry=[Point(20, 105), Point(30, 98), Point(100, 170)], crs=27700
+    ... )
+    >>> on_segments = hs.count_on_segments(events, hs.street_segments(plus), tolerance_m=10)
+    >>> hs.select_places(on_segments, n=2)["count"].tolist()
+    [2, 1]
+    >>> len(hs.select_places(on_segments, share=1.0, min_separation_m=1))
+    Traceback (most recent call last):
+    ...
+    ValueError: Only 1 places are 1 m apart among 4 scored places; ...
     """
     frame, column = _ranked_frame(source, score)
-    geometry = require_polygons(frame, name="source")
+    geometry = require_polygons(frame, name="source", lines=True)
     require_exclusive({"n": n, "share": share}, required=True, fix="E.g. n=20 or share=0.01.")
     gap = require_positive(min_separation_m, name="min_separation_m", allow_zero=True)
     tally = _event_column(source, frame, events, smoothing_only=smoothing_only)
