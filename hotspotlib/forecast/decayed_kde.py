@@ -39,7 +39,7 @@ def decayed_kde(
     stay_shares: float | ArrayLike = (0.0, 0.25, 0.5, 0.75),
     window_days: float | None = None,
     validation_days: float = 28.0,
-    n_validation: int = 6,
+    n_validation: int = 4,
     coverage: float | ArrayLike = (0.01, 0.05),
     weights: Weights = None,
     dayfirst: bool | None = None,
