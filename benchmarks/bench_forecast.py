@@ -6,11 +6,14 @@ over 2017; every method trains on the events before the origin and is judged on 
 next 28 days by :func:`hotspotlib.rolling_evaluation`. Prints the mean hit rate, PAI
 and PEI at 1% and 5% of the area, their spread across origins (sd) and a bootstrap
 interval over origins, then whether the best method beats the better of the 1-year and
-3-year counts by at least 10% at both coverages. Also times the self-exciting model on
-one year of burglaries (2016, about 11,700 events): the fit (close pairs and EM) and the
-prediction of a 28-day surface, each the minimum of 3 interleaved repeats, against the
-targets of 30 s and 1 s, with the peak memory of the whole call. No Python peer fits
-this model, so there is no ratio. Skips when the file is absent.
+3-year counts by at least 10% at both coverages. The defaults of ``decayed_kde`` (its
+candidates and 4 validation windows) were chosen on the monthly origins of 2016, so
+2017 is held out for it; the same protocol over 2016 is printed for a few methods.
+Also times the self-exciting model on one year of burglaries (2016, about 11,700
+events): the fit (close pairs and EM) and the prediction of a 28-day surface, each the
+minimum of 3 interleaved repeats, against the targets of 30 s and 1 s, with the peak
+memory of the whole call. No Python peer fits this model, so there is no ratio. Skips
+when the file is absent.
 """
 
 from __future__ import annotations
@@ -57,10 +60,14 @@ def methods(grid: hs.Grid) -> dict[str, Callable[[gpd.GeoDataFrame, pd.Timestamp
             train, grid, origin=origin, half_life_days=half_life
         )
 
-    def kde(bandwidth_m: float | None) -> Callable[[gpd.GeoDataFrame, pd.Timestamp], Any]:
+    def kde(
+        bandwidth_m: float | None, rule: str | None = None
+    ) -> Callable[[gpd.GeoDataFrame, pd.Timestamp], Any]:
         def score(train: gpd.GeoDataFrame, origin: pd.Timestamp) -> Any:
             recent = train[train["timestamp"] >= origin - pd.Timedelta(days=3 * YEAR)]
-            surface = hs.kde(recent, grid=grid, bandwidth_m=bandwidth_m)
+            with warnings.catch_warnings():  # the km-scale warning of the ArcGIS rule
+                warnings.simplefilter("ignore", UserWarning)
+                surface = hs.kde(recent, grid=grid, bandwidth_m=bandwidth_m, bandwidth_rule=rule)
             return surface.to_frame()["density"].to_numpy()
 
         return score
@@ -80,6 +87,9 @@ def methods(grid: hs.Grid) -> dict[str, Callable[[gpd.GeoDataFrame, pd.Timestamp
                 return hs.ensemble(train, grid, origin=origin, methods=members)
 
         return score
+
+    def decayed_kde(train: gpd.GeoDataFrame, origin: pd.Timestamp) -> Any:
+        return hs.decayed_kde(train, grid, origin=origin)
 
     no_model = {
         "counts_1y": window(YEAR),
@@ -107,6 +117,8 @@ def methods(grid: hs.Grid) -> dict[str, Callable[[gpd.GeoDataFrame, pd.Timestamp
         ),
         "kde 3y default bw": kde(None),
         "kde 3y bw 150 m": kde(150.0),
+        "kde 3y likelihood_cv": kde(None, "likelihood_cv"),
+        "decayed kde (defaults: validation)": decayed_kde,
         "self-exciting (defaults: cell, 3y)": self_exciting(),
         "self-exciting kernel 300 m, 1y": self_exciting(background="kernel", window_days=YEAR),
         "ensemble (defaults: counts, shrunk, self-exc)": ensemble(None),
@@ -114,14 +126,21 @@ def methods(grid: hs.Grid) -> dict[str, Callable[[gpd.GeoDataFrame, pd.Timestamp
     }
 
 
-def forecast_rows(events: gpd.GeoDataFrame) -> tuple[list[dict[str, Any]], str]:
+HELD_OUT = ("counts 1y", "counts 3y", "shrunk local all", "decayed kde (defaults: validation)")
+
+
+def forecast_rows(events: gpd.GeoDataFrame, year: int = 2017) -> tuple[list[dict[str, Any]], str]:
+    """The monthly protocol over ``year``: every method on 2017, a few on held-out 2016."""
     grid = hs.make_grid(events, cell_size_m=CELL_SIZE_M)
-    origins = pd.date_range("2017-01-01", periods=12, freq="MS")
+    origins = pd.date_range(f"{year}-01-01", periods=12, freq="MS")
+    chosen = methods(grid)
+    if year != 2017:
+        chosen = {name: chosen[name] for name in HELD_OUT}
     start = time.perf_counter()
     result = hs.rolling_evaluation(
         events,
         grid,
-        methods=methods(grid),
+        methods=chosen,
         origins=origins,
         test_days=28,
         coverage=COVERAGES,
@@ -144,15 +163,18 @@ def forecast_rows(events: gpd.GeoDataFrame) -> tuple[list[dict[str, Any]], str]:
             row[f"p_best{tag}"] = float(line["p_best"])
         rows.append(row)
     verdicts = []
+    singles = [r for r in rows if not r["method"].startswith("ensemble")]
     for cov in COVERAGES:
         tag = f"hit@{cov:.0%}"
         baseline = max(r[tag] for r in rows if r["method"].startswith("counts"))
-        best = max(rows, key=lambda r: r[tag])
-        gain = best[tag] / baseline - 1
-        verdicts.append(
-            f"{cov:.0%}: best {best['method']!r} {best[tag]:.4f} vs best counts "
-            f"{baseline:.4f} ({gain:+.1%}; target +10%: {'met' if gain >= 0.10 else 'not met'})"
-        )
+        for kind, pool in (("best", rows), ("best single", singles)):
+            best = max(pool, key=lambda r: r[tag])
+            gain = best[tag] / baseline - 1
+            verdicts.append(
+                f"{cov:.0%}: {kind} {best['method']!r} {best[tag]:.4f} vs best counts "
+                f"{baseline:.4f} ({gain:+.1%}; target +10%: "
+                f"{'met' if gain >= 0.10 else 'not met'})"
+            )
     footer = (
         f"{len(result.origins)} origins, {result.counts['n_test_events']} test events, "
         f"{grid.n_cells:,} cells, {seconds:.0f} s in all.\n" + "\n".join(verdicts)
@@ -283,6 +305,9 @@ def main() -> None:
     print(footer)
     rows, footer = forecast_rows(events)
     report("forecast: monthly origins over 2017, test 28 days, 150 m cells (Chicago)", rows)
+    print(footer)
+    rows, footer = forecast_rows(events, year=2016)
+    report("forecast: held-out year, monthly origins over 2016 (Chicago)", rows)
     print(footer)
     report("forecast: one split, train 2014-2016, test 2017 (Chicago)", static_rows(events))
 

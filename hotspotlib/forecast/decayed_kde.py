@@ -39,7 +39,7 @@ def decayed_kde(
     stay_shares: float | ArrayLike = (0.0, 0.25, 0.5, 0.75),
     window_days: float | None = None,
     validation_days: float = 28.0,
-    n_validation: int = 6,
+    n_validation: int = 4,
     coverage: float | ArrayLike = (0.01, 0.05),
     weights: Weights = None,
     dayfirst: bool | None = None,
@@ -126,7 +126,15 @@ def decayed_kde(
     :func:`hotspotlib.metrics.accuracy_curve`: whole cells, highest score first, ties
     by ascending observed count. Among candidates with the same validation hit rate the
     first in the order (half-lives, then bandwidths, then stay shares, each as given)
-    is kept.
+    is kept. The cost is one FFT convolution per half-life, bandwidth and validation
+    window (about 2 s for the defaults on 50,000 cells and 45,000 events).
+
+    The default candidates and the 4 windows come from the Chicago burglaries (150 m
+    cells, monthly origins, 28-day tests; ``python -m benchmarks forecast``); the
+    number of windows was chosen on 2016. Over 2016 the mean hit rate was 13.4% at 1%
+    of the area and 37.5% at 5%, against 11.5% and 31.5% for the better of one and
+    three years' counts (+17%, +19%); over 2017 (held out) 12.7% and 37.0% against
+    11.9% and 32.5% (+7%, +14%).
 
     References
     ----------
