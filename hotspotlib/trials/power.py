@@ -204,19 +204,9 @@ def sample_size(
 
     See Also
     --------
-    minimum_detectable_effect : the same equation solved for the IRR.
-    simulate_power, simulate_arm_power : power by simulation.
-
-    References
-    ----------
-    Dunnett, C. W. (1955). A multiple comparison procedure for comparing several
-    treatments with a control. JASA 50, 1096-1121.
-    https://doi.org/10.1080/01621459.1955.10501294
-
-    See Also
-    --------
     minimum_detectable_effect : The detectable IRR for a given n.
     simulate_power : Power by simulating the planned analysis.
+    simulate_arm_power : Power of a multi-arm trial by simulation.
 
     References
     ----------
@@ -225,6 +215,9 @@ def sample_size(
     .. [2] Braga, A. A., Turchan, B., Papachristos, A. V. and Hureau, D. M. (2019). Hot
        spots policing of small geographic areas effects on crime. Campbell Systematic
        Reviews 15(3), e1046. https://doi.org/10.1002/cl2.1046
+    .. [3] Dunnett, C. W. (1955). A multiple comparison procedure for comparing several
+       treatments with a control. Journal of the American Statistical Association 50(272),
+       1096-1121. https://doi.org/10.1080/01621459.1955.10501294
 
     Examples
     --------
@@ -308,6 +301,9 @@ def minimum_detectable_effect(
     .. [2] Braga, A. A., Turchan, B., Papachristos, A. V. and Hureau, D. M. (2019). Hot
        spots policing of small geographic areas effects on crime. Campbell Systematic
        Reviews 15(3), e1046. https://doi.org/10.1002/cl2.1046
+    .. [3] Dunnett, C. W. (1955). A multiple comparison procedure for comparing several
+       treatments with a control. Journal of the American Statistical Association 50(272),
+       1096-1121. https://doi.org/10.1080/01621459.1955.10501294
 
     Examples
     --------
@@ -317,14 +313,6 @@ def minimum_detectable_effect(
     >>> round(hs.minimum_detectable_effect(n=20, control_rate=10, dispersion=0.3)
     ...       .percent_reduction, 1)
     44.4
-
-    See Also
-    --------
-    sample_size : units needed for a given IRR.
-
-    References
-    ----------
-    Dunnett, C. W. (1955). https://doi.org/10.1080/01621459.1955.10501294
     """
     v = common(
         design,
