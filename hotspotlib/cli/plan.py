@@ -20,16 +20,16 @@ DESCRIPTION = (
     "hotspots.gpkg that 'hotspotlib hotspots' writes, or any CSV or GeoPackage with a "
     "column of place ids. Writes patrol_plan.csv (patrolled places first, with their "
     "street and longitude/latitude) and patrol_plan_audit.json (the seed, date and "
-    "library version, to show the draw was random and can be repeated)."
+    "library version, to show the draw was random and can be repeated). With --officers "
+    "and a GeoPackage of places, also patrol_visits.csv: a randomised timetable of visits "
+    "to the patrolled places for the shift, one compact group of places per officer."
 )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the command's arguments."""
     parser.add_argument("places", type=Path, help="places file: .csv or .gpkg")
-    parser.add_argument(
-        "--date", help="the day to plan, as YYYY-MM-DD (default: tomorrow)"
-    )
+    parser.add_argument("--date", help="the day to plan, as YYYY-MM-DD (default: tomorrow)")
     parser.add_argument(
         "--treated", type=int, required=True, help="how many places get a patrol that day"
     )
@@ -45,9 +45,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out", type=Path, default=Path("patrol_plan"), help="folder to write into"
     )
+    parser.add_argument(
+        "--officers",
+        type=int,
+        default=0,
+        help="officers on the shift; above 0, also write a visit timetable (needs a .gpkg)",
+    )
+    parser.add_argument(
+        "--shift", default="18:00-22:00", help="the shift on the planned day, HH:MM-HH:MM"
+    )
+    parser.add_argument(
+        "--visit-minutes", type=float, default=15.0, help="length of each visit, in minutes"
+    )
+    parser.add_argument(
+        "--speed-kmh",
+        type=float,
+        default=5.0,
+        help="speed between places (about 5 on foot, 20-30 driving between hot spots)",
+    )
 
 
-def read_places(path: Path, id_column: str) -> pd.DataFrame:
+def read_places(path: Path, id_column: str) -> pd.DataFrame | gpd.GeoDataFrame:
     """Read a places CSV or GeoPackage, indexed by its place ids."""
     if not path.is_file():
         raise CommandError(f"{str(path)!r} is not a file; give a places .csv or .gpkg.")
@@ -55,7 +73,7 @@ def read_places(path: Path, id_column: str) -> pd.DataFrame:
     if suffix == ".csv":
         frame = pd.read_csv(path)
     elif suffix == ".gpkg":
-        frame = pd.DataFrame(gpd.read_file(path, engine="pyogrio")).drop(columns="geometry")
+        frame = gpd.read_file(path, engine="pyogrio")
     else:
         raise CommandError(f"{str(path)!r} is neither .csv nor .gpkg; give a places file.")
     if id_column not in frame.columns:
@@ -95,4 +113,50 @@ def run(args: argparse.Namespace) -> None:
     audit = out / "patrol_plan_audit.json"
     audit.write_text(json.dumps(dict(draw.parameters), indent=2, default=str), encoding="utf-8")
     written.append(audit)
+    if args.officers > 0:
+        treated = plan.loc[plan["patrol"] == "patrol", args.id_column]
+        written.append(
+            _visits(places.loc[treated.to_numpy()], args, date, draw.parameters["seed"], out)
+        )
     report(args, [str(path) for path in written])
+
+
+def _visits(
+    places: pd.DataFrame, args: argparse.Namespace, date: str, seed: int, out: Path
+) -> Path:
+    """Write a randomised visit timetable for the patrolled places (plan_patrols)."""
+    import numpy as np
+
+    import hotspotlib as hs
+
+    if not isinstance(places, gpd.GeoDataFrame):
+        raise CommandError(
+            "--officers needs the places' outlines to route between them; give the "
+            ".gpkg file ('hotspotlib hotspots' writes hotspots.gpkg), not a CSV."
+        )
+    start, end = _shift(args.shift, date)
+    timetable = hs.plan_patrols(
+        places,
+        officers=args.officers,
+        shift_start=start,
+        shift_end=end,
+        visit_minutes=args.visit_minutes,
+        walking_speed_kmh=args.speed_kmh,
+        rng=np.random.default_rng([seed, 1]),  # its own stream of the recorded seed
+    ).to_frame()
+    extra = [c for c in ("street", "longitude", "latitude") if c in places.columns]
+    timetable = timetable.join(places[extra], on=args.id_column)
+    return hs.to_csv(timetable, out / "patrol_visits.csv")
+
+
+def _shift(text: str, date: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Read ``HH:MM-HH:MM`` on ``date``; a shift ending before it starts ends the next day."""
+    try:
+        first, last = (part.strip() for part in text.split("-"))
+        start = pd.Timestamp(f"{date} {first}")
+        end = pd.Timestamp(f"{date} {last}")
+    except ValueError as error:
+        raise CommandError(
+            f"--shift {text!r} is not HH:MM-HH:MM; write it like 18:00-22:00."
+        ) from error
+    return start, end if end > start else end + pd.Timedelta(days=1)

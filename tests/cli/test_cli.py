@@ -80,7 +80,7 @@ def test_hotspots_writes_map_gis_files_csv_and_report(download, tmp_path, capsys
     code, stdout, err = _run(
         capsys, "hotspots", str(download), "--cell-size-m", "150", "--top", "5", "--out", str(out)
     )
-    assert code == 0, err
+    assert code == 0 and err == "", err  # no progress bar when stderr is not a terminal
     names = {"hotspots.csv", "hotspots.gpkg", "hotspots.geojson", "hotspots_map.png", "report.html"}
     assert names == {p.name for p in out.iterdir()}
     assert {Path(line).name for line in stdout.split()} == names
@@ -176,3 +176,29 @@ def test_help_is_plain_and_shows_every_default():
                 assert "default" in (action.help or "") or action.default is not None, action
         flat = " ".join(text.split())
         assert flat.count("(default:") >= 3, name
+
+
+def test_plan_with_officers_writes_a_visit_timetable(download, tmp_path, capsys):
+    found = tmp_path / "found"
+    assert main(["hotspots", str(download), "--top", "6", "--out", str(found), "--quiet"]) == 0
+    out = tmp_path / "shift"
+    argv = ["plan", str(found / "hotspots.gpkg"), "--date", "2025-01-31", "--treated", "4"]
+    more = ["--seed", "2", "--officers", "2", "--shift", "22:00-02:00", "--speed-kmh", "20"]
+    code, _, err = _run(capsys, *argv, *more, "--out", str(out))
+    assert code == 0, err
+    plan = pd.read_csv(out / "patrol_plan.csv")
+    visits = pd.read_csv(out / "patrol_visits.csv", parse_dates=["arrival", "departure"])
+    patrolled = plan.loc[plan["patrol"] == "patrol", "hotspot_id"]
+    assert sorted(visits["hotspot_id"]) == sorted(patrolled)  # one visit to each, no other
+    assert visits["officer_id"].nunique() == 2 and (visits["minutes"] == 15).all()
+    assert visits["arrival"].min() >= pd.Timestamp("2025-01-31 22:00")
+    assert visits["departure"].max() <= pd.Timestamp("2025-02-01 02:00")
+    assert visits["street"].notna().all()
+    # from the CSV there are no outlines to route between: one clear line
+    argv[1] = str(found / "hotspots.csv")
+    code, _, err = _run(capsys, *argv, *more, "--out", str(out))
+    assert code == 2 and "give the .gpkg file" in err and err.count("\n") == 1
+    gpkg = str(found / "hotspots.gpkg")
+    late = ["--treated", "1", "--officers", "1", "--shift", "late", "--out", str(out)]
+    code, _, err = _run(capsys, "plan", gpkg, *late)
+    assert code == 2 and "--shift 'late' is not HH:MM-HH:MM" in err
