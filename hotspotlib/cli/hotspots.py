@@ -211,9 +211,10 @@ def _report(
         }
     )
     shown["share so far"] = (100 * shown["share so far"]).round(0).astype("Int64").astype(str) + "%"
-    shown["harm"] = shown["harm"].round(0)
-    shown[["longitude", "latitude"]] = shown[["longitude", "latitude"]].round(5)
-    page.table(shown.set_index("place"), float_format="{:,.5g}")
+    shown["harm"] = shown["harm"].map("{:,.0f}".format)
+    for column in ("longitude", "latitude"):
+        shown[column] = shown[column].map("{:.5f}".format)
+    page.table(shown.set_index("place"))
     page.heading("Map")
     page.figure(fig, alt=f"Map of the top {len(table)} places")
     page.text(
