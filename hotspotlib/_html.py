@@ -22,6 +22,8 @@ th,td{border:1px solid #ccc;padding:.25em .6em;text-align:right} th{background:#
 td:first-child,th:first-child{text-align:left}
 img{max-width:100%;border:1px solid #ddd;margin:.4em 0}
 .truth{background:#eef6ee;border-left:4px solid #393;padding:.4em .8em}
+.meaning{background:#eef2fa;border-left:4px solid #36c;padding:.4em .8em}
+dt{margin-top:.5em} dd{margin-left:1.5em}
 pre{background:#f7f7f7;padding:.6em;overflow-x:auto;font-size:.85em}
 """
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from hotspotlib._demo._words import glossary
 from hotspotlib._demo.analysis import displacement, estimate, measure_dose
 from hotspotlib._demo.places import find_hotspots, simulate_city
 from hotspotlib._demo.trial import randomise, simulate_trial
@@ -83,6 +84,7 @@ def run_demo(out: Path, *, seed: int = 2024, log: Callable[[str], None] = lambda
         "concentration_share (hotspotlib.metrics). Notebook 07 and the how-to guides walk "
         "through each on real data shipped with libpysal."
     )
+    glossary(report)
     path = report.write(out / "report.html")
     log(f"finished in {time.perf_counter() - started:.1f} s: open {path}")
     return path

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 import hotspotlib as hs
+from hotspotlib._demo._words import explain, percent, table
 from hotspotlib._demo.settings import CELL_SIZE_M, N_PLACES, TRIAL_DAYS
 from hotspotlib._html import HtmlReport
 
@@ -27,7 +28,15 @@ def simulate_city(state: dict[str, Any]) -> None:
         f"{len(city.hotspots)} micro hot spots (150 m squares) were planted; the first "
         f"365 days are used to find hot spots and the last {TRIAL_DAYS} days are the trial."
     )
-    report.raw(city.summary()._repr_html_())
+    counts = city.counts
+    explain(
+        report,
+        f"The simulated city behaves like a real one: the {len(city.hotspots)} planted hot "
+        f"spots cover {percent(counts['hotspot_share_of_area'])} of the area but hold "
+        f"{percent(counts['hotspot_share_of_events'])} of the crime and "
+        f"{percent(counts['hotspot_share_of_harm'])} of the harm. Because the truth is "
+        "known, every later step can be checked against it.",
+    )
 
 
 def find_hotspots(state: dict[str, Any]) -> None:
@@ -73,8 +82,18 @@ def find_hotspots(state: dict[str, Any]) -> None:
         "the top-20 kernel-density cells at least 300 m apart (outlined); Gi*'s list is "
         "picked the same way from its z-scores."
     )
-    report.table(agreement)
+    table(report, agreement)
     _concentration_and_accuracy(state, before, grid, harm, surface)
+    shared = agreement.iloc[0, 0]
+    explain(
+        report,
+        "Harm is concentrated in a few small places, and last year's map points to where "
+        "crime happens next. Kernel density found "
+        f"{agreement.iloc[0, 1]} of the {N_PLACES} planted hot spots and Gi* "
+        f"{agreement.iloc[1, 1]}; the two lists share {shared} places. Kernel density is "
+        "used to choose the trial's places because it ranks single cells; Gi* is better "
+        "at saying which clusters are unlikely to be chance.",
+    )
     fig, axes = plt.subplots(1, 2, figsize=(13, 6), layout="constrained")
     surface.plot(ax=axes[0])
     gi.plot(ax=axes[1])
@@ -101,8 +120,8 @@ def _agreement(
                 len(set(top_gi) & planted_ids),
             ],
             "share of pre-trial harm in the 20 cells": [
-                harm_frame.loc[top_kde, "weight_sum"].sum() / total_harm,
-                harm_frame.loc[top_gi, "weight_sum"].sum() / total_harm,
+                percent(harm_frame.loc[top_kde, "weight_sum"].sum() / total_harm),
+                percent(harm_frame.loc[top_gi, "weight_sum"].sum() / total_harm),
             ],
         },
         index=pd.Index(["kernel density (harm)", "Gi* (harm)"], name="method"),
@@ -126,11 +145,11 @@ def _concentration_and_accuracy(
     ).to_frame()
     report: HtmlReport = state["report"]
     report.text(
-        f"Concentration: {share['places_share']:.1%} of cells hold half of the harm "
+        f"Concentration: {percent(share['places_share'])} of cells hold half of the harm "
         f"(Weisburd's law of crime concentration: 50% of crime at 2.1-6.0% of street "
-        f"segments); the generalised Gini of crime counts is {gini.estimate:.2f}. "
-        f"Prediction: the top 1% of the area on last year's map holds "
-        f"{accuracy['hit_rate'].iloc[0]:.1%} of the trial period's crime (PAI "
-        f"{accuracy['pai'].iloc[0]:.1f}); the top 5% holds {accuracy['hit_rate'].iloc[1]:.1%} "
-        f"(PAI {accuracy['pai'].iloc[1]:.1f})."
+        f"segments); the generalised Gini of crime counts is {gini.estimate:.2f} (0: spread "
+        f"evenly, 1: all in one cell). Prediction: the top 1% of the area on last year's "
+        f"map holds {percent(accuracy['hit_rate'].iloc[0])} of the trial period's crime "
+        f"(PAI {accuracy['pai'].iloc[0]:.0f}); the top 5% holds "
+        f"{percent(accuracy['hit_rate'].iloc[1])} (PAI {accuracy['pai'].iloc[1]:.0f})."
     )

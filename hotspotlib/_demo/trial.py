@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 import hotspotlib as hs
+from hotspotlib._demo._words import explain, percent
 from hotspotlib._demo.settings import (
     N_PLACES,
     PLANTED_HALF_LIFE_DAYS,
@@ -42,7 +43,16 @@ def randomise(state: dict[str, Any]) -> None:
         "1,080). The schedule is in patrol_schedule.csv; the audit trail records the seed "
         "and library version."
     )
-    report.raw(plan.summary()._repr_html_())
+    counts = plan.counts
+    explain(
+        report,
+        "Chance, not judgement, decides which places are patrolled each day, so patrol "
+        "and control days differ only by the patrol and any difference in crime can be "
+        "put down to it. Every place was patrolled on between "
+        f"{percent(counts['place_treated_share_min'])} and "
+        f"{percent(counts['place_treated_share_max'])} of days; the longest run of days "
+        f"without patrol at one place was {counts['longest_control_run_days']}.",
+    )
 
 
 def simulate_trial(state: dict[str, Any]) -> None:
@@ -84,6 +94,13 @@ def simulate_trial(state: dict[str, Any]) -> None:
         f"{PLANTED_HALF_LIFE_DAYS:g} day(s) after a patrol (residual deterrence). "
         f"{removed:,} crimes were prevented in the simulation.",
         css_class="truth",
+    )
+    explain(
+        report,
+        "This step stands in for the real world: in a force, the patrols, their GPS "
+        "tracks and the crimes come from duty rosters, trackers and crime records. Here "
+        "the effect of patrol is known, so the next steps show whether the analysis "
+        "recovers it.",
     )
 
 

@@ -13,9 +13,9 @@ import os
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
+from hotspotlib._lonlat import lonlat
 from hotspotlib._validation import check_option, require_crs, require_found, require_type
 
 __all__ = ["to_csv", "to_geojson", "to_geopackage"]
@@ -86,14 +86,7 @@ def _safe_label(label: object) -> object:
 
 def _with_lonlat(frame: gpd.GeoDataFrame) -> pd.DataFrame:
     _require_crs(frame)
-    geometry = frame.geometry
-    if not (geometry.geom_type.dropna() == "Point").all():
-        # areas and cells by a point inside them, found in their own CRS
-        geometry = geometry.representative_point()
-    wgs84 = geometry.to_crs(4326)
-    empty = (wgs84.isna() | wgs84.is_empty).to_numpy()
-    lon = np.where(empty, np.nan, wgs84.x.where(~empty).to_numpy(dtype=float))
-    lat = np.where(empty, np.nan, wgs84.y.where(~empty).to_numpy(dtype=float))
+    lon, lat = lonlat(frame.geometry)  # areas and cells by a point inside, in their CRS
     table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
     table = table.drop(columns=[c for c in ("longitude", "latitude") if c in table.columns])
     return table.assign(longitude=lon, latitude=lat)
@@ -108,10 +101,10 @@ def to_csv(frame: pd.DataFrame, path: PathLike, *, index: bool | None = None) ->
     for column names and index labels. Numbers stay numbers: a negative number, or text
     that is a plain number such as ``"-5"``, is written as it is. A GeoDataFrame is
     written with ``longitude`` and ``latitude`` columns in WGS84 (EPSG:4326) in place
-    of its geometry; areas and cells are placed by a point inside them
-    (``representative_point``), and any existing ``longitude``/``latitude`` columns are
-    replaced by the geometry's. Lines end in CRLF as RFC 4180 says, and cells holding a
-    line break are quoted.
+    of its geometry; areas and cells are placed by their centroid, or by a point inside
+    them (``representative_point``) where the centroid falls outside, and any existing
+    ``longitude``/``latitude`` columns are replaced by the geometry's. Lines end in CRLF
+    as RFC 4180 says, and cells holding a line break are quoted.
 
     Parameters
     ----------

@@ -174,6 +174,12 @@ def stratified_cox(
     The same estimates as statsmodels' ``PHReg(..., strata=..., ties="breslow")``, with
     risk-set sums as segmented cumulative sums in one pass per iteration (statsmodels
     loops over strata in Python, too slow for a bootstrap over hundreds of places).
+
+    Risk scores are scaled by the largest linear predictor of their own stratum (the
+    likelihood does not change), so a stratum far below the others does not underflow
+    to a zero risk set. A Newton step that lands where the likelihood is not finite is
+    halved; a fit that ends with non-finite coefficients raises ``ValueError``, whatever
+    the warning filters (the callers' fallback does not depend on warnings being errors).
     """
     order = np.lexsort((-time, strata))
     t, x, d, s = time[order], exog[order], event[order].astype(bool), strata[order]
@@ -192,19 +198,31 @@ def stratified_cox(
         before = np.where(stratum_start[:, None] > 0, total[stratum_start - 1], 0.0)
         return (total - before)[block_end]
 
+    starts = np.flatnonzero(new_stratum)
+    if n == 0:
+        raise ValueError("The Cox model has no rows to fit.")
+
     def pieces(beta: NDArray[np.float64]) -> tuple[float, Any, Any]:
         eta = x @ beta
-        risk = np.exp(eta - eta.max())
-        s0 = risk_sums(risk[:, None])[:, 0]
-        s1 = risk_sums(risk[:, None] * x) / s0[:, None]
-        s2 = risk_sums(risk[:, None] * outer).reshape(n, k, k) / s0[:, None, None]
-        loglik = float(np.sum((eta - eta.max() - np.log(s0))[d]))
-        grad = np.sum((x - s1)[d], axis=0)
-        hess = -np.sum((s2 - s1[:, :, None] * s1[:, None, :])[d], axis=0)
+        shifted = eta - np.repeat(np.maximum.reduceat(eta, starts), np.diff(starts, append=n))
+        # A trial step far off can still overflow or empty a risk set: its likelihood is
+        # then not finite and the step is halved (checked below, not left to warnings).
+        with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+            risk = np.exp(shifted)
+            s0 = risk_sums(risk[:, None])[:, 0]
+            s1 = risk_sums(risk[:, None] * x) / s0[:, None]
+            s2 = risk_sums(risk[:, None] * outer).reshape(n, k, k) / s0[:, None, None]
+            loglik = float(np.sum((shifted - np.log(s0))[d]))
+            grad = np.sum((x - s1)[d], axis=0)
+            hess = -np.sum((s2 - s1[:, :, None] * s1[:, None, :])[d], axis=0)
+        if not (np.isfinite(loglik) and np.isfinite(grad).all() and np.isfinite(hess).all()):
+            loglik = -np.inf
         return loglik, grad, hess
 
     beta = np.zeros(k)
     loglik, grad, hess = pieces(beta)
+    if not np.isfinite(loglik):
+        raise ValueError("The Cox model's likelihood is not finite at the start.")
     for _ in range(max_iter):
         step = np.linalg.solve(hess, -grad)
         for _ in range(30):  # step halving
@@ -213,6 +231,8 @@ def stratified_cox(
             if new_loglik >= loglik - 1e-12:
                 break
             step = step / 2
+        if not np.isfinite(new_loglik):
+            raise ValueError("The Cox model did not converge (its likelihood ran off).")
         beta, loglik, grad, hess = trial, new_loglik, new_grad, new_hess
         if np.max(np.abs(step)) < 1e-10:
             return beta

@@ -18,6 +18,7 @@ from hotspotlib._validation import (
     require_type,
     require_whole,
 )
+from hotspotlib.trials._report_display import show_dose, show_effects, show_flow
 from hotspotlib.trials.assign import PlaceAssignment
 from hotspotlib.trials.compliance import ComplianceEffect
 from hotspotlib.trials.estimate import TrialEffect
@@ -75,15 +76,19 @@ class TrialReport(FrozenResult):
     _title: ClassVar[str] = "Trial report"
 
     def _sections(self) -> list[tuple[str, pd.DataFrame]]:
-        parts = [("Participant flow", self.flow), ("Effects", self.effects)]
+        """Return the tables as a reader sees them: plain labels and rounded numbers."""
+        parts = [
+            ("Participant flow", show_flow(self.flow)),
+            ("Effects", show_effects(self.effects)),
+        ]
         if self.dose is not None:
-            parts.append(("Patrol dose by assigned arm", self.dose))
+            parts.append(("Patrol dose by assigned arm", show_dose(self.dose)))
         return parts
 
     def __str__(self) -> str:
         lines = [self.title, "=" * len(self.title)]
         for heading, table in self._sections():
-            lines += ["", heading, "-" * len(heading), _round(table).to_string()]
+            lines += ["", heading, "-" * len(heading), table.to_string()]
         if self.notes:
             lines += ["", "Notes:"] + [f"- {note}" for note in self.notes]
         return "\n".join(lines)
@@ -91,7 +96,7 @@ class TrialReport(FrozenResult):
     def _repr_html_(self) -> str:
         parts = [f"<h3>{html.escape(self.title)}</h3>"]
         for heading, table in self._sections():
-            parts += [f"<h4>{html.escape(heading)}</h4>", _round(table).to_html()]
+            parts += [f"<h4>{html.escape(heading)}</h4>", table.to_html()]
         if self.notes:
             items = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
             parts.append(f"<p>Notes:</p><ul>{items}</ul>")
@@ -101,7 +106,7 @@ class TrialReport(FrozenResult):
         """Return the report as GitHub-flavoured Markdown."""
         lines = [f"## {self.title}"]
         for heading, table in self._sections():
-            lines += ["", f"### {heading}", "", _markdown_table(_round(table))]
+            lines += ["", f"### {heading}", "", _markdown_table(table)]
         if self.notes:
             lines += [""] + [f"- {note}" for note in self.notes]
         return "\n".join(lines)
@@ -122,10 +127,6 @@ class TrialReport(FrozenResult):
 
     def _summary_table(self) -> pd.DataFrame:
         return self.flow
-
-
-def _round(table: pd.DataFrame) -> pd.DataFrame:
-    return table.round(4)
 
 
 def _markdown_table(frame: pd.DataFrame) -> str:

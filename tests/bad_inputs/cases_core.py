@@ -414,6 +414,19 @@ CASES = [
         lambda: hs.select_places(_cells().assign(s=np.nan), score="s", n=5),
         match="score",
     ),
+    Case(
+        "select_places",
+        "crimes without police.uk columns",
+        lambda: hs.select_places(_cells(), score="count", n=5, crimes=fx.city.events),
+        match="crimes",
+    ),
+    Case(
+        "select_places",
+        "crimes not a GeoDataFrame",
+        lambda: hs.select_places(_cells(), score="count", n=5, crimes=[1, 2]),
+        raises=TypeError,
+        match="crimes",
+    ),
     # synthetic_city
     Case(
         "synthetic_city",

@@ -1,3 +1,5 @@
+import warnings
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -205,3 +207,39 @@ def test_time_zone_aware_events_use_the_visits_local_clock():
     assert koper.departures["event"].all()
     panel = hs.dosage_panel(visits, places, start="2024-07-01", end="2024-07-02", events=events)
     assert panel.to_frame()["count"].tolist() == [1, 1]
+
+
+def _offset_strata(rng):
+    # Two places whose covariate differs by 300: a global risk shift would underflow
+    # one place's risk set to zero once beta is near its true value (3).
+    n = 400
+    strata = np.repeat([0, 1], n // 2)
+    u = rng.random(n)
+    time = np.round(rng.exponential(np.exp(-3 * u)) * 50)
+    return time, (u + 300.0 * strata)[:, None], rng.random(n) < 0.8, strata
+
+
+@pytest.mark.parametrize("action", ["error", "default", "always"])
+def test_stratified_cox_is_silent_whatever_the_warning_filters(rng, action):
+    from statsmodels.duration.hazard_regression import PHReg
+
+    time, x, event, strata = _offset_strata(rng)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter(action)
+        ours = stratified_cox(time, x, event, strata)
+    assert caught == []
+    oracle = PHReg(time, x, status=event.astype(float), strata=strata, ties="breslow").fit()
+    np.testing.assert_allclose(ours, oracle.params, atol=1e-7)
+
+
+@pytest.mark.parametrize("action", ["error", "always"])
+def test_stratified_cox_separation_fails_as_an_error_not_a_warning(action):
+    # Every event at the larger covariate value: the estimate runs off to infinity.
+    x = np.tile([0.0, 1.0], 50)[:, None]
+    time = np.arange(100.0)
+    event = x[:, 0] == 1.0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter(action)
+        with pytest.raises(ValueError, match="did not converge|Singular"):  # LinAlgError too
+            stratified_cox(time, x, event, np.zeros(100, dtype=np.int64))
+    assert caught == []

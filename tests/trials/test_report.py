@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -192,3 +194,28 @@ def test_results_cannot_be_changed_through_their_attributes():
     with pytest.raises(ValueError, match="WRITEABLE"):
         plan.treated.flags.writeable = True  # locked at the base, not on a view
     assert pickle.loads(pickle.dumps(power)).parameters == power.parameters
+
+
+def test_report_reads_in_plain_english(trial):
+    plan, panel = trial
+    effects = hs.estimate_effects(panel, outcomes=["crimes", "harm"])
+    compliance = hs.cace(panel, outcome="crimes", delivered="visited")
+    report = hs.trial_report(
+        plan,
+        effects=effects,
+        panel=panel,
+        delivered="visited",
+        dose_columns=["patrol_minutes"],
+        compliance=compliance,
+    )
+    row = report.effects.iloc[0]
+    for shown in (str(report), report.to_markdown(), report._repr_html_()):
+        # no machine names, no missing-value markers, nothing beyond three decimals
+        assert not re.search(r"irr_ci|p_value|percent_change|place_days|share_any|n_obs", shown)
+        assert not re.search(r"\bnan\b|<NA>|NaN|None", shown)
+        assert not re.search(r"\d\.\d{4,}", shown)
+        assert f"{row['irr']:.2f} " in shown or f"{row['irr']:.2f}<" in shown
+        assert f"{row['irr_ci_low']:.2f} to {row['irr_ci_high']:.2f}" in shown
+        assert f"{row['percent_change']:+.0f}%" in shown
+    # the data tables keep their names for code
+    assert {"irr", "irr_ci_low", "p_value"} <= set(report.effects.columns)

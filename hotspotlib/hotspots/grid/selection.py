@@ -20,6 +20,7 @@ from hotspotlib._validation import (
     require_type,
     require_whole,
 )
+from hotspotlib.hotspots.grid._place_labels import check_crimes, label_places
 
 __all__ = ["select_places"]
 
@@ -40,6 +41,7 @@ def select_places(
     events: str | None = None,
     smoothing_only: bool = False,
     min_separation_m: float = 0.0,
+    crimes: gpd.GeoDataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """Pick the highest-scoring places, optionally at least a distance apart.
 
@@ -89,6 +91,10 @@ def select_places(
         events (not with ``events``).
     min_separation_m : float
         Minimum distance between picked places, in metres.
+    crimes : GeoDataFrame, optional
+        police.uk crimes as :func:`hotspotlib.read_police_uk` returns them (points in the
+        places' CRS with ``location``, ``lsoa_code`` and ``lsoa_name``), to name each
+        place by the LSOA and street most of its crimes were recorded in.
 
     Returns
     -------
@@ -100,15 +106,26 @@ def select_places(
         a :class:`~hotspotlib.PlaceRanking`) is kept as ``source_rank`` or
         ``source_cumulative_share``, never overwritten.
 
+        Every table carries ``longitude`` and ``latitude``: WGS84 (EPSG:4326) of the
+        place's centroid, or of a point inside it (``representative_point``) when the
+        centroid falls outside, the same point :func:`hotspotlib.to_csv` writes. With
+        ``crimes``, also ``lsoa_code`` and ``lsoa_name`` (the LSOA most of the place's
+        crimes were recorded in) and ``street`` (the most frequent police.uk location
+        text, e.g. ``"On or near High Street"``); ties go to the first alphabetically,
+        and a place with no crimes gets a missing value. Columns of these names already in the
+        source are kept as ``source_<name>``.
+
     Raises
     ------
     ValueError
         If fewer places than asked satisfy the separation, for a missing column, a score
         that is the same everywhere, a geographic CRS, both or neither of ``n`` and
         ``share``, a bad ``n`` or ``share``, or a result with no default score and no
-        ``score``.
+        ``score``; ``crimes`` without the police.uk columns, in another CRS, or with
+        no crime inside any picked place.
     TypeError
-        If ``source`` is neither a GeoDataFrame nor a result with ``to_frame()``.
+        If ``source`` is neither a GeoDataFrame nor a result with ``to_frame()``, or
+        ``crimes`` is not a GeoDataFrame.
 
     See Also
     --------
@@ -176,6 +193,7 @@ def select_places(
     ...
     ValueError: Only 1 places are 1 m apart among 4 scored places; ...
     """
+    check_crimes(crimes)
     frame, column = _ranked_frame(source, score)
     geometry = require_polygons(frame, name="source", lines=True)
     require_exclusive({"n": n, "share": share}, required=True, fix="E.g. n=20 or share=0.01.")
@@ -204,7 +222,7 @@ def select_places(
     finite = values[order]
     if len(finite) and finite.min() >= 0 and finite.sum() > 0:
         picked["cumulative_share"] = np.cumsum(values[kept]) / finite.sum()
-    return picked
+    return label_places(picked, crimes)
 
 
 def _ranked_frame(source: Any, score: str | None) -> tuple[gpd.GeoDataFrame, str]:

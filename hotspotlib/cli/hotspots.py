@@ -1,0 +1,224 @@
+"""``hotspotlib hotspots``: the top hot spots in police.uk files, as map, GIS files, report."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from hotspotlib.cli._common import CommandError, Progress, output_folder, report, use_agg
+
+NAME = "hotspots"
+HELP = "find the top hot spots in police.uk street-level crime files"
+DESCRIPTION = (
+    "Read police.uk street-level crime files (a zip as downloaded from data.police.uk, a "
+    "folder or one CSV), count crimes on a grid of square cells and pick the top cells. "
+    "Writes hotspots.csv (opens safely in Excel, with longitude, latitude, LSOA and the "
+    "most frequent street of each place), hotspots.gpkg (British National Grid, for QGIS "
+    "or ArcGIS), hotspots.geojson (WGS84, for web maps), hotspots_map.png and report.html."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the command's arguments."""
+    parser.add_argument(
+        "source", type=Path, help="police.uk download: a .zip, a folder of CSVs or one CSV"
+    )
+    parser.add_argument(
+        "--cell-size-m", type=float, default=150.0, help="side of the square cells, in metres"
+    )
+    parser.add_argument("--top", type=int, default=20, help="how many places to list")
+    parser.add_argument(
+        "--out", type=Path, default=Path("hotspots_output"), help="folder to write into"
+    )
+    parser.add_argument(
+        "--harm",
+        action="store_true",
+        help="rank cells by harm (Cambridge Crime Harm Index days) instead of crime counts",
+    )
+    parser.add_argument(
+        "--crime-type",
+        action="append",
+        metavar="TYPE",
+        help="keep only this police.uk crime type, e.g. Burglary (repeat for several; "
+        "default: every type)",
+    )
+    parser.add_argument(
+        "--min-separation-m",
+        type=float,
+        default=0.0,
+        help="least distance between two listed places, in metres; 0 lets neighbouring "
+        "cells both be listed",
+    )
+
+
+def run(args: argparse.Namespace) -> None:
+    """Run the command."""
+    import hotspotlib as hs
+
+    if not args.source.exists():
+        raise CommandError(
+            f"{str(args.source)!r} does not exist; give a police.uk .zip, folder or CSV."
+        )
+    plt = use_agg()
+    out = output_folder(args.out)
+    with Progress(6, quiet=args.quiet) as progress:
+        with progress.step("reading police.uk files"):
+            crimes = hs.read_police_uk(args.source)
+            crimes = _keep_types(crimes, args.crime_type)
+        with progress.step("counting crimes per cell"):
+            grid = hs.make_grid(_extent(crimes, args.cell_size_m), cell_size_m=args.cell_size_m)
+            counts = hs.count_events(crimes, grid, weights="harm")
+        with progress.step("picking the top places"):
+            places = hs.select_places(
+                counts,
+                n=args.top,
+                score="weight_sum" if args.harm else "count",
+                min_separation_m=args.min_separation_m,
+                crimes=crimes,
+            )
+            table = _briefing_table(places)
+        with progress.step("writing GeoPackage, GeoJSON and CSV"):
+            written = [
+                hs.to_geopackage(table, out / "hotspots.gpkg"),
+                hs.to_geojson(table, out / "hotspots.geojson"),
+                hs.to_csv(table, out / "hotspots.csv"),
+            ]
+        with progress.step("drawing the map"):
+            fig = _map(plt, counts, table, harm=args.harm, cell_size_m=args.cell_size_m)
+            fig.savefig(out / "hotspots_map.png", dpi=150, bbox_inches="tight")
+            written.append(out / "hotspots_map.png")
+        with progress.step("writing the report"):
+            written.append(_report(out, crimes, counts, table, args, fig))
+    report(args, [str(path) for path in written])
+
+
+def _keep_types(crimes: gpd.GeoDataFrame, wanted: list[str] | None) -> gpd.GeoDataFrame:
+    """Keep the crime types asked for (matched ignoring case); unknown types are an error."""
+    if not wanted:
+        return crimes
+    present = crimes["crime_type"].value_counts()
+    by_key = {str(name).casefold(): str(name) for name in present.index}
+    unknown = [name for name in wanted if name.strip().casefold() not in by_key]
+    if unknown:
+        have = "; ".join(f"{name} ({n:,})" for name, n in present.items())
+        raise CommandError(
+            f"--crime-type {', '.join(map(repr, unknown))} is not in these files; "
+            f"they have: {have}."
+        )
+    keep = {by_key[name.strip().casefold()] for name in wanted}
+    return crimes[crimes["crime_type"].isin(keep).to_numpy()]
+
+
+def _extent(crimes: gpd.GeoDataFrame, cell_size_m: float) -> gpd.GeoDataFrame:
+    """Return the crimes' bounding box, one cell wider on every side, as the area to grid."""
+    from shapely.geometry import box
+
+    x0, y0, x1, y1 = crimes.total_bounds
+    margin = max(float(cell_size_m), 0.0)
+    shape = box(x0 - margin, y0 - margin, x1 + margin, y1 + margin)
+    return gpd.GeoDataFrame(geometry=[shape], crs=crimes.crs)
+
+
+def _briefing_table(places: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """One row per place in rank order, with plain column names, ready to export."""
+    table = places.reset_index().rename(
+        columns={"rank": "hotspot_id", "weight_sum": "harm", "cumulative_share": "share_so_far"}
+    )
+    columns = [
+        "hotspot_id", "street", "lsoa_name", "lsoa_code", "count", "harm", "share_so_far",
+        "longitude", "latitude", "cell_id", "geometry",
+    ]  # fmt: skip
+    table = table[[c for c in columns if c in table.columns]]
+    return gpd.GeoDataFrame(table, geometry="geometry", crs=places.crs)
+
+
+def _map(plt: Any, counts: Any, table: gpd.GeoDataFrame, *, harm: bool, cell_size_m: float) -> Any:
+    """Cells with crime shaded by the ranking score; the listed places outlined and numbered."""
+    column = "weight_sum" if harm else "count"
+    frame = counts.to_frame()
+    frame = frame[frame["count"].to_numpy() > 0]
+    fig, ax = plt.subplots(figsize=(9, 8), layout="constrained")
+    what = "harm (CCHI days)" if harm else "crimes"
+    frame.plot(
+        column=column,
+        ax=ax,
+        cmap="YlOrRd",
+        legend=True,
+        legend_kwds={"label": f"{what} per {cell_size_m:g} m cell", "shrink": 0.7},
+    )
+    table.boundary.plot(ax=ax, color="black", linewidth=1.2)
+    corners = table.geometry.bounds  # number each place beside its top-right corner
+    for number, x, y in zip(table["hotspot_id"], corners["maxx"], corners["maxy"], strict=True):
+        ax.annotate(
+            str(number), (x, y), xytext=(2, 2), textcoords="offset points", fontsize=8,
+            fontweight="bold",
+        )  # fmt: skip
+    ranked = "harm" if harm else "crime count"
+    ax.set_title(f"Top {len(table)} places by {ranked}, {cell_size_m:g} m cells")
+    ax.set_xlabel(f"Easting (m), {table.crs.name}")
+    ax.set_ylabel("Northing (m)")
+    ax.set_aspect("equal")
+    return fig
+
+
+def _report(
+    out: Path,
+    crimes: gpd.GeoDataFrame,
+    counts: Any,
+    table: gpd.GeoDataFrame,
+    args: argparse.Namespace,
+    fig: Any,
+) -> Path:
+    """Write a short HTML report: what was read, how concentrated, the list and the map."""
+    from hotspotlib._html import HtmlReport
+
+    months = pd.to_datetime(crimes["month"])
+    score = "harm" if args.harm else "count"
+    total = float(table[score].sum())
+    everything = float(counts.to_frame()["weight_sum" if args.harm else "count"].sum())
+    share = total / everything if everything > 0 else np.nan
+    n_cells = int((counts.to_frame()["count"] > 0).sum())
+    types = ", ".join(args.crime_type) if args.crime_type else "all crime types"
+    page = HtmlReport(title=f"Top {len(table)} hot spots")
+    page.text(
+        f"{len(crimes):,} crimes ({types}) recorded by police.uk from "
+        f"{months.min():%B %Y} to {months.max():%B %Y}, counted on {args.cell_size_m:g} m "
+        f"square cells. Crime was recorded in {n_cells:,} cells; the {len(table)} places "
+        f"listed hold {share:.0%} of the {'harm' if args.harm else 'crimes'}."
+    )
+    page.heading("What this means")
+    page.text(
+        "These are the places where crime was most concentrated in the period: candidates "
+        "for hot-spot patrols. police.uk moves each crime to a nearby anonymous point "
+        "('On or near ...'), so a place is where crimes were recorded, not exact addresses; "
+        "check the list with local knowledge before patrols are planned."
+        + (" Harm weights each crime by the Cambridge Crime Harm Index (days of "
+           "imprisonment its offence would draw), so one serious crime outweighs many "
+           "minor ones." if args.harm else "")
+    )  # fmt: skip
+    page.heading("The places")
+    shown = table.drop(columns=["geometry", "cell_id"]).rename(
+        columns={
+            "hotspot_id": "place",
+            "lsoa_name": "LSOA",
+            "lsoa_code": "LSOA code",
+            "share_so_far": "share so far",
+        }
+    )
+    shown["share so far"] = (100 * shown["share so far"]).round(0).astype("Int64").astype(str) + "%"
+    shown["harm"] = shown["harm"].map("{:,.0f}".format)
+    for column in ("longitude", "latitude"):
+        shown[column] = shown[column].map("{:.5f}".format)
+    page.table(shown.set_index("place"))
+    page.heading("Map")
+    page.figure(fig, alt=f"Map of the top {len(table)} places")
+    page.text(
+        "Files: hotspots.csv (Excel), hotspots.gpkg (QGIS/ArcGIS, British National Grid), "
+        "hotspots.geojson (web maps, WGS84), hotspots_map.png."
+    )
+    return page.write(out / "report.html")

@@ -1,0 +1,204 @@
+"""The ``hotspotlib`` command line, run by calling ``main(argv)`` on police.uk-style files."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+
+import hotspotlib as hs
+from hotspotlib.cli import build_parser, main
+
+HEADER = (
+    "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,"
+    "LSOA code,LSOA name,Crime type,Last outcome category,Context"
+)
+# Two planted hot points in Southend, and scattered crimes around them.
+HIGH_STREET = (0.7110, 51.5380, "On or near High Street", "E01000001", "Southend 001A")
+PIER_HILL = (0.7200, 51.5330, "On or near Pier Hill", "E01000002", "Southend 002B")
+
+
+def _rows(month: str, rng: np.random.Generator) -> list[str]:
+    rows = []
+    for (lon, lat, street, code, name), n, kind in (
+        (HIGH_STREET, 15, "Burglary"),
+        (PIER_HILL, 10, "Robbery"),
+    ):
+        rows += [f"x,{month},Essex Police,Essex Police,{lon},{lat},{street},{code},{name},"
+                 f"{kind},Under investigation," for _ in range(n)]  # fmt: skip
+    lon = rng.uniform(0.68, 0.74, 40)
+    lat = rng.uniform(51.53, 51.55, 40)
+    for i in range(40):
+        rows.append(
+            f",{month},Essex Police,Essex Police,{lon[i]:.5f},{lat[i]:.5f},"
+            f"On or near Road {i},E0100009{i % 3},Southend 09{i % 3}X,"
+            f"{'Burglary' if i % 2 else 'Vehicle crime'},,"
+        )
+    return rows
+
+
+@pytest.fixture
+def download(tmp_path: Path) -> Path:
+    """A police.uk zip: two monthly folders of Essex street-level crimes."""
+    rng = np.random.default_rng(3)
+    path = tmp_path / "download.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for month in ("2024-01", "2024-02"):
+            text = "\n".join([HEADER, *_rows(month, rng)]) + "\n"
+            archive.writestr(f"{month}/{month}-essex-street.csv", text)
+    return path
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main([*argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_version(capsys):
+    code, out, _ = _run(capsys, "--version")
+    assert code == 0 and out.strip() == f"hotspotlib {hs.__version__}"
+
+
+def test_module_runs_as_a_program():
+    done = subprocess.run(
+        [sys.executable, "-m", "hotspotlib", "--version"], capture_output=True, text=True
+    )
+    assert done.returncode == 0 and done.stdout.strip() == f"hotspotlib {hs.__version__}"
+
+
+def test_hotspots_writes_map_gis_files_csv_and_report(download, tmp_path, capsys):
+    out = tmp_path / "out"
+    code, stdout, err = _run(
+        capsys, "hotspots", str(download), "--cell-size-m", "150", "--top", "5", "--out", str(out)
+    )
+    assert code == 0 and err == "", err  # no progress bar when stderr is not a terminal
+    names = {"hotspots.csv", "hotspots.gpkg", "hotspots.geojson", "hotspots_map.png", "report.html"}
+    assert names == {p.name for p in out.iterdir()}
+    assert {Path(line).name for line in stdout.split()} == names
+    table = pd.read_csv(out / "hotspots.csv")
+    assert table["hotspot_id"].tolist() == [1, 2, 3, 4, 5]
+    assert table.loc[0, "street"] == "On or near High Street"  # 30 crimes in two months
+    crimes = hs.read_police_uk(download)
+    cells = gpd.read_file(out / "hotspots.gpkg", engine="pyogrio")
+    inside = [int(crimes.within(cell).sum()) for cell in cells.geometry]  # brute force
+    assert table["count"].tolist() == inside and inside[0] >= 30 and inside[1] >= 20
+    assert table.loc[1, "street"] == "On or near Pier Hill"
+    assert table.loc[0, "lsoa_code"] == "E01000001" and table.loc[1, "lsoa_name"] == "Southend 002B"
+    # each place's coordinates lie inside its cell: the planted points sit in the top two
+    lonlat = gpd.GeoSeries.from_xy(table["longitude"], table["latitude"], crs=4326)
+    assert cells.crs.to_epsg() == 27700 and len(cells) == 5
+    assert cells.geometry.contains(lonlat.to_crs(27700)).all()
+    planted = gpd.GeoSeries.from_xy([HIGH_STREET[0]], [HIGH_STREET[1]], crs=4326)
+    assert cells.geometry.iloc[0].contains(planted.to_crs(27700).iloc[0])
+    assert gpd.read_file(out / "hotspots.geojson", engine="pyogrio").crs.to_epsg() == 4326
+    assert (out / "hotspots_map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert f"{len(crimes)} crimes (all crime types)" in html and "January 2024" in html
+    assert "What this means" in html and "On or near High Street" in html
+    assert not re.search(r"\b(n_\w+|weight_sum|cumulative_share)\b", html)
+
+
+def test_harm_and_crime_type(download, tmp_path, capsys):
+    out = tmp_path / "robbery"
+    argv = ["hotspots", str(download), "--top", "1", "--out", str(out), "--quiet"]
+    code, stdout, err = _run(capsys, *argv, "--crime-type", "robbery", "--harm")
+    assert code == 0 and stdout == "" and err == ""
+    table = pd.read_csv(out / "hotspots.csv")
+    assert table.loc[0, "street"] == "On or near Pier Hill"
+    assert table.loc[0, "harm"] == 20 * hs.harm_weights().loc["Robbery"]
+
+
+def test_errors_are_one_line_with_exit_status_2(download, tmp_path, capsys):
+    code, _, err = _run(capsys, "hotspots", str(download), "--crime-type", "Arson")
+    assert code == 2 and err.count("\n") == 1
+    assert err.startswith("hotspotlib: error: --crime-type 'Arson' is not in these files")
+    assert "Burglary (" in err and "Traceback" not in err
+    code, _, err = _run(capsys, "hotspots", str(tmp_path / "missing.zip"))
+    assert code == 2 and err.count("\n") == 1 and "does not exist" in err
+    code, _, err = _run(capsys, "hotspots", str(download), "--top", "many")
+    assert code == 2 and err.count("\n") == 1 and "invalid int value: 'many'" in err
+    code, _, err = _run(capsys, "hotspots", str(download), "--top", "0", "--out", str(tmp_path))
+    assert code == 2 and err.count("\n") == 1 and "`n` must be" in err
+    code, _, err = _run(capsys, "hotspots", str(download), "--top", "0", "--debug")
+    assert code == 2 and "Traceback (most recent call last)" in err
+
+
+def test_plan_from_the_hotspots_csv(download, tmp_path, capsys):
+    found = tmp_path / "found"
+    assert main(["hotspots", str(download), "--top", "6", "--out", str(found), "--quiet"]) == 0
+    argv = ["plan", str(found / "hotspots.csv"), "--date", "2025-01-31", "--treated", "2"]
+    code, _, err = _run(capsys, *argv, "--seed", "4", "--out", str(tmp_path / "a"))
+    assert code == 0, err
+    plan = pd.read_csv(tmp_path / "a" / "patrol_plan.csv")
+    assert plan["patrol"].tolist() == ["patrol"] * 2 + ["control"] * 4
+    assert set(plan["date"]) == {"2025-01-31"} and sorted(plan["hotspot_id"]) == [1, 2, 3, 4, 5, 6]
+    assert plan["street"].notna().all() and {"longitude", "latitude"} <= set(plan.columns)
+    audit = json.loads((tmp_path / "a" / "patrol_plan_audit.json").read_text())
+    assert audit["seed"] == 4 and audit["first_day"] == "2025-01-31"
+    # the same seed from the GeoPackage gives the same draw; the oracle is assign_days itself
+    argv[1] = str(found / "hotspots.gpkg")
+    assert main([*argv, "--seed", "4", "--out", str(tmp_path / "b"), "--quiet"]) == 0
+    again = pd.read_csv(tmp_path / "b" / "patrol_plan.csv")
+    assert again["hotspot_id"].tolist() == plan["hotspot_id"].tolist()
+    direct = hs.assign_days(range(1, 7), start="2025-01-31", days=1, treated_per_day=2, rng=4)
+    chosen = direct.to_frame().query("treated == 1")
+    assert sorted(chosen.iloc[:, 0]) == sorted(plan["hotspot_id"][:2])
+
+
+def test_plan_errors(download, tmp_path, capsys):
+    places = tmp_path / "places.csv"
+    pd.DataFrame({"id": [1, 2, 2]}).to_csv(places, index=False)
+    code, _, err = _run(capsys, "plan", str(places), "--treated", "1")
+    assert code == 2 and "no column 'hotspot_id'" in err and "--id-column" in err
+    code, _, err = _run(capsys, "plan", str(places), "--treated", "1", "--id-column", "id")
+    assert code == 2 and "no blanks or repeats" in err
+    code, _, err = _run(capsys, "plan", str(places))
+    assert code == 2 and "--treated" in err and err.count("\n") == 1
+
+
+def test_help_is_plain_and_shows_every_default():
+    parser = build_parser()
+    subparsers = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    for name, sub in subparsers.items():
+        text = sub.format_help()
+        assert not re.search(r"``|:func:|:class:|\.\. ", text), name
+        for action in sub._actions:
+            if action.option_strings and action.dest != "help" and not action.required:
+                assert "default" in (action.help or "") or action.default is not None, action
+        flat = " ".join(text.split())
+        assert flat.count("(default:") >= 3, name
+
+
+def test_plan_with_officers_writes_a_visit_timetable(download, tmp_path, capsys):
+    found = tmp_path / "found"
+    assert main(["hotspots", str(download), "--top", "6", "--out", str(found), "--quiet"]) == 0
+    out = tmp_path / "shift"
+    argv = ["plan", str(found / "hotspots.gpkg"), "--date", "2025-01-31", "--treated", "4"]
+    more = ["--seed", "2", "--officers", "2", "--shift", "22:00-02:00", "--speed-kmh", "20"]
+    code, _, err = _run(capsys, *argv, *more, "--out", str(out))
+    assert code == 0, err
+    plan = pd.read_csv(out / "patrol_plan.csv")
+    visits = pd.read_csv(out / "patrol_visits.csv", parse_dates=["arrival", "departure"])
+    patrolled = plan.loc[plan["patrol"] == "patrol", "hotspot_id"]
+    assert sorted(visits["hotspot_id"]) == sorted(patrolled)  # one visit to each, no other
+    assert visits["officer_id"].nunique() == 2 and (visits["minutes"] == 15).all()
+    assert visits["arrival"].min() >= pd.Timestamp("2025-01-31 22:00")
+    assert visits["departure"].max() <= pd.Timestamp("2025-02-01 02:00")
+    assert visits["street"].notna().all()
+    # from the CSV there are no outlines to route between: one clear line
+    argv[1] = str(found / "hotspots.csv")
+    code, _, err = _run(capsys, *argv, *more, "--out", str(out))
+    assert code == 2 and "give the .gpkg file" in err and err.count("\n") == 1
+    gpkg = str(found / "hotspots.gpkg")
+    late = ["--treated", "1", "--officers", "1", "--shift", "late", "--out", str(out)]
+    code, _, err = _run(capsys, "plan", gpkg, *late)
+    assert code == 2 and "--shift 'late' is not HH:MM-HH:MM" in err
