@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any, Protocol, runtime_checkable
 
 import geopandas as gpd
@@ -214,6 +215,7 @@ def select_places(
         found = f"are {gap:g} m apart among {len(order)} scored places" if gap else "have a score"
         fix = "or lower `min_separation_m`" if gap else f"(at most {len(kept)})"
         raise ValueError(f"Only {len(kept)} places {found}; ask for fewer than {wanted} {fix}.")
+    _warn_empty_picks(frame, kept, tally if tally is not None else column)
     picked = frame.iloc[kept].copy()
     picked = picked.rename(
         columns={c: f"source_{c}" for c in ("rank", "cumulative_share") if c in picked.columns}
@@ -223,6 +225,23 @@ def select_places(
     if len(finite) and finite.min() >= 0 and finite.sum() > 0:
         picked["cumulative_share"] = np.cumsum(values[kept]) / finite.sum()
     return label_places(picked, crimes)
+
+
+def _warn_empty_picks(frame: gpd.GeoDataFrame, kept: list[int], column: str) -> None:
+    """Warn when places with no events (or a zero count) had to be picked to reach ``n``."""
+    values = frame[column].to_numpy(dtype=float)
+    if np.nanmin(values, initial=0.0) < 0:  # not a count: zero means nothing
+        return
+    empty = int((~(values[kept] > 0)).sum())
+    if empty:
+        busy = int((values > 0).sum())
+        warnings.warn(
+            f"{empty} of the {len(kept)} places picked have no events ({column!r} is 0); "
+            f"only {busy} places have any. Ask for at most {busy} places, or use a longer "
+            "window of events.",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def _ranked_frame(source: Any, score: str | None) -> tuple[gpd.GeoDataFrame, str]:

@@ -165,10 +165,22 @@ def test_smoothed_peak_in_an_empty_cell_is_ranked_after_cells_with_events():
     assert picked["density"].min() < frame.loc[peak, "density"]  # the lone cell beats the peak
     assert set(picked.index) == set(frame.index[frame["n_events"] > 0])
     assert picked["density"].is_monotonic_decreasing  # by score within the group
-    tenth = hs.select_places(surface, n=10)
+    with pytest.warns(UserWarning, match="1 of the 10 places picked have no events"):
+        tenth = hs.select_places(surface, n=10)
     assert tenth.index[-1] == peak  # the empty peak leads the cells without events
     smoothed = hs.select_places(surface, n=1, smoothing_only=True)
     assert smoothed.index[0] == peak
+
+
+def test_counts_warn_when_empty_cells_fill_the_list():
+    frame = gpd.GeoDataFrame(
+        {"count": [5, 3, 0, 0]},
+        geometry=[box(i * 10, 0, i * 10 + 10, 10) for i in range(4)],
+        crs=27700,
+    )
+    assert len(hs.select_places(frame, score="count", n=2)) == 2  # no warning
+    with pytest.warns(UserWarning, match="2 of the 4 places picked.*only 2 places have any"):
+        hs.select_places(frame, score="count", n=4)
 
 
 def test_events_column_for_a_frame_and_its_checks():
