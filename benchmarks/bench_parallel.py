@@ -23,40 +23,40 @@ ONLY_WHEN_NAMED = True
 
 
 def _cases() -> dict[str, tuple[Callable[[Any], Any], Callable[[Any], np.ndarray]]]:
-    city = hs.synthetic_city(n_events=6_000, rng=1)
-    counts = hs.count_events(city.events, hs.make_grid(city.events, cell_size_m=100))
+    city = hs.synthetic_city(n_events=4_000, rng=1)
+    counts = hs.count_events(city.events, hs.make_grid(city.events, cell_size_m=150))
     plan = hs.assign_days(range(40), start="2020-07-01", days=120, treated_per_day=20, rng=1)
     means = np.linspace(0.1, 1.0, 40)
     rng = np.random.default_rng(0)
     panels = {}
-    for force in range(16):
+    for force in range(8):
         panel = hs.assign_days(range(30), start="2021-01-01", days=60, treated_per_day=15, rng=rng)
         frame = panel.to_frame().reset_index()
         frame["crimes"] = rng.poisson(np.where(frame["treated"] == 1, 0.8, 1.0))
         panels[f"force {force}"] = frame
     return {
-        "gi_star, 999 permutations": (
-            lambda c: hs.gi_star(counts, distance_m=300, n_permutations=999, rng=1, client=c),
+        "gi_star, 499 permutations": (
+            lambda c: hs.gi_star(counts, distance_m=300, n_permutations=499, rng=1, client=c),
             lambda r: r.p_value,
         ),
-        "knox_test, 200 permutations": (
+        "knox_test, 100 permutations": (
             lambda c: hs.knox_test(
                 city.events,
                 spatial_bands_m=[100, 200, 400],
                 temporal_bands_days=[7, 14],
-                n_permutations=200,
+                n_permutations=100,
                 rng=1,
                 client=c,
             ),
             lambda r: r.simulated,
         ),
-        "simulate_power, 2,000 trials": (
+        "simulate_power, 1,000 trials": (
             lambda c: hs.simulate_power(
-                plan, place_means=means, irr=0.8, n_simulations=2_000, rng=1, client=c
+                plan, place_means=means, irr=0.8, n_simulations=1_000, rng=1, client=c
             ),
             lambda r: r.estimates,
         ),
-        "evaluate_forces, 16 forces": (
+        "evaluate_forces, 8 forces": (
             lambda c: hs.evaluate_forces(
                 panels, outcome="crimes", design="crossover", model="poisson", client=c
             ),
@@ -108,6 +108,7 @@ def main() -> None:
                     "identical": same,
                 }
             )
+            print(f"done: {rows[-1]}", flush=True)
     finally:
         for client in clients.values():
             if client is not None:
