@@ -1,6 +1,7 @@
 """Run every ``benchmarks/bench_*.py`` (or those named on the command line).
 
 ``python -m benchmarks --quick`` runs only the headline rows (``benchmarks/_quick.py``).
+A module that sets ``ONLY_WHEN_NAMED = True`` (a long one) runs only when named.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ def main(names: list[str]) -> int:
     chosen = [n for n in found if not names or any(part in n for part in names)]
     for name in chosen:
         module = importlib.import_module(f"benchmarks.{name}")
+        if not names and getattr(module, "ONLY_WHEN_NAMED", False):
+            print(f"\n{name}: skipped (long; run it by name: python -m benchmarks {name[6:]})")
+            continue
         module.main()
     if not chosen:
         print(f"no benchmark matches {names}; have {found}")

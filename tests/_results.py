@@ -8,14 +8,18 @@ keep it in ``sys.modules`` so the builders' caches are shared within a test proc
 from __future__ import annotations
 
 import dataclasses
+import tempfile
+import warnings
 from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 import hotspotlib as hs
+from hotspotlib import scale
 
 
 @cache
@@ -121,6 +125,18 @@ def _first_half() -> Any:
 def _second_half() -> Any:
     events = city().events
     return events[events["timestamp"] >= events["timestamp"].median()]
+
+
+def police_archive() -> Any:
+    """A two-file archive (one row without coordinates) written to a fresh folder."""
+    source = Path(tempfile.mkdtemp())
+    for month in ("2024-01", "2024-02"):
+        (source / f"{month}-kent-street.csv").write_text(
+            f"Month,Longitude,Latitude,Crime type\n{month},0.52,51.27,Burglary\n{month},,,Robbery\n"
+        )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the dropped rows, counted
+        return scale.police_uk_to_parquet(source, source / "archive")
 
 
 BUILDERS: dict[str, Callable[[], Any]] = {
@@ -240,6 +256,7 @@ BUILDERS: dict[str, Callable[[], Any]] = {
         n_simulations=50,
         rng=1,
     ),
+    "PoliceArchive": police_archive,
     "ForceEvaluation": lambda: hs.evaluate_forces(
         {f: arm_trial(seed) for seed, f in enumerate(["A", "B", "C"])},
         outcome="crimes",
@@ -254,3 +271,20 @@ RESULT_CLASSES = sorted(
     and dataclasses.is_dataclass(getattr(hs, name))
     and getattr(hs, name).__dataclass_params__.frozen
 )
+# the optional Dask path's results (hotspotlib.scale imports dask only when used)
+RESULT_CLASSES = sorted(
+    {
+        *RESULT_CLASSES,
+        *(
+            name
+            for name in scale.__all__
+            if isinstance(getattr(scale, name), type)
+            and dataclasses.is_dataclass(getattr(scale, name))
+        ),
+    }
+)
+
+
+def result_class(name: str) -> type:
+    """The public class of that name, from ``hotspotlib`` or ``hotspotlib.scale``."""
+    return getattr(hs, name) if hasattr(hs, name) else getattr(scale, name)

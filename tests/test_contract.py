@@ -19,7 +19,6 @@ import pandas as pd
 import pytest
 from matplotlib.axes import Axes
 
-import hotspotlib as hs
 from hotspotlib._frozen import FrozenResult
 
 
@@ -152,7 +151,7 @@ def _check_mappings(result: Any, name: str) -> None:
 @pytest.mark.parametrize("name", _params())
 def test_result_contract(name: str) -> None:
     result = BUILDERS[name]()
-    assert type(result) is getattr(hs, name)
+    assert type(result) is _results.result_class(name)
     _check_repr(result, name)
     _check_html(result, name)
     _check_summary(result, name)

@@ -42,7 +42,7 @@ city, pings = _results.city, _results.pings
 def test_every_frozen_result_class_is_built_here_and_uses_the_frozen_base() -> None:
     assert sorted(BUILDERS) == RESULT_CLASSES
     for name in RESULT_CLASSES:
-        assert issubclass(getattr(hs, name), FrozenResult), name
+        assert issubclass(_results.result_class(name), FrozenResult), name
 
 
 def _assert_frozen(result: Any, where: str) -> None:

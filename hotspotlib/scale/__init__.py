@@ -7,3 +7,9 @@ are imported only when a function here is called.
 """
 
 __all__: list[str] = []
+
+# archive input and parallel work
+from hotspotlib.scale._archive import police_uk_to_parquet, read_events  # noqa: E402
+from hotspotlib.scale._archive_result import PoliceArchive  # noqa: E402
+
+__all__ += ["PoliceArchive", "police_uk_to_parquet", "read_events"]

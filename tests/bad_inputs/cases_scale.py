@@ -3,7 +3,12 @@
 The names ``Case``, ``fx`` and ``hs`` are given by tests/test_bad_inputs.py.
 """
 
+import tempfile
+from pathlib import Path
+
 import numpy as np
+
+from hotspotlib import scale
 
 _ADDRESS = "tcp://127.0.0.1:8786"
 _CLIENT = r"`client` must be a distributed.Client"
@@ -23,7 +28,55 @@ def _panels():
     return panels
 
 
+def _download():
+    folder = Path(tempfile.mkdtemp())
+    (folder / "2024-01-kent-street.csv").write_text(
+        "Month,Longitude,Latitude,Crime type\n2024-01,0.52,51.27,Burglary\n"
+    )
+    return folder
+
+
 CASES = [
+    Case(
+        "police_uk_to_parquet",
+        "unknown harm scheme",
+        lambda: scale.police_uk_to_parquet(_download(), _download() / "out", harm="days"),
+        match=r"`harm`",
+    ),
+    Case(
+        "police_uk_to_parquet",
+        "geographic crs",
+        lambda: scale.police_uk_to_parquet(_download(), _download() / "out", crs=4326),
+        match=r"`crs`",
+    ),
+    Case(
+        "police_uk_to_parquet",
+        "overwrite not a bool",
+        lambda: scale.police_uk_to_parquet(_download(), _download() / "out", overwrite="yes"),
+        match=r"`overwrite`",
+        raises=TypeError,
+    ),
+    Case(
+        "police_uk_to_parquet",
+        "folder holding other files",
+        lambda: scale.police_uk_to_parquet(_download(), _download()),
+        match=r"`folder`: .* holds no archive",
+        raises=FileExistsError,
+    ),
+    Case(
+        "police_uk_to_parquet",
+        "client given as a scheduler address",
+        lambda: scale.police_uk_to_parquet(_download(), _download() / "out", client=_ADDRESS),
+        match=_CLIENT,
+        raises=TypeError,
+    ),
+    Case(
+        "read_events",
+        "folder without an archive",
+        lambda: scale.read_events(_download()),
+        match=r"`folder`: no archive",
+        raises=FileNotFoundError,
+    ),
     Case(
         "simulate_power",
         "client given as a scheduler address",

@@ -7,10 +7,14 @@ import pytest
 
 @pytest.fixture(scope="session")
 def client():
-    """A ``distributed.Client`` on a two-worker ``LocalCluster`` (threads, no dashboard)."""
+    """A ``distributed.Client`` on a two-worker ``LocalCluster`` (threads).
+
+    The scheduler always serves HTTP; ``":0"`` picks a free port, where the default
+    (8787, also taken by ``None``) fails when another cluster on the machine holds it.
+    """
     distributed = pytest.importorskip("distributed")
     cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
     )
     with distributed.Client(cluster) as dask_client:
         yield dask_client
