@@ -114,7 +114,8 @@ def kde(
         :func:`select_bandwidth`. Default: ArcGIS's radius, with a warning when it is
         500 m or more, which blurs micro-places such as 150 m cells (see Notes). Name
         a rule to choose it knowingly: ``"arcgis"`` reproduces ArcGIS without the
-        warning; ``"likelihood_cv"`` fits the scale of the data.
+        warning; ``"likelihood_cv"`` fits the scale of the data (few events spread
+        widely still give a wide radius, and the same warning).
     bandwidth_adjust : float
         Multiplier on the bandwidth (given or chosen), as sfhotspot's ``bandwidth_adjust``.
     oversample : int, optional
@@ -135,8 +136,8 @@ def kde(
     Warns
     -----
     UserWarning
-        When neither ``bandwidth_m`` nor ``bandwidth_rule`` is given and ArcGIS's rule
-        picks a radius of 500 m or more: the message names the radius and the fix.
+        When ``bandwidth_m`` is not given and the rule (any but a named ``"arcgis"``)
+        picks a radius of 500 m or more: the message names the rule, the radius and the fix.
         When ``oversample`` is not given and the raster is too large to bin finely
         enough within about 8.4 million fine nodes, so that the binning error bound
         exceeds 0.5% of a kernel's peak: the message gives the bound and the fixes.
@@ -214,8 +215,8 @@ def kde(
     adjust = require_positive(bandwidth_adjust, name="bandwidth_adjust")
     rule = "arcgis" if bandwidth_rule is None else bandwidth_rule
     choice = _bandwidth(xy, w, bandwidth_m, rule=rule, kernel=kernel, adjust=adjust)
-    if bandwidth_m is None and bandwidth_rule is None:
-        _warn_if_regional(choice)
+    if bandwidth_m is None and bandwidth_rule != "arcgis":
+        _warn_if_regional(choice, named=bandwidth_rule is not None)
     layout = make_layout(xy, window, grid, cell_size_m, choice.bandwidth_m, max_cells)
     near = events_in_reach(xy, layout, kernel, choice.bandwidth_m, on_grid=grid is not None)
     engine, k = choose_engine(
@@ -348,18 +349,30 @@ def _bandwidth(
     )  # fmt: skip
 
 
-def _warn_if_regional(choice: BandwidthChoice) -> None:
-    """Warn when the default rule chose a radius too wide for micro-places."""
-    radius = float(choice.details["quartic_radius_m"]) * choice.bandwidth_adjust
+def _warn_if_regional(choice: BandwidthChoice, *, named: bool) -> None:
+    """Warn when a rule (not a named ``"arcgis"``) chose a radius too wide for micro-places."""
+    if "quartic_radius_m" in choice.details:
+        radius = float(choice.details["quartic_radius_m"]) * choice.bandwidth_adjust
+        what = "quartic search radius"
+    else:
+        radius = float(choice.bandwidth_m)  # the kernel's own bandwidth (SD for gaussian)
+        what = f"{choice.kernel} bandwidth"
     if radius < MICRO_PLACE_RADIUS_M:
         return
+    if named:
+        who = f"the {choice.rule!r} rule"
+        fix = "pass `bandwidth_m` of about one or two cells (e.g. 150-300 m)"
+    else:
+        who = "ArcGIS's default rule"
+        fix = (
+            "pass `bandwidth_m` of about one or two cells (e.g. 150-300 m) or "
+            "`bandwidth_rule='likelihood_cv'`; to keep ArcGIS's radius knowingly, pass "
+            "`bandwidth_rule='arcgis'`"
+        )
     warnings.warn(
-        f"kde: ArcGIS's default rule chose a {radius:,.0f} m quartic search radius "
+        f"kde: {who} chose a {radius:,.0f} m {what} "
         f"(at least {MICRO_PLACE_RADIUS_M:,.0f} m): a regional surface that blurs "
-        "micro-places, so its top cells can hold no recorded crime. To rank places, pass "
-        "`bandwidth_m` of about one or two cells (e.g. 150-300 m) or "
-        "`bandwidth_rule='likelihood_cv'`; to keep ArcGIS's radius knowingly, pass "
-        "`bandwidth_rule='arcgis'`.",
+        f"micro-places, so its top cells can hold no recorded crime. To rank places, {fix}.",
         UserWarning,
         stacklevel=3,
     )

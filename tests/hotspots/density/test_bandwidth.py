@@ -195,6 +195,17 @@ def test_default_rule_warns_of_a_regional_radius_with_the_fix():
     hs.kde(events, cell_size_m=200, bandwidth_m=radius)
 
 
+def test_any_other_named_rule_warns_of_a_regional_bandwidth_too():
+    sparse = _spread_events(20_000, n=60)  # few events spread widely: every rule goes wide
+    chosen = hs.select_bandwidth(sparse, rule="silverman").bandwidth_m
+    assert chosen >= 500
+    with pytest.warns(UserWarning, match=f"'silverman' rule chose a {chosen:,.0f} m") as told:
+        hs.kde(sparse, cell_size_m=200, bandwidth_rule="silverman")
+    text = str(told[0].message)
+    assert "bandwidth_m" in text and "bandwidth_rule='arcgis'" not in text
+    hs.kde(sparse, cell_size_m=200, bandwidth_rule="arcgis")  # named ArcGIS: no warning
+
+
 def test_default_rule_threshold_is_500_m():
     from hotspotlib.hotspots.density.kde import MICRO_PLACE_RADIUS_M
 
