@@ -178,7 +178,10 @@ def classify(
     classes = np.full(values.shape, -1, dtype=np.int64)
     classes[finite] = np.minimum(np.searchsorted(upper, data, side="left"), len(upper) - 1)
     lower = np.concatenate([[data.min()], upper[:-1]])
-    labels = [f"{plain(lo)} – {plain(hi)}" for lo, hi in zip(lower, upper, strict=True)]
+    labels = [
+        f"{plain(lo)} – {plain(hi)}" if lo <= hi else f"up to {plain(hi)} (none)"
+        for lo, hi in zip(lower, upper, strict=True)
+    ]
     return classes, labels, f"{_SCHEME_NAMES[scheme]}, {len(upper)} classes{sampled}"
 
 

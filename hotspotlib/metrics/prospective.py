@@ -161,7 +161,7 @@ class ProspectiveHotspots(FrozenResult):
         )
         axes = map_axes(ax)
         frame = self.to_frame()
-        label = "risk score (recent nearby crime, Bowers-Johnson-Pease)"
+        label = "risk score (Bowers-Johnson-Pease)"
         draw_choropleth(axes, frame, frame["risk"], label=label, style=style, **kwargs)
         return finish_map(
             axes, frame.crs, title=f"Prospective risk at {self.origin:%Y-%m-%d %H:%M}", style=style
@@ -182,7 +182,7 @@ class ProspectiveHotspots(FrozenResult):
         """
         from hotspotlib._explore import explore_values
 
-        label = "risk score (recent nearby crime, Bowers-Johnson-Pease)"
+        label = "risk score (Bowers-Johnson-Pease)"
         return explore_values(
             self.to_frame(), "risk", label=label, tiles=tiles, scheme=scheme, k=k, **kwargs
         )

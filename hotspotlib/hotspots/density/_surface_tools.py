@@ -27,7 +27,6 @@ from hotspotlib.hotspots.grid.counts import count_events
 from hotspotlib.hotspots.grid.selection import select_places
 
 if TYPE_CHECKING:
-
     from hotspotlib.hotspots.density.surface import DensitySurface
 
 __all__ = [

@@ -159,6 +159,7 @@ class SurfaceComparison(FrozenResult):
             frame, self.method, label=label, tiles=tiles, scheme=scheme, k=k, **kwargs
         )
 
+
 def compare_surfaces(
     a: DensitySurface,
     b: DensitySurface,

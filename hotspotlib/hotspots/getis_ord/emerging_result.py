@@ -240,7 +240,10 @@ class EmergingHotspots(FrozenResult):
             style=style,
             **kwargs,
         )
-        title = f"Emerging hot spots ({self.n_steps} steps of {self.interval!r})"
+        steps = {"D": "daily", "W": "weekly", "M": "monthly", "MS": "monthly", "ME": "monthly"}
+        every = steps.get(str(self.interval).split("-")[0])
+        kind = f"{every} steps" if every else f"steps of {self.interval!r}"
+        title = f"Emerging hot spots ({self.n_steps} {kind})"
         return finish_map(axes, frame.crs, title=title, style=style)
 
     def explore(self, *, tiles: Any = "CartoDB positron", **kwargs: Any) -> Any:

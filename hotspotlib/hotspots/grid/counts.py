@@ -191,6 +191,7 @@ class EventCounts(FrozenResult):
             self.to_frame(), name, label=label, tiles=tiles, scheme=scheme, k=k, **kwargs
         )
 
+
 def locate_events(
     events: gpd.GeoDataFrame | gpd.GeoSeries, places: Grid | gpd.GeoDataFrame | gpd.GeoSeries
 ) -> NDArray[np.int64]:
