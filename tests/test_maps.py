@@ -32,7 +32,7 @@ from matplotlib.testing.compare import compare_images
 from shapely.geometry import box
 
 import hotspotlib as hs
-from hotspotlib import _maps
+from hotspotlib import _map_furniture, _maps
 
 IMAGES = Path(__file__).with_name("images")
 TOLERANCE = 3.0
@@ -155,7 +155,7 @@ def test_harm_surface_label() -> None:
     ("length_m", "expected"), [(1.0, 1.0), (7.3, 5.0), (19_999.0, 10_000.0), (250.0, 200.0)]
 )
 def test_scale_bar_lengths_are_round(length_m: float, expected: float) -> None:
-    assert _maps._nice_length(length_m) == expected
+    assert _map_furniture.nice_length(length_m) == expected
 
 
 def test_scale_bar_in_feet() -> None:

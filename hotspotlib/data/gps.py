@@ -144,10 +144,7 @@ class SimulatedPings(FrozenResult):
         return finish_map(axes, self.pings.crs, title="Simulated GPS pings by officer", style=style)
 
     def explore(self, *, tiles: Any = "CartoDB positron", **kwargs: Any) -> Any:
-        """Return an interactive folium map of the pings, coloured by officer.
-
-        ``tiles`` and other keyword arguments go to :meth:`geopandas.GeoDataFrame.explore`.
-        """
+        """Return a folium map of the pings by officer (``tiles`` etc. go to ``explore``)."""
         from hotspotlib._explore import _require_folium
 
         _require_folium()

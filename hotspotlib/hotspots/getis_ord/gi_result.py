@@ -217,6 +217,25 @@ class GiStar(FrozenResult):
         ``basemap=True`` draws web tiles underneath (a note instead when offline);
         ``north_arrow=True`` adds an arrow; ``title`` replaces the default title. Other
         keyword arguments go to :meth:`geopandas.GeoDataFrame.plot`. Returns the Axes.
+
+        See Also
+        --------
+        GiStar.explore : The same bins on an interactive map.
+
+        References
+        ----------
+        .. [1] Esri. How Hot Spot Analysis (Getis-Ord Gi*) works (the output bins and
+           their colours). https://pro.arcgis.com/en/pro-app/latest/tool-reference/
+           spatial-statistics/h-how-hot-spot-analysis-getis-ord-gi-spatial-stati.htm
+
+        Examples
+        --------
+        >>> import hotspotlib as hs
+        >>> city = hs.synthetic_city(n_events=800, days=30, rng=1)
+        >>> counts = hs.count_events(city.events, hs.make_grid(city.boundary, cell_size_m=500))
+        >>> ax = hs.gi_star(counts, distance_m=750).plot()
+        >>> ax.get_legend().get_title().get_text()
+        'Gi* confidence, FDR-corrected'
         """
         from hotspotlib._maps import (
             HOTSPOT_BIN_COLOURS,

@@ -229,8 +229,7 @@ class Grid(FrozenResult):
         """Draw the cell outlines, with a scale bar and the CRS named.
 
         ``basemap=True`` draws web tiles underneath (a note when offline);
-        ``north_arrow=True`` adds an arrow. Other keyword arguments go to
-        :meth:`geopandas.GeoDataFrame.plot`.
+        ``north_arrow=True`` an arrow; the rest goes to ``GeoDataFrame.plot``.
         """
         from hotspotlib._maps import finish_map, map_axes, map_style
 
@@ -244,10 +243,7 @@ class Grid(FrozenResult):
         return finish_map(axes, self.crs, title=title, style=style)
 
     def explore(self, *, tiles: Any = "CartoDB positron", **kwargs: Any) -> Any:
-        """Return an interactive folium map of the cells (outlines; popups show row and column).
-
-        ``tiles`` and other keyword arguments go to :meth:`geopandas.GeoDataFrame.explore`.
-        """
+        """Return a folium map of the cell outlines (``tiles`` etc. go to ``explore``)."""
         from hotspotlib._explore import _require_folium
 
         _require_folium()

@@ -158,6 +158,36 @@ class EventCounts(FrozenResult):
             Draw a north arrow.
         **kwargs
             Passed to :meth:`geopandas.GeoDataFrame.plot` (``cmap``, ``edgecolor`` ...).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The map: no coordinate ticks, a scale bar, the CRS named under it, the
+            legend or colour bar beside it.
+
+        See Also
+        --------
+        EventCounts.explore : The same map, interactive.
+        hotspotlib.GiStar.plot : Hot and cold spots in the ArcGIS palette.
+
+        References
+        ----------
+        .. [1] Rey, S. J. et al. mapclassify: classification schemes for choropleth maps.
+           https://pysal.org/mapclassify/
+        .. [2] Chainey, S. (2014). Examining the extent to which hotspot analysis can
+           support spatial predictions of crime. UCL.
+           https://discovery.ucl.ac.uk/id/eprint/1436261/
+
+        Examples
+        --------
+        >>> import hotspotlib as hs
+        >>> city = hs.synthetic_city(n_events=500, days=30, rng=1)
+        >>> grid = hs.make_grid(city.boundary, cell_size_m=500)
+        >>> ax = hs.count_events(city.events, grid).plot(scheme="quantiles", k=4)
+        >>> ax.get_title()
+        'Crimes per 500 m cell'
+        >>> ax.get_legend().get_title().get_text().splitlines()[:2]
+        ['crimes per cell', 'quantiles']
         """
         from hotspotlib._maps import draw_choropleth, finish_map, map_axes, map_style
 
@@ -182,7 +212,26 @@ class EventCounts(FrozenResult):
         """Return an interactive folium map of the counts, with each cell's figures in a popup.
 
         ``column``, ``scheme`` and ``k`` are as in :meth:`plot`; ``tiles`` and other
-        keyword arguments go to :meth:`geopandas.GeoDataFrame.explore`.
+        keyword arguments go to :meth:`geopandas.GeoDataFrame.explore` (``tiles=None``
+        for no background). Building the map fetches nothing: the browser loads tiles.
+
+        See Also
+        --------
+        EventCounts.plot : The static map for a briefing.
+
+        References
+        ----------
+        .. [1] geopandas ``GeoDataFrame.explore``.
+           https://geopandas.org/en/stable/docs/user_guide/interactive_mapping.html
+
+        Examples
+        --------
+        >>> import hotspotlib as hs
+        >>> city = hs.synthetic_city(n_events=500, days=30, rng=1)
+        >>> grid = hs.make_grid(city.boundary, cell_size_m=500)
+        >>> layer = hs.count_events(city.events, grid).explore(tiles=None)
+        >>> type(layer).__name__
+        'Map'
         """
         from hotspotlib._explore import explore_values
 
