@@ -110,9 +110,25 @@ def _north_arrow(axes: Axes) -> None:
     )
 
 
+def _fit_figure(axes: Axes) -> None:
+    """Size a figure made for this map to the map's shape (tall areas, narrow figures)."""
+    figure: Any = axes.figure
+    if not getattr(figure, "_hotspotlib_fit", False):
+        return
+    x0, x1 = axes.get_xlim()
+    y0, y1 = axes.get_ylim()
+    if not (x1 - x0) > 0 or not (y1 - y0) > 0:
+        return
+    height = float(figure.get_size_inches()[1])
+    side = 2.6 if axes.get_legend() is not None or len(figure.axes) > 1 else 0.4
+    width = 0.86 * height * (x1 - x0) / (y1 - y0) + side
+    figure.set_size_inches(min(max(width, 4.5), 12.0), height)
+
+
 def finish_map(axes: Axes, crs: Any, *, title: str, style: MapStyle) -> Axes:
     """Finish a map: equal aspect, no ticks, basemap, scale bar, CRS caption, title."""
     axes.set_aspect("equal")
+    _fit_figure(axes)
     caption, metres_per_unit = _crs_caption(crs)
     if style.basemap and crs is not None:
         _add_basemap(axes, crs)

@@ -135,7 +135,8 @@ def map_axes(ax: Axes | None, *, figsize: tuple[float, float] = (7.5, 6.0)) -> A
     if ax is not None:
         return ax
     plt = require_module("matplotlib.pyplot", feature="Plotting", install=PLOT_INSTALL)
-    _, new_ax = plt.subplots(figsize=figsize, layout="constrained")
+    figure, new_ax = plt.subplots(figsize=figsize, layout="constrained")
+    figure._hotspotlib_fit = True  # finish_map sizes it to the map's shape
     return new_ax
 
 
@@ -181,6 +182,8 @@ def classify(
         f"{plain(lo)} – {plain(hi)}" if lo <= hi else f"up to {plain(hi)} (none)"
         for lo, hi in zip(lower, upper, strict=True)
     ]
+    if len(labels) and 0 < lower[0] < 0.01 * abs(upper[0]):  # a sliver above zero
+        labels[0] = f"up to {plain(upper[0])}"
     return classes, labels, f"{_SCHEME_NAMES[scheme]}, {len(upper)} classes{sampled}"
 
 
@@ -286,10 +289,18 @@ def draw_raster(
     style: MapStyle,
     cmap: Any = "YlOrRd",
     norm: Any = None,
+    blank_zero: str | None = None,
     **kwargs: Any,
 ) -> None:
-    """Draw a raster (rows south to north) coloured like :func:`draw_choropleth`."""
+    """Draw a raster (rows south to north) coloured like :func:`draw_choropleth`.
+
+    With ``blank_zero`` (what a zero means, e.g. ``"no crimes within the bandwidth"``),
+    zero cells are left blank and out of the classes, and the legend says so.
+    """
     values = np.asarray(values, dtype=float)
+    if blank_zero is not None:
+        values = np.where(values == 0, np.nan, values)
+        label = f"{label}\n(blank: {blank_zero})"
     if style.basemap:
         kwargs.setdefault("alpha", 0.75)
     kwargs.setdefault("interpolation", "nearest")

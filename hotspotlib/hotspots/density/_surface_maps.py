@@ -38,6 +38,7 @@ def plot_surface(surface: DensitySurface, ax: Axes | None, style: MapStyle, **kw
         draw_choropleth(axes, frame, frame["density"], label=label, style=style, **kwargs)
     else:
         extent = surface_extent(surface)
+        kwargs.setdefault("blank_zero", "zero density")
         draw_raster(axes, surface.values, extent, label=label, style=style, **kwargs)
     title = f"Kernel density ({surface.kernel}, bandwidth {surface.bandwidth_m:.0f} m)"
     return finish_map(axes, surface.crs, title=title, style=style)
