@@ -133,7 +133,7 @@ def test_colourbar_plain_numbers_and_sqrt_stretch(stable_style: None) -> None:
     figure, axes = _draw("DensitySurface")
     colourbar = figure.axes[-1]
     assert colourbar is not axes
-    assert colourbar.get_ylabel() == "density, crimes per km²"
+    assert colourbar.get_ylabel() == "density, crimes per km²\n(blank: zero density)"
     figure.canvas.draw()
     assert colourbar.yaxis.get_offset_text().get_text() == ""  # no 1e6 offset
     labels = [tick.get_text() for tick in colourbar.get_yticklabels() if tick.get_text()]
@@ -147,7 +147,7 @@ def test_harm_surface_label() -> None:
     city = BUILDERS["SyntheticCity"]()
     surface = hs.kde(city.events, grid=BUILDERS["Grid"](), bandwidth_m=600, weights="harm")
     figure = surface.plot().figure
-    assert figure.axes[-1].get_ylabel() == "density, harm (CCHI days) per km²"
+    assert figure.axes[-1].get_ylabel().startswith("density, harm (CCHI days) per km²\n")
     plt.close(figure)
 
 
@@ -269,3 +269,35 @@ def test_explore_without_geometry_is_an_error() -> None:
     )
     with pytest.raises(ValueError, match="needs places with geometry"):
         tiers.explore()
+
+
+def test_zero_density_is_blank_and_out_of_the_classes() -> None:
+    surface = BUILDERS["DensitySurface"]()
+    zero = np.asarray(surface.values) == 0
+    assert zero.any()
+    axes = surface.plot()
+    shown = np.ma.masked_invalid(axes.images[0].get_array())
+    np.testing.assert_array_equal(np.ma.getmaskarray(shown), zero | ~np.isfinite(surface.values))
+    classed = surface.plot(scheme="quantiles", k=4)
+    rgba = np.asarray(classed.images[0].get_array())
+    assert (rgba[zero][:, 3] == 0).all() and (
+        rgba[~zero & np.isfinite(surface.values)][:, 3] > 0
+    ).all()
+    plt.close("all")
+
+
+def test_own_figure_fits_the_area() -> None:
+    """A tall area gets a narrow figure, a wide one a wide figure; a given Axes is kept."""
+    tall = gpd.GeoDataFrame(
+        {"count": [1, 2]}, geometry=[box(0, 0, 1e3, 4e3), box(0, 4e3, 1e3, 8e3)]
+    )
+    wide = tall.set_geometry(tall.geometry.scale(8, 0.125, origin=(0, 0)))
+    widths = []
+    for frame in (tall.set_crs(27700), wide.set_crs(27700)):
+        axes = _maps.map_axes(None)
+        style = _maps.map_style()
+        _maps.draw_choropleth(axes, frame, frame["count"], label="crimes", style=style)
+        _maps.finish_map(axes, frame.crs, title="t", style=style)
+        widths.append(axes.figure.get_size_inches()[0])
+    assert widths[0] < 6 < widths[1]
+    plt.close("all")
