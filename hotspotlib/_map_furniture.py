@@ -132,10 +132,10 @@ def finish_map(axes: Axes, crs: Any, *, title: str, style: MapStyle) -> Axes:
     caption, metres_per_unit = _crs_caption(crs)
     if style.basemap and crs is not None:
         _add_basemap(axes, crs)
-    axes.set_xticks([])
-    axes.set_yticks([])
-    axes.set_xlabel("")
-    axes.set_ylabel("")
+    # hidden, not emptied: layers drawn on top later (geopandas labels axes with the CRS's
+    # "Easting [metre]") bring back no ticks or labels
+    axes.xaxis.set_visible(False)
+    axes.yaxis.set_visible(False)
     for spine in axes.spines.values():
         spine.set_edgecolor("0.7")
         spine.set_linewidth(0.6)
