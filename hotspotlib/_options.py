@@ -79,3 +79,9 @@ PowerDesign = Literal["parallel", "pair", "block", "crossover"]
 
 Statistic = Literal["auto", "mean_difference", "log_ratio", "fixed_effects"]
 """Test statistic of a randomisation test."""
+
+MapScheme = Literal["quantiles", "natural_breaks", "std_mean", "equal_interval"]
+"""Classification scheme of a classed map (mapclassify)."""
+
+MapStretch = Literal["sqrt", "linear"]
+"""How a continuous colour ramp maps values to colours."""

@@ -136,6 +136,19 @@ def _check_plot(result: Any, name: str) -> None:
         plt.close("all")
 
 
+def _check_explore(result: Any, name: str) -> None:
+    """Every result with geometry has ``.explore()``, giving a folium Map (no tiles fetched)."""
+    import folium
+
+    if not hasattr(result, "to_frame") or not isinstance(result.to_frame(), gpd.GeoDataFrame):
+        return
+    assert hasattr(result, "explore"), f"{name} has geometry but no .explore()"
+    layer = result.explore(tiles=None)
+    assert isinstance(layer, folium.Map), f"{name}.explore() returned {type(layer).__name__}"
+    html = layer.get_root().render()
+    assert "GeoJson" in html or "geo_json" in html, f"{name}.explore() drew no layer"
+
+
 def _check_mappings(result: Any, name: str) -> None:
     assert "summary" not in type(result).__dict__, f"{name} writes its own summary()"
     for field in ("parameters", "counts"):
@@ -157,4 +170,5 @@ def test_result_contract(name: str) -> None:
     _check_summary(result, name)
     _check_frame(result, name)
     _check_plot(result, name)
+    _check_explore(result, name)
     _check_mappings(result, name)

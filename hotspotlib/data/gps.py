@@ -112,18 +112,58 @@ class SimulatedPings(FrozenResult):
             "ping belongs to a scheduled visit.",
         )
 
-    def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
-        """Map the pings, coloured by officer."""
-        from hotspotlib._plotting import get_axes
+    def plot(
+        self,
+        ax: Axes | None = None,
+        *,
+        basemap: bool = False,
+        north_arrow: bool = False,
+        **kwargs: Any,
+    ) -> Axes:
+        """Map the pings, coloured by officer, with the legend off the map.
 
-        axes = get_axes(ax)
-        codes = pd.factorize(self.pings["officer_id"])[0]
+        ``basemap=True`` draws web tiles underneath (a note when offline);
+        ``north_arrow=True`` adds an arrow. Other keyword arguments go to
+        :meth:`matplotlib.axes.Axes.scatter`.
+        """
+        from matplotlib import colormaps
+        from matplotlib.lines import Line2D
+
+        from hotspotlib._maps import finish_map, map_axes, map_style
+
+        style = map_style(basemap=basemap, north_arrow=north_arrow)
+        axes = map_axes(ax)
+        codes, officers = pd.factorize(self.pings["officer_id"])
+        palette = colormaps["tab10"]
         kwargs.setdefault("s", 2)
-        kwargs.setdefault("cmap", "tab10")
-        axes.scatter(self.pings.geometry.x, self.pings.geometry.y, c=codes, **kwargs)
-        axes.set_aspect("equal")
-        axes.set_title("Simulated GPS pings by officer")
-        return axes
+        colours = palette(codes % 10)
+        axes.scatter(self.pings.geometry.x, self.pings.geometry.y, c=colours, **kwargs)
+        handles = [
+            Line2D([], [], marker="o", linestyle="", color=palette(i % 10), label=str(officer))
+            for i, officer in enumerate(officers[:10])
+        ]
+        axes.set_anchor("W")
+        axes.legend(
+            handles=handles,
+            title="officer",
+            loc="upper left",
+            bbox_to_anchor=(1.02, 1.0),
+            frameon=False,
+            fontsize=8,
+            title_fontsize=8,
+        )
+        return finish_map(axes, self.pings.crs, title="Simulated GPS pings by officer", style=style)
+
+    def explore(self, *, tiles: Any = "CartoDB positron", **kwargs: Any) -> Any:
+        """Return a folium map of the pings by officer (``tiles`` etc. go to ``explore``)."""
+        from hotspotlib._explore import _require_folium
+
+        _require_folium()
+        pings = self.pings.assign(timestamp=self.pings["timestamp"].astype(str))
+        kwargs.setdefault("column", "officer_id")
+        kwargs.setdefault("marker_kwds", {"radius": 2})
+        kwargs.setdefault("tooltip", ["officer_id", "timestamp", "accuracy_m"])
+        return pings.explore(tiles=tiles, **kwargs)
 
 
 def simulate_patrol_pings(

@@ -157,20 +157,64 @@ class SyntheticCity(FrozenResult):
         """Where the harm weights come from."""
         return ("Harm uses the indicative CCHI table (hotspotlib.data.harm_table).",)
 
-    def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
-        """Map the boundary, events (grey) and planted hot spots (red outlines)."""
-        from hotspotlib._plotting import get_axes
+    def plot(
+        self,
+        ax: Axes | None = None,
+        *,
+        basemap: bool = False,
+        north_arrow: bool = False,
+        **kwargs: Any,
+    ) -> Axes:
+        """Map the boundary, events (grey) and planted hot spots (red outlines).
 
-        axes = get_axes(ax)
+        ``basemap=True`` draws web tiles underneath (a note when offline);
+        ``north_arrow=True`` adds an arrow. Other keyword arguments go to the events'
+        :meth:`geopandas.GeoDataFrame.plot`.
+        """
+        from matplotlib.lines import Line2D
+
+        from hotspotlib._maps import finish_map, map_axes, map_style
+
+        style = map_style(basemap=basemap, north_arrow=north_arrow)
+        axes = map_axes(ax)
         self.boundary.boundary.plot(ax=axes, color="black", linewidth=1)
         kwargs.setdefault("markersize", 0.5)
-        kwargs.setdefault("color", "0.55")
+        kwargs.setdefault("color", "0.45")
         kwargs.setdefault("alpha", 0.4)
         self.events.plot(ax=axes, **kwargs)
         self.hotspots.boundary.plot(ax=axes, color="red", linewidth=1)
-        axes.set_aspect("equal")
-        axes.set_title("Synthetic city: events and planted hot spots")
-        return axes
+        handles = [
+            Line2D([], [], marker="o", linestyle="", color="0.45", markersize=3, label="event"),
+            Line2D([], [], color="red", label="planted hot spot"),
+            Line2D([], [], color="black", label="boundary"),
+        ]
+        axes.set_anchor("W")
+        axes.legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(1.02, 1.0),
+            frameon=False,
+            fontsize=8,
+        )
+        title = "Synthetic city: events and planted hot spots"
+        return finish_map(axes, self.events.crs, title=title, style=style)
+
+    def explore(self, *, tiles: Any = "CartoDB positron", **kwargs: Any) -> Any:
+        """Return an interactive folium map of the events (popups) and the planted hot spots.
+
+        ``tiles`` and other keyword arguments go to the events'
+        :meth:`geopandas.GeoDataFrame.explore`.
+        """
+        from hotspotlib._explore import _require_folium
+
+        _require_folium()
+        kwargs.setdefault("color", "#555555")
+        kwargs.setdefault("marker_kwds", {"radius": 2})
+        kwargs.setdefault("tooltip", ["timestamp", "crime_type", "harm"])
+        events = self.events.assign(timestamp=self.events["timestamp"].astype(str))
+        events = events.drop(columns=[c for c in ("month",) if c in events])
+        layer = events.explore(tiles=tiles, **kwargs)
+        return self.hotspots.explore(m=layer, color="red", style_kwds={"fill": False})
 
 
 def synthetic_city(

@@ -12,6 +12,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from hotspotlib._frozen import FrozenResult
+from hotspotlib._options import MapScheme, MapStretch
 from hotspotlib.hotspots.grid.cells import Grid
 
 if TYPE_CHECKING:
@@ -109,16 +110,55 @@ class ForecastSurface(FrozenResult):
             }
         )
 
-    def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
-        """Map the scores per cell as a choropleth."""
-        from hotspotlib._plotting import get_axes
+    def plot(
+        self,
+        ax: Axes | None = None,
+        *,
+        scheme: MapScheme | None = None,
+        k: int = 5,
+        stretch: MapStretch = "sqrt",
+        basemap: bool = False,
+        north_arrow: bool = False,
+        **kwargs: Any,
+    ) -> Axes:
+        """Map the score per cell, with a scale bar and the CRS named.
 
-        axes = get_axes(ax)
-        kwargs.setdefault("cmap", "YlOrRd")
-        kwargs.setdefault("legend", True)
-        if kwargs["legend"]:
-            kwargs.setdefault("legend_kwds", {"label": _SCORE_LABELS.get(self.method, "score")})
-        self.to_frame().plot(column="score", ax=axes, **kwargs)
-        axes.set_title(f"{self.method.replace('_', ' ')} from {self.parameters.get('origin')}")
-        axes.set_aspect("equal")
-        return axes
+        ``scheme`` (``"quantiles"``, ``"natural_breaks"``, ``"std_mean"``,
+        ``"equal_interval"``) with ``k`` classes gives a classed map, else a ``"sqrt"``
+        or ``"linear"`` ``stretch``; ``basemap=True`` draws web tiles underneath (a note
+        when offline); ``north_arrow=True`` adds an arrow. Other keyword arguments go
+        to :meth:`geopandas.GeoDataFrame.plot`.
+        """
+        from hotspotlib._maps import draw_choropleth, finish_map, map_axes, map_style
+
+        style = map_style(
+            scheme=scheme, k=k, stretch=stretch, basemap=basemap, north_arrow=north_arrow
+        )
+        axes = map_axes(ax)
+        frame = self.to_frame()
+        label = _SCORE_LABELS.get(self.method, "score")
+        draw_choropleth(axes, frame, frame["score"], label=label, style=style, **kwargs)
+        method = self.method.replace("_", " ").capitalize()
+        origin = pd.Timestamp(self.parameters["origin"])
+        title = f"{method} forecast from {origin:%Y-%m-%d %H:%M}"
+        return finish_map(axes, frame.crs, title=title, style=style)
+
+    def explore(
+        self,
+        *,
+        scheme: MapScheme | None = None,
+        k: int = 5,
+        tiles: Any = "CartoDB positron",
+        **kwargs: Any,
+    ) -> Any:
+        """Return an interactive folium map of the score; popups show each cell's figures.
+
+        ``scheme`` and ``k`` are as in :meth:`plot`; ``tiles`` and other keyword
+        arguments go to :meth:`geopandas.GeoDataFrame.explore`.
+        """
+        from hotspotlib._explore import explore_values
+
+        label = _SCORE_LABELS.get(self.method, "score")
+        return explore_values(
+            self.to_frame(), "score", label=label, tiles=tiles, scheme=scheme, k=k, **kwargs
+        )

@@ -195,41 +195,58 @@ class LocalMoran(FrozenResult):
             }
         )
 
-    def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
+    def plot(
+        self,
+        ax: Axes | None = None,
+        *,
+        basemap: bool = False,
+        north_arrow: bool = False,
+        **kwargs: Any,
+    ) -> Axes:
         """Map the cluster types, with the legend outside the map.
 
         High-High red, Low-Low blue, High-Low pink, Low-High light blue, not
-        significant grey (units without neighbours white).
+        significant grey (units without neighbours white). ``basemap=True`` draws web
+        tiles underneath (a note instead when offline); ``north_arrow=True`` adds an
+        arrow; other keyword arguments go to :meth:`geopandas.GeoDataFrame.plot`.
         """
-        from matplotlib.patches import Patch
+        from hotspotlib._maps import draw_categories, finish_map, map_axes, map_style
 
-        from hotspotlib._plotting import get_axes
-
-        axes = get_axes(ax)
+        style = map_style(basemap=basemap, north_arrow=north_arrow)
+        axes = map_axes(ax)
         frame = self.to_frame()
-        kinds = np.asarray(self.cluster_type, dtype=str)
-        colours = [_COLOURS[name] for name in kinds]
-        kwargs.setdefault("linewidth", 0.1)
-        kwargs.setdefault("edgecolor", "0.7")
-        if frame.geom_type.iloc[0] == "Point":
-            kwargs.pop("edgecolor")
-            kwargs.setdefault("markersize", 8)
-        frame.plot(ax=axes, color=colours, **kwargs)
-        present = [name for name in CLUSTER_TYPES if (kinds == name).any()]
-        handles = [Patch(facecolor=_COLOURS[name], edgecolor="0.6", label=name) for name in present]
-        axes.legend(
-            handles=handles,
-            loc="upper left",
-            bbox_to_anchor=(1.02, 1.0),
-            borderaxespad=0.0,
-            fontsize="small",
-            frameon=False,
+        colours = {name: _COLOURS[name] for name in CLUSTER_TYPES}
+        draw_categories(
+            axes,
+            frame,
+            np.asarray(self.cluster_type, dtype=str),
+            colours,
+            {name: name for name in CLUSTER_TYPES},
+            legend_title="cluster or outlier",
+            style=style,
+            **kwargs,
         )
         level = self.parameters.get("alpha")
         fdr = " (FDR)" if self.parameters.get("fdr") else ""
-        axes.set_title(f"Local Moran's I clusters and outliers, alpha = {level}{fdr}")
-        axes.set_aspect("equal")
-        return axes
+        title = f"Local Moran's I clusters and outliers, alpha = {level}{fdr}"
+        return finish_map(axes, frame.crs, title=title, style=style)
+
+    def explore(self, *, tiles: Any = "CartoDB positron", **kwargs: Any) -> Any:
+        """Return an interactive folium map of the cluster types, with each unit's figures.
+
+        ``tiles`` and other keyword arguments go to :meth:`geopandas.GeoDataFrame.explore`.
+        """
+        from hotspotlib._explore import explore_categories
+
+        return explore_categories(
+            self.to_frame(),
+            np.asarray(self.cluster_type, dtype=str),
+            {name: _COLOURS[name] for name in CLUSTER_TYPES},
+            {name: name for name in CLUSTER_TYPES},
+            legend_title="cluster or outlier",
+            tiles=tiles,
+            **kwargs,
+        )
 
 
 def cluster_types(

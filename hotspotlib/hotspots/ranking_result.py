@@ -143,6 +143,26 @@ class PlaceRanking(FrozenResult):
         axes.set_title(f"Places ranked by {self.by}")
         return axes
 
+    def explore(self, *, tiles: Any = "CartoDB positron", **kwargs: Any) -> Any:
+        """Return an interactive folium map of the places by rank (needs geometry).
+
+        Colours follow the score; popups show each place's rank and its interval.
+        ``tiles`` and other keyword arguments go to :meth:`geopandas.GeoDataFrame.explore`.
+        """
+        from hotspotlib._explore import explore_values
+
+        _require_geometry(self.geometry, "PlaceRanking.explore()")
+        kwargs.setdefault("tooltip", ["score", "rank", "rank_low", "rank_high"])
+        return explore_values(self.to_frame(), "score", label=str(self.by), tiles=tiles, **kwargs)
+
+
+def _require_geometry(geometry: Any, what: str) -> None:
+    if geometry is None:
+        raise ValueError(
+            f"`{what}` needs places with geometry; these scores had none. "
+            "Rank or tier a GeoDataFrame (or a result with geometry) to map it."
+        )
+
 
 _TIER_COLOURS = ("#b2182b", "#ef8a62", "#fddbc7", "#d1e5f0", "#67a9cf", "#2166ac")
 
@@ -260,30 +280,68 @@ class PlaceTiers(FrozenResult):
         """Return places and score range per tier (the rule is the first note)."""
         return self.tier_table()
 
-    def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
-        """Map the tiers (with geometry), else draw the scores coloured by tier."""
+    def _tier_styles(self) -> tuple[dict[int, str], dict[int, str]]:
+        labels = list(self.parameters["labels"])
+        colours = {t + 1: _TIER_COLOURS[min(t, len(_TIER_COLOURS) - 1)] for t in range(len(labels))}
+        return colours, {t + 1: str(label) for t, label in enumerate(labels)}
+
+    def plot(
+        self,
+        ax: Axes | None = None,
+        *,
+        basemap: bool = False,
+        north_arrow: bool = False,
+        **kwargs: Any,
+    ) -> Axes:
+        """Map the tiers (with geometry), else draw the scores coloured by tier.
+
+        On a map, ``basemap=True`` draws web tiles underneath (a note when offline) and
+        ``north_arrow=True`` adds an arrow. Other keyword arguments go to
+        :meth:`geopandas.GeoDataFrame.plot` (or ``Axes.bar``).
+        """
         from matplotlib.patches import Patch
 
-        from hotspotlib._plotting import get_axes
+        from hotspotlib._maps import draw_categories, finish_map, map_axes, map_style
 
-        axes = get_axes(ax)
-        labels = list(self.parameters["labels"])
-        colours = np.array([_TIER_COLOURS[min(t - 1, len(_TIER_COLOURS) - 1)] for t in self.tier])
+        style = map_style(basemap=basemap, north_arrow=north_arrow)
+        axes = map_axes(ax)
+        colours, labels = self._tier_styles()
+        title = f"Tiers by {self.method.replace('_', ' ')}"
         if self.geometry is not None:
             kwargs.setdefault("edgecolor", "0.6")
             kwargs.setdefault("linewidth", 0.3)
             layer = gpd.GeoDataFrame(geometry=self.geometry.to_numpy(), crs=self.geometry.crs)
-            layer.plot(ax=axes, color=colours, **kwargs)
-            axes.set_aspect("equal")
-        else:
-            order = np.argsort(-self.score, kind="stable")
-            axes.bar(np.arange(self.n_places), self.score[order], color=colours[order], **kwargs)
-            axes.set_xlabel("places, highest score first")
-            axes.set_ylabel(str(self.parameters["by"]))
-        handles = [
-            Patch(facecolor=_TIER_COLOURS[min(i, len(_TIER_COLOURS) - 1)], label=label)
-            for i, label in enumerate(labels)
-        ]
+            legend = f"tier ({str(self.parameters['by']).replace('_', ' ')})"
+            draw_categories(
+                axes, layer, self.tier, colours, labels, legend_title=legend, style=style, **kwargs
+            )
+            return finish_map(axes, layer.crs, title=title, style=style)
+        order = np.argsort(-self.score, kind="stable")
+        bars = np.array([colours[t] for t in self.tier])[order]
+        axes.bar(np.arange(self.n_places), self.score[order], color=bars, **kwargs)
+        axes.set_xlabel("places, highest score first")
+        axes.set_ylabel(str(self.parameters["by"]))
+        handles = [Patch(facecolor=colours[t], label=labels[t]) for t in colours]
         axes.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
-        axes.set_title(f"Tiers by {self.method.replace('_', ' ')}")
+        axes.set_title(title)
         return axes
+
+    def explore(self, *, tiles: Any = "CartoDB positron", **kwargs: Any) -> Any:
+        """Return an interactive folium map of the tiers (needs geometry), with the figures.
+
+        ``tiles`` and other keyword arguments go to :meth:`geopandas.GeoDataFrame.explore`.
+        """
+        from hotspotlib._explore import explore_categories
+
+        _require_geometry(self.geometry, "PlaceTiers.explore()")
+        colours, labels = self._tier_styles()
+        frame = self.to_frame()
+        return explore_categories(
+            frame,
+            frame["tier"].to_numpy(),
+            colours,
+            labels,
+            legend_title="tier",
+            tiles=tiles,
+            **kwargs,
+        )

@@ -13,6 +13,8 @@ from numpy.typing import NDArray
 from scipy import sparse
 
 from hotspotlib._frozen import FrozenResult
+from hotspotlib._maps import quantity
+from hotspotlib._options import MapScheme, MapStretch
 from hotspotlib._validation import check_option
 
 if TYPE_CHECKING:
@@ -150,21 +152,76 @@ class CrimeRates(FrozenResult):
         order = np.lexsort((np.arange(len(frame)), -frame[column].to_numpy()))
         return frame.iloc[order[:10]]
 
-    def plot(self, ax: Axes | None = None, *, column: str = "auto", **kwargs: Any) -> Axes:
-        """Map a column (default: the smoothed rate, else the rate) as a choropleth."""
-        from hotspotlib._plotting import get_axes
+    def _label(self, name: str) -> str:
+        """Return the quantity and unit of ``name``: ``"crimes per 1,000 residents"`` ..."""
+        weights = self.parameters.get("weights")
+        what = quantity(weights if isinstance(weights, str) else "harm")
+        what = what if name.startswith("harm") else "crimes"
+        if name in ("count", "harm"):
+            return f"{what} per area"
+        smoothed = "smoothed rate, " if name == "smoothed_rate" else ""
+        return f"{smoothed}{what} per {self.per:,g} residents"
 
-        axes = get_axes(ax)
+    def plot(
+        self,
+        ax: Axes | None = None,
+        *,
+        column: str = "auto",
+        scheme: MapScheme | None = None,
+        k: int = 5,
+        stretch: MapStretch = "sqrt",
+        basemap: bool = False,
+        north_arrow: bool = False,
+        **kwargs: Any,
+    ) -> Axes:
+        """Map a column (default: the smoothed rate, else the rate) as a choropleth.
+
+        ``scheme`` (``"quantiles"``, ``"natural_breaks"``, ``"std_mean"``,
+        ``"equal_interval"``) with ``k`` classes gives a classed map, else a ``"sqrt"``
+        or ``"linear"`` ``stretch``; ``basemap=True`` draws web tiles underneath (a note
+        when offline); ``north_arrow=True`` adds an arrow. Other keyword arguments go
+        to :meth:`geopandas.GeoDataFrame.plot`.
+        """
+        from hotspotlib._maps import draw_choropleth, finish_map, map_axes, map_style
+
+        style = map_style(
+            scheme=scheme, k=k, stretch=stretch, basemap=basemap, north_arrow=north_arrow
+        )
         name = self._column(column, name="column")
-        kwargs.setdefault("cmap", "YlOrRd")
-        kwargs.setdefault("legend", True)
+        axes = map_axes(ax)
+        frame = self.to_frame()
         kwargs.setdefault("edgecolor", "0.6")
         kwargs.setdefault("linewidth", 0.3)
-        self.to_frame().plot(column=name, ax=axes, **kwargs)
-        unit = "" if name in ("count", "harm") else f" per {self.per:g} residents"
-        axes.set_title(f"{name.replace('_', ' ')}{unit}")
-        axes.set_aspect("equal")
-        return axes
+        label = self._label(name)
+        draw_choropleth(axes, frame, frame[name], label=label, style=style, **kwargs)
+        return finish_map(axes, frame.crs, title=f"{label[0].upper()}{label[1:]}", style=style)
+
+    def explore(
+        self,
+        *,
+        column: str = "auto",
+        scheme: MapScheme | None = None,
+        k: int = 5,
+        tiles: Any = "CartoDB positron",
+        **kwargs: Any,
+    ) -> Any:
+        """Return an interactive folium map of the areas; popups show each one's figures.
+
+        ``column``, ``scheme`` and ``k`` are as in :meth:`plot`; ``tiles`` and other
+        keyword arguments go to :meth:`geopandas.GeoDataFrame.explore`.
+        """
+        from hotspotlib._explore import explore_values
+
+        name = self._column(column, name="column")
+        return explore_values(
+            self.to_frame(),
+            name,
+            label=self._label(name),
+            tiles=tiles,
+            scheme=scheme,
+            k=k,
+            **kwargs,
+        )
 
 
 def rates_notes(

@@ -15,6 +15,8 @@ from scipy import sparse
 from scipy.spatial import cKDTree
 
 from hotspotlib._frozen import FrozenResult
+from hotspotlib._maps import quantity
+from hotspotlib._options import MapScheme, MapStretch
 from hotspotlib._validation import check_option, require_positive
 
 if TYPE_CHECKING:
@@ -168,31 +170,84 @@ class SegmentCounts(FrozenResult):
         order = np.lexsort((-frame["count"].to_numpy(), -frame["count_per_100m"].to_numpy()))
         return frame.iloc[order[:10]]
 
-    def plot(self, ax: Axes | None = None, *, column: str = "count", **kwargs: Any) -> Axes:
+    def _label(self, name: str) -> str:
+        """Return the quantity and unit of ``name``: ``"crimes per 100 m of street"`` ..."""
+        weights = self.parameters.get("weights")
+        what = quantity(weights if isinstance(weights, str) else "harm")
+        what = what if name.startswith("harm") else "crimes"
+        return f"{what} per 100 m of street" if name.endswith("per_100m") else f"{what} per segment"
+
+    def plot(
+        self,
+        ax: Axes | None = None,
+        *,
+        column: str = "count",
+        scheme: MapScheme | None = None,
+        k: int = 5,
+        stretch: MapStretch = "sqrt",
+        basemap: bool = False,
+        north_arrow: bool = False,
+        **kwargs: Any,
+    ) -> Axes:
         """Draw the segments coloured by ``column`` (count, count_per_100m, harm ...).
 
-        Segments without events are drawn thin and grey under the others.
+        Segments without events are drawn thin and grey under the others. ``scheme``
+        (``"quantiles"``, ``"natural_breaks"``, ``"std_mean"``, ``"equal_interval"``)
+        with ``k`` classes gives a classed map, else a ``"sqrt"`` or ``"linear"``
+        ``stretch``; ``basemap=True`` draws web tiles underneath (a note when offline);
+        ``north_arrow=True`` adds an arrow. Other keyword arguments go to
+        :meth:`geopandas.GeoDataFrame.plot`.
         """
-        from matplotlib.colors import ListedColormap
+        from hotspotlib._maps import draw_choropleth, finish_map, map_axes, map_style
 
-        from hotspotlib._plotting import get_axes, require_matplotlib
-
-        axes = get_axes(ax)
-        # the pale start of YlOrRd is lost on white paper: start at its yellow-orange
-        warm = require_matplotlib().get_cmap("YlOrRd")(np.linspace(0.3, 1.0, 256))
+        style = map_style(
+            scheme=scheme, k=k, stretch=stretch, basemap=basemap, north_arrow=north_arrow
+        )
         name = self._column(column)
+        axes = map_axes(ax)
         frame = self.to_frame()
-        empty = frame[name] <= 0
+        empty = np.asarray(frame[name] <= 0)
         frame[empty].plot(ax=axes, color="0.8", linewidth=0.6)
-        kwargs.setdefault("cmap", ListedColormap(warm))
-        kwargs.setdefault("legend", True)
         kwargs.setdefault("linewidth", 2.0)
-        if (~empty).any():
-            frame[~empty].sort_values(name).plot(column=name, ax=axes, **kwargs)
-        axes.set_title(name.replace("_", " ").replace("per 100m", "per 100 m"))
-        axes.set_aspect("equal")
-        axes.tick_params(axis="x", labelrotation=30)
-        return axes
+        if "cmap" not in kwargs:  # the pale start of YlOrRd is lost on thin lines
+            from matplotlib import colormaps
+            from matplotlib.colors import ListedColormap
+
+            warm = colormaps["YlOrRd"](np.linspace(0.3, 1.0, 256))
+            kwargs["cmap"] = ListedColormap(warm)
+        busy = frame[~empty].sort_values(name)
+        label = self._label(name)
+        if len(busy):
+            draw_choropleth(axes, busy, busy[name], label=label, style=style, **kwargs)
+        title = f"{label[0].upper()}{label[1:]}"
+        return finish_map(axes, frame.crs, title=title, style=style)
+
+    def explore(
+        self,
+        *,
+        column: str = "count",
+        scheme: MapScheme | None = None,
+        k: int = 5,
+        tiles: Any = "CartoDB positron",
+        **kwargs: Any,
+    ) -> Any:
+        """Return an interactive folium map of the segments; popups show each one's figures.
+
+        ``column``, ``scheme`` and ``k`` are as in :meth:`plot`; ``tiles`` and other
+        keyword arguments go to :meth:`geopandas.GeoDataFrame.explore`.
+        """
+        from hotspotlib._explore import explore_values
+
+        name = self._column(column)
+        return explore_values(
+            self.to_frame(),
+            name,
+            label=self._label(name),
+            tiles=tiles,
+            scheme=scheme,
+            k=k,
+            **kwargs,
+        )
 
 
 def segment_notes(counts: Mapping[str, int], tolerance_m: float) -> list[str]:

@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 from scipy.spatial import KDTree
 
 from hotspotlib._frozen import FrozenResult, frozen_mapping
+from hotspotlib._options import MapScheme, MapStretch
 from hotspotlib._validation import (
     require_columns,
     require_join,
@@ -142,17 +143,57 @@ class ProspectiveHotspots(FrozenResult):
             return "half cell widths"
         return f"{self.distance_unit_m:g} m steps"
 
-    def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
-        """Map the risk per cell."""
-        from hotspotlib._plotting import get_axes
+    def plot(
+        self,
+        ax: Axes | None = None,
+        *,
+        scheme: MapScheme | None = None,
+        k: int = 5,
+        stretch: MapStretch = "sqrt",
+        basemap: bool = False,
+        north_arrow: bool = False,
+        **kwargs: Any,
+    ) -> Axes:
+        """Map the risk per cell, with a scale bar and the CRS named.
 
-        axes = get_axes(ax)
-        kwargs.setdefault("cmap", "YlOrRd")
-        kwargs.setdefault("legend", True)
-        self.to_frame().plot(column="risk", ax=axes, **kwargs)
-        axes.set_title(f"Prospective risk at {self.origin:%Y-%m-%d %H:%M}")
-        axes.set_aspect("equal")
-        return axes
+        ``scheme`` (``"quantiles"``, ``"natural_breaks"``, ``"std_mean"``,
+        ``"equal_interval"``) with ``k`` classes gives a classed map, else a ``"sqrt"``
+        or ``"linear"`` ``stretch``; ``basemap=True`` draws web tiles underneath (a note
+        when offline); ``north_arrow=True`` adds an arrow. Other keyword arguments go
+        to :meth:`geopandas.GeoDataFrame.plot`.
+        """
+        from hotspotlib._maps import draw_choropleth, finish_map, map_axes, map_style
+
+        style = map_style(
+            scheme=scheme, k=k, stretch=stretch, basemap=basemap, north_arrow=north_arrow
+        )
+        axes = map_axes(ax)
+        frame = self.to_frame()
+        label = "risk score (Bowers-Johnson-Pease)"
+        draw_choropleth(axes, frame, frame["risk"], label=label, style=style, **kwargs)
+        return finish_map(
+            axes, frame.crs, title=f"Prospective risk at {self.origin:%Y-%m-%d %H:%M}", style=style
+        )
+
+    def explore(
+        self,
+        *,
+        scheme: MapScheme | None = None,
+        k: int = 5,
+        tiles: Any = "CartoDB positron",
+        **kwargs: Any,
+    ) -> Any:
+        """Return an interactive folium map of the risk; popups show each cell's figures.
+
+        ``scheme`` and ``k`` are as in :meth:`plot`; ``tiles`` and other keyword
+        arguments go to :meth:`geopandas.GeoDataFrame.explore`.
+        """
+        from hotspotlib._explore import explore_values
+
+        label = "risk score (Bowers-Johnson-Pease)"
+        return explore_values(
+            self.to_frame(), "risk", label=label, tiles=tiles, scheme=scheme, k=k, **kwargs
+        )
 
 
 def prospective_hotspots(

@@ -313,7 +313,7 @@ def test_summary_and_plot(tmp_path) -> None:
     text = str(result.summary())
     assert "n_unsnapped" in text and "tolerance_m" in text
     ax = result.plot(column="harm_per_100m")
-    assert ax.get_title() == "harm per 100 m"
+    assert ax.get_title() == "Harm (CCHI days) per 100 m of street"
     assert len(ax.collections) == 2  # grey empty segments, coloured busy ones (+ colorbar axes)
     ax.figure.savefig(tmp_path / "segments.png")
     plt.close("all")

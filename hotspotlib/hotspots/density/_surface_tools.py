@@ -27,15 +27,12 @@ from hotspotlib.hotspots.grid.counts import count_events
 from hotspotlib.hotspots.grid.selection import select_places
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-
     from hotspotlib.hotspots.density.surface import DensitySurface
 
 __all__ = [
     "UNIT_LABELS",
     "aligned_cells",
     "hotspot_regions",
-    "plot_surface",
     "surface_counts",
     "surface_extent",
     "surface_notes",
@@ -307,26 +304,6 @@ def surface_extent(surface: DensitySurface) -> tuple[float, float, float, float]
         grid.origin_y - h,
         grid.origin_y + (grid.n_rows - 1) * surface.cell_size_m + h,
     )
-
-
-def plot_surface(surface: DensitySurface, ax: Axes | None, **kwargs: Any) -> Axes:
-    """Draw :meth:`DensitySurface.plot`."""
-    from hotspotlib._plotting import get_axes
-
-    axes = get_axes(ax)
-    kwargs.setdefault("cmap", "YlOrRd")
-    label = f"density ({UNIT_LABELS[surface.units]})"
-    if surface.cell_shape == "hex":
-        surface.to_frame().plot(
-            column="density", ax=axes, legend=True, legend_kwds={"label": label}, **kwargs
-        )
-    else:
-        extent = surface_extent(surface)
-        image = axes.imshow(surface.values, origin="lower", extent=extent, **kwargs)
-        axes.figure.colorbar(image, ax=axes, label=label, shrink=0.8)
-    axes.set_aspect("equal")
-    axes.set_title(f"Kernel density ({surface.kernel}, bandwidth {surface.bandwidth_m:.0f} m)")
-    return axes
 
 
 def _require_square(surface: DensitySurface, what: str) -> None:

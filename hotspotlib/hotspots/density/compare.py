@@ -10,9 +10,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hotspotlib._frozen import FrozenResult, ReadOnlyDict, frozen_mapping
-from hotspotlib._options import CompareMethod
+from hotspotlib._options import CompareMethod, MapScheme
 from hotspotlib._validation import check_option, require_positive, require_type
-from hotspotlib.hotspots.density._surface_tools import UNIT_LABELS, aligned_cells, surface_extent
+from hotspotlib.hotspots.density._surface_tools import UNIT_LABELS, aligned_cells
 from hotspotlib.hotspots.density.surface import DensitySurface
 
 if TYPE_CHECKING:
@@ -128,29 +128,45 @@ class SurfaceComparison(FrozenResult):
             "is the point; scale by the totals first to compare shapes, not volumes.",
         )
 
-    def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
-        """Map the comparison with a diverging colour map centred on no change."""
-        from matplotlib.colors import TwoSlopeNorm
+    def plot(
+        self,
+        ax: Axes | None = None,
+        *,
+        scheme: MapScheme | None = None,
+        k: int = 5,
+        basemap: bool = False,
+        north_arrow: bool = False,
+        **kwargs: Any,
+    ) -> Axes:
+        """Map the comparison with a diverging colour map centred on no change.
 
-        from hotspotlib._plotting import get_axes
+        ``scheme``/``k`` give a classed map, ``basemap`` web tiles underneath,
+        ``north_arrow`` an arrow; other keyword arguments go to ``imshow``.
+        """
+        from hotspotlib._maps import map_style
+        from hotspotlib.hotspots.density._surface_maps import plot_comparison
 
-        axes = get_axes(ax)
-        centre = 1.0 if self.method == "ratio" else 0.0
-        finite = self.values[np.isfinite(self.values)]
-        low = float(finite.min()) if finite.size else centre - 1
-        high = float(finite.max()) if finite.size else centre + 1
-        low, high = min(low, centre - 1e-9), max(high, centre + 1e-9)
+        style = map_style(scheme=scheme, k=k, basemap=basemap, north_arrow=north_arrow)
+        return plot_comparison(self, ax, style, **kwargs)
+
+    def explore(
+        self,
+        *,
+        scheme: MapScheme | None = None,
+        k: int = 5,
+        tiles: Any = "CartoDB positron",
+        **kwargs: Any,
+    ) -> Any:
+        """Return an interactive folium map of the comparison (cells where it is defined)."""
+        from hotspotlib._explore import explore_values
+
+        frame = self.to_frame()
+        frame = frame[np.isfinite(frame[self.method].to_numpy(dtype=float))]
+        label = f"density {self.method.replace('_', ' ')}, a vs b"
         kwargs.setdefault("cmap", "RdBu_r")
-        kwargs.setdefault("norm", TwoSlopeNorm(vcenter=centre, vmin=low, vmax=high))
-        if self.first.cell_shape == "hex":
-            self.to_frame().plot(column=self.method, ax=axes, legend=True, **kwargs)
-        else:
-            extent = surface_extent(self.first)
-            image = axes.imshow(self.values, origin="lower", extent=extent, **kwargs)
-            axes.figure.colorbar(image, ax=axes, label=self.method.replace("_", " "), shrink=0.8)
-        axes.set_aspect("equal")
-        axes.set_title(f"Density {self.method.replace('_', ' ')}: a vs b")
-        return axes
+        return explore_values(
+            frame, self.method, label=label, tiles=tiles, scheme=scheme, k=k, **kwargs
+        )
 
 
 def compare_surfaces(

@@ -11,11 +11,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hotspotlib._frozen import FrozenResult, ReadOnlyDict
+from hotspotlib._options import MapScheme, MapStretch
 from hotspotlib._validation import require_points, require_same_crs, require_type
 from hotspotlib.hotspots.density._surface_tools import (
     aligned_cells,
     hotspot_regions,
-    plot_surface,
     surface_counts,
     surface_notes,
     surface_parameters,
@@ -342,11 +342,47 @@ class DensitySurface(FrozenResult):
         """
         write_geotiff(self, path)
 
-    def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
-        """Map the surface (``imshow`` for square cells, a choropleth for hexagons).
+    def plot(
+        self,
+        ax: Axes | None = None,
+        *,
+        scheme: MapScheme | None = None,
+        k: int = 5,
+        stretch: MapStretch = "sqrt",
+        basemap: bool = False,
+        north_arrow: bool = False,
+        **kwargs: Any,
+    ) -> Axes:
+        """Map the surface, with a scale bar, the CRS named and the density's unit.
 
-        Keyword arguments go to :meth:`matplotlib.axes.Axes.imshow` (or
-        :meth:`geopandas.GeoDataFrame.plot` for hexagons); the colour map defaults to
-        ``"YlOrRd"``. Returns the Axes.
+        ``scheme`` (``"quantiles"``, ``"natural_breaks"``, ``"std_mean"``,
+        ``"equal_interval"``) with ``k`` classes gives a classed map; otherwise the ramp
+        has a ``"sqrt"`` (default) or ``"linear"`` stretch. ``basemap=True`` draws web
+        tiles under it (a note instead when offline); ``north_arrow=True`` adds an arrow.
+        Other keyword arguments go to :meth:`matplotlib.axes.Axes.imshow` (or
+        :meth:`geopandas.GeoDataFrame.plot` for hexagons). Returns the Axes.
         """
-        return plot_surface(self, ax, **kwargs)
+        from hotspotlib._maps import map_style
+        from hotspotlib.hotspots.density._surface_maps import plot_surface
+
+        style = map_style(
+            scheme=scheme, k=k, stretch=stretch, basemap=basemap, north_arrow=north_arrow
+        )
+        return plot_surface(self, ax, style, **kwargs)
+
+    def explore(
+        self,
+        *,
+        scheme: MapScheme | None = None,
+        k: int = 5,
+        tiles: Any = "CartoDB positron",
+        **kwargs: Any,
+    ) -> Any:
+        """Return an interactive folium map of the cells with a density above zero.
+
+        ``scheme`` and ``k`` as in :meth:`plot`; the rest goes to
+        :meth:`geopandas.GeoDataFrame.explore`.
+        """
+        from hotspotlib.hotspots.density._surface_maps import explore_surface
+
+        return explore_surface(self, scheme=scheme, k=k, tiles=tiles, **kwargs)

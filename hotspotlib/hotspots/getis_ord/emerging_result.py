@@ -39,7 +39,7 @@ _COLD_COLOURS = (
     "#b2abd2",
     "#2d004b",
 )
-PATTERN_COLOURS = dict(zip(PATTERNS, (*_HOT_COLOURS, *_COLD_COLOURS, "#eeeeee"), strict=True))
+PATTERN_COLOURS = dict(zip(PATTERNS, (*_HOT_COLOURS, *_COLD_COLOURS, "#e3e3e3"), strict=True))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)
@@ -220,21 +220,55 @@ class EmergingHotspots(FrozenResult):
         table = pd.DataFrame({"pattern": list(PATTERNS), "n_locations": counts.fillna(0)})
         return table.astype({"n_locations": int}).reset_index(drop=True)
 
-    def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
-        """Map the pattern of each location."""
-        from matplotlib.patches import Patch
+    def plot(
+        self,
+        ax: Axes | None = None,
+        *,
+        basemap: bool = False,
+        north_arrow: bool = False,
+        **kwargs: Any,
+    ) -> Axes:
+        """Map the pattern of each location, with the legend off the map.
 
-        from hotspotlib._plotting import get_axes
+        ``basemap=True`` draws web tiles underneath (a note instead when offline);
+        ``north_arrow=True`` adds an arrow. Other keyword arguments go to
+        :meth:`geopandas.GeoDataFrame.plot`. Returns the Axes.
+        """
+        from hotspotlib._maps import draw_categories, finish_map, map_axes, map_style
 
-        axes = get_axes(ax)
+        style = map_style(basemap=basemap, north_arrow=north_arrow)
+        axes = map_axes(ax)
         frame = self.to_frame()
-        colours = [PATTERN_COLOURS[str(p)] for p in frame["pattern"]]
-        kwargs.setdefault("linewidth", 0.1)
-        kwargs.setdefault("edgecolor", "0.85")
-        frame.plot(ax=axes, color=colours, **kwargs)
-        present = [p for p in PATTERNS if (np.array(self.pattern) == p).any()]
-        handles = [Patch(color=PATTERN_COLOURS[p], label=p) for p in present]
-        axes.legend(handles=handles, loc="lower left", fontsize="x-small", frameon=False)
-        axes.set_title(f"Emerging hot spots ({self.n_steps} steps of {self.interval!r})")
-        axes.set_aspect("equal")
-        return axes
+        draw_categories(
+            axes,
+            frame,
+            frame["pattern"].astype(str).to_numpy(),
+            PATTERN_COLOURS,
+            {p: p for p in PATTERNS},
+            legend_title="pattern over time",
+            style=style,
+            **kwargs,
+        )
+        steps = {"D": "daily", "W": "weekly", "M": "monthly", "MS": "monthly", "ME": "monthly"}
+        every = steps.get(str(self.interval).split("-")[0])
+        kind = f"{every} steps" if every else f"steps of {self.interval!r}"
+        title = f"Emerging hot spots ({self.n_steps} {kind})"
+        return finish_map(axes, frame.crs, title=title, style=style)
+
+    def explore(self, *, tiles: Any = "CartoDB positron", **kwargs: Any) -> Any:
+        """Return an interactive folium map of the patterns; popups show each location's figures.
+
+        ``tiles`` and other keyword arguments go to :meth:`geopandas.GeoDataFrame.explore`.
+        """
+        from hotspotlib._explore import explore_categories
+
+        frame = self.to_frame()
+        return explore_categories(
+            frame,
+            frame["pattern"].astype(str).to_numpy(),
+            PATTERN_COLOURS,
+            {p: p for p in PATTERNS},
+            legend_title="pattern over time",
+            tiles=tiles,
+            **kwargs,
+        )

@@ -23,15 +23,6 @@ if TYPE_CHECKING:
 __all__ = ["GiStar"]
 
 _LEVEL_CODES = {0.90: 1, 0.95: 2, 0.99: 3}
-_BIN_COLOURS = {
-    -3: "#4575b4",
-    -2: "#91bfdb",
-    -1: "#e0f3f8",
-    0: "#f0f0f0",
-    1: "#fee090",
-    2: "#fc8d59",
-    3: "#d73027",
-}
 _BIN_LABELS = {
     -3: "cold 99%",
     -2: "cold 95%",
@@ -220,25 +211,83 @@ class GiStar(FrozenResult):
         table["n_units"] = bins.to_numpy()
         return table
 
-    def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
-        """Map the confidence bins (hot red, cold blue, ArcGIS-style)."""
-        from matplotlib.patches import Patch
+    def plot(
+        self,
+        ax: Axes | None = None,
+        *,
+        basemap: bool = False,
+        north_arrow: bool = False,
+        title: str | None = None,
+        **kwargs: Any,
+    ) -> Axes:
+        """Map the confidence bins in the ArcGIS palette (hot reds, cold blues, grey).
 
-        from hotspotlib._plotting import get_axes
+        ``basemap=True`` draws web tiles underneath (a note instead when offline);
+        ``north_arrow=True`` adds an arrow; ``title`` replaces the default title. Other
+        keyword arguments go to :meth:`geopandas.GeoDataFrame.plot`. Returns the Axes.
 
-        axes = get_axes(ax)
+        See Also
+        --------
+        GiStar.explore : The same bins on an interactive map.
+
+        References
+        ----------
+        .. [1] Esri. How Hot Spot Analysis (Getis-Ord Gi*) works (the output bins and
+           their colours). https://pro.arcgis.com/en/pro-app/latest/tool-reference/
+           spatial-statistics/h-how-hot-spot-analysis-getis-ord-gi-spatial-stati.htm
+
+        Examples
+        --------
+        >>> import hotspotlib as hs
+        >>> city = hs.synthetic_city(n_events=800, days=30, rng=1)
+        >>> counts = hs.count_events(city.events, hs.make_grid(city.boundary, cell_size_m=500))
+        >>> ax = hs.gi_star(counts, distance_m=750).plot()
+        >>> ax.get_legend().get_title().get_text()
+        'Gi* confidence, FDR-corrected'
+        """
+        from hotspotlib._maps import (
+            HOTSPOT_BIN_COLOURS,
+            draw_categories,
+            finish_map,
+            map_axes,
+            map_style,
+        )
+
+        style = map_style(basemap=basemap, north_arrow=north_arrow)
+        axes = map_axes(ax)
         frame = self.to_frame()
-        colours = [_BIN_COLOURS[int(b)] for b in frame["bin"]]
-        kwargs.setdefault("linewidth", 0.1)
-        kwargs.setdefault("edgecolor", "0.8")
-        if frame.geom_type.iloc[0] == "Point":
-            kwargs.pop("edgecolor")
-            kwargs.setdefault("markersize", 8)
-        frame.plot(ax=axes, color=colours, **kwargs)
-        present = sorted(set(int(b) for b in frame["bin"]))
-        handles = [Patch(color=_BIN_COLOURS[b], label=_BIN_LABELS[b]) for b in present]
-        axes.legend(handles=handles, loc="lower left", fontsize="small", frameon=False)
         statistic = "Gi*" if self.star else "Gi"
-        axes.set_title(f"{statistic} hot and cold spots" + (" (FDR)" if self.fdr else ""))
-        axes.set_aspect("equal")
-        return axes
+        fdr = ", FDR-corrected" if self.fdr else ""
+        draw_categories(
+            axes,
+            frame,
+            frame["bin"].to_numpy(dtype=int),
+            HOTSPOT_BIN_COLOURS,
+            _BIN_LABELS,
+            legend_title=f"{statistic} confidence{fdr}",
+            style=style,
+            **kwargs,
+        )
+        if title is None:
+            title = f"{statistic} hot and cold spots" + (" (FDR)" if self.fdr else "")
+        return finish_map(axes, frame.crs, title=title, style=style)
+
+    def explore(self, *, tiles: Any = "CartoDB positron", **kwargs: Any) -> Any:
+        """Return an interactive folium map of the bins; popups show each unit's figures.
+
+        ``tiles`` and other keyword arguments go to :meth:`geopandas.GeoDataFrame.explore`.
+        """
+        from hotspotlib._explore import explore_categories
+        from hotspotlib._maps import HOTSPOT_BIN_COLOURS
+
+        frame = self.to_frame()
+        kwargs.setdefault("tooltip", ["map_class", "value", "z_score", "p_value"])
+        return explore_categories(
+            frame,
+            frame["bin"].to_numpy(dtype=int),
+            HOTSPOT_BIN_COLOURS,
+            _BIN_LABELS,
+            legend_title=("Gi*" if self.star else "Gi") + " confidence",
+            tiles=tiles,
+            **kwargs,
+        )

@@ -168,8 +168,13 @@ class OptimizedHotspots(FrozenResult):
         return self.gi._summary_table()
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
-        """Map the FDR-corrected Gi* bins."""
+        """Map the FDR-corrected Gi* bins (keyword arguments as in :meth:`GiStar.plot`)."""
+        kwargs.setdefault("title", f"Optimized hot spots (Gi*, FDR, {self.cell_size_m:g} m cells)")
         return self.gi.plot(ax, **kwargs)
+
+    def explore(self, **kwargs: Any) -> Any:
+        """Return an interactive folium map of the bins (as :meth:`GiStar.explore`)."""
+        return self.gi.explore(**kwargs)
 
 
 def optimized_hotspots(

@@ -226,17 +226,38 @@ class Grid(FrozenResult):
         """Return the cells as a GeoDataFrame (a copy)."""
         return self.cells.copy()
 
-    def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
-        """Draw the cell outlines."""
-        from hotspotlib._plotting import get_axes
+    def plot(
+        self,
+        ax: Axes | None = None,
+        *,
+        basemap: bool = False,
+        north_arrow: bool = False,
+        **kwargs: Any,
+    ) -> Axes:
+        """Draw the cell outlines, with a scale bar and the CRS named.
 
-        axes = get_axes(ax)
+        ``basemap=True`` draws web tiles underneath (a note when offline);
+        ``north_arrow=True`` an arrow; the rest goes to ``GeoDataFrame.plot``.
+        """
+        from hotspotlib._maps import finish_map, map_axes, map_style
+
+        style = map_style(basemap=basemap, north_arrow=north_arrow)
+        axes = map_axes(ax)
         kwargs.setdefault("facecolor", "none")
         kwargs.setdefault("edgecolor", "0.6")
         kwargs.setdefault("linewidth", 0.3)
         self.cells.plot(ax=axes, **kwargs)
-        axes.set_aspect("equal")
-        return axes
+        title = f"Grid of {self.n_cells:,} {self.cell_shape} cells, {self.cell_size_m:g} m"
+        return finish_map(axes, self.crs, title=title, style=style)
+
+    def explore(self, *, tiles: Any = "CartoDB positron", **kwargs: Any) -> Any:
+        """Return a folium map of the cell outlines (``tiles`` etc. go to ``explore``)."""
+        from hotspotlib._explore import _require_folium
+
+        _require_folium()
+        kwargs.setdefault("style_kwds", {"fill": False, "color": "#666666", "weight": 0.5})
+        kwargs.setdefault("tooltip", ["row", "col"])
+        return self.cells.reset_index().explore(tiles=tiles, **kwargs)
 
 
 def cell_frame(grid: Grid, polygons: NDArray[Any], area_share: NDArray[np.float64]) -> Any:

@@ -12,6 +12,8 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from hotspotlib._frozen import FrozenResult, ReadOnlyDict, frozen_mapping
+from hotspotlib._maps import quantity
+from hotspotlib._options import MapScheme, MapStretch
 from hotspotlib._validation import (
     check_option,
     require_points,
@@ -122,21 +124,129 @@ class EventCounts(FrozenResult):
             frame["weight_sum"] = self.weight_sum
         return frame
 
-    def plot(self, ax: Axes | None = None, *, column: str = "auto", **kwargs: Any) -> Axes:
-        """Map counts (or weighted sums) per cell as a choropleth."""
-        from hotspotlib._plotting import get_axes
-
-        axes = get_axes(ax)
+    def _map_column(self, column: str) -> tuple[str, str, str]:
+        """Return the column to map, its colour-bar label and the map title."""
         weighted = ("weight_sum",) if self.weight_sum is not None else ()
         check_option(column, ("auto", "count", *weighted), name="column")
         name = self._place_score if column == "auto" else column
+        what = quantity(self.weights_name if name == "weight_sum" else None)
+        place = f"{self.grid.cell_size_m:g} m cell" if self.grid is not None else "place"
+        return name, f"{what} per {place.split()[-1]}", f"{what[0].upper()}{what[1:]} per {place}"
+
+    def plot(
+        self,
+        ax: Axes | None = None,
+        *,
+        column: str = "auto",
+        scheme: MapScheme | None = None,
+        k: int = 5,
+        stretch: MapStretch = "sqrt",
+        basemap: bool = False,
+        north_arrow: bool = False,
+        **kwargs: Any,
+    ) -> Axes:
+        """Map counts (or weighted sums such as harm) per cell.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Where to draw (a new figure when None).
+        column : {"auto", "count", "weight_sum"}
+            What to map; ``"auto"`` maps the weighted sum when there is one.
+        scheme : {"quantiles", "natural_breaks", "std_mean", "equal_interval"}, optional
+            Classed map (mapclassify) instead of a continuous ramp.
+        k : int
+            Number of classes for ``scheme`` (2 to 12).
+        stretch : {"sqrt", "linear"}
+            How the continuous ramp spreads the colours (``"sqrt"`` keeps a few busy
+            cells from washing the rest out).
+        basemap : bool
+            Draw web map tiles under the cells (contextily); offline, a note instead.
+        north_arrow : bool
+            Draw a north arrow.
+        **kwargs
+            Passed to :meth:`geopandas.GeoDataFrame.plot` (``cmap``, ``edgecolor`` ...).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The map: no coordinate ticks, a scale bar, the CRS named under it, the
+            legend or colour bar beside it.
+
+        See Also
+        --------
+        EventCounts.explore : The same map, interactive.
+        hotspotlib.GiStar.plot : Hot and cold spots in the ArcGIS palette.
+
+        References
+        ----------
+        .. [1] Rey, S. J. et al. mapclassify: classification schemes for choropleth maps.
+           https://pysal.org/mapclassify/
+        .. [2] Chainey, S. (2014). Examining the extent to which hotspot analysis can
+           support spatial predictions of crime. UCL.
+           https://discovery.ucl.ac.uk/id/eprint/1436261/
+
+        Examples
+        --------
+        >>> import hotspotlib as hs
+        >>> city = hs.synthetic_city(n_events=500, days=30, rng=1)
+        >>> grid = hs.make_grid(city.boundary, cell_size_m=500)
+        >>> ax = hs.count_events(city.events, grid).plot(scheme="quantiles", k=4)
+        >>> ax.get_title()
+        'Crimes per 500 m cell'
+        >>> ax.get_legend().get_title().get_text().splitlines()[:2]
+        ['crimes per cell', 'quantiles']
+        """
+        from hotspotlib._maps import draw_choropleth, finish_map, map_axes, map_style
+
+        style = map_style(
+            scheme=scheme, k=k, stretch=stretch, basemap=basemap, north_arrow=north_arrow
+        )
+        name, label, title = self._map_column(column)
+        axes = map_axes(ax)
         frame = self.to_frame()
-        kwargs.setdefault("cmap", "YlOrRd")
-        kwargs.setdefault("legend", True)
-        frame.plot(column=name, ax=axes, **kwargs)
-        axes.set_title(name.replace("_", " "))
-        axes.set_aspect("equal")
-        return axes
+        draw_choropleth(axes, frame, frame[name], label=label, style=style, **kwargs)
+        return finish_map(axes, frame.crs, title=title, style=style)
+
+    def explore(
+        self,
+        *,
+        column: str = "auto",
+        scheme: MapScheme | None = None,
+        k: int = 5,
+        tiles: Any = "CartoDB positron",
+        **kwargs: Any,
+    ) -> Any:
+        """Return an interactive folium map of the counts, with each cell's figures in a popup.
+
+        ``column``, ``scheme`` and ``k`` are as in :meth:`plot`; ``tiles`` and other
+        keyword arguments go to :meth:`geopandas.GeoDataFrame.explore` (``tiles=None``
+        for no background). Building the map fetches nothing: the browser loads tiles.
+
+        See Also
+        --------
+        EventCounts.plot : The static map for a briefing.
+
+        References
+        ----------
+        .. [1] geopandas ``GeoDataFrame.explore``.
+           https://geopandas.org/en/stable/docs/user_guide/interactive_mapping.html
+
+        Examples
+        --------
+        >>> import hotspotlib as hs
+        >>> city = hs.synthetic_city(n_events=500, days=30, rng=1)
+        >>> grid = hs.make_grid(city.boundary, cell_size_m=500)
+        >>> layer = hs.count_events(city.events, grid).explore(tiles=None)
+        >>> type(layer).__name__
+        'Map'
+        """
+        from hotspotlib._explore import explore_values
+
+        name, label, _ = self._map_column(column)
+        return explore_values(
+            self.to_frame(), name, label=label, tiles=tiles, scheme=scheme, k=k, **kwargs
+        )
 
 
 def locate_events(
