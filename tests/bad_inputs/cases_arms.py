@@ -196,8 +196,16 @@ CASES = [
     ),
     Case(
         "simulate_arm_power",
-        "Dunnett in simulation",
-        lambda: hs.simulate_arm_power(plan(), place_means=[1] * 30, irrs={}, p_adjust="dunnett"),
+        "Dunnett with all pairs",
+        lambda: hs.simulate_arm_power(
+            plan(), place_means=[1] * 30, irrs={}, comparisons="all", p_adjust="dunnett"
+        ),
+        match=r"`p_adjust` does not apply with comparisons='all'",
+    ),
+    Case(
+        "simulate_arm_power",
+        "unknown adjustment",
+        lambda: hs.simulate_arm_power(plan(), place_means=[1] * 30, irrs={}, p_adjust="tukey"),
         match=r"`p_adjust` must be one of",
     ),
     Case(
