@@ -164,3 +164,19 @@ def test_simulated_dunnett_replays_through_estimate_arms():
         ).to_frame()
         assert list(table.index) == list(sim.comparisons)
         assert np.allclose(sim.p_adjusted[i], table["p_adjusted"], rtol=1e-6, atol=1e-9)
+
+
+def test_simulated_dunnett_has_familywise_error_alpha_under_the_null():
+    plan = hs.assign_arms(range(150), rng=6)
+    n_sim = 3000
+    null = hs.simulate_arm_power(
+        plan,
+        place_means=np.full(150, 4.0),
+        irrs={},
+        p_adjust="dunnett",
+        n_simulations=n_sim,
+        rng=8,
+    )
+    # single-step max-|z| spends exactly alpha on the family (Bonferroni would spend less)
+    assert null.power_any == pytest.approx(0.05, abs=3 * np.sqrt(0.05 * 0.95 / n_sim))
+    assert null.counts["n_undefined"] == 0
