@@ -264,6 +264,69 @@ BUILDERS: dict[str, Callable[[], Any]] = {
     ),
 }
 
+
+@cache
+def arm_days() -> hs.DayAssignment:
+    return hs.assign_days(
+        range(21),
+        start="2024-01-01",
+        days=20,
+        treated_per_day=7,
+        arms=("control", "patrol", "patrol_pop"),
+        rng=1,
+    )
+
+
+@cache
+def arm_day_trial() -> pd.DataFrame:
+    panel = arm_days().to_frame()
+    rate = panel["arm"].map({"control": 1.0, "patrol": 0.8, "patrol_pop": 0.6})
+    panel["crimes"] = np.random.default_rng(3).poisson(rate)
+    return panel
+
+
+def arm_day_effects() -> hs.ArmEffects:
+    return hs.estimate_arms(
+        arm_day_trial(),
+        outcome="crimes",
+        fixed_effects=["hotspot_id", "date"],
+        comparisons="control",
+        p_adjust="dunnett",
+    )
+
+
+# Further instances of classes above whose multi-arm form takes other code paths:
+# label -> (class name, builder).
+VARIANTS = {
+    "DayAssignment[arms]": ("DayAssignment", arm_days),
+    "BalanceTable[arms]": (
+        "BalanceTable",
+        lambda: hs.balance_table(arm_days(), pd.DataFrame({"x": np.arange(21.0)})),
+    ),
+    "ArmEffects[dunnett]": ("ArmEffects", arm_day_effects),
+    "ArmPower[dunnett]": (
+        "ArmPower",
+        lambda: hs.simulate_arm_power(
+            hs.assign_arms(range(30), rng=1),
+            place_means=[4.0] * 30,
+            irrs={"patrol": 0.7},
+            p_adjust="dunnett",
+            n_simulations=20,
+            rng=1,
+        ),
+    ),
+    "TrialReport[arms]": (
+        "TrialReport",
+        lambda: hs.trial_report(
+            arm_days(),
+            effects=arm_day_effects(),
+            panel=arm_day_trial(),
+            dose_columns=["crimes"],
+            balance=hs.balance_table(arm_days(), pd.DataFrame({"x": np.arange(21.0)})),
+        ),
+    ),
+}
+
 RESULT_CLASSES = sorted(
     name
     for name in hs.__all__

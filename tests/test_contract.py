@@ -165,6 +165,18 @@ def _check_mappings(result: Any, name: str) -> None:
 def test_result_contract(name: str) -> None:
     result = BUILDERS[name]()
     assert type(result) is _results.result_class(name)
+    _check_all(result, name)
+
+
+@pytest.mark.parametrize("label", sorted(_results.VARIANTS))
+def test_result_contract_variants(label: str) -> None:
+    name, build = _results.VARIANTS[label]
+    result = build()
+    assert type(result) is _results.result_class(name)
+    _check_all(result, name)
+
+
+def _check_all(result: Any, name: str) -> None:
     _check_repr(result, name)
     _check_html(result, name)
     _check_summary(result, name)

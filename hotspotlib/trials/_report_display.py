@@ -58,6 +58,12 @@ def show_effects(effects: pd.DataFrame) -> pd.DataFrame:
         }
     )
     shown.index = pd.Index(effects["outcome"].astype(str), name="estimate")
+    if "comparison" in effects.columns:  # a multi-arm trial: one row per comparison
+        shown.index = pd.MultiIndex.from_arrays(
+            [shown.index, effects["comparison"].astype(str)], names=["estimate", "comparison"]
+        )
+        shown["adjusted p"] = [_p_value(p) for p in effects["p_adjusted"]]
+        shown["adjustment"] = effects["adjustment"].astype(str).to_numpy()
     return shown
 
 

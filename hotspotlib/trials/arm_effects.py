@@ -260,6 +260,12 @@ def estimate_arms(
 
 def _check_options(panel: Any, comparisons: str, p_adjust: str, confidence: float) -> float:
     require_type(panel, pd.DataFrame, name="panel", expected="a pandas DataFrame")
+    check_adjustment(comparisons, p_adjust)
+    return require_probability(confidence, name="confidence")
+
+
+def check_adjustment(comparisons: str, p_adjust: str) -> None:
+    """Check ``comparisons`` and ``p_adjust`` (Dunnett only for the many-to-one family)."""
     check_option(comparisons, ("control", "all"), name="comparisons")
     check_option(p_adjust, ArmAdjustment, name="p_adjust")
     require_relevant(
@@ -270,7 +276,6 @@ def _check_options(panel: Any, comparisons: str, p_adjust: str, confidence: floa
         fix="Dunnett's adjustment is for each arm against control: pass "
         "comparisons='control', or p_adjust='holm' for all pairs.",
     )
-    return require_probability(confidence, name="confidence")
 
 
 def _arms(panel: pd.DataFrame, arm: str, control: Any) -> tuple[list[Any], int, NDArray[np.int64]]:
@@ -332,7 +337,7 @@ def _table(
     m = len(names)
     if p_adjust == "dunnett":
         correlation = v[:m, :m] / np.outer(se[:m], se[:m])
-        adjusted = np.array([_max_abs_sf(abs(t), correlation) for t in z[:m]])
+        adjusted = dunnett_pvalues(z[:m], correlation)
         crit[:m] = optimize.brentq(lambda c: 1 - _max_abs_sf(c, correlation) - level, 0.1, 10)
     else:
         adjusted = adjust_pvalues(p[:m], method=p_adjust)  # type: ignore[arg-type]
@@ -353,6 +358,13 @@ def _table(
     table["irr_ci_high"] = np.exp(table["ci_high"])
     table["percent_change"] = 100 * (table["irr"] - 1)
     return table
+
+
+def dunnett_pvalues(
+    z: NDArray[np.float64], correlation: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Single-step Dunnett adjusted p-values: ``P(max |Z| >= |z_i|)``, Z ~ N(0, correlation)."""
+    return np.array([_max_abs_sf(abs(t), correlation) for t in z])
 
 
 def _max_abs_sf(c: float, correlation: NDArray[np.float64]) -> float:

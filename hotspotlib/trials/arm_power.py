@@ -13,10 +13,8 @@ from scipy import stats
 
 from hotspotlib._frozen import FrozenResult
 from hotspotlib._multiple_testing import adjust_pvalues
-from hotspotlib._options import Adjustment
 from hotspotlib._validation import (
     as_rng,
-    check_option,
     require_draws,
     require_positive,
     require_probability,
@@ -25,7 +23,12 @@ from hotspotlib._validation import (
     require_type,
     require_within,
 )
-from hotspotlib.trials.arm_effects import _contrasts
+from hotspotlib.trials.arm_effects import (
+    ArmAdjustment,
+    _contrasts,
+    check_adjustment,
+    dunnett_pvalues,
+)
 from hotspotlib.trials.arms import ArmAssignment, draw_arms
 
 __all__ = ["ArmPower", "simulate_arm_power"]
@@ -99,7 +102,7 @@ def simulate_arm_power(
     irrs: Mapping[str, float],
     dispersion: float = 0.0,
     comparisons: Literal["control", "all"] = "control",
-    p_adjust: Adjustment = "holm",
+    p_adjust: ArmAdjustment = "holm",
     n_simulations: int = 1_000,
     alpha: float = 0.05,
     rng: int | np.random.Generator | None = None,
@@ -125,8 +128,10 @@ def simulate_arm_power(
         NB2 dispersion ``k`` of counts around their means (0 = Poisson).
     comparisons : {"control", "all"}
         As in :func:`estimate_arms`.
-    p_adjust : {"holm", "fdr_bh", "bonferroni", "none"}
-        Adjustment across the comparisons within each simulated trial.
+    p_adjust : {"holm", "dunnett", "bonferroni", "fdr_bh", "none"}
+        Adjustment across the comparisons within each simulated trial, as in
+        :func:`estimate_arms`: ``"dunnett"`` (single-step ``max |z|`` with each simulated
+        trial's estimated correlation of the comparisons) needs ``comparisons="control"``.
     n_simulations : int
         Simulated trials.
     alpha : float
@@ -178,21 +183,24 @@ def simulate_arm_power(
         [require_positive(irrs.get(a, 1.0), name=f"irrs[{a!r}]") for a in assignment.arms]
     )
     k = require_positive(dispersion, name="dispersion", allow_zero=True)
-    check_option(comparisons, ("control", "all"), name="comparisons")
-    check_option(p_adjust, Adjustment, name="p_adjust")
+    check_adjustment(comparisons, p_adjust)
     size = require_draws(n_simulations, name="n_simulations", minimum=1)
     level = require_probability(alpha, name="alpha")
     names, contrast = _contrasts(list(assignment.arms[1:]), assignment.arms[0], comparisons)
     generator = as_rng(rng)
-    raw = np.concatenate(
-        [
-            _p_values(assignment, means, ratios, k, min(_CHUNK, size - s), contrast, generator)
-            for s in range(0, size, _CHUNK)
-        ]
-    )
+    chunks = [
+        _z_values(assignment, means, ratios, k, min(_CHUNK, size - s), contrast, generator)
+        for s in range(0, size, _CHUNK)
+    ]
+    z = np.concatenate([c[0] for c in chunks])
+    correlation = np.concatenate([c[1] for c in chunks])
+    raw = 2 * stats.norm.sf(np.abs(z))
     adjusted = np.full_like(raw, np.nan)
     ok = np.isfinite(raw).all(axis=1)
-    if ok.any():
+    if p_adjust == "dunnett":  # one numerical integral per trial and comparison
+        for s in np.flatnonzero(ok):
+            adjusted[s] = dunnett_pvalues(z[s], correlation[s])
+    elif ok.any():
         adjusted[ok] = np.apply_along_axis(adjust_pvalues, 1, raw[ok], method=p_adjust)
     reject = adjusted < level  # NaN (undefined) never rejects
     return ArmPower(
@@ -223,7 +231,7 @@ def simulate_arm_power(
     )
 
 
-def _p_values(
+def _z_values(
     assignment: ArmAssignment,
     means: NDArray[np.float64],
     ratios: NDArray[np.float64],
@@ -231,8 +239,11 @@ def _p_values(
     size: int,
     contrast: NDArray[np.float64],
     generator: np.random.Generator,
-) -> NDArray[np.float64]:
-    """Two-sided Wald p-values, ``(size, n_comparisons)``, for fresh allocations."""
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Wald z of each comparison, ``(size, m)``, and their correlation, ``(size, m, m)``.
+
+    Fresh allocations; NaN where an arm has no events.
+    """
     codes = draw_arms(generator, assignment.block, assignment.n_per_block, size)
     mean = means * ratios[codes]
     if k > 0:
@@ -251,6 +262,8 @@ def _p_values(
         beta = log_mean[:, 1:] - log_mean[:, :1]
         v_beta = var[:, 1:, None] * np.eye(n_arms - 1) + var[:, :1, None]
         estimate = beta @ contrast.T
-        se = np.sqrt(np.einsum("ij,sjk,ik->si", contrast, v_beta, contrast))
-        p = 2 * stats.norm.sf(np.abs(estimate / se))
-    return np.where(np.isfinite(p), p, np.nan)
+        v = np.einsum("ij,sjk,lk->sil", contrast, v_beta, contrast)
+        se = np.sqrt(np.diagonal(v, axis1=1, axis2=2))
+        z = estimate / se
+        correlation = v / (se[:, :, None] * se[:, None, :])
+    return np.where(np.isfinite(z), z, np.nan), correlation

@@ -19,7 +19,11 @@ from hotspotlib._validation import (
     require_whole,
 )
 from hotspotlib.trials._report_display import show_dose, show_effects, show_flow
+from hotspotlib.trials.arm_effects import ArmEffects
+from hotspotlib.trials.arm_report import arm_labels, arm_sections
+from hotspotlib.trials.arms import ArmAssignment
 from hotspotlib.trials.assign import PlaceAssignment
+from hotspotlib.trials.balance import BalanceTable
 from hotspotlib.trials.compliance import ComplianceEffect
 from hotspotlib.trials.estimate import TrialEffect
 from hotspotlib.trials.inference import RandomizationTest
@@ -50,11 +54,15 @@ class TrialReport(FrozenResult):
         Report heading.
     flow : pandas.DataFrame
         Participant flow: assessed, randomised, allocated per arm, delivered, analysed;
-        columns ``places`` and (crossovers) ``place_days``.
+        columns ``places`` and (crossovers) ``place_days``. Several arms: one row per arm
+        at each stage.
     effects : pandas.DataFrame
-        One row per estimate (outcome, model, IRR with CI, % change, p-value).
+        One row per estimate (outcome, model, IRR with CI, % change, p-value). Several
+        arms: one row per outcome and comparison, with ``p_adjusted`` and ``adjustment``.
     dose : pandas.DataFrame or None
         Delivered dose by assigned arm (treatment *and* control, as CONSORT-SPI asks).
+    balance : pandas.DataFrame or None
+        Baseline balance (the table of :func:`balance_table`; per arm with several arms).
     notes : tuple of str
         Design, audit trail and analysis conventions.
 
@@ -72,15 +80,16 @@ class TrialReport(FrozenResult):
     effects: pd.DataFrame
     dose: pd.DataFrame | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    balance: pd.DataFrame | None = None
 
     _title: ClassVar[str] = "Trial report"
 
     def _sections(self) -> list[tuple[str, pd.DataFrame]]:
         """Return the tables as a reader sees them: plain labels and rounded numbers."""
-        parts = [
-            ("Participant flow", show_flow(self.flow)),
-            ("Effects", show_effects(self.effects)),
-        ]
+        parts = [("Participant flow", show_flow(self.flow))]
+        if self.balance is not None:
+            parts.append(("Baseline balance", self.balance.round(3)))
+        parts.append(("Effects", show_effects(self.effects)))
         if self.dose is not None:
             parts.append(("Patrol dose by assigned arm", show_dose(self.dose)))
         return parts
@@ -139,9 +148,9 @@ def _markdown_table(frame: pd.DataFrame) -> str:
 
 
 def trial_report(
-    assignment: DayAssignment | PlaceAssignment,
+    assignment: DayAssignment | PlaceAssignment | ArmAssignment,
     *,
-    effects: TrialEffect | EffectTable | Sequence[TrialEffect],
+    effects: TrialEffect | EffectTable | Sequence[TrialEffect] | ArmEffects | Sequence[ArmEffects],
     panel: pd.DataFrame | None = None,
     delivered: str | None = None,
     dose_columns: Sequence[str] = (),
@@ -149,17 +158,23 @@ def trial_report(
     compliance: ComplianceEffect | None = None,
     n_assessed: int | None = None,
     title: str = "Hot-spot patrol trial",
+    balance: BalanceTable | None = None,
 ) -> TrialReport:
     """Assemble a CONSORT-style report from the allocation and the analyses.
 
     Parameters
     ----------
-    assignment : DayAssignment or PlaceAssignment
-        The allocation (its audit trail goes into the notes).
-    effects : TrialEffect, EffectTable or sequence of TrialEffect
-        The effect estimates to report (the primary outcome first).
+    assignment : DayAssignment, PlaceAssignment or ArmAssignment
+        The allocation (its audit trail goes into the notes). With several arms
+        (:func:`assign_arms`, or :func:`assign_days` with ``arms``) the report is arm
+        by arm.
+    effects : TrialEffect, EffectTable, ArmEffects or a sequence of them
+        The effect estimates to report (the primary outcome first). Several arms need
+        :class:`ArmEffects` (from :func:`estimate_arms` on the trial's arms): a
+        ``TrialEffect`` would merge the arms into "patrol", so it is refused.
     panel : pandas.DataFrame, optional
-        The analysis panel, needed for delivery and dose rows (with ``treated``).
+        The analysis panel, needed for delivery and dose rows (with ``treated``, or
+        with several arms the arm column of the effects).
     delivered : str, optional
         Column of ``panel`` marking delivered treatment (a qualifying visit, 0/1, or
         minutes > 0); adds "received allocated patrol" and control contamination.
@@ -167,13 +182,16 @@ def trial_report(
         Dose columns of ``panel`` (e.g. ``patrol_minutes``, ``n_visits``) summarised
         by arm: mean, SD and share of units with any dose.
     randomization : RandomizationTest, optional
-        Adds a randomisation-inference row to the effects.
+        Adds a randomisation-inference row to the effects (two arms only).
     compliance : ComplianceEffect, optional
-        Adds the ITT and CACE rows to the effects.
+        Adds the ITT and CACE rows to the effects (two arms only).
     n_assessed : int, optional
         Places assessed for eligibility (default: the places randomised).
     title : str
         Report heading.
+    balance : BalanceTable, optional
+        Baseline balance (:func:`balance_table` of this allocation) as a section; with
+        several arms it must compare each arm with control.
 
     Returns
     -------
@@ -184,6 +202,7 @@ def trial_report(
     --------
     TrialReport : The returned report.
     estimate_effect : The main analysis.
+    estimate_arms : The analysis of a multi-arm trial.
     balance_table : Baseline balance.
 
     References
@@ -206,10 +225,13 @@ def trial_report(
     """
     require_type(
         assignment,
-        (DayAssignment, PlaceAssignment),
+        (DayAssignment, PlaceAssignment, ArmAssignment),
         name="assignment",
-        expected="a DayAssignment or PlaceAssignment (from assign_days or assign_places)",
+        expected="a DayAssignment, PlaceAssignment or ArmAssignment (from assign_days, "
+        "assign_places or assign_arms)",
     )
+    if balance is not None:
+        require_type(balance, BalanceTable, name="balance", expected="a BalanceTable")
     require_relevant(
         delivered,
         name="delivered",
@@ -217,6 +239,18 @@ def trial_report(
         context="without `panel`",
         fix="The column lives in `panel`: pass the panel too.",
     )
+    kept = None if balance is None else balance.table
+    if isinstance(assignment, ArmAssignment) or arm_labels(assignment) is not None:
+        options = (panel, delivered, dose_columns, n_assessed, balance, randomization, compliance)
+        parts = arm_sections(assignment, effects, *options)  # several arms: arm by arm
+        return TrialReport(
+            title=title,
+            flow=parts[0],
+            effects=parts[1],
+            dose=parts[2],
+            notes=parts[3],
+            balance=kept,
+        )
     items = _effect_list(effects)
     flow = _flow(assignment, items[0], panel, delivered, n_assessed)
     table = _effects_table(items, randomization, compliance)
@@ -227,7 +261,9 @@ def trial_report(
         "Effects by assigned arm (intention to treat) unless marked CACE; IRR < 1 and "
         "negative % change mean fewer crimes with patrol; p-values two-sided.",
     ]
-    return TrialReport(title=title, flow=flow, effects=table, dose=dose, notes=tuple(notes))
+    return TrialReport(
+        title=title, flow=flow, effects=table, dose=dose, notes=tuple(notes), balance=kept
+    )
 
 
 def _flow(

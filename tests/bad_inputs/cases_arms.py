@@ -196,8 +196,16 @@ CASES = [
     ),
     Case(
         "simulate_arm_power",
-        "Dunnett in simulation",
-        lambda: hs.simulate_arm_power(plan(), place_means=[1] * 30, irrs={}, p_adjust="dunnett"),
+        "Dunnett with all pairs",
+        lambda: hs.simulate_arm_power(
+            plan(), place_means=[1] * 30, irrs={}, comparisons="all", p_adjust="dunnett"
+        ),
+        match=r"`p_adjust` does not apply with comparisons='all'",
+    ),
+    Case(
+        "simulate_arm_power",
+        "unknown adjustment",
+        lambda: hs.simulate_arm_power(plan(), place_means=[1] * 30, irrs={}, p_adjust="tukey"),
         match=r"`p_adjust` must be one of",
     ),
     Case(
@@ -317,5 +325,56 @@ CASES = [
         "unknown model",
         lambda: hs.estimate_arms(panel(), outcome="crimes", model="ols"),
         match=r"`model`.*'ols'",
+    ),
+    Case(
+        "trial_report",
+        "a two-arm effect for a three-arm allocation",
+        lambda: hs.trial_report(
+            plan(),
+            effects=hs.estimate_effect(
+                _with(treated=0 + (panel()["arm"] != "control")),
+                outcome="crimes",
+                design="parallel",
+            ),
+        ),
+        match=r"`effects` must be ArmEffects.*reported arm by arm",
+        raises=TypeError,
+    ),
+    Case(
+        "trial_report",
+        "effects on other arms",
+        lambda: hs.trial_report(
+            plan(),
+            effects=hs.estimate_arms(
+                _with(arm=np.where(panel()["arm"] == "control", "c", "p")), outcome="crimes"
+            ),
+        ),
+        match=r"`effects` compares the arms \['c', 'p'\]",
+    ),
+    Case(
+        "trial_report",
+        "balance not a BalanceTable",
+        lambda: hs.trial_report(
+            plan(), effects=hs.estimate_arms(panel(), outcome="crimes"), balance=panel()
+        ),
+        match=r"`balance` must be a BalanceTable",
+        raises=TypeError,
+    ),
+    Case(
+        "trial_report",
+        "compliance with several arms",
+        lambda: hs.trial_report(
+            plan(),
+            effects=hs.estimate_arms(panel(), outcome="crimes"),
+            compliance=hs.cace(
+                _with(treated=0 + (panel()["arm"] != "control")).assign(
+                    visited=lambda f: f["treated"]
+                ),
+                outcome="crimes",
+                delivered="visited",
+                design="parallel",
+            ),
+        ),
+        match=r"`compliance` does not apply with a multi-arm trial",
     ),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -98,3 +99,84 @@ def test_crossover_with_three_arms_uses_each_arms_share():
     assert three.n == pytest.approx(expected)
     assert three.days == pytest.approx(expected / 21)
     assert three.counts["n_control"] == pytest.approx(expected / 3)
+
+
+def test_simulated_dunnett_power_agrees_with_closed_form():
+    plan_n = hs.sample_size(**BASE, n_arms=3, p_adjust="dunnett")  # 80% per comparison
+    per_arm = int(np.ceil(plan_n.n))
+    plan = hs.assign_arms(range(3 * per_arm), rng=4)
+    n_sim = 3000
+    sim = hs.simulate_arm_power(
+        plan,
+        place_means=np.full(3 * per_arm, BASE["control_rate"]),
+        irrs={"patrol": BASE["irr"], "patrol_pop": BASE["irr"]},
+        dispersion=BASE["dispersion"],
+        p_adjust="dunnett",
+        n_simulations=n_sim,
+        rng=11,
+    )
+    assert sim.parameters["p_adjust"] == "dunnett"
+    se = plan_n.std_error * np.sqrt(plan_n.n / per_arm)
+    crit = plan_n.parameters["critical_value"]
+    assert crit == pytest.approx(2.212, abs=0.002)  # Dunnett (1955), two arms, df = inf
+    closed = stats.norm.cdf(abs(np.log(BASE["irr"])) / se - crit)
+    mc_se = np.sqrt(closed * (1 - closed) / (2 * n_sim))
+    assert sim.power.mean() == pytest.approx(closed, abs=4 * mc_se + 0.01)
+    # less conservative than Bonferroni on the same simulated trials, at most unadjusted
+    bonferroni = hs.simulate_arm_power(
+        plan,
+        place_means=np.full(3 * per_arm, BASE["control_rate"]),
+        irrs={"patrol": BASE["irr"], "patrol_pop": BASE["irr"]},
+        dispersion=BASE["dispersion"],
+        p_adjust="bonferroni",
+        n_simulations=n_sim,
+        rng=11,
+    )
+    assert np.all(sim.power >= bonferroni.power)
+    assert np.all(sim.power <= sim.power_unadjusted)
+    assert np.nanmax(sim.p_adjusted - bonferroni.p_adjusted) <= 1e-3
+
+
+def test_simulated_dunnett_replays_through_estimate_arms():
+    plan = hs.assign_arms(range(45), arms=("control", "patrol", "patrol_pop", "pop"), rng=2)
+    means = np.random.default_rng(0).uniform(2, 8, 45)
+    ratios = {"patrol": 0.8, "patrol_pop": 0.6, "pop": 0.9}
+    sim = hs.simulate_arm_power(
+        plan,
+        place_means=means,
+        irrs=ratios,
+        dispersion=0.3,
+        p_adjust="dunnett",
+        n_simulations=4,
+        rng=9,
+    )
+    generator = np.random.default_rng(9)
+    from hotspotlib.trials.arms import draw_arms
+
+    codes = draw_arms(generator, plan.block, plan.n_per_block, 4)
+    mean = means * np.array([1.0, 0.8, 0.6, 0.9])[codes]
+    mean = mean * generator.gamma(1 / 0.3, 0.3, mean.shape)
+    y = generator.poisson(mean)
+    for i in range(4):
+        panel = pd.DataFrame({"arm": np.array(plan.arms)[codes[i]], "crimes": y[i]})
+        table = hs.estimate_arms(
+            panel, outcome="crimes", comparisons="control", p_adjust="dunnett"
+        ).to_frame()
+        assert list(table.index) == list(sim.comparisons)
+        assert np.allclose(sim.p_adjusted[i], table["p_adjusted"], rtol=1e-6, atol=1e-9)
+
+
+def test_simulated_dunnett_has_familywise_error_alpha_under_the_null():
+    plan = hs.assign_arms(range(150), rng=6)
+    n_sim = 3000
+    null = hs.simulate_arm_power(
+        plan,
+        place_means=np.full(150, 4.0),
+        irrs={},
+        p_adjust="dunnett",
+        n_simulations=n_sim,
+        rng=8,
+    )
+    # single-step max-|z| spends exactly alpha on the family (Bonferroni would spend less)
+    assert null.power_any == pytest.approx(0.05, abs=3 * np.sqrt(0.05 * 0.95 / n_sim))
+    assert null.counts["n_undefined"] == 0

@@ -79,7 +79,7 @@ def test_report_errors(trial):
         hs.trial_report(plan, effects=effect, delivered="visited")
     with pytest.raises(TypeError, match="TrialEffect"):
         hs.trial_report(plan, effects=["x"])
-    with pytest.raises(TypeError, match="assign_days or assign_places"):
+    with pytest.raises(TypeError, match="assign_places or assign_arms"):
         hs.trial_report(panel, effects=effect)
 
 
@@ -219,3 +219,117 @@ def test_report_reads_in_plain_english(trial):
         assert f"{row['percent_change']:+.0f}%" in shown
     # the data tables keep their names for code
     assert {"irr", "irr_ci_low", "p_value"} <= set(report.effects.columns)
+
+
+@pytest.fixture(scope="module")
+def three_arms():
+    """Parallel three-arm trial with planted rates 10 / 7 / 5 and 95% delivery."""
+    rng = np.random.default_rng(11)
+    places = pd.DataFrame({"crimes_last_year": rng.poisson(40, 120)})
+    plan = hs.assign_arms(places, design="stratified", rank_by="crimes_last_year", rng=3)
+    panel = plan.to_frame().reset_index()
+    rate = panel["arm"].map({"control": 10.0, "patrol": 7.0, "patrol_pop": 5.0})
+    panel["crimes"] = rng.poisson(rate)
+    served = (panel["arm"] != "control") & (rng.random(len(panel)) < 0.95)
+    panel["visited"] = (served | (rng.random(len(panel)) < 0.03)).astype(int)
+    panel["patrol_minutes"] = panel["visited"] * rng.uniform(10, 20, len(panel))
+    return plan, places, panel
+
+
+def test_three_arm_report_lists_each_arm(three_arms):
+    plan, places, panel = three_arms
+    effects = hs.estimate_arms(panel, outcome="crimes")  # Holm, all three comparisons
+    balance = hs.balance_table(plan, places)
+    report = hs.trial_report(
+        plan,
+        effects=effects,
+        panel=panel,
+        delivered="visited",
+        dose_columns=["patrol_minutes"],
+        balance=balance,
+        n_assessed=150,
+    )
+    flow = report.flow
+    assert "place_days" not in flow.columns
+    for arm in plan.arms:
+        n = int((panel["arm"] == arm).sum())
+        assert n == 40
+        assert flow.loc[f"allocated to {arm}", "places"] == n
+        assert flow.loc[f"in the analysis panel, {arm}", "places"] == n
+    got = panel["visited"] == 1
+    assert flow.loc["received patrol, patrol_pop", "places"] == int(
+        (got & (panel["arm"] == "patrol_pop")).sum()
+    )
+    assert flow.loc["patrol delivered to control (contamination)", "places"] == int(
+        (got & (panel["arm"] == "control")).sum()
+    )
+    assert flow.loc["excluded before randomisation", "places"] == 30
+    assert "allocated to patrol" in flow.index and "analysed, patrol" not in flow.index
+    table = report.effects.set_index("comparison")
+    assert list(table.index) == [
+        "patrol vs control",
+        "patrol_pop vs control",
+        "patrol_pop vs patrol",
+    ]
+    assert set(table["adjustment"]) == {"holm"}
+    expected = effects.table
+    assert np.allclose(table["p_adjusted"], expected.loc[table.index, "p_adjusted"])
+    assert np.allclose(table["irr"], expected.loc[table.index, "irr"])
+    # the planted ratios 0.7, 0.5 and 5/7 lie in the intervals
+    for name, truth in [
+        ("patrol vs control", 0.7),
+        ("patrol_pop vs control", 0.5),
+        ("patrol_pop vs patrol", 5 / 7),
+    ]:
+        assert table.loc[name, "irr_ci_low"] < truth < table.loc[name, "irr_ci_high"]
+    assert "std_difference_patrol_pop" in report.balance.columns
+    assert set(report.dose.index.get_level_values("arm")) == set(plan.arms)
+    text = str(report)
+    assert "Baseline balance" in text and "patrol_pop vs patrol" in text and "holm" in text
+    assert "| patrol_pop vs control |" in report.to_markdown()
+
+
+def test_three_arm_crossover_report_and_refusals():
+    plan = hs.assign_days(
+        range(21),
+        start="2024-01-01",
+        days=40,
+        treated_per_day=7,
+        arms=("control", "patrol", "patrol_pop"),
+        rng=4,
+    )
+    panel = plan.to_frame()
+    rate = panel["arm"].map({"control": 1.0, "patrol": 0.8, "patrol_pop": 0.6})
+    panel["crimes"] = np.random.default_rng(2).poisson(rate)
+    effects = hs.estimate_arms(
+        panel,
+        outcome="crimes",
+        fixed_effects=["hotspot_id", "date"],
+        comparisons="control",
+        p_adjust="dunnett",
+    )
+    report = hs.trial_report(plan, effects=effects)
+    flow = report.flow
+    assert flow.loc["randomised", "place_days"] == 21 * 40
+    for a, arm in enumerate(plan.arms):
+        assert flow.loc[f"allocated to {arm}", "place_days"] == int((plan.arm_codes == a).sum())
+    assert flow.loc["allocated to patrol", "place_days"] == 7 * 40
+    assert set(report.effects["adjustment"]) == {"dunnett"}
+    assert len(report.effects) == 2
+    # a two-arm analysis of a three-arm schedule would merge the arms: refused
+    merged = hs.estimate_effect(panel, outcome="crimes")
+    with pytest.raises(TypeError, match="reported arm by arm.*estimate_arms"):
+        hs.trial_report(plan, effects=merged)
+    test = hs.randomization_test(panel, outcome="crimes", assignment=plan, n_permutations=19, rng=1)
+    with pytest.raises(ValueError, match="`randomization` does not apply with a multi-arm"):
+        hs.trial_report(plan, effects=effects, randomization=test)
+    two_arm = hs.balance_table(
+        hs.assign_days(range(21), start="2024-01-01", days=40, treated_per_day=7, rng=4),
+        pd.DataFrame({"x": np.arange(21.0)}),
+    )
+    with pytest.raises(ValueError, match="`balance` does not compare the arms"):
+        hs.trial_report(plan, effects=effects, balance=two_arm)
+    pop = panel.assign(pop=(panel["arm"] == "patrol_pop").astype(int))
+    step = hs.estimate_arms(pop, outcome="crimes", arm="pop", control=0)
+    with pytest.raises(ValueError, match="`effects` compares the arms"):
+        hs.trial_report(plan, effects=step)
