@@ -6,4 +6,12 @@ stay the default and need none of this. Dask, distributed, dask-geopandas and xa
 are imported only when a function here is called.
 """
 
-__all__: list[str] = []
+from hotspotlib.scale._counts import count_events
+from hotspotlib.scale._gi import gi_star
+from hotspotlib.scale._lattice import Lattice
+
+__all__: list[str] = [
+    "Lattice",
+    "count_events",
+    "gi_star",
+]
