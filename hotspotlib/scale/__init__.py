@@ -7,11 +7,13 @@ are imported only when a function here is called.
 """
 
 from hotspotlib.scale._counts import count_events
+from hotspotlib.scale._emerging import emerging_hotspots
 from hotspotlib.scale._gi import gi_star
 from hotspotlib.scale._lattice import Lattice
 
 __all__: list[str] = [
     "Lattice",
     "count_events",
+    "emerging_hotspots",
     "gi_star",
 ]

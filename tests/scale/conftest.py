@@ -7,10 +7,10 @@ import pytest
 
 @pytest.fixture(scope="session")
 def client():
-    """A ``distributed.Client`` on a two-worker ``LocalCluster`` (threads, no dashboard)."""
+    """A ``distributed.Client`` on a 2-worker ``LocalCluster`` (threads, any free port)."""
     distributed = pytest.importorskip("distributed")
     cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
     )
     with distributed.Client(cluster) as dask_client:
         yield dask_client
