@@ -10,10 +10,12 @@ from hotspotlib.scale._counts import count_events
 from hotspotlib.scale._emerging import emerging_hotspots
 from hotspotlib.scale._gi import gi_star
 from hotspotlib.scale._lattice import Lattice
+from hotspotlib.scale._writers import to_geotiff
 
 __all__: list[str] = [
     "Lattice",
     "count_events",
     "emerging_hotspots",
     "gi_star",
+    "to_geotiff",
 ]

@@ -179,12 +179,13 @@ def emerging_hotspots(
     per_location["n_cold"] = per_location["n_cold"].astype(np.int64)
     per_location["pattern"] = summary[-1].map_blocks(_pattern_names, dtype=np.dtype(_PATTERN_DTYPE))
     space = ("y", "x")
+    crs = {"crs_wkt": array.attrs["crs_wkt"]}  # on every variable, for the writers
     variables: dict[str, Any] = {
-        "z_score": (("time", *space), z),
-        "p_value": (("time", *space), p),
-        "q_value": (("time", *space), q),
+        "z_score": (("time", *space), z, crs),
+        "p_value": (("time", *space), p, crs),
+        "q_value": (("time", *space), q, crs),
     }
-    variables.update({name: (space, values_) for name, values_ in per_location.items()})
+    variables.update({name: (space, values_, crs) for name, values_ in per_location.items()})
     coords = {name: array[name].values for name in ("time", "y", "x") if name in array.coords}
     attrs = {
         "distance_m": band,

@@ -130,6 +130,7 @@ def gi_star(
     bins = da.map_blocks(confidence_bins, z, q if fdr else p, dtype=np.int8)
     coords = {"y": array["y"].values, "x": array["x"].values}
     dims = ("y", "x")
+    crs = {"crs_wkt": array.attrs["crs_wkt"]}  # on every variable, for the writers
     attrs = {
         "statistic": "Gi*",
         "spatial_weights": (
@@ -152,10 +153,10 @@ def gi_star(
     }
     return xr.Dataset(
         {
-            "z_score": (dims, z),
-            "p_value": (dims, p),
-            "q_value": (dims, q),
-            "bin": (dims, bins),
+            "z_score": (dims, z, crs),
+            "p_value": (dims, p, crs),
+            "q_value": (dims, q, crs),
+            "bin": (dims, bins, crs),
         },
         coords=coords,
         attrs=attrs,
