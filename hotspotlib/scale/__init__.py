@@ -9,6 +9,7 @@ are imported only when a function here is called.
 from hotspotlib.scale._counts import count_events
 from hotspotlib.scale._emerging import emerging_hotspots
 from hotspotlib.scale._gi import gi_star
+from hotspotlib.scale._kde import kde
 from hotspotlib.scale._lattice import Lattice
 from hotspotlib.scale._writers import to_geotiff
 
@@ -17,5 +18,6 @@ __all__: list[str] = [
     "count_events",
     "emerging_hotspots",
     "gi_star",
+    "kde",
     "to_geotiff",
 ]

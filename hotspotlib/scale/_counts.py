@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import operator
 from typing import Any
 
@@ -127,7 +128,11 @@ def count_events(
             area="lattice",
             warn_share=0.0,
         )
-    data = _assemble(dask, parts, lattice, side, tiles, weighted=weights is not None)
+    weighted = weights is not None
+    dtype = np.float64 if weighted else np.int64
+    data = _tile_graph(
+        dask, parts, lattice, side, tiles, _tile, dtype, side=side, weighted=weighted
+    )
     name = "count" if weights is None else "weight_sum"
     attrs = {
         "n_events": n_events,
@@ -242,7 +247,9 @@ def _place(
     return pieces, len(xs) - int(inside.sum()), len(xs), extent
 
 
-def _tile(pieces: list[Any], shape: tuple[int, int], side: int, weighted: bool) -> NDArray[Any]:
+def _tile(
+    pieces: list[Any], shape: tuple[int, int], index: tuple[int, int], *, side: int, weighted: bool
+) -> NDArray[Any]:
     out = np.zeros(shape, dtype=np.float64 if weighted else np.int64)
     for piece in pieces:
         if piece is None:
@@ -257,21 +264,28 @@ def _piece(part: Any, index: int) -> Any:
     return part[0][index]
 
 
-def _assemble(
+def _tile_graph(
     dask: Any,
     parts: list[Any],
     lattice: Lattice,
     side: int,
     tiles: tuple[int, int],
-    *,
-    weighted: bool,
+    build: Any,
+    dtype: Any,
+    /,
+    **options: Any,
 ) -> Any:
-    """One graph layer: a piece per (partition, tile) on its partition's worker, then tiles."""
+    """Build one graph layer: a piece per (partition, tile), then one task per tile.
+
+    Each piece is cut on its partition's worker; the tile task calls
+    ``build(pieces, shape, (tile_row, tile_col), **options)``.
+    """
+    tile_function = functools.partial(build, **options)
     import dask.array as da
     from dask.highlevelgraph import HighLevelGraph
 
-    token = dask.base.tokenize([part.key for part in parts], lattice, side, weighted)
-    name, piece_name = f"lattice-counts-{token}", f"lattice-pieces-{token}"
+    token = dask.base.tokenize([part.key for part in parts], side, build, options)
+    name, piece_name = f"lattice-tiles-{token}", f"lattice-pieces-{token}"
     graph: dict[Any, Any] = {}
     for tile_row in range(tiles[0]):
         height = min(side, lattice.n_rows - tile_row * side)
@@ -283,15 +297,14 @@ def _assemble(
                 graph[(piece_name, number, index)] = (_piece, part.key, index)
                 pieces.append((piece_name, number, index))
             graph[(name, tile_row, tile_col)] = (
-                _tile,
+                tile_function,
                 pieces,
                 (height, width),
-                side,
-                weighted,
+                (tile_row, tile_col),
             )
     chunks = (
         tuple(min(side, lattice.n_rows - r * side) for r in range(tiles[0])),
         tuple(min(side, lattice.n_cols - c * side) for c in range(tiles[1])),
     )
     layers = HighLevelGraph.from_collections(name, graph, dependencies=parts)
-    return da.Array(layers, name, chunks, dtype=np.float64 if weighted else np.int64)
+    return da.Array(layers, name, chunks, dtype=dtype)

@@ -194,6 +194,24 @@ if importlib.util.find_spec("dask") is not None and importlib.util.find_spec("xa
             match=r"`time_neighbours` must be one of",
         ),
         Case(
+            "scale.kde",
+            "zero bandwidth",
+            lambda: scale.kde(_events(), _lattice(), bandwidth_m=0),
+            match=r"`bandwidth_m` must be a finite number > 0",
+        ),
+        Case(
+            "scale.kde",
+            "tile narrower than the kernel",
+            lambda: scale.kde(_events(), _lattice(), bandwidth_m=500, tile=2),
+            match=r"`tile` .*kernel's reach",
+        ),
+        Case(
+            "scale.kde",
+            "unknown kernel",
+            lambda: scale.kde(_events(), _lattice(), bandwidth_m=200, kernel="cosine"),
+            match=r"`kernel` must be one of",
+        ),
+        Case(
             "scale.to_geotiff",
             "a cube instead of a surface",
             lambda: scale.to_geotiff(_raster(_VARIED).expand_dims(time=2), "x.tif"),
