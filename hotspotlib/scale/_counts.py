@@ -114,6 +114,11 @@ def count_events(
     n_outside = int(sum(t[0] for t in totals))
     n_events = int(sum(t[1] for t in totals))
     extents = np.array([t[2] for t in totals if t[2] is not None])
+    if n_events == 0:
+        raise ValueError(
+            "`events` has no rows, so every count would be zero; check the file, the "
+            "filters and the partitions."
+        )
     if n_outside:
         events_bounds = (
             (*extents[:, :2].min(axis=0), *extents[:, 2:].max(axis=0))

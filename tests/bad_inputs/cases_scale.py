@@ -139,6 +139,12 @@ if importlib.util.find_spec("dask") is not None and importlib.util.find_spec("xa
             match=r"`events` must be a \(dask-\)geopandas",
         ),
         Case(
+            "scale.count_events",
+            "no events",
+            lambda: _count(_events().iloc[:0]),
+            match=r"`events` has no rows",
+        ),
+        Case(
             "scale.gi_star",
             "not a DataArray",
             lambda: scale.gi_star(_VARIED, distance_m=150),
