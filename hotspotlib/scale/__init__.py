@@ -6,10 +6,23 @@ stay the default and need none of this. Dask, distributed, dask-geopandas and xa
 are imported only when a function here is called.
 """
 
-__all__: list[str] = []
+from hotspotlib.scale._archive import police_uk_to_parquet, read_events
+from hotspotlib.scale._archive_result import PoliceArchive
+from hotspotlib.scale._counts import count_events
+from hotspotlib.scale._emerging import emerging_hotspots
+from hotspotlib.scale._gi import gi_star
+from hotspotlib.scale._kde import kde
+from hotspotlib.scale._lattice import Lattice
+from hotspotlib.scale._writers import to_geotiff
 
-# archive input and parallel work
-from hotspotlib.scale._archive import police_uk_to_parquet, read_events  # noqa: E402
-from hotspotlib.scale._archive_result import PoliceArchive  # noqa: E402
-
-__all__ += ["PoliceArchive", "police_uk_to_parquet", "read_events"]
+__all__: list[str] = [
+    "Lattice",
+    "PoliceArchive",
+    "count_events",
+    "emerging_hotspots",
+    "gi_star",
+    "kde",
+    "police_uk_to_parquet",
+    "read_events",
+    "to_geotiff",
+]

@@ -1,4 +1,4 @@
-"""Bad inputs for the Dask path: clients, archive folders.
+"""Bad inputs for the Dask path: archive folders and clients.
 
 The names ``Case``, ``fx`` and ``hs`` are given by tests/test_bad_inputs.py.
 """
