@@ -20,6 +20,7 @@ import pandas as pd
 
 import hotspotlib as hs
 from hotspotlib import scale
+from hotspotlib._frozen import FrozenResult
 
 
 @cache
@@ -342,7 +343,7 @@ RESULT_CLASSES = sorted(
             name
             for name in scale.__all__
             if isinstance(getattr(scale, name), type)
-            and dataclasses.is_dataclass(getattr(scale, name))
+            and issubclass(getattr(scale, name), FrozenResult)  # Lattice is a description
         ),
     }
 )
