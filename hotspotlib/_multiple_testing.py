@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from scipy import stats
 
 from hotspotlib._options import Adjustment
 from hotspotlib._validation import (
@@ -172,3 +175,24 @@ def ascending_order(values: NDArray[np.float64]) -> NDArray[np.int64]:
     fixed = np.lexsort((ranked[at], group[at]))
     order[at] = order[at][fixed]
     return order
+
+
+def dunnett_pvalues(
+    z: NDArray[np.float64], correlation: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Single-step Dunnett adjusted p-values: ``P(max |Z| >= |z_i|)``, Z ~ N(0, correlation)."""
+    return np.array([max_abs_exceedance(abs(t), correlation) for t in z])
+
+
+def max_abs_exceedance(c: float, correlation: NDArray[np.float64]) -> float:
+    """P(max |Z_i| >= c) for Z ~ N(0, correlation): the tail behind Dunnett's test."""
+    if len(correlation) == 1:
+        return float(2 * stats.norm.sf(c))
+    law = stats.multivariate_normal(
+        mean=np.zeros(len(correlation)), cov=correlation, allow_singular=True
+    )
+    upper, lower = np.full(len(correlation), c), np.full(len(correlation), -c)
+    # a fixed seed for the quasi-Monte Carlo integration where scipy takes one (1.15+)
+    seeded = "rng" in inspect.signature(law.cdf).parameters
+    inside = law.cdf(upper, lower_limit=lower, **({"rng": 0} if seeded else {}))
+    return float(min(1.0, max(0.0, 1.0 - inside)))

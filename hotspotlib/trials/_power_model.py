@@ -16,6 +16,7 @@ from typing import Any, Literal
 import numpy as np
 from scipy import optimize, stats
 
+from hotspotlib._multiple_testing import max_abs_exceedance
 from hotspotlib._options import PowerDesign
 from hotspotlib._validation import (
     check_option,
@@ -25,7 +26,6 @@ from hotspotlib._validation import (
     require_relevant,
     require_whole,
 )
-from hotspotlib.trials.arm_effects import _max_abs_sf
 
 __all__ = [
     "Allocation",
@@ -104,7 +104,9 @@ def critical_value(alpha: float, n_comparisons: int, correlation: float, p_adjus
         return float(stats.norm.ppf(1 - alpha / (2 * n_comparisons)))
     matrix = np.full((n_comparisons, n_comparisons), correlation)
     np.fill_diagonal(matrix, 1.0)
-    return float(optimize.brentq(lambda c: _max_abs_sf(c, matrix) - alpha, 0.5, 10, xtol=1e-8))
+    return float(
+        optimize.brentq(lambda c: max_abs_exceedance(c, matrix) - alpha, 0.5, 10, xtol=1e-8)
+    )
 
 
 def z_sum(alpha: float, power: float, design: str, v: dict[str, Any]) -> float:

@@ -8,7 +8,6 @@ the coefficients and their covariance, then adjusted for multiplicity.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
@@ -21,7 +20,7 @@ from scipy import optimize, stats
 from hotspotlib._columns import PLACE
 from hotspotlib._fixed_effects import absorbed_columns, fit_glm_fe, fit_negbin_fe
 from hotspotlib._frozen import FrozenResult
-from hotspotlib._multiple_testing import adjust_pvalues
+from hotspotlib._multiple_testing import adjust_pvalues, dunnett_pvalues, max_abs_exceedance
 from hotspotlib._validation import (
     check_option,
     require_columns,
@@ -338,7 +337,9 @@ def _table(
     if p_adjust == "dunnett":
         correlation = v[:m, :m] / np.outer(se[:m], se[:m])
         adjusted = dunnett_pvalues(z[:m], correlation)
-        crit[:m] = optimize.brentq(lambda c: 1 - _max_abs_sf(c, correlation) - level, 0.1, 10)
+        crit[:m] = optimize.brentq(
+            lambda c: 1 - max_abs_exceedance(c, correlation) - level, 0.1, 10
+        )
     else:
         adjusted = adjust_pvalues(p[:m], method=p_adjust)  # type: ignore[arg-type]
     table = pd.DataFrame(
@@ -358,27 +359,6 @@ def _table(
     table["irr_ci_high"] = np.exp(table["ci_high"])
     table["percent_change"] = 100 * (table["irr"] - 1)
     return table
-
-
-def dunnett_pvalues(
-    z: NDArray[np.float64], correlation: NDArray[np.float64]
-) -> NDArray[np.float64]:
-    """Single-step Dunnett adjusted p-values: ``P(max |Z| >= |z_i|)``, Z ~ N(0, correlation)."""
-    return np.array([_max_abs_sf(abs(t), correlation) for t in z])
-
-
-def _max_abs_sf(c: float, correlation: NDArray[np.float64]) -> float:
-    """P(max |Z_i| >= c) for Z ~ N(0, correlation)."""
-    if len(correlation) == 1:
-        return float(2 * stats.norm.sf(c))
-    law = stats.multivariate_normal(
-        mean=np.zeros(len(correlation)), cov=correlation, allow_singular=True
-    )
-    upper, lower = np.full(len(correlation), c), np.full(len(correlation), -c)
-    # a fixed seed for the quasi-Monte Carlo integration where scipy takes one (1.15+)
-    seeded = "rng" in inspect.signature(law.cdf).parameters
-    inside = law.cdf(upper, lower_limit=lower, **({"rng": 0} if seeded else {}))
-    return float(min(1.0, max(0.0, 1.0 - inside)))
 
 
 def _notes(p_adjust: str, m: int, fit: Any, n: int) -> tuple[str, ...]:

@@ -12,7 +12,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
 from hotspotlib._frozen import FrozenResult
-from hotspotlib._multiple_testing import adjust_pvalues
+from hotspotlib._multiple_testing import adjust_pvalues, dunnett_pvalues
 from hotspotlib._validation import (
     as_rng,
     require_draws,
@@ -23,12 +23,7 @@ from hotspotlib._validation import (
     require_type,
     require_within,
 )
-from hotspotlib.trials.arm_effects import (
-    ArmAdjustment,
-    _contrasts,
-    check_adjustment,
-    dunnett_pvalues,
-)
+from hotspotlib.trials.arm_effects import ArmAdjustment, _contrasts, check_adjustment
 from hotspotlib.trials.arms import ArmAssignment, draw_arms
 
 __all__ = ["ArmPower", "simulate_arm_power"]

@@ -276,10 +276,10 @@ def test_dunnett_critical_value_matches_published_table():
     95%: 2.21 (Dunnett 1955, Table 2a; Dunnett 1964 gives 2.212)."""
     from scipy import optimize
 
-    from hotspotlib.trials.arm_effects import _max_abs_sf
+    from hotspotlib._multiple_testing import max_abs_exceedance
 
     correlation = np.array([[1.0, 0.5], [0.5, 1.0]])
-    crit = optimize.brentq(lambda c: _max_abs_sf(c, correlation) - 0.05, 1, 4)
+    crit = optimize.brentq(lambda c: max_abs_exceedance(c, correlation) - 0.05, 1, 4)
     assert crit == pytest.approx(2.212, abs=2e-3)
 
 
