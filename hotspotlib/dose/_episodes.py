@@ -96,45 +96,49 @@ def find_episodes(
     # the pings inside a place: a ping continues an episode when the ping before it is
     # the same officer's, in the same place and at most ``max_gap_ns`` earlier.
     n = len(time)
-    inside = place >= 0
     gap = np.zeros(n, dtype=np.int64)
     np.subtract(time[1:], time[:-1], out=gap[1:])
-    same = np.zeros(n, dtype=bool)
-    np.equal(officer[1:], officer[:-1], out=same[1:])
-    in_time = gap <= max_gap_ns
-    valid = same & in_time
+    valid = np.zeros(n, dtype=bool)  # same officer, at most max_gap_ns after
+    np.equal(officer[1:], officer[:-1], out=valid[1:])
+    valid &= gap <= max_gap_ns
     cont = valid.copy()
     cont[1:] &= place[1:] == place[:-1]
     valid &= gap > 0
-    new = ~cont[inside]
+    inside = place >= 0
+    at = np.flatnonzero(inside)  # positions of the pings inside a place
+    new = ~cont[at]
+    del cont
     starts = np.flatnonzero(new)
-    n_inside = len(new)
-    lengths = np.diff(np.append(starts, n_inside))
+    n_episodes = len(starts)
+    lengths = np.diff(np.append(starts, len(at)))
     episode_of_ping = np.cumsum(new) - 1
-    time_in = time[inside]
-    first_time, last_time = time_in[starts], time_in[starts + lengths - 1]
-    officer_first = officer[inside][starts]
-    place_first = place[inside][starts]
+    del new
+    first, last = at[starts], at[starts + lengths - 1]
 
     # Speed: distance over time of the steps into an episode's pings; steps that are
-    # not counted add exact zeros in the old formulation, so they are simply skipped.
+    # not counted would add exact zeros, so they are skipped.
     counted = valid & inside
     step_at = np.flatnonzero(counted)
+    step_episode = episode_of_ping[counted[at]]
+    del counted, valid
     x, y = xy[:, 0], xy[:, 1]
     dx = x[step_at] - x[step_at - 1]
     dy = y[step_at] - y[step_at - 1]
     step = np.sqrt(dx * dx + dy * dy)  # metres; hypot's overflow care is not needed here
-    step_episode = episode_of_ping[counted[inside]]
-    metres = np.bincount(step_episode, step, minlength=len(starts))
-    seconds = np.bincount(step_episode, gap[step_at] / 1e9, minlength=len(starts))
+    del dx, dy
+    metres = np.bincount(step_episode, step, minlength=n_episodes)
+    del step
+    seconds = np.bincount(step_episode, gap[step_at] / 1e9, minlength=n_episodes)
+    del step_episode, step_at, gap
     with np.errstate(invalid="ignore", divide="ignore"):
         speed = np.where(seconds > 0, metres / seconds * 3.6, np.nan)
-    keep = np.ones(len(starts), dtype=bool)
+    keep = np.ones(n_episodes, dtype=bool)
     if max_speed_kmh is not None:
         keep = ~(speed > max_speed_kmh)
 
-    start = first_time
-    end = last_time + step_ns
+    start = time[first]
+    end = time[last] + step_ns
+    officer_first, place_first = officer[first], place[first]
     day0 = start // DAY_NS
     n_days = (end - 1) // DAY_NS - day0 + 1
     if (n_days == 1).all():  # nothing crosses midnight: one piece per episode
@@ -147,13 +151,19 @@ def find_episodes(
             speed_kmh=speed[keep],
             n_too_fast=int((~keep).sum()),
         )
-    ping_day = time_in // DAY_NS
+    # Pieces: one per episode and day it spans; only the pings of the episodes that
+    # cross midnight are counted day by day.
     piece_offset = np.cumsum(n_days) - n_days
-    piece_pings = np.bincount(
-        piece_offset[episode_of_ping] + ping_day - day0[episode_of_ping],
-        minlength=int(n_days.sum()),
+    crosses = n_days > 1
+    piece_pings = np.zeros(int(n_days.sum()), dtype=np.int64)
+    piece_pings[piece_offset[~crosses]] = lengths[~crosses]
+    split = np.flatnonzero(crosses[episode_of_ping])
+    owner = episode_of_ping[split]
+    piece_pings += np.bincount(
+        piece_offset[owner] + time[at[split]] // DAY_NS - day0[owner],
+        minlength=len(piece_pings),
     )
-    source = np.repeat(np.arange(len(starts)), n_days)
+    source = np.repeat(np.arange(n_episodes), n_days)
     day = day0[source] + np.arange(len(source)) - np.repeat(piece_offset, n_days)
     # The interval credited after an episode's last ping stops at midnight.
     chosen = keep[source] & (piece_pings > 0)
