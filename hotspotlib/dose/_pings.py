@@ -52,7 +52,7 @@ def clean_pings(
         xy[has, 1] = shapely.get_y(geometry[has])
     else:
         xy = np.column_stack([shapely.get_x(geometry), shapely.get_y(geometry)])
-    missing_position |= ~np.isfinite(xy).all(axis=1)
+    missing_position |= ~(np.isfinite(xy[:, 0]) & np.isfinite(xy[:, 1]))
     valid = ~(missing_time | missing_officer | missing_position)
     counts = {
         "n_pings": len(pings),
@@ -89,5 +89,7 @@ def event_times(
 
 def describe_extent(xy: Any) -> str:
     """Describe the bounding box of points (an ``(n, 2)`` array) for messages."""
-    low, high = np.nanmin(xy, axis=0), np.nanmax(xy, axis=0)
+    columns = np.asarray(xy, dtype=float).reshape(-1, 2).T  # one column at a time: fast
+    low = np.array([np.nanmin(column) for column in columns])
+    high = np.array([np.nanmax(column) for column in columns])
     return f"x {low[0]:.0f} to {high[0]:.0f}, y {low[1]:.0f} to {high[1]:.0f} (CRS units)"
