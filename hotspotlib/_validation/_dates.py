@@ -152,7 +152,9 @@ def require_timestamps(
             f"`{name}` holds numbers (dtype {series.dtype}), not dates; convert them "
             "explicitly, e.g. `pd.to_datetime(values, unit='s')` for epoch seconds."
         )
-    missing = series.isna() | series.astype(str).str.strip().eq("")
+    missing = series.isna()
+    if not pd.api.types.is_datetime64_any_dtype(series):  # datetimes are never blank text
+        missing |= series.astype(str).str.strip().eq("")
     if missing.any():
         raise ValueError(
             f"`{name}` has {int(missing.sum())} missing timestamps out of {len(series)}; "

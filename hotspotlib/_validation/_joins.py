@@ -96,6 +96,10 @@ def require_id_type(values: Any, *, name: str) -> None:
     series = pd.Series(values)
     if series.dtype != object and not pd.api.types.is_string_dtype(series):
         return
+    if isinstance(series.dtype, pd.StringDtype):
+        return  # text by construction
+    if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
+        return  # every present value is text: nothing to compare one by one
     present = series.dropna()
     is_text = present.map(lambda v: isinstance(v, str)).astype(bool)
     if is_text.any() and not is_text.all():

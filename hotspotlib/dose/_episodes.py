@@ -92,57 +92,85 @@ def find_episodes(
     steps into its pings (steps within ``max_gap_ns`` of the previous ping of the same
     officer); episodes faster than ``max_speed_kmh`` are dropped.
     """
-    # Everything is computed on the in-place pings and the ping just before each.
-    inside = np.flatnonzero(place >= 0)
-    before = np.maximum(inside - 1, 0)
-    same = (officer[inside] == officer[before]) & (inside > 0)
-    gap = time[inside] - time[before]
-    new = ~same | (place[before] != place[inside]) | (gap > max_gap_ns)
+    # Streaming passes over neighbouring pings (no gathers), then one compression to
+    # the pings inside a place: a ping continues an episode when the ping before it is
+    # the same officer's, in the same place and at most ``max_gap_ns`` earlier.
+    n = len(time)
+    gap = np.zeros(n, dtype=np.int64)
+    np.subtract(time[1:], time[:-1], out=gap[1:])
+    valid = np.zeros(n, dtype=bool)  # same officer, at most max_gap_ns after
+    np.equal(officer[1:], officer[:-1], out=valid[1:])
+    valid &= gap <= max_gap_ns
+    cont = valid.copy()
+    cont[1:] &= place[1:] == place[:-1]
+    valid &= gap > 0
+    inside = place >= 0
+    at = np.flatnonzero(inside)  # positions of the pings inside a place
+    new = ~cont[at]
+    del cont
     starts = np.flatnonzero(new)
-    lengths = np.diff(np.append(starts, len(inside)))
-    first, last = inside[starts], inside[starts + lengths - 1]
+    n_episodes = len(starts)
+    lengths = np.diff(np.append(starts, len(at)))
     episode_of_ping = np.cumsum(new) - 1
+    del new
+    first, last = at[starts], at[starts + lengths - 1]
 
-    valid = same & (gap <= max_gap_ns) & (gap > 0)
-    dx = xy[inside, 0] - xy[before, 0]
-    dy = xy[inside, 1] - xy[before, 1]
+    # Speed: distance over time of the steps into an episode's pings; steps that are
+    # not counted would add exact zeros, so they are skipped.
+    counted = valid & inside
+    step_at = np.flatnonzero(counted)
+    step_episode = episode_of_ping[counted[at]]
+    del counted, valid
+    x, y = xy[:, 0], xy[:, 1]
+    dx = x[step_at] - x[step_at - 1]
+    dy = y[step_at] - y[step_at - 1]
     step = np.sqrt(dx * dx + dy * dy)  # metres; hypot's overflow care is not needed here
-    metres = np.bincount(episode_of_ping, step * valid, minlength=len(starts))
-    seconds = np.bincount(episode_of_ping, gap * valid / 1e9, minlength=len(starts))
+    del dx, dy
+    metres = np.bincount(step_episode, step, minlength=n_episodes)
+    del step
+    seconds = np.bincount(step_episode, gap[step_at] / 1e9, minlength=n_episodes)
+    del step_episode, step_at, gap
     with np.errstate(invalid="ignore", divide="ignore"):
         speed = np.where(seconds > 0, metres / seconds * 3.6, np.nan)
-    keep = np.ones(len(starts), dtype=bool)
+    keep = np.ones(n_episodes, dtype=bool)
     if max_speed_kmh is not None:
         keep = ~(speed > max_speed_kmh)
 
     start = time[first]
     end = time[last] + step_ns
+    officer_first, place_first = officer[first], place[first]
     day0 = start // DAY_NS
     n_days = (end - 1) // DAY_NS - day0 + 1
     if (n_days == 1).all():  # nothing crosses midnight: one piece per episode
         return Episodes(
-            officer=officer[first][keep],
-            place=place[first][keep],
+            officer=officer_first[keep],
+            place=place_first[keep],
             start=start[keep],
             end=end[keep],
             n_pings=lengths[keep].astype(np.int64),
             speed_kmh=speed[keep],
             n_too_fast=int((~keep).sum()),
         )
-    ping_day = time[inside] // DAY_NS
+    # Pieces: one per episode and day it spans; only the pings of the episodes that
+    # cross midnight are counted day by day.
     piece_offset = np.cumsum(n_days) - n_days
-    piece_pings = np.bincount(
-        piece_offset[episode_of_ping] + ping_day - day0[episode_of_ping],
-        minlength=int(n_days.sum()),
+    crosses = n_days > 1
+    piece_pings = np.zeros(int(n_days.sum()), dtype=np.int64)
+    piece_pings[piece_offset[~crosses]] = lengths[~crosses]
+    split = np.flatnonzero(crosses[episode_of_ping])
+    owner = episode_of_ping[split]
+    piece_pings += np.bincount(
+        piece_offset[owner] + time[at[split]] // DAY_NS - day0[owner],
+        minlength=len(piece_pings),
     )
-    source = np.repeat(np.arange(len(starts)), n_days)
+    source = np.repeat(np.arange(n_episodes), n_days)
     day = day0[source] + np.arange(len(source)) - np.repeat(piece_offset, n_days)
     # The interval credited after an episode's last ping stops at midnight.
     chosen = keep[source] & (piece_pings > 0)
     source, day, piece_pings = source[chosen], day[chosen], piece_pings[chosen]
     return Episodes(
-        officer=officer[first][source],
-        place=place[first][source],
+        officer=officer_first[source],
+        place=place_first[source],
         start=np.maximum(start[source], day * DAY_NS),
         end=np.minimum(end[source], (day + 1) * DAY_NS),
         n_pings=piece_pings.astype(np.int64),

@@ -26,10 +26,12 @@ def clean_pings(
     parsed = wall_clock(  # local wall-clock time decides the day
         require_timestamps(raw[present], name=f"pings[{time!r}]", dayfirst=dayfirst)
     )
-    raw = pd.Series(np.full(len(raw), np.datetime64("NaT", "ns")))
-    raw[present] = parsed.to_numpy().astype("datetime64[ns]")
+    if present.all():
+        stamps = np.asarray(parsed.to_numpy().astype("datetime64[ns]"))
+    else:
+        stamps = np.full(len(raw), np.datetime64("NaT", "ns"))
+        stamps[present] = parsed.to_numpy().astype("datetime64[ns]")
     require_id_type(pings[officer], name=f"pings[{officer!r}]")
-    stamps = raw.to_numpy().astype("datetime64[ns]")
     missing_time = np.isnat(stamps)
     codes, officer_ids = pd.factorize(pings[officer])  # missing ids get code -1
     codes = codes.astype(np.int64)
@@ -39,15 +41,18 @@ def clean_pings(
     kind = shapely.get_type_id(geometry)
     if (kind > 0).any():  # refused with their count and the fix
         require_points(pings[kind > 0], name="pings")
-    missing_position = (kind < 0) | shapely.is_empty(geometry)
-    if missing_position.any():
+    coordinates = shapely.get_coordinates(geometry) if (kind == 0).all() else None
+    if coordinates is not None and len(coordinates) == len(geometry):  # no empty point
+        xy = coordinates
+        missing_position = np.zeros(len(geometry), dtype=bool)
+    elif (missing_position := (kind < 0) | shapely.is_empty(geometry)).any():
         xy = np.full((len(geometry), 2), np.nan)
         has = ~missing_position
         xy[has, 0] = shapely.get_x(geometry[has])
         xy[has, 1] = shapely.get_y(geometry[has])
     else:
         xy = np.column_stack([shapely.get_x(geometry), shapely.get_y(geometry)])
-    missing_position |= ~np.isfinite(xy).all(axis=1)
+    missing_position |= ~(np.isfinite(xy[:, 0]) & np.isfinite(xy[:, 1]))
     valid = ~(missing_time | missing_officer | missing_position)
     counts = {
         "n_pings": len(pings),
@@ -84,5 +89,7 @@ def event_times(
 
 def describe_extent(xy: Any) -> str:
     """Describe the bounding box of points (an ``(n, 2)`` array) for messages."""
-    low, high = np.nanmin(xy, axis=0), np.nanmax(xy, axis=0)
+    columns = np.asarray(xy, dtype=float).reshape(-1, 2).T  # one column at a time: fast
+    low = np.array([np.nanmin(column) for column in columns])
+    high = np.array([np.nanmax(column) for column in columns])
     return f"x {low[0]:.0f} to {high[0]:.0f}, y {low[1]:.0f} to {high[1]:.0f} (CRS units)"

@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hotspotlib.dose._episodes import DAY_NS, Episodes, union_visits
+from hotspotlib.dose._episodes import DAY_NS, Episodes, find_episodes, union_visits
 
 MINUTE = 60 * 10**9
 
@@ -63,3 +63,84 @@ def test_union_matches_minute_grid(episodes, merge_minutes):
     assert (visits.patrol_ns <= (visits.departure - visits.arrival) + 1e-6).all()
     assert visits.n_episodes.sum() == len(episodes.start)
     assert (visits.n_officers >= 1).all() and (visits.n_officers <= visits.n_episodes).all()
+
+
+def _brute_episodes(officer, time, place, xy, step_ns, max_gap_ns, max_speed_kmh):
+    """Ping by ping: runs of one officer in one place within the gap, split at midnight."""
+    runs, n_too_fast = [], 0
+    for i in range(len(time)):
+        if place[i] < 0:
+            continue
+        joins = (
+            i > 0
+            and officer[i] == officer[i - 1]
+            and place[i] == place[i - 1]
+            and time[i] - time[i - 1] <= max_gap_ns
+        )
+        if not joins:
+            runs.append([i])
+        else:
+            runs[-1].append(i)
+    rows = []
+    for run in runs:
+        metres = seconds = 0.0
+        for i in run:
+            gap = time[i] - time[i - 1] if i > 0 else 0
+            if i > 0 and officer[i] == officer[i - 1] and 0 < gap <= max_gap_ns:
+                metres += float(np.sqrt(((xy[i] - xy[i - 1]) ** 2).sum()))
+                seconds += gap / 1e9
+        speed = metres / seconds * 3.6 if seconds > 0 else np.nan
+        if max_speed_kmh is not None and speed > max_speed_kmh:
+            n_too_fast += 1
+            continue
+        start, end = time[run[0]], time[run[-1]] + step_ns
+        for day in range(start // DAY_NS, (end - 1) // DAY_NS + 1):
+            n_pings = sum(time[i] // DAY_NS == day for i in run)
+            if n_pings:
+                rows.append(
+                    (
+                        officer[run[0]],
+                        place[run[0]],
+                        max(start, day * DAY_NS),
+                        min(end, (day + 1) * DAY_NS),
+                        n_pings,
+                        speed,
+                    )
+                )
+    return rows, n_too_fast
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 2), st.integers(0, 5), st.integers(-1, 2), st.integers(0, 40)),
+        min_size=1,
+        max_size=40,
+    ),
+    st.sampled_from([None, 3.0]),
+)
+def test_find_episodes_matches_ping_by_ping(rows, max_speed_kmh):
+    # Officers' pings sorted by time: gaps of 0-5 half-minutes (0 = a repeat time) near
+    # midnight, places -1 (outside) to 2, positions 0-40 m apart.
+    rows = sorted(rows, key=lambda r: r[0])
+    officer = np.array([r[0] for r in rows], dtype=np.int64)
+    gaps = np.array([r[1] for r in rows], dtype=np.int64) * 30 * 10**9
+    time = DAY_NS - 3 * MINUTE + np.cumsum(gaps)
+    place = np.array([r[2] for r in rows], dtype=np.int64)
+    xy = np.column_stack([np.array([r[3] for r in rows], dtype=float), np.zeros(len(rows))])
+    got = find_episodes(
+        officer,
+        time,
+        place,
+        xy,
+        step_ns=MINUTE,
+        max_gap_ns=2 * MINUTE,
+        max_speed_kmh=max_speed_kmh,
+    )
+    expected, n_too_fast = _brute_episodes(
+        officer, time, place, xy, MINUTE, 2 * MINUTE, max_speed_kmh
+    )
+    pieces = zip(got.officer, got.place, got.start, got.end, got.n_pings, strict=True)
+    assert [tuple(int(v) for v in piece) for piece in pieces] == [r[:5] for r in expected]
+    np.testing.assert_allclose(got.speed_kmh, [r[5] for r in expected], rtol=1e-12)
+    assert got.n_too_fast == n_too_fast
