@@ -120,8 +120,11 @@ def test_cubic_binning_equals_brute_force_and_keeps_third_moments(weighted):
             assert np.sum(ours * node**power) == pytest.approx(expected, rel=1e-10)
 
 
-@pytest.mark.parametrize("bins", [1.5, 2.0, 3.5, 5.0])
-def test_gaussian_cubic_binning_error_within_stated_bound(bins):
+@pytest.mark.parametrize(
+    ("bins", "tight"),
+    [(0.5, False), (1.0, False), (1.5, True), (2.0, True), (3.5, True), (5.0, True)],
+)
+def test_gaussian_cubic_binning_error_within_stated_bound(bins, tight):
     # One event at many positions within a bin: the fft engine against the exact sum.
     sd = 30.0
     cell = sd / bins
@@ -139,7 +142,8 @@ def test_gaussian_cubic_binning_error_within_stated_bound(bins):
             exact = exact_density(event, None, centres, "gaussian", sd).reshape(41, 41)
             worst = max(worst, float(np.abs(fast - exact).max()) / peak)
     assert worst <= bound
-    assert worst >= bound / 3  # the bound is close: measured, not loose
+    if tight:  # from 1.5 bins per SD the bound is close: measured, not loose
+        assert worst >= bound / 3
 
 
 @pytest.mark.parametrize(("bandwidth", "oversample"), [(80.0, 1), (50.0, 2)])
