@@ -12,6 +12,8 @@ if TYPE_CHECKING:
 
 __all__ = ["cubic_bin", "linear_bin"]
 
+_CUBIC_CHUNK = 1 << 20  # events per block of cubic binning (about 110 MB of work arrays)
+
 
 def linear_bin(
     xy: NDArray[np.float64], weights: NDArray[np.float64] | None, fine: Lattice
@@ -73,13 +75,27 @@ def cubic_bin(
         keep = (fx >= 1) & (fx < fine.n_cols - 2) & (fy >= 1) & (fy < fine.n_rows - 2)
         fx, fy = fx[keep], fy[keep]
         weights = None if weights is None else weights[keep]
+    size = fine.n_rows * fine.n_cols
+    grid = np.zeros(size)
+    for start in range(0, len(fx), _CUBIC_CHUNK):  # bounded work arrays: 13 per event
+        part = slice(start, start + _CUBIC_CHUNK)
+        _cubic_add(grid, fx[part], fy[part], None if weights is None else weights[part], fine)
+    return grid.reshape(fine.n_rows, fine.n_cols)
+
+
+def _cubic_add(
+    grid: NDArray[np.float64],
+    fx: NDArray[np.float64],
+    fy: NDArray[np.float64],
+    weights: NDArray[np.float64] | None,
+    fine: Lattice,
+) -> None:
+    """Add the cubic shares of events at lattice positions ``(fx, fy)`` to the flat grid."""
     n_cols = fine.n_cols
     ix = fx.astype(np.int64)
     corner = fy.astype(np.int64)
-    fx -= ix
-    fy -= corner
-    share_x = _cubic_weights(fx)  # (4, n): nodes ix - 1 .. ix + 2
-    share_y = _cubic_weights(fy)
+    share_x = _cubic_weights(fx - ix)  # (4, n): nodes ix - 1 .. ix + 2
+    share_y = _cubic_weights(fy - corner)
     if weights is not None:
         share_y *= weights
     corner -= 1
@@ -89,14 +105,11 @@ def cubic_bin(
     del ix
     columns = corner[None, :] + np.arange(4)[:, None]  # the four nodes along x
     del corner
-    size = fine.n_rows * n_cols
-    grid = np.zeros(size)
     share = np.empty_like(share_x)
     for step in range(4):  # one row of the 4 x 4 block at a time
         np.multiply(share_x, share_y[step], out=share)
-        grid += np.bincount(columns.reshape(-1), share.reshape(-1), minlength=size)
+        grid += np.bincount(columns.reshape(-1), share.reshape(-1), minlength=len(grid))
         columns += n_cols
-    return grid.reshape(fine.n_rows, n_cols)
 
 
 def _cubic_weights(t: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -159,3 +159,16 @@ def test_gaussian_default_fft_within_1e3_of_exact(bandwidth, oversample):
     assert error <= 1e-3 * exact.peak
     one_event = fast.binning_error_bound * kernel_peak("gaussian", bandwidth) * 1e6
     assert error <= one_event * len(city.events)
+
+
+def test_cubic_binning_in_blocks_equals_one_block(monkeypatch):
+    from hotspotlib.hotspots.density import _binning
+
+    rng = np.random.default_rng(4)
+    fine = Lattice(x0=0.0, y0=0.0, dx=1.0, dy=1.0, n_rows=30, n_cols=40)
+    xy = rng.uniform((0.0, 0.0), (40.0, 30.0), size=(1_000, 2))
+    weights = rng.random(len(xy))
+    whole = _cubic_bin(xy, weights, fine)
+    monkeypatch.setattr(_binning, "_CUBIC_CHUNK", 37)
+    np.testing.assert_allclose(_cubic_bin(xy, weights, fine), whole, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(whole, _cubic_brute(xy, weights, fine), rtol=0, atol=1e-10)
