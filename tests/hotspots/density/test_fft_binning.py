@@ -172,3 +172,30 @@ def test_cubic_binning_in_blocks_equals_one_block(monkeypatch):
     monkeypatch.setattr(_binning, "_CUBIC_CHUNK", 37)
     np.testing.assert_allclose(_cubic_bin(xy, weights, fine), whole, rtol=0, atol=1e-10)
     np.testing.assert_allclose(whole, _cubic_brute(xy, weights, fine), rtol=0, atol=1e-10)
+
+
+def _worst_single_event_error(kernel, bandwidth, cell, oversample):
+    lattice = Lattice(x0=0.0, y0=0.0, dx=cell, dy=cell, n_rows=41, n_cols=41)
+    rows, cols = np.mgrid[0:41, 0:41]
+    centres = np.column_stack([cols.ravel() * cell, rows.ravel() * cell])
+    worst = 0.0
+    for ox in np.linspace(0.0, 1.0, 9, endpoint=False):
+        for oy in np.linspace(0.0, 1.0, 9, endpoint=False):
+            event = np.array([[(20 + ox) * cell, (20 + oy) * cell]])
+            fast = fft_density(event, None, lattice, kernel, bandwidth, oversample)
+            exact = exact_density(event, None, centres, kernel, bandwidth).reshape(41, 41)
+            worst = max(worst, float(np.abs(fast - exact).max()))
+    return worst / kernel_peak(kernel, bandwidth)
+
+
+def test_quartic_keeps_linear_binning(monkeypatch):
+    # Cubic weights on the cells would be worse for the quartic (its second derivative
+    # jumps at the rim) than bilinear binning at twice the density: 3.5 bins per SD.
+    from hotspotlib.hotspots.density import _engines
+
+    radius, cell = 200.0, 20.0
+    linear_twice = _worst_single_event_error("quartic", radius, cell, 2)
+    monkeypatch.setattr(_engines, "CUBIC_BINNED", frozenset({"quartic"}))
+    cubic_once = _worst_single_event_error("quartic", radius, cell, 1)
+    assert linear_twice <= binning_error_bound("quartic", radius / np.sqrt(8) * 2 / cell)
+    assert cubic_once > 2.5e-3 > linear_twice * 0.99
