@@ -79,6 +79,7 @@ def kde_rows() -> list[dict[str, Any]]:
     )
     reference = results["KDEpy"]
     peak_ref = float(np.nanmax(reference))
+    exact = _exact_sample(xy, surface, np.random.default_rng(1))
     peer_peak = traced_peak_bytes(lambda: _kdepy_on_grid(xy, x, y, bw))
     calls = {
         "default": lambda: hs.kde(events, **options),
@@ -91,6 +92,9 @@ def kde_rows() -> list[dict[str, Any]]:
     ):
         per_m2 = results[name].values / 1e6  # default units are per square kilometre
         diff = float(np.nanmax(np.abs(per_m2 - reference))) / peak_ref
+        cells, values = exact
+        off = float(np.max(np.abs(per_m2.ravel()[cells] - values))) / peak_ref
+        bound = results[name].binning_error_bound  # per event, of its own kernel's peak
         rows.append(
             _row(
                 f"kde 1M pts, 1000x1000 cells, quartic r=200 m, {label}",
@@ -98,11 +102,82 @@ def kde_rows() -> list[dict[str, Any]]:
                 ours=name,
                 peer="KDEpy",
                 peer_name="KDEpy FFTKDE",
-                difference=f"{diff:.1e} of peak",
+                difference=f"{diff:.1e} of peak (exact sum at {len(cells):,} cells: "
+                f"{off:.1e}; bound per event {bound:.1e})",
                 peak=(traced_peak_bytes(calls[name]), peer_peak),
             )
         )
     return rows
+
+
+def kde_gaussian_row() -> dict[str, Any]:
+    """kde with the Gaussian kernel, defaults, against KDEpy FFTKDE (gaussian) on the grid."""
+    from KDEpy import FFTKDE
+
+    from benchmarks.bench_kde import CELL_M, RADIUS_M, SIDE_M, _clustered
+
+    xy = _clustered(1_000_000, np.random.default_rng(0))
+    events = gpd.GeoDataFrame(geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=27700)
+    area = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, SIDE_M, SIDE_M)], crs=27700)
+    sd = RADIUS_M / math.sqrt(8.0)  # the quartic's per-coordinate SD
+    options: dict[str, Any] = {
+        "area": area,
+        "cell_size_m": CELL_M,
+        "bandwidth_m": sd,
+        "kernel": "gaussian",
+    }
+    surface = hs.kde(events, **options)
+    x = surface.grid.origin_x + np.arange(surface.grid.n_cols) * CELL_M
+    y = surface.grid.origin_y + np.arange(surface.grid.n_rows) * CELL_M
+
+    def peer() -> np.ndarray:  # KDEpy's Gaussian bw is the SD of each coordinate
+        gx, gy = np.meshgrid(x, y, indexing="ij")
+        values = (
+            FFTKDE(kernel="gaussian", bw=sd)
+            .fit(xy)
+            .evaluate(np.column_stack([gx.ravel(), gy.ravel()]))
+        )
+        return np.asarray(values).reshape(len(x), len(y)).T * len(xy)
+
+    spread, results = interleaved_seconds(
+        {"default": lambda: hs.kde(events, **options), "KDEpy": peer}, repeat=REPEAT
+    )
+    reference = results["KDEpy"]
+    peak_ref = float(np.nanmax(reference))
+    per_m2 = results["default"].values / 1e6
+    diff = float(np.nanmax(np.abs(per_m2 - reference))) / peak_ref
+    cells, values = _exact_sample(xy, surface, np.random.default_rng(1))
+    off = float(np.max(np.abs(per_m2.ravel()[cells] - values))) / peak_ref
+    peer_off = float(np.max(np.abs(reference.ravel()[cells] - values))) / peak_ref
+    return _row(
+        f"kde 1M pts, 1000x1000 cells, Gaussian SD {sd:.1f} m, defaults "
+        f"(oversample {surface.oversample}, cubic binning)",
+        spread,
+        ours="default",
+        peer="KDEpy",
+        peer_name="KDEpy FFTKDE",
+        difference=f"{diff:.1e} of peak (exact sum at {len(cells):,} cells: ours {off:.1e}, "
+        f"KDEpy {peer_off:.1e}; bound per event {surface.binning_error_bound:.1e})",
+        peak=(
+            traced_peak_bytes(lambda: hs.kde(events, **options)),
+            traced_peak_bytes(peer),
+        ),
+    )
+
+
+def _exact_sample(
+    xy: np.ndarray, surface: hs.DensitySurface, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """The exact kernel sum (per m2) at 2,000 random cells of ``surface``: flat ids, values."""
+    from hotspotlib.hotspots.density._engines import exact_density
+
+    grid = surface.grid
+    cells = rng.choice(grid.n_rows * grid.n_cols, size=2_000, replace=False)
+    rows, cols = np.divmod(cells, grid.n_cols)
+    centres = np.column_stack(
+        [grid.origin_x + cols * grid.cell_size_m, grid.origin_y + rows * grid.cell_size_m]
+    )
+    return cells, exact_density(xy, None, centres, surface.kernel, surface.bandwidth_m)
 
 
 def _esda_weights(grid: hs.Grid) -> Any:
@@ -270,7 +345,8 @@ def main() -> None:
     """Run the headline rows and print one table."""
     start = time.perf_counter()
     before = load_average()
-    rows = kde_rows() + lattice_rows() + knox_rows() + bandwidth_rows() + grid_rows()
+    rows = kde_rows() + [kde_gaussian_row()] + lattice_rows()
+    rows += knox_rows() + bandwidth_rows() + grid_rows()
     title = (
         f"headline rows, defaults; min/median of {REPEAT} interleaved rounds "
         f"(load average before: {before}; after: {load_average()})"

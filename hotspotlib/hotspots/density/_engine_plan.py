@@ -19,12 +19,12 @@ from hotspotlib.hotspots.density._engines import (
     choose_oversample,
     exact_density,
     fft_density,
-    polygon_node_cover,
     refined_lattice,
     window_mass,
 )
 from hotspotlib.hotspots.density._kernels import kernel_reach
 from hotspotlib.hotspots.density._layout import Layout
+from hotspotlib.hotspots.density._polygon_cover import polygon_node_cover
 
 __all__ = ["choose_engine", "estimate"]
 

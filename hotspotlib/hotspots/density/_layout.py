@@ -12,8 +12,9 @@ from numpy.typing import NDArray
 
 from hotspotlib._options import Kernel
 from hotspotlib._validation import require_grid_size, require_positive, require_some_inside
-from hotspotlib.hotspots.density._engines import Lattice, bounds_of, polygon_node_mask
+from hotspotlib.hotspots.density._engines import Lattice, bounds_of
 from hotspotlib.hotspots.density._kernels import kernel_reach
+from hotspotlib.hotspots.density._polygon_cover import polygon_node_mask
 from hotspotlib.hotspots.grid.cells import Grid, grid_on_lattice
 
 __all__ = [

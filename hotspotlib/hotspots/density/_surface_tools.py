@@ -22,6 +22,7 @@ from hotspotlib._validation import (
     require_module,
     require_weights,
 )
+from hotspotlib.hotspots.density._engines import CUBIC_BINNED
 from hotspotlib.hotspots.grid.cells import Grid
 from hotspotlib.hotspots.grid.counts import count_events
 from hotspotlib.hotspots.grid.selection import select_places
@@ -272,8 +273,9 @@ def surface_notes(surface: DensitySurface) -> tuple[str, ...]:
             "the share of its kernel inside the study area."
         )
     if surface.method == "fft":
+        scheme = "cubic" if surface.kernel in CUBIC_BINNED else "linear"
         notes.append(
-            f"fft engine: linear binning on a lattice {surface.oversample}x finer than the "
+            f"fft engine: {scheme} binning on a lattice {surface.oversample}x finer than the "
             f"cells; binning moves each event's kernel by at most "
             f"{surface.binning_error_bound:.2g} of that kernel's peak (exact engine: 0)."
         )

@@ -120,11 +120,12 @@ def kde(
         Multiplier on the bandwidth (given or chosen), as sfhotspot's ``bandwidth_adjust``.
     oversample : int, optional
         fft engine: bins per cell side. Default: the smallest that gives 12 bins per
-        kernel SD for the quartic (16 for the others), so that linear binning moves each
-        event's quartic or Gaussian kernel by at most 1e-3 of its peak (within a cap of
-        about 8.4 million bins; the bound reached is recorded). ``1`` bins at the cells,
-        as KDEpy's ``FFTKDE`` does: fastest, error about ``1 / (8 b^2)`` of a kernel's peak
-        with ``b`` cells per kernel SD.
+        kernel SD for the quartic (3.5 for the Gaussian, 16 for the others), so that
+        binning moves each event's quartic or Gaussian kernel by at most 1e-3 of its peak
+        (within a cap of about 8.4 million bins; the bound reached is recorded). Events
+        are binned bilinearly, the Gaussian by cubic weights (error ``0.15 / b^4`` of a
+        kernel's peak with ``b`` bins per kernel SD). ``1`` bins at the cells, as KDEpy's
+        ``FFTKDE`` does: fastest, error about ``1 / (8 b^2)`` of a quartic's peak.
     max_cells : int
         Refuse, before allocating, a raster with more cells than this.
 
