@@ -48,15 +48,51 @@ ONLY_WHEN_NAMED = True
 
 N_CRIMES = 6_000_000
 MONTHS = [f"2025-{m:02d}" for m in range(1, 13)]
-FORCES = (
-    "avon-and-somerset bedfordshire btp cambridgeshire cheshire city-of-london cleveland "
-    "cumbria derbyshire devon-and-cornwall dorset durham dyfed-powys essex gloucestershire "
-    "greater-manchester gwent hampshire hertfordshire humberside kent lancashire "
-    "leicestershire lincolnshire merseyside metropolitan norfolk north-wales "
-    "north-yorkshire northamptonshire northumbria nottinghamshire south-wales "
-    "south-yorkshire staffordshire suffolk surrey sussex thames-valley warwickshire "
-    "west-mercia west-midlands west-yorkshire wiltshire"
-).split()[:43]
+FORCES = [
+    "avon-and-somerset",
+    "bedfordshire",
+    "cambridgeshire",
+    "cheshire",
+    "city-of-london",
+    "cleveland",
+    "cumbria",
+    "derbyshire",
+    "devon-and-cornwall",
+    "dorset",
+    "durham",
+    "dyfed-powys",
+    "essex",
+    "gloucestershire",
+    "greater-manchester",
+    "gwent",
+    "hampshire",
+    "hertfordshire",
+    "humberside",
+    "kent",
+    "lancashire",
+    "leicestershire",
+    "lincolnshire",
+    "merseyside",
+    "metropolitan",
+    "norfolk",
+    "north-wales",
+    "north-yorkshire",
+    "northamptonshire",
+    "northumbria",
+    "nottinghamshire",
+    "south-wales",
+    "south-yorkshire",
+    "staffordshire",
+    "suffolk",
+    "surrey",
+    "sussex",
+    "thames-valley",
+    "warwickshire",
+    "west-mercia",
+    "west-midlands",
+    "west-yorkshire",
+    "wiltshire",
+]  # the 43 territorial forces of England and Wales
 CRIME_TYPES = (
     "Anti-social behaviour",
     "Bicycle theft",
