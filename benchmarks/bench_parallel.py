@@ -23,8 +23,12 @@ ONLY_WHEN_NAMED = True
 
 
 def _cases() -> dict[str, tuple[Callable[[Any], Any], Callable[[Any], np.ndarray]]]:
-    city = hs.synthetic_city(n_events=4_000, rng=1)
-    counts = hs.count_events(city.events, hs.make_grid(city.events, cell_size_m=150))
+    # Sized so that each case is seconds of work: with tens of milliseconds (499 Gi*
+    # permutations on 4,000 events, 100 Knox permutations) the cluster's per-call
+    # overhead (scatter, scheduling) is the whole time and 2 workers cannot help.
+    city = hs.synthetic_city(n_events=20_000, rng=1)
+    counts = hs.count_events(city.events, hs.make_grid(city.events, cell_size_m=100))
+    knox_events = city.events.iloc[:10_000]
     plan = hs.assign_days(range(40), start="2020-07-01", days=120, treated_per_day=20, rng=1)
     means = np.linspace(0.1, 1.0, 40)
     rng = np.random.default_rng(0)
@@ -35,16 +39,16 @@ def _cases() -> dict[str, tuple[Callable[[Any], Any], Callable[[Any], np.ndarray
         frame["crimes"] = rng.poisson(np.where(frame["treated"] == 1, 0.8, 1.0))
         panels[f"force {force}"] = frame
     return {
-        "gi_star, 499 permutations": (
-            lambda c: hs.gi_star(counts, distance_m=300, n_permutations=499, rng=1, client=c),
+        "gi_star, 9,999 permutations": (
+            lambda c: hs.gi_star(counts, distance_m=300, n_permutations=9_999, rng=1, client=c),
             lambda r: r.p_value,
         ),
-        "knox_test, 100 permutations": (
+        "knox_test, 999 permutations": (
             lambda c: hs.knox_test(
-                city.events,
+                knox_events,
                 spatial_bands_m=[100, 200, 400],
                 temporal_bands_days=[7, 14],
-                n_permutations=100,
+                n_permutations=999,
                 rng=1,
                 client=c,
             ),
