@@ -67,7 +67,7 @@ def _png(result: Any) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=MAP_SIZE_IN, dpi=MAP_DPI, layout="constrained")
+    figure = Figure(figsize=MAP_SIZE_IN, dpi=MAP_DPI)  # the tight bbox below fits the legend
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     with warnings.catch_warnings():
