@@ -39,7 +39,10 @@ def has_map(result: Any) -> bool:
     """
     if not callable(getattr(type(result), "explore", None)):
         return False
-    return getattr(result, "geometry", True) is not None
+    try:
+        return getattr(result, "geometry", True) is not None
+    except Exception:  # a geometry that cannot be computed: no map, and no error
+        return False
 
 
 def n_shapes(result: Any, *, depth: int = 0) -> int:
@@ -86,7 +89,10 @@ def _note(text: str) -> str:
 
 def map_html(result: Any) -> str:
     """Return an ``<img>`` of ``result``'s map, or one small line saying why there is none."""
-    shapes = n_shapes(result)
+    try:
+        shapes = n_shapes(result)
+    except Exception:  # not a dataclass, or a field that cannot be read: try the drawing
+        shapes = 0
     if shapes > MAP_SHAPES_LIMIT:
         return _note(
             f"map unavailable: {shapes:,} shapes is more than the {MAP_SHAPES_LIMIT:,} "
