@@ -170,7 +170,8 @@ class FrozenResult:
 
     Results display themselves in one short line (``repr``: the class name, numbers
     and short text, and only the shape of arrays and tables) and, in notebooks, as their
-    :meth:`summary` rendered in HTML. A subclass names its key figures (fields or
+    :meth:`summary` rendered in HTML, with a small map beside it when the result has
+    geometry (see :mod:`hotspotlib._repr_map`). A subclass names its key figures (fields or
     properties) in ``_repr_fields`` to show those first; the dataclass decorator must
     then be given ``repr=False`` so that it does not write its own repr.
 
@@ -228,7 +229,9 @@ class FrozenResult:
         return line
 
     def _repr_html_(self) -> str:
-        return str(self.summary()._repr_html_())
+        from hotspotlib._repr_map import with_map
+
+        return with_map(self, str(self.summary()._repr_html_()))
 
     def __post_init__(self) -> None:
         for item in dataclasses.fields(self):  # type: ignore[arg-type]

@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 from matplotlib.axes import Axes
 
+from hotspotlib import _repr_map
 from hotspotlib._frozen import FrozenResult
 
 
@@ -64,11 +65,27 @@ def _check_repr(result: Any, name: str) -> None:
     assert text.startswith(f"{name}("), text
 
 
+def _has_geometry(result: Any) -> bool:
+    return hasattr(result, "to_frame") and isinstance(result.to_frame(), gpd.GeoDataFrame)
+
+
 def _check_html(result: Any, name: str) -> None:
+    """The notebook display is the summary, with a small inline map when there is geometry."""
     html = result._repr_html_()
     assert isinstance(html, str) and html.strip().startswith("<"), name
-    if hasattr(result, "summary") and type(result)._repr_html_ is FrozenResult._repr_html_:
-        assert html == result.summary()._repr_html_(), name
+    if not hasattr(result, "summary") or type(result)._repr_html_ is not FrozenResult._repr_html_:
+        return
+    table = result.summary()._repr_html_()
+    if not _has_geometry(result):
+        assert html == table, name
+        return
+    assert table in html, name
+    if _repr_map.n_shapes(result) > _repr_map.MAP_SHAPES_LIMIT:
+        assert "<img" not in html and "map unavailable" in html, name
+    else:
+        assert html.count('<img src="data:image/png;base64,') == 1, f"{name} shows no map"
+        assert "map unavailable" not in html, name
+    assert not plt.get_fignums(), f"{name}._repr_html_() left a figure open"
 
 
 def _check_summary(result: Any, name: str) -> None:
@@ -184,3 +201,29 @@ def _check_all(result: Any, name: str) -> None:
     _check_plot(result, name)
     _check_explore(result, name)
     _check_mappings(result, name)
+
+
+def test_html_map_never_fails_the_display(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A map that cannot be drawn leaves the table and one line saying why."""
+    result = BUILDERS["GiStar"]()
+    table = result.summary()._repr_html_()
+
+    def broken(self: Any, ax: Any = None, **kwargs: Any) -> Any:
+        raise RuntimeError("no colours left")
+
+    monkeypatch.setattr(type(result), "plot", broken)
+    html = result._repr_html_()
+    assert table in html and "<img" not in html
+    assert "map unavailable: RuntimeError: no colours left" in html
+    monkeypatch.setitem(sys.modules, "matplotlib.backends.backend_agg", None)
+    html = result._repr_html_()
+    assert table in html and "map unavailable: matplotlib is not installed" in html
+
+
+def test_html_map_skipped_above_the_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    result = BUILDERS["EventCounts"]()
+    assert '<img src="data:image/png' in result._repr_html_()
+    monkeypatch.setattr(_repr_map, "MAP_SHAPES_LIMIT", len(result.cells) - 1)
+    html = result._repr_html_()
+    assert "<img" not in html and f"map unavailable: {len(result.cells):,} shapes" in html
+    assert result.summary()._repr_html_() in html

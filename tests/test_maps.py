@@ -98,6 +98,11 @@ def _draw(name: str, **kwargs: Any) -> Any:
 def test_image(image: str, stable_style: None, tmp_path: Path) -> None:
     name, kwargs = KINDS[image]
     figure, _ = _draw(name, **kwargs)
+    _compare(figure, image, tmp_path)
+
+
+def _compare(figure: Any, image: str, tmp_path: Path) -> None:
+    """Compare ``figure`` with the stored ``tests/images/{image}.png`` (or store it)."""
     actual = tmp_path / f"{image}.png"
     figure.savefig(actual, dpi=60)
     expected = IMAGES / f"{image}.png"
@@ -304,3 +309,21 @@ def test_own_figure_fits_the_area() -> None:
         widths.append(axes.figure.get_size_inches()[0])
     assert widths[0] < 6 < widths[1]
     plt.close("all")
+
+
+def test_image_command_line_map(stable_style: None, tmp_path: Path) -> None:
+    """The command line's map: the counts' own map, the top places outlined and numbered."""
+    from hotspotlib.cli import hotspots as command
+
+    counts = BUILDERS["EventCounts"]()
+    table = command._briefing_table(hs.select_places(counts, n=6))
+    figure, axes = plt.subplots(figsize=(6.4, 4.0), dpi=60)
+    figure.subplots_adjust(left=0.03, right=0.6, bottom=0.07, top=0.85)
+    assert command._map(counts, table, harm=True, cell_size_m=500, ax=axes) is figure
+    numbers = [text.get_text() for text in axes.texts if text.get_text().isdigit()]
+    assert numbers == [str(n) for n in range(1, 7)]
+    assert axes.get_title().startswith("Top 6 places by harm, 500 m cells")
+    assert figure.axes[-1].get_ylabel() == "harm (CCHI days) per cell"  # the counts' colour bar
+    drawn = sum(len(c.get_paths()) for c in axes.collections[:1])
+    assert drawn == int((counts.count > 0).sum())  # cells without crime are left blank
+    _compare(figure, "cli_hotspots", tmp_path)

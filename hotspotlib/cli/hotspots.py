@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +65,7 @@ def run(args: argparse.Namespace) -> None:
         raise CommandError(
             f"{str(args.source)!r} does not exist; give a police.uk .zip, folder or CSV."
         )
-    plt = use_agg()
+    use_agg()
     out = output_folder(args.out)
     with Progress(6, quiet=args.quiet) as progress:
         with progress.step("reading police.uk files"):
@@ -89,7 +90,7 @@ def run(args: argparse.Namespace) -> None:
                 hs.to_csv(table, out / "hotspots.csv"),
             ]
         with progress.step("drawing the map"):
-            fig = _map(plt, counts, table, harm=args.harm, cell_size_m=args.cell_size_m)
+            fig = _map(counts, table, harm=args.harm, cell_size_m=args.cell_size_m)
             fig.savefig(out / "hotspots_map.png", dpi=150, bbox_inches="tight")
             written.append(out / "hotspots_map.png")
         with progress.step("writing the report"):
@@ -137,33 +138,28 @@ def _briefing_table(places: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(table, geometry="geometry", crs=places.crs)
 
 
-def _map(plt: Any, counts: Any, table: gpd.GeoDataFrame, *, harm: bool, cell_size_m: float) -> Any:
-    """Cells with crime shaded by the ranking score; the listed places outlined and numbered."""
-    column = "weight_sum" if harm else "count"
-    frame = counts.to_frame()
-    frame = frame[frame["count"].to_numpy() > 0]
-    fig, ax = plt.subplots(figsize=(9, 8), layout="constrained")
-    what = "harm (CCHI days)" if harm else "crimes"
-    frame.plot(
-        column=column,
-        ax=ax,
-        cmap="YlOrRd",
-        legend=True,
-        legend_kwds={"label": f"{what} per {cell_size_m:g} m cell", "shrink": 0.7},
+def _map(
+    counts: Any, table: gpd.GeoDataFrame, *, harm: bool, cell_size_m: float, ax: Any = None
+) -> Any:
+    """Draw the counts' own map (cells with crime), the listed places outlined and numbered."""
+    from hotspotlib._map_furniture import outline_places
+
+    crime = np.flatnonzero(counts.count > 0)  # empty cells are left blank: a force-wide
+    with_crime = dataclasses.replace(  # grid has far more of them than cells with crime
+        counts,
+        cells=counts.cells.iloc[crime],
+        count=counts.count[crime],
+        weight_sum=None if counts.weight_sum is None else counts.weight_sum[crime],
     )
-    table.boundary.plot(ax=ax, color="black", linewidth=1.2)
-    corners = table.geometry.bounds  # number each place beside its top-right corner
-    for number, x, y in zip(table["hotspot_id"], corners["maxx"], corners["maxy"], strict=True):
-        ax.annotate(
-            str(number), (x, y), xytext=(2, 2), textcoords="offset points", fontsize=8,
-            fontweight="bold",
-        )  # fmt: skip
+    axes = with_crime.plot(ax, column="weight_sum" if harm else "count")
+    outline_places(axes, table, table["hotspot_id"])
     ranked = "harm" if harm else "crime count"
-    ax.set_title(f"Top {len(table)} places by {ranked}, {cell_size_m:g} m cells")
-    ax.set_xlabel(f"Easting (m), {table.crs.name}")
-    ax.set_ylabel("Northing (m)")
-    ax.set_aspect("equal")
-    return fig
+    axes.set_title(
+        f"Top {len(table)} places by {ranked}, {cell_size_m:g} m cells\n"
+        "(numbered by rank; blank cells: no crime)",
+        fontsize=10,
+    )
+    return axes.figure
 
 
 def _report(

@@ -209,6 +209,24 @@ class LocalMoran(FrozenResult):
         significant grey (units without neighbours white). ``basemap=True`` draws web
         tiles underneath (a note instead when offline); ``north_arrow=True`` adds an
         arrow; other keyword arguments go to :meth:`geopandas.GeoDataFrame.plot`.
+
+        See Also
+        --------
+        LocalMoran.explore : The same clusters on an interactive map.
+
+        References
+        ----------
+        .. [1] Anselin (1995). Local indicators of spatial association - LISA.
+           https://doi.org/10.1111/j.1538-4632.1995.tb00338.x
+
+        Examples
+        --------
+        >>> import hotspotlib as hs
+        >>> city = hs.synthetic_city(n_events=800, days=30, rng=1)
+        >>> counts = hs.count_events(city.events, hs.make_grid(city.boundary, cell_size_m=500))
+        >>> moran = hs.local_moran(counts, spatial_weights="queen", n_permutations=99, rng=1)
+        >>> moran.plot().get_legend().get_title().get_text()
+        'cluster or outlier'
         """
         from hotspotlib._maps import draw_categories, finish_map, map_axes, map_style
 
@@ -235,6 +253,23 @@ class LocalMoran(FrozenResult):
         """Return an interactive folium map of the cluster types, with each unit's figures.
 
         ``tiles`` and other keyword arguments go to :meth:`geopandas.GeoDataFrame.explore`.
+
+        See Also
+        --------
+        LocalMoran.plot : The static map for a briefing.
+
+        References
+        ----------
+        .. [1] https://geopandas.org/en/stable/docs/user_guide/interactive_mapping.html
+
+        Examples
+        --------
+        >>> import hotspotlib as hs
+        >>> city = hs.synthetic_city(n_events=800, days=30, rng=1)
+        >>> counts = hs.count_events(city.events, hs.make_grid(city.boundary, cell_size_m=500))
+        >>> moran = hs.local_moran(counts, spatial_weights="queen", n_permutations=99, rng=1)
+        >>> type(moran.explore(tiles=None)).__name__
+        'Map'
         """
         from hotspotlib._explore import explore_categories
 

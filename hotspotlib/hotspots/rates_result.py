@@ -181,6 +181,28 @@ class CrimeRates(FrozenResult):
         or ``"linear"`` ``stretch``; ``basemap=True`` draws web tiles underneath (a note
         when offline); ``north_arrow=True`` adds an arrow. Other keyword arguments go
         to :meth:`geopandas.GeoDataFrame.plot`.
+
+        See Also
+        --------
+        CrimeRates.explore : The same rates on an interactive map.
+        EventCounts.plot : Counts per grid cell.
+
+        References
+        ----------
+        .. [1] Rey, S. J. et al. mapclassify: classification schemes for choropleth maps.
+           https://pysal.org/mapclassify/
+
+        Examples
+        --------
+        >>> import geopandas as gpd
+        >>> import hotspotlib as hs
+        >>> from shapely.geometry import Point, box
+        >>> areas = gpd.GeoDataFrame({"population": [2_000, 5_000]},
+        ...     geometry=[box(0, 0, 100, 100), box(100, 0, 200, 100)], crs=27700)
+        >>> points = [Point(50, 50)] * 4 + [Point(150, 50)] * 5
+        >>> rates = hs.crime_rates(gpd.GeoDataFrame(geometry=points, crs=27700), areas)
+        >>> rates.plot(column="rate").get_title()
+        'Crimes per 1,000 residents'
         """
         from hotspotlib._maps import draw_choropleth, finish_map, map_axes, map_style
 
@@ -209,6 +231,27 @@ class CrimeRates(FrozenResult):
 
         ``column``, ``scheme`` and ``k`` are as in :meth:`plot`; ``tiles`` and other
         keyword arguments go to :meth:`geopandas.GeoDataFrame.explore`.
+
+        See Also
+        --------
+        CrimeRates.plot : The static map for a briefing.
+
+        References
+        ----------
+        .. [1] geopandas ``GeoDataFrame.explore``.
+           https://geopandas.org/en/stable/docs/user_guide/interactive_mapping.html
+
+        Examples
+        --------
+        >>> import geopandas as gpd
+        >>> import hotspotlib as hs
+        >>> from shapely.geometry import Point, box
+        >>> areas = gpd.GeoDataFrame({"population": [2_000, 5_000]},
+        ...     geometry=[box(0, 0, 100, 100), box(100, 0, 200, 100)], crs=27700)
+        >>> points = [Point(50, 50)] * 4 + [Point(150, 50)] * 5
+        >>> rates = hs.crime_rates(gpd.GeoDataFrame(geometry=points, crs=27700), areas)
+        >>> type(rates.explore(tiles=None)).__name__
+        'Map'
         """
         from hotspotlib._explore import explore_values
 

@@ -197,6 +197,31 @@ class SegmentCounts(FrozenResult):
         ``stretch``; ``basemap=True`` draws web tiles underneath (a note when offline);
         ``north_arrow=True`` adds an arrow. Other keyword arguments go to
         :meth:`geopandas.GeoDataFrame.plot`.
+
+        See Also
+        --------
+        SegmentCounts.explore : The same segments on an interactive map.
+        EventCounts.plot : Counts per grid cell.
+
+        References
+        ----------
+        .. [1] Weisburd, Bushway, Lum & Yang (2004). Trajectories of crime at places: a
+           longitudinal study of street segments in the city of Seattle. Criminology
+           42(2), 283-322. https://doi.org/10.1111/j.1745-9125.2004.tb00521.x
+
+        Examples
+        --------
+        >>> import geopandas as gpd
+        >>> import hotspotlib as hs
+        >>> from shapely.geometry import LineString, Point
+        >>> plus = gpd.GeoSeries(
+        ...     [LineString([(0, 100), (200, 100)]), LineString([(100, 0), (100, 200)])],
+        ...     crs=27700,
+        ... )
+        >>> events = gpd.GeoDataFrame(geometry=[Point(20, 105), Point(30, 98)], crs=27700)
+        >>> result = hs.count_on_segments(events, hs.street_segments(plus), tolerance_m=10)
+        >>> result.plot().get_title()
+        'Crimes per segment'
         """
         from hotspotlib._maps import draw_choropleth, finish_map, map_axes, map_style
 
@@ -235,6 +260,29 @@ class SegmentCounts(FrozenResult):
 
         ``column``, ``scheme`` and ``k`` are as in :meth:`plot`; ``tiles`` and other
         keyword arguments go to :meth:`geopandas.GeoDataFrame.explore`.
+
+        See Also
+        --------
+        SegmentCounts.plot : The static map for a briefing.
+
+        References
+        ----------
+        .. [1] geopandas ``GeoDataFrame.explore``.
+           https://geopandas.org/en/stable/docs/user_guide/interactive_mapping.html
+
+        Examples
+        --------
+        >>> import geopandas as gpd
+        >>> import hotspotlib as hs
+        >>> from shapely.geometry import LineString, Point
+        >>> plus = gpd.GeoSeries(
+        ...     [LineString([(0, 100), (200, 100)]), LineString([(100, 0), (100, 200)])],
+        ...     crs=27700,
+        ... )
+        >>> events = gpd.GeoDataFrame(geometry=[Point(20, 105), Point(30, 98)], crs=27700)
+        >>> result = hs.count_on_segments(events, hs.street_segments(plus), tolerance_m=10)
+        >>> type(result.explore(tiles=None)).__name__
+        'Map'
         """
         from hotspotlib._explore import explore_values
 

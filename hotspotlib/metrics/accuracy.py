@@ -159,7 +159,12 @@ class AccuracyCurve(FrozenResult):
         check_option(metric, _METRICS, name="metric")
         axes = get_axes(ax)
         if metric == "hit_rate":
-            kwargs.setdefault("color", "tab:blue")
+            curves = [
+                line
+                for line in axes.get_lines()
+                if line.get_linestyle() != "None" and line.get_label() != "random"
+            ]  # each curve drawn on these axes takes the next colour of the cycle
+            kwargs.setdefault("color", f"C{len(curves) % 10}")
             axes.plot(self.curve_area_share, self.curve_hit_rate, **kwargs)
             axes.plot(self.table["area_share"], self.table["hit_rate"], "o", color="black")
             if "random" not in [line.get_label() for line in axes.get_lines()]:

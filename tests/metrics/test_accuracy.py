@@ -173,6 +173,22 @@ def test_plot_and_summary(four):
     assert not curve.curve_hit_rate.flags.writeable
 
 
+def test_curves_drawn_together_get_their_own_colours(four):
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import to_hex
+
+    test = events_in_cells(four, [2, 0, 5, 1])
+    first = accuracy_curve([3.0, 2.0, 1.0, 0.0], test, grid=four)
+    second = accuracy_curve([0.0, 1.0, 2.0, 3.0], test, grid=four)
+    axes = first.plot(label="first")
+    second.plot(ax=axes, label="second")
+    second.plot(ax=axes, label="chosen", color="black")
+    colours = {line.get_label(): to_hex(line.get_color()) for line in axes.get_lines()}
+    assert colours["first"] == to_hex("tab:blue") and colours["second"] == to_hex("tab:orange")
+    assert colours["chosen"] == "#000000"
+    plt.close("all")
+
+
 def test_accuracy_errors(four, points_lonlat):
     test = events_in_cells(four, [2, 0, 5, 1])
     with pytest.raises(TypeError, match="`grid` must be the Grid"):

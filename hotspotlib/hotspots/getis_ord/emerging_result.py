@@ -233,6 +233,26 @@ class EmergingHotspots(FrozenResult):
         ``basemap=True`` draws web tiles underneath (a note instead when offline);
         ``north_arrow=True`` adds an arrow. Other keyword arguments go to
         :meth:`geopandas.GeoDataFrame.plot`. Returns the Axes.
+
+        See Also
+        --------
+        EmergingHotspots.explore : The same patterns on an interactive map.
+        GiStar.plot : Hot and cold spots in one period.
+
+        References
+        ----------
+        .. [1] Esri. How Emerging Hot Spot Analysis works (the patterns and their
+           colours). https://pro.arcgis.com/en/pro-app/latest/tool-reference/
+           space-time-pattern-mining/learnmoreemerging.htm
+
+        Examples
+        --------
+        >>> import hotspotlib as hs
+        >>> city = hs.synthetic_city(n_events=1_500, days=70, rng=3)
+        >>> result = hs.emerging_hotspots(
+        ...     city.events, interval="W", cell_size_m=500, distance_m=750, area=city.boundary)
+        >>> result.plot().get_legend().get_title().get_text()
+        'pattern over time'
         """
         from hotspotlib._maps import draw_categories, finish_map, map_axes, map_style
 
@@ -259,6 +279,24 @@ class EmergingHotspots(FrozenResult):
         """Return an interactive folium map of the patterns; popups show each location's figures.
 
         ``tiles`` and other keyword arguments go to :meth:`geopandas.GeoDataFrame.explore`.
+
+        See Also
+        --------
+        EmergingHotspots.plot : The static map for a briefing.
+
+        References
+        ----------
+        .. [1] geopandas ``GeoDataFrame.explore``.
+           https://geopandas.org/en/stable/docs/user_guide/interactive_mapping.html
+
+        Examples
+        --------
+        >>> import hotspotlib as hs
+        >>> city = hs.synthetic_city(n_events=1_500, days=70, rng=3)
+        >>> result = hs.emerging_hotspots(
+        ...     city.events, interval="W", cell_size_m=500, distance_m=750, area=city.boundary)
+        >>> type(result.explore(tiles=None)).__name__
+        'Map'
         """
         from hotspotlib._explore import explore_categories
 

@@ -276,6 +276,24 @@ class GiStar(FrozenResult):
         """Return an interactive folium map of the bins; popups show each unit's figures.
 
         ``tiles`` and other keyword arguments go to :meth:`geopandas.GeoDataFrame.explore`.
+
+        See Also
+        --------
+        GiStar.plot : The same bins on a static map for a briefing.
+
+        References
+        ----------
+        .. [1] geopandas ``GeoDataFrame.explore``.
+           https://geopandas.org/en/stable/docs/user_guide/interactive_mapping.html
+
+        Examples
+        --------
+        >>> import hotspotlib as hs
+        >>> city = hs.synthetic_city(n_events=800, days=30, rng=1)
+        >>> counts = hs.count_events(city.events, hs.make_grid(city.boundary, cell_size_m=500))
+        >>> layer = hs.gi_star(counts, distance_m=750).explore(tiles=None)
+        >>> type(layer).__name__
+        'Map'
         """
         from hotspotlib._explore import explore_categories
         from hotspotlib._maps import HOTSPOT_BIN_COLOURS
