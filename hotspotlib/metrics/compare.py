@@ -20,8 +20,9 @@ from hotspotlib._validation import (
     require_same_crs,
     require_type,
 )
-from hotspotlib.hotspots.grid.cells import Grid, make_grid
+from hotspotlib.hotspots.grid.cells import Grid
 from hotspotlib.hotspots.grid.counts import count_events
+from hotspotlib.hotspots.grid.make import make_grid
 from hotspotlib.metrics._evaluation_inputs import local_times, name_methods, parse_origins
 from hotspotlib.metrics._rolling import Windows, run_origins
 from hotspotlib.metrics.accuracy import DEFAULT_COVERAGES

@@ -25,7 +25,8 @@ from hotspotlib._validation import (
     require_type,
     require_whole,
 )
-from hotspotlib.hotspots.grid.cells import Grid, make_grid
+from hotspotlib.hotspots.grid.cells import Grid
+from hotspotlib.hotspots.grid.make import make_grid
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -33,8 +33,9 @@ from hotspotlib._validation import (
 from hotspotlib.hotspots.getis_ord.emerging_result import EmergingHotspots
 from hotspotlib.hotspots.getis_ord.gi import local_g_scores
 from hotspotlib.hotspots.getis_ord.patterns import classify_patterns, mann_kendall
-from hotspotlib.hotspots.grid.cells import Grid, make_grid
+from hotspotlib.hotspots.grid.cells import Grid
 from hotspotlib.hotspots.grid.lattice import subgrid
+from hotspotlib.hotspots.grid.make import make_grid
 from hotspotlib.hotspots.inference import adjust_pvalues, normal_p
 from hotspotlib.hotspots.weights import band_offsets
 

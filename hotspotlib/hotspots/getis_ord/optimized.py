@@ -8,7 +8,6 @@ ArcGIS's Optimized Hot Spot Analysis; where Esri's exact constants are not publi
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -18,7 +17,6 @@ import numpy as np
 import pandas as pd
 import shapely
 from numpy.typing import NDArray
-from scipy.spatial import cKDTree
 
 from hotspotlib._frozen import FrozenResult, frozen_mapping
 from hotspotlib._options import SpotKind
@@ -32,6 +30,11 @@ from hotspotlib._validation import (
     require_weights,
     require_whole,
 )
+from hotspotlib.hotspots.getis_ord._optimized_scale import (
+    _cell_size,
+    _fallback_distance,
+    _locational_outliers,
+)
 from hotspotlib.hotspots.getis_ord.autocorrelation import (
     IncrementalAutocorrelation,
     default_bands,
@@ -40,9 +43,10 @@ from hotspotlib.hotspots.getis_ord.autocorrelation import (
 )
 from hotspotlib.hotspots.getis_ord.gi import GI_CONVENTIONS, gi_star
 from hotspotlib.hotspots.getis_ord.gi_result import GiStar
-from hotspotlib.hotspots.grid.cells import Grid, make_grid
+from hotspotlib.hotspots.grid.cells import Grid
 from hotspotlib.hotspots.grid.counts import EventCounts, count_events
 from hotspotlib.hotspots.grid.lattice import subgrid
+from hotspotlib.hotspots.grid.make import make_grid
 from hotspotlib.hotspots.inference import fdr_cut
 
 if TYPE_CHECKING:
@@ -362,44 +366,3 @@ def _distance_band(
         return float(bands[peak]), rule, scale
     band, neighbours = _fallback_distance(centres)
     return band, f"no significant peak: mean distance to the {neighbours}th nearest cell", scale
-
-
-def _locational_outliers(xy: NDArray[np.float64]) -> NDArray[np.bool_]:
-    locations, where = np.unique(xy, axis=0, return_inverse=True)
-    if len(locations) < 3:
-        return np.zeros(len(xy), dtype=bool)
-    distance, _ = cKDTree(locations).query(locations, k=2)
-    nearest = distance[:, 1]
-    outlying = nearest > nearest.mean() + 3.0 * nearest.std()
-    return np.asarray(outlying[where.ravel()])
-
-
-def _round_two_figures(value: float) -> float:
-    digits = 1 - int(math.floor(math.log10(value)))
-    return float(round(value, digits))
-
-
-def _cell_size(xy: NDArray[np.float64], cell_size_m: Any) -> tuple[float, str]:
-    """Return the cell size (given, or from the extent and spacing of the incidents)."""
-    if cell_size_m is not None:
-        return require_positive(cell_size_m, name="cell_size_m"), "given"
-    locations = np.unique(xy, axis=0)
-    extent = float(np.ptp(locations, axis=0).max())
-    distance, _ = cKDTree(locations).query(locations, k=2)
-    nearest = float(distance[:, 1].mean())
-    raw = max(extent / 100.0, 2.0 * nearest)
-    size = _round_two_figures(raw)
-    which = "extent / 100" if extent / 100.0 >= 2.0 * nearest else "2 x mean NN distance"
-    return size, (
-        f"max(longer side of extent / 100 = {extent / 100:.4g} m, 2 x mean nearest-neighbour "
-        f"distance between distinct locations = {2 * nearest:.4g} m), outliers excluded: "
-        f"{which}, two figures"
-    )
-
-
-def _fallback_distance(centres: NDArray[np.float64]) -> tuple[float, int]:
-    n = len(centres)
-    k = int(np.clip(round(0.05 * n), 3, 30))
-    k = min(k, n - 1)
-    distance, _ = cKDTree(centres).query(centres, k=k + 1)
-    return float(distance[:, k].mean()), k

@@ -92,7 +92,7 @@ def lattice_sums(
     --------
     >>> import geopandas as gpd, numpy as np
     >>> from shapely.geometry import box
-    >>> from hotspotlib.hotspots.grid.cells import make_grid
+    >>> from hotspotlib.hotspots.grid.make import make_grid
     >>> grid = make_grid(gpd.GeoSeries([box(0, 0, 300, 100)], crs=27700), cell_size_m=100)
     >>> sums = lattice_sums(grid, np.array([1.0, 2.0, 4.0]), np.ones((3, 3)))
     >>> sums.lag.tolist(), sums.weight_sum.tolist()
