@@ -14,6 +14,7 @@ import base64
 import dataclasses
 import html
 import io
+import sys
 import warnings
 from typing import Any
 
@@ -73,14 +74,28 @@ def _png(result: Any) -> bytes:
     figure = Figure(figsize=MAP_SIZE_IN, dpi=MAP_DPI)  # the tight bbox below fits the legend
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
-    with warnings.catch_warnings():
-        # a caveat about the result is in its notes; the thumbnail does not repeat it
-        warnings.simplefilter("ignore")
-        result.plot(ax=axes)
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=MAP_DPI, bbox_inches="tight", pad_inches=0.05)
-    figure.clear()
+    opened = _pyplot_figures()
+    try:
+        with warnings.catch_warnings():
+            # a caveat about the result is in its notes; the thumbnail does not repeat it
+            warnings.simplefilter("ignore")
+            result.plot(ax=axes)
+            buffer = io.BytesIO()
+            figure.savefig(buffer, format="png", dpi=MAP_DPI, bbox_inches="tight", pad_inches=0.05)
+    finally:
+        figure.clear()
+        # geopandas 0.14 calls ``plt.draw()`` after drawing, which opens an empty pyplot
+        # figure when none is open: close any the drawing opened
+        pyplot = sys.modules.get("matplotlib.pyplot")
+        for number in _pyplot_figures() - opened:
+            pyplot.close(number)  # type: ignore[union-attr]
     return buffer.getvalue()
+
+
+def _pyplot_figures() -> set[int]:
+    """Numbers of the open pyplot figures (none when pyplot was never imported)."""
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    return set(pyplot.get_fignums()) if pyplot is not None else set()
 
 
 def _note(text: str) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import hotspotlib as hs
 from hotspotlib import scale
@@ -130,6 +131,7 @@ def _second_half() -> Any:
 
 def police_archive() -> Any:
     """A two-file archive (one row without coordinates) written to a fresh folder."""
+    pytest.importorskip("pyarrow", reason="GeoParquet needs pyarrow (the dask extra)")
     source = Path(tempfile.mkdtemp())
     for month in ("2024-01", "2024-02"):
         (source / f"{month}-kent-street.csv").write_text(

@@ -33,6 +33,7 @@ class Case:
     match: str
     raises: type[BaseException] | tuple[type[BaseException], ...] | None = ValueError
     warns: type[Warning] | None = None
+    needs: tuple[str, ...] = ()  # optional packages the call needs before it checks
 
     @property
     def id(self) -> str:
@@ -84,6 +85,8 @@ def test_the_table_is_large_and_ids_unique() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
 def test_bad_input(case: Case) -> None:
+    for module in case.needs:
+        pytest.importorskip(module)
     if case.warns is not None:
         with pytest.warns(case.warns, match=case.match):
             case.call()

@@ -10,7 +10,9 @@ import inspect
 from typing import Any
 
 import pytest
-from numpydoc.docscrape import NumpyDocString
+
+pytest.importorskip("numpydoc", reason="the docstring checks need numpydoc (the docs extra)")
+from numpydoc.docscrape import NumpyDocString  # noqa: E402
 
 import hotspotlib as hs
 

@@ -224,7 +224,10 @@ def stratified_cox(
     if not np.isfinite(loglik):
         raise ValueError("The Cox model's likelihood is not finite at the start.")
     for _ in range(max_iter):
-        step = np.linalg.solve(hess, -grad)
+        try:
+            step = np.linalg.solve(hess, -grad)
+        except np.linalg.LinAlgError as error:  # a ValueError only from numpy 2.0 on
+            raise ValueError(f"The Cox model did not converge ({error}).") from error
         for _ in range(30):  # step halving
             trial = beta + step
             new_loglik, new_grad, new_hess = pieces(trial)

@@ -35,7 +35,8 @@ def _p_value(value: object) -> str:
 def show_flow(flow: pd.DataFrame) -> pd.DataFrame:
     """Return the flow in whole numbers, blank where a count does not apply."""
     shown = flow.astype(object).where(flow.notna(), "")
-    shown = shown.map(lambda v: f"{int(v):,}" if v != "" else "")
+    # Series.map, column by column: DataFrame.map needs pandas 2.1 (the floor is 2.0)
+    shown = shown.apply(lambda column: column.map(lambda v: f"{int(v):,}" if v != "" else ""))
     return shown.rename(columns={"place_days": "place-days"})
 
 

@@ -71,6 +71,7 @@ CASES = [
         "unknown scheme",
         lambda: fx.counts.explore(scheme="Quantiles", tiles=None),
         match=r"`scheme` must be one of .*quantiles",
+        needs=("folium",),
     ),
     Case(
         "EventCounts.explore",

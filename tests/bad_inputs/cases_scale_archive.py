@@ -94,6 +94,7 @@ CASES = [
         ),
         match=_CLIENT,
         raises=TypeError,
+        needs=("distributed",),  # without it, `client=` says to install it
     ),
     Case(
         "gi_star",

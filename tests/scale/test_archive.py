@@ -55,6 +55,8 @@ def _sorted(frame):
 
 
 def test_archive_equals_read_police_uk(download, tmp_path):
+    pytest.importorskip("pyarrow", reason="GeoParquet needs pyarrow (the dask extra)")
+    pytest.importorskip("dask_geopandas", reason="read_events needs dask-geopandas")
     with pytest.warns(UserWarning, match="dropped 3 of"):
         memory = read_police_uk(download)
     with pytest.warns(UserWarning, match="dropped 3 of 273 rows: 2 without coordinates and 1"):
@@ -99,6 +101,7 @@ def test_archive_identical_with_a_client(download, tmp_path, client):
 
 
 def test_folder_rules(download, tmp_path):
+    pytest.importorskip("pyarrow", reason="GeoParquet needs pyarrow (the dask extra)")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         first = police_uk_to_parquet(download, tmp_path / "archive")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -153,6 +155,11 @@ def test_simulated_dunnett_replays_through_estimate_arms():
     generator = np.random.default_rng(9)
     from hotspotlib.trials.arms import draw_arms
 
+    # scipy < 1.15 cannot seed the numerical integration behind Dunnett's p-values: two
+    # calls then agree only to its absolute error bound (abseps, 1e-5 by default)
+    seeded = "rng" in inspect.signature(stats.multivariate_normal(mean=[0.0, 0.0]).cdf).parameters
+    tolerance = {"rtol": 1e-6, "atol": 1e-9} if seeded else {"rtol": 0.0, "atol": 2e-5}
+
     codes = draw_arms(generator, plan.block, plan.n_per_block, 4)
     mean = means * np.array([1.0, 0.8, 0.6, 0.9])[codes]
     mean = mean * generator.gamma(1 / 0.3, 0.3, mean.shape)
@@ -163,7 +170,7 @@ def test_simulated_dunnett_replays_through_estimate_arms():
             panel, outcome="crimes", comparisons="control", p_adjust="dunnett"
         ).to_frame()
         assert list(table.index) == list(sim.comparisons)
-        assert np.allclose(sim.p_adjusted[i], table["p_adjusted"], rtol=1e-6, atol=1e-9)
+        assert np.allclose(sim.p_adjusted[i], table["p_adjusted"], **tolerance)
 
 
 def test_simulated_dunnett_has_familywise_error_alpha_under_the_null():
