@@ -51,7 +51,14 @@ def _shared() -> _Parser:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Return the parser of the ``hotspotlib`` command (its help is the command's help)."""
+    """Return the parser of the ``hotspotlib`` command (its help is the command's help).
+
+    Examples
+    --------
+    >>> args = build_parser().parse_args(["hotspots", "download.zip", "--top", "10"])
+    >>> args.command, args.top, args.cell_size_m
+    ('hotspots', 10, 150.0)
+    """
     from hotspotlib.cli import demo, hotspots, plan
 
     parser = _Parser(prog="hotspotlib", description=_DESCRIPTION, formatter_class=_Formatter)
