@@ -35,6 +35,7 @@ __all__ = [
     "map_style",
     "plain",
     "quantity",
+    "side_legend",
 ]
 
 PLOT_INSTALL = "pip install 'hotspotlib[plot]'"
@@ -219,7 +220,7 @@ def _colourbar(axes: Axes, mappable: Any, label: str) -> None:
     bar.outline.set_edgecolor("0.6")  # type: ignore[operator]
 
 
-def _legend(axes: Axes, handles: list[Any], title: str) -> None:
+def side_legend(axes: Axes, handles: list[Any], title: str) -> None:
     """Place a legend to the right of the map, off the data."""
     axes.set_anchor("W")
     legend = axes.legend(
@@ -242,7 +243,7 @@ def _class_legend(axes: Axes, colours: Any, labels: list[str], label: str, text:
         Patch(facecolor=colour, edgecolor="0.6", linewidth=0.4, label=name)
         for colour, name in zip(colours, labels, strict=True)
     ]
-    _legend(axes, handles, "\n".join([label, *text.split(", ")]))
+    side_legend(axes, handles, "\n".join([label, *text.split(", ")]))
 
 
 def draw_choropleth(
@@ -345,7 +346,7 @@ def draw_categories(
         Patch(facecolor=colours[key], edgecolor="0.6", linewidth=0.4, label=labels[key])
         for key in present
     ]
-    _legend(axes, handles, legend_title)
+    side_legend(axes, handles, legend_title)
 
 
 def finish_map(axes: Axes, crs: Any, *, title: str, style: MapStyle) -> Axes:

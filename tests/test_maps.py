@@ -78,6 +78,7 @@ KINDS: dict[str, tuple[str, dict[str, Any]]] = {
     "grid": ("Grid", {}),
     "city": ("SyntheticCity", {}),
     "pings": ("SimulatedPings", {}),
+    "patrol_plan": ("PatrolPlan", {}),
 }
 
 
@@ -329,6 +330,25 @@ def test_own_figure_fits_the_area() -> None:
         widths.append(axes.figure.get_size_inches()[0])
     assert widths[0] < 6 < widths[1]
     plt.close("all")
+
+
+def test_patrol_plan_map(stable_style: None) -> None:
+    """Each officer's route runs through the centroids in visiting order, on a finished map."""
+    plan = BUILDERS["PatrolPlan"]()
+    _, axes = _draw("PatrolPlan")
+    assert not axes.xaxis.get_visible() and not axes.yaxis.get_visible()  # no metre ticks
+    assert "EPSG:27700 OSGB36 / British National Grid" in _texts(axes)
+    assert len([a for a in axes.artists if type(a).__name__ == "AnchoredSizeBar"]) == 1
+    assert axes.get_title() == "Patrol routes, 2024-06-01 14:00 to 22:00"
+    legend = axes.get_legend()
+    assert legend.get_title().get_text() == "officer: visits, patrol minutes"
+    schedule = plan.schedule
+    for line, (officer, rows) in zip(axes.lines, schedule.groupby("officer_id"), strict=True):
+        stops = plan.centroids.loc[rows.sort_values("order")["hotspot_id"]]
+        np.testing.assert_allclose(line.get_xydata(), np.column_stack([stops.x, stops.y]))
+        assert line.get_label() == f"{officer}: {len(rows)} visits, {rows['minutes'].sum():.0f} min"
+    place_labels = sorted(text for text in _texts(axes) if text.isdigit())
+    assert place_labels == sorted(str(place) for place in schedule["hotspot_id"].unique())
 
 
 def test_image_command_line_map(stable_style: None, tmp_path: Path) -> None:

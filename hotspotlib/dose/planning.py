@@ -103,21 +103,44 @@ class PatrolPlan(FrozenResult):
             last_departure=("departure", "max"),
         )
 
-    def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
-        """Map each officer's route between place centroids."""
-        from hotspotlib._plotting import get_axes
+    def plot(
+        self,
+        ax: Axes | None = None,
+        *,
+        basemap: bool = False,
+        north_arrow: bool = False,
+        **kwargs: Any,
+    ) -> Axes:
+        """Map each officer's route between the places, in visiting order.
 
-        axes = get_axes(ax)
-        column = self.parameters["place_column"]
-        xy = np.column_stack([self.centroids.x, self.centroids.y])
-        position = self.centroids.index.get_indexer(self.schedule[column])
-        for officer, rows in self.schedule.groupby("officer_id", sort=False):
-            route = xy[position[rows.index.to_numpy()]]
-            axes.plot(route[:, 0], route[:, 1], marker="o", label=str(officer), **kwargs)
-        axes.set_aspect("equal")
-        axes.legend(title="officer", fontsize="small")
-        axes.set_title("Patrol routes")
-        return axes
+        One line per officer through their places' centroids, each place labelled with
+        its id; the legend gives each officer's visits and patrol minutes. ``basemap=True``
+        draws web tiles underneath (a note when offline); ``north_arrow=True`` adds an
+        arrow. Other keyword arguments go to :meth:`matplotlib.axes.Axes.plot`.
+
+        See Also
+        --------
+        plan_patrols : Draw the plan.
+        SimulatedPings.plot : The pings of officers following a plan.
+
+        References
+        ----------
+        .. [1] Telep, Mitchell and Weisburd (2014). Justice Quarterly 31(5), 905-933.
+
+        Examples
+        --------
+        >>> import hotspotlib as hs
+        >>> city = hs.synthetic_city(n_events=1_000, rng=0)
+        >>> plan = hs.plan_patrols(city.hotspots, officers=["PC Ali", "PC Brown"],
+        ...     shift_start="2024-06-01 14:00", shift_end="2024-06-01 22:00", rng=1)
+        >>> [text.get_text() for text in plan.plot().get_legend().get_texts()]
+        ['PC Ali: 10 visits, 150 min', 'PC Brown: 10 visits, 150 min']
+        """
+        from hotspotlib._maps import map_style
+        from hotspotlib.dose._plan_map import plot_plan
+
+        style = map_style(basemap=basemap, north_arrow=north_arrow)
+        return plot_plan(self, ax, style, **kwargs)
 
 
 def plan_patrols(

@@ -129,19 +129,20 @@ class ForecastSurface(FrozenResult):
         when offline); ``north_arrow=True`` adds an arrow. Other keyword arguments go
         to :meth:`geopandas.GeoDataFrame.plot`.
         """
-        from hotspotlib._maps import draw_choropleth, finish_map, map_axes, map_style
+        from hotspotlib._maps import map_style
+        from hotspotlib._result_maps import choropleth_map
 
         style = map_style(
             scheme=scheme, k=k, stretch=stretch, basemap=basemap, north_arrow=north_arrow
         )
-        axes = map_axes(ax)
-        frame = self.to_frame()
         label = _SCORE_LABELS.get(self.method, "score")
-        draw_choropleth(axes, frame, frame["score"], label=label, style=style, **kwargs)
         method = self.method.replace("_", " ").capitalize()
         origin = pd.Timestamp(self.parameters["origin"])
         title = f"{method} forecast from {origin:%Y-%m-%d %H:%M}"
-        return finish_map(axes, frame.crs, title=title, style=style)
+        frame = self.to_frame()
+        return choropleth_map(
+            frame, "score", label=label, title=title, style=style, ax=ax, **kwargs
+        )
 
     def explore(
         self,

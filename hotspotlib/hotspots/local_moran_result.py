@@ -228,26 +228,25 @@ class LocalMoran(FrozenResult):
         >>> moran.plot().get_legend().get_title().get_text()
         'cluster or outlier'
         """
-        from hotspotlib._maps import draw_categories, finish_map, map_axes, map_style
+        from hotspotlib._maps import map_style
+        from hotspotlib._result_maps import category_map
 
         style = map_style(basemap=basemap, north_arrow=north_arrow)
-        axes = map_axes(ax)
-        frame = self.to_frame()
         colours = {name: _COLOURS[name] for name in CLUSTER_TYPES}
-        draw_categories(
-            axes,
-            frame,
+        level = self.parameters.get("alpha")
+        fdr = " (FDR)" if self.parameters.get("fdr") else ""
+        title = f"Local Moran's I clusters and outliers, alpha = {level}{fdr}"
+        return category_map(
+            self.to_frame(),
             np.asarray(self.cluster_type, dtype=str),
             colours,
             {name: name for name in CLUSTER_TYPES},
             legend_title="cluster or outlier",
+            title=title,
             style=style,
+            ax=ax,
             **kwargs,
         )
-        level = self.parameters.get("alpha")
-        fdr = " (FDR)" if self.parameters.get("fdr") else ""
-        title = f"Local Moran's I clusters and outliers, alpha = {level}{fdr}"
-        return finish_map(axes, frame.crs, title=title, style=style)
 
     def explore(self, *, tiles: Any = "CartoDB positron", **kwargs: Any) -> Any:
         """Return an interactive folium map of the cluster types, with each unit's figures.

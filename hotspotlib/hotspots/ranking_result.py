@@ -301,10 +301,10 @@ class PlaceTiers(FrozenResult):
         """
         from matplotlib.patches import Patch
 
-        from hotspotlib._maps import draw_categories, finish_map, map_axes, map_style
+        from hotspotlib._maps import map_axes, map_style
+        from hotspotlib._result_maps import category_map
 
         style = map_style(basemap=basemap, north_arrow=north_arrow)
-        axes = map_axes(ax)
         colours, labels = self._tier_styles()
         title = f"Tiers by {self.method.replace('_', ' ')}"
         if self.geometry is not None:
@@ -312,10 +312,18 @@ class PlaceTiers(FrozenResult):
             kwargs.setdefault("linewidth", 0.3)
             layer = gpd.GeoDataFrame(geometry=self.geometry.to_numpy(), crs=self.geometry.crs)
             legend = f"tier ({str(self.parameters['by']).replace('_', ' ')})"
-            draw_categories(
-                axes, layer, self.tier, colours, labels, legend_title=legend, style=style, **kwargs
+            return category_map(
+                layer,
+                self.tier,
+                colours,
+                labels,
+                legend_title=legend,
+                title=title,
+                style=style,
+                ax=ax,
+                **kwargs,
             )
-            return finish_map(axes, layer.crs, title=title, style=style)
+        axes = map_axes(ax)
         order = np.argsort(-self.score, kind="stable")
         bars = np.array([colours[t] for t in self.tier])[order]
         axes.bar(np.arange(self.n_places), self.score[order], color=bars, **kwargs)

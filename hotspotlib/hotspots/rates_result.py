@@ -204,19 +204,17 @@ class CrimeRates(FrozenResult):
         >>> rates.plot(column="rate").get_title()
         'Crimes per 1,000 residents'
         """
-        from hotspotlib._maps import draw_choropleth, finish_map, map_axes, map_style
+        from hotspotlib._maps import map_style
+        from hotspotlib._result_maps import choropleth_map
 
         style = map_style(
             scheme=scheme, k=k, stretch=stretch, basemap=basemap, north_arrow=north_arrow
         )
         name = self._column(column, name="column")
-        axes = map_axes(ax)
-        frame = self.to_frame()
         kwargs.setdefault("edgecolor", "0.6")
         kwargs.setdefault("linewidth", 0.3)
         label = self._label(name)
-        draw_choropleth(axes, frame, frame[name], label=label, style=style, **kwargs)
-        return finish_map(axes, frame.crs, title=f"{label[0].upper()}{label[1:]}", style=style)
+        return choropleth_map(self.to_frame(), name, label=label, style=style, ax=ax, **kwargs)
 
     def explore(
         self,

@@ -223,16 +223,13 @@ class SegmentCounts(FrozenResult):
         >>> result.plot().get_title()
         'Crimes per segment'
         """
-        from hotspotlib._maps import draw_choropleth, finish_map, map_axes, map_style
+        from hotspotlib._maps import map_style
+        from hotspotlib._result_maps import choropleth_map
 
         style = map_style(
             scheme=scheme, k=k, stretch=stretch, basemap=basemap, north_arrow=north_arrow
         )
         name = self._column(column)
-        axes = map_axes(ax)
-        frame = self.to_frame()
-        empty = np.asarray(frame[name] <= 0)
-        frame[empty].plot(ax=axes, color="0.8", linewidth=0.6)
         kwargs.setdefault("linewidth", 2.0)
         if "cmap" not in kwargs:  # the pale start of YlOrRd is lost on thin lines
             from matplotlib import colormaps
@@ -240,12 +237,10 @@ class SegmentCounts(FrozenResult):
 
             warm = colormaps["YlOrRd"](np.linspace(0.3, 1.0, 256))
             kwargs["cmap"] = ListedColormap(warm)
-        busy = frame[~empty].sort_values(name)
+        frame = self.to_frame().sort_values(name)  # the busiest segments drawn last, on top
+        empty = np.asarray(frame[name] <= 0)
         label = self._label(name)
-        if len(busy):
-            draw_choropleth(axes, busy, busy[name], label=label, style=style, **kwargs)
-        title = f"{label[0].upper()}{label[1:]}"
-        return finish_map(axes, frame.crs, title=title, style=style)
+        return choropleth_map(frame, name, label=label, style=style, ax=ax, blank=empty, **kwargs)
 
     def explore(
         self,

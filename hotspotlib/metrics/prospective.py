@@ -163,18 +163,16 @@ class ProspectiveHotspots(FrozenResult):
         when offline); ``north_arrow=True`` adds an arrow. Other keyword arguments go
         to :meth:`geopandas.GeoDataFrame.plot`.
         """
-        from hotspotlib._maps import draw_choropleth, finish_map, map_axes, map_style
+        from hotspotlib._maps import map_style
+        from hotspotlib._result_maps import choropleth_map
 
         style = map_style(
             scheme=scheme, k=k, stretch=stretch, basemap=basemap, north_arrow=north_arrow
         )
-        axes = map_axes(ax)
-        frame = self.to_frame()
         label = "risk score (Bowers-Johnson-Pease)"
-        draw_choropleth(axes, frame, frame["risk"], label=label, style=style, **kwargs)
-        return finish_map(
-            axes, frame.crs, title=f"Prospective risk at {self.origin:%Y-%m-%d %H:%M}", style=style
-        )
+        title = f"Prospective risk at {self.origin:%Y-%m-%d %H:%M}"
+        frame = self.to_frame()
+        return choropleth_map(frame, "risk", label=label, title=title, style=style, ax=ax, **kwargs)
 
     def explore(
         self,

@@ -16,6 +16,18 @@ def _gi():
     return hs.gi_star(fx.counts, distance_m=500)
 
 
+@functools.cache
+def _plan():
+    return hs.plan_patrols(
+        fx.city.hotspots,
+        officers=2,
+        shift_start="2024-06-01 14:00",
+        shift_end="2024-06-01 22:00",
+        walking_speed_kmh=20,
+        rng=1,
+    )
+
+
 def _unranked_tiers():
     scores = hs.rank_places([5.0, 3.0, 1.0, 0.0], uncertainty="none")
     return hs.assign_tiers(scores, rule="top_k", k=[1])
@@ -65,6 +77,13 @@ CASES = [
         lambda: _gi().plot(north_arrow=1),
         raises=TypeError,
         match=r"`north_arrow` must be True or False, got 1",
+    ),
+    Case(
+        "PatrolPlan.plot",
+        "basemap not a flag",
+        lambda: _plan().plot(basemap="osm"),
+        raises=TypeError,
+        match=r"`basemap` must be True or False, got 'osm'. Pass basemap=True",
     ),
     Case(
         "EventCounts.explore",

@@ -64,7 +64,7 @@ def test_same_rng_same_plan_and_csv(city):
 def test_summary_and_plot(city):
     plan = hs.plan_patrols(city.hotspots, officers=5, rng=1, **SHIFT)
     assert "travel_minutes" in str(plan.summary())
-    assert plan.plot().get_title() == "Patrol routes"
+    assert plan.plot().get_title() == "Patrol routes, 2024-06-01 14:00 to 22:00"
 
 
 def test_infeasible_requests_say_what_does_not_fit(city):

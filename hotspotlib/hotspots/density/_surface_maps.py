@@ -28,20 +28,21 @@ def surface_label(surface: DensitySurface) -> str:
 
 def plot_surface(surface: DensitySurface, ax: Axes | None, style: MapStyle, **kwargs: Any) -> Axes:
     """Draw :meth:`DensitySurface.plot`."""
-    from hotspotlib._maps import draw_choropleth, draw_raster, finish_map, map_axes
+    from hotspotlib._result_maps import choropleth_map, raster_map
 
-    axes = map_axes(ax)
     label = surface_label(surface)
-    if surface.cell_shape == "hex":
-        frame = surface.to_frame()
-        kwargs.setdefault("linewidth", 0.0)
-        draw_choropleth(axes, frame, frame["density"], label=label, style=style, **kwargs)
-    else:
-        extent = surface_extent(surface)
-        kwargs.setdefault("blank_zero", "zero density")
-        draw_raster(axes, surface.values, extent, label=label, style=style, **kwargs)
     title = f"Kernel density ({surface.kernel}, bandwidth {surface.bandwidth_m:.0f} m)"
-    return finish_map(axes, surface.crs, title=title, style=style)
+    if surface.cell_shape == "hex":
+        kwargs.setdefault("linewidth", 0.0)
+        frame = surface.to_frame()
+        return choropleth_map(
+            frame, "density", label=label, title=title, style=style, ax=ax, **kwargs
+        )
+    kwargs.setdefault("blank_zero", "zero density")
+    extent = surface_extent(surface)
+    return raster_map(
+        surface.values, extent, surface.crs, label=label, title=title, style=style, ax=ax, **kwargs
+    )
 
 
 def explore_surface(
@@ -63,9 +64,8 @@ def plot_comparison(
     """Draw :meth:`SurfaceComparison.plot`: a diverging ramp centred on no change."""
     from matplotlib.colors import TwoSlopeNorm
 
-    from hotspotlib._maps import draw_choropleth, draw_raster, finish_map, map_axes
+    from hotspotlib._result_maps import choropleth_map, raster_map
 
-    axes = map_axes(ax)
     values = np.asarray(comparison.values, dtype=float)
     centre = 1.0 if comparison.method == "ratio" else 0.0
     finite = values[np.isfinite(values)]
@@ -80,11 +80,11 @@ def plot_comparison(
         "log_ratio": "log density ratio, ln(a / b) (0 = no change)",
         "difference": f"density difference, a - b, {UNIT_LABELS[comparison.first.units]}",
     }[comparison.method]
+    title = f"Density {comparison.method.replace('_', ' ')}: a vs b"
     if comparison.first.cell_shape == "hex":
         frame = comparison.to_frame()
-        draw_choropleth(axes, frame, frame[comparison.method], label=label, style=style, **kwargs)
-    else:
-        extent = surface_extent(comparison.first)
-        draw_raster(axes, values, extent, label=label, style=style, **kwargs)
-    title = f"Density {comparison.method.replace('_', ' ')}: a vs b"
-    return finish_map(axes, comparison.first.crs, title=title, style=style)
+        method = comparison.method
+        return choropleth_map(frame, method, label=label, title=title, style=style, ax=ax, **kwargs)
+    extent = surface_extent(comparison.first)
+    crs = comparison.first.crs
+    return raster_map(values, extent, crs, label=label, title=title, style=style, ax=ax, **kwargs)

@@ -254,26 +254,27 @@ class EmergingHotspots(FrozenResult):
         >>> result.plot().get_legend().get_title().get_text()
         'pattern over time'
         """
-        from hotspotlib._maps import draw_categories, finish_map, map_axes, map_style
+        from hotspotlib._maps import map_style
+        from hotspotlib._result_maps import category_map
 
         style = map_style(basemap=basemap, north_arrow=north_arrow)
-        axes = map_axes(ax)
-        frame = self.to_frame()
-        draw_categories(
-            axes,
-            frame,
-            frame["pattern"].astype(str).to_numpy(),
-            PATTERN_COLOURS,
-            {p: p for p in PATTERNS},
-            legend_title="pattern over time",
-            style=style,
-            **kwargs,
-        )
         steps = {"D": "daily", "W": "weekly", "M": "monthly", "MS": "monthly", "ME": "monthly"}
         every = steps.get(str(self.interval).split("-")[0])
         kind = f"{every} steps" if every else f"steps of {self.interval!r}"
         title = f"Emerging hot spots ({self.n_steps} {kind})"
-        return finish_map(axes, frame.crs, title=title, style=style)
+        frame = self.to_frame()
+        patterns = frame["pattern"].astype(str).to_numpy()
+        return category_map(
+            frame,
+            patterns,
+            PATTERN_COLOURS,
+            {p: p for p in PATTERNS},
+            legend_title="pattern over time",
+            title=title,
+            style=style,
+            ax=ax,
+            **kwargs,
+        )
 
     def explore(self, *, tiles: Any = "CartoDB positron", **kwargs: Any) -> Any:
         """Return an interactive folium map of the patterns; popups show each location's figures.

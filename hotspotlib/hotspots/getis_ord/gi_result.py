@@ -245,32 +245,28 @@ class GiStar(FrozenResult):
         >>> ax.get_legend().get_title().get_text()
         'Gi* confidence, FDR-corrected'
         """
-        from hotspotlib._maps import (
-            HOTSPOT_BIN_COLOURS,
-            draw_categories,
-            finish_map,
-            map_axes,
-            map_style,
-        )
+        from hotspotlib._maps import HOTSPOT_BIN_COLOURS, map_style
+        from hotspotlib._result_maps import category_map
 
         style = map_style(basemap=basemap, north_arrow=north_arrow)
-        axes = map_axes(ax)
         frame = self.to_frame()
         statistic = "Gi*" if self.star else "Gi"
         fdr = ", FDR-corrected" if self.fdr else ""
-        draw_categories(
-            axes,
-            frame,
-            frame["bin"].to_numpy(dtype=int),
-            HOTSPOT_BIN_COLOURS,
-            _BIN_LABELS,
-            legend_title=f"{statistic} confidence{fdr}",
-            style=style,
-            **kwargs,
-        )
         if title is None:
             title = f"{statistic} hot and cold spots" + (" (FDR)" if self.fdr else "")
-        return finish_map(axes, frame.crs, title=title, style=style)
+        bins = frame["bin"].to_numpy(dtype=int)
+        legend = f"{statistic} confidence{fdr}"
+        return category_map(
+            frame,
+            bins,
+            HOTSPOT_BIN_COLOURS,
+            _BIN_LABELS,
+            legend_title=legend,
+            title=title,
+            style=style,
+            ax=ax,
+            **kwargs,
+        )
 
     def explore(self, *, tiles: Any = "CartoDB positron", **kwargs: Any) -> Any:
         """Return an interactive folium map of the bins; popups show each unit's figures.

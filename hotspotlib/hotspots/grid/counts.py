@@ -197,16 +197,15 @@ class EventCounts(FrozenResult):
         >>> ax.get_legend().get_title().get_text().splitlines()[:2]
         ['crimes per cell', 'quantiles']
         """
-        from hotspotlib._maps import draw_choropleth, finish_map, map_axes, map_style
+        from hotspotlib._maps import map_style
+        from hotspotlib._result_maps import choropleth_map
 
         style = map_style(
             scheme=scheme, k=k, stretch=stretch, basemap=basemap, north_arrow=north_arrow
         )
         name, label, title = self._map_column(column)
-        axes = map_axes(ax)
         frame = self.to_frame()
-        draw_choropleth(axes, frame, frame[name], label=label, style=style, **kwargs)
-        return finish_map(axes, frame.crs, title=title, style=style)
+        return choropleth_map(frame, name, label=label, title=title, style=style, ax=ax, **kwargs)
 
     def explore(
         self,
