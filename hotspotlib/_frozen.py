@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from hotspotlib._map_docs import fill_map_docs
 from hotspotlib._summary import Summary
 
 __all__ = ["FrozenResult", "ReadOnlyDict", "frozen_mapping", "lock_in_place", "read_only"]
@@ -173,7 +174,9 @@ class FrozenResult:
     :meth:`summary` rendered in HTML, with a small map beside it when the result has
     geometry (see :mod:`hotspotlib._repr_map`). A subclass names its key figures (fields or
     properties) in ``_repr_fields`` to show those first; the dataclass decorator must
-    then be given ``repr=False`` so that it does not write its own repr.
+    then be given ``repr=False`` so that it does not write its own repr. The docstrings
+    of a subclass's ``plot`` and ``explore`` may name the map options shared by every
+    map, such as ``{map_classes}`` on a line of its own (see :mod:`hotspotlib._map_docs`).
 
     Examples
     --------
@@ -188,6 +191,14 @@ class FrozenResult:
     __slots__ = ()
     _repr_fields: ClassVar[tuple[str, ...]] = ()
     _title: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Fill the shared map entries into the class's ``plot``/``explore`` docstrings."""
+        super().__init_subclass__(**kwargs)
+        for name in ("plot", "explore"):
+            method = cls.__dict__.get(name)
+            if method is not None and method.__doc__:
+                method.__doc__ = fill_map_docs(method.__doc__)
 
     def summary(self) -> Summary:
         """Summarise the result: parameters, counts, its main table and the notes.

@@ -167,9 +167,14 @@ class SyntheticCity(FrozenResult):
     ) -> Axes:
         """Map the boundary, events (grey) and planted hot spots (red outlines).
 
-        ``basemap=True`` draws web tiles underneath (a note when offline);
-        ``north_arrow=True`` adds an arrow. Other keyword arguments go to the events'
-        :meth:`geopandas.GeoDataFrame.plot`.
+        Parameters
+        ----------
+        {map_axes}
+        {map_furniture}
+        **kwargs
+            Passed to the events' :meth:`geopandas.GeoDataFrame.plot`.
+
+        {map_returns}
         """
         from matplotlib.lines import Line2D
 

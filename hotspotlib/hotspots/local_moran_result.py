@@ -206,9 +206,13 @@ class LocalMoran(FrozenResult):
         """Map the cluster types, with the legend outside the map.
 
         High-High red, Low-Low blue, High-Low pink, Low-High light blue, not
-        significant grey (units without neighbours white). ``basemap=True`` draws web
-        tiles underneath (a note instead when offline); ``north_arrow=True`` adds an
-        arrow; other keyword arguments go to :meth:`geopandas.GeoDataFrame.plot`.
+        significant grey (units without neighbours white).
+
+        Parameters
+        ----------
+        {category_options}
+
+        {map_returns}
 
         See Also
         --------
@@ -251,15 +255,15 @@ class LocalMoran(FrozenResult):
     def explore(self, *, tiles: Any = "CartoDB positron", **kwargs: Any) -> Any:
         """Return an interactive folium map of the cluster types, with each unit's figures.
 
-        ``tiles`` and other keyword arguments go to :meth:`geopandas.GeoDataFrame.explore`.
+        Parameters
+        ----------
+        {explore_tiles}
 
         See Also
         --------
         LocalMoran.plot : The static map for a briefing.
 
-        References
-        ----------
-        .. [1] https://geopandas.org/en/stable/docs/user_guide/interactive_mapping.html
+        {explore_references}
 
         Examples
         --------

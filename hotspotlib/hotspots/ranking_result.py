@@ -147,7 +147,16 @@ class PlaceRanking(FrozenResult):
         """Return an interactive folium map of the places by rank (needs geometry).
 
         Colours follow the score; popups show each place's rank and its interval.
-        ``tiles`` and other keyword arguments go to :meth:`geopandas.GeoDataFrame.explore`.
+
+        Parameters
+        ----------
+        {explore_tiles}
+
+        See Also
+        --------
+        PlaceRanking.plot : The ranks with their intervals.
+
+        {explore_references}
         """
         from hotspotlib._explore import explore_values
 
@@ -295,9 +304,19 @@ class PlaceTiers(FrozenResult):
     ) -> Axes:
         """Map the tiers (with geometry), else draw the scores coloured by tier.
 
-        On a map, ``basemap=True`` draws web tiles underneath (a note when offline) and
-        ``north_arrow=True`` adds an arrow. Other keyword arguments go to
-        :meth:`geopandas.GeoDataFrame.plot` (or ``Axes.bar``).
+        ``basemap`` and ``north_arrow`` apply to the map only.
+
+        Parameters
+        ----------
+        {map_axes}
+        {map_furniture}
+        **kwargs
+            Passed to :meth:`geopandas.GeoDataFrame.plot` (or ``Axes.bar``).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The map, or without geometry the bar chart.
         """
         from matplotlib.patches import Patch
 
@@ -337,7 +356,15 @@ class PlaceTiers(FrozenResult):
     def explore(self, *, tiles: Any = "CartoDB positron", **kwargs: Any) -> Any:
         """Return an interactive folium map of the tiers (needs geometry), with the figures.
 
-        ``tiles`` and other keyword arguments go to :meth:`geopandas.GeoDataFrame.explore`.
+        Parameters
+        ----------
+        {explore_tiles}
+
+        See Also
+        --------
+        PlaceTiers.plot : The static map for a briefing.
+
+        {explore_references}
         """
         from hotspotlib._explore import explore_categories
 

@@ -176,11 +176,17 @@ class CrimeRates(FrozenResult):
     ) -> Axes:
         """Map a column (default: the smoothed rate, else the rate) as a choropleth.
 
-        ``scheme`` (``"quantiles"``, ``"natural_breaks"``, ``"std_mean"``,
-        ``"equal_interval"``) with ``k`` classes gives a classed map, else a ``"sqrt"``
-        or ``"linear"`` ``stretch``; ``basemap=True`` draws web tiles underneath (a note
-        when offline); ``north_arrow=True`` adds an arrow. Other keyword arguments go
-        to :meth:`geopandas.GeoDataFrame.plot`.
+        Parameters
+        ----------
+        {map_axes}
+        column : {"auto", "count", "rate", "harm", "harm_rate", "smoothed_rate"}
+            What to map; ``"auto"`` maps the smoothed rate when there is one, else the rate.
+        {map_classes}
+        {map_furniture}
+        **kwargs
+            Passed to :meth:`geopandas.GeoDataFrame.plot`.
+
+        {map_returns}
 
         See Also
         --------
@@ -227,17 +233,17 @@ class CrimeRates(FrozenResult):
     ) -> Any:
         """Return an interactive folium map of the areas; popups show each one's figures.
 
-        ``column``, ``scheme`` and ``k`` are as in :meth:`plot`; ``tiles`` and other
-        keyword arguments go to :meth:`geopandas.GeoDataFrame.explore`.
+        Parameters
+        ----------
+        column : str
+            What to map, as in :meth:`plot`.
+        {explore_parameters}
 
         See Also
         --------
         CrimeRates.plot : The static map for a briefing.
 
-        References
-        ----------
-        .. [1] geopandas ``GeoDataFrame.explore``.
-           https://geopandas.org/en/stable/docs/user_guide/interactive_mapping.html
+        {explore_references}
 
         Examples
         --------

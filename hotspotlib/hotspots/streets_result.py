@@ -189,14 +189,19 @@ class SegmentCounts(FrozenResult):
         north_arrow: bool = False,
         **kwargs: Any,
     ) -> Axes:
-        """Draw the segments coloured by ``column`` (count, count_per_100m, harm ...).
+        """Draw the segments coloured by ``column``; segments without events thin and grey.
 
-        Segments without events are drawn thin and grey under the others. ``scheme``
-        (``"quantiles"``, ``"natural_breaks"``, ``"std_mean"``, ``"equal_interval"``)
-        with ``k`` classes gives a classed map, else a ``"sqrt"`` or ``"linear"``
-        ``stretch``; ``basemap=True`` draws web tiles underneath (a note when offline);
-        ``north_arrow=True`` adds an arrow. Other keyword arguments go to
-        :meth:`geopandas.GeoDataFrame.plot`.
+        Parameters
+        ----------
+        {map_axes}
+        column : {"count", "count_per_100m", "harm", "harm_per_100m"}
+            What to map (the harm columns when events were weighted).
+        {map_classes}
+        {map_furniture}
+        **kwargs
+            Passed to :meth:`geopandas.GeoDataFrame.plot` (``linewidth`` 2 by default).
+
+        {map_returns}
 
         See Also
         --------
@@ -253,17 +258,17 @@ class SegmentCounts(FrozenResult):
     ) -> Any:
         """Return an interactive folium map of the segments; popups show each one's figures.
 
-        ``column``, ``scheme`` and ``k`` are as in :meth:`plot`; ``tiles`` and other
-        keyword arguments go to :meth:`geopandas.GeoDataFrame.explore`.
+        Parameters
+        ----------
+        column : str
+            What to map, as in :meth:`plot`.
+        {explore_parameters}
 
         See Also
         --------
         SegmentCounts.plot : The static map for a briefing.
 
-        References
-        ----------
-        .. [1] geopandas ``GeoDataFrame.explore``.
-           https://geopandas.org/en/stable/docs/user_guide/interactive_mapping.html
+        {explore_references}
 
         Examples
         --------

@@ -157,11 +157,13 @@ class ProspectiveHotspots(FrozenResult):
     ) -> Axes:
         """Map the risk per cell, with a scale bar and the CRS named.
 
-        ``scheme`` (``"quantiles"``, ``"natural_breaks"``, ``"std_mean"``,
-        ``"equal_interval"``) with ``k`` classes gives a classed map, else a ``"sqrt"``
-        or ``"linear"`` ``stretch``; ``basemap=True`` draws web tiles underneath (a note
-        when offline); ``north_arrow=True`` adds an arrow. Other keyword arguments go
-        to :meth:`geopandas.GeoDataFrame.plot`.
+        Parameters
+        ----------
+        {map_options}
+        **kwargs
+            Passed to :meth:`geopandas.GeoDataFrame.plot`.
+
+        {map_returns}
         """
         from hotspotlib._maps import map_style
         from hotspotlib._result_maps import choropleth_map
@@ -184,8 +186,15 @@ class ProspectiveHotspots(FrozenResult):
     ) -> Any:
         """Return an interactive folium map of the risk; popups show each cell's figures.
 
-        ``scheme`` and ``k`` are as in :meth:`plot`; ``tiles`` and other keyword
-        arguments go to :meth:`geopandas.GeoDataFrame.explore`.
+        Parameters
+        ----------
+        {explore_parameters}
+
+        See Also
+        --------
+        ProspectiveHotspots.plot : The static map for a briefing.
+
+        {explore_references}
         """
         from hotspotlib._explore import explore_values
 

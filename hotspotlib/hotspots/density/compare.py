@@ -140,8 +140,18 @@ class SurfaceComparison(FrozenResult):
     ) -> Axes:
         """Map the comparison with a diverging colour map centred on no change.
 
-        ``scheme``/``k`` give a classed map, ``basemap`` web tiles underneath,
-        ``north_arrow`` an arrow; other keyword arguments go to ``imshow``.
+        Parameters
+        ----------
+        {map_axes}
+        scheme : {"quantiles", "natural_breaks", "std_mean", "equal_interval"}, optional
+            A classed map (mapclassify) with ``k`` classes instead of the diverging ramp.
+        k : int
+            Number of classes for ``scheme`` (2 to 12).
+        {map_furniture}
+        **kwargs
+            Passed to :meth:`matplotlib.axes.Axes.imshow` (``cmap``, ``norm`` ...).
+
+        {map_returns}
         """
         from hotspotlib._maps import map_style
         from hotspotlib.hotspots.density._surface_maps import plot_comparison
@@ -157,7 +167,18 @@ class SurfaceComparison(FrozenResult):
         tiles: Any = "CartoDB positron",
         **kwargs: Any,
     ) -> Any:
-        """Return an interactive folium map of the comparison (cells where it is defined)."""
+        """Return an interactive folium map of the comparison (cells where it is defined).
+
+        Parameters
+        ----------
+        {explore_parameters}
+
+        See Also
+        --------
+        SurfaceComparison.plot : The static map for a briefing.
+
+        {explore_references}
+        """
         from hotspotlib._explore import explore_values
 
         frame = self.to_frame()

@@ -355,12 +355,14 @@ class DensitySurface(FrozenResult):
     ) -> Axes:
         """Map the surface, with a scale bar, the CRS named and the density's unit.
 
-        ``scheme`` (``"quantiles"``, ``"natural_breaks"``, ``"std_mean"``,
-        ``"equal_interval"``) with ``k`` classes gives a classed map; otherwise the ramp
-        has a ``"sqrt"`` (default) or ``"linear"`` stretch. ``basemap=True`` draws web
-        tiles under it (a note instead when offline); ``north_arrow=True`` adds an arrow.
-        Other keyword arguments go to :meth:`matplotlib.axes.Axes.imshow` (or
-        :meth:`geopandas.GeoDataFrame.plot` for hexagons). Returns the Axes.
+        Parameters
+        ----------
+        {map_options}
+        **kwargs
+            Passed to :meth:`matplotlib.axes.Axes.imshow` (or
+            :meth:`geopandas.GeoDataFrame.plot` for hexagons).
+
+        {map_returns}
         """
         from hotspotlib._maps import map_style
         from hotspotlib.hotspots.density._surface_maps import plot_surface
@@ -380,8 +382,15 @@ class DensitySurface(FrozenResult):
     ) -> Any:
         """Return an interactive folium map of the cells with a density above zero.
 
-        ``scheme`` and ``k`` as in :meth:`plot`; the rest goes to
-        :meth:`geopandas.GeoDataFrame.explore`.
+        Parameters
+        ----------
+        {explore_parameters}
+
+        See Also
+        --------
+        DensitySurface.plot : The static map for a briefing.
+
+        {explore_references}
         """
         from hotspotlib.hotspots.density._surface_maps import explore_surface
 

@@ -230,9 +230,11 @@ class EmergingHotspots(FrozenResult):
     ) -> Axes:
         """Map the pattern of each location, with the legend off the map.
 
-        ``basemap=True`` draws web tiles underneath (a note instead when offline);
-        ``north_arrow=True`` adds an arrow. Other keyword arguments go to
-        :meth:`geopandas.GeoDataFrame.plot`. Returns the Axes.
+        Parameters
+        ----------
+        {category_options}
+
+        {map_returns}
 
         See Also
         --------
@@ -279,16 +281,15 @@ class EmergingHotspots(FrozenResult):
     def explore(self, *, tiles: Any = "CartoDB positron", **kwargs: Any) -> Any:
         """Return an interactive folium map of the patterns; popups show each location's figures.
 
-        ``tiles`` and other keyword arguments go to :meth:`geopandas.GeoDataFrame.explore`.
+        Parameters
+        ----------
+        {explore_tiles}
 
         See Also
         --------
         EmergingHotspots.plot : The static map for a briefing.
 
-        References
-        ----------
-        .. [1] geopandas ``GeoDataFrame.explore``.
-           https://geopandas.org/en/stable/docs/user_guide/interactive_mapping.html
+        {explore_references}
 
         Examples
         --------

@@ -222,9 +222,16 @@ class GiStar(FrozenResult):
     ) -> Axes:
         """Map the confidence bins in the ArcGIS palette (hot reds, cold blues, grey).
 
-        ``basemap=True`` draws web tiles underneath (a note instead when offline);
-        ``north_arrow=True`` adds an arrow; ``title`` replaces the default title. Other
-        keyword arguments go to :meth:`geopandas.GeoDataFrame.plot`. Returns the Axes.
+        Parameters
+        ----------
+        {map_axes}
+        {map_furniture}
+        title : str, optional
+            Replaces the default title.
+        **kwargs
+            Passed to :meth:`geopandas.GeoDataFrame.plot`.
+
+        {map_returns}
 
         See Also
         --------
@@ -271,16 +278,15 @@ class GiStar(FrozenResult):
     def explore(self, *, tiles: Any = "CartoDB positron", **kwargs: Any) -> Any:
         """Return an interactive folium map of the bins; popups show each unit's figures.
 
-        ``tiles`` and other keyword arguments go to :meth:`geopandas.GeoDataFrame.explore`.
+        Parameters
+        ----------
+        {explore_tiles}
 
         See Also
         --------
         GiStar.plot : The same bins on a static map for a briefing.
 
-        References
-        ----------
-        .. [1] geopandas ``GeoDataFrame.explore``.
-           https://geopandas.org/en/stable/docs/user_guide/interactive_mapping.html
+        {explore_references}
 
         Examples
         --------

@@ -226,8 +226,11 @@ class Grid(FrozenResult):
     ) -> Axes:
         """Draw the cell outlines, with a scale bar and the CRS named.
 
-        ``basemap=True`` draws web tiles underneath (a note when offline);
-        ``north_arrow=True`` an arrow; the rest goes to ``GeoDataFrame.plot``.
+        Parameters
+        ----------
+        {category_options}
+
+        {map_returns}
         """
         from hotspotlib._maps import finish_map, map_axes, map_style
 

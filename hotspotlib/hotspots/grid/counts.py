@@ -149,29 +149,15 @@ class EventCounts(FrozenResult):
 
         Parameters
         ----------
-        ax : matplotlib Axes, optional
-            Where to draw (a new figure when None).
+        {map_axes}
         column : {"auto", "count", "weight_sum"}
             What to map; ``"auto"`` maps the weighted sum when there is one.
-        scheme : {"quantiles", "natural_breaks", "std_mean", "equal_interval"}, optional
-            Classed map (mapclassify) instead of a continuous ramp.
-        k : int
-            Number of classes for ``scheme`` (2 to 12).
-        stretch : {"sqrt", "linear"}
-            How the continuous ramp spreads the colours (``"sqrt"`` keeps a few busy
-            cells from washing the rest out).
-        basemap : bool
-            Draw web map tiles under the cells (contextily); offline, a note instead.
-        north_arrow : bool
-            Draw a north arrow.
+        {map_classes}
+        {map_furniture}
         **kwargs
             Passed to :meth:`geopandas.GeoDataFrame.plot` (``cmap``, ``edgecolor`` ...).
 
-        Returns
-        -------
-        matplotlib.axes.Axes
-            The map: no coordinate ticks, a scale bar, the CRS named under it, the
-            legend or colour bar beside it.
+        {map_returns}
 
         See Also
         --------
@@ -218,18 +204,17 @@ class EventCounts(FrozenResult):
     ) -> Any:
         """Return an interactive folium map of the counts, with each cell's figures in a popup.
 
-        ``column``, ``scheme`` and ``k`` are as in :meth:`plot`; ``tiles`` and other
-        keyword arguments go to :meth:`geopandas.GeoDataFrame.explore` (``tiles=None``
-        for no background). Building the map fetches nothing: the browser loads tiles.
+        Parameters
+        ----------
+        column : {"auto", "count", "weight_sum"}
+            What to map, as in :meth:`plot`.
+        {explore_parameters}
 
         See Also
         --------
         EventCounts.plot : The static map for a briefing.
 
-        References
-        ----------
-        .. [1] geopandas ``GeoDataFrame.explore``.
-           https://geopandas.org/en/stable/docs/user_guide/interactive_mapping.html
+        {explore_references}
 
         Examples
         --------
