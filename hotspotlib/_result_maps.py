@@ -149,6 +149,15 @@ def category_map(
     return finish_map(axes, frame.crs, title=title, style=style)
 
 
+_FIRST_STOP: dict[str, Any] = {
+    "marker": "s",
+    "markersize": 7,
+    "markerfacecolor": "white",
+    "linestyle": "",
+}
+"""How a route's first stop is marked (a hollow square)."""
+
+
 def route_map(
     stops: Any,
     routes: Any,
@@ -166,9 +175,9 @@ def route_map(
     ``stops`` (a GeoSeries of points) are the stops in visiting order and ``routes``
     says whose route each stop is on (an officer); ``route_labels`` gives each route's
     legend entry, in the order the legend lists them, and ``stop_labels`` each stop's
-    name (a place id), written once beside its place. Colours are matplotlib's
-    ``tab10``, in the order of ``route_labels``. Other keyword arguments go to
-    :meth:`matplotlib.axes.Axes.plot`.
+    name (a place id), written once beside its place; each route's first stop is a
+    hollow square. Colours are matplotlib's ``tab10``, in the order of ``route_labels``.
+    Other keyword arguments go to :meth:`matplotlib.axes.Axes.plot`.
 
     Examples
     --------
@@ -180,10 +189,11 @@ def route_map(
     ...     stop_labels=["x", "y", "z"], legend_title="officer", title="Routes",
     ...     style=map_style())
     >>> [text.get_text() for text in ax.get_legend().get_texts()]
-    ['PC A', 'PC B']
+    ['PC A', 'PC B', 'first visit']
     """
     import shapely
     from matplotlib import colormaps, patheffects
+    from matplotlib.lines import Line2D
 
     axes = map_axes(ax)
     xy = shapely.get_coordinates(stops.to_numpy())
@@ -195,7 +205,9 @@ def route_map(
         drawn: dict[str, Any] = {"color": palette(number % 10), "marker": "o", "markersize": 4}
         drawn["linewidth"] = 1.5
         (line,) = axes.plot(route[:, 0], route[:, 1], label=text, **(drawn | kwargs))
+        axes.plot(*route[:1].T, color=line.get_color(), **_FIRST_STOP)
         handles.append(line)
+    handles.append(Line2D([], [], color="0.3", label="first visit", **_FIRST_STOP))
     names, first = np.unique(np.asarray(stop_labels, dtype=str), return_index=True)
     halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
     for name, (x, y) in zip(names.tolist(), xy[first].tolist(), strict=True):  # places

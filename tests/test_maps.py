@@ -342,10 +342,15 @@ def test_patrol_plan_map(stable_style: None) -> None:
     assert axes.get_title() == "Patrol routes, 2024-06-01 14:00 to 22:00"
     legend = axes.get_legend()
     assert legend.get_title().get_text() == "officer: visits, patrol minutes"
+    assert [text.get_text() for text in legend.get_texts()][-1] == "first visit"
     schedule = plan.schedule
-    for line, (officer, rows) in zip(axes.lines, schedule.groupby("officer_id"), strict=True):
+    routes = [line for line in axes.lines if not line.get_label().startswith("_")]
+    starts = [line for line in axes.lines if line.get_marker() == "s"]
+    officers = schedule.groupby("officer_id")
+    for line, start, (officer, rows) in zip(routes, starts, officers, strict=True):
         stops = plan.centroids.loc[rows.sort_values("order")["hotspot_id"]]
         np.testing.assert_allclose(line.get_xydata(), np.column_stack([stops.x, stops.y]))
+        np.testing.assert_allclose(start.get_xydata(), line.get_xydata()[:1])
         assert line.get_label() == f"{officer}: {len(rows)} visits, {rows['minutes'].sum():.0f} min"
     place_labels = sorted(text for text in _texts(axes) if text.isdigit())
     assert place_labels == sorted(str(place) for place in schedule["hotspot_id"].unique())

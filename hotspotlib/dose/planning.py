@@ -113,10 +113,10 @@ class PatrolPlan(FrozenResult):
     ) -> Axes:
         """Map each officer's route between the places, in visiting order.
 
-        One line per officer through their places' centroids, each place labelled with
-        its id; the legend gives each officer's visits and patrol minutes. ``basemap=True``
-        draws web tiles underneath (a note when offline); ``north_arrow=True`` adds an
-        arrow. Other keyword arguments go to :meth:`matplotlib.axes.Axes.plot`.
+        One line per officer through their places' centroids (the first a hollow square),
+        each place labelled with its id; the legend gives each officer's visits and patrol
+        minutes. ``basemap=True`` draws web tiles underneath (a note when offline) and
+        ``north_arrow=True`` an arrow; other keyword arguments go to ``Axes.plot``.
 
         See Also
         --------
@@ -134,7 +134,7 @@ class PatrolPlan(FrozenResult):
         >>> plan = hs.plan_patrols(city.hotspots, officers=["PC Ali", "PC Brown"],
         ...     shift_start="2024-06-01 14:00", shift_end="2024-06-01 22:00", rng=1)
         >>> [text.get_text() for text in plan.plot().get_legend().get_texts()]
-        ['PC Ali: 10 visits, 150 min', 'PC Brown: 10 visits, 150 min']
+        ['PC Ali: 10 visits, 150 min', 'PC Brown: 10 visits, 150 min', 'first visit']
         """
         from hotspotlib._maps import map_style
         from hotspotlib.dose._plan_map import plot_plan
