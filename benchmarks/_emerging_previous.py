@@ -14,11 +14,71 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import ndimage
 
+from hotspotlib.hotspots.getis_ord import emerging as current
+from hotspotlib.hotspots.getis_ord.emerging_result import EmergingHotspots
 from hotspotlib.hotspots.getis_ord.gi import local_g_scores
+from hotspotlib.hotspots.getis_ord.patterns import classify_patterns
 from hotspotlib.hotspots.inference import adjust_pvalues, normal_p
 from hotspotlib.hotspots.weights import band_offsets
 
-__all__ = ["previous_bin_scores", "previous_kendall_s", "previous_mann_kendall"]
+__all__ = [
+    "previous_bin_scores",
+    "previous_emerging_hotspots",
+    "previous_kendall_s",
+    "previous_mann_kendall",
+]
+
+
+def previous_emerging_hotspots(
+    events: Any,
+    *,
+    interval: str,
+    cell_size_m: float,
+    distance_m: float,
+    area: Any = None,
+    time: str = "timestamp",
+    time_window: int = 1,
+    alpha: float = 0.05,
+    time_neighbours: str = "both",
+) -> EmergingHotspots:
+    """``emerging_hotspots`` as it was (FDR on, defaults): the same cube, the previous scores."""
+    xy = np.column_stack([events.geometry.x, events.geometry.y])
+    times = current._event_times(events, time, None)
+    first, last = current._window(times, None, None, None)
+    step, periods, in_window = current._time_steps(times, interval, first, last)
+    grid, cube, n_outside = current._space_time_cube(
+        events, xy[in_window], step[in_window], area=area, size=cell_size_m, n_steps=len(periods)
+    )
+    z, p, q = previous_bin_scores(grid, cube, distance_m, time_window, time_neighbours)
+    with np.errstate(invalid="ignore"):
+        significant = q <= alpha
+    hot, cold = (significant & (z > 0)).T, (significant & (z < 0)).T
+    trend = previous_mann_kendall(z.T)
+    return EmergingHotspots(
+        locations=grid.cells,
+        periods=periods,
+        count=cube,
+        z_score=z,
+        p_value=p,
+        q_value=q,
+        trend_z=trend["z_score"],
+        trend_p=trend["p_value"],
+        trend_tau=trend["tau"],
+        n_hot=hot.sum(axis=1),
+        n_cold=cold.sum(axis=1),
+        pattern=classify_patterns(hot, cold, trend["z_score"], trend["p_value"], alpha=alpha),
+        interval=interval,
+        cell_size_m=cell_size_m,
+        distance_m=distance_m,
+        time_window=time_window,
+        time_neighbours=time_neighbours,
+        alpha=alpha,
+        fdr=True,
+        n_events=len(in_window),
+        n_outside=n_outside,
+        n_outside_window=int((~in_window).sum()),
+        area_given=area is not None,
+    )
 
 
 def previous_bin_scores(
