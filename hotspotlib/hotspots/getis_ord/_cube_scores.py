@@ -82,11 +82,9 @@ def cube_scores(
     size = n_classes * n_sums
     limit = max(cube.size, 1 << 20) if table_limit is None else table_limit
     dtype = np.int32 if size < 2**31 else np.int64
-    weight_class = step_class.astype(dtype)[:, None] * dtype(len(cell_values)) + cell_class.astype(
-        dtype
-    )
-    code = weight_class * dtype(n_sums)
-    code += lag  # (steps, locations), in place
+    code = step_class.astype(dtype)[:, None] * dtype(len(cell_values)) + cell_class.astype(dtype)
+    code *= dtype(n_sums)
+    np.add(code, lag, out=code, casting="unsafe")  # + the sum: whole numbers, exact
     if size <= limit:
         counts = np.bincount(code.ravel(), minlength=size)
         table_code = np.arange(size, dtype=np.int64)
@@ -134,7 +132,7 @@ def fdr_of_distinct(p: NDArray[np.float64], counts: NDArray[np.int64]) -> NDArra
 
 def _cube_sums(
     grid: Any, cube: NDArray[np.int64], band: float, window: int, direction: str
-) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Neighbourhood sums of counts (self included) and the two factors of the weight sum.
 
     Returns the sums per bin ``(steps, locations)``, the number of steps in each step's
@@ -153,7 +151,7 @@ def _cube_sums(
     stencil = band_offsets(grid.cell_size_m, band)
     through_time = ndimage.correlate1d(raster, temporal, axis=0, mode="constant", cval=0.0)
     ndimage.correlate(through_time, stencil[None, :, :], output=raster, mode="constant", cval=0.0)
-    lag = raster[:, rows, cols].astype(np.int64)  # sums of counts: exact in floats
+    lag = raster[:, rows, cols]  # sums of counts: whole numbers, exact in floats
     cell_weight = ndimage.correlate(mask, stencil, mode="constant", cval=0.0)[rows, cols]
     step_weight = ndimage.correlate1d(np.ones(n_steps), temporal, mode="constant", cval=0.0)
     return lag, step_weight, cell_weight
