@@ -46,13 +46,14 @@ class CubeScores:
         Ranks are over the distinct z of the whole cube (equal exactly where z is), in
         the smallest integer type that holds them and the number of steps.
         """
+        held = self.counts > 0
         finite = np.isfinite(self.z_table)
-        distinct, rank = np.unique(self.z_table[finite], return_inverse=True)
+        distinct, rank = np.unique(self.z_table[held & finite], return_inverse=True)
         top = max(len(distinct), self.code.shape[0])
         table = np.zeros(len(self.z_table), dtype=np.int16 if top < 2**15 else np.int64)
-        table[finite] = rank.ravel()
+        table[held & finite] = rank.ravel()
         nonfinite = np.zeros(self.code.shape[1], dtype=bool)
-        if ((self.counts > 0) & ~finite).any():
+        if (held & ~finite).any():
             nonfinite = np.asarray(self.gather(~finite).any(axis=0), dtype=bool)
         return self.gather(table), nonfinite
 

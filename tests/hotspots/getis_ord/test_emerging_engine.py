@@ -85,13 +85,13 @@ def _daily_events(n: int, rng: np.random.Generator) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({"timestamp": when}, geometry=points, crs=27700)
 
 
-@pytest.mark.parametrize("area_given", [True, False])
-def test_emerging_hotspots_equal_the_previous_engine(area_given):
+@pytest.mark.parametrize(("area_given", "fdr"), [(True, True), (False, True), (True, False)])
+def test_emerging_hotspots_equal_the_previous_engine(area_given, fdr):
     rng = np.random.default_rng(11)
     events = _daily_events(20_000, rng)
     area = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 3_000, 3_000)], crs=27700)
     options = {"interval": "D", "cell_size_m": 100, "distance_m": 150}
-    result = hs.emerging_hotspots(events, area=area if area_given else None, **options)
+    result = hs.emerging_hotspots(events, area=area if area_given else None, fdr=fdr, **options)
     grid = make_grid(area, cell_size_m=100)
     if not area_given:
         grid = subgrid(grid, np.isin(grid.cells.index, result.locations.index))
@@ -104,7 +104,7 @@ def test_emerging_hotspots_equal_the_previous_engine(area_given):
     np.testing.assert_array_equal(result.trend_z, trend["z_score"])
     np.testing.assert_array_equal(result.trend_p, trend["p_value"])
     np.testing.assert_array_equal(result.trend_tau, trend["tau"])
-    significant = q <= 0.05
+    significant = (q if fdr else p) <= 0.05
     hot, cold = (significant & (z > 0)).T, (significant & (z < 0)).T
     patterns = classify_patterns(hot, cold, trend["z_score"], trend["p_value"], alpha=0.05)
     np.testing.assert_array_equal(result.pattern, patterns)
