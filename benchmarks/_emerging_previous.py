@@ -23,9 +23,11 @@ from hotspotlib.hotspots.weights import band_offsets
 
 __all__ = [
     "previous_bin_scores",
+    "previous_cube_sums",
     "previous_emerging_hotspots",
     "previous_kendall_s",
     "previous_mann_kendall",
+    "previous_tie_term",
 ]
 
 
@@ -86,7 +88,7 @@ def previous_bin_scores(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Gi* z, two-sided p and Benjamini-Hochberg q of every bin (the previous engine)."""
     x = cube.astype(float).ravel()
-    lag, weight_sum = _cube_sums(grid, cube.astype(float), band, window, direction)
+    lag, weight_sum = previous_cube_sums(grid, cube.astype(float), band, window, direction)
     scores = local_g_scores(
         lag=lag.ravel(),
         weight_sum=weight_sum.ravel(),
@@ -101,9 +103,10 @@ def previous_bin_scores(
     return z, p, q
 
 
-def _cube_sums(
+def previous_cube_sums(
     grid: Any, cube: NDArray[np.float64], band: float, window: int, direction: str
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Neighbourhood sums of counts and weights of every bin, as full-size float arrays."""
     rows = grid.cells["row"].to_numpy()
     cols = grid.cells["col"].to_numpy()
     n_steps = cube.shape[0]
@@ -134,20 +137,24 @@ def previous_kendall_s(values: NDArray[np.float64]) -> NDArray[np.int64]:
     return s
 
 
-def previous_mann_kendall(series: NDArray[np.float64]) -> dict[str, NDArray[np.float64]]:
-    """Mann-Kendall z, p and tau per row (the previous engine)."""
-    values = np.asarray(series, dtype=float)
+def previous_tie_term(values: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``sum_g g(g-1)(2g+5)`` over each row's groups of tied values (the previous engine)."""
     rows, steps = values.shape
-    s = previous_kendall_s(values).astype(float)
-    m = np.sum(np.isfinite(values), axis=1).astype(float)
     ordered = np.sort(values, axis=1)
     starts = np.ones((rows, steps), dtype=bool)
     starts[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
     run_id = np.cumsum(starts.ravel()) - 1
     size = np.bincount(run_id).astype(float)
     run_row = np.flatnonzero(starts.ravel()) // steps
-    term = np.bincount(run_row, weights=size * (size - 1) * (2 * size + 5), minlength=rows)
-    variance = (m * (m - 1) * (2 * m + 5) - term) / 18.0
+    return np.bincount(run_row, weights=size * (size - 1) * (2 * size + 5), minlength=rows)
+
+
+def previous_mann_kendall(series: NDArray[np.float64]) -> dict[str, NDArray[np.float64]]:
+    """Mann-Kendall z, p and tau per row (the previous engine)."""
+    values = np.asarray(series, dtype=float)
+    s = previous_kendall_s(values).astype(float)
+    m = np.sum(np.isfinite(values), axis=1).astype(float)
+    variance = (m * (m - 1) * (2 * m + 5) - previous_tie_term(values)) / 18.0
     with np.errstate(invalid="ignore", divide="ignore"):
         z = np.where(variance > 0, (s - np.sign(s)) / np.sqrt(variance), 0.0)
         tau = np.where(m > 1, s / (m * (m - 1) / 2.0), np.nan)

@@ -24,13 +24,19 @@ import shapely
 import hotspotlib as hs
 from benchmarks._emerging_previous import (
     previous_bin_scores,
+    previous_cube_sums,
     previous_emerging_hotspots,
+    previous_kendall_s,
     previous_mann_kendall,
+    previous_tie_term,
 )
 from benchmarks._timing import interleaved_seconds, load_average, report, traced_peak_bytes
+from hotspotlib.hotspots.getis_ord import _cube_scores, _kendall
 from hotspotlib.hotspots.getis_ord._cube_scores import cube_scores
+from hotspotlib.hotspots.getis_ord.gi import local_g_scores
 from hotspotlib.hotspots.getis_ord.patterns import mann_kendall_labelled
 from hotspotlib.hotspots.grid.make import make_grid
+from hotspotlib.hotspots.inference import adjust_pvalues, normal_p
 
 ROWS, COLS, CELL_M, BAND_M = 200, 280, 100.0, 150.0
 OPTIONS: dict[str, Any] = {"interval": "D", "cell_size_m": CELL_M, "distance_m": BAND_M}
@@ -145,6 +151,52 @@ def rows() -> list[dict[str, Any]]:
     return table
 
 
+def stage_rows() -> list[dict[str, Any]]:
+    """Each step of both engines on the same cube, interleaved, min/median of 3 rounds."""
+    events, area = daily_case()
+    cube = np.array(hs.emerging_hotspots(events, **OPTIONS, area=area).count)
+    grid = make_grid(area, cell_size_m=CELL_M)
+    x = cube.astype(float).ravel()
+    scores = cube_scores(grid, cube, x, BAND_M, 1, "both")
+    z = scores.gather(scores.z_table)
+    p = scores.gather(scores.p_table)
+    labels, _ = scores.labels()
+    lag, weight = previous_cube_sums(grid, cube.astype(float), BAND_M, 1, "both")
+    sums = {"lag": lag.ravel(), "weight_sum": weight.ravel(), "weight_sq_sum": weight.ravel()}
+    links = np.rint(weight.ravel() - 1).astype(np.int64)
+    steps: dict[str, Any] = {
+        "previous: neighbourhood sums (float cubes)": lambda: previous_cube_sums(
+            grid, cube.astype(float), BAND_M, 1, "both"
+        ),
+        "previous: Gi* z per bin": lambda: local_g_scores(
+            **sums, n_neighbours=links, x=x, star=True
+        ),
+        "previous: p per bin": lambda: normal_p(z),
+        "previous: FDR q (adjust_pvalues, sort of 20.5M)": lambda: adjust_pvalues(
+            p.ravel(), method="fdr_bh"
+        ),
+        "previous: Mann-Kendall S (float comparisons)": lambda: previous_kendall_s(z.T),
+        "previous: Mann-Kendall ties (sort of floats)": lambda: previous_tie_term(z.T),
+        "ours: neighbourhood sums and weight factors": lambda: _cube_scores._cube_sums(
+            grid, cube, BAND_M, 1, "both"
+        ),
+        "ours: codes, z/p/q per code (sums included)": lambda: cube_scores(
+            grid, cube, x, BAND_M, 1, "both"
+        ),
+        "ours: gather z, p, q to bins": lambda: [
+            scores.gather(t) for t in (scores.z_table, scores.p_table, scores.q_table)
+        ],
+        "ours: z ranks to bins (labels)": scores.labels,
+        "ours: Mann-Kendall S (16-bit ranks)": lambda: _kendall.ranked_s(labels),
+        "ours: Mann-Kendall ties (sort of ranks)": lambda: _kendall._label_ties(labels),
+    }
+    spread, _ = interleaved_seconds(steps, repeat=3)
+    return [
+        {"stage": name, "min s": f"{low:.2f}", "median s": f"{middle:.2f}"}
+        for name, (low, middle) in spread.items()
+    ]
+
+
 def main() -> None:
     before = load_average()
     table = rows()
@@ -153,6 +205,12 @@ def main() -> None:
         f"min/median of 3 interleaved rounds (load average before: {before}; "
         f"after: {load_average()})",
         table,
+    )
+    before = load_average()
+    stages = stage_rows()
+    report(
+        f"the same case, stage by stage (load average before: {before}; after: {load_average()})",
+        stages,
     )
 
 
