@@ -341,12 +341,36 @@ def grid_rows() -> list[dict[str, Any]]:
     ]
 
 
+def emerging_rows() -> list[dict[str, Any]]:
+    """emerging_hotspots, 366 daily steps on 56,000 cells (the previous engine: bench_emerging)."""
+    from benchmarks.bench_emerging import OPTIONS, daily_case
+
+    events, area = daily_case()
+    options = {**OPTIONS, "area": area}
+    spread, results = interleaved_seconds(
+        {"ours": lambda: hs.emerging_hotspots(events, **options)}, repeat=REPEAT
+    )
+    found = results["ours"]
+    return [
+        _row(
+            f"emerging_hotspots {len(events):,} events, {found.n_steps} daily steps x "
+            f"{found.count.shape[1]:,} cells (target <= 10 s)",
+            spread,
+            ours="ours",
+            peer=None,
+            peer_name="(previous engine: python -m benchmarks emerging)",
+            difference="-",
+            peak=(traced_peak_bytes(lambda: hs.emerging_hotspots(events, **options)), None),
+        )
+    ]
+
+
 def main() -> None:
     """Run the headline rows and print one table."""
     start = time.perf_counter()
     before = load_average()
     rows = kde_rows() + [kde_gaussian_row()] + lattice_rows()
-    rows += knox_rows() + bandwidth_rows() + grid_rows()
+    rows += knox_rows() + bandwidth_rows() + grid_rows() + emerging_rows()
     title = (
         f"headline rows, defaults; min/median of {REPEAT} interleaved rounds "
         f"(load average before: {before}; after: {load_average()})"

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import shapely
 from numpy.typing import ArrayLike, NDArray
-from scipy import ndimage
 
+from hotspotlib._frozen import lock_in_place
 from hotspotlib._options import TimeNeighbours
 from hotspotlib._validation import (
     check_option,
@@ -30,14 +30,12 @@ from hotspotlib._validation import (
     require_whole,
     wall_clock,
 )
+from hotspotlib.hotspots.getis_ord._cube_scores import cube_scores
 from hotspotlib.hotspots.getis_ord.emerging_result import EmergingHotspots
-from hotspotlib.hotspots.getis_ord.gi import local_g_scores
-from hotspotlib.hotspots.getis_ord.patterns import classify_patterns, mann_kendall
+from hotspotlib.hotspots.getis_ord.patterns import classify_patterns, mann_kendall_labelled
 from hotspotlib.hotspots.grid.cells import Grid
 from hotspotlib.hotspots.grid.lattice import subgrid
 from hotspotlib.hotspots.grid.make import make_grid
-from hotspotlib.hotspots.inference import adjust_pvalues, normal_p
-from hotspotlib.hotspots.weights import band_offsets
 
 __all__ = ["emerging_hotspots"]
 
@@ -169,18 +167,27 @@ def emerging_hotspots(
     grid, cube, n_outside = _space_time_cube(
         events, xy[in_window], step[in_window], area=area, size=size, n_steps=len(periods)
     )
-    z, p, q = _bin_scores(grid, cube, band, window, time_neighbours)
+    x = require_varying(
+        cube.astype(float).ravel(),
+        name="space-time cube",
+        fix="Every bin has the same count; nothing to test.",
+    )
+    scores = cube_scores(grid, cube, x, band, window, time_neighbours)
+    z, p, q = (scores.gather(t) for t in (scores.z_table, scores.p_table, scores.q_table))
     with np.errstate(invalid="ignore"):
-        significant = (q if fdr else p) <= level
-    hot, cold = (significant & (z > 0)).T, (significant & (z < 0)).T
-    trend = mann_kendall(z.T)
+        significant = (scores.q_table if fdr else scores.p_table) <= level
+    # (locations, steps) views of the bins' flags, looked up per code
+    hot = scores.gather(significant & (scores.z_table > 0)).T
+    cold = scores.gather(significant & (scores.z_table < 0)).T
+    labels, nonfinite = scores.labels()
+    trend = mann_kendall_labelled(labels, z.T, nonfinite)
     return EmergingHotspots(
         locations=grid.cells,
         periods=periods,
-        count=cube,
-        z_score=z,
-        p_value=p,
-        q_value=q,
+        count=lock_in_place(cube),  # built here and held by nothing else: no copy
+        z_score=lock_in_place(z),
+        p_value=lock_in_place(p),
+        q_value=lock_in_place(q),
         trend_z=trend["z_score"],
         trend_p=trend["p_value"],
         trend_tau=trend["tau"],
@@ -255,30 +262,6 @@ def _space_time_cube(
     return grid, cube, n_outside
 
 
-def _bin_scores(
-    grid: Grid, cube: NDArray[np.int64], band: float, window: int, direction: str
-) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-    """Return Gi* z, two-sided p and Benjamini-Hochberg q of every bin of the cube."""
-    x = require_varying(
-        cube.astype(float).ravel(),
-        name="space-time cube",
-        fix="Every bin has the same count; nothing to test.",
-    )
-    lag, weight_sum = _cube_sums(grid, cube.astype(float), band, window, direction)
-    scores = local_g_scores(
-        lag=lag.ravel(),
-        weight_sum=weight_sum.ravel(),
-        weight_sq_sum=weight_sum.ravel(),
-        n_neighbours=np.rint(weight_sum.ravel() - 1).astype(np.int64),
-        x=x,
-        star=True,
-    )
-    z = scores["z_score"].reshape(cube.shape)
-    p = normal_p(z)
-    q = adjust_pvalues(p.ravel(), method="fdr_bh").reshape(p.shape)
-    return z, p, q
-
-
 def _window(
     times: pd.Series, start: Any, end: Any, dayfirst: bool | None
 ) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -313,26 +296,3 @@ def _time_steps(
     step = np.searchsorted(edges, instants, side="right") - 1
     in_window = (instants >= first_ns) & (step < len(span))
     return np.where(in_window, step, 0).astype(np.int64), span, in_window
-
-
-def _cube_sums(
-    grid: Any, cube: NDArray[np.float64], band: float, window: int, direction: str
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Space-time neighbourhood sums of counts and of binary weights (self included)."""
-    rows = grid.cells["row"].to_numpy()
-    cols = grid.cells["col"].to_numpy()
-    n_steps = cube.shape[0]
-    temporal = np.ones(2 * window + 1)
-    if direction == "previous":
-        temporal[window + 1 :] = 0.0
-    raster = np.zeros((n_steps, grid.n_rows, grid.n_cols))
-    raster[:, rows, cols] = cube
-    mask = np.zeros((grid.n_rows, grid.n_cols))
-    mask[rows, cols] = 1.0
-    stencil = band_offsets(grid.cell_size_m, band)
-    through_time = ndimage.correlate1d(raster, temporal, axis=0, mode="constant", cval=0.0)
-    lag = ndimage.correlate(through_time, stencil[None, :, :], mode="constant", cval=0.0)
-    spatial_weight = ndimage.correlate(mask, stencil, mode="constant", cval=0.0)[rows, cols]
-    steps_in_window = ndimage.correlate1d(np.ones(n_steps), temporal, mode="constant", cval=0.0)
-    weight_sum = steps_in_window[:, None] * spatial_weight[None, :]
-    return lag[:, rows, cols], weight_sum

@@ -78,7 +78,7 @@ def local_g_scores(
         spread = np.sqrt(np.maximum((ss - centred**2) / count - (centred / count) ** 2, 0.0))
         denominator_sum = total - x
     variance_factor = (count * weight_sq_sum - weight_sum**2) / (count - 1.0)
-    scale = max(float(np.max(np.abs(x))), 1e-300)
+    scale = max(abs(float(x.max())), abs(float(x.min())), 1e-300)  # max |x|, no temporary
     island = n_neighbours == 0
     undefined = ~island & (
         (variance_factor <= 1e-12 * count * np.maximum(weight_sq_sum, 1e-300))

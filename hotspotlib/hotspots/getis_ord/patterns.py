@@ -35,6 +35,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from hotspotlib.hotspots.getis_ord._kendall import kendall_s_and_ties, labelled_s_and_ties
 from hotspotlib.hotspots.inference import normal_p
 
 __all__ = ["PATTERNS", "classify_patterns", "mann_kendall"]
@@ -63,7 +64,8 @@ def mann_kendall(series: NDArray[np.float64]) -> dict[str, NDArray[np.float64]]:
     ``S = sum_{s<t} sign(x_t - x_s)``; ``Var(S) = [m(m-1)(2m+5) - sum_g g(g-1)(2g+5)]
     / 18`` with m the number of non-NaN values and g the sizes of groups of tied
     values; ``z = (S - sign(S)) / sqrt(Var(S))`` (continuity correction); two-sided
-    normal p; Kendall's ``tau = S / (m(m-1)/2)``. NaN values are skipped.
+    normal p; Kendall's ``tau = S / (m(m-1)/2)``. NaN values are skipped. ``S`` is
+    summed on within-row ranks (one sort per row, which also gives the tied groups).
 
     Returns
     -------
@@ -78,10 +80,39 @@ def mann_kendall(series: NDArray[np.float64]) -> dict[str, NDArray[np.float64]]:
     ([10.0, 3.0], [2.2045, 0.5053])
     """
     values = np.asarray(series, dtype=float)
-    rows, steps = values.shape
-    s = _kendall_s(values).astype(float)
-    m = np.sum(np.isfinite(values), axis=1).astype(float)
-    variance = (m * (m - 1) * (2 * m + 5) - _tie_term(values)) / 18.0
+    s, tie_term = kendall_s_and_ties(values)
+    return _trend(s, tie_term, np.sum(np.isfinite(values), axis=1))
+
+
+def mann_kendall_labelled(
+    labels: NDArray[np.integer], values: NDArray[np.float64], nonfinite: NDArray[np.bool_]
+) -> dict[str, NDArray[np.float64]]:
+    """:func:`mann_kendall` of ``values`` given integer ``labels`` in the values' order.
+
+    ``labels`` is ``(steps, locations)``, equal exactly where ``values`` (``(locations,
+    steps)``) are; rows flagged in ``nonfinite`` hold NaN or infinite values (see
+    :func:`hotspotlib.hotspots.getis_ord._kendall.labelled_s_and_ties`).
+
+    Examples
+    --------
+    >>> values = np.array([[1.0, 2, 3, 4, 5], [3.0, 1, 4, 1, 5]])
+    >>> labels = np.array([[0, 2], [1, 0], [2, 3], [3, 0], [4, 4]], dtype=np.int16)
+    >>> result = mann_kendall_labelled(labels, values, np.zeros(2, bool))
+    >>> result["s"].tolist(), result["z_score"].round(4).tolist()
+    ([10.0, 3.0], [2.2045, 0.5053])
+    """
+    s, tie_term = labelled_s_and_ties(labels, values, nonfinite)
+    m = np.full(values.shape[0], values.shape[1])
+    m[nonfinite] = np.sum(np.isfinite(values[nonfinite]), axis=1)
+    return _trend(s, tie_term, m)
+
+
+def _trend(
+    s_whole: NDArray[np.int64], tie_term: NDArray[np.float64], finite: NDArray[np.integer]
+) -> dict[str, NDArray[np.float64]]:
+    s = s_whole.astype(float)
+    m = finite.astype(float)
+    variance = (m * (m - 1) * (2 * m + 5) - tie_term) / 18.0
     with np.errstate(invalid="ignore", divide="ignore"):
         z = np.where(variance > 0, (s - np.sign(s)) / np.sqrt(variance), 0.0)
         tau = np.where(m > 1, s / (m * (m - 1) / 2.0), np.nan)
@@ -92,34 +123,6 @@ def mann_kendall(series: NDArray[np.float64]) -> dict[str, NDArray[np.float64]]:
         "p_value": normal_p(z),
         "tau": np.asarray(tau, dtype=float),
     }
-
-
-def _kendall_s(values: NDArray[np.float64]) -> NDArray[np.int64]:
-    """``S`` per row: later values above earlier ones minus those below (NaN: neither).
-
-    Steps run down the rows of a transposed copy, so each lag compares two contiguous
-    blocks and adds booleans down the columns; no NaN-aware sum is needed, as every
-    comparison with NaN is False.
-    """
-    by_step = np.ascontiguousarray(values.T)
-    s = np.zeros(values.shape[0], dtype=np.int64)
-    for lag in range(1, by_step.shape[0]):  # loops over time lags, vectorised over locations
-        later, earlier = by_step[lag:], by_step[:-lag]
-        s += np.count_nonzero(later > earlier, axis=0)
-        s -= np.count_nonzero(later < earlier, axis=0)
-    return s
-
-
-def _tie_term(values: NDArray[np.float64]) -> NDArray[np.float64]:
-    rows, steps = values.shape
-    ordered = np.sort(values, axis=1)  # NaN last; NaN never ties with anything
-    starts = np.ones((rows, steps), dtype=bool)
-    starts[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
-    run_id = np.cumsum(starts.ravel()) - 1
-    size = np.bincount(run_id).astype(float)
-    run_row = np.flatnonzero(starts.ravel()) // steps
-    term = size * (size - 1) * (2 * size + 5)
-    return np.bincount(run_row, weights=term, minlength=rows).astype(float)
 
 
 def classify_patterns(
