@@ -71,6 +71,7 @@ def _has_geometry(result: Any) -> bool:
 
 def _check_html(result: Any, name: str) -> None:
     """The notebook display is the summary, with a small inline map when there is geometry."""
+    open_before = set(plt.get_fignums())
     html = result._repr_html_()
     assert isinstance(html, str) and html.strip().startswith("<"), name
     if not hasattr(result, "summary") or type(result)._repr_html_ is not FrozenResult._repr_html_:
@@ -85,7 +86,7 @@ def _check_html(result: Any, name: str) -> None:
     else:
         assert html.count('<img src="data:image/png;base64,') == 1, f"{name} shows no map"
         assert "map unavailable" not in html, name
-    assert not plt.get_fignums(), f"{name}._repr_html_() left a figure open"
+    assert set(plt.get_fignums()) <= open_before, f"{name}._repr_html_() left a figure open"
 
 
 def _check_summary(result: Any, name: str) -> None:
