@@ -1,0 +1,139 @@
+"""The fft engine's convolution: binned lattice times the kernel's spectrum, read at nodes.
+
+The binned lattice is laid out for the transform with the first node read (the raster's
+first node, ``pad`` nodes into the padded lattice) at index 0, so that the nodes read
+sit at rows ``k i`` and columns ``k j``; nodes before it wrap around to the end, into
+the transform's padding, which is never read. Binning writes straight into this layout.
+The kernel's stencil is centred on index 0: a radial kernel is even along each axis,
+so its spectrum is real and is summed as a cosine series over one quadrant.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.fft
+from numpy.typing import NDArray
+
+__all__ = ["Placement", "convolve_at_nodes", "place", "placement", "stencil_spectrum"]
+
+_SINGLE_THREAD_PRODUCT = 200_000  # OpenBLAS multiplies on one thread below 4 * 65536 MACs
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """The transform's shape and the fine-lattice node placed at its index ``(0, 0)``."""
+
+    n_rows: int  # a multiple of ``k``
+    n_cols: int
+    row0: int
+    col0: int
+    k: int
+
+
+def placement(fine_shape: tuple[int, int], pad: tuple[int, int], k: int) -> Placement:
+    """Lay out a padded fine lattice of ``fine_shape`` for the transform.
+
+    The transform's lengths are multiples of ``k`` of fast lengths that cover the fine
+    lattice: the wrapped-around tail of the cyclic convolution then lands in the padding.
+    """
+    pad_x, pad_y = pad
+    n_rows = k * scipy.fft.next_fast_len(-(-fine_shape[0] // k), real=True)
+    n_cols = k * scipy.fft.next_fast_len(-(-fine_shape[1] // k), real=True)
+    return Placement(n_rows=n_rows, n_cols=n_cols, row0=pad_y, col0=pad_x, k=k)
+
+
+def place(values: NDArray[np.float64], where: Placement) -> NDArray[np.float64]:
+    """Copy values on the fine lattice into the transform's layout (zeros elsewhere)."""
+    out = np.zeros((where.n_rows, where.n_cols))
+    r0, c0 = where.row0, where.col0
+    top, left = values.shape[0] - r0, values.shape[1] - c0
+    out[:top, :left] = values[r0:, c0:]
+    out[:top, where.n_cols - c0 :] = values[r0:, :c0]
+    out[where.n_rows - r0 :, :left] = values[:r0, c0:]
+    out[where.n_rows - r0 :, where.n_cols - c0 :] = values[:r0, :c0]
+    return out
+
+
+def _cosines(n: int, count: int, m: int) -> NDArray[np.float64]:
+    """``cos(2 pi f a / n)`` for frequencies ``f < count`` and offsets ``a < m``, (count, m)."""
+    turns = np.outer(np.arange(count), np.arange(m)) % n  # exact: keeps the angle small
+    return np.cos((2.0 * np.pi / n) * turns)
+
+
+def stencil_spectrum(stencil: NDArray[np.float64], where: Placement) -> NDArray[np.float64]:
+    """Real spectrum ``(n_rows, n_cols // 2 + 1)`` of a centred stencil even along each axis.
+
+    ``stencil`` has ``2 p + 1`` rows and columns, offsets ``-p .. p``; being even, its
+    transform is ``sum K(a, b) cos(2 pi fy a / n_rows) cos(2 pi fx b / n_cols)``, summed
+    over the quadrant ``a, b >= 0`` with doubled weights off the axes. Rows above
+    ``n_rows // 2`` mirror those below.
+    """
+    py, px = (stencil.shape[0] - 1) // 2, (stencil.shape[1] - 1) // 2
+    quadrant = stencil[py:, px:].copy()
+    quadrant[1:, :] *= 2.0
+    quadrant[:, 1:] *= 2.0
+    n_fx = where.n_cols // 2 + 1
+    half_rows = where.n_rows // 2 + 1
+    along_x = quadrant @ _cosines(where.n_cols, n_fx, px + 1).T  # (py + 1, n_fx)
+    cosines = _cosines(where.n_rows, half_rows, py + 1)
+    out = np.empty((where.n_rows, n_fx))
+    # Blocks of rows small enough that BLAS multiplies them on one thread: these products
+    # are thin, and threaded BLAS on a busy machine spends more time waiting than working.
+    block = max(1, _SINGLE_THREAD_PRODUCT // (n_fx * (py + 1)))
+    for start in range(0, half_rows, block):  # a few hundred products of a few rows
+        stop = min(start + block, half_rows)
+        out[start:stop] = cosines[start:stop] @ along_x
+    out[half_rows:] = out[1 : where.n_rows - where.n_rows // 2][::-1]
+    return out
+
+
+def convolve_at_nodes(
+    placed: NDArray[np.float64],
+    spectrum: NDArray[np.float64],
+    where: Placement,
+    shape: tuple[int, int],
+) -> NDArray[np.float64]:
+    """Convolve a placed lattice by FFT and read the ``shape`` nodes ``(k i, k j)``.
+
+    ``spectrum`` is the stencil's, from :func:`stencil_spectrum`. Reading every ``k``-th
+    row sums the spectrum's ``k`` row aliases (decimation in frequency), so the inverse
+    transform runs on ``1/k`` of the rows, and only on the rows read. Columns are
+    decimated the same way, folding the half spectrum of each row onto ``1/k`` of the
+    frequencies (see :func:`_fold_columns`).
+    """
+    k = where.k
+    product = scipy.fft.rfft2(placed, workers=-1)
+    product *= spectrum
+    if k > 1:  # rows k i only: sum the k aliases of each row frequency
+        product = product.reshape(k, where.n_rows // k, -1).sum(axis=0)
+        product /= k
+    rows = scipy.fft.ifft(product, axis=0, workers=-1)[: shape[0]]
+    del product
+    if k > 1:
+        rows = _fold_columns(rows, where.n_cols, k)
+        rows /= k
+    full = scipy.fft.irfft(rows, n=where.n_cols // k, axis=1, workers=-1)
+    return np.ascontiguousarray(full[:, : shape[1]])
+
+
+def _fold_columns(half: NDArray[np.complex128], n: int, k: int) -> NDArray[np.complex128]:
+    """Sum the ``k`` aliases of each column frequency, from a real signal's half spectrum.
+
+    ``half`` holds frequencies ``0 .. n // 2`` of rows of length ``n`` (a multiple of
+    ``k``); frequency ``f`` above ``n // 2`` is the conjugate of ``n - f``. The result holds
+    frequencies ``0 .. m // 2`` (``m = n / k``) of the spectrum whose inverse is every
+    ``k``-th sample, times ``k``.
+    """
+    m = n // k
+    wanted = np.arange(m // 2 + 1)[None, :] + m * np.arange(k)[:, None]  # (alias, freq)
+    mirrored = wanted > n // 2
+    source = np.where(mirrored, n - wanted, wanted)
+    out = np.zeros((half.shape[0], m // 2 + 1), dtype=half.dtype)
+    for alias in range(k):  # k is a small oversampling factor
+        part = half[:, source[alias]]
+        if mirrored[alias].any():
+            np.conjugate(part, out=part, where=mirrored[alias][None, :])
+        out += part
+    return out
