@@ -65,13 +65,15 @@ def _cosines(n: int, count: int, m: int) -> NDArray[np.float64]:
 def stencil_spectrum(stencil: NDArray[np.float64], where: Placement) -> NDArray[np.float64]:
     """Real spectrum ``(n_rows, n_cols // 2 + 1)`` of a centred stencil even along each axis.
 
+    Divided by ``k**2``, the factor of reading every ``k``-th node along both axes.
+
     ``stencil`` has ``2 p + 1`` rows and columns, offsets ``-p .. p``; being even, its
     transform is ``sum K(a, b) cos(2 pi fy a / n_rows) cos(2 pi fx b / n_cols)``, summed
     over the quadrant ``a, b >= 0`` with doubled weights off the axes. Rows above
     ``n_rows // 2`` mirror those below.
     """
     py, px = (stencil.shape[0] - 1) // 2, (stencil.shape[1] - 1) // 2
-    quadrant = stencil[py:, px:].copy()
+    quadrant = stencil[py:, px:] / (where.k * where.k)  # decimation's 1 / k per axis
     quadrant[1:, :] *= 2.0
     quadrant[:, 1:] *= 2.0
     n_fx = where.n_cols // 2 + 1
@@ -98,22 +100,23 @@ def convolve_at_nodes(
     """Convolve a placed lattice by FFT and read the ``shape`` nodes ``(k i, k j)``.
 
     ``spectrum`` is the stencil's, from :func:`stencil_spectrum`. Reading every ``k``-th
-    row sums the spectrum's ``k`` row aliases (decimation in frequency), so the inverse
-    transform runs on ``1/k`` of the rows, and only on the rows read. Columns are
+    row sums the spectrum's ``k`` row aliases (decimation in frequency); columns are
     decimated the same way, folding the half spectrum of each row onto ``1/k`` of the
-    frequencies (see :func:`_fold_columns`).
+    frequencies (see :func:`_fold_columns`) once the rows are transformed back. The
+    inverse transform runs on ``1/k`` of the rows, and only on the rows read.
     """
     k = where.k
     product = scipy.fft.rfft2(placed, workers=-1)
     product *= spectrum
-    if k > 1:  # rows k i only: sum the k aliases of each row frequency
-        product = product.reshape(k, where.n_rows // k, -1).sum(axis=0)
-        product /= k
+    if k > 1:  # rows k i only: sum the k aliases of each row frequency, in place
+        m = where.n_rows // k
+        for alias in range(1, k):
+            product[:m] += product[alias * m : (alias + 1) * m]
+        product = product[:m]
     rows = scipy.fft.ifft(product, axis=0, workers=-1)[: shape[0]]
     del product
-    if k > 1:
-        rows = _fold_columns(rows, where.n_cols, k)
-        rows /= k
+    if k > 1:  # each row is now a real row's half spectrum: fold its columns
+        rows = _fold_columns(rows, where.n_cols, k)  # the 1 / k**2 is in the spectrum
     full = scipy.fft.irfft(rows, n=where.n_cols // k, axis=1, workers=-1)
     return np.ascontiguousarray(full[:, : shape[1]])
 
@@ -124,16 +127,18 @@ def _fold_columns(half: NDArray[np.complex128], n: int, k: int) -> NDArray[np.co
     ``half`` holds frequencies ``0 .. n // 2`` of rows of length ``n`` (a multiple of
     ``k``); frequency ``f`` above ``n // 2`` is the conjugate of ``n - f``. The result holds
     frequencies ``0 .. m // 2`` (``m = n / k``) of the spectrum whose inverse is every
-    ``k``-th sample, times ``k``.
+    ``k``-th sample, times ``k``. Each alias is a run read forwards, then one read
+    backwards and conjugated: slices, no gather.
     """
     m = n // k
-    wanted = np.arange(m // 2 + 1)[None, :] + m * np.arange(k)[:, None]  # (alias, freq)
-    mirrored = wanted > n // 2
-    source = np.where(mirrored, n - wanted, wanted)
-    out = np.zeros((half.shape[0], m // 2 + 1), dtype=half.dtype)
-    for alias in range(k):  # k is a small oversampling factor
-        part = half[:, source[alias]]
-        if mirrored[alias].any():
-            np.conjugate(part, out=part, where=mirrored[alias][None, :])
-        out += part
+    width = m // 2 + 1
+    out = half[:, :width].copy()  # alias 0: frequencies 0 .. m // 2 are all direct
+    for alias in range(1, k):  # k is a small oversampling factor
+        low = alias * m
+        split = min(max(n // 2 - low + 1, 0), width)  # f < split: f + low <= n // 2
+        if split:
+            out[:, :split] += half[:, low : low + split]
+        if split < width:  # frequency n - low - f, for f = split .. width - 1
+            mirror = half[:, n - low - width + 1 : n - low - split + 1][:, ::-1]
+            out[:, split:] += np.conjugate(mirror)
     return out
