@@ -101,9 +101,8 @@ def convolve_at_nodes(
 
     ``spectrum`` is the stencil's, from :func:`stencil_spectrum`. Reading every ``k``-th
     row sums the spectrum's ``k`` row aliases (decimation in frequency); columns are
-    decimated the same way, folding the half spectrum of each row onto ``1/k`` of the
-    frequencies (see :func:`_fold_columns`) once the rows are transformed back. The
-    inverse transform runs on ``1/k`` of the rows, and only on the rows read.
+    decimated the same way, folding the half spectrum onto ``1/k`` of the frequencies
+    (see :func:`_fold_columns`), so the inverse transform runs on ``1/k**2`` of the nodes.
     """
     k = where.k
     product = scipy.fft.rfft2(placed, workers=-1)
@@ -112,23 +111,21 @@ def convolve_at_nodes(
         m = where.n_rows // k
         for alias in range(1, k):
             product[:m] += product[alias * m : (alias + 1) * m]
-        product = product[:m]
-    rows = scipy.fft.ifft(product, axis=0, workers=-1)[: shape[0]]
-    del product
-    if k > 1:  # each row is now a real row's half spectrum: fold its columns
-        rows = _fold_columns(rows, where.n_cols, k)  # the 1 / k**2 is in the spectrum
-    full = scipy.fft.irfft(rows, n=where.n_cols // k, axis=1, workers=-1)
-    return np.ascontiguousarray(full[:, : shape[1]])
+        product = _fold_columns(product[:m], where.n_cols, k)
+    shape_read = (where.n_rows // k, where.n_cols // k)
+    full = scipy.fft.irfft2(product, s=shape_read, workers=-1)
+    return np.ascontiguousarray(full[: shape[0], : shape[1]])
 
 
 def _fold_columns(half: NDArray[np.complex128], n: int, k: int) -> NDArray[np.complex128]:
-    """Sum the ``k`` aliases of each column frequency, from a real signal's half spectrum.
+    """Sum the ``k`` aliases of each column frequency of a real image's half spectrum.
 
-    ``half`` holds frequencies ``0 .. n // 2`` of rows of length ``n`` (a multiple of
-    ``k``); frequency ``f`` above ``n // 2`` is the conjugate of ``n - f``. The result holds
-    frequencies ``0 .. m // 2`` (``m = n / k``) of the spectrum whose inverse is every
-    ``k``-th sample, times ``k``. Each alias is a run read forwards, then one read
-    backwards and conjugated: slices, no gather.
+    ``half`` holds row frequencies ``0 .. M - 1`` and column frequencies ``0 .. n // 2``
+    of a real image ``n`` wide (a multiple of ``k``). Frequency ``(fy, fx)`` with ``fx``
+    above ``n // 2`` is the conjugate of ``(-fy, n - fx)``: a run read backwards along
+    the columns and with the rows reversed (row 0 stays), conjugated. The result holds
+    column frequencies ``0 .. m // 2`` (``m = n / k``) of the image read every ``k``-th
+    column, times ``k``. Slices only, no gather.
     """
     m = n // k
     width = m // 2 + 1
@@ -140,5 +137,6 @@ def _fold_columns(half: NDArray[np.complex128], n: int, k: int) -> NDArray[np.co
             out[:, :split] += half[:, low : low + split]
         if split < width:  # frequency n - low - f, for f = split .. width - 1
             mirror = half[:, n - low - width + 1 : n - low - split + 1][:, ::-1]
-            out[:, split:] += np.conjugate(mirror)
+            out[:1, split:] += np.conjugate(mirror[:1])  # row -fy at row fy
+            out[1:, split:] += np.conjugate(mirror[:0:-1])
     return out

@@ -89,13 +89,20 @@ class Layout:
             origin=(self.lattice.x0, self.lattice.y0),
             lattice_shape=(self.n_rows, self.n_cols),
             crs=crs,
-            keep=self.mask,
+            keep=None if self._whole else self.mask,
         )
+
+    @property
+    def _whole(self) -> bool:
+        """Whether every raster cell is part of the surface."""
+        return self.mask is None or bool(self.mask.all())
 
     def from_lattice(self, full: NDArray[np.float64]) -> NDArray[np.float64]:
         """Read the surface raster from values at every lattice node (NaN off the surface)."""
         if self.cell_shape == "square":
-            return full if self.mask is None else np.where(self.mask, full, np.nan)
+            if self.mask is None or self._whole:
+                return full
+            return np.where(self.mask, full, np.nan)
         rows, cols = self.cells()
         return self.scatter(full[rows, self.node_cols(rows, cols)])
 
@@ -212,14 +219,16 @@ def count_outside_area(
         for step_col in (0, 1, 2):
             band[rows[ok] + step_row, cols[ok] + step_col] = True
     band = band[1:-1, 1:-1]
+    # One code per cell, read once per event: 0 inside, 1 outside, 2 near the boundary.
+    code = np.where(band, 2, ~layout.mask).astype(np.int8).ravel()
     in_raster = ids >= 0
-    safe_ids = np.where(in_raster, ids, 0)
-    near_edge = in_raster & np.ascontiguousarray(band).ravel()[safe_ids]
-    outside = ~in_raster | (~near_edge & ~layout.mask.ravel()[safe_ids])
+    event_code = code[ids] if bool(in_raster.all()) else np.where(in_raster, code[ids], 1)
+    near_edge = event_code == 2
+    n_outside = int(np.count_nonzero(event_code == 1))
     if near_edge.any():
         test = xy[near_edge]
-        outside[near_edge] = ~shapely.contains_xy(window, test[:, 0], test[:, 1])
-    return int(outside.sum())
+        n_outside += int(np.count_nonzero(~shapely.contains_xy(window, test[:, 0], test[:, 1])))
+    return n_outside
 
 
 def events_in_reach(
