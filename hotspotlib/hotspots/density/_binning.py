@@ -51,36 +51,37 @@ def linear_bin(
     ix = fx.astype(np.int64)
     fx -= ix  # in [0, 1): the share going east
     fy -= node  # ... and north
-    corner = np.empty((len(node), 4), dtype=np.int64)
+    corner = np.empty((4, len(node)), dtype=np.int64)
     if low_x >= col0 and low_y >= row0:  # no event before the node placed first
         node -= row0
         node *= n_cols
         ix -= col0
         node += ix
         del ix
-        # One bincount over the four corners of each event, stored side by side: the
-        # four updates of an event fall on nearby memory, and the lattice is allocated once.
-        corner[:, 0] = node
-        np.add(node, 1, out=corner[:, 1])
-        np.add(corner[:, :2], n_cols, out=corner[:, 2:])
+        # One bincount over the four corners. Each corner's nodes and shares are
+        # contiguous: building them is twice as fast as four interleaved columns, which
+        # bincount reads only slightly faster.
+        corner[0] = node
+        np.add(node, 1, out=corner[1])
+        np.add(corner[:2], n_cols, out=corner[2:])
         del node
     else:  # some events wrap around: rows and columns modulo the transform's
         south, west = (node - row0) % n_rows, (ix - col0) % n_cols
         north, east = (south + 1) % n_rows, (west + 1) % n_cols
         south *= n_cols
         north *= n_cols
-        corner[:, 0], corner[:, 1] = south + west, south + east
-        corner[:, 2], corner[:, 3] = north + west, north + east
-    share = np.empty((len(corner), 4))
+        corner[0], corner[1] = south + west, south + east
+        corner[2], corner[3] = north + west, north + east
+    share = np.empty((4, len(fx)))
     up = fy if weights is None else np.multiply(fy, weights, out=fy)
     if weights is None:
-        np.subtract(1.0, up, out=share[:, 0])
+        np.subtract(1.0, up, out=share[0])
     else:
-        np.subtract(weights, up, out=share[:, 0])
-    np.multiply(fx, share[:, 0], out=share[:, 1])  # south-east
-    share[:, 0] -= share[:, 1]  # south-west
-    np.multiply(fx, up, out=share[:, 3])  # north-east
-    np.subtract(up, share[:, 3], out=share[:, 2])  # north-west
+        np.subtract(weights, up, out=share[0])
+    np.multiply(fx, share[0], out=share[1])  # south-east
+    share[0] -= share[1]  # south-west
+    np.multiply(fx, up, out=share[3])  # north-east
+    np.subtract(up, share[3], out=share[2])  # north-west
     grid = np.bincount(corner.reshape(-1), share.reshape(-1), minlength=n_rows * n_cols)
     return grid.reshape(n_rows, n_cols).astype(np.float64, copy=False)
 

@@ -6,6 +6,9 @@ sit at rows ``k i`` and columns ``k j``; nodes before it wrap around to the end,
 the transform's padding, which is never read. Binning writes straight into this layout.
 The kernel's stencil is centred on index 0: a radial kernel is even along each axis,
 so its spectrum is real and is summed as a cosine series over one quadrant.
+
+The transforms use the number of threads set by ``scipy.fft.set_workers`` (one unless
+set): ``with scipy.fft.set_workers(2): kde(...)`` uses two.
 """
 
 from __future__ import annotations
@@ -105,7 +108,7 @@ def convolve_at_nodes(
     (see :func:`_fold_columns`), so the inverse transform runs on ``1/k**2`` of the nodes.
     """
     k = where.k
-    product = scipy.fft.rfft2(placed, workers=-1)
+    product = scipy.fft.rfft2(placed)
     product *= spectrum
     if k > 1:  # rows k i only: sum the k aliases of each row frequency, in place
         m = where.n_rows // k
@@ -113,8 +116,8 @@ def convolve_at_nodes(
             product[:m] += product[alias * m : (alias + 1) * m]
         product = _fold_columns(product[:m], where.n_cols, k)
     shape_read = (where.n_rows // k, where.n_cols // k)
-    full = scipy.fft.irfft2(product, s=shape_read, workers=-1)
-    return np.ascontiguousarray(full[: shape[0], : shape[1]])
+    full = scipy.fft.irfft2(product, s=shape_read)
+    return full[: shape[0], : shape[1]]
 
 
 def _fold_columns(half: NDArray[np.complex128], n: int, k: int) -> NDArray[np.complex128]:
