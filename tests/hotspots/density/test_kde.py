@@ -427,9 +427,7 @@ def test_events_outside_the_grid(city):
 def test_fft_within_stated_bound_for_events_beyond_the_raster_edge(rng, oversample):
     # Events west and south of the raster bin into the transform's wrapped-around end.
     radius = 80.0
-    options = dict(
-        bandwidth_m=radius, cell_size_m=10, area=_area(0, 0, 400, 400), units="per_m2"
-    )
+    options = dict(bandwidth_m=radius, cell_size_m=10, area=_area(0, 0, 400, 400), units="per_m2")
     peak = kernel_peak("quartic", radius)
     for corner in ([-60.0, 200.0], [200.0, -45.0], [-30.0, -70.0], [430.0, 455.0]):
         event = _events(np.array([corner]) + rng.uniform(0, 10, size=(1, 2)))
