@@ -34,8 +34,10 @@ def linear_bin(
     On the fine lattice's own nodes, or laid out for the transform (``where``): fine node
     ``(row0, col0)`` at index 0, nodes before it wrapped around to the end.
     """
-    fx = (xy[:, 0] - fine.x0) / fine.dx
-    fy = (xy[:, 1] - fine.y0) / fine.dy
+    fx = xy[:, 0] - fine.x0  # new arrays, then scaled in place
+    fx /= fine.dx
+    fy = xy[:, 1] - fine.y0
+    fy /= fine.dy
     # Events beyond the padded lattice are beyond reach of every node; checking the
     # extremes first spares a full mask in the usual case where all events are inside.
     low_x, low_y = float(fx.min()), float(fy.min())
@@ -53,18 +55,16 @@ def linear_bin(
     fy -= node  # ... and north
     corner = np.empty((4, len(node)), dtype=np.int64)
     if low_x >= col0 and low_y >= row0:  # no event before the node placed first
-        node -= row0
-        node *= n_cols
+        np.subtract(node, row0, out=corner[0])
+        corner[0] *= n_cols
         ix -= col0
-        node += ix
-        del ix
+        corner[0] += ix
+        del ix, node
         # One bincount over the four corners. Each corner's nodes and shares are
         # contiguous: building them is twice as fast as four interleaved columns, which
         # bincount reads only slightly faster.
-        corner[0] = node
-        np.add(node, 1, out=corner[1])
+        np.add(corner[0], 1, out=corner[1])
         np.add(corner[:2], n_cols, out=corner[2:])
-        del node
     else:  # some events wrap around: rows and columns modulo the transform's
         south, west = (node - row0) % n_rows, (ix - col0) % n_cols
         north, east = (south + 1) % n_rows, (west + 1) % n_cols

@@ -66,14 +66,13 @@ def _cosines(n: int, count: int, m: int) -> NDArray[np.float64]:
 
 
 def stencil_spectrum(stencil: NDArray[np.float64], where: Placement) -> NDArray[np.float64]:
-    """Real spectrum ``(n_rows, n_cols // 2 + 1)`` of a centred stencil even along each axis.
+    """Real spectrum of a centred stencil even along each axis: rows ``0 .. n_rows // 2``.
 
     Divided by ``k**2``, the factor of reading every ``k``-th node along both axes.
-
     ``stencil`` has ``2 p + 1`` rows and columns, offsets ``-p .. p``; being even, its
     transform is ``sum K(a, b) cos(2 pi fy a / n_rows) cos(2 pi fx b / n_cols)``, summed
-    over the quadrant ``a, b >= 0`` with doubled weights off the axes. Rows above
-    ``n_rows // 2`` mirror those below.
+    over the quadrant ``a, b >= 0`` with doubled weights off the axes. Row frequencies
+    above ``n_rows // 2`` equal those below (``fy`` and ``n_rows - fy``): not stored.
     """
     py, px = (stencil.shape[0] - 1) // 2, (stencil.shape[1] - 1) // 2
     quadrant = stencil[py:, px:] / (where.k * where.k)  # decimation's 1 / k per axis
@@ -83,14 +82,13 @@ def stencil_spectrum(stencil: NDArray[np.float64], where: Placement) -> NDArray[
     half_rows = where.n_rows // 2 + 1
     along_x = quadrant @ _cosines(where.n_cols, n_fx, px + 1).T  # (py + 1, n_fx)
     cosines = _cosines(where.n_rows, half_rows, py + 1)
-    out = np.empty((where.n_rows, n_fx))
+    out = np.empty((half_rows, n_fx))
     # Blocks of rows small enough that BLAS multiplies them on one thread: these products
     # are thin, and threaded BLAS on a busy machine spends more time waiting than working.
     block = max(1, _SINGLE_THREAD_PRODUCT // (n_fx * (py + 1)))
     for start in range(0, half_rows, block):  # a few hundred products of a few rows
         stop = min(start + block, half_rows)
         out[start:stop] = cosines[start:stop] @ along_x
-    out[half_rows:] = out[1 : where.n_rows - where.n_rows // 2][::-1]
     return out
 
 
@@ -102,14 +100,16 @@ def convolve_at_nodes(
 ) -> NDArray[np.float64]:
     """Convolve a placed lattice by FFT and read the ``shape`` nodes ``(k i, k j)``.
 
-    ``spectrum`` is the stencil's, from :func:`stencil_spectrum`. Reading every ``k``-th
+    ``spectrum`` is the stencil's half, from :func:`stencil_spectrum`. Reading every ``k``-th
     row sums the spectrum's ``k`` row aliases (decimation in frequency); columns are
     decimated the same way, folding the half spectrum onto ``1/k`` of the frequencies
     (see :func:`_fold_columns`), so the inverse transform runs on ``1/k**2`` of the nodes.
     """
     k = where.k
     product = scipy.fft.rfft2(placed)
-    product *= spectrum
+    half = spectrum.shape[0]  # rows 0 .. n_rows // 2; row fy above is row n_rows - fy
+    product[:half] *= spectrum
+    product[half:] *= spectrum[1 : where.n_rows - half + 1][::-1]
     if k > 1:  # rows k i only: sum the k aliases of each row frequency, in place
         m = where.n_rows // k
         for alias in range(1, k):
