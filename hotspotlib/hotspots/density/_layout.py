@@ -168,30 +168,38 @@ def tally_events(
         ids[hit] = layout.grid.cells.index.to_numpy()[position[hit]]
     else:
         inverse = 1.0 / layout.cell_size_m
-        fx = (xy[:, 0] - (layout.lattice.x0 - 0.5 * layout.cell_size_m)) * inverse
-        fy = (xy[:, 1] - (layout.lattice.y0 - 0.5 * layout.cell_size_m)) * inverse
+        fx = xy[:, 0] - (layout.lattice.x0 - 0.5 * layout.cell_size_m)  # then in place
+        fx *= inverse
+        fy = xy[:, 1] - (layout.lattice.y0 - 0.5 * layout.cell_size_m)
+        fy *= inverse
         # Truncation is flooring for the non-negative positions that count. Cells are
         # half-open except the raster's north and east edges, which are closed.
         n_rows, n_cols = layout.n_rows, layout.n_cols
         col = fx.astype(np.int64)
         row = fy.astype(np.int64)
-        if fx.max() >= n_cols:
+        high_x, high_y = float(fx.max()), float(fy.max())
+        if high_x >= n_cols:
             col = np.where(fx == n_cols, n_cols - 1, col)
-        if fy.max() >= n_rows:
+        if high_y >= n_rows:
             row = np.where(fy == n_rows, n_rows - 1, row)
-        ids = row * n_cols + col
-        if fx.min() >= 0 and fy.min() >= 0 and fx.max() <= n_cols and fy.max() <= n_rows:
+        row *= n_cols
+        row += col
+        ids = row
+        del col
+        if fx.min() >= 0 and fy.min() >= 0 and high_x <= n_cols and high_y <= n_rows:
             hit = None
         else:
             hit = (fx >= 0) & (fx <= n_cols) & (fy >= 0) & (fy <= n_rows)
             ids[~hit] = -1
     shape = (layout.n_rows, layout.n_cols)
     inside = ids if hit is None else ids[hit]
-    counts: NDArray[np.int64] = np.bincount(inside, minlength=size).astype(np.int64).reshape(shape)
+    counts: NDArray[np.int64] = np.bincount(inside, minlength=size).astype(np.int64, copy=False)
+    counts = counts.reshape(shape)
     sums: NDArray[np.float64] | None = None
     if w is not None:
         weights = w if hit is None else w[hit]
-        sums = np.bincount(inside, weights, minlength=size).astype(np.float64).reshape(shape)
+        sums = np.bincount(inside, weights, minlength=size).astype(np.float64, copy=False)
+        sums = sums.reshape(shape)
     return counts, sums, ids
 
 
