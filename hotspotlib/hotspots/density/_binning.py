@@ -53,25 +53,29 @@ def linear_bin(
     ix = fx.astype(np.int64)
     fx -= ix  # in [0, 1): the share going east
     fy -= node  # ... and north
-    corner = np.empty((4, len(node)), dtype=np.int64)
-    if low_x >= col0 and low_y >= row0:  # no event before the node placed first
-        np.subtract(node, row0, out=corner[0])
-        corner[0] *= n_cols
-        ix -= col0
-        corner[0] += ix
-        del ix, node
-        # One bincount over the four corners. Each corner's nodes and shares are
-        # contiguous: building them is twice as fast as four interleaved columns, which
-        # bincount reads only slightly faster.
-        np.add(corner[0], 1, out=corner[1])
-        np.add(corner[:2], n_cols, out=corner[2:])
-    else:  # some events wrap around: rows and columns modulo the transform's
-        south, west = (node - row0) % n_rows, (ix - col0) % n_cols
+    wrapped = None  # events whose south-west node is before the node placed first
+    if low_x < col0 or low_y < row0:
+        wrap = np.flatnonzero((ix < col0) | (node < row0))
+        south, west = (node[wrap] - row0) % n_rows, (ix[wrap] - col0) % n_cols
         north, east = (south + 1) % n_rows, (west + 1) % n_cols
         south *= n_cols
         north *= n_cols
-        corner[0], corner[1] = south + west, south + east
-        corner[2], corner[3] = north + west, north + east
+        wrapped = (wrap, [south + west, south + east, north + west, north + east])
+    corner = np.empty((4, len(node)), dtype=np.int64)
+    np.subtract(node, row0, out=corner[0])
+    corner[0] *= n_cols
+    ix -= col0
+    corner[0] += ix
+    del ix, node
+    # One bincount over the four corners. Each corner's nodes and shares are contiguous:
+    # building them is twice as fast as four interleaved columns, which bincount reads
+    # only slightly faster.
+    np.add(corner[0], 1, out=corner[1])
+    np.add(corner[:2], n_cols, out=corner[2:])
+    if wrapped is not None:  # rows and columns modulo the transform's
+        wrap, nodes = wrapped
+        for row, values in enumerate(nodes):
+            corner[row, wrap] = values
     share = np.empty((4, len(fx)))
     up = fy if weights is None else np.multiply(fy, weights, out=fy)
     if weights is None:
@@ -108,9 +112,23 @@ def cubic_bin(
         weights = None if weights is None else weights[keep]
     target = _target(fine, where)
     grid = np.zeros(target[0] * target[1])
-    for start in range(0, len(fx), _CUBIC_CHUNK):  # bounded work arrays: 13 per event
-        part = slice(start, start + _CUBIC_CHUNK)
-        _cubic_add(grid, fx[part], fy[part], None if weights is None else weights[part], target)
+    # Events whose block starts before the node placed first wrap around: binned apart.
+    row0, col0 = target[2], target[3]
+    wrap = None
+    if len(fx) and (fx.min() < col0 + 1 or fy.min() < row0 + 1):
+        wrap = (fx < col0 + 1) | (fy < row0 + 1)
+    groups = [(fx, fy, weights, False)]
+    if wrap is not None:
+        pick = [~wrap, wrap]
+        groups = [
+            (fx[s], fy[s], None if weights is None else weights[s], wrapped)
+            for s, wrapped in zip(pick, (False, True), strict=True)
+        ]
+    for gx, gy, gw, wrapped in groups:
+        for start in range(0, len(gx), _CUBIC_CHUNK):  # bounded work arrays: 13 per event
+            part = slice(start, start + _CUBIC_CHUNK)
+            share = None if gw is None else gw[part]
+            _cubic_add(grid, gx[part], gy[part], share, target, wrapped=wrapped)
     return grid.reshape(target[0], target[1])
 
 
@@ -120,8 +138,14 @@ def _cubic_add(
     fy: NDArray[np.float64],
     weights: NDArray[np.float64] | None,
     target: tuple[int, int, int, int],
+    *,
+    wrapped: bool,
 ) -> None:
-    """Add the cubic shares of events at lattice positions ``(fx, fy)`` to the flat grid."""
+    """Add the cubic shares of events at lattice positions ``(fx, fy)`` to the flat grid.
+
+    ``wrapped``: some blocks start before the node placed first (rows and columns are
+    then taken modulo the transform's).
+    """
     n_rows, n_cols, row0, col0 = target
     ix = fx.astype(np.int64)
     iy = fy.astype(np.int64)
@@ -130,20 +154,24 @@ def _cubic_add(
     if weights is not None:
         share_y *= weights
     steps = np.arange(4)[:, None]
-    if len(ix) == 0 or (ix.min() - 1 >= col0 and iy.min() - 1 >= row0):
-        columns = (iy - 1 - row0) * n_cols + (ix - 1 - col0)
-        columns = columns[None, :] + steps  # the four nodes along x
-        rows = np.arange(4) * n_cols
-        del ix, iy
+    rows: NDArray[np.int64] | None = None  # None: the next row is n_cols further on
+    if not wrapped:
+        iy -= 1 + row0  # in place: the south-west node of the 4 x 4 block
+        iy *= n_cols
+        iy += ix
+        iy -= 1 + col0
+        columns = iy[None, :] + steps  # the four nodes along x
     else:  # some events wrap around: rows and columns modulo the transform's
         columns = (ix[None, :] - 1 - col0 + steps) % n_cols
         rows = ((iy[None, :] - 1 - row0 + steps) % n_rows) * n_cols  # (4, n)
-        del ix, iy
+    del ix, iy
     share = np.empty_like(share_x)
     for step in range(4):  # one row of the 4 x 4 block at a time
         np.multiply(share_x, share_y[step], out=share)
-        nodes = columns + rows[step]  # a row offset each, or one per event
+        nodes = columns if rows is None else columns + rows[step]
         grid += np.bincount(nodes.reshape(-1), share.reshape(-1), minlength=len(grid))
+        if rows is None:
+            columns += n_cols
 
 
 def _cubic_weights(t: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -168,6 +168,10 @@ def kde(
     as the counts did (12.1%); by ArcGIS's 1,259 m surface 8.3%
     (``python -m benchmarks kde``).
 
+    The fft engine runs its transforms on the number of threads set by
+    ``scipy.fft.set_workers`` (one unless set, like KDEpy): ``with
+    scipy.fft.set_workers(2): hs.kde(...)`` uses two.
+
     Reproducing peers, for a quartic of radius ``r`` (``n`` events or total weight):
 
     - ArcGIS Kernel Density: same values (``units="per_km2"`` for square kilometres;
