@@ -58,7 +58,11 @@ def _row(
 
 
 def kde_rows() -> list[dict[str, Any]]:
-    """kde, 1M clustered points onto 1000 x 1000 cells, against KDEpy FFTKDE (biweight)."""
+    """kde, 1M clustered points onto 1000 x 1000 cells, against KDEpy FFTKDE (biweight).
+
+    Both sides on one thread: kde's transforms use ``scipy.fft.set_workers`` (one unless
+    set), KDEpy's are single-threaded.
+    """
     from benchmarks.bench_kde import CELL_M, RADIUS_M, SIDE_M, _clustered, _kdepy_on_grid
 
     xy = _clustered(1_000_000, np.random.default_rng(0))
@@ -87,8 +91,8 @@ def kde_rows() -> list[dict[str, Any]]:
     }
     rows = []
     for name, label in (
-        ("default", f"defaults (oversample {surface.oversample})"),
-        ("at_cells", "tuned: oversample=1, binned at cells as KDEpy"),
+        ("default", f"defaults (oversample {surface.oversample}), 1 thread"),
+        ("at_cells", "tuned: oversample=1, binned at cells as KDEpy, 1 thread"),
     ):
         per_m2 = results[name].values / 1e6  # default units are per square kilometre
         diff = float(np.nanmax(np.abs(per_m2 - reference))) / peak_ref
@@ -151,7 +155,7 @@ def kde_gaussian_row() -> dict[str, Any]:
     peer_off = float(np.max(np.abs(reference.ravel()[cells] - values))) / peak_ref
     return _row(
         f"kde 1M pts, 1000x1000 cells, Gaussian SD {sd:.1f} m, defaults "
-        f"(oversample {surface.oversample}, cubic binning)",
+        f"(oversample {surface.oversample}, cubic binning), 1 thread",
         spread,
         ours="default",
         peer="KDEpy",

@@ -12,7 +12,13 @@ import pandas as pd
 import shapely
 
 import hotspotlib as hs
-from benchmarks._timing import SHARED_DATA, median_seconds, report
+from benchmarks._timing import (
+    SHARED_DATA,
+    interleaved_seconds,
+    load_average,
+    median_seconds,
+    report,
+)
 
 SIDE_M = 20_000.0
 CELL_M = 20.0  # 1000 x 1000 cells
@@ -51,42 +57,74 @@ def _kdepy_on_grid(xy: np.ndarray, x: np.ndarray, y: np.ndarray, bw: float) -> n
     return np.asarray(values).reshape(len(x), len(y)).T * len(xy)
 
 
+def _exact_at(xy: np.ndarray, surface: hs.DensitySurface, cells: np.ndarray) -> np.ndarray:
+    """The exact kernel sum (per m2) at the given flat cell ids of ``surface``."""
+    from hotspotlib.hotspots.density._engines import exact_density
+
+    grid = surface.grid
+    rows, cols = np.divmod(cells, grid.n_cols)
+    centres = np.column_stack(
+        [grid.origin_x + cols * grid.cell_size_m, grid.origin_y + rows * grid.cell_size_m]
+    )
+    return exact_density(xy, None, centres, surface.kernel, surface.bandwidth_m)
+
+
+def _two_threads(fn: Any) -> Any:
+    """``fn`` run with two threads for scipy's transforms (the default is one)."""
+    import scipy.fft
+
+    def run() -> Any:
+        with scipy.fft.set_workers(2):
+            return fn()
+
+    return run
+
+
 def _main_case(rng: np.random.Generator) -> list[dict[str, Any]]:
+    """Ours and KDEpy interleaved, 5 rounds: min/median, differences, threads stated."""
     xy = _clustered(1_000_000, rng)
     events = _events(xy)
     area = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, SIDE_M, SIDE_M)], crs=27700)
     options: dict[str, Any] = dict(
-        area=area, cell_size_m=CELL_M, bandwidth_m=RADIUS_M, units="per_m2", method="fft"
+        area=area, cell_size_m=CELL_M, bandwidth_m=RADIUS_M, units="per_m2"
     )
-    surface = hs.kde(events, oversample=1, **options)
-    ours = median_seconds(lambda: hs.kde(events, oversample=1, **options), repeat=5)
-    accurate = hs.kde(events, **options)
-    ours_default = median_seconds(lambda: hs.kde(events, **options), repeat=3)
+    surface = hs.kde(events, **options)
     x, y = _cell_centres(surface)
     bw = RADIUS_M / math.sqrt(7.0)  # peers.md 3.1: KDEpy biweight bw = r / sqrt(7)
-    peer = median_seconds(lambda: _kdepy_on_grid(xy, x, y, bw), repeat=3)
-    reference = _kdepy_on_grid(xy, x, y, bw)
-    difference = np.nanmax(np.abs(surface.values - reference)) / np.nanmax(reference)
-    drift = np.nanmax(np.abs(surface.values - accurate.values)) / accurate.peak
-    return [
-        {
-            "case": "1M clustered pts, 1000x1000 cells, quartic r=10 cells, binned at cells",
-            "hotspotlib_s": ours,
-            "KDEpy_FFTKDE_s": peer,
-            "speed-up": peer / ours,
-            "max|ours-KDEpy|/peak": difference,
-            "target": "<= 0.25 s; >= 1.5x KDEpy",
-        },
-        {
-            "case": f"same, default oversample={accurate.oversample} "
-            f"(bound {accurate.binning_error_bound:.1e})",
-            "hotspotlib_s": ours_default,
-            "KDEpy_FFTKDE_s": peer,
-            "speed-up": peer / ours_default,
-            "max|ours-KDEpy|/peak": drift,
-            "target": "(accuracy-first default; last column: change vs binned at cells)",
-        },
-    ]
+    calls = {
+        "default": lambda: hs.kde(events, **options),
+        "default_2": _two_threads(lambda: hs.kde(events, **options)),
+        "at_cells": lambda: hs.kde(events, oversample=1, **options),
+        "KDEpy": lambda: _kdepy_on_grid(xy, x, y, bw),
+    }
+    spread, results = interleaved_seconds(calls, repeat=5)
+    reference = results["KDEpy"]
+    peak = float(np.nanmax(reference))
+    cells = rng.choice(surface.grid.n_rows * surface.grid.n_cols, size=2_000, replace=False)
+    exact = _exact_at(xy, surface, cells)
+    peer_time = spread["KDEpy"]
+    labels = {
+        "default": f"defaults (oversample {surface.oversample}), 1 thread",
+        "default_2": f"defaults (oversample {surface.oversample}), 2 threads "
+        "(scipy.fft.set_workers(2))",
+        "at_cells": "tuned: oversample=1, binned at cells as KDEpy, 1 thread",
+    }
+    rows = []
+    for name, label in labels.items():
+        values = results[name].values
+        rows.append(
+            {
+                "case": f"1M clustered pts, 1000x1000 cells, quartic r=10 cells, {label}",
+                "ours min/med s": f"{spread[name][0]:.3f}/{spread[name][1]:.3f}",
+                "KDEpy min/med s": f"{peer_time[0]:.3f}/{peer_time[1]:.3f}",
+                "ratio (min)": f"{peer_time[0] / spread[name][0]:.2f}x",
+                "max|ours-KDEpy|/peak": np.nanmax(np.abs(values - reference)) / peak,
+                "max|ours-exact|/peak (2,000 cells)": np.max(np.abs(values.ravel()[cells] - exact))
+                / peak,
+                "bound per event": results[name].binning_error_bound,
+            }
+        )
+    return rows
 
 
 def _subset_peers(rng: np.random.Generator) -> list[dict[str, Any]]:
@@ -239,7 +277,13 @@ def _micro_places() -> tuple[list[dict[str, Any]], str]:
 
 def main() -> None:
     rng = np.random.default_rng(0)
-    report("kde vs KDEpy FFTKDE on the same 1000 x 1000 grid", _main_case(rng))
+    before = load_average()
+    rows = _main_case(rng)
+    report(
+        "kde vs KDEpy FFTKDE on the same 1000 x 1000 grid; min/median of 5 interleaved rounds "
+        f"(load average before: {before}; after: {load_average()})",
+        rows,
+    )
     report("kde vs scipy / scikit-learn (peers on 2,000 cells, scaled)", _subset_peers(rng))
     rows = _chicago()
     if rows:

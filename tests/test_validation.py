@@ -1,10 +1,13 @@
+import re
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from hypothesis import given
 from hypothesis import strategies as st
-from shapely.geometry import LineString, Point, box
+from shapely.geometry import GeometryCollection, LineString, MultiPoint, Point, box
 
 from hotspotlib import _validation as v
 from hotspotlib._options import Kernel
@@ -270,3 +273,59 @@ def test_require_allocation_refuses_before_allocating():
 def test_twelve_hour_clock_times_are_read(values, dayfirst, expected) -> None:
     parsed = v.require_timestamps(values, name="time", dayfirst=dayfirst)
     assert parsed.tolist() == [pd.Timestamp(e) for e in expected]
+
+
+def _points_reference(frame, name):
+    """The checks of ``require_points`` as first written: type ids, then coordinates."""
+    shapes = np.asarray(frame.geometry.array)
+    kinds = shapely.get_type_id(shapes)
+    xy = shapely.get_coordinates(shapes)
+    if len(xy) != len(shapes) or (kinds != 0).any():
+        missing = shapely.is_missing(shapes) | shapely.is_empty(shapes)
+        if missing.any():
+            return f"{int(missing.sum())} missing or empty geometries out of {len(shapes)}"
+        wrong = kinds != 0
+        found = sorted(set(frame.geometry[wrong].geom_type.tolist()))
+        return f"Point geometries; {int(wrong.sum())} are {', '.join(found)}"
+    bad = ~np.isfinite(xy).all(axis=1)
+    if bad.any():
+        return f"{int(bad.sum())} points with NaN or infinite"
+    return xy
+
+
+_ODD_GEOMETRIES = {
+    "empty point": Point(),
+    "missing": None,
+    "line": LineString([(0, 0), (1, 1)]),
+    "one-point multipoint": MultiPoint([(5, 5)]),
+    "empty multipoint": MultiPoint(),
+    "one-point collection": GeometryCollection([Point(5, 5)]),
+    "polygon": box(0, 0, 1, 1),
+    "NaN x": Point(np.nan, 1),
+    "NaN y": Point(1, np.nan),
+    "infinite x": Point(np.inf, 1),
+    "minus infinite y": Point(1, -np.inf),
+}
+
+
+@pytest.mark.parametrize("odd", list(_ODD_GEOMETRIES))
+@pytest.mark.parametrize("where", [0, 3, 9])
+def test_require_points_same_verdict_as_full_checks(odd, where):
+    """The one-pass check refuses exactly what the full checks refuse, saying the same."""
+    shapes = [Point(float(i), 2.0 * i) for i in range(10)]
+    shapes[where] = _ODD_GEOMETRIES[odd]
+    frame = gpd.GeoDataFrame(geometry=shapes, crs=27700)
+    expected = _points_reference(frame, "events")
+    assert isinstance(expected, str)  # every odd geometry is refused
+    with pytest.raises(ValueError, match=re.escape(expected)):
+        v.require_points(frame, name="events")
+
+
+def test_require_points_returns_the_coordinates():
+    rng = np.random.default_rng(5)
+    xy = rng.uniform(0, 1e5, size=(1_000, 2))
+    frame = gpd.GeoDataFrame(geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1], z=xy[:, 0]), crs=27700)
+    got = v.require_points(frame, name="events")
+    assert got.dtype == np.float64 and got.shape == (1_000, 2)
+    np.testing.assert_array_equal(got, _points_reference(frame, "events"))
+    np.testing.assert_array_equal(got, xy)

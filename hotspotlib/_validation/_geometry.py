@@ -10,12 +10,12 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
-import shapely
 from numpy.typing import NDArray
 from pyproj import CRS, Transformer
 from pyproj.exceptions import ProjError
 
 from hotspotlib._validation._common import require_nonempty
+from hotspotlib._validation._coordinates import checked_point_coordinates, point_coordinates
 
 _FIX_CRS = (
     "Project it first, e.g. `{name}.to_crs({name}.estimate_utm_crs())`, "
@@ -254,30 +254,11 @@ def require_points(
     facts = _require_metre_crs(frame, name=name) if projected else None
     geom = _geometry(frame)
     shapes = np.asarray(geom.array)  # shapely's vectorised functions: fast on 1e6 points
-    kinds = shapely.get_type_id(shapes)  # -1 when missing; empty points have no coordinates
-    xy = shapely.get_coordinates(shapes).astype(float, copy=False)
-    if len(xy) != len(shapes) or (kinds != shapely.GeometryType.POINT).any():
-        missing = shapely.is_missing(shapes) | shapely.is_empty(shapes)
-        if missing.any():
-            raise ValueError(
-                f"`{name}` has {int(missing.sum())} missing or empty geometries out of "
-                f"{len(geom)}; drop or locate them first, e.g. `{name}[~{name}.geometry.is_empty]`."
-            )
-        wrong = kinds != shapely.GeometryType.POINT
-        found = sorted(set(geom[wrong].geom_type.tolist()))
-        raise ValueError(
-            f"`{name}` must contain Point geometries; {int(wrong.sum())} are {', '.join(found)}. "
-            f"Use `{name}.centroid` or `{name}.representative_point()` to turn areas into points."
-        )
-    bad = ~(np.isfinite(xy[:, 0]) & np.isfinite(xy[:, 1]))  # column-wise: fast
-    if bad.any():
-        raise ValueError(
-            f"`{name}` has {int(bad.sum())} points with NaN or infinite coordinates; "
-            "drop them first."
-        )
-    if facts is not None:  # bounds only: two passes over the columns, cheap on 1e6 points
-        x, y = xy[:, 0], xy[:, 1]
-        bounds = (float(x.min()), float(y.min()), float(x.max()), float(y.max()))
+    found = point_coordinates(shapes)
+    if found is None:  # something is wrong: find what, with the full checks
+        found = checked_point_coordinates(geom, shapes, name=name)
+    xy, bounds = found
+    if facts is not None:  # bounds only, found with the coordinates
         _require_crs_area(bounds, facts, name=name)
     return xy
 

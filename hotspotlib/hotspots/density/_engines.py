@@ -11,12 +11,17 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.fft
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
 from hotspotlib._options import Kernel
 from hotspotlib.hotspots.density._binning import cubic_bin, linear_bin
+from hotspotlib.hotspots.density._fft_convolve import (
+    convolve_at_nodes,
+    place,
+    placement,
+    stencil_spectrum,
+)
 from hotspotlib.hotspots.density._kernels import kernel_reach, kernel_sd_factor, kernel_values
 
 __all__ = [
@@ -156,72 +161,6 @@ def _stencil(
     return kernel_values(kernel, oy[:, None] ** 2 + ox[None, :] ** 2, bandwidth)
 
 
-def _convolve_at_nodes(
-    binned: NDArray[np.float64],
-    stencil: NDArray[np.float64],
-    lattice: Lattice,
-    k: int,
-    pad: tuple[int, int],
-) -> NDArray[np.float64]:
-    """Convolve on the fine lattice by FFT and read the value at every coarse node.
-
-    The binned lattice is shifted cyclically so that the nodes read sit at rows ``k i``
-    and columns ``k j``: the spectrum's ``k`` row aliases are then summed (decimation in
-    frequency), so the inverse transform runs on ``1/k`` of the rows, and only on the
-    rows read. Columns are decimated the same way, folding the half spectrum of each row
-    onto ``1/k`` of the frequencies (see :func:`_fold_columns`). The stencil is
-    transformed along its few rows first. The transform length only needs to cover the
-    binned lattice: the wrapped-around tail of the linear convolution lands in the
-    padding, which is never read.
-    """
-    pad_x, pad_y = pad
-    r0, c0 = 2 * pad_y, 2 * pad_x  # the first node read, on the fine lattice
-    n_fine_rows, n_fine_cols = binned.shape
-    n_rows = k * scipy.fft.next_fast_len(-(-n_fine_rows // k), real=True)
-    n_cols = k * scipy.fft.next_fast_len(-(-n_fine_cols // k), real=True)
-    shifted = np.zeros((n_rows, n_cols))
-    top, left = n_fine_rows - r0, n_fine_cols - c0
-    shifted[:top, :left] = binned[r0:, c0:]
-    shifted[:top, n_cols - c0 :] = binned[r0:, :c0]
-    shifted[n_rows - r0 :, :left] = binned[:r0, c0:]
-    shifted[n_rows - r0 :, n_cols - c0 :] = binned[:r0, :c0]
-    spectrum = scipy.fft.rfft2(shifted, workers=-1)
-    del shifted
-    along_rows = scipy.fft.rfft(stencil, n=n_cols, axis=1, workers=-1)
-    spectrum *= scipy.fft.fft(along_rows, n=n_rows, axis=0, workers=-1)
-    if k > 1:  # rows k i only: sum the k aliases of each row frequency
-        spectrum = spectrum.reshape(k, n_rows // k, -1).sum(axis=0)
-        spectrum /= k
-    rows = scipy.fft.ifft(spectrum, axis=0, workers=-1)[: lattice.n_rows]
-    del spectrum
-    if k > 1:
-        rows = _fold_columns(rows, n_cols, k)
-        rows /= k
-    full = scipy.fft.irfft(rows, n=n_cols // k, axis=1, workers=-1)
-    return np.ascontiguousarray(full[:, : lattice.n_cols])
-
-
-def _fold_columns(half: NDArray[np.complex128], n: int, k: int) -> NDArray[np.complex128]:
-    """Sum the ``k`` aliases of each column frequency, from a real signal's half spectrum.
-
-    ``half`` holds frequencies ``0 .. n // 2`` of rows of length ``n`` (a multiple of
-    ``k``); frequency ``f`` above ``n // 2`` is the conjugate of ``n - f``. The result holds
-    frequencies ``0 .. m // 2`` (``m = n / k``) of the spectrum whose inverse is every
-    ``k``-th sample, times ``k``.
-    """
-    m = n // k
-    wanted = np.arange(m // 2 + 1)[None, :] + m * np.arange(k)[:, None]  # (alias, freq)
-    mirrored = wanted > n // 2
-    source = np.where(mirrored, n - wanted, wanted)
-    out = np.zeros((half.shape[0], m // 2 + 1), dtype=half.dtype)
-    for alias in range(k):  # k is a small oversampling factor
-        part = half[:, source[alias]]
-        if mirrored[alias].any():
-            np.conjugate(part, out=part, where=mirrored[alias][None, :])
-        out += part
-    return out
-
-
 def fft_density(
     xy: NDArray[np.float64],
     weights: NDArray[np.float64] | None,
@@ -240,9 +179,10 @@ def fft_density(
     """
     reach = kernel_reach(kernel, bandwidth)
     fine, pad_x, pad_y = _refine(lattice, reach, oversample)
-    binned = (cubic_bin if kernel in CUBIC_BINNED else linear_bin)(xy, weights, fine)
-    stencil = _stencil(kernel, bandwidth, fine, pad_x, pad_y)
-    density = _convolve_at_nodes(binned, stencil, lattice, oversample, (pad_x, pad_y))
+    where = placement((fine.n_rows, fine.n_cols), (pad_x, pad_y), oversample)
+    binned = (cubic_bin if kernel in CUBIC_BINNED else linear_bin)(xy, weights, fine, where)
+    spectrum = stencil_spectrum(_stencil(kernel, bandwidth, fine, pad_x, pad_y), where)
+    density = convolve_at_nodes(binned, spectrum, where, (lattice.n_rows, lattice.n_cols))
     # Round-off of the transform leaves values of order 1e-16 * peak where there is no
     # kernel at all; a zero there keeps "no event within reach" exactly zero.
     np.maximum(density, 0.0, out=density)
@@ -298,9 +238,10 @@ def window_mass(
     """
     fine, pad_x, pad_y = _refine(lattice, kernel_reach(kernel, bandwidth), oversample)
     stencil = _stencil(kernel, bandwidth, fine, pad_x, pad_y)
-    mass = _convolve_at_nodes(
-        np.asarray(fine_inside, dtype=float), stencil, lattice, oversample, (pad_x, pad_y)
-    )
+    where = placement((fine.n_rows, fine.n_cols), (pad_x, pad_y), oversample)
+    placed = place(np.asarray(fine_inside, dtype=float), where)
+    spectrum = stencil_spectrum(stencil, where)
+    mass = convolve_at_nodes(placed, spectrum, where, (lattice.n_rows, lattice.n_cols))
     return np.clip(mass / float(stencil.sum()), 0.0, 1.0)
 
 

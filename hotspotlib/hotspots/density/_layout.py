@@ -89,13 +89,20 @@ class Layout:
             origin=(self.lattice.x0, self.lattice.y0),
             lattice_shape=(self.n_rows, self.n_cols),
             crs=crs,
-            keep=self.mask,
+            keep=None if self._whole else self.mask,
         )
+
+    @property
+    def _whole(self) -> bool:
+        """Whether every raster cell is part of the surface."""
+        return self.mask is None or bool(self.mask.all())
 
     def from_lattice(self, full: NDArray[np.float64]) -> NDArray[np.float64]:
         """Read the surface raster from values at every lattice node (NaN off the surface)."""
         if self.cell_shape == "square":
-            return full if self.mask is None else np.where(self.mask, full, np.nan)
+            if self.mask is None or self._whole:
+                return full
+            return np.where(self.mask, full, np.nan)
         rows, cols = self.cells()
         return self.scatter(full[rows, self.node_cols(rows, cols)])
 
@@ -161,30 +168,38 @@ def tally_events(
         ids[hit] = layout.grid.cells.index.to_numpy()[position[hit]]
     else:
         inverse = 1.0 / layout.cell_size_m
-        fx = (xy[:, 0] - (layout.lattice.x0 - 0.5 * layout.cell_size_m)) * inverse
-        fy = (xy[:, 1] - (layout.lattice.y0 - 0.5 * layout.cell_size_m)) * inverse
+        fx = xy[:, 0] - (layout.lattice.x0 - 0.5 * layout.cell_size_m)  # then in place
+        fx *= inverse
+        fy = xy[:, 1] - (layout.lattice.y0 - 0.5 * layout.cell_size_m)
+        fy *= inverse
         # Truncation is flooring for the non-negative positions that count. Cells are
         # half-open except the raster's north and east edges, which are closed.
         n_rows, n_cols = layout.n_rows, layout.n_cols
         col = fx.astype(np.int64)
         row = fy.astype(np.int64)
-        if fx.max() >= n_cols:
+        high_x, high_y = float(fx.max()), float(fy.max())
+        if high_x >= n_cols:
             col = np.where(fx == n_cols, n_cols - 1, col)
-        if fy.max() >= n_rows:
+        if high_y >= n_rows:
             row = np.where(fy == n_rows, n_rows - 1, row)
-        ids = row * n_cols + col
-        if fx.min() >= 0 and fy.min() >= 0 and fx.max() <= n_cols and fy.max() <= n_rows:
+        row *= n_cols
+        row += col
+        ids = row
+        del col
+        if fx.min() >= 0 and fy.min() >= 0 and high_x <= n_cols and high_y <= n_rows:
             hit = None
         else:
             hit = (fx >= 0) & (fx <= n_cols) & (fy >= 0) & (fy <= n_rows)
             ids[~hit] = -1
     shape = (layout.n_rows, layout.n_cols)
     inside = ids if hit is None else ids[hit]
-    counts: NDArray[np.int64] = np.bincount(inside, minlength=size).astype(np.int64).reshape(shape)
+    counts: NDArray[np.int64] = np.bincount(inside, minlength=size).astype(np.int64, copy=False)
+    counts = counts.reshape(shape)
     sums: NDArray[np.float64] | None = None
     if w is not None:
         weights = w if hit is None else w[hit]
-        sums = np.bincount(inside, weights, minlength=size).astype(np.float64).reshape(shape)
+        sums = np.bincount(inside, weights, minlength=size).astype(np.float64, copy=False)
+        sums = sums.reshape(shape)
     return counts, sums, ids
 
 
@@ -212,14 +227,16 @@ def count_outside_area(
         for step_col in (0, 1, 2):
             band[rows[ok] + step_row, cols[ok] + step_col] = True
     band = band[1:-1, 1:-1]
+    # One code per cell, read once per event: 0 inside, 1 outside, 2 near the boundary.
+    code = np.where(band, 2, ~layout.mask).astype(np.int8).ravel()
     in_raster = ids >= 0
-    safe_ids = np.where(in_raster, ids, 0)
-    near_edge = in_raster & np.ascontiguousarray(band).ravel()[safe_ids]
-    outside = ~in_raster | (~near_edge & ~layout.mask.ravel()[safe_ids])
+    event_code = code[ids] if bool(in_raster.all()) else np.where(in_raster, code[ids], 1)
+    near_edge = event_code == 2
+    n_outside = int(np.count_nonzero(event_code == 1))
     if near_edge.any():
         test = xy[near_edge]
-        outside[near_edge] = ~shapely.contains_xy(window, test[:, 0], test[:, 1])
-    return int(outside.sum())
+        n_outside += int(np.count_nonzero(~shapely.contains_xy(window, test[:, 0], test[:, 1])))
+    return n_outside
 
 
 def events_in_reach(

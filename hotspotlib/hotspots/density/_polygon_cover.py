@@ -41,10 +41,13 @@ def polygon_node_mask(polygon: shapely.Geometry, lattice: Lattice) -> NDArray[np
     last = np.floor((xb - lattice.x0) / lattice.dx + 1e-9).astype(np.int64) + 1
     first, last = np.clip(first, 0, lattice.n_cols), np.clip(last, 0, lattice.n_cols)
     ok = last > first
-    steps = np.zeros((lattice.n_rows, lattice.n_cols + 1), dtype=np.int64)
-    np.add.at(steps, (row[ok], first[ok]), 1)
-    np.add.at(steps, (row[ok], last[ok]), -1)
-    return np.cumsum(steps, axis=1)[:, :-1] > 0
+    width = lattice.n_cols + 1
+    size = lattice.n_rows * width
+    starts = np.bincount(row[ok] * width + first[ok], minlength=size)
+    starts -= np.bincount(row[ok] * width + last[ok], minlength=size)
+    # Runs along a row are disjoint, so the running count is 0 or 1: int8 is plenty.
+    steps = starts.astype(np.int8).reshape(lattice.n_rows, width)
+    return np.cumsum(steps, axis=1, dtype=np.int8)[:, :-1] > 0
 
 
 def polygon_node_cover(

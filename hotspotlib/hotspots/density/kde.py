@@ -12,6 +12,7 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
+from hotspotlib._frozen import lock_in_place
 from hotspotlib._options import BandwidthRule, DensityUnits, KdeMethod, Kernel
 from hotspotlib._validation import (
     check_option,
@@ -167,6 +168,10 @@ def kde(
     as the counts did (12.1%); by ArcGIS's 1,259 m surface 8.3%
     (``python -m benchmarks kde``).
 
+    The fft engine runs its transforms on the number of threads set by
+    ``scipy.fft.set_workers`` (one unless set, like KDEpy): ``with
+    scipy.fft.set_workers(2): hs.kde(...)`` uses two.
+
     Reproducing peers, for a quartic of radius ``r`` (``n`` events or total weight):
 
     - ArcGIS Kernel Density: same values (``units="per_km2"`` for square kilometres;
@@ -267,8 +272,11 @@ def _assemble(
     if engine == "fft":
         spread = bins_per_sd(layout.lattice, options["kernel"], choice.bandwidth_m, oversample)
         bound = binning_error_bound(options["kernel"], spread)
+    values = raster * factor  # fresh arrays, held by nothing else: locked without a copy
+    counts = lock_in_place(counts)
+    sums = None if sums is None else lock_in_place(sums)
     return DensitySurface(
-        values=raster * factor,
+        values=lock_in_place(values),
         grid=layout.as_grid(crs),
         bandwidth_m=choice.bandwidth_m,
         bandwidth_rule=choice.rule,

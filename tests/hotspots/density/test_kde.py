@@ -421,3 +421,24 @@ def test_events_outside_the_grid(city):
         hs.kde(far, grid=grid, bandwidth_m=300)
     with pytest.raises(ValueError, match=r"All .* `events` fall outside the `grid`"):
         hs.count_events(far, grid)
+
+
+@pytest.mark.parametrize("oversample", [None, 1, 2, 3])
+def test_fft_within_stated_bound_for_events_beyond_the_raster_edge(rng, oversample):
+    # Events west and south of the raster bin into the transform's wrapped-around end.
+    radius = 80.0
+    options = dict(bandwidth_m=radius, cell_size_m=10, area=_area(0, 0, 400, 400), units="per_m2")
+    peak = kernel_peak("quartic", radius)
+    for corner in ([-60.0, 200.0], [200.0, -45.0], [-30.0, -70.0], [430.0, 455.0]):
+        event = _events(np.array([corner]) + rng.uniform(0, 10, size=(1, 2)))
+        exact = hs.kde(event, method="exact", **options)
+        fast = hs.kde(event, method="fft", oversample=oversample, **options)
+        assert fast.n_beyond_reach == 0 and np.nanmax(exact.values) > 0
+        error = np.nanmax(np.abs(exact.values - fast.values))
+        assert error <= fast.binning_error_bound * peak * 1.02
+    many = _events(rng.uniform(-70, 470, size=(300, 2)))
+    exact = hs.kde(many, method="exact", **options)
+    fast = hs.kde(many, method="fft", oversample=oversample, **options)
+    error = np.nanmax(np.abs(exact.values - fast.values))
+    assert error <= fast.binning_error_bound * peak * 300
+    assert error <= 0.02 * exact.peak
