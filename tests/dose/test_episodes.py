@@ -4,7 +4,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hotspotlib.dose._episodes import DAY_NS, Episodes, find_episodes, union_visits
+from hotspotlib.dose._episodes import DAY_NS, Episodes, find_episodes
+from hotspotlib.dose._union import union_visits
 
 MINUTE = 60 * 10**9
 

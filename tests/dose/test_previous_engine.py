@@ -6,6 +6,7 @@ import pytest
 from shapely.geometry import Point
 
 import hotspotlib as hs
+from hotspotlib.dose import _ping_chunks, _union
 from tests.dose._previous_engine import previous_patrol_visits
 from tests.dose.conftest import make_schedule
 
@@ -42,18 +43,25 @@ def _messy_pings(city, order, officer_kind):
 
 
 @pytest.mark.parametrize(
-    ("order", "officer_kind", "on_grid"),
+    ("order", "officer_kind", "on_grid", "small_chunks"),
     [
         *[
-            (order, "str", on_grid)
+            (order, "str", on_grid, True)
             for order in ("time", "officer", "shuffled")
             for on_grid in (0, 1)
         ],
-        ("shuffled", "int", True),
-        ("time", "object", False),
+        ("time", "str", True, False),
+        ("shuffled", "str", False, False),
+        ("shuffled", "int", True, True),
+        ("time", "object", False, True),
     ],
 )
-def test_same_frames_as_previous_engine(city, order, officer_kind, on_grid):
+def test_same_frames_as_previous_engine(
+    city, monkeypatch, order, officer_kind, on_grid, small_chunks
+):
+    if small_chunks:  # many chunks of pings and bands of places, as at scale
+        monkeypatch.setattr(_ping_chunks, "CHUNK", 997)
+        monkeypatch.setattr(_union, "_BAND", 500)
     pings = _messy_pings(city, order, officer_kind)
     assert len(pings) > 20_000
     if on_grid:
