@@ -15,11 +15,17 @@ from hotspotlib.dose._episodes import DAY_NS, Episodes
 from hotspotlib.dose._union import Visits
 
 
-def _stamp(t0: np.datetime64, nanoseconds: Any, *, day: bool = False) -> Any:
-    """Return times (ns since ``t0``, a midnight) as ``datetime64[ns]``, or their midnights."""
+def _stamp(t0: np.datetime64, nanoseconds: Any, *, day: bool = False, reuse: bool = False) -> Any:
+    """Return times (ns since ``t0``, a midnight) as ``datetime64[ns]``, or their midnights.
+
+    ``reuse`` converts ``nanoseconds`` (an int64 array no longer needed) in place.
+    """
     if day:
         out = np.floor_divide(nanoseconds, DAY_NS)
         out *= DAY_NS
+        out += t0.astype(np.int64)
+    elif reuse:
+        out = nanoseconds
         out += t0.astype(np.int64)
     else:
         out = np.add(nanoseconds, t0.astype(np.int64))
@@ -62,14 +68,17 @@ def visit_table(
 def episode_table(
     episodes: Episodes, ids: Any, column: str, t0: np.datetime64, officers: Any
 ) -> pd.DataFrame:
-    """Build the episodes table: one row per officer episode inside a place."""
+    """Build the episodes table: one row per officer episode inside a place.
+
+    The episodes' start and end arrays become the arrival and departure columns.
+    """
     minutes = episodes.end - episodes.start
-    columns = {
+    columns = {  # built in this order: the date before the start becomes the arrival
         "officer_id": _officer_labels(officers, episodes.officer),
         column: np.take(ids, episodes.place),
         "date": _stamp(t0, episodes.start, day=True),
-        "arrival": _stamp(t0, episodes.start),
-        "departure": _stamp(t0, episodes.end),
+        "arrival": _stamp(t0, episodes.start, reuse=True),
+        "departure": _stamp(t0, episodes.end, reuse=True),
         "minutes": minutes / 60e9,
         "n_pings": episodes.n_pings,
         "speed_kmh": episodes.speed_kmh,
