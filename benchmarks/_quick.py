@@ -369,12 +369,45 @@ def emerging_rows() -> list[dict[str, Any]]:
     ]
 
 
+def patrol_rows() -> list[dict[str, Any]]:
+    """patrol_visits, exactly 10M simulated pings onto 5,184 grid cells (bench_dose's case)."""
+    from benchmarks.bench_dose import _AREA_M, _polygon_places, _schedule
+
+    n_pings = 10_000_000
+    rng = np.random.default_rng(0)
+    places = _polygon_places(500, rng)
+    pings = hs.simulate_patrol_pings(places, _schedule(places, n_pings, rng), rng=1).pings
+    pings = pings.iloc[:n_pings]
+    side = np.sqrt(5_000) * 100.0
+    low = (_AREA_M - side) / 2
+    grid = hs.make_grid(
+        gpd.GeoSeries([shapely.box(low, low, low + side, low + side)], crs=27700),
+        cell_size_m=100,
+    )
+    spread, results = interleaved_seconds(
+        {"ours": lambda: hs.patrol_visits(pings, grid)}, repeat=REPEAT
+    )
+    peak = traced_peak_bytes(lambda: hs.patrol_visits(pings, grid))
+    return [
+        _row(
+            f"patrol_visits {len(pings):,} pings, {grid.n_cells:,} cells "
+            f"({len(results['ours'].visits):,} visits)",
+            spread,
+            ours="ours",
+            peer=None,
+            peer_name="-",
+            difference="-",
+            peak=(peak, None),
+        )
+    ]
+
+
 def main() -> None:
     """Run the headline rows and print one table."""
     start = time.perf_counter()
     before = load_average()
     rows = kde_rows() + [kde_gaussian_row()] + lattice_rows()
-    rows += knox_rows() + bandwidth_rows() + grid_rows() + emerging_rows()
+    rows += knox_rows() + bandwidth_rows() + grid_rows() + emerging_rows() + patrol_rows()
     title = (
         f"headline rows, defaults; min/median of {REPEAT} interleaved rounds "
         f"(load average before: {before}; after: {load_average()})"

@@ -1,6 +1,7 @@
 """Patrol dose: GPS pings to visits at scale, and the fixed-effects model vs statsmodels.
 
-Set HOTSPOTLIB_BENCH_PINGS (default 10_000_000) to run the ping cases at another size.
+Set HOTSPOTLIB_BENCH_PINGS (default 10_000_000) to run the ping cases at another size,
+and HOTSPOTLIB_BENCH_STAGES=1 for the grid case's seconds per stage (under cProfile).
 The pings are simulated with ``hs.simulate_patrol_pings`` from a schedule that overshoots
 the size, then cut to exactly that many rows (the "10M" case holds 10,000,000 pings).
 """
@@ -74,12 +75,13 @@ def _ping_cases(n_pings: int, rng: np.random.Generator) -> list[dict[str, Any]]:
     )
     sample = pings.iloc[:500_000]
     rows = []
-    for label, target_places, target, repeat in [
-        ("500 polygons", places, "<= 10 s at 10M pings on 2 cores", 1),
-        (f"{grid.n_cells} grid cells", grid, "<= 3 s and < 2 GB at 10M pings on 2 cores", 3),
+    for label, target_places, target in [
+        ("500 polygons", places, "<= 10 s at 10M pings on 2 cores"),
+        (f"{grid.n_cells} grid cells", grid, "<= 3 s and < 2 GB at 10M pings on 2 cores"),
     ]:
+        before = load_average()
         spread, results = interleaved_seconds(
-            {"ours": lambda p=target_places: hs.patrol_visits(pings, p)}, repeat=repeat
+            {"ours": lambda p=target_places: hs.patrol_visits(pings, p)}, repeat=3
         )
         ours, ours_median = spread["ours"]
         peak = traced_peak_bytes(lambda p=target_places: hs.patrol_visits(pings, p))
@@ -87,16 +89,22 @@ def _ping_cases(n_pings: int, rng: np.random.Generator) -> list[dict[str, Any]]:
         peer = median_seconds(
             lambda c=cells: gpd.sjoin(sample, c, predicate="intersects"), repeat=1, warmup=0
         )
+        # Both sides locate the same sample pings: pings inside a place, ours and sjoin's.
+        counts = hs.patrol_visits(sample, target_places).counts
+        joined = gpd.sjoin(sample, cells, predicate="intersects").index.nunique()
         rows.append(
             {
                 "places": label,
                 "pings": len(pings),
                 "visits": len(results["ours"].visits),
-                "patrol_visits_s min/median (runs)": f"{ours:.2f}/{ours_median:.2f} ({repeat})",
+                "patrol_visits_s min/median (runs)": f"{ours:.2f}/{ours_median:.2f} (3)",
                 "peak_GB (tracemalloc)": peak / 1e9,
                 "sjoin_only_s (scaled)": peer * len(pings) / len(sample),
                 "speed-up": peer * len(pings) / len(sample) / ours,
+                "sample pings inside ours/sjoin": f"{counts['n_used'] - counts['n_outside']}"
+                f"/{joined}",
                 "target": target,
+                "load before/after": f"{before} / {load_average()}",
             }
         )
     rows.append(
@@ -108,10 +116,49 @@ def _ping_cases(n_pings: int, rng: np.random.Generator) -> list[dict[str, Any]]:
             "peak_GB (tracemalloc)": float("nan"),
             "sjoin_only_s (scaled)": float("nan"),
             "speed-up": float("nan"),
-            "target": f"setup, not a target; load average {load_average()}",
+            "sample pings inside ours/sjoin": "-",
+            "target": "setup, not a target",
+            "load before/after": load_average(),
         }
     )
+    if os.environ.get("HOTSPOTLIB_BENCH_STAGES"):
+        report(f"patrol_visits by stage, {len(pings):,} pings, grid", _stage_rows(pings, grid))
     return rows
+
+
+# The engine's steps, by the functions that do them (cumulative wall time under cProfile).
+_STAGES = {
+    "read coordinates, CRS check": ("ping_positions",),
+    "times and officer ids": ("clean_pings",),
+    "order by officer and time": ("sort_order", "guess_interval"),
+    "gather, de-duplicate, locate": ("sorted_chunks",),
+    "episodes": ("chunk_episodes",),
+    "union into visits": ("union_visits",),
+    "tables": ("visit_table", "episode_table"),
+    "total": ("patrol_visits",),
+}
+
+
+def _stage_rows(pings: gpd.GeoDataFrame, grid: hs.Grid) -> list[dict[str, Any]]:
+    """Seconds per stage (min of 3 profiled runs), from cProfile's cumulative times."""
+    import cProfile
+    import pstats
+
+    seconds: dict[str, list[float]] = {stage: [] for stage in _STAGES}
+    for _ in range(3):
+        profile = cProfile.Profile()
+        profile.runcall(hs.patrol_visits, pings, grid)
+        stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
+        for stage, names in _STAGES.items():
+            seconds[stage].append(
+                sum(
+                    v[3] for (path, _, name), v in stats.items() if name in names and "dose" in path
+                )
+            )
+    return [
+        {"stage": stage, "min_s": min(values), "median_s": sorted(values)[1]}
+        for stage, values in seconds.items()
+    ]
 
 
 def _panel(n_places: int, n_days: int, rng: np.random.Generator) -> pd.DataFrame:
@@ -132,8 +179,10 @@ def _panel(n_places: int, n_days: int, rng: np.random.Generator) -> pd.DataFrame
 
 def _fixed_effects_case(rng: np.random.Generator) -> list[dict[str, Any]]:
     frame = _panel(200, 500, rng)
-    ours = median_seconds(lambda: hs.dose_response(frame, outcome="crimes"), repeat=3)
-    fit = hs.dose_response(frame, outcome="crimes")
+    ours = median_seconds(
+        lambda: hs.dose_response(frame, outcome="crimes", place="place"), repeat=3
+    )
+    fit = hs.dose_response(frame, outcome="crimes", place="place")
 
     def dummy_model() -> Any:
         dummies = np.column_stack(
@@ -152,7 +201,7 @@ def _fixed_effects_case(rng: np.random.Generator) -> list[dict[str, Any]]:
     oracle = dummy_model()
     peer = time.perf_counter() - started
     negbin = median_seconds(
-        lambda: hs.dose_response(frame, outcome="crimes", family="negbin"), repeat=1
+        lambda: hs.dose_response(frame, outcome="crimes", place="place", family="negbin"), repeat=1
     )
     return [
         {

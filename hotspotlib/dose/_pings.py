@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -13,46 +14,74 @@ from numpy.typing import NDArray
 from hotspotlib._validation import require_id_type, require_points, require_timestamps, wall_clock
 
 
+@dataclass(frozen=True, slots=True)
+class PingPositions:
+    """Coordinates of point pings, read once: ``xy`` is None when some are not points."""
+
+    xy: NDArray[np.float64] | None
+    missing: NDArray[np.bool_] | None
+    bounds: tuple[float, float, float, float] | None
+
+
+def ping_positions(pings: gpd.GeoDataFrame) -> PingPositions:
+    """Read the pings' coordinates in one pass, with their bounds (None if unknown).
+
+    Missing or empty points get NaN coordinates and are marked missing; ``bounds`` cover
+    the coordinates that are not NaN (as ``total_bounds`` does). Any geometry that is not a point
+    leaves ``xy`` None: such pings are refused later, with their count.
+    """
+    geometry = np.asarray(pings.geometry.values, dtype=object)
+    kind = shapely.get_type_id(geometry)
+    if (kind > 0).any():
+        return PingPositions(None, None, None)
+    xy = shapely.get_coordinates(geometry)
+    missing: NDArray[np.bool_] | None = None
+    if len(xy) != len(geometry):  # missing or empty points: NaN coordinates
+        missing = (kind < 0) | shapely.is_empty(geometry)
+        xy = np.full((len(geometry), 2), np.nan)
+        has = ~missing
+        xy[has, 0] = shapely.get_x(geometry[has])
+        xy[has, 1] = shapely.get_y(geometry[has])
+    x, y = xy[:, 0], xy[:, 1]  # one column at a time: a reduction across rows is slow
+    bounds = (float(x.min()), float(y.min()), float(x.max()), float(y.max()))
+    if not np.isfinite(bounds).all():  # NaN or infinite values
+        finite = np.isfinite(xy).all(axis=1)
+        missing = ~finite if missing is None else np.logical_or(missing, ~finite)
+        if np.isnan(x).all() or np.isnan(y).all():
+            return PingPositions(xy, missing, None)
+        low_x, low_y = float(np.nanmin(x)), float(np.nanmin(y))
+        bounds = (low_x, low_y, float(np.nanmax(x)), float(np.nanmax(y)))
+    return PingPositions(xy, missing, bounds)
+
+
 def clean_pings(
-    pings: gpd.GeoDataFrame, *, officer: str, time: str, dayfirst: bool | None = None
+    pings: gpd.GeoDataFrame,
+    positions: PingPositions,
+    *,
+    officer: str,
+    time: str,
+    dayfirst: bool | None = None,
 ) -> tuple[Any, Any, Any, dict[str, int], np.datetime64, Any]:
     """Extract valid times (ns since t0), officer codes and coordinates; count drops.
 
-    Returns times, officer codes (into the returned ids), coordinates, counts, t0 and
-    the officer ids.
+    Returns times (int64), officer codes (int32, into the returned ids), coordinates,
+    counts, t0 and the officer ids (as :func:`pandas.factorize` gives them).
     """
-    raw = pings[time]
-    present = raw.notna().to_numpy()  # pings without a time are dropped and counted below
-    parsed = wall_clock(  # local wall-clock time decides the day
-        require_timestamps(raw[present], name=f"pings[{time!r}]", dayfirst=dayfirst)
-    )
-    if present.all():
-        stamps = np.asarray(parsed.to_numpy().astype("datetime64[ns]"))
-    else:
-        stamps = np.full(len(raw), np.datetime64("NaT", "ns"))
-        stamps[present] = parsed.to_numpy().astype("datetime64[ns]")
+    stamps = _ping_stamps(pings[time], name=f"pings[{time!r}]", dayfirst=dayfirst)
     require_id_type(pings[officer], name=f"pings[{officer!r}]")
     missing_time = np.isnat(stamps)
     codes, officer_ids = pd.factorize(pings[officer])  # missing ids get code -1
-    codes = codes.astype(np.int64)
+    codes = codes.astype(np.int32 if len(officer_ids) < 2**31 else np.int64)
     missing_officer = codes < 0
 
-    geometry = np.asarray(pings.geometry.values, dtype=object)
-    kind = shapely.get_type_id(geometry)
-    if (kind > 0).any():  # refused with their count and the fix
-        require_points(pings[kind > 0], name="pings")
-    coordinates = shapely.get_coordinates(geometry) if (kind == 0).all() else None
-    if coordinates is not None and len(coordinates) == len(geometry):  # no empty point
-        xy = coordinates
-        missing_position = np.zeros(len(geometry), dtype=bool)
-    elif (missing_position := (kind < 0) | shapely.is_empty(geometry)).any():
-        xy = np.full((len(geometry), 2), np.nan)
-        has = ~missing_position
-        xy[has, 0] = shapely.get_x(geometry[has])
-        xy[has, 1] = shapely.get_y(geometry[has])
-    else:
+    xy, missing_position = positions.xy, positions.missing
+    if xy is None:  # some geometries are not points: refused with their count and the fix
+        geometry = np.asarray(pings.geometry.values, dtype=object)
+        require_points(pings[shapely.get_type_id(geometry) > 0], name="pings")
         xy = np.column_stack([shapely.get_x(geometry), shapely.get_y(geometry)])
-    missing_position |= ~(np.isfinite(xy[:, 0]) & np.isfinite(xy[:, 1]))
+        missing_position = np.logical_not(np.isfinite(xy).all(axis=1))
+    if missing_position is None:
+        missing_position = np.zeros(len(stamps), dtype=bool)
     valid = ~(missing_time | missing_officer | missing_position)
     counts = {
         "n_pings": len(pings),
@@ -69,8 +98,25 @@ def clean_pings(
     if not valid.all():
         stamps, codes, xy = stamps[valid], codes[valid], xy[valid]
     t0 = stamps.min().astype("datetime64[D]").astype("datetime64[ns]")
-    times = (stamps - t0).astype(np.int64)
-    return times, codes, xy, counts, t0, np.asarray(officer_ids)
+    times = np.subtract(stamps.view(np.int64), t0.astype(np.int64))
+    return times, codes, xy, counts, t0, officer_ids
+
+
+def _ping_stamps(raw: pd.Series, *, name: str, dayfirst: bool | None) -> NDArray[np.datetime64]:
+    """Ping times as ``datetime64[ns]`` on the local wall clock, NaT where missing."""
+    naive = isinstance(raw.dtype, np.dtype) and raw.dtype.kind == "M"
+    if naive and (dayfirst is None or isinstance(dayfirst, bool | np.bool_)):
+        # Naive datetimes are read as they are: nothing to parse or convert.
+        return np.asarray(raw.to_numpy()).astype("datetime64[ns]", copy=False)
+    present = raw.notna().to_numpy()  # pings without a time are dropped and counted
+    parsed = wall_clock(  # local wall-clock time decides the day
+        require_timestamps(raw[present], name=name, dayfirst=dayfirst)
+    )
+    if present.all():
+        return np.asarray(parsed.to_numpy().astype("datetime64[ns]"))
+    stamps = np.full(len(raw), np.datetime64("NaT", "ns"))
+    stamps[present] = parsed.to_numpy().astype("datetime64[ns]")
+    return stamps
 
 
 def event_times(

@@ -27,16 +27,19 @@ from hotspotlib._validation import (
     require_whole,
     require_within,
 )
-from hotspotlib.dose._episodes import (
-    episode_table,
-    find_episodes,
-    ping_interval,
-    sort_order,
-    union_visits,
-    visit_table,
+from hotspotlib.dose._episodes import sort_order
+from hotspotlib.dose._locate import polygon_index
+from hotspotlib.dose._ping_chunks import (
+    GapCount,
+    PingChunk,
+    chunk_episodes,
+    guess_interval,
+    median_interval,
+    sorted_chunks,
 )
-from hotspotlib.dose._locate import locate_xy
-from hotspotlib.dose._pings import clean_pings, describe_extent
+from hotspotlib.dose._pings import PingPositions, clean_pings, describe_extent, ping_positions
+from hotspotlib.dose._union import union_visits
+from hotspotlib.dose._visit_tables import episode_table, visit_table
 from hotspotlib.hotspots.grid.cells import Grid
 
 if TYPE_CHECKING:
@@ -232,28 +235,38 @@ def patrol_visits(
     >>> visits.visits[["patrol_minutes", "officer_minutes", "n_officers"]].values.tolist()
     [[20.0, 30.0, 2.0]]
     """
-    cells, locator = _places(pings, places, officer=officer, time=time, buffer_m=buffer_m)
+    cells, locator, positions = _places(
+        pings, places, officer=officer, time=time, buffer_m=buffer_m
+    )
     settings = _settings(
         max_gap_minutes, min_dwell_minutes, merge_gap_minutes, max_speed_kmh, target_minutes
     )
-    codes, times, xy, counts, t0, uniques = _ordered_pings(pings, officer, time, dayfirst)
-    place = locate_xy(xy, locator)
-    counts.update(n_used=len(times), n_outside=int((place < 0).sum()))
-    require_join(
-        describe_extent(xy),
-        describe_extent(cells.total_bounds.reshape(2, 2)),
-        left="pings",
-        right="places",
-        matched=place >= 0,
-        what="pings",
-        share=1.0,  # patrols travel between places: pings outside are usual, counted
+    times, codes, xy, counts, t0, uniques = clean_pings(
+        pings, positions, officer=officer, time=time, dayfirst=dayfirst
     )
-    step_ns = _interval_ns(codes, times, ping_interval_seconds)
-    episodes = find_episodes(
-        codes,
-        times,
-        place,
-        xy,
+    del positions
+    order, counts["n_out_of_order"] = sort_order(codes, times)
+    gaps = (
+        None if ping_interval_seconds is not None else GapCount(guess_interval(codes, times, order))
+    )
+    chunks, located = sorted_chunks(
+        codes, times, xy, order, n_officers=len(uniques), locator=locator, gaps=gaps
+    )
+    del codes, times, xy, order
+    counts.update(located)
+    if counts["n_outside"] == counts["n_used"]:  # nothing inside: refused with both extents
+        require_join(
+            describe_extent(np.concatenate([chunk.xy for chunk in chunks])),
+            describe_extent(cells.total_bounds.reshape(2, 2)),
+            left="pings",
+            right="places",
+            matched=np.zeros(counts["n_used"], dtype=bool),
+            what="pings",
+            share=1.0,  # patrols travel between places: pings outside are usual, counted
+        )
+    step_ns = _interval_ns(chunks, gaps, ping_interval_seconds)
+    episodes = chunk_episodes(
+        chunks,
         step_ns=step_ns,
         max_gap_ns=int(round(settings["max_gap_minutes"] * 60e9)),
         max_speed_kmh=max_speed_kmh,
@@ -287,12 +300,16 @@ def _places(
     officer: str,
     time: str,
     buffer_m: float,
-) -> tuple[gpd.GeoDataFrame, Any]:
-    """Check the pings and places; return the places' table and what locates pings in them."""
+) -> tuple[gpd.GeoDataFrame, Any, PingPositions]:
+    """Check the pings and places; return the places, their locator and the pings' points.
+
+    The pings' coordinates are read once here; their bounds go to the CRS check.
+    """
     require_type(pings, gpd.GeoDataFrame, name="pings", expected="a GeoDataFrame of points")
     require_columns(pings, [officer, time], name="pings")
     require_nonempty(pings, name="pings")
-    require_projected_crs(pings, name="pings")
+    positions = ping_positions(pings)
+    require_projected_crs(pings, name="pings", bounds=positions.bounds)
     if isinstance(places, Grid):
         require_range(
             buffer_m,
@@ -302,12 +319,13 @@ def _places(
             "to buffer them.",
         )
         require_same_crs(places.cells, pings, names=("places", "pings"))
-        return places.cells, places
+        return places.cells, places, positions
     geoms = require_polygons(places, name="places").to_numpy()
     require_same_crs(places, pings, names=("places", "pings"))
     require_unique(places.index, name="places", what="index values (place ids)")
     buffer = require_positive(buffer_m, name="buffer_m", allow_zero=True)
-    return places, shapely.buffer(geoms, buffer) if buffer > 0 else geoms
+    outlines = shapely.buffer(geoms, buffer) if buffer > 0 else geoms
+    return places, polygon_index(outlines) if len(outlines) else outlines, positions
 
 
 def _settings(
@@ -352,30 +370,14 @@ def _settings(
     }
 
 
-def _ordered_pings(
-    pings: gpd.GeoDataFrame, officer: str, time: str, dayfirst: bool | None
-) -> tuple[Any, Any, Any, dict[str, int], np.datetime64, Any]:
-    """Clean pings sorted by officer and time, exact duplicates dropped (all counted)."""
-    times, codes, xy, counts, t0, uniques = clean_pings(
-        pings, officer=officer, time=time, dayfirst=dayfirst
-    )
-    order, counts["n_out_of_order"] = sort_order(codes, times)
-    if order is not None:
-        codes, times, xy = codes[order], times[order], xy[order]
-    duplicate = np.zeros(len(times), dtype=bool)
-    duplicate[1:] = (codes[1:] == codes[:-1]) & (times[1:] == times[:-1])
-    counts["n_duplicates"] = int(duplicate.sum())
-    if duplicate.any():
-        codes, times, xy = codes[~duplicate], times[~duplicate], xy[~duplicate]
-    return codes, times, xy, counts, t0, uniques
-
-
-def _interval_ns(codes: Any, times: Any, ping_interval_seconds: float | None) -> int:
+def _interval_ns(
+    chunks: list[PingChunk], gaps: GapCount | None, ping_interval_seconds: float | None
+) -> int:
     """Return the ping interval in nanoseconds: given, or the median gap between pings."""
-    if ping_interval_seconds is not None:
+    if ping_interval_seconds is not None or gaps is None:
         seconds = require_positive(ping_interval_seconds, name="ping_interval_seconds")
         return int(round(seconds * 1e9))
-    inferred = ping_interval(codes, times)
+    inferred = median_interval(chunks, gaps)
     if inferred is None:
         raise ValueError(
             "Cannot infer the ping interval: no officer has two pings at different "

@@ -1,10 +1,12 @@
 """Property tests of the array kernels behind patrol_visits against brute force."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hotspotlib.dose._episodes import DAY_NS, Episodes, find_episodes, union_visits
+from hotspotlib.dose._episodes import DAY_NS, Episodes, find_episodes
+from hotspotlib.dose._union import _place_time_order, union_visits
 
 MINUTE = 60 * 10**9
 
@@ -144,3 +146,38 @@ def test_find_episodes_matches_ping_by_ping(rows, max_speed_kmh):
     assert [tuple(int(v) for v in piece) for piece in pieces] == [r[:5] for r in expected]
     np.testing.assert_allclose(got.speed_kmh, [r[5] for r in expected], rtol=1e-12)
     assert got.n_too_fast == n_too_fast
+
+
+@pytest.mark.parametrize(
+    ("offset_ns", "place_scale"),
+    [(0, 1), (1, 1), (0, 2**40)],  # packed seconds, nanosecond argsort, lexsort
+)
+def test_place_time_order_every_path(offset_ns, place_scale):
+    rng = np.random.default_rng(4)
+    place = rng.integers(0, 50, 5_000) * place_scale
+    start = rng.integers(0, 3 * 86_400, 5_000) * 10**9 + offset_ns * rng.integers(0, 2, 5_000)
+    order = _place_time_order(place, start)
+    expected = np.lexsort((start, place))
+    assert sorted(order.tolist()) == list(range(5_000))
+    np.testing.assert_array_equal(place[order], place[expected])
+    np.testing.assert_array_equal(start[order], start[expected])
+
+
+def test_union_in_bands_equals_one_sweep():
+    rng = np.random.default_rng(5)
+    n = 4_000
+    start = rng.integers(0, 2 * 86_400, n) * 10**9 + rng.integers(0, 2, n)  # some odd ns
+    episodes = Episodes(
+        officer=rng.integers(0, 30, n),
+        place=rng.integers(0, 40, n),
+        start=start,
+        end=np.minimum(start + rng.integers(1, 1_800, n) * 10**9, (start // DAY_NS + 1) * DAY_NS),
+        n_pings=np.ones(n, dtype=np.int64),
+        speed_kmh=np.zeros(n),
+        n_too_fast=0,
+    )
+    whole = union_visits(episodes, merge_gap_ns=180 * 10**9, n_officers=30)
+    banded = union_visits(episodes, merge_gap_ns=180 * 10**9, n_officers=30, band=300)
+    for name in whole.__slots__:
+        np.testing.assert_array_equal(getattr(banded, name), getattr(whole, name))
+    assert len(whole.place) > 100 and (whole.n_officers > 1).any()
