@@ -18,8 +18,9 @@ from hotspotlib._validation import (
 from hotspotlib.forecast._common import Training, Weights, prepare
 from hotspotlib.forecast._decay_kernel import (
     candidate_scores,
-    decayed_lattice,
+    decayed_counts,
     quartic_stencil,
+    smooth,
     validate,
 )
 from hotspotlib.forecast.surface import ForecastSurface
@@ -36,6 +37,7 @@ def decayed_kde(
     origin: Any,
     bandwidths_m: float | ArrayLike = (150.0, 225.0, 300.0, 450.0),
     half_lives_days: float | ArrayLike = (90.0, 180.0, 365.0, 730.0),
+    own_half_lives_days: float | ArrayLike | None = None,
     stay_shares: float | ArrayLike = (0.0, 0.25, 0.5, 0.75),
     window_days: float | None = None,
     validation_days: float = 28.0,
@@ -51,9 +53,13 @@ def decayed_kde(
     spread over the cells around it by a quartic kernel of search radius ``bandwidth``
     (weights ``(1 - (d / bandwidth) ** 2) ** 2`` at the distances ``d`` between cell
     centres, scaled to sum to 1). The score of a cell is thus
-    ``stay * own + (1 - stay) * smoothed``, in decayed events.
+    ``stay * own + (1 - stay) * smoothed``, in decayed events. With
+    ``own_half_lives_days``, the own count decays at its own rate: ``own`` sums
+    ``weight * 0.5 ** (age_days / own_half_life)`` over the cell's events, while
+    ``smoothed`` keeps ``half_life`` (recent crime in the cell itself, the older
+    pattern around it).
 
-    When more than one candidate is given, the half-life, bandwidth and stay share are
+    When more than one candidate is given, the half-lives, bandwidth and stay share are
     chosen by mean hit rate (at ``coverage``) on the ``n_validation`` windows of
     ``validation_days`` just before the origin, each scored from the events before its
     start; no event at or after ``origin`` is used, in scoring or in choosing.
@@ -73,7 +79,12 @@ def decayed_kde(
         one cell size keeps every event in its own cell (no smoothing).
     half_lives_days : float or sequence of float
         Candidate half-lives of the decay, in days (> 0; a very long one gives plain
-        counts).
+        counts): of the events spread by the kernel, and of the own count too unless
+        ``own_half_lives_days`` is given.
+    own_half_lives_days : float or sequence of float, optional
+        Candidate half-lives of the decay of each cell's own count (the share ``stay``
+        kept in the cell), in days (> 0). Every combination with ``half_lives_days`` is
+        a candidate. None (the default) ties it to the spread's half-life.
     stay_shares : float or sequence of float
         Candidate shares of each cell's decayed count kept in the cell, in [0, 1).
     window_days : float, optional
@@ -96,9 +107,10 @@ def decayed_kde(
     -------
     ForecastSurface
         ``scores`` are smoothed decayed counts per cell. ``parameters`` holds the
-        chosen ``bandwidth_m``, ``half_life_days`` and ``stay_share``, the candidates,
-        the chosen candidate's ``validation_hit_rate`` and the ``validation_table`` (one
-        ``(half_life_days, bandwidth_m, stay_share, hit_rate)`` row per candidate);
+        chosen ``bandwidth_m``, ``half_life_days``, ``own_half_life_days`` and
+        ``stay_share``, the candidates, the chosen candidate's ``validation_hit_rate``
+        and the ``validation_table`` (one ``(half_life_days, own_half_life_days,
+        bandwidth_m, stay_share, hit_rate)`` row per candidate);
         ``counts`` the events used and left out, the candidates and the validation
         windows used and skipped.
 
@@ -125,9 +137,10 @@ def decayed_kde(
     kernel reaches tie at zero. Hit rates follow
     :func:`hotspotlib.metrics.accuracy_curve`: whole cells, highest score first, ties
     by ascending observed count. Among candidates with the same validation hit rate the
-    first in the order (half-lives, then bandwidths, then stay shares, each as given)
-    is kept. The cost is one FFT convolution per half-life, bandwidth and validation
-    window (about 2 s for the defaults on 50,000 cells and 45,000 events).
+    first in the order (half-lives, then own half-lives, then bandwidths, then stay
+    shares, each as given) is kept. The cost is one FFT convolution per half-life,
+    bandwidth and validation window (own half-lives add none): about 2 s for the
+    defaults on 50,000 cells and 45,000 events.
 
     The default candidates and the 4 windows come from the Chicago burglaries (150 m
     cells, monthly origins, 28-day tests; ``python -m benchmarks forecast``); the
@@ -174,6 +187,12 @@ def decayed_kde(
         )
     bandwidths = _candidates(bandwidths_m, "bandwidths_m", "E.g. (150, 300) metres.")
     half_lives = _candidates(half_lives_days, "half_lives_days", "E.g. (90, 365) days.")
+    own_half_lives = (
+        None
+        if own_half_lives_days is None
+        else _candidates(own_half_lives_days, "own_half_lives_days", "E.g. (30, 180) days.")
+    )
+    pairs = _pairs(half_lives, own_half_lives)
     stays = _candidates(
         stay_shares, "stay_shares", "E.g. (0, 0.5): shares in [0, 1).", low=0.0, high=1.0
     )
@@ -191,14 +210,14 @@ def decayed_kde(
         events, grid, time=time, origin=origin, window_days=None, weights=weights,
         dayfirst=dayfirst,
     )  # fmt: skip
-    n_candidates = half_lives.size * bandwidths.size * stays.size
+    n_candidates = pairs.shape[0] * bandwidths.size * stays.size
     counts: dict[str, int] = {**training.counts, "n_candidates": n_candidates}
-    table: tuple[tuple[float, float, float, float], ...] = ()
+    table: tuple[tuple[float, float, float, float, float], ...] = ()
     if n_candidates > 1:
         rates, counts["n_validation_windows"], counts["n_validation_skipped"] = validate(
             grid, training.position, training.age_days, training.weight,
-            bandwidths_m=bandwidths, half_lives_days=half_lives, stay_shares=stays,
-            window_days=window, validation_days=span, n_validation=n_windows, coverage=shares,
+            bandwidths_m=bandwidths, pairs=pairs, stay_shares=stays, window_days=window,
+            validation_days=span, n_validation=n_windows, coverage=shares,
         )  # fmt: skip
         if counts["n_validation_windows"] == 0:
             raise ValueError(
@@ -210,10 +229,18 @@ def decayed_kde(
         best = int(np.argmax(np.round(rates, 12).ravel()))  # first of the best
         a, b, c = (int(i) for i in np.unravel_index(best, rates.shape))
         chosen_rate = float(rates[a, b, c])
-        grids = np.meshgrid(half_lives, bandwidths, stays, indexing="ij")
-        table = tuple(
-            zip(*(g.ravel().tolist() for g in grids), rates.ravel().tolist(), strict=True)
+        index = np.meshgrid(
+            np.arange(pairs.shape[0]), np.arange(bandwidths.size), np.arange(stays.size),
+            indexing="ij",
+        )  # fmt: skip
+        columns = (
+            pairs[index[0], 0],
+            pairs[index[0], 1],
+            bandwidths[index[1]],
+            stays[index[2]],
+            rates,
         )
+        table = tuple(zip(*(c.ravel().tolist() for c in columns), strict=True))
     else:
         a = b = c = 0
         chosen_rate = float("nan")
@@ -227,22 +254,22 @@ def decayed_kde(
             f"events before `origin` ({training.origin}) is within `window_days` ({window}). "
             "Use a longer `window_days`."
         )
-    lattice = decayed_lattice(
-        grid, training.position[kept], training.age_days[kept], training.weight[kept],
-        float(half_lives[a]),
-    )  # fmt: skip
-    scores = candidate_scores(
-        grid, lattice, quartic_stencil(float(bandwidths[b]), grid.cell_size_m), stays[c : c + 1]
-    )[0]
+    where, age, mass = training.position[kept], training.age_days[kept], training.weight[kept]
+    lattice = grid.to_array(decayed_counts(grid, where, age, mass, pairs[a, 0]), fill=0.0)
+    spread = grid.from_array(smooth(lattice, quartic_stencil(bandwidths[b], grid.cell_size_m)))
+    own = decayed_counts(grid, where, age, mass, pairs[a, 1])
+    scores = candidate_scores(own[None, :], spread, stays[c : c + 1])[0]
     parameters = {
         **training.parameters,
         "window_days": window,
         "bandwidth_m": float(bandwidths[b]),
-        "half_life_days": float(half_lives[a]),
+        "half_life_days": float(pairs[a, 0]),
+        "own_half_life_days": float(pairs[a, 1]),
         "stay_share": float(stays[c]),
         "kernel": "quartic",
         "bandwidths_m": tuple(bandwidths.tolist()),
         "half_lives_days": tuple(half_lives.tolist()),
+        "own_half_lives_days": None if own_half_lives is None else tuple(own_half_lives.tolist()),
         "stay_shares": tuple(stays.tolist()),
         "validation_days": span,
         "n_validation": n_windows,
@@ -271,6 +298,16 @@ def _candidates(
     return array
 
 
+def _pairs(
+    half_lives: NDArray[np.float64], own_half_lives: NDArray[np.float64] | None
+) -> NDArray[np.float64]:
+    """(spread half-life, own half-life) candidates: tied, or every combination."""
+    if own_half_lives is None:
+        return np.column_stack([half_lives, half_lives])
+    spread, own = np.meshgrid(half_lives, own_half_lives, indexing="ij")
+    return np.column_stack([spread.ravel(), own.ravel()])
+
+
 def _within(training: Training, window: float | None) -> NDArray[np.bool_]:
     """Which training events lie within ``window`` days of the origin."""
     if window is None:
@@ -287,6 +324,12 @@ def _notes(
         f"{parameters['stay_share']:.0%} of a cell's decayed count stays in the cell, the "
         f"rest is spread by a quartic kernel of radius {parameters['bandwidth_m']:g} m over "
         "the cell centres."
+        if parameters["own_half_life_days"] == parameters["half_life_days"]
+        else f"{parameters['stay_share']:.0%} of the score is the cell's own count, each "
+        f"event weighted 0.5 ** (age_days / {parameters['own_half_life_days']:g}); the rest "
+        "is the events spread by a quartic kernel of radius "
+        f"{parameters['bandwidth_m']:g} m over the cell centres, each weighted "
+        f"0.5 ** (age_days / {parameters['half_life_days']:g})."
     ]
     if counts["n_candidates"] > 1:
         notes.append(
