@@ -77,6 +77,7 @@ CASES = [
             window_days=0.001,
             bandwidths_m=300,
             half_lives_days=30,
+            own_half_lives_days=None,
             stay_shares=0,
         ),
         match="within `window_days`",

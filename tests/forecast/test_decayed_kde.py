@@ -70,7 +70,7 @@ def test_equals_brute_force(bandwidth: float, half_life: float, stay: float) -> 
     origin = pd.Timestamp("2024-11-15")
     surface = hs.decayed_kde(
         events, grid, origin=origin, bandwidths_m=bandwidth, half_lives_days=half_life,
-        stay_shares=stay,
+        own_half_lives_days=None, stay_shares=stay,
     )  # fmt: skip
     expected = _brute_force(events, grid, origin, bandwidth, half_life, stay)
     np.testing.assert_allclose(surface.scores, expected, rtol=0, atol=1e-10)
@@ -106,8 +106,9 @@ def test_separate_half_lives_equal_brute_force(
 def test_small_radius_gives_recency_counts() -> None:
     events, grid = _tiny()
     kde = hs.decayed_kde(
-        events, grid, origin="2024-11-15", bandwidths_m=60, half_lives_days=45, stay_shares=0
-    )
+        events, grid, origin="2024-11-15", bandwidths_m=60, half_lives_days=45, stay_shares=0,
+        own_half_lives_days=None,
+    )  # fmt: skip
     recency = hs.recency_counts(events, grid, origin="2024-11-15", half_life_days=45)
     np.testing.assert_allclose(kde.scores, recency.scores, rtol=1e-12)
 
@@ -121,8 +122,9 @@ def test_smoothing_keeps_mass_away_from_edges() -> None:
         crs=27700,
     )
     surface = hs.decayed_kde(
-        events, grid, origin="2024-04-01", bandwidths_m=400, half_lives_days=30, stay_shares=0
-    )
+        events, grid, origin="2024-04-01", bandwidths_m=400, half_lives_days=30, stay_shares=0,
+        own_half_lives_days=None,
+    )  # fmt: skip
     ages = np.array([91.0, 60.0, 31.0])  # days from each event to the origin
     assert surface.scores.sum() == pytest.approx(np.sum(0.5 ** (ages / 30)), rel=1e-12)
     assert (surface.scores > 0).sum() > 3
@@ -138,6 +140,7 @@ def _validation_by_hand(
         test = events[
             (events["timestamp"] >= start) & (events["timestamp"] < start + pd.Timedelta(days=28))
         ]
+        candidate = {"own_half_lives_days": None, **candidate}
         surface = hs.decayed_kde(
             events[events["timestamp"] < start], grid, origin=start, **candidate
         )
@@ -152,7 +155,7 @@ def test_validation_hit_rates_by_hand() -> None:
     origin = pd.Timestamp("2024-10-01")
     surface = hs.decayed_kde(
         city.events, grid, origin=origin, bandwidths_m=(250, 600), half_lives_days=(30, 365),
-        stay_shares=(0.0, 0.5), n_validation=3,
+        stay_shares=(0.0, 0.5), n_validation=3, own_half_lives_days=None, coverage=(0.01, 0.05),
     )  # fmt: skip
     table = surface.parameters["validation_table"]
     assert len(table) == 8 == surface.counts["n_candidates"]
@@ -178,6 +181,7 @@ def test_separate_half_lives_validation_by_hand() -> None:
     surface = hs.decayed_kde(
         city.events, grid, origin=origin, bandwidths_m=(250, 600), half_lives_days=(60, 365),
         own_half_lives_days=(20, 60, 365), stay_shares=(0.3, 0.7), n_validation=3,
+        coverage=(0.01, 0.05),
     )  # fmt: skip
     table = surface.parameters["validation_table"]
     assert len(table) == 24 == surface.counts["n_candidates"]
@@ -240,8 +244,9 @@ def test_planted_move_prefers_short_half_life() -> None:
         crs=27700,
     )
     surface = hs.decayed_kde(
-        events, grid, origin="2024-01-01", half_lives_days=(14, 1000), n_validation=3
-    )
+        events, grid, origin="2024-01-01", half_lives_days=(14, 1000), n_validation=3,
+        own_half_lives_days=None,
+    )  # fmt: skip
     assert surface.parameters["half_life_days"] == 14
     top = np.argsort(-surface.scores)[:10]
     assert np.all(np.hypot(*(grid.centroids()[top] - [2300, 2300]).T) < 400)
