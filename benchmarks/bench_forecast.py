@@ -9,7 +9,8 @@ interval over origins, then whether the best method beats the better of the 1-ye
 3-year counts by at least 10% at both coverages. The defaults of ``decayed_kde`` (its
 candidates, 8 validation windows and the coverages it chooses on) were fixed on the
 monthly origins of 2016, so 2017 is held out for it; the same protocol over 2016 is
-printed for a few methods. A ``decayed_kde`` row with one half-life for the own count
+printed for a few methods. The ensemble is also run with ``decayed_kde`` added to its
+default members. A ``decayed_kde`` row with one half-life for the own count
 and the spread (its previous defaults) shows what the separate half-lives add.
 Also times the self-exciting model on one year of burglaries (2016, about 11,700
 events): the fit (close pairs and EM) and the prediction of a 28-day surface, each the
@@ -36,6 +37,7 @@ import pandas as pd
 import hotspotlib as hs
 from benchmarks._timing import SHARED_DATA, interleaved_min_seconds, report
 from hotspotlib.forecast._etas import close_pairs, fit_etas, predict_etas
+from hotspotlib.forecast._members import default_methods
 
 CELL_SIZE_M = 150.0
 COVERAGES = (0.01, 0.05)
@@ -85,11 +87,19 @@ def methods(grid: hs.Grid) -> dict[str, Callable[[gpd.GeoDataFrame, pd.Timestamp
 
         return score
 
-    def ensemble(members: dict[str, Any] | None) -> Callable[[gpd.GeoDataFrame, pd.Timestamp], Any]:
+    def ensemble(
+        members: dict[str, Any] | None, with_decayed_kde: bool = False
+    ) -> Callable[[gpd.GeoDataFrame, pd.Timestamp], Any]:
         def score(train: gpd.GeoDataFrame, origin: pd.Timestamp) -> Any:
+            chosen = members
+            if with_decayed_kde:  # the default members and decayed_kde with its defaults
+                chosen = {
+                    **default_methods(grid, "timestamp"),
+                    "decayed_kde": lambda t, o: hs.decayed_kde(t, grid, origin=o),
+                }
             with warnings.catch_warnings():  # a member's caveats: told in its notes
                 warnings.simplefilter("ignore", UserWarning)
-                return hs.ensemble(train, grid, origin=origin, methods=members)
+                return hs.ensemble(train, grid, origin=origin, methods=chosen)
 
         return score
 
@@ -136,6 +146,7 @@ def methods(grid: hs.Grid) -> dict[str, Callable[[gpd.GeoDataFrame, pd.Timestamp
         "self-exciting (defaults: cell, 3y)": self_exciting(),
         "self-exciting kernel 300 m, 1y": self_exciting(background="kernel", window_days=YEAR),
         "ensemble (defaults: counts, shrunk, self-exc)": ensemble(None),
+        "ensemble defaults + decayed kde": ensemble(None, with_decayed_kde=True),
         "ensemble counts, recency, shrunk": ensemble(no_model),
     }
 
@@ -147,6 +158,7 @@ HELD_OUT = (
     "decayed kde (defaults: validation)",
     "decayed kde, tied half-lives",
     "ensemble (defaults: counts, shrunk, self-exc)",
+    "ensemble defaults + decayed kde",
 )
 
 
