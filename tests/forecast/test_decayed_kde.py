@@ -250,3 +250,31 @@ def test_planted_move_prefers_short_half_life() -> None:
     assert surface.parameters["half_life_days"] == 14
     top = np.argsort(-surface.scores)[:10]
     assert np.all(np.hypot(*(grid.centroids()[top] - [2300, 2300]).T) < 400)
+
+
+def test_planted_steady_cells_prefer_long_own_half_life() -> None:
+    """Steady hot cells among noise: the long own memory wins on the validation windows."""
+    area = gpd.GeoDataFrame(geometry=[box(0, 0, 3000, 3000)], crs=27700)
+    grid = hs.make_grid(area, cell_size_m=100)
+    rng = np.random.default_rng(11)
+    hot = rng.choice(grid.n_cells, 40, replace=False)
+    per_hot = 25  # about one event a month in each hot cell over two years
+    centres = grid.centroids()[np.repeat(hot, per_hot)]
+    steady = centres + rng.uniform(-40, 40, centres.shape)
+    noise = rng.uniform(0, 3000, size=(3_000, 2))
+    xy = np.vstack([steady, noise])
+    days = rng.uniform(0, 730, len(xy))
+    events = gpd.GeoDataFrame(
+        {"timestamp": pd.Timestamp("2022-01-01") + pd.to_timedelta(days, unit="D")},
+        geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]),
+        crs=27700,
+    )
+    surface = hs.decayed_kde(
+        events, grid, origin="2024-01-01", bandwidths_m=250, half_lives_days=30,
+        own_half_lives_days=(7, 1000), stay_shares=0.75, n_validation=6,
+    )  # fmt: skip
+    assert surface.parameters["own_half_life_days"] == 1000
+    rates = {row[1]: row[4] for row in surface.parameters["validation_table"]}
+    assert rates[1000] > 1.15 * rates[7]
+    top = np.argsort(-surface.scores)[:40]
+    assert np.isin(top, hot).mean() > 0.9
