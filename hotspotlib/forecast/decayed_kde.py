@@ -56,8 +56,8 @@ def decayed_kde(
     ``stay * own + (1 - stay) * smoothed``, in decayed events. With
     ``own_half_lives_days``, the own count decays at its own rate: ``own`` sums
     ``weight * 0.5 ** (age_days / own_half_life)`` over the cell's events, while
-    ``smoothed`` keeps ``half_life`` (recent crime in the cell itself, the older
-    pattern around it).
+    ``smoothed`` keeps ``half_life`` (by default a long memory of the cell itself and
+    a short one of the crime around it).
 
     When more than one candidate is given, the half-lives, bandwidth and stay share are
     chosen by mean hit rate (at ``coverage``) on the ``n_validation`` windows of
@@ -84,7 +84,7 @@ def decayed_kde(
     own_half_lives_days : float or sequence of float, optional
         Candidate half-lives of the decay of each cell's own count (the share ``stay``
         kept in the cell), in days (> 0). Every combination with ``half_lives_days`` is
-        a candidate. None (the default) ties it to the spread's half-life.
+        a candidate. None ties it to the spread's half-life (one decay for all).
     stay_shares : float or sequence of float
         Candidate shares of each cell's decayed count kept in the cell, in [0, 1).
     window_days : float, optional
@@ -139,8 +139,8 @@ def decayed_kde(
     by ascending observed count. Among candidates with the same validation hit rate the
     first in the order (half-lives, then own half-lives, then bandwidths, then stay
     shares, each as given) is kept. The cost is one FFT convolution per half-life,
-    bandwidth and validation window (own half-lives add none): about 2 s for the
-    defaults on 50,000 cells and 45,000 events.
+    bandwidth and validation window (own half-lives add none): about 3 s for the 256
+    default candidates on 50,000 cells and 45,000 events.
 
     The defaults were fixed on the Chicago burglaries (150 m cells, monthly origins,
     28-day tests; ``python -m benchmarks forecast``) with 2016 as the tuning year and
@@ -152,7 +152,9 @@ def decayed_kde(
     and 37.9% against 11.9% and 32.5% (+8%, +17%). The candidates pair a long memory of
     the cell's own events (1 to 10 years) with a short one for the spread (1 to 6
     months), as the best fixed candidates over 2016 did; tied half-lives
-    (``own_half_lives_days=None``, the previous defaults) gave +17% and +7% at 1%.
+    (``own_half_lives_days=None`` with the earlier candidates) gave +17% and +7% at 1%
+    over 2016 and 2017. The evidence and its limits are in the explanation page on
+    bandwidth and cell size.
 
     References
     ----------
