@@ -4,8 +4,9 @@ Events are binned to their cell with weight ``w * 0.5 ** (age / half_life)``; th
 decayed counts on the grid's full lattice are smoothed by a quartic kernel evaluated at
 the offsets between cell centres (normalised to sum 1, so the smoothing moves mass and
 does not create it), by FFT convolution; a share ``stay`` of each cell's own decayed
-count is kept in the cell. Scores of every (half-life, bandwidth, stay share) candidate
-are judged by hit rate on validation windows before the origin.
+count, with its own half-life, is kept in the cell. Scores of every (spread half-life,
+own half-life, bandwidth, stay share) candidate are judged by hit rate on validation
+windows before the origin.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from scipy.signal import fftconvolve
 from hotspotlib.forecast._members import hit_rates
 from hotspotlib.hotspots.grid.cells import Grid
 
-__all__ = ["candidate_scores", "decayed_lattice", "quartic_stencil", "smooth", "validate"]
+__all__ = ["candidate_scores", "decayed_counts", "quartic_stencil", "smooth", "validate"]
 
 _SNAP = 1e-12  # FFT round-off below this share of the largest score is set to 0
 
@@ -38,17 +39,16 @@ def quartic_stencil(bandwidth_m: float, cell_size_m: float) -> NDArray[np.float6
     return np.asarray(weight / weight.sum(), dtype=float)
 
 
-def decayed_lattice(
+def decayed_counts(
     grid: Grid,
     position: NDArray[np.int64],
     age_days: NDArray[np.float64],
     weight: NDArray[np.float64],
     half_life_days: float,
 ) -> NDArray[np.float64]:
-    """Decayed counts (or weight sums) per cell on the full ``(n_rows, n_cols)`` lattice."""
+    """Decayed counts (or weight sums) per kept cell: ``sum w * 0.5 ** (age / half_life)``."""
     decayed = weight * np.exp2(-age_days / half_life_days)
-    per_cell = np.bincount(position, weights=decayed, minlength=grid.n_cells)
-    return grid.to_array(per_cell, fill=0.0)
+    return np.asarray(np.bincount(position, weights=decayed, minlength=grid.n_cells), dtype=float)
 
 
 def smooth(lattice: NDArray[np.float64], stencil: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -62,15 +62,19 @@ def smooth(lattice: NDArray[np.float64], stencil: NDArray[np.float64]) -> NDArra
 
 
 def candidate_scores(
-    grid: Grid,
-    lattice: NDArray[np.float64],
-    stencil: NDArray[np.float64],
+    own: NDArray[np.float64],
+    spread: NDArray[np.float64],
     stay_shares: NDArray[np.float64],
 ) -> NDArray[np.float64]:
-    """(stay shares, cells) scores ``stay * own + (1 - stay) * smoothed`` per kept cell."""
-    own = grid.from_array(lattice)
-    spread = grid.from_array(smooth(lattice, stencil))
-    return stay_shares[:, None] * own[None, :] + (1.0 - stay_shares[:, None]) * spread[None, :]
+    """(own rows x stay shares, cells) scores ``stay * own + (1 - stay) * spread``.
+
+    ``own`` is ``(n_own, n_cells)`` decayed counts per kept cell (one row per own
+    half-life), ``spread`` the ``(n_cells,)`` smoothed decayed counts; rows run over the
+    own half-lives, then the stay shares.
+    """
+    stay = stay_shares[None, :, None]
+    scores = stay * own[:, None, :] + (1.0 - stay) * spread[None, None, :]
+    return np.asarray(scores.reshape(-1, spread.size))
 
 
 def validate(
@@ -80,7 +84,7 @@ def validate(
     weight: NDArray[np.float64],
     *,
     bandwidths_m: NDArray[np.float64],
-    half_lives_days: NDArray[np.float64],
+    pairs: NDArray[np.float64],
     stay_shares: NDArray[np.float64],
     window_days: float | None,
     validation_days: float,
@@ -89,16 +93,19 @@ def validate(
 ) -> tuple[NDArray[np.float64], int, int]:
     """Mean hit rate of every candidate over the validation windows before the origin.
 
-    Window ``j`` (1 = latest) covers ages ``((j - 1) * span, j * span]`` days before the
-    origin; it is scored from the events older than ``j * span`` (within
-    ``window_days`` of its start), their ages measured to its start. A window with no
-    earlier event or no event in it is skipped. Returns the (half-lives, bandwidths,
+    ``pairs`` holds one ``(spread half-life, own half-life)`` row per half-life
+    candidate. Window ``j`` (1 = latest) covers ages ``((j - 1) * span, j * span]``
+    days before the origin; it is scored from the events older than ``j * span``
+    (within ``window_days`` of its start), their ages measured to its start. A window
+    with no earlier event or no event in it is skipped. Returns the (pairs, bandwidths,
     stay shares) mean hit rates (NaN when every window was skipped), the windows used
     and those skipped.
     """
     size = grid.cells["area_share"].to_numpy(dtype=float)
     stencils = [quartic_stencil(h, grid.cell_size_m) for h in bandwidths_m]
-    total = np.zeros((half_lives_days.size, bandwidths_m.size, stay_shares.size))
+    spread_values, spread_of = np.unique(pairs[:, 0], return_inverse=True)
+    own_values, own_of = np.unique(pairs[:, 1], return_inverse=True)
+    total = np.zeros((pairs.shape[0], bandwidths_m.size, stay_shares.size))
     used = skipped = 0
     for j in range(1, n_validation + 1):  # a handful of validation windows
         lag = j * validation_days
@@ -111,12 +118,15 @@ def validate(
             skipped += 1
             continue
         used += 1
-        for a, half_life in enumerate(half_lives_days):  # a handful of candidates
-            lattice = decayed_lattice(
-                grid, position[earlier], age_days[earlier] - lag, weight[earlier], half_life
-            )
+        where, age, mass = position[earlier], age_days[earlier] - lag, weight[earlier]
+        owns = np.array([decayed_counts(grid, where, age, mass, h) for h in own_values])
+        for a, half_life in enumerate(spread_values):  # a handful of candidates
+            rows = np.flatnonzero(spread_of == a)
+            lattice = grid.to_array(decayed_counts(grid, where, age, mass, half_life), fill=0.0)
             for b, stencil in enumerate(stencils):
-                scores = candidate_scores(grid, lattice, stencil, stay_shares)
-                total[a, b] += hit_rates(scores, observed, size, coverage).mean(axis=1)
+                spread = grid.from_array(smooth(lattice, stencil))
+                scores = candidate_scores(owns[own_of[rows]], spread, stay_shares)
+                rates = hit_rates(scores, observed, size, coverage).mean(axis=1)
+                total[rows, b] += rates.reshape(rows.size, stay_shares.size)
     mean = total / used if used else np.full_like(total, np.nan)
     return mean, used, skipped

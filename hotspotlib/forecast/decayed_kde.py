@@ -18,8 +18,9 @@ from hotspotlib._validation import (
 from hotspotlib.forecast._common import Training, Weights, prepare
 from hotspotlib.forecast._decay_kernel import (
     candidate_scores,
-    decayed_lattice,
+    decayed_counts,
     quartic_stencil,
+    smooth,
     validate,
 )
 from hotspotlib.forecast.surface import ForecastSurface
@@ -35,12 +36,13 @@ def decayed_kde(
     time: str = "timestamp",
     origin: Any,
     bandwidths_m: float | ArrayLike = (150.0, 225.0, 300.0, 450.0),
-    half_lives_days: float | ArrayLike = (90.0, 180.0, 365.0, 730.0),
-    stay_shares: float | ArrayLike = (0.0, 0.25, 0.5, 0.75),
+    half_lives_days: float | ArrayLike = (30.0, 60.0, 90.0, 180.0),
+    own_half_lives_days: float | ArrayLike | None = (365.0, 730.0, 1460.0, 3650.0),
+    stay_shares: float | ArrayLike = (0.25, 0.5, 0.75, 0.9),
     window_days: float | None = None,
     validation_days: float = 28.0,
-    n_validation: int = 4,
-    coverage: float | ArrayLike = (0.01, 0.05),
+    n_validation: int = 8,
+    coverage: float | ArrayLike = (0.005, 0.01, 0.02),
     weights: Weights = None,
     dayfirst: bool | None = None,
 ) -> ForecastSurface:
@@ -51,9 +53,13 @@ def decayed_kde(
     spread over the cells around it by a quartic kernel of search radius ``bandwidth``
     (weights ``(1 - (d / bandwidth) ** 2) ** 2`` at the distances ``d`` between cell
     centres, scaled to sum to 1). The score of a cell is thus
-    ``stay * own + (1 - stay) * smoothed``, in decayed events.
+    ``stay * own + (1 - stay) * smoothed``, in decayed events. With
+    ``own_half_lives_days``, the own count decays at its own rate: ``own`` sums
+    ``weight * 0.5 ** (age_days / own_half_life)`` over the cell's events, while
+    ``smoothed`` keeps ``half_life`` (by default a long memory of the cell itself and
+    a short one of the crime around it).
 
-    When more than one candidate is given, the half-life, bandwidth and stay share are
+    When more than one candidate is given, the half-lives, bandwidth and stay share are
     chosen by mean hit rate (at ``coverage``) on the ``n_validation`` windows of
     ``validation_days`` just before the origin, each scored from the events before its
     start; no event at or after ``origin`` is used, in scoring or in choosing.
@@ -73,7 +79,12 @@ def decayed_kde(
         one cell size keeps every event in its own cell (no smoothing).
     half_lives_days : float or sequence of float
         Candidate half-lives of the decay, in days (> 0; a very long one gives plain
-        counts).
+        counts): of the events spread by the kernel, and of the own count too unless
+        ``own_half_lives_days`` is given.
+    own_half_lives_days : float or sequence of float, optional
+        Candidate half-lives of the decay of each cell's own count (the share ``stay``
+        kept in the cell), in days (> 0). Every combination with ``half_lives_days`` is
+        a candidate. None ties it to the spread's half-life (one decay for all).
     stay_shares : float or sequence of float
         Candidate shares of each cell's decayed count kept in the cell, in [0, 1).
     window_days : float, optional
@@ -96,9 +107,10 @@ def decayed_kde(
     -------
     ForecastSurface
         ``scores`` are smoothed decayed counts per cell. ``parameters`` holds the
-        chosen ``bandwidth_m``, ``half_life_days`` and ``stay_share``, the candidates,
-        the chosen candidate's ``validation_hit_rate`` and the ``validation_table`` (one
-        ``(half_life_days, bandwidth_m, stay_share, hit_rate)`` row per candidate);
+        chosen ``bandwidth_m``, ``half_life_days``, ``own_half_life_days`` and
+        ``stay_share``, the candidates, the chosen candidate's ``validation_hit_rate``
+        and the ``validation_table`` (one ``(half_life_days, own_half_life_days,
+        bandwidth_m, stay_share, hit_rate)`` row per candidate);
         ``counts`` the events used and left out, the candidates and the validation
         windows used and skipped.
 
@@ -125,16 +137,24 @@ def decayed_kde(
     kernel reaches tie at zero. Hit rates follow
     :func:`hotspotlib.metrics.accuracy_curve`: whole cells, highest score first, ties
     by ascending observed count. Among candidates with the same validation hit rate the
-    first in the order (half-lives, then bandwidths, then stay shares, each as given)
-    is kept. The cost is one FFT convolution per half-life, bandwidth and validation
-    window (about 2 s for the defaults on 50,000 cells and 45,000 events).
+    first in the order (half-lives, then own half-lives, then bandwidths, then stay
+    shares, each as given) is kept. The cost is one FFT convolution per half-life,
+    bandwidth and validation window (own half-lives add none): about 3 s for the 256
+    default candidates on 50,000 cells and 45,000 events.
 
-    The default candidates and the 4 windows come from the Chicago burglaries (150 m
-    cells, monthly origins, 28-day tests; ``python -m benchmarks forecast``); the
-    number of windows was chosen on 2016. Over 2016 the mean hit rate was 13.4% at 1%
-    of the area and 37.5% at 5%, against 11.5% and 31.5% for the better of one and
-    three years' counts (+17%, +19%); over 2017 (held out) 12.7% and 37.0% against
-    11.9% and 32.5% (+7%, +14%).
+    The defaults were fixed on the Chicago burglaries (150 m cells, monthly origins,
+    28-day tests; ``python -m benchmarks forecast``) with 2016 as the tuning year and
+    2017 held out. Of the rules tried for choosing (4, 6, 8 or 12 windows; hit rate
+    averaged at 1% and 5%, at 1% and 2%, at 0.5% to 2% or at 0.5% to 5%), 8 windows at
+    0.5%, 1% and 2% had the best mean gain over counts in 2016. Over 2016 the mean hit
+    rate was then 13.6% at 1% of the area and 37.7% at 5%, against 11.5% and 31.5% for
+    the better of one and three years' counts (+18%, +20%); over 2017 (held out) 12.9%
+    and 37.9% against 11.9% and 32.5% (+8%, +17%). The candidates pair a long memory of
+    the cell's own events (1 to 10 years) with a short one for the spread (1 to 6
+    months), as the best fixed candidates over 2016 did; tied half-lives
+    (``own_half_lives_days=None`` with the earlier candidates) gave +17% and +7% at 1%
+    over 2016 and 2017. The evidence and its limits are in the explanation page on
+    bandwidth and cell size.
 
     References
     ----------
@@ -154,11 +174,12 @@ def decayed_kde(
     >>> grid = hs.make_grid(city.boundary, cell_size_m=250)
     >>> surface = hs.decayed_kde(
     ...     city.events, grid, origin="2024-10-01", bandwidths_m=(250, 500),
-    ...     half_lives_days=(60, 365), stay_shares=(0.0, 0.5), n_validation=3)
+    ...     half_lives_days=(30, 90), own_half_lives_days=(365, 730),
+    ...     stay_shares=(0.25, 0.75), n_validation=3)
     >>> surface.parameters["bandwidth_m"] in (250.0, 500.0)
     True
     >>> surface.counts["n_candidates"], surface.counts["n_validation_windows"]
-    (8, 3)
+    (16, 3)
     """
     require_type(
         grid,
@@ -174,6 +195,12 @@ def decayed_kde(
         )
     bandwidths = _candidates(bandwidths_m, "bandwidths_m", "E.g. (150, 300) metres.")
     half_lives = _candidates(half_lives_days, "half_lives_days", "E.g. (90, 365) days.")
+    own_half_lives = (
+        None
+        if own_half_lives_days is None
+        else _candidates(own_half_lives_days, "own_half_lives_days", "E.g. (30, 180) days.")
+    )
+    pairs = _pairs(half_lives, own_half_lives)
     stays = _candidates(
         stay_shares, "stay_shares", "E.g. (0, 0.5): shares in [0, 1).", low=0.0, high=1.0
     )
@@ -191,14 +218,14 @@ def decayed_kde(
         events, grid, time=time, origin=origin, window_days=None, weights=weights,
         dayfirst=dayfirst,
     )  # fmt: skip
-    n_candidates = half_lives.size * bandwidths.size * stays.size
+    n_candidates = pairs.shape[0] * bandwidths.size * stays.size
     counts: dict[str, int] = {**training.counts, "n_candidates": n_candidates}
-    table: tuple[tuple[float, float, float, float], ...] = ()
+    table: tuple[tuple[float, float, float, float, float], ...] = ()
     if n_candidates > 1:
         rates, counts["n_validation_windows"], counts["n_validation_skipped"] = validate(
             grid, training.position, training.age_days, training.weight,
-            bandwidths_m=bandwidths, half_lives_days=half_lives, stay_shares=stays,
-            window_days=window, validation_days=span, n_validation=n_windows, coverage=shares,
+            bandwidths_m=bandwidths, pairs=pairs, stay_shares=stays, window_days=window,
+            validation_days=span, n_validation=n_windows, coverage=shares,
         )  # fmt: skip
         if counts["n_validation_windows"] == 0:
             raise ValueError(
@@ -210,10 +237,18 @@ def decayed_kde(
         best = int(np.argmax(np.round(rates, 12).ravel()))  # first of the best
         a, b, c = (int(i) for i in np.unravel_index(best, rates.shape))
         chosen_rate = float(rates[a, b, c])
-        grids = np.meshgrid(half_lives, bandwidths, stays, indexing="ij")
-        table = tuple(
-            zip(*(g.ravel().tolist() for g in grids), rates.ravel().tolist(), strict=True)
+        index = np.meshgrid(
+            np.arange(pairs.shape[0]), np.arange(bandwidths.size), np.arange(stays.size),
+            indexing="ij",
+        )  # fmt: skip
+        columns = (
+            pairs[index[0], 0],
+            pairs[index[0], 1],
+            bandwidths[index[1]],
+            stays[index[2]],
+            rates,
         )
+        table = tuple(zip(*(c.ravel().tolist() for c in columns), strict=True))
     else:
         a = b = c = 0
         chosen_rate = float("nan")
@@ -227,22 +262,22 @@ def decayed_kde(
             f"events before `origin` ({training.origin}) is within `window_days` ({window}). "
             "Use a longer `window_days`."
         )
-    lattice = decayed_lattice(
-        grid, training.position[kept], training.age_days[kept], training.weight[kept],
-        float(half_lives[a]),
-    )  # fmt: skip
-    scores = candidate_scores(
-        grid, lattice, quartic_stencil(float(bandwidths[b]), grid.cell_size_m), stays[c : c + 1]
-    )[0]
+    where, age, mass = training.position[kept], training.age_days[kept], training.weight[kept]
+    lattice = grid.to_array(decayed_counts(grid, where, age, mass, pairs[a, 0]), fill=0.0)
+    spread = grid.from_array(smooth(lattice, quartic_stencil(bandwidths[b], grid.cell_size_m)))
+    own = decayed_counts(grid, where, age, mass, pairs[a, 1])
+    scores = candidate_scores(own[None, :], spread, stays[c : c + 1])[0]
     parameters = {
         **training.parameters,
         "window_days": window,
         "bandwidth_m": float(bandwidths[b]),
-        "half_life_days": float(half_lives[a]),
+        "half_life_days": float(pairs[a, 0]),
+        "own_half_life_days": float(pairs[a, 1]),
         "stay_share": float(stays[c]),
         "kernel": "quartic",
         "bandwidths_m": tuple(bandwidths.tolist()),
         "half_lives_days": tuple(half_lives.tolist()),
+        "own_half_lives_days": None if own_half_lives is None else tuple(own_half_lives.tolist()),
         "stay_shares": tuple(stays.tolist()),
         "validation_days": span,
         "n_validation": n_windows,
@@ -271,6 +306,16 @@ def _candidates(
     return array
 
 
+def _pairs(
+    half_lives: NDArray[np.float64], own_half_lives: NDArray[np.float64] | None
+) -> NDArray[np.float64]:
+    """(spread half-life, own half-life) candidates: tied, or every combination."""
+    if own_half_lives is None:
+        return np.column_stack([half_lives, half_lives])
+    spread, own = np.meshgrid(half_lives, own_half_lives, indexing="ij")
+    return np.column_stack([spread.ravel(), own.ravel()])
+
+
 def _within(training: Training, window: float | None) -> NDArray[np.bool_]:
     """Which training events lie within ``window`` days of the origin."""
     if window is None:
@@ -287,6 +332,12 @@ def _notes(
         f"{parameters['stay_share']:.0%} of a cell's decayed count stays in the cell, the "
         f"rest is spread by a quartic kernel of radius {parameters['bandwidth_m']:g} m over "
         "the cell centres."
+        if parameters["own_half_life_days"] == parameters["half_life_days"]
+        else f"{parameters['stay_share']:.0%} of the score is the cell's own count, each "
+        f"event weighted 0.5 ** (age_days / {parameters['own_half_life_days']:g}); the rest "
+        "is the events spread by a quartic kernel of radius "
+        f"{parameters['bandwidth_m']:g} m over the cell centres, each weighted "
+        f"0.5 ** (age_days / {parameters['half_life_days']:g})."
     ]
     if counts["n_candidates"] > 1:
         notes.append(

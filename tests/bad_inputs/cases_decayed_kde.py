@@ -32,6 +32,18 @@ CASES = [
         match="bandwidths_m",
     ),
     Case("decayed_kde", "zero half-life", lambda: _kde(half_lives_days=0), match="half_lives_days"),
+    Case(
+        "decayed_kde",
+        "negative own half-life",
+        lambda: _kde(own_half_lives_days=(30, -1)),
+        match="own_half_lives_days",
+    ),
+    Case(
+        "decayed_kde",
+        "repeated own half-lives",
+        lambda: _kde(own_half_lives_days=(30, 30)),
+        match="own_half_lives_days",
+    ),
     Case("decayed_kde", "stay share of 1", lambda: _kde(stay_shares=(0, 1)), match="stay_shares"),
     Case(
         "decayed_kde",
@@ -65,6 +77,7 @@ CASES = [
             window_days=0.001,
             bandwidths_m=300,
             half_lives_days=30,
+            own_half_lives_days=None,
             stay_shares=0,
         ),
         match="within `window_days`",

@@ -1,0 +1,31 @@
+"""hit_rates: the partial sort of the leading cells equals a full sort and accuracy_curve."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import hotspotlib as hs
+from hotspotlib.forecast._members import _sorted_hit_rates, hit_rates
+
+
+@pytest.mark.parametrize("levels", [3, 50, 0])  # many ties, a few, none (continuous)
+def test_partial_sort_equals_full_sort_and_accuracy_curve(levels: int) -> None:
+    made = hs.synthetic_city(n_events=2_000, rng=3)
+    grid = hs.make_grid(made.boundary, cell_size_m=100)
+    test = made.events.iloc[:700]
+    observed = hs.count_events(test, grid).count.astype(float)
+    size = grid.cells["area_share"].to_numpy(dtype=float)
+    assert (size < 1).any() and grid.n_cells > 2_000  # clipped cells; the partial path
+    rng = np.random.default_rng(levels)
+    shape = (6, grid.n_cells)
+    scores = rng.integers(0, levels, shape).astype(float) if levels else rng.random(shape)
+    scores[0] = observed  # ties broken by the observed count itself
+    coverages = np.array([0.005, 0.01, 0.02, 0.05])
+    got = hit_rates(scores, observed, size, coverages)
+    settle = np.lexsort((np.arange(grid.n_cells), observed))
+    np.testing.assert_array_equal(got, _sorted_hit_rates(scores, observed, size, coverages, settle))
+    for row, values in zip(scores[:3], got[:3], strict=True):  # a few rows
+        table = hs.accuracy_curve(row, test, grid=grid, coverage=coverages).table
+        np.testing.assert_allclose(values, table["hit_rate"].to_numpy(), rtol=1e-12)
+    assert got[0, 0] > got[1:, 0].max()  # the observed counts as scores catch the most
