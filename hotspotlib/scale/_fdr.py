@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from hotspotlib._multiple_testing import fdr_of_sorted_distinct
+
 __all__ = ["fdr_table", "lookup_q"]
 
 
@@ -44,10 +46,7 @@ def _q_table(
     table: tuple[NDArray[np.float64], NDArray[np.int64]],
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], int]:
     values, counts = table
-    below = np.cumsum(counts)  # F(v): how many p-values are <= v
-    m = int(below[-1]) if len(below) else 0
-    stepped = np.minimum.accumulate((values * m / below)[::-1])[::-1]
-    return values, np.minimum(1.0, stepped), m
+    return values, fdr_of_sorted_distinct(values, counts), int(counts.sum())
 
 
 def fdr_table(p: Any, *, fan_in: int = 8) -> tuple[NDArray[np.float64], NDArray[np.float64], int]:

@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import ndimage
 
+from hotspotlib._multiple_testing import fdr_of_sorted_distinct
 from hotspotlib.hotspots.getis_ord.gi import local_g_scores
 from hotspotlib.hotspots.inference import normal_p
 from hotspotlib.hotspots.weights import band_offsets
@@ -122,12 +123,8 @@ def fdr_of_distinct(p: NDArray[np.float64], counts: NDArray[np.int64]) -> NDArra
     tested = np.isfinite(p) & (counts > 0)
     values, where = np.unique(p[tested], return_inverse=True)
     held = np.bincount(where.ravel(), weights=counts[tested], minlength=len(values))
-    below = np.cumsum(held.astype(np.int64))  # F(v): tests with p <= v
     q = np.full(p.shape, np.nan)
-    if len(values):
-        m = int(below[-1])
-        stepped = np.minimum.accumulate((values * m / below)[::-1])[::-1]
-        q[tested] = np.minimum(1.0, stepped)[where.ravel()]
+    q[tested] = fdr_of_sorted_distinct(values, held.astype(np.int64))[where.ravel()]
     return q
 
 
