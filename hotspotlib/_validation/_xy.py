@@ -73,6 +73,12 @@ def require_xy(
             f"`{name}` has {int(bad.sum())} rows with NaN or infinite coordinates out of "
             f"{len(xy)}; drop them first."
         )
+    if crs is None:
+        raise ValueError(
+            f"`crs` is required with `{name}` as an (n, 2) array: name the projected CRS "
+            "(metres) the coordinates are in, e.g. `crs=27700` for British National Grid, "
+            "or pass a GeoDataFrame, which carries its CRS."
+        )
     where = Located(require_crs(crs, name="crs"))
     facts = _require_metre_crs(where, name="crs", fix=_FIX_ARRAY_CRS)
     target = _epsg_or_label(facts)

@@ -18,7 +18,10 @@ def _with(row, value):
 
 CASES = [
     Case(
-        "kde", "array without crs", lambda: hs.kde(_xy(), bandwidth_m=300), match="`crs`.*required"
+        "kde",
+        "array without crs",
+        lambda: hs.kde(_xy(), bandwidth_m=300),
+        match=r"`crs` is required with `events` as an \(n, 2\) array",
     ),
     Case(
         "kde",
@@ -49,6 +52,12 @@ CASES = [
         "array coordinates outside the crs",
         lambda: hs.kde(_xy() + 5e6, crs=27700, bandwidth_m=300),
         match="`events` has coordinates.*outside the area",
+    ),
+    Case(
+        "kde",
+        "longitude/latitude labelled as metres",
+        lambda: hs.kde([[-0.12, 51.5], [-0.11, 51.51]], crs=27700, bandwidth_m=300),
+        match="look like longitude/latitude.*Transformer.from_crs\\(4326, 27700",
     ),
     Case(
         "kde",
