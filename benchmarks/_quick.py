@@ -76,6 +76,7 @@ def kde_rows() -> list[dict[str, Any]]:
     spread, results = interleaved_seconds(
         {
             "default": lambda: hs.kde(events, **options),
+            "array": lambda: hs.kde(xy, crs=27700, **options),
             "at_cells": lambda: hs.kde(events, oversample=1, **options),
             "KDEpy": lambda: _kdepy_on_grid(xy, x, y, bw),
         },
@@ -87,11 +88,13 @@ def kde_rows() -> list[dict[str, Any]]:
     peer_peak = traced_peak_bytes(lambda: _kdepy_on_grid(xy, x, y, bw))
     calls = {
         "default": lambda: hs.kde(events, **options),
+        "array": lambda: hs.kde(xy, crs=27700, **options),
         "at_cells": lambda: hs.kde(events, oversample=1, **options),
     }
     rows = []
     for name, label in (
         ("default", f"defaults (oversample {surface.oversample}), 1 thread"),
+        ("array", f"array input: (n, 2) x/y with crs=, oversample {surface.oversample}"),
         ("at_cells", "tuned: oversample=1, binned at cells as KDEpy, 1 thread"),
     ):
         per_m2 = results[name].values / 1e6  # default units are per square kilometre

@@ -93,6 +93,7 @@ def _main_case(rng: np.random.Generator) -> list[dict[str, Any]]:
     bw = RADIUS_M / math.sqrt(7.0)  # peers.md 3.1: KDEpy biweight bw = r / sqrt(7)
     calls = {
         "default": lambda: hs.kde(events, **options),
+        "array": lambda: hs.kde(xy, crs=27700, **options),
         "default_2": _two_threads(lambda: hs.kde(events, **options)),
         "at_cells": lambda: hs.kde(events, oversample=1, **options),
         "KDEpy": lambda: _kdepy_on_grid(xy, x, y, bw),
@@ -105,6 +106,8 @@ def _main_case(rng: np.random.Generator) -> list[dict[str, Any]]:
     peer_time = spread["KDEpy"]
     labels = {
         "default": f"defaults (oversample {surface.oversample}), 1 thread",
+        "array": f"array input: (n, 2) x/y with crs=, defaults (oversample "
+        f"{surface.oversample}), 1 thread",
         "default_2": f"defaults (oversample {surface.oversample}), 2 threads "
         "(scipy.fft.set_workers(2))",
         "at_cells": "tuned: oversample=1, binned at cells as KDEpy, 1 thread",

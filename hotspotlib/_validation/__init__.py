@@ -65,6 +65,7 @@ from hotspotlib._validation._numbers import (
     require_range,
     require_whole,
 )
+from hotspotlib._validation._xy import Located, require_xy, require_xy_weights
 
 __all__ = [
     "as_rng",
@@ -112,4 +113,7 @@ __all__ = [
     "require_whole",
     "require_within",
     "wall_clock",
+    "Located",
+    "require_xy",
+    "require_xy_weights",
 ]

@@ -113,10 +113,13 @@ def require_projected_crs(
     _require_crs_area(bounds, facts, name=name)
 
 
-def _require_metre_crs(frame: gpd.GeoDataFrame | gpd.GeoSeries, *, name: str) -> _CrsFacts:
-    """Refuse a missing, geographic, non-metre or Web Mercator CRS; return its facts."""
-    crs = frame.crs
-    fix = _FIX_CRS.format(name=name)
+def _require_metre_crs(frame: Any, *, name: str, fix: str | None = None) -> _CrsFacts:
+    """Refuse a missing, geographic, non-metre or Web Mercator CRS; return its facts.
+
+    ``frame`` is anything with a ``crs``; ``fix`` replaces the advice to project it.
+    """
+    crs, given = frame.crs, fix
+    fix = fix or _FIX_CRS.format(name=name)
     if crs is None:
         raise ValueError(
             f"`{name}` has no CRS; distances need a projected CRS in metres. "
@@ -136,17 +139,23 @@ def _require_metre_crs(frame: gpd.GeoDataFrame | gpd.GeoSeries, *, name: str) ->
             f"not metres; distances in this library are in metres. {fix}"
         )
     if facts.web_mercator:
+        local = given or (
+            f"Project it to a local CRS: `{name}.to_crs({name}.estimate_utm_crs())`, "
+            f"or `{name}.to_crs(27700)` in Great Britain."
+        )
         raise ValueError(
             f"`{name}` uses Web Mercator ({label}), whose units are not metres on the "
-            "ground (at 51.5 degrees N a 150 m cell is 93 m across). Project it to a local "
-            f"CRS: `{name}.to_crs({name}.estimate_utm_crs())`, or `{name}.to_crs(27700)` "
-            "in Great Britain."
+            f"ground (at 51.5 degrees N a 150 m cell is 93 m across). {local}"
         )
     return facts
 
 
 def _require_crs_area(
-    bounds: tuple[float, float, float, float], facts: _CrsFacts, *, name: str
+    bounds: tuple[float, float, float, float],
+    facts: _CrsFacts,
+    *,
+    name: str,
+    relabel: str | None = None,
 ) -> None:
     """Refuse coordinates whose ``bounds`` (xmin, ymin, xmax, ymax) do not fit the CRS.
 
@@ -157,6 +166,9 @@ def _require_crs_area(
     xmin, ymin, xmax, ymax = bounds
     if not np.isfinite(bounds).all():
         return  # NaN coordinates are refused by the caller with their own message
+    relabel = relabel or (
+        f"`{name}.set_crs(4326, allow_override=True).to_crs({_epsg_or_label(facts)})`"
+    )
     shown = f"x {xmin:,.6g} to {xmax:,.6g}, y {ymin:,.6g} to {ymax:,.6g}"
     if facts.area_lonlat is not None:
         west, south, east, north = facts.area_lonlat
@@ -164,8 +176,7 @@ def _require_crs_area(
             raise ValueError(
                 f"`{name}` is labelled {facts.label} (metres) but its coordinates ({shown}) "
                 "look like longitude/latitude in degrees. Label them as degrees and "
-                f"project them: `{name}.set_crs(4326, allow_override=True)"
-                f".to_crs({_epsg_or_label(facts)})`."
+                f"project them: {relabel}."
             )
     if facts.area_xy is not None:
         x0, y0, x1, y1 = facts.area_xy
@@ -174,8 +185,7 @@ def _require_crs_area(
                 f"`{name}` has coordinates ({shown}) outside the area where {facts.label} "
                 f"is used (about x {x0:,.0f} to {x1:,.0f}, y {y0:,.0f} to {y1:,.0f}); the CRS "
                 "label is probably wrong. Set the CRS the coordinates are really in, e.g. "
-                f"`{name}.set_crs(4326, allow_override=True).to_crs({_epsg_or_label(facts)})` "
-                "for longitude/latitude."
+                f"{relabel} for longitude/latitude."
             )
 
 
@@ -185,12 +195,11 @@ def _epsg_or_label(facts: _CrsFacts) -> str:
 
 
 def require_same_crs(
-    first: gpd.GeoDataFrame | gpd.GeoSeries,
-    second: gpd.GeoDataFrame | gpd.GeoSeries,
-    *,
-    names: tuple[str, str],
+    first: Any, second: Any, *, names: tuple[str, str], target: str | None = None
 ) -> None:
-    """Raise ``ValueError`` naming both CRSs when two layers differ.
+    """Raise ``ValueError`` naming both CRSs when two layers (anything with a ``crs``) differ.
+
+    ``target`` is how the fix names the first CRS (default ``<first>.crs``).
 
     Examples
     --------
@@ -211,7 +220,7 @@ def require_same_crs(
         b = second.crs.to_string() if second.crs is not None else "no CRS"
         raise ValueError(
             f"`{names[0]}` ({a}) and `{names[1]}` ({b}) must share one CRS. "
-            f"Project one onto the other: `{names[1]}.to_crs({names[0]}.crs)`."
+            f"Project one onto the other: `{names[1]}.to_crs({target or names[0] + '.crs'})`."
         )
 
 

@@ -9,25 +9,14 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 from numpy.typing import NDArray
 
 from hotspotlib._frozen import lock_in_place
 from hotspotlib._options import BandwidthRule, DensityUnits, KdeMethod, Kernel
-from hotspotlib._validation import (
-    check_option,
-    require_exclusive,
-    require_given,
-    require_points,
-    require_polygons,
-    require_positive,
-    require_same_crs,
-    require_type,
-    require_weights,
-    require_whole,
-)
+from hotspotlib._validation import require_positive
 from hotspotlib.hotspots.density._engine_plan import choose_engine, estimate
 from hotspotlib.hotspots.density._engines import binning_error_bound, bins_per_sd
+from hotspotlib.hotspots.density._kde_inputs import kde_inputs
 from hotspotlib.hotspots.density._layout import (
     Layout,
     count_outside_area,
@@ -52,8 +41,9 @@ Measured on the Chicago burglaries (150 m cells, train 2014-2016, test 2017;
 
 
 def kde(
-    events: gpd.GeoDataFrame,
+    events: gpd.GeoDataFrame | NDArray[np.float64] | Sequence[Sequence[float]],
     *,
+    crs: Any = None,
     bandwidth_m: float | None = None,
     cell_size_m: float | None = None,
     kernel: Kernel = "quartic",
@@ -76,8 +66,15 @@ def kde(
 
     Parameters
     ----------
-    events : GeoDataFrame
-        Event points in a projected CRS (metres).
+    events : GeoDataFrame or array-like of shape (n, 2)
+        Event points in a projected CRS (metres), or their x/y coordinates as an
+        ``(n, 2)`` array (one row per event) with ``crs`` naming their CRS: the same
+        surface, without reading the coordinates out of point geometries (the fast
+        path for millions of events).
+    crs : int, str or pyproj.CRS, optional
+        The projected CRS (metres) of ``events`` given as an array; required then, and
+        refused with a GeoDataFrame, which carries its own. ``area`` and ``grid`` must be
+        in this CRS.
     bandwidth_m : float, optional
         For the compact kernels the search radius ``r`` (kernel zero at and beyond it):
         quartic ``w * 3 / (pi r^2) * (1 - (d/r)^2)^2``, Epanechnikov
@@ -91,7 +88,8 @@ def kde(
         Kernel shape; quartic (biweight) is the ArcGIS and CrimeStat default.
     weights : str or array-like, optional
         A column (e.g. ``"harm"``) or one value per event (a Series is matched by index
-        label); finite, >= 0, not all zero.
+        label); finite, >= 0, not all zero. With ``events`` as an array, one value per
+        row (a column name is refused).
     area : GeoDataFrame or GeoSeries, optional
         Study-area polygons. Without ``grid`` the raster covers their bounding box and
         cells whose centre is outside are NaN; required for ``edge_correction``.
@@ -212,9 +210,17 @@ def kde(
     >>> total = np.nansum(surface.values) * surface.cell_area_m2 / 1e6
     >>> bool(abs(total / surface.total_weight - 1) < 0.02)  # a little mass leaves the area
     True
+
+    The same surface from an array of coordinates and its CRS:
+
+    >>> xy = city.events.get_coordinates().to_numpy()
+    >>> fast = hs.kde(xy, crs=city.events.crs, area=city.boundary, bandwidth_m=400,
+    ...               cell_size_m=100)
+    >>> bool(np.array_equal(fast.values, surface.values, equal_nan=True))
+    True
     """
-    xy, w, window = _inputs(
-        events, weights=weights, area=area, grid=grid, cell_size_m=cell_size_m,
+    xy, w, window, crs = kde_inputs(
+        events, crs=crs, weights=weights, area=area, grid=grid, cell_size_m=cell_size_m,
         edge_correction=edge_correction, oversample=oversample, method=method,
         options=(kernel, units, bandwidth_rule),
     )  # fmt: skip
@@ -238,7 +244,7 @@ def kde(
     )  # fmt: skip
     return _assemble(
         raster, xy, w, layout=layout, choice=choice, engine=engine, oversample=k,
-        near=near, window=window, crs=events.crs,
+        near=near, window=window, crs=crs,
         options={"kernel": kernel, "units": units, "edge_correction": bool(edge_correction),
                  "weights_name": _weights_name(weights)},
     )  # fmt: skip
@@ -296,49 +302,6 @@ def _assemble(
     )
 
 
-def _inputs(
-    events: gpd.GeoDataFrame,
-    *,
-    weights: Any,
-    area: Any,
-    grid: Grid | None,
-    cell_size_m: float | None,
-    edge_correction: bool,
-    oversample: int | None,
-    method: str,
-    options: tuple[str, str, str | None],
-) -> tuple[NDArray[np.float64], NDArray[np.float64] | None, Any]:
-    """Check the inputs of :func:`kde`: event coordinates, weights and the study area."""
-    kernel, units, rule = options
-    check_option(kernel, Kernel, name="kernel")
-    check_option(units, DensityUnits, name="units")
-    check_option(method, KdeMethod, name="method")
-    if rule is not None:
-        check_option(rule, BandwidthRule, name="bandwidth_rule")
-    xy = require_points(events, name="events")
-    w = require_weights(events, weights)
-    window = _study_area(area, events)
-    if grid is not None:
-        require_type(grid, Grid, name="grid", expected="a Grid from make_grid")
-        require_same_crs(events, grid.cells, names=("events", "grid"))
-        require_exclusive(
-            {"grid": grid, "cell_size_m": cell_size_m},
-            fix=f"The grid fixes the cell size ({grid.cell_size_m:g} m); not both.",
-        )
-    if edge_correction:
-        require_given(
-            area, name="area", when="`edge_correction=True`",
-            fix="Pass the study area (e.g. the force or district boundary polygons).",
-        )  # fmt: skip
-    if oversample is not None:
-        require_whole(oversample, name="oversample", minimum=1)
-        require_exclusive(
-            {"oversample": oversample, "method": method if method == "exact" else None},
-            fix="`oversample` applies to the fft engine; drop it with method='exact'.",
-        )
-    return xy, w, window
-
-
 def _bandwidth(
     xy: NDArray[np.float64],
     w: NDArray[np.float64] | None,
@@ -385,14 +348,3 @@ def _warn_if_regional(choice: BandwidthChoice, *, named: bool) -> None:
         UserWarning,
         stacklevel=3,
     )
-
-
-def _study_area(area: Any, events: gpd.GeoDataFrame) -> Any:
-    """Union of the study-area polygons (validated), or None."""
-    if area is None:
-        return None
-    polygons = require_polygons(area, name="area")
-    require_same_crs(events, area, names=("events", "area"))
-    union = shapely.union_all(polygons.to_numpy())
-    shapely.prepare(union)
-    return union
