@@ -14,8 +14,15 @@ __all__ = ["polygon_node_cover", "polygon_node_mask"]
 def _row_runs(
     polygon: shapely.Geometry, ys: NDArray[np.float64]
 ) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
-    """Intersect one horizontal line per ``y`` with ``polygon``: (line, x start, x end)."""
-    xmin, _, xmax, _ = polygon.bounds
+    """Intersect one horizontal line per ``y`` with ``polygon``: (line, x start, x end).
+
+    A rectangle's runs are its own x extent on every line within its y extent (edges
+    included, as the intersection gives them), with no geometry built.
+    """
+    xmin, ymin, xmax, ymax = polygon.bounds
+    if shapely.equals(polygon, shapely.box(xmin, ymin, xmax, ymax)):
+        line = np.flatnonzero((ys >= ymin) & (ys <= ymax))
+        return line.astype(np.int64), np.full(len(line), xmin), np.full(len(line), xmax)
     ends = np.stack(
         [
             np.column_stack([np.full_like(ys, xmin - 1.0), ys]),
