@@ -35,6 +35,7 @@ def test_rectangle_shortcut_equals_the_scanline_intersection(monkeypatch, cover)
     fast = [compute(polygon, lattice) for polygon, lattice in cases]
     monkeypatch.setattr(_polygon_cover.shapely, "equals", lambda *_: False)
     for (polygon, lattice), found in zip(cases, fast, strict=True):
-        general = compute(polygon, lattice)
+        with np.errstate(invalid="ignore"):  # shapely 2.0.1 flags some empty line pieces
+            general = compute(polygon, lattice)
         np.testing.assert_allclose(found, general, rtol=0, atol=1e-12)
     assert any(np.asarray(found).any() for found in fast)  # the cases do reach nodes
