@@ -146,14 +146,15 @@ def _binned_loo_density(
     stencil = np.exp(-0.5 * (offsets[:, None] ** 2 + offsets[None, :] ** 2) / sd**2)
     stencil /= 2 * math.pi * sd**2
     # Only the density at the events is read, so the lattice needs no padding: the
-    # transform length alone keeps the circular wrap away from it.
+    # transform length alone keeps the circular wrap away from it. Threads: as kde's
+    # (``scipy.fft.set_workers``, one unless set).
     shape = (
         scipy.fft.next_fast_len(n_rows + 2 * pad, real=True),
         scipy.fft.next_fast_len(n_cols + 2 * pad, real=True),
     )
-    spectrum = scipy.fft.rfft2(grid.reshape(n_rows, n_cols), s=shape, workers=-1)
-    spectrum *= scipy.fft.rfft2(stencil, s=shape, workers=-1)
-    full = scipy.fft.irfft2(spectrum, s=shape, workers=-1)
+    spectrum = scipy.fft.rfft2(grid.reshape(n_rows, n_cols), s=shape)
+    spectrum *= scipy.fft.rfft2(stencil, s=shape)
+    full = scipy.fft.irfft2(spectrum, s=shape)
     density = full[pad : pad + n_rows, pad : pad + n_cols]
     at_event = sum(
         density[iy + dr, ix + dc] * part for (dr, dc), part in zip(corners, share, strict=True)
