@@ -106,8 +106,18 @@ def _ping_stamps(raw: pd.Series, *, name: str, dayfirst: bool | None) -> NDArray
     """Ping times as ``datetime64[ns]`` on the local wall clock, NaT where missing."""
     naive = isinstance(raw.dtype, np.dtype) and raw.dtype.kind == "M"
     if naive and (dayfirst is None or isinstance(dayfirst, bool | np.bool_)):
-        # Naive datetimes are read as they are: nothing to parse or convert.
-        return np.asarray(raw.to_numpy()).astype("datetime64[ns]", copy=False)
+        # Naive datetimes are read as they are: nothing to parse or convert, once they
+        # fit in nanoseconds (a coarser unit can hold years a cast would wrap around).
+        values = np.asarray(raw.to_numpy())
+        if values.dtype != np.dtype("datetime64[ns]") and len(values):
+            low, high = raw.min(), raw.max()
+            if pd.notna(low) and (low < pd.Timestamp.min or high > pd.Timestamp.max):
+                raise ValueError(
+                    f"`{name}` runs from {low} to {high}, outside the times this library "
+                    f"holds ({pd.Timestamp.min:%Y-%m-%d} to {pd.Timestamp.max:%Y-%m-%d}); "
+                    "check the column's year or unit."
+                )
+        return values.astype("datetime64[ns]", copy=False)
     present = raw.notna().to_numpy()  # pings without a time are dropped and counted
     parsed = wall_clock(  # local wall-clock time decides the day
         require_timestamps(raw[present], name=name, dayfirst=dayfirst)

@@ -141,7 +141,7 @@ def hit_rates(
     settle = np.lexsort((np.arange(n_cells), observed))  # tie order, then stable sort
     need = float(coverage.max()) * float(size.sum()) * (1 + 1e-6)
     k = int(np.searchsorted(np.cumsum(np.sort(size)), need, side="right")) + 2
-    if 4 * k >= n_cells:
+    if 4 * k >= n_cells or not np.isfinite(scores).all():  # NaN would rank above all
         return _sorted_hit_rates(scores, observed, size, coverage, settle)
     rank = np.empty(n_cells, dtype=np.int64)
     rank[settle] = np.arange(n_cells)

@@ -211,6 +211,16 @@ def test_timezone_aware_times_use_local_days(two_places):
     assert v["date"].tolist() == [pd.Timestamp("2024-01-01")]
 
 
+def test_second_resolution_times_are_read_or_refused_beyond_nanoseconds(two_places):
+    pings = _pings([("A", f"10:{m:02d}", 50, 50) for m in range(5)])
+    pings["timestamp"] = pings["timestamp"].astype("datetime64[s]")
+    assert hs.patrol_visits(pings, two_places).visits["patrol_minutes"].tolist() == [5.0]
+    far = pings["timestamp"].to_numpy() + np.timedelta64(365 * 300, "D")  # 2323: past ns
+    pings["timestamp"] = pd.Series(far, index=pings.index)
+    with pytest.raises(ValueError, match=r"\['timestamp'\]` runs from 2323-.* column's year"):
+        hs.patrol_visits(pings, two_places)
+
+
 def test_string_times_and_custom_columns(two_places):
     frame = _pings([("A", f"10:{m:02d}", 50, 50) for m in range(5)])
     frame = frame.rename(columns={"officer_id": "unit", "timestamp": "when"})

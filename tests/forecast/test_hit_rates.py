@@ -29,3 +29,18 @@ def test_partial_sort_equals_full_sort_and_accuracy_curve(levels: int) -> None:
         table = hs.accuracy_curve(row, test, grid=grid, coverage=coverages).table
         np.testing.assert_allclose(values, table["hit_rate"].to_numpy(), rtol=1e-12)
     assert got[0, 0] > got[1:, 0].max()  # the observed counts as scores catch the most
+
+
+def test_nan_scores_take_the_full_sort() -> None:
+    """A NaN would rank above every score in a partition: those rows are sorted in full."""
+    rng = np.random.default_rng(5)
+    n_cells = 2_000
+    observed = rng.poisson(0.3, n_cells).astype(float)
+    size = np.ones(n_cells)
+    scores = rng.random((2, n_cells))
+    scores[:, rng.choice(n_cells, 100, replace=False)] = np.nan
+    coverages = np.array([0.01, 0.02])
+    settle = np.lexsort((np.arange(n_cells), observed))
+    expected = _sorted_hit_rates(scores, observed, size, coverages, settle)
+    np.testing.assert_array_equal(hit_rates(scores, observed, size, coverages), expected)
+    assert (expected > 0).all()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
@@ -53,11 +54,14 @@ def kde_inputs(
     check_option(method, KdeMethod, name="method")
     if rule is not None:
         check_option(rule, BandwidthRule, name="bandwidth_rule")
-    if isinstance(events, pd.DataFrame | pd.Series):  # a layer: it names its own CRS
+    layer = isinstance(events, gpd.GeoDataFrame | gpd.GeoSeries)
+    if layer or (isinstance(events, pd.DataFrame | pd.Series) and crs is None):
+        # A layer names its own CRS; a plain frame without `crs` gets the layer's errors.
+        kind = type(events).__name__
         shown = getattr(getattr(events, "crs", None), "srs", None) or "its own"
         require_relevant(
             crs, name="crs", used=False,
-            context=f"with `events` as a GeoDataFrame, which carries its CRS ({shown})",
+            context=f"with `events` as a {kind}, which carries its CRS ({shown})",
             fix="To reproject the events, use `events.to_crs(crs)` first.",
         )  # fmt: skip
         xy = require_points(events, name="events")

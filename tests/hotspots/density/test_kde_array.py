@@ -88,3 +88,10 @@ def test_array_is_not_modified_and_series_weights_align_by_position(city):
     np.testing.assert_array_equal(xy, before)
     np.testing.assert_array_equal(by_series.values, by_array.values)
     assert by_array.total_weight == pytest.approx(harm.sum())
+
+
+def test_plain_frame_of_coordinates_with_crs_is_an_array(city):
+    """``layer.get_coordinates()`` with ``crs=``: the array form, not a layer."""
+    frame = city.events.iloc[:500].get_coordinates()
+    reference = hs.kde(city.events.iloc[:500], bandwidth_m=300, cell_size_m=100)
+    _same(hs.kde(frame, crs=27700, bandwidth_m=300, cell_size_m=100), reference)
