@@ -85,3 +85,19 @@ def episode_table(
     }
     index = pd.RangeIndex(len(minutes), name="episode_id")
     return pd.DataFrame(columns, index=index, copy=False)
+
+
+def visit_figures(visits: pd.DataFrame) -> dict[str, Any]:
+    """Visits, qualifying visits, the Koper-compliant share and minutes in all."""
+    qualifying = visits["qualifying"]
+    return {
+        "n_visits": len(visits),
+        "n_qualifying_visits": int(qualifying.sum()),
+        "share_koper_compliant": (
+            float(visits.loc[qualifying, "koper_compliant"].mean())
+            if qualifying.any()
+            else float("nan")
+        ),
+        "patrol_minutes": float(visits["patrol_minutes"].sum()),
+        "officer_minutes": float(visits["officer_minutes"].sum()),
+    }

@@ -39,7 +39,7 @@ from hotspotlib.dose._ping_chunks import (
 )
 from hotspotlib.dose._pings import PingPositions, clean_pings, describe_extent, ping_positions
 from hotspotlib.dose._union import union_visits
-from hotspotlib.dose._visit_tables import episode_table, visit_table
+from hotspotlib.dose._visit_tables import episode_table, visit_figures, visit_table
 from hotspotlib.hotspots.grid.cells import Grid
 
 if TYPE_CHECKING:
@@ -289,7 +289,7 @@ def patrol_visits(
             "buffer_m": float(buffer_m),
             "n_places": len(cells),
         },
-        counts={**counts, **_visit_figures(visits)},
+        counts={**counts, **visit_figures(visits)},
     )
 
 
@@ -384,19 +384,3 @@ def _interval_ns(
             "times. Pass `ping_interval_seconds`."
         )
     return int(round(inferred))
-
-
-def _visit_figures(visits: pd.DataFrame) -> dict[str, Any]:
-    """Visits, qualifying visits, the Koper-compliant share and minutes in all."""
-    qualifying = visits["qualifying"]
-    return {
-        "n_visits": len(visits),
-        "n_qualifying_visits": int(qualifying.sum()),
-        "share_koper_compliant": (
-            float(visits.loc[qualifying, "koper_compliant"].mean())
-            if qualifying.any()
-            else float("nan")
-        ),
-        "patrol_minutes": float(visits["patrol_minutes"].sum()),
-        "officer_minutes": float(visits["officer_minutes"].sum()),
-    }

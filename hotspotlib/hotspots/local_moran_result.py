@@ -237,9 +237,8 @@ class LocalMoran(FrozenResult):
 
         style = map_style(basemap=basemap, north_arrow=north_arrow)
         colours = {name: _COLOURS[name] for name in CLUSTER_TYPES}
-        level = self.parameters.get("alpha")
         fdr = " (FDR)" if self.parameters.get("fdr") else ""
-        title = f"Local Moran's I clusters and outliers, alpha = {level}{fdr}"
+        title = f"Local Moran's I clusters and outliers, alpha = {self.parameters['alpha']}{fdr}"
         return category_map(
             self.to_frame(),
             np.asarray(self.cluster_type, dtype=str),
