@@ -16,7 +16,13 @@ from hotspotlib._validation import (
     require_numbers,
 )
 
-__all__ = ["adjust_pvalues", "ascending_order", "fdr_of_sorted_distinct", "permutation_floor_note"]
+__all__ = [
+    "adjust_pvalues",
+    "ascending_order",
+    "fdr_of_distinct",
+    "fdr_of_sorted_distinct",
+    "permutation_floor_note",
+]
 
 
 def adjust_pvalues(p_values: ArrayLike, *, method: Adjustment = "holm") -> NDArray[np.float64]:
@@ -213,6 +219,25 @@ def fdr_of_sorted_distinct(
         return np.empty(0)
     stepped = np.minimum.accumulate((values * int(below[-1]) / below)[::-1])[::-1]
     return np.minimum(1.0, stepped)
+
+
+def fdr_of_distinct(p: NDArray[np.float64], counts: NDArray[np.int64]) -> NDArray[np.float64]:
+    """Benjamini-Hochberg q of each entry of ``p`` held by ``counts`` tests (NaN: untested).
+
+    Equals ``adjust_pvalues`` on the p-values repeated ``counts`` times: the same products
+    ``v * m / F(v)`` at each distinct value, the same running minimum from the top.
+
+    Examples
+    --------
+    >>> fdr_of_distinct(np.array([0.01, 0.04, 0.03]), np.array([1, 1, 1])).round(3).tolist()
+    [0.03, 0.04, 0.04]
+    """
+    tested = np.isfinite(p) & (counts > 0)
+    values, where = np.unique(p[tested], return_inverse=True)
+    held = np.bincount(where.ravel(), weights=counts[tested], minlength=len(values))
+    q = np.full(p.shape, np.nan)
+    q[tested] = fdr_of_sorted_distinct(values, held.astype(np.int64))[where.ravel()]
+    return q
 
 
 def dunnett_pvalues(

@@ -19,8 +19,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import ndimage
 
-from hotspotlib._multiple_testing import fdr_of_sorted_distinct
-from hotspotlib.hotspots.getis_ord.gi import local_g_scores
+from hotspotlib._multiple_testing import fdr_of_distinct
+from hotspotlib.hotspots.getis_ord._g_scores import local_g_scores
 from hotspotlib.hotspots.inference import normal_p
 from hotspotlib.hotspots.weights import band_offsets
 
@@ -107,25 +107,6 @@ def cube_scores(
     z_table = scores["z_score"]
     p_table = normal_p(z_table)
     return CubeScores(code, counts, z_table, p_table, fdr_of_distinct(p_table, counts))
-
-
-def fdr_of_distinct(p: NDArray[np.float64], counts: NDArray[np.int64]) -> NDArray[np.float64]:
-    """Benjamini-Hochberg q of each entry of ``p`` held by ``counts`` tests (NaN: untested).
-
-    Equals ``adjust_pvalues`` on the p-values repeated ``counts`` times: the same products
-    ``v * m / F(v)`` at each distinct value, the same running minimum from the top.
-
-    Examples
-    --------
-    >>> fdr_of_distinct(np.array([0.01, 0.04, 0.03]), np.array([1, 1, 1])).round(3).tolist()
-    [0.03, 0.04, 0.04]
-    """
-    tested = np.isfinite(p) & (counts > 0)
-    values, where = np.unique(p[tested], return_inverse=True)
-    held = np.bincount(where.ravel(), weights=counts[tested], minlength=len(values))
-    q = np.full(p.shape, np.nan)
-    q[tested] = fdr_of_sorted_distinct(values, held.astype(np.int64))[where.ravel()]
-    return q
 
 
 def _cube_sums(

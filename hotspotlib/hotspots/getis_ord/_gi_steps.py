@@ -53,6 +53,7 @@ class Sums:
     distance_m: float | None
     method: str
     spatial: SpatialWeights | None
+    binary: bool = False  # a 0/1 stencil: weight sums count the units in each neighbourhood
 
 
 @dataclass(slots=True)
@@ -103,6 +104,7 @@ def neighbourhood_sums(
             band,
             "grid stencil (correlation)",
             None,
+            bool(np.all((stencil == 0) | (stencil == 1))),
         )
     spatial = weights_for_units(units, spatial_weights, distance_m=distance_m, k=k, star=star)
     lag, weight_sum, weight_sq_sum, links = sparse_sums(spatial.matrix, x)

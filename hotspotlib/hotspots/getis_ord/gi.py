@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
 from hotspotlib._chunk_map import check_client
 from hotspotlib._frozen import lock_in_place
@@ -26,6 +26,7 @@ from hotspotlib._validation import as_rng, check_option, require_type, require_v
 from hotspotlib.hotspots._information import check_islands
 from hotspotlib.hotspots._local_common import check_local_options
 from hotspotlib.hotspots._weights_given import check_weight_arguments
+from hotspotlib.hotspots.getis_ord._g_scores import coded_sums, local_g_scores
 from hotspotlib.hotspots.getis_ord._gi_steps import (
     GI_CONVENTIONS,
     Draws,
@@ -39,66 +40,6 @@ from hotspotlib.hotspots.units import resolve_units
 from hotspotlib.hotspots.weights import weights_for_units
 
 __all__ = ["GI_CONVENTIONS", "gi_star", "local_g_scores"]
-
-
-def local_g_scores(
-    *,
-    lag: NDArray[np.float64],
-    weight_sum: NDArray[np.float64],
-    weight_sq_sum: NDArray[np.float64],
-    n_neighbours: NDArray[np.int64],
-    x: NDArray[np.float64],
-    star: bool,
-) -> dict[str, NDArray[np.float64]]:
-    """Turn neighbourhood sums into Gi/Gi* ratios, expectations and z-scores.
-
-    ``lag``, ``weight_sum`` and ``weight_sq_sum`` include the self-weight for Gi* and
-    exclude it for Gi. Units with no neighbour besides themselves (islands) and units
-    whose z is undefined (every other unit a neighbour with equal weight, or, for Gi,
-    all other values equal) get NaN z.
-
-    Returns
-    -------
-    dict
-        ``gi``, ``expected``, ``z_score`` arrays and boolean ``island``, ``undefined``.
-    """
-    n = x.size
-    total = float(x.sum())
-    centred = x - total / n
-    ss = float(centred @ centred)
-    mean: Any
-    spread: Any
-    denominator_sum: Any
-    if star:
-        count = float(n)
-        mean, spread, denominator_sum = total / n, np.sqrt(ss / n), total
-    else:
-        count = float(n - 1)
-        mean = (total - x) / count
-        spread = np.sqrt(np.maximum((ss - centred**2) / count - (centred / count) ** 2, 0.0))
-        denominator_sum = total - x
-    variance_factor = (count * weight_sq_sum - weight_sum**2) / (count - 1.0)
-    scale = max(abs(float(x.max())), abs(float(x.min())), 1e-300)  # max |x|, no temporary
-    island = n_neighbours == 0
-    undefined = ~island & (
-        (variance_factor <= 1e-12 * count * np.maximum(weight_sq_sum, 1e-300))
-        | (spread <= 1e-12 * scale)
-    )
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z = (lag - mean * weight_sum) / (spread * np.sqrt(variance_factor))
-        gi = lag / denominator_sum if (x >= 0).all() else np.full(n, np.nan)
-    invalid = island | undefined
-    z[invalid] = np.nan
-    gi[invalid | ~(np.asarray(denominator_sum) > 0)] = np.nan
-    expected = weight_sum / count
-    expected[island] = np.nan
-    return {
-        "gi": gi,
-        "expected": expected,
-        "z_score": z,
-        "island": island.astype(float),
-        "undefined": undefined.astype(float),
-    }
 
 
 def gi_star(
@@ -243,13 +184,20 @@ def gi_star(
         "value column.",
     )
     sums = neighbourhood_sums(resolved, spatial_weights, distance_m, k, star=bool(star))
-    scores = local_g_scores(
-        lag=sums.lag,
-        weight_sum=sums.weight_sum,
-        weight_sq_sum=sums.weight_sq_sum,
-        n_neighbours=sums.n_neighbours,
-        x=x,
-        star=bool(star),
+    # Counts with 0/1 weights: scores and tests once per distinct pair of sums.
+    by_code = bool(star) and sums.binary and not n_perm
+    coded = coded_sums(sums.lag, sums.weight_sum, x) if by_code else None
+    scores = (
+        coded.gather(coded.table)
+        if coded is not None
+        else local_g_scores(
+            lag=sums.lag,
+            weight_sum=sums.weight_sum,
+            weight_sq_sum=sums.weight_sq_sum,
+            n_neighbours=sums.n_neighbours,
+            x=x,
+            star=bool(star),
+        )
     )
     check_islands(
         scores["island"],
@@ -263,7 +211,11 @@ def gi_star(
             resolved, spatial_weights, distance_m=sums.distance_m, k=k, star=bool(star)
         )
     draws = Draws(sums.spatial, x, n_perm, as_rng(rng), progress, client)
-    tests = gi_tests(scores["z_score"], draws, alternative=alternative, fdr=fdr)
+    tests = (
+        coded.tests(alternative=alternative, fdr=fdr)
+        if coded is not None
+        else gi_tests(scores["z_score"], draws, alternative=alternative, fdr=fdr)
+    )
     options: dict[str, Any] = {
         "star": bool(star),
         "alternative": alternative,

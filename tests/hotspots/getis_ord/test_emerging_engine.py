@@ -15,7 +15,8 @@ import shapely
 
 import hotspotlib as hs
 from benchmarks._emerging_previous import previous_bin_scores, previous_mann_kendall
-from hotspotlib.hotspots.getis_ord._cube_scores import cube_scores, fdr_of_distinct
+from hotspotlib._multiple_testing import fdr_of_distinct
+from hotspotlib.hotspots.getis_ord._cube_scores import cube_scores
 from hotspotlib.hotspots.getis_ord.patterns import classify_patterns
 from hotspotlib.hotspots.grid.lattice import subgrid
 from hotspotlib.hotspots.grid.make import make_grid
