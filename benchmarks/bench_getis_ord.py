@@ -186,8 +186,10 @@ def scale_rows(sides: tuple[int, ...] = (1_000, 2_000, 4_000)) -> list[dict[str,
     """Gi* analytic on whole square lattices up to 16M cells, and the wide-stencil engine.
 
     The first call on a grid also builds the cells' outlines (the result's geometry):
-    timed apart. Then the minimum of 3 repeats of ``gi_star`` and its tracemalloc peak
-    (the result's own arrays included), per cell.
+    timed apart. Then the minimum of 3 interleaved repeats of ``gi_star`` on counts
+    (Poisson, mean 2: whole numbers, scored per distinct pair of sums) and on rates (the
+    counts over a uniform 0.5-2 denominator: every cell scored on its own), and the
+    tracemalloc peak of the counts call (the result's own arrays included), per cell.
     """
     rng = np.random.default_rng(1)
     cases = [(side, 150.0) for side in sides] + [(sides[0], 1_000.0)]
@@ -203,16 +205,22 @@ def _scale_row(side: int, band: float, rng: np.random.Generator) -> dict[str, An
         crs=27700,
     )
     values = rng.poisson(2.0, grid.n_cells).astype(float)
+    rates = values / rng.uniform(0.5, 2.0, grid.n_cells)
     start = time.perf_counter()
     hs.gi_star(grid, value=values, distance_m=band)
     first = time.perf_counter() - start
     times, _ = interleaved_min_seconds(
-        {"ours": lambda: hs.gi_star(grid, value=values, distance_m=band)}, repeat=3
+        {
+            "counts": lambda: hs.gi_star(grid, value=values, distance_m=band),
+            "rates": lambda: hs.gi_star(grid, value=rates, distance_m=band),
+        },
+        repeat=3,
     )
     _, peak = _traced_peak(lambda: hs.gi_star(grid, value=values, distance_m=band))
     row = {
         "case": f"{grid.n_cells:,} cells, band {band:g} m",
-        "gi_star_s": times["ours"],
+        "gi_star_s": times["counts"],
+        "rates_s": times["rates"],
         "first_call_s (outlines)": first,
         "peak_B/cell": peak / grid.n_cells,
         "stencil engine": "ndimage 3x3",

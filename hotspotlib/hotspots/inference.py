@@ -51,7 +51,11 @@ def normal_p(z: ArrayLike, alternative: Alternative = "two-sided") -> NDArray[np
         return np.asarray(special.ndtr(-values), dtype=float)
     if alternative == "less":
         return np.asarray(special.ndtr(values), dtype=float)
-    return np.asarray(np.minimum(1.0, 2.0 * special.ndtr(-np.abs(values))), dtype=float)
+    p = np.abs(values)  # 2 * P(Z >= |z|), capped at 1, in place
+    np.negative(p, out=p)
+    special.ndtr(p, out=p)
+    p *= 2.0
+    return np.minimum(p, 1.0, out=p)
 
 
 def fdr_cut(p: ArrayLike, alpha: float, *, q: ArrayLike | None = None) -> float:

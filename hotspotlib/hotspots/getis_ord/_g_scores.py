@@ -63,15 +63,25 @@ def local_g_scores(
         mean = (total - x) / count
         spread = np.sqrt(np.maximum((ss - centred**2) / count - (centred / count) ** 2, 0.0))
         denominator_sum = total - x
-    variance_factor = (count * weight_sq_sum - weight_sum**2) / (count - 1.0)
+    # In place, in the order of (count S1 - W^2) / (count - 1) and (lag - mean W) / (S sqrt(.)):
+    # the same values as those expressions, with fewer full-size temporaries.
+    variance_factor = np.multiply(weight_sq_sum, count)
+    work = np.square(weight_sum)
+    variance_factor -= work
+    variance_factor /= count - 1.0
     scale = max(abs(float(x.max())), abs(float(x.min())), 1e-300)  # max |x|, no temporary
     island = n_neighbours == 0
-    undefined = ~island & (
-        (variance_factor <= 1e-12 * count * np.maximum(weight_sq_sum, 1e-300))
-        | (spread <= 1e-12 * scale)
-    )
+    np.maximum(weight_sq_sum, 1e-300, out=work)
+    work *= 1e-12 * count
+    undefined = np.less_equal(variance_factor, work, out=np.empty(island.shape, dtype=bool))
+    undefined |= np.asarray(spread <= 1e-12 * scale)
+    undefined &= ~island
     with np.errstate(invalid="ignore", divide="ignore"):
-        z = (lag - mean * weight_sum) / (spread * np.sqrt(variance_factor))
+        z = np.multiply(mean, weight_sum)
+        np.subtract(lag, z, out=z)
+        np.sqrt(variance_factor, out=work)
+        work *= spread
+        z /= work
         gi = lag / denominator_sum if (x >= 0).all() else np.full(lag.shape, np.nan)
     invalid = island | undefined
     z[invalid] = np.nan
