@@ -143,6 +143,41 @@ class PatrolPlan(FrozenResult):
         style = map_style(basemap=basemap, north_arrow=north_arrow)
         return plot_plan(self, ax, style, **kwargs)
 
+    def explore(self, *, tiles: Any = "CartoDB positron", **kwargs: Any) -> Any:
+        """Return an interactive folium map of each officer's route, in visiting order.
+
+        One line per officer through their places' centroids (a point for an officer with
+        one visit), in the colours of ``.plot()``, each a layer named by its legend entry
+        (visits and patrol minutes); the places are markers whose tooltip gives the place
+        id, visits, officers, first arrival and patrol minutes. ``kwargs`` style the
+        places (``m=`` draws onto an existing map).
+
+        Parameters
+        ----------
+        {explore_tiles}
+
+        See Also
+        --------
+        PatrolPlan.plot : The static map for a briefing.
+        hotspotlib.SimulatedPings.explore : The pings of officers following a plan.
+
+        {explore_references}
+        .. [2] Telep, Mitchell and Weisburd (2014). Justice Quarterly 31(5), 905-933.
+
+        Examples
+        --------
+        >>> import hotspotlib as hs
+        >>> city = hs.synthetic_city(n_events=1_000, rng=0)
+        >>> plan = hs.plan_patrols(city.hotspots, officers=["PC Ali", "PC Brown"],
+        ...     shift_start="2024-06-01 14:00", shift_end="2024-06-01 22:00", rng=1)
+        >>> html = plan.explore(tiles=None).get_root().render()
+        >>> "PC Ali: 10 visits, 150 min" in html and "first_arrival" in html
+        True
+        """
+        from hotspotlib.dose._plan_explore import explore_plan
+
+        return explore_plan(self, tiles=tiles, **kwargs)
+
 
 def plan_patrols(
     places: gpd.GeoDataFrame,
