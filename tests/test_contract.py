@@ -66,6 +66,10 @@ def _check_repr(result: Any, name: str) -> None:
 
 
 def _has_geometry(result: Any) -> bool:
+    """Places with shapes: ``.explore()`` and a geometry (a patrol plan's table is plain),
+    or a table with geometry."""
+    if callable(getattr(type(result), "explore", None)):
+        return getattr(result, "geometry", True) is not None
     return hasattr(result, "to_frame") and isinstance(result.to_frame(), gpd.GeoDataFrame)
 
 
@@ -160,7 +164,7 @@ def _check_explore(result: Any, name: str) -> None:
     Without folium (the lowest-versions run installs only the test extra) the map itself
     is not drawn: the test is then reported skipped, after every other check has run.
     """
-    if not hasattr(result, "to_frame") or not isinstance(result.to_frame(), gpd.GeoDataFrame):
+    if not _has_geometry(result):
         return
     assert hasattr(result, "explore"), f"{name} has geometry but no .explore()"
     if any(importlib.util.find_spec(module) is None for module in ("folium", "mapclassify")):

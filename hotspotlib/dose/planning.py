@@ -26,6 +26,7 @@ from hotspotlib._validation import (
     require_whole,
     wall_clock,
 )
+from hotspotlib.dose._plan_timing import compact_groups, schedule_frame, timetable
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -142,6 +143,41 @@ class PatrolPlan(FrozenResult):
         style = map_style(basemap=basemap, north_arrow=north_arrow)
         return plot_plan(self, ax, style, **kwargs)
 
+    def explore(self, *, tiles: Any = "CartoDB positron", **kwargs: Any) -> Any:
+        """Return an interactive folium map of each officer's route, in visiting order.
+
+        One line per officer through their places' centroids (a point for an officer with
+        one visit), in the colours of ``.plot()``, each a layer named by its legend entry
+        (visits and patrol minutes); the places are markers whose tooltip gives the place
+        id, visits, officers, first arrival and patrol minutes. ``kwargs`` style the
+        places (``m=`` draws onto an existing map).
+
+        Parameters
+        ----------
+        {explore_tiles}
+
+        See Also
+        --------
+        PatrolPlan.plot : The static map for a briefing.
+        hotspotlib.SimulatedPings.explore : The pings of officers following a plan.
+
+        {explore_references}
+        .. [2] Telep, Mitchell and Weisburd (2014). Justice Quarterly 31(5), 905-933.
+
+        Examples
+        --------
+        >>> import hotspotlib as hs
+        >>> city = hs.synthetic_city(n_events=1_000, rng=0)
+        >>> plan = hs.plan_patrols(city.hotspots, officers=["PC Ali", "PC Brown"],
+        ...     shift_start="2024-06-01 14:00", shift_end="2024-06-01 22:00", rng=1)
+        >>> html = plan.explore(tiles=None).get_root().render()
+        >>> "PC Ali: 10 visits, 150 min" in html and "first_arrival" in html
+        True
+        """
+        from hotspotlib.dose._plan_explore import explore_plan
+
+        return explore_plan(self, tiles=tiles, **kwargs)
+
 
 def plan_patrols(
     places: gpd.GeoDataFrame,
@@ -244,14 +280,14 @@ def plan_patrols(
     generator = as_rng(rng)
     centroids = geoms.centroid
     xy = shapely.get_coordinates(centroids.to_numpy())
-    groups = _compact_groups(xy, np.arange(len(places)), len(ids))
+    groups = compact_groups(xy, np.arange(len(places)), len(ids))
     dealt = generator.permutation(len(groups))
     routes = [(officer, groups[dealt[k]]) for k, officer in enumerate(ids)]
     timing = {"visit": visit, "gap": gap, "shift": shift, "metres_per_minute": speed * 1000 / 60}
-    rows = _timetable(xy, routes, rounds, timing, generator, places.index)
+    rows = timetable(xy, routes, rounds, timing, generator, places.index)
     column = place_column(places)
     return PatrolPlan(
-        schedule=_schedule_frame(rows, places.index, column, start, visit),
+        schedule=schedule_frame(rows, places.index, column, start, visit),
         centroids=centroids,
         parameters={
             "n_places": len(places),
@@ -307,79 +343,6 @@ def _rounds(
         f"{n_places} places (before travel). Add officers, or lower `visits_per_place`, "
         "`visit_minutes` or `min_gap_minutes`.",
     )
-
-
-def _timetable(
-    xy: Any,
-    routes: list[tuple[Any, Any]],
-    rounds: int,
-    timing: dict[str, float],
-    generator: np.random.Generator,
-    place_ids: pd.Index,
-) -> list[tuple[Any, ...]]:
-    """Time each officer's rounds of their places, each round in a fresh random order."""
-    visit, gap, shift = timing["visit"], timing["gap"], timing["shift"]
-    rows = []
-    last_start = np.full(len(xy), -np.inf)
-    for officer, mine in routes:  # officers and their visits: tens to hundreds
-        clock, here, order = 0.0, -1, 0
-        for round_number in range(1, rounds + 1):
-            for place in generator.permutation(mine):
-                travel = 0.0 if here < 0 else float(np.hypot(*(xy[place] - xy[here])))
-                travel /= timing["metres_per_minute"]
-                arrival = max(clock + travel, last_start[place] + gap)
-                if arrival + visit > shift + 1e-9:
-                    raise ValueError(
-                        f"Officer {officer!r} cannot fit visit {round_number} to place "
-                        f"{place_ids[place]!r}: it would end {arrival + visit - shift:.0f} "
-                        f"minutes after the shift ends. Add officers, lower "
-                        "`visits_per_place`, `visit_minutes` or `min_gap_minutes`, or raise "
-                        "`walking_speed_kmh` if officers drive between places."
-                    )
-                order += 1
-                rows.append(
-                    (officer, place, round_number, order, arrival, travel, arrival - clock - travel)
-                )
-                last_start[place] = arrival
-                clock, here = arrival + visit, place
-    return rows
-
-
-def _schedule_frame(
-    rows: list[tuple[Any, ...]],
-    place_ids: pd.Index,
-    column: str,
-    start: pd.Timestamp,
-    visit: float,
-) -> pd.DataFrame:
-    """Build the schedule table from the timed visits."""
-    officer, place, number, order, arrival_min, travel, wait = zip(*rows, strict=True)
-    arrival = start + pd.to_timedelta(np.asarray(arrival_min), unit="min")
-    return pd.DataFrame(
-        {
-            "officer_id": list(officer),
-            column: place_ids.to_numpy()[np.asarray(place)],
-            "visit_number": np.asarray(number),
-            "order": np.asarray(order),
-            "arrival": arrival.round("s"),
-            "departure": (arrival + pd.Timedelta(minutes=visit)).round("s"),
-            "minutes": np.full(len(rows), visit),
-            "travel_minutes": np.asarray(travel),
-            "wait_minutes": np.asarray(wait),
-        }
-    )
-
-
-def _compact_groups(xy: Any, index: Any, k: int) -> list[Any]:
-    """Split places into ``k`` groups of near-equal size by recursive median cuts."""
-    if k == 1:
-        return [index]
-    first = k // 2
-    points = xy[index]
-    axis = int(np.argmax(np.ptp(points, axis=0))) if len(index) else 0
-    ordered = index[np.argsort(points[:, axis], kind="stable")]
-    cut = int(round(len(index) * first / k))
-    return _compact_groups(xy, ordered[:cut], first) + _compact_groups(xy, ordered[cut:], k - first)
 
 
 def _officers(officers: Any) -> list[Any]:
