@@ -10,11 +10,11 @@ from typing import Any
 
 import numpy as np
 
+from hotspotlib._map_docs import TILES
 from hotspotlib._maps import MapStyle, classify, map_style
 
 __all__ = ["TILES", "explore_categories", "explore_values"]
 
-TILES = "CartoDB positron"
 EXPLORE_INSTALL = "pip install 'hotspotlib[explore]'"
 
 

@@ -11,7 +11,10 @@ from __future__ import annotations
 import re
 import textwrap
 
-__all__ = ["ENTRIES", "fill_map_docs"]
+__all__ = ["ENTRIES", "TILES", "fill_map_docs"]
+
+TILES = "OpenStreetMap"
+"""Default background of ``.explore()``: tiles that need no key (CARTO's now do)."""
 
 _PLOT_KWARGS = "    Passed to :meth:`geopandas.GeoDataFrame.plot`."
 _GEOPANDAS_EXPLORE = "https://geopandas.org/en/stable/docs/user_guide/interactive_mapping.html"
@@ -47,8 +50,10 @@ k : int
     Number of classes for ``scheme`` (2 to 12).""",
     "explore_tiles": """\
 tiles : str or None
-    Background tiles: any name folium knows, or None for none. Building the map
-    fetches nothing: the browser loads the tiles when the map is shown.
+    Background tiles: any name folium or xyzservices knows, or None for none. The
+    default, OpenStreetMap, needs no key (CARTO's tiles, such as "CartoDB positron",
+    now need one). Building the map fetches nothing: the browser loads the tiles when
+    the map is shown.
 **kwargs
     Passed to :meth:`geopandas.GeoDataFrame.explore`.
 

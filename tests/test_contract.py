@@ -6,6 +6,7 @@ read-only (see the API conventions in the design notes)."""
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import re
 import sys
 from collections.abc import Mapping
@@ -21,6 +22,7 @@ from matplotlib.axes import Axes
 
 from hotspotlib import _repr_map
 from hotspotlib._frozen import FrozenResult
+from hotspotlib._map_docs import TILES
 
 
 def load_builders() -> ModuleType:
@@ -159,7 +161,8 @@ def _check_plot(result: Any, name: str) -> None:
 
 
 def _check_explore(result: Any, name: str) -> None:
-    """Every result with geometry has ``.explore()``, giving a folium Map (no tiles fetched).
+    """Every result with geometry has ``.explore()``, giving a folium Map (no tiles fetched)
+    on the house tiles by default.
 
     Without folium (the lowest-versions run installs only the test extra) the map itself
     is not drawn: the test is then reported skipped, after every other check has run.
@@ -171,7 +174,10 @@ def _check_explore(result: Any, name: str) -> None:
         pytest.skip(f"{name}: all checks passed but .explore() (needs folium and mapclassify)")
     import folium
 
-    layer = result.explore(tiles=None)
+    given = inspect.signature(result.explore).parameters.get("tiles")  # or passed on
+    tiles = TILES if given is None else given.default
+    assert tiles == TILES, f"{name}.explore() draws {tiles!r} by default, not the house tiles"
+    layer = result.explore()  # the default tiles build without a warning (no key needed)
     assert isinstance(layer, folium.Map), f"{name}.explore() returned {type(layer).__name__}"
     html = layer.get_root().render()
     assert "GeoJson" in html or "geo_json" in html, f"{name}.explore() drew no layer"

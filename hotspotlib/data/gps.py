@@ -16,6 +16,7 @@ import pandas as pd
 
 from hotspotlib._columns import place_column
 from hotspotlib._frozen import FrozenResult, frozen_mapping
+from hotspotlib._map_docs import TILES
 from hotspotlib._validation import (
     as_rng,
     require_polygons,
@@ -149,7 +150,7 @@ class SimulatedPings(FrozenResult):
         )
         return finish_map(axes, self.pings.crs, title="Simulated GPS pings by officer", style=style)
 
-    def explore(self, *, tiles: Any = "CartoDB positron", **kwargs: Any) -> Any:
+    def explore(self, *, tiles: Any = TILES, **kwargs: Any) -> Any:
         """Return a folium map of the pings by officer (``tiles`` etc. go to ``explore``)."""
         from hotspotlib._explore import _require_folium
 

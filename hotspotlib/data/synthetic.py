@@ -17,6 +17,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from hotspotlib._frozen import FrozenResult, frozen_mapping
+from hotspotlib._map_docs import TILES
 from hotspotlib._validation import (
     as_rng,
     require_allocation,
@@ -204,7 +205,7 @@ class SyntheticCity(FrozenResult):
         title = "Synthetic city: events and planted hot spots"
         return finish_map(axes, self.events.crs, title=title, style=style)
 
-    def explore(self, *, tiles: Any = "CartoDB positron", **kwargs: Any) -> Any:
+    def explore(self, *, tiles: Any = TILES, **kwargs: Any) -> Any:
         """Return an interactive folium map of the events (popups) and the planted hot spots.
 
         ``tiles`` and other keyword arguments go to the events'

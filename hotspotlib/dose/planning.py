@@ -13,6 +13,7 @@ import shapely
 
 from hotspotlib._columns import place_column
 from hotspotlib._frozen import FrozenResult, frozen_mapping
+from hotspotlib._map_docs import TILES
 from hotspotlib._validation import (
     as_rng,
     require_id_type,
@@ -143,7 +144,7 @@ class PatrolPlan(FrozenResult):
         style = map_style(basemap=basemap, north_arrow=north_arrow)
         return plot_plan(self, ax, style, **kwargs)
 
-    def explore(self, *, tiles: Any = "CartoDB positron", **kwargs: Any) -> Any:
+    def explore(self, *, tiles: Any = TILES, **kwargs: Any) -> Any:
         """Return an interactive folium map of each officer's route, in visiting order.
 
         One line per officer through their places' centroids (a point for an officer with

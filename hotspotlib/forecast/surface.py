@@ -12,6 +12,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from hotspotlib._frozen import FrozenResult
+from hotspotlib._map_docs import TILES
 from hotspotlib._options import MapScheme, MapStretch
 from hotspotlib.hotspots.grid.cells import Grid
 
@@ -151,7 +152,7 @@ class ForecastSurface(FrozenResult):
         *,
         scheme: MapScheme | None = None,
         k: int = 5,
-        tiles: Any = "CartoDB positron",
+        tiles: Any = TILES,
         **kwargs: Any,
     ) -> Any:
         """Return an interactive folium map of the score; popups show each cell's figures.

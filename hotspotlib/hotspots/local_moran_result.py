@@ -12,6 +12,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from hotspotlib._frozen import FrozenResult
+from hotspotlib._map_docs import TILES
 from hotspotlib._multiple_testing import permutation_floor_note
 from hotspotlib.hotspots.grid.cells import Grid
 from hotspotlib.hotspots.units import grid_index
@@ -251,7 +252,7 @@ class LocalMoran(FrozenResult):
             **kwargs,
         )
 
-    def explore(self, *, tiles: Any = "CartoDB positron", **kwargs: Any) -> Any:
+    def explore(self, *, tiles: Any = TILES, **kwargs: Any) -> Any:
         """Return an interactive folium map of the cluster types, with each unit's figures.
 
         Parameters

@@ -12,6 +12,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from hotspotlib._frozen import FrozenResult
+from hotspotlib._map_docs import TILES
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -143,7 +144,7 @@ class PlaceRanking(FrozenResult):
         axes.set_title(f"Places ranked by {self.by}")
         return axes
 
-    def explore(self, *, tiles: Any = "CartoDB positron", **kwargs: Any) -> Any:
+    def explore(self, *, tiles: Any = TILES, **kwargs: Any) -> Any:
         """Return an interactive folium map of the places by rank (needs geometry).
 
         Colours follow the score; popups show each place's rank and its interval.
@@ -353,7 +354,7 @@ class PlaceTiers(FrozenResult):
         axes.set_title(title)
         return axes
 
-    def explore(self, *, tiles: Any = "CartoDB positron", **kwargs: Any) -> Any:
+    def explore(self, *, tiles: Any = TILES, **kwargs: Any) -> Any:
         """Return an interactive folium map of the tiers (needs geometry), with the figures.
 
         Parameters

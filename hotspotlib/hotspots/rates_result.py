@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 from scipy import sparse
 
 from hotspotlib._frozen import FrozenResult
+from hotspotlib._map_docs import TILES
 from hotspotlib._maps import quantity
 from hotspotlib._options import MapScheme, MapStretch
 from hotspotlib._validation import check_option
@@ -228,7 +229,7 @@ class CrimeRates(FrozenResult):
         column: str = "auto",
         scheme: MapScheme | None = None,
         k: int = 5,
-        tiles: Any = "CartoDB positron",
+        tiles: Any = TILES,
         **kwargs: Any,
     ) -> Any:
         """Return an interactive folium map of the areas; popups show each one's figures.

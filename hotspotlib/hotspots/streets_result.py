@@ -15,6 +15,7 @@ from scipy import sparse
 from scipy.spatial import cKDTree
 
 from hotspotlib._frozen import FrozenResult
+from hotspotlib._map_docs import TILES
 from hotspotlib._maps import quantity
 from hotspotlib._options import MapScheme, MapStretch
 from hotspotlib._validation import check_option, require_positive
@@ -253,7 +254,7 @@ class SegmentCounts(FrozenResult):
         column: str = "count",
         scheme: MapScheme | None = None,
         k: int = 5,
-        tiles: Any = "CartoDB positron",
+        tiles: Any = TILES,
         **kwargs: Any,
     ) -> Any:
         """Return an interactive folium map of the segments; popups show each one's figures.

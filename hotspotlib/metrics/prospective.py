@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 from scipy.spatial import KDTree
 
 from hotspotlib._frozen import FrozenResult, frozen_mapping
+from hotspotlib._map_docs import TILES
 from hotspotlib._options import MapScheme, MapStretch
 from hotspotlib._validation import (
     require_columns,
@@ -181,7 +182,7 @@ class ProspectiveHotspots(FrozenResult):
         *,
         scheme: MapScheme | None = None,
         k: int = 5,
-        tiles: Any = "CartoDB positron",
+        tiles: Any = TILES,
         **kwargs: Any,
     ) -> Any:
         """Return an interactive folium map of the risk; popups show each cell's figures.

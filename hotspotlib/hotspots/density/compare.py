@@ -10,6 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hotspotlib._frozen import FrozenResult, ReadOnlyDict, frozen_mapping
+from hotspotlib._map_docs import TILES
 from hotspotlib._options import CompareMethod, MapScheme
 from hotspotlib._validation import check_option, require_positive, require_type
 from hotspotlib.hotspots.density._surface_tools import UNIT_LABELS, aligned_cells
@@ -164,7 +165,7 @@ class SurfaceComparison(FrozenResult):
         *,
         scheme: MapScheme | None = None,
         k: int = 5,
-        tiles: Any = "CartoDB positron",
+        tiles: Any = TILES,
         **kwargs: Any,
     ) -> Any:
         """Return an interactive folium map of the comparison (cells where it is defined).

@@ -11,6 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hotspotlib._frozen import FrozenResult, ReadOnlyDict
+from hotspotlib._map_docs import TILES
 from hotspotlib._options import MapScheme, MapStretch
 from hotspotlib._validation import require_points, require_same_crs, require_type
 from hotspotlib.hotspots.density._surface_tools import (
@@ -377,7 +378,7 @@ class DensitySurface(FrozenResult):
         *,
         scheme: MapScheme | None = None,
         k: int = 5,
-        tiles: Any = "CartoDB positron",
+        tiles: Any = TILES,
         **kwargs: Any,
     ) -> Any:
         """Return an interactive folium map of the cells with a density above zero.

@@ -12,6 +12,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from hotspotlib._frozen import FrozenResult, frozen_mapping
+from hotspotlib._map_docs import TILES
 from hotspotlib.hotspots.getis_ord.patterns import PATTERNS
 
 if TYPE_CHECKING:
@@ -278,7 +279,7 @@ class EmergingHotspots(FrozenResult):
             **kwargs,
         )
 
-    def explore(self, *, tiles: Any = "CartoDB positron", **kwargs: Any) -> Any:
+    def explore(self, *, tiles: Any = TILES, **kwargs: Any) -> Any:
         """Return an interactive folium map of the patterns; popups show each location's figures.
 
         Parameters

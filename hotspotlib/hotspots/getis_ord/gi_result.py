@@ -12,6 +12,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from hotspotlib._frozen import FrozenResult, frozen_mapping
+from hotspotlib._map_docs import TILES
 from hotspotlib._options import SpotKind
 from hotspotlib._validation import check_option
 from hotspotlib.hotspots.grid.cells import Grid
@@ -275,7 +276,7 @@ class GiStar(FrozenResult):
             **kwargs,
         )
 
-    def explore(self, *, tiles: Any = "CartoDB positron", **kwargs: Any) -> Any:
+    def explore(self, *, tiles: Any = TILES, **kwargs: Any) -> Any:
         """Return an interactive folium map of the bins; popups show each unit's figures.
 
         Parameters

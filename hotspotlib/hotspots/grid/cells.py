@@ -17,6 +17,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from hotspotlib._frozen import FrozenResult, ReadOnlyDict, frozen_mapping, lock_in_place
+from hotspotlib._map_docs import TILES
 from hotspotlib._options import GridShape
 from hotspotlib._validation import (
     require_numbers,
@@ -243,7 +244,7 @@ class Grid(FrozenResult):
         title = f"Grid of {self.n_cells:,} {self.cell_shape} cells, {self.cell_size_m:g} m"
         return finish_map(axes, self.crs, title=title, style=style)
 
-    def explore(self, *, tiles: Any = "CartoDB positron", **kwargs: Any) -> Any:
+    def explore(self, *, tiles: Any = TILES, **kwargs: Any) -> Any:
         """Return a folium map of the cell outlines (``tiles`` etc. go to ``explore``)."""
         from hotspotlib._explore import _require_folium
 

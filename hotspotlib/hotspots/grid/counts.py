@@ -12,6 +12,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from hotspotlib._frozen import FrozenResult, ReadOnlyDict, frozen_mapping
+from hotspotlib._map_docs import TILES
 from hotspotlib._maps import quantity
 from hotspotlib._options import MapScheme, MapStretch
 from hotspotlib._validation import (
@@ -199,7 +200,7 @@ class EventCounts(FrozenResult):
         column: str = "auto",
         scheme: MapScheme | None = None,
         k: int = 5,
-        tiles: Any = "CartoDB positron",
+        tiles: Any = TILES,
         **kwargs: Any,
     ) -> Any:
         """Return an interactive folium map of the counts, with each cell's figures in a popup.
