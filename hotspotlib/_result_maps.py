@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     from hotspotlib._maps import MapStyle
 
-__all__ = ["category_map", "choropleth_map", "raster_map", "route_map"]
+__all__ = ["category_map", "choropleth_map", "raster_map", "route_colours", "route_map"]
 
 BLANK_COLOUR = "0.8"
 """The grey of the rows a choropleth leaves out of its colours (``blank``)."""
@@ -158,6 +158,21 @@ _FIRST_STOP: dict[str, Any] = {
 """How a route's first stop is marked (a hollow square)."""
 
 
+def route_colours(n: int) -> list[str]:
+    """Return the colours of ``n`` routes in hex: ``tab10`` in turn (``route_map``'s colours).
+
+    Examples
+    --------
+    >>> route_colours(2)
+    ['#1f77b4', '#ff7f0e']
+    """
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    palette = colormaps["tab10"]
+    return [str(to_hex(palette(number % 10))) for number in range(n)]
+
+
 def route_map(
     stops: Any,
     routes: Any,
@@ -192,17 +207,17 @@ def route_map(
     ['PC A', 'PC B', 'first visit']
     """
     import shapely
-    from matplotlib import colormaps, patheffects
+    from matplotlib import patheffects
     from matplotlib.lines import Line2D
 
     axes = map_axes(ax)
     xy = shapely.get_coordinates(stops.to_numpy())
     routes = np.asarray(routes, dtype=object)
-    palette = colormaps["tab10"]
+    colours = route_colours(len(route_labels))
     handles = []
     for number, (key, text) in enumerate(route_labels.items()):  # one line per route
         route = xy[routes == key]
-        drawn: dict[str, Any] = {"color": palette(number % 10), "marker": "o", "markersize": 4}
+        drawn: dict[str, Any] = {"color": colours[number], "marker": "o", "markersize": 4}
         drawn["linewidth"] = 1.5
         (line,) = axes.plot(route[:, 0], route[:, 1], label=text, **(drawn | kwargs))
         axes.plot(*route[:1].T, color=line.get_color(), **_FIRST_STOP)

@@ -17,24 +17,9 @@ if TYPE_CHECKING:
     from hotspotlib._maps import MapStyle
     from hotspotlib.dose.planning import PatrolPlan
 
-__all__ = ["LEGEND_TITLE", "plan_routes", "plot_plan", "route_colours"]
+__all__ = ["LEGEND_TITLE", "plan_routes", "plot_plan"]
 
 LEGEND_TITLE = "officer: visits, patrol minutes"
-
-
-def route_colours(n: int) -> list[str]:
-    """Return the colours of ``n`` routes in hex: ``tab10`` in turn, as ``route_map`` draws them.
-
-    Examples
-    --------
-    >>> route_colours(2)
-    ['#1f77b4', '#ff7f0e']
-    """
-    from matplotlib import colormaps
-    from matplotlib.colors import to_hex
-
-    palette = colormaps["tab10"]
-    return [str(to_hex(palette(number % 10))) for number in range(n)]
 
 
 def plan_routes(plan: PatrolPlan) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -45,6 +30,8 @@ def plan_routes(plan: PatrolPlan) -> tuple[pd.DataFrame, pd.DataFrame]:
     visits come, have ``n_visits``, ``patrol_minutes``, ``label`` (the legend entry) and
     ``colour`` (hex).
     """
+    from hotspotlib._result_maps import route_colours
+
     stops = plan.schedule.sort_values("order", kind="stable")
     officers = stops.groupby("officer_id", sort=False)["minutes"].agg(
         n_visits="size", patrol_minutes="sum"
