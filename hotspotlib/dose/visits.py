@@ -338,19 +338,9 @@ def _settings(
     """Check the episode and visit settings; return them as floats."""
     if max_speed_kmh is not None:
         require_positive(max_speed_kmh, name="max_speed_kmh")
-    window = require_increasing(
-        target_minutes,
-        name="target_minutes",
-        strict=False,
-        fix="Give a pair (low, high) of minutes, e.g. (10, 20).",
-    )
-    require_whole(
-        window.size,
-        name="len(target_minutes)",
-        minimum=2,
-        maximum=2,
-        fix="Give a pair (low, high) of minutes, e.g. (10, 20).",
-    )
+    pair = "Give a pair (low, high) of minutes, e.g. (10, 20)."
+    window = require_increasing(target_minutes, name="target_minutes", strict=False, fix=pair)
+    require_whole(window.size, name="len(target_minutes)", minimum=2, maximum=2, fix=pair)
     low, high = require_within(window, name="target_minutes", low=0)
     return {
         "max_gap_minutes": require_positive(max_gap_minutes, name="max_gap_minutes"),
