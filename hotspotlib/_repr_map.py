@@ -49,17 +49,21 @@ def has_map(result: Any) -> bool:
 def n_shapes(result: Any, *, depth: int = 0) -> int:
     """Count the most polygons, lines or points in one layer of ``result`` (0 for rasters).
 
-    Looks at the result's geometry fields and, one level down, the results it holds
-    (an optimized hot-spot analysis holds its Gi*).
+    Looks at the result's geometry fields, its grid (its cells, unless the result is
+    drawn as an image: ``_raster_map``) and, one level down, the results it holds (an
+    optimized hot-spot analysis holds its Gi*).
     """
     import geopandas as gpd
 
     from hotspotlib._frozen import FrozenResult
+    from hotspotlib.hotspots.grid.cells import Grid
 
     largest = 0
     for item in dataclasses.fields(result):
         value = getattr(result, item.name)
-        if isinstance(value, gpd.GeoSeries | gpd.GeoDataFrame):
+        if isinstance(value, Grid):  # its cells, drawn as polygons unless as an image
+            largest = max(largest, 0 if getattr(result, "_raster_map", False) else value.n_cells)
+        elif isinstance(value, gpd.GeoSeries | gpd.GeoDataFrame):
             largest = max(largest, len(value))
         elif isinstance(value, FrozenResult) and dataclasses.is_dataclass(value) and depth < 1:
             largest = max(largest, n_shapes(value, depth=depth + 1))

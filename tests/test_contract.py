@@ -244,3 +244,15 @@ def test_html_map_skipped_above_the_size_limit(monkeypatch: pytest.MonkeyPatch) 
     html = result._repr_html_()
     assert "<img" not in html and f"map unavailable: {len(result.cells):,} shapes" in html
     assert result.summary()._repr_html_() in html
+
+
+def test_a_grid_counts_its_cells_as_shapes_unless_drawn_as_an_image() -> None:
+    import hotspotlib as hs
+
+    city = hs.synthetic_city(n_events=1_000, rng=3)
+    grid = hs.make_grid(city.boundary, cell_size_m=400)
+    counts = hs.count_events(city.events, grid)
+    gi = hs.gi_star(grid, value=counts.count.astype(float), distance_m=600)
+    assert _repr_map.n_shapes(counts) == _repr_map.n_shapes(gi) == grid.n_cells
+    assert _repr_map.n_shapes(hs.kde(city.events, grid=grid, bandwidth_m=600)) == 0
+    assert not grid._outlines  # counted without building an outline

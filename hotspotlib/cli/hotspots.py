@@ -147,7 +147,7 @@ def _map(
     crime = np.flatnonzero(counts.count > 0)  # empty cells are left blank: a force-wide
     with_crime = dataclasses.replace(  # grid has far more of them than cells with crime
         counts,
-        cells=counts.cells.iloc[crime],
+        places=counts.cells.iloc[crime],
         count=counts.count[crime],
         weight_sum=None if counts.weight_sum is None else counts.weight_sum[crime],
     )

@@ -93,8 +93,9 @@ def resolve_units(units: Any, value: Any) -> Units:
     )
     shapes: gpd.GeoSeries | None
     if isinstance(units, EventCounts):
-        shapes, grid = units.cells.geometry, units.grid
-        index = shapes.index
+        grid = units.grid  # on a whole grid, no outlines: as for a Grid below
+        shapes = units.places.geometry if units.places is not None else None
+        index = grid_index(grid) if shapes is None and grid is not None else units.cells.index
         raw, name = _counts_value(units, value)
     elif isinstance(units, Grid):
         # no outlines: the statistics need only the cell ids, centres and lattice

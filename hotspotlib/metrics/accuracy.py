@@ -337,7 +337,7 @@ def _areas(areas: Any, grid: Grid | gpd.GeoDataFrame, scores: NDArray[np.float64
         if areas == "equal":
             return np.ones(scores.size)
         if isinstance(grid, Grid):
-            return grid.cells["area_share"].to_numpy(dtype=float) * grid.cell_area_m2
+            return grid.area_share * grid.cell_area_m2
         return np.asarray(grid.geometry.area.to_numpy(), dtype=float)
     return require_array(
         areas,

@@ -279,7 +279,7 @@ def rolling_evaluation(
     n_boot = require_draws(n_bootstrap, name="n_bootstrap")
     level = require_probability(confidence, name="confidence")
     generator = as_rng(rng)
-    n_cells = len(grid.cells if isinstance(grid, Grid) else grid)
+    n_cells = grid.n_cells if isinstance(grid, Grid) else len(grid)
 
     def score(name: str, method: Any, train: gpd.GeoDataFrame, origin: pd.Timestamp) -> Any:
         return per_cell(method(train, origin), name=name, n_cells=n_cells)

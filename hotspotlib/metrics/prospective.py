@@ -376,7 +376,7 @@ def _grid(
         )
     if grid is not None:
         require_type(grid, Grid, name="grid", expected="a Grid from make_grid")
-        require_same_crs(grid.cells, events, names=("grid", "events"))
+        require_same_crs(grid, events, names=("grid", "events"))
         return grid
     if area is not None:
         require_same_crs(area, events, names=("area", "events"))

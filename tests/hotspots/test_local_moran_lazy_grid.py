@@ -20,7 +20,7 @@ def test_local_moran_on_a_grid_builds_no_outlines_and_frames_as_eagerly(
     lazy_grid = hs.make_grid(city.boundary, cell_size_m=400)
     eager_grid = hs.make_grid(city.boundary, cell_size_m=400)
     values = np.asarray(hs.count_events(city.events, eager_grid).count)
-    assert eager_grid._outlines  # count_events built eager_grid's outlines
+    assert len(eager_grid.cells) == eager_grid.n_cells and eager_grid._outlines  # built, kept
 
     lazy = hs.local_moran(lazy_grid, value=values, n_permutations=99, rng=7, **weights)
     assert not lazy_grid._outlines  # statistics, counts, index and summary need no outline

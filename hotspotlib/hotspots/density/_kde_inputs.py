@@ -75,7 +75,7 @@ def kde_inputs(
     window = _study_area(area, where, first, target)
     if grid is not None:
         require_type(grid, Grid, name="grid", expected="a Grid from make_grid")
-        require_same_crs(where, grid.cells, names=(first, "grid"), target=target)
+        require_same_crs(where, grid, names=(first, "grid"), target=target)
         require_exclusive(
             {"grid": grid, "cell_size_m": cell_size_m},
             fix=f"The grid fixes the cell size ({grid.cell_size_m:g} m); not both.",

@@ -56,7 +56,7 @@ class Layout:
     def cells(self) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """Rows and columns of the surface's cells (the grid's order, if any)."""
         if self.grid is not None:
-            return self.grid.cells["row"].to_numpy(), self.grid.cells["col"].to_numpy()
+            return self.grid.rows, self.grid.cols
         if self.mask is None:
             rows, cols = np.divmod(np.arange(self.n_rows * self.n_cols), self.n_cols)
         else:
@@ -126,7 +126,7 @@ def make_layout(
                 grid.origin_x, grid.origin_y, s / 2.0, dy, grid.n_rows, 2 * grid.n_cols + 1
             )
         mask = np.zeros((grid.n_rows, grid.n_cols), dtype=bool)
-        mask[grid.cells["row"].to_numpy(), grid.cells["col"].to_numpy()] = True
+        mask[grid.rows, grid.cols] = True
         return Layout(lattice, grid.cell_shape, s, "grid", grid.n_rows, grid.n_cols, mask, grid)
 
     bounds = window.bounds if window is not None else bounds_of(xy)
@@ -165,7 +165,7 @@ def tally_events(
         position = layout.grid.locate(xy)
         ids = np.full(len(xy), -1, dtype=np.int64)
         hit: NDArray[np.bool_] | None = position >= 0
-        ids[hit] = layout.grid.cells.index.to_numpy()[position[hit]]
+        ids[hit] = layout.grid.cell_ids[position[hit]]
     else:
         inverse = 1.0 / layout.cell_size_m
         fx = xy[:, 0] - (layout.lattice.x0 - 0.5 * layout.cell_size_m)  # then in place

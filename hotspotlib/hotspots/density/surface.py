@@ -95,6 +95,7 @@ class DensitySurface(FrozenResult):
     _title: ClassVar[str] = "Kernel density surface"
     _place_score: ClassVar[str] = "density"
     _place_events: ClassVar[str] = "n_events"
+    _raster_map: ClassVar[bool] = True  # drawn as an image: no cell is a shape to draw
 
     values: NDArray[np.float64]
     grid: Grid

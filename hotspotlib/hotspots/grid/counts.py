@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import geopandas as gpd
 import numpy as np
@@ -39,7 +39,11 @@ class EventCounts(FrozenResult):
     Attributes
     ----------
     cells : geopandas.GeoDataFrame
-        The cells or places counted into (a copy of the caller's frame, not modified).
+        The cells or places counted into: the grid's cells (their outlines built when
+        first read, then kept by the grid), or a copy of the caller's polygons.
+    places : geopandas.GeoDataFrame or None
+        The caller's polygons (a copy, not modified); None when counting onto a grid,
+        whose cells are read from the grid (a subset of them may be given instead).
     count : numpy.ndarray
         Number of events per cell, aligned with ``cells``.
     weight_sum : numpy.ndarray or None
@@ -62,7 +66,7 @@ class EventCounts(FrozenResult):
     .. [1] Weisburd (2015). https://doi.org/10.1111/1745-9125.12070
     """
 
-    cells: gpd.GeoDataFrame
+    places: gpd.GeoDataFrame | None = field(repr=False)
     count: NDArray[np.int64]
     weight_sum: NDArray[np.float64] | None
     weights_name: str | None
@@ -71,6 +75,13 @@ class EventCounts(FrozenResult):
     grid: Grid | None
 
     _title: ClassVar[str] = "Event counts per cell"
+
+    @property
+    def cells(self) -> gpd.GeoDataFrame:
+        """The cells or places counted into (a grid's outlines are built on first use)."""
+        if self.places is not None or self.grid is None:
+            return cast(gpd.GeoDataFrame, self.places)
+        return self.grid.cells
 
     @property
     def _place_score(self) -> str:
@@ -96,7 +107,7 @@ class EventCounts(FrozenResult):
             "n_events": self.n_events,
             "n_inside": inside,
             "n_outside": self.n_outside,
-            "n_cells": len(self.cells),
+            "n_cells": len(self.count),
             "max_count": int(ordered[0]) if len(ordered) else 0,
             "share_in_top_5pct_cells": float(ordered[:top].sum() / inside)
             if inside
@@ -269,7 +280,7 @@ def locate_events(
     """
     xy = require_points(events, name="events")
     if isinstance(places, Grid):
-        require_same_crs(places.cells, events, names=("grid", "events"))
+        require_same_crs(places, events, names=("grid", "events"))
         return places.locate(xy)
     polygons = require_polygons(places, name="places")
     require_same_crs(places, events, names=("places", "events"))
@@ -347,12 +358,12 @@ def count_events(
     """
     weight_values = require_weights(events, weights)
     position = locate_events(events, grid)
-    if isinstance(grid, Grid):
-        cells = grid.cells
-    elif isinstance(grid, gpd.GeoSeries):
-        cells = gpd.GeoDataFrame(geometry=grid)
-    else:
-        cells = grid.copy()  # the caller's frame stays theirs: edits to it cannot reach us
+    places: gpd.GeoDataFrame | None = None  # a grid's cell outlines are not built here
+    if isinstance(grid, gpd.GeoSeries):
+        places = gpd.GeoDataFrame(geometry=grid)
+    elif not isinstance(grid, Grid):
+        places = grid.copy()  # the caller's frame stays theirs: edits to it cannot reach us
+    n_cells = grid.n_cells if isinstance(grid, Grid) else len(cast(gpd.GeoDataFrame, places))
     inside = position >= 0
     n_outside = len(position) - int(np.count_nonzero(inside))
     # A grid covers the study area, so most events outside it is a warning; places such
@@ -363,17 +374,17 @@ def count_events(
             n_outside,
             len(position),
             events_bounds=events.total_bounds,
-            area_bounds=cells.total_bounds,
+            area_bounds=(grid.cells if on_grid else places).total_bounds,  # type: ignore[union-attr]
             area="grid" if on_grid else "places",
             warn_share=0.5 if on_grid else 1.0,
         )
-    count = np.bincount(position[inside], minlength=len(cells)).astype(np.int64)
+    count = np.bincount(position[inside], minlength=n_cells).astype(np.int64)
     weight_sum: NDArray[np.float64] | None = None
     if weight_values is not None:
-        sums = np.bincount(position[inside], weights=weight_values[inside], minlength=len(cells))
+        sums = np.bincount(position[inside], weights=weight_values[inside], minlength=n_cells)
         weight_sum = sums.astype(np.float64, copy=False)
     return EventCounts(
-        cells=cells,
+        places=places,
         count=count,
         weight_sum=weight_sum,
         weights_name=(weights if isinstance(weights, str) else "weights")

@@ -13,8 +13,8 @@ def test_gi_star_on_a_grid_builds_no_outlines_and_frames_as_eagerly() -> None:
     city = hs.synthetic_city(n_events=3_000, rng=1)
     lazy_grid = hs.make_grid(city.boundary, cell_size_m=400)
     eager_grid = hs.make_grid(city.boundary, cell_size_m=400)
-    values = hs.count_events(city.events, eager_grid).count  # builds eager_grid's outlines
-    assert eager_grid._outlines
+    values = hs.count_events(city.events, eager_grid).count
+    assert len(eager_grid.cells) == len(values) and eager_grid._outlines  # built, kept
 
     lazy = hs.gi_star(lazy_grid, value=np.asarray(values), distance_m=600)
     assert not lazy_grid._outlines  # statistics, counts, index and summary need no outline
