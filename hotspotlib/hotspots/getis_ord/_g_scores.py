@@ -35,7 +35,7 @@ def local_g_scores(
     n_neighbours: NDArray[np.int64],
     x: NDArray[np.float64],
     star: bool,
-) -> dict[str, NDArray[np.float64]]:
+) -> dict[str, NDArray[Any]]:
     """Turn neighbourhood sums into Gi/Gi* ratios, expectations and z-scores.
 
     ``lag``, ``weight_sum`` and ``weight_sq_sum`` include the self-weight for Gi* and
@@ -92,8 +92,8 @@ def local_g_scores(
         "gi": gi,
         "expected": expected,
         "z_score": z,
-        "island": island.astype(float),
-        "undefined": undefined.astype(float),
+        "island": island,
+        "undefined": undefined,
     }
 
 
@@ -103,7 +103,7 @@ class CodedSums:
 
     code: NDArray[np.int32] | NDArray[np.int64]
     counts: NDArray[np.int64]
-    table: dict[str, NDArray[np.float64]]
+    table: dict[str, NDArray[Any]]
 
     def gather(self, table: dict[str, NDArray[Any]]) -> dict[str, NDArray[Any]]:
         """Return each entry of ``table`` (one value per code) at every unit."""

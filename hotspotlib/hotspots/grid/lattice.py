@@ -31,7 +31,6 @@ class LatticeSums(FrozenResult):
     weight_sum: NDArray[np.float64]
     weight_sq_sum: NDArray[np.float64]
     n_neighbours: NDArray[np.int64]
-    self_weight: NDArray[np.float64]
 
 
 _RUN_SIDE = 7  # binary stencils this wide or wider: sums of row runs from prefix sums
@@ -129,7 +128,6 @@ def lattice_sums(
         weight_sum=lock_in_place(weight_sum),
         weight_sq_sum=lock_in_place(weight_sq_sum),
         n_neighbours=lock_in_place(n_neighbours),
-        self_weight=lock_in_place(np.full(grid.n_cells, float(centre))),
     )
 
 
