@@ -55,6 +55,10 @@ class Sums:
     spatial: SpatialWeights | None
     binary: bool = False  # a 0/1 stencil: weight sums count the units in each neighbourhood
 
+    def release(self) -> None:
+        """Free the per-unit sums (once scored by code); the neighbour counts stay."""
+        self.lag = self.weight_sum = self.weight_sq_sum = np.empty(0)
+
 
 @dataclass(slots=True)
 class Draws:

@@ -190,6 +190,8 @@ def gi_star(
     # Counts with 0/1 weights: scores and tests once per distinct pair of sums.
     by_code = bool(star) and sums.binary and not n_perm
     coded = coded_sums(sums.lag, sums.weight_sum, x) if by_code else None
+    if coded is not None:
+        sums.release()  # 16 bytes per unit less while the results are gathered
     scores = (
         coded.gather(coded.table)
         if coded is not None
