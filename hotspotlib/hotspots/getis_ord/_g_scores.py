@@ -118,14 +118,8 @@ class CodedSums:
         if alternative != "two-sided":
             p_two = normal_p(z, "two-sided")
             q_two = fdr_of_distinct(p_two, self.counts)
-        n_tests = int(self.counts[np.isfinite(p)].sum())
         found = self.gather(
-            {
-                "p_value": p,
-                "q_value": q,
-                "p_bonferroni": np.minimum(1.0, p * n_tests),
-                "bin": confidence_bins(z, q_two if fdr else p_two),
-            }
+            {"p_value": p, "q_value": q, "bin": confidence_bins(z, q_two if fdr else p_two)}
         )
         return {**found, "p_analytic": found["p_value"], "p_permutation": None}
 

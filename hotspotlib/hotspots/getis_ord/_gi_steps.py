@@ -144,7 +144,6 @@ def gi_tests(
         "p_analytic": p_analytic,
         "p_permutation": p_permutation,
         "q_value": q_value,
-        "p_bonferroni": adjust_pvalues(p_value, method="bonferroni"),
         "bin": confidence_bins(z, q_two if fdr else p_two),
     }
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from hotspotlib._frozen import FrozenResult, frozen_mapping
+from hotspotlib._frozen import FrozenResult, frozen_mapping, lock_in_place
 from hotspotlib._map_docs import TILES
 from hotspotlib._options import SpotKind
 from hotspotlib._validation import check_option
@@ -56,7 +56,8 @@ class GiStar(FrozenResult):
     p_analytic, p_permutation : numpy.ndarray (p_permutation may be None)
         The normal p-value, and the conditional-randomisation p-value when computed.
     q_value, p_bonferroni : numpy.ndarray
-        Benjamini-Hochberg q-values and Bonferroni-adjusted p-values of ``p_value``.
+        Benjamini-Hochberg q-values and Bonferroni-adjusted p-values of ``p_value``
+        (the latter computed when read: ``min(1, p m)`` over the ``m`` units tested).
     bin : numpy.ndarray
         ArcGIS ``Gi_Bin``: +/-3, 2, 1 for 99/95/90 % confidence (q-values when ``fdr``),
         always from two-sided p-values, whatever ``alternative``.
@@ -104,7 +105,6 @@ class GiStar(FrozenResult):
     p_value: NDArray[np.float64]
     p_analytic: NDArray[np.float64]
     q_value: NDArray[np.float64]
-    p_bonferroni: NDArray[np.float64]
     bin: NDArray[np.int8]
     n_neighbours: NDArray[np.int64]
     value_name: str
@@ -120,6 +120,13 @@ class GiStar(FrozenResult):
     p_permutation: NDArray[np.float64] | None = None
     parameters: Mapping[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+
+    @property
+    def p_bonferroni(self) -> NDArray[np.float64]:
+        """Bonferroni-adjusted ``p_value`` (NaN where untested), computed when read."""
+        from hotspotlib._multiple_testing import adjust_pvalues
+
+        return lock_in_place(adjust_pvalues(self.p_value, method="bonferroni"))
 
     def to_frame(self) -> gpd.GeoDataFrame:
         """Return one row per unit, indexed like the input, in the input CRS.
