@@ -72,7 +72,8 @@ def fdr_cut(p: ArrayLike, alpha: float, *, q: ArrayLike | None = None) -> float:
     """
     values = np.asarray(p, dtype=float)
     adjusted = adjust_pvalues(values, method="fdr_bh") if q is None else np.asarray(q, float)
-    rejected = np.isfinite(adjusted) & (adjusted <= alpha)
+    with np.errstate(invalid="ignore"):
+        rejected = adjusted <= alpha  # NaN (untested) compares False
     return float(values[rejected].max()) if rejected.any() else float("nan")
 
 

@@ -226,7 +226,7 @@ def gi_notes(
     p_value = tests["p_value"]
     test = tests["q_value"] if fdr else p_value
     with np.errstate(invalid="ignore"):
-        n_found = int((np.isfinite(test) & (test <= alpha)).sum())
+        n_found = int(np.count_nonzero(test <= alpha))  # NaN (untested) compares False
     floor_note = permutation_floor_note(
         n_tests=int(np.isfinite(p_value).sum()),
         n_permutations=n_perm,

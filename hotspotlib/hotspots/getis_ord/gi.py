@@ -221,6 +221,7 @@ def gi_star(
         if coded is not None
         else gi_tests(scores["z_score"], draws, alternative=alternative, fdr=fdr)
     )
+    coded = None  # every result is gathered: free the codes (4 bytes per unit)
     options: dict[str, Any] = {
         "star": bool(star),
         "alternative": alternative,

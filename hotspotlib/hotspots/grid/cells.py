@@ -296,10 +296,13 @@ def grid_on_lattice(
         rows, cols = (a.astype(np.int64, copy=False) for a in np.nonzero(keep))
     lookup = np.full(n_rows * n_cols, -1, dtype=np.int64)
     lookup[rows * n_cols + cols] = np.arange(len(rows))
-    if area_share is None or isinstance(area_share, tuple):
+    if area_share is None:  # every cell whole: one shared 1.0, no memory per cell
+        whole = np.array(1.0)
+        whole.flags.writeable = False
+        area_share = np.broadcast_to(whole, (len(rows),))
+    elif isinstance(area_share, tuple):
         shares = np.ones(len(rows))
-        if area_share is not None:
-            shares[lookup[area_share[0]]] = area_share[1]
+        shares[lookup[area_share[0]]] = area_share[1]
         area_share = lock_in_place(shares)
     grid = Grid(
         cell_shape=cell_shape,
