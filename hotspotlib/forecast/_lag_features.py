@@ -187,6 +187,7 @@ def fit_and_score(
         return None
     mean, sd = x.mean(axis=0), x.std(axis=0)
     varies = sd > 0
+    x, y, offset = _pool_empty(x, y, offset)
     beta, _ = poisson_ridge((x[:, varies] - mean[varies]) / sd[varies], y, offset, ridge)
     slope = np.zeros(len(use))
     slope[varies] = beta[1:] / sd[varies]
@@ -195,6 +196,26 @@ def fit_and_score(
     coefficients = {"intercept": intercept}
     coefficients.update({design.names[i]: float(s) for i, s in zip(use, slope, strict=True)})
     return scores, coefficients, int(y.size)
+
+
+def _pool_empty(
+    x: NDArray[np.float64], y: NDArray[np.float64], offset: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Pool the rows whose features are all zero into one (the same likelihood, fewer rows).
+
+    Rows with equal features share ``eta - offset``, so their log-likelihood terms sum to
+    ``sum(y) * eta0 - exp(eta0) * sum(exp(offset))`` plus a constant: one row with the
+    summed count and ``log(sum(exp(offset)))`` as offset has the same gradient and Hessian.
+    """
+    empty = ~x.any(axis=1)
+    if empty.sum() < 2:
+        return x, y, offset
+    keep = ~empty
+    return (
+        np.vstack([x[keep], np.zeros((1, x.shape[1]))]),
+        np.append(y[keep], y[empty].sum()),
+        np.append(offset[keep], np.log(np.exp(offset[empty]).sum())),
+    )
 
 
 def _fit_rows(

@@ -152,3 +152,17 @@ def test_planted_hot_cell_in_every_window_ranks_first() -> None:
     assert int(np.argmax(surface.scores)) == planted
     assert surface.parameters["coefficients"]["own_hl365"] > 0
     assert surface.method == "lagged_regression"
+
+
+def test_pooling_empty_rows_keeps_the_fit() -> None:
+    from hotspotlib.forecast._lag_features import _pool_empty
+
+    rng = np.random.default_rng(5)
+    x = np.vstack([rng.normal(size=(200, 2)), np.zeros((150, 2))])
+    offset = np.log(rng.uniform(0.2, 1.0, 350))
+    y = rng.poisson(np.exp(-0.5 + x @ [0.4, -0.3] + offset)).astype(float)
+    pooled = _pool_empty(x, y, offset)
+    assert pooled[0].shape == (201, 2) and pooled[1].sum() == y.sum()
+    np.testing.assert_allclose(
+        poisson_ridge(*pooled, 2.0)[0], poisson_ridge(x, y, offset, 2.0)[0], atol=1e-9
+    )
