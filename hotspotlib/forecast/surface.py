@@ -28,6 +28,7 @@ _SCORE_LABELS = {
     "shrunken_counts": "shrunken events per cell (empirical Bayes)",
     "self_exciting": "expected events per cell in the horizon",
     "decayed_kde": "decayed events per cell, smoothed by a kernel",
+    "lagged_regression": "expected events per cell in the horizon (regression)",
     "ensemble": "combined score (weighted average of the methods)",
 }
 
@@ -37,7 +38,8 @@ class ForecastSurface(FrozenResult):
     """Scores per grid cell for the window after ``origin`` (higher = more crime expected).
 
     Returned by :func:`window_counts`, :func:`recency_counts`, :func:`shrunken_counts`,
-    :func:`decayed_kde`, :func:`self_exciting` and :func:`ensemble`.
+    :func:`decayed_kde`, :func:`lagged_regression`, :func:`self_exciting` and
+    :func:`ensemble`.
     Pass ``surface.scores`` to :func:`hotspotlib.metrics.accuracy_curve`; a method given
     to :func:`hotspotlib.metrics.rolling_evaluation` may return the surface itself.
 
@@ -49,7 +51,7 @@ class ForecastSurface(FrozenResult):
         The cells scored.
     method : str
         ``"window_counts"``, ``"recency_counts"``, ``"shrunken_counts"``,
-        ``"decayed_kde"``, ``"self_exciting"`` or ``"ensemble"``.
+        ``"decayed_kde"``, ``"lagged_regression"``, ``"self_exciting"`` or ``"ensemble"``.
     parameters : Mapping
         Read-only: every input (``origin``, ``time``, ``half_life_days`` ...) and every
         automatic choice (e.g. the prior's ``prior_shape``).

@@ -1,0 +1,168 @@
+"""lagged_regression: statsmodels GLM on brute-force features, no leakage, planted truth."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.optimize import minimize
+from shapely.geometry import box
+
+import hotspotlib as hs
+from hotspotlib.forecast._lag_features import poisson_ridge
+
+sm = pytest.importorskip("statsmodels.api")
+
+ORIGIN = pd.Timestamp("2025-01-01")
+
+
+def _tiny() -> tuple[gpd.GeoDataFrame, hs.Grid]:
+    """8 x 8 cells of 100 m (the top row half clipped) and 900 events over 500 days."""
+    area = gpd.GeoDataFrame(geometry=[box(0, 0, 800, 750)], crs=27700)
+    grid = hs.make_grid(area, cell_size_m=100)
+    rng = np.random.default_rng(7)
+    centre = rng.uniform(50, 700, size=(6, 2))
+    which = rng.integers(0, 6, 900)
+    xy = np.clip(centre[which] + rng.normal(0, 90, (900, 2)), 1, [799, 749])
+    days = rng.integers(1, 500, 900)
+    events = gpd.GeoDataFrame(
+        {"timestamp": ORIGIN - pd.to_timedelta(days, unit="D")},
+        geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]),
+        crs=27700,
+    )
+    return events, grid
+
+
+def _brute_features(
+    events: gpd.GeoDataFrame, grid: hs.Grid, half_lives: tuple[float, ...], lag: float
+) -> tuple[np.ndarray, list[str]]:
+    """Own decayed counts (history-scaled) and ring sums at one moment, cell by cell."""
+    cells = grid.locate(np.column_stack([events.geometry.x, events.geometry.y]))
+    age = ((ORIGIN - events["timestamp"]) / pd.Timedelta(days=1)).to_numpy()
+    history = age.max() - lag
+    rows, cols = grid.rows, grid.cols
+    columns, names = [], []
+    for h in half_lives:  # brute force on a tiny case
+        own = np.zeros(grid.n_cells)
+        for k in range(age.size):
+            if age[k] > lag:
+                own[cells[k]] += 0.5 ** ((age[k] - lag) / h)
+        own /= 1 - 0.5 ** (history / h)
+        columns.append(own)
+        names.append(f"own_hl{h:g}")
+        for size in (3, 5):
+            ring = np.zeros(grid.n_cells)
+            for i in range(grid.n_cells):
+                far = np.maximum(abs(rows - rows[i]), abs(cols - cols[i]))
+                ring[i] = own[far == size // 2].sum()
+            columns.append(ring)
+            names.append(f"ring{size}_hl{h:g}")
+    return np.log1p(np.column_stack(columns)), names
+
+
+def test_fit_matches_statsmodels_glm_on_brute_force_features() -> None:
+    events, grid = _tiny()
+    lives = (30.0, 365.0)
+    surface = hs.lagged_regression(
+        events, grid, origin=ORIGIN, half_lives_days=lives, candidates=[{}], n_windows=3,
+        ridge=0.0,
+    )  # fmt: skip
+    age = ((ORIGIN - events["timestamp"]) / pd.Timedelta(days=1)).to_numpy()
+    cells = grid.locate(np.column_stack([events.geometry.x, events.geometry.y]))
+    share = grid.cells["area_share"].to_numpy()
+    xs, ys = [], []
+    for j in (1, 2, 3):
+        x, names = _brute_features(events, grid, lives, 28.0 * j)
+        inside = (age > 28.0 * (j - 1)) & (age <= 28.0 * j)
+        xs.append(x)
+        ys.append(np.bincount(cells[inside], minlength=grid.n_cells))
+    fit = sm.GLM(
+        np.concatenate(ys),
+        sm.add_constant(np.vstack(xs)),
+        family=sm.families.Poisson(),
+        offset=np.log(np.tile(share, 3)),
+    ).fit(tol=1e-13)
+    got = surface.parameters["coefficients"]
+    assert list(got) == ["intercept", *names]
+    np.testing.assert_allclose(list(got.values()), fit.params, rtol=1e-6, atol=1e-8)
+    x0, _ = _brute_features(events, grid, lives, 0.0)
+    expected = share * np.exp(fit.params[0] + x0 @ fit.params[1:])
+    np.testing.assert_allclose(surface.scores, expected, rtol=1e-6)
+    assert surface.counts["n_fit_rows"] == 3 * grid.n_cells
+    assert share.min() < 1  # the clipped row enters through the offset
+
+
+def test_ridge_fit_matches_direct_optimisation() -> None:
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(300, 3))
+    offset = np.log(rng.uniform(0.5, 1.0, 300))
+    y = rng.poisson(np.exp(0.3 + x @ [0.5, -0.2, 0.1] + offset)).astype(float)
+    beta, iterations = poisson_ridge(x, y, offset, 5.0)
+
+    def loss(b: np.ndarray) -> float:
+        eta = b[0] + x @ b[1:] + offset
+        return float(np.exp(eta).sum() - y @ eta + 2.5 * b[1:] @ b[1:])
+
+    def grad(b: np.ndarray) -> np.ndarray:
+        r = np.exp(b[0] + x @ b[1:] + offset) - y
+        return np.concatenate([[r.sum()], x.T @ r + 5.0 * b[1:]])
+
+    best = minimize(loss, np.zeros(4), jac=grad, method="BFGS", options={"gtol": 1e-12})
+    np.testing.assert_allclose(beta, best.x, atol=1e-6)
+    assert iterations < 100
+    plain, _ = poisson_ridge(x, y, offset, 0.0)
+    assert np.all(np.abs(beta[1:]) < np.abs(plain[1:]))  # the penalty shrinks the slopes
+
+
+def test_future_events_change_nothing() -> None:
+    city = hs.synthetic_city(n_events=3_000, rng=4)
+    grid = hs.make_grid(city.boundary, cell_size_m=300)
+    origin = pd.Timestamp("2024-09-01")
+    options = {"half_lives_days": (30, 180), "n_windows": 3, "n_validation": 3}
+    past = city.events[city.events["timestamp"] < origin]
+    assert len(past) < len(city.events)
+    full = hs.lagged_regression(city.events, grid, origin=origin, **options)
+    only_past = hs.lagged_regression(past, grid, origin=origin, **options)
+    np.testing.assert_array_equal(full.scores, only_past.scores)
+    assert full.parameters["validation_table"] == only_past.parameters["validation_table"]
+    assert full.parameters["coefficients"] == only_past.parameters["coefficients"]
+    assert full.counts["n_after_origin"] == len(city.events) - len(past)
+    assert full.counts["n_candidates"] == 5 and full.counts["n_validation_windows"] == 3
+
+
+def test_planted_hot_cell_in_every_window_ranks_first() -> None:
+    area = gpd.GeoDataFrame(geometry=[box(0, 0, 2000, 2000)], crs=27700)
+    grid = hs.make_grid(area, cell_size_m=100)
+    rng = np.random.default_rng(11)
+    background = rng.uniform(0, 2000, size=(1500, 2))
+    days = rng.integers(1, 600, 1500)
+    hot = np.tile([1250.0, 650.0], (120, 1))  # 120 events, 2 every 10 days
+    hot_days = np.arange(120) * 5 + 1
+    xy = np.vstack([background, hot])
+    events = gpd.GeoDataFrame(
+        {"timestamp": ORIGIN - pd.to_timedelta(np.concatenate([days, hot_days]), unit="D")},
+        geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]),
+        crs=27700,
+    )
+    surface = hs.lagged_regression(
+        events, grid, origin=ORIGIN, half_lives_days=(30, 365), n_windows=4, n_validation=3
+    )
+    planted = int(grid.locate(np.array([[1250.0, 650.0]]))[0])
+    assert int(np.argmax(surface.scores)) == planted
+    assert surface.parameters["coefficients"]["own_hl365"] > 0
+    assert surface.method == "lagged_regression"
+
+
+def test_pooling_empty_rows_keeps_the_fit() -> None:
+    from hotspotlib.forecast._lag_features import _pool_empty
+
+    rng = np.random.default_rng(5)
+    x = np.vstack([rng.normal(size=(200, 2)), np.zeros((150, 2))])
+    offset = np.log(rng.uniform(0.2, 1.0, 350))
+    y = rng.poisson(np.exp(-0.5 + x @ [0.4, -0.3] + offset)).astype(float)
+    pooled = _pool_empty(x, y, offset)
+    assert pooled[0].shape == (201, 2) and pooled[1].sum() == y.sum()
+    np.testing.assert_allclose(
+        poisson_ridge(*pooled, 2.0)[0], poisson_ridge(x, y, offset, 2.0)[0], atol=1e-9
+    )
