@@ -291,8 +291,7 @@ def cluster_types(
     scores: Mapping[str, Any], test: NDArray[np.float64], *, alpha: float
 ) -> NDArray[np.object_]:
     """Return each unit's cluster type: its quadrant where ``test <= alpha``, else not."""
-    with np.errstate(invalid="ignore"):
-        significant = np.isfinite(test) & (test <= alpha)
+    significant = np.nan_to_num(test, nan=np.inf) <= alpha  # NaN (untested): not significant
     labels = np.array(CLUSTER_LABELS, dtype=object)
     kinds = np.where(significant, labels[scores["quadrant"]], "not significant")
     kinds[scores["island"]] = "no neighbours"
