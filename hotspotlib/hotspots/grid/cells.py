@@ -296,6 +296,8 @@ def grid_on_lattice(
         rows, cols = (a.astype(np.int64, copy=False) for a in np.nonzero(keep))
     lookup = np.full(n_rows * n_cols, -1, dtype=np.int64)
     lookup[rows * n_cols + cols] = np.arange(len(rows))
+    if isinstance(area_share, tuple) and bool(np.all(area_share[1] == 1.0)):
+        area_share = None  # no cell cut by the area
     if area_share is None:  # every cell whole: one shared 1.0, no memory per cell
         whole = np.array(1.0)
         whole.flags.writeable = False
