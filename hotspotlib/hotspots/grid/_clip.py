@@ -62,6 +62,7 @@ def clip_to_area(
         share = np.ones(len(near))
         edge = ~shapely.contains_properly(union, polygons)
         share[edge] = shapely.area(shapely.intersection(polygons[edge], union)) / grid.cell_area_m2
+    share[np.abs(share - 1.0) <= 1e-9] = 1.0  # rounding at large coordinates: whole cells
     return keep, near, share
 
 
