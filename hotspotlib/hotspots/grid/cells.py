@@ -93,7 +93,7 @@ class Grid(FrozenResult):
     rows: NDArray[np.int64] = field(repr=False)
     cols: NDArray[np.int64] = field(repr=False)
     area_share: NDArray[np.float64] = field(repr=False)
-    lookup: NDArray[np.int64] = field(repr=False)
+    lookup: NDArray[np.int64] | None = field(repr=False)
     _outlines: list[gpd.GeoDataFrame] = field(default_factory=list, repr=False, compare=False)
 
     @property
@@ -190,7 +190,8 @@ class Grid(FrozenResult):
     def _position(self, rows: NDArray[np.int64], cols: NDArray[np.int64]) -> NDArray[np.int64]:
         inside = (rows >= 0) & (rows < self.n_rows) & (cols >= 0) & (cols < self.n_cols)
         position = np.full(len(rows), -1, dtype=np.int64)
-        position[inside] = self.lookup[rows[inside] * self.n_cols + cols[inside]]
+        ids = rows[inside] * self.n_cols + cols[inside]
+        position[inside] = ids if self.lookup is None else self.lookup[ids]
         return position
 
     def to_array(self, values: ArrayLike, *, fill: float = np.nan) -> NDArray[np.float64]:
@@ -294,8 +295,10 @@ def grid_on_lattice(
         rows, cols = np.divmod(np.arange(n_rows * n_cols, dtype=np.int64), n_cols)
     else:
         rows, cols = (a.astype(np.int64, copy=False) for a in np.nonzero(keep))
-    lookup = np.full(n_rows * n_cols, -1, dtype=np.int64)
-    lookup[rows * n_cols + cols] = np.arange(len(rows))
+    lookup: NDArray[np.int64] | None = None  # every lattice cell kept: position = id
+    if len(rows) < n_rows * n_cols:
+        lookup = np.full(n_rows * n_cols, -1, dtype=np.int64)
+        lookup[rows * n_cols + cols] = np.arange(len(rows))
     if isinstance(area_share, tuple) and bool(np.all(area_share[1] == 1.0)):
         area_share = None  # no cell cut by the area
     if area_share is None:  # every cell whole: one shared 1.0, no memory per cell
@@ -304,7 +307,7 @@ def grid_on_lattice(
         area_share = np.broadcast_to(whole, (len(rows),))
     elif isinstance(area_share, tuple):
         shares = np.ones(len(rows))
-        shares[lookup[area_share[0]]] = area_share[1]
+        shares[area_share[0] if lookup is None else lookup[area_share[0]]] = area_share[1]
         area_share = lock_in_place(shares)
     grid = Grid(
         cell_shape=cell_shape,
@@ -317,7 +320,7 @@ def grid_on_lattice(
         rows=lock_in_place(rows),  # built here: locked without a copy
         cols=lock_in_place(cols),
         area_share=area_share,
-        lookup=lock_in_place(lookup),
+        lookup=None if lookup is None else lock_in_place(lookup),
     )
     if outlines is not None:
         grid._outlines.append(cell_frame(grid, outlines, grid.area_share))
