@@ -185,8 +185,8 @@ def _traced_peak(fn: Any) -> tuple[Any, int]:
 def scale_rows(sides: tuple[int, ...] = (1_000, 2_000, 4_000)) -> list[dict[str, Any]]:
     """Gi* analytic on whole square lattices up to 16M cells, and the wide-stencil engine.
 
-    The first call on a grid also builds the cells' outlines (the result's geometry):
-    timed apart. Then the minimum of 3 interleaved repeats of ``gi_star`` on counts
+    The first call on a grid is timed apart (it builds no outline, but faults in fresh
+    memory for its results). Then the minimum of 3 interleaved repeats of ``gi_star`` on counts
     (Poisson, mean 2: whole numbers, scored per distinct pair of sums) and on rates (the
     counts over a uniform 0.5-2 denominator: every cell scored on its own), and the
     tracemalloc peak of the counts call (the result's own arrays included), per cell.
@@ -221,7 +221,7 @@ def _scale_row(side: int, band: float, rng: np.random.Generator) -> dict[str, An
         "case": f"{grid.n_cells:,} cells, band {band:g} m",
         "gi_star_s": times["counts"],
         "rates_s": times["rates"],
-        "first_call_s (outlines)": first,
+        "first_call_s": first,
         "peak_B/cell": peak / grid.n_cells,
         "stencil engine": "ndimage 3x3",
         "engine_s / ndimage_s": float("nan"),
