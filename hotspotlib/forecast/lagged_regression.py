@@ -190,7 +190,8 @@ def lagged_regression(
     lives = require_array(
         half_lives_days, name="half_lives_days", low=0, low_open=True, fix="E.g. (30, 365)."
     )
-    require_unique(lives.tolist(), name="half_lives_days", what="values")
+    # features are named by half-life to 6 significant digits: those names must differ
+    require_unique([f"{life:g}" for life in lives], name="half_lives_days", what="values")
     models = _candidates(DEFAULT_CANDIDATES if candidates is None else candidates)
     horizon = require_positive(horizon_days, name="horizon_days", fix="E.g. 28 days.")
     n_fit = require_whole(n_windows, name="n_windows", minimum=1, fix="E.g. 6.")
@@ -209,7 +210,7 @@ def lagged_regression(
         rings=max((m.rings for m in models), key=len), seasonal=any(m.seasonal for m in models),
         horizon=horizon, n_moments=n_fit + 1 + (n_val if several else 0),
     )  # fmt: skip
-    exposure = grid.cells["area_share"].to_numpy(dtype=float)
+    exposure = np.asarray(grid.area_share, dtype=float)
     counts: dict[str, int] = {**training.counts, "n_candidates": len(models)}
     best, chosen_rate = 0, float("nan")
     table: tuple[tuple[str, float], ...] = ()
@@ -290,6 +291,14 @@ def _candidates(values: Any) -> tuple[Candidate, ...]:
         raise ValueError("`candidates` is empty; pass at least one, e.g. [{}] (the default model).")
     models = tuple(_candidate(value, k) for k, value in enumerate(values))
     require_unique([m.label for m in models], name="candidates", what="models")
+    longest = max((m.rings for m in models), key=len)
+    for k, model in enumerate(models):  # ring features are built once, for the longest
+        if model.rings != longest[: len(model.rings)]:
+            raise ValueError(
+                f"`candidates[{k}]['rings']` = {model.rings} does not begin as {longest}, "
+                "the longest rings given: the candidates share one set of ring features, "
+                "so give rings that start alike, e.g. (3,), (3, 5) and (3, 5, 7)."
+            )
     return models
 
 

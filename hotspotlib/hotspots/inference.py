@@ -44,6 +44,8 @@ def normal_p(z: ArrayLike, alternative: Alternative = "two-sided") -> NDArray[np
     [0.05, 0.05]
     >>> normal_p([1.644854], "greater").round(4).tolist()
     [0.05]
+    >>> round(float(normal_p(1.959964)), 4)
+    0.05
     """
     check_option(alternative, Alternative, name="alternative")
     values = np.asarray(z, dtype=float)
@@ -51,7 +53,7 @@ def normal_p(z: ArrayLike, alternative: Alternative = "two-sided") -> NDArray[np
         return np.asarray(special.ndtr(-values), dtype=float)
     if alternative == "less":
         return np.asarray(special.ndtr(values), dtype=float)
-    p = np.abs(values)  # 2 * P(Z >= |z|), capped at 1, in place
+    p = np.abs(values, out=np.empty(values.shape))  # 2 * P(Z >= |z|), capped at 1, in place
     np.negative(p, out=p)
     special.ndtr(p, out=p)
     p *= 2.0

@@ -48,6 +48,18 @@ CASES = [
         match="candidates",
         raises=TypeError,
     ),
+    Case(
+        "lagged_regression",
+        "half-lives equal to 6 digits (their features' names would collide)",
+        lambda: _fit(half_lives_days=(30, 30.000001)),
+        match="half_lives_days",
+    ),
+    Case(
+        "lagged_regression",
+        "candidates' rings that do not start alike",
+        lambda: _fit(candidates=[{"rings": (3,)}, {"rings": (5,)}]),
+        match=r"candidates\[1\]\['rings'\]",
+    ),
     Case("lagged_regression", "no candidates", lambda: _fit(candidates=[]), match="candidates"),
     Case(
         "lagged_regression",
