@@ -22,7 +22,7 @@ from hotspotlib._validation import (
 from hotspotlib.hotspots.grid.cells import Grid
 from hotspotlib.hotspots.grid.counts import locate_events
 
-__all__ = ["Training", "prepare"]
+__all__ = ["Training", "prepare", "require_grid"]
 
 Weights: TypeAlias = str | Sequence[float] | NDArray[Any] | pd.Series | None
 _DAY_NS = 86_400 * 10**9
@@ -45,6 +45,30 @@ class Training:
     used: NDArray[np.bool_]
 
 
+def require_grid(grid: Any, *, square: bool = False) -> Grid:
+    """Refuse anything but a :class:`Grid` (of square cells when ``square``), with the fix.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> from hotspotlib.hotspots.grid.make import make_grid
+    >>> area = gpd.GeoSeries([box(0, 0, 400, 400)], crs=27700)
+    >>> require_grid(make_grid(area, cell_size_m=200, cell_shape="hex"), square=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: `grid` must have square cells (cell_shape='square'); got 'hex'. ...
+    """
+    build = "`hotspotlib.make_grid(area, cell_size_m=150)`"
+    require_type(grid, Grid, name="grid", expected=f"a Grid from make_grid; build one with {build}")
+    if square and grid.cell_shape != "square":
+        raise ValueError(
+            f"`grid` must have square cells (cell_shape='square'); got {grid.cell_shape!r}. "
+            f"Build it with {build}."
+        )
+    return grid
+
+
 def prepare(
     events: gpd.GeoDataFrame,
     grid: Grid,
@@ -60,13 +84,7 @@ def prepare(
     Events at or after ``origin`` are counted as ``n_after_origin`` and left out; events
     older than ``window_days`` as ``n_too_old``; events in no cell as ``n_outside``.
     """
-    require_type(
-        grid,
-        Grid,
-        name="grid",
-        expected="a Grid from make_grid; build one with "
-        "`hotspotlib.make_grid(area, cell_size_m=150)`",
-    )
+    require_grid(grid)
     position = locate_events(events, grid)  # checks points, CRS, and both CRSs agree
     require_type(time, str, name="time", expected="a column name")
     require_columns(events, [time], name="events")

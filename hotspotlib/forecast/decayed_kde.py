@@ -11,11 +11,10 @@ from numpy.typing import ArrayLike, NDArray
 from hotspotlib._validation import (
     require_array,
     require_positive,
-    require_type,
     require_unique,
     require_whole,
 )
-from hotspotlib.forecast._common import Training, Weights, prepare
+from hotspotlib.forecast._common import Training, Weights, prepare, require_grid
 from hotspotlib.forecast._decay_kernel import (
     candidate_scores,
     decayed_counts,
@@ -181,18 +180,7 @@ def decayed_kde(
     >>> surface.counts["n_candidates"], surface.counts["n_validation_windows"]
     (16, 3)
     """
-    require_type(
-        grid,
-        Grid,
-        name="grid",
-        expected="a Grid from make_grid; build one with "
-        "`hotspotlib.make_grid(area, cell_size_m=150)`",
-    )
-    if grid.cell_shape != "square":
-        raise ValueError(
-            f"`grid` must have square cells (cell_shape='square'); got {grid.cell_shape!r}. "
-            "Build it with `hotspotlib.make_grid(area, cell_size_m=150)`."
-        )
+    require_grid(grid, square=True)
     bandwidths = _candidates(bandwidths_m, "bandwidths_m", "E.g. (150, 300) metres.")
     half_lives = _candidates(half_lives_days, "half_lives_days", "E.g. (90, 365) days.")
     own_half_lives = (

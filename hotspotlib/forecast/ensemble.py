@@ -23,6 +23,7 @@ from hotspotlib._validation import (
     require_whole,
     require_within,
 )
+from hotspotlib.forecast._common import require_grid
 from hotspotlib.forecast._members import (
     default_methods,
     hit_rates,
@@ -163,13 +164,7 @@ def ensemble(
     3
     """
     check_option(combine, Combine, name="combine")
-    require_type(
-        grid,
-        Grid,
-        name="grid",
-        expected="a Grid from make_grid; build one with "
-        "`hotspotlib.make_grid(area, cell_size_m=150)`",
-    )
+    require_grid(grid)
     members = default_methods(grid, time) if methods is None else named(methods)
     names = list(members)
     fixed = _fixed_weights(method_weights, names)

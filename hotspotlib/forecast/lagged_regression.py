@@ -18,7 +18,7 @@ from hotspotlib._validation import (
     require_unique,
     require_whole,
 )
-from hotspotlib.forecast._common import prepare
+from hotspotlib.forecast._common import prepare, require_grid
 from hotspotlib.forecast._lag_features import Candidate, build_design, fit_and_score, validate
 from hotspotlib.forecast.surface import ForecastSurface
 from hotspotlib.hotspots.grid.cells import Grid
@@ -175,18 +175,7 @@ def lagged_regression(
     >>> sorted(surface.parameters["coefficients"])[:3]
     ['intercept', 'own_hl30', 'own_hl365']
     """
-    require_type(
-        grid,
-        Grid,
-        name="grid",
-        expected="a Grid from make_grid; build one with "
-        "`hotspotlib.make_grid(area, cell_size_m=150)`",
-    )
-    if grid.cell_shape != "square":
-        raise ValueError(
-            f"`grid` must have square cells (cell_shape='square'); got {grid.cell_shape!r}. "
-            "Build it with `hotspotlib.make_grid(area, cell_size_m=150)`."
-        )
+    require_grid(grid, square=True)
     lives = require_array(
         half_lives_days, name="half_lives_days", low=0, low_open=True, fix="E.g. (30, 365)."
     )
