@@ -26,6 +26,7 @@ from hotspotlib.forecast.recency import window_counts
 from hotspotlib.forecast.self_exciting import self_exciting
 from hotspotlib.forecast.shrinkage import shrunken_counts
 from hotspotlib.hotspots.grid.cells import Grid
+from hotspotlib.metrics._ranking import spread_ties, tie_starts
 
 __all__ = ["default_methods", "hit_rates", "member_scores", "named", "normalise", "simplex"]
 
@@ -131,31 +132,42 @@ def hit_rates(
 ) -> NDArray[np.float64]:
     """Hit rate of each row of ``scores`` at each coverage: (candidates, coverage).
 
-    The rule of :func:`hotspotlib.metrics.accuracy_curve`: highest score first, ties by
-    ascending observed count then cell order, whole cells while their area share stays
-    within the coverage. Only the leading cells can be taken, so each row sorts just the
-    cells scoring at least its ``k``-th highest score, ``k`` being enough cells to pass
-    the largest coverage whatever their areas; the result equals a full sort.
+    The rule of :func:`hotspotlib.metrics.accuracy_curve` with its default
+    ``ties="expected"``: highest score first, whole cells while their area share stays
+    within the coverage, tied cells sharing their events in proportion to the area taken
+    from them. Only the leading cells can be taken, so each row sorts just the cells
+    scoring at least its ``k``-th highest score (every cell tied with the last of them
+    included), ``k`` being enough cells to pass the largest coverage whatever their
+    areas; the result equals a full sort.
     """
     n_cells = observed.size
-    settle = np.lexsort((np.arange(n_cells), observed))  # tie order, then stable sort
     need = float(coverage.max()) * float(size.sum()) * (1 + 1e-6)
     k = int(np.searchsorted(np.cumsum(np.sort(size)), need, side="right")) + 2
     if 4 * k >= n_cells or not np.isfinite(scores).all():  # NaN would rank above all
-        return _sorted_hit_rates(scores, observed, size, coverage, settle)
-    rank = np.empty(n_cells, dtype=np.int64)
-    rank[settle] = np.arange(n_cells)
+        return _sorted_hit_rates(scores, observed, size, coverage)
     kth = np.partition(scores, n_cells - k, axis=1)[:, n_cells - k]
     total_area, total_hits = float(size.sum()), float(observed.sum())
     out = np.empty((scores.shape[0], coverage.size))
     for row in range(scores.shape[0]):  # one per candidate; cells are vectorised
         lead = np.flatnonzero(scores[row] >= kth[row])
-        order = lead[np.lexsort((rank[lead], -scores[row, lead]))]
-        cum_area = np.cumsum(size[order]) / total_area
-        cum_hits = np.concatenate([[0.0], np.cumsum(observed[order])])
-        taken = (cum_area[:, None] <= coverage[None, :] * (1 + 1e-9)).sum(axis=0)
-        out[row] = cum_hits[taken] / total_hits
-    return out
+        order = lead[np.argsort(-scores[row, lead], kind="stable")]  # ties: cell order
+        out[row] = _row_hits(
+            scores[row, order], observed[order], size[order] / total_area, coverage
+        )
+    return out / total_hits
+
+
+def _row_hits(
+    ranked: NDArray[np.float64],
+    observed: NDArray[np.float64],
+    share: NDArray[np.float64],
+    coverage: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Hits at each coverage of cells in rank order, ``share`` their shares of the area."""
+    area = np.concatenate([[0.0], np.cumsum(share)])
+    hits = spread_ties(np.concatenate([[0.0], np.cumsum(observed)]), area, tie_starts(ranked))
+    taken = (area[1:, None] <= coverage[None, :] * (1 + 1e-9)).sum(axis=0)
+    return np.asarray(hits[taken])
 
 
 def _sorted_hit_rates(
@@ -163,12 +175,12 @@ def _sorted_hit_rates(
     observed: NDArray[np.float64],
     size: NDArray[np.float64],
     coverage: NDArray[np.float64],
-    settle: NDArray[np.int64],
 ) -> NDArray[np.float64]:
     """:func:`hit_rates` by a full sort of every row (for large coverages)."""
-    order = settle[np.argsort(-scores[:, settle], axis=1, kind="stable")]
-    cum_area = np.cumsum(size[order], axis=1) / size.sum()
-    cum_hits = np.cumsum(observed[order], axis=1)
-    taken = (cum_area[:, :, None] <= coverage[None, None, :] * (1 + 1e-9)).sum(axis=1)
-    padded = np.concatenate([np.zeros((scores.shape[0], 1)), cum_hits], axis=1)
-    return np.take_along_axis(padded, taken, axis=1) / observed.sum()
+    order = np.argsort(-scores, axis=1, kind="stable")
+    share = size / size.sum()
+    out = np.empty((scores.shape[0], coverage.size))
+    for row in range(scores.shape[0]):  # one per candidate; cells are vectorised
+        cells = order[row]
+        out[row] = _row_hits(scores[row, cells], observed[cells], share[cells], coverage)
+    return out / observed.sum()

@@ -1,20 +1,34 @@
 """Ranking cells by score and reading hit rate, PAI, PPAI, PEI and RRI at coverages.
 
-The arithmetic behind :func:`~hotspotlib.metrics.accuracy_curve`: cells in rank order
-(ties by ascending observed count), whole cells within each coverage, and the best
-possible hits in the same area for the PEI.
+The arithmetic behind :func:`~hotspotlib.metrics.accuracy_curve`: cells in rank order,
+whole cells within each coverage, and the best possible hits in the same area for the
+PEI. Tied scores either share their events in proportion to the area taken from them
+(``"expected"``: the mean over random orders of the tied cells) or are ordered by
+ascending observed count (``"conservative"``, ptools).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-__all__ = ["Curve", "best_hits", "coverage_table", "ranked_curve"]
+__all__ = [
+    "TIE_RULES",
+    "Curve",
+    "Ties",
+    "best_hits",
+    "coverage_table",
+    "ranked_curve",
+    "spread_ties",
+    "tie_starts",
+]
+
+Ties = Literal["expected", "conservative"]
+TIE_RULES: tuple[Ties, ...] = ("expected", "conservative")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,17 +42,63 @@ class Curve:
     size: NDArray[np.float64]
     total_area: float
     total_events: float
+    group_start: NDArray[np.int64] | None  # per curve position: where its tie group starts
 
 
 def ranked_curve(
-    values: NDArray[np.float64], observed: NDArray[np.float64], size: NDArray[np.float64]
+    values: NDArray[np.float64],
+    observed: NDArray[np.float64],
+    size: NDArray[np.float64],
+    ties: Ties = "expected",
 ) -> Curve:
-    """Rank cells by score (ties: ascending observed count, then cell order)."""
-    order = np.lexsort((np.arange(values.size), observed, -values))
+    """Rank cells by score, highest first, with cumulative area share and hits.
+
+    ``"conservative"`` orders tied scores by ascending observed count (then cell order).
+    ``"expected"`` keeps tied cells in cell order and spreads each tie group's events
+    over its area: after taking part of a group, the hits are the group's events times
+    the share of its area taken, which is the mean over random orders of the tied cells
+    (exact for equal cells).
+    """
+    cells = np.arange(values.size)
+    keys = (cells, -values) if ties == "expected" else (cells, observed, -values)
+    order = np.lexsort(keys)
     total_area = float(size.sum())
     area = np.concatenate([[0.0], np.cumsum(size[order])]) / total_area
     hits = np.concatenate([[0.0], np.cumsum(observed[order])])
-    return Curve(order, area, hits, observed, size, total_area, float(observed.sum()))
+    start = None
+    if ties == "expected":
+        start = tie_starts(values[order])
+        hits = spread_ties(hits, area, start)
+    return Curve(order, area, hits, observed, size, total_area, float(observed.sum()), start)
+
+
+def tie_starts(ranked: NDArray[np.float64]) -> NDArray[np.int64]:
+    """Return where each curve position's tie group starts.
+
+    For j cells taken (``ranked`` holds the scores in rank order), the position at which
+    the tie group of the j-th cell begins; 0 for j = 0.
+    """
+    first = np.flatnonzero(np.concatenate([[True], ranked[1:] != ranked[:-1]]))
+    within = np.searchsorted(first, np.arange(ranked.size), side="right") - 1
+    return np.concatenate([[0], first[within]])
+
+
+def spread_ties(
+    cumulative: NDArray[np.float64], area: NDArray[np.float64], start: NDArray[np.int64]
+) -> NDArray[np.float64]:
+    """Cumulative totals interpolated by area inside each tie group (ends unchanged).
+
+    ``cumulative``, ``area`` and ``start`` (from :func:`tie_starts`) have one entry per
+    curve position, 0 .. n cells taken.
+    """
+    n = cumulative.size - 1
+    groups = np.flatnonzero(np.concatenate([[True], start[2:] != start[1:-1]])) + 1
+    ends = np.append(groups[1:] - 1, n)  # last curve position of each group
+    end = np.zeros(n + 1, dtype=np.int64)
+    end[1:] = np.repeat(ends, np.diff(np.append(groups, n + 1)))
+    span = area[end] - area[start]
+    share = np.divide(area - area[start], span, out=np.ones_like(span), where=span > 0)
+    return cumulative[start] + share * (cumulative[end] - cumulative[start])
 
 
 def coverage_table(
@@ -53,8 +113,10 @@ def coverage_table(
     train_hits = rri_value = np.full(shares.size, np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
         if train is not None and train.count.sum() > 0:
-            cumulative = np.cumsum(train.count.astype(float)[curve.order])
-            train_hits = np.concatenate([[0.0], cumulative])[k]
+            cumulative = np.concatenate([[0.0], np.cumsum(train.count.astype(float)[curve.order])])
+            if curve.group_start is not None:
+                cumulative = spread_ties(cumulative, curve.area, curve.group_start)
+            train_hits = cumulative[k]
             share = train_hits / float(train.count.sum())
             rri_value = np.where(train_hits > 0, rate / share, np.nan)
         return pd.DataFrame(

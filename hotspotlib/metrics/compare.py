@@ -24,6 +24,7 @@ from hotspotlib.hotspots.grid.cells import Grid
 from hotspotlib.hotspots.grid.counts import count_events
 from hotspotlib.hotspots.grid.make import make_grid
 from hotspotlib.metrics._evaluation_inputs import local_times, name_methods, parse_origins
+from hotspotlib.metrics._ranking import TIE_RULES, Ties
 from hotspotlib.metrics._rolling import Windows, run_origins
 from hotspotlib.metrics.accuracy import DEFAULT_COVERAGES
 from hotspotlib.metrics.prospective import prospective_hotspots
@@ -141,6 +142,7 @@ def compare_methods(
     time: str = "timestamp",
     bandwidth_m: float = 400.0,
     areas: AreaMeasure = "area",
+    ties: Ties = "expected",
     progress: bool = False,
     dayfirst: bool | None = None,
 ) -> MethodComparison:
@@ -181,6 +183,9 @@ def compare_methods(
         Bandwidth of the ``"kde"`` and ``"prospective"`` built-ins, in metres.
     areas : {"area", "equal"}
         Cell sizes for coverage (see :func:`accuracy_curve`).
+    ties : {"expected", "conservative"}
+        Tied scores at the edge of a coverage (see :func:`accuracy_curve`): their share
+        of the tied cells' events (``"expected"``), or fewest events first.
     progress : bool
         Show a progress bar over origins.
     dayfirst : bool, optional
@@ -229,6 +234,7 @@ def compare_methods(
     size = require_positive(cell_size_m, name="cell_size_m")
     radius = require_positive(bandwidth_m, name="bandwidth_m")
     check_option(areas, AreaMeasure, name="areas")
+    check_option(ties, TIE_RULES, name="ties")
     named = name_methods(
         methods,
         expected="a built-in name or a function f(train_events, grid) -> scores",
@@ -256,7 +262,7 @@ def compare_methods(
         windows=Windows(train_len, test_len, stamps.max().normalize() + pd.Timedelta(days=1)),
         methods=named,
         score=score,
-        accuracy={"coverage": coverage, "areas": areas, "with_train": True},
+        accuracy={"coverage": coverage, "areas": areas, "ties": ties, "with_train": True},
         progress=progress,
         hint=f"A `train` window of {train} followed by a `test` window of {test} must fit "
         "in the data; check `train`, `test`, `origins` and the event times.",
@@ -273,6 +279,7 @@ def compare_methods(
             "cell_size_m": size,
             "bandwidth_m": radius,
             "areas": areas,
+            "ties": ties,
             "methods": ", ".join(named),
         },
         counts={"n_origins_asked": len(starts), "n_origins": len(run.kept), **run.counts},

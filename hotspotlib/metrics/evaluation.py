@@ -31,6 +31,7 @@ from hotspotlib.metrics._evaluation_inputs import (
 )
 from hotspotlib.metrics._inputs import as_share
 from hotspotlib.metrics._origin_bootstrap import METRICS, origin_means
+from hotspotlib.metrics._ranking import TIE_RULES, Ties
 from hotspotlib.metrics._rolling import SKIP_REASONS, OriginRun, Windows, run_origins
 
 if TYPE_CHECKING:
@@ -142,6 +143,7 @@ def rolling_evaluation(
     train_days: float | None = None,
     coverage: float | ArrayLike = (0.01, 0.05),
     areas: str = "area",
+    ties: Ties = "expected",
     n_bootstrap: int = 999,
     confidence: float = 0.95,
     rng: int | np.random.Generator | None = None,
@@ -181,6 +183,9 @@ def rolling_evaluation(
         Share(s) of the area searched, in (0, 1].
     areas : {"area", "equal"}
         Cell sizes for coverage (see :func:`accuracy_curve`).
+    ties : {"expected", "conservative"}
+        Tied scores at the edge of a coverage (see :func:`accuracy_curve`): their share
+        of the tied cells' events (``"expected"``), or fewest events first.
     n_bootstrap : int
         Bootstrap resamples of the origins (0 for none: the intervals are NaN).
     confidence : float
@@ -222,8 +227,10 @@ def rolling_evaluation(
     Notes
     -----
     Metrics follow :func:`accuracy_curve`: whole cells are taken, highest score first,
-    while their area share stays within the coverage; tied scores are ordered by
-    ascending observed test count (conservative). The bootstrap resamples origins with
+    while their area share stays within the coverage; cells with tied scores share their
+    test events in proportion to the area taken from them (``ties="expected"``), so
+    counts, whose scores tie in large groups, are compared fairly with tie-free
+    surfaces. The bootstrap resamples origins with
     replacement, the same resample for every method (paired), so ``p_best`` and the
     intervals reflect variation across test windows, not within them; a resample in
     which several methods tie for the highest mean hit rate shares its win equally
@@ -276,6 +283,7 @@ def rolling_evaluation(
     windows = _windows(stamps, test_days, train_days, end, zone, dayfirst)
     shares = as_share(coverage, name="coverage")
     check_option(areas, ("area", "equal"), name="areas")
+    check_option(ties, TIE_RULES, name="ties")
     n_boot = require_draws(n_bootstrap, name="n_bootstrap")
     level = require_probability(confidence, name="confidence")
     generator = as_rng(rng)
@@ -292,7 +300,7 @@ def rolling_evaluation(
         windows=windows,
         methods=named,
         score=score,
-        accuracy={"coverage": shares, "areas": areas},
+        accuracy={"coverage": shares, "areas": areas, "ties": ties},
         progress=progress,
         hint="Check `origins` and `test_days`.",
     )
@@ -305,6 +313,7 @@ def rolling_evaluation(
         "train_days": None if windows.train is None else windows.train / _DAY,
         "coverage": tuple(float(s) for s in shares),
         "areas": areas,
+        "ties": ties,
         "n_bootstrap": n_boot,
         "confidence": level,
         "methods": ", ".join(named),
@@ -364,7 +373,7 @@ def _notes(run: OriginRun, data_end: pd.Timestamp, level: float, n_boot: int) ->
     notes = [
         "Each origin: methods see only events before it; the next test_days are predicted.",
         "hit_rate = n/N; PAI = (n/N)/(a/A) (Chainey et al. 2008); PEI = n/n* (Hunt 2016); "
-        "whole cells, ties ordered by ascending test count, as in accuracy_curve.",
+        "whole cells, tied scores as in accuracy_curve (parameters['ties']).",
         f"Intervals: {level:.0%} percentile bootstrap over origins ({n_boot} paired "
         "resamples); *_sd is the spread across origins.",
     ]

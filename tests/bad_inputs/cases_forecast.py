@@ -116,6 +116,7 @@ CASES = [
         match="prior_radius_m",
     ),
     Case("rolling_evaluation", "no methods", lambda: _evaluate(methods={}), match="methods"),
+    Case("rolling_evaluation", "unknown tie rule", lambda: _evaluate(ties="best"), match="ties"),
     Case(
         "rolling_evaluation",
         "one function, not a list",

@@ -170,6 +170,12 @@ CASES = [
         lambda: hs.accuracy_curve(fx.counts, fx.city.events, areas="volume"),
         match="areas",
     ),
+    Case(
+        "accuracy_curve",
+        "unknown tie rule",
+        lambda: hs.accuracy_curve(fx.counts, fx.city.events, ties="random"),
+        match="ties",
+    ),
     # knox_test
     Case(
         "knox_test",

@@ -20,15 +20,19 @@ def test_partial_sort_equals_full_sort_and_accuracy_curve(levels: int) -> None:
     rng = np.random.default_rng(levels)
     shape = (6, grid.n_cells)
     scores = rng.integers(0, levels, shape).astype(float) if levels else rng.random(shape)
-    scores[0] = observed  # ties broken by the observed count itself
+    scores[0] = observed  # the future itself, with its ties
     coverages = np.array([0.005, 0.01, 0.02, 0.05])
     got = hit_rates(scores, observed, size, coverages)
-    settle = np.lexsort((np.arange(grid.n_cells), observed))
-    np.testing.assert_array_equal(got, _sorted_hit_rates(scores, observed, size, coverages, settle))
+    np.testing.assert_allclose(
+        got, _sorted_hit_rates(scores, observed, size, coverages), rtol=1e-12, atol=1e-15
+    )
     for row, values in zip(scores[:3], got[:3], strict=True):  # a few rows
         table = hs.accuracy_curve(row, test, grid=grid, coverage=coverages).table
         np.testing.assert_allclose(values, table["hit_rate"].to_numpy(), rtol=1e-12)
     assert got[0, 0] > got[1:, 0].max()  # the observed counts as scores catch the most
+    # Ties share their events: integer scores with 3 levels catch about the coverage.
+    if levels == 3:
+        np.testing.assert_allclose(got[1:].mean(axis=0), coverages, rtol=0.5)
 
 
 def test_nan_scores_take_the_full_sort() -> None:
@@ -40,7 +44,6 @@ def test_nan_scores_take_the_full_sort() -> None:
     scores = rng.random((2, n_cells))
     scores[:, rng.choice(n_cells, 100, replace=False)] = np.nan
     coverages = np.array([0.01, 0.02])
-    settle = np.lexsort((np.arange(n_cells), observed))
-    expected = _sorted_hit_rates(scores, observed, size, coverages, settle)
+    expected = _sorted_hit_rates(scores, observed, size, coverages)
     np.testing.assert_array_equal(hit_rates(scores, observed, size, coverages), expected)
     assert (expected > 0).all()

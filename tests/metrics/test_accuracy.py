@@ -48,11 +48,61 @@ def test_coverage_between_cells_takes_whole_cells_below(four):
     assert np.isnan(table["pai"].iloc[1]) and table["hit_rate"].iloc[1] == 0
 
 
-def test_ties_sorted_by_ascending_observed_count(four):
-    # Cells 0 and 1 tie on score; the conservative order takes the one with fewer events.
+@pytest.mark.parametrize(("ties", "hits"), [("conservative", [0, 3]), ("expected", [1.5, 3])])
+def test_tied_cells_at_the_edge_of_a_coverage(four, ties, hits):
+    # Cells 0 and 1 tie on score; half their area fits in 25%. The conservative order
+    # takes the one with fewer events (0); expected ties take half of their 3 events.
     test = events_in_cells(four, [3, 0, 1, 1])
-    table = accuracy_curve([1.0, 1.0, 0.0, 0.0], test, grid=four, coverage=[0.25, 0.5]).table
-    assert table["hits"].tolist() == [0, 3]
+    scores = [1.0, 1.0, 0.0, 0.0]
+    curve = accuracy_curve(scores, test, grid=four, coverage=[0.25, 0.5], ties=ties)
+    assert curve.table["hits"].tolist() == hits
+    assert curve.parameters["ties"] == ties
+    assert any(note.startswith("Cells are ranked") for note in curve.notes)
+
+
+def test_expected_ties_are_the_mean_over_every_order_of_the_tied_cells():
+    # Brute force: 3 x 3 equal cells with scores in few values; every order of each tie
+    # group taken whole, averaged, equals the "expected" hits at every whole-cell coverage.
+    import itertools
+
+    grid = hs.make_grid(
+        gpd.GeoDataFrame(geometry=[box(0, 0, 300, 300)], crs=27700), cell_size_m=100
+    )
+    rng = np.random.default_rng(4)
+    for _ in range(5):
+        scores = rng.integers(0, 3, 9).astype(float)
+        counts = rng.integers(0, 4, 9)
+        counts[0] += 1
+        test = events_in_cells(grid, counts)
+        coverages = np.arange(1, 10) / 9
+        got = accuracy_curve(scores, test, grid=grid, coverage=coverages, ties="expected")
+        groups = [np.flatnonzero(scores == v) for v in np.unique(scores)[::-1]]
+        totals = np.zeros(9)
+        orders = list(itertools.product(*(itertools.permutations(g) for g in groups)))
+        for order in orders:  # every order of the tied cells: at most 9! / ... small
+            ranked = np.concatenate(order)
+            totals += np.cumsum(counts[ranked])
+        np.testing.assert_allclose(got.table["hits"], totals / len(orders))
+        # Conservative is a lower bound and a tie-free map is the same under both rules.
+        low = accuracy_curve(scores, test, grid=grid, coverage=coverages, ties="conservative")
+        assert (low.table["hits"] <= got.table["hits"] + 1e-12).all()
+        distinct = scores + np.arange(9) * 1e-3
+        pd.testing.assert_frame_equal(
+            accuracy_curve(distinct, test, grid=grid, coverage=coverages, ties="expected").table,
+            accuracy_curve(
+                distinct, test, grid=grid, coverage=coverages, ties="conservative"
+            ).table,
+        )
+
+
+def test_expected_ties_spread_training_events_for_the_rri(four):
+    train = events_in_cells(four, [4, 2, 1, 1])
+    test = events_in_cells(four, [3, 1, 1, 1])
+    curve = accuracy_curve(
+        [1.0, 1.0, 0.0, 0.0], test, grid=four, coverage=[0.25], train_events=train
+    )
+    assert curve.table["train_hits"].iloc[0] == 3.0  # half of the tied cells' 6
+    assert curve.table["rri"].iloc[0] == pytest.approx((2 / 6) / (3 / 8))
 
 
 def test_rri_hand_worked(four):
@@ -169,7 +219,7 @@ def test_plot_and_summary(four):
     with pytest.raises(ValueError, match="metric"):
         curve.plot(metric="auc")
     text = str(curve.summary())
-    assert "ptools" in text and "ascending observed count" in text
+    assert "ptools" in text and "in proportion to the area taken" in text
     assert not curve.curve_hit_rate.flags.writeable
 
 
