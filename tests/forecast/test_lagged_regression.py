@@ -155,14 +155,22 @@ def test_planted_hot_cell_in_every_window_ranks_first() -> None:
 
 
 def test_pooling_empty_rows_keeps_the_fit() -> None:
-    from hotspotlib.forecast._lag_features import _pool_empty
+    from hotspotlib.forecast._lag_features import Candidate, Design, _newton, _pool_empty, _rows
 
     rng = np.random.default_rng(5)
-    x = np.vstack([rng.normal(size=(200, 2)), np.zeros((150, 2))])
+    x = np.vstack([np.abs(rng.normal(size=(200, 3))), np.zeros((150, 3))])
+    x[200:, 2] = rng.uniform(size=150)  # a column not fitted: its rows are still pooled
     offset = np.log(rng.uniform(0.2, 1.0, 350))
-    y = rng.poisson(np.exp(-0.5 + x @ [0.4, -0.3] + offset)).astype(float)
-    pooled = _pool_empty(x, y, offset)
-    assert pooled[0].shape == (201, 2) and pooled[1].sum() == y.sum()
+    y = rng.poisson(np.exp(-0.5 + x[:, :2] @ [0.4, -0.3] + offset)).astype(float)
+    design = Design(np.stack([x, x]), ("own_hl1", "ring3_hl1", "ring5_hl1"), y[None, :])
+    rows = _rows(design, Candidate(), at=0, n_windows=1, exposure=np.exp(offset), cache={})
+    use = np.array([0, 1])
+    pooled, y_pooled, offset_pooled = _pool_empty(rows, use, use)
+    assert pooled.shape == (201, 3) and y_pooled.sum() == y.sum()
+    mean, sd = x[:, :2].mean(axis=0), x[:, :2].std(axis=0)
+    np.testing.assert_allclose(pooled[-1], [1.0, *(-mean / sd)])
     np.testing.assert_allclose(
-        poisson_ridge(*pooled, 2.0)[0], poisson_ridge(x, y, offset, 2.0)[0], atol=1e-9
+        _newton(pooled, y_pooled, offset_pooled, 2.0, None)[0],
+        poisson_ridge((x[:, :2] - mean) / sd, y, offset, 2.0)[0],
+        atol=1e-9,
     )
