@@ -153,6 +153,9 @@ def _newton(
 
     ``eta`` and ``exp(eta)`` of the accepted step serve the next step's gradient and
     Hessian; a trial step moves ``eta`` along ``design @ step``, one product per step.
+    Once a step moves no coefficient by more than 1e-3, the Hessian is no longer
+    recomputed: it has changed little, so each step still shrinks the error manyfold,
+    towards the same optimum (where the gradient is zero).
     """
     penalty = np.full(design.shape[1], ridge)
     penalty[0] = 0.0
@@ -169,9 +172,10 @@ def _newton(
     previous = np.inf
     for iteration in range(1, max_iterations + 1):  # Newton steps, not cells
         gradient = design.T @ (y - mu) - penalty * beta
-        np.multiply(design, np.sqrt(mu, out=root)[:, None], out=weighted)
-        hessian = weighted.T @ weighted
-        hessian[diagonal] += penalty
+        if previous > 1e-3:  # else the last Hessian serves (steps shrink as fast)
+            np.multiply(design, np.sqrt(mu, out=root)[:, None], out=weighted)
+            hessian = weighted.T @ weighted
+            hessian[diagonal] += penalty
         step = np.linalg.solve(hessian, gradient)
         direction = design @ step
         size = 1.0
@@ -368,8 +372,9 @@ def validate(
 
     Window ``v`` (1 = latest) is the ``horizon`` after moment ``v``: each candidate is
     fitted on moments ``v + 1 .. v + n_windows`` and scores the cells at moment ``v``.
-    A window with no event, or whose fits hold no event, is skipped. Also returns each
-    candidate's latest coefficients (None if no fit held an event), to start from.
+    A window with no event, or whose fits hold no event, is skipped. Each fit starts from
+    the candidate's fit on the window before, else from the window's previous fit. Also
+    returns each candidate's latest coefficients (None if no fit held an event).
     """
     rates: list[NDArray[np.float64]] = []
     skipped = 0
@@ -377,14 +382,15 @@ def validate(
     for v in range(n_validation, 0, -1):  # a handful of validation windows, oldest first
         observed = design.targets[v - 1]
         cache: dict[tuple[Any, ...], _Rows] = {}
-        fits = []
+        fits, nearest = [], None
         for k, c in enumerate(candidates):  # a few candidates
             fitted = fit_and_score(
                 design, c, at=v, n_windows=n_windows, exposure=exposure, ridge=ridge,
-                start=latest[k], cache=cache,
+                start=nearest if latest[k] is None else latest[k], cache=cache,
             )  # fmt: skip
             fits.append(fitted)
-            latest[k] = latest[k] if fitted is None else fitted[1]
+            if fitted is not None:
+                latest[k] = nearest = fitted[1]
         if observed.sum() == 0 or any(f is None for f in fits):
             skipped += 1
             continue
