@@ -174,3 +174,62 @@ def test_pooling_empty_rows_keeps_the_fit() -> None:
         poisson_ridge((x[:, :2] - mean) / sd, y, offset, 2.0)[0],
         atol=1e-9,
     )
+
+
+def _ridge_problem(n: int = 2_000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Correlated features (as decayed counts at neighbouring half-lives are) and counts."""
+    rng = np.random.default_rng(9)
+    base = rng.normal(size=(n, 1))
+    x = base + 0.1 * rng.normal(size=(n, 4))
+    offset = np.log(rng.uniform(0.5, 1.0, n))
+    y = rng.poisson(np.exp(-1.0 + x @ [0.3, 0.2, -0.1, 0.05] + offset)).astype(float)
+    return x, y, offset
+
+
+def test_warm_start_reaches_the_cold_optimum_in_fewer_steps() -> None:
+    x, y, offset = _ridge_problem()
+    cold, cold_steps = poisson_ridge(x, y, offset, 1.0)
+    near = cold + np.random.default_rng(1).normal(0, 0.05, cold.size)
+    warm, warm_steps = poisson_ridge(x, y, offset, 1.0, start=near)
+    np.testing.assert_allclose(warm, cold, rtol=1e-8, atol=1e-12)
+    assert warm_steps < cold_steps
+    far, _ = poisson_ridge(x, y, offset, 1.0, start=np.full(cold.size, 2.0))  # halved steps
+    np.testing.assert_allclose(far, cold, rtol=1e-8, atol=1e-12)
+
+
+def test_steps_stalled_at_rounding_noise_stop() -> None:
+    x, y, offset = _ridge_problem()
+    beta, steps = poisson_ridge(x, y, offset, 1.0)
+    # steps cannot fall below 1e-17 (the rounding noise of the gradient moves them by about
+    # 1e-15): they stop once they no longer shrink, at the same optimum
+    stalled, stalled_steps = poisson_ridge(x, y, offset, 1.0, tolerance=1e-17)
+    assert stalled_steps <= steps + 2
+    np.testing.assert_allclose(stalled, beta, rtol=1e-12, atol=1e-14)
+
+
+def test_fits_sharing_rows_and_starts_match_fresh_cold_fits() -> None:
+    from hotspotlib.forecast._common import prepare
+    from hotspotlib.forecast._lag_features import Candidate, build_design, fit_and_score
+
+    events, grid = _tiny()
+    training = prepare(
+        events, grid, time="timestamp", origin=ORIGIN, window_days=None, weights=None,
+        dayfirst=None,
+    )  # fmt: skip
+    design = build_design(
+        grid, training.position, training.age_days, half_lives=np.array([30.0, 365.0]),
+        rings=(3, 5), seasonal=True, horizon=28.0, n_moments=6,
+    )  # fmt: skip
+    share = np.asarray(grid.area_share, dtype=float)
+    options = {"n_windows": 3, "exposure": share, "ridge": 1.0}
+    earlier = fit_and_score(design, Candidate(), at=2, **options)
+    assert earlier is not None
+    cache: dict = {}
+    for candidate in (Candidate(), Candidate(seasonal=True), Candidate(fit_cells="history")):
+        fresh = fit_and_score(design, candidate, at=1, **options)
+        shared = fit_and_score(design, candidate, at=1, start=earlier[1], cache=cache, **options)
+        assert fresh is not None and shared is not None
+        assert list(shared[1]) == list(fresh[1]) and shared[2] == fresh[2]
+        np.testing.assert_allclose(list(shared[1].values()), list(fresh[1].values()), rtol=1e-8)
+        np.testing.assert_allclose(shared[0], fresh[0], rtol=1e-8)
+    assert len(cache) == 2  # all cells, and the cells with history
