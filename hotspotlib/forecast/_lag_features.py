@@ -241,7 +241,8 @@ def _rows(
         else:
             keep = _fit_rows(candidate, past, level)
             x, y, offset = past[keep], y[keep], offset[keep]
-        mean, sd = x.mean(axis=0), x.std(axis=0)
+        none = np.zeros(x.shape[1])  # no rows: no event either, so no fit
+        mean, sd = (x.mean(axis=0), x.std(axis=0)) if y.size else (none, none)
         z = np.empty((x.shape[0] + 1, x.shape[1] + 1))
         z[:, 0] = 1.0
         np.subtract(x, mean, out=z[:-1, 1:])
