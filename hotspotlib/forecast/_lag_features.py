@@ -134,9 +134,7 @@ def poisson_ridge(
     gradient is then reached. Returns the coefficients and the iterations taken
     (``max_iterations`` + 1 when it did not converge).
     """
-    design = np.empty((x.shape[0], x.shape[1] + 1))
-    design[:, 0] = 1.0
-    design[:, 1:] = x
+    design = np.column_stack([np.ones(x.shape[0]), x])
     return _newton(design, y, offset, ridge, start, tolerance, max_iterations)
 
 
@@ -280,15 +278,10 @@ def _fit_rows(
 
 def _columns(design: Design, candidate: Candidate) -> NDArray[np.intp]:
     """Return the feature columns of ``candidate``: own, its rings, seasonal if it has them."""
+    names, seasonal = design.names, candidate.seasonal
     wanted = [f"ring{k}" for k in candidate.rings] + ["own"]
-    return np.array(
-        [
-            i
-            for i, name in enumerate(design.names)
-            if name.split("_")[0] in wanted and (candidate.seasonal or "last_year" not in name)
-        ],
-        dtype=np.intp,
-    )
+    chosen = [n.split("_")[0] in wanted and (seasonal or "last_year" not in n) for n in names]
+    return np.flatnonzero(chosen)
 
 
 def _pool_empty(
