@@ -121,40 +121,193 @@ def poisson_ridge(
     *,
     tolerance: float = 1e-10,
     max_iterations: int = 100,
+    start: NDArray[np.float64] | None = None,
 ) -> tuple[NDArray[np.float64], int]:
     """Poisson GLM (log link) with an intercept and ``ridge * |beta|^2 / 2``, by IRLS.
 
     Maximises ``sum(y * eta - exp(eta)) - ridge / 2 * sum(beta[1:] ** 2)`` with
     ``eta = beta[0] + x @ beta[1:] + offset`` (the intercept unpenalised) by Newton
-    steps, halved while the objective does not rise. Returns the coefficients and the
-    iterations taken (``max_iterations`` + 1 when it did not converge).
+    steps, halved while the objective does not rise, from ``start`` (the intercept
+    alone matching the total count when None), until a step moves no coefficient by
+    ``tolerance`` or full steps below ``1000 * tolerance`` stop shrinking (fourfold at
+    least; quadratic convergence shrinks them far more): the rounding noise of the
+    gradient is then reached. Returns the coefficients and the iterations taken
+    (``max_iterations`` + 1 when it did not converge).
     """
     design = np.column_stack([np.ones(x.shape[0]), x])
+    return _newton(design, y, offset, ridge, start, tolerance, max_iterations)
+
+
+def _newton(
+    design: NDArray[np.float64],
+    y: NDArray[np.float64],
+    offset: NDArray[np.float64],
+    ridge: float,
+    start: NDArray[np.float64] | None,
+    tolerance: float = 1e-10,
+    max_iterations: int = 100,
+) -> tuple[NDArray[np.float64], int]:
+    """Newton steps of :func:`poisson_ridge` on a design whose first column is ones.
+
+    ``eta`` and ``exp(eta)`` of the accepted step serve the next step's gradient and
+    Hessian; a trial step moves ``eta`` along ``design @ step``, one product per step.
+    Once a step moves no coefficient by more than 1e-3, the Hessian is no longer
+    recomputed: it has changed little, so each step still shrinks the error manyfold,
+    towards the same optimum (where the gradient is zero).
+    """
     penalty = np.full(design.shape[1], ridge)
     penalty[0] = 0.0
-    beta = np.zeros(design.shape[1])
-    beta[0] = np.log(y.sum() / np.exp(offset).sum())
-
-    def objective(b: NDArray[np.float64]) -> float:
-        eta = design @ b + offset
-        return float(y @ eta - np.exp(eta).sum() - 0.5 * penalty @ (b * b))
-
-    current = objective(beta)
+    if start is None:
+        beta = np.zeros(design.shape[1])
+        beta[0] = np.log(y.sum() / np.exp(offset).sum())
+    else:
+        beta = np.array(start, dtype=float)
+    eta = design @ beta + offset
+    mu = np.exp(eta)
+    current = float(y @ eta - mu.sum() - 0.5 * penalty @ (beta * beta))
+    weighted, root = np.empty_like(design), np.empty_like(mu)
+    diagonal = np.diag_indices(design.shape[1])
+    previous = np.inf
     for iteration in range(1, max_iterations + 1):  # Newton steps, not cells
-        mu = np.exp(design @ beta + offset)
         gradient = design.T @ (y - mu) - penalty * beta
-        hessian = (design * mu[:, None]).T @ design + np.diag(penalty)
+        if previous > 1e-3:  # else the last Hessian serves (steps shrink as fast)
+            np.multiply(design, np.sqrt(mu, out=root)[:, None], out=weighted)
+            hessian = weighted.T @ weighted
+            hessian[diagonal] += penalty
         step = np.linalg.solve(hessian, gradient)
+        direction = design @ step
         size = 1.0
         while True:  # step halving: a few at most
-            trial = objective(beta + size * step)
+            moved = beta + size * step
+            trial_eta = eta + size * direction
+            trial_mu = np.exp(trial_eta)
+            trial = float(y @ trial_eta - trial_mu.sum() - 0.5 * penalty @ (moved * moved))
             if trial >= current - 1e-12 * abs(current) or size < 1e-6:
                 break
             size /= 2
-        beta, current = beta + size * step, trial
-        if np.max(np.abs(size * step)) < tolerance:
+        beta, eta, mu, current = moved, trial_eta, trial_mu, trial
+        change = float(np.max(np.abs(size * step)))
+        if change < tolerance or (size == 1.0 and previous / 4 < change < 1e3 * tolerance):
             return beta, iteration
+        previous = change
     return beta, max_iterations + 1
+
+
+@dataclass(frozen=True, slots=True)
+class _Rows:
+    """The rows (moments x cells) that fit a model, all their feature columns standardised.
+
+    ``z`` holds a column of ones, then the features less their mean over the rows over
+    their sd (columns that do not vary are left at zero), and one last row: all-zero
+    features so standardised. ``words`` has one bit per feature: not zero in the row.
+    """
+
+    z: NDArray[np.float64]
+    y: NDArray[np.float64]
+    offset: NDArray[np.float64]
+    mean: NDArray[np.float64]
+    sd: NDArray[np.float64]
+    words: NDArray[np.uint64]
+
+
+def _bits(flags: NDArray[np.bool_]) -> NDArray[np.uint64]:
+    """Pack boolean columns into 64-bit words, one row of words per row of flags."""
+    packed = np.packbits(flags, axis=-1, bitorder="little")
+    padded = np.zeros((*packed.shape[:-1], -(-packed.shape[-1] // 8) * 8), dtype=np.uint8)
+    padded[..., : packed.shape[-1]] = packed
+    return np.asarray(padded.view(np.uint64))
+
+
+def _rows(
+    design: Design,
+    candidate: Candidate,
+    *,
+    at: int,
+    n_windows: int,
+    exposure: NDArray[np.float64],
+    cache: dict[tuple[Any, ...], _Rows],
+) -> _Rows:
+    """Rows of moments ``at + 1 .. at + n_windows`` that fit ``candidate``, shared by key."""
+    level = _level_columns(design, candidate)
+    key = (at, n_windows, candidate.fit_cells, level)
+    if key not in cache:
+        past = design.features[at + 1 : at + 1 + n_windows]
+        y = design.targets[at : at + n_windows]
+        offset = np.broadcast_to(np.log(exposure), y.shape)
+        if candidate.fit_cells == "all":
+            x, y, offset = past.reshape(-1, past.shape[2]), y.ravel(), offset.ravel()
+        else:
+            keep = _fit_rows(candidate, past, level)
+            x, y, offset = past[keep], y[keep], offset[keep]
+        none = np.zeros(x.shape[1])  # no rows: no event either, so no fit
+        mean, sd = (x.mean(axis=0), x.std(axis=0)) if y.size else (none, none)
+        z = np.empty((x.shape[0] + 1, x.shape[1] + 1))
+        z[:, 0] = 1.0
+        np.subtract(x, mean, out=z[:-1, 1:])
+        z[-1, 1:] = -mean
+        z[:, 1:] /= np.where(sd > 0, sd, 1.0)
+        z[:, 1:][:, sd == 0] = 0.0
+        cache[key] = _Rows(z, y, offset, mean, sd, _bits(x != 0))
+    return cache[key]
+
+
+def _level_columns(design: Design, candidate: Candidate) -> tuple[int, ...]:
+    """Columns whose sum ranks the cells for ``fit_cells``: own and largest ring, longest life."""
+    if candidate.fit_cells == "all":
+        return ()
+    lives = {n.split("_hl")[1] for n in design.names if "_hl" in n}
+    longest = max(lives, key=float)
+    own = design.names.index(f"own_hl{longest}")
+    if not candidate.rings:
+        return (own,)
+    return own, design.names.index(f"ring{candidate.rings[-1]}_hl{longest}")
+
+
+def _fit_rows(
+    candidate: Candidate, past: NDArray[np.float64], level: tuple[int, ...]
+) -> NDArray[np.bool_]:
+    """Rows (moments x cells) with history, or the top share, by the ``level`` columns' sum."""
+    total = past[:, :, level[0]]
+    if len(level) > 1:
+        total = total + past[:, :, level[1]]
+    if candidate.fit_cells == "history":
+        return np.asarray(total > 0)
+    cut = np.quantile(total, 1.0 - float(candidate.fit_cells), axis=1, keepdims=True)
+    return np.asarray(total > cut)
+
+
+def _columns(design: Design, candidate: Candidate) -> NDArray[np.intp]:
+    """Return the feature columns of ``candidate``: own, its rings, seasonal if it has them."""
+    names, seasonal = design.names, candidate.seasonal
+    wanted = [f"ring{k}" for k in candidate.rings] + ["own"]
+    chosen = [n.split("_")[0] in wanted and (seasonal or "last_year" not in n) for n in names]
+    return np.flatnonzero(chosen)
+
+
+def _pool_empty(
+    rows: _Rows, use: NDArray[np.intp], fit: NDArray[np.intp]
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Return the ones and standardised ``fit`` columns, pooling the rows zero in all ``use``.
+
+    The rows whose ``use`` features are all zero become one last row (the same
+    likelihood, fewer rows). Rows with equal features share ``eta - offset``, so their
+    log-likelihood terms sum to ``sum(y) * eta0 - exp(eta0) * sum(exp(offset))`` plus a
+    constant: one row with the summed count and ``log(sum(exp(offset)))`` as offset has
+    the same gradient and Hessian.
+    """
+    flags = np.zeros(rows.words.shape[1] * 64, dtype=bool)
+    flags[use] = True
+    empty = np.all((rows.words & _bits(flags)) == 0, axis=1)
+    n = rows.y.size
+    if np.count_nonzero(empty) < 2:
+        kept = np.arange(n)
+        return rows.z[kept[:, None], np.append(0, fit + 1)], rows.y, rows.offset
+    kept = np.flatnonzero(~empty)
+    return (
+        rows.z[np.append(kept, n)[:, None], np.append(0, fit + 1)],
+        np.append(rows.y[kept], rows.y[empty].sum()),
+        np.append(rows.offset[kept], np.log(np.exp(rows.offset[empty]).sum())),
+    )
 
 
 def fit_and_score(
@@ -165,80 +318,38 @@ def fit_and_score(
     n_windows: int,
     exposure: NDArray[np.float64],
     ridge: float,
+    start: dict[str, float] | None = None,
+    cache: dict[tuple[Any, ...], _Rows] | None = None,
 ) -> tuple[NDArray[np.float64], dict[str, float], int] | None:
     """Fit on moments ``at + 1 .. at + n_windows``, score the cells at moment ``at``.
 
     Returns the expected counts per cell, the coefficients on the ``log1p`` features
     (by name, with ``intercept``) and the rows fitted; None when the fitted rows hold
-    no event.
+    no event. ``start``: coefficients of an earlier fit to start the Newton steps from
+    (the same optimum, fewer steps); ``cache``: rows shared by fits on the same moments.
     """
-    wanted = [f"ring{k}" for k in candidate.rings] + ["own"]
-    use = [
-        i
-        for i, name in enumerate(design.names)
-        if name.split("_")[0] in wanted and (candidate.seasonal or "last_year" not in name)
-    ]
-    past = design.features[at + 1 : at + 1 + n_windows][:, :, use]
-    y = design.targets[at : at + n_windows]
-    keep = _fit_rows(design, candidate, past, use)
-    x, y = past[keep], y[keep]
-    offset = np.broadcast_to(np.log(exposure), keep.shape)[keep]
-    if y.sum() == 0:
+    rows = _rows(
+        design, candidate, at=at, n_windows=n_windows, exposure=exposure,
+        cache={} if cache is None else cache,
+    )  # fmt: skip
+    if rows.y.sum() == 0:
         return None
-    mean, sd = x.mean(axis=0), x.std(axis=0)
-    varies = sd > 0
-    x, y, offset = _pool_empty(x, y, offset)
-    beta, _ = poisson_ridge((x[:, varies] - mean[varies]) / sd[varies], y, offset, ridge)
-    slope = np.zeros(len(use))
-    slope[varies] = beta[1:] / sd[varies]
-    intercept = float(beta[0] - slope @ mean)
-    scores = np.exp(intercept + design.features[at][:, use] @ slope) * exposure
+    use = _columns(design, candidate)
+    fit = use[rows.sd[use] > 0]
+    x, y, offset = _pool_empty(rows, use, fit)
+    first = None
+    if start is not None:
+        slope = np.array([start.get(design.names[i], 0.0) for i in fit])
+        level = start["intercept"] + slope @ rows.mean[fit]
+        first = np.concatenate([[level], rows.sd[fit] * slope])
+    beta, _ = _newton(x, y, offset, ridge, first)
+    slope = np.zeros(design.features.shape[2])
+    slope[fit] = beta[1:] / rows.sd[fit]
+    intercept = float(beta[0] - slope[use] @ rows.mean[use])
+    scores = np.exp(intercept + design.features[at][:, use] @ slope[use]) * exposure
     coefficients = {"intercept": intercept}
-    coefficients.update({design.names[i]: float(s) for i, s in zip(use, slope, strict=True)})
+    coefficients.update({design.names[i]: float(slope[i]) for i in use})
     return scores, coefficients, int(y.size)
-
-
-def _pool_empty(
-    x: NDArray[np.float64], y: NDArray[np.float64], offset: NDArray[np.float64]
-) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-    """Pool the rows whose features are all zero into one (the same likelihood, fewer rows).
-
-    Rows with equal features share ``eta - offset``, so their log-likelihood terms sum to
-    ``sum(y) * eta0 - exp(eta0) * sum(exp(offset))`` plus a constant: one row with the
-    summed count and ``log(sum(exp(offset)))`` as offset has the same gradient and Hessian.
-    """
-    empty = ~x.any(axis=1)
-    if empty.sum() < 2:
-        return x, y, offset
-    keep = ~empty
-    return (
-        np.vstack([x[keep], np.zeros((1, x.shape[1]))]),
-        np.append(y[keep], y[empty].sum()),
-        np.append(offset[keep], np.log(np.exp(offset[empty]).sum())),
-    )
-
-
-def _fit_rows(
-    design: Design, candidate: Candidate, past: NDArray[np.float64], use: list[int]
-) -> NDArray[np.bool_]:
-    """Rows (moments x cells) that fit the model: all, with history, or the top share."""
-    if candidate.fit_cells == "all":
-        return np.ones(past.shape[:2], dtype=bool)
-    names = [design.names[i] for i in use]
-    longest = _longest(names)
-    level = past[:, :, names.index(f"own_hl{longest}")]
-    if candidate.rings:
-        level = level + past[:, :, names.index(f"ring{candidate.rings[-1]}_hl{longest}")]
-    if candidate.fit_cells == "history":
-        return np.asarray(level > 0)
-    cut = np.quantile(level, 1.0 - float(candidate.fit_cells), axis=1, keepdims=True)
-    return np.asarray(level > cut)
-
-
-def _longest(names: list[str]) -> str:
-    """Return the longest half-life among the feature names, as written in them."""
-    lives = {n.split("_hl")[1] for n in names if "_hl" in n}
-    return max(lives, key=float)
 
 
 def validate(
@@ -250,26 +361,37 @@ def validate(
     exposure: NDArray[np.float64],
     ridge: float,
     coverage: NDArray[np.float64],
-) -> tuple[NDArray[np.float64], int, int]:
+) -> tuple[NDArray[np.float64], int, int, list[dict[str, float] | None]]:
     """Mean hit rate of each candidate over the validation windows before the origin.
 
     Window ``v`` (1 = latest) is the ``horizon`` after moment ``v``: each candidate is
     fitted on moments ``v + 1 .. v + n_windows`` and scores the cells at moment ``v``.
-    A window with no event, or whose fits hold no event, is skipped.
+    A window with no event, or whose fits hold no event, is skipped. Each fit starts from
+    the candidate's fit on the window before, else from the window's previous fit. Also
+    returns each candidate's latest coefficients (None if no fit held an event).
     """
-    total = np.zeros(len(candidates))
-    used = skipped = 0
-    for v in range(1, n_validation + 1):  # a handful of validation windows
+    rates: list[NDArray[np.float64]] = []
+    skipped = 0
+    latest: list[dict[str, float] | None] = [None] * len(candidates)
+    for v in range(n_validation, 0, -1):  # a handful of validation windows, oldest first
         observed = design.targets[v - 1]
-        fits = [
-            fit_and_score(design, c, at=v, n_windows=n_windows, exposure=exposure, ridge=ridge)
-            for c in candidates
-        ]
+        cache: dict[tuple[Any, ...], _Rows] = {}
+        fits, nearest = [], None
+        for k, c in enumerate(candidates):  # a few candidates
+            fitted = fit_and_score(
+                design, c, at=v, n_windows=n_windows, exposure=exposure, ridge=ridge,
+                start=nearest if latest[k] is None else latest[k], cache=cache,
+            )  # fmt: skip
+            fits.append(fitted)
+            if fitted is not None:
+                latest[k] = nearest = fitted[1]
         if observed.sum() == 0 or any(f is None for f in fits):
             skipped += 1
             continue
         scores = np.array([f[0] for f in fits if f is not None])
-        total += hit_rates(scores, observed, exposure, coverage).mean(axis=1)
-        used += 1
-    mean = total / used if used else np.full_like(total, np.nan)
-    return mean, used, skipped
+        rates.insert(0, hit_rates(scores, observed, exposure, coverage).mean(axis=1))
+    total = np.zeros(len(candidates))
+    for rate in rates:  # summed from the latest window back
+        total += rate
+    mean = total / len(rates) if rates else np.full_like(total, np.nan)
+    return mean, len(rates), skipped, latest

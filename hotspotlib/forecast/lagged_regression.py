@@ -203,8 +203,9 @@ def lagged_regression(
     counts: dict[str, int] = {**training.counts, "n_candidates": len(models)}
     best, chosen_rate = 0, float("nan")
     table: tuple[tuple[str, float], ...] = ()
+    starts: list[dict[str, float] | None] = [None]
     if several:
-        rates, counts["n_validation_windows"], counts["n_validation_skipped"] = validate(
+        rates, counts["n_validation_windows"], counts["n_validation_skipped"], starts = validate(
             design, models, n_windows=n_fit, n_validation=n_val, exposure=exposure,
             ridge=penalty, coverage=shares,
         )  # fmt: skip
@@ -221,8 +222,9 @@ def lagged_regression(
     else:
         counts["n_validation_windows"] = counts["n_validation_skipped"] = 0
     fitted = fit_and_score(
-        design, models[best], at=0, n_windows=n_fit, exposure=exposure, ridge=penalty
-    )
+        design, models[best], at=0, n_windows=n_fit, exposure=exposure, ridge=penalty,
+        start=starts[best],
+    )  # fmt: skip
     if fitted is None:
         raise ValueError(
             f"The {n_fit} windows of {horizon:g} days before `origin` ({training.origin}) "

@@ -155,14 +155,81 @@ def test_planted_hot_cell_in_every_window_ranks_first() -> None:
 
 
 def test_pooling_empty_rows_keeps_the_fit() -> None:
-    from hotspotlib.forecast._lag_features import _pool_empty
+    from hotspotlib.forecast._lag_features import Candidate, Design, _newton, _pool_empty, _rows
 
     rng = np.random.default_rng(5)
-    x = np.vstack([rng.normal(size=(200, 2)), np.zeros((150, 2))])
+    x = np.vstack([np.abs(rng.normal(size=(200, 3))), np.zeros((150, 3))])
+    x[200:, 2] = rng.uniform(size=150)  # a column not fitted: its rows are still pooled
     offset = np.log(rng.uniform(0.2, 1.0, 350))
-    y = rng.poisson(np.exp(-0.5 + x @ [0.4, -0.3] + offset)).astype(float)
-    pooled = _pool_empty(x, y, offset)
-    assert pooled[0].shape == (201, 2) and pooled[1].sum() == y.sum()
+    y = rng.poisson(np.exp(-0.5 + x[:, :2] @ [0.4, -0.3] + offset)).astype(float)
+    design = Design(np.stack([x, x]), ("own_hl1", "ring3_hl1", "ring5_hl1"), y[None, :])
+    rows = _rows(design, Candidate(), at=0, n_windows=1, exposure=np.exp(offset), cache={})
+    use = np.array([0, 1])
+    pooled, y_pooled, offset_pooled = _pool_empty(rows, use, use)
+    assert pooled.shape == (201, 3) and y_pooled.sum() == y.sum()
+    mean, sd = x[:, :2].mean(axis=0), x[:, :2].std(axis=0)
+    np.testing.assert_allclose(pooled[-1], [1.0, *(-mean / sd)])
     np.testing.assert_allclose(
-        poisson_ridge(*pooled, 2.0)[0], poisson_ridge(x, y, offset, 2.0)[0], atol=1e-9
+        _newton(pooled, y_pooled, offset_pooled, 2.0, None)[0],
+        poisson_ridge((x[:, :2] - mean) / sd, y, offset, 2.0)[0],
+        atol=1e-9,
     )
+
+
+def _ridge_problem(n: int = 2_000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Correlated features (as decayed counts at neighbouring half-lives are) and counts."""
+    rng = np.random.default_rng(9)
+    base = rng.normal(size=(n, 1))
+    x = base + 0.1 * rng.normal(size=(n, 4))
+    offset = np.log(rng.uniform(0.5, 1.0, n))
+    y = rng.poisson(np.exp(-1.0 + x @ [0.3, 0.2, -0.1, 0.05] + offset)).astype(float)
+    return x, y, offset
+
+
+def test_warm_start_reaches_the_cold_optimum_in_fewer_steps() -> None:
+    x, y, offset = _ridge_problem()
+    cold, cold_steps = poisson_ridge(x, y, offset, 1.0)
+    near = cold + np.random.default_rng(1).normal(0, 0.05, cold.size)
+    warm, warm_steps = poisson_ridge(x, y, offset, 1.0, start=near)
+    np.testing.assert_allclose(warm, cold, rtol=1e-8, atol=1e-12)
+    assert warm_steps < cold_steps
+    far, _ = poisson_ridge(x, y, offset, 1.0, start=np.full(cold.size, 2.0))  # halved steps
+    np.testing.assert_allclose(far, cold, rtol=1e-8, atol=1e-12)
+
+
+def test_steps_stalled_at_rounding_noise_stop() -> None:
+    x, y, offset = _ridge_problem()
+    beta, steps = poisson_ridge(x, y, offset, 1.0)
+    # steps cannot fall below 1e-17 (the rounding noise of the gradient moves them by about
+    # 1e-15): they stop once they no longer shrink, at the same optimum
+    stalled, stalled_steps = poisson_ridge(x, y, offset, 1.0, tolerance=1e-17)
+    assert stalled_steps <= steps + 2
+    np.testing.assert_allclose(stalled, beta, rtol=1e-12, atol=1e-14)
+
+
+def test_fits_sharing_rows_and_starts_match_fresh_cold_fits() -> None:
+    from hotspotlib.forecast._common import prepare
+    from hotspotlib.forecast._lag_features import Candidate, build_design, fit_and_score
+
+    events, grid = _tiny()
+    training = prepare(
+        events, grid, time="timestamp", origin=ORIGIN, window_days=None, weights=None,
+        dayfirst=None,
+    )  # fmt: skip
+    design = build_design(
+        grid, training.position, training.age_days, half_lives=np.array([30.0, 365.0]),
+        rings=(3, 5), seasonal=True, horizon=28.0, n_moments=6,
+    )  # fmt: skip
+    share = np.asarray(grid.area_share, dtype=float)
+    options = {"n_windows": 3, "exposure": share, "ridge": 1.0}
+    earlier = fit_and_score(design, Candidate(), at=2, **options)
+    assert earlier is not None
+    cache: dict = {}
+    for candidate in (Candidate(), Candidate(seasonal=True), Candidate(fit_cells="history")):
+        fresh = fit_and_score(design, candidate, at=1, **options)
+        shared = fit_and_score(design, candidate, at=1, start=earlier[1], cache=cache, **options)
+        assert fresh is not None and shared is not None
+        assert list(shared[1]) == list(fresh[1]) and shared[2] == fresh[2]
+        np.testing.assert_allclose(list(shared[1].values()), list(fresh[1].values()), rtol=1e-8)
+        np.testing.assert_allclose(shared[0], fresh[0], rtol=1e-8)
+    assert len(cache) == 2  # all cells, and the cells with history
