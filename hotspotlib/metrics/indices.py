@@ -16,6 +16,7 @@ from hotspotlib._options import AreaMeasure
 from hotspotlib._validation import require_range
 from hotspotlib.hotspots.grid.cells import Grid
 from hotspotlib.hotspots.grid.counts import EventCounts
+from hotspotlib.metrics._ranking import Ties
 from hotspotlib.metrics.accuracy import accuracy_curve
 
 __all__ = ["hit_rate", "pai", "pei", "ppai", "rri"]
@@ -49,6 +50,7 @@ def hit_rate(
     grid: Grid | gpd.GeoDataFrame | None = None,
     coverage: float = 0.05,
     areas: AreaMeasure | ArrayLike = "area",
+    ties: Ties = "expected",
 ) -> float:
     """Share of test events in the top-ranked cells covering ``coverage`` of the area.
 
@@ -75,7 +77,9 @@ def hit_rate(
     >>> 0 < hit_rate(train, city.events.iloc[1500:], coverage=0.05) < 1
     True
     """
-    return _single(scores, test_events, "hit_rate", grid=grid, coverage=coverage, areas=areas)
+    return _single(
+        scores, test_events, "hit_rate", grid=grid, coverage=coverage, areas=areas, ties=ties
+    )
 
 
 def pai(
@@ -85,6 +89,7 @@ def pai(
     grid: Grid | gpd.GeoDataFrame | None = None,
     coverage: float = 0.05,
     areas: AreaMeasure | ArrayLike = "area",
+    ties: Ties = "expected",
 ) -> float:
     """Predictive accuracy index ``(n/N) / (a/A)`` (Chainey, Tompson & Uhlig 2008).
 
@@ -115,7 +120,7 @@ def pai(
     >>> round(pai(train, city.events.iloc[1500:], coverage=1.0), 6)
     1.0
     """
-    return _single(scores, test_events, "pai", grid=grid, coverage=coverage, areas=areas)
+    return _single(scores, test_events, "pai", grid=grid, coverage=coverage, areas=areas, ties=ties)
 
 
 def ppai(
@@ -126,6 +131,7 @@ def ppai(
     coverage: float = 0.05,
     ppai_exponent: float = 0.5,
     areas: AreaMeasure | ArrayLike = "area",
+    ties: Ties = "expected",
 ) -> float:
     """Penalised PAI ``(n/N) / (a/A)**ppai_exponent`` (Joshi et al. 2021).
 
@@ -163,6 +169,7 @@ def ppai(
         coverage=coverage,
         ppai_exponent=ppai_exponent,
         areas=areas,
+        ties=ties,
     )
 
 
@@ -173,6 +180,7 @@ def pei(
     grid: Grid | gpd.GeoDataFrame | None = None,
     coverage: float = 0.05,
     areas: AreaMeasure | ArrayLike = "area",
+    ties: Ties = "expected",
 ) -> float:
     """Prediction efficiency index ``PAI / PAI*`` (Hunt 2016), in [0, 1].
 
@@ -200,7 +208,7 @@ def pei(
     >>> round(pei(hs.count_events(test, grid), test, coverage=0.05), 6)  # a perfect map
     1.0
     """
-    return _single(scores, test_events, "pei", grid=grid, coverage=coverage, areas=areas)
+    return _single(scores, test_events, "pei", grid=grid, coverage=coverage, areas=areas, ties=ties)
 
 
 def rri(
@@ -211,6 +219,7 @@ def rri(
     grid: Grid | gpd.GeoDataFrame | None = None,
     coverage: float = 0.05,
     areas: AreaMeasure | ArrayLike = "area",
+    ties: Ties = "expected",
 ) -> float:
     """Recapture rate index ``(n2/N2) / (n1/N1)`` (Levine 2008).
 
@@ -247,5 +256,6 @@ def rri(
         grid=grid,
         coverage=coverage,
         areas=areas,
+        ties=ties,
         train_events=train_events,
     )

@@ -292,3 +292,16 @@ def test_series_scores_are_matched_by_cell_id(four):
     doubled = pd.Series([1.0, 2.0, 3.0, 4.0], index=[0, 0, 1, 2])
     with pytest.raises(ValueError, match="repeated cell ids"):
         accuracy_curve(doubled, test, grid=four)
+
+
+@pytest.mark.parametrize("index", [hit_rate, pai, pei, ppai, rri])
+def test_single_indices_take_the_tie_rule(four, index):
+    train = events_in_cells(four, [4, 2, 1, 1])
+    test = events_in_cells(four, [3, 1, 1, 1])
+    scores = [1.0, 1.0, 0.0, 0.0]
+    extra = {"train_events": train} if index is rri else {}
+    values = {
+        ties: index(scores, test, grid=four, coverage=0.25, ties=ties, **extra)
+        for ties in ("expected", "conservative")
+    }
+    assert values["expected"] > values["conservative"]  # 2 of the tied 4 events, not 1
