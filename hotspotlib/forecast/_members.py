@@ -129,6 +129,8 @@ def hit_rates(
     observed: NDArray[np.float64],
     size: NDArray[np.float64],
     coverage: NDArray[np.float64],
+    *,
+    full_sort: bool = False,
 ) -> NDArray[np.float64]:
     """Hit rate of each row of ``scores`` at each coverage: (candidates, coverage).
 
@@ -138,49 +140,22 @@ def hit_rates(
     from them. Only the leading cells can be taken, so each row sorts just the cells
     scoring at least its ``k``-th highest score (every cell tied with the last of them
     included), ``k`` being enough cells to pass the largest coverage whatever their
-    areas; the result equals a full sort.
+    areas; the result equals a full sort (``full_sort=True``, also taken for large
+    coverages and NaN scores, which a partition would rank above all).
     """
     n_cells = observed.size
     need = float(coverage.max()) * float(size.sum()) * (1 + 1e-6)
     k = int(np.searchsorted(np.cumsum(np.sort(size)), need, side="right")) + 2
-    if 4 * k >= n_cells or not np.isfinite(scores).all():  # NaN would rank above all
-        return _sorted_hit_rates(scores, observed, size, coverage)
-    kth = np.partition(scores, n_cells - k, axis=1)[:, n_cells - k]
-    total_area, total_hits = float(size.sum()), float(observed.sum())
+    full_sort = full_sort or 4 * k >= n_cells or not np.isfinite(scores).all()
+    kth = None if full_sort else np.partition(scores, n_cells - k, axis=1)[:, n_cells - k]
+    share = size / float(size.sum())
     out = np.empty((scores.shape[0], coverage.size))
     for row in range(scores.shape[0]):  # one per candidate; cells are vectorised
-        lead = np.flatnonzero(scores[row] >= kth[row])
+        lead = np.arange(n_cells) if kth is None else np.flatnonzero(scores[row] >= kth[row])
         order = lead[np.argsort(-scores[row, lead], kind="stable")]  # ties: cell order
-        out[row] = _row_hits(
-            scores[row, order], observed[order], size[order] / total_area, coverage
-        )
-    return out / total_hits
-
-
-def _row_hits(
-    ranked: NDArray[np.float64],
-    observed: NDArray[np.float64],
-    share: NDArray[np.float64],
-    coverage: NDArray[np.float64],
-) -> NDArray[np.float64]:
-    """Hits at each coverage of cells in rank order, ``share`` their shares of the area."""
-    area = np.concatenate([[0.0], np.cumsum(share)])
-    hits = spread_ties(np.concatenate([[0.0], np.cumsum(observed)]), area, tie_starts(ranked))
-    taken = (area[1:, None] <= coverage[None, :] * (1 + 1e-9)).sum(axis=0)
-    return np.asarray(hits[taken])
-
-
-def _sorted_hit_rates(
-    scores: NDArray[np.float64],
-    observed: NDArray[np.float64],
-    size: NDArray[np.float64],
-    coverage: NDArray[np.float64],
-) -> NDArray[np.float64]:
-    """:func:`hit_rates` by a full sort of every row (for large coverages)."""
-    order = np.argsort(-scores, axis=1, kind="stable")
-    share = size / size.sum()
-    out = np.empty((scores.shape[0], coverage.size))
-    for row in range(scores.shape[0]):  # one per candidate; cells are vectorised
-        cells = order[row]
-        out[row] = _row_hits(scores[row, cells], observed[cells], share[cells], coverage)
-    return out / observed.sum()
+        area = np.concatenate([[0.0], np.cumsum(share[order])])
+        cumulative = np.concatenate([[0.0], np.cumsum(observed[order])])
+        hits = spread_ties(cumulative, area, tie_starts(scores[row, order]))
+        taken = (area[1:, None] <= coverage[None, :] * (1 + 1e-9)).sum(axis=0)
+        out[row] = hits[taken]
+    return out / float(observed.sum())

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import hotspotlib as hs
-from hotspotlib.forecast._members import _sorted_hit_rates, hit_rates
+from hotspotlib.forecast._members import hit_rates
 
 
 @pytest.mark.parametrize("levels", [3, 50, 0])  # many ties, a few, none (continuous)
@@ -24,7 +24,7 @@ def test_partial_sort_equals_full_sort_and_accuracy_curve(levels: int) -> None:
     coverages = np.array([0.005, 0.01, 0.02, 0.05])
     got = hit_rates(scores, observed, size, coverages)
     np.testing.assert_allclose(
-        got, _sorted_hit_rates(scores, observed, size, coverages), rtol=1e-12, atol=1e-15
+        got, hit_rates(scores, observed, size, coverages, full_sort=True), rtol=1e-12, atol=1e-15
     )
     for row, values in zip(scores[:3], got[:3], strict=True):  # a few rows
         table = hs.accuracy_curve(row, test, grid=grid, coverage=coverages).table
@@ -44,6 +44,6 @@ def test_nan_scores_take_the_full_sort() -> None:
     scores = rng.random((2, n_cells))
     scores[:, rng.choice(n_cells, 100, replace=False)] = np.nan
     coverages = np.array([0.01, 0.02])
-    expected = _sorted_hit_rates(scores, observed, size, coverages)
+    expected = hit_rates(scores, observed, size, coverages, full_sort=True)
     np.testing.assert_array_equal(hit_rates(scores, observed, size, coverages), expected)
     assert (expected > 0).all()
