@@ -152,7 +152,7 @@ def hit_rates(
     out = np.empty((scores.shape[0], coverage.size))
     for row in range(scores.shape[0]):  # one per candidate; cells are vectorised
         lead = np.arange(n_cells) if kth is None else np.flatnonzero(scores[row] >= kth[row])
-        order = lead[np.argsort(-scores[row, lead], kind="stable")]  # ties: cell order
+        order = lead[np.lexsort((lead, size[lead], -scores[row, lead]))]  # ties: small first
         area = np.concatenate([[0.0], np.cumsum(share[order])])
         cumulative = np.concatenate([[0.0], np.cumsum(observed[order])])
         hits = spread_ties(cumulative, area, tie_starts(scores[row, order]))

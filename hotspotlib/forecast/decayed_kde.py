@@ -134,8 +134,8 @@ def decayed_kde(
     half-life. Kernel mass falling outside the lattice or in clipped cells is lost.
     Scores below 1e-12 of the largest (FFT round-off) are set to zero, so cells no
     kernel reaches tie at zero. Hit rates follow
-    :func:`hotspotlib.metrics.accuracy_curve`: whole cells, highest score first, ties
-    by ascending observed count. Among candidates with the same validation hit rate the
+    :func:`hotspotlib.metrics.accuracy_curve`: whole cells, highest score first, tied
+    cells counted by their expected share. Among candidates with the same validation hit rate the
     first in the order (half-lives, then own half-lives, then bandwidths, then stay
     shares, each as given) is kept. The cost is one FFT convolution per half-life,
     bandwidth and validation window (own half-lives add none): about 3 s for the 256

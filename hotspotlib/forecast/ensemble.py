@@ -126,7 +126,7 @@ def ensemble(
     Notes
     -----
     Hit rates follow :func:`hotspotlib.metrics.accuracy_curve`: whole cells,
-    highest score first, tied scores ordered by ascending observed count (conservative).
+    highest score first, tied cells counted by their expected share.
     Among weight vectors with the same validation hit rate the one closest to equal
     weights is kept. The members are re-run at every validation start, so a method
     with a slow fit costs ``n_validation + 1`` fits.

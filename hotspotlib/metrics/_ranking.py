@@ -54,13 +54,14 @@ def ranked_curve(
     """Rank cells by score, highest first, with cumulative area share and hits.
 
     ``"conservative"`` orders tied scores by ascending observed count (then cell order).
-    ``"expected"`` keeps tied cells in cell order and spreads each tie group's events
+    ``"expected"`` orders tied cells by size (smallest first, so as many as fit are taken
+    whole, whatever their numbering), then cell order, and spreads each tie group's events
     over its area: after taking part of a group, the hits are the group's events times
     the share of its area taken, which is the mean over random orders of the tied cells
     (exact for equal cells).
     """
     cells = np.arange(values.size)
-    keys = (cells, -values) if ties == "expected" else (cells, observed, -values)
+    keys = (cells, size, -values) if ties == "expected" else (cells, observed, -values)
     order = np.lexsort(keys)
     total_area = float(size.sum())
     area = np.concatenate([[0.0], np.cumsum(size[order])]) / total_area
@@ -78,7 +79,8 @@ def tie_starts(ranked: NDArray[np.float64]) -> NDArray[np.int64]:
     For j cells taken (``ranked`` holds the scores in rank order), the position at which
     the tie group of the j-th cell begins; 0 for j = 0.
     """
-    first = np.flatnonzero(np.concatenate([[True], ranked[1:] != ranked[:-1]]))
+    same = (ranked[1:] == ranked[:-1]) | (np.isnan(ranked[1:]) & np.isnan(ranked[:-1]))
+    first = np.flatnonzero(np.concatenate([[True], ~same]))
     within = np.searchsorted(first, np.arange(ranked.size), side="right") - 1
     return np.concatenate([[0], first[within]])
 

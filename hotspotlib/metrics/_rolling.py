@@ -65,8 +65,8 @@ def run_origins(
     """Evaluate every method at every usable origin; refuse when no origin is usable.
 
     ``score(name, method, train_events, origin)`` returns a method's scores per cell;
-    ``accuracy`` holds the options of :func:`accuracy_curve` (``coverage``, ``areas``
-    and ``with_train``: whether to pass the training events for the RRI). ``hint``
+    ``accuracy`` holds the options of :func:`accuracy_curve` (``coverage``, ``areas``,
+    ``ties`` and ``with_train``: whether to pass the training events for the RRI). ``hint``
     ends the message when no origin can be evaluated.
     """
     in_cells = _in_cells(events, grid)

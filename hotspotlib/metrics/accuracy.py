@@ -34,13 +34,14 @@ __all__ = ["AccuracyCurve", "accuracy_curve"]
 DEFAULT_COVERAGES = (0.01, 0.02, 0.05, 0.1, 0.2)
 _METRICS = ("hit_rate", "pai", "ppai", "pei", "rri")
 _TIES = {
-    "expected": "Cells are ranked by score, highest first; cells with tied scores share "
-    "their test events in proportion to the area taken from them (the mean over random "
-    "orders of the tied cells), so a map with many ties, such as counts, is neither "
-    "helped nor penalised by how its ties are broken.",
+    "expected": "Cells are ranked by score, highest first; cells with tied scores (exactly "
+    "equal) share their test events in proportion to the area taken from them (the mean "
+    "over random orders of the tied cells when they are of equal size; smaller tied "
+    "cells are taken first), so a map with many ties, such as counts, is neither helped "
+    "nor penalised by how its ties are broken.",
     "conservative": "Cells are ranked by score, highest first; tied scores are ordered by "
     "ascending observed test count (conservative, as ptools does), then by cell order: "
-    "a lower bound that penalises maps with many tied scores.",
+    "with cells of equal size a lower bound that penalises maps with many tied scores.",
 }
 _PPAI_FIX = "0 gives the hit rate and 1 the PAI."
 
@@ -53,9 +54,10 @@ class AccuracyCurve(FrozenResult):
     ----------
     table : pandas.DataFrame
         One row per coverage: ``coverage`` (asked), ``area_share`` (achieved, a/A),
-        ``n_cells``, ``hits`` (n), ``n_events`` (N), ``hit_rate`` (n/N), ``pai``,
-        ``ppai``, ``pei``, ``max_hits`` (n*, the best possible in the same area),
-        ``pai_max`` (PAI*), ``train_hits`` and ``rri`` (NaN without training events).
+        ``n_cells``, ``hits`` (n; fractional when tied cells share their events),
+        ``n_events`` (N), ``hit_rate`` (n/N), ``pai``, ``ppai``, ``pei``, ``max_hits``
+        (n*, the best possible in the same area), ``pai_max`` (PAI*), ``train_hits`` and
+        ``rri`` (NaN without training events).
     curve_area_share, curve_hit_rate : numpy.ndarray
         The whole curve, one point per cell added (length ``n_cells + 1``).
     n_events, n_outside : int
@@ -224,11 +226,13 @@ def accuracy_curve(
         Exponent of the area share in the penalised PAI, in [0, 1] (0 = hit rate,
         1 = PAI). Joshi et al. (2021) call it alpha; it is not a significance level.
     ties : {"expected", "conservative"}
-        Cells with tied scores at the edge of a coverage: ``"expected"`` gives them their
-        share of the tied cells' test events in proportion to the area taken (the mean
-        over every order of the tied cells); ``"conservative"`` takes the tied cells with
-        the fewest test events first (ptools), a lower bound that favours maps without
-        ties (kernel surfaces, model scores) over maps with many (counts).
+        Cells with exactly equal scores at the edge of a coverage: ``"expected"`` gives
+        them their share of the tied cells' test events in proportion to the area taken
+        (the mean over every order of the tied cells when they are of equal size; smaller
+        tied cells are taken whole first); ``"conservative"`` takes the tied cells with
+        the fewest test events first (ptools), a lower bound (with equal cells) that
+        favours maps without ties (kernel surfaces, model scores) over maps with many
+        (counts).
 
     Returns
     -------

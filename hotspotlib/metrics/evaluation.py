@@ -230,11 +230,11 @@ def rolling_evaluation(
     while their area share stays within the coverage; cells with tied scores share their
     test events in proportion to the area taken from them (``ties="expected"``), so
     counts, whose scores tie in large groups, are compared fairly with tie-free
-    surfaces. The bootstrap resamples origins with
-    replacement, the same resample for every method (paired), so ``p_best`` and the
-    intervals reflect variation across test windows, not within them; a resample in
-    which several methods tie for the highest mean hit rate shares its win equally
-    among them, so ``p_best`` sums to 1 over methods at each coverage.
+    surfaces. The bootstrap resamples origins with replacement, the same resample for
+    every method (paired), so ``p_best`` and the intervals reflect variation across test
+    windows, not within them; a resample in which several methods tie for the highest
+    mean hit rate shares its win equally among them, so ``p_best`` sums to 1 over
+    methods at each coverage.
 
     An origin is skipped, counted in ``counts`` and listed in the notes when no
     training event precedes it (``n_origins_no_training``), when its test window runs

@@ -47,3 +47,10 @@ def test_nan_scores_take_the_full_sort() -> None:
     expected = hit_rates(scores, observed, size, coverages, full_sort=True)
     np.testing.assert_array_equal(hit_rates(scores, observed, size, coverages), expected)
     assert (expected > 0).all()
+
+
+def test_nan_scores_tie_with_each_other() -> None:
+    scores = np.array([[1.0, np.nan, np.nan, 0.0]])
+    observed = np.array([0.0, 0.0, 4.0, 0.0])
+    got = hit_rates(scores, observed, np.ones(4), np.array([0.75]))
+    assert got[0, 0] == pytest.approx(0.5)  # half the NaN pair's area, half its events

@@ -305,3 +305,18 @@ def test_single_indices_take_the_tie_rule(four, index):
         for ties in ("expected", "conservative")
     }
     assert values["expected"] > values["conservative"]  # 2 of the tied 4 events, not 1
+
+
+def test_expected_ties_do_not_depend_on_how_unequal_cells_are_numbered():
+    # Boxes 100, 300 and 400 m wide; the two first tie. The smaller tied cell is taken
+    # whole first whatever its number, so renumbering the cells changes nothing.
+    widths = [100, 300, 400]
+    edges = np.concatenate([[0], np.cumsum(widths)])
+    boxes = [box(edges[i], 0, edges[i + 1], 100) for i in range(3)]
+    test = gpd.GeoDataFrame(geometry=[Point(50, 50), Point(60, 50)], crs=27700)
+    for order in ([0, 1, 2], [1, 0, 2]):
+        cells = gpd.GeoDataFrame(geometry=[boxes[i] for i in order], crs=27700)
+        scores = np.array([1.0, 1.0, 0.0])
+        table = accuracy_curve(scores, test, grid=cells, coverage=[0.125]).table
+        assert table["n_cells"].iloc[0] == 1
+        assert table["hit_rate"].iloc[0] == pytest.approx(0.25)  # 1/4 of the tied area
