@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 from scipy.ndimage import uniform_filter
 
 from hotspotlib.forecast._members import hit_rates
+from hotspotlib.forecast._poisson_ridge import newton, poisson_ridge
 from hotspotlib.hotspots.grid.cells import Grid
 
 __all__ = ["Candidate", "Design", "build_design", "fit_and_score", "poisson_ridge", "validate"]
@@ -111,86 +112,6 @@ def build_design(
     inside = (shifted[1:] > -horizon) & (shifted[1:] <= 0)
     targets = _counts(position, inside.astype(float), n_moments - 1, n)
     return Design(np.log1p(np.stack(columns, axis=-1)), tuple(names), targets)
-
-
-def poisson_ridge(
-    x: NDArray[np.float64],
-    y: NDArray[np.float64],
-    offset: NDArray[np.float64],
-    ridge: float,
-    *,
-    tolerance: float = 1e-10,
-    max_iterations: int = 100,
-    start: NDArray[np.float64] | None = None,
-) -> tuple[NDArray[np.float64], int]:
-    """Poisson GLM (log link) with an intercept and ``ridge * |beta|^2 / 2``, by IRLS.
-
-    Maximises ``sum(y * eta - exp(eta)) - ridge / 2 * sum(beta[1:] ** 2)`` with
-    ``eta = beta[0] + x @ beta[1:] + offset`` (the intercept unpenalised) by Newton
-    steps, halved while the objective does not rise, from ``start`` (the intercept
-    alone matching the total count when None), until a step moves no coefficient by
-    ``tolerance`` or full steps below ``1000 * tolerance`` stop shrinking (fourfold at
-    least; quadratic convergence shrinks them far more): the rounding noise of the
-    gradient is then reached. Returns the coefficients and the iterations taken
-    (``max_iterations`` + 1 when it did not converge).
-    """
-    design = np.column_stack([np.ones(x.shape[0]), x])
-    return _newton(design, y, offset, ridge, start, tolerance, max_iterations)
-
-
-def _newton(
-    design: NDArray[np.float64],
-    y: NDArray[np.float64],
-    offset: NDArray[np.float64],
-    ridge: float,
-    start: NDArray[np.float64] | None,
-    tolerance: float = 1e-10,
-    max_iterations: int = 100,
-) -> tuple[NDArray[np.float64], int]:
-    """Newton steps of :func:`poisson_ridge` on a design whose first column is ones.
-
-    ``eta`` and ``exp(eta)`` of the accepted step serve the next step's gradient and
-    Hessian; a trial step moves ``eta`` along ``design @ step``, one product per step.
-    Once a step moves no coefficient by more than 1e-3, the Hessian is no longer
-    recomputed: it has changed little, so each step still shrinks the error manyfold,
-    towards the same optimum (where the gradient is zero).
-    """
-    penalty = np.full(design.shape[1], ridge)
-    penalty[0] = 0.0
-    if start is None:
-        beta = np.zeros(design.shape[1])
-        beta[0] = np.log(y.sum() / np.exp(offset).sum())
-    else:
-        beta = np.array(start, dtype=float)
-    eta = design @ beta + offset
-    mu = np.exp(eta)
-    current = float(y @ eta - mu.sum() - 0.5 * penalty @ (beta * beta))
-    weighted, root = np.empty_like(design), np.empty_like(mu)
-    diagonal = np.diag_indices(design.shape[1])
-    previous = np.inf
-    for iteration in range(1, max_iterations + 1):  # Newton steps, not cells
-        gradient = design.T @ (y - mu) - penalty * beta
-        if previous > 1e-3:  # else the last Hessian serves (steps shrink as fast)
-            np.multiply(design, np.sqrt(mu, out=root)[:, None], out=weighted)
-            hessian = weighted.T @ weighted
-            hessian[diagonal] += penalty
-        step = np.linalg.solve(hessian, gradient)
-        direction = design @ step
-        size = 1.0
-        while True:  # step halving: a few at most
-            moved = beta + size * step
-            trial_eta = eta + size * direction
-            trial_mu = np.exp(trial_eta)
-            trial = float(y @ trial_eta - trial_mu.sum() - 0.5 * penalty @ (moved * moved))
-            if trial >= current - 1e-12 * abs(current) or size < 1e-6:
-                break
-            size /= 2
-        beta, eta, mu, current = moved, trial_eta, trial_mu, trial
-        change = float(np.max(np.abs(size * step)))
-        if change < tolerance or (size == 1.0 and previous / 4 < change < 1e3 * tolerance):
-            return beta, iteration
-        previous = change
-    return beta, max_iterations + 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,7 +263,7 @@ def fit_and_score(
         slope = np.array([start.get(design.names[i], 0.0) for i in fit])
         level = start["intercept"] + slope @ rows.mean[fit]
         first = np.concatenate([[level], rows.sd[fit] * slope])
-    beta, _ = _newton(x, y, offset, ridge, first)
+    beta, _ = newton(x, y, offset, ridge, first)
     slope = np.zeros(design.features.shape[2])
     slope[fit] = beta[1:] / rows.sd[fit]
     intercept = float(beta[0] - slope[use] @ rows.mean[use])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -155,7 +157,8 @@ def test_planted_hot_cell_in_every_window_ranks_first() -> None:
 
 
 def test_pooling_empty_rows_keeps_the_fit() -> None:
-    from hotspotlib.forecast._lag_features import Candidate, Design, _newton, _pool_empty, _rows
+    from hotspotlib.forecast._lag_features import Candidate, Design, _pool_empty, _rows
+    from hotspotlib.forecast._poisson_ridge import newton
 
     rng = np.random.default_rng(5)
     x = np.vstack([np.abs(rng.normal(size=(200, 3))), np.zeros((150, 3))])
@@ -170,7 +173,7 @@ def test_pooling_empty_rows_keeps_the_fit() -> None:
     mean, sd = x[:, :2].mean(axis=0), x[:, :2].std(axis=0)
     np.testing.assert_allclose(pooled[-1], [1.0, *(-mean / sd)])
     np.testing.assert_allclose(
-        _newton(pooled, y_pooled, offset_pooled, 2.0, None)[0],
+        newton(pooled, y_pooled, offset_pooled, 2.0, None)[0],
         poisson_ridge((x[:, :2] - mean) / sd, y, offset, 2.0)[0],
         atol=1e-9,
     )
@@ -233,3 +236,45 @@ def test_fits_sharing_rows_and_starts_match_fresh_cold_fits() -> None:
         np.testing.assert_allclose(list(shared[1].values()), list(fresh[1].values()), rtol=1e-8)
         np.testing.assert_allclose(shared[0], fresh[0], rtol=1e-8)
     assert len(cache) == 2  # all cells, and the cells with history
+
+
+def test_a_bad_warm_start_falls_back_to_the_cold_start() -> None:
+    # A start far off overflows exp(eta): the fit must not return NaN or stall there.
+    rng = np.random.default_rng(0)
+    x = np.linspace(-1, 1, 50)[:, None]
+    y = rng.poisson(np.exp(0.5 * x[:, 0])).astype(float)
+    cold, _ = poisson_ridge(x, y, np.zeros(50), 1.0)
+    for start in ([0.0, 800.0], [0.0, 60.0], [np.nan, 0.0]):
+        warm, _ = poisson_ridge(x, y, np.zeros(50), 1.0, start=np.array(start))
+        np.testing.assert_allclose(warm, cold, rtol=1e-8)
+
+
+def test_a_feature_in_one_row_converges_to_the_optimum() -> None:
+    # A column non-zero in a single row makes steps shrink slowly unless the Hessian is
+    # fresh: the default stop must still land on the optimum of a much tighter one.
+    rng = np.random.default_rng(1)
+    n = 200_000
+    x = np.column_stack([np.zeros(n), rng.normal(size=n)])
+    x[7, 0] = 1.0
+    y = rng.poisson(0.03, n).astype(float)
+    y[7] = 10.0
+    z = (x - x.mean(axis=0)) / x.std(axis=0)
+    beta, _ = poisson_ridge(z, y, np.zeros(n), 1e-3)
+    tight, _ = poisson_ridge(z, y, np.zeros(n), 1e-3, tolerance=1e-14, max_iterations=200)
+    design = np.column_stack([np.ones(n), z])
+    assert np.max(np.abs(np.expm1(design @ (beta - tight)))) < 1e-9
+
+
+def test_candidates_in_any_order_on_a_tiny_grid_fit() -> None:
+    # Warm starts pass between candidates fitted on different rows (top 10%, all cells):
+    # on 16 cells a start from another candidate's fit must not break the fit.
+    city = hs.synthetic_city(n_events=3000, rng=0)
+    grid = hs.make_grid(city.boundary, cell_size_m=3000)
+    candidates = [{"fit_cells": 0.1, "seasonal": True}, {"rings": (3,), "fit_cells": 0.1}]
+    for order in (candidates + [{"rings": (3, 5, 7)}], [{"rings": (3, 5, 7)}, *candidates]):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # few events per window: told
+            surface = hs.lagged_regression(
+                city.events, grid, origin="2024-11-01", candidates=order, n_windows=3
+            )
+        assert np.isfinite(surface.scores).all()
