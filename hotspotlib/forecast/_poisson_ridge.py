@@ -55,8 +55,9 @@ def newton(
     if start is not None:
         warm = np.array(start, dtype=float)
         with np.errstate(over="ignore", invalid="ignore"):
-            better = _objective(design, y, offset, penalty, warm) >= _objective(
-                design, y, offset, penalty, cold
+            better = (
+                _value(y, design @ warm + offset, penalty, warm)[1]
+                >= _value(y, design @ cold + offset, penalty, cold)[1]
             )
         if better:
             try:
@@ -70,16 +71,15 @@ def newton(
     return _steps(design, y, offset, penalty, cold, tolerance, max_iterations)
 
 
-def _objective(
-    design: NDArray[np.float64],
+def _value(
     y: NDArray[np.float64],
-    offset: NDArray[np.float64],
+    eta: NDArray[np.float64],
     penalty: NDArray[np.float64],
     beta: NDArray[np.float64],
-) -> float:
-    """Return the penalised log-likelihood at ``beta`` (-inf or NaN on overflow)."""
-    eta = design @ beta + offset
-    return float(y @ eta - np.exp(eta).sum() - 0.5 * penalty @ (beta * beta))
+) -> tuple[NDArray[np.float64], float]:
+    """Return ``exp(eta)`` and the penalised log-likelihood (-inf or NaN on overflow)."""
+    mu = np.exp(eta)
+    return mu, float(y @ eta - mu.sum() - 0.5 * penalty @ (beta * beta))
 
 
 def _steps(
@@ -97,8 +97,7 @@ def _steps(
     Hessian, and a trial step moves ``eta`` along ``design @ step``: one product per step.
     """
     eta = design @ beta + offset
-    mu = np.exp(eta)
-    current = float(y @ eta - mu.sum() - 0.5 * penalty @ (beta * beta))
+    mu, current = _value(y, eta, penalty, beta)
     weighted, root = np.empty_like(design), np.empty_like(mu)
     diagonal = np.diag_indices(design.shape[1])
     previous = np.inf
@@ -113,8 +112,7 @@ def _steps(
         while True:  # step halving: a few at most
             moved = beta + size * step
             trial_eta = eta + size * direction
-            trial_mu = np.exp(trial_eta)
-            trial = float(y @ trial_eta - trial_mu.sum() - 0.5 * penalty @ (moved * moved))
+            trial_mu, trial = _value(y, trial_eta, penalty, moved)
             if trial >= current - 1e-12 * abs(current) or size < 1e-6:
                 break
             size /= 2
