@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from hotspotlib._equality import fields_equal
 from hotspotlib._map_docs import fill_map_docs
 from hotspotlib._summary import Summary
 
@@ -178,6 +179,16 @@ class FrozenResult:
     of a subclass's ``plot`` and ``explore`` may name the map options shared by every
     map, such as ``{map_classes}`` on a line of its own (see :mod:`hotspotlib._map_docs`).
 
+    Results compare by value: two results are equal when they are of one class and every
+    field is equal, tables and series by ``.equals`` (values, dtypes, index, columns,
+    and CRS for geometry), arrays by shape, dtype and elements, mappings, tuples, lists
+    and nested results item by item (see :func:`hotspotlib._equality.values_equal`).
+    NaN, NaT and None equal themselves there, so two identical runs compare equal even
+    where a figure is NaN. Fields declared with ``compare=False`` (caches) are skipped.
+    Because their contents are tables and arrays, results are not hashable: they cannot
+    be set members or dict keys. Each result class gives its dataclass decorator
+    ``eq=False`` so that it keeps this comparison instead of writing its own.
+
     Examples
     --------
     >>> import pickle
@@ -186,9 +197,12 @@ class FrozenResult:
     >>> again = pickle.loads(pickle.dumps(pooled))
     >>> again.effects.flags.writeable
     False
+    >>> again == pooled
+    True
     """
 
     __slots__ = ()
+    __hash__ = None  # type: ignore[assignment]  # equal by value, with table and array fields
     _repr_fields: ClassVar[tuple[str, ...]] = ()
     _title: ClassVar[str] = ""
 
@@ -243,6 +257,11 @@ class FrozenResult:
         from hotspotlib._repr_map import with_map
 
         return with_map(self, str(self.summary()._repr_html_()))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FrozenResult):
+            return NotImplemented
+        return fields_equal(self, other)
 
     def __post_init__(self) -> None:
         for item in dataclasses.fields(self):  # type: ignore[arg-type]

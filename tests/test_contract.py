@@ -1,12 +1,15 @@
 """The result contract: every public result displays itself in one short line and in
 notebooks, summarises itself as text/HTML/Markdown, hands out copies of its tables
 with snake_case columns, plots onto an Axes, and keeps its parameters, counts and notes
-read-only (see the API conventions in the design notes)."""
+read-only, and compares by value (see the API conventions in the design notes)."""
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import importlib.util
 import inspect
+import pickle
 import re
 import sys
 from collections.abc import Mapping
@@ -16,12 +19,15 @@ from typing import Any
 
 import geopandas as gpd
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.axes import Axes
+from pyproj import CRS
+from scipy import sparse
 
 from hotspotlib import _repr_map
-from hotspotlib._frozen import FrozenResult
+from hotspotlib._frozen import FrozenResult, ReadOnlyDict
 from hotspotlib._map_docs import TILES
 
 
@@ -218,6 +224,135 @@ def _check_all(result: Any, name: str) -> None:
     _check_plot(result, name)
     _check_mappings(result, name)
     _check_explore(result, name)  # last: it skips without folium
+
+
+def _changed_frame(frame: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series:
+    """A copy differing in one value (a numeric cell), else in its last row, else a column."""
+    changed = frame.copy()
+    table = changed.to_frame() if isinstance(changed, pd.Series) else changed
+    numeric = [
+        i
+        for i, dtype in enumerate(table.dtypes)
+        if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+    ]
+    if numeric and len(table):
+        value = table.iloc[0, numeric[0]]
+        table.iloc[0, numeric[0]] = 0 if pd.isna(value) else value + 1
+        return table.iloc[:, 0] if isinstance(changed, pd.Series) else table
+    if len(changed):
+        return changed.iloc[:-1]
+    return changed.assign(added_by_caller=0) if isinstance(changed, pd.DataFrame) else changed
+
+
+def _changed_array(array: np.ndarray) -> np.ndarray | None:
+    """A copy differing in its first element (numbers, flags) or without its last row."""
+    if array.size == 0:
+        return None
+    if array.dtype.kind in "biuf":
+        changed = array.copy()
+        first = changed.flat[0]
+        changed.flat[0] = (
+            (not first) if array.dtype.kind == "b" else (0 if first != first else first + 1)
+        )
+        return changed
+    return array[:-1]
+
+
+def _changed(value: Any) -> Any:
+    """A value of the same kind that differs from ``value`` in one place (None: cannot)."""
+    if value is None:
+        return 0
+    if isinstance(value, pd.DataFrame | pd.Series):
+        return _changed_frame(value)
+    if isinstance(value, pd.Index):
+        return value[:-1] if len(value) else None
+    if isinstance(value, np.ndarray):
+        return _changed_array(value)
+    if isinstance(value, bool | np.bool_):
+        return not value
+    if isinstance(value, int | float | np.number):
+        return 0 if value != value else value + 1
+    if isinstance(value, str):
+        return value + "_"
+    if isinstance(value, tuple):
+        return (*value, "added_by_caller")
+    if isinstance(value, Mapping):
+        return ReadOnlyDict({**value, "added_by_caller": 1})
+    if isinstance(value, pd.Timestamp):
+        return value + pd.Timedelta(days=1)
+    if isinstance(value, CRS):
+        return CRS.from_epsg(4326 if value != CRS.from_epsg(4326) else 3857)
+    if sparse.issparse(value) and value.nnz:
+        changed = value.copy()
+        changed.data[0] = 0 if changed.data[0] != changed.data[0] else changed.data[0] + 1
+        return changed
+    if dataclasses.is_dataclass(value):  # a nested result, or a description such as a basis
+        for item in dataclasses.fields(value):
+            new = _changed(getattr(value, item.name)) if item.compare else None
+            if new is not None:
+                return _with_field(value, item.name, new)
+    return None
+
+
+def _with_nan(value: Any) -> Any:
+    """A copy of a float array, or of a table with a float column, with a NaN in it."""
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f" and value.size:
+        changed = value.copy()
+        changed.flat[0] = np.nan
+        return changed
+    if isinstance(value, pd.DataFrame) and len(value):
+        floats = [i for i, dtype in enumerate(value.dtypes) if pd.api.types.is_float_dtype(dtype)]
+        if floats:
+            changed = value.copy()
+            changed.iloc[0, floats[0]] = np.nan
+            return changed
+    return None
+
+
+def _with_field(result: Any, name: str, value: Any) -> Any:
+    """A shallow copy of ``result`` with field ``name`` set to ``value``."""
+    changed = copy.copy(result)
+    object.__setattr__(changed, name, value)
+    return changed
+
+
+@pytest.mark.parametrize("name", _params())
+def test_results_compare_by_value(name: str) -> None:
+    """Equal to itself and to its copies; unequal to other types and when any field differs.
+
+    Every field the class compares is changed in turn (a value in a table, an element of
+    an array, an item added to a mapping or tuple), so no field escapes the comparison.
+    """
+    result = BUILDERS[name]()
+    cls = type(result)
+    assert cls.__eq__ is FrozenResult.__eq__, f"{name}: give its @dataclass eq=False"
+    assert cls.__hash__ is None, f"{name} is hashable"
+    with pytest.raises(TypeError, match="unhashable"):
+        hash(result)
+    assert result == result
+    assert result == copy.deepcopy(result)
+    assert result == copy.copy(result)
+    assert result == pickle.loads(pickle.dumps(result))
+    other = BUILDERS["GiniCoefficient" if name != "GiniCoefficient" else "GiStar"]()
+    for different in (other, None, 1, "result", result.parameters):
+        assert result != different and different != result, f"{name} == {different!r}"
+    assert result.__eq__(1) is NotImplemented
+    unchanged = []  # fields of a kind _changed cannot alter: teach it that kind
+    for item in dataclasses.fields(result):
+        value = getattr(result, item.name)
+        new = _changed(value) if item.compare else None
+        if new is None:
+            unchanged += [item.name] if item.compare else []
+            continue
+        changed = _with_field(result, item.name, new)
+        assert changed != result and result != changed, f"{name}.{item.name} not compared"
+        assert changed == copy.deepcopy(changed), name
+        with_nan = _with_nan(value)
+        if with_nan is not None:  # two identical runs giving NaN compare equal
+            changed = _with_field(result, item.name, with_nan)
+            assert changed == pickle.loads(pickle.dumps(changed)), f"{name}.{item.name} NaN"
+            assert changed == _with_field(result, item.name, _with_nan(value)), name
+    assert not unchanged, f"{name}: fields left unchanged by the test: {unchanged}"
 
 
 def test_html_map_never_fails_the_display(monkeypatch: pytest.MonkeyPatch) -> None:

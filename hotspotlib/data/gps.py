@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 __all__ = ["SimulatedPings", "simulate_patrol_pings"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class SimulatedPings(FrozenResult):
     """Simulated GPS pings and the true visits behind them.
 

@@ -76,7 +76,7 @@ _HOURS = np.arange(24)
 _HOUR_OF_DAY = 0.35 + (1 + np.cos(2 * np.pi * (_HOURS - 21) / 24)) / 2  # evening peak
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class SyntheticCity(FrozenResult):
     """A simulated police area with known hot spots.
 

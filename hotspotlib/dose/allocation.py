@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["PatrolAllocation", "allocate_patrol_time"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class PatrolAllocation(FrozenResult):
     """Patrol minutes per place and the harm they are expected to prevent.
 

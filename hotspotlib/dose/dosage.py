@@ -36,7 +36,7 @@ __all__ = ["DosagePanel", "dosage_panel"]
 _DAY = np.timedelta64(1, "D")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class DosagePanel(FrozenResult):
     """Patrol dose per place and day.
 

@@ -47,7 +47,7 @@ __all__ = ["KoperCurve", "koper_curve"]
 _DEFAULT_BINS = (0.0, 1.0, 5.0, 10.0, 15.0, 20.0, np.inf)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class KoperCurve(FrozenResult):
     """Survival after police departures by visit length, and the best visit length.
 

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 __all__ = ["PatrolPlan", "plan_patrols"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class PatrolPlan(FrozenResult):
     """A randomised schedule of patrol visits for one shift.
 

@@ -43,7 +43,7 @@ _Z95 = float(stats.norm.ppf(0.975))
 _FIXED_EFFECTS = ("place", "day")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class DoseResponse(FrozenResult):
     """A fitted dose-response model.
 

@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 __all__ = ["PatrolVisits", "patrol_visits"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class PatrolVisits(FrozenResult):
     """Visits to places measured from GPS pings.
 

@@ -33,7 +33,7 @@ _SCORE_LABELS = {
 }
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class ForecastSurface(FrozenResult):
     """Scores per grid cell for the window after ``origin`` (higher = more crime expected).
 

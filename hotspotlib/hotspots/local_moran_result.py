@@ -53,7 +53,7 @@ _MEANING = {
 }
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class LocalMoran(FrozenResult):
     """Local Moran's I per unit, with p-values, q-values, quadrants and cluster types.
 

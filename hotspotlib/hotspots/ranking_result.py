@@ -34,7 +34,7 @@ def _framed(
     return frame.iloc[order]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class PlaceRanking(FrozenResult):
     """Places ranked by a score (1 = highest), with rank intervals by simulation.
 
@@ -177,7 +177,7 @@ def _require_geometry(geometry: Any, what: str) -> None:
 _TIER_COLOURS = ("#b2182b", "#ef8a62", "#fddbc7", "#d1e5f0", "#67a9cf", "#2166ac")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class PlaceTiers(FrozenResult):
     """Places sorted into tiers (1 = the highest scores) by a stated rule.
 

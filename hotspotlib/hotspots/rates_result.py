@@ -31,7 +31,7 @@ DENOMINATOR_NOTE = (
 )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class CrimeRates(FrozenResult):
     """Crimes per area, rates per ``per`` residents with exact intervals, smoothed rates.
 

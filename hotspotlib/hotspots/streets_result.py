@@ -28,7 +28,7 @@ __all__ = ["SegmentCounts", "segment_notes"]
 PER_M = 100.0  # rates are per 100 m of street
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class SegmentCounts(FrozenResult):
     """Events (and harm) snapped to street segments, with the segments' lengths.
 

@@ -29,7 +29,7 @@ from hotspotlib.hotspots.grid.counts import EventCounts
 __all__ = ["Units", "grid_index", "resolve_units"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class Units(FrozenResult):
     """The units analysed: geometry (index aligned with the input), values and grid.
 

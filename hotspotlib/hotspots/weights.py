@@ -38,7 +38,7 @@ BAND_TOLERANCE = 1e-9
 """Relative tolerance on a distance band, so centres exactly on the band are inside."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class SpatialWeights(FrozenResult):
     """Weights aligned with the units, plus how they were made.
 

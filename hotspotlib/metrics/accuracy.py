@@ -46,7 +46,7 @@ _TIES = {
 _PPAI_FIX = "0 gives the hit rate and 1 the PAI."
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class AccuracyCurve(FrozenResult):
     """Predictive accuracy of a ranked surface at several coverages.
 

@@ -38,7 +38,7 @@ ScoreFunction: TypeAlias = Callable[[gpd.GeoDataFrame, Grid], ArrayLike]
 Period: TypeAlias = str | pd.Timedelta | pd.DateOffset
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class MethodComparison(FrozenResult):
     """Rolling-origin accuracy of several hot-spot methods.
 

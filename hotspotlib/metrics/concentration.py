@@ -32,7 +32,7 @@ __all__ = ["GiniCoefficient", "gini"]
 _MAX_DRAWS = 4_000_000  # multinomial cells drawn per bootstrap chunk (bounded memory)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class GiniCoefficient(FrozenResult):
     """A Gini coefficient of crime across places, with an optional bootstrap interval.
 

@@ -42,7 +42,7 @@ __all__ = ["RollingEvaluation", "rolling_evaluation"]
 _DAY = pd.Timedelta(days=1)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class RollingEvaluation(FrozenResult):
     """Accuracy of forecast methods over rolling origins, with bootstrap intervals.
 

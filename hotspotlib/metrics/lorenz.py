@@ -26,7 +26,7 @@ _WEISBURD = (
 )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class LorenzCurve(FrozenResult):
     """The Lorenz curve of crime: places sorted busiest first.
 
@@ -207,7 +207,7 @@ def lorenz_curve(counts: ArrayLike | pd.Series | EventCounts) -> LorenzCurve:
     )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class ConcentrationShare(FrozenResult):
     """Shares of places holding shares of crime (the law of crime concentration).
 

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 __all__ = ["KnoxTest"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class KnoxTest(FrozenResult):
     """A Knox test over distance and time bands, laid out like the Near Repeat Calculator.
 

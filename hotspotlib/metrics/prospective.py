@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 __all__ = ["ProspectiveHotspots", "prospective_hotspots"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class ProspectiveHotspots(FrozenResult):
     """Prospective risk per grid cell at one moment.
 

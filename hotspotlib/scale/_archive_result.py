@@ -22,7 +22,7 @@ _FILE_COLUMNS = [
 ]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class PoliceArchive(FrozenResult):
     """A police.uk archive written to GeoParquet, with what was read, dropped and written.
 

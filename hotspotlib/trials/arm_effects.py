@@ -39,7 +39,7 @@ __all__ = ["ArmEffects", "estimate_arms"]
 ArmAdjustment = Literal["holm", "dunnett", "bonferroni", "fdr_bh", "none"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class ArmEffects(FrozenResult):
     """Rate ratios between the arms of a trial, with adjusted p-values.
 

@@ -31,7 +31,7 @@ __all__ = ["ArmPower", "simulate_arm_power"]
 _CHUNK = 500
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class ArmPower(FrozenResult):
     """Power of each comparison of a multi-arm trial, after adjustment.
 

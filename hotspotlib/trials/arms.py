@@ -41,7 +41,7 @@ _ALGORITHMS = {
 }
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class ArmAssignment(FrozenResult):
     """Places randomly assigned to one of several arms.
 

@@ -50,7 +50,7 @@ _ALGORITHMS = {
 _CHUNK = 1_000
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class PlaceAssignment(FrozenResult):
     """Places randomly assigned to treatment or control (a parallel-design allocation).
 

@@ -36,7 +36,7 @@ __all__ = ["BalanceTable", "balance_table"]
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class BalanceTable(FrozenResult):
     """Covariate balance between treated and control units.
 

@@ -35,7 +35,7 @@ __all__ = ["ComplianceEffect", "cace"]
 _MAX_SWEEPS = 1_000
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class ComplianceEffect(FrozenResult):
     """Intention-to-treat and complier average causal effects.
 

@@ -37,7 +37,7 @@ def _pair(value: ArrayLike, *, name: str) -> NDArray[np.float64]:
     return counts
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class WDDTest(FrozenResult):
     """Weighted displacement difference test (Wheeler & Ratcliffe 2018).
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 __all__ = ["TrialEffect"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class TrialEffect(FrozenResult):
     """The estimated effect of patrol on one outcome.
 

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["ForceEvaluation", "evaluate_forces"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class ForceEvaluation(FrozenResult):
     """Per-force effects of one analysis and their random-effects pooling.
 

@@ -44,7 +44,7 @@ __all__ = ["RandomizationTest", "randomization_test"]
 StatisticFunction = Callable[[NDArray[np.float64], NDArray[np.float64]], NDArray[np.float64]]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class RandomizationTest(FrozenResult):
     """A randomisation (permutation) test of no effect, with an inverted-test CI.
 

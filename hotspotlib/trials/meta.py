@@ -38,7 +38,7 @@ __all__ = ["MetaAnalysis", "count_effect_size", "meta_analysis"]
 _D_FACTOR = np.sqrt(3.0) / np.pi
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class MetaAnalysis(FrozenResult):
     """A pooled effect with heterogeneity statistics.
 

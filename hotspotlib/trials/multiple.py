@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["EffectTable", "adjust_pvalues", "estimate_effects"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class EffectTable(FrozenResult):
     """Effects of patrol on several outcomes, with adjusted p-values.
 

@@ -27,7 +27,7 @@ from hotspotlib.trials._power_model import Allocation, PowerAdjustment, common, 
 __all__ = ["PowerAnalysis", "minimum_detectable_effect", "sample_size"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class PowerAnalysis(FrozenResult):
     """A sample-size or minimum-detectable-effect calculation.
 

@@ -20,7 +20,7 @@ from hotspotlib.trials.displacement import _pair
 __all__ = ["DisplacementQuotient", "wdq"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class DisplacementQuotient(FrozenResult):
     """Weighted displacement quotient and total net effect.
 

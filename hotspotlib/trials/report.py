@@ -44,7 +44,7 @@ _EFFECT_COLUMNS = [
 ]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class TrialReport(FrozenResult):
     """A CONSORT-style report of a hot-spot trial, printable as text, Markdown or HTML.
 

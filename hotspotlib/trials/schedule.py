@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 __all__ = ["DayAssignment", "assign_days"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class DayAssignment(FrozenResult):
     """A crossover schedule: which places are patrolled on which days.
 

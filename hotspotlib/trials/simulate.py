@@ -34,7 +34,7 @@ __all__ = ["SimulatedPower", "simulate_power"]
 _CHUNK = 250
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class SimulatedPower(FrozenResult):
     """Power, bias and CI coverage from simulated trials.
 

@@ -29,7 +29,7 @@ __all__ = ["BandwidthChoice", "select_bandwidth"]
 _QUARTIC_SD = kernel_sd_factor("quartic")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class BandwidthChoice(FrozenResult):
     """A bandwidth chosen by a rule, with the numbers that made it.
 

@@ -24,7 +24,7 @@ __all__ = ["SurfaceComparison", "compare_surfaces"]
 _DEFAULT_FLOOR_SHARE = 0.01
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class SurfaceComparison(FrozenResult):
     """Two density surfaces compared cell by cell.
 

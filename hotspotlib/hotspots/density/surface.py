@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["DensitySurface"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class DensitySurface(FrozenResult):
     """A kernel density surface on a regular grid, with the choices that made it.
 

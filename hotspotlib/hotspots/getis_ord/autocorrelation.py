@@ -43,7 +43,7 @@ PAIR_BYTES = 56
 """Memory per unit pair within the largest band (ids, length, order, products)."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class IncrementalAutocorrelation(FrozenResult):
     """Moran's I per distance band and the first statistically significant peak.
 

@@ -43,7 +43,7 @@ _COLD_COLOURS = (
 PATTERN_COLOURS = dict(zip(PATTERNS, (*_HOT_COLOURS, *_COLD_COLOURS, "#e3e3e3"), strict=True))
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class EmergingHotspots(FrozenResult):
     """Emerging hot-spot patterns per location, with the space-time cube behind them.
 

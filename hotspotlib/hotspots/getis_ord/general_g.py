@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["GeneralG", "general_g", "general_g_moments"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class GeneralG(FrozenResult):
     """Global General G with its analytic moments and optional permutation test.
 

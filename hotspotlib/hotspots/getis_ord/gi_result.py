@@ -35,7 +35,7 @@ _BIN_LABELS = {
 }
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class GiStar(FrozenResult):
     """Getis-Ord Gi* (or Gi) per unit, with p-values, q-values and confidence bins.
 

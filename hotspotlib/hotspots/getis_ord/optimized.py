@@ -58,7 +58,7 @@ MIN_EVENTS = 30
 """Fewest incidents accepted (ArcGIS's documented minimum)."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class OptimizedHotspots(FrozenResult):
     """Gi* hot spots on an automatically sized grid, with every decision recorded.
 

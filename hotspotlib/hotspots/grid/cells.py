@@ -38,7 +38,7 @@ __all__ = ["Grid", "grid_on_lattice"]
 _SQRT3 = math.sqrt(3.0)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class Grid(FrozenResult):
     """A regular grid of square or hexagonal cells in a projected CRS.
 

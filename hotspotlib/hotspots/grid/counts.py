@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["EventCounts", "count_events", "locate_events"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class EventCounts(FrozenResult):
     """Events counted per cell (or place), with an optional weighted sum such as harm.
 

@@ -23,7 +23,7 @@ from hotspotlib.hotspots.grid.cells import Grid
 __all__ = ["LatticeSums", "lattice_sums", "subgrid"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
+@dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
 class LatticeSums(FrozenResult):
     """Neighbourhood sums per kept cell (self-weight included when the stencil has one)."""
 
