@@ -125,14 +125,15 @@ def _rebuild(cls: type, state: dict[str, Any]) -> Any:
 
 _REPR_WIDTH = 150
 _REPR_TEXT = 40  # longest string field shown in a repr
+_REPR_ITEMS = 4  # a numeric 1-D array this short is shown by its values
 
 
 def _short(value: Any) -> str | None:
     """Return a few characters standing for ``value`` in a one-line repr, or None.
 
-    Numbers, booleans and short strings are shown; arrays and tables only by their
-    shape, nested results by their class name; mappings, long text and the rest not at
-    all.
+    Numbers, booleans, short strings and numeric 1-D arrays of up to four values are
+    shown; other arrays and tables only by their shape, nested results by their class
+    name; mappings, long text and the rest not at all.
     """
     if isinstance(value, bool | np.bool_):
         return str(bool(value))
@@ -145,7 +146,9 @@ def _short(value: Any) -> str | None:
     if isinstance(value, pd.Timestamp):
         return f"'{value}'"
     if isinstance(value, np.ndarray):
-        return f"array({'x'.join(str(n) for n in value.shape)})"
+        if value.ndim == 1 and value.size <= _REPR_ITEMS and value.dtype.kind in "biuf":
+            return f"[{', '.join(_short(item) or '?' for item in value.tolist())}]"
+        return f"array(shape={'x'.join(str(n) for n in value.shape)})"
     if isinstance(value, pd.DataFrame):
         return f"frame({value.shape[0]}x{value.shape[1]})"
     if isinstance(value, pd.Series | pd.Index):

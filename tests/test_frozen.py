@@ -102,3 +102,12 @@ def test_city_and_pings_parameters_and_koper_survival_refuse_edits() -> None:
     for mapping in (city().parameters, pings().parameters, BUILDERS["KoperCurve"]().survival):
         with pytest.raises(TypeError, match="read-only"):
             mapping["x"] = 1
+
+
+def test_repr_shows_short_arrays_by_value_and_long_ones_by_shape() -> None:
+    share = hs.concentration_share(np.array([5, 3, 0, 0, 1, 0, 0, 0, 0, 1]), share=[0.5, 0.8])
+    shown = repr(share)
+    assert "places_share=[0.1, 0.2]" in shown
+    assert "n_places=[1, 2]" in shown
+    pooled = hs.meta_analysis([0.1, 0.3, 0.2, 0.4, 0.5], variances=[0.01] * 5, method="fixed")
+    assert repr(pooled).startswith("MetaAnalysis(effects=array(shape=5), variances=array(shape=5)")
