@@ -11,6 +11,7 @@ they receive, and test its effect with randomised trials.
 
 from hotspotlib import data, dose, forecast, hotspots, metrics, trials
 from hotspotlib._version import __version__
+from hotspotlib._warnings import HotspotlibWarning
 from hotspotlib.data import *  # noqa: F403
 from hotspotlib.dose import *  # noqa: F403
 from hotspotlib.forecast import *  # noqa: F403
@@ -19,6 +20,7 @@ from hotspotlib.metrics import *  # noqa: F403
 from hotspotlib.trials import *  # noqa: F403
 
 __all__ = [
+    "HotspotlibWarning",
     "__version__",
     "data",
     "dose",

@@ -34,7 +34,7 @@ stretch : {"sqrt", "linear"}
     "map_furniture": """\
 basemap : bool
     Draw web map tiles underneath (contextily); offline, a note on the map and a
-    ``UserWarning`` instead.
+    ``HotspotlibWarning`` instead.
 north_arrow : bool
     Draw a north arrow.""",
     "map_returns": """\

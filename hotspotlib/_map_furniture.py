@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hotspotlib._validation import require_module
+from hotspotlib._warnings import HotspotlibWarning
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -73,7 +74,7 @@ def _crs_caption(crs: Any) -> tuple[str, float | None]:
 
 
 def _add_basemap(axes: Axes, crs: Any) -> None:
-    """Draw map tiles under the data; offline, a note on the map and a ``UserWarning``."""
+    """Draw map tiles under the data; offline, a note on the map and a ``HotspotlibWarning``."""
     contextily = require_module("contextily", feature="`basemap=True`", install=BASEMAP_INSTALL)
     try:
         contextily.add_basemap(axes, crs=crs, attribution_size=5, zorder=0)
@@ -82,7 +83,7 @@ def _add_basemap(axes: Axes, crs: Any) -> None:
         warnings.warn(
             f"basemap tiles could not be fetched ({reason}); the map is drawn without them. "
             "Pass basemap=False to skip them.",
-            UserWarning,
+            HotspotlibWarning,
             stacklevel=5,
         )
         axes.text(

@@ -4,7 +4,7 @@ Imported only inside ``.plot()`` methods (matplotlib, mapclassify and contextily
 lazily). A map has no coordinate ticks; it has a scale bar, the CRS named in a caption,
 a legend or colour bar off the data, a title and labels carrying quantity and unit, and
 optionally a north arrow and basemap tiles (drawn without them, with a note and a
-``UserWarning``, when the tiles cannot be fetched).
+``HotspotlibWarning``, when the tiles cannot be fetched).
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from pyproj.exceptions import ProjError
 
 from hotspotlib._validation._common import require_nonempty
 from hotspotlib._validation._coordinates import checked_point_coordinates, point_coordinates
+from hotspotlib._warnings import HotspotlibWarning
 
 _FIX_CRS = (
     "Project it first, e.g. `{name}.to_crs({name}.estimate_utm_crs())`, "
@@ -353,7 +354,7 @@ def require_some_inside(
             f"{n_outside:,} of {n_events:,} `{name}` ({n_outside / n_events:.0%}) fall outside "
             f"the `{area}` and are not counted: `{name}` span {_bounds_text(events_bounds)}; "
             f"the `{area}` spans {_bounds_text(area_bounds)}.",
-            UserWarning,
+            HotspotlibWarning,
             stacklevel=3,
         )
 

@@ -10,6 +10,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from hotspotlib._validation._dates import _examples
+from hotspotlib._warnings import HotspotlibWarning
 
 
 def _describe_keys(keys: Any) -> str:
@@ -41,8 +42,9 @@ def require_join(
     caller has worked it out already, e.g. times inside a period whose start and end are
     ``right_keys``). Nothing matching is a ``ValueError`` that shows both sides (a few
     keys and their types, or the time ranges); more than ``share`` of the left rows
-    unmatched is a ``UserWarning`` with the counts (``share=1`` never warns: used where
-    most rows are expected to fall outside, such as events outside a trial period).
+    unmatched is a :class:`~hotspotlib.HotspotlibWarning` with the counts (``share=1``
+    never warns: used where most rows are expected to fall outside, such as events
+    outside a trial period).
 
     Examples
     --------
@@ -77,7 +79,7 @@ def require_join(
             f"{n - n_matched} of {n} {what} ({(n - n_matched) / n:.0%}) have a `{left}` "
             f"that matches nothing in `{right}` and are left out; `{left}` has "
             f"{_describe_keys(left_keys)}, `{right}` has {_describe_keys(right_keys)}.",
-            UserWarning,
+            HotspotlibWarning,
             stacklevel=3,
         )
     return matched

@@ -24,6 +24,7 @@ from hotspotlib._validation import (
     require_subset,
     require_timestamps,
 )
+from hotspotlib._warnings import HotspotlibWarning
 
 # Generous boxes around the United Kingdom (incl. Scilly, Shetland and Northern Ireland)
 # and around Great Britain in British National Grid metres.
@@ -151,7 +152,7 @@ def place(
             f"{function} dropped {n_no_location + n_out} of {n_read} rows: "
             f"{n_no_location} without coordinates and {n_out} outside the United Kingdom. "
             "See `frame.attrs['hotspotlib']`.",
-            UserWarning,
+            HotspotlibWarning,
             stacklevel=3,
         )
     xs, ys = _project(coordinates, target)

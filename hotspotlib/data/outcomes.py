@@ -25,6 +25,7 @@ from hotspotlib._validation import (
     require_unique,
     wall_clock,
 )
+from hotspotlib._warnings import HotspotlibWarning
 from hotspotlib.data._files import read_tables, resolve_paths
 from hotspotlib.data._police_uk_common import numeric, parse_month
 
@@ -75,7 +76,7 @@ def read_outcomes(paths: PathLike | Iterable[PathLike]) -> pd.DataFrame:
 
     Warns
     -----
-    UserWarning
+    HotspotlibWarning
         When rows without a ``Crime ID`` are dropped (they cannot be joined to a
         crime), with the number.
 
@@ -130,7 +131,7 @@ def read_outcomes(paths: PathLike | Iterable[PathLike]) -> pd.DataFrame:
         warnings.warn(
             f"read_outcomes dropped {n_no_id} of {n_read} rows without a Crime ID "
             "(they cannot be joined to a crime). See `frame.attrs['hotspotlib']`.",
-            UserWarning,
+            HotspotlibWarning,
             stacklevel=2,
         )
         table, files = table.loc[has_id].reset_index(drop=True), files[has_id]
@@ -177,7 +178,7 @@ def latest_outcomes(crimes: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFram
 
     Warns
     -----
-    UserWarning
+    HotspotlibWarning
         When more than half of the crimes with a Crime ID have no outcome (with the
         counts and examples of both sides' ids): the outcomes may cover other months
         or forces than the crimes.

@@ -90,7 +90,7 @@ def read_police_uk(
 
     Warns
     -----
-    UserWarning
+    HotspotlibWarning
         When rows are dropped: rows without coordinates (police.uk publishes crimes
         it could not place with blank coordinates) and rows outside the United
         Kingdom (longitude -9 to 2.5, latitude 49.5 to 61; for Easting/Northing files,

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from hotspotlib._validation import require_timestamps
+from hotspotlib._warnings import HotspotlibWarning
 from hotspotlib.data._files import read_tables, resolve_paths
 from hotspotlib.data._police_uk_common import flags, force_of, place, target_crs
 
@@ -136,7 +137,7 @@ def read_stop_search(
 
     Warns
     -----
-    UserWarning
+    HotspotlibWarning
         When rows are dropped, with the numbers: searches without coordinates (forces
         leave the location blank for many searches, e.g. in vehicles or on private
         property; often a large share) and coordinates outside the United Kingdom. Also
@@ -199,7 +200,7 @@ def read_stop_search(
         warnings.warn(
             f"read_stop_search read {n_guessed} times without a UTC offset that fall in a "
             "clock-change hour (ambiguous or skipped in UK time) as summer time.",
-            UserWarning,
+            HotspotlibWarning,
             stacklevel=2,
         )
     table.insert(table.columns.get_loc("date"), "timestamp", timestamps)

@@ -26,6 +26,7 @@ from scipy.optimize import brentq
 from scipy.spatial import cKDTree
 
 from hotspotlib._validation import require_allocation
+from hotspotlib._warnings import HotspotlibWarning
 from hotspotlib.forecast._spread import spread_gaussian
 from hotspotlib.hotspots.grid.cells import Grid
 
@@ -328,7 +329,7 @@ def diagnose(fit: Any, n_pairs: int, time_cutoff: float, space_cutoff: float) ->
             "snapped to blocks, and without the floor the likelihood grows without bound."
         )
     for problem in problems:
-        warnings.warn(problem, UserWarning, stacklevel=3)
+        warnings.warn(problem, HotspotlibWarning, stacklevel=3)
     if not math.isfinite(fit.log_likelihood):
         problems.append("The log-likelihood is not finite.")
     return notes + problems

@@ -109,7 +109,7 @@ def self_exciting(
 
     Warns
     -----
-    UserWarning
+    HotspotlibWarning
         When EM does not converge within ``n_iterations`` (with the last change), when
         ``theta >= 1`` (an explosive process: the fit is not trustworthy), or when the
         fitted triggering reaches a cut-off (raise the cut-off). Each also adds a note.

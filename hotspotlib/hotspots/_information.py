@@ -9,6 +9,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
+from hotspotlib._warnings import HotspotlibWarning
+
 _WARN_SHARE = 0.1  # warn when more than this share of the units are islands
 
 
@@ -58,6 +60,6 @@ def check_islands(
     warnings.warn(
         f"{function}: {n_islands:,} of {n_units:,} units have no neighbour {cause}; their "
         f"statistics are NaN (bin 0). {fix}.",
-        UserWarning,
+        HotspotlibWarning,
         stacklevel=3,
     )

@@ -216,7 +216,7 @@ def crime_rates(
 
     Warns
     -----
-    UserWarning
+    HotspotlibWarning
         When more than half of the events fall outside every area (with the counts).
 
     See Also

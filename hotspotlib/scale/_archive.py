@@ -23,6 +23,7 @@ import pandas as pd
 from hotspotlib._chunk_map import check_client, map_chunks
 from hotspotlib._options import HarmScheme
 from hotspotlib._validation import require_found, require_module, require_nonempty, require_type
+from hotspotlib._warnings import HotspotlibWarning
 from hotspotlib.data._files import Source, _read_one, resolve_paths
 from hotspotlib.data._police_uk_common import (
     _coordinates,
@@ -101,7 +102,7 @@ def police_uk_to_parquet(
 
     Warns
     -----
-    UserWarning
+    HotspotlibWarning
         When rows are dropped (without coordinates, or outside the United Kingdom),
         once for the whole archive, with the numbers.
 
@@ -176,7 +177,7 @@ def police_uk_to_parquet(
             f"{result.counts['n_dropped_no_location']} without coordinates and "
             f"{result.counts['n_dropped_out_of_range']} outside the United Kingdom. "
             "See `archive.files` for each file.",
-            UserWarning,
+            HotspotlibWarning,
             stacklevel=2,
         )
     return result

@@ -68,7 +68,7 @@ def count_events(
 
     Warns
     -----
-    UserWarning
+    HotspotlibWarning
         When any event falls outside the lattice (with the count and both extents).
 
     Notes

@@ -27,6 +27,7 @@ from hotspotlib._validation import (
     require_type,
     require_within,
 )
+from hotspotlib._warnings import HotspotlibWarning
 from hotspotlib.trials._design import check_outcome, check_treatment, refuse_repeated_units
 from hotspotlib.trials._estimation import specification
 
@@ -174,7 +175,7 @@ def cace(
 
     Warns
     -----
-    UserWarning
+    HotspotlibWarning
         When the first stage is negative (assignment lowered the dose) or its F
         statistic is below 10 (a weak instrument); the same words go into ``notes``.
 
@@ -350,7 +351,7 @@ def _weak_first_stage(estimate: float, f_statistic: float) -> tuple[str, ...]:
             "report the ITT."
         )
     for note in notes:
-        warnings.warn(note, UserWarning, stacklevel=3)
+        warnings.warn(note, HotspotlibWarning, stacklevel=3)
     return tuple(notes)
 
 

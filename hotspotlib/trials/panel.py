@@ -68,7 +68,7 @@ def trial_panel(
 
     Warns
     -----
-    UserWarning
+    HotspotlibWarning
         When more than half of the events with a place id match no place of the
         schedule (ids -1 and missing ids mean "no hot spot" and are not counted).
         Events outside the trial's days are usual (a year of crime for a 90-day

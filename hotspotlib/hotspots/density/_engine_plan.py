@@ -11,6 +11,7 @@ from numpy.typing import NDArray
 
 from hotspotlib._options import Kernel
 from hotspotlib._validation import require_allocation, require_grid_size
+from hotspotlib._warnings import HotspotlibWarning
 from hotspotlib.hotspots.density._engines import (
     BINS_PER_SD,
     MAX_FINE_NODES,
@@ -105,7 +106,7 @@ def _warn_if_capped(lattice: Any, kernel: Kernel, bandwidth: float, k: int) -> N
         f"oversample={k}: each event's kernel may be off by up to {bound:.2%} of its "
         f"peak (aim {aim:.2%}). For the exact sum pass `method='exact'`; to accept the "
         f"bound pass `oversample={k}`; or use a larger `cell_size_m` or a smaller area.",
-        UserWarning,
+        HotspotlibWarning,
         stacklevel=4,
     )
 

@@ -14,6 +14,7 @@ from numpy.typing import NDArray
 from hotspotlib._frozen import lock_in_place
 from hotspotlib._options import BandwidthRule, DensityUnits, KdeMethod, Kernel
 from hotspotlib._validation import require_positive
+from hotspotlib._warnings import HotspotlibWarning
 from hotspotlib.hotspots.density._engine_plan import choose_engine, estimate
 from hotspotlib.hotspots.density._engines import binning_error_bound, bins_per_sd
 from hotspotlib.hotspots.density._kde_inputs import kde_inputs
@@ -135,7 +136,7 @@ def kde(
 
     Warns
     -----
-    UserWarning
+    HotspotlibWarning
         When ``bandwidth_m`` is not given and the rule (any but a named ``"arcgis"``)
         picks a radius of 500 m or more: the message names the rule, the radius and the fix.
         When ``oversample`` is not given and the raster is too large to bin finely
@@ -345,6 +346,6 @@ def _warn_if_regional(choice: BandwidthChoice, *, named: bool) -> None:
         f"kde: {who} chose a {radius:,.0f} m {what} "
         f"(at least {MICRO_PLACE_RADIUS_M:,.0f} m): a regional surface that blurs "
         f"micro-places, so its top cells can hold no recorded crime. To rank places, {fix}.",
-        UserWarning,
+        HotspotlibWarning,
         stacklevel=3,
     )

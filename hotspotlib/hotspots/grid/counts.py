@@ -321,7 +321,7 @@ def count_events(
 
     Warns
     -----
-    UserWarning
+    HotspotlibWarning
         When more than half of the events fall outside a :class:`Grid` (with the counts;
         not for other polygons, such as hot spots, that leave most events outside).
 

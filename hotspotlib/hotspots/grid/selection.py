@@ -21,6 +21,7 @@ from hotspotlib._validation import (
     require_type,
     require_whole,
 )
+from hotspotlib._warnings import HotspotlibWarning
 from hotspotlib.hotspots.grid._place_labels import check_crimes, label_places
 
 __all__ = ["select_places"]
@@ -239,7 +240,7 @@ def _warn_empty_picks(frame: gpd.GeoDataFrame, kept: list[int], column: str) -> 
             f"{empty} of the {len(kept)} places picked have no events ({column!r} is 0); "
             f"only {busy} places have any. Ask for at most {busy} places, or use a longer "
             "window of events.",
-            UserWarning,
+            HotspotlibWarning,
             stacklevel=3,
         )
 

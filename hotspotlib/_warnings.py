@@ -1,0 +1,32 @@
+"""The one warning class the library raises, so that users and tools can filter it."""
+
+from __future__ import annotations
+
+__all__ = ["HotspotlibWarning"]
+
+
+class HotspotlibWarning(UserWarning):
+    """A caveat about a result: something was dropped, guessed, clipped or slow.
+
+    Every warning hotspotlib gives is of this class (a ``UserWarning``, so existing
+    filters on ``UserWarning`` still apply). Filter it by class rather than by message,
+    which may change between releases.
+
+    See Also
+    --------
+    warnings.filterwarnings : Silence, record or raise warnings by class.
+
+    References
+    ----------
+    .. [1] Python documentation, "warnings: warning control",
+       https://docs.python.org/3/library/warnings.html
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import hotspotlib as hs
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("error", hs.HotspotlibWarning)  # caveats stop the run
+    ...     issubclass(hs.HotspotlibWarning, UserWarning)
+    True
+    """
