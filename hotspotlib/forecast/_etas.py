@@ -25,6 +25,7 @@ from scipy import sparse
 from scipy.optimize import brentq
 from scipy.spatial import cKDTree
 
+from hotspotlib._threads import single_thread_blas
 from hotspotlib._validation import require_allocation
 from hotspotlib.forecast._spread import spread_gaussian
 from hotspotlib.hotspots.grid.cells import Grid
@@ -175,6 +176,7 @@ def _kernel_matrix(xy: NDArray[np.float64], bandwidth: float) -> sparse.csr_matr
     return sparse.csr_matrix((data, (rows, cols)), shape=(n, n))
 
 
+@single_thread_blas()
 def fit_etas(
     xy: NDArray[np.float64],
     t: NDArray[np.float64],
@@ -196,7 +198,8 @@ def fit_etas(
     ``t`` are event times in days before the end of the window ``[-duration, 0)``;
     ``cell``/``cell_area`` give each event's cell and its area in m^2 (for the "cell"
     background). Stops when theta, omega and sigma all change by less than
-    ``tolerance`` (relative) in one iteration.
+    ``tolerance`` (relative) in one iteration. Runs with one BLAS thread
+    (:func:`hotspotlib._threads.single_thread_blas`).
     """
     n = len(t)
     if background == "kernel":
