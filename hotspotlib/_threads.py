@@ -24,9 +24,10 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from threadpoolctl import ThreadpoolController
+if TYPE_CHECKING:
+    from threadpoolctl import ThreadpoolController
 
 __all__ = ["single_thread_blas"]
 
@@ -41,6 +42,8 @@ _limit: int | None = 1
 
 def _controller() -> ThreadpoolController:
     """Return the loaded libraries' thread pools, found again when modules were imported."""
+    from threadpoolctl import ThreadpoolController  # on first use: not at import
+
     global _found
     n_modules, controller = _found
     if controller is None or n_modules != len(sys.modules):
