@@ -32,6 +32,8 @@ from numpy.typing import NDArray
 from scipy.sparse.csgraph import connected_components
 from scipy.special import digamma, gammaln, xlogy
 
+from hotspotlib._threads import single_thread_blas
+
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 _DENSE_LIMIT = 4_000_000
@@ -190,6 +192,7 @@ def _fit_glm(
     The cluster-robust covariance is the sandwich of statsmodels' ``cov_type="cluster"``
     on the dummy model, with its small-sample factor
     ``G / (G - 1) * (n - 1) / (n - K)``, K counting the fixed-effect parameters.
+    Runs with one BLAS thread (:func:`hotspotlib._threads.single_thread_blas`).
     """
     mu = (y + y.mean()) / 2 if mu_start is None else mu_start.copy()
     eta = np.log(mu)
@@ -296,6 +299,7 @@ def _fit_negbin(
     return _fit_glm(y, x, factors, clusters, alpha=float(np.exp(log_alpha)), mu_start=state["mu"])
 
 
+@single_thread_blas()
 def fit_glm_fe(
     y: FloatArray,
     x: FloatArray,
@@ -318,10 +322,14 @@ def fit_glm_fe(
     return _on_informative_rows(glm, y, x, factors, clusters)
 
 
+@single_thread_blas()
 def fit_negbin_fe(
     y: FloatArray, x: FloatArray, factors: list[IntArray], clusters: IntArray
 ) -> FixedEffectsFit:
-    """NB2 with absorbed factors, dispersion by maximum likelihood (see ``_fit_negbin``)."""
+    """NB2 with absorbed factors, dispersion by maximum likelihood (see ``_fit_negbin``).
+
+    Runs with one BLAS thread, as :func:`fit_glm_fe`.
+    """
     return _on_informative_rows(_fit_negbin, y, x, factors, clusters)
 
 
@@ -351,6 +359,7 @@ def _on_informative_rows(
     return replace(used, mu=mu)
 
 
+@single_thread_blas()
 def absorbed_columns(x: FloatArray, factors: list[IntArray]) -> NDArray[np.bool_]:
     """Flag the columns of ``x`` that the factors (or, with none, the intercept) absorb.
 

@@ -25,6 +25,7 @@ from scipy import sparse
 from scipy.optimize import brentq
 from scipy.spatial import cKDTree
 
+from hotspotlib._threads import single_thread_blas
 from hotspotlib._validation import require_allocation
 from hotspotlib._warnings import HotspotlibWarning
 from hotspotlib.forecast._spread import spread_gaussian
@@ -176,6 +177,7 @@ def _kernel_matrix(xy: NDArray[np.float64], bandwidth: float) -> sparse.csr_matr
     return sparse.csr_matrix((data, (rows, cols)), shape=(n, n))
 
 
+@single_thread_blas()
 def fit_etas(
     xy: NDArray[np.float64],
     t: NDArray[np.float64],
@@ -197,7 +199,8 @@ def fit_etas(
     ``t`` are event times in days before the end of the window ``[-duration, 0)``;
     ``cell``/``cell_area`` give each event's cell and its area in m^2 (for the "cell"
     background). Stops when theta, omega and sigma all change by less than
-    ``tolerance`` (relative) in one iteration.
+    ``tolerance`` (relative) in one iteration. Runs with one BLAS thread
+    (:func:`hotspotlib._threads.single_thread_blas`).
     """
     n = len(t)
     if background == "kernel":

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from hotspotlib._threads import single_thread_blas
+
 __all__ = ["newton", "poisson_ridge"]
 
 
@@ -33,6 +35,7 @@ def poisson_ridge(
     return newton(design, y, offset, ridge, start, tolerance, max_iterations)
 
 
+@single_thread_blas()
 def newton(
     design: NDArray[np.float64],
     y: NDArray[np.float64],
@@ -46,7 +49,9 @@ def newton(
 
     A warm ``start`` is used only when its objective is finite and at least that of the
     cold start (the intercept alone); a warm run that fails (a singular Hessian, a
-    non-finite result) is run again from the cold start.
+    non-finite result) is run again from the cold start. Runs with one BLAS thread
+    (:func:`hotspotlib._threads.single_thread_blas`): the products of a tall, narrow
+    design are slower with more, and far slower when other work shares the cores.
     """
     penalty = np.full(design.shape[1], ridge)
     penalty[0] = 0.0

@@ -152,6 +152,13 @@ def lagged_regression(
     candidate set was fixed after its members' 2017 figures had been seen, so 2017 is
     not untouched; the choice among them at each origin uses only earlier windows.
 
+    The fits run with one BLAS thread, the caller's limits restored afterwards: their
+    products of tall, narrow matrices (about 50,000 x 30 here) gain nothing from more
+    threads, and when other work shares the cores OpenBLAS's waiting threads slow them
+    several-fold. On 2 cores with two busy processes, one call at origin 2017-06-01
+    took 20 s with one thread and 89 s with OpenBLAS's default of one per core
+    (``python -m benchmarks threads``). The scores do not depend on the thread setting.
+
     References
     ----------
     Gorr, W., Olligschlaeger, A. & Thompson, Y. (2003). Short-term forecasting of crime.

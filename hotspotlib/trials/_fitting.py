@@ -10,6 +10,7 @@ import pandas as pd
 from scipy import stats
 
 from hotspotlib._fixed_effects import absorbed_columns, fit_glm_fe
+from hotspotlib._threads import single_thread_blas
 from hotspotlib.trials._design import NotEstimable, integer_valued
 
 __all__ = [
@@ -37,13 +38,17 @@ def choose_model(model: str, design: str, y: np.ndarray) -> tuple[str, list[str]
     return ("poisson" if design == "crossover" else "negbin"), []
 
 
+@single_thread_blas()
 def fit_model(
     model: str,
     y: np.ndarray,
     frame: pd.DataFrame,
     groups: np.ndarray | None,
 ) -> tuple[Any, str, list[str]]:
-    """Fit with statsmodels; return the fit, its covariance type and its warnings as notes."""
+    """Fit with statsmodels; return the fit, its covariance type and its warnings as notes.
+
+    The fit runs with one BLAS thread (:func:`hotspotlib._threads.single_thread_blas`).
+    """
     import statsmodels.api as sm  # slow to import (about 1 s): on use only
 
     x = frame.to_numpy(dtype=float)

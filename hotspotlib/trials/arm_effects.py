@@ -164,6 +164,11 @@ def estimate_arms(
     --------
     assign_arms, estimate_effect, adjust_pvalues
 
+    Notes
+    -----
+    The fit runs with one BLAS thread, the caller's limits restored afterwards, as in
+    :func:`estimate_effect`.
+
     References
     ----------
     Dunnett, C. W. (1955). A multiple comparison procedure for comparing several

@@ -149,6 +149,12 @@ def estimate_effect(
     crossover, the same place in a parallel design) is refused, since it would count
     one observation twice and shrink the p-value.
 
+    Model fits run with one BLAS thread, the caller's limits restored afterwards: on 2
+    cores with two busy processes, the GEE fit (``model="mixed"``) of a 20 x 90
+    crossover took 0.16 s with one thread and 0.73 s with OpenBLAS's default of one
+    per core, the Poisson fit with place and day effects on 60 places x 365 days 0.08 s
+    and 0.12 s (``python -m benchmarks threads``).
+
     References
     ----------
     .. [1] Sherman, L. W. and Weisburd, D. (1995). General deterrent effects of police
