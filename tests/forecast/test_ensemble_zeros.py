@@ -172,3 +172,35 @@ def test_chicago_lake_scores_zero_and_hit_rates_are_unchanged() -> None:
     assert old[zero].min() > 0.3  # a third, drawn mid-range before the rule
     assert zero.mean() > 0.3  # the lake and the empty land around the city
     _same_order_and_hit_rates(old, surface.scores, test, grid)
+
+
+def test_map_draws_zero_palest_on_the_whole_rank_range(
+    city: tuple[gpd.GeoDataFrame, hs.Grid],
+) -> None:
+    plt = pytest.importorskip("matplotlib.pyplot")
+    from matplotlib import colormaps
+    from matplotlib.colors import PowerNorm
+
+    events, grid = city
+    methods = _counts_methods(grid)
+    surface = hs.ensemble(events, grid, origin=ORIGIN, methods=methods, method_weights=None)
+    zero = surface.scores == 0
+    axes = surface.plot()
+    cells = axes.collections[0]
+    assert not isinstance(cells.norm, PowerNorm)  # rank shares are even: a linear ramp
+    assert (cells.norm.vmin, cells.norm.vmax) == (0.0, 1.0)
+    colours = cells.get_facecolors()
+    np.testing.assert_allclose(colours[zero], [colormaps["YlOrRd"](0.0)] * zero.sum())
+    lowest_other = np.argmin(np.where(zero, np.inf, surface.scores))
+    assert colours[lowest_other, 2] < colours[zero][0, 2] - 0.2  # visibly warmer
+    label = axes.figure.axes[-1].get_ylabel()
+    assert label.startswith("rank share") and "0: lowest in every method" in label
+    plt.close(axes.figure)
+
+    mean = hs.ensemble(
+        events, grid, origin=ORIGIN, methods=methods, combine="mean", method_weights=None
+    )
+    axes = mean.plot()
+    assert isinstance(axes.collections[0].norm, PowerNorm)  # skewed shares: square root
+    assert "0: every method scored 0" in axes.figure.axes[-1].get_ylabel()
+    plt.close(axes.figure)
