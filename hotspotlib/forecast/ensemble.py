@@ -106,10 +106,12 @@ def ensemble(
     Returns
     -------
     ForecastSurface
-        ``scores`` are the combined rank shares or score shares. ``parameters`` holds
-        the ``methods``, the ``chosen_weights`` and how they were set
-        (``weights_from``), each method's ``validation_hit_rate`` and the ensemble's
-        (``ensemble_validation_hit_rate``); ``counts`` the validation windows used.
+        ``scores`` are the combined rank shares or score shares; with ``"rank"``, a
+        cell lowest in every method given a positive weight scores 0 (see Notes).
+        ``parameters`` holds the ``methods``, the ``chosen_weights`` and how they were
+        set (``weights_from``), each method's ``validation_hit_rate`` and the
+        ensemble's (``ensemble_validation_hit_rate``); ``counts`` the validation
+        windows used and the cells scoring 0 (``n_cells_scored_zero``).
 
     Raises
     ------
@@ -130,6 +132,14 @@ def ensemble(
     Among weight vectors with the same validation hit rate the one closest to equal
     weights is kept. The members are re-run at every validation start, so a method
     with a slow fit costs ``n_validation + 1`` fits.
+
+    A rank share gives the cells tied at a method's lowest score (with counts, the
+    cells with none) their average rank: 0.35 when 70% of the cells have none. A cell
+    lowest in every method with a positive weight (a lake, a park) would so score a
+    third or more and look middling on a map; it scores 0 instead. Those cells already
+    tie for the ensemble's lowest score and every other cell scores more, so no order
+    or tie changes: hit rates, the weights chosen and :func:`hotspotlib.select_places`
+    are the same. With ``"mean"`` a cell that every weighted method scores 0 scores 0.
 
     The default members come from the Chicago burglaries (150 m cells, monthly
     origins over 2017, 28-day tests; ``python -m benchmarks forecast``): this ensemble
@@ -208,6 +218,11 @@ def ensemble(
         source = "validation"
         rates = dict(zip(names, single.tolist(), strict=True))
     chosen = dict(zip(names, np.asarray(weights, dtype=float).tolist(), strict=True))
+    scores = np.asarray(weights @ final, dtype=float)
+    if combine == "rank":  # lowest in every weighted member: the joint lowest already
+        used = final[np.asarray(weights) > 0]
+        scores[(used == used.min(axis=1, keepdims=True)).all(axis=0)] = 0.0
+    counts["n_cells_scored_zero"] = int((scores == 0).sum())
     parameters = {
         "time": time,
         "origin": moment,
@@ -225,12 +240,12 @@ def ensemble(
         "n_cells": grid.n_cells,
     }
     return ForecastSurface(
-        scores=np.asarray(weights @ final, dtype=float),
+        scores=scores,
         grid=grid,
         method="ensemble",
         parameters=parameters,
         counts=counts,
-        notes=_notes(parameters, counts),
+        notes=_notes(parameters, counts, float(weights @ final.min(axis=1))),
     )
 
 
@@ -251,8 +266,8 @@ def _split_at_origin(
     return moment, before, stamps, position
 
 
-def _notes(parameters: dict[str, Any], counts: dict[str, int]) -> tuple[str, ...]:
-    """Say how the scores were combined, how the weights were chosen, and what was left out."""
+def _notes(parameters: dict[str, Any], counts: dict[str, int], floor: float) -> tuple[str, ...]:
+    """Say how scores were combined and weights chosen, which score 0, what was left out."""
     source, rates = parameters["weights_from"], parameters["validation_hit_rate"]
     notes = [
         f"Scores are a weighted average of the methods' {_KIND[parameters['combine']]}; "
@@ -266,6 +281,17 @@ def _notes(parameters: dict[str, Any], counts: dict[str, int]) -> tuple[str, ...
             f"{parameters['ensemble_validation_hit_rate']:.3f}, best single method "
             f"{max(rates.values()):.3f}."
         )
+    zero, n_cells = counts["n_cells_scored_zero"], parameters["n_cells"]
+    if zero == n_cells:
+        notes.append("Every weighted method scored every cell the same: the scores rank nothing.")
+    elif zero and parameters["combine"] == "rank":
+        notes.append(
+            f"{zero} cells ({zero / n_cells:.0%}) score 0, not their tied rank share "
+            f"{floor:.2f}: each is lowest in every weighted method (with counts, no events). "
+            "They were the lowest cells already: no order changes."
+        )
+    elif zero:
+        notes.append(f"{zero} cells score 0: every weighted method scored them 0.")
     if counts["n_after_origin"]:
         notes.append(
             f"{counts['n_after_origin']} events at or after the origin ({parameters['origin']}) "

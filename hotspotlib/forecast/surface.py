@@ -31,6 +31,11 @@ _SCORE_LABELS = {
     "lagged_regression": "expected events per cell in the horizon (regression)",
     "ensemble": "combined score (weighted average of the methods)",
 }
+_ENSEMBLE_LABELS = {
+    "rank": "rank share, weighted average of the methods\n"
+    "(0: lowest in every method, e.g. no events)",
+    "mean": "share of each method's total, weighted average\n(0: every method scored 0)",
+}
 
 
 @dataclass(frozen=True, eq=False, slots=True, kw_only=True, repr=False)
@@ -119,16 +124,27 @@ class ForecastSurface(FrozenResult):
         *,
         scheme: MapScheme | None = None,
         k: int = 5,
-        stretch: MapStretch = "sqrt",
+        stretch: MapStretch | None = None,
         basemap: bool = False,
         north_arrow: bool = False,
         **kwargs: Any,
     ) -> Axes:
         """Map the score per cell, with a scale bar and the CRS named.
 
+        Cells scoring 0 take the palest colour; an ensemble's colour bar says what 0 means.
+
         Parameters
         ----------
-        {map_options}
+        {map_axes}
+        scheme : {"quantiles", "natural_breaks", "std_mean", "equal_interval"}, optional
+            A classed map (mapclassify) with ``k`` classes instead of a continuous ramp.
+        k : int
+            Number of classes for ``scheme`` (2 to 12).
+        stretch : {"sqrt", "linear"}, optional
+            How the continuous ramp spreads the colours. None: ``"linear"`` for an
+            ensemble's rank shares (spread evenly over 0-1 already), else ``"sqrt"``
+            (a few busy cells do not wash the rest out).
+        {map_furniture}
         **kwargs
             Passed to :meth:`geopandas.GeoDataFrame.plot`.
 
@@ -137,10 +153,16 @@ class ForecastSurface(FrozenResult):
         from hotspotlib._maps import map_style
         from hotspotlib._result_maps import choropleth_map
 
+        if stretch is None:
+            stretch = "linear" if self._combine() == "rank" else "sqrt"
+        if self._combine() == "rank" and stretch == "linear" and "norm" not in kwargs:
+            from matplotlib.colors import Normalize
+
+            kwargs["norm"] = Normalize(vmin=0.0, vmax=1.0)  # a rank share's whole range
         style = map_style(
             scheme=scheme, k=k, stretch=stretch, basemap=basemap, north_arrow=north_arrow
         )
-        label = _SCORE_LABELS.get(self.method, "score")
+        label = self._label()
         method = self.method.replace("_", " ").capitalize()
         origin = pd.Timestamp(self.parameters["origin"])
         title = f"{method} forecast from {origin:%Y-%m-%d %H:%M}"
@@ -148,6 +170,17 @@ class ForecastSurface(FrozenResult):
         return choropleth_map(
             frame, "score", label=label, title=title, style=style, ax=ax, **kwargs
         )
+
+    def _combine(self) -> str | None:
+        """How an ensemble combined its methods ("rank" or "mean"); None for others."""
+        return self.parameters.get("combine") if self.method == "ensemble" else None
+
+    def _label(self) -> str:
+        """Return the quantity mapped; for an ensemble, also what a score of 0 means."""
+        combine = self._combine()
+        if combine in _ENSEMBLE_LABELS:
+            return _ENSEMBLE_LABELS[str(combine)]
+        return _SCORE_LABELS.get(self.method, "score")
 
     def explore(
         self,
@@ -171,7 +204,7 @@ class ForecastSurface(FrozenResult):
         """
         from hotspotlib._explore import explore_values
 
-        label = _SCORE_LABELS.get(self.method, "score")
+        label = self._label().replace("\n", " ")
         return explore_values(
             self.to_frame(), "score", label=label, tiles=tiles, scheme=scheme, k=k, **kwargs
         )
