@@ -14,7 +14,8 @@ class HotspotlibWarning(UserWarning):
 
     See Also
     --------
-    warnings.filterwarnings : Silence, record or raise warnings by class.
+    read_police_uk : Warns when rows are dropped (no location, outside the UK).
+    count_events : Warns when more than half the events fall outside the grid.
 
     References
     ----------
