@@ -165,6 +165,7 @@ def read_police_uk(
         "harm_scheme": harm if isinstance(harm, str) else "mapping",
         "harm_table_version": HARM_TABLE_VERSION if isinstance(harm, str) else None,
         "crs": target.to_string(),
+        "month_columns": ["month"],  # months read as their 1st day: not dates
     }
     return events
 
