@@ -100,6 +100,14 @@ CASES = [
         match=r"validation windows start inside months.*`method_weights=None`",
     ),
     Case(
+        "knox_test",
+        "month-stamped events",
+        lambda: hs.knox_test(
+            fx.city.events, time="month", spatial_bands_m=[100], temporal_bands_days=[7], rng=1
+        ),
+        match=r"holds months.*Knox test counts pairs by the days between them",
+    ),
+    Case(
         "rolling_evaluation",
         "an origin inside a month",
         lambda: hs.rolling_evaluation(
