@@ -57,6 +57,12 @@ from hotspotlib._validation._joins import (
     require_known,
     require_per_row,
 )
+from hotspotlib._validation._months import (
+    MIN_MONTHLY_EVENTS,
+    data_end,
+    month_stamped,
+    require_days,
+)
 from hotspotlib._validation._numbers import (
     require_draws,
     require_number,
@@ -71,6 +77,10 @@ __all__ = [
     "as_rng",
     "check_option",
     "MAX_ALLOCATION_BYTES",
+    "MIN_MONTHLY_EVENTS",
+    "data_end",
+    "month_stamped",
+    "require_days",
     "require_allocation",
     "require_array",
     "require_columns",

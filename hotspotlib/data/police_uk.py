@@ -71,7 +71,10 @@ def read_police_uk(
           ``Easting``/``Northing`` -> ``easting``/``northing``; unknown columns are
           kept under their snake-cased names. Text columns stay text.
         - ``month``: datetime64 at the first day of the month. The ``YYYY-MM`` text is
-          not kept; get it back with ``frame["month"].dt.strftime("%Y-%m")``.
+          not kept; get it back with ``frame["month"].dt.strftime("%Y-%m")``. It is
+          a month, not a date: ``attrs["hotspotlib"]["month_columns"]`` says so, and
+          work in days (a daily trial panel, forecast windows that are not whole
+          months) refuses it with the fix.
         - ``crime_type``: the current police.uk label. Legacy labels are mapped:
           ``"Violent crime"`` -> ``"Violence and sexual offences"``; ``"Public disorder
           and weapons"`` -> ``"Public order"`` (its larger successor, and the lower
@@ -165,6 +168,7 @@ def read_police_uk(
         "harm_scheme": harm if isinstance(harm, str) else "mapping",
         "harm_table_version": HARM_TABLE_VERSION if isinstance(harm, str) else None,
         "crs": target.to_string(),
+        "month_columns": ["month"],  # months read as their 1st day: not dates
     }
     return events
 

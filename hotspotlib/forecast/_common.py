@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 
 from hotspotlib._validation import (
     require_columns,
+    require_days,
     require_moment,
     require_positive,
     require_timestamps,
@@ -78,11 +79,17 @@ def prepare(
     window_days: float | None,
     weights: Weights,
     dayfirst: bool | None = None,
+    daily: str | None = None,
+    windows: Mapping[str, float | None] | None = None,
+    spans: Mapping[str, float | None] | None = None,
 ) -> Training:
     """Validate the common inputs and keep the events before ``origin`` inside the window.
 
     Events at or after ``origin`` are counted as ``n_after_origin`` and left out; events
     older than ``window_days`` as ``n_too_old``; events in no cell as ``n_outside``.
+    On month-stamped times (police.uk), ``origin`` and ``window_days`` must give whole
+    months, and so must the caller's other ``windows`` (counted back from the origin)
+    and ``spans`` (windows laid back to back); ``daily`` (what needs dates) refuses them.
     """
     require_grid(grid)
     position = locate_events(events, grid)  # checks points, CRS, and both CRSs agree
@@ -95,6 +102,10 @@ def prepare(
         if window_days is None
         else require_positive(window_days, name="window_days", fix="E.g. 365 for one year.")
     )
+    require_days(
+        stamps, name=f"events[{time!r}]", frame=events, column=time, daily=daily,
+        origin=moment, windows={"window_days": window, **(windows or {})}, spans=spans,
+    )  # fmt: skip
     values = require_weights(events, weights)
     age_days = (moment - stamps).to_numpy(dtype="timedelta64[ns]").astype(np.int64) / _DAY_NS
     after, too_old, outside = _left_out(age_days, window, position)

@@ -203,11 +203,12 @@ def decayed_kde(
         if window_days is None
         else require_positive(window_days, name="window_days", fix="E.g. 1095 for 3 years.")
     )
+    n_candidates = pairs.shape[0] * bandwidths.size * stays.size
     training = prepare(
         events, grid, time=time, origin=origin, window_days=None, weights=weights,
-        dayfirst=dayfirst,
+        dayfirst=dayfirst, windows={"window_days": window},
+        spans={"validation_days": span if n_candidates > 1 else None},
     )  # fmt: skip
-    n_candidates = pairs.shape[0] * bandwidths.size * stays.size
     counts: dict[str, int] = {**training.counts, "n_candidates": n_candidates}
     table: tuple[tuple[float, float, float, float, float], ...] = ()
     if n_candidates > 1:

@@ -14,6 +14,7 @@ from hotspotlib._validation import (
     check_option,
     require_array,
     require_columns,
+    require_days,
     require_moment,
     require_nonempty,
     require_positive,
@@ -185,6 +186,12 @@ def ensemble(
     )
     step = require_positive(weight_step, name="weight_step", fix="E.g. 0.25.")
     moment, before, stamps, position = _split_at_origin(events, grid, time, origin, dayfirst)
+    require_days(
+        stamps, name=f"events[{time!r}]", frame=events, column=time, origin=moment,
+        daily=None if fixed is not None else "the validation windows start inside months, "
+        "so a month's events would be both before and after a start. Pass "
+        "`method_weights=None` (equal) or a mapping of weights",
+    )  # fmt: skip
     train = events[before]
     final = _run(members, train, moment, grid.n_cells, combine)
     counts = {

@@ -199,7 +199,7 @@ def lagged_regression(
     penalty = require_positive(ridge, name="ridge", allow_zero=True, fix="E.g. 1.")
     training = prepare(
         events, grid, time=time, origin=origin, window_days=None, weights=None,
-        dayfirst=dayfirst,
+        dayfirst=dayfirst, spans={"horizon_days": horizon},
     )  # fmt: skip
     several = len(models) > 1
     design = build_design(

@@ -194,7 +194,8 @@ def self_exciting(
     )
     training = prepare(
         events, grid, time=time, origin=origin, window_days=window_days, weights=None,
-        dayfirst=dayfirst,
+        dayfirst=dayfirst, daily="a self-exciting model needs the time of each event (a month's "
+        "events would all be simultaneous). Use `decayed_kde` or `recency_counts` instead",
     )  # fmt: skip
     data = _training_data(events, grid, training)
     pairs = close_pairs(data["xy"], data["t"], options["time_cutoff"], options["space_cutoff"])

@@ -20,6 +20,7 @@ from scipy.spatial import KDTree
 
 from hotspotlib._validation import (
     require_array,
+    require_days,
     require_finite,
     require_increasing,
     require_timestamps,
@@ -256,6 +257,10 @@ def parse_times(
             return values.astype(np.int64), True, "days (as given)"
         return values, False, "days (as given)"
     stamps = require_timestamps(column, name=name, dayfirst=dayfirst)
+    require_days(
+        stamps, name=name, daily="a Knox test counts pairs by the days between them, and a "
+        "month's events would all be 0 days apart",
+    )  # fmt: skip
     days = stamps.dt.normalize().to_numpy(dtype="datetime64[D]").astype(np.int64)
     return days - days.min(), True, "calendar days"
 

@@ -15,6 +15,7 @@ from hotspotlib._frozen import FrozenResult
 from hotspotlib._options import AreaMeasure, HotspotMethod
 from hotspotlib._validation import (
     check_option,
+    data_end,
     require_points,
     require_positive,
     require_same_crs,
@@ -259,7 +260,7 @@ def compare_methods(
         grid,
         stamps=stamps,
         starts=starts,
-        windows=Windows(train_len, test_len, stamps.max().normalize() + pd.Timedelta(days=1)),
+        windows=Windows(train_len, test_len, data_end(stamps, frame=events, column=time)),
         methods=named,
         score=score,
         accuracy={"coverage": coverage, "areas": areas, "ties": ties, "with_train": True},

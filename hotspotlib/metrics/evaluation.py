@@ -15,6 +15,8 @@ from hotspotlib._frozen import FrozenResult
 from hotspotlib._validation import (
     as_rng,
     check_option,
+    data_end,
+    require_days,
     require_draws,
     require_positive,
     require_probability,
@@ -197,7 +199,9 @@ def rolling_evaluation(
     end : date or time, optional
         End of the period the data cover (exclusive). An origin is evaluated only when
         its whole test window ``[t, t + test_days)`` ends by ``end``. By default the
-        data are taken to end with the calendar day of the last event.
+        data are taken to end with the calendar day of the last event, or with the
+        last month when the times are months (police.uk's ``Month``, read as the 1st;
+        the origins must then be 1sts of months too).
     dayfirst : bool, optional
         Read slash dates (``events[time]``, ``origins``, ``end``) day-first (UK) or
         month-first; None lets the data settle it and refuses dates that could be
@@ -280,7 +284,9 @@ def rolling_evaluation(
     )
     events, stamps, zone = local_times(events, time, dayfirst)
     starts = parse_origins(origins, zone, dayfirst)
-    windows = _windows(stamps, test_days, train_days, end, zone, dayfirst)
+    require_days(stamps, name=f"events[{time!r}]", frame=events, column=time, origin=starts)
+    last = data_end(stamps, frame=events, column=time)  # month-stamped: the month after
+    windows = _windows(last, test_days, train_days, end, zone, dayfirst)
     shares = as_share(coverage, name="coverage")
     check_option(areas, ("area", "equal"), name="areas")
     check_option(ties, TIE_RULES, name="ties")
@@ -333,16 +339,16 @@ def rolling_evaluation(
 
 
 def _windows(
-    stamps: pd.Series,
+    last: pd.Timestamp,
     test_days: float,
     train_days: float | None,
     end: Any,
     zone: Any,
     dayfirst: bool | None,
 ) -> Windows:
-    """Return the test and training windows and the end of the data (last day + 1)."""
-    data_end = (
-        stamps.max().normalize() + _DAY
+    """Return the test and training windows and the end of the data (``last`` by default)."""
+    ending = (
+        last
         if end is None
         else wall_clock(require_timestamp(end, name="end", dayfirst=dayfirst), zone)
     )
@@ -352,7 +358,7 @@ def _windows(
         if train_days is None
         else pd.Timedelta(days=require_positive(train_days, name="train_days"))
     )
-    return Windows(train=train_span, test=test_span, end=data_end)
+    return Windows(train=train_span, test=test_span, end=ending)
 
 
 def _counts(run: OriginRun, *, n_asked: int) -> dict[str, int]:

@@ -11,6 +11,7 @@ import pandas as pd
 from hotspotlib._columns import PLACE, TIME
 from hotspotlib._validation import (
     require_columns,
+    require_days,
     require_id_type,
     require_join,
     require_timestamps,
@@ -64,7 +65,9 @@ def trial_panel(
     ValueError
         When no event's place id is a place of the schedule (e.g. ids as text on one
         side and numbers on the other), or no event of the trial's places falls on a
-        trial day; both sides' ids or date ranges are shown.
+        trial day; both sides' ids or date ranges are shown. When the times are months
+        written as their first day (police.uk's ``Month``; see Notes), which a daily
+        panel would put on the 1st of each month.
 
     Warns
     -----
@@ -84,6 +87,12 @@ def trial_panel(
     -----
     Days are local calendar days: time-zone-aware event times are read on their own
     local clock (10:00+01:00 is 10:00 that day), like the schedule's dates.
+
+    police.uk crimes carry only their month, read as midnight on its 1st. Times are
+    taken to be months when all are midnight on a 1st and either ``events.attrs``
+    marks the column (as :func:`read_police_uk` does) or there are at least 10 of them
+    over two or more months; such events are refused, since a daily crossover needs
+    the day of each crime. A few dated events that fall on a 1st are counted as usual.
 
     References
     ----------
@@ -110,9 +119,13 @@ def trial_panel(
     )
     require_columns(events, [place, time], name="events")
     values = require_weights(events, weights, name="weights") if weights is not None else None
-    stamps = wall_clock(
-        require_timestamps(events[time], name=f"events[{time!r}]", dayfirst=dayfirst)
-    )
+    raw = require_timestamps(events[time], name=f"events[{time!r}]", dayfirst=dayfirst)
+    require_days(
+        raw, name=f"events[{time!r}]", frame=events, column=time,
+        daily="a daily trial panel would put each month's events on its 1st day and none "
+        "on the others. Compare whole months instead (periods of a month or more)",
+    )  # fmt: skip
+    stamps = wall_clock(raw)
     n_places, n_days = schedule.treated.shape
     ids = events[place]
     require_id_type(ids, name=f"events[{place!r}]")
