@@ -32,8 +32,8 @@ def _rows(month: str, rng: np.random.Generator) -> list[str]:
         (HIGH_STREET, 15, "Burglary"),
         (PIER_HILL, 10, "Robbery"),
     ):
-        rows += [f"x,{month},Essex Police,Essex Police,{lon},{lat},{street},{code},{name},"
-                 f"{kind},Under investigation," for _ in range(n)]  # fmt: skip
+        rows += [f"{month}-{code}-{j},{month},Essex Police,Essex Police,{lon},{lat},{street},"
+                 f"{code},{name},{kind},Under investigation," for j in range(n)]  # fmt: skip
     lon = rng.uniform(0.68, 0.74, 40)
     lat = rng.uniform(51.53, 51.55, 40)
     for i in range(40):
