@@ -114,22 +114,86 @@ def test_harm_and_crime_type(download, tmp_path, capsys):
     assert code == 0 and stdout == "" and err == ""
     table = pd.read_csv(out / "hotspots.csv")
     assert table.loc[0, "street"] == "On or near Pier Hill"
-    assert table.loc[0, "harm"] == 20 * hs.harm_weights().loc["Robbery"]
+    assert table.loc[0, "weight_sum"] == 20 * hs.harm_weights().loc["Robbery"]
 
 
-def test_errors_are_one_line_with_exit_status_2(download, tmp_path, capsys):
-    code, _, err = _run(capsys, "hotspots", str(download), "--crime-type", "Arson")
-    assert code == 2 and err.count("\n") == 1
-    assert err.startswith("hotspotlib: error: --crime-type 'Arson' is not in these files")
-    assert "Burglary (" in err and "Traceback" not in err
-    code, _, err = _run(capsys, "hotspots", str(tmp_path / "missing.zip"))
-    assert code == 2 and err.count("\n") == 1 and "does not exist" in err
-    code, _, err = _run(capsys, "hotspots", str(download), "--top", "many")
-    assert code == 2 and err.count("\n") == 1 and "invalid int value: 'many'" in err
-    code, _, err = _run(capsys, "hotspots", str(download), "--top", "0", "--out", str(tmp_path))
-    assert code == 2 and err.count("\n") == 1 and "`n` must be" in err
-    code, _, err = _run(capsys, "hotspots", str(download), "--top", "0", "--debug")
-    assert code == 2 and "Traceback (most recent call last)" in err
+def _with_asb(tmp_path: Path, download: Path) -> Path:
+    """The download plus 45 anti-social behaviour incidents at a third point, Station Road."""
+    path = tmp_path / "with_asb.zip"
+    with zipfile.ZipFile(download) as source, zipfile.ZipFile(path, "w") as archive:
+        for name in source.namelist():
+            text = source.read(name).decode()
+            month = name[:7]
+            asb = [
+                f",{month},Essex Police,Essex Police,0.7000,51.5450,On or near Station Road,"
+                "E01000003,Southend 003C,Anti-social behaviour,,"
+            ] * (45 if month == "2024-01" else 0)
+            archive.writestr(name, text + "\n".join(asb) + ("\n" if asb else ""))
+    return path
+
+
+def test_anti_social_behaviour_is_not_counted_as_crime_unless_asked(download, tmp_path, capsys):
+    source = _with_asb(tmp_path, download)
+    out = tmp_path / "out"
+    assert main(["hotspots", str(source), "--top", "3", "--out", str(out), "--quiet"]) == 0
+    table = pd.read_csv(out / "hotspots.csv")
+    assert "On or near Station Road" not in table["street"].tolist()
+    assert table.loc[0, "street"] == "On or near High Street"
+    crimes = hs.read_police_uk(source)
+    kept = crimes[crimes["crime_type"] != "Anti-social behaviour"]
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert f"{len(kept)} crimes (all crime types)" in html
+    assert "45 anti-social behaviour incidents were left out" in html
+    # --include-asb counts them: Station Road's 45 incidents top the list
+    both = tmp_path / "both"
+    argv = ["hotspots", str(source), "--top", "3", "--out", str(both), "--quiet"]
+    assert main([*argv, "--include-asb"]) == 0
+    table = pd.read_csv(both / "hotspots.csv")
+    assert table.loc[0, "street"] == "On or near Station Road" and table.loc[0, "count"] == 45
+    html = (both / "report.html").read_text(encoding="utf-8")
+    assert f"{len(crimes)} crimes (all crime types, of which 45 anti-social" in html
+    assert "left out" not in html
+    # naming the type keeps it too; files of nothing else need the flag
+    argv[3], argv[5] = "1", str(tmp_path / "named")
+    assert main([*argv, "--crime-type", "anti-social behaviour"]) == 0
+    assert pd.read_csv(tmp_path / "named" / "hotspots.csv")["count"].tolist()[0] == 45
+    only = tmp_path / "2024-01-essex-street.csv"
+    only.write_text(HEADER + "\n,2024-01,,,0.7,51.545,On or near X,,,Anti-social behaviour,,\n")
+    code, _, err = _run(capsys, "hotspots", str(only), "--out", str(tmp_path / "asb"))
+    assert code == 2 and "only anti-social behaviour (1 rows)" in err and "--include-asb" in err
+
+
+def test_cell_ids_and_columns_are_those_of_the_python_calls(download, tmp_path):
+    out = tmp_path / "out"
+    argv = ["hotspots", str(download), "--top", "8", "--cell-size-m", "120", "--harm"]
+    assert main([*argv, "--min-separation-m", "50", "--out", str(out), "--quiet"]) == 0
+    table = pd.read_csv(out / "hotspots.csv")
+    crimes = hs.read_police_uk(download)
+    counts = hs.count_events(crimes, hs.make_grid(crimes, cell_size_m=120), weights="harm")
+    places = hs.select_places(counts, n=8, score="weight_sum", min_separation_m=50, crimes=crimes)
+    assert table["cell_id"].tolist() == places.index.tolist()  # indexed by cell_id
+    assert table["hotspot_id"].tolist() == places["rank"].tolist() == list(range(1, 9))
+    for column in ("count", "weight_sum", "cumulative_share", "street", "lsoa_code"):
+        assert table[column].tolist() == pytest.approx(places[column].tolist()), column
+    layer = gpd.read_file(out / "hotspots.gpkg", engine="pyogrio")
+    assert layer.geometry.geom_equals_exact(places.geometry.reset_index(drop=True), 1e-6).all()
+
+
+def test_the_same_month_in_two_downloads_is_refused(download, tmp_path, capsys):
+    folder = tmp_path / "downloads"
+    for name in ("a", "b"):  # the same download unzipped twice under one folder
+        with zipfile.ZipFile(download) as archive:
+            archive.extractall(folder / name)
+    code, _, err = _run(capsys, "hotspots", str(folder), "--out", str(tmp_path / "out"))
+    assert code == 2 and err.count("\n") == 1 and "read from 2 places" in err
+    for name in ("a", "b"):
+        assert str(folder / name / "2024-01" / "2024-01-essex-street.csv") in err
+    # a folder holding a download and its unzipped files reads each crime once
+    (folder / "b").rename(tmp_path / "elsewhere")
+    (folder / "a.zip").write_bytes(download.read_bytes())
+    assert main(["hotspots", str(folder), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert f"{len(hs.read_police_uk(download))} crimes" in html
 
 
 def test_plan_from_the_hotspots_csv(download, tmp_path, capsys):
