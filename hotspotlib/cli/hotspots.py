@@ -15,6 +15,13 @@ from hotspotlib.cli._common import CommandError, Progress, output_folder, report
 
 NAME = "hotspots"
 HELP = "find the top hot spots in police.uk street-level crime files"
+# The library's arguments this command sets, by the option that sets them (for errors).
+FLAGS = {
+    "n": "--top",
+    "cell_size_m": "--cell-size-m",
+    "min_separation_m": "--min-separation-m",
+    "paths": "SOURCE",
+}
 DESCRIPTION = (
     "Read police.uk street-level crime files (a zip as downloaded from data.police.uk, a "
     "folder or one CSV), count crimes on a grid of square cells (the grid Python's "

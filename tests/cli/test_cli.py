@@ -196,6 +196,22 @@ def test_the_same_month_in_two_downloads_is_refused(download, tmp_path, capsys):
     assert f"{len(hs.read_police_uk(download))} crimes" in html
 
 
+def test_errors_are_one_line_with_exit_status_2(download, tmp_path, capsys):
+    code, _, err = _run(capsys, "hotspots", str(download), "--crime-type", "Arson")
+    assert code == 2 and err.count("\n") == 1
+    assert err.startswith("hotspotlib: error: --crime-type 'Arson' is not in these files")
+    assert "Burglary (" in err and "Traceback" not in err
+    code, _, err = _run(capsys, "hotspots", str(tmp_path / "missing.zip"))
+    assert code == 2 and err.count("\n") == 1 and "does not exist" in err
+    code, _, err = _run(capsys, "hotspots", str(download), "--top", "many")
+    assert code == 2 and err.count("\n") == 1 and "invalid int value: 'many'" in err
+    code, _, err = _run(capsys, "hotspots", str(download), "--top", "0", "--out", str(tmp_path))
+    assert code == 2 and err.count("\n") == 1 and "--top must be" in err and "`n`" not in err
+    code, _, err = _run(capsys, "hotspots", str(download), "--top", "0", "--debug")
+    assert code == 2 and "Traceback (most recent call last)" in err
+
+
+
 def test_plan_from_the_hotspots_csv(download, tmp_path, capsys):
     found = tmp_path / "found"
     assert main(["hotspots", str(download), "--top", "6", "--out", str(found), "--quiet"]) == 0
@@ -266,3 +282,35 @@ def test_plan_with_officers_writes_a_visit_timetable(download, tmp_path, capsys)
     late = ["--treated", "1", "--officers", "1", "--shift", "late", "--out", str(out)]
     code, _, err = _run(capsys, "plan", gpkg, *late)
     assert code == 2 and "--shift 'late' is not HH:MM-HH:MM" in err
+
+
+def test_library_errors_name_the_command_options_not_python_arguments(download, tmp_path, capsys):
+    # a grid too fine for memory: the library says "raise `max_cells`", which the command
+    # line cannot pass; the command says which option to change
+    out = str(tmp_path / "out")
+    code, _, err = _run(capsys, "hotspots", str(download), "--cell-size-m", "0.15", "--out", out)
+    assert code == 2 and err.count("\n") == 1
+    assert "over the limit" in err and "Use a larger --cell-size-m" in err
+    assert "max_cells" not in err and "`" not in err
+    places = tmp_path / "places.csv"
+    pd.DataFrame({"hotspot_id": [1, 2, 3]}).to_csv(places, index=False)
+    for date in ("01/02/2025", "2025-13-01", "tomorrow"):  # the help asks for YYYY-MM-DD
+        code, _, err = _run(capsys, "plan", str(places), "--date", date, "--treated", "1")
+        assert code == 2 and err.count("\n") == 1, err
+        assert f"--date {date!r} is not a YYYY-MM-DD date" in err
+        assert "dayfirst" not in err and "`start`" not in err
+    code, _, err = _run(capsys, "plan", str(places), "--treated", "5", "--out", out)
+    assert code == 2 and err.startswith("hotspotlib: error: --treated 5 leaves more places")
+
+
+def test_reword_replaces_python_only_advice():
+    from hotspotlib._validation import require_timestamp
+    from hotspotlib.cli._common import reword
+
+    with pytest.raises(ValueError) as error:
+        require_timestamp("01/02/2025", name="start")
+    assert "dayfirst=True" in str(error.value)  # the library's advice, for Python callers
+    text = reword(error.value, {"start": "--date"})
+    assert text.startswith("--date has dates such as '01/02/2025' that read both")
+    assert text.endswith("write it as YYYY-MM-DD (31 January 2024 is 2024-01-31).")
+    assert "`" not in text
