@@ -58,7 +58,8 @@ def reword(message: object, flags: Mapping[str, str]) -> str:
     for pattern, replacement in _PYTHON_ONLY:  # a few fixed phrases
         text = re.sub(pattern, replacement, text)
     for name, flag in flags.items():  # a command's handful of arguments
-        text = re.sub(rf"`{re.escape(name)}`(=?)", lambda m, f=flag: f + " " * len(m[1]), text)
+        text = re.sub(rf"`{re.escape(name)}`=", f"{flag} ", text)
+        text = text.replace(f"`{name}`", flag)
     return text
 
 

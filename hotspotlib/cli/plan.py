@@ -171,8 +171,7 @@ def _date(text: str | None) -> str:
         return dt.date.fromisoformat(text.strip()).isoformat()
     except ValueError as error:
         raise CommandError(
-            f"--date {text!r} is not a YYYY-MM-DD date; write 31 January 2025 as "
-            "2025-01-31."
+            f"--date {text!r} is not a YYYY-MM-DD date; write 31 January 2025 as 2025-01-31."
         ) from error
 
 

@@ -211,7 +211,6 @@ def test_errors_are_one_line_with_exit_status_2(download, tmp_path, capsys):
     assert code == 2 and "Traceback (most recent call last)" in err
 
 
-
 def test_plan_from_the_hotspots_csv(download, tmp_path, capsys):
     found = tmp_path / "found"
     assert main(["hotspots", str(download), "--top", "6", "--out", str(found), "--quiet"]) == 0
