@@ -86,6 +86,7 @@ def read_police_uk(
         coordinates), ``n_dropped_out_of_range`` (coordinates outside the United
         Kingdom), ``n_relabelled`` (legacy label or slug -> rows mapped),
         ``n_repeated_crime_id`` (rows whose non-blank Crime ID an earlier row has),
+        ``n_anti_social_behaviour`` (rows of that type, kept: see Notes),
         ``harm_scheme`` (the scheme name, or ``"mapping"``), ``harm_table_version``
         (None for a mapping) and ``crs``. pandas keeps ``attrs`` through copies but
         not through every operation: read it straight after loading.
@@ -128,6 +129,13 @@ def read_police_uk(
 
     Notes
     -----
+    police.uk lists anti-social behaviour incidents (no Crime ID) in the street-level
+    files beside the crimes. They are not crimes: they are kept, with harm 0 under the
+    built-in schemes, so a harm map is unchanged by them but a count of events includes
+    them. To count crimes, drop them first:
+    ``crimes[crimes["crime_type"] != "Anti-social behaviour"]``, as the command
+    ``hotspotlib hotspots`` does unless given ``--include-asb``.
+
     Locations are anonymised snap points shared by many crimes, so many events have
     identical coordinates; that is expected, not an error. Very old files (2012) with
     ``Easting``/``Northing`` in British National Grid are read as EPSG:27700. Rows
@@ -154,6 +162,8 @@ def read_police_uk(
     [['Robbery', 365.0], ['Anti-social behaviour', 0.0]]
     >>> crimes.crs.to_epsg(), crimes.attrs["hotspotlib"]["n_read"]
     (27700, 2)
+    >>> crimes.attrs["hotspotlib"]["n_anti_social_behaviour"]
+    1
     >>> import shutil; shutil.rmtree(folder)
     """
     target = target_crs(crs)
@@ -173,6 +183,7 @@ def read_police_uk(
         **counts,
         "n_relabelled": relabelled,
         "n_repeated_crime_id": repeated,
+        "n_anti_social_behaviour": int(table["crime_type"].eq("Anti-social behaviour").sum()),
         "harm_scheme": harm if isinstance(harm, str) else "mapping",
         "harm_table_version": HARM_TABLE_VERSION if isinstance(harm, str) else None,
         "crs": target.to_string(),

@@ -68,6 +68,8 @@ def test_reads_projects_and_weighs(street_file: Path) -> None:
     assert record["n_read"] == 3
     assert record["n_dropped_no_location"] == 1
     assert record["n_dropped_out_of_range"] == 0
+    assert record["n_anti_social_behaviour"] == 1  # kept, and counted
+    assert record["n_repeated_crime_id"] == 0
     assert record["files"] == [str(street_file)]
     assert record["harm_scheme"] == "cchi"
     assert record["harm_table_version"] == hs.HARM_TABLE_VERSION
