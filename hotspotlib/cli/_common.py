@@ -35,6 +35,7 @@ _PYTHON_ONLY: tuple[tuple[str, str], ...] = (
         "write it as YYYY-MM-DD (31 January 2024 is 2024-01-31)",
     ),
     (r",? or pass `date_format=`", ""),
+    (r" See `frame\.attrs\[.*$", ""),  # where Python keeps the counts, and what to do there
 )
 
 
@@ -69,15 +70,20 @@ def fail(message: str) -> NoReturn:
     raise SystemExit(EXIT_ERROR)
 
 
-def _show_warning(
-    message: Warning | str,
-    category: type[Warning],
-    filename: str,
-    lineno: int,
-    file: TextIO | None = None,
-    line: str | None = None,
-) -> None:
-    print(f"hotspotlib: warning: {one_line(message)}", file=sys.stderr)
+def _warning_printer(flags: Mapping[str, str]) -> Callable[..., None]:
+    """Return a ``warnings.showwarning`` printing one reworded line on stderr."""
+
+    def show(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
+        print(f"hotspotlib: warning: {reword(message, flags)}", file=sys.stderr)
+
+    return show
 
 
 def run_command(run: Callable[[argparse.Namespace], None], args: argparse.Namespace) -> int:
@@ -89,7 +95,7 @@ def run_command(run: Callable[[argparse.Namespace], None], args: argparse.Namesp
     """
     flags: Mapping[str, str] = getattr(args, "flags", {})
     with warnings.catch_warnings():
-        warnings.showwarning = _show_warning
+        warnings.showwarning = _warning_printer(flags)
         try:
             run(args)
         except KeyboardInterrupt:

@@ -205,9 +205,9 @@ def _repeated_ids(table: pd.DataFrame) -> int:
             f"read_police_uk kept {n_repeated} of {len(table)} rows whose Crime ID an "
             f"earlier row has too (e.g. {examples}): police.uk files now and then repeat "
             "a record, and a file copied or renamed into two places repeats all of its "
-            "records. Each such row counts as a crime; to count each Crime ID once, use "
-            "`crimes[~crimes['crime_id'].duplicated() | crimes['crime_id'].isna()]`. "
-            "See `frame.attrs['hotspotlib']['n_repeated_crime_id']`.",
+            "records. Each such row counts as a crime. See "
+            "`frame.attrs['hotspotlib']['n_repeated_crime_id']`; to count each Crime ID "
+            "once, keep `crimes[~crimes['crime_id'].duplicated() | crimes['crime_id'].isna()]`.",
             UserWarning,
             stacklevel=3,
         )

@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 import sys
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -313,3 +314,20 @@ def test_reword_replaces_python_only_advice():
     assert text.startswith("--date has dates such as '01/02/2025' that read both")
     assert text.endswith("write it as YYYY-MM-DD (31 January 2024 is 2024-01-31).")
     assert "`" not in text
+
+
+def test_library_warnings_are_one_line_without_python_advice(tmp_path, capsys):
+    source = tmp_path / "2024-01-essex-street.csv"
+    rows = [f"c{i},2024-01,,,0.711,51.538,On or near A,E01,A 01,Robbery,," for i in range(3)]
+    rows += ["c0,2024-01,,,0.712,51.538,On or near B,E01,A 01,Robbery,,"]  # c0 again
+    rows += ["c9,2024-01,,,,,No location,,,Robbery,,"]  # police.uk could not place it
+    source.write_text("\n".join([HEADER, *rows]) + "\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")  # as a shell runs it (the test run makes them errors)
+        code, _, err = _run(capsys, "hotspots", str(source), "--top", "1", "--out", str(tmp_path))
+    assert code == 0, err
+    lines = err.splitlines()
+    assert len(lines) == 2 and all(line.startswith("hotspotlib: warning: ") for line in lines)
+    assert "dropped 1 of 5 rows: 1 without coordinates" in err
+    assert "kept 1 of 4 rows whose Crime ID an earlier row has too (e.g. 'c0')" in err
+    assert "`" not in err and "attrs" not in err
