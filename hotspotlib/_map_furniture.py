@@ -170,22 +170,38 @@ _CORNERS = (
     ("minx", "miny", (-2, -2), "right", "top"),
 )
 _LABEL_GAP_PT = 9.0
+# The outline of a listed place: its distance from the place's edge, its dark line and
+# the white line under it, in points. Half the white line (1 pt) is less than the gap,
+# so neither line reaches into the place.
+_OUTLINE_GAP_PT = 1.6
+_OUTLINE_PT = 0.8
+_OUTLINE_HALO_PT = 2.0
 
 
 def outline_places(axes: Axes, places: Any, labels: Any, *, colour: str = "black") -> None:
     """Outline ``places`` (a GeoDataFrame) on a finished map and number them with ``labels``.
 
+    The outline is drawn just outside each place, ``_OUTLINE_GAP_PT`` points from its
+    edge however large the place is on the figure: a thin dark line on a thin white one,
+    seen on dark and light neighbours alike, which never covers the place's own colour
+    (a 150 m cell on a force-wide map is only a few points across).
+
     Each number sits beside a corner of its place, on a white halo, at the first corner
     whose number does not crowd one already placed (neighbouring places otherwise share
-    a spot); when every corner is crowded the top-right one is used. A white edge under
-    the outline keeps it visible on the darkest cells.
+    a spot); when every corner is crowded the top-right one is used.
     """
     from matplotlib import patheffects
 
-    places.boundary.plot(ax=axes, color="white", linewidth=2.4, zorder=4)  # seen on dark cells
-    places.boundary.plot(ax=axes, color=colour, linewidth=1.0, zorder=4)
-    corners = places.geometry.bounds
+    limits = axes.get_xlim(), axes.get_ylim()
     points_per_pixel = 72.0 / axes.figure.dpi
+    origin, one_unit = axes.transData.transform([(0.0, 0.0), (1.0, 0.0)])
+    points_per_unit = float(np.hypot(*(one_unit - origin))) * points_per_pixel
+    ring = places.geometry.buffer(_OUTLINE_GAP_PT / points_per_unit, join_style="mitre")
+    ring.boundary.plot(ax=axes, color="white", linewidth=_OUTLINE_HALO_PT, zorder=4)
+    ring.boundary.plot(ax=axes, color=colour, linewidth=_OUTLINE_PT, zorder=4)
+    axes.set_xlim(*limits[0])
+    axes.set_ylim(*limits[1])
+    corners = ring.bounds
     placed: list[NDArray[np.float64]] = []
     halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
     for row, label in enumerate(list(labels)):

@@ -372,3 +372,32 @@ def test_image_command_line_map(stable_style: None, tmp_path: Path) -> None:
     drawn = sum(len(c.get_paths()) for c in axes.collections[:1])
     assert drawn == int((counts.count > 0).sum())  # cells without crime are left blank
     _compare(figure, "cli_hotspots", tmp_path)
+
+
+@pytest.mark.parametrize("cell_m", [150.0, 5_000.0])  # a few points across; a third of the map
+def test_place_outlines_stay_outside_the_places(stable_style: None, cell_m: float) -> None:
+    """A listed cell keeps its colour: its outline (and the white under it) lies outside it."""
+    figure, axes = plt.subplots(figsize=(6.0, 6.0), dpi=150)
+    axes.set_xlim(0, 30_000)  # a force-wide map
+    axes.set_ylim(0, 30_000)
+    axes.set_aspect("equal")
+    cells = gpd.GeoDataFrame(
+        geometry=[box(10_000, 10_000, 10_000 + cell_m, 10_000 + cell_m)], crs=27700
+    )
+    _map_furniture.outline_places(axes, cells, [1])
+    assert axes.get_xlim() == (0, 30_000) and axes.get_ylim() == (0, 30_000)
+    halo, line = axes.collections[-2:]
+    assert halo.get_edgecolor()[0].tolist() == [1.0, 1.0, 1.0, 1.0]
+    points_per_metre = (
+        72.0
+        * (axes.transData.transform((1.0, 0.0)) - axes.transData.transform((0.0, 0.0)))[0]
+        / 150.0
+    )
+    cell = cells.geometry.iloc[0]
+    for collection in (halo, line):
+        vertices = np.vstack([path.vertices for path in collection.get_paths()])
+        gap_pt = gpd.GeoSeries.from_xy(*vertices.T).distance(cell).to_numpy() * points_per_metre
+        half_width = collection.get_linewidth()[0] / 2
+        assert gap_pt.min() - half_width > 0.5, (gap_pt.min(), half_width)  # never inside
+        assert gap_pt.max() < 2 * 1.6  # close around it, at any scale
+    plt.close(figure)

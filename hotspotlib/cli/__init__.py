@@ -74,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
             parents=[_shared()],
         )
         module.add_arguments(sub)
-        sub.set_defaults(run=module.run)
+        sub.set_defaults(run=module.run, flags=module.FLAGS)
     return parser
 
 

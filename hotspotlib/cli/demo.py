@@ -10,6 +10,7 @@ from hotspotlib.cli._common import output_folder, report
 
 NAME = "demo"
 HELP = "run the hot-spot policing workflow on a simulated city"
+FLAGS: dict[str, str] = {}  # the demo takes no option a library error could name
 DESCRIPTION = (
     "Simulate a city's crime, find its hot spots, randomise 90 days of patrols, simulate "
     "the patrols' GPS pings and their effect, then measure dose, effect and displacement. "

@@ -15,13 +15,26 @@ from hotspotlib.cli._common import CommandError, Progress, output_folder, report
 
 NAME = "hotspots"
 HELP = "find the top hot spots in police.uk street-level crime files"
+# The library's arguments this command sets, by the option that sets them (for errors).
+FLAGS = {
+    "n": "--top",
+    "cell_size_m": "--cell-size-m",
+    "min_separation_m": "--min-separation-m",
+    "paths": "SOURCE",
+}
 DESCRIPTION = (
     "Read police.uk street-level crime files (a zip as downloaded from data.police.uk, a "
-    "folder or one CSV), count crimes on a grid of square cells and pick the top cells. "
+    "folder or one CSV), count crimes on a grid of square cells (the grid Python's "
+    "make_grid builds over the crimes, so cell ids agree) and pick the top cells. "
+    "Anti-social behaviour is not crime and is left out unless --include-asb is given. "
     "Writes hotspots.csv (opens safely in Excel, with longitude, latitude, LSOA and the "
     "most frequent street of each place), hotspots.gpkg (British National Grid, for QGIS "
-    "or ArcGIS), hotspots.geojson (WGS84, for web maps), hotspots_map.png and report.html."
+    "or ArcGIS), hotspots.geojson (WGS84, for web maps), hotspots_map.png and report.html. "
+    "Their columns are those of select_places: hotspot_id (the rank, 1 = top), count, "
+    "weight_sum (harm), cumulative_share, street, lsoa_code, lsoa_name, longitude, "
+    "latitude and cell_id."
 )
+ASB = "Anti-social behaviour"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,6 +62,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "default: every type)",
     )
     parser.add_argument(
+        "--include-asb",
+        action="store_true",
+        help="count police.uk's anti-social behaviour incidents too (they are not crimes: "
+        "left out by default, and the report says how many)",
+    )
+    parser.add_argument(
         "--min-separation-m",
         type=float,
         default=0.0,
@@ -71,9 +90,12 @@ def run(args: argparse.Namespace) -> None:
         with progress.step("reading police.uk files"):
             crimes = hs.read_police_uk(args.source)
             crimes = _keep_types(crimes, args.crime_type)
+            crimes, n_asb = _without_asb(crimes, args)
         with progress.step("counting crimes per cell"):
-            grid = hs.make_grid(_extent(crimes, args.cell_size_m), cell_size_m=args.cell_size_m)
-            counts = hs.count_events(crimes, grid, weights="harm")
+            grid = hs.make_grid(crimes, cell_size_m=args.cell_size_m)
+            # harm is summed too, unless every crime weighs 0 (anti-social behaviour only)
+            weigh = args.harm or bool(crimes["harm"].to_numpy().any())
+            counts = hs.count_events(crimes, grid, weights="harm" if weigh else None)
         with progress.step("picking the top places"):
             places = hs.select_places(
                 counts,
@@ -94,7 +116,7 @@ def run(args: argparse.Namespace) -> None:
             fig.savefig(out / "hotspots_map.png", dpi=150, bbox_inches="tight")
             written.append(out / "hotspots_map.png")
         with progress.step("writing the report"):
-            written.append(_report(out, crimes, counts, table, args, fig))
+            written.append(_report(out, crimes, counts, table, args, fig, n_asb=n_asb))
     report(args, [str(path) for path in written])
 
 
@@ -115,24 +137,30 @@ def _keep_types(crimes: gpd.GeoDataFrame, wanted: list[str] | None) -> gpd.GeoDa
     return crimes[crimes["crime_type"].isin(keep).to_numpy()]
 
 
-def _extent(crimes: gpd.GeoDataFrame, cell_size_m: float) -> gpd.GeoDataFrame:
-    """Return the crimes' bounding box, one cell wider on every side, as the area to grid."""
-    from shapely.geometry import box
-
-    x0, y0, x1, y1 = crimes.total_bounds
-    margin = max(float(cell_size_m), 0.0)
-    shape = box(x0 - margin, y0 - margin, x1 + margin, y1 + margin)
-    return gpd.GeoDataFrame(geometry=[shape], crs=crimes.crs)
+def _without_asb(crimes: gpd.GeoDataFrame, args: argparse.Namespace) -> tuple[Any, int]:
+    """Leave out anti-social behaviour (not crime) unless asked for; return how many rows."""
+    asked = any(name.strip().casefold() == ASB.casefold() for name in args.crime_type or [])
+    is_asb = crimes["crime_type"].eq(ASB).to_numpy()
+    if args.include_asb or asked or not is_asb.any():
+        return crimes, 0
+    if is_asb.all():
+        raise CommandError(
+            f"the files hold only anti-social behaviour ({int(is_asb.sum()):,} rows), which "
+            "is not crime and is left out by default; pass --include-asb to count it."
+        )
+    return crimes[~is_asb], int(is_asb.sum())
 
 
 def _briefing_table(places: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """One row per place in rank order, with plain column names, ready to export."""
-    table = places.reset_index().rename(
-        columns={"rank": "hotspot_id", "weight_sum": "harm", "cumulative_share": "share_so_far"}
-    )
+    """One row per place in rank order, ready to export, in select_places' column names.
+
+    ``rank`` is written as ``hotspot_id``, the name the trial functions (and ``hotspotlib
+    plan``) give a place's id.
+    """
+    table = places.reset_index().rename(columns={"rank": "hotspot_id"})
     columns = [
-        "hotspot_id", "street", "lsoa_name", "lsoa_code", "count", "harm", "share_so_far",
-        "longitude", "latitude", "cell_id", "geometry",
+        "hotspot_id", "street", "lsoa_name", "lsoa_code", "count", "weight_sum",
+        "cumulative_share", "longitude", "latitude", "cell_id", "geometry",
     ]  # fmt: skip
     table = table[[c for c in columns if c in table.columns]]
     return gpd.GeoDataFrame(table, geometry="geometry", crs=places.crs)
@@ -169,23 +197,34 @@ def _report(
     table: gpd.GeoDataFrame,
     args: argparse.Namespace,
     fig: Any,
+    *,
+    n_asb: int = 0,
 ) -> Path:
     """Write a short HTML report: what was read, how concentrated, the list and the map."""
     from hotspotlib._html import HtmlReport
 
     months = pd.to_datetime(crimes["month"])
-    score = "harm" if args.harm else "count"
+    score = "weight_sum" if args.harm else "count"
     total = float(table[score].sum())
     everything = float(counts.to_frame()["weight_sum" if args.harm else "count"].sum())
     share = total / everything if everything > 0 else np.nan
     n_cells = int((counts.to_frame()["count"] > 0).sum())
     types = ", ".join(args.crime_type) if args.crime_type else "all crime types"
+    kept_asb = int(crimes["crime_type"].eq(ASB).sum())
+    if kept_asb and not args.crime_type:
+        types += f", of which {kept_asb:,} anti-social behaviour incidents"
     page = HtmlReport(title=f"Top {len(table)} hot spots")
     page.text(
         f"{len(crimes):,} crimes ({types}) recorded by police.uk from "
         f"{months.min():%B %Y} to {months.max():%B %Y}, counted on {args.cell_size_m:g} m "
         f"square cells. Crime was recorded in {n_cells:,} cells; the {len(table)} places "
         f"listed hold {share:.0%} of the {'harm' if args.harm else 'crimes'}."
+        + (
+            f" {n_asb:,} anti-social behaviour incidents were left out: police.uk lists "
+            "them with the crimes, but they are not crimes (--include-asb counts them)."
+            if n_asb
+            else ""
+        )
     )
     page.heading("What this means")
     page.text(
@@ -203,11 +242,13 @@ def _report(
             "hotspot_id": "place",
             "lsoa_name": "LSOA",
             "lsoa_code": "LSOA code",
-            "share_so_far": "share so far",
+            "weight_sum": "harm",
+            "cumulative_share": "share so far",
         }
     )
     shown["share so far"] = (100 * shown["share so far"]).round(0).astype("Int64").astype(str) + "%"
-    shown["harm"] = shown["harm"].map("{:,.0f}".format)
+    if "harm" in shown.columns:
+        shown["harm"] = shown["harm"].map("{:,.0f}".format)
     for column in ("longitude", "latitude"):
         shown[column] = shown[column].map("{:.5f}".format)
     page.table(shown.set_index("place"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -14,6 +15,17 @@ from hotspotlib.cli._common import CommandError, Progress, output_folder, report
 
 NAME = "plan"
 HELP = "draw a day's randomised patrol plan from a places file"
+# The library's arguments this command sets, by the option that sets them (for errors).
+FLAGS = {
+    "start": "--date",
+    "treated_per_day": "--treated",
+    "rng": "--seed",
+    "officers": "--officers",
+    "shift_start": "--shift",
+    "shift_end": "--shift",
+    "visit_minutes": "--visit-minutes",
+    "walking_speed_kmh": "--speed-kmh",
+}
 DESCRIPTION = (
     "Draw at random which places get a patrol on one day (the others are that day's "
     "controls), as in a hot-spot patrol trial. The places file is the hotspots.csv or "
@@ -99,7 +111,7 @@ def run(args: argparse.Namespace) -> None:
         with progress.step("reading the places"):
             places = read_places(args.places, args.id_column)
         with progress.step("drawing the plan"):
-            date = args.date or (dt.date.today() + dt.timedelta(days=1)).isoformat()
+            date = _date(args.date)
             draw = hs.assign_days(
                 places, start=date, days=1, treated_per_day=args.treated, rng=args.seed
             )
@@ -147,6 +159,20 @@ def _visits(
     extra = [c for c in ("street", "longitude", "latitude") if c in places.columns]
     timetable = timetable.join(places[extra], on=args.id_column)
     return hs.to_csv(timetable, out / "patrol_visits.csv")
+
+
+def _date(text: str | None) -> str:
+    """Return ``--date`` checked as YYYY-MM-DD (default: tomorrow)."""
+    if text is None:
+        return (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+            raise ValueError(text)
+        return dt.date.fromisoformat(text.strip()).isoformat()
+    except ValueError as error:
+        raise CommandError(
+            f"--date {text!r} is not a YYYY-MM-DD date; write 31 January 2025 as 2025-01-31."
+        ) from error
 
 
 def _shift(text: str, date: str) -> tuple[pd.Timestamp, pd.Timestamp]:

@@ -16,7 +16,7 @@ import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 import numpy as np
@@ -175,7 +175,40 @@ def resolve_paths(paths: PathLike | Iterable[PathLike], *, kind: Kind) -> list[S
         name="paths",
         what="files (each would count its rows twice)",
     )
+    require_one_copy(found, kind=kind)
     return found
+
+
+def require_one_copy(sources: list[Source], *, kind: Kind) -> None:
+    """Refuse two sources of the same police.uk file (one force, month and kind).
+
+    police.uk names each file ``YYYY-MM-force-kind.csv``, once per force, month and kind,
+    so two files of one name hold the same records: two overlapping downloads, or a
+    folder listed with its own zip. Reading both would count every row twice, whether
+    or not the copies are byte for byte the same. Files named otherwise are not compared.
+    """
+    pattern = re.compile(rf"^\d{{4}}-\d{{2}}-.+{re.escape(SUFFIXES[kind])}$")
+    names = pd.Series(
+        [
+            PurePosixPath(source.member).name if source.member else source.path.name
+            for source in sources
+        ],
+        dtype="object",
+    ).str.lower()
+    named = names[names.str.match(pattern.pattern)]
+    repeated = named[named.duplicated(keep=False)]
+    if repeated.empty:
+        return
+    first = repeated.iloc[0]
+    where = [str(sources[i]) for i in repeated.index[repeated.eq(first)]]
+    n_files = int(repeated.nunique())
+    more = f" ({n_files - 1} other police.uk file(s) are read twice too)" if n_files > 1 else ""
+    raise ValueError(
+        f"`paths`: the police.uk {kind} file {first!r} (one force, one month) is read from "
+        f"{len(where)} places: {', '.join(repr(w) for w in where)}{more}; its rows would be "
+        "counted more than once. Keep one copy of each month: pass one download (a folder "
+        "or its zip, not both), or delete the months that overlap from one of them."
+    )
 
 
 def encoding_of(raw: bytes, source: Source) -> str:

@@ -2,9 +2,12 @@
 
 Values that come from input files (a police.uk ``Location``, place or officer ids) can
 start with ``=``, ``+``, ``-`` or ``@``; a spreadsheet opening a CSV runs such a cell as a
-formula. :func:`to_csv` writes those text cells with a leading single quote, which
-spreadsheets show as text, and leaves numbers as numbers. GeoJSON is written in WGS84
-longitude/latitude as RFC 7946 requires; GeoPackage keeps the working CRS.
+formula (spreadsheets skip leading spaces, so ``" =1+1"`` is one too). :func:`to_csv`
+writes those text cells with a leading single quote, which spreadsheets show as text,
+and leaves numbers as numbers. GeoJSON is written in WGS84 longitude/latitude as RFC
+7946 requires; GeoPackage keeps the working CRS. Longitude and latitude are written to
+``LONLAT_DECIMALS`` (6) decimal places, about 0.1 m: coordinates projected to metres and
+back carry float noise (``-2.587899988809744`` for ``-2.5879``) and no more precision.
 """
 
 from __future__ import annotations
@@ -26,6 +29,10 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """First characters a spreadsheet may read as the start of a formula (OWASP CSV injection)."""
 
 _PLAIN_NUMBER = r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?"
+
+LONLAT_DECIMALS = 6
+"""Decimal places of the longitude and latitude written: 1e-6 degree is about 0.1 m."""
+_LONLAT = ("longitude", "latitude")
 
 
 def _check_frame(frame: object, *, geo: bool) -> None:
@@ -69,9 +76,12 @@ def _safe_text(column: pd.Series) -> pd.Series:
         text = column.str  # NaN for cells that are not strings
     except AttributeError:  # no text at all (e.g. an object column of numbers)
         return column
-    # na=False, not fillna: pandas 2.2-2.3 warn when fillna downcasts object results
+    # na=False, not fillna: pandas 2.2-2.3 warn when fillna downcasts object results;
+    # a formula after leading spaces (" =1+1") runs too, a number after them (" -5") is one
+    stripped = text.lstrip()
     risky = text.startswith(FORMULA_STARTS, na=False).astype(bool)
-    risky &= ~text.fullmatch(_PLAIN_NUMBER, na=False).astype(bool)
+    risky |= stripped.str.startswith(FORMULA_STARTS, na=False).astype(bool)
+    risky &= ~stripped.str.fullmatch(_PLAIN_NUMBER, na=False).astype(bool)
     if not risky.any():
         return column
     safe = column.astype(object).copy()
@@ -80,8 +90,17 @@ def _safe_text(column: pd.Series) -> pd.Series:
 
 
 def _safe_label(label: object) -> object:
-    text = str(label)
-    return "'" + text if isinstance(label, str) and text.startswith(FORMULA_STARTS) else label
+    if not isinstance(label, str):
+        return label
+    return "'" + label if _safe_text(pd.Series([label], dtype=object)).iloc[0] != label else label
+
+
+def _rounded_lonlat(frame: pd.DataFrame) -> pd.DataFrame:
+    """Round numeric ``longitude``/``latitude`` columns to ``LONLAT_DECIMALS`` (a copy)."""
+    numeric = [c for c in _LONLAT if c in frame.columns and pd.api.types.is_float_dtype(frame[c])]
+    if not numeric:
+        return frame
+    return frame.assign(**{c: frame[c].round(LONLAT_DECIMALS) for c in numeric})
 
 
 def _with_lonlat(frame: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -89,7 +108,7 @@ def _with_lonlat(frame: gpd.GeoDataFrame) -> pd.DataFrame:
     lon, lat = lonlat(frame.geometry)  # areas and cells by a point inside, in their CRS
     table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
     table = table.drop(columns=[c for c in ("longitude", "latitude") if c in table.columns])
-    return table.assign(longitude=lon, latitude=lat)
+    return table.assign(longitude=lon, latitude=lat)  # rounded by the caller
 
 
 def to_csv(frame: pd.DataFrame, path: PathLike, *, index: bool | None = None) -> Path:
@@ -98,13 +117,17 @@ def to_csv(frame: pd.DataFrame, path: PathLike, *, index: bool | None = None) ->
     Text cells that start with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
     (which Excel, LibreOffice and Google Sheets may run as a formula) are written with
     a leading single quote (``'=1+2``), which spreadsheets show as text; the same goes
-    for column names and index labels. Numbers stay numbers: a negative number, or text
-    that is a plain number such as ``"-5"``, is written as it is. A GeoDataFrame is
+    for column names and index labels, and for text whose first character after leading
+    spaces is one of those (``" =1+1"``), since spreadsheets skip the spaces. Numbers
+    stay numbers: a negative number, or text that is a plain number such as ``"-5"``,
+    is written as it is. A GeoDataFrame is
     written with ``longitude`` and ``latitude`` columns in WGS84 (EPSG:4326) in place
     of its geometry; areas and cells are placed by their centroid, or by a point inside
     them (``representative_point``) where the centroid falls outside, and any existing
-    ``longitude``/``latitude`` columns are replaced by the geometry's. Lines end in CRLF
-    as RFC 4180 says, and cells holding a line break are quoted.
+    ``longitude``/``latitude`` columns are replaced by the geometry's. Float
+    ``longitude`` and ``latitude`` columns are written to 6 decimal places (about
+    0.1 m; ``LONLAT_DECIMALS``). Lines end in CRLF as RFC 4180 says, and cells holding a
+    line break are quoted.
 
     Parameters
     ----------
@@ -165,6 +188,7 @@ def to_csv(frame: pd.DataFrame, path: PathLike, *, index: bool | None = None) ->
         )
     if index:
         table = table.reset_index()
+    table = _rounded_lonlat(table)
     safe = pd.DataFrame({i: _safe_text(table.iloc[:, i]) for i in range(table.shape[1])})
     safe.columns = [_safe_label(c) for c in table.columns]
     # CRLF line ends (RFC 4180) also make the writer quote cells holding \r or \n
@@ -177,7 +201,9 @@ def to_geojson(frame: gpd.GeoDataFrame, path: PathLike) -> Path:
 
     RFC 7946 fixes GeoJSON coordinates to WGS84 (EPSG:4326); web maps and most tools
     read them so. The frame is reprojected on the way out (it is not modified); use
-    :func:`to_geopackage` to keep the projected CRS, in metres.
+    :func:`to_geopackage` to keep the projected CRS, in metres. Coordinates, and float
+    ``longitude``/``latitude`` columns, are written to 6 decimal places (about 0.1 m),
+    the precision RFC 7946 suggests.
 
     Parameters
     ----------
@@ -222,7 +248,12 @@ def to_geojson(frame: gpd.GeoDataFrame, path: PathLike) -> Path:
     _require_crs(frame)
     target = _check_path(path, (".geojson", ".json"))
     target.unlink(missing_ok=True)
-    frame.to_crs(4326).to_file(target, driver="GeoJSON", engine="pyogrio")
+    _rounded_lonlat(frame.to_crs(4326)).to_file(
+        target,
+        driver="GeoJSON",
+        engine="pyogrio",
+        layer_options={"COORDINATE_PRECISION": LONLAT_DECIMALS},
+    )
     return target
 
 
@@ -230,7 +261,8 @@ def to_geopackage(frame: gpd.GeoDataFrame, path: PathLike, *, layer: str | None 
     """Write a GeoDataFrame to a GeoPackage layer in its own (working) CRS.
 
     GeoPackage stores the CRS with the data, so a layer in British National Grid
-    metres (or any projected CRS) opens in QGIS or ArcGIS where it belongs.
+    metres (or any projected CRS) opens in QGIS or ArcGIS where it belongs. Float
+    ``longitude``/``latitude`` columns are written to 6 decimal places (about 0.1 m).
 
     Parameters
     ----------
@@ -278,5 +310,6 @@ def to_geopackage(frame: gpd.GeoDataFrame, path: PathLike, *, layer: str | None 
     _require_crs(frame)
     target = _check_path(path, (".gpkg",))
     require_type(layer, (str, type(None)), name="layer", expected="a str (a layer name) or None")
-    frame.to_file(target, driver="GPKG", layer=layer or target.stem, engine="pyogrio")
+    layer_name = layer or target.stem
+    _rounded_lonlat(frame).to_file(target, driver="GPKG", layer=layer_name, engine="pyogrio")
     return target

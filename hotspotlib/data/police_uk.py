@@ -9,6 +9,7 @@ files into one projected GeoDataFrame with a harm weight per crime.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -87,6 +88,8 @@ def read_police_uk(
         ``n_read`` (rows in the files), ``n_dropped_no_location`` (rows without
         coordinates), ``n_dropped_out_of_range`` (coordinates outside the United
         Kingdom), ``n_relabelled`` (legacy label or slug -> rows mapped),
+        ``n_repeated_crime_id`` (rows whose non-blank Crime ID an earlier row has),
+        ``n_anti_social_behaviour`` (rows of that type, kept: see Notes),
         ``harm_scheme`` (the scheme name, or ``"mapping"``), ``harm_table_version``
         (None for a mapping) and ``crs``. pandas keeps ``attrs`` through copies but
         not through every operation: read it straight after loading.
@@ -98,6 +101,8 @@ def read_police_uk(
         it could not place with blank coordinates) and rows outside the United
         Kingdom (longitude -9 to 2.5, latitude 49.5 to 61; for Easting/Northing files,
         0-700 km east and 0-1,300 km north). The warning gives the numbers.
+        When a non-blank Crime ID is on more than one row: the rows are kept (police.uk
+        files do now and then repeat a record) and counted in ``n_repeated_crime_id``.
 
     Raises
     ------
@@ -107,7 +112,12 @@ def read_police_uk(
         A path, folder, pattern or zip that finds no street-level file.
     ValueError
         An empty file, a file that is neither UTF-8 nor Windows-1252, a broken zip,
-        a file without ``Month``, ``Crime type`` or coordinate columns,
+        the same police.uk file (one force, month and kind, such as
+        ``2024-02-essex-street.csv``) found in two places, say two downloads whose
+        months overlap or a folder listed with its own zip (the message names both:
+        keep one copy; refused even when the copies are identical, since reading both
+        would count each crime twice), a file without ``Month``, ``Crime type`` or
+        coordinate columns,
         non-numeric coordinates, a month that is not ``YYYY-MM`` (the message names the
         file), no rows left or none with usable coordinates, a crime type without
         a harm weight (the message lists them with counts: pass a mapping covering
@@ -122,6 +132,13 @@ def read_police_uk(
 
     Notes
     -----
+    police.uk lists anti-social behaviour incidents (no Crime ID) in the street-level
+    files beside the crimes. They are not crimes: they are kept, with harm 0 under the
+    built-in schemes, so a harm map is unchanged by them but a count of events includes
+    them. To count crimes, drop them first:
+    ``crimes[crimes["crime_type"] != "Anti-social behaviour"]``, as the command
+    ``hotspotlib hotspots`` does unless given ``--include-asb``.
+
     Locations are anonymised snap points shared by many crimes, so many events have
     identical coordinates; that is expected, not an error. Very old files (2012) with
     ``Easting``/``Northing`` in British National Grid are read as EPSG:27700. Rows
@@ -148,6 +165,8 @@ def read_police_uk(
     [['Robbery', 365.0], ['Anti-social behaviour', 0.0]]
     >>> crimes.crs.to_epsg(), crimes.attrs["hotspotlib"]["n_read"]
     (27700, 2)
+    >>> crimes.attrs["hotspotlib"]["n_anti_social_behaviour"]
+    1
     >>> import shutil; shutil.rmtree(folder)
     """
     target = target_crs(crs)
@@ -158,6 +177,7 @@ def read_police_uk(
     table = table.loc[keep].reset_index(drop=True)
     table["month"] = parse_month(table["month"], files[keep].reset_index(drop=True))
     relabelled = _relabel(table)
+    repeated = _repeated_ids(table)
     table["harm"] = apply_harm(table, scheme=harm).to_numpy()
     events = gpd.GeoDataFrame(table, geometry=gpd.points_from_xy(xs, ys), crs=target)
     events.attrs["hotspotlib"] = {
@@ -165,12 +185,37 @@ def read_police_uk(
         "files": [str(source) for source in sources],
         **counts,
         "n_relabelled": relabelled,
+        "n_repeated_crime_id": repeated,
+        "n_anti_social_behaviour": int(table["crime_type"].eq("Anti-social behaviour").sum()),
         "harm_scheme": harm if isinstance(harm, str) else "mapping",
         "harm_table_version": HARM_TABLE_VERSION if isinstance(harm, str) else None,
         "crs": target.to_string(),
         "month_columns": ["month"],  # months read as their 1st day: not dates
     }
     return events
+
+
+def _repeated_ids(table: pd.DataFrame) -> int:
+    """Count the rows whose non-blank Crime ID an earlier row has; warn when there are any."""
+    if "crime_id" not in table.columns:
+        return 0
+    ids = table["crime_id"].str.strip()
+    ids = ids[ids.notna() & ids.ne("")]
+    again = ids.duplicated()
+    n_repeated = int(again.sum())
+    if n_repeated:
+        examples = ", ".join(repr(i) for i in ids[again].unique()[:2])
+        warnings.warn(
+            f"read_police_uk kept {n_repeated} of {len(table)} rows whose Crime ID an "
+            f"earlier row has too (e.g. {examples}): police.uk files now and then repeat "
+            "a record, and a file copied or renamed into two places repeats all of its "
+            "records. Each such row counts as a crime. See "
+            "`frame.attrs['hotspotlib']['n_repeated_crime_id']`; to count each Crime ID "
+            "once, keep `crimes[~crimes['crime_id'].duplicated() | crimes['crime_id'].isna()]`.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return n_repeated
 
 
 def _relabel(table: pd.DataFrame) -> dict[str, int]:

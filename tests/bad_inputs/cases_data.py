@@ -29,6 +29,9 @@ def folder() -> Path:
     (root / "text-coords.csv").write_text(f"{HEADER}\na1,2024-01,east,51.538,X,Robbery\n")
     (root / "good.csv").write_text(good, encoding="utf-8")
     (root / "no-folder").mkdir()
+    for download in ("overlap/a", "overlap/b"):  # two downloads holding the same month
+        (root / download).mkdir(parents=True)
+        (root / download / "2024-01-essex-street.csv").write_text(good, encoding="utf-8")
     with zipfile.ZipFile(root / "no-csv.zip", "w") as archive:
         archive.writestr("2024-01/readme.txt", "no crimes here")
     (root / "broken.zip").write_bytes(b"PK\x03\x04 truncated")
@@ -259,6 +262,13 @@ CASES = [
         "broken zip",
         lambda: hs.read_police_uk(folder() / "broken.zip"),
         "`paths`: the file .*broken.zip.* not a readable zip",
+    ),
+    Case(
+        "read_police_uk",
+        "one force-month in two downloads",
+        lambda: hs.read_police_uk(folder() / "overlap"),
+        r"`paths`: the police.uk street file '2024-01-essex-street.csv' .* is read from 2 "
+        r"places: .*overlap/a/2024-01-essex-street.csv', .*overlap/b/.*Keep one copy",
     ),
     Case(
         "read_police_uk",

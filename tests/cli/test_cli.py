@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 import sys
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -32,8 +33,8 @@ def _rows(month: str, rng: np.random.Generator) -> list[str]:
         (HIGH_STREET, 15, "Burglary"),
         (PIER_HILL, 10, "Robbery"),
     ):
-        rows += [f"x,{month},Essex Police,Essex Police,{lon},{lat},{street},{code},{name},"
-                 f"{kind},Under investigation," for _ in range(n)]  # fmt: skip
+        rows += [f"{month}-{code}-{j},{month},Essex Police,Essex Police,{lon},{lat},{street},"
+                 f"{code},{name},{kind},Under investigation," for j in range(n)]  # fmt: skip
     lon = rng.uniform(0.68, 0.74, 40)
     lat = rng.uniform(51.53, 51.55, 40)
     for i in range(40):
@@ -114,7 +115,86 @@ def test_harm_and_crime_type(download, tmp_path, capsys):
     assert code == 0 and stdout == "" and err == ""
     table = pd.read_csv(out / "hotspots.csv")
     assert table.loc[0, "street"] == "On or near Pier Hill"
-    assert table.loc[0, "harm"] == 20 * hs.harm_weights().loc["Robbery"]
+    assert table.loc[0, "weight_sum"] == 20 * hs.harm_weights().loc["Robbery"]
+
+
+def _with_asb(tmp_path: Path, download: Path) -> Path:
+    """The download plus 45 anti-social behaviour incidents at a third point, Station Road."""
+    path = tmp_path / "with_asb.zip"
+    with zipfile.ZipFile(download) as source, zipfile.ZipFile(path, "w") as archive:
+        for name in source.namelist():
+            text = source.read(name).decode()
+            month = name[:7]
+            asb = [
+                f",{month},Essex Police,Essex Police,0.7000,51.5450,On or near Station Road,"
+                "E01000003,Southend 003C,Anti-social behaviour,,"
+            ] * (45 if month == "2024-01" else 0)
+            archive.writestr(name, text + "\n".join(asb) + ("\n" if asb else ""))
+    return path
+
+
+def test_anti_social_behaviour_is_not_counted_as_crime_unless_asked(download, tmp_path, capsys):
+    source = _with_asb(tmp_path, download)
+    out = tmp_path / "out"
+    assert main(["hotspots", str(source), "--top", "3", "--out", str(out), "--quiet"]) == 0
+    table = pd.read_csv(out / "hotspots.csv")
+    assert "On or near Station Road" not in table["street"].tolist()
+    assert table.loc[0, "street"] == "On or near High Street"
+    crimes = hs.read_police_uk(source)
+    kept = crimes[crimes["crime_type"] != "Anti-social behaviour"]
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert f"{len(kept)} crimes (all crime types)" in html
+    assert "45 anti-social behaviour incidents were left out" in html
+    # --include-asb counts them: Station Road's 45 incidents top the list
+    both = tmp_path / "both"
+    argv = ["hotspots", str(source), "--top", "3", "--out", str(both), "--quiet"]
+    assert main([*argv, "--include-asb"]) == 0
+    table = pd.read_csv(both / "hotspots.csv")
+    assert table.loc[0, "street"] == "On or near Station Road" and table.loc[0, "count"] == 45
+    html = (both / "report.html").read_text(encoding="utf-8")
+    assert f"{len(crimes)} crimes (all crime types, of which 45 anti-social" in html
+    assert "left out" not in html
+    # naming the type keeps it too; files of nothing else need the flag
+    argv[3], argv[5] = "1", str(tmp_path / "named")
+    assert main([*argv, "--crime-type", "anti-social behaviour"]) == 0
+    assert pd.read_csv(tmp_path / "named" / "hotspots.csv")["count"].tolist()[0] == 45
+    only = tmp_path / "2024-01-essex-street.csv"
+    only.write_text(HEADER + "\n,2024-01,,,0.7,51.545,On or near X,,,Anti-social behaviour,,\n")
+    code, _, err = _run(capsys, "hotspots", str(only), "--out", str(tmp_path / "asb"))
+    assert code == 2 and "only anti-social behaviour (1 rows)" in err and "--include-asb" in err
+
+
+def test_cell_ids_and_columns_are_those_of_the_python_calls(download, tmp_path):
+    out = tmp_path / "out"
+    argv = ["hotspots", str(download), "--top", "8", "--cell-size-m", "120", "--harm"]
+    assert main([*argv, "--min-separation-m", "50", "--out", str(out), "--quiet"]) == 0
+    table = pd.read_csv(out / "hotspots.csv")
+    crimes = hs.read_police_uk(download)
+    counts = hs.count_events(crimes, hs.make_grid(crimes, cell_size_m=120), weights="harm")
+    places = hs.select_places(counts, n=8, score="weight_sum", min_separation_m=50, crimes=crimes)
+    assert table["cell_id"].tolist() == places.index.tolist()  # indexed by cell_id
+    assert table["hotspot_id"].tolist() == places["rank"].tolist() == list(range(1, 9))
+    for column in ("count", "weight_sum", "cumulative_share", "street", "lsoa_code"):
+        assert table[column].tolist() == pytest.approx(places[column].tolist()), column
+    layer = gpd.read_file(out / "hotspots.gpkg", engine="pyogrio")
+    assert layer.geometry.geom_equals_exact(places.geometry.reset_index(drop=True), 1e-6).all()
+
+
+def test_the_same_month_in_two_downloads_is_refused(download, tmp_path, capsys):
+    folder = tmp_path / "downloads"
+    for name in ("a", "b"):  # the same download unzipped twice under one folder
+        with zipfile.ZipFile(download) as archive:
+            archive.extractall(folder / name)
+    code, _, err = _run(capsys, "hotspots", str(folder), "--out", str(tmp_path / "out"))
+    assert code == 2 and err.count("\n") == 1 and "read from 2 places" in err
+    for name in ("a", "b"):
+        assert str(folder / name / "2024-01" / "2024-01-essex-street.csv") in err
+    # a folder holding a download and its unzipped files reads each crime once
+    (folder / "b").rename(tmp_path / "elsewhere")
+    (folder / "a.zip").write_bytes(download.read_bytes())
+    assert main(["hotspots", str(folder), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert f"{len(hs.read_police_uk(download))} crimes" in html
 
 
 def test_errors_are_one_line_with_exit_status_2(download, tmp_path, capsys):
@@ -127,7 +207,7 @@ def test_errors_are_one_line_with_exit_status_2(download, tmp_path, capsys):
     code, _, err = _run(capsys, "hotspots", str(download), "--top", "many")
     assert code == 2 and err.count("\n") == 1 and "invalid int value: 'many'" in err
     code, _, err = _run(capsys, "hotspots", str(download), "--top", "0", "--out", str(tmp_path))
-    assert code == 2 and err.count("\n") == 1 and "`n` must be" in err
+    assert code == 2 and err.count("\n") == 1 and "--top must be" in err and "`n`" not in err
     code, _, err = _run(capsys, "hotspots", str(download), "--top", "0", "--debug")
     assert code == 2 and "Traceback (most recent call last)" in err
 
@@ -202,3 +282,52 @@ def test_plan_with_officers_writes_a_visit_timetable(download, tmp_path, capsys)
     late = ["--treated", "1", "--officers", "1", "--shift", "late", "--out", str(out)]
     code, _, err = _run(capsys, "plan", gpkg, *late)
     assert code == 2 and "--shift 'late' is not HH:MM-HH:MM" in err
+
+
+def test_library_errors_name_the_command_options_not_python_arguments(download, tmp_path, capsys):
+    # a grid too fine for memory: the library says "raise `max_cells`", which the command
+    # line cannot pass; the command says which option to change
+    out = str(tmp_path / "out")
+    code, _, err = _run(capsys, "hotspots", str(download), "--cell-size-m", "0.15", "--out", out)
+    assert code == 2 and err.count("\n") == 1
+    assert "over the limit" in err and "Use a larger --cell-size-m" in err
+    assert "max_cells" not in err and "`" not in err
+    places = tmp_path / "places.csv"
+    pd.DataFrame({"hotspot_id": [1, 2, 3]}).to_csv(places, index=False)
+    for date in ("01/02/2025", "2025-13-01", "tomorrow"):  # the help asks for YYYY-MM-DD
+        code, _, err = _run(capsys, "plan", str(places), "--date", date, "--treated", "1")
+        assert code == 2 and err.count("\n") == 1, err
+        assert f"--date {date!r} is not a YYYY-MM-DD date" in err
+        assert "dayfirst" not in err and "`start`" not in err
+    code, _, err = _run(capsys, "plan", str(places), "--treated", "5", "--out", out)
+    assert code == 2 and err.startswith("hotspotlib: error: --treated 5 leaves more places")
+
+
+def test_reword_replaces_python_only_advice():
+    from hotspotlib._validation import require_timestamp
+    from hotspotlib.cli._common import reword
+
+    with pytest.raises(ValueError) as error:
+        require_timestamp("01/02/2025", name="start")
+    assert "dayfirst=True" in str(error.value)  # the library's advice, for Python callers
+    text = reword(error.value, {"start": "--date"})
+    assert text.startswith("--date has dates such as '01/02/2025' that read both")
+    assert text.endswith("write it as YYYY-MM-DD (31 January 2024 is 2024-01-31).")
+    assert "`" not in text
+
+
+def test_library_warnings_are_one_line_without_python_advice(tmp_path, capsys):
+    source = tmp_path / "2024-01-essex-street.csv"
+    rows = [f"c{i},2024-01,,,0.711,51.538,On or near A,E01,A 01,Robbery,," for i in range(3)]
+    rows += ["c0,2024-01,,,0.712,51.538,On or near B,E01,A 01,Robbery,,"]  # c0 again
+    rows += ["c9,2024-01,,,,,No location,,,Robbery,,"]  # police.uk could not place it
+    source.write_text("\n".join([HEADER, *rows]) + "\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")  # as a shell runs it (the test run makes them errors)
+        code, _, err = _run(capsys, "hotspots", str(source), "--top", "1", "--out", str(tmp_path))
+    assert code == 0, err
+    lines = err.splitlines()
+    assert len(lines) == 2 and all(line.startswith("hotspotlib: warning: ") for line in lines)
+    assert "dropped 1 of 5 rows: 1 without coordinates" in err
+    assert "kept 1 of 4 rows whose Crime ID an earlier row has too (e.g. 'c0')" in err
+    assert "`" not in err and "attrs" not in err

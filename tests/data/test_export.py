@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -71,8 +72,10 @@ def test_geodataframe_is_written_with_wgs84_longitude_latitude(tmp_path: Path) -
     back = pd.read_csv(hs.to_csv(points, tmp_path / "points.csv"))
     assert list(back.columns) == ["location", "longitude", "latitude"]
     expected = points.to_crs(4326)
-    np.testing.assert_allclose(back["longitude"], expected.geometry.x, atol=1e-9)
-    np.testing.assert_allclose(back["latitude"], expected.geometry.y, atol=1e-9)
+    # written to 6 decimals (0.1 m): within half a millionth of a degree
+    np.testing.assert_allclose(back["longitude"], expected.geometry.x, rtol=0, atol=5e-7)
+    np.testing.assert_allclose(back["latitude"], expected.geometry.y, rtol=0, atol=5e-7)
+    assert back["longitude"].tolist() == expected.geometry.x.round(6).tolist()
     assert back["location"].tolist() == ["'=evil", "High St"]
     assert points.crs.to_epsg() == 27700 and "geometry" in points.columns
 
@@ -147,3 +150,37 @@ def test_geojson_is_wgs84_and_geopackage_keeps_the_crs(tmp_path: Path) -> None:
 def test_bad_arguments(tmp_path: Path, call, error, match) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(error, match=match):
         call(tmp_path)
+
+
+def test_a_formula_after_leading_spaces_is_quoted(tmp_path: Path) -> None:
+    # spreadsheets skip the spaces and run what follows; a number after them stays text
+    # as it was written, a plain number
+    frame = pd.DataFrame({" =label": [" =1+1", "  @SUM(A1)", " \t-2+3", " -5", " ok"]})
+    rows = read_cells(hs.to_csv(frame, tmp_path / "out.csv"))
+    assert rows[0] == ["' =label"]
+    assert [r[0] for r in rows[1:]] == ["' =1+1", "'  @SUM(A1)", "' \t-2+3", " -5", " ok"]
+
+
+def test_longitude_and_latitude_are_written_to_six_decimals(tmp_path: Path) -> None:
+    # a police.uk point read into British National Grid and written back out
+    street = tmp_path / "2024-01-avon-and-somerset-street.csv"
+    street.write_text(
+        "Crime ID,Month,Longitude,Latitude,Location,Crime type\n"
+        "c1,2024-01,-2.5879,51.4545,On or near Broad Street,Burglary\n"
+    )
+    crimes = hs.read_police_uk(street)
+    assert hs.data.export._with_lonlat(crimes)["longitude"].iloc[0] != -2.5879  # float noise
+    rows = read_cells(hs.to_csv(crimes, tmp_path / "crimes.csv"))
+    header, values = rows[0], rows[1]
+    assert values[header.index("longitude")] == "-2.5879"
+    assert values[header.index("latitude")] == "51.4545"
+    # GeoJSON coordinates and longitude/latitude columns; a GeoPackage's columns
+    cells = hs.select_places(hs.count_events(crimes, hs.make_grid(crimes, cell_size_m=150)), n=1)
+    text = hs.to_geojson(cells, tmp_path / "cells.geojson").read_text()
+    numbers = [float(n) for n in re.findall(r"-?\d+\.\d+", text)]
+    assert numbers and all(round(n, 6) == n for n in numbers)
+    layer = gpd.read_file(hs.to_geopackage(cells, tmp_path / "cells.gpkg"), engine="pyogrio")
+    assert layer["longitude"].tolist() == [round(cells["longitude"].iloc[0], 6)]
+    assert layer.geometry.iloc[0].equals(cells.geometry.iloc[0])  # metres kept as they are
+    plain = pd.DataFrame({"longitude": [-2.587899988809744], "latitude": [51.45450001]})
+    assert read_cells(hs.to_csv(plain, tmp_path / "plain.csv"))[1] == ["-2.5879", "51.4545"]

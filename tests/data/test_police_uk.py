@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import glob
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -17,9 +18,13 @@ HEADER = (
 )
 
 
+_CRIME_IDS = itertools.count()
+
+
 def row(crime_type: str, lon: object = 0.711, lat: object = 51.538, month: str = "2024-01") -> str:
     return (
-        f"abc123,{month},Essex Police,Essex Police,{lon},{lat},On or near High Street,"
+        f"abc{next(_CRIME_IDS)},{month},Essex Police,Essex Police,{lon},{lat},"
+        "On or near High Street,"
         f"E01000001,Southend 001A,{crime_type},Under investigation,"
     )
 
@@ -63,6 +68,8 @@ def test_reads_projects_and_weighs(street_file: Path) -> None:
     assert record["n_read"] == 3
     assert record["n_dropped_no_location"] == 1
     assert record["n_dropped_out_of_range"] == 0
+    assert record["n_anti_social_behaviour"] == 1  # kept, and counted
+    assert record["n_repeated_crime_id"] == 0
     assert record["files"] == [str(street_file)]
     assert record["harm_scheme"] == "cchi"
     assert record["harm_table_version"] == hs.HARM_TABLE_VERSION

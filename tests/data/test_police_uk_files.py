@@ -14,7 +14,7 @@ HEADER = "Crime ID,Month,Longitude,Latitude,Location,Crime type"
 
 
 def csv_text(month: str, force: str, n: int, location: str = "On or near High Street") -> str:
-    rows = [f"{force}{i},{month},0.711,51.538,{location},Robbery" for i in range(n)]
+    rows = [f"{force}{month}-{i},{month},0.711,51.538,{location},Robbery" for i in range(n)]
     return "\n".join([HEADER, *rows]) + "\n"
 
 
