@@ -66,6 +66,38 @@ def test_crossover_mde_and_sample_size_are_inverse():
         hs.minimum_detectable_effect(n=5, control_rate=0.01, design="crossover")
 
 
+@pytest.mark.parametrize(
+    ("mu", "k", "n", "share"),
+    [(0.1, 1.0, 1_800, 0.4), (0.5, 0.3, 1_800, 0.5), (2.0, 0.0, 300, 0.25)],
+)
+def test_crossover_mde_has_80_percent_power_in_statsmodels(mu, k, n, share):
+    # Peer: Zhu & Lakkis's Wald test of two independent NB2 rates with the variance at the
+    # alternative (statsmodels method_var="alt"): the patrolled place-days at mu * IRR
+    # against the others at mu. It counts the far tail too (about 1e-6 here).
+    from statsmodels.stats.rates import power_negbin_ratio_2indep
+
+    mde = hs.minimum_detectable_effect(
+        n=n, control_rate=mu, dispersion=k, design="crossover", treated_share=share
+    )
+    power = power_negbin_ratio_2indep(
+        mu * mde.irr,
+        mu,
+        n * share,
+        nobs_ratio=(1 - share) / share,
+        dispersion=k,
+        method_var="alt",
+        return_results=False,
+    )
+    assert power == pytest.approx(0.8, abs=1e-4)
+    three = hs.sample_size(
+        control_rate=mu, irr=0.8, dispersion=k, design="crossover", n_arms=3, p_adjust=None
+    )
+    each = power_negbin_ratio_2indep(
+        mu * 0.8, mu, three.n / 3, dispersion=k, method_var="alt", return_results=False
+    )
+    assert each == pytest.approx(0.8, abs=1e-4)
+
+
 # (places, patrolled a day, control rate per place-day, k, days or None, IRR or None):
 # days given -> the closed form's MDE is simulated; IRR given -> its sample size in days.
 CROSSOVERS = [
