@@ -176,7 +176,7 @@ def variance_parts(design: str, irr: float, v: dict[str, Any]) -> tuple[float, f
     -----
     Each arm contributes the variance of the log of its mean count,
     ``Var(log ybar) ~ (1/(t mu) + k) / n_arm`` for NB2 counts with mean ``t mu``
-    (delta method; Zhu and Lakkis 2014, eq. 2, domain reference section 3.4), at that
+    (delta method; Zhu and Lakkis 2014; domain reference section 3.4), at that
     arm's own rate: ``mu0`` in control, ``mu0 * irr`` in a treatment arm. A crossover
     with place fixed effects compares each place's treated and control days, so with
     shares ``p1`` (treated) and ``p0`` (control) of ``n`` place-days::

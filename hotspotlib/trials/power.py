@@ -214,7 +214,8 @@ def sample_size(
     -----
     Each arm contributes the variance of the log of its mean count, ``(1/(t mu) + k)``
     divided by its units, at the arm's own rate: ``mu0`` in control and ``mu0 * irr``
-    in a treatment arm (the delta method for NB2 counts, [1]_ eq. 2). A crossover with
+    in a treatment arm (the delta method for NB2 counts, [1]_; statsmodels'
+    ``power_negbin_ratio_2indep`` with ``method_var="alt"`` agrees). A crossover with
     place fixed effects compares treated with control place-days, shares ``p`` and
     ``p0`` (``1 - p`` with two arms), so per place-day
     ``V = DE * [(1/(t mu0) + k) / p0 + (1/(t mu0 irr) + k) / p]``. Using ``mu0`` for
