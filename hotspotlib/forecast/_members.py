@@ -25,6 +25,7 @@ from hotspotlib._validation import (
 from hotspotlib.forecast.recency import window_counts
 from hotspotlib.forecast.self_exciting import self_exciting
 from hotspotlib.forecast.shrinkage import shrunken_counts
+from hotspotlib.hotspots.density.surface import DensitySurface
 from hotspotlib.hotspots.grid.cells import Grid
 from hotspotlib.metrics._ranking import spread_ties, tie_starts
 
@@ -79,6 +80,11 @@ def named(methods: Any) -> dict[str, Method]:
 
 def member_scores(name: str, output: Any, n_cells: int) -> NDArray[np.float64]:
     """One finite score per cell from a method's output (array, surface or counts)."""
+    if isinstance(output, DensitySurface):  # its raster is not in the grid's cell order
+        raise TypeError(
+            f"Method {name!r} returned a DensitySurface; return its densities in the "
+            "grid's cell order instead: `hs.kde(train, grid=grid, ...).values_for(grid)`."
+        )
     raw = getattr(output, "scores", None)
     if raw is None:
         raw = getattr(output, "count", output)

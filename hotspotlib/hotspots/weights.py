@@ -91,12 +91,20 @@ def default_band_m(xy: NDArray[np.float64]) -> float:
 
 
 def band_offsets(
-    cell_size_m: float, radius_m: float, *, kernel: bool = False
+    cell_size_m: float,
+    radius_m: float,
+    *,
+    kernel: bool = False,
+    extent: tuple[int, int] | None = None,
 ) -> NDArray[np.float64]:
     """Return the square-lattice stencil of a distance band or quartic kernel.
 
     The stencil is a ``(2R + 1, 2R + 1)`` array with R = floor(radius / cell size),
-    holding the weight of each lattice offset. The centre (self-weight) is 1.
+    holding the weight of each lattice offset. The centre (self-weight) is 1. With
+    ``extent=(n_rows, n_cols)`` (the lattice's), offsets reach at most ``n_rows - 1``
+    rows and ``n_cols - 1`` columns: farther ones meet only cells outside the lattice,
+    which count as zeros, so the sums are the same and a radius wider than the lattice
+    costs no more memory than the lattice itself.
 
     Examples
     --------
@@ -109,9 +117,13 @@ def band_offsets(
            [1, 1, 1],
            [0, 1, 0]])
     """
-    reach = int(np.floor(radius_m * (1 + BAND_TOLERANCE) / cell_size_m))
-    steps = np.arange(-reach, reach + 1, dtype=float)
-    distance = cell_size_m * np.hypot(steps[:, None], steps[None, :])
+    reach = int(min(np.floor(radius_m * (1 + BAND_TOLERANCE) / cell_size_m), 2**62))
+    reach_rows = reach_cols = reach
+    if extent is not None:
+        reach_rows, reach_cols = min(reach, extent[0] - 1), min(reach, extent[1] - 1)
+    rows = np.arange(-reach_rows, reach_rows + 1, dtype=float)
+    cols = np.arange(-reach_cols, reach_cols + 1, dtype=float)
+    distance = cell_size_m * np.hypot(rows[:, None], cols[None, :])
     if kernel:
         ratio = distance / radius_m
         return np.where(ratio < 1.0, (1.0 - ratio**2) ** 2, 0.0)

@@ -25,6 +25,8 @@ from hotspotlib._validation import (
     require_unique,
     wall_clock,
 )
+from hotspotlib.hotspots.density.surface import DensitySurface
+from hotspotlib.hotspots.grid.cells import Grid
 from hotspotlib.hotspots.grid.counts import EventCounts
 
 __all__ = ["ForecastMethod", "local_times", "name_methods", "parse_origins", "per_cell"]
@@ -103,8 +105,28 @@ def parse_origins(origins: Any, zone: Any, dayfirst: bool | None) -> list[pd.Tim
     return sorted(pd.Timestamp(stamp) for stamp in parsed)
 
 
-def per_cell(result: Any, *, name: str, n_cells: int) -> Any:
-    """Return the per-cell scores of a method's answer (array, Series, or a result)."""
+def per_cell(result: Any, *, name: str, grid: Grid | gpd.GeoDataFrame) -> Any:
+    """Return the per-cell scores of a method's answer (array, Series, or a result).
+
+    A :class:`DensitySurface` gives its densities at ``grid``'s cells, in the order of
+    ``grid.cells`` (:meth:`DensitySurface.values_for`, which refuses a surface on another
+    lattice); it scores a Grid only, not places.
+    """
+    n_cells = grid.n_cells if isinstance(grid, Grid) else len(grid)
+    if isinstance(result, DensitySurface):
+        if not isinstance(grid, Grid):
+            raise TypeError(
+                f"`methods[{name!r}]` returned a DensitySurface, which scores the cells of "
+                "a Grid, but the cells here are a GeoDataFrame of places. Return the "
+                "densities at the places, e.g. `surface.sample(places.representative_point())`."
+            )
+        return require_array(
+            result.values_for(grid),
+            name=f"methods[{name!r}] densities at the grid's cells",
+            length=n_cells,
+            fix="Some cells lie outside the surface: make it on these cells, e.g. "
+            "`hs.kde(train, grid=grid, ...)`.",
+        )
     if isinstance(result, EventCounts):
         values: Any = result.count
     elif hasattr(result, "scores"):

@@ -170,8 +170,10 @@ def rolling_evaluation(
         Functions ``f(training_events, origin) -> scores``, named by the mapping's keys
         (or by their ``__name__``). ``scores`` is one value per cell (array or Series
         indexed by cell id), or a result holding them: anything with a ``scores``
-        attribute (e.g. :class:`hotspotlib.forecast.ForecastSurface`) or an
-        :class:`~hotspotlib.hotspots.grid.counts.EventCounts`.
+        attribute (e.g. :class:`hotspotlib.forecast.ForecastSurface`), an
+        :class:`~hotspotlib.hotspots.grid.counts.EventCounts`, or, on a Grid, a
+        :class:`~hotspotlib.DensitySurface` on its lattice (e.g. ``hs.kde(train,
+        grid=grid)``; its densities at the grid's cells).
     time : str
         Column of ``events`` with the event times.
     origins : sequence of dates
@@ -293,10 +295,9 @@ def rolling_evaluation(
     n_boot = require_draws(n_bootstrap, name="n_bootstrap")
     level = require_probability(confidence, name="confidence")
     generator = as_rng(rng)
-    n_cells = grid.n_cells if isinstance(grid, Grid) else len(grid)
 
     def score(name: str, method: Any, train: gpd.GeoDataFrame, origin: pd.Timestamp) -> Any:
-        return per_cell(method(train, origin), name=name, n_cells=n_cells)
+        return per_cell(method(train, origin), name=name, grid=grid)
 
     run = run_origins(
         events,

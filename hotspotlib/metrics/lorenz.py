@@ -349,8 +349,8 @@ def concentration_share(
     --------
     >>> from hotspotlib.metrics import concentration_share
     >>> result = concentration_share([10, 8, 2, 0, 0, 0, 0, 0, 0, 0], share=[0.5, 0.2])
-    >>> result.places_share.tolist()
-    [0.1, 0.2]
+    >>> result.places_share.tolist()  # the busiest place alone holds half the crime
+    [0.1, 0.1]
     >>> result.crime_share.round(2).tolist()
     [1.0, 0.9]
     """

@@ -159,9 +159,6 @@ def unit_variance(design: str, irr: float, v: dict[str, Any]) -> float:
     """Variance of the log IRR times n (n = units per treatment arm, or place-days)."""
     mu0, k, t = v["control_rate"], v["dispersion"], v["exposure"]
     two_equal = v["n_arms"] == 2 and v["control_ratio"] == 1.0
-    if design == "crossover" and v["n_arms"] == 2:
-        p = v["treated_share"]
-        return float(v["design_effect"] * (1 / (t * mu0) + k) / (p * (1 - p)))
     if design != "crossover" and two_equal:
         heterogeneity = 2 * k * (1 - v["correlation"])
         return float(v["design_effect"] * (1 / (t * mu0) + 1 / (t * mu0 * irr) + heterogeneity))
@@ -174,10 +171,26 @@ def variance_parts(design: str, irr: float, v: dict[str, Any]) -> tuple[float, f
     Parallel designs: n is places per treatment arm, the control arm has
     ``control_ratio * n``. Crossovers: n is place-days, shares ``control_share`` and
     ``treated_share`` (per treatment arm).
+
+    Notes
+    -----
+    Each arm contributes the variance of the log of its mean count,
+    ``Var(log ybar) ~ (1/(t mu) + k) / n_arm`` for NB2 counts with mean ``t mu``
+    (delta method; Zhu and Lakkis 2014; domain reference section 3.4), at that
+    arm's own rate: ``mu0`` in control, ``mu0 * irr`` in a treatment arm. A crossover
+    with place fixed effects compares each place's treated and control days, so with
+    shares ``p1`` (treated) and ``p0`` (control) of ``n`` place-days::
+
+        n Var(beta) = DE * [(1/(t mu0) + k) / p0 + (1/(t mu0 irr) + k) / p1]
+
+    which is the domain reference's first-order sketch ``(1/mu + k) / (p (1 - p))``
+    when ``irr = 1`` and ``p0 = 1 - p``; at ``irr < 1`` the treated days carry fewer
+    events and more variance, so the sketch (the control rate for both arms) was
+    optimistic.
     """
     mu0, k, t, de = v["control_rate"], v["dispersion"], v["exposure"], v["design_effect"]
     if design == "crossover":
-        per_day = de * (1 / (t * mu0) + k)
-        return per_day / v["control_share"], per_day / v["treated_share"]
+        control = de * (1 / (t * mu0) + k) / v["control_share"]
+        return control, de * (1 / (t * mu0 * irr) + k) / v["treated_share"]
     half = k * (1 - v["correlation"])
     return de * (1 / (t * mu0) + half) / v["control_ratio"], de * (1 / (t * mu0 * irr) + half)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import hotspotlib as hs
@@ -49,3 +50,40 @@ def test_equal_to_in_memory_exact_kde(kernel, bandwidth_m, tile, units, weights)
     np.testing.assert_allclose(density.values, expected.values, rtol=0, atol=1e-12 * peak)
     assert density.attrs["n_events"] == len(events)
     assert events.equals(before)
+
+
+@pytest.mark.parametrize(
+    ("x", "cell_size_m", "expected"),
+    [
+        (200.0, 100.0, 4 * 3 / np.pi / 1.5**2 * (1 - 0.5 / 1.5**2) ** 2),  # corner: 1.027
+        (150.0, 100.0, None),  # on a centre: 0.969 (the midpoint sum below)
+        (200.0, 10.0, 1.0),  # cells 1/15 of the bandwidth: the sum is the integral, 1
+    ],
+)
+def test_one_event_per_cell_sum_is_the_midpoint_sum_of_the_kernel(x, cell_size_m, expected):
+    # per_cell = density at the centre x cell area, so one event sums to the midpoint
+    # rule of the 150 m quartic kernel (not exactly 1), as hs.kde does on the same cells.
+    n = int(400 / cell_size_m)
+    lattice = scale.Lattice(
+        origin_x=cell_size_m / 2,
+        origin_y=cell_size_m / 2,
+        cell_size_m=cell_size_m,
+        n_rows=n,
+        n_cols=n,
+        crs=27700,
+    )
+    event = pd.DataFrame({"x": [x], "y": [x]})
+    total = float(
+        scale.kde(event, lattice, bandwidth_m=150, units="per_cell", tile=max(2, n // 2)).sum()
+    )
+    centres = (np.arange(n) + 0.5) * cell_size_m
+    r2 = (centres[:, None] - x) ** 2 + (centres[None, :] - x) ** 2
+    midpoint = float(
+        np.sum(np.where(r2 < 150**2, 3 / (np.pi * 150**2) * (1 - r2 / 150**2) ** 2, 0))
+        * cell_size_m**2
+    )
+    assert total == pytest.approx(midpoint, rel=1e-12)
+    if expected is not None:
+        assert total == pytest.approx(expected, abs=2e-3)
+    if cell_size_m == 100.0:
+        assert abs(total - 1) > 0.02  # a bandwidth of 1.5 cells: a few percent off 1

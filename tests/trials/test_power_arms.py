@@ -96,8 +96,9 @@ def test_crossover_with_three_arms_uses_each_arms_share():
         n_places=21,
     )
     assert three.parameters["treated_share"] == pytest.approx(1 / 3)
-    # Var = (1/mu + k)(1/p0 + 1/p1) per place-day
-    expected = (stats.norm.ppf(0.975) + stats.norm.ppf(0.8)) ** 2 * (10 + 1) * 6 / np.log(0.8) ** 2
+    # Var = (1/mu + k)/p0 + (1/(mu IRR) + k)/p1 per place-day, each arm at its own rate
+    per_day = (10 + 1) * 3 + (10 / 0.8 + 1) * 3
+    expected = (stats.norm.ppf(0.975) + stats.norm.ppf(0.8)) ** 2 * per_day / np.log(0.8) ** 2
     assert three.n == pytest.approx(expected)
     assert three.days == pytest.approx(expected / 21)
     assert three.counts["n_control"] == pytest.approx(expected / 3)

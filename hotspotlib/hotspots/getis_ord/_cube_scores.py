@@ -127,7 +127,7 @@ def _cube_sums(
     raster[:, rows, cols] = cube
     mask = np.zeros((grid.n_rows, grid.n_cols))
     mask[rows, cols] = 1.0
-    stencil = band_offsets(grid.cell_size_m, band)
+    stencil = band_offsets(grid.cell_size_m, band, extent=(grid.n_rows, grid.n_cols))
     through_time = ndimage.correlate1d(raster, temporal, axis=0, mode="constant", cval=0.0)
     ndimage.correlate(through_time, stencil[None, :, :], output=raster, mode="constant", cval=0.0)
     lag = raster[:, rows, cols]  # sums of counts: whole numbers, exact in floats

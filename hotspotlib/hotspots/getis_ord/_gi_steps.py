@@ -248,6 +248,7 @@ def _lattice_stencil(
     if weights not in _LATTICE_KINDS:
         return None
     size = grid.cell_size_m
+    extent = (grid.n_rows, grid.n_cols)  # a band wider than the grid: the grid's reach
     if weights == "queen":
         stencil, text, band = np.ones((3, 3)), "queen contiguity on the square grid", size * 2**0.5
     elif weights == "rook":
@@ -257,11 +258,11 @@ def _lattice_stencil(
     elif distance_m is None:
         rook = lattice_sums(grid, np.zeros(units.n), band_offsets(size, size))
         band = size if (rook.n_neighbours > 0).all() else default_band_m(units.centroids())
-        stencil = band_offsets(size, band)
+        stencil = band_offsets(size, band, extent=extent)
         text = f"binary distance band d <= {band:g} m between cell centres (every cell a neighbour)"
     else:
         band = require_positive(distance_m, name="distance_m")
-        stencil = band_offsets(size, band, kernel=weights == "kernel")
+        stencil = band_offsets(size, band, kernel=weights == "kernel", extent=extent)
         text = (
             f"quartic kernel, R = {band:g} m between cell centres"
             if weights == "kernel"

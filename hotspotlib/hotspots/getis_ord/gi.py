@@ -143,10 +143,14 @@ def gi_star(
 
     On a square grid with a distance band, queen, rook or kernel weights the sums are
     correlations of the raster with one stencil (no weights matrix); they equal the
-    sparse-matrix results. With whole-number values (counts) and 0/1 weights, Gi* z, p,
-    q and bins are computed once per distinct pair of neighbourhood sum and weight sum
-    (a few thousand on a city grid) and gathered back: the same values, in a fraction
-    of the time on millions of cells. Islands (no neighbour besides themselves) get NaN z and p,
+    sparse-matrix results. A ``distance_m`` wider than the grid gives a stencil only
+    as wide as the grid (offsets beyond it meet only cells outside, zeros in the sums),
+    so the answer is the one the full band would give, without the memory: 10,000 km on
+    a 250 m grid is every cell's neighbourhood, not an 80,001-cell-wide stencil. With
+    whole-number values (counts) and 0/1 weights, Gi* z, p, q and bins are computed once
+    per distinct pair of neighbourhood sum and weight sum (a few thousand on a city grid)
+    and gathered back: the same values, in a fraction of the time on millions of cells.
+    Islands (no neighbour besides themselves) get NaN z and p,
     bin 0, and are counted in ``n_islands``; they do not count as tests for the FDR.
 
     References

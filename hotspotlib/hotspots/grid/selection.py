@@ -82,7 +82,9 @@ def select_places(
         top 1% of the cells (rounded up). Give ``n`` or ``share``.
     score : str, optional
         Column to rank by, highest first; NaN or infinite scores are never picked.
-        Required for a GeoDataFrame; for a result, its default score.
+        Default: for a GeoDataFrame, its ``score`` column (as in
+        ``ForecastSurface.to_frame()``), required when it has none; for a result, its
+        default score.
     events : str, optional
         Column of the events each place was scored from (its training-window count):
         places with none come after places with any. Default: the result's own tally
@@ -254,8 +256,18 @@ def _ranked_frame(source: Any, score: str | None) -> tuple[gpd.GeoDataFrame, str
         expected="a GeoDataFrame of places or a result with to_frame() (e.g. EventCounts)",
     )
     if isinstance(source, gpd.GeoDataFrame):
+        if score is None and "score" in source.columns:
+            score = "score"  # e.g. ForecastSurface.to_frame()
+        layout = {"row", "col", "area_share", "cell_id"}  # a grid's columns, not scores
+        numeric = [str(c) for c in source.select_dtypes("number").columns if c not in layout]
         column = require_given(
-            score, name="score", when="`source` is a GeoDataFrame", fix="Name its score column."
+            score,
+            name="score",
+            when="`source` is a GeoDataFrame without a `score` column",
+            fix=f"Name the column to rank by, e.g. score={numeric[0]!r} (numeric columns: "
+            f"{', '.join(numeric[:8])}{', ...' if len(numeric) > 8 else ''})."
+            if numeric
+            else "It has no numeric column: add one to rank by and name it.",
         )
         frame = source
     else:

@@ -207,3 +207,23 @@ def test_a_rank_the_source_already_had_is_kept() -> None:
     assert picked["rank"].tolist() == [1, 2]  # the order picked
     assert picked["source_rank"].tolist() == [1, 3]  # cell 2 is skipped: it touches cell 1
     assert "rank" in frame.columns and frame["rank"].tolist() == [4, 1, 2, 3]
+
+
+def test_a_frame_with_a_score_column_is_ranked_by_it(city):
+    grid = hs.make_grid(city.boundary, cell_size_m=300)
+    forecast = hs.recency_counts(city.events, grid, origin="2024-10-01", half_life_days=30)
+    from_frame = hs.select_places(forecast.to_frame(), n=10)
+    assert from_frame.index.tolist() == hs.select_places(forecast, n=10).index.tolist()
+    scores = forecast.to_frame()["score"]
+    assert (
+        from_frame.index.tolist()
+        == scores.sort_values(ascending=False, kind="stable").index[:10].tolist()
+    )
+
+
+def test_a_frame_without_a_score_column_names_its_columns_in_the_message():
+    frame = _counts().to_frame()  # row, col, area_share, count
+    with pytest.raises(ValueError, match=r"without a `score` column.*score='count'"):
+        hs.select_places(frame, n=2)
+    with pytest.raises(ValueError, match="no numeric column"):
+        hs.select_places(frame[["geometry"]], n=2)
