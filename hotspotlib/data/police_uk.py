@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from hotspotlib._options import HarmScheme
+from hotspotlib._warnings import HotspotlibWarning
 from hotspotlib.data._files import read_tables, resolve_paths
 from hotspotlib.data._police_uk_common import parse_month, place, target_crs
 from hotspotlib.data.harm import (
@@ -212,7 +213,7 @@ def _repeated_ids(table: pd.DataFrame) -> int:
             "records. Each such row counts as a crime. See "
             "`frame.attrs['hotspotlib']['n_repeated_crime_id']`; to count each Crime ID "
             "once, keep `crimes[~crimes['crime_id'].duplicated() | crimes['crime_id'].isna()]`.",
-            UserWarning,
+            HotspotlibWarning,
             stacklevel=3,
         )
     return n_repeated
