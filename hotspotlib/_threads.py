@@ -11,6 +11,11 @@ It only ever lowers the limit (one thread is the least there is), so a limit the
 set is kept or lowered during the call and restored after it. Nested and concurrent
 uses share one limit: the first to enter sets it and the last to leave restores it, so
 a fit running in one thread cannot hand back a limit another thread still relies on.
+OpenBLAS built without OpenMP has one pool for the process, and threadpoolctl (3.8 on)
+lets only one thread set it: the first to set a limit, until it lets go. So each
+setting and restoring lets go straight after; otherwise the thread that ran the first
+fit would keep hold, and a restore from another thread, or the caller's own limits,
+would silently do nothing.
 
 Finding the loaded libraries takes about 10 ms with a full scientific stack imported,
 more than many fits, so the list is kept and found again only when modules have been
@@ -53,6 +58,17 @@ def _controller() -> ThreadpoolController:
     return controller
 
 
+def _let_go() -> None:
+    """Let other threads set OpenBLAS's limits again, if this thread holds them."""
+    import threadpoolctl
+
+    release = getattr(
+        getattr(threadpoolctl, "OpenBLASController", None), "clear_controlling_thread", None
+    )
+    if release is not None:  # threadpoolctl < 3.8 lets every thread set the limits
+        release()
+
+
 @contextmanager
 def single_thread_blas() -> Iterator[None]:
     """Run the ``with`` block with every BLAS library limited to one thread.
@@ -65,6 +81,7 @@ def single_thread_blas() -> Iterator[None]:
     with _lock:
         if _depth == 0:
             _limiter = _controller().limit(limits=_limit, user_api="blas")
+            _let_go()
         _depth += 1
     try:
         yield
@@ -74,3 +91,4 @@ def single_thread_blas() -> Iterator[None]:
             if _depth == 0:
                 _limiter.restore_original_limits()
                 _limiter = None
+                _let_go()

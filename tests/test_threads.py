@@ -7,6 +7,7 @@ import threading
 import numpy as np
 import pandas as pd
 import pytest
+import threadpoolctl
 from threadpoolctl import ThreadpoolController, threadpool_info, threadpool_limits
 
 import hotspotlib as hs
@@ -110,6 +111,91 @@ def test_concurrent_uses_restore_when_the_last_leaves(monkeypatch):
         worker.join(10)
     assert after_first_left == [("limit", 1, "blas")]
     assert pools.calls == [("limit", 1, "blas"), "restore"]
+
+
+_OPENBLAS = getattr(threadpoolctl, "OpenBLASController", None)
+_ONE_THREAD_IN_CHARGE = hasattr(_OPENBLAS, "clear_controlling_thread") and any(
+    lib["internal_api"] == "openblas" and lib.get("threading_layer") != "openmp"
+    for lib in threadpool_info()
+)
+needs_one_thread_in_charge = pytest.mark.skipif(
+    not _ONE_THREAD_IN_CHARGE or max(_threads_now(), default=1) < 2,
+    reason="needs an OpenBLAS that takes limits from one thread (threadpoolctl >= 3.8), 2+ threads",
+)
+
+
+@pytest.fixture
+def nobody_in_charge():
+    """Start as a fresh process does: no thread holds OpenBLAS's limits."""
+    _OPENBLAS.clear_controlling_thread(force=True)
+    yield
+    _OPENBLAS.clear_controlling_thread(force=True)
+
+
+def _in_worker(body, *, stay: threading.Event) -> threading.Thread:
+    """Run ``body`` in a thread that stays alive until ``stay`` is set (a pool worker)."""
+
+    def run() -> None:
+        body()
+        stay.wait(10)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    return worker
+
+
+@needs_one_thread_in_charge
+def test_a_fit_in_a_worker_thread_leaves_the_caller_in_charge(nobody_in_charge):
+    # OpenBLAS takes limits only from the thread that first set one until it lets go:
+    # a fit that kept hold would make the caller's own limits silently do nothing
+    before = _threads_now()
+    done, stay = threading.Event(), threading.Event()
+
+    def fit() -> None:
+        with single_thread_blas():
+            pass
+        done.set()
+
+    worker = _in_worker(fit, stay=stay)
+    try:
+        done.wait(10)
+        assert _threads_now() == before
+        with threadpool_limits(limits=1, user_api="blas"):
+            assert set(_threads_now()) == {1}, "the caller's limit was ignored"
+        assert _threads_now() == before
+    finally:
+        stay.set()
+        worker.join(10)
+
+
+@needs_one_thread_in_charge
+def test_concurrent_fits_in_threads_put_the_limits_back(nobody_in_charge):
+    # the first fit in leaves first; the last one out must be able to restore
+    before = _threads_now()
+    first_in, second_in, first_out, second_out = (threading.Event() for _ in range(4))
+    stay = threading.Event()
+
+    def first() -> None:
+        with single_thread_blas():
+            first_in.set()
+            second_in.wait(10)
+        first_out.set()
+
+    def second() -> None:
+        first_in.wait(10)
+        with single_thread_blas():
+            second_in.set()
+            first_out.wait(10)
+        second_out.set()
+
+    workers = [_in_worker(first, stay=stay), _in_worker(second, stay=stay)]
+    try:
+        second_out.wait(10)
+        assert _threads_now() == before, "the one-thread limit outlived the fits"
+    finally:
+        stay.set()
+        for worker in workers:
+            worker.join(10)
 
 
 def _recording(monkeypatch: pytest.MonkeyPatch) -> list[int]:
