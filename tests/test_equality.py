@@ -3,6 +3,7 @@ equal to NaN and differences in dtype, index, names or CRS counted."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from hypothesis.extra import numpy as hnp
 from scipy import sparse
 from shapely.geometry import Point
 
+import hotspotlib as hs
 from hotspotlib._equality import fields_equal, values_equal
 from hotspotlib._frozen import ReadOnlyDict, frozen_mapping
 
@@ -157,3 +159,23 @@ def test_a_float_array_equals_its_copy_and_not_a_changed_one(
         i = where % values.size
         changed.flat[i] = 0.0 if not np.isfinite(values.flat[i]) or values.flat[i] != 0 else 1.0
         assert not values_equal(values, changed)
+
+
+def test_allocations_rerun_in_another_second_compare_equal(monkeypatch) -> None:
+    """The audit trail records when an allocation was made; == compares the allocation."""
+    import hotspotlib.trials._draws as draws
+
+    first = hs.assign_arms(range(30), rng=0)
+
+    class Later(datetime.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime.datetime(2031, 1, 1, tzinfo=tz)
+
+    monkeypatch.setattr(draws._dt, "datetime", Later)
+    again = hs.assign_arms(range(30), rng=0)
+    assert again.audit["created_utc"] != first.audit["created_utc"]
+    assert again == first
+    assert hs.assign_arms(range(30), rng=1) != first
+    days = hs.assign_days(range(6), start="2025-01-01", days=10, treated_per_day=2, rng=0)
+    assert days == hs.assign_days(range(6), start="2025-01-01", days=10, treated_per_day=2, rng=0)

@@ -62,7 +62,8 @@ class ArmAssignment(FrozenResult):
     design : str
         ``"complete"``, ``"block"`` or ``"stratified"``.
     audit : Mapping
-        Seed, algorithm, library version and time of allocation.
+        Seed, algorithm, library version and time of allocation. Not compared by ``==``:
+        two allocations are equal when they allocate the same, whenever made.
     place_column : str
         Name of the place index in :meth:`to_frame`.
 
@@ -82,7 +83,7 @@ class ArmAssignment(FrozenResult):
     block: NDArray[np.int64]
     n_per_block: NDArray[np.int64]
     design: str
-    audit: Mapping[str, Any] = field(default_factory=dict)
+    audit: Mapping[str, Any] = field(default_factory=dict, compare=False)
     place_column: str = PLACE
 
     _title: ClassVar[str] = "Random assignment of places to arms"

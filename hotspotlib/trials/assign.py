@@ -70,7 +70,8 @@ class PlaceAssignment(FrozenResult):
         Target share treated.
     audit : Mapping
         Seed, generator state (when a Generator was passed), algorithm, library version,
-        time of allocation, number of draws and the re-randomisation rule.
+        time of allocation, number of draws and the re-randomisation rule. Not compared by ``==``:
+        two allocations are equal when they allocate the same, whenever made.
     balance_covariates : numpy.ndarray or None
         Covariates used for re-randomisation (kept to re-draw under the same rule).
     balance_threshold : float or None
@@ -94,7 +95,7 @@ class PlaceAssignment(FrozenResult):
     n_treated_per_block: NDArray[np.int64]
     design: str
     treated_share: float
-    audit: Mapping[str, Any] = field(default_factory=dict)
+    audit: Mapping[str, Any] = field(default_factory=dict, compare=False)
     balance_covariates: NDArray[np.float64] | None = None
     balance_threshold: float | None = None
     place_column: str = PLACE

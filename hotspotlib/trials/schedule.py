@@ -62,7 +62,8 @@ class DayAssignment(FrozenResult):
     max_consecutive_control : int or None
         The longest run of control days allowed for a place, if constrained.
     audit : Mapping
-        Seed, algorithm, library version, time of allocation, restarts.
+        Seed, algorithm, library version, time of allocation, restarts. Not compared by ``==``:
+        two allocations are equal when they allocate the same, whenever made.
     place_column : str
         Name of the place column in :meth:`to_frame` (the places' index name, or
         ``"hotspot_id"``).
@@ -90,7 +91,7 @@ class DayAssignment(FrozenResult):
     block: NDArray[np.int64]
     treated_per_day: NDArray[np.int64]
     max_consecutive_control: int | None
-    audit: Mapping[str, Any] = field(default_factory=dict)
+    audit: Mapping[str, Any] = field(default_factory=dict, compare=False)
     place_column: str = PLACE
     arms: tuple[str, ...] | None = None
     arm_codes: NDArray[np.int64] | None = None
