@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import geopandas as gpd
@@ -25,14 +25,13 @@ from hotspotlib._validation import (
     require_within,
 )
 from hotspotlib.forecast._common import require_grid
-from hotspotlib.forecast._members import (
-    default_methods,
-    hit_rates,
-    member_scores,
-    named,
-    normalise,
-    simplex,
+from hotspotlib.forecast._ensemble_weights import (
+    Method,
+    best_weights,
+    run_members,
+    validation_windows,
 )
+from hotspotlib.forecast._members import default_methods, named, simplex
 from hotspotlib.forecast.surface import ForecastSurface
 from hotspotlib.hotspots.grid.cells import Grid
 from hotspotlib.hotspots.grid.counts import locate_events
@@ -40,7 +39,6 @@ from hotspotlib.hotspots.grid.counts import locate_events
 __all__ = ["ensemble"]
 
 Combine = Literal["rank", "mean"]
-Method = Callable[[gpd.GeoDataFrame, pd.Timestamp], Any]
 
 
 def ensemble(
@@ -193,7 +191,7 @@ def ensemble(
         "`method_weights=None` (equal) or a mapping of weights",
     )  # fmt: skip
     train = events[before]
-    final = _run(members, train, moment, grid.n_cells, combine)
+    final = run_members(members, train, moment, grid.n_cells, combine)
     counts = {
         "n_events": len(events),
         "n_used": int(before.sum()),
@@ -206,7 +204,7 @@ def ensemble(
     if fixed is not None:
         weights, source = fixed, "given" if method_weights is not None else "equal"
     else:
-        windows, counts["n_validation_skipped"] = _validation_windows(
+        windows, counts["n_validation_skipped"] = validation_windows(
             members, train, stamps[before], position[before], moment, span, n_windows,
             grid.n_cells, combine,
         )  # fmt: skip
@@ -221,7 +219,7 @@ def ensemble(
         candidates = simplex(len(names), step, grid.n_cells)
         counts["n_candidates"] = len(candidates)
         size = grid.cells["area_share"].to_numpy(dtype=float)
-        weights, single, ensemble_rate = _best_weights(candidates, windows, size, shares)
+        weights, single, ensemble_rate = best_weights(candidates, windows, size, shares)
         source = "validation"
         rates = dict(zip(names, single.tolist(), strict=True))
     chosen = dict(zip(names, np.asarray(weights, dtype=float).tolist(), strict=True))
@@ -307,76 +305,11 @@ def _notes(parameters: dict[str, Any], counts: dict[str, int], floor: float) -> 
     return tuple(notes)
 
 
-def _validation_windows(
-    members: dict[str, Method],
-    train: gpd.GeoDataFrame,
-    stamps: pd.Series,
-    cell: NDArray[np.int64],
-    moment: pd.Timestamp,
-    span: pd.Timedelta,
-    n_windows: int,
-    n_cells: int,
-    combine: str,
-) -> tuple[list[tuple[NDArray[np.float64], NDArray[np.float64]]], int]:
-    """Members' scores and the observed counts on each window before the origin.
-
-    A window with no earlier event or no event in the cells is skipped (and counted).
-    """
-    windows: list[tuple[NDArray[np.float64], NDArray[np.float64]]] = []
-    skipped = 0
-    for k in range(n_windows, 0, -1):  # a handful of validation windows
-        start = moment - k * span
-        earlier = (stamps < start).to_numpy()
-        inside = (stamps >= start).to_numpy() & (stamps < start + span).to_numpy()
-        observed = np.bincount(cell[inside & (cell >= 0)], minlength=n_cells).astype(float)
-        if not earlier.any() or observed.sum() == 0:
-            skipped += 1
-            continue
-        windows.append((_run(members, train[earlier], start, n_cells, combine), observed))
-    return windows, skipped
-
-
-def _best_weights(
-    candidates: NDArray[np.float64],
-    windows: list[tuple[NDArray[np.float64], NDArray[np.float64]]],
-    size: NDArray[np.float64],
-    shares: NDArray[np.float64],
-) -> tuple[NDArray[np.float64], NDArray[np.float64], float]:
-    """Pick the weights with the best mean hit rate over the windows (ties: nearest equal).
-
-    Returns the weights, each member's own mean hit rate and the ensemble's.
-    """
-    objective = np.zeros(len(candidates))
-    single = np.zeros(candidates.shape[1])
-    for scored, observed in windows:
-        objective += hit_rates(candidates @ scored, observed, size, shares).mean(axis=1)
-        single += hit_rates(scored, observed, size, shares).mean(axis=1)
-    objective /= len(windows)
-    distance = np.abs(candidates - 1.0 / candidates.shape[1]).sum(axis=1)
-    best = np.lexsort((distance, -np.round(objective, 12)))[0]
-    return candidates[best], single / len(windows), float(objective[best])
-
-
 _KIND = {"rank": "rank shares", "mean": "shares of their total score"}
 
 
 def _describe(weights: dict[str, float]) -> str:
     return ", ".join(f"{name} {value:.2f}" for name, value in weights.items())
-
-
-def _run(
-    members: dict[str, Method],
-    train: gpd.GeoDataFrame,
-    origin: pd.Timestamp,
-    n_cells: int,
-    combine: str,
-) -> NDArray[np.float64]:
-    """(methods, cells) normalised scores of every member trained on ``train``."""
-    rows = [
-        normalise(member_scores(name, method(train, origin), n_cells), combine, name)
-        for name, method in members.items()  # a handful of methods
-    ]
-    return np.vstack(rows)
 
 
 def _fixed_weights(given: Any, names: list[str]) -> NDArray[np.float64] | None:
