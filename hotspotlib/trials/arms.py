@@ -62,8 +62,8 @@ class ArmAssignment(FrozenResult):
     design : str
         ``"complete"``, ``"block"`` or ``"stratified"``.
     audit : Mapping
-        Seed, algorithm, library version and time of allocation. Not compared by ``==``:
-        two allocations are equal when they allocate the same, whenever made.
+        Seed, algorithm, library version and time of allocation. Not compared by
+        ``==``: two allocations are equal when they allocate the same, whenever made.
     place_column : str
         Name of the place index in :meth:`to_frame`.
 

@@ -70,8 +70,8 @@ class PlaceAssignment(FrozenResult):
         Target share treated.
     audit : Mapping
         Seed, generator state (when a Generator was passed), algorithm, library version,
-        time of allocation, number of draws and the re-randomisation rule. Not compared by ``==``:
-        two allocations are equal when they allocate the same, whenever made.
+        time of allocation, number of draws and the re-randomisation rule. Not compared by
+        ``==``: two allocations are equal when they allocate the same, whenever made.
     balance_covariates : numpy.ndarray or None
         Covariates used for re-randomisation (kept to re-draw under the same rule).
     balance_threshold : float or None

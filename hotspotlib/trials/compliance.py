@@ -1,8 +1,7 @@
 """Complier average causal effect (CACE): the effect of patrol actually delivered.
 
-Assignment is the instrument for delivered dose (a qualifying visit, or patrol
-minutes, measured from GPS). With the same fixed effects in both stages, the
-two-stage least-squares estimate equals the Wald ratio ``ITT_y / ITT_d``.
+Assignment is the instrument for delivered dose (a qualifying visit, or patrol minutes, from
+GPS); with the same fixed effects in both stages, 2SLS equals the Wald ratio ``ITT_y / ITT_d``.
 """
 
 from __future__ import annotations
@@ -169,15 +168,15 @@ def cace(
     Raises
     ------
     ValueError
-        Besides bad input: a delivered dose that assignment does not change (a
-        constant column, or one equal in both arms within the fixed effects), for
-        which the CACE is not identified; repeated place-days (or places).
+        Besides bad input: a delivered dose that assignment does not change (constant,
+        or equal in both arms within the fixed effects: the CACE is not identified);
+        repeated place-days (or places).
 
     Warns
     -----
     HotspotlibWarning
-        When the first stage is negative (assignment lowered the dose) or its F
-        statistic is below 10 (a weak instrument); the same words go into ``notes``.
+        When the first stage is negative (assignment lowered the dose) or its F statistic
+        is below 10 (a weak instrument); the same words go into ``notes``.
 
     See Also
     --------

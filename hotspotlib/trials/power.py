@@ -111,9 +111,8 @@ class PowerAnalysis(FrozenResult):
         ]
         if self.design == "crossover":
             notes.append(
-                "Crossover: Var(beta) = DE [(1/mu0 + k)/(1 - p) + (1/(mu0 IRR) + k)/p] / (N D) "
-                "with place fixed effects, each arm at its own rate (a first-order "
-                "approximation, not from the literature)."
+                "Crossover: Var(beta) = DE [(1/mu0 + k)/(1 - p) + (1/(mu0 IRR) + k)/p] / (N D), "
+                "place fixed effects, each arm at its own rate (first-order, not published)."
             )
         if self.parameters.get("n_arms", 2) > 2:
             notes.append(
@@ -215,14 +214,10 @@ def sample_size(
     Each arm contributes the variance of the log of its mean count, ``(1/(t mu) + k)``
     divided by its units, at the arm's own rate: ``mu0`` in control and ``mu0 * irr``
     in a treatment arm (the delta method for NB2 counts, [1]_; statsmodels'
-    ``power_negbin_ratio_2indep`` with ``method_var="alt"`` agrees). A crossover with
-    place fixed effects compares treated with control place-days, shares ``p`` and
-    ``p0`` (``1 - p`` with two arms), so per place-day
-    ``V = DE * [(1/(t mu0) + k) / p0 + (1/(t mu0 irr) + k) / p]``. Using ``mu0`` for
-    the treated days too (``V = DE (1/(t mu0) + k) / (p (1 - p))``) understates the
-    variance when ``irr < 1``: at the resulting n the simulated power falls short of
-    the target. Serial correlation and carryover are ignored; check the design with
-    :func:`simulate_power`.
+    ``power_negbin_ratio_2indep`` with ``method_var="alt"`` agrees). A crossover's
+    treated place-days taken at ``mu0`` too would understate the variance when
+    ``irr < 1``, and the simulated power at that n fall short of the target. Serial
+    correlation and carryover are ignored; check the design with :func:`simulate_power`.
 
     References
     ----------

@@ -62,8 +62,7 @@ class DayAssignment(FrozenResult):
     max_consecutive_control : int or None
         The longest run of control days allowed for a place, if constrained.
     audit : Mapping
-        Seed, algorithm, library version, time of allocation, restarts. Not compared by ``==``:
-        two allocations are equal when they allocate the same, whenever made.
+        Seed, algorithm, library version, allocation time, restarts (not compared by ``==``).
     place_column : str
         Name of the place column in :meth:`to_frame` (the places' index name, or
         ``"hotspot_id"``).
