@@ -250,3 +250,14 @@ def test_compare_methods_on_months_takes_month_windows_and_keeps_the_last(
         year.events, train=pd.DateOffset(months=3), test=pd.DateOffset(months=1), **common
     )
     assert result.origins == tuple(pd.date_range("2024-04-01", "2024-12-01", freq="MS"))
+
+
+def test_knox_test_refuses_one_marked_month(tmp_path: Path) -> None:
+    # One month of police.uk crimes (a common download): too few months to tell from
+    # dates unmarked, but read_police_uk marked the column; every pair was 0 days apart.
+    rows = [f"c{i},2024-02,{0.47 + i * 1e-4:.5f},51.73,Burglary" for i in range(30)]
+    path = tmp_path / "2024-02-essex-street.csv"
+    path.write_text("\n".join([HEADER, *rows]) + "\n")
+    crimes = hs.read_police_uk(path)
+    with pytest.raises(ValueError, match=r"all 30 times .* Knox test counts pairs by the days"):
+        hs.knox_test(crimes, time="month", spatial_bands_m=[100], temporal_bands_days=[7], rng=1)
