@@ -261,3 +261,16 @@ def test_knox_test_refuses_one_marked_month(tmp_path: Path) -> None:
     crimes = hs.read_police_uk(path)
     with pytest.raises(ValueError, match=r"all 30 times .* Knox test counts pairs by the days"):
         hs.knox_test(crimes, time="month", spatial_bands_m=[100], temporal_bands_days=[7], rng=1)
+
+
+def test_emerging_hotspots_on_months_keeps_the_last_and_refuses_weeks(
+    year: hs.SyntheticCity,
+) -> None:
+    # The study window ended on 2 December: December, whole months only, was dropped;
+    # weekly steps held each month's crimes in the week of its 1st.
+    common = {"time": "month", "cell_size_m": 500, "distance_m": 750, "area": year.boundary}
+    result = hs.emerging_hotspots(year.events, interval="M", **common)
+    assert result.n_steps == 12
+    assert result.n_outside_window == 0
+    with pytest.raises(ValueError, match=r"holds months.*`interval`='W' steps start inside"):
+        hs.emerging_hotspots(year.events, interval="W", **common)
