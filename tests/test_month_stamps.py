@@ -3,6 +3,7 @@ handled where days are needed (trial panels, forecast windows, rolling evaluatio
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
@@ -11,7 +12,13 @@ import pandas as pd
 import pytest
 
 import hotspotlib as hs
-from hotspotlib._validation import MIN_MONTHLY_EVENTS, data_end, month_stamped, require_days
+from hotspotlib._validation import (
+    MIN_MONTHLY_EVENTS,
+    data_end,
+    month_stamped,
+    require_days,
+    require_month_windows,
+)
 
 HEADER = "Crime ID,Month,Longitude,Latitude,Crime type"
 
@@ -178,3 +185,92 @@ def test_decayed_kde_runs_on_months_with_month_long_validation_windows(
     )  # fmt: skip
     assert surface.counts["n_validation_windows"] == 1
     assert surface.counts["n_validation_skipped"] == 0
+
+
+@pytest.fixture(scope="module")
+def year() -> hs.SyntheticCity:
+    return hs.synthetic_city(n_events=1_200, days=366, rng=5)  # every month of 2024
+
+
+def _counts(grid: hs.Grid):  # type: ignore[no-untyped-def]
+    def counts(train: pd.DataFrame, origin: pd.Timestamp) -> hs.ForecastSurface:
+        return hs.window_counts(train, grid, time="month", origin=origin)
+
+    return {"counts": counts}
+
+
+def test_rolling_test_windows_hold_the_same_months_at_every_origin(year: hs.SyntheticCity) -> None:
+    # 30 days from 1 February reach 1 March: that origin was tested on February and
+    # March together, the others on one month each.
+    grid = hs.make_grid(year.boundary, cell_size_m=500)
+    origins = list(pd.date_range("2024-02-01", periods=5, freq="MS"))  # January trains
+    common = {"methods": _counts(grid), "time": "month", "origins": origins, "n_bootstrap": 0}
+    with pytest.raises(ValueError, match=r"`test_days=30` from the origin 2024-02-01 holds 2 "
+                       r"month\(s\) of events, not 1 .*Use `test_days=29`"):  # fmt: skip
+        hs.rolling_evaluation(year.events, grid, test_days=30, **common)
+    result = hs.rolling_evaluation(year.events, grid, test_days=29, **common)
+    per_origin = result.table.groupby("origin")["n_events"].first()
+    in_month = year.events["month"].value_counts()
+    assert per_origin.to_dict() == {t: in_month[t] for t in origins}
+
+
+@pytest.mark.parametrize(
+    ("ahead", "back", "fix"),
+    [
+        ({"test_days": 31}, None, "`test_days=29`"),  # February 2024 has 29 days
+        ({"test_days": 62}, None, "`test_days=60`"),  # Jan + Feb 2024 (leap year)
+        (None, {"train_days": 365}, "`train_days=366`"),  # back from 1 March 2024
+        (None, {"train_days": 14}, "`train_days=31`"),  # no month at all
+    ],
+)
+def test_month_windows_name_the_length_holding_the_same_months(
+    ahead: dict[str, float] | None, back: dict[str, float] | None, fix: str
+) -> None:
+    months = pd.Series(pd.date_range("2022-01-01", "2024-12-01", freq="MS"))
+    origins = list(pd.date_range("2024-01-01", "2024-04-01", freq="MS"))
+    with pytest.raises(ValueError, match=re.escape(fix)):
+        require_month_windows(months, name="t", origins=origins, ahead=ahead, back=back)
+    fixed = {k: float(fix.split("=")[1].strip("`")) for k in (ahead or back or {})}
+    assert require_month_windows(
+        months, name="t", origins=origins, ahead=fixed if ahead else None,
+        back=fixed if back else None,
+    )  # fmt: skip
+    dates = pd.Series(pd.date_range("2024-01-01", periods=100, freq="D"))
+    assert not require_month_windows(dates, name="t", origins=origins, ahead=ahead, back=back)
+
+
+def test_compare_methods_on_months_takes_month_windows_and_keeps_the_last(
+    year: hs.SyntheticCity,
+) -> None:
+    area = year.boundary
+    common = {"methods": ["counts"], "time": "month", "cell_size_m": 500, "area": area}
+    with pytest.raises(ValueError, match=r"windows of days \(`train`='90D', `test`='30D'\)"):
+        hs.compare_methods(year.events, train="90D", test="30D", **common)
+    result = hs.compare_methods(
+        year.events, train=pd.DateOffset(months=3), test=pd.DateOffset(months=1), **common
+    )
+    assert result.origins == tuple(pd.date_range("2024-04-01", "2024-12-01", freq="MS"))
+
+
+def test_knox_test_refuses_one_marked_month(tmp_path: Path) -> None:
+    # One month of police.uk crimes (a common download): too few months to tell from
+    # dates unmarked, but read_police_uk marked the column; every pair was 0 days apart.
+    rows = [f"c{i},2024-02,{0.47 + i * 1e-4:.5f},51.73,Burglary" for i in range(30)]
+    path = tmp_path / "2024-02-essex-street.csv"
+    path.write_text("\n".join([HEADER, *rows]) + "\n")
+    crimes = hs.read_police_uk(path)
+    with pytest.raises(ValueError, match=r"all 30 times .* Knox test counts pairs by the days"):
+        hs.knox_test(crimes, time="month", spatial_bands_m=[100], temporal_bands_days=[7], rng=1)
+
+
+def test_emerging_hotspots_on_months_keeps_the_last_and_refuses_weeks(
+    year: hs.SyntheticCity,
+) -> None:
+    # The study window ended on 2 December: December, whole months only, was dropped;
+    # weekly steps held each month's crimes in the week of its 1st.
+    common = {"time": "month", "cell_size_m": 500, "distance_m": 750, "area": year.boundary}
+    result = hs.emerging_hotspots(year.events, interval="M", **common)
+    assert result.n_steps == 12
+    assert result.n_outside_window == 0
+    with pytest.raises(ValueError, match=r"holds months.*`interval`='W' steps start inside"):
+        hs.emerging_hotspots(year.events, interval="W", **common)

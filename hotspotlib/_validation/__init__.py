@@ -62,6 +62,7 @@ from hotspotlib._validation._months import (
     data_end,
     month_stamped,
     require_days,
+    require_month_windows,
 )
 from hotspotlib._validation._numbers import (
     require_draws,
@@ -81,6 +82,7 @@ __all__ = [
     "data_end",
     "month_stamped",
     "require_days",
+    "require_month_windows",
     "require_allocation",
     "require_array",
     "require_columns",

@@ -14,10 +14,17 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from hotspotlib._validation._dates import wall_clock
 
-__all__ = ["MIN_MONTHLY_EVENTS", "data_end", "month_stamped", "require_days"]
+__all__ = [
+    "MIN_MONTHLY_EVENTS",
+    "data_end",
+    "month_stamped",
+    "require_days",
+    "require_month_windows",
+]
 
 MIN_MONTHLY_EVENTS = 10
 """Unmarked times are months when at least this many, over two or more months, are all
@@ -177,6 +184,85 @@ def require_days(
                 "those between two 1sts hold no event. Use "
                 f"`{label}=31` or more (each window then holds one month or more)."
             )
+    return True
+
+
+def _months_between(start: pd.DatetimeIndex, stop: pd.DatetimeIndex) -> NDArray[np.int64]:
+    """How many 1sts of months (midnight) fall in each ``[start, stop)``."""
+
+    def before(moments: pd.DatetimeIndex) -> NDArray[np.int64]:  # 1sts strictly earlier
+        return np.asarray((moments - pd.Timedelta(1, "ns")).to_period("M").asi8) + 1
+
+    return before(stop) - before(start)
+
+
+def require_month_windows(
+    stamps: pd.Series,
+    *,
+    name: str,
+    origins: Sequence[pd.Timestamp],
+    frame: Any = None,
+    column: str | None = None,
+    ahead: Mapping[str, float | None] | None = None,
+    back: Mapping[str, float | None] | None = None,
+) -> bool:
+    """Refuse rolling windows in days that hold different numbers of months.
+
+    On month-stamped ``stamps`` (see :func:`month_stamped`; otherwise nothing is
+    checked) a window of ``days`` starting at (``ahead``) or ending at (``back``) each
+    origin holds the months whose 1st falls in it: 30 days from 1 February hold
+    February and March, from 1 January only January. Each window must hold the
+    same number of months at every origin, ``max(1, round(days / 30.44))``; the
+    message gives the length in days that does.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> months = pd.Series(pd.date_range("2023-01-01", "2024-12-01", freq="MS"))
+    >>> origins = list(pd.date_range("2024-01-01", periods=3, freq="MS"))
+    >>> require_month_windows(months, name="t", origins=origins, ahead={"test_days": 30})
+    Traceback (most recent call last):
+    ...
+    ValueError: `t` holds months, not dates: ... Use `test_days=29` ...
+    >>> require_month_windows(months, name="t", origins=origins, ahead={"test_days": 28},
+    ...                       back={"train_days": 366})
+    True
+    """
+    if not month_stamped(stamps, frame=frame, column=column):
+        return False
+    moments = pd.DatetimeIndex(wall_clock(pd.DatetimeIndex(list(origins))))
+    checks = [(label, days, True) for label, days in (ahead or {}).items()]
+    checks += [(label, days, False) for label, days in (back or {}).items()]
+    for label, days, forward in checks:  # a window or two
+        if days is None or len(moments) == 0:
+            continue
+        span = pd.Timedelta(days=days)
+        held = (
+            _months_between(moments, moments + span)
+            if forward
+            else _months_between(moments - span, moments)
+        )
+        wanted = max(1, round(days / 30.44))
+        wrong = np.flatnonzero(held != wanted)
+        if wrong.size == 0:
+            continue
+        shift = pd.DateOffset(months=wanted)
+        # the longest span holding `wanted` months at every origin ahead, the shortest back
+        fits = (
+            int(((moments + shift) - moments).days.min())
+            if forward
+            else int((moments - (moments - shift)).days.max())
+        )
+        at = moments[wrong[0]]
+        counted = ", ".join(f"{n}" for n in held[:6]) + (", ..." if len(held) > 6 else "")
+        counted = f"months held at each origin: {counted}"
+        raise ValueError(
+            f"{_describe(stamps, name)}; `{label}={days:g}` "
+            f"{'from' if forward else 'before'} the origin {at:%Y-%m-%d} holds "
+            f"{held[wrong[0]]} month(s) of events, not {wanted} ({counted}), so the "
+            "origins are not judged on like windows. "
+            f"Use `{label}={fits}` ({wanted} month(s) at every origin)."
+        )
     return True
 
 

@@ -247,9 +247,13 @@ def parse_edges(values: Any, *, name: str) -> NDArray[np.float64]:
 
 
 def parse_times(
-    column: pd.Series, *, name: str, dayfirst: bool | None = None
+    column: pd.Series, *, name: str, dayfirst: bool | None = None, frame: Any = None
 ) -> tuple[NDArray[Any], bool, str]:
-    """Return times as whole days since the first date (datetimes) or as given (numbers)."""
+    """Return times as whole days since the first date (datetimes) or as given (numbers).
+
+    ``frame`` (the events) lets a column that ``read_police_uk`` marked as months be
+    refused however few months it spans.
+    """
     if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
         values = require_finite(column.to_numpy(dtype=float), name=name)
         whole = bool(np.array_equal(values, np.round(values)))
@@ -258,7 +262,8 @@ def parse_times(
         return values, False, "days (as given)"
     stamps = require_timestamps(column, name=name, dayfirst=dayfirst)
     require_days(
-        stamps, name=name, daily="a Knox test counts pairs by the days between them, and a "
+        stamps, name=name, frame=frame, column=None if frame is None else str(column.name),
+        daily="a Knox test counts pairs by the days between them, and a "
         "month's events would all be 0 days apart",
     )  # fmt: skip
     days = stamps.dt.normalize().to_numpy(dtype="datetime64[D]").astype(np.int64)

@@ -16,6 +16,7 @@ from hotspotlib._options import AreaMeasure, HotspotMethod
 from hotspotlib._validation import (
     check_option,
     data_end,
+    require_days,
     require_points,
     require_positive,
     require_same_crs,
@@ -247,10 +248,19 @@ def compare_methods(
     if area is not None:
         require_same_crs(area, events, names=("area", "events"))
     grid = make_grid(area if area is not None else events, cell_size_m=size)
+    ending = data_end(stamps, frame=events, column=time)  # months: the month after the last
     if origins is None:
-        starts = _default_origins(stamps, train_len, test_len)
+        starts = _default_origins(stamps, train_len, test_len, ending)
     else:
         starts = parse_origins(origins, zone, dayfirst)
+    in_days = [f"`{n}`={v!r}" for n, v in (("train", train), ("test", test)) if not _months(v)]
+    require_days(
+        stamps, name=f"events[{time!r}]", frame=events, column=time, origin=starts,
+        daily=None if not in_days else f"windows of days ({', '.join(in_days)}) begin and "
+        "end inside months, so origins drift through the months and a window holds one "
+        "month or another. Pass whole months, e.g. `train=pd.DateOffset(months=3)`, "
+        "`test=pd.DateOffset(months=1)`",
+    )  # fmt: skip
 
     def score(name: str, method: Any, train_events: Any, origin: pd.Timestamp) -> Any:
         return _score(method, train_events, grid, origin, radius, time)
@@ -260,7 +270,7 @@ def compare_methods(
         grid,
         stamps=stamps,
         starts=starts,
-        windows=Windows(train_len, test_len, data_end(stamps, frame=events, column=time)),
+        windows=Windows(train_len, test_len, ending),
         methods=named,
         score=score,
         accuracy={"coverage": coverage, "areas": areas, "ties": ties, "with_train": True},
@@ -316,14 +326,25 @@ def _period(value: Any, *, name: str) -> pd.Timedelta | pd.DateOffset:
     return period
 
 
+def _months(period: Any) -> bool:
+    """Whether a window length is whole months (``pd.DateOffset(months=k)``, no days)."""
+    if not isinstance(period, pd.DateOffset):
+        return False
+    kwds = dict(getattr(period, "kwds", {}))
+    return set(kwds) <= {"months", "years"} and bool(kwds) and int(getattr(period, "n", 1)) == 1
+
+
 def _default_origins(
-    stamps: pd.Series, train: pd.Timedelta | pd.DateOffset, test: pd.Timedelta | pd.DateOffset
+    stamps: pd.Series,
+    train: pd.Timedelta | pd.DateOffset,
+    test: pd.Timedelta | pd.DateOffset,
+    end: pd.Timestamp,
 ) -> list[pd.Timestamp]:
-    """One origin every ``test`` after the first training window, while the test fits."""
-    first, last = stamps.min().normalize(), stamps.max()
+    """One origin every ``test`` after the first training window, while the test ends by ``end``."""
+    first = stamps.min().normalize()
     out = []
     origin = first + train
-    while origin + test <= last + pd.Timedelta(days=1):  # a few dozen windows
+    while origin + test <= end:  # a few dozen windows
         out.append(origin)
         origin = origin + test
     return out

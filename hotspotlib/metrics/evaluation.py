@@ -18,6 +18,7 @@ from hotspotlib._validation import (
     data_end,
     require_days,
     require_draws,
+    require_month_windows,
     require_positive,
     require_probability,
     require_timestamp,
@@ -289,6 +290,11 @@ def rolling_evaluation(
     require_days(stamps, name=f"events[{time!r}]", frame=events, column=time, origin=starts)
     last = data_end(stamps, frame=events, column=time)  # month-stamped: the month after
     windows = _windows(last, test_days, train_days, end, zone, dayfirst)
+    require_month_windows(
+        stamps, name=f"events[{time!r}]", origins=starts, frame=events, column=time,
+        ahead={"test_days": windows.test / _DAY},
+        back={"train_days": None if windows.train is None else windows.train / _DAY},
+    )  # fmt: skip
     shares = as_share(coverage, name="coverage")
     check_option(areas, ("area", "equal"), name="areas")
     check_option(ties, TIE_RULES, name="ties")

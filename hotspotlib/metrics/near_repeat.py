@@ -165,7 +165,9 @@ def knox_test(
         what="table entries",
         fix="Use fewer permutations (99 or 999 is usual) or fewer bands.",
     )
-    times, whole_days, unit = parse_times(events[time], name=f"events[{time!r}]", dayfirst=dayfirst)
+    times, whole_days, unit = parse_times(
+        events[time], name=f"events[{time!r}]", dayfirst=dayfirst, frame=events
+    )
     require_array(times, name="events", min_length=2, fix="The Knox test pairs events.")
     p = 1.0 if metric == "manhattan" else 2.0
     _require_few_pairs(estimate_pairs(xy, float(spatial[-1]), p), spatial, max_pairs)

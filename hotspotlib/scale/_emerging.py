@@ -133,8 +133,8 @@ def emerging_hotspots(
             f"`cube` has {n_steps} time step(s); emerging hot-spot analysis needs at least "
             f"{MIN_STEPS} (10 or more is better). Use shorter periods or a longer window."
         )
-    stencil = band_offsets(lattice.cell_size_m, band)
-    if stencil.shape[0] < 3:
+    stencil = band_offsets(lattice.cell_size_m, band, extent=lattice.shape)  # see _gi
+    if not (stencil.sum() > 1):
         raise ValueError(
             f"`distance_m` = {band:g} m reaches no neighbouring cell centre on a lattice of "
             f"{lattice.cell_size_m:g} m cells. Use `distance_m` >= {lattice.cell_size_m:g}."
@@ -147,12 +147,11 @@ def emerging_hotspots(
     temporal = np.ones(2 * window + 1)
     if time_neighbours == "previous":
         temporal[window + 1 :] = 0.0
-    radius = stencil.shape[0] // 2
     z = da.map_overlap(
         _z_block,
         values,
         mask[None, :, :],
-        depth={0: 0, 1: radius, 2: radius},
+        depth={0: 0, 1: stencil.shape[0] // 2, 2: stencil.shape[1] // 2},
         boundary=0.0,
         dtype=float,
         stencil=stencil,

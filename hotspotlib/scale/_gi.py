@@ -139,7 +139,7 @@ def gi_star(
             else f"binary distance band d <= {band:g} m between cell centres (self included)"
         ),
         "distance_m": band,
-        "halo_cells": int(stencil.shape[0] // 2),
+        "halo_cells": int(max(stencil.shape) // 2),  # rows and columns: capped at the lattice
         "p_value": "analytic (normal), two-sided",
         "fdr": bool(fdr),
         "bins_from": "Benjamini-Hochberg q-values (global, exact)" if fdr else "raw p-values",
@@ -174,8 +174,9 @@ def _as_dask(data: Any, da: Any) -> Any:
 
 
 def _stencil(lattice: Lattice, band: float, *, kernel: bool) -> NDArray[np.float64]:
-    stencil = band_offsets(lattice.cell_size_m, band, kernel=kernel)
-    if stencil.shape[0] < 3 or not (stencil.sum() > 1):
+    # capped at the lattice: farther offsets meet only cells off it (zeros in the sums)
+    stencil = band_offsets(lattice.cell_size_m, band, kernel=kernel, extent=lattice.shape)
+    if not (stencil.sum() > 1):
         raise ValueError(
             f"`distance_m` = {band:g} m reaches no neighbouring cell centre on a lattice of "
             f"{lattice.cell_size_m:g} m cells, so every cell would be an island. Use "
@@ -217,13 +218,12 @@ def tile_sums(
     """Gi* z-scores tile by tile (halo = stencil radius; zero and absent off the lattice)."""
     import dask.array as da
 
-    radius = int(stencil.shape[0] // 2)
     present = da.ones(values.shape, chunks=values.chunks, dtype=float)
     return da.map_overlap(
         _z_block,
         values,
         present,
-        depth=radius,
+        depth={0: stencil.shape[0] // 2, 1: stencil.shape[1] // 2},
         boundary=0.0,
         dtype=float,
         stencil=stencil,

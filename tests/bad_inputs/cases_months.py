@@ -120,6 +120,34 @@ CASES = [
         ),  # fmt: skip
         match=r"an origin \(2024-02-10 00:00:00\) is inside a month",
     ),
+    Case(
+        "rolling_evaluation",
+        "test_days holding one month from January, two from February",
+        lambda: hs.rolling_evaluation(
+            fx.city.events,
+            fx.grid,
+            methods=_methods(),
+            time="month",
+            origins=["2024-01-01", "2024-02-01"],
+            test_days=30,
+            n_bootstrap=0,
+        ),  # fmt: skip
+        match=r"`test_days=30` from the origin 2024-02-01 holds 2 month\(s\).*`test_days=29`",
+    ),
+    Case(
+        "compare_methods",
+        "windows in days on month-stamped events",
+        lambda: hs.compare_methods(
+            fx.city.events,
+            methods=["counts"],
+            time="month",
+            train="31D",
+            test="28D",
+            cell_size_m=500,
+            area=fx.city.boundary,
+        ),  # fmt: skip
+        match=r"holds months.*windows of days.*pd\.DateOffset\(months=3\)",
+    ),
 ]
 
 

@@ -87,3 +87,16 @@ def test_occupied_cells_only_as_without_an_area() -> None:
     empty = ~(cube.sum("time") > 0).values
     assert empty.any() and (loaded["pattern"].values[empty] == "").all()
     assert (loaded["n_hot"].values[empty] == -1).all()
+
+
+def test_a_band_wider_than_the_lattice_equals_in_memory() -> None:
+    # The stencil stops at the lattice (once an 80,001-cell-wide array at 1e7 m).
+    city = hs.synthetic_city(n_events=3_000, days=200, rng=5)
+    result = hs.emerging_hotspots(city.events, interval="M", cell_size_m=300, distance_m=1e7)
+    rows = result.locations["row"].to_numpy()
+    cols = result.locations["col"].to_numpy()
+    centres = result.locations.geometry.centroid
+    origin = (centres.x.iloc[0] - 300 * cols[0], centres.y.iloc[0] - 300 * rows[0])
+    cube = _cube(result, rows.max() + 1, cols.max() + 1, 300.0, origin)
+    tiled = scale.emerging_hotspots(cube, distance_m=1e7, locations=cube.sum("time") > 0)
+    _compare(tiled.compute(), result, rows, cols)

@@ -81,3 +81,22 @@ def test_a_numpy_backed_array_and_fdr_off(planted) -> None:
     assert np.array_equal(result["bin"].values, grid.to_array(expected.bin))
     assert not np.array_equal(expected.bin, hs.gi_star(counts, value="count", distance_m=300).bin)
     xr.testing.assert_identical(raster, before)
+
+
+@pytest.mark.parametrize(
+    ("weights", "distance_m"),
+    [
+        ("distance_band", 5_000.0),  # wider than the 45 rows, within the 61 columns
+        ("kernel", 9_000.0),  # wider than the lattice both ways
+        ("kernel", 1e7),  # asked for an 80,001-cell stencil (MemoryError)
+    ],
+)
+def test_a_band_wider_than_the_lattice_equals_in_memory(planted, weights, distance_m) -> None:
+    grid, events, counts = planted
+    expected = hs.gi_star(counts, value="count", spatial_weights=weights, distance_m=distance_m)
+    tiled = scale.count_events(events, scale.Lattice.from_grid(grid), tile=16)
+    loaded = scale.gi_star(tiled, distance_m=distance_m, spatial_weights=weights).compute()
+    np.testing.assert_allclose(
+        loaded["z_score"].values, grid.to_array(expected.z_score), rtol=0, atol=1e-9
+    )
+    assert loaded.attrs["halo_cells"] == min(int(distance_m // 100), 60)  # 61 columns at most

@@ -14,7 +14,9 @@ from hotspotlib._frozen import lock_in_place
 from hotspotlib._options import TimeNeighbours
 from hotspotlib._validation import (
     check_option,
+    data_end,
     require_columns,
+    require_days,
     require_grid_size,
     require_per_row,
     require_points,
@@ -67,7 +69,9 @@ def emerging_hotspots(
        of the first incident to the end of the day of the last; incidents outside it are
        left out (counted). A first or last period that the window covers only in part
        is left out too, with its incidents (counted): a half-empty final week would
-       otherwise look like a cooling-off everywhere.
+       otherwise look like a cooling-off everywhere. Months written as their 1st
+       (police.uk's ``Month``) run to the end of the last month, and need steps of
+       whole months (``"M"``, ``"Q"``, ``"Y"``): weeks or days are refused.
     2. Locations: every cell inside ``area``; without an area, the cells with at least
        one incident in some period (ArcGIS's rule). Other cells are not in the cube.
     3. Gi* for every bin with space-time neighbours: the cells whose centres are
@@ -156,8 +160,17 @@ def emerging_hotspots(
     window = require_whole(time_window, name="time_window")
     require_type(fdr, (bool, np.bool_), name="fdr", expected="True (Benjamini-Hochberg) or False")
     times = _event_times(events, time, dayfirst)
-    first, last = _window(times, start, end, dayfirst)
+    column = time if isinstance(time, str) else None  # read_police_uk marks its `month`
+    first, last = _window(times, start, end, dayfirst, data_end(times, frame=events, column=column))
     step, periods, in_window = _time_steps(times, interval, first, last)
+    starts = periods.start_time
+    require_days(
+        times, name=f"events[{time!r}]" if column else "time", frame=events, column=column,
+        daily=None if bool((starts == starts.normalize()).all() & (starts.day == 1).all())
+        else f"`interval`={interval!r} steps start inside months, so each month's incidents "
+        "fall in the step holding its 1st and the others are empty. Use interval='M' (or "
+        "'Q', 'Y')",
+    )  # fmt: skip
     if len(periods) < MIN_STEPS:
         raise ValueError(
             f"The study window [{first}, {last}) holds {len(periods)} whole time step(s) of "
@@ -263,12 +276,12 @@ def _space_time_cube(
 
 
 def _window(
-    times: pd.Series, start: Any, end: Any, dayfirst: bool | None
+    times: pd.Series, start: Any, end: Any, dayfirst: bool | None, last: pd.Timestamp
 ) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Return the study window: ``start`` (or the first day) to ``end`` (or ``last``)."""
     first = times.min().normalize()
     if start is not None:  # on the incidents' local clock, like their times
         first = wall_clock(require_timestamp(start, name="start", dayfirst=dayfirst))
-    last = times.max().normalize() + pd.Timedelta(days=1)
     if end is not None:
         last = wall_clock(require_timestamp(end, name="end", dayfirst=dayfirst))
     return first, last  # an empty window holds no time step: refused by the caller
