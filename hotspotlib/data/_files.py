@@ -102,14 +102,25 @@ def _zip_members(path: Path, kind: str, *, fallback: bool) -> tuple[list[Source]
 
 
 def _from_path(path: Path, kind: str) -> list[Source]:
-    """Return the sources one existing path gives: a folder's, a zip's, or the file itself."""
+    """Return the sources one existing path gives: a folder's, a zip's, or the file itself.
+
+    A folder gives its files and the members of its zips, but not a member of the same
+    name as a file beside it (a download unzipped in place is read once; a zip of other
+    months is not ignored).
+    """
     suffix = SUFFIXES[kind]
     if path.is_dir():
         files = sorted(p for p in path.rglob("*") if p.is_file())
         names = [str(p) for p in files]
         found = [Source(Path(p)) for p in _pick(names, kind, fallback=False)]
         zips = [p for p in files if p.suffix.lower() == ".zip"]
-        found = found or [s for z in zips for s in _zip_members(z, kind, fallback=False)[0]]
+        extracted = {source.path.name.lower() for source in found}
+        found += [
+            member
+            for z in zips
+            for member in _zip_members(z, kind, fallback=False)[0]
+            if _file_name(member) not in extracted  # unzipped in place: read once
+        ]
         found = found or [Source(Path(p)) for p in _pick(names, kind, fallback=True)]
         require_found(
             found,
@@ -179,6 +190,12 @@ def resolve_paths(paths: PathLike | Iterable[PathLike], *, kind: Kind) -> list[S
     return found
 
 
+def _file_name(source: Source) -> str:
+    """The file's own name, lower case (a zip member's last part, ``/`` or ``\\``)."""
+    name = PurePosixPath(source.member.replace("\\", "/")).name if source.member else ""
+    return (name or source.path.name).lower()
+
+
 def require_one_copy(sources: list[Source], *, kind: Kind) -> None:
     """Refuse two sources of the same police.uk file (one force, month and kind).
 
@@ -189,12 +206,9 @@ def require_one_copy(sources: list[Source], *, kind: Kind) -> None:
     """
     pattern = re.compile(rf"^\d{{4}}-\d{{2}}-.+{re.escape(SUFFIXES[kind])}$")
     names = pd.Series(
-        [
-            PurePosixPath(source.member).name if source.member else source.path.name
-            for source in sources
-        ],
+        [_file_name(source) for source in sources],
         dtype="object",
-    ).str.lower()
+    )
     named = names[names.str.match(pattern.pattern)]
     repeated = named[named.duplicated(keep=False)]
     if repeated.empty:

@@ -107,3 +107,39 @@ def test_a_crime_id_on_two_rows_is_kept_counted_and_told(tmp_path: Path) -> None
     assert len(crimes) == 6 and crimes.attrs["hotspotlib"]["n_repeated_crime_id"] == 2
     once = crimes[~crimes["crime_id"].duplicated() | crimes["crime_id"].isna()]
     assert len(once) == 4  # the recipe the warning gives: c1, c2 and the two blank ids
+
+
+def _zip(folder: Path, archive: Path, *, backslash: bool = False) -> Path:
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for path in folder.rglob("*.csv"):
+            member = str(path.relative_to(folder))
+            zipped.write(path, member.replace("/", "\\") if backslash else member)
+    return archive
+
+
+def test_a_zip_beside_extracted_months_is_read_too(tmp_path: Path) -> None:
+    # February extracted and March still zipped, in one folder: both months are read.
+    download = _download(tmp_path / "download", ["2024-02"])
+    _zip(_download(tmp_path / "march", ["2024-03"]), download / "march.zip")
+    crimes = hs.read_police_uk(download)
+    assert sorted(crimes["month"].dt.strftime("%Y-%m").unique()) == ["2024-02", "2024-03"]
+    assert len(crimes) == 4
+
+
+def test_a_zip_of_extracted_months_in_the_same_folder_adds_only_the_others(
+    tmp_path: Path,
+) -> None:
+    download = _download(tmp_path / "download", ["2024-02"])
+    _zip(_download(tmp_path / "copy", ["2024-02", "2024-03"]), download / "copy.zip")
+    crimes = hs.read_police_uk(download)  # February once (unzipped in place), March from the zip
+    assert len(crimes) == 4 and not crimes["crime_id"].duplicated().any()
+
+
+@pytest.mark.parametrize("backslash", [False, True])
+def test_a_folder_and_a_zip_of_the_same_month_are_refused(tmp_path: Path, backslash: bool) -> None:
+    download = _download(tmp_path / "download", ["2024-02"])
+    archive = _zip(
+        _download(tmp_path / "copy", ["2024-02"]), tmp_path / "copy.zip", backslash=backslash
+    )
+    with pytest.raises(ValueError, match=r"2024-02-essex-street.csv.* read from 2 places"):
+        hs.read_police_uk([download, archive])
