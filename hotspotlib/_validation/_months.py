@@ -209,11 +209,12 @@ def require_month_windows(
     """Refuse rolling windows in days that hold different numbers of months.
 
     On month-stamped ``stamps`` (see :func:`month_stamped`; otherwise nothing is
-    checked) a window of ``days`` starting at (``ahead``) or ending at (``back``) each
-    origin holds the months whose 1st falls in it: 30 days from 1 February hold
-    February and March, from 1 January only January. Each window must hold the
-    same number of months at every origin, ``max(1, round(days / 30.44))``; the
-    message gives the length in days that does.
+    checked) every origin must be a 1st (:func:`require_days`), and a window of
+    ``days`` starting at (``ahead``) or ending at (``back``) each origin holds the
+    months whose 1st falls in it: 30 days from 1 February hold February and March,
+    from 1 January only January. Each window must hold the same number of months at
+    every origin, ``max(1, round(days / 30.44))``; the message gives the length in days
+    that does.
 
     Examples
     --------
@@ -228,8 +229,8 @@ def require_month_windows(
     ...                       back={"train_days": 366})
     True
     """
-    if not month_stamped(stamps, frame=frame, column=column):
-        return False
+    if not require_days(stamps, name=name, frame=frame, column=column, origin=list(origins)):
+        return False  # not months; with months, every origin is a 1st (else refused)
     moments = pd.DatetimeIndex(wall_clock(pd.DatetimeIndex(list(origins))))
     checks = [(label, days, True) for label, days in (ahead or {}).items()]
     checks += [(label, days, False) for label, days in (back or {}).items()]

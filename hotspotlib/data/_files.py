@@ -191,7 +191,7 @@ def resolve_paths(paths: PathLike | Iterable[PathLike], *, kind: Kind) -> list[S
 
 
 def _file_name(source: Source) -> str:
-    """The file's own name, lower case (a zip member's last part, ``/`` or ``\\``)."""
+    """Return the file's own name, lower case (a zip member's last part after / or a backslash)."""
     name = PurePosixPath(source.member.replace("\\", "/")).name if source.member else ""
     return (name or source.path.name).lower()
 

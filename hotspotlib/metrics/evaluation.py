@@ -16,7 +16,6 @@ from hotspotlib._validation import (
     as_rng,
     check_option,
     data_end,
-    require_days,
     require_draws,
     require_month_windows,
     require_positive,
@@ -173,8 +172,7 @@ def rolling_evaluation(
         indexed by cell id), or a result holding them: anything with a ``scores``
         attribute (e.g. :class:`hotspotlib.forecast.ForecastSurface`), an
         :class:`~hotspotlib.hotspots.grid.counts.EventCounts`, or, on a Grid, a
-        :class:`~hotspotlib.DensitySurface` on its lattice (e.g. ``hs.kde(train,
-        grid=grid)``; its densities at the grid's cells).
+        :class:`~hotspotlib.DensitySurface` on its lattice (``hs.kde(train, grid=grid)``).
     time : str
         Column of ``events`` with the event times.
     origins : sequence of dates
@@ -200,11 +198,9 @@ def rolling_evaluation(
     progress : bool
         Show a progress bar over origins.
     end : date or time, optional
-        End of the period the data cover (exclusive). An origin is evaluated only when
-        its whole test window ``[t, t + test_days)`` ends by ``end``. By default the
-        data are taken to end with the calendar day of the last event, or with the
-        last month when the times are months (police.uk's ``Month``, read as the 1st;
-        the origins must then be 1sts of months too).
+        End of the data (exclusive): an origin counts only if ``[t, t + test_days)``
+        ends by it. Default: the day after the last event, or the month after the last
+        month when the times are months (police.uk's ``Month``; origins must be 1sts).
     dayfirst : bool, optional
         Read slash dates (``events[time]``, ``origins``, ``end``) day-first (UK) or
         month-first; None lets the data settle it and refuses dates that could be
@@ -287,7 +283,6 @@ def rolling_evaluation(
     )
     events, stamps, zone = local_times(events, time, dayfirst)
     starts = parse_origins(origins, zone, dayfirst)
-    require_days(stamps, name=f"events[{time!r}]", frame=events, column=time, origin=starts)
     last = data_end(stamps, frame=events, column=time)  # month-stamped: the month after
     windows = _windows(last, test_days, train_days, end, zone, dayfirst)
     require_month_windows(
