@@ -216,7 +216,8 @@ def select_places(
     kept = _walk(order, geometry.to_numpy(), gap, wanted)
     if len(kept) < wanted:
         found = f"are {gap:g} m apart among {len(order)} scored places" if gap else "have a score"
-        fix = "or lower `min_separation_m`" if gap else f"(at most {len(kept)})"
+        asked = "`share`" if share is not None else "`n`"
+        fix = f"({asked}) or lower `min_separation_m`" if gap else f"({asked}: at most {len(kept)})"
         raise ValueError(f"Only {len(kept)} places {found}; ask for fewer than {wanted} {fix}.")
     _warn_empty_picks(frame, kept, tally if tally is not None else column)
     picked = frame.iloc[kept].copy()

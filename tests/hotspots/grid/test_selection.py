@@ -123,7 +123,7 @@ def test_source_and_score_checks():
         hs.select_places([1, 2, 3], n=2)
     with pytest.raises(ValueError, match="missing column"):
         hs.select_places(counts, n=2, score="weight_sum")
-    with pytest.raises(ValueError, match="Only 4 places have a score"):
+    with pytest.raises(ValueError, match=r"Only 4 places have a score.*\(`n`: at most 4\)"):
         hs.select_places(counts, n=5)
 
 
