@@ -131,9 +131,9 @@ _REPR_ITEMS = 4  # a numeric 1-D array this short is shown by its values
 def _short(value: Any) -> str | None:
     """Return a few characters standing for ``value`` in a one-line repr, or None.
 
-    Numbers, booleans, short strings and numeric 1-D arrays of up to four values are
-    shown; other arrays and tables only by their shape, nested results by their class
-    name; mappings, long text and the rest not at all.
+    Numbers, booleans, short strings and numeric 1-D arrays, tuples and lists of up to
+    four values are shown; other arrays, sequences and tables only by their size, nested
+    results by their class name; mappings, long text and the rest not at all.
     """
     if isinstance(value, bool | np.bool_):
         return str(bool(value))
@@ -156,7 +156,9 @@ def _short(value: Any) -> str | None:
     if isinstance(value, FrozenResult):
         return type(value).__name__
     if isinstance(value, tuple | list) and not any(isinstance(v, str) for v in value):
-        return f"[{len(value)}]"
+        if len(value) <= _REPR_ITEMS and all(isinstance(v, int | float) for v in value):
+            return _short(np.array(value))  # by value, as a short array is
+        return f"{type(value).__name__}({len(value)})"  # "[2]" would read as the value 2
     return None
 
 

@@ -111,3 +111,12 @@ def test_repr_shows_short_arrays_by_value_and_long_ones_by_shape() -> None:
     assert "n_places=[1, 2]" in shown
     pooled = hs.meta_analysis([0.1, 0.3, 0.2, 0.4, 0.5], variances=[0.01] * 5, method="fixed")
     assert repr(pooled).startswith("MetaAnalysis(effects=array(shape=5), variances=array(shape=5)")
+
+
+def test_repr_shows_short_numeric_tuples_by_value_and_other_sequences_by_length() -> None:
+    curve = BUILDERS["KoperCurve"]()  # optimum_ci is a pair of numbers, not "[2]"
+    lo, hi = curve.optimum_ci
+    assert f"optimum_ci=[{lo:.4g}, {hi:.4g}]" in repr(curve)
+    report = BUILDERS["EffectTable"]()
+    assert f"effects=tuple({len(report.effects)})" in repr(report)
+    assert "[2]" not in repr(report)

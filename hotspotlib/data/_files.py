@@ -104,9 +104,10 @@ def _zip_members(path: Path, kind: str, *, fallback: bool) -> tuple[list[Source]
 def _from_path(path: Path, kind: str) -> list[Source]:
     """Return the sources one existing path gives: a folder's, a zip's, or the file itself.
 
-    A folder gives its files and the members of its zips, but not a member of the same
-    name as a file beside it (a download unzipped in place is read once; a zip of other
-    months is not ignored).
+    A folder gives its files and the members of its zips, but not a member already
+    extracted where unzipping puts it (beside the zip, or in a folder named after it):
+    a download unzipped in place is read once. A copy elsewhere is kept, so that
+    :func:`require_one_copy` refuses two overlapping downloads.
     """
     suffix = SUFFIXES[kind]
     if path.is_dir():
@@ -114,12 +115,12 @@ def _from_path(path: Path, kind: str) -> list[Source]:
         names = [str(p) for p in files]
         found = [Source(Path(p)) for p in _pick(names, kind, fallback=False)]
         zips = [p for p in files if p.suffix.lower() == ".zip"]
-        extracted = {source.path.name.lower() for source in found}
+        extracted = {str(source.path).lower() for source in found}
         found += [
             member
             for z in zips
             for member in _zip_members(z, kind, fallback=False)[0]
-            if _file_name(member) not in extracted  # unzipped in place: read once
+            if not _unzipped_in_place(member, extracted)
         ]
         found = found or [Source(Path(p)) for p in _pick(names, kind, fallback=True)]
         require_found(
@@ -145,6 +146,17 @@ def _from_path(path: Path, kind: str) -> list[Source]:
     return found
 
 
+def _unzipped_in_place(member: Source, extracted: set[str]) -> bool:
+    """Tell whether a zip member is on disk where unzipping its zip puts it."""
+    relative = PurePosixPath((member.member or "").replace("\\", "/"))
+    zipped = member.path
+    places = (
+        zipped.parent.joinpath(*relative.parts),
+        zipped.with_suffix("").joinpath(*relative.parts),
+    )
+    return any(str(place).lower() in extracted for place in places)
+
+
 def _from_text(text: str, kind: str) -> list[Source]:
     """Return the sources one path or glob pattern gives."""
     if any(char in text for char in "*?["):
@@ -160,9 +172,9 @@ def resolve_paths(paths: PathLike | Iterable[PathLike], *, kind: Kind) -> list[S
     """Return every CSV of ``kind`` that ``paths`` names, in a stable order.
 
     A file is read whatever its name. A folder gives its ``*-{kind}.csv`` files
-    (recursively); if it has none, the matching members of the zip downloads under it;
-    if none either, its CSV files not named as another police.uk kind (a user's own
-    ``crimes.csv``). A zip gives its matching members, else its CSVs of no police.uk
+    (recursively) and the matching members of the zip downloads under it not already
+    unzipped in place; if none, its CSV files not named as another police.uk kind (a
+    user's own ``crimes.csv``). A zip gives its matching members, else its CSVs of no police.uk
     kind. A glob pattern gives each match by these rules.
     """
     accepted = (

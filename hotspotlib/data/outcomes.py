@@ -49,8 +49,8 @@ def read_outcomes(paths: PathLike | Iterable[PathLike]) -> pd.DataFrame:
     ----------
     paths : path, glob or list of paths
         A CSV file (read whatever its name), a folder (every ``*-outcomes.csv`` under
-        it, recursively; if none, those inside the ``*.zip`` downloads under it; if
-        none either, every CSV not named as another police.uk kind), a ``.zip`` as
+        it, recursively, and those inside the ``*.zip`` downloads under it not unzipped
+        in place; if none, every CSV not named as another police.uk kind), a ``.zip`` as
         downloaded from data.police.uk (monthly folders of any number of forces, read
         without unzipping; its street-level and stop-and-search files are skipped), a
         glob pattern or a list of any of these. Files are read as UTF-8 (with or

@@ -45,8 +45,8 @@ def read_police_uk(
     ----------
     paths : path, glob or list of paths
         A CSV file (read whatever its name), a folder (every ``*-street.csv`` under
-        it, recursively; if none, those inside the ``*.zip`` downloads under it; if
-        none either, every CSV not named as another police.uk kind, such as
+        it, recursively, and those inside the ``*.zip`` downloads under it that are
+        not unzipped in place; if none, every CSV not named as another police.uk kind, such as
         ``crimes.csv``), a ``.zip`` as downloaded from data.police.uk (monthly folders
         of any number of forces, read without unzipping; its outcomes and
         stop-and-search files are skipped), a glob pattern

@@ -98,8 +98,8 @@ def read_stop_search(
     ----------
     paths : path, glob or list of paths
         A CSV file (read whatever its name), a folder (every ``*-stop-and-search.csv``
-        under it, recursively; if none, those inside the ``*.zip`` downloads under it;
-        if none either, every CSV not named as another police.uk kind), a ``.zip`` as
+        under it, recursively, and those inside the ``*.zip`` downloads under it not
+        unzipped in place; if none, every CSV not named as another police.uk kind), a ``.zip`` as
         downloaded from data.police.uk (monthly folders of any number of forces, read
         without unzipping; its street-level and outcomes files are skipped), a glob
         pattern or a list of any of these. Files are read as UTF-8 (with or without a

@@ -143,3 +143,22 @@ def test_a_folder_and_a_zip_of_the_same_month_are_refused(tmp_path: Path, backsl
     )
     with pytest.raises(ValueError, match=r"2024-02-essex-street.csv.* read from 2 places"):
         hs.read_police_uk([download, archive])
+
+
+@pytest.mark.parametrize("backslash", [False, True])
+def test_a_zip_unzipped_into_a_folder_of_its_name_is_read_once(
+    tmp_path: Path, backslash: bool
+) -> None:
+    # "Extract all" puts download.zip's months in download/, beside the zip.
+    folder = _download(tmp_path / "downloads" / "download", ["2024-02"])
+    _zip(folder, tmp_path / "downloads" / "download.zip", backslash=backslash)
+    assert len(hs.read_police_uk(tmp_path / "downloads")) == 2
+
+
+def test_overlapping_downloads_one_zipped_in_one_folder_are_refused(tmp_path: Path) -> None:
+    # Two downloads whose months overlap, one unzipped (its own folder), one still zipped:
+    # refused as when both are unzipped, not one copy of 2024-02 silently dropped.
+    _download(tmp_path / "downloads" / "first", ["2024-01", "2024-02"])
+    _zip(_download(tmp_path / "second", ["2024-02", "2024-03"]), tmp_path / "downloads" / "b.zip")
+    with pytest.raises(ValueError, match=r"2024-02-essex-street.csv.* read from 2 places"):
+        hs.read_police_uk(tmp_path / "downloads")
