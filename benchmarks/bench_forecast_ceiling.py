@@ -1,7 +1,7 @@
 """forecast_ceiling: how far can a map get past the counts when it may see the future?
 
 Run with ``python -m benchmarks forecast_ceiling`` (also run by ``python -m benchmarks
-forecast``; about 7 minutes). The protocol of the forecast benchmark (Chicago burglaries
+forecast``; about 5 minutes). The protocol of the forecast benchmark (Chicago burglaries
 2014-2017, 150 m cells, 12 monthly origins, 28-day tests, ties by their expected share,
 gains over the better of the 1-year and 3-year counts before the origin), over 2017 (the
 target's year) and 2016 (every test window then has a full year of events after it; in
@@ -46,7 +46,7 @@ from hotspotlib.forecast._decay_kernel import (
 )
 from hotspotlib.forecast._members import hit_rates
 
-ONLY_WHEN_NAMED = True  # a check of the target, not of speed: about 7 minutes
+ONLY_WHEN_NAMED = True  # a check of the target, not of speed: about 5 minutes
 COVERAGES = np.array([0.01, 0.05])
 TEST_DAYS = 28
 RADII_M = (150.0, 225.0, 300.0, 450.0, 600.0, 900.0)
