@@ -143,7 +143,7 @@ def ensemble(
     The default members come from the Chicago burglaries (150 m cells, monthly
     origins over 2017, 28-day tests; ``python -m benchmarks forecast``): this ensemble
     had a mean hit rate of 13.2% at 1% of the area and 37.9% at 5%, against 12.7% and
-    36.6% for the better of one and three years' counts (+3.5% and +3.6%; tied counts
+    36.6% for the better of one and three years' counts (+3.5% and +3.5%; tied counts
     by their expected share); one of counts over 1 and 3 years, recency counts and
     local empirical Bayes over 3 years gave 12.9% and 37.4%. The members were chosen on
     the same year, so expect less elsewhere.
