@@ -146,6 +146,8 @@ def _short(value: Any) -> str | None:
     if isinstance(value, pd.Timestamp):
         return f"'{value}'"
     if isinstance(value, np.ndarray):
+        if value.ndim == 0:
+            return _short(value.item())
         if value.ndim == 1 and value.size <= _REPR_ITEMS and value.dtype.kind in "biuf":
             return f"[{', '.join(_short(item) or '?' for item in value.tolist())}]"
         return f"array(shape={'x'.join(str(n) for n in value.shape)})"

@@ -120,3 +120,10 @@ def test_repr_shows_short_numeric_tuples_by_value_and_other_sequences_by_length(
     report = BUILDERS["EffectTable"]()
     assert f"effects=tuple({len(report.effects)})" in repr(report)
     assert "[2]" not in repr(report)
+
+
+def test_repr_shows_a_zero_dimensional_array_by_its_value() -> None:
+    from hotspotlib._frozen import _short
+
+    assert _short(np.array(3.5)) == "3.5"
+    assert _short(np.zeros((2, 3))) == "array(shape=2x3)"
