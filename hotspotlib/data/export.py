@@ -120,14 +120,13 @@ def to_csv(frame: pd.DataFrame, path: PathLike, *, index: bool | None = None) ->
     for column names and index labels, and for text whose first character after leading
     spaces is one of those (``" =1+1"``), since spreadsheets skip the spaces. Numbers
     stay numbers: a negative number, or text that is a plain number such as ``"-5"``,
-    is written as it is. A GeoDataFrame is
-    written with ``longitude`` and ``latitude`` columns in WGS84 (EPSG:4326) in place
-    of its geometry; areas and cells are placed by their centroid, or by a point inside
-    them (``representative_point``) where the centroid falls outside, and any existing
-    ``longitude``/``latitude`` columns are replaced by the geometry's. Float
-    ``longitude`` and ``latitude`` columns are written to 6 decimal places (about
-    0.1 m; ``LONLAT_DECIMALS``). Lines end in CRLF as RFC 4180 says, and cells holding a
-    line break are quoted.
+    is written as it is. A GeoDataFrame is written with ``longitude`` and ``latitude``
+    columns in WGS84 (EPSG:4326) in place of its geometry; areas and cells are placed
+    by their centroid, or by a point inside them (``representative_point``) where the
+    centroid falls outside, and any existing ``longitude``/``latitude`` columns are
+    replaced by the geometry's. Float ``longitude`` and ``latitude`` columns are
+    written to 6 decimal places (about 0.1 m; ``LONLAT_DECIMALS``). Lines end in CRLF
+    as RFC 4180 says, and cells holding a line break are quoted.
 
     Parameters
     ----------
